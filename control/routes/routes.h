@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Route computation: for one switch of a validated topology, its routes,
+ * ECMP groups and next hops.
+ *
+ *  - leaf:  each attached host's /32 and /128 -> that host port;
+ *           every other leaf subnet of its plane (IPv4 and IPv6) -> the
+ *           group of its uplinks to spines that have a link to that leaf.
+ *  - spine: every leaf subnet of its plane -> the group of its downlinks to
+ *           that leaf (several when there are parallel links).
+ * Planes are independent fabrics: a switch only routes to its own plane.
+ * Groups with the same member set are shared.
+ */
+#ifndef LOOM_ROUTES_H
+#define LOOM_ROUTES_H
+
+#include "../topo/topology.h"
+
+struct route_nexthop {
+	int port;       /* egress port of this switch */
+	uint8_t mac[6]; /* destination MAC: the host's or the peer switch port's */
+	char peer[TOPO_NAME_MAX + 8]; /* "h0" or "spine1:3", for display */
+};
+
+struct route_group {
+	int n_members;
+	int *members; /* indices into nexthops */
+};
+
+struct route_entry {
+	struct topo_prefix prefix;
+	int group;
+};
+
+struct switch_routes {
+	int n_nexthops, n_groups, n_routes;
+	struct route_nexthop *nexthops;
+	struct route_group *groups;
+	struct route_entry *routes; /* sorted: IPv4 before IPv6, then by address, then length */
+};
+
+int routes_compute(const struct topology *t, int sw, struct switch_routes *out);
+void routes_free(struct switch_routes *r);
+/* Human-readable table for `loomctl routes SWITCH`. */
+void routes_print(const struct topology *t, int sw, const struct switch_routes *r, FILE *out);
+
+#endif

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fabric as the topology file describes it, after loading and
+ * validation (topo_load.c) and, for the generator form, expansion
+ * (topo_expand.c). Every later step (route computation, the loomd
+ * configuration, host namespaces) reads only this model.
+ */
+#ifndef LOOM_TOPOLOGY_H
+#define LOOM_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TOPO_NAME_MAX 32
+#define TOPO_DEVARGS_MAX 256
+#define TOPO_MAX_PORTS 256
+
+/* Where something was written: for error messages "file:line: problem". */
+struct topo_pos {
+	int line; /* 1-based; 0 when generated */
+};
+
+enum topo_role { TOPO_LEAF, TOPO_SPINE };
+
+enum topo_host_port_type { TOPO_PORT_AF_PACKET, TOPO_PORT_AF_XDP };
+
+struct topo_prefix {
+	uint8_t family; /* 4 or 6 */
+	uint8_t len;
+	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+};
+
+struct topo_switch {
+	char name[TOPO_NAME_MAX];
+	enum topo_role role;
+	int plane;
+	uint32_t hash_seed;          /* options.hash_seed, else loom_seed_from_name(name) */
+	struct topo_prefix subnet4;  /* leaves: host subnet (family 0 on spines) */
+	struct topo_prefix subnet6;
+	int n_ports;                 /* highest port number used + 1 */
+	struct topo_pos pos;
+};
+
+struct topo_host {
+	char name[TOPO_NAME_MAX];
+	enum topo_host_port_type port_type; /* how loomd attaches to its veths */
+	struct topo_pos pos;
+};
+
+/* One end of a link. A host end names the host and its interface index
+ * (eth<port>, one per plane); a switch end names the switch and port. */
+struct topo_end {
+	bool is_host;
+	int node;                        /* index into switches[] or hosts[] */
+	int port;                        /* switch port number, or host interface index */
+	char devargs[TOPO_DEVARGS_MAX];  /* switch ends: DPDK port for this end, "" = default */
+};
+
+struct topo_link {
+	struct topo_end a, b;
+	uint64_t rate_bps;
+	uint64_t delay_ns;
+	struct topo_pos pos;
+};
+
+struct topology {
+	char name[TOPO_NAME_MAX];  /* `fabric:` */
+	char file[512];            /* path it was loaded from */
+	uint64_t default_rate_bps; /* defaults.link_rate */
+	uint64_t default_delay_ns; /* defaults.delay */
+	int n_planes;
+	int n_switches, n_hosts, n_links;
+	struct topo_switch *switches;
+	struct topo_host *hosts;
+	struct topo_link *links;
+};
+
+/* Load FILE (explicit or generator form), expand and validate it. On error
+ * returns -1 and writes "FILE:LINE: problem" into err. */
+int topo_load(const char *path, struct topology *t, char *err, size_t errlen);
+/* Same from a string (tests); `name` stands for the file in messages. */
+int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err, size_t errlen);
+void topo_free(struct topology *t);
+
+/* Write the explicit form (`loomctl topo expand`). */
+int topo_write_explicit(const struct topology *t, FILE *out);
+
+/* Lookups; -1 when absent. */
+int topo_switch_index(const struct topology *t, const char *name);
+int topo_host_index(const struct topology *t, const char *name);
+
+/* Derived addressing, the single place that defines it:
+ *  - switch S port P has MAC 02:4c:SS:SS:PP:PP (S = switch index)
+ *  - host H interface I has MAC 02:48:HH:HH:00:II
+ *  - a leaf's gateway is the first address of its subnet (.1 / ::1)
+ *  - the host on leaf port P has address subnet + 2 + P. */
+void topo_switch_port_mac(int sw, int port, uint8_t mac[6]);
+void topo_host_mac(int host, int ifindex, uint8_t mac[6]);
+void topo_gateway(const struct topo_prefix *subnet, struct topo_prefix *gw);       /* len = 32/128 */
+void topo_host_address(const struct topo_prefix *subnet, int leaf_port, struct topo_prefix *addr);
+
+/* Parsers shared with the route tests: "10G", "400Gbps", "100M" -> bps;
+ * "1us", "500ns", "2ms" -> ns; "10.0.1.0/24" / "fd00::/64" -> prefix.
+ * Return 0 or -1. */
+int topo_parse_rate(const char *s, uint64_t *bps);
+int topo_parse_delay(const char *s, uint64_t *ns);
+int topo_parse_prefix(const char *s, struct topo_prefix *p);
+void topo_format_prefix(const struct topo_prefix *p, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Why a switch dropped a packet. Every drop is counted under exactly one. */
+#ifndef LOOM_DROP_REASON_H
+#define LOOM_DROP_REASON_H
+
+#define LOOM_DROP_REASONS(X)                                                         \
+	X(NONE, "none")                     /* not a drop: the packet goes on */       \
+	X(ETH_TRUNCATED, "eth_truncated")   /* shorter than an Ethernet/VLAN header */ \
+	X(DST_MAC_MISMATCH, "dst_mac_mismatch") /* unicast to another MAC */           \
+	X(L2_MULTICAST, "l2_multicast")     /* broadcast/multicast we do not serve */ \
+	X(UNKNOWN_ETHERTYPE, "unknown_ethertype")                                      \
+	X(ARP_MALFORMED, "arp_malformed")                                              \
+	X(ARP_IGNORED, "arp_ignored")       /* ARP that asks for no address we own */ \
+	X(IPV4_MALFORMED, "ipv4_malformed") /* version, IHL, lengths */               \
+	X(IPV4_BAD_CHECKSUM, "ipv4_bad_checksum")                                      \
+	X(IPV6_MALFORMED, "ipv6_malformed") /* version, payload length, ext chain */  \
+	X(L4_MALFORMED, "l4_malformed")     /* truncated UDP/TCP/BTH, bad offsets */  \
+	X(ND_IGNORED, "nd_ignored")         /* ICMPv6 ND/MLD/RS we do not answer */   \
+	X(TO_SWITCH, "to_switch")           /* for the switch's own address, not served */ \
+	X(TTL_EXPIRED, "ttl_expired")                                                  \
+	X(NO_ROUTE, "no_route")                                                        \
+	X(QUEUE_FULL, "queue_full")         /* output queue of the egress port full */
+
+enum loom_drop_reason {
+#define LOOM_DROP_ENUM(name, str) LOOM_DROP_##name,
+	LOOM_DROP_REASONS(LOOM_DROP_ENUM)
+#undef LOOM_DROP_ENUM
+	LOOM_DROP_MAX
+};
+
+const char *loom_drop_reason_name(enum loom_drop_reason r);
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A switch as the pipeline sees it: ports, routes, next hops, counters.
+ *
+ * The switch is a set of handlers (pipeline/switch_handlers.c):
+ *   loom_switch_receive()  - packets arrived on a port at time `now`
+ *   loom_switch_transmit() - a port may send at time `now`: take packets
+ * It owns its output queues and counters, and never asks how it is driven:
+ * the runner (real-time poll loop, or the virtual-time event loop) moves
+ * packets between the wire and these handlers and passes the time in.
+ */
+#ifndef LOOM_SWITCH_H
+#define LOOM_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "loom/clock.h"
+#include "drop_reason.h"
+
+struct rte_mbuf;
+struct rte_ring;
+struct rte_fib;
+struct rte_fib6;
+
+#define LOOM_NAME_MAX 32
+#define LOOM_BURST 32
+
+enum loom_role { LOOM_ROLE_LEAF, LOOM_ROLE_SPINE };
+
+struct loom_port_counters {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets; /* handed to the port's link or driver */
+	uint64_t tx_bytes;
+	uint64_t drops[LOOM_DROP_MAX]; /* attributed to the ingress port, except queue_full (egress) */
+};
+
+struct loom_port {
+	uint16_t index;
+	char name[LOOM_NAME_MAX];    /* what is on the other end: "h0", "spine1:3" */
+	struct rte_ether_addr mac;   /* this port's own MAC (source of frames we send) */
+	bool host_facing;            /* answers ARP/ND and ICMP echo for its gateway */
+	/* Host-facing ports: the gateway addresses and the host subnet for which
+	 * the port answers ARP/NS (proxy-ARP inside the subnet, so that hosts on
+	 * the same leaf reach each other through the switch). Network order. */
+	uint32_t gw_v4;
+	uint32_t subnet_v4;
+	uint8_t subnet_v4_len;
+	uint8_t gw_v6[16];
+	uint8_t subnet_v6[16];
+	uint8_t subnet_v6_len;
+	uint64_t rate_bps;           /* link rate from the topology (traffic manager) */
+	uint64_t delay_ns;           /* propagation delay from the topology */
+	struct rte_ring *outq;       /* output FIFO; the traffic manager replaces it */
+	struct loom_port_counters c;
+};
+
+/* Where a route sends a packet: out of `port`, to `dst_mac`. */
+struct loom_nexthop {
+	uint16_t port;
+	struct rte_ether_addr dst_mac;
+};
+
+/* An ECMP group: `n_members` consecutive entries of loom_switch.members,
+ * each an index into loom_switch.nexthops. A single next hop is a group of 1. */
+struct loom_group {
+	uint32_t first;
+	uint16_t n_members;
+};
+
+struct loom_switch_counters {
+	uint64_t consumed;  /* received packets the switch answered itself (ARP, NS, echo request) */
+	uint64_t generated; /* packets the switch created (ARP/NA/echo replies) */
+};
+
+struct loom_switch {
+	char name[LOOM_NAME_MAX];
+	uint16_t id;
+	enum loom_role role;
+	uint8_t plane;
+	uint32_t hash_seed;
+
+	uint16_t n_ports;
+	struct loom_port *ports;
+
+	/* Route tables: value = group index. */
+	struct rte_fib *fib4;
+	struct rte_fib6 *fib6;
+	uint32_t n_groups;
+	struct loom_group *groups;
+	uint32_t n_members;
+	uint32_t *members;
+	uint32_t n_nexthops;
+	struct loom_nexthop *nexthops;
+
+	struct loom_switch_counters c;
+};
+
+/*
+ * Conservation, which tests check on every switch:
+ *   sum(rx_packets) + generated
+ *     = sum(tx_packets) + consumed + sum(drops) + sum(queued in outq)
+ */
+
+/* Handlers (pipeline/switch_handlers.c). `n` <= LOOM_BURST. The switch
+ * takes ownership of every mbuf passed to receive. */
+void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+			 loom_time_ns now);
+/* Dequeue up to `max` packets that `port` may send now; the caller sends
+ * them (or holds them until the driver takes them). */
+uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
+			      loom_time_ns now);
+/* Packets waiting in the port's output queue. */
+uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port);
+
+#endif
