@@ -1,1 +1,216 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * loomd: hosts the switches of a fabric (all of them, or a subset) and
+ * forwards between them on one worker lcore.
+ *
+ *   loomd --config FILE [--socket PATH] [-- EAL options]
+ *
+ * FILE is what `loomctl compile` writes (docs/LOOMD_CONFIG.md). Unless EAL
+ * options are given, loomd picks them itself: one lcore, no PCI, and
+ * hugepages in memory (no files left behind) when enough are free, else
+ * --no-huge.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+
+#include "ctl.h"
+#include "fabric.h"
+#include "port_io.h"
+#include "runner.h"
+
+#define DEFAULT_SOCKET "/run/loom/loomd.sock"
+
+static atomic_bool stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&stop_requested, true);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: loomd --config FILE [--socket PATH] [-- EAL options]\n");
+}
+
+/* Memory the fabric needs, in MB: route tables per switch (see
+ * config_load.c) plus mbufs. An estimate for choosing hugepages or not. */
+static unsigned int needed_mb(const char *config)
+{
+	json_t *root = json_load_file(config, 0, NULL);
+	size_t n = json_array_size(json_object_get(root, "switches"));
+
+	json_decref(root);
+	return (unsigned int)(n <= 16 ? 48 * n : 4 * n) + 128;
+}
+
+static unsigned long hugepages_free_mb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	unsigned long free_pages = 0, size_kb = 0;
+	char line[128];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "HugePages_Free: %lu", &free_pages);
+		sscanf(line, "Hugepagesize: %lu kB", &size_kb);
+	}
+	fclose(f);
+	return free_pages * size_kb / 1024;
+}
+
+static int first_allowed_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				return c;
+	return 0;
+}
+
+/* EAL's runtime directory holds the telemetry socket even with
+ * --in-memory; remove it so that nothing is left behind. */
+static void remove_runtime_dir(const char *dir)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int eal_start(const char *config, int extra_argc, char **extra_argv, char *runtime_dir, size_t len)
+{
+	static char lcore[16], mem[16], prefix[32];
+	char *argv[64];
+	int argc = 0;
+
+	argv[argc++] = "loomd";
+	if (extra_argc == 0) {
+		unsigned int need = needed_mb(config);
+
+		snprintf(lcore, sizeof(lcore), "%d", first_allowed_cpu());
+		snprintf(prefix, sizeof(prefix), "loomd%d", (int)getpid());
+		argv[argc++] = "-l";
+		argv[argc++] = lcore;
+		argv[argc++] = "--no-pci";
+		argv[argc++] = "--file-prefix";
+		argv[argc++] = prefix;
+		argv[argc++] = "--log-level";
+		argv[argc++] = "*:warning";
+		if (hugepages_free_mb() >= need) {
+			argv[argc++] = "--in-memory";
+		} else {
+			fprintf(stderr, "loomd: %lu MB of hugepages free, %u MB wanted: running with --no-huge\n",
+				hugepages_free_mb(), need);
+			snprintf(mem, sizeof(mem), "%u", need);
+			argv[argc++] = "--no-huge";
+			argv[argc++] = "-m";
+			argv[argc++] = mem;
+		}
+	}
+	for (int i = 0; i < extra_argc && argc < 63; i++)
+		argv[argc++] = extra_argv[i];
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "loomd: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	snprintf(runtime_dir, len, "%s", rte_eal_get_runtime_dir());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config = NULL, *sock = DEFAULT_SOCKET;
+	struct loom_fabric fabric;
+	struct loom_ports ports;
+	struct loom_clock clock;
+	struct loom_mailbox mb;
+	struct loom_rt_stats rt = {0};
+	struct ctl_server srv;
+	char err[512], runtime_dir[256];
+	int c, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 's': sock = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!config) {
+		usage(stderr);
+		return 2;
+	}
+	if (eal_start(config, argc - optind, argv + optind, runtime_dir, sizeof(runtime_dir)) < 0)
+		return 1;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (loom_fabric_load(config, &fabric, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		goto out_eal;
+	}
+	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		goto out_fabric;
+	}
+	loom_clock_tsc_init(&clock);
+	loom_mailbox_init(&mb);
+	struct loomd_state st = {
+		.fabric = &fabric, .ports = &ports, .clock = &clock, .mb = &mb, .stop = &stop_requested, .rt = &rt,
+	};
+	if (ctl_server_start(&srv, sock, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		goto out_ports;
+	}
+	fprintf(stderr, "loomd: fabric %s: %u switches, %u ports; control socket %s\n", fabric.name,
+		fabric.n_switches, ports.n, sock);
+
+	loom_run_realtime(&ports, &clock, &mb, &stop_requested, &rt);
+
+	loom_mailbox_close(&mb);
+	ctl_server_stop(&srv);
+	fprintf(stderr, "loomd: stopped after %lu loops (%lu busy, %lu idle sleeps)\n", (unsigned long)rt.loops,
+		(unsigned long)rt.busy_loops, (unsigned long)rt.sleeps);
+	rc = 0;
+out_ports:
+	loom_ports_unbind(&ports);
+out_fabric:
+	loom_fabric_free(&fabric);
+out_eal:
+	rte_eal_cleanup();
+	remove_runtime_dir(runtime_dir);
+	return rc;
+}

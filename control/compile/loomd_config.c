@@ -1,1 +1,399 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Compile a topology into the loomd configuration (docs/LOOMD_CONFIG.md).
+ * loomd never reads the topology: everything it needs, down to the MAC of
+ * every next hop, is spelled out here.
+ */
+#include "loomd_config.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../routes/routes.h"
+
+struct cfg_ctx {
+	const struct topology *t;
+	const bool *local;
+	int *host_k; /* per link: N of the default net_af_packetN / net_af_xdpN, -1 if none */
+	char *err;
+	size_t errlen;
+};
+
+/* One port of the switch being compiled: its link and which end is ours. */
+struct port_ref {
+	int port;
+	int link;
+	bool near_is_a;
+};
+
+static void set_err(struct cfg_ctx *c, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->err && c->errlen)
+		snprintf(c->err, c->errlen, "%s:%d: %s", c->t->file, line, msg);
+}
+
+void host_veth_name(int host, int ifindex, char *buf, size_t len)
+{
+	snprintf(buf, len, "lmh%dp%d", host, ifindex);
+}
+
+/* The switch end of a host link, or NULL when the link is not one. */
+static const struct topo_end *host_link_switch_end(const struct topo_link *l, const struct topo_end **host)
+{
+	if (l->a.is_host == l->b.is_host)
+		return NULL;
+	*host = l->a.is_host ? &l->a : &l->b;
+	return l->a.is_host ? &l->b : &l->a;
+}
+
+bool host_is_external(const struct topology *t, int host)
+{
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_end *h, *s = host_link_switch_end(&t->links[i], &h);
+
+		if (s && h->node == host && s->devargs[0])
+			return true;
+	}
+	return false;
+}
+
+static bool is_local(const struct cfg_ctx *c, int sw)
+{
+	return !c->local || c->local[sw];
+}
+
+/* --- default devargs of host ports ---------------------------------------- */
+
+struct host_port {
+	int host, ifindex, link;
+};
+
+static int host_port_cmp(const void *pa, const void *pb)
+{
+	const struct host_port *a = pa, *b = pb;
+
+	if (a->host != b->host)
+		return a->host < b->host ? -1 : 1;
+	return a->ifindex - b->ifindex;
+}
+
+/* Number the host ports that get default devargs, per driver, over the
+ * whole fabric in (host, ifindex) order: the vdev names are then unique and
+ * do not depend on which switches this loomd runs. */
+static int number_default_host_ports(struct cfg_ctx *c)
+{
+	const struct topology *t = c->t;
+	struct host_port *hp = calloc(t->n_links + 1, sizeof(*hp));
+	int n = 0, k_packet = 0, k_xdp = 0;
+
+	c->host_k = malloc((t->n_links + 1) * sizeof(int));
+	if (!hp || !c->host_k) {
+		free(hp);
+		return -1;
+	}
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_end *h, *s = host_link_switch_end(&t->links[i], &h);
+
+		c->host_k[i] = -1;
+		if (s && !s->devargs[0])
+			hp[n++] = (struct host_port){ h->node, h->port, i };
+	}
+	qsort(hp, n, sizeof(*hp), host_port_cmp);
+	for (int i = 0; i < n; i++) {
+		bool xdp = t->hosts[hp[i].host].port_type == TOPO_PORT_AF_XDP;
+
+		c->host_k[hp[i].link] = xdp ? k_xdp++ : k_packet++;
+	}
+	free(hp);
+	return 0;
+}
+
+/* --- JSON pieces ----------------------------------------------------------- */
+
+static json_t *mac_json(const uint8_t mac[6])
+{
+	char buf[ROUTES_MAC_STRLEN];
+
+	routes_format_mac(mac, buf);
+	return json_string(buf);
+}
+
+static json_t *prefix_json(const struct topo_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	topo_format_prefix(p, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/* A bare address (the gateway), without the /32 or /128. */
+static json_t *address_json(const struct topo_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *host_json(const struct topo_switch *leaf)
+{
+	json_t *h = json_object();
+	struct topo_prefix gw;
+
+	if (!h)
+		return NULL;
+	if (leaf->subnet4.family == 4) {
+		topo_gateway(&leaf->subnet4, &gw);
+		json_object_set_new(h, "gw_v4", address_json(&gw));
+		json_object_set_new(h, "subnet_v4", prefix_json(&leaf->subnet4));
+	}
+	if (leaf->subnet6.family == 6) {
+		topo_gateway(&leaf->subnet6, &gw);
+		json_object_set_new(h, "gw_v6", address_json(&gw));
+		json_object_set_new(h, "subnet_v6", prefix_json(&leaf->subnet6));
+	}
+	return h;
+}
+
+static json_t *ethdev_json(const char *devargs)
+{
+	return json_pack("{s:s, s:s}", "kind", "ethdev", "devargs", devargs);
+}
+
+static void format_end(const struct topology *t, const struct topo_end *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%d", e->is_host ? t->hosts[e->node].name : t->switches[e->node].name, e->port);
+}
+
+/* How a switch-switch link is attached at our end: its devargs if it has
+ * some, else a ring, which needs the peer in this loomd and no devargs at
+ * either end (a ring end cannot talk to an ethdev). */
+static json_t *switch_link_json(struct cfg_ctx *c, const struct topo_link *l, bool near_is_a)
+{
+	const struct topo_end *near = near_is_a ? &l->a : &l->b;
+	const struct topo_end *far = near_is_a ? &l->b : &l->a;
+	char ea[TOPO_NAME_MAX + 16], eb[TOPO_NAME_MAX + 16];
+	char nside = near_is_a ? 'a' : 'b', fside = near_is_a ? 'b' : 'a';
+
+	if (near->devargs[0])
+		return ethdev_json(near->devargs);
+	format_end(c->t, &l->a, ea, sizeof(ea));
+	format_end(c->t, &l->b, eb, sizeof(eb));
+	if (!is_local(c, far->node)) {
+		set_err(c, l->pos.line, "link %s - %s leaves this loomd but has no devargs_%c", ea, eb, nside);
+		return NULL;
+	}
+	if (far->devargs[0]) {
+		set_err(c, l->pos.line, "link %s - %s has devargs_%c but no devargs_%c", ea, eb, fside, nside);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:i}", "kind", "ring", "peer_switch", c->t->switches[far->node].name,
+			 "peer_port", far->port);
+}
+
+static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int link, bool near_is_a)
+{
+	const struct topo_end *near = near_is_a ? &l->a : &l->b;
+	const struct topo_end *host = near_is_a ? &l->b : &l->a;
+	char veth[16], devargs[64];
+	bool xdp = c->t->hosts[host->node].port_type == TOPO_PORT_AF_XDP;
+
+	if (near->devargs[0])
+		return ethdev_json(near->devargs);
+	host_veth_name(host->node, host->port, veth, sizeof(veth));
+	snprintf(devargs, sizeof(devargs), "%s%d,iface=%s", xdp ? "net_af_xdp" : "net_af_packet",
+		 c->host_k[link], veth);
+	return ethdev_json(devargs);
+}
+
+static json_t *port_json(struct cfg_ctx *c, int sw, const struct port_ref *pr)
+{
+	const struct topology *t = c->t;
+	const struct topo_link *l = &t->links[pr->link];
+	const struct topo_end *far = pr->near_is_a ? &l->b : &l->a;
+	char name[TOPO_NAME_MAX + 16];
+	uint8_t mac[6];
+	json_t *p, *link;
+
+	link = far->is_host ? host_link_json(c, l, pr->link, pr->near_is_a) : switch_link_json(c, l, pr->near_is_a);
+	if (!link)
+		return NULL;
+	if (far->is_host)
+		snprintf(name, sizeof(name), "%s", t->hosts[far->node].name);
+	else
+		format_end(t, far, name, sizeof(name));
+	topo_switch_port_mac(sw, pr->port, mac);
+	p = json_pack("{s:i, s:s, s:o, s:I, s:I, s:o}", "index", pr->port, "name", name, "mac", mac_json(mac),
+		      "rate_bps", (json_int_t)(l->rate_bps ? l->rate_bps : t->default_rate_bps), "delay_ns",
+		      (json_int_t)l->delay_ns, "link", link);
+	if (p && far->is_host && t->switches[sw].role == TOPO_LEAF)
+		json_object_set_new(p, "host", host_json(&t->switches[sw]));
+	return p;
+}
+
+static int port_ref_cmp(const void *pa, const void *pb)
+{
+	const struct port_ref *a = pa, *b = pb;
+
+	return a->port - b->port;
+}
+
+/* The ports of switch `sw` (those used by a link), by port number. */
+static int collect_ports(struct cfg_ctx *c, int sw, struct port_ref *refs)
+{
+	const struct topology *t = c->t;
+	int n = 0;
+
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (!l->a.is_host && l->a.node == sw)
+			refs[n++] = (struct port_ref){ l->a.port, i, true };
+		else if (!l->b.is_host && l->b.node == sw)
+			refs[n++] = (struct port_ref){ l->b.port, i, false };
+	}
+	qsort(refs, n, sizeof(*refs), port_ref_cmp);
+	for (int i = 1; i < n; i++) {
+		if (refs[i].port == refs[i - 1].port) {
+			set_err(c, t->links[refs[i].link].pos.line, "port %d of %s is used by two links", refs[i].port,
+				t->switches[sw].name);
+			return -1;
+		}
+	}
+	return n;
+}
+
+static json_t *ports_json(struct cfg_ctx *c, int sw)
+{
+	struct port_ref *refs = calloc(c->t->n_links + 1, sizeof(*refs));
+	json_t *arr = json_array();
+	int n = refs && arr ? collect_ports(c, sw, refs) : -1;
+
+	for (int i = 0; i < n; i++) {
+		json_t *p = port_json(c, sw, &refs[i]);
+
+		if (!p || json_array_append_new(arr, p) < 0) {
+			n = -1;
+			break;
+		}
+	}
+	free(refs);
+	if (n < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* nexthops, groups and routes of the switch, added to `s`. */
+static int set_routes_json(const struct switch_routes *r, json_t *s)
+{
+	json_t *nhs = json_array(), *groups = json_array(), *routes = json_array();
+
+	json_object_set_new(s, "nexthops", nhs);
+	json_object_set_new(s, "groups", groups);
+	json_object_set_new(s, "routes", routes);
+	if (!nhs || !groups || !routes)
+		return -1;
+	for (int i = 0; i < r->n_nexthops; i++)
+		json_array_append_new(nhs, json_pack("{s:i, s:o, s:s}", "port", r->nexthops[i].port, "mac",
+						     mac_json(r->nexthops[i].mac), "peer", r->nexthops[i].peer));
+	for (int g = 0; g < r->n_groups; g++) {
+		json_t *m = json_array();
+
+		for (int i = 0; i < r->groups[g].n_members; i++)
+			json_array_append_new(m, json_integer(r->groups[g].members[i]));
+		json_array_append_new(groups, m);
+	}
+	for (int i = 0; i < r->n_routes; i++)
+		json_array_append_new(routes, json_pack("{s:o, s:i}", "prefix", prefix_json(&r->routes[i].prefix),
+							"group", r->routes[i].group));
+	return 0;
+}
+
+static json_t *switch_json(struct cfg_ctx *c, int sw)
+{
+	const struct topo_switch *s = &c->t->switches[sw];
+	struct switch_routes r;
+	json_t *ports, *obj;
+
+	ports = ports_json(c, sw);
+	if (!ports)
+		return NULL;
+	if (routes_compute(c->t, sw, &r) < 0) {
+		set_err(c, s->pos.line, "cannot compute the routes of %s", s->name);
+		json_decref(ports);
+		return NULL;
+	}
+	obj = json_pack("{s:s, s:i, s:s, s:i, s:I, s:o}", "name", s->name, "id", sw, "role",
+			s->role == TOPO_LEAF ? "leaf" : "spine", "plane", s->plane, "hash_seed",
+			(json_int_t)s->hash_seed, "ports", ports);
+	if (obj && set_routes_json(&r, obj) < 0) {
+		json_decref(obj);
+		obj = NULL;
+	}
+	routes_free(&r);
+	if (!obj)
+		set_err(c, s->pos.line, "out of memory");
+	return obj;
+}
+
+int loomd_config_build(const struct topology *t, const bool *local, json_t **out, char *err, size_t errlen)
+{
+	struct cfg_ctx c = { .t = t, .local = local, .err = err, .errlen = errlen };
+	json_t *root = NULL, *switches = json_array();
+
+	*out = NULL;
+	if (!switches || number_default_host_ports(&c) < 0) {
+		set_err(&c, 0, "out of memory");
+		goto fail;
+	}
+	root = json_pack("{s:s, s:O}", "fabric", t->name, "switches", switches);
+	if (!root) {
+		set_err(&c, 0, "out of memory");
+		goto fail;
+	}
+	for (int sw = 0; sw < t->n_switches; sw++) {
+		json_t *s;
+
+		if (!is_local(&c, sw))
+			continue;
+		s = switch_json(&c, sw);
+		if (!s)
+			goto fail;
+		json_array_append_new(switches, s);
+	}
+	json_decref(switches);
+	free(c.host_k);
+	*out = root;
+	return 0;
+fail:
+	json_decref(switches);
+	json_decref(root);
+	free(c.host_k);
+	return -1;
+}
+
+int loomd_config_write(const struct topology *t, const bool *local, FILE *out, char *err, size_t errlen)
+{
+	json_t *root;
+	int rc;
+
+	if (loomd_config_build(t, local, &root, err, errlen) < 0)
+		return -1;
+	rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (rc == 0)
+		rc = fputc('\n', out) == EOF ? -1 : 0;
+	if (rc < 0 && err && errlen)
+		snprintf(err, errlen, "%s: cannot write the loomd configuration", t->file);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,1 +1,229 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * loomctl: the control plane's command line.
+ *
+ *   loomctl up FILE [--only SW,SW] [--no-hosts] [--dry-run]
+ *   loomctl down
+ *   loomctl status [--json]
+ *   loomctl stats [--json]
+ *   loomctl routes SWITCH [--json]        (from the running loomd)
+ *   loomctl routes SWITCH --topo FILE     (computed from a topology file)
+ *   loomctl topo check FILE
+ *   loomctl topo expand FILE
+ *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
+ *   loomctl raw 'JSON'                    (one request to loomd, as given)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "compile/loomd_config.h"
+#include "fabric_cmds.h"
+#include "routes/routes.h"
+#include "show_cmds.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: loomctl COMMAND ...\n"
+		"  up FILE [--only SW,SW] [--no-hosts] [--dry-run]  validate, compute routes, create hosts, start loomd\n"
+		"  down                                              stop loomd, remove hosts and everything up made\n"
+		"  status [--json]                                   switches and ports of the running fabric\n"
+		"  stats [--json]                                    per switch and port: packets, bytes, drops by reason\n"
+		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
+		"  topo check FILE                                   validate a topology file\n"
+		"  topo expand FILE                                  print the explicit form of a topology\n"
+		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
+		"  raw JSON                                          send one request line to loomd\n");
+}
+
+static bool has_flag(int argc, char **argv, const char *flag)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], flag) == 0)
+			return true;
+	return false;
+}
+
+static const char *flag_value(int argc, char **argv, const char *flag)
+{
+	for (int i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], flag) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/* Every argument must be known: a typo is an error, not silently ignored. */
+static int check_args(int argc, char **argv, int positional, const char *const *flags, const char *const *valued)
+{
+	int seen = 0;
+
+	for (int i = 0; i < argc; i++) {
+		bool known = false;
+
+		for (const char *const *f = valued; f && *f; f++)
+			if (strcmp(argv[i], *f) == 0 && i + 1 < argc) {
+				known = true;
+				i++;
+			}
+		for (const char *const *f = flags; f && *f && !known; f++)
+			known = strcmp(argv[i], *f) == 0;
+		if (!known && argv[i][0] != '-' && seen < positional) {
+			seen++;
+			known = true;
+		}
+		if (!known) {
+			fprintf(stderr, "loomctl: unexpected argument '%s'\n", argv[i]);
+			return -1;
+		}
+	}
+	if (seen < positional) {
+		fprintf(stderr, "loomctl: missing argument\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int topo_cmd(int argc, char **argv)
+{
+	struct topology t;
+	char err[1024];
+
+	if (argc != 2 || (strcmp(argv[0], "check") != 0 && strcmp(argv[0], "expand") != 0)) {
+		usage(stderr);
+		return 2;
+	}
+	if (topo_load(argv[1], &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (strcmp(argv[0], "check") == 0)
+		printf("%s: ok: fabric %s, %d switches, %d hosts, %d links, %d plane(s)\n", argv[1], t.name,
+		       t.n_switches, t.n_hosts, t.n_links, t.n_planes);
+	else
+		topo_write_explicit(&t, stdout);
+	topo_free(&t);
+	return 0;
+}
+
+static int compile_cmd(int argc, char **argv)
+{
+	static const char *const valued[] = {"--only", NULL};
+	const char *only = flag_value(argc, argv, "--only");
+	struct topology t;
+	char err[1024];
+	bool *local = NULL;
+	int rc = 0;
+
+	if (check_args(argc, argv, 1, NULL, valued) < 0)
+		return 2;
+	if (topo_load(argv[0], &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (only) {
+		char *list = strdup(only), *save = NULL;
+		local = calloc((size_t)t.n_switches, sizeof(bool));
+		for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			int s = topo_switch_index(&t, tok);
+			if (s < 0) {
+				fprintf(stderr, "loomctl: --only: no switch '%s' in %s\n", tok, t.file);
+				rc = 1;
+			} else {
+				local[s] = true;
+			}
+		}
+		free(list);
+	}
+	if (rc == 0 && loomd_config_write(&t, local, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		rc = 1;
+	}
+	free(local);
+	topo_free(&t);
+	return rc;
+}
+
+static int routes_offline(const char *sw_name, const char *file)
+{
+	struct topology t;
+	struct switch_routes r;
+	char err[1024];
+	int sw;
+
+	if (topo_load(file, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	sw = topo_switch_index(&t, sw_name);
+	if (sw < 0) {
+		fprintf(stderr, "loomctl: no switch '%s' in %s\n", sw_name, file);
+		topo_free(&t);
+		return 1;
+	}
+	if (routes_compute(&t, sw, &r) < 0) {
+		fprintf(stderr, "loomctl: route computation failed for %s\n", sw_name);
+		topo_free(&t);
+		return 1;
+	}
+	routes_print(&t, sw, &r, stdout);
+	routes_free(&r);
+	topo_free(&t);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const json_flag[] = {"--json", NULL};
+	const char *cmd;
+
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	cmd = argv[1];
+	argc -= 2;
+	argv += 2;
+
+	if (strcmp(cmd, "up") == 0) {
+		static const char *const flags[] = {"--no-hosts", "--dry-run", NULL};
+		static const char *const valued[] = {"--only", NULL};
+		struct up_opts o = {0};
+
+		if (check_args(argc, argv, 1, flags, valued) < 0)
+			return 2;
+		for (int i = 0; i < argc; i++)
+			if (argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--only") != 0))
+				o.topology = argv[i];
+		o.only = flag_value(argc, argv, "--only");
+		o.dry_run = has_flag(argc, argv, "--dry-run");
+		o.no_hosts = has_flag(argc, argv, "--no-hosts");
+		return cmd_up(&o);
+	}
+	if (strcmp(cmd, "down") == 0)
+		return check_args(argc, argv, 0, NULL, NULL) < 0 ? 2 : cmd_down();
+	if (strcmp(cmd, "status") == 0)
+		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_status(has_flag(argc, argv, "--json"));
+	if (strcmp(cmd, "stats") == 0)
+		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_stats(has_flag(argc, argv, "--json"));
+	if (strcmp(cmd, "routes") == 0) {
+		static const char *const valued[] = {"--topo", NULL};
+		const char *topo = flag_value(argc, argv, "--topo");
+		const char *sw = NULL;
+
+		if (check_args(argc, argv, 1, json_flag, valued) < 0)
+			return 2;
+		for (int i = 0; i < argc; i++)
+			if (argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--topo") != 0))
+				sw = argv[i];
+		return topo ? routes_offline(sw, topo) : cmd_routes(sw, has_flag(argc, argv, "--json"));
+	}
+	if (strcmp(cmd, "topo") == 0)
+		return topo_cmd(argc, argv);
+	if (strcmp(cmd, "compile") == 0)
+		return compile_cmd(argc, argv);
+	if (strcmp(cmd, "raw") == 0)
+		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
+	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -44,4 +44,9 @@ void routes_free(struct switch_routes *r);
 /* Human-readable table for `loomctl routes SWITCH`. */
 void routes_print(const struct topology *t, int sw, const struct switch_routes *r, FILE *out);
 
+/* "02:4c:00:02:00:03": the form MACs take in tables and in the loomd
+ * configuration. buf holds at least ROUTES_MAC_STRLEN bytes. */
+#define ROUTES_MAC_STRLEN 18
+void routes_format_mac(const uint8_t mac[6], char *buf);
+
 #endif

@@ -1,1 +1,480 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Loading the topology file: the YAML document is read whole (libyaml's
+ * document API keeps every node's line for messages), the explicit form
+ * is turned into the model here and the generator form in topo_expand.c;
+ * topo_validate.c then checks the result as a whole.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loom/flow_hash.h"
+#include "topo_internal.h"
+
+#define DEFAULT_RATE_BPS 10000000000ull /* 10G */
+#define DEFAULT_DELAY_NS 1000ull        /* 1us */
+
+enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_GENERATE, K_TOP };
+
+static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
+{
+	return yaml_document_get_node(ld->doc, seq->data.sequence.items.start[i]);
+}
+
+static int seq_len(const yaml_node_t *seq)
+{
+	return (int)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+}
+
+/* Switch i is i in the name table, host h is n_switches + h. */
+static int node_line(const struct topology *t, int v)
+{
+	return v < t->n_switches ? t->switches[v].pos.line : t->hosts[v - t->n_switches].pos.line;
+}
+
+static int add_name(struct topo_loader *ld, const struct topo_field *f, const char *name, int v)
+{
+	int prev = topo_names_put(&ld->names, name, v);
+
+	if (prev == -2)
+		return topo_error(&ld->ctx, topo_line(f->v), "out of memory");
+	if (prev >= 0)
+		return topo_error(&ld->ctx, topo_line(f->v), "duplicate name '%s' (first at line %d)",
+				  name, node_line(ld->t, prev));
+	return 0;
+}
+
+static int load_defaults(struct topo_loader *ld, const struct topo_field *top)
+{
+	struct topo_field f[] = { { "link_rate" }, { "delay" } };
+
+	if (topo_fields(ld, top->v, "defaults", f, 2) < 0)
+		return -1;
+	if (f[0].v && topo_get_rate(ld, &f[0], &ld->t->default_rate_bps) < 0)
+		return -1;
+	if (f[1].v && topo_get_delay(ld, &f[1], &ld->t->default_delay_ns) < 0)
+		return -1;
+	return 0;
+}
+
+/* --- switches ---------------------------------------------------------------- */
+
+static int load_role(struct topo_loader *ld, const struct topo_field *f, enum topo_role *role)
+{
+	const char *s;
+
+	if (topo_get_str(ld, f, &s) < 0)
+		return -1;
+	if (strcmp(s, "leaf") == 0)
+		*role = TOPO_LEAF;
+	else if (strcmp(s, "spine") == 0)
+		*role = TOPO_SPINE;
+	else
+		return topo_error(&ld->ctx, topo_line(f->v), "bad role '%s' (leaf or spine)", s);
+	return 0;
+}
+
+static int load_options(struct topo_loader *ld, const struct topo_field *opt, struct topo_switch *sw)
+{
+	struct topo_field f[] = { { "hash_seed" } };
+	unsigned long seed;
+
+	if (topo_fields(ld, opt->v, "options", f, 1) < 0)
+		return -1;
+	if (f[0].v) {
+		if (topo_get_uint(ld, &f[0], 0, UINT32_MAX, &seed) < 0)
+			return -1;
+		sw->hash_seed = (uint32_t)seed;
+	}
+	return 0;
+}
+
+static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
+{
+	enum { S_NAME, S_ROLE, S_PLANE, S_IPV4, S_IPV6, S_OPTIONS, S_N };
+	struct topo_field f[S_N] = { { "name" }, { "role" }, { "plane" },
+				     { "ipv4" }, { "ipv6" }, { "options" } };
+	struct topo_switch *sw = &ld->t->switches[i];
+	unsigned long plane = 0;
+
+	sw->pos.line = topo_line(n);
+	if (topo_fields(ld, n, "switch", f, S_N) < 0 ||
+	    topo_require(ld, n, "switch", &f[S_NAME]) < 0 ||
+	    topo_require(ld, n, "switch", &f[S_ROLE]) < 0)
+		return -1;
+	if (topo_get_name(ld, &f[S_NAME], sw->name) < 0 ||
+	    add_name(ld, &f[S_NAME], sw->name, i) < 0 ||
+	    load_role(ld, &f[S_ROLE], &sw->role) < 0)
+		return -1;
+	if (f[S_PLANE].v && topo_get_uint(ld, &f[S_PLANE], 0, TOPO_MAX_PLANES - 1, &plane) < 0)
+		return -1;
+	sw->plane = (int)plane;
+	if (f[S_IPV4].v) {
+		if (topo_get_prefix(ld, &f[S_IPV4], &sw->subnet4) < 0)
+			return -1;
+		ld->src.sw[i].ipv4 = topo_line(f[S_IPV4].v);
+	}
+	if (f[S_IPV6].v) {
+		if (topo_get_prefix(ld, &f[S_IPV6], &sw->subnet6) < 0)
+			return -1;
+		ld->src.sw[i].ipv6 = topo_line(f[S_IPV6].v);
+	}
+	sw->hash_seed = loom_seed_from_name(sw->name);
+	if (f[S_OPTIONS].v && load_options(ld, &f[S_OPTIONS], sw) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_switches(struct topo_loader *ld, const struct topo_field *top)
+{
+	struct topology *t = ld->t;
+	yaml_node_t *seq;
+
+	if (topo_get_seq(ld, top, &seq) < 0)
+		return -1;
+	ld->src.switches_line = topo_line(top->k);
+	if (seq_len(seq) == 0)
+		return topo_error(&ld->ctx, topo_line(top->k), "fabric has no switches");
+	t->switches = calloc((size_t)seq_len(seq), sizeof(*t->switches));
+	ld->src.sw = calloc((size_t)seq_len(seq), sizeof(*ld->src.sw));
+	if (!t->switches || !ld->src.sw)
+		return topo_error(&ld->ctx, topo_line(top->k), "out of memory");
+	t->n_switches = seq_len(seq);
+	for (int i = 0; i < t->n_switches; i++)
+		if (load_switch(ld, item(ld, seq, i), i) < 0)
+			return -1;
+	return 0;
+}
+
+/* --- hosts ------------------------------------------------------------------- */
+
+static int load_host(struct topo_loader *ld, yaml_node_t *n, int i)
+{
+	struct topo_field f[] = { { "name" }, { "port_type" } };
+	struct topo_host *h = &ld->t->hosts[i];
+
+	h->pos.line = topo_line(n);
+	if (topo_fields(ld, n, "host", f, 2) < 0 || topo_require(ld, n, "host", &f[0]) < 0)
+		return -1;
+	if (topo_get_name(ld, &f[0], h->name) < 0 ||
+	    add_name(ld, &f[0], h->name, ld->t->n_switches + i) < 0)
+		return -1;
+	if (f[1].v && topo_get_port_type(ld, &f[1], &h->port_type) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_hosts(struct topo_loader *ld, const struct topo_field *top)
+{
+	struct topology *t = ld->t;
+	yaml_node_t *seq;
+
+	if (topo_get_seq(ld, top, &seq) < 0)
+		return -1;
+	t->hosts = calloc((size_t)seq_len(seq) + 1, sizeof(*t->hosts));
+	if (!t->hosts)
+		return topo_error(&ld->ctx, topo_line(top->k), "out of memory");
+	t->n_hosts = seq_len(seq);
+	for (int i = 0; i < t->n_hosts; i++)
+		if (load_host(ld, item(ld, seq, i), i) < 0)
+			return -1;
+	return 0;
+}
+
+/* --- links ------------------------------------------------------------------- */
+
+/* "3" -> 3 within 0..max; digits only (no sign, no spaces). */
+static int small_uint(const char *s, int max)
+{
+	long v = 0;
+
+	if (!*s || strlen(s) > 6)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v <= max ? (int)v : -2;
+}
+
+static int end_port(struct topo_loader *ld, const struct topo_field *f, const char *s,
+		    const char *colon, struct topo_end *e)
+{
+	int line = topo_line(f->v);
+
+	if (!e->is_host) {
+		if (!colon)
+			return topo_error(&ld->ctx, line, "link end '%s' needs a port: %s:<0..%d>",
+					  s, s, TOPO_MAX_PORTS - 1);
+		e->port = small_uint(colon + 1, TOPO_MAX_PORTS - 1);
+		if (e->port == -1)
+			return topo_error(&ld->ctx, line,
+					  "bad port in link end '%s': expected switch:<0..%d>", s,
+					  TOPO_MAX_PORTS - 1);
+		if (e->port == -2)
+			return topo_error(&ld->ctx, line,
+					  "port out of range 0..%d in link end '%s'",
+					  TOPO_MAX_PORTS - 1, s);
+		return 0;
+	}
+	e->port = -1; /* "h0": the plane of its leaf, filled by the validator */
+	if (!colon)
+		return 0;
+	if (strncmp(colon + 1, "eth", 3) != 0 ||
+	    (e->port = small_uint(colon + 4, TOPO_MAX_PLANES - 1)) == -1)
+		return topo_error(&ld->ctx, line,
+				  "bad interface in link end '%s': expected host or host:eth<N>", s);
+	if (e->port == -2)
+		return topo_error(&ld->ctx, line,
+				  "interface out of range eth0..eth%d in link end '%s'",
+				  TOPO_MAX_PLANES - 1, s);
+	return 0;
+}
+
+static int load_end(struct topo_loader *ld, const struct topo_field *f, struct topo_end *e)
+{
+	const struct topology *t = ld->t;
+	char name[TOPO_NAME_MAX];
+	const char *s, *colon;
+	size_t len;
+	int v;
+
+	if (topo_get_str(ld, f, &s) < 0)
+		return -1;
+	colon = strchr(s, ':');
+	len = colon ? (size_t)(colon - s) : strlen(s);
+	if (len == 0 || len >= sizeof(name))
+		return topo_error(&ld->ctx, topo_line(f->v),
+				  "bad link end '%s': expected switch:port or host[:eth<N>]", s);
+	memcpy(name, s, len);
+	name[len] = '\0';
+	v = topo_names_get(&ld->names, name);
+	if (v < 0)
+		return topo_error(&ld->ctx, topo_line(f->v),
+				  "unknown switch or host '%s' in link end '%s'", name, s);
+	e->is_host = v >= t->n_switches;
+	e->node = e->is_host ? v - t->n_switches : v;
+	return end_port(ld, f, s, colon, e);
+}
+
+static int load_devargs(struct topo_loader *ld, const struct topo_field *f, struct topo_end *e,
+			int *line)
+{
+	const char *s;
+
+	if (topo_get_str(ld, f, &s) < 0)
+		return -1;
+	if (strlen(s) >= sizeof(e->devargs))
+		return topo_error(&ld->ctx, topo_line(f->v), "'%s' longer than %zu characters",
+				  f->key, sizeof(e->devargs) - 1);
+	strcpy(e->devargs, s);
+	*line = topo_line(f->v);
+	return 0;
+}
+
+static int load_link(struct topo_loader *ld, yaml_node_t *n, int i)
+{
+	enum { L_A, L_B, L_RATE, L_DELAY, L_DEVA, L_DEVB, L_N };
+	struct topo_field f[L_N] = { { "a" }, { "b" }, { "rate" }, { "delay" },
+				     { "devargs_a" }, { "devargs_b" } };
+	struct topo_link *l = &ld->t->links[i];
+	struct topo_src_link *src = &ld->src.ln[i];
+
+	l->pos.line = topo_line(n);
+	if (topo_fields(ld, n, "link", f, L_N) < 0 || topo_require(ld, n, "link", &f[L_A]) < 0 ||
+	    topo_require(ld, n, "link", &f[L_B]) < 0)
+		return -1;
+	if (load_end(ld, &f[L_A], &l->a) < 0 || load_end(ld, &f[L_B], &l->b) < 0)
+		return -1;
+	src->end[0] = topo_line(f[L_A].v);
+	src->end[1] = topo_line(f[L_B].v);
+	l->rate_bps = ld->t->default_rate_bps;
+	l->delay_ns = ld->t->default_delay_ns;
+	if (f[L_RATE].v && topo_get_rate(ld, &f[L_RATE], &l->rate_bps) < 0)
+		return -1;
+	if (f[L_DELAY].v && topo_get_delay(ld, &f[L_DELAY], &l->delay_ns) < 0)
+		return -1;
+	if (f[L_DEVA].v && load_devargs(ld, &f[L_DEVA], &l->a, &src->devargs[0]) < 0)
+		return -1;
+	if (f[L_DEVB].v && load_devargs(ld, &f[L_DEVB], &l->b, &src->devargs[1]) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_links(struct topo_loader *ld, const struct topo_field *top)
+{
+	struct topology *t = ld->t;
+	yaml_node_t *seq;
+
+	if (topo_get_seq(ld, top, &seq) < 0)
+		return -1;
+	t->links = calloc((size_t)seq_len(seq) + 1, sizeof(*t->links));
+	ld->src.ln = calloc((size_t)seq_len(seq) + 1, sizeof(*ld->src.ln));
+	if (!t->links || !ld->src.ln)
+		return topo_error(&ld->ctx, topo_line(top->k), "out of memory");
+	t->n_links = seq_len(seq);
+	for (int i = 0; i < t->n_links; i++)
+		if (load_link(ld, item(ld, seq, i), i) < 0)
+			return -1;
+	return 0;
+}
+
+/* --- the document ------------------------------------------------------------ */
+
+static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f)
+{
+	size_t n = 16;
+
+	if (!f[K_SWITCHES].v)
+		return topo_error(&ld->ctx, topo_line(root),
+				  "fabric has no switches: give 'switches:' or 'generate:'");
+	if (f[K_SWITCHES].v->type == YAML_SEQUENCE_NODE)
+		n += (size_t)seq_len(f[K_SWITCHES].v);
+	if (f[K_HOSTS].v && f[K_HOSTS].v->type == YAML_SEQUENCE_NODE)
+		n += (size_t)seq_len(f[K_HOSTS].v);
+	if (topo_names_init(&ld->names, n) < 0)
+		return topo_error(&ld->ctx, topo_line(root), "out of memory");
+	ld->src.fallback_line = topo_line(root);
+	if (load_switches(ld, &f[K_SWITCHES]) < 0)
+		return -1;
+	if (f[K_HOSTS].v && load_hosts(ld, &f[K_HOSTS]) < 0)
+		return -1;
+	if (f[K_LINKS].v && load_links(ld, &f[K_LINKS]) < 0)
+		return -1;
+	return topo_validate(ld->t, &ld->src, &ld->ctx);
+}
+
+static int load_root(struct topo_loader *ld, yaml_node_t *root)
+{
+	struct topo_field f[K_TOP] = { { "fabric" },   { "defaults" }, { "switches" },
+				       { "hosts" },    { "links" },    { "generate" } };
+
+	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
+	    topo_require(ld, root, "the top level", &f[K_FABRIC]) < 0 ||
+	    topo_get_name(ld, &f[K_FABRIC], ld->t->name) < 0)
+		return -1;
+	ld->t->default_rate_bps = DEFAULT_RATE_BPS;
+	ld->t->default_delay_ns = DEFAULT_DELAY_NS;
+	if (f[K_DEFAULTS].v && load_defaults(ld, &f[K_DEFAULTS]) < 0)
+		return -1;
+	if (!f[K_GENERATE].v)
+		return load_explicit(ld, root, f);
+	for (int k = K_SWITCHES; k <= K_LINKS; k++)
+		if (f[k].k)
+			return topo_error(&ld->ctx, topo_line(f[k].k),
+					  "'%s' cannot be combined with 'generate' (line %d)",
+					  f[k].key, topo_line(f[K_GENERATE].k));
+	return topo_expand(ld, &f[K_GENERATE]);
+}
+
+static int load_parser(yaml_parser_t *parser, const char *name, struct topology *t,
+		       char *err, size_t errlen)
+{
+	struct topo_loader ld = { .ctx = { .file = name, .err = err, .errlen = errlen }, .t = t };
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int rc;
+
+	if (!yaml_parser_load(parser, &doc))
+		return topo_error(&ld.ctx, (int)parser->problem_mark.line + 1, "YAML: %s%s%s",
+				  parser->problem ? parser->problem : "syntax error",
+				  parser->context ? " " : "",
+				  parser->context ? parser->context : "");
+	ld.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (!root)
+		rc = topo_error(&ld.ctx, 1, "empty file: expected 'fabric:' and 'switches:'");
+	else
+		rc = load_root(&ld, root);
+	yaml_document_delete(&doc);
+	topo_names_free(&ld.names);
+	free(ld.src.sw);
+	free(ld.src.ln);
+	return rc;
+}
+
+static void topo_init(struct topology *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->file, sizeof(t->file), "%s", name);
+}
+
+int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err,
+		     size_t errlen)
+{
+	yaml_parser_t parser;
+	int rc;
+
+	topo_init(t, name);
+	if (errlen)
+		err[0] = '\0';
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
+	rc = load_parser(&parser, name, t, err, errlen);
+	yaml_parser_delete(&parser);
+	if (rc < 0)
+		topo_free(t);
+	return rc;
+}
+
+int topo_load(const char *path, struct topology *t, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	FILE *f;
+	int rc;
+
+	topo_init(t, path);
+	if (errlen)
+		err[0] = '\0';
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	rc = load_parser(&parser, path, t, err, errlen);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (rc < 0)
+		topo_free(t);
+	return rc;
+}
+
+void topo_free(struct topology *t)
+{
+	char file[sizeof(t->file)];
+
+	/* keep the file name: callers print it next to the error */
+	memcpy(file, t->file, sizeof(file));
+	free(t->switches);
+	free(t->hosts);
+	free(t->links);
+	memset(t, 0, sizeof(*t));
+	memcpy(t->file, file, sizeof(file));
+}
+
+int topo_switch_index(const struct topology *t, const char *name)
+{
+	for (int i = 0; i < t->n_switches; i++)
+		if (strcmp(t->switches[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int topo_host_index(const struct topology *t, const char *name)
+{
+	for (int i = 0; i < t->n_hosts; i++)
+		if (strcmp(t->hosts[i].name, name) == 0)
+			return i;
+	return -1;
+}

@@ -1,1 +1,118 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The explicit form of a model (`loomctl topo expand`): every value that
+ * loading would otherwise derive (hash seeds, per-link rates and delays)
+ * is written out, so that loading the output gives the same model even if
+ * the derivations change later.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "topo_internal.h"
+
+/* Names are [A-Za-z0-9_-]: only a leading '-' could read as YAML syntax. */
+static void put_name(FILE *out, const char *s)
+{
+	fprintf(out, s[0] == '-' ? "\"%s\"" : "%s", s);
+}
+
+/* devargs are free text: a double-quoted scalar with escapes. */
+static void put_quoted(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(out, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void write_switch(const struct topology *t, const struct topo_switch *sw, FILE *out)
+{
+	char buf[64];
+
+	fputs("  - name: ", out);
+	put_name(out, sw->name);
+	fprintf(out, "\n    role: %s\n    plane: %d\n",
+		sw->role == TOPO_LEAF ? "leaf" : "spine", sw->plane);
+	if (sw->subnet4.family) {
+		topo_format_prefix(&sw->subnet4, buf, sizeof(buf));
+		fprintf(out, "    ipv4: %s\n", buf);
+	}
+	if (sw->subnet6.family) {
+		topo_format_prefix(&sw->subnet6, buf, sizeof(buf));
+		fprintf(out, "    ipv6: \"%s\"\n", buf); /* "::" reads badly as a plain scalar */
+	}
+	fprintf(out, "    options:\n      hash_seed: %u\n", sw->hash_seed);
+}
+
+static void write_end(const struct topology *t, char which, const struct topo_end *e, FILE *out)
+{
+	fprintf(out, "%s%c: ", which == 'a' ? "  - " : "    ", which);
+	if (e->is_host) {
+		put_name(out, t->hosts[e->node].name);
+		/* the interface is implied by the leaf's plane; spell it out
+		 * only where there is more than one */
+		if (t->n_planes > 1)
+			fprintf(out, ":eth%d", e->port);
+	} else {
+		put_name(out, t->switches[e->node].name);
+		fprintf(out, ":%d", e->port);
+	}
+	fputc('\n', out);
+}
+
+static void write_link(const struct topology *t, const struct topo_link *l, FILE *out)
+{
+	char rate[32], delay[32];
+
+	write_end(t, 'a', &l->a, out);
+	write_end(t, 'b', &l->b, out);
+	topo_format_rate(l->rate_bps, rate, sizeof(rate));
+	topo_format_delay(l->delay_ns, delay, sizeof(delay));
+	fprintf(out, "    rate: %s\n    delay: %s\n", rate, delay);
+	if (l->a.devargs[0]) {
+		fputs("    devargs_a: ", out);
+		put_quoted(out, l->a.devargs);
+		fputc('\n', out);
+	}
+	if (l->b.devargs[0]) {
+		fputs("    devargs_b: ", out);
+		put_quoted(out, l->b.devargs);
+		fputc('\n', out);
+	}
+}
+
+int topo_write_explicit(const struct topology *t, FILE *out)
+{
+	char rate[32], delay[32];
+
+	topo_format_rate(t->default_rate_bps, rate, sizeof(rate));
+	topo_format_delay(t->default_delay_ns, delay, sizeof(delay));
+	fprintf(out, "# Explicit form of fabric '%s' (from %s).\n", t->name, t->file);
+	fprintf(out, "# %d switches, %d hosts, %d links, %d plane(s).\n", t->n_switches,
+		t->n_hosts, t->n_links, t->n_planes);
+	fputs("fabric: ", out);
+	put_name(out, t->name);
+	fprintf(out, "\ndefaults:\n  link_rate: %s\n  delay: %s\n", rate, delay);
+	fputs(t->n_switches ? "switches:\n" : "switches: []\n", out);
+	for (int i = 0; i < t->n_switches; i++)
+		write_switch(t, &t->switches[i], out);
+	fputs(t->n_hosts ? "hosts:\n" : "hosts: []\n", out);
+	for (int i = 0; i < t->n_hosts; i++) {
+		fputs("  - name: ", out);
+		put_name(out, t->hosts[i].name);
+		fputc('\n', out);
+		if (t->hosts[i].port_type == TOPO_PORT_AF_XDP)
+			fputs("    port_type: af_xdp\n", out);
+	}
+	fputs(t->n_links ? "links:\n" : "links: []\n", out);
+	for (int i = 0; i < t->n_links; i++)
+		write_link(t, &t->links[i], out);
+	fflush(out);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,1 +1,456 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Builds the switches from loomd's JSON configuration (jansson). Every
+ * problem names the switch and the field; nothing is half-built on error.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <rte_errno.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "fabric.h"
+
+/* Route tables per switch: DIR-24-8 / trie are fastest but reserve a
+ * 2^24-entry first level each (16 MB for IPv4 with 1-byte next hops,
+ * 32 MB for IPv6 with 2-byte ones); beyond this many switches in one
+ * process, the RIB-only tables (a trie walk per lookup, little memory)
+ * are used instead. */
+#define LOOM_FAST_FIB_MAX_SWITCHES 16
+
+struct load_ctx {
+	char *err;
+	size_t errlen;
+	const char *sw; /* switch being loaded, for messages */
+};
+
+static int fail(struct load_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (c->sw)
+		n = snprintf(c->err, c->errlen, "switch %s: ", c->sw);
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_mac(const char *s, struct rte_ether_addr *mac)
+{
+	return rte_ether_unformat_addr(s, mac);
+}
+
+/* "10.0.0.0/24" or "fd00::/64" -> family, address (network order), length. */
+static int parse_prefix(const char *s, int *family, uint8_t addr[16], uint8_t *len)
+{
+	char buf[64];
+	char *slash;
+	long l;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	l = strtol(slash + 1, NULL, 10);
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		*family = 4;
+		if (l < 0 || l > 32)
+			return -1;
+	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
+		*family = 6;
+		if (l < 0 || l > 128)
+			return -1;
+	} else {
+		return -1;
+	}
+	*len = (uint8_t)l;
+	return 0;
+}
+
+static int parse_addr(const char *s, int want_family, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	return inet_pton(want_family == 4 ? AF_INET : AF_INET6, s, addr) == 1 ? 0 : -1;
+}
+
+static int load_host_addresses(struct load_ctx *c, struct loom_port *p, json_t *host)
+{
+	const char *gw4 = json_string_value(json_object_get(host, "gw_v4"));
+	const char *sn4 = json_string_value(json_object_get(host, "subnet_v4"));
+	const char *gw6 = json_string_value(json_object_get(host, "gw_v6"));
+	const char *sn6 = json_string_value(json_object_get(host, "subnet_v6"));
+	uint8_t addr[16];
+	int family;
+
+	p->host_facing = true;
+	if (!gw4 || !sn4 || parse_addr(gw4, 4, addr) < 0)
+		return fail(c, "port %u: host needs gw_v4 and subnet_v4", p->index);
+	memcpy(&p->gw_v4, addr, 4);
+	if (parse_prefix(sn4, &family, addr, &p->subnet_v4_len) < 0 || family != 4)
+		return fail(c, "port %u: bad subnet_v4 '%s'", p->index, sn4);
+	memcpy(&p->subnet_v4, addr, 4);
+	if (gw6 && sn6) {
+		if (parse_addr(gw6, 6, p->gw_v6) < 0 || parse_prefix(sn6, &family, p->subnet_v6, &p->subnet_v6_len) < 0 ||
+		    family != 6)
+			return fail(c, "port %u: bad gw_v6/subnet_v6", p->index);
+	}
+	return 0;
+}
+
+static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cfg_switches, struct loom_port *p,
+		     json_t *link, struct loom_link_spec *spec)
+{
+	const char *kind = json_string_value(json_object_get(link, "kind"));
+
+	if (!kind)
+		return fail(c, "port %u: link.kind missing", p->index);
+	if (strcmp(kind, "ethdev") == 0) {
+		const char *devargs = json_string_value(json_object_get(link, "devargs"));
+		if (!devargs || !*devargs || strlen(devargs) >= sizeof(spec->devargs))
+			return fail(c, "port %u: ethdev link needs devargs", p->index);
+		spec->kind = LOOM_LINK_ETHDEV;
+		strcpy(spec->devargs, devargs);
+		return 0;
+	}
+	if (strcmp(kind, "ring") == 0) {
+		const char *peer = json_string_value(json_object_get(link, "peer_switch"));
+		json_t *pp = json_object_get(link, "peer_port");
+		size_t i;
+		json_t *s;
+
+		if (!peer || !json_is_integer(pp))
+			return fail(c, "port %u: ring link needs peer_switch and peer_port", p->index);
+		json_array_foreach(cfg_switches, i, s) {
+			const char *name = json_string_value(json_object_get(s, "name"));
+			if (name && strcmp(name, peer) == 0) {
+				spec->kind = LOOM_LINK_RING;
+				spec->peer_switch = (uint16_t)i;
+				spec->peer_port = (uint16_t)json_integer_value(pp);
+				return 0;
+			}
+		}
+		return fail(c, "port %u: ring peer '%s' is not hosted by this loomd", p->index, peer);
+	}
+	(void)f;
+	return fail(c, "port %u: unknown link kind '%s'", p->index, kind);
+}
+
+static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *cfg_switches)
+{
+	struct loom_switch *sw = &f->switches[si];
+	json_t *ports = json_object_get(js, "ports");
+	json_t *jp;
+	size_t i;
+	int max = -1;
+
+	if (!json_is_array(ports) || json_array_size(ports) == 0)
+		return fail(c, "no ports");
+	json_array_foreach(ports, i, jp) {
+		json_int_t idx = json_integer_value(json_object_get(jp, "index"));
+		if (idx < 0 || idx >= 256)
+			return fail(c, "port index %lld out of range", (long long)idx);
+		if (idx > max)
+			max = (int)idx;
+	}
+	sw->n_ports = (uint16_t)(max + 1);
+	sw->ports = rte_zmalloc("loom_ports", sizeof(*sw->ports) * sw->n_ports, RTE_CACHE_LINE_SIZE);
+	f->links[si] = calloc(sw->n_ports, sizeof(**f->links));
+	if (!sw->ports || !f->links[si])
+		return fail(c, "out of memory");
+
+	json_array_foreach(ports, i, jp) {
+		uint16_t idx = (uint16_t)json_integer_value(json_object_get(jp, "index"));
+		struct loom_port *p = &sw->ports[idx];
+		const char *name = json_string_value(json_object_get(jp, "name"));
+		const char *mac = json_string_value(json_object_get(jp, "mac"));
+		json_t *host = json_object_get(jp, "host");
+		char rname[RTE_RING_NAMESIZE];
+
+		if (f->links[si][idx].kind != LOOM_LINK_NONE || p->outq)
+			return fail(c, "port %u listed twice", idx);
+		p->index = idx;
+		snprintf(p->name, sizeof(p->name), "%s", name ? name : "?");
+		if (!mac || parse_mac(mac, &p->mac) < 0)
+			return fail(c, "port %u: bad mac", idx);
+		p->rate_bps = (uint64_t)json_integer_value(json_object_get(jp, "rate_bps"));
+		p->delay_ns = (uint64_t)json_integer_value(json_object_get(jp, "delay_ns"));
+		if (json_is_object(host) && load_host_addresses(c, p, host) < 0)
+			return -1;
+		if (load_link(c, f, cfg_switches, p, json_object_get(jp, "link"), &f->links[si][idx]) < 0)
+			return -1;
+		snprintf(rname, sizeof(rname), "outq_%u_%u", si, idx);
+		p->outq = rte_ring_create(rname, LOOM_OUTQ_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!p->outq)
+			return fail(c, "port %u: cannot create output queue: %s", idx, rte_strerror(rte_errno));
+	}
+	return 0;
+}
+
+static int load_nexthops(struct load_ctx *c, struct loom_switch *sw, json_t *js)
+{
+	json_t *nhs = json_object_get(js, "nexthops");
+	json_t *jn;
+	size_t i;
+
+	sw->n_nexthops = (uint32_t)json_array_size(nhs);
+	sw->nexthops = rte_zmalloc("loom_nh", sizeof(*sw->nexthops) * (sw->n_nexthops + 1), 0);
+	if (!sw->nexthops)
+		return fail(c, "out of memory");
+	json_array_foreach(nhs, i, jn) {
+		struct loom_nexthop *nh = &sw->nexthops[i];
+		json_int_t port = json_integer_value(json_object_get(jn, "port"));
+		const char *mac = json_string_value(json_object_get(jn, "mac"));
+
+		if (port < 0 || port >= sw->n_ports || sw->ports[port].outq == NULL)
+			return fail(c, "nexthop %zu: port %lld does not exist", i, (long long)port);
+		if (!mac || parse_mac(mac, &nh->dst_mac) < 0)
+			return fail(c, "nexthop %zu: bad mac", i);
+		nh->port = (uint16_t)port;
+	}
+	return 0;
+}
+
+static int load_groups(struct load_ctx *c, struct loom_switch *sw, json_t *js)
+{
+	json_t *groups = json_object_get(js, "groups");
+	json_t *jg, *jm;
+	size_t i, j;
+	uint32_t total = 0;
+
+	json_array_foreach(groups, i, jg)
+		total += (uint32_t)json_array_size(jg);
+	sw->n_groups = (uint32_t)json_array_size(groups);
+	sw->groups = rte_zmalloc("loom_groups", sizeof(*sw->groups) * (sw->n_groups + 1), 0);
+	sw->members = rte_zmalloc("loom_members", sizeof(*sw->members) * (total + 1), 0);
+	if (!sw->groups || !sw->members)
+		return fail(c, "out of memory");
+	json_array_foreach(groups, i, jg) {
+		struct loom_group *g = &sw->groups[i];
+
+		if (!json_is_array(jg) || json_array_size(jg) == 0 || json_array_size(jg) > UINT16_MAX)
+			return fail(c, "group %zu must list 1..65535 next hops", i);
+		g->first = sw->n_members;
+		g->n_members = (uint16_t)json_array_size(jg);
+		json_array_foreach(jg, j, jm) {
+			json_int_t nh = json_integer_value(jm);
+			if (!json_is_integer(jm) || nh < 0 || nh >= sw->n_nexthops)
+				return fail(c, "group %zu: next hop %lld does not exist", i, (long long)nh);
+			sw->members[sw->n_members++] = (uint32_t)nh;
+		}
+	}
+	return 0;
+}
+
+/* Smallest DIR-24-8 next-hop width that holds every group index plus the
+ * no-route value (the top bit of each width is the table's own flag). */
+static enum rte_fib_dir24_8_nh_sz fib4_nh_size(uint32_t n_groups, uint64_t *no_route)
+{
+	if (n_groups < 0x7f) {
+		*no_route = 0x7f;
+		return RTE_FIB_DIR24_8_1B;
+	}
+	if (n_groups < 0x7fff) {
+		*no_route = 0x7fff;
+		return RTE_FIB_DIR24_8_2B;
+	}
+	*no_route = 0x7fffffff;
+	return RTE_FIB_DIR24_8_4B;
+}
+
+static int create_fibs(struct load_ctx *c, struct loom_switch *sw, uint16_t si, uint32_t n_routes, bool fast)
+{
+	struct rte_fib_conf conf4 = {0};
+	struct rte_fib6_conf conf6 = {0};
+	char name[32];
+
+	conf4.max_routes = (int)n_routes + 16;
+	conf6.max_routes = (int)n_routes + 16;
+	if (fast) {
+		conf4.type = RTE_FIB_DIR24_8;
+		conf4.dir24_8.nh_sz = fib4_nh_size(sw->n_groups, &sw->fib4_no_route);
+		/* tbl8 groups hold prefixes longer than /24 (the leaves' host
+		 * routes); their indices share the next-hop width. */
+		conf4.dir24_8.num_tbl8 = (uint32_t)RTE_MIN(sw->fib4_no_route, 1024u);
+		conf6.type = RTE_FIB6_TRIE;
+		conf6.trie.nh_sz = RTE_FIB6_TRIE_2B;
+		conf6.trie.num_tbl8 = 256;
+		sw->fib6_no_route = 0x7fff;
+		if (sw->n_groups >= 0x7fff) {
+			conf6.trie.nh_sz = RTE_FIB6_TRIE_4B;
+			sw->fib6_no_route = 0x7fffffff;
+		}
+	} else {
+		conf4.type = RTE_FIB_DUMMY;
+		conf6.type = RTE_FIB6_DUMMY;
+		sw->fib4_no_route = sw->fib6_no_route = UINT32_MAX;
+	}
+	conf4.default_nh = sw->fib4_no_route;
+	conf6.default_nh = sw->fib6_no_route;
+
+	snprintf(name, sizeof(name), "fib4_%u", si);
+	sw->fib4 = rte_fib_create(name, SOCKET_ID_ANY, &conf4);
+	snprintf(name, sizeof(name), "fib6_%u", si);
+	sw->fib6 = rte_fib6_create(name, SOCKET_ID_ANY, &conf6);
+	if (!sw->fib4 || !sw->fib6)
+		return fail(c, "cannot create route tables: %s (more hugepages, or fewer switches per loomd)",
+			    rte_strerror(rte_errno));
+	return 0;
+}
+
+static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, json_t *js, bool fast)
+{
+	json_t *routes = json_object_get(js, "routes");
+	json_t *jr;
+	size_t i;
+
+	if (create_fibs(c, sw, si, (uint32_t)json_array_size(routes), fast) < 0)
+		return -1;
+	json_array_foreach(routes, i, jr) {
+		const char *prefix = json_string_value(json_object_get(jr, "prefix"));
+		json_int_t g = json_integer_value(json_object_get(jr, "group"));
+		uint8_t addr[16], len;
+		int family, rc;
+
+		if (!prefix || parse_prefix(prefix, &family, addr, &len) < 0)
+			return fail(c, "route %zu: bad prefix", i);
+		if (g < 0 || g >= sw->n_groups)
+			return fail(c, "route %s: group %lld does not exist", prefix, (long long)g);
+		if (family == 4) {
+			uint32_t be;
+			memcpy(&be, addr, 4);
+			rc = rte_fib_add(sw->fib4, rte_be_to_cpu_32(be), len, (uint64_t)g);
+		} else {
+			rc = rte_fib6_add(sw->fib6, addr, len, (uint64_t)g);
+		}
+		if (rc < 0)
+			return fail(c, "route %s: %s", prefix, rte_strerror(-rc));
+	}
+	return 0;
+}
+
+static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all, bool fast)
+{
+	struct loom_switch *sw = &f->switches[si];
+	const char *name = json_string_value(json_object_get(js, "name"));
+	const char *role = json_string_value(json_object_get(js, "role"));
+
+	if (!name || strlen(name) >= sizeof(sw->name))
+		return fail(c, "switch %u: bad or missing name", si);
+	c->sw = name;
+	strcpy(sw->name, name);
+	sw->id = (uint16_t)json_integer_value(json_object_get(js, "id"));
+	sw->plane = (uint8_t)json_integer_value(json_object_get(js, "plane"));
+	sw->hash_seed = (uint32_t)json_integer_value(json_object_get(js, "hash_seed"));
+	if (!role || (strcmp(role, "leaf") != 0 && strcmp(role, "spine") != 0))
+		return fail(c, "role must be leaf or spine");
+	sw->role = strcmp(role, "leaf") == 0 ? LOOM_ROLE_LEAF : LOOM_ROLE_SPINE;
+
+	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
+	    load_routes(c, sw, si, js, fast) < 0)
+		return -1;
+	c->sw = NULL;
+	return 0;
+}
+
+/* Ring links must be symmetric: a's port names b's port and back. */
+static int check_ring_peers(struct load_ctx *c, const struct loom_fabric *f)
+{
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++) {
+			const struct loom_link_spec *l = &f->links[s][p];
+			const struct loom_link_spec *back;
+
+			if (l->kind != LOOM_LINK_RING)
+				continue;
+			if (l->peer_port >= f->switches[l->peer_switch].n_ports)
+				return fail(c, "%s port %u: peer port %u does not exist", f->switches[s].name, p,
+					    l->peer_port);
+			back = &f->links[l->peer_switch][l->peer_port];
+			if (back->kind != LOOM_LINK_RING || back->peer_switch != s || back->peer_port != p)
+				return fail(c, "%s port %u: peer %s port %u does not link back", f->switches[s].name, p,
+					    f->switches[l->peer_switch].name, l->peer_port);
+		}
+	}
+	return 0;
+}
+
+int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen)
+{
+	struct load_ctx c = {.err = err, .errlen = errlen};
+	json_error_t jerr;
+	json_t *root, *switches, *js;
+	const char *fname;
+	size_t i;
+	bool fast;
+
+	memset(f, 0, sizeof(*f));
+	root = json_load_file(path, 0, &jerr);
+	if (!root)
+		return fail(&c, "%s:%d: %s", path, jerr.line, jerr.text);
+	f->config = root;
+	fname = json_string_value(json_object_get(root, "fabric"));
+	snprintf(f->name, sizeof(f->name), "%s", fname ? fname : "fabric");
+	switches = json_object_get(root, "switches");
+	if (!json_is_array(switches) || json_array_size(switches) == 0 || json_array_size(switches) > UINT16_MAX)
+		return fail(&c, "%s: 'switches' must be a non-empty list", path);
+	f->n_switches = (uint16_t)json_array_size(switches);
+	f->switches = rte_zmalloc("loom_switches", sizeof(*f->switches) * f->n_switches, RTE_CACHE_LINE_SIZE);
+	f->links = calloc(f->n_switches, sizeof(*f->links));
+	if (!f->switches || !f->links)
+		return fail(&c, "out of memory");
+	fast = f->n_switches <= LOOM_FAST_FIB_MAX_SWITCHES;
+	json_array_foreach(switches, i, js) {
+		if (load_switch(&c, f, (uint16_t)i, js, switches, fast) < 0)
+			return -1;
+	}
+	return check_ring_peers(&c, f);
+}
+
+void loom_fabric_free(struct loom_fabric *f)
+{
+	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {
+		struct loom_switch *sw = &f->switches[s];
+
+		for (uint16_t p = 0; sw->ports && p < sw->n_ports; p++) {
+			struct rte_mbuf *m;
+			if (!sw->ports[p].outq)
+				continue;
+			while (rte_ring_sc_dequeue(sw->ports[p].outq, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(sw->ports[p].outq);
+		}
+		rte_fib_free(sw->fib4);
+		rte_fib6_free(sw->fib6);
+		rte_free(sw->ports);
+		rte_free(sw->nexthops);
+		rte_free(sw->groups);
+		rte_free(sw->members);
+		if (f->links)
+			free(f->links[s]);
+	}
+	rte_free(f->switches);
+	free(f->links);
+	json_decref(f->config);
+	memset(f, 0, sizeof(*f));
+}
+
+int loom_fabric_switch_index(const struct loom_fabric *f, const char *name)
+{
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		if (strcmp(f->switches[s].name, name) == 0)
+			return s;
+	return -1;
+}

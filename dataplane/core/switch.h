@@ -86,9 +86,12 @@ struct loom_switch {
 	uint16_t n_ports;
 	struct loom_port *ports;
 
-	/* Route tables: value = group index. */
+	/* Route tables: value = group index, or fib_no_route when nothing
+	 * matches (the largest value the table's next-hop width holds). */
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
+	uint64_t fib4_no_route;
+	uint64_t fib6_no_route;
 	uint32_t n_groups;
 	struct loom_group *groups;
 	uint32_t n_members;

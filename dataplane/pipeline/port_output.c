@@ -1,1 +1,17 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Output queue of an egress port. Reads: the egress port. Sets: nothing
+ * but the queue. For now a FIFO of fixed depth (an rte_ring, single
+ * producer and consumer: one worker runs the switch); the traffic manager
+ * replaces it with per-class queues and a shaper.
+ */
+#include <rte_ring.h>
+
+#include "stages.h"
+
+void port_output(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf *m)
+{
+	(void)sw;
+	if (rte_ring_sp_enqueue(out->outq, m) != 0)
+		pkt_drop(out, m, LOOM_DROP_QUEUE_FULL);
+}

@@ -1,1 +1,212 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Creates the wire side of every port: one rte_ring per direction for
+ * links between switches of this process (single producer, single
+ * consumer: the worker is one thread), and DPDK ethdevs probed from their
+ * devargs for everything else.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "port_io.h"
+
+#define ETHDEV_RX_DESC 512
+#define ETHDEV_TX_DESC 512
+
+static int ethdev_open(const char *devargs, struct rte_mempool *pool, uint16_t *port_id, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	char name[RTE_DEV_NAME_MAX_LEN];
+	uint16_t nb_rxd = ETHDEV_RX_DESC, nb_txd = ETHDEV_TX_DESC;
+	size_t len = strcspn(devargs, ",");
+	int rc;
+
+	if (len >= sizeof(name)) {
+		snprintf(err, errlen, "device name too long in '%s'", devargs);
+		return -1;
+	}
+	memcpy(name, devargs, len);
+	name[len] = '\0';
+	rc = rte_dev_probe(devargs);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot open DPDK port '%s': %s", devargs, rte_strerror(-rc));
+		return -1;
+	}
+	if (rte_eth_dev_get_port_by_name(name, port_id) != 0) {
+		snprintf(err, errlen, "DPDK port '%s' probed but not found", name);
+		return -1;
+	}
+	rc = rte_eth_dev_configure(*port_id, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(*port_id, &nb_rxd, &nb_txd);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(*port_id, 0, nb_rxd, rte_eth_dev_socket_id(*port_id), NULL, pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(*port_id, 0, nb_txd, rte_eth_dev_socket_id(*port_id), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(*port_id);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot start DPDK port '%s': %s", devargs, rte_strerror(-rc));
+		return -1;
+	}
+	rte_eth_promiscuous_enable(*port_id); /* not every PMD has it; harmless */
+	return 0;
+}
+
+static unsigned int pool_size(const struct loom_fabric *f)
+{
+	unsigned int n = 4096;
+
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++) {
+			enum loom_link_kind k = f->links[s][p].kind;
+			if (k == LOOM_LINK_RING)
+				n += LOOM_OUTQ_SIZE + LOOM_LINK_RING_SIZE;
+			else if (k == LOOM_LINK_ETHDEV)
+				n += LOOM_OUTQ_SIZE + ETHDEV_RX_DESC + ETHDEV_TX_DESC + LOOM_BURST;
+		}
+	return n;
+}
+
+static struct loom_port_io *find_io(struct loom_ports *ports, const struct loom_switch *sw, uint16_t port)
+{
+	for (uint32_t i = 0; i < ports->n; i++)
+		if (ports->io[i].sw == sw && ports->io[i].port == port)
+			return &ports->io[i];
+	return NULL;
+}
+
+int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, size_t errlen)
+{
+	uint32_t n = 0;
+
+	memset(ports, 0, sizeof(*ports));
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++)
+			n += f->links[s][p].kind != LOOM_LINK_NONE;
+	ports->io = rte_zmalloc("loom_port_io", sizeof(*ports->io) * n, RTE_CACHE_LINE_SIZE);
+	ports->pool = rte_pktmbuf_pool_create("loom_mbufs", pool_size(f), 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					      SOCKET_ID_ANY);
+	if (!ports->io || !ports->pool) {
+		snprintf(err, errlen, "cannot allocate %u mbufs: %s", pool_size(f), rte_strerror(rte_errno));
+		return -1;
+	}
+
+	/* First every port's own transmit side... */
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++) {
+			const struct loom_link_spec *l = &f->links[s][p];
+			struct loom_port_io *io = &ports->io[ports->n];
+			char name[RTE_RING_NAMESIZE];
+
+			if (l->kind == LOOM_LINK_NONE)
+				continue;
+			io->sw = &f->switches[s];
+			io->port = p;
+			io->kind = l->kind;
+			ports->n++;
+			if (l->kind == LOOM_LINK_ETHDEV) {
+				if (ethdev_open(l->devargs, ports->pool, &io->ethdev, err, errlen) < 0)
+					return -1;
+				continue;
+			}
+			snprintf(name, sizeof(name), "link_%u_%u", s, p);
+			io->tx = rte_ring_create(name, LOOM_LINK_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!io->tx) {
+				snprintf(err, errlen, "cannot create ring %s: %s", name, rte_strerror(rte_errno));
+				return -1;
+			}
+		}
+	}
+	/* ...then each ring port receives from its peer's transmit ring. */
+	for (uint32_t i = 0; i < ports->n; i++) {
+		struct loom_port_io *io = &ports->io[i];
+		const struct loom_link_spec *l;
+
+		if (io->kind != LOOM_LINK_RING)
+			continue;
+		l = &f->links[io->sw - f->switches][io->port];
+		io->rx = find_io(ports, &f->switches[l->peer_switch], l->peer_port)->tx;
+	}
+	return 0;
+}
+
+void loom_ports_unbind(struct loom_ports *ports)
+{
+	struct rte_mbuf *m;
+
+	for (uint32_t i = 0; i < ports->n; i++) {
+		struct loom_port_io *io = &ports->io[i];
+
+		if (io->kind == LOOM_LINK_ETHDEV) {
+			rte_pktmbuf_free_bulk(io->pending, io->n_pending);
+			rte_eth_dev_stop(io->ethdev);
+			rte_eth_dev_close(io->ethdev);
+		} else if (io->tx) {
+			while (rte_ring_sc_dequeue(io->tx, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(io->tx);
+		}
+	}
+	rte_free(ports->io);
+	memset(ports, 0, sizeof(*ports));
+	/* the mbuf pool goes with the EAL memory at exit */
+}
+
+uint16_t port_io_rx(struct loom_port_io *io, struct rte_mbuf **pkts)
+{
+	if (io->kind == LOOM_LINK_RING)
+		return (uint16_t)rte_ring_sc_dequeue_burst(io->rx, (void **)pkts, LOOM_BURST, NULL);
+	return rte_eth_rx_burst(io->ethdev, 0, pkts, LOOM_BURST);
+}
+
+static uint16_t ethdev_tx(struct loom_port_io *io, loom_time_ns now)
+{
+	uint16_t sent, n;
+
+	/* Packets the driver refused last time go first, and nothing new is
+	 * taken from the switch until they are gone: the switch's queue, not
+	 * this buffer, is where a backlog builds. */
+	if (io->n_pending > 0) {
+		sent = rte_eth_tx_burst(io->ethdev, 0, io->pending, io->n_pending);
+		if (sent < io->n_pending)
+			memmove(io->pending, io->pending + sent, (io->n_pending - sent) * sizeof(io->pending[0]));
+		io->n_pending -= sent;
+		if (io->n_pending > 0)
+			return sent;
+	}
+	n = loom_switch_transmit(io->sw, io->port, io->pending, LOOM_BURST, now);
+	if (n == 0)
+		return 0;
+	sent = rte_eth_tx_burst(io->ethdev, 0, io->pending, n);
+	if (sent < n)
+		memmove(io->pending, io->pending + sent, (n - sent) * sizeof(io->pending[0]));
+	io->n_pending = n - sent;
+	return sent;
+}
+
+static uint16_t ring_tx(struct loom_port_io *io, loom_time_ns now)
+{
+	struct rte_mbuf *pkts[LOOM_BURST];
+	unsigned int room = rte_ring_free_count(io->tx);
+	uint16_t n;
+
+	if (room == 0)
+		return 0;
+	n = loom_switch_transmit(io->sw, io->port, pkts, room < LOOM_BURST ? (uint16_t)room : LOOM_BURST, now);
+	if (n > 0)
+		rte_ring_sp_enqueue_burst(io->tx, (void **)pkts, n, NULL); /* fits: checked room, one producer */
+	return n;
+}
+
+uint16_t port_io_tx(struct loom_port_io *io, loom_time_ns now)
+{
+	return io->kind == LOOM_LINK_RING ? ring_tx(io, now) : ethdev_tx(io, now);
+}

@@ -1,1 +1,59 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The real-time runner: one loop on one lcore, top to bottom.
+ *   1. receive a burst from every port's wire and hand it to its switch;
+ *   2. let every port send what its switch has queued;
+ *   3. run a pending control request, if any;
+ *   4. if nothing moved for a while, sleep a little longer each time.
+ */
+#include <time.h>
+
+#include <rte_branch_prediction.h>
+
+#include "runner.h"
+
+static void idle_sleep(unsigned int us)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000};
+	nanosleep(&ts, NULL);
+}
+
+void loom_run_realtime(struct loom_ports *ports, const struct loom_clock *clock, struct loom_mailbox *mb,
+		       atomic_bool *stop, struct loom_rt_stats *stats)
+{
+	struct rte_mbuf *pkts[LOOM_BURST];
+	unsigned int idle_polls = 0, sleep_us = 1;
+
+	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
+		loom_time_ns now = loom_clock_now(clock);
+		uint32_t moved = 0;
+
+		for (uint32_t i = 0; i < ports->n; i++) {
+			struct loom_port_io *io = &ports->io[i];
+			uint16_t n = port_io_rx(io, pkts);
+
+			if (n > 0) {
+				loom_switch_receive(io->sw, io->port, pkts, n, now);
+				moved += n;
+			}
+		}
+		for (uint32_t i = 0; i < ports->n; i++)
+			moved += port_io_tx(&ports->io[i], now);
+
+		loom_mailbox_poll(mb);
+
+		stats->loops++;
+		if (likely(moved > 0)) {
+			stats->busy_loops++;
+			idle_polls = 0;
+			sleep_us = 1;
+			continue;
+		}
+		if (++idle_polls < LOOM_IDLE_POLLS_BEFORE_SLEEP)
+			continue;
+		idle_sleep(sleep_us);
+		stats->sleeps++;
+		if (sleep_us < LOOM_IDLE_SLEEP_MAX_US)
+			sleep_us *= 2;
+	}
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_client.h"
+
+#define REPLY_MAX (16 << 20)
+
+static int connect_to(const char *sock, char *err, size_t errlen)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		snprintf(err, errlen, "cannot reach loomd at %s: %s (is a fabric up? try 'loomctl up FILE')", sock,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+json_t *ctl_request_raw(const char *sock, const char *request, char *err, size_t errlen)
+{
+	size_t len = strlen(request), used = 0, cap = 65536;
+	char *buf = NULL;
+	json_error_t jerr;
+	json_t *reply = NULL;
+	int fd = connect_to(sock, err, errlen);
+
+	if (fd < 0)
+		return NULL;
+	if (send(fd, request, len, MSG_NOSIGNAL) != (ssize_t)len || send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+		snprintf(err, errlen, "cannot send to loomd: %s", strerror(errno));
+		goto out;
+	}
+	buf = malloc(cap);
+	while (buf) {
+		ssize_t n = recv(fd, buf + used, cap - used - 1, 0);
+		if (n <= 0) {
+			snprintf(err, errlen, "loomd closed the connection without a reply");
+			goto out;
+		}
+		used += (size_t)n;
+		buf[used] = '\0';
+		if (memchr(buf, '\n', used))
+			break;
+		if (used + 1 == cap) {
+			char *bigger = cap < REPLY_MAX ? realloc(buf, cap * 2) : NULL;
+			if (!bigger) {
+				snprintf(err, errlen, "reply from loomd too large");
+				goto out;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	reply = json_loads(buf, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (!reply)
+		snprintf(err, errlen, "malformed reply from loomd: %s", jerr.text);
+out:
+	free(buf);
+	close(fd);
+	return reply;
+}
+
+json_t *ctl_call(const char *sock, const char *cmd, json_t *extra, char *err, size_t errlen)
+{
+	json_t *req = extra ? extra : json_object();
+	json_t *reply, *result = NULL;
+	char *line;
+
+	json_object_set_new(req, "cmd", json_string(cmd));
+	line = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	reply = ctl_request_raw(sock, line, err, errlen);
+	free(line);
+	if (!reply)
+		return NULL;
+	if (json_is_true(json_object_get(reply, "ok"))) {
+		result = json_incref(json_object_get(reply, "result"));
+	} else {
+		const char *e = json_string_value(json_object_get(reply, "error"));
+		snprintf(err, errlen, "loomd: %s", e ? e : "error");
+	}
+	json_decref(reply);
+	return result;
+}

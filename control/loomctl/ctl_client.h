@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Talking to loomd over its control socket: one JSON line each way. */
+#ifndef LOOMCTL_CLIENT_H
+#define LOOMCTL_CLIENT_H
+
+#include <jansson.h>
+
+#define LOOM_RUN_DIR "/run/loom"
+#define LOOM_SOCKET LOOM_RUN_DIR "/loomd.sock"
+
+/* Send `request` (a JSON text line) and return the parsed reply, or NULL
+ * with a message in err when loomd cannot be reached. */
+json_t *ctl_request_raw(const char *sock, const char *request, char *err, size_t errlen);
+/* Send {"cmd": cmd, ...extra} and return reply.result, or NULL with the
+ * error (loomd's or the transport's) in err. Caller decrefs. */
+json_t *ctl_call(const char *sock, const char *cmd, json_t *extra, char *err, size_t errlen);
+
+#endif

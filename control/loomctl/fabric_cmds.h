@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef LOOMCTL_FABRIC_CMDS_H
+#define LOOMCTL_FABRIC_CMDS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "topo/topology.h"
+
+struct up_opts {
+	const char *topology;
+	const char *only;  /* comma-separated switches this loomd hosts, NULL = all */
+	bool dry_run;      /* print the loomd config and host script, change nothing */
+	bool no_hosts;     /* do not create host namespaces */
+};
+
+int cmd_up(const struct up_opts *o);
+int cmd_down(void);
+void hosts_script_write(const struct topology *t, FILE *out);
+
+#endif

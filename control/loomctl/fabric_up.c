@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `loomctl up` and `loomctl down`.
+ *
+ * up: validate the topology, compile loomd's configuration (routes
+ * included), create the host namespaces, start loomd and wait until it
+ * answers. Everything it creates is written to /run/loom/state.json
+ * first, so that `down` (or a failed `up`) removes exactly that.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile/loomd_config.h"
+#include "ctl_client.h"
+#include "fabric_cmds.h"
+
+#define STATE_FILE LOOM_RUN_DIR "/state.json"
+#define CONFIG_FILE LOOM_RUN_DIR "/config.json"
+#define HOSTS_SCRIPT LOOM_RUN_DIR "/hosts-up.sh"
+#define LOOMD_LOG LOOM_RUN_DIR "/loomd.log"
+#define UP_TIMEOUT_S 60
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+static int run_quiet(const char *cmd)
+{
+	int rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static bool pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* loomd next to loomctl in the build tree, else $LOOMD, else PATH. */
+static void loomd_path(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+	const char *env = getenv("LOOMD");
+
+	if (env) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		snprintf(buf, len, "%s/../dataplane/loomd", dirname(self));
+		if (access(buf, X_OK) == 0)
+			return;
+	}
+	snprintf(buf, len, "loomd");
+}
+
+static bool *local_mask(const struct topology *t, const char *only)
+{
+	bool *local = calloc((size_t)t->n_switches, sizeof(bool));
+	char *list, *tok, *save = NULL;
+
+	if (!local || !only)
+		return local;
+	list = strdup(only);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int s = topo_switch_index(t, tok);
+		if (s < 0) {
+			fprintf(stderr, "loomctl: --only: no switch '%s' in %s\n", tok, t->file);
+			free(list);
+			free(local);
+			return NULL;
+		}
+		local[s] = true;
+	}
+	free(list);
+	return local;
+}
+
+static json_t *state_for(const struct topology *t, bool with_hosts)
+{
+	json_t *ns = json_array(), *veths = json_array();
+	char veth[16];
+
+	for (int h = 0; with_hosts && h < t->n_hosts; h++) {
+		if (host_is_external(t, h))
+			continue;
+		json_array_append_new(ns, json_sprintf("loom-%s", t->hosts[h].name));
+		for (int i = 0; i < t->n_links; i++) {
+			const struct topo_link *l = &t->links[i];
+			const struct topo_end *he = l->a.is_host ? &l->a : l->b.is_host ? &l->b : NULL;
+			if (he && he->node == h) {
+				host_veth_name(h, he->port, veth, sizeof(veth));
+				json_array_append_new(veths, json_string(veth));
+			}
+		}
+	}
+	return json_pack("{s:s, s:s, s:i, s:o, s:o}", "fabric", t->name, "topology", t->file, "pid", 0,
+			 "namespaces", ns, "veths", veths);
+}
+
+static int save_state(json_t *state)
+{
+	return json_dump_file(state, STATE_FILE, JSON_INDENT(2));
+}
+
+static pid_t start_loomd(void)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+
+	loomd_path(path, sizeof(path));
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(LOOMD_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		setsid();
+		execl(path, "loomd", "--config", CONFIG_FILE, "--socket", LOOM_SOCKET, (char *)NULL);
+		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait until loomd answers a ping, or dies, or the timeout passes. */
+static int wait_for_loomd(pid_t pid)
+{
+	char err[256];
+
+	for (int i = 0; i < UP_TIMEOUT_S * 10; i++) {
+		json_t *r;
+		int status;
+
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return -1;
+		r = ctl_call(LOOM_SOCKET, "ping", NULL, err, sizeof(err));
+		if (r) {
+			json_decref(r);
+			return 0;
+		}
+		sleep_ms(100);
+	}
+	return -1;
+}
+
+static void print_log_tail(void)
+{
+	fprintf(stderr, "loomctl: loomd did not come up; its log (%s):\n", LOOMD_LOG);
+	run_quiet("tail -n 20 " LOOMD_LOG " >&2");
+}
+
+int cmd_up(const struct up_opts *o)
+{
+	struct topology t;
+	char err[1024];
+	bool *local;
+	json_t *state;
+	FILE *f;
+	pid_t pid;
+
+	if (topo_load(o->topology, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	local = local_mask(&t, o->only);
+	if (!local)
+		return 1;
+	if (o->dry_run) {
+		if (loomd_config_write(&t, o->only ? local : NULL, stdout, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		if (!o->no_hosts)
+			hosts_script_write(&t, stdout);
+		return 0;
+	}
+	if (access(STATE_FILE, F_OK) == 0) {
+		fprintf(stderr, "loomctl: a fabric is already up (%s); run 'loomctl down' first\n", STATE_FILE);
+		return 1;
+	}
+	if (mkdir(LOOM_RUN_DIR, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "loomctl: cannot create %s: %s (run as root)\n", LOOM_RUN_DIR, strerror(errno));
+		return 1;
+	}
+	f = fopen(CONFIG_FILE, "w");
+	if (!f || loomd_config_write(&t, o->only ? local : NULL, f, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", f ? err : "loomctl: cannot write " CONFIG_FILE);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fclose(f);
+
+	state = state_for(&t, !o->no_hosts);
+	save_state(state); /* before creating anything: down removes what it lists */
+	if (!o->no_hosts) {
+		f = fopen(HOSTS_SCRIPT, "w");
+		if (!f) {
+			fprintf(stderr, "loomctl: cannot write %s\n", HOSTS_SCRIPT);
+			goto fail;
+		}
+		hosts_script_write(&t, f);
+		fclose(f);
+		if (run_quiet("sh " HOSTS_SCRIPT " > " LOOM_RUN_DIR "/hosts-up.log 2>&1") != 0) {
+			fprintf(stderr, "loomctl: creating the host namespaces failed; see %s/hosts-up.log\n",
+				LOOM_RUN_DIR);
+			run_quiet("tail -n 5 " LOOM_RUN_DIR "/hosts-up.log >&2");
+			goto fail;
+		}
+	}
+	pid = start_loomd();
+	json_object_set_new(state, "pid", json_integer(pid));
+	save_state(state);
+	if (pid < 0 || wait_for_loomd(pid) < 0) {
+		print_log_tail();
+		goto fail;
+	}
+	printf("fabric %s is up: %d switches, %d hosts (loomd pid %d, log %s)\n", t.name, t.n_switches,
+	       o->no_hosts ? 0 : t.n_hosts, (int)pid, LOOMD_LOG);
+	json_decref(state);
+	free(local);
+	topo_free(&t);
+	return 0;
+fail:
+	json_decref(state);
+	free(local);
+	topo_free(&t);
+	fflush(stderr);
+	cmd_down();
+	return 1;
+}
+
+static void stop_loomd(pid_t pid)
+{
+	char err[256];
+	json_t *r;
+
+	if (!pid_alive(pid))
+		return;
+	r = ctl_call(LOOM_SOCKET, "shutdown", NULL, err, sizeof(err));
+	json_decref(r);
+	if (!r)
+		kill(pid, SIGTERM);
+	for (int i = 0; i < 100 && pid_alive(pid); i++) {
+		waitpid(pid, NULL, WNOHANG);
+		sleep_ms(100);
+	}
+	if (pid_alive(pid)) {
+		fprintf(stderr, "loomctl: loomd (pid %d) did not stop; killing it\n", (int)pid);
+		kill(pid, SIGKILL);
+		sleep_ms(200);
+	}
+}
+
+int cmd_down(void)
+{
+	json_error_t jerr;
+	json_t *state = json_load_file(STATE_FILE, 0, &jerr);
+	json_t *v;
+	size_t i;
+	char cmd[256];
+
+	if (!state) {
+		if (access(LOOM_RUN_DIR, F_OK) == 0)
+			run_quiet("rm -rf " LOOM_RUN_DIR);
+		printf("no fabric is up\n");
+		return 0;
+	}
+	stop_loomd((pid_t)json_integer_value(json_object_get(state, "pid")));
+	/* Deleting a namespace deletes its veth ends, and with them the peers. */
+	json_array_foreach(json_object_get(state, "namespaces"), i, v) {
+		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", json_string_value(v));
+		run_quiet(cmd);
+	}
+	json_array_foreach(json_object_get(state, "veths"), i, v) {
+		snprintf(cmd, sizeof(cmd), "ip link del %s 2>/dev/null", json_string_value(v));
+		run_quiet(cmd);
+	}
+	printf("fabric %s is down\n", json_string_value(json_object_get(state, "fabric")));
+	json_decref(state);
+	run_quiet("rm -rf " LOOM_RUN_DIR);
+	return 0;
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `loomctl status`, `stats`, `routes`: ask loomd, print tables (or the
+ * JSON as loomd sent it, with --json).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl_client.h"
+#include "show_cmds.h"
+
+static json_int_t geti(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static const char *gets(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static json_t *call_or_report(const char *cmd, json_t *extra)
+{
+	char err[512];
+	json_t *r = ctl_call(LOOM_SOCKET, cmd, extra, err, sizeof(err));
+
+	if (!r)
+		fprintf(stderr, "loomctl: %s\n", err);
+	return r;
+}
+
+static void print_json(json_t *r)
+{
+	json_dumpf(r, stdout, JSON_INDENT(2));
+	putchar('\n');
+}
+
+int cmd_status(bool as_json)
+{
+	json_t *r = call_or_report("status", NULL), *sw, *p;
+	size_t i, j;
+
+	if (!r)
+		return 1;
+	if (as_json) {
+		print_json(r);
+	} else {
+		printf("fabric %s: loomd pid %" JSON_INTEGER_FORMAT ", up %.1f s, %" JSON_INTEGER_FORMAT
+		       " loops (%" JSON_INTEGER_FORMAT " busy, %" JSON_INTEGER_FORMAT " idle sleeps)\n",
+		       gets(r, "fabric"), geti(r, "pid"), (double)geti(r, "uptime_ns") / 1e9, geti(r, "loops"),
+		       geti(r, "busy_loops"), geti(r, "idle_sleeps"));
+		json_array_foreach(json_object_get(r, "switches"), i, sw) {
+			printf("  %-10s %-5s plane %" JSON_INTEGER_FORMAT ":", gets(sw, "name"), gets(sw, "role"),
+			       geti(sw, "plane"));
+			json_array_foreach(json_object_get(sw, "ports"), j, p)
+				printf(" %" JSON_INTEGER_FORMAT "->%s(%s)", geti(p, "index"), gets(p, "name"),
+				       gets(p, "link"));
+			putchar('\n');
+		}
+	}
+	json_decref(r);
+	return 0;
+}
+
+static void format_drops(json_t *drops, char *buf, size_t len)
+{
+	const char *reason;
+	json_t *v;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	json_object_foreach(drops, reason, v) {
+		int n = snprintf(buf + used, len - used, "%s%s=%" JSON_INTEGER_FORMAT, used ? " " : "", reason,
+				 json_integer_value(v));
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	if (used == 0)
+		snprintf(buf, len, "-");
+}
+
+/* One row per port, i.e. per link end: what went out of the switch on it
+ * (tx) and what came in (rx), and why packets that came in were dropped. */
+static void print_switch_table(json_t *sw)
+{
+	char drops[512];
+	json_t *p;
+	size_t j;
+
+	format_drops(json_object_get(sw, "drops"), drops, sizeof(drops));
+	printf("%s (%s, plane %" JSON_INTEGER_FORMAT "): rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
+	       " answered %" JSON_INTEGER_FORMAT " dropped %" JSON_INTEGER_FORMAT " queued %" JSON_INTEGER_FORMAT
+	       "  conservation %s\n",
+	       gets(sw, "name"), gets(sw, "role"), geti(sw, "plane"), geti(sw, "rx_packets"), geti(sw, "tx_packets"),
+	       geti(sw, "consumed"), geti(sw, "dropped"), geti(sw, "queued"),
+	       json_is_true(json_object_get(sw, "conserved")) ? "ok" : "VIOLATED");
+	printf("  %-22s %12s %14s %12s %14s  %s\n", "link", "rx pkts", "rx bytes", "tx pkts", "tx bytes",
+	       "drops by reason");
+	json_array_foreach(json_object_get(sw, "ports"), j, p) {
+		char link[64];
+
+		snprintf(link, sizeof(link), "%s:%" JSON_INTEGER_FORMAT " <-> %s", gets(sw, "name"), geti(p, "index"),
+			 gets(p, "name"));
+		format_drops(json_object_get(p, "drops"), drops, sizeof(drops));
+		printf("  %-22s %12" JSON_INTEGER_FORMAT " %14" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT
+		       " %14" JSON_INTEGER_FORMAT "  %s\n",
+		       link, geti(p, "rx_packets"), geti(p, "rx_bytes"), geti(p, "tx_packets"), geti(p, "tx_bytes"),
+		       drops);
+	}
+}
+
+int cmd_stats(bool as_json)
+{
+	json_t *r = call_or_report("stats", NULL), *sw;
+	size_t i;
+
+	if (!r)
+		return 1;
+	if (as_json) {
+		print_json(r);
+	} else {
+		json_array_foreach(json_object_get(r, "switches"), i, sw) {
+			print_switch_table(sw);
+			putchar('\n');
+		}
+	}
+	json_decref(r);
+	return 0;
+}
+
+int cmd_routes(const char *sw, bool as_json)
+{
+	json_t *r = call_or_report("routes", json_pack("{s:s}", "switch", sw)), *route, *m;
+	json_t *nexthops, *groups;
+	size_t i, j;
+
+	if (!r)
+		return 1;
+	if (as_json) {
+		print_json(r);
+		json_decref(r);
+		return 0;
+	}
+	nexthops = json_object_get(r, "nexthops");
+	groups = json_object_get(r, "groups");
+	printf("routes of %s:\n", sw);
+	json_array_foreach(json_object_get(r, "routes"), i, route) {
+		json_t *g = json_array_get(groups, (size_t)geti(route, "group"));
+
+		printf("  %-22s ", gets(route, "prefix"));
+		if (json_array_size(g) > 1)
+			printf("ecmp %zu:", json_array_size(g));
+		json_array_foreach(g, j, m) {
+			json_t *nh = json_array_get(nexthops, (size_t)json_integer_value(m));
+			printf(" port %" JSON_INTEGER_FORMAT " -> %s", geti(nh, "port"), gets(nh, "peer"));
+		}
+		putchar('\n');
+	}
+	json_decref(r);
+	return 0;
+}
+
+int cmd_raw(const char *request)
+{
+	char err[512];
+	json_t *r = ctl_request_raw(LOOM_SOCKET, request, err, sizeof(err));
+
+	if (!r) {
+		fprintf(stderr, "loomctl: %s\n", err);
+		return 1;
+	}
+	int ok = json_is_true(json_object_get(r, "ok"));
+
+	print_json(r);
+	json_decref(r);
+	return ok ? 0 : 1;
+}

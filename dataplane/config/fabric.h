@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The switches one loomd hosts, as loaded from the configuration that
+ * loomctl compiles (docs/LOOMD_CONFIG.md), plus how each port is linked.
+ */
+#ifndef LOOM_FABRIC_H
+#define LOOM_FABRIC_H
+
+#include <stddef.h>
+
+#include "switch.h"
+
+struct json_t;
+
+enum loom_link_kind {
+	LOOM_LINK_NONE = 0, /* port number unused */
+	LOOM_LINK_RING,     /* peer switch in this process: rte_ring per direction */
+	LOOM_LINK_ETHDEV,   /* DPDK port created from devargs */
+};
+
+struct loom_link_spec {
+	enum loom_link_kind kind;
+	char devargs[256];
+	uint16_t peer_switch; /* RING: index into loom_fabric.switches */
+	uint16_t peer_port;
+};
+
+struct loom_fabric {
+	char name[LOOM_NAME_MAX];
+	uint16_t n_switches;
+	struct loom_switch *switches;
+	struct loom_link_spec **links; /* [switch][port] */
+	struct json_t *config;         /* the loaded JSON, kept for `routes` */
+};
+
+/* Load the JSON at `path` and build every switch: ports, output queues,
+ * route tables. EAL must be initialised. Returns 0, or -1 with a message. */
+int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen);
+void loom_fabric_free(struct loom_fabric *f);
+int loom_fabric_switch_index(const struct loom_fabric *f, const char *name);
+
+/* Depth of each port's output FIFO (packets). */
+#define LOOM_OUTQ_SIZE 512
+
+#endif

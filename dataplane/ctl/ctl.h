@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * loomd's control socket: a Unix stream socket (mode 0600, so only root
+ * opens it) carrying one JSON request per line and one JSON reply per line:
+ *   {"cmd": "stats"}  ->  {"ok": true, "result": {...}}
+ *   anything wrong     ->  {"ok": false, "error": "..."}
+ * Commands: ping, status, stats, routes {switch}, shutdown.
+ * A bad request never stops forwarding: it only gets an error reply.
+ */
+#ifndef LOOM_CTL_H
+#define LOOM_CTL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <jansson.h>
+
+#include "fabric.h"
+#include "mailbox.h"
+#include "port_io.h"
+#include "runner.h"
+
+struct loomd_state {
+	struct loom_fabric *fabric;
+	struct loom_ports *ports;
+	const struct loom_clock *clock;
+	struct loom_mailbox *mb;
+	atomic_bool *stop;
+	struct loom_rt_stats *rt;
+};
+
+/* Handle one request line; returns the reply (caller decrefs). */
+json_t *ctl_handle_request(struct loomd_state *st, const char *line);
+
+struct ctl_server {
+	int fd;
+	char path[108];
+	pthread_t thread;
+	struct loomd_state *st;
+};
+
+int ctl_server_start(struct ctl_server *srv, const char *path, struct loomd_state *st, char *err, size_t errlen);
+void ctl_server_stop(struct ctl_server *srv);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The stages of a switch's pipeline, in the order a packet meets them.
+ * Each lives in its own file; switch_handlers.c strings them together.
+ */
+#ifndef LOOM_STAGES_H
+#define LOOM_STAGES_H
+
+#include <rte_mbuf.h>
+
+#include "pkt_meta.h"
+#include "switch.h"
+
+/* Group value the route tables return when nothing matches. */
+#define LOOM_GROUP_NONE UINT32_MAX
+
+/* neigh_answer.c: is this a packet the switch answers or must drop itself
+ * (ARP, IPv6 ND, ICMP echo to its gateway, other traffic to the gateway)?
+ * Returns true when it took the packet. */
+bool neigh_answer(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m,
+		  const struct loom_pkt_meta *meta, enum loom_drop_reason *drop);
+
+/* ip_route.c: longest-prefix match of each packet's destination; writes the
+ * group index (or LOOM_GROUP_NONE) into groups[i]. */
+void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_meta *const *meta,
+			   uint16_t n, uint32_t *groups);
+
+/* ip_ttl.c: decrement TTL / hop limit, updating the IPv4 checksum
+ * incrementally. Returns TTL_EXPIRED when the packet must not go on. */
+enum loom_drop_reason ip_ttl_decrement(struct rte_mbuf *m, const struct loom_pkt_meta *meta);
+
+/* ecmp_select.c: the next hop of group `g` for this packet. */
+const struct loom_nexthop *ecmp_select(const struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta);
+
+/* eth_rewrite.c: source MAC = egress port's, destination = next hop's. */
+void eth_rewrite(struct rte_mbuf *m, const struct loom_port *out, const struct loom_nexthop *nh);
+
+/* port_output.c: put the packet on the egress port's output queue. */
+void port_output(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf *m);
+
+/* Count a drop on `port` under `reason` and free the packet. */
+static inline void pkt_drop(struct loom_port *port, struct rte_mbuf *m, enum loom_drop_reason reason)
+{
+	port->c.drops[reason]++;
+	rte_pktmbuf_free(m);
+}
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The wire side of each switch port, owned by the runner: an rte_ring pair
+ * to a peer switch in the same process, or a DPDK ethdev (af_packet,
+ * af_xdp, pcap, virtio_user, vhost, memif, ring, null ...). The switch
+ * itself never sees this; the runner calls port_io_rx() and hands the
+ * packets to loom_switch_receive(), and port_io_tx() pulls from
+ * loom_switch_transmit() as much as the wire takes.
+ */
+#ifndef LOOM_PORT_IO_H
+#define LOOM_PORT_IO_H
+
+#include "fabric.h"
+
+struct rte_mempool;
+
+struct loom_port_io {
+	struct loom_switch *sw;
+	uint16_t port;
+	enum loom_link_kind kind;
+	uint16_t ethdev;       /* ETHDEV: DPDK port id */
+	struct rte_ring *rx;   /* RING: packets from the peer */
+	struct rte_ring *tx;   /* RING: packets to the peer */
+	uint16_t n_pending;    /* ETHDEV: dequeued but not yet taken by the driver */
+	struct rte_mbuf *pending[LOOM_BURST];
+};
+
+struct loom_ports {
+	uint32_t n;
+	struct loom_port_io *io;
+	struct rte_mempool *pool;
+};
+
+/* Packets a ring link holds "on the wire" (per direction). */
+#define LOOM_LINK_RING_SIZE 256
+
+int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, size_t errlen);
+void loom_ports_unbind(struct loom_ports *ports);
+uint16_t port_io_rx(struct loom_port_io *io, struct rte_mbuf **pkts);
+/* Move what the port may send now from the switch to the wire; returns the
+ * number of packets sent. */
+uint16_t port_io_tx(struct loom_port_io *io, loom_time_ns now);
+
+#endif
