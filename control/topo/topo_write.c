@@ -10,7 +10,8 @@
 
 #include "topo_internal.h"
 
-/* Names are [A-Za-z0-9_-]: only a leading '-' could read as YAML syntax. */
+/* Names are [A-Za-z0-9_-] (link ends add ':'): only a leading '-' could
+ * read as YAML syntax. */
 static void put_name(FILE *out, const char *s)
 {
 	fprintf(out, s[0] == '-' ? "\"%s\"" : "%s", s);
@@ -52,17 +53,18 @@ static void write_switch(const struct topology *t, const struct topo_switch *sw,
 
 static void write_end(const struct topology *t, char which, const struct topo_end *e, FILE *out)
 {
+	char end[TOPO_NAME_MAX + 16];
+
+	/* a host's interface is implied by its leaf's plane: spell it out
+	 * only where there is more than one plane */
+	if (!e->is_host)
+		snprintf(end, sizeof(end), "%s:%d", t->switches[e->node].name, e->port);
+	else if (t->n_planes > 1)
+		snprintf(end, sizeof(end), "%s:eth%d", t->hosts[e->node].name, e->port);
+	else
+		snprintf(end, sizeof(end), "%s", t->hosts[e->node].name);
 	fprintf(out, "%s%c: ", which == 'a' ? "  - " : "    ", which);
-	if (e->is_host) {
-		put_name(out, t->hosts[e->node].name);
-		/* the interface is implied by the leaf's plane; spell it out
-		 * only where there is more than one */
-		if (t->n_planes > 1)
-			fprintf(out, ":eth%d", e->port);
-	} else {
-		put_name(out, t->switches[e->node].name);
-		fprintf(out, ":%d", e->port);
-	}
+	put_name(out, end);
 	fputc('\n', out);
 }
 

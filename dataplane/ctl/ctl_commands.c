@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ethdev.h>
+
 #include "ctl.h"
 
 static json_t *error_reply(const char *fmt, const char *arg)
@@ -37,19 +39,48 @@ static json_t *drops_object(const uint64_t *drops)
 	return o;
 }
 
-static json_t *port_stats(const struct loom_fabric *f, uint16_t s, const struct loom_port *p)
+/* What the port's driver lost or refused before the switch saw the packets
+ * (e.g. an af_packet socket ring that overflowed): not switch drops, so not
+ * part of the conservation equation, but the first place to look when a
+ * host sees loss that the switch did not count. */
+static json_t *wire_stats(const struct loomd_state *st, const struct loom_switch *sw, uint16_t port)
 {
-	return json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "index", p->index, "name", p->name, "link",
+	struct rte_eth_stats es;
+
+	for (uint32_t i = 0; i < st->ports->n; i++) {
+		const struct loom_port_io *io = &st->ports->io[i];
+
+		if (io->sw != sw || io->port != port || io->kind != LOOM_LINK_ETHDEV)
+			continue;
+		if (rte_eth_stats_get(io->ethdev, &es) != 0)
+			break;
+		return json_pack("{s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)es.imissed, "rx_errors",
+				 (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
+				 (json_int_t)es.oerrors);
+	}
+	return NULL;
+}
+
+static json_t *port_stats(const struct loomd_state *st, uint16_t s, const struct loom_port *p)
+{
+	const struct loom_fabric *f = st->fabric;
+	json_t *wire = wire_stats(st, &f->switches[s], p->index);
+	json_t *o = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "index", p->index, "name", p->name, "link",
 			 link_kind_name(f->links[s][p->index].kind), "rx_packets", (json_int_t)p->c.rx_packets,
 			 "rx_bytes", (json_int_t)p->c.rx_bytes, "tx_packets", (json_int_t)p->c.tx_packets, "tx_bytes",
 			 (json_int_t)p->c.tx_bytes, "queued",
 			 (json_int_t)loom_switch_queued(&f->switches[s], p->index), "drops", drops_object(p->c.drops));
+
+	if (wire)
+		json_object_set_new(o, "wire", wire);
+	return o;
 }
 
 /* Per switch: port counters, totals, and the conservation equation
  *   rx + generated = tx + consumed + dropped + queued. */
-static json_t *switch_stats(const struct loom_fabric *f, uint16_t s)
+static json_t *switch_stats(const struct loomd_state *st, uint16_t s)
 {
+	const struct loom_fabric *f = st->fabric;
 	const struct loom_switch *sw = &f->switches[s];
 	uint64_t rx = 0, tx = 0, rx_bytes = 0, tx_bytes = 0, queued = 0, dropped = 0;
 	uint64_t drops[LOOM_DROP_MAX] = {0};
@@ -69,7 +100,7 @@ static json_t *switch_stats(const struct loom_fabric *f, uint16_t s)
 			drops[r] += p->c.drops[r];
 			dropped += p->c.drops[r];
 		}
-		json_array_append_new(ports, port_stats(f, s, p));
+		json_array_append_new(ports, port_stats(st, s, p));
 	}
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
 			 "role", sw->role == LOOM_ROLE_LEAF ? "leaf" : "spine", "plane", sw->plane, "rx_packets",
@@ -92,7 +123,7 @@ static void stats_on_worker(void *arg)
 	json_t *switches = json_array();
 
 	for (uint16_t s = 0; s < f->n_switches; s++)
-		json_array_append_new(switches, switch_stats(f, s));
+		json_array_append_new(switches, switch_stats(c->st, s));
 	c->result = json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns",
 			      (json_int_t)loom_clock_now(c->st->clock), "switches", switches);
 }

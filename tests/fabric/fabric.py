@@ -1,0 +1,87 @@
+"""Helpers for end-to-end fabric tests: loomctl, host namespaces, stats."""
+import ipaddress
+import json
+import os
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("LOOM_BUILD", os.path.join(ROOT, "build"))
+LOOMCTL = os.path.join(BUILD, "control", "loomctl")
+TOPOLOGIES = os.path.join(ROOT, "vm", "topologies")
+
+
+def run(*args, check=True, timeout=60):
+    """Run a command; return CompletedProcess with text output."""
+    return subprocess.run(list(args), capture_output=True, text=True, check=check, timeout=timeout)
+
+
+def loomctl(*args, check=True, timeout=90):
+    return run(LOOMCTL, *args, check=check, timeout=timeout)
+
+
+def in_host(host, *args, check=True, timeout=60):
+    return run("ip", "netns", "exec", "loom-" + host, *args, check=check, timeout=timeout)
+
+
+def stats():
+    return json.loads(loomctl("stats", "--json").stdout)
+
+
+def switch(st, name):
+    return next(s for s in st["switches"] if s["name"] == name)
+
+
+def port(sw, index):
+    return next(p for p in sw["ports"] if p["index"] == index)
+
+
+def hosts(topology):
+    """[(host, leaf, ipv4, ipv6)] from the compiled configuration."""
+    cfg = json.loads(loomctl("compile", topology).stdout)
+    out = []
+    for sw in cfg["switches"]:
+        for p in sw["ports"]:
+            if "host" not in p:
+                continue
+            # the host on leaf port P has address subnet + 2 + P
+            v4 = ipaddress.ip_network(p["host"]["subnet_v4"])[p["index"] + 2]
+            v6 = None
+            if "subnet_v6" in p["host"]:
+                v6 = str(ipaddress.ip_network(p["host"]["subnet_v6"])[p["index"] + 2])
+            out.append((p["name"], sw["name"], str(v4), v6))
+    return out
+
+
+def conservation_errors(st):
+    """Recompute, from the port counters, on every switch:
+    rx + generated = tx + consumed + dropped + queued."""
+    errors = []
+    for sw in st["switches"]:
+        rx = sum(p["rx_packets"] for p in sw["ports"])
+        tx = sum(p["tx_packets"] for p in sw["ports"])
+        dropped = sum(sum(p["drops"].values()) for p in sw["ports"])
+        queued = sum(p["queued"] for p in sw["ports"])
+        left = rx + sw["generated"]
+        right = tx + sw["consumed"] + dropped + queued
+        if left != right or not sw["conserved"]:
+            errors.append("%s: rx %d + generated %d != tx %d + consumed %d + dropped %d + queued %d"
+                          % (sw["name"], rx, sw["generated"], tx, sw["consumed"], dropped, queued))
+    return errors
+
+
+def leftovers():
+    """What a fabric could leave behind: namespaces, processes, run and
+    hugepage files. Empty when clean."""
+    found = []
+    ns = run("ip", "netns", "list").stdout.split()
+    found += ["namespace " + n for n in ns if n.startswith("loom-")]
+    links = run("ip", "-o", "link", "show").stdout
+    found += ["link " + l.split(":")[1].strip() for l in links.splitlines() if ": lmh" in l]
+    procs = run("pgrep", "-x", "loomd", check=False).stdout.split()
+    found += ["loomd pid " + p for p in procs]
+    if os.path.exists("/run/loom"):
+        found.append("/run/loom")
+    for d in ("/dev/hugepages", "/var/run/dpdk"):
+        if os.path.isdir(d):
+            found += [os.path.join(d, f) for f in os.listdir(d) if "loom" in f or f.startswith("rte")]
+    return found

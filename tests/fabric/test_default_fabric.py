@@ -1,0 +1,146 @@
+"""End to end: the default fabric (2 spines, 4 leaves, 2 hosts per leaf) with
+Linux hosts in network namespaces, forwarding through one loomd."""
+import json
+import os
+import re
+import time
+import unittest
+
+import fabric as fx
+
+TOPO = os.path.join(fx.TOPOLOGIES, "default.yaml")
+
+
+class DefaultFabric(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        fx.loomctl("down")
+        fx.loomctl("up", TOPO)
+        cls.hosts = fx.hosts(TOPO)
+
+    @classmethod
+    def tearDownClass(cls):
+        fx.loomctl("down", check=False)
+
+    def remote_pairs(self):
+        return [(a, b) for a in self.hosts for b in self.hosts if a[1] != b[1]]
+
+    def test_ping_ipv4_between_leaves(self):
+        failed = []
+        for a, b in self.remote_pairs():
+            r = fx.in_host(a[0], "ping", "-q", "-c", "2", "-i", "0.05", "-W", "2", b[2], check=False)
+            if r.returncode != 0:
+                failed.append("%s -> %s (%s)" % (a[0], b[0], b[2]))
+        self.assertEqual(failed, [], "no IPv4 reply")
+
+    def test_ping_ipv6_between_leaves(self):
+        failed = []
+        for a, b in self.remote_pairs()[:12]:
+            r = fx.in_host(a[0], "ping", "-6", "-q", "-c", "2", "-i", "0.05", "-W", "2", b[3], check=False)
+            if r.returncode != 0:
+                failed.append("%s -> %s (%s)" % (a[0], b[0], b[3]))
+        self.assertEqual(failed, [], "no IPv6 reply")
+
+    def test_ping_same_leaf_and_gateway(self):
+        h0, h1 = self.hosts[0], self.hosts[1]
+        self.assertEqual(h0[1], h1[1])
+        fx.in_host(h0[0], "ping", "-q", "-c", "2", "-i", "0.05", "-W", "2", h1[2])
+        gw = h0[2].rsplit(".", 1)[0] + ".1"
+        fx.in_host(h0[0], "ping", "-q", "-c", "2", "-i", "0.05", "-W", "2", gw)
+
+    def test_iperf3_tcp_between_leaves(self):
+        a, b = self.hosts[0], self.hosts[-1]
+        fx.in_host(b[0], "iperf3", "-s", "-1", "-D")
+        time.sleep(0.3)
+        r = fx.in_host(a[0], "iperf3", "-c", b[2], "-t", "2", "-J", timeout=30)
+        res = json.loads(r.stdout)["end"]
+        sent, received = res["sum_sent"]["bytes"], res["sum_received"]["bytes"]
+        print("iperf3 %s -> %s: %.0f Mb/s, %d retransmits" % (
+            a[0], b[0], res["sum_received"]["bits_per_second"] / 1e6, res["sum_sent"].get("retransmits", -1)))
+        self.assertGreater(received, 1_000_000)
+        # the sender's count includes what was still in flight when it stopped
+        self.assertGreaterEqual(received, 0.9 * sent)
+
+    def test_ecmp_uses_both_spines(self):
+        """16 TCP flows from one leaf to another: with a seeded 5-tuple hash both
+        uplinks of the leaf carry some (all 16 on one: probability 2^-15)."""
+        a, b = self.hosts[0], self.hosts[-1]
+        before = fx.switch(fx.stats(), a[1])
+        fx.in_host(b[0], "iperf3", "-s", "-1", "-D")
+        time.sleep(0.3)
+        fx.in_host(a[0], "iperf3", "-c", b[2], "-t", "1", "-P", "16", "-b", "20M", timeout=30)
+        after = fx.switch(fx.stats(), a[1])
+        uplinks = [p["index"] for p in after["ports"] if "spine" in p["name"]]
+        grew = {i: fx.port(after, i)["tx_packets"] - fx.port(before, i)["tx_packets"] for i in uplinks}
+        self.assertTrue(all(v > 100 for v in grew.values()), "uplink tx packets: %s" % grew)
+
+    def test_ttl_expired_is_counted(self):
+        a, b = self.hosts[0], self.hosts[-1]
+        before = fx.port(fx.switch(fx.stats(), a[1]), 0)["drops"].get("ttl_expired", 0)
+        fx.in_host(a[0], "ping", "-q", "-c", "3", "-i", "0.05", "-W", "1", "-t", "1", b[2], check=False)
+        after = fx.port(fx.switch(fx.stats(), a[1]), 0)["drops"].get("ttl_expired", 0)
+        self.assertEqual(after - before, 3)
+
+    def test_no_route_is_counted(self):
+        """An address inside a remote leaf's subnet that no host has: the
+        leaves forward it up, the remote leaf has no host route for it."""
+        a = self.hosts[0]
+        far = [h for h in self.hosts if h[1] != a[1]][0]
+        ghost = far[2].rsplit(".", 1)[0] + ".77"
+        st = fx.stats()
+        before = sum(p["drops"].get("no_route", 0) for p in fx.switch(st, far[1])["ports"])
+        fx.in_host(a[0], "ping", "-q", "-c", "3", "-i", "0.05", "-W", "1", ghost, check=False)
+        st = fx.stats()
+        after = sum(p["drops"].get("no_route", 0) for p in fx.switch(st, far[1])["ports"])
+        self.assertEqual(after - before, 3)
+
+    def test_bad_control_requests_get_errors_and_forwarding_goes_on(self):
+        for req in ["this is not json", "[1,2]", '{"cmd": "no-such-command"}', '{"nocmd": 1}',
+                    '{"cmd": "routes"}', '{"cmd": "routes", "switch": "nope"}']:
+            r = fx.loomctl("raw", req, check=False)
+            self.assertEqual(r.returncode, 1, req)
+            reply = json.loads(r.stdout)
+            self.assertFalse(reply["ok"], req)
+            self.assertTrue(reply["error"], req)
+        a, b = self.remote_pairs()[0]
+        fx.in_host(a[0], "ping", "-q", "-c", "2", "-i", "0.05", "-W", "2", b[2])
+
+    def test_routes_of_a_leaf(self):
+        out = fx.loomctl("routes", "leaf0").stdout
+        self.assertRegex(out, r"10\.0\.1\.0/24\s+ecmp 2: port 2 -> spine0:0 port 3 -> spine1:0")
+        self.assertRegex(out, r"10\.0\.0\.2/32\s+port 0 -> h0")
+
+    def test_zz_conservation_on_every_switch(self):
+        """Runs last (name order), after all the traffic above."""
+        st = fx.stats()
+        self.assertEqual(fx.conservation_errors(st), [])
+        self.assertGreater(sum(s["rx_packets"] for s in st["switches"]), 1000)
+
+
+class UpDown(unittest.TestCase):
+    def test_down_leaves_nothing_behind(self):
+        fx.loomctl("down")
+        fx.loomctl("up", TOPO)
+        self.assertTrue(os.path.exists("/run/loom/loomd.sock"))
+        fx.loomctl("down")
+        self.assertEqual(fx.leftovers(), [])
+
+    def test_up_twice_is_refused(self):
+        fx.loomctl("down")
+        fx.loomctl("up", TOPO)
+        try:
+            r = fx.loomctl("up", TOPO, check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("already up", r.stderr)
+        finally:
+            fx.loomctl("down")
+
+    def test_bad_topology_names_file_and_line(self):
+        r = fx.loomctl("up", os.path.join(fx.ROOT, "tests", "fabric", "bad-topology.yaml"), check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, r"bad-topology\.yaml:\d+: ")
+        self.assertEqual(fx.leftovers(), [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
