@@ -49,10 +49,14 @@ struct nd_opt_lladdr {
 	uint8_t mac[RTE_ETHER_ADDR_LEN];
 };
 
-static bool prefix_contains4(uint32_t net_be, uint8_t len, uint32_t addr_be)
+/* A host address of the subnet: inside it, and neither its network nor
+ * its broadcast address. */
+static bool subnet_host4(uint32_t net_be, uint8_t len, uint32_t addr_be)
 {
 	uint32_t mask = len == 0 ? 0 : ~0u << (32 - len);
-	return (rte_be_to_cpu_32(addr_be) & mask) == (rte_be_to_cpu_32(net_be) & mask);
+	uint32_t addr = rte_be_to_cpu_32(addr_be);
+
+	return (addr & mask) == (rte_be_to_cpu_32(net_be) & mask) && (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
 }
 
 static bool prefix_contains6(const uint8_t *net, uint8_t len, const uint8_t *addr)
@@ -85,8 +89,11 @@ static enum loom_drop_reason arp_answer(struct loom_switch *sw, struct loom_port
 
 	if (!in->host_facing || arp->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST))
 		return LOOM_DROP_ARP_IGNORED;
-	if (target != in->gw_v4 &&
-	    (!prefix_contains4(in->subnet_v4, in->subnet_v4_len, target) || target == a->arp_sip))
+	/* Address probes (sender 0.0.0.0, RFC 5227) and gratuitous ARP ask
+	 * whether someone else holds an address: never answer those as proxy. */
+	if (a->arp_sip == 0 || target == a->arp_sip)
+		return LOOM_DROP_ARP_IGNORED;
+	if (target != in->gw_v4 && !subnet_host4(in->subnet_v4, in->subnet_v4_len, target))
 		return LOOM_DROP_ARP_IGNORED;
 
 	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
@@ -116,8 +123,12 @@ static enum loom_drop_reason nd_answer(struct loom_switch *sw, struct loom_port 
 	uint32_t reply_len = meta->l4_off + sizeof(*nd) + sizeof(*opt);
 	uint8_t target[16];
 
+	/* RFC 4861 7.1.1: a solicitation with a hop limit other than 255 (it
+	 * was routed) or a bad checksum is silently discarded. Solicitations
+	 * with extension headers are not answered. */
 	if (!in->host_facing || nd->type != ND_NEIGHBOR_SOLICIT || m->nb_segs != 1 ||
-	    meta->l3_off + meta->l3_len < meta->l4_off + sizeof(*nd))
+	    meta->l4_off != meta->l3_off + sizeof(*ip6) || meta->l3_off + meta->l3_len < meta->l4_off + sizeof(*nd) ||
+	    ip6->hop_limits != 255 || rte_ipv6_udptcp_cksum_verify(ip6, nd) != 0)
 		return LOOM_DROP_ND_IGNORED;
 	memcpy(target, nd->target, 16);
 	if (memcmp(ip6->src_addr, unspecified, 16) == 0) /* duplicate address detection */

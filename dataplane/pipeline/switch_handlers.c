@@ -4,8 +4,8 @@
  * when a port may transmit. A packet goes through, in order:
  *
  *   pkt_parse.c      headers -> loom_pkt_meta (or a malformed-* drop)
+ *   (here)           unicast destination MAC must be the ingress port's
  *   neigh_answer.c   ARP / neighbour solicitation / echo for the gateway
- *   (here)           destination MAC must be the ingress port's
  *   ip_route.c       LPM on the destination -> ECMP group (or no_route)
  *   ip_ttl.c         TTL / hop limit -1 (or ttl_expired)
  *   ecmp_select.c    group member by the seeded flow hash -> next hop
@@ -32,6 +32,13 @@ static bool classify(struct loom_switch *sw, struct loom_port *in, struct rte_mb
 	r = loom_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), meta);
 	if (r != LOOM_DROP_NONE)
 		goto drop;
+	/* Unicast must be for this port before anything else looks at it;
+	 * broadcast and multicast only serve ARP and neighbour discovery. */
+	if (meta->l2_dst == LOOM_L2_UNICAST &&
+	    !rte_is_same_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr, &in->mac)) {
+		r = LOOM_DROP_DST_MAC_MISMATCH;
+		goto drop;
+	}
 	if (neigh_answer(sw, in, m, meta, &r)) {
 		if (r != LOOM_DROP_NONE)
 			goto drop;
@@ -39,10 +46,6 @@ static bool classify(struct loom_switch *sw, struct loom_port *in, struct rte_mb
 	}
 	if (meta->l2_dst != LOOM_L2_UNICAST) {
 		r = LOOM_DROP_L2_MULTICAST;
-		goto drop;
-	}
-	if (!rte_is_same_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr, &in->mac)) {
-		r = LOOM_DROP_DST_MAC_MISMATCH;
 		goto drop;
 	}
 	return true;
