@@ -16,6 +16,7 @@
 struct cfg_ctx {
 	const struct topology *t;
 	const bool *local;
+	struct routes_index *ix; /* links per switch, for ports and routes */
 	int *host_k; /* per link: N of the default net_af_packetN / net_af_xdpN, -1 if none */
 	char *err;
 	size_t errlen;
@@ -36,8 +37,13 @@ static void set_err(struct cfg_ctx *c, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->err && c->errlen)
+	if (!c->err || !c->errlen)
+		return;
+	/* Generated elements have no line of their own (line 0). */
+	if (line > 0)
 		snprintf(c->err, c->errlen, "%s:%d: %s", c->t->file, line, msg);
+	else
+		snprintf(c->err, c->errlen, "%s: %s", c->t->file, msg);
 }
 
 void host_veth_name(int host, int ifindex, char *buf, size_t len)
@@ -209,8 +215,13 @@ static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int 
 	if (near->devargs[0])
 		return ethdev_json(near->devargs);
 	host_veth_name(host->node, host->port, veth, sizeof(veth));
-	snprintf(devargs, sizeof(devargs), "%s%d,iface=%s", xdp ? "net_af_xdp" : "net_af_packet",
-		 c->host_k[link], veth);
+	/* af_packet's default socket ring (512 frames) overflows under one TCP
+	 * flow at a few Gb/s and the kernel drops silently (measured: ~23 000
+	 * retransmits in 3 s with 512, ~90 with 2048, on the default fabric). */
+	if (xdp)
+		snprintf(devargs, sizeof(devargs), "net_af_xdp%d,iface=%s", c->host_k[link], veth);
+	else
+		snprintf(devargs, sizeof(devargs), "net_af_packet%d,iface=%s,framecnt=2048", c->host_k[link], veth);
 	return ethdev_json(devargs);
 }
 
@@ -250,9 +261,11 @@ static int port_ref_cmp(const void *pa, const void *pb)
 static int collect_ports(struct cfg_ctx *c, int sw, struct port_ref *refs)
 {
 	const struct topology *t = c->t;
-	int n = 0;
+	int n = 0, n_lk;
+	const int *lk = routes_index_links(c->ix, sw, &n_lk);
 
-	for (int i = 0; i < t->n_links; i++) {
+	for (int k = 0; k < n_lk; k++) {
+		int i = lk[k];
 		const struct topo_link *l = &t->links[i];
 
 		if (!l->a.is_host && l->a.node == sw)
@@ -273,9 +286,13 @@ static int collect_ports(struct cfg_ctx *c, int sw, struct port_ref *refs)
 
 static json_t *ports_json(struct cfg_ctx *c, int sw)
 {
-	struct port_ref *refs = calloc(c->t->n_links + 1, sizeof(*refs));
+	struct port_ref *refs;
 	json_t *arr = json_array();
-	int n = refs && arr ? collect_ports(c, sw, refs) : -1;
+	int n;
+
+	routes_index_links(c->ix, sw, &n);
+	refs = calloc(n + 1, sizeof(*refs));
+	n = refs && arr ? collect_ports(c, sw, refs) : -1;
 
 	for (int i = 0; i < n; i++) {
 		json_t *p = port_json(c, sw, &refs[i]);
@@ -326,9 +343,12 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 	json_t *ports, *obj;
 
 	ports = ports_json(c, sw);
-	if (!ports)
+	if (!ports) {
+		if (c->err && c->errlen && !c->err[0]) /* no message: an allocation failed */
+			set_err(c, s->pos.line, "out of memory");
 		return NULL;
-	if (routes_compute(c->t, sw, &r) < 0) {
+	}
+	if (routes_compute_indexed(c->ix, sw, &r) < 0) {
 		set_err(c, s->pos.line, "cannot compute the routes of %s", s->name);
 		json_decref(ports);
 		return NULL;
@@ -352,7 +372,10 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 	json_t *root = NULL, *switches = json_array();
 
 	*out = NULL;
-	if (!switches || number_default_host_ports(&c) < 0) {
+	if (err && errlen)
+		err[0] = '\0';
+	c.ix = routes_index_new(t);
+	if (!switches || !c.ix || number_default_host_ports(&c) < 0) {
 		set_err(&c, 0, "out of memory");
 		goto fail;
 	}
@@ -372,12 +395,14 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 		json_array_append_new(switches, s);
 	}
 	json_decref(switches);
+	routes_index_free(c.ix);
 	free(c.host_k);
 	*out = root;
 	return 0;
 fail:
 	json_decref(switches);
 	json_decref(root);
+	routes_index_free(c.ix);
 	free(c.host_k);
 	return -1;
 }

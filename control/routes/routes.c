@@ -10,16 +10,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* State while computing one switch's routes. The arrays of `r` are sized
- * for the worst case up front (see alloc_tables), so adding never grows. */
+/* A link of the switch being computed: our end, the other, and the next
+ * hop through it (interned into the result when a group first uses it). */
+struct own_link {
+	const struct topo_end *near, *far;
+	struct route_nexthop hop;
+	int nh; /* index in r->nexthops, -1 until used */
+};
+
+/* Links per switch, in compressed rows: links[off[sw] .. off[sw + 1]),
+ * and the switch at the other end of each (-1 for a host). `peer` spares
+ * reading 560-byte links when only the neighbours' neighbours matter. */
+struct routes_index {
+	const struct topology *t;
+	int *off;
+	int *links;
+	int *peer;
+};
+
+/*
+ * State while computing one switch's routes. Only the switch's own links
+ * and its neighbours' are looked at: a link is 560 bytes, and scanning all
+ * links of a large fabric (262144) for every switch (2560) took ~15 s.
+ * The arrays of `r` are sized for the worst case up front (alloc_tables),
+ * so adding never grows them.
+ */
 struct rbuild {
 	const struct topology *t;
+	const struct routes_index *ix;
 	int sw;
 	struct switch_routes *r;
-	bool *reach;                /* reach[a * n_switches + b]: a link joins switches a and b */
-	struct route_nexthop *cand; /* members of the group being assembled */
+	struct own_link *own; /* our links, by port */
+	int n_own;
+	/* via[via_off[m] .. via_off[m + 1]): our links (indices into own,
+	 * ascending) through which switch m is reached */
+	int *via_off;
+	int *via;
+	int *seen; /* scratch for build_via: last own link that listed m */
+	int *cand; /* members of the group being assembled, as own indices */
 	int n_cand;
-	int *idx;                   /* the same members as next-hop indices */
+	int *idx;  /* the same members as next-hop indices */
+	int port_nh[TOPO_MAX_PORTS]; /* next hop out of each port, -1 if none yet */
 };
 
 void routes_format_mac(const uint8_t mac[6], char *buf)
@@ -43,6 +74,11 @@ static const struct topo_end *far_end(const struct topo_link *l, int sw, const s
 	return NULL;
 }
 
+static bool is_switch(const struct topology *t, const struct topo_end *e, enum topo_role role, int plane)
+{
+	return !e->is_host && t->switches[e->node].role == role && t->switches[e->node].plane == plane;
+}
+
 /* The next hop out of `near` toward `far`: the MAC of the host interface
  * or of the peer switch's port. */
 static void make_nexthop(const struct topology *t, const struct topo_end *near, const struct topo_end *far,
@@ -59,85 +95,236 @@ static void make_nexthop(const struct topology *t, const struct topo_end *near, 
 	}
 }
 
-static int alloc_tables(struct rbuild *b)
+/* --- the index ------------------------------------------------------------ */
+
+/* The b end adds the link to its switch, unless the link is a loop on the
+ * switch of its a end (listed once, like any other link of that switch). */
+static bool b_end_counts(const struct topo_link *l)
+{
+	return !l->b.is_host && (l->a.is_host || l->a.node != l->b.node);
+}
+
+struct routes_index *routes_index_new(const struct topology *t)
+{
+	struct routes_index *ix = calloc(1, sizeof(*ix));
+
+	if (!ix)
+		return NULL;
+	ix->t = t;
+	ix->off = calloc(t->n_switches + 2, sizeof(int));
+	ix->links = malloc((2 * (size_t)t->n_links + 1) * sizeof(int));
+	ix->peer = malloc((2 * (size_t)t->n_links + 1) * sizeof(int));
+	if (!ix->off || !ix->links || !ix->peer) {
+		routes_index_free(ix);
+		return NULL;
+	}
+	/* Count the links of each switch into off[sw + 2], turn the counts
+	 * into starts at off[sw + 1], then fill while advancing them: off[sw]
+	 * ends as the start of switch sw. */
+	for (int i = 0; i < t->n_links; i++) {
+		if (!t->links[i].a.is_host)
+			ix->off[t->links[i].a.node + 2]++;
+		if (b_end_counts(&t->links[i]))
+			ix->off[t->links[i].b.node + 2]++;
+	}
+	for (int s = 2; s <= t->n_switches + 1; s++)
+		ix->off[s] += ix->off[s - 1];
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		int k;
+
+		if (!l->a.is_host) {
+			k = ix->off[l->a.node + 1]++;
+			ix->links[k] = i;
+			ix->peer[k] = l->b.is_host ? -1 : l->b.node;
+		}
+		if (b_end_counts(l)) {
+			k = ix->off[l->b.node + 1]++;
+			ix->links[k] = i;
+			ix->peer[k] = l->a.is_host ? -1 : l->a.node;
+		}
+	}
+	return ix;
+}
+
+void routes_index_free(struct routes_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->off);
+	free(ix->links);
+	free(ix->peer);
+	free(ix);
+}
+
+const int *routes_index_links(const struct routes_index *ix, int sw, int *n)
+{
+	*n = ix->off[sw + 1] - ix->off[sw];
+	return ix->links + ix->off[sw];
+}
+
+/* --- one switch: its links and where they lead ------------------------------ */
+
+static int own_link_cmp(const void *pa, const void *pb)
+{
+	const struct own_link *a = pa, *b = pb;
+
+	if (a->near->port != b->near->port)
+		return a->near->port < b->near->port ? -1 : 1;
+	return a->near < b->near ? -1 : a->near > b->near; /* link order */
+}
+
+/* Our links, by port. Group members are gathered in this order, so the
+ * members of equal sets come out in the same order and groups can be
+ * compared as sequences. */
+static int collect_own_links(struct rbuild *b)
+{
+	int n;
+	const int *lk = routes_index_links(b->ix, b->sw, &n);
+
+	b->own = calloc(n + 1, sizeof(*b->own));
+	if (!b->own)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct own_link *o = &b->own[b->n_own++];
+
+		o->far = far_end(&b->t->links[lk[i]], b->sw, &o->near);
+		o->nh = -1;
+		make_nexthop(b->t, o->near, o->far, &o->hop);
+	}
+	qsort(b->own, b->n_own, sizeof(*b->own), own_link_cmp);
+	return 0;
+}
+
+/* Count (fill = false) or record (fill = true) that own link `o` reaches
+ * switch m. Parallel links from one spine to m are still one path for the
+ * uplink, hence `seen`. */
+static void via_add(struct rbuild *b, int m, int o, bool fill)
+{
+	if (b->seen[m] == o)
+		return;
+	b->seen[m] = o;
+	if (fill)
+		b->via[b->via_off[m + 1]++] = o;
+	else
+		b->via_off[m + 2]++;
+}
+
+/* A spine reaches the leaves at the end of its links; a leaf reaches, through
+ * an uplink, every switch its spine has a link to. */
+static void via_pass(struct rbuild *b, bool fill)
 {
 	const struct topology *t = b->t;
-	int n_links = t->n_links > 0 ? t->n_links : 1;
-	/* Every next hop is the far end of one of our links; every route is a
-	 * host (2 per link) or a leaf subnet (2 per switch); every group
-	 * serves at least one route. */
-	int max_routes = 2 * (t->n_links + t->n_switches) + 1;
+	const struct topo_switch *self = &t->switches[b->sw];
 
-	b->r->nexthops = calloc(n_links, sizeof(*b->r->nexthops));
+	for (int m = 0; m < t->n_switches; m++)
+		b->seen[m] = -1;
+	for (int o = 0; o < b->n_own; o++) {
+		const struct topo_end *far = b->own[o].far;
+		int first, end;
+
+		if (far->is_host)
+			continue;
+		if (self->role == TOPO_SPINE) {
+			via_add(b, far->node, o, fill);
+			continue;
+		}
+		if (!is_switch(t, far, TOPO_SPINE, self->plane))
+			continue;
+		first = b->ix->off[far->node];
+		end = b->ix->off[far->node + 1];
+		for (int k = first; k < end; k++)
+			if (b->ix->peer[k] >= 0)
+				via_add(b, b->ix->peer[k], o, fill);
+	}
+}
+
+/* The same two-pass compressed rows as the index, over the switches we
+ * reach; the lists come out ascending because own links are visited in
+ * order. */
+static int build_via(struct rbuild *b)
+{
+	int n = b->t->n_switches;
+
+	b->via_off = calloc(n + 2, sizeof(int));
+	b->seen = malloc((n + 1) * sizeof(int));
+	if (!b->via_off || !b->seen)
+		return -1;
+	via_pass(b, false);
+	for (int m = 2; m <= n + 1; m++)
+		b->via_off[m] += b->via_off[m - 1];
+	b->via = malloc((b->via_off[n + 1] + 1) * sizeof(int));
+	if (!b->via)
+		return -1;
+	via_pass(b, true);
+	return 0;
+}
+
+static int alloc_tables(struct rbuild *b)
+{
+	int n = b->n_own + 1, n_reached = 0;
+	int max_routes;
+
+	for (int m = 0; m < b->t->n_switches; m++)
+		n_reached += b->via_off[m + 1] > b->via_off[m];
+	/* Every next hop is the far end of one of our links; every route is a
+	 * host (2 per link) or a switch we reach (2 each); every group serves
+	 * at least one route. Tight bounds keep these allocations small. */
+	max_routes = 2 * (b->n_own + n_reached) + 1;
+
+	b->r->nexthops = calloc(n, sizeof(*b->r->nexthops));
 	b->r->routes = calloc(max_routes, sizeof(*b->r->routes));
 	b->r->groups = calloc(max_routes, sizeof(*b->r->groups));
-	b->cand = calloc(n_links, sizeof(*b->cand));
-	b->idx = calloc(n_links, sizeof(*b->idx));
-	b->reach = calloc((size_t)t->n_switches * t->n_switches + 1, sizeof(*b->reach));
-	if (!b->r->nexthops || !b->r->routes || !b->r->groups || !b->cand || !b->idx || !b->reach)
+	b->cand = calloc(n, sizeof(*b->cand));
+	b->idx = calloc(n, sizeof(*b->idx));
+	if (!b->r->nexthops || !b->r->routes || !b->r->groups || !b->cand || !b->idx)
 		return -1;
 	return 0;
 }
 
-static void fill_reach(struct rbuild *b)
-{
-	const struct topology *t = b->t;
-
-	for (int i = 0; i < t->n_links; i++) {
-		const struct topo_link *l = &t->links[i];
-
-		if (l->a.is_host || l->b.is_host)
-			continue;
-		b->reach[l->a.node * t->n_switches + l->b.node] = true;
-		b->reach[l->b.node * t->n_switches + l->a.node] = true;
-	}
-}
-
-static int nexthop_cmp(const void *pa, const void *pb)
-{
-	const struct route_nexthop *a = pa, *b = pb;
-
-	if (a->port != b->port)
-		return a->port < b->port ? -1 : 1;
-	return memcmp(a->mac, b->mac, sizeof(a->mac));
-}
+/* --- groups and routes ------------------------------------------------------ */
 
 static int intern_nexthop(struct rbuild *b, const struct route_nexthop *nh)
 {
 	struct switch_routes *r = b->r;
+	int p = b->port_nh[nh->port];
 
+	/* A port has one link, so one next hop: the port finds it directly. */
+	if (p >= 0 && !memcmp(r->nexthops[p].mac, nh->mac, 6))
+		return p;
 	for (int i = 0; i < r->n_nexthops; i++)
 		if (r->nexthops[i].port == nh->port && !memcmp(r->nexthops[i].mac, nh->mac, 6))
 			return i;
 	r->nexthops[r->n_nexthops] = *nh;
+	if (p < 0)
+		b->port_nh[nh->port] = r->n_nexthops;
 	return r->n_nexthops++;
 }
 
-/* Turn the candidates into a group, reusing an equal one. Candidates are
- * sorted by (port, MAC) first, so that the same set always yields the same
- * index sequence and sets can be compared as sequences. Returns the group
- * index, -1 when there are no candidates, -2 on allocation failure. */
+/* Turn the candidates (own links in port order) into a group, reusing an
+ * equal one. Returns the group index, -1 when there are no candidates, -2
+ * on allocation failure. */
 static int intern_group(struct rbuild *b)
 {
 	struct switch_routes *r = b->r;
+	struct route_group *grp;
 	int n = 0;
 
 	if (b->n_cand == 0)
 		return -1;
-	qsort(b->cand, b->n_cand, sizeof(*b->cand), nexthop_cmp);
 	for (int i = 0; i < b->n_cand; i++) {
-		int k = intern_nexthop(b, &b->cand[i]);
+		struct own_link *o = &b->own[b->cand[i]];
 
+		if (o->nh < 0)
+			o->nh = intern_nexthop(b, &o->hop);
 		/* The same port+MAC twice would be one path counted twice. */
-		if (n == 0 || b->idx[n - 1] != k)
-			b->idx[n++] = k;
+		if (n == 0 || b->idx[n - 1] != o->nh)
+			b->idx[n++] = o->nh;
 	}
 	for (int g = 0; g < r->n_groups; g++)
 		if (r->groups[g].n_members == n && !memcmp(r->groups[g].members, b->idx, n * sizeof(int)))
 			return g;
-
-	struct route_group *grp = &r->groups[r->n_groups];
-
+	grp = &r->groups[r->n_groups];
 	grp->members = malloc(n * sizeof(int));
 	if (!grp->members)
 		return -2;
@@ -154,13 +341,17 @@ static void add_route(struct rbuild *b, const struct topo_prefix *p, int group)
 	e->group = group;
 }
 
-/* A leaf subnet (IPv4 and, when present, IPv6) through the current group. */
-static int add_subnet_routes(struct rbuild *b, const struct topo_switch *leaf)
+/* A leaf subnet (IPv4 and, when present, IPv6) through every own link that
+ * reaches the leaf. */
+static int add_subnet_routes(struct rbuild *b, int m)
 {
+	const struct topo_switch *leaf = &b->t->switches[m];
 	int g;
 
 	if (leaf->subnet4.family != 4 && leaf->subnet6.family != 6)
 		return 0; /* nothing to route to: make no group either */
+	b->n_cand = b->via_off[m + 1] - b->via_off[m];
+	memcpy(b->cand, b->via + b->via_off[m], b->n_cand * sizeof(int));
 	g = intern_group(b);
 	if (g == -2)
 		return -1;
@@ -173,90 +364,47 @@ static int add_subnet_routes(struct rbuild *b, const struct topo_switch *leaf)
 	return 0;
 }
 
-static int add_host_routes(struct rbuild *b, const struct topo_end *near, const struct topo_end *far)
+/* The /32 and /128 of the host at the end of own link o. */
+static int add_host_routes(struct rbuild *b, int o)
 {
 	const struct topo_switch *leaf = &b->t->switches[b->sw];
+	int port = b->own[o].near->port;
 	struct topo_prefix addr;
 	int g;
 
 	b->n_cand = 1;
-	make_nexthop(b->t, near, far, &b->cand[0]);
+	b->cand[0] = o;
 	g = intern_group(b);
 	if (g < 0)
 		return -1;
 	if (leaf->subnet4.family == 4) {
-		memset(&addr, 0, sizeof(addr));
-		topo_host_address(&leaf->subnet4, near->port, &addr);
-		addr.family = 4;
-		addr.len = 32;
+		topo_host_address(&leaf->subnet4, port, &addr); /* a /32 */
 		add_route(b, &addr, g);
 	}
 	if (leaf->subnet6.family == 6) {
-		memset(&addr, 0, sizeof(addr));
-		topo_host_address(&leaf->subnet6, near->port, &addr);
-		addr.family = 6;
-		addr.len = 128;
+		topo_host_address(&leaf->subnet6, port, &addr); /* a /128 */
 		add_route(b, &addr, g);
 	}
 	return 0;
 }
 
-static bool is_switch(const struct topology *t, const struct topo_end *e, enum topo_role role, int plane)
-{
-	return !e->is_host && t->switches[e->node].role == role && t->switches[e->node].plane == plane;
-}
-
-/* Leaf: its hosts, then every other leaf of its plane through the uplinks
- * whose spine reaches that leaf. */
-static int leaf_routes(struct rbuild *b)
+/* A leaf: its hosts, then the other leaves of its plane. A spine: the
+ * leaves of its plane. Other planes are separate fabrics. */
+static int switch_routes(struct rbuild *b)
 {
 	const struct topology *t = b->t;
 	const struct topo_switch *self = &t->switches[b->sw];
-	const struct topo_end *near, *far;
 
-	for (int i = 0; i < t->n_links; i++) {
-		far = far_end(&t->links[i], b->sw, &near);
-		if (far && far->is_host && add_host_routes(b, near, far) < 0)
-			return -1;
-	}
+	if (self->role == TOPO_LEAF)
+		for (int o = 0; o < b->n_own; o++)
+			if (b->own[o].far->is_host && add_host_routes(b, o) < 0)
+				return -1;
 	for (int m = 0; m < t->n_switches; m++) {
 		const struct topo_switch *leaf = &t->switches[m];
 
 		if (m == b->sw || leaf->role != TOPO_LEAF || leaf->plane != self->plane)
 			continue;
-		b->n_cand = 0;
-		for (int i = 0; i < t->n_links; i++) {
-			far = far_end(&t->links[i], b->sw, &near);
-			if (!far || !is_switch(t, far, TOPO_SPINE, self->plane))
-				continue;
-			if (b->reach[far->node * t->n_switches + m])
-				make_nexthop(t, near, far, &b->cand[b->n_cand++]);
-		}
-		if (add_subnet_routes(b, leaf) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Spine: every leaf of its plane through its downlinks to that leaf. */
-static int spine_routes(struct rbuild *b)
-{
-	const struct topology *t = b->t;
-	const struct topo_switch *self = &t->switches[b->sw];
-	const struct topo_end *near, *far;
-
-	for (int m = 0; m < t->n_switches; m++) {
-		const struct topo_switch *leaf = &t->switches[m];
-
-		if (leaf->role != TOPO_LEAF || leaf->plane != self->plane)
-			continue;
-		b->n_cand = 0;
-		for (int i = 0; i < t->n_links; i++) {
-			far = far_end(&t->links[i], b->sw, &near);
-			if (far && !far->is_host && far->node == m)
-				make_nexthop(t, near, far, &b->cand[b->n_cand++]);
-		}
-		if (add_subnet_routes(b, leaf) < 0)
+		if (add_subnet_routes(b, m) < 0)
 			return -1;
 	}
 	return 0;
@@ -277,19 +425,37 @@ static int route_cmp(const void *pa, const void *pb)
 
 int routes_compute(const struct topology *t, int sw, struct switch_routes *out)
 {
-	struct rbuild b = { .t = t, .sw = sw, .r = out };
+	struct routes_index *ix = routes_index_new(t);
+	int rc;
+
+	if (!ix) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	rc = routes_compute_indexed(ix, sw, out);
+	routes_index_free(ix);
+	return rc;
+}
+
+int routes_compute_indexed(const struct routes_index *ix, int sw, struct switch_routes *out)
+{
+	const struct topology *t = ix->t;
+	struct rbuild b = { .t = t, .ix = ix, .sw = sw, .r = out };
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (sw < 0 || sw >= t->n_switches)
 		return -1;
-	if (alloc_tables(&b) == 0) {
-		fill_reach(&b);
-		rc = t->switches[sw].role == TOPO_LEAF ? leaf_routes(&b) : spine_routes(&b);
-	}
+	for (int p = 0; p < TOPO_MAX_PORTS; p++)
+		b.port_nh[p] = -1;
+	if (collect_own_links(&b) == 0 && build_via(&b) == 0 && alloc_tables(&b) == 0)
+		rc = switch_routes(&b);
+	free(b.own);
+	free(b.via_off);
+	free(b.via);
+	free(b.seen);
 	free(b.cand);
 	free(b.idx);
-	free(b.reach);
 	if (rc < 0) {
 		routes_free(out);
 		return -1;
@@ -317,23 +483,42 @@ static void print_member(const struct route_nexthop *nh, FILE *out)
 	fprintf(out, "port %d -> %s (%s)\n", nh->port, nh->peer, mac);
 }
 
+/* Width of the prefix column: the longest prefix of the table. */
+static int prefix_width(const struct switch_routes *r)
+{
+	int w = (int)strlen("PREFIX");
+
+	for (int i = 0; i < r->n_routes; i++) {
+		char prefix[64];
+		int n;
+
+		topo_format_prefix(&r->routes[i].prefix, prefix, sizeof(prefix));
+		n = (int)strlen(prefix);
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
 void routes_print(const struct topology *t, int sw, const struct switch_routes *r, FILE *out)
 {
 	const struct topo_switch *s = &t->switches[sw];
+	int w = prefix_width(r);
 
 	fprintf(out, "%s (%s, plane %d): %d routes, %d groups, %d next hops\n", s->name,
 		s->role == TOPO_LEAF ? "leaf" : "spine", s->plane, r->n_routes, r->n_groups, r->n_nexthops);
-	fprintf(out, "%-44s %5s  %s\n", "PREFIX", "GROUP", "NEXT HOPS");
+	fprintf(out, "%-*s  %5s  %s\n", w, "PREFIX", "GROUP", "NEXT HOPS");
 	for (int i = 0; i < r->n_routes; i++) {
 		const struct route_group *g = &r->groups[r->routes[i].group];
 		char prefix[64];
 
 		topo_format_prefix(&r->routes[i].prefix, prefix, sizeof(prefix));
+		/* A group of several next hops takes one line per member. */
 		for (int m = 0; m < g->n_members; m++) {
 			if (m == 0)
-				fprintf(out, "%-44s %5d  ", prefix, r->routes[i].group);
+				fprintf(out, "%-*s  %5d  ", w, prefix, r->routes[i].group);
 			else
-				fprintf(out, "%-44s %5s  ", "", "");
+				fprintf(out, "%-*s  %5s  ", w, "", "");
 			print_member(&r->nexthops[g->members[m]], out);
 		}
 	}

@@ -41,6 +41,20 @@ struct switch_routes {
 
 int routes_compute(const struct topology *t, int sw, struct switch_routes *out);
 void routes_free(struct switch_routes *r);
+
+/*
+ * For computing many switches: the links of every switch, indexed once, so
+ * that each switch costs time in its own links and its neighbours' rather
+ * than in all links of the fabric (a generated fabric has up to 262144).
+ * routes_compute() builds one for a single call. The index refers to `t`,
+ * which must outlive it.
+ */
+struct routes_index;
+struct routes_index *routes_index_new(const struct topology *t); /* NULL when out of memory */
+void routes_index_free(struct routes_index *ix);
+/* The links of switch sw, as indices into t->links, in link order. */
+const int *routes_index_links(const struct routes_index *ix, int sw, int *n);
+int routes_compute_indexed(const struct routes_index *ix, int sw, struct switch_routes *out);
 /* Human-readable table for `loomctl routes SWITCH`. */
 void routes_print(const struct topology *t, int sw, const struct switch_routes *r, FILE *out);
 
