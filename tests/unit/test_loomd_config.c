@@ -13,32 +13,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "topo_fixtures.h"
 #include <jansson.h>
 
 #include "compile/loomd_config.h"
 #include "topo/topology.h"
 
-#ifndef LOOM_SOURCE_ROOT
-#define LOOM_SOURCE_ROOT "."
-#endif
-#define TOPO_DIR LOOM_SOURCE_ROOT "/vm/topologies/"
 
-static void load_file(const char *name, struct topology *t)
-{
-	char path[512], err[512];
-
-	snprintf(path, sizeof(path), "%s%s", TOPO_DIR, name);
-	if (topo_load(path, t, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-}
-
-static void load_string(const char *yaml, struct topology *t)
-{
-	char err[512];
-
-	if (topo_load_string(yaml, "t.yaml", t, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-}
 
 static json_t *get(const json_t *obj, const char *key)
 {

@@ -16,13 +16,11 @@
 
 #include <cmocka.h>
 
+#include "topo_fixtures.h"
+
 #include "routes/routes.h"
 #include "topo/topology.h"
 
-#ifndef LOOM_SOURCE_ROOT
-#define LOOM_SOURCE_ROOT "."
-#endif
-#define TOPO_DIR LOOM_SOURCE_ROOT "/vm/topologies/"
 
 /* An expected group member: egress port and destination MAC. */
 struct member {
@@ -30,22 +28,6 @@ struct member {
 	const char *mac;
 };
 
-static void load_file(const char *name, struct topology *t)
-{
-	char path[512], err[512];
-
-	snprintf(path, sizeof(path), "%s%s", TOPO_DIR, name);
-	if (topo_load(path, t, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-}
-
-static void load_string(const char *yaml, struct topology *t)
-{
-	char err[512];
-
-	if (topo_load_string(yaml, "t.yaml", t, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-}
 
 static void compute(const struct topology *t, const char *sw, struct switch_routes *r)
 {

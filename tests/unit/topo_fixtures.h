@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Loading topologies in unit tests: a file of vm/topologies, or a string
+ * (named "t.yaml" in messages). Fails the test with the loader's error. */
+#ifndef LOOM_TOPO_FIXTURES_H
+#define LOOM_TOPO_FIXTURES_H
+
+#include <stdio.h>
+
+#include "topo/topology.h"
+
+#ifndef LOOM_SOURCE_ROOT
+#define LOOM_SOURCE_ROOT "."
+#endif
+#define TOPO_DIR LOOM_SOURCE_ROOT "/vm/topologies/"
+
+static inline void load_file(const char *name, struct topology *t)
+{
+	char path[512], err[512];
+
+	snprintf(path, sizeof(path), "%s%s", TOPO_DIR, name);
+	if (topo_load(path, t, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
+static inline void load_string(const char *yaml, struct topology *t)
+{
+	char err[512];
+
+	if (topo_load_string(yaml, "t.yaml", t, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
+#endif
