@@ -121,6 +121,10 @@ static int eal_start(const char *config, int extra_argc, char **extra_argv, char
 		argv[argc++] = prefix;
 		argv[argc++] = "--log-level";
 		argv[argc++] = "*:warning";
+		/* EAL warns about every hugepage size it finds no pages of
+		 * (1 GB ones, typically): noise for a 2 MB-page setup. */
+		argv[argc++] = "--log-level";
+		argv[argc++] = "lib.eal:error";
 		if (hugepages_free_mb() >= need) {
 			argv[argc++] = "--in-memory";
 		} else {

@@ -108,8 +108,12 @@ static json_t *state_for(const struct topology *t, bool with_hosts)
 			}
 		}
 	}
-	return json_pack("{s:s, s:s, s:i, s:o, s:o}", "fabric", t->name, "topology", t->file, "pid", 0,
-			 "namespaces", ns, "veths", veths);
+	char *path = realpath(t->file, NULL);
+	json_t *state = json_pack("{s:s, s:s, s:i, s:o, s:o}", "fabric", t->name, "topology", path ? path : t->file,
+				  "pid", 0, "namespaces", ns, "veths", veths);
+
+	free(path);
+	return state;
 }
 
 static int save_state(json_t *state)
@@ -166,14 +170,34 @@ static void print_log_tail(void)
 	run_quiet("tail -n 20 " LOOMD_LOG " >&2");
 }
 
+/* A fabric is up when its state file names a live loomd. A state file
+ * whose loomd is gone (killed, machine rebooted without clearing /run) is
+ * stale: its leftovers are removed so that a new fabric can come up. */
+static bool fabric_is_up(void)
+{
+	json_t *state = json_load_file(STATE_FILE, 0, NULL);
+	pid_t pid;
+
+	if (!state)
+		return false;
+	pid = (pid_t)json_integer_value(json_object_get(state, "pid"));
+	json_decref(state);
+	if (pid_alive(pid))
+		return true;
+	fprintf(stderr, "loomctl: the fabric in %s has no loomd any more; removing its leftovers\n", STATE_FILE);
+	cmd_down();
+	return false;
+}
+
 int cmd_up(const struct up_opts *o)
 {
 	struct topology t;
 	char err[1024];
 	bool *local;
-	json_t *state;
+	json_t *state, *config;
 	FILE *f;
 	pid_t pid;
+	int rc;
 
 	if (topo_load(o->topology, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
@@ -182,31 +206,34 @@ int cmd_up(const struct up_opts *o)
 	local = local_mask(&t, o->only);
 	if (!local)
 		return 1;
+	if (loomd_config_build(&t, o->only ? local : NULL, &config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
 	if (o->dry_run) {
-		if (loomd_config_write(&t, o->only ? local : NULL, stdout, err, sizeof(err)) < 0) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
+		/* The commands that would create the hosts; the configuration
+		 * loomd would get is what `loomctl compile` prints. */
 		if (!o->no_hosts)
 			hosts_script_write(&t, stdout);
+		json_decref(config);
 		return 0;
 	}
-	if (access(STATE_FILE, F_OK) == 0) {
+	if (fabric_is_up()) {
 		fprintf(stderr, "loomctl: a fabric is already up (%s); run 'loomctl down' first\n", STATE_FILE);
+		json_decref(config);
 		return 1;
 	}
 	if (mkdir(LOOM_RUN_DIR, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "loomctl: cannot create %s: %s (run as root)\n", LOOM_RUN_DIR, strerror(errno));
+		json_decref(config);
 		return 1;
 	}
-	f = fopen(CONFIG_FILE, "w");
-	if (!f || loomd_config_write(&t, o->only ? local : NULL, f, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", f ? err : "loomctl: cannot write " CONFIG_FILE);
-		if (f)
-			fclose(f);
+	rc = json_dump_file(config, CONFIG_FILE, JSON_INDENT(2));
+	json_decref(config);
+	if (rc < 0) {
+		fprintf(stderr, "loomctl: cannot write %s\n", CONFIG_FILE);
 		return 1;
 	}
-	fclose(f);
 
 	state = state_for(&t, !o->no_hosts);
 	save_state(state); /* before creating anything: down removes what it lists */

@@ -26,6 +26,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: loomctl COMMAND ...\n"
 		"  up FILE [--only SW,SW] [--no-hosts] [--dry-run]  validate, compute routes, create hosts, start loomd\n"
+		"       --only: host only these switches here; --no-hosts: no namespaces;\n"
+		"       --dry-run: print the commands that create the hosts, change nothing\n"
 		"  down                                              stop loomd, remove hosts and everything up made\n"
 		"  status [--json]                                   switches and ports of the running fabric\n"
 		"  stats [--json]                                    per switch and port: packets, bytes, drops by reason\n"
@@ -33,7 +35,8 @@ static void usage(FILE *out)
 		"  topo check FILE                                   validate a topology file\n"
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
-		"  raw JSON                                          send one request line to loomd\n");
+		"  raw JSON                                          send one request line to loomd,\n"
+		"                                                    e.g. '{\"cmd\": \"help\"}'\n");
 }
 
 static bool has_flag(int argc, char **argv, const char *flag)
@@ -77,7 +80,8 @@ static int check_args(int argc, char **argv, int positional, const char *const *
 		}
 	}
 	if (seen < positional) {
-		fprintf(stderr, "loomctl: missing argument\n");
+		fprintf(stderr, "loomctl: missing argument%s\n\n", positional > 1 ? "s" : "");
+		usage(stderr);
 		return -1;
 	}
 	return 0;

@@ -90,13 +90,12 @@ static void print_switch_table(json_t *sw)
 	json_t *p;
 	size_t j;
 
-	format_drops(json_object_get(sw, "drops"), drops, sizeof(drops));
-	printf("%s (%s, plane %" JSON_INTEGER_FORMAT "): rx %" JSON_INTEGER_FORMAT " tx %" JSON_INTEGER_FORMAT
-	       " answered %" JSON_INTEGER_FORMAT " dropped %" JSON_INTEGER_FORMAT " queued %" JSON_INTEGER_FORMAT
-	       "  conservation %s\n",
-	       gets(sw, "name"), gets(sw, "role"), geti(sw, "plane"), geti(sw, "rx_packets"), geti(sw, "tx_packets"),
-	       geti(sw, "consumed"), geti(sw, "dropped"), geti(sw, "queued"),
-	       json_is_true(json_object_get(sw, "conserved")) ? "ok" : "VIOLATED");
+	printf("%s (%s, plane %" JSON_INTEGER_FORMAT "): rx %" JSON_INTEGER_FORMAT " + generated %" JSON_INTEGER_FORMAT
+	       " = tx %" JSON_INTEGER_FORMAT " + answered %" JSON_INTEGER_FORMAT " + dropped %" JSON_INTEGER_FORMAT
+	       " + queued %" JSON_INTEGER_FORMAT " %s\n",
+	       gets(sw, "name"), gets(sw, "role"), geti(sw, "plane"), geti(sw, "rx_packets"), geti(sw, "generated"),
+	       geti(sw, "tx_packets"), geti(sw, "answered"), geti(sw, "dropped"), geti(sw, "queued"),
+	       json_is_true(json_object_get(sw, "conserved")) ? "(conserved)" : "(CONSERVATION VIOLATED)");
 	printf("  %-22s %12s %14s %12s %14s  %s\n", "link", "rx pkts", "rx bytes", "tx pkts", "tx bytes",
 	       "drops by reason");
 	json_array_foreach(json_object_get(sw, "ports"), j, p) {
@@ -146,18 +145,20 @@ int cmd_routes(const char *sw, bool as_json)
 	}
 	nexthops = json_object_get(r, "nexthops");
 	groups = json_object_get(r, "groups");
-	printf("routes of %s:\n", sw);
+	printf("routes of %s:\n  %-24s %-6s %s\n", sw, "PREFIX", "GROUP", "NEXT HOPS (port -> peer)");
 	json_array_foreach(json_object_get(r, "routes"), i, route) {
 		json_t *g = json_array_get(groups, (size_t)geti(route, "group"));
 
-		printf("  %-22s ", gets(route, "prefix"));
-		if (json_array_size(g) > 1)
-			printf("ecmp %zu:", json_array_size(g));
 		json_array_foreach(g, j, m) {
 			json_t *nh = json_array_get(nexthops, (size_t)json_integer_value(m));
-			printf(" port %" JSON_INTEGER_FORMAT " -> %s", geti(nh, "port"), gets(nh, "peer"));
+			char group[16] = "";
+
+			if (j == 0)
+				snprintf(group, sizeof(group), "%" JSON_INTEGER_FORMAT "%s", geti(route, "group"),
+					 json_array_size(g) > 1 ? " ecmp" : "");
+			printf("  %-24s %-6s port %" JSON_INTEGER_FORMAT " -> %s\n", j == 0 ? gets(route, "prefix") : "",
+			       group, geti(nh, "port"), gets(nh, "peer"));
 		}
-		putchar('\n');
 	}
 	json_decref(r);
 	return 0;

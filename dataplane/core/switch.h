@@ -72,7 +72,7 @@ struct loom_group {
 };
 
 struct loom_switch_counters {
-	uint64_t consumed;  /* received packets the switch answered itself (ARP, NS, echo request) */
+	uint64_t answered;  /* received packets the switch answered itself (ARP, NS, echo request) */
 	uint64_t generated; /* packets the switch created (ARP/NA/echo replies) */
 };
 
@@ -105,7 +105,7 @@ struct loom_switch {
 /*
  * Conservation, which tests check on every switch:
  *   sum(rx_packets) + generated
- *     = sum(tx_packets) + consumed + sum(drops) + sum(queued in outq)
+ *     = sum(tx_packets) + answered + sum(drops) + sum(queued in outq)
  */
 
 /* Handlers (pipeline/switch_handlers.c). `n` <= LOOM_BURST. The switch

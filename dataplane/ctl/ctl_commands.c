@@ -77,7 +77,7 @@ static json_t *port_stats(const struct loomd_state *st, uint16_t s, const struct
 }
 
 /* Per switch: port counters, totals, and the conservation equation
- *   rx + generated = tx + consumed + dropped + queued. */
+ *   rx + generated = tx + answered + dropped + queued. */
 static json_t *switch_stats(const struct loomd_state *st, uint16_t s)
 {
 	const struct loom_fabric *f = st->fabric;
@@ -105,10 +105,10 @@ static json_t *switch_stats(const struct loomd_state *st, uint16_t s)
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
 			 "role", sw->role == LOOM_ROLE_LEAF ? "leaf" : "spine", "plane", sw->plane, "rx_packets",
 			 (json_int_t)rx, "rx_bytes", (json_int_t)rx_bytes, "tx_packets", (json_int_t)tx, "tx_bytes",
-			 (json_int_t)tx_bytes, "consumed", (json_int_t)sw->c.consumed, "generated",
+			 (json_int_t)tx_bytes, "answered", (json_int_t)sw->c.answered, "generated",
 			 (json_int_t)sw->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
 			 "drops", drops_object(drops), "conserved",
-			 rx + sw->c.generated == tx + sw->c.consumed + dropped + queued, "ports", ports);
+			 rx + sw->c.generated == tx + sw->c.answered + dropped + queued, "ports", ports);
 }
 
 struct stats_call {
@@ -198,13 +198,31 @@ static json_t *cmd_shutdown(struct loomd_state *st, json_t *req)
 	return ok_reply(NULL);
 }
 
+static json_t *cmd_help(struct loomd_state *st, json_t *req);
+
 static const struct {
 	const char *name;
+	const char *help;
 	json_t *(*fn)(struct loomd_state *st, json_t *req);
 } commands[] = {
-	{"ping", cmd_ping}, {"status", cmd_status}, {"stats", cmd_stats},
-	{"routes", cmd_routes}, {"shutdown", cmd_shutdown},
+	{"help", "this list", cmd_help},
+	{"ping", "is loomd there", cmd_ping},
+	{"status", "switches, ports and how they are linked; loop counters", cmd_status},
+	{"stats", "per switch and port: packets, bytes, drops by reason, queued; conservation", cmd_stats},
+	{"routes", "{\"switch\": NAME}: routes, ECMP groups and next hops of a switch", cmd_routes},
+	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
+
+static json_t *cmd_help(struct loomd_state *st, json_t *req)
+{
+	json_t *list = json_object();
+
+	(void)st;
+	(void)req;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		json_object_set_new(list, commands[i].name, json_string(commands[i].help));
+	return ok_reply(list);
+}
 
 json_t *ctl_handle_request(struct loomd_state *st, const char *line)
 {
@@ -227,7 +245,7 @@ json_t *ctl_handle_request(struct loomd_state *st, const char *line)
 			return r;
 		}
 	}
-	r = error_reply("unknown command '%s'", cmd);
+	r = error_reply("unknown command '%s' ({\"cmd\": \"help\"} lists them)", cmd);
 	json_decref(req);
 	return r;
 }

@@ -75,7 +75,7 @@ static void reply_out(struct loom_switch *sw, struct loom_port *in, struct rte_m
 
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&in->mac, &eth->src_addr);
-	sw->c.consumed++;
+	sw->c.answered++;
 	sw->c.generated++;
 	port_output(sw, in, m);
 }

@@ -54,7 +54,7 @@ def hosts(topology):
 
 def conservation_errors(st):
     """Recompute, from the port counters, on every switch:
-    rx + generated = tx + consumed + dropped + queued."""
+    rx + generated = tx + answered + dropped + queued."""
     errors = []
     for sw in st["switches"]:
         rx = sum(p["rx_packets"] for p in sw["ports"])
@@ -62,10 +62,10 @@ def conservation_errors(st):
         dropped = sum(sum(p["drops"].values()) for p in sw["ports"])
         queued = sum(p["queued"] for p in sw["ports"])
         left = rx + sw["generated"]
-        right = tx + sw["consumed"] + dropped + queued
+        right = tx + sw["answered"] + dropped + queued
         if left != right or not sw["conserved"]:
-            errors.append("%s: rx %d + generated %d != tx %d + consumed %d + dropped %d + queued %d"
-                          % (sw["name"], rx, sw["generated"], tx, sw["consumed"], dropped, queued))
+            errors.append("%s: rx %d + generated %d != tx %d + answered %d + dropped %d + queued %d"
+                          % (sw["name"], rx, sw["generated"], tx, sw["answered"], dropped, queued))
     return errors
 
 
@@ -77,8 +77,10 @@ def leftovers():
     found += ["namespace " + n for n in ns if n.startswith("loom-")]
     links = run("ip", "-o", "link", "show").stdout
     found += ["link " + l.split(":")[1].strip() for l in links.splitlines() if ": lmh" in l]
-    procs = run("pgrep", "-x", "loomd", check=False).stdout.split()
-    found += ["loomd pid " + p for p in procs]
+    # loomd processes that loomctl started (others, e.g. a test's own, use
+    # their own configuration and socket)
+    procs = run("pgrep", "-f", "loomd --config /run/loom/", check=False).stdout.split()
+    found += ["loomd pid " + p for p in procs if p != str(os.getpid())]
     if os.path.exists("/run/loom"):
         found.append("/run/loom")
     for d in ("/dev/hugepages", "/var/run/dpdk"):

@@ -449,8 +449,8 @@ class SwitchRunTest(unittest.TestCase):
             self.assertEqual(ps["rx_packets"], fed, "port %d rx_packets %d != %d frames fed to it"
                              % (p, ps["rx_packets"], fed))
         self.assertTrue(s["conserved"],
-                        "conservation broken: rx %d + generated %d != tx %d + consumed %d + dropped %d + queued %d"
-                        % (s["rx_packets"], s["generated"], s["tx_packets"], s["consumed"], s["dropped"],
+                        "conservation broken: rx %d + generated %d != tx %d + answered %d + dropped %d + queued %d"
+                        % (s["rx_packets"], s["generated"], s["tx_packets"], s["answered"], s["dropped"],
                            s["queued"]))
 
 
@@ -538,7 +538,7 @@ class ForwardingTest(SwitchRunTest):
                              % (p, ps["tx_packets"], len(self.outputs[p])))
         replies = sum(1 for r in self.recs if r.kind != "fwd")
         self.assertEqual(s["generated"], replies, "generated %d, expected %d replies" % (s["generated"], replies))
-        self.assertEqual(s["consumed"], replies, "consumed %d, expected %d requests" % (s["consumed"], replies))
+        self.assertEqual(s["answered"], replies, "answered %d, expected %d requests" % (s["answered"], replies))
         self.assertEqual(s["tx_packets"], len(self.recs), "tx %d, expected one frame per input (%d)"
                          % (s["tx_packets"], len(self.recs)))
 
@@ -823,7 +823,7 @@ class MalformedTest(SwitchRunTest):
         self.assertEqual(self.stats["drops"], want, "switch drop totals differ")
         self.assertEqual(self.stats["dropped"], self.n_fed, "dropped %d of %d frames fed"
                          % (self.stats["dropped"], self.n_fed))
-        self.assertEqual((self.stats["consumed"], self.stats["generated"]), (0, 0),
+        self.assertEqual((self.stats["answered"], self.stats["generated"]), (0, 0),
                          "the switch answered part of the malformed corpus")
 
     def test_conserved_and_rx(self):
