@@ -7,8 +7,8 @@
  *
  * FILE is what `loomctl compile` writes (docs/LOOMD_CONFIG.md). Unless EAL
  * options are given, loomd picks them itself: one lcore, no PCI, and
- * hugepages in memory (no files left behind) when enough are free, else
- * --no-huge.
+ * hugepages in memory (no hugepage files) when enough are free, else
+ * --no-huge; it removes its EAL runtime directory when it exits.
  */
 #include <dirent.h>
 #include <getopt.h>
@@ -23,6 +23,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_log.h>
+#include <rte_mbuf.h>
 
 #include "ctl.h"
 #include "fabric.h"
@@ -44,15 +45,27 @@ static void usage(FILE *out)
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [-- EAL options]\n");
 }
 
-/* Memory the fabric needs, in MB: route tables per switch (see
- * config_load.c) plus mbufs. An estimate for choosing hugepages or not. */
+/* Memory the fabric needs, in MB, estimated from the configuration before
+ * EAL starts (to choose hugepages or not, and -m without them): mbufs as
+ * the pool is sized (port_bind.c), route tables as config_load.c makes
+ * them, and room for the rest. */
 static unsigned int needed_mb(const char *config)
 {
 	json_t *root = json_load_file(config, 0, NULL);
-	size_t n = json_array_size(json_object_get(root, "switches"));
+	json_t *switches = json_object_get(root, "switches"), *sw, *port;
+	size_t n = json_array_size(switches), i, j;
+	uint64_t mbufs = LOOM_POOL_SPARE_MBUFS;
+	uint64_t mbuf_bytes = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + 64;
 
+	json_array_foreach(switches, i, sw) {
+		json_array_foreach(json_object_get(sw, "ports"), j, port) {
+			const char *kind = json_string_value(json_object_get(json_object_get(port, "link"), "kind"));
+			mbufs += loom_port_mbufs(kind && strcmp(kind, "ring") == 0 ? LOOM_LINK_RING : LOOM_LINK_ETHDEV);
+		}
+	}
 	json_decref(root);
-	return (unsigned int)(n <= 16 ? 48 * n : 4 * n) + 128;
+	return (unsigned int)((mbufs * mbuf_bytes) >> 20) + (unsigned int)(n <= LOOM_FAST_FIB_MAX_SWITCHES ? 48 * n : 4 * n) +
+	       128;
 }
 
 static unsigned long hugepages_free_mb(void)
@@ -141,6 +154,10 @@ static int eal_start(const char *config, int extra_argc, char **extra_argv, char
 	argv[argc] = NULL;
 	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "loomd: EAL init failed: %s\n", rte_strerror(rte_errno));
+		if (extra_argc == 0) { /* our own prefix: its runtime dir is ours to remove */
+			snprintf(runtime_dir, len, "/var/run/dpdk/%s", prefix);
+			remove_runtime_dir(runtime_dir);
+		}
 		return -1;
 	}
 	snprintf(runtime_dir, len, "%s", rte_eal_get_runtime_dir());

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -13,9 +14,14 @@
 static int connect_to(const char *sock, char *err, size_t errlen)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct timeval timeout = {.tv_sec = 10}; /* loomd answers in milliseconds */
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		snprintf(err, errlen, "cannot reach loomd at %s: %s (is a fabric up? try 'loomctl up FILE')", sock,
 			 strerror(errno));
@@ -44,7 +50,8 @@ json_t *ctl_request_raw(const char *sock, const char *request, char *err, size_t
 	while (buf) {
 		ssize_t n = recv(fd, buf + used, cap - used - 1, 0);
 		if (n <= 0) {
-			snprintf(err, errlen, "loomd closed the connection without a reply");
+			snprintf(err, errlen, "%s", n < 0 ? "loomd did not answer within 10 s"
+							   : "loomd closed the connection without a reply");
 			goto out;
 		}
 		used += (size_t)n;

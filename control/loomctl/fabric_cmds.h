@@ -16,6 +16,9 @@ struct up_opts {
 
 int cmd_up(const struct up_opts *o);
 int cmd_down(void);
-void hosts_script_write(const struct topology *t, FILE *out);
+/* Hosts this loomd serves: not external, and attached to a local leaf
+ * (local NULL = every switch is local). */
+bool host_is_served(const struct topology *t, int host, const bool *local);
+void hosts_script_write(const struct topology *t, const bool *local, FILE *out);
 
 #endif

@@ -42,9 +42,23 @@ static int run_quiet(const char *cmd)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+/* The pid is a running loomd (and not a process that got its number after
+ * loomd exited). */
 static bool pid_alive(pid_t pid)
 {
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return strcmp(comm, "loomd\n") == 0;
 }
 
 /* loomd next to loomctl in the build tree, else $LOOMD, else PATH. */
@@ -90,13 +104,13 @@ static bool *local_mask(const struct topology *t, const char *only)
 	return local;
 }
 
-static json_t *state_for(const struct topology *t, bool with_hosts)
+static json_t *state_for(const struct topology *t, const bool *local, bool with_hosts)
 {
 	json_t *ns = json_array(), *veths = json_array();
 	char veth[16];
 
 	for (int h = 0; with_hosts && h < t->n_hosts; h++) {
-		if (host_is_external(t, h))
+		if (!host_is_served(t, h, local))
 			continue;
 		json_array_append_new(ns, json_sprintf("loom-%s", t->hosts[h].name));
 		for (int i = 0; i < t->n_links; i++) {
@@ -214,7 +228,7 @@ int cmd_up(const struct up_opts *o)
 		/* The commands that would create the hosts; the configuration
 		 * loomd would get is what `loomctl compile` prints. */
 		if (!o->no_hosts)
-			hosts_script_write(&t, stdout);
+			hosts_script_write(&t, o->only ? local : NULL, stdout);
 		json_decref(config);
 		return 0;
 	}
@@ -235,7 +249,7 @@ int cmd_up(const struct up_opts *o)
 		return 1;
 	}
 
-	state = state_for(&t, !o->no_hosts);
+	state = state_for(&t, o->only ? local : NULL, !o->no_hosts);
 	save_state(state); /* before creating anything: down removes what it lists */
 	if (!o->no_hosts) {
 		f = fopen(HOSTS_SCRIPT, "w");
@@ -243,7 +257,7 @@ int cmd_up(const struct up_opts *o)
 			fprintf(stderr, "loomctl: cannot write %s\n", HOSTS_SCRIPT);
 			goto fail;
 		}
-		hosts_script_write(&t, f);
+		hosts_script_write(&t, o->only ? local : NULL, f);
 		fclose(f);
 		if (run_quiet("sh " HOSTS_SCRIPT " > " LOOM_RUN_DIR "/hosts-up.log 2>&1") != 0) {
 			fprintf(stderr, "loomctl: creating the host namespaces failed; see %s/hosts-up.log\n",
@@ -312,8 +326,11 @@ int cmd_down(void)
 	}
 	stop_loomd((pid_t)json_integer_value(json_object_get(state, "pid")));
 	/* Deleting a namespace deletes its veth ends, and with them the peers. */
+	/* Processes left in a namespace (an iperf3 server, say) would keep it
+	 * alive after `ip netns del`. */
 	json_array_foreach(json_object_get(state, "namespaces"), i, v) {
-		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", json_string_value(v));
+		snprintf(cmd, sizeof(cmd), "ip netns pids %s 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del %s 2>/dev/null",
+			 json_string_value(v), json_string_value(v));
 		run_quiet(cmd);
 	}
 	json_array_foreach(json_object_get(state, "veths"), i, v) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Builds the switches from loomd's JSON configuration (jansson). Every
- * problem names the switch and the field; nothing is half-built on error.
+ * problem names the switch and the field. On error the fabric may be half
+ * built: loom_fabric_free() releases whatever was made.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -17,13 +18,6 @@
 #include <rte_ring.h>
 
 #include "fabric.h"
-
-/* Route tables per switch: DIR-24-8 / trie are fastest but reserve a
- * 2^24-entry first level each (16 MB for IPv4 with 1-byte next hops,
- * 32 MB for IPv6 with 2-byte ones); beyond this many switches in one
- * process, the RIB-only tables (a trie walk per lookup, little memory)
- * are used instead. */
-#define LOOM_FAST_FIB_MAX_SWITCHES 16
 
 struct load_ctx {
 	char *err;

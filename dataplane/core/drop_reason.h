@@ -6,6 +6,7 @@
 #define LOOM_DROP_REASONS(X)                                                         \
 	X(NONE, "none")                     /* not a drop: the packet goes on */       \
 	X(ETH_TRUNCATED, "eth_truncated")   /* shorter than an Ethernet/VLAN header */ \
+	X(FRAME_TOO_LONG, "frame_too_long") /* does not fit one buffer: no jumbo yet */ \
 	X(DST_MAC_MISMATCH, "dst_mac_mismatch") /* unicast to another MAC */           \
 	X(L2_MULTICAST, "l2_multicast")     /* broadcast/multicast we do not serve */ \
 	X(UNKNOWN_ETHERTYPE, "unknown_ethertype")                                      \

@@ -11,11 +11,22 @@
 
 #include "ctl.h"
 
-static json_t *error_reply(const char *fmt, const char *arg)
+/* An error reply naming `what`: client input is quoted at most 64 bytes
+ * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
+ * whatever was sent. */
+static json_t *error_reply(const char *fmt, const char *what)
 {
-	char msg[256];
+	char quoted[72], msg[256];
+	size_t n = strlen(what);
 
-	snprintf(msg, sizeof(msg), fmt, arg);
+	if (n > 64) {
+		n = 64;
+		while (n > 0 && ((unsigned char)what[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(quoted, what, n);
+	strcpy(quoted + n, strlen(what) > n ? "..." : "");
+	snprintf(msg, sizeof(msg), fmt, quoted);
 	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
 }
 
@@ -39,37 +50,63 @@ static json_t *drops_object(const uint64_t *drops)
 	return o;
 }
 
+/* Counters copied by the worker between two bursts; the JSON is built
+ * from the copy on the control thread, so forwarding pauses only for a
+ * memcpy per switch. */
+struct switch_snapshot {
+	struct loom_switch_counters c;
+	struct loom_port_counters *ports; /* [n_ports] */
+	uint32_t *queued;                 /* [n_ports] */
+};
+
+struct stats_call {
+	const struct loom_fabric *fabric;
+	struct switch_snapshot *snap;
+	loom_time_ns now;
+	const struct loom_clock *clock;
+};
+
+static void stats_copy_on_worker(void *arg)
+{
+	struct stats_call *c = arg;
+
+	c->now = loom_clock_now(c->clock);
+	for (uint16_t s = 0; s < c->fabric->n_switches; s++) {
+		const struct loom_switch *sw = &c->fabric->switches[s];
+
+		c->snap[s].c = sw->c;
+		for (uint16_t p = 0; p < sw->n_ports; p++) {
+			c->snap[s].ports[p] = sw->ports[p].c;
+			c->snap[s].queued[p] = loom_switch_queued(sw, p);
+		}
+	}
+}
+
 /* What the port's driver lost or refused before the switch saw the packets
  * (e.g. an af_packet socket ring that overflowed): not switch drops, so not
  * part of the conservation equation, but the first place to look when a
  * host sees loss that the switch did not count. */
-static json_t *wire_stats(const struct loomd_state *st, const struct loom_switch *sw, uint16_t port)
+static json_t *wire_stats(uint16_t ethdev)
 {
 	struct rte_eth_stats es;
 
-	for (uint32_t i = 0; i < st->ports->n; i++) {
-		const struct loom_port_io *io = &st->ports->io[i];
-
-		if (io->sw != sw || io->port != port || io->kind != LOOM_LINK_ETHDEV)
-			continue;
-		if (rte_eth_stats_get(io->ethdev, &es) != 0)
-			break;
-		return json_pack("{s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)es.imissed, "rx_errors",
-				 (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
-				 (json_int_t)es.oerrors);
-	}
-	return NULL;
+	if (rte_eth_stats_get(ethdev, &es) != 0)
+		return NULL;
+	return json_pack("{s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)es.imissed, "rx_errors",
+			 (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
+			 (json_int_t)es.oerrors);
 }
 
-static json_t *port_stats(const struct loomd_state *st, uint16_t s, const struct loom_port *p)
+static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, const struct switch_snapshot *snap,
+			 const struct loom_port_io *io)
 {
-	const struct loom_fabric *f = st->fabric;
-	json_t *wire = wire_stats(st, &f->switches[s], p->index);
-	json_t *o = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "index", p->index, "name", p->name, "link",
-			 link_kind_name(f->links[s][p->index].kind), "rx_packets", (json_int_t)p->c.rx_packets,
-			 "rx_bytes", (json_int_t)p->c.rx_bytes, "tx_packets", (json_int_t)p->c.tx_packets, "tx_bytes",
-			 (json_int_t)p->c.tx_bytes, "queued",
-			 (json_int_t)loom_switch_queued(&f->switches[s], p->index), "drops", drops_object(p->c.drops));
+	const struct loom_port_counters *c = &snap->ports[p];
+	json_t *o = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "index", p, "name",
+			      f->switches[s].ports[p].name, "link", link_kind_name(f->links[s][p].kind),
+			      "rx_packets", (json_int_t)c->rx_packets, "rx_bytes", (json_int_t)c->rx_bytes,
+			      "tx_packets", (json_int_t)c->tx_packets, "tx_bytes", (json_int_t)c->tx_bytes, "queued",
+			      (json_int_t)snap->queued[p], "drops", drops_object(c->drops));
+	json_t *wire = io && io->kind == LOOM_LINK_ETHDEV ? wire_stats(io->ethdev) : NULL;
 
 	if (wire)
 		json_object_set_new(o, "wire", wire);
@@ -78,63 +115,80 @@ static json_t *port_stats(const struct loomd_state *st, uint16_t s, const struct
 
 /* Per switch: port counters, totals, and the conservation equation
  *   rx + generated = tx + answered + dropped + queued. */
-static json_t *switch_stats(const struct loomd_state *st, uint16_t s)
+static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct switch_snapshot *snap,
+			   const struct loom_port_io *const *io_of_port)
 {
-	const struct loom_fabric *f = st->fabric;
 	const struct loom_switch *sw = &f->switches[s];
 	uint64_t rx = 0, tx = 0, rx_bytes = 0, tx_bytes = 0, queued = 0, dropped = 0;
 	uint64_t drops[LOOM_DROP_MAX] = {0};
 	json_t *ports = json_array();
 
 	for (uint16_t i = 0; i < sw->n_ports; i++) {
-		const struct loom_port *p = &sw->ports[i];
+		const struct loom_port_counters *c = &snap->ports[i];
 
 		if (f->links[s][i].kind == LOOM_LINK_NONE)
 			continue;
-		rx += p->c.rx_packets;
-		tx += p->c.tx_packets;
-		rx_bytes += p->c.rx_bytes;
-		tx_bytes += p->c.tx_bytes;
-		queued += loom_switch_queued(sw, i);
+		rx += c->rx_packets;
+		tx += c->tx_packets;
+		rx_bytes += c->rx_bytes;
+		tx_bytes += c->tx_bytes;
+		queued += snap->queued[i];
 		for (int r = 1; r < LOOM_DROP_MAX; r++) {
-			drops[r] += p->c.drops[r];
-			dropped += p->c.drops[r];
+			drops[r] += c->drops[r];
+			dropped += c->drops[r];
 		}
-		json_array_append_new(ports, port_stats(st, s, p));
+		json_array_append_new(ports, port_json(f, s, i, snap, io_of_port[i]));
 	}
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
 			 "role", sw->role == LOOM_ROLE_LEAF ? "leaf" : "spine", "plane", sw->plane, "rx_packets",
 			 (json_int_t)rx, "rx_bytes", (json_int_t)rx_bytes, "tx_packets", (json_int_t)tx, "tx_bytes",
-			 (json_int_t)tx_bytes, "answered", (json_int_t)sw->c.answered, "generated",
-			 (json_int_t)sw->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
+			 (json_int_t)tx_bytes, "answered", (json_int_t)snap->c.answered, "generated",
+			 (json_int_t)snap->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
 			 "drops", drops_object(drops), "conserved",
-			 rx + sw->c.generated == tx + sw->c.answered + dropped + queued, "ports", ports);
-}
-
-struct stats_call {
-	struct loomd_state *st;
-	json_t *result;
-};
-
-static void stats_on_worker(void *arg)
-{
-	struct stats_call *c = arg;
-	const struct loom_fabric *f = c->st->fabric;
-	json_t *switches = json_array();
-
-	for (uint16_t s = 0; s < f->n_switches; s++)
-		json_array_append_new(switches, switch_stats(c->st, s));
-	c->result = json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns",
-			      (json_int_t)loom_clock_now(c->st->clock), "switches", switches);
+			 rx + snap->c.generated == tx + snap->c.answered + dropped + queued, "ports", ports);
 }
 
 static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 {
-	struct stats_call c = {.st = st};
+	const struct loom_fabric *f = st->fabric;
+	struct stats_call c = {.fabric = f, .clock = st->clock};
+	json_t *switches = json_array();
 
 	(void)req;
-	loom_mailbox_call(st->mb, stats_on_worker, &c);
-	return ok_reply(c.result);
+	c.snap = calloc(f->n_switches, sizeof(*c.snap));
+	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
+		c.snap[s].ports = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].ports));
+		c.snap[s].queued = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].queued));
+		if (!c.snap[s].ports || !c.snap[s].queued)
+			goto oom;
+	}
+	if (!c.snap)
+		goto oom;
+	loom_mailbox_call(st->mb, stats_copy_on_worker, &c);
+
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		const struct loom_port_io *io_of_port[256] = {0};
+
+		for (uint32_t i = 0; i < st->ports->n; i++)
+			if (st->ports->io[i].sw == &f->switches[s])
+				io_of_port[st->ports->io[i].port] = &st->ports->io[i];
+		json_array_append_new(switches, switch_json(f, s, &c.snap[s], io_of_port));
+	}
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		free(c.snap[s].ports);
+		free(c.snap[s].queued);
+	}
+	free(c.snap);
+	return ok_reply(json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
+				  switches));
+oom:
+	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
+		free(c.snap[s].ports);
+		free(c.snap[s].queued);
+	}
+	free(c.snap);
+	json_decref(switches);
+	return error_reply("%s", "out of memory");
 }
 
 static json_t *cmd_status(struct loomd_state *st, json_t *req)
@@ -155,9 +209,9 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 							       sw->ports[i].name, "link", link_kind_name(l->kind),
 							       "devargs", l->kind == LOOM_LINK_ETHDEV ? l->devargs : ""));
 		}
-		json_array_append_new(switches, json_pack("{s:s, s:s, s:i, s:i, s:o}", "name", sw->name, "role",
+		json_array_append_new(switches, json_pack("{s:s, s:s, s:i, s:I, s:o}", "name", sw->name, "role",
 							  sw->role == LOOM_ROLE_LEAF ? "leaf" : "spine", "plane",
-							  sw->plane, "hash_seed", (int)sw->hash_seed, "ports", ports));
+							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed, "ports", ports));
 	}
 	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:o}", "fabric", f->name, "pid", (int)getpid(),
 				  "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops", (json_int_t)st->rt->loops,

@@ -10,8 +10,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <rte_lcore.h>
 
 #include "ctl.h"
 
@@ -33,8 +36,12 @@ static int write_all(int fd, const char *buf, size_t len)
 
 static int reply(int fd, json_t *r)
 {
-	char *s = json_dumps(r, JSON_COMPACT);
+	static const char fallback[] = "{\"ok\": false, \"error\": \"cannot encode the reply\"}";
+	char *s = r ? json_dumps(r, JSON_COMPACT) : NULL;
 	int rc = -1;
+
+	if (!s)
+		return write_all(fd, fallback, sizeof(fallback) - 1) == 0 ? write_all(fd, "\n", 1) : -1;
 
 	if (s) {
 		rc = write_all(fd, s, strlen(s));
@@ -46,23 +53,38 @@ static int reply(int fd, json_t *r)
 	return rc;
 }
 
+/* One client at a time, so none may hold the socket: a client that sends
+ * nothing for CTL_IDLE_MS, or does not read its replies within the send
+ * timeout, is disconnected. */
+#define CTL_IDLE_MS 2000
+
 static void serve_client(struct ctl_server *srv, int fd)
 {
+	struct timeval send_timeout = {.tv_sec = 1};
 	char *buf = malloc(CTL_LINE_MAX);
 	size_t used = 0;
+	int idle_ms = 0;
 
 	if (!buf)
 		return;
-	while (!atomic_load(srv->st->stop)) {
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout));
+	while (!atomic_load(srv->st->stop) && idle_ms < CTL_IDLE_MS) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		char *nl;
 		ssize_t n;
 
-		if (poll(&pfd, 1, 200) <= 0)
+		if (poll(&pfd, 1, 200) <= 0) {
+			idle_ms += 200;
 			continue;
+		}
+		idle_ms = 0;
 		n = recv(fd, buf + used, CTL_LINE_MAX - 1 - used, 0);
 		if (n <= 0)
 			break;
+		if (memchr(buf + used, '\0', (size_t)n)) {
+			reply(fd, json_pack("{s:b, s:s}", "ok", 0, "error", "malformed request: NUL byte"));
+			break;
+		}
 		used += (size_t)n;
 		buf[used] = '\0';
 		while ((nl = strchr(buf, '\n')) != NULL) {
@@ -119,6 +141,18 @@ int ctl_server_start(struct ctl_server *srv, const char *path, struct loomd_stat
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
+	/* Another loomd answering on this path keeps it: refuse, do not steal. */
+	if (connect(srv->fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+		snprintf(err, errlen, "another loomd is listening on %s", path);
+		close(srv->fd);
+		return -1;
+	}
+	close(srv->fd);
+	srv->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (srv->fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
 	unlink(path);
 	old = umask(0077); /* the socket is created 0600: root only */
 	if (bind(srv->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(srv->fd, 4) < 0) {
@@ -128,12 +162,13 @@ int ctl_server_start(struct ctl_server *srv, const char *path, struct loomd_stat
 		return -1;
 	}
 	umask(old);
-	if (pthread_create(&srv->thread, NULL, ctl_thread, srv) != 0) {
+	/* An EAL control thread: it runs on the cores not used by lcores, so
+	 * it does not compete with the worker. */
+	if (rte_ctrl_thread_create(&srv->thread, "loomd-ctl", NULL, ctl_thread, srv) != 0) {
 		snprintf(err, errlen, "cannot start the control thread");
 		close(srv->fd);
 		return -1;
 	}
-	pthread_setname_np(srv->thread, "loomd-ctl");
 	return 0;
 }
 

@@ -38,8 +38,14 @@ void loom_mailbox_run(struct loom_mailbox *mb)
 
 void loom_mailbox_close(struct loom_mailbox *mb)
 {
-	loom_mailbox_run(mb);
+	/* Under the lock: a request posted before this point is run now, and
+	 * any later call sees `closed` and runs in its caller. */
 	pthread_mutex_lock(&mb->lock);
 	mb->closed = true;
+	if (atomic_load_explicit(&mb->pending, memory_order_acquire)) {
+		mb->fn(mb->arg);
+		atomic_store_explicit(&mb->pending, false, memory_order_release);
+	}
+	pthread_cond_broadcast(&mb->done_cond);
 	pthread_mutex_unlock(&mb->lock);
 }

@@ -126,12 +126,14 @@ static enum loom_drop_reason nd_answer(struct loom_switch *sw, struct loom_port 
 	/* RFC 4861 7.1.1: a solicitation with a hop limit other than 255 (it
 	 * was routed) or a bad checksum is silently discarded. Solicitations
 	 * with extension headers are not answered. */
-	if (!in->host_facing || nd->type != ND_NEIGHBOR_SOLICIT || m->nb_segs != 1 ||
+	if (!in->host_facing || nd->type != ND_NEIGHBOR_SOLICIT ||
 	    meta->l4_off != meta->l3_off + sizeof(*ip6) || meta->l3_off + meta->l3_len < meta->l4_off + sizeof(*nd) ||
 	    ip6->hop_limits != 255 || rte_ipv6_udptcp_cksum_verify(ip6, nd) != 0)
 		return LOOM_DROP_ND_IGNORED;
 	memcpy(target, nd->target, 16);
 	if (memcmp(ip6->src_addr, unspecified, 16) == 0) /* duplicate address detection */
+		return LOOM_DROP_ND_IGNORED;
+	if (in->subnet_v6_len == 0) /* a leaf without IPv6 */
 		return LOOM_DROP_ND_IGNORED;
 	if (memcmp(target, in->gw_v6, 16) != 0 &&
 	    (!prefix_contains6(in->subnet_v6, in->subnet_v6_len, target) || memcmp(target, ip6->src_addr, 16) == 0))
@@ -170,8 +172,7 @@ static enum loom_drop_reason echo4_answer(struct loom_switch *sw, struct loom_po
 	uint32_t icmp_len = meta->l3_len - (meta->l4_off - meta->l3_off);
 	uint32_t addr;
 
-	if (meta->l4_proto != IPPROTO_ICMP || meta->is_fragment || meta->icmp_type != RTE_IP_ICMP_ECHO_REQUEST ||
-	    m->nb_segs != 1)
+	if (meta->l4_proto != IPPROTO_ICMP || meta->is_fragment || meta->icmp_type != RTE_IP_ICMP_ECHO_REQUEST)
 		return LOOM_DROP_TO_SWITCH;
 	addr = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
@@ -195,7 +196,7 @@ static enum loom_drop_reason echo6_answer(struct loom_switch *sw, struct loom_po
 
 	/* Extension headers would have to be removed from the reply: only
 	 * plain echo requests are answered. */
-	if (meta->l4_proto != IPPROTO_ICMPV6 || meta->icmp_type != ICMP6_ECHO_REQUEST || m->nb_segs != 1 ||
+	if (meta->l4_proto != IPPROTO_ICMPV6 || meta->icmp_type != ICMP6_ECHO_REQUEST ||
 	    meta->l4_off != meta->l3_off + sizeof(*ip6))
 		return LOOM_DROP_TO_SWITCH;
 	memcpy(addr, ip6->src_addr, 16);
@@ -217,7 +218,7 @@ bool neigh_answer(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
 		*drop = arp_answer(sw, in, m, meta);
 		return true;
 	case LOOM_L3_IPV4:
-		if (!in->host_facing || memcmp(meta->key.dst, &in->gw_v4, 4) != 0)
+		if (!in->host_facing || meta->l2_dst != LOOM_L2_UNICAST || memcmp(meta->key.dst, &in->gw_v4, 4) != 0)
 			return false;
 		*drop = echo4_answer(sw, in, m, meta);
 		return true;
@@ -226,7 +227,8 @@ bool neigh_answer(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
 			*drop = nd_answer(sw, in, m, meta);
 			return true;
 		}
-		if (!in->host_facing || in->subnet_v6_len == 0 || memcmp(meta->key.dst, in->gw_v6, 16) != 0)
+		if (!in->host_facing || meta->l2_dst != LOOM_L2_UNICAST || in->subnet_v6_len == 0 ||
+		    memcmp(meta->key.dst, in->gw_v6, 16) != 0)
 			return false;
 		*drop = echo6_answer(sw, in, m, meta);
 		return true;

@@ -26,9 +26,13 @@ static bool classify(struct loom_switch *sw, struct loom_port *in, struct rte_mb
 {
 	enum loom_drop_reason r;
 
-	in->c.rx_packets++;
 	in->c.rx_bytes += rte_pktmbuf_pkt_len(m);
-
+	/* The stages read and rewrite headers and lengths in the first
+	 * buffer only: a frame chained over several (jumbo) is not served. */
+	if (unlikely(m->nb_segs != 1)) {
+		r = LOOM_DROP_FRAME_TOO_LONG;
+		goto drop;
+	}
 	r = loom_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), meta);
 	if (r != LOOM_DROP_NONE)
 		goto drop;
@@ -66,6 +70,7 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 
 	(void)now; /* the traffic manager and load balancers will use it */
 
+	in->c.rx_packets += n;
 	for (uint16_t i = 0; i < n; i++) {
 		if (!classify(sw, in, pkts[i], &meta[i]))
 			continue;

@@ -17,14 +17,12 @@
 
 #include "port_io.h"
 
-#define ETHDEV_RX_DESC 512
-#define ETHDEV_TX_DESC 512
 
 static int ethdev_open(const char *devargs, struct rte_mempool *pool, uint16_t *port_id, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = {0};
 	char name[RTE_DEV_NAME_MAX_LEN];
-	uint16_t nb_rxd = ETHDEV_RX_DESC, nb_txd = ETHDEV_TX_DESC;
+	uint16_t nb_rxd = LOOM_ETHDEV_RX_DESC, nb_txd = LOOM_ETHDEV_TX_DESC;
 	size_t len = strcspn(devargs, ",");
 	int rc;
 
@@ -41,6 +39,7 @@ static int ethdev_open(const char *devargs, struct rte_mempool *pool, uint16_t *
 	}
 	if (rte_eth_dev_get_port_by_name(name, port_id) != 0) {
 		snprintf(err, errlen, "DPDK port '%s' probed but not found", name);
+		rte_eal_hotplug_remove("vdev", name);
 		return -1;
 	}
 	rc = rte_eth_dev_configure(*port_id, 1, 1, &conf);
@@ -54,6 +53,7 @@ static int ethdev_open(const char *devargs, struct rte_mempool *pool, uint16_t *
 		rc = rte_eth_dev_start(*port_id);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot start DPDK port '%s': %s", devargs, rte_strerror(-rc));
+		rte_eth_dev_close(*port_id);
 		return -1;
 	}
 	rte_eth_promiscuous_enable(*port_id); /* not every PMD has it; harmless */
@@ -62,16 +62,11 @@ static int ethdev_open(const char *devargs, struct rte_mempool *pool, uint16_t *
 
 static unsigned int pool_size(const struct loom_fabric *f)
 {
-	unsigned int n = 4096;
+	unsigned int n = LOOM_POOL_SPARE_MBUFS;
 
 	for (uint16_t s = 0; s < f->n_switches; s++)
-		for (uint16_t p = 0; p < f->switches[s].n_ports; p++) {
-			enum loom_link_kind k = f->links[s][p].kind;
-			if (k == LOOM_LINK_RING)
-				n += LOOM_OUTQ_SIZE + LOOM_LINK_RING_SIZE;
-			else if (k == LOOM_LINK_ETHDEV)
-				n += LOOM_OUTQ_SIZE + ETHDEV_RX_DESC + ETHDEV_TX_DESC + LOOM_BURST;
-		}
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++)
+			n += loom_port_mbufs(f->links[s][p].kind);
 	return n;
 }
 
@@ -111,18 +106,20 @@ int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, 
 			io->sw = &f->switches[s];
 			io->port = p;
 			io->kind = l->kind;
-			ports->n++;
 			if (l->kind == LOOM_LINK_ETHDEV) {
 				if (ethdev_open(l->devargs, ports->pool, &io->ethdev, err, errlen) < 0)
 					return -1;
-				continue;
+			} else {
+				snprintf(name, sizeof(name), "link_%u_%u", s, p);
+				io->tx = rte_ring_create(name, LOOM_LINK_RING_SIZE, SOCKET_ID_ANY,
+							 RING_F_SP_ENQ | RING_F_SC_DEQ);
+				if (!io->tx) {
+					snprintf(err, errlen, "cannot create ring %s: %s", name,
+						 rte_strerror(rte_errno));
+					return -1;
+				}
 			}
-			snprintf(name, sizeof(name), "link_%u_%u", s, p);
-			io->tx = rte_ring_create(name, LOOM_LINK_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (!io->tx) {
-				snprintf(err, errlen, "cannot create ring %s: %s", name, rte_strerror(rte_errno));
-				return -1;
-			}
+			ports->n++; /* only what was opened is closed by loom_ports_unbind */
 		}
 	}
 	/* ...then each ring port receives from its peer's transmit ring. */

@@ -33,6 +33,24 @@ struct loom_ports {
 
 /* Packets a ring link holds "on the wire" (per direction). */
 #define LOOM_LINK_RING_SIZE 256
+#define LOOM_ETHDEV_RX_DESC 512
+#define LOOM_ETHDEV_TX_DESC 512
+
+/* mbufs a port of this kind can hold at once: its output queue, plus its
+ * ring or its driver's descriptors. The pool is sized from this, and
+ * loomd's memory estimate too. */
+static inline unsigned int loom_port_mbufs(enum loom_link_kind kind)
+{
+	switch (kind) {
+	case LOOM_LINK_RING:
+		return LOOM_OUTQ_SIZE + LOOM_LINK_RING_SIZE;
+	case LOOM_LINK_ETHDEV:
+		return LOOM_OUTQ_SIZE + LOOM_ETHDEV_RX_DESC + LOOM_ETHDEV_TX_DESC + LOOM_BURST;
+	default:
+		return 0;
+	}
+}
+#define LOOM_POOL_SPARE_MBUFS 4096
 
 int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, size_t errlen);
 void loom_ports_unbind(struct loom_ports *ports);

@@ -6,6 +6,7 @@
  *   3. run a pending control request, if any;
  *   4. if nothing moved for a while, sleep a little longer each time.
  */
+#include <sys/prctl.h>
 #include <time.h>
 
 #include <rte_branch_prediction.h>
@@ -23,6 +24,10 @@ void loom_run_realtime(struct loom_ports *ports, const struct loom_clock *clock,
 {
 	struct rte_mbuf *pkts[LOOM_BURST];
 	unsigned int idle_polls = 0, sleep_us = 1;
+
+	/* Linux stretches short sleeps by the timer slack (50 us by default):
+	 * without this, the first back-off steps would all be ~50 us. */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 
 	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
 		loom_time_ns now = loom_clock_now(clock);
@@ -53,7 +58,6 @@ void loom_run_realtime(struct loom_ports *ports, const struct loom_clock *clock,
 			continue;
 		idle_sleep(sleep_us);
 		stats->sleeps++;
-		if (sleep_us < LOOM_IDLE_SLEEP_MAX_US)
-			sleep_us *= 2;
+		sleep_us = sleep_us * 2 > LOOM_IDLE_SLEEP_MAX_US ? LOOM_IDLE_SLEEP_MAX_US : sleep_us * 2;
 	}
 }
