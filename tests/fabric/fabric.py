@@ -2,6 +2,7 @@
 import ipaddress
 import json
 import os
+import socket
 import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -21,6 +22,22 @@ def loomctl(*args, check=True, timeout=90):
 
 def in_host(host, *args, check=True, timeout=60):
     return run("ip", "netns", "exec", "loom-" + host, *args, check=check, timeout=timeout)
+
+
+def request(sock, payload, timeout=5):
+    """Send raw bytes to a loomd control socket; return the parsed reply
+    line (None if loomd closed the connection without one)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(sock)
+        s.sendall(payload)
+        buf = b""
+        while not buf.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    return json.loads(buf) if buf else None
 
 
 def stats():

@@ -10,6 +10,7 @@ import unittest
 import fabric as fx
 
 TOPO = os.path.join(fx.TOPOLOGIES, "default.yaml")
+SOCK = "/run/loom/loomd.sock"
 
 
 class DefaultFabric(unittest.TestCase):
@@ -106,23 +107,10 @@ class DefaultFabric(unittest.TestCase):
         a, b = self.remote_pairs()[0]
         fx.in_host(a[0], "ping", "-q", "-c", "2", "-i", "0.05", "-W", "2", b[2])
 
-    def request(self, payload, timeout=5):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(timeout)
-            s.connect("/run/loom/loomd.sock")
-            s.sendall(payload)
-            buf = b""
-            while not buf.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                buf += chunk
-        return json.loads(buf) if buf else None
-
     def test_control_socket_survives_hostile_clients(self):
         # a NUL byte, a command name of 3000 multi-byte characters: error replies
-        self.assertFalse(self.request(b'{"cmd":"ping"\x00}\n')["ok"])
-        reply = self.request(('{"cmd":"%s"}\n' % ("\u20ac" * 3000)).encode())
+        self.assertFalse(fx.request(SOCK, b'{"cmd":"ping"\x00}\n')["ok"])
+        reply = fx.request(SOCK, ('{"cmd":"%s"}\n' % ("\u20ac" * 3000)).encode())
         self.assertFalse(reply["ok"])
         self.assertIn("unknown command", reply["error"])
         # a client that connects and says nothing does not hold the socket
@@ -130,7 +118,7 @@ class DefaultFabric(unittest.TestCase):
         idle.connect("/run/loom/loomd.sock")
         try:
             start = time.monotonic()
-            self.assertTrue(self.request(b'{"cmd":"ping"}\n', timeout=10)["ok"])
+            self.assertTrue(fx.request(SOCK, b'{"cmd":"ping"}\n', timeout=10)["ok"])
             self.assertLess(time.monotonic() - start, 5)
         finally:
             idle.close()

@@ -3,7 +3,6 @@
 DPDK af_packet ports on veth pairs, as between VMs or machines."""
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,16 +15,7 @@ LINKS = ["lms0", "lms1"]
 
 
 def ctl(sock, cmd):
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.connect(sock)
-        s.sendall(json.dumps({"cmd": cmd}).encode() + b"\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            buf += chunk
-    return json.loads(buf)
+    return fx.request(sock, json.dumps({"cmd": cmd}).encode() + b"\n")
 
 
 class SplitFabric(unittest.TestCase):
