@@ -354,7 +354,7 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 		return NULL;
 	}
 	obj = json_pack("{s:s, s:i, s:s, s:i, s:I, s:o}", "name", s->name, "id", sw, "role",
-			s->role == TOPO_LEAF ? "leaf" : "spine", "plane", s->plane, "hash_seed",
+			topo_role_name(s->role), "plane", s->plane, "hash_seed",
 			(json_int_t)s->hash_seed, "ports", ports);
 	if (obj && set_routes_json(&r, obj) < 0) {
 		json_decref(obj);

@@ -11,14 +11,52 @@
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
 
+/*
+ * With planes joined (super-spines shared by the planes), every leaf subnet
+ * is reachable from every leaf. A host still sends to an address of plane q
+ * through its own interface in plane q (eth<q>, default metric: the path
+ * stays in plane q as with independent planes); each of its other
+ * interfaces eth<p> also routes plane q's subnets through its gateway, with
+ * metric FALLBACK_METRIC + p, above the kernel's defaults (0 for IPv4, 1024
+ * for IPv6). Those routes are used when eth<q> is down, or when a program
+ * binds to eth<p> (ping -I eth0 10.1.3.2): the packet then crosses planes
+ * at a super-spine.
+ */
+#define FALLBACK_METRIC 2048
+
+/* Routes to leaf o's subnets through `leaf`'s gateways on eth<ifindex>. */
+static void subnet_routes(const char *ns, const struct topo_switch *leaf, const struct topo_switch *o, int ifindex,
+			  int metric, FILE *out)
+{
+	struct topo_prefix gw;
+	char a[64], g[64], m[32] = "";
+
+	if (metric)
+		snprintf(m, sizeof(m), " metric %d", metric);
+	if (o->subnet4.family == 4) {
+		topo_gateway(&leaf->subnet4, &gw);
+		topo_format_prefix(&o->subnet4, a, sizeof(a));
+		topo_format_prefix(&gw, g, sizeof(g));
+		*strchr(g, '/') = '\0';
+		fprintf(out, "ip -n loom-%s route add %s via %s dev eth%d%s\n", ns, a, g, ifindex, m);
+	}
+	if (o->subnet6.family == 6 && leaf->subnet6.family == 6) {
+		topo_gateway(&leaf->subnet6, &gw);
+		topo_format_prefix(&o->subnet6, a, sizeof(a));
+		topo_format_prefix(&gw, g, sizeof(g));
+		*strchr(g, '/') = '\0';
+		fprintf(out, "ip -n loom-%s -6 route add %s via %s dev eth%d%s\n", ns, a, g, ifindex, m);
+	}
+}
+
 static void host_link_script(const struct topology *t, int h, const struct topo_link *l, FILE *out)
 {
 	const struct topo_end *he = l->a.is_host ? &l->a : &l->b;
 	const struct topo_end *se = l->a.is_host ? &l->b : &l->a;
 	const struct topo_switch *leaf = &t->switches[se->node];
 	const char *ns = t->hosts[h].name;
-	struct topo_prefix addr, gw;
-	char veth[16], a[64], g[64];
+	struct topo_prefix addr;
+	char veth[16], a[64];
 	uint8_t mac[6];
 
 	host_veth_name(h, he->port, veth, sizeof(veth));
@@ -47,26 +85,17 @@ static void host_link_script(const struct topology *t, int h, const struct topo_
 	}
 	fprintf(out, "ip -n loom-%s link set eth%d up\n", ns, he->port);
 
-	/* Every other leaf subnet of this plane through this leaf's gateway. */
+	/* Every other leaf subnet of this plane through this leaf's gateway;
+	 * with planes joined, the other planes' subnets too, as a fallback. */
 	for (int s = 0; s < t->n_switches; s++) {
 		const struct topo_switch *o = &t->switches[s];
 
-		if (o == leaf || o->role != TOPO_LEAF || o->plane != leaf->plane)
+		if (o == leaf || o->role != TOPO_LEAF)
 			continue;
-		if (o->subnet4.family == 4) {
-			topo_gateway(&leaf->subnet4, &gw);
-			topo_format_prefix(&o->subnet4, a, sizeof(a));
-			topo_format_prefix(&gw, g, sizeof(g));
-			*strchr(g, '/') = '\0';
-			fprintf(out, "ip -n loom-%s route add %s via %s dev eth%d\n", ns, a, g, he->port);
-		}
-		if (o->subnet6.family == 6 && leaf->subnet6.family == 6) {
-			topo_gateway(&leaf->subnet6, &gw);
-			topo_format_prefix(&o->subnet6, a, sizeof(a));
-			topo_format_prefix(&gw, g, sizeof(g));
-			*strchr(g, '/') = '\0';
-			fprintf(out, "ip -n loom-%s -6 route add %s via %s dev eth%d\n", ns, a, g, he->port);
-		}
+		if (o->plane == leaf->plane)
+			subnet_routes(ns, leaf, o, he->port, 0, out);
+		else if (t->planes_joined)
+			subnet_routes(ns, leaf, o, he->port, FALLBACK_METRIC + leaf->plane, out);
 	}
 }
 
@@ -94,6 +123,12 @@ void hosts_script_write(const struct topology *t, const bool *local, FILE *out)
 		fprintf(out, "\n# host %s\n", t->hosts[h].name);
 		fprintf(out, "ip netns add loom-%s\n", t->hosts[h].name);
 		fprintf(out, "ip -n loom-%s link set lo up\n", t->hosts[h].name);
+		/* joined planes: a reply may come back on another interface
+		 * than the request left from; strict reverse-path filtering
+		 * would drop it */
+		if (t->planes_joined && t->n_planes > 1)
+			fprintf(out, "ip netns exec loom-%s sysctl -qw net.ipv4.conf.all.rp_filter=2 "
+				"net.ipv4.conf.default.rp_filter=2\n", t->hosts[h].name);
 		for (int i = 0; i < t->n_links; i++) {
 			const struct topo_link *l = &t->links[i];
 			if ((l->a.is_host && l->a.node == h) || (l->b.is_host && l->b.node == h))

@@ -52,7 +52,7 @@ int cmd_status(bool as_json)
 		       gets(r, "fabric"), geti(r, "pid"), (double)geti(r, "uptime_ns") / 1e9, geti(r, "loops"),
 		       geti(r, "busy_loops"), geti(r, "idle_sleeps"));
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
-			printf("  %-10s %-5s plane %" JSON_INTEGER_FORMAT ":", gets(sw, "name"), gets(sw, "role"),
+			printf("  %-10s %-10s plane %" JSON_INTEGER_FORMAT ":", gets(sw, "name"), gets(sw, "role"),
 			       geti(sw, "plane"));
 			json_array_foreach(json_object_get(sw, "ports"), j, p)
 				printf(" %" JSON_INTEGER_FORMAT "->%s(%s)", geti(p, "index"), gets(p, "name"),

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Route computation (see routes.h). Everything is derived from the links of
- * the topology: a leaf reaches another leaf through those of its uplinks
- * whose spine has a link to that leaf, a spine reaches a leaf through its
- * downlinks to it. No shortest-path search is needed in a two-tier Clos.
+ * the topology: from each of its links, a switch walks the valley-free
+ * paths (up the tiers, then down) to every leaf, and routes each leaf's
+ * subnet over the links of least cost. A Clos has at most three tiers
+ * here, so the walks are short: no general shortest-path search is needed.
  */
 #include "routes.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,11 @@ struct own_link {
 	const struct topo_end *near, *far;
 	struct route_nexthop hop;
 	int nh; /* index in r->nexthops, -1 until used */
+};
+
+/* Own link `own` reaches leaf `leaf` over a path of `cost` links. */
+struct reach {
+	int leaf, own, cost;
 };
 
 /* Links per switch, in compressed rows: links[off[sw] .. off[sw + 1]),
@@ -29,11 +36,11 @@ struct routes_index {
 };
 
 /*
- * State while computing one switch's routes. Only the switch's own links
- * and its neighbours' are looked at: a link is 560 bytes, and scanning all
- * links of a large fabric (262144) for every switch (2560) took ~15 s.
- * The arrays of `r` are sized for the worst case up front (alloc_tables),
- * so adding never grows them.
+ * State while computing one switch's routes. Only the switches that the
+ * walks from its own links reach are looked at: a link is 560 bytes, and
+ * scanning all links of a large fabric (262144) for every switch (2560)
+ * took ~15 s. The arrays of `r` are sized for the worst case up front
+ * (alloc_tables), so adding never grows them.
  */
 struct rbuild {
 	const struct topology *t;
@@ -47,6 +54,12 @@ struct rbuild {
 	int *via_off;
 	int *via;
 	int *seen; /* scratch for build_via: last own link that listed m */
+	/* the walk (walk_own_links): leaves reached, and per switch the own
+	 * link and cost it was last visited by */
+	struct reach *reach;
+	int n_reach, cap_reach;
+	int *visit_own, *visit_cost;
+	int *best; /* per leaf: least cost over all own links */
 	int *cand; /* members of the group being assembled, as own indices */
 	int n_cand;
 	int *idx;  /* the same members as next-hop indices */
@@ -72,11 +85,6 @@ static const struct topo_end *far_end(const struct topo_link *l, int sw, const s
 		return &l->a;
 	}
 	return NULL;
-}
-
-static bool is_switch(const struct topology *t, const struct topo_end *e, enum topo_role role, int plane)
-{
-	return !e->is_host && t->switches[e->node].role == role && t->switches[e->node].plane == plane;
 }
 
 /* The next hop out of `near` toward `far`: the MAC of the host interface
@@ -196,60 +204,146 @@ static int collect_own_links(struct rbuild *b)
 	return 0;
 }
 
-/* Count (fill = false) or record (fill = true) that own link `o` reaches
- * switch m. Parallel links from one spine to m are still one path for the
- * uplink, hence `seen`. */
-static void via_add(struct rbuild *b, int m, int o, bool fill)
+/* --- where each own link leads ---------------------------------------------- */
+
+/*
+ * Paths are valley-free: up the tiers (leaf, spine, super-spine), then
+ * down, never down and up again, so that they cannot loop (and the
+ * shortest never go up from a switch that can go down). Walking them from
+ * each own link, every leaf reached is recorded with the length of the
+ * path ("cost"); a route then takes the own links of least cost to that
+ * leaf: the equal-cost paths. Each next switch routes the same way, so a
+ * packet follows one of them. In a two-tier Clos this is the former rule
+ * (a leaf reaches the leaves of its spines, a spine the leaves at the end
+ * of its links), and planes that share no switch never reach each other.
+ */
+static int tier(const struct rbuild *b, int sw)
 {
-	if (b->seen[m] == o)
-		return;
-	b->seen[m] = o;
-	if (fill)
-		b->via[b->via_off[m + 1]++] = o;
-	else
-		b->via_off[m + 2]++;
+	return (int)b->t->switches[sw].role;
 }
 
-/* A spine reaches the leaves at the end of its links; a leaf reaches, through
- * an uplink, every switch its spine has a link to. */
-static void via_pass(struct rbuild *b, bool fill)
+/* True when the walk from own link o has been at `node` already, by a
+ * path no longer than `cost`: going on from it again adds nothing. */
+static bool visited(struct rbuild *b, int node, int o, int cost)
 {
-	const struct topology *t = b->t;
-	const struct topo_switch *self = &t->switches[b->sw];
+	if (b->visit_own[node] == o && b->visit_cost[node] <= cost)
+		return true;
+	b->visit_own[node] = o;
+	b->visit_cost[node] = cost;
+	return false;
+}
 
-	for (int m = 0; m < t->n_switches; m++)
-		b->seen[m] = -1;
+static int reach_add(struct rbuild *b, int leaf, int o, int cost)
+{
+	if (b->n_reach == b->cap_reach) {
+		int cap = b->cap_reach ? 2 * b->cap_reach : 256;
+		struct reach *r = realloc(b->reach, (size_t)cap * sizeof(*r));
+
+		if (!r)
+			return -1;
+		b->reach = r;
+		b->cap_reach = cap;
+	}
+	b->reach[b->n_reach++] = (struct reach){ leaf, o, cost };
+	return 0;
+}
+
+/* Every leaf below `node`, which own link o reaches in `cost` hops. */
+static int walk_down(struct rbuild *b, int node, int o, int cost)
+{
+	if (visited(b, node, o, cost))
+		return 0;
+	if (b->t->switches[node].role == TOPO_LEAF)
+		return reach_add(b, node, o, cost);
+	for (int k = b->ix->off[node]; k < b->ix->off[node + 1]; k++) {
+		int peer = b->ix->peer[k];
+
+		if (peer >= 0 && tier(b, peer) < tier(b, node) && walk_down(b, peer, o, cost + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reached going up, `node` may turn down or go on up. */
+static int walk_up(struct rbuild *b, int node, int o, int cost)
+{
+	if (walk_down(b, node, o, cost) < 0)
+		return -1;
+	for (int k = b->ix->off[node]; k < b->ix->off[node + 1]; k++) {
+		int peer = b->ix->peer[k];
+
+		if (peer >= 0 && tier(b, peer) > tier(b, node) && walk_up(b, peer, o, cost + 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int walk_own_links(struct rbuild *b)
+{
+	int n = b->t->n_switches;
+
+	b->visit_own = malloc((n + 1) * sizeof(int));
+	b->visit_cost = malloc((n + 1) * sizeof(int));
+	b->best = malloc((n + 1) * sizeof(int));
+	if (!b->visit_own || !b->visit_cost || !b->best)
+		return -1;
+	for (int m = 0; m < n; m++)
+		b->visit_own[m] = -1;
 	for (int o = 0; o < b->n_own; o++) {
 		const struct topo_end *far = b->own[o].far;
-		int first, end;
+		int rc;
 
 		if (far->is_host)
 			continue;
-		if (self->role == TOPO_SPINE) {
-			via_add(b, far->node, o, fill);
+		/* a path back through ourselves is never the shortest */
+		b->visit_own[b->sw] = o;
+		b->visit_cost[b->sw] = 0;
+		if (tier(b, far->node) < tier(b, b->sw))
+			rc = walk_down(b, far->node, o, 1);
+		else
+			rc = walk_up(b, far->node, o, 1);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* via[m]: the own links of least cost to leaf m, as compressed rows
+ * (counted, then filled). The reach list is in own-link order, so the
+ * rows come out ascending; `seen` drops an own link listed twice for m
+ * (parallel links below a spine are still one path for the uplink). */
+static void via_pass(struct rbuild *b, bool fill)
+{
+	for (int m = 0; m < b->t->n_switches; m++)
+		b->seen[m] = -1;
+	for (int i = 0; i < b->n_reach; i++) {
+		const struct reach *r = &b->reach[i];
+
+		if (r->cost != b->best[r->leaf] || b->seen[r->leaf] == r->own)
 			continue;
-		}
-		if (!is_switch(t, far, TOPO_SPINE, self->plane))
-			continue;
-		first = b->ix->off[far->node];
-		end = b->ix->off[far->node + 1];
-		for (int k = first; k < end; k++)
-			if (b->ix->peer[k] >= 0)
-				via_add(b, b->ix->peer[k], o, fill);
+		b->seen[r->leaf] = r->own;
+		if (fill)
+			b->via[b->via_off[r->leaf + 1]++] = r->own;
+		else
+			b->via_off[r->leaf + 2]++;
 	}
 }
 
-/* The same two-pass compressed rows as the index, over the switches we
- * reach; the lists come out ascending because own links are visited in
- * order. */
 static int build_via(struct rbuild *b)
 {
 	int n = b->t->n_switches;
 
+	if (walk_own_links(b) < 0)
+		return -1;
 	b->via_off = calloc(n + 2, sizeof(int));
 	b->seen = malloc((n + 1) * sizeof(int));
 	if (!b->via_off || !b->seen)
 		return -1;
+	for (int m = 0; m < n; m++)
+		b->best[m] = INT_MAX;
+	for (int i = 0; i < b->n_reach; i++)
+		if (b->reach[i].cost < b->best[b->reach[i].leaf])
+			b->best[b->reach[i].leaf] = b->reach[i].cost;
 	via_pass(b, false);
 	for (int m = 2; m <= n + 1; m++)
 		b->via_off[m] += b->via_off[m - 1];
@@ -388,8 +482,9 @@ static int add_host_routes(struct rbuild *b, int o)
 	return 0;
 }
 
-/* A leaf: its hosts, then the other leaves of its plane. A spine: the
- * leaves of its plane. Other planes are separate fabrics. */
+/* A leaf: its hosts, then the other leaves it has a path to; a spine or a
+ * super-spine: the leaves it has a path to. Planes that share no switch
+ * have no path to each other. */
 static int switch_routes(struct rbuild *b)
 {
 	const struct topology *t = b->t;
@@ -402,7 +497,7 @@ static int switch_routes(struct rbuild *b)
 	for (int m = 0; m < t->n_switches; m++) {
 		const struct topo_switch *leaf = &t->switches[m];
 
-		if (m == b->sw || leaf->role != TOPO_LEAF || leaf->plane != self->plane)
+		if (m == b->sw || leaf->role != TOPO_LEAF)
 			continue;
 		if (add_subnet_routes(b, m) < 0)
 			return -1;
@@ -454,6 +549,10 @@ int routes_compute_indexed(const struct routes_index *ix, int sw, struct switch_
 	free(b.via_off);
 	free(b.via);
 	free(b.seen);
+	free(b.reach);
+	free(b.visit_own);
+	free(b.visit_cost);
+	free(b.best);
 	free(b.cand);
 	free(b.idx);
 	if (rc < 0) {
@@ -504,9 +603,17 @@ void routes_print(const struct topology *t, int sw, const struct switch_routes *
 {
 	const struct topo_switch *s = &t->switches[sw];
 	int w = prefix_width(r);
+	char where[48];
 
-	fprintf(out, "%s (%s, plane %d): %d routes, %d groups, %d next hops\n", s->name,
-		s->role == TOPO_LEAF ? "leaf" : "spine", s->plane, r->n_routes, r->n_groups, r->n_nexthops);
+	/* where the switch is: a shared super-spine is in every plane */
+	if (t->planes_joined && s->role == TOPO_SUPERSPINE)
+		snprintf(where, sizeof(where), "all planes");
+	else if (s->role == TOPO_SUPERSPINE || t->n_tiers < 3)
+		snprintf(where, sizeof(where), "plane %d", s->plane);
+	else
+		snprintf(where, sizeof(where), "plane %d, pod %d", s->plane, s->pod);
+	fprintf(out, "%s (%s, %s): %d routes, %d groups, %d next hops\n", s->name, topo_role_name(s->role), where,
+		r->n_routes, r->n_groups, r->n_nexthops);
 	fprintf(out, "%-*s  %5s  %s\n", w, "PREFIX", "GROUP", "NEXT HOPS");
 	for (int i = 0; i < r->n_routes; i++) {
 		const struct route_group *g = &r->groups[r->routes[i].group];

@@ -3,12 +3,23 @@
  * Route computation: for one switch of a validated topology, its routes,
  * ECMP groups and next hops.
  *
- *  - leaf:  each attached host's /32 and /128 -> that host port;
- *           every other leaf subnet of its plane (IPv4 and IPv6) -> the
- *           group of its uplinks to spines that have a link to that leaf.
- *  - spine: every leaf subnet of its plane -> the group of its downlinks to
- *           that leaf (several when there are parallel links).
- * Planes are independent fabrics: a switch only routes to its own plane.
+ * Paths are valley-free (up the tiers leaf, spine, super-spine, then down)
+ * and of least length; a route's group is every link that starts such a
+ * path (ECMP).
+ *  - leaf:       each attached host's /32 and /128 -> that host port;
+ *                a leaf of its pod -> its uplinks to spines that have a
+ *                link to that leaf; a leaf of another pod (or, with
+ *                planes_joined, of another plane) -> its uplinks to spines
+ *                that have a path to it through a super-spine.
+ *  - spine:      a leaf it has a link to -> those downlinks (several when
+ *                there are parallel links); any other leaf -> its uplinks
+ *                to super-spines that have a path down to it.
+ *  - superspine: a leaf -> its downlinks to spines that have a link to it.
+ * Every leaf subnet (IPv4 and IPv6) is routed so. Planes that share no
+ * switch have no path to each other: they are independent fabrics, and a
+ * switch only routes to its own plane. In a two-tier Clos (no pods, no
+ * super-spines) this is: a leaf reaches the other leaves of its plane
+ * through the spines linked to them, a spine through its downlinks.
  * Groups with the same member set are shared.
  */
 #ifndef LOOM_ROUTES_H

@@ -97,6 +97,7 @@ int topo_get_seq(struct topo_loader *ld, const struct topo_field *f, yaml_node_t
 int topo_get_str(struct topo_loader *ld, const struct topo_field *f, const char **s);
 int topo_get_uint(struct topo_loader *ld, const struct topo_field *f,
 		  unsigned long min, unsigned long max, unsigned long *out);
+int topo_get_bool(struct topo_loader *ld, const struct topo_field *f, bool *out);
 int topo_get_name(struct topo_loader *ld, const struct topo_field *f, char name[TOPO_NAME_MAX]);
 int topo_get_rate(struct topo_loader *ld, const struct topo_field *f, uint64_t *bps);
 int topo_get_delay(struct topo_loader *ld, const struct topo_field *f, uint64_t *ns);

@@ -15,7 +15,7 @@
 #define DEFAULT_RATE_BPS 10000000000ull /* 10G */
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
-enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_GENERATE, K_TOP };
+enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -66,12 +66,38 @@ static int load_role(struct topo_loader *ld, const struct topo_field *f, enum to
 
 	if (topo_get_str(ld, f, &s) < 0)
 		return -1;
-	if (strcmp(s, "leaf") == 0)
-		*role = TOPO_LEAF;
-	else if (strcmp(s, "spine") == 0)
-		*role = TOPO_SPINE;
-	else
-		return topo_error(&ld->ctx, topo_line(f->v), "bad role '%s' (leaf or spine)", s);
+	for (int r = TOPO_LEAF; r <= TOPO_SUPERSPINE; r++) {
+		if (strcmp(s, topo_role_name(r)) == 0) {
+			*role = r;
+			return 0;
+		}
+	}
+	return topo_error(&ld->ctx, topo_line(f->v), "bad role '%s' (leaf, spine or superspine)", s);
+}
+
+/* A pod groups leaves with the spines they link to; super-spines join the
+ * pods and so belong to none. Shared super-spines (planes_joined) belong
+ * to no plane either: their `plane` is 0 in the model. */
+static int load_pod_plane(struct topo_loader *ld, struct topo_field *pod, struct topo_field *plane,
+			  struct topo_switch *sw)
+{
+	unsigned long v = 0;
+	bool super = sw->role == TOPO_SUPERSPINE;
+
+	if (super && pod->v)
+		return topo_error(&ld->ctx, topo_line(pod->v),
+				  "pod on superspine %s: super-spines belong to no pod", sw->name);
+	if (pod->v && topo_get_uint(ld, pod, 0, TOPO_MAX_PODS - 1, &v) < 0)
+		return -1;
+	sw->pod = super ? TOPO_NO_POD : (int)v;
+	if (super && ld->t->planes_joined && plane->v)
+		return topo_error(&ld->ctx, topo_line(plane->v),
+				  "plane on superspine %s: with planes_joined the super-spines are "
+				  "shared by every plane", sw->name);
+	v = 0;
+	if (plane->v && topo_get_uint(ld, plane, 0, TOPO_MAX_PLANES - 1, &v) < 0)
+		return -1;
+	sw->plane = (int)v;
 	return 0;
 }
 
@@ -92,11 +118,10 @@ static int load_options(struct topo_loader *ld, const struct topo_field *opt, st
 
 static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	enum { S_NAME, S_ROLE, S_PLANE, S_IPV4, S_IPV6, S_OPTIONS, S_N };
-	struct topo_field f[S_N] = { { "name" }, { "role" }, { "plane" },
+	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_N };
+	struct topo_field f[S_N] = { { "name" }, { "role" }, { "plane" }, { "pod" },
 				     { "ipv4" }, { "ipv6" }, { "options" } };
 	struct topo_switch *sw = &ld->t->switches[i];
-	unsigned long plane = 0;
 
 	sw->pos.line = topo_line(n);
 	if (topo_fields(ld, n, "switch", f, S_N) < 0 ||
@@ -105,11 +130,9 @@ static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 		return -1;
 	if (topo_get_name(ld, &f[S_NAME], sw->name) < 0 ||
 	    add_name(ld, &f[S_NAME], sw->name, i) < 0 ||
-	    load_role(ld, &f[S_ROLE], &sw->role) < 0)
+	    load_role(ld, &f[S_ROLE], &sw->role) < 0 ||
+	    load_pod_plane(ld, &f[S_POD], &f[S_PLANE], sw) < 0)
 		return -1;
-	if (f[S_PLANE].v && topo_get_uint(ld, &f[S_PLANE], 0, TOPO_MAX_PLANES - 1, &plane) < 0)
-		return -1;
-	sw->plane = (int)plane;
 	if (f[S_IPV4].v) {
 		if (topo_get_prefix(ld, &f[S_IPV4], &sw->subnet4) < 0)
 			return -1;
@@ -348,8 +371,8 @@ static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct topo_
 
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
-	struct topo_field f[K_TOP] = { { "fabric" },   { "defaults" }, { "switches" },
-				       { "hosts" },    { "links" },    { "generate" } };
+	struct topo_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
+				       { "links" },  { "planes_joined" }, { "generate" } };
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
 	    topo_require(ld, root, "the top level", &f[K_FABRIC]) < 0 ||
@@ -359,13 +382,22 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	ld->t->default_delay_ns = DEFAULT_DELAY_NS;
 	if (f[K_DEFAULTS].v && load_defaults(ld, &f[K_DEFAULTS]) < 0)
 		return -1;
-	if (!f[K_GENERATE].v)
+	if (!f[K_GENERATE].v) {
+		if (f[K_PLANES_JOINED].v &&
+		    topo_get_bool(ld, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
+			return -1;
 		return load_explicit(ld, root, f);
+	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
 			return topo_error(&ld->ctx, topo_line(f[k].k),
 					  "'%s' cannot be combined with 'generate' (line %d)",
 					  f[k].key, topo_line(f[K_GENERATE].k));
+	/* the generator has its own, next to the plane count */
+	if (f[K_PLANES_JOINED].k)
+		return topo_error(&ld->ctx, topo_line(f[K_PLANES_JOINED].k),
+				  "top-level 'planes_joined' cannot be combined with 'generate' (line %d): "
+				  "give it inside 'generate:'", topo_line(f[K_GENERATE].k));
 	return topo_expand(ld, &f[K_GENERATE]);
 }
 
@@ -461,6 +493,19 @@ void topo_free(struct topology *t)
 	free(t->links);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
+}
+
+const char *topo_role_name(enum topo_role role)
+{
+	switch (role) {
+	case TOPO_LEAF:
+		return "leaf";
+	case TOPO_SPINE:
+		return "spine";
+	case TOPO_SUPERSPINE:
+		return "superspine";
+	}
+	return "?";
 }
 
 int topo_switch_index(const struct topology *t, const char *name)

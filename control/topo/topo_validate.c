@@ -74,9 +74,9 @@ static int check_prefix(struct vstate *v, int sw, int family)
 	if (!p->family)
 		return 0;
 	topo_format_prefix(p, buf, sizeof(buf));
-	if (s->role == TOPO_SPINE)
-		return topo_error(v->c, line, "%s on spine %s: only leaves have host subnets",
-				  key, s->name);
+	if (s->role != TOPO_LEAF)
+		return topo_error(v->c, line, "%s on %s %s: only leaves have host subnets", key,
+				  topo_role_name(s->role), s->name);
 	if (p->family != family)
 		return topo_error(v->c, line, "%s '%s' of %s is not an IPv%d prefix", key, buf,
 				  s->name, family);
@@ -92,19 +92,39 @@ static int check_prefix(struct vstate *v, int sw, int family)
 
 /* --- links ----------------------------------------------------------------- */
 
+static const char *role_plural(enum topo_role r)
+{
+	return r == TOPO_LEAF ? "leaves" : r == TOPO_SPINE ? "spines" : "superspines";
+}
+
+/*
+ * Switch links join adjacent tiers: leaf-spine within one plane and one
+ * pod, spine-superspine within one plane unless the super-spines are
+ * shared (planes_joined). Routes go up, then down, along these links only.
+ */
 static int check_switch_link(struct vstate *v, int i)
 {
 	const struct topo_link *l = &v->t->links[i];
 	const struct topo_switch *a = &v->t->switches[l->a.node];
 	const struct topo_switch *b = &v->t->switches[l->b.node];
+	const struct topo_switch *lo = a->role < b->role ? a : b;
+	bool shared = v->t->planes_joined && (a->role == TOPO_SUPERSPINE || b->role == TOPO_SUPERSPINE);
 
 	if (a->role == b->role)
 		return topo_error(v->c, link_line(v, i),
-				  "link %s - %s joins two %s: switch links go leaf to spine",
-				  a->name, b->name, a->role == TOPO_LEAF ? "leaves" : "spines");
-	if (a->plane != b->plane)
+				  "link %s - %s joins two %s: switch links go leaf to spine or spine "
+				  "to superspine", a->name, b->name, role_plural(a->role));
+	if (lo->role == TOPO_LEAF && (a->role == TOPO_SUPERSPINE || b->role == TOPO_SUPERSPINE))
+		return topo_error(v->c, link_line(v, i),
+				  "link %s - %s joins a leaf and a superspine: leaves link to spines, "
+				  "spines to super-spines", a->name, b->name);
+	if (a->plane != b->plane && !shared)
 		return topo_error(v->c, link_line(v, i), "link %s - %s crosses planes %d and %d",
 				  a->name, b->name, a->plane, b->plane);
+	if (lo->role == TOPO_LEAF && a->pod != b->pod)
+		return topo_error(v->c, link_line(v, i),
+				  "link %s - %s crosses pods %d and %d: a leaf links to the spines of "
+				  "its own pod", a->name, b->name, a->pod, b->pod);
 	return 0;
 }
 
@@ -127,10 +147,10 @@ static int check_host_link(struct vstate *v, int i, int he)
 	int *used;
 	char buf[64];
 
-	if (sw->role == TOPO_SPINE)
+	if (sw->role != TOPO_LEAF)
 		return topo_error(v->c, end_line(v, i, he),
-				  "host %s linked to spine %s: hosts attach to leaves", host,
-				  sw->name);
+				  "host %s linked to %s %s: hosts attach to leaves", host,
+				  topo_role_name(sw->role), sw->name);
 	if (h->port < 0) /* "h0": the interface of the leaf's plane */
 		h->port = sw->plane;
 	if (h->port != sw->plane)
@@ -265,17 +285,33 @@ static int check_overlap(struct vstate *v, int family)
 	return 0;
 }
 
+/* A super-spine shared by every plane: it belongs to none of them. */
+static bool is_shared(const struct topology *t, int s)
+{
+	return t->planes_joined && t->switches[s].role == TOPO_SUPERSPINE;
+}
+
 static int check_planes(struct vstate *v)
 {
 	struct topology *t = v->t;
 	bool used[TOPO_MAX_PLANES] = { false };
 
 	t->n_planes = 0;
+	t->n_pods = 1;
+	t->n_tiers = 2;
 	for (int s = 0; s < t->n_switches; s++) {
+		if (t->switches[s].pod + 1 > t->n_pods)
+			t->n_pods = t->switches[s].pod + 1;
+		if (t->switches[s].role == TOPO_SUPERSPINE)
+			t->n_tiers = 3;
+		if (is_shared(t, s))
+			continue;
 		used[t->switches[s].plane] = true;
 		if (t->switches[s].plane + 1 > t->n_planes)
 			t->n_planes = t->switches[s].plane + 1;
 	}
+	if (t->n_planes == 0) /* only shared super-spines: plane 0 is empty */
+		t->n_planes = 1;
 	for (int p = 0; p < t->n_planes; p++)
 		if (!used[p])
 			return topo_error(v->c, line_or(v, v->src->switches_line),
@@ -305,7 +341,7 @@ static int report_unconnected(struct vstate *v, int *parent, int p, int root)
 	const struct topology *t = v->t;
 
 	for (int s = 0; s < t->n_switches; s++)
-		if (t->switches[s].plane == p && uf_find(parent, s) != root)
+		if (t->switches[s].plane == p && !is_shared(t, s) && uf_find(parent, s) != root)
 			return topo_error(v->c, line_or(v, t->switches[s].pos.line),
 					  "%s is not connected to the rest of plane %d",
 					  t->switches[s].name, p);
@@ -325,7 +361,7 @@ static int check_connected(struct vstate *v)
 	const struct topology *t = v->t;
 	int n = t->n_switches + t->n_hosts * TOPO_MAX_PLANES;
 	int *parent = malloc(sizeof(*parent) * (size_t)n);
-	int rc = 0;
+	int rc = 0, root0 = -1;
 
 	if (!parent)
 		return topo_error(v->c, 0, "out of memory");
@@ -340,10 +376,20 @@ static int check_connected(struct vstate *v)
 	for (int p = 0; p < t->n_planes && rc == 0; p++) {
 		int first = 0;
 
-		while (t->switches[first].plane != p) /* check_planes: one exists */
+		/* check_planes: one exists */
+		while (t->switches[first].plane != p || is_shared(t, first))
 			first++;
 		rc = report_unconnected(v, parent, p, uf_find(parent, first));
+		if (p == 0)
+			root0 = uf_find(parent, first);
 	}
+	/* Shared super-spines join the planes: each must reach plane 0, and
+	 * through it the others it links to. */
+	for (int s = 0; s < t->n_switches && rc == 0; s++)
+		if (is_shared(t, s) && uf_find(parent, s) != root0)
+			rc = topo_error(v->c, line_or(v, t->switches[s].pos.line),
+					"%s is not connected to the rest of the fabric",
+					t->switches[s].name);
 	free(parent);
 	return rc;
 }

@@ -34,12 +34,18 @@ static void put_quoted(FILE *out, const char *s)
 
 static void write_switch(const struct topology *t, const struct topo_switch *sw, FILE *out)
 {
+	bool shared = t->planes_joined && sw->role == TOPO_SUPERSPINE;
 	char buf[64];
 
 	fputs("  - name: ", out);
 	put_name(out, sw->name);
-	fprintf(out, "\n    role: %s\n    plane: %d\n",
-		sw->role == TOPO_LEAF ? "leaf" : "spine", sw->plane);
+	fprintf(out, "\n    role: %s\n", topo_role_name(sw->role));
+	/* a shared super-spine has no plane, a super-spine no pod; pods are
+	 * spelled out only where the fabric has them */
+	if (!shared)
+		fprintf(out, "    plane: %d\n", sw->plane);
+	if (sw->role != TOPO_SUPERSPINE && (t->n_tiers > 2 || t->n_pods > 1))
+		fprintf(out, "    pod: %d\n", sw->pod);
 	if (sw->subnet4.family) {
 		topo_format_prefix(&sw->subnet4, buf, sizeof(buf));
 		fprintf(out, "    ipv4: %s\n", buf);
@@ -98,9 +104,14 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 	fprintf(out, "# Explicit form of fabric '%s' (from %s).\n", t->name, t->file);
 	fprintf(out, "# %d switches, %d hosts, %d links, %d plane(s).\n", t->n_switches,
 		t->n_hosts, t->n_links, t->n_planes);
+	if (t->n_tiers > 2)
+		fprintf(out, "# Three tiers: %d pod(s) per plane%s.\n", t->n_pods,
+			t->planes_joined ? ", super-spines shared by the planes" : "");
 	fputs("fabric: ", out);
 	put_name(out, t->name);
 	fprintf(out, "\ndefaults:\n  link_rate: %s\n  delay: %s\n", rate, delay);
+	if (t->planes_joined)
+		fputs("planes_joined: true\n", out);
 	fputs(t->n_switches ? "switches:\n" : "switches: []\n", out);
 	for (int i = 0; i < t->n_switches; i++)
 		write_switch(t, &t->switches[i], out);

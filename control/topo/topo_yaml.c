@@ -142,6 +142,23 @@ int topo_get_uint(struct topo_loader *ld, const struct topo_field *f,
 	return 0;
 }
 
+int topo_get_bool(struct topo_loader *ld, const struct topo_field *f, bool *out)
+{
+	const char *s;
+
+	if (topo_get_str(ld, f, &s) < 0)
+		return -1;
+	/* YAML 1.2's core schema: nothing else (no yes/no/on/off) */
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+		*out = true;
+	else if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		*out = false;
+	else
+		return topo_error(&ld->ctx, topo_line(f->v), "'%s' must be true or false, not '%s'",
+				  f->key, s);
+	return 0;
+}
+
 bool topo_name_ok(const char *s)
 {
 	size_t n = strlen(s);

@@ -15,13 +15,17 @@
 #define TOPO_NAME_MAX 32
 #define TOPO_DEVARGS_MAX 256
 #define TOPO_MAX_PORTS 256
+#define TOPO_MAX_PODS 256
+#define TOPO_NO_POD (-1) /* the pod of a super-spine */
 
 /* Where something was written: for error messages "file:line: problem". */
 struct topo_pos {
 	int line; /* 1-based; 0 when generated */
 };
 
-enum topo_role { TOPO_LEAF, TOPO_SPINE };
+/* Bottom up: a link joins two adjacent tiers (leaf-spine, spine-superspine),
+ * and the route computation relies on this order to tell up from down. */
+enum topo_role { TOPO_LEAF, TOPO_SPINE, TOPO_SUPERSPINE };
 
 enum topo_host_port_type { TOPO_PORT_AF_PACKET, TOPO_PORT_AF_XDP };
 
@@ -34,7 +38,8 @@ struct topo_prefix {
 struct topo_switch {
 	char name[TOPO_NAME_MAX];
 	enum topo_role role;
-	int plane;
+	int plane;                   /* 0 for super-spines shared by every plane (planes_joined) */
+	int pod;                     /* leaves and spines (default 0); TOPO_NO_POD on super-spines */
 	uint32_t hash_seed;          /* options.hash_seed, else loom_seed_from_name(name) */
 	struct topo_prefix subnet4;  /* leaves: host subnet (family 0 on spines) */
 	struct topo_prefix subnet6;
@@ -69,7 +74,10 @@ struct topology {
 	char file[512];            /* path it was loaded from */
 	uint64_t default_rate_bps; /* defaults.link_rate */
 	uint64_t default_delay_ns; /* defaults.delay */
-	int n_planes;
+	int n_planes;              /* highest plane + 1 */
+	int n_pods;                /* highest pod + 1 */
+	int n_tiers;               /* 2, or 3 when there are super-spines */
+	bool planes_joined;        /* super-spines are shared by the planes and link across them */
 	int n_switches, n_hosts, n_links;
 	struct topo_switch *switches;
 	struct topo_host *hosts;
@@ -85,6 +93,9 @@ void topo_free(struct topology *t);
 
 /* Write the explicit form (`loomctl topo expand`). */
 int topo_write_explicit(const struct topology *t, FILE *out);
+
+/* "leaf", "spine", "superspine": as the topology file and loomd spell it. */
+const char *topo_role_name(enum topo_role role);
 
 /* Lookups; -1 when absent. */
 int topo_switch_index(const struct topology *t, const char *name);

@@ -213,6 +213,7 @@ static int load_nexthops(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 		if (!mac || parse_mac(mac, &nh->dst_mac) < 0)
 			return fail(c, "nexthop %zu: bad mac", i);
 		nh->port = (uint16_t)port;
+		nh->src_mac = sw->ports[port].mac;
 	}
 	return 0;
 }
@@ -348,9 +349,14 @@ static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, j
 	sw->id = (uint16_t)json_integer_value(json_object_get(js, "id"));
 	sw->plane = (uint8_t)json_integer_value(json_object_get(js, "plane"));
 	sw->hash_seed = (uint32_t)json_integer_value(json_object_get(js, "hash_seed"));
-	if (!role || (strcmp(role, "leaf") != 0 && strcmp(role, "spine") != 0))
-		return fail(c, "role must be leaf or spine");
-	sw->role = strcmp(role, "leaf") == 0 ? LOOM_ROLE_LEAF : LOOM_ROLE_SPINE;
+	if (role && strcmp(role, "leaf") == 0)
+		sw->role = LOOM_ROLE_LEAF;
+	else if (role && strcmp(role, "spine") == 0)
+		sw->role = LOOM_ROLE_SPINE;
+	else if (role && strcmp(role, "superspine") == 0)
+		sw->role = LOOM_ROLE_SUPERSPINE;
+	else
+		return fail(c, "role must be leaf, spine or superspine");
 
 	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
 	    load_routes(c, sw, si, js, fast) < 0)

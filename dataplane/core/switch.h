@@ -28,7 +28,13 @@ struct rte_fib6;
 #define LOOM_NAME_MAX 32
 #define LOOM_BURST 32
 
-enum loom_role { LOOM_ROLE_LEAF, LOOM_ROLE_SPINE };
+enum loom_role { LOOM_ROLE_LEAF, LOOM_ROLE_SPINE, LOOM_ROLE_SUPERSPINE };
+
+/* "leaf", "spine", "superspine": as the configuration spells it. */
+static inline const char *loom_role_name(enum loom_role r)
+{
+	return r == LOOM_ROLE_LEAF ? "leaf" : r == LOOM_ROLE_SPINE ? "spine" : "superspine";
+}
 
 struct loom_port_counters {
 	uint64_t rx_packets;
@@ -58,10 +64,13 @@ struct loom_port {
 	struct loom_port_counters c;
 };
 
-/* Where a route sends a packet: out of `port`, to `dst_mac`. */
+/* Where a route sends a packet: out of `port`, to `dst_mac`. The egress
+ * port's own MAC follows it, in Ethernet header order, so that the MAC
+ * rewrite is one 12-byte copy. */
 struct loom_nexthop {
-	uint16_t port;
 	struct rte_ether_addr dst_mac;
+	struct rte_ether_addr src_mac; /* = ports[port].mac */
+	uint16_t port;
 };
 
 /* An ECMP group: `n_members` consecutive entries of loom_switch.members,

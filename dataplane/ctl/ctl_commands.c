@@ -140,7 +140,7 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 		json_array_append_new(ports, port_json(f, s, i, snap, io_of_port[i]));
 	}
 	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
-			 "role", sw->role == LOOM_ROLE_LEAF ? "leaf" : "spine", "plane", sw->plane, "rx_packets",
+			 "role", loom_role_name(sw->role), "plane", sw->plane, "rx_packets",
 			 (json_int_t)rx, "rx_bytes", (json_int_t)rx_bytes, "tx_packets", (json_int_t)tx, "tx_bytes",
 			 (json_int_t)tx_bytes, "answered", (json_int_t)snap->c.answered, "generated",
 			 (json_int_t)snap->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
@@ -210,13 +210,15 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 							       "devargs", l->kind == LOOM_LINK_ETHDEV ? l->devargs : ""));
 		}
 		json_array_append_new(switches, json_pack("{s:s, s:s, s:i, s:I, s:o}", "name", sw->name, "role",
-							  sw->role == LOOM_ROLE_LEAF ? "leaf" : "spine", "plane",
+							  loom_role_name(sw->role), "plane",
 							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed, "ports", ports));
 	}
-	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:o}", "fabric", f->name, "pid", (int)getpid(),
-				  "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops", (json_int_t)st->rt->loops,
-				  "busy_loops", (json_int_t)st->rt->busy_loops, "idle_sleeps",
-				  (json_int_t)st->rt->sleeps, "switches", switches));
+	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "fabric", f->name, "pid",
+				  (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
+				  (json_int_t)st->rt->loops, "busy_loops", (json_int_t)st->rt->busy_loops, "busy_cycles",
+				  (json_int_t)st->rt->busy_cycles, "busy_rx_packets", (json_int_t)st->rt->rx_packets,
+				  "tsc_hz", (json_int_t)st->rt->tsc_hz, "idle_sleeps", (json_int_t)st->rt->sleeps,
+				  "switches", switches));
 }
 
 /* The switch's routes as loomctl compiled them (read-only after start). */

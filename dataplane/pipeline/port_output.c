@@ -9,9 +9,11 @@
 
 #include "stages.h"
 
-void port_output(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf *m)
+void port_output_burst(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf **pkts, uint16_t n)
 {
+	unsigned int done = rte_ring_sp_enqueue_burst(out->outq, (void **)pkts, n, NULL);
+
 	(void)sw;
-	if (rte_ring_sp_enqueue(out->outq, m) != 0)
-		pkt_drop(out, m, LOOM_DROP_QUEUE_FULL);
+	for (unsigned int i = done; i < n; i++)
+		pkt_drop(out, pkts[i], LOOM_DROP_QUEUE_FULL);
 }

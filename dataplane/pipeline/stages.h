@@ -33,10 +33,15 @@ enum loom_drop_reason ip_ttl_decrement(struct rte_mbuf *m, const struct loom_pkt
 const struct loom_nexthop *ecmp_select(const struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta);
 
 /* eth_rewrite.c: source MAC = egress port's, destination = next hop's. */
-void eth_rewrite(struct rte_mbuf *m, const struct loom_port *out, const struct loom_nexthop *nh);
+void eth_rewrite(struct rte_mbuf *m, const struct loom_nexthop *nh);
 
-/* port_output.c: put the packet on the egress port's output queue. */
-void port_output(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf *m);
+/* port_output.c: put packets on the egress port's output queue; what
+ * does not fit is dropped as queue_full on that port. */
+void port_output_burst(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf **pkts, uint16_t n);
+static inline void port_output(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf *m)
+{
+	port_output_burst(sw, out, &m, 1);
+}
 
 /* Count a drop on `port` under `reason` and free the packet. */
 static inline void pkt_drop(struct loom_port *port, struct rte_mbuf *m, enum loom_drop_reason reason)

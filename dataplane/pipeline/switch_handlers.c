@@ -19,6 +19,29 @@
 
 #include "stages.h"
 
+/* Packets of one burst grouped by egress port, so that each output queue
+ * takes one enqueue per burst instead of one per packet. A burst goes to
+ * few ports, so a linear search over the ports seen so far is enough. */
+struct egress_batch {
+	uint16_t port;
+	uint16_t n;
+	struct rte_mbuf *pkts[LOOM_BURST];
+};
+
+static inline uint16_t egress_batch_add(struct egress_batch *eg, uint16_t n_eg, uint16_t port, struct rte_mbuf *m)
+{
+	for (uint16_t j = 0; j < n_eg; j++) {
+		if (eg[j].port == port) {
+			eg[j].pkts[eg[j].n++] = m;
+			return n_eg;
+		}
+	}
+	eg[n_eg].port = port;
+	eg[n_eg].n = 1;
+	eg[n_eg].pkts[0] = m;
+	return n_eg + 1;
+}
+
 /* Parse and take out everything that is not routed. Returns true when the
  * packet goes on to the route lookup. */
 static bool classify(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m,
@@ -83,25 +106,36 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 
 	ip_route_lookup_burst(sw, routed_meta, n_routed, groups);
 
-	for (uint16_t i = 0; i < n_routed; i++) {
-		struct rte_mbuf *m = routed[i];
-		const struct loom_pkt_meta *pm = routed_meta[i];
-		const struct loom_nexthop *nh;
-		enum loom_drop_reason r;
+	/* The rest in passes over the burst, each doing one thing for every
+	 * packet: the loads of one pass (hash, group members, next hops) do
+	 * not wait on the stores of another (the packets' headers), so the CPU
+	 * works on several packets at once. */
+	const struct loom_nexthop *nhs[LOOM_BURST];
+	struct egress_batch eg[LOOM_BURST];
+	uint16_t n_fwd = 0, n_eg = 0;
 
-		if (groups[i] == LOOM_GROUP_NONE) {
-			pkt_drop(in, m, LOOM_DROP_NO_ROUTE);
-			continue;
-		}
-		r = ip_ttl_decrement(m, pm);
+	for (uint16_t i = 0; i < n_routed; i++) {
+		enum loom_drop_reason r = LOOM_DROP_NO_ROUTE;
+
+		if (groups[i] != LOOM_GROUP_NONE)
+			r = ip_ttl_decrement(routed[i], routed_meta[i]);
 		if (r != LOOM_DROP_NONE) {
-			pkt_drop(in, m, r);
+			pkt_drop(in, routed[i], r);
 			continue;
 		}
-		nh = ecmp_select(sw, groups[i], pm);
-		eth_rewrite(m, &sw->ports[nh->port], nh);
-		port_output(sw, &sw->ports[nh->port], m);
+		routed[n_fwd] = routed[i];
+		routed_meta[n_fwd] = routed_meta[i];
+		groups[n_fwd] = groups[i];
+		n_fwd++;
 	}
+	for (uint16_t i = 0; i < n_fwd; i++)
+		nhs[i] = ecmp_select(sw, groups[i], routed_meta[i]);
+	for (uint16_t i = 0; i < n_fwd; i++) {
+		eth_rewrite(routed[i], nhs[i]);
+		n_eg = egress_batch_add(eg, n_eg, nhs[i]->port, routed[i]);
+	}
+	for (uint16_t j = 0; j < n_eg; j++)
+		port_output_burst(sw, &sw->ports[eg[j].port], eg[j].pkts, eg[j].n);
 }
 
 uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,

@@ -19,8 +19,11 @@ void loom_clock_tsc_init(struct loom_clock *clock);
 
 struct loom_rt_stats {
 	uint64_t loops;
-	uint64_t busy_loops; /* loops that moved at least one packet */
+	uint64_t busy_loops;  /* loops that moved at least one packet */
+	uint64_t busy_cycles; /* TSC cycles spent in those loops */
+	uint64_t rx_packets;  /* packets received in them (all ports) */
 	uint64_t sleeps;
+	uint64_t tsc_hz;
 };
 
 /* Poll until *stop is set. Backs off (sleeps, up to LOOM_IDLE_SLEEP_MAX_US)

@@ -438,6 +438,41 @@ static void test_one_sided_devargs(void **state)
 	topo_free(&t);
 }
 
+/* fat-tree-k4.yaml: superspines are switches like the others, with role
+ * "superspine", ring ports to the spines and routes to every pod. */
+static void test_fat_tree_superspines(void **state)
+{
+	struct topology t;
+	json_t *cfg, *ss, *spine, *p;
+
+	(void)state;
+	load_file("fat-tree-k4.yaml", &t);
+	cfg = build_ok(&t, NULL);
+	assert_int_equal(json_array_size(get(cfg, "switches")), 20);
+	ss = find_switch(cfg, "superspine3");
+	assert_string_equal(get_str(ss, "role"), "superspine");
+	assert_int_equal(get_int(ss, "id"), 3);
+	assert_int_equal(get_int(ss, "plane"), 0);
+	assert_int_equal(get_int(ss, "hash_seed"), t.switches[3].hash_seed);
+	assert_int_equal(json_array_size(get(ss, "ports")), 4);
+	/* port 2 <-> spine5 (pod 2, spine 1) port 3 */
+	p = find_port(ss, 2);
+	assert_string_equal(get_str(p, "name"), "spine5:3");
+	assert_string_equal(get_str(get(p, "link"), "kind"), "ring");
+	assert_string_equal(get_str(get(p, "link"), "peer_switch"), "spine5");
+	assert_int_equal(get_int(get(p, "link"), "peer_port"), 3);
+	assert_null(json_object_get(p, "host"));
+	/* 8 leaves x 2 families, one group per pod */
+	assert_int_equal(json_array_size(get(ss, "routes")), 16);
+	assert_int_equal(json_array_size(get(ss, "groups")), 4);
+	spine = find_switch(cfg, "spine5");
+	assert_string_equal(get_str(spine, "role"), "spine");
+	assert_string_equal(get_str(get(find_port(spine, 3), "link"), "peer_switch"), "superspine3");
+	assert_string_equal(get_str(find_switch(cfg, "leaf7"), "role"), "leaf");
+	json_decref(cfg);
+	topo_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_devargs_passthrough),
 		cmocka_unit_test(test_only_with_devargs),
 		cmocka_unit_test(test_one_sided_devargs),
+		cmocka_unit_test(test_fat_tree_superspines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -573,6 +573,165 @@ static void test_no_two_hop_path(void **state)
 	topo_free(&t);
 }
 
+/* --- three tiers ----------------------------------------------------------- */
+
+/*
+ * Two pods joined by two superspines. Switches: ss0 0, ss1 1, sp0 2, sp1 3
+ * (pod 0), sp2 4 (pod 1), l0 5, l1 6 (pod 0), l2 7 (pod 1); hosts h0 on
+ * l0, h2 on l2. `extra` and `sp1_ss1` vary the spine-superspine links.
+ */
+#define THREE_TIER(sp1_ss1, extra)                                                      \
+	"fabric: t\n"                                                                   \
+	"switches:\n"                                                                   \
+	"  - { name: ss0, role: superspine }\n"                                         \
+	"  - { name: ss1, role: superspine }\n"                                         \
+	"  - { name: sp0, role: spine }\n"                                              \
+	"  - { name: sp1, role: spine, pod: 0 }\n"                                      \
+	"  - { name: sp2, role: spine, pod: 1 }\n"                                      \
+	"  - { name: l0, role: leaf, ipv4: 10.0.0.0/24, ipv6: \"fd00::/64\" }\n"        \
+	"  - { name: l1, role: leaf, ipv4: 10.0.1.0/24 }\n"                             \
+	"  - { name: l2, role: leaf, pod: 1, ipv4: 10.0.2.0/24, ipv6: \"fd00:0:0:2::/64\" }\n" \
+	"hosts:\n  - name: h0\n  - name: h2\n"                                          \
+	"links:\n"                                                                      \
+	"  - { a: h0, b: \"l0:0\" }\n"                                                  \
+	"  - { a: h2, b: \"l2:0\" }\n"                                                  \
+	"  - { a: \"l0:1\", b: \"sp0:0\" }\n"                                           \
+	"  - { a: \"l0:2\", b: \"sp1:0\" }\n"                                           \
+	"  - { a: \"l1:1\", b: \"sp0:1\" }\n"                                           \
+	"  - { a: \"l1:2\", b: \"sp1:1\" }\n"                                           \
+	"  - { a: \"l2:1\", b: \"sp2:0\" }\n"                                           \
+	"  - { a: \"sp0:2\", b: \"ss0:0\" }\n"                                          \
+	"  - { a: \"sp2:1\", b: \"ss0:1\" }\n"                                          \
+	"  - { a: \"sp2:2\", b: \"ss1:1\" }\n"                                          \
+	sp1_ss1 extra
+#define SP1_SS1 "  - { a: \"sp1:2\", b: \"ss1:0\" }\n"
+
+static void test_three_tier_routes(void **state)
+{
+	static const struct member up[] = { { 1, "02:4c:00:02:00:00" }, { 2, "02:4c:00:03:00:00" } };
+	static const struct member sp0_l0[] = { { 0, "02:4c:00:05:00:01" } };
+	static const struct member sp0_up[] = { { 2, "02:4c:00:00:00:00" } };
+	static const struct member ss0_pod0[] = { { 0, "02:4c:00:02:00:02" } };
+	static const struct member ss0_pod1[] = { { 1, "02:4c:00:04:00:01" } };
+	static const struct member sp2_up[] = { { 1, "02:4c:00:00:00:01" }, { 2, "02:4c:00:01:00:01" } };
+	struct topology t;
+	struct switch_routes r;
+
+	(void)state;
+	load_string(THREE_TIER(SP1_SS1, ""), &t);
+	/* a leaf: its pod and the other pod through both spines */
+	compute(&t, "l0", &r);
+	assert_int_equal(r.n_routes, 2 + 2 + 1); /* h0 x 2, l2 x 2, l1 */
+	expect_group(&r, "10.0.1.0/24", up, 2);
+	expect_group(&r, "10.0.2.0/24", up, 2);
+	expect_group(&r, "fd00:0:0:2::/64", up, 2);
+	routes_free(&r);
+	/* a spine: its pod's leaves down, the other pod up */
+	compute(&t, "sp0", &r);
+	assert_int_equal(r.n_routes, 5);
+	expect_group(&r, "10.0.0.0/24", sp0_l0, 1);
+	expect_group(&r, "fd00::/64", sp0_l0, 1);
+	expect_group(&r, "10.0.2.0/24", sp0_up, 1);
+	routes_free(&r);
+	compute(&t, "sp2", &r);
+	expect_group(&r, "10.0.0.0/24", sp2_up, 2);
+	expect_group(&r, "10.0.1.0/24", sp2_up, 2);
+	routes_free(&r);
+	/* a superspine: every pod down */
+	compute(&t, "ss0", &r);
+	assert_int_equal(r.n_routes, 5);
+	expect_group(&r, "10.0.0.0/24", ss0_pod0, 1);
+	expect_group(&r, "10.0.1.0/24", ss0_pod0, 1);
+	expect_group(&r, "10.0.2.0/24", ss0_pod1, 1);
+	assert_int_equal(r.n_groups, 2);
+	routes_free(&r);
+	check_all_well_formed(&t);
+	topo_free(&t);
+}
+
+/* Without sp1 - ss1, sp1 has no way to pod 1, and ss1 none to pod 0. */
+static void test_three_tier_missing_uplink(void **state)
+{
+	static const struct member via_sp0[] = { { 1, "02:4c:00:02:00:00" } };
+	struct topology t;
+	struct switch_routes r;
+
+	(void)state;
+	load_string(THREE_TIER("", ""), &t);
+	compute(&t, "l0", &r);
+	expect_group(&r, "10.0.2.0/24", via_sp0, 1);
+	assert_int_equal(r.groups[group_of(&r, "10.0.1.0/24")].n_members, 2);
+	routes_free(&r);
+	compute(&t, "sp1", &r);
+	assert_int_equal(find_route(&r, "10.0.2.0/24"), -1);
+	assert_int_equal(r.n_routes, 3);
+	routes_free(&r);
+	compute(&t, "ss1", &r);
+	assert_int_equal(r.n_routes, 2); /* l2 only */
+	assert_int_equal(find_route(&r, "10.0.0.0/24"), -1);
+	routes_free(&r);
+	check_all_well_formed(&t);
+	topo_free(&t);
+}
+
+/*
+ * sp0 also links to ss1, and l1 loses its link to sp1. sp1 then reaches
+ * l1 up and down again (sp1 -> ss1 -> sp0 -> l1), while l0 keeps to the
+ * shorter way through sp0 alone: only least-cost paths make a group.
+ */
+static void test_three_tier_least_cost(void **state)
+{
+	static const struct member sp1_up[] = { { 2, "02:4c:00:01:00:00" } };
+	static const struct member via_sp0[] = { { 1, "02:4c:00:02:00:00" } };
+	static const struct member ss1_down[] = { { 2, "02:4c:00:02:00:03" } };
+	struct topology t;
+	struct switch_routes r;
+	char *yaml = strdup(THREE_TIER(SP1_SS1, "  - { a: \"sp0:3\", b: \"ss1:2\" }\n"));
+	char *cut = strstr(yaml, "  - { a: \"l1:2\", b: \"sp1:1\" }\n");
+
+	(void)state;
+	memset(cut, ' ', strlen("  - { a: \"l1:2\", b: \"sp1:1\" }")); /* a blank line */
+	load_string(yaml, &t);
+	compute(&t, "sp1", &r);
+	expect_group(&r, "10.0.1.0/24", sp1_up, 1);
+	routes_free(&r);
+	compute(&t, "ss1", &r);
+	expect_group(&r, "10.0.1.0/24", ss1_down, 1);
+	routes_free(&r);
+	compute(&t, "l0", &r);
+	expect_group(&r, "10.0.1.0/24", via_sp0, 1);
+	assert_int_equal(r.groups[group_of(&r, "10.0.2.0/24")].n_members, 2);
+	routes_free(&r);
+	check_all_well_formed(&t);
+	topo_free(&t);
+	free(yaml);
+}
+
+static void test_three_tier_print(void **state)
+{
+	struct topology t;
+	struct switch_routes r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	load_string(THREE_TIER(SP1_SS1, ""), &t);
+	compute(&t, "ss0", &r);
+	routes_print(&t, topo_switch_index(&t, "ss0"), &r, f);
+	routes_free(&r);
+	compute(&t, "sp2", &r);
+	routes_print(&t, topo_switch_index(&t, "sp2"), &r, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "ss0 (superspine, plane 0): 5 routes, 2 groups, 2 next hops\n"));
+	assert_non_null(strstr(buf, "sp2 (spine, plane 0, pod 1): "));
+	assert_non_null(strstr(buf, "port 1 -> sp2:1 (02:4c:00:04:00:01)"));
+	free(buf);
+	routes_free(&r);
+	topo_free(&t);
+}
+
 /* The index gives the same routes as single computations. */
 static void test_index(void **state)
 {
@@ -633,6 +792,10 @@ int main(void)
 		cmocka_unit_test(test_missing_link_other_switches),
 		cmocka_unit_test(test_parallel_links),
 		cmocka_unit_test(test_no_two_hop_path),
+		cmocka_unit_test(test_three_tier_routes),
+		cmocka_unit_test(test_three_tier_missing_uplink),
+		cmocka_unit_test(test_three_tier_least_cost),
+		cmocka_unit_test(test_three_tier_print),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_bad_switch),
 	};

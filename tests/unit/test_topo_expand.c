@@ -261,6 +261,9 @@ static void assert_same(const struct topology *a, const struct topology *b)
 	assert_int_equal(a->default_rate_bps, b->default_rate_bps);
 	assert_int_equal(a->default_delay_ns, b->default_delay_ns);
 	assert_int_equal(a->n_planes, b->n_planes);
+	assert_int_equal(a->n_pods, b->n_pods);
+	assert_int_equal(a->n_tiers, b->n_tiers);
+	assert_int_equal(a->planes_joined, b->planes_joined);
 	assert_int_equal(a->n_switches, b->n_switches);
 	assert_int_equal(a->n_hosts, b->n_hosts);
 	assert_int_equal(a->n_links, b->n_links);
@@ -270,6 +273,7 @@ static void assert_same(const struct topology *a, const struct topology *b)
 		assert_string_equal(x->name, y->name);
 		assert_int_equal(x->role, y->role);
 		assert_int_equal(x->plane, y->plane);
+		assert_int_equal(x->pod, y->pod);
 		assert_int_equal(x->hash_seed, y->hash_seed);
 		assert_int_equal(x->n_ports, y->n_ports);
 		assert_memory_equal(&x->subnet4, &y->subnet4, sizeof(x->subnet4));
@@ -322,7 +326,8 @@ static void round_trip(const struct topology *t)
 static void test_round_trip_examples(void **state)
 {
 	static const char *const files[] = {
-		"default.yaml", "two-plane-4x8.yaml", "oversubscribed.yaml", "small-explicit.yaml",
+		"default.yaml",     "two-plane-4x8.yaml", "oversubscribed.yaml", "small-explicit.yaml",
+		"fat-tree-k4.yaml", "fat-tree-k8.yaml",   "three-tier.yaml",     "two-plane-joined.yaml",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -395,6 +400,183 @@ static void test_written_text(void **state)
 	topo_free(&t);
 }
 
+/* --- three tiers ------------------------------------------------------------------ */
+
+/* fat_tree k=4: superspines, then spines and leaves pod by pod. */
+static void test_fat_tree_layout(void **state)
+{
+	struct topology t;
+	char buf[64];
+
+	load_file("fat-tree-k4.yaml", &t);
+	assert_int_equal(t.n_switches, 20);
+	assert_int_equal(t.n_hosts, 16);
+	assert_int_equal(t.n_links, 48);
+	assert_int_equal(t.n_pods, 4);
+	assert_int_equal(t.n_tiers, 3);
+	assert_string_equal(t.switches[0].name, "superspine0");
+	assert_string_equal(t.switches[3].name, "superspine3");
+	assert_string_equal(t.switches[4].name, "spine0");
+	assert_string_equal(t.switches[11].name, "spine7");
+	assert_string_equal(t.switches[12].name, "leaf0");
+	assert_string_equal(t.switches[19].name, "leaf7");
+	assert_int_equal(t.switches[0].role, TOPO_SUPERSPINE);
+	assert_int_equal(t.switches[0].pod, TOPO_NO_POD);
+	assert_int_equal(t.switches[0].hash_seed, loom_seed_from_name("superspine0"));
+	assert_int_equal(t.switches[7].pod, 1);  /* spine3 */
+	assert_int_equal(t.switches[19].pod, 3); /* leaf7 */
+	for (int s = 0; s < t.n_switches; s++)
+		assert_int_equal(t.switches[s].n_ports, 4);
+	assert_string_equal(prefix_str(&t.switches[17].subnet4, buf), "10.0.5.0/24");
+	assert_string_equal(prefix_str(&t.switches[17].subnet6, buf), "fd00:0:0:5::/64");
+	/* host links by leaf: h5 is leaf2 port 1 */
+	assert_end(&t, &t.links[5].a, true, "h5", 0);
+	assert_end(&t, &t.links[5].b, false, "leaf2", 1);
+	/* leaf-spine: leaf j port 2 + s <-> spine (j/2)*2 + s port j%2 */
+	assert_end(&t, &t.links[16].a, false, "leaf0", 2);
+	assert_end(&t, &t.links[16].b, false, "spine0", 0);
+	assert_end(&t, &t.links[23].a, false, "leaf3", 3);
+	assert_end(&t, &t.links[23].b, false, "spine3", 1);
+	/* spine-superspine: spine i of pod q port 2 + u <-> superspine
+	 * (i%2)*2 + u port q */
+	assert_end(&t, &t.links[32].a, false, "spine0", 2);
+	assert_end(&t, &t.links[32].b, false, "superspine0", 0);
+	assert_end(&t, &t.links[35].a, false, "spine1", 3);
+	assert_end(&t, &t.links[35].b, false, "superspine3", 0);
+	assert_end(&t, &t.links[47].a, false, "spine7", 3);
+	assert_end(&t, &t.links[47].b, false, "superspine3", 3);
+	topo_free(&t);
+}
+
+static void test_three_tier_rates(void **state)
+{
+	struct topology t;
+	int ss = 0;
+
+	load_file("three-tier.yaml", &t);
+	for (int i = 0; i < t.n_links; i++) {
+		const struct topo_link *l = &t.links[i];
+		bool up = !l->a.is_host && t.switches[l->a.node].role == TOPO_SPINE;
+
+		ss += up;
+		assert_int_equal(l->rate_bps, up ? 12500000000ull : 25000000000ull);
+	}
+	assert_int_equal(ss, 32);
+	/* spine s of a pod: superspines 4s .. 4s+3 */
+	assert_end(&t, &t.links[64 + 32 + 4].a, false, "spine1", 4);
+	assert_end(&t, &t.links[64 + 32 + 4].b, false, "superspine4", 0);
+	topo_free(&t);
+
+	/* superspine_rate falls back to uplink_rate */
+	load_ok("fabric: g\ngenerate:\n  pods: 2\n  spines: 1\n  leaves: 1\n  hosts_per_leaf: 1\n"
+		"  superspines: 1\n  uplink_rate: 40G\n",
+		&t);
+	assert_int_equal(t.links[t.n_links - 1].rate_bps, 40000000000ull);
+	assert_int_equal(t.switches[0].n_ports, 2);
+	topo_free(&t);
+}
+
+/* superspine_links: full links every spine to every superspine; with
+ * planes_joined the superspines are shared, named without a plane. */
+static void test_full_mesh_and_joined(void **state)
+{
+	struct topology t;
+
+	load_ok("fabric: g\ngenerate:\n  pods: 2\n  spines: 2\n  leaves: 1\n  hosts_per_leaf: 1\n"
+		"  superspines: 3\n  superspine_links: full\n  planes: 2\n  planes_joined: true\n",
+		&t);
+	assert_true(t.planes_joined);
+	assert_int_equal(t.n_switches, 3 + 2 * 2 * 3);
+	assert_int_equal(t.n_links, 2 * (2 + 4 + 12));
+	assert_string_equal(t.switches[2].name, "superspine2");
+	assert_string_equal(t.switches[3].name, "p0-spine0");
+	assert_string_equal(t.switches[9].name, "p1-spine0");
+	assert_string_equal(t.switches[14].name, "p1-leaf1");
+	/* a superspine port per (plane, pod, spine) */
+	assert_int_equal(t.switches[0].n_ports, 2 * 2 * 2);
+	assert_int_equal(t.switches[3].n_ports, 1 + 3);
+	/* the last link: p1-spine3 (pod 1, spine 1) port 1 + 2 <-> superspine2
+	 * port (1 * 2 + 1) * 2 + 1 */
+	assert_end(&t, &t.links[t.n_links - 1].a, false, "p1-spine3", 3);
+	assert_end(&t, &t.links[t.n_links - 1].b, false, "superspine2", 7);
+	round_trip(&t);
+	topo_free(&t);
+
+	/* not joined: each plane its own superspines, first in the plane */
+	load_ok("fabric: g\ngenerate:\n  fat_tree: { k: 2 }\n  planes: 2\n", &t);
+	assert_false(t.planes_joined);
+	assert_int_equal(t.n_switches, 2 * 5);
+	assert_string_equal(t.switches[0].name, "p0-superspine0");
+	assert_string_equal(t.switches[5].name, "p1-superspine0");
+	assert_int_equal(t.switches[5].plane, 1);
+	round_trip(&t);
+	topo_free(&t);
+}
+
+static void test_fat_tree_largest(void **state)
+{
+	struct topology t;
+
+	load_ok("fabric: g\ngenerate:\n  fat_tree: { k: 22 }\n  planes: 8\n  planes_joined: true\n", &t);
+	assert_int_equal(t.n_switches, 121 + 8 * 22 * 22);
+	assert_int_equal(t.n_hosts, 22 * 22 * 22 / 4);
+	assert_int_equal(t.switches[0].n_ports, 8 * 22);
+	topo_free(&t);
+}
+
+static void test_three_tier_errors(void **state)
+{
+#define GEN3(extra) "fabric: g\ngenerate:\n  spines: 2\n  leaves: 2\n  hosts_per_leaf: 1\n" extra /* line 6 */
+	expect_error(GEN3("  pods: 2\n"), "g.yaml:6:", "pods 2 need superspines to join them");
+	expect_error(GEN3("  pods: 0\n"), "g.yaml:6:", "pods 0 out of range 1..256");
+	expect_error(GEN3("  pods: 129\n  superspines: 2\n"), "g.yaml:6:",
+		     "129 pods x 2 leaves = 258 leaves per plane, at most 256");
+	expect_error(GEN3("  superspines: 3\n"), "g.yaml:6:",
+		     "superspines 3 is not a multiple of spines 2");
+	expect_error(GEN3("  superspines: 257\n"), "g.yaml:6:", "superspines 257 out of range 0..256");
+	expect_error(GEN3("  superspines: 2\n  superspine_links: mesh\n"), "g.yaml:7:",
+		     "bad superspine_links 'mesh' (grouped or full)");
+	expect_error(GEN3("  pods: 128\n  superspines: 2\n  superspine_links: full\n  planes: 2\n"
+			  "  planes_joined: true\n"),
+		     "g.yaml:7:", "a superspine would need 512 ports, at most 256");
+	expect_error(GEN3("  planes_joined: 1\n"), "g.yaml:6:", "'planes_joined' must be true or false");
+	expect_error(GEN3("  superspine_rate: fast\n"), "g.yaml:6:", "bad rate 'fast' for 'superspine_rate'");
+#undef GEN3
+#define FT(k) "fabric: g\ngenerate:\n  fat_tree: " k "\n" /* line 3 */
+	expect_error(FT("{ k: 5 }"), "g.yaml:3:", "fat_tree k 5 must be even");
+	expect_error(FT("{ k: 24 }"), "g.yaml:3:", "k 24 out of range 2..22");
+	expect_error(FT("{ k: 0 }"), "g.yaml:3:", "k 0 out of range 2..22");
+	expect_error(FT("{ n: 4 }"), "g.yaml:3:", "unknown key 'n' in fat_tree");
+	expect_error(FT("{}"), "g.yaml:3:", "missing key 'k' in fat_tree");
+	expect_error(FT("4"), "g.yaml:3:", "fat_tree must be a mapping");
+	expect_error(FT("{ k: 4 }\n  spines: 2"), "g.yaml:4:",
+		     "'spines' cannot be combined with 'fat_tree' (line 3): k sets it");
+	expect_error(FT("{ k: 4 }\n  superspine_links: full"), "g.yaml:4:",
+		     "'superspine_links' cannot be combined with 'fat_tree'");
+	expect_error(FT("{ k: 22 }\n  planes: 8\n  ipv4_pool: 10.0.0.0/16"), "g.yaml:5:",
+		     "too small for 8 plane(s) of 242 leaves");
+#undef FT
+}
+
+static void test_written_three_tier(void **state)
+{
+	struct topology t;
+	char *text;
+
+	load_file("two-plane-joined.yaml", &t);
+	text = write_to_string(&t);
+	assert_non_null(strstr(text, "planes_joined: true\n"));
+	/* a shared superspine has neither plane nor pod */
+	assert_non_null(strstr(text, "  - name: superspine0\n    role: superspine\n    options:\n"));
+	assert_non_null(strstr(text, "  - name: p1-spine3\n    role: spine\n    plane: 1\n    pod: 1\n"));
+	assert_non_null(strstr(text, "  - name: p0-leaf2\n    role: leaf\n    plane: 0\n    pod: 1\n"
+				     "    ipv4: 10.0.2.0/24\n"));
+	assert_non_null(strstr(text, "  - a: p1-spine3:2\n    b: superspine1:3\n"));
+	free(text);
+	topo_free(&t);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +590,12 @@ int main(void)
 		cmocka_unit_test(test_round_trip_examples),
 		cmocka_unit_test(test_round_trip_odd_values),
 		cmocka_unit_test(test_written_text),
+		cmocka_unit_test(test_fat_tree_layout),
+		cmocka_unit_test(test_three_tier_rates),
+		cmocka_unit_test(test_full_mesh_and_joined),
+		cmocka_unit_test(test_fat_tree_largest),
+		cmocka_unit_test(test_three_tier_errors),
+		cmocka_unit_test(test_written_three_tier),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -358,7 +358,7 @@ static void test_err_duplicate_names(void **state)
 static void test_err_role_plane(void **state)
 {
 	expect_error("fabric: t\nswitches:\n  - name: s\n    role: core\n", "t.yaml:4:",
-		     "bad role 'core'");
+		     "bad role 'core' (leaf, spine or superspine)");
 	expect_error("fabric: t\nswitches:\n  - name: s\n    role: spine\n    plane: 16\n",
 		     "t.yaml:5:", "plane 16 out of range 0..15");
 	/* planes are numbered without gaps */
@@ -516,6 +516,167 @@ static void test_err_subnets(void **state)
 		     "hosts:\n  - name: h0\n"
 		     "links:\n  - a: h0\n    b: leaf0:1\n",
 		     "t.yaml:10:", "outside 10.0.0.0/30");
+}
+
+/* --- three tiers ------------------------------------------------------------------ */
+
+/*
+ * Two pods of one spine and one leaf each, joined by one superspine.
+ * Cases append links at line 35 or replace a section, as with BASE.
+ */
+#define TIER_SWITCHES                         \
+	"fabric: t\n"                 /* 1 */ \
+	"switches:\n"                 /* 2 */ \
+	"  - name: ss0\n"             /* 3 */ \
+	"    role: superspine\n"      /* 4 */ \
+	"  - name: sp0\n"             /* 5 */ \
+	"    role: spine\n"           /* 6 */ \
+	"    pod: 0\n"                /* 7 */ \
+	"  - name: sp1\n"             /* 8 */ \
+	"    role: spine\n"           /* 9 */ \
+	"    pod: 1\n"                /* 10 */ \
+	"  - name: l0\n"              /* 11 */ \
+	"    role: leaf\n"            /* 12 */ \
+	"    pod: 0\n"                /* 13 */ \
+	"    ipv4: 10.0.0.0/24\n"     /* 14 */ \
+	"  - name: l1\n"              /* 15 */ \
+	"    role: leaf\n"            /* 16 */ \
+	"    pod: 1\n"                /* 17 */ \
+	"    ipv4: 10.0.1.0/24\n"     /* 18 */
+#define TIER_HOSTS                            \
+	"hosts:\n"                    /* 19 */ \
+	"  - name: h0\n"              /* 20 */ \
+	"  - name: h1\n"              /* 21 */
+#define TIER_HOST_LINKS                       \
+	"links:\n"                    /* 22 */ \
+	"  - a: h0\n"                 /* 23 */ \
+	"    b: l0:0\n"               /* 24 */ \
+	"  - a: h1\n"                 /* 25 */ \
+	"    b: l1:0\n"               /* 26 */ \
+	"  - a: l0:1\n"               /* 27 */ \
+	"    b: sp0:0\n"              /* 28 */ \
+	"  - a: l1:1\n"               /* 29 */ \
+	"    b: sp1:0\n"              /* 30 */
+#define TIER_UPLINKS                          \
+	"  - a: sp0:1\n"              /* 31 */ \
+	"    b: ss0:0\n"              /* 32 */ \
+	"  - a: sp1:1\n"              /* 33 */ \
+	"    b: ss0:1\n"              /* 34 */
+#define TIER TIER_SWITCHES TIER_HOSTS TIER_HOST_LINKS TIER_UPLINKS
+
+static void test_three_tier_ok(void **state)
+{
+	struct topology t;
+
+	load_ok(TIER, &t);
+	assert_int_equal(t.n_switches, 5);
+	assert_int_equal(t.n_tiers, 3);
+	assert_int_equal(t.n_pods, 2);
+	assert_int_equal(t.n_planes, 1);
+	assert_false(t.planes_joined);
+	assert_int_equal(t.switches[0].role, TOPO_SUPERSPINE);
+	assert_int_equal(t.switches[0].pod, TOPO_NO_POD);
+	assert_int_equal(t.switches[0].plane, 0);
+	assert_int_equal(t.switches[0].n_ports, 2);
+	assert_int_equal(t.switches[2].pod, 1);
+	assert_int_equal(t.switches[4].pod, 1);
+	assert_string_equal(topo_role_name(t.switches[0].role), "superspine");
+	topo_free(&t);
+
+	/* parallel spine-superspine links are fine, as parallel uplinks are */
+	load_ok(TIER "  - a: sp0:2\n    b: ss0:2\n", &t);
+	assert_int_equal(t.switches[0].n_ports, 3);
+	topo_free(&t);
+
+	/* without pods, a leaf and a spine are in pod 0 */
+	load_ok(BASE, &t);
+	assert_int_equal(t.n_tiers, 2);
+	assert_int_equal(t.n_pods, 1);
+	for (int s = 0; s < t.n_switches; s++)
+		assert_int_equal(t.switches[s].pod, 0);
+	topo_free(&t);
+}
+
+static void test_err_three_tier_links(void **state)
+{
+	expect_error(TIER "  - a: l0:2\n    b: ss0:2\n", "t.yaml:35:",
+		     "link l0 - ss0 joins a leaf and a superspine");
+	expect_error(TIER "  - a: ss0:2\n    b: l1:2\n", "t.yaml:35:",
+		     "link ss0 - l1 joins a leaf and a superspine");
+	expect_error(TIER "  - a: l0:2\n    b: sp1:2\n", "t.yaml:35:",
+		     "link l0 - sp1 crosses pods 0 and 1");
+	expect_error(TIER_SWITCHES "  - name: ss1\n    role: superspine\n" TIER_HOSTS
+		     TIER_HOST_LINKS TIER_UPLINKS "  - a: ss0:2\n    b: ss1:0\n",
+		     "t.yaml:37:", "joins two superspines");
+	expect_error(TIER "  - a: ss0:5\n    b: h1\n", "t.yaml:36:",
+		     "host h1 linked to superspine ss0: hosts attach to leaves");
+}
+
+static void test_err_three_tier_switches(void **state)
+{
+	expect_error("fabric: t\nswitches:\n  - name: ss0\n    role: superspine\n    pod: 1\n",
+		     "t.yaml:5:", "pod on superspine ss0: super-spines belong to no pod");
+	expect_error("fabric: t\nswitches:\n  - name: ss0\n    role: superspine\n"
+		     "    ipv4: 10.0.0.0/24\n",
+		     "t.yaml:5:", "ipv4 on superspine ss0: only leaves have host subnets");
+	expect_error("fabric: t\nswitches:\n  - name: s\n    role: spine\n    pod: 256\n",
+		     "t.yaml:5:", "pod 256 out of range 0..255");
+	expect_error("fabric: t\nswitches:\n  - name: s\n    role: spine\n    pod: x\n",
+		     "t.yaml:5:", "'pod' must be an integer");
+	/* pod 1 has no way to pod 0 without a superspine */
+	expect_error(TIER_SWITCHES TIER_HOSTS TIER_HOST_LINKS "  - a: sp0:1\n    b: ss0:0\n",
+		     "t.yaml:8:", "sp1 is not connected to the rest of plane 0");
+	expect_error(TIER_SWITCHES TIER_HOSTS TIER_HOST_LINKS,
+		     "t.yaml:5:", "sp0 is not connected to the rest of plane 0");
+}
+
+/* Two planes of one pod each; the superspine is shared or not. */
+#define TWO_PLANES(joined, ss_plane)                                           \
+	"fabric: t\n"                                          /* 1 */ \
+	joined                                                 /* 2 */ \
+	"switches:\n"                                          /* 3 */ \
+	"  - name: ss0\n"                                      /* 4 */ \
+	"    role: superspine\n"                               /* 5 */ \
+	ss_plane                                               /* 6 */ \
+	"  - { name: a0, role: spine }\n"                      /* 7 */ \
+	"  - { name: a1, role: spine, plane: 1 }\n"            /* 8 */ \
+	"  - { name: e0, role: leaf, ipv4: 10.0.0.0/24 }\n"    /* 9 */ \
+	"  - { name: e1, role: leaf, plane: 1, ipv4: 10.1.0.0/24 }\n" \
+	"links:\n"                                             /* 11 */ \
+	"  - { a: \"e0:0\", b: \"a0:0\" }\n"                   /* 12 */ \
+	"  - { a: \"e1:0\", b: \"a1:0\" }\n"                   /* 13 */ \
+	"  - { a: \"a0:1\", b: \"ss0:0\" }\n"                  /* 14 */ \
+	"  - { a: \"a1:1\", b: \"ss0:1\" }\n"                  /* 15 */
+
+static void test_planes_joined(void **state)
+{
+	struct topology t;
+
+	load_ok(TWO_PLANES("planes_joined: true\n", "    options: { hash_seed: 1 }\n"), &t);
+	assert_true(t.planes_joined);
+	assert_int_equal(t.n_planes, 2);
+	assert_int_equal(t.switches[0].plane, 0);
+	assert_int_equal(t.switches[0].n_ports, 2);
+	topo_free(&t);
+	/* false is the default */
+	expect_error(TWO_PLANES("planes_joined: false\n", "    plane: 0\n"), "t.yaml:15:",
+		     "link a1 - ss0 crosses planes 1 and 0");
+	expect_error(TWO_PLANES("", "    plane: 0\n"), "t.yaml:14:", "crosses planes 1 and 0"); /* one line less */
+	expect_error(TWO_PLANES("planes_joined: true\n", "    plane: 0\n"), "t.yaml:6:",
+		     "plane on superspine ss0: with planes_joined the super-spines are shared by every plane");
+	expect_error(TWO_PLANES("planes_joined: yes\n", ""), "t.yaml:2:",
+		     "'planes_joined' must be true or false, not 'yes'");
+	/* a shared superspine linked to nothing */
+	expect_error("fabric: t\nplanes_joined: true\nswitches:\n"
+		     "  - { name: a0, role: spine }\n"
+		     "  - { name: e0, role: leaf }\n"
+		     "  - { name: ss0, role: superspine }\n"
+		     "links:\n  - { a: \"e0:0\", b: \"a0:0\" }\n",
+		     "t.yaml:6:", "ss0 is not connected to the rest of the fabric");
+	/* the generator has its own */
+	expect_error("fabric: t\nplanes_joined: true\ngenerate:\n  spines: 1\n  leaves: 1\n"
+		     "  hosts_per_leaf: 1\n",
+		     "t.yaml:2:", "top-level 'planes_joined' cannot be combined with 'generate' (line 3)");
 }
 
 /* --- the fabric as a whole ------------------------------------------------------ */
@@ -733,6 +894,10 @@ int main(void)
 		cmocka_unit_test(test_err_rates_delays),
 		cmocka_unit_test(test_err_prefixes),
 		cmocka_unit_test(test_err_subnets),
+		cmocka_unit_test(test_three_tier_ok),
+		cmocka_unit_test(test_err_three_tier_links),
+		cmocka_unit_test(test_err_three_tier_switches),
+		cmocka_unit_test(test_planes_joined),
 		cmocka_unit_test(test_err_connectivity),
 		cmocka_unit_test(test_err_no_switches),
 		cmocka_unit_test(test_err_generator),
