@@ -64,7 +64,9 @@ static unsigned int needed_mb(const char *config)
 		}
 	}
 	json_decref(root);
-	return (unsigned int)((mbufs * mbuf_bytes) >> 20) + (unsigned int)(n <= LOOM_FAST_FIB_MAX_SWITCHES ? 48 * n : 4 * n) +
+	return (unsigned int)((mbufs * mbuf_bytes) >> 20) +
+	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 2) +
+				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 2))) +
 	       128;
 }
 

@@ -265,7 +265,41 @@ static enum rte_fib_dir24_8_nh_sz fib4_nh_size(uint32_t n_groups, uint64_t *no_r
 	return RTE_FIB_DIR24_8_4B;
 }
 
-static int create_fibs(struct load_ctx *c, struct loom_switch *sw, uint16_t si, uint32_t n_routes, bool fast)
+static void fib4_conf(struct rte_fib_conf *conf, struct loom_switch *sw, bool fast)
+{
+	if (fast) {
+		conf->type = RTE_FIB_DIR24_8;
+		conf->dir24_8.nh_sz = fib4_nh_size(sw->n_groups, &sw->fib4_no_route);
+		/* tbl8 groups hold prefixes longer than /24 (the leaves' host
+		 * routes); their indices share the next-hop width. */
+		conf->dir24_8.num_tbl8 = (uint32_t)RTE_MIN(sw->fib4_no_route, 1024u);
+	} else {
+		conf->type = RTE_FIB_DUMMY;
+		sw->fib4_no_route = UINT32_MAX;
+	}
+	conf->default_nh = sw->fib4_no_route;
+}
+
+static void fib6_conf(struct rte_fib6_conf *conf, struct loom_switch *sw, bool fast)
+{
+	if (fast) {
+		conf->type = RTE_FIB6_TRIE;
+		conf->trie.nh_sz = RTE_FIB6_TRIE_2B;
+		conf->trie.num_tbl8 = 256;
+		sw->fib6_no_route = 0x7fff;
+		if (sw->n_groups >= 0x7fff) {
+			conf->trie.nh_sz = RTE_FIB6_TRIE_4B;
+			sw->fib6_no_route = 0x7fffffff;
+		}
+	} else {
+		conf->type = RTE_FIB6_DUMMY;
+		sw->fib6_no_route = UINT32_MAX;
+	}
+	conf->default_nh = sw->fib6_no_route;
+}
+
+static int create_fibs(struct load_ctx *c, struct loom_switch *sw, uint16_t si, uint32_t n_routes,
+		       uint16_t n_switches)
 {
 	struct rte_fib_conf conf4 = {0};
 	struct rte_fib6_conf conf6 = {0};
@@ -273,27 +307,8 @@ static int create_fibs(struct load_ctx *c, struct loom_switch *sw, uint16_t si, 
 
 	conf4.max_routes = (int)n_routes + 16;
 	conf6.max_routes = (int)n_routes + 16;
-	if (fast) {
-		conf4.type = RTE_FIB_DIR24_8;
-		conf4.dir24_8.nh_sz = fib4_nh_size(sw->n_groups, &sw->fib4_no_route);
-		/* tbl8 groups hold prefixes longer than /24 (the leaves' host
-		 * routes); their indices share the next-hop width. */
-		conf4.dir24_8.num_tbl8 = (uint32_t)RTE_MIN(sw->fib4_no_route, 1024u);
-		conf6.type = RTE_FIB6_TRIE;
-		conf6.trie.nh_sz = RTE_FIB6_TRIE_2B;
-		conf6.trie.num_tbl8 = 256;
-		sw->fib6_no_route = 0x7fff;
-		if (sw->n_groups >= 0x7fff) {
-			conf6.trie.nh_sz = RTE_FIB6_TRIE_4B;
-			sw->fib6_no_route = 0x7fffffff;
-		}
-	} else {
-		conf4.type = RTE_FIB_DUMMY;
-		conf6.type = RTE_FIB6_DUMMY;
-		sw->fib4_no_route = sw->fib6_no_route = UINT32_MAX;
-	}
-	conf4.default_nh = sw->fib4_no_route;
-	conf6.default_nh = sw->fib6_no_route;
+	fib4_conf(&conf4, sw, n_switches <= LOOM_FAST_FIB4_MAX_SWITCHES);
+	fib6_conf(&conf6, sw, n_switches <= LOOM_FAST_FIB6_MAX_SWITCHES);
 
 	snprintf(name, sizeof(name), "fib4_%u", si);
 	sw->fib4 = rte_fib_create(name, SOCKET_ID_ANY, &conf4);
@@ -305,13 +320,13 @@ static int create_fibs(struct load_ctx *c, struct loom_switch *sw, uint16_t si, 
 	return 0;
 }
 
-static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, json_t *js, bool fast)
+static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, json_t *js, uint16_t n_switches)
 {
 	json_t *routes = json_object_get(js, "routes");
 	json_t *jr;
 	size_t i;
 
-	if (create_fibs(c, sw, si, (uint32_t)json_array_size(routes), fast) < 0)
+	if (create_fibs(c, sw, si, (uint32_t)json_array_size(routes), n_switches) < 0)
 		return -1;
 	json_array_foreach(routes, i, jr) {
 		const char *prefix = json_string_value(json_object_get(jr, "prefix"));
@@ -336,7 +351,7 @@ static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, 
 	return 0;
 }
 
-static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all, bool fast)
+static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all)
 {
 	struct loom_switch *sw = &f->switches[si];
 	const char *name = json_string_value(json_object_get(js, "name"));
@@ -359,7 +374,7 @@ static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, j
 		return fail(c, "role must be leaf, spine or superspine");
 
 	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
-	    load_routes(c, sw, si, js, fast) < 0)
+	    load_routes(c, sw, si, js, f->n_switches) < 0)
 		return -1;
 	c->sw = NULL;
 	return 0;
@@ -394,7 +409,6 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t 
 	json_t *root, *switches, *js;
 	const char *fname;
 	size_t i;
-	bool fast;
 
 	memset(f, 0, sizeof(*f));
 	root = json_load_file(path, 0, &jerr);
@@ -411,9 +425,8 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t 
 	f->links = calloc(f->n_switches, sizeof(*f->links));
 	if (!f->switches || !f->links)
 		return fail(&c, "out of memory");
-	fast = f->n_switches <= LOOM_FAST_FIB_MAX_SWITCHES;
 	json_array_foreach(switches, i, js) {
-		if (load_switch(&c, f, (uint16_t)i, js, switches, fast) < 0)
+		if (load_switch(&c, f, (uint16_t)i, js, switches) < 0)
 			return -1;
 	}
 	return check_ring_peers(&c, f);

@@ -42,11 +42,15 @@ int loom_fabric_switch_index(const struct loom_fabric *f, const char *name);
 /* Depth of each port's output FIFO (packets). */
 #define LOOM_OUTQ_SIZE 512
 
-/* Route tables per switch: DIR-24-8 / trie are fastest but reserve a
- * 2^24-entry first level each (16 MB for IPv4 with 1-byte next hops,
- * 32 MB for IPv6 with 2-byte ones); beyond this many switches in one
- * process, the RIB-only tables (a trie walk per lookup, little memory)
- * are used instead. */
-#define LOOM_FAST_FIB_MAX_SWITCHES 16
+/* Route tables per switch: DIR-24-8 (IPv4) and the trie (IPv6) are the
+ * fast ones but reserve a 2^24-entry first level each: 16 MB for IPv4 with
+ * 1-byte next hops, 32 MB for IPv6 with 2-byte ones. Beyond these many
+ * switches in one process, that family uses RIB-only tables instead (a
+ * trie walk per lookup, little memory): IPv4, the benchmark's and most
+ * traffic's family, stays fast longer (512 MB at the limit). */
+#define LOOM_FAST_FIB4_MAX_SWITCHES 32
+#define LOOM_FAST_FIB6_MAX_SWITCHES 8
+#define LOOM_FAST_FIB4_MB 16
+#define LOOM_FAST_FIB6_MB 32
 
 #endif
