@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The virtual-time runner's event queue and link timing:
+ * The virtual-time runner's event queue and link timing. Every queue case
+ * runs on both implementations (wheel and heap), and a cross-check runs
+ * them side by side:
  *  - an empty queue: size 0, no peek, pop fails;
  *  - random times pushed in random order pop sorted by (t, seq), and equal
  *    times pop in push order, compared with a stable sort of the pushes;
  *  - the tie-break stays stable across interleaved pops and pushes, checked
- *    against a naive reference queue over 200 000 random operations;
+ *    against a naive reference queue over 200 000 random operations with
+ *    times from 0 ns to 2^40 ns ahead, across 2^56 (every wheel level);
+ *  - a push earlier than the last popped time is refused, nothing changes;
+ *  - wheel and heap pop identical sequences over 1M DES-like operations;
  *  - size and peek track every operation; the array grows past its initial
  *    capacity (also from 0);
  *  - pop_at_min gives exactly the order of single pops;
@@ -54,14 +59,16 @@ static int ref_cmp(const void *x, const void *y)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static void check_sorted_against_reference(size_t n, uint64_t time_range, size_t init_cap)
+static enum loom_evq_impl impl_of(void **state) { return *(const enum loom_evq_impl *)*state; }
+
+static void check_sorted_against_reference(enum loom_evq_impl impl, size_t n, uint64_t time_range, size_t init_cap)
 {
 	struct loom_event_queue q;
 	struct ref *ref = malloc(n * sizeof(*ref));
 	struct loom_event ev;
 
 	assert_non_null(ref);
-	assert_int_equal(loom_event_queue_init(&q, init_cap), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q, init_cap, impl), 0);
 	for (size_t i = 0; i < n; i++) {
 		ref[i].t = rng() % time_range;
 		ref[i].idx = i;
@@ -72,6 +79,7 @@ static void check_sorted_against_reference(size_t n, uint64_t time_range, size_t
 	qsort(ref, n, sizeof(*ref), ref_cmp);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(loom_event_queue_peek_time(&q), ref[i].t);
+		assert_int_equal(loom_event_queue_peek(&q)->seq, ref[i].idx);
 		assert_true(loom_event_queue_pop(&q, &ev));
 		assert_int_equal(ev.t, ref[i].t);
 		assert_int_equal(ev.seq, ref[i].idx);
@@ -90,7 +98,7 @@ static void test_empty(void **state)
 	struct loom_event_queue q;
 	struct loom_event ev = {.t = 42}, out[4];
 
-	assert_int_equal(loom_event_queue_init(&q, 16), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q, 16, impl_of(state)), 0);
 	assert_int_equal(loom_event_queue_size(&q), 0);
 	assert_true(loom_event_queue_empty(&q));
 	assert_null(loom_event_queue_peek(&q));
@@ -100,17 +108,22 @@ static void test_empty(void **state)
 	assert_int_equal(loom_event_queue_pop_at_min(&q, out, 4), 0);
 	loom_event_queue_free(&q);
 	loom_event_queue_free(&q); /* twice is harmless */
+	assert_int_equal(loom_event_queue_init_impl(&q, 16, (enum loom_evq_impl)7), -EINVAL);
+	/* The default is the wheel. */
+	assert_int_equal(loom_event_queue_init(&q, 0), 0);
+	assert_int_equal(q.impl, LOOM_EVQ_WHEEL);
+	loom_event_queue_free(&q);
 }
 
 static void test_random_times_pop_sorted(void **state)
 {
 	rng_seed(1);
-	/* Wide range: few ties. */
-	check_sorted_against_reference(100000, UINT64_MAX, 1024);
+	/* Wide range: few ties, every wheel level. */
+	check_sorted_against_reference(impl_of(state), 100000, UINT64_MAX, 1024);
 	/* Narrow range: ~100 events per time, so the tie-break is exercised. */
-	check_sorted_against_reference(100000, 1000, 1024);
+	check_sorted_against_reference(impl_of(state), 100000, 1000, 1024);
 	/* All equal: pure push order. */
-	check_sorted_against_reference(10000, 1, 1024);
+	check_sorted_against_reference(impl_of(state), 10000, 1, 1024);
 }
 
 static void test_equal_times_stable_with_interleaving(void **state)
@@ -118,9 +131,10 @@ static void test_equal_times_stable_with_interleaving(void **state)
 	struct loom_event_queue q;
 	struct loom_event ev;
 
-	assert_int_equal(loom_event_queue_init(&q, 4), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q, 4, impl_of(state)), 0);
 	for (uint64_t i = 0; i < 10; i++)
 		assert_int_equal(loom_event_queue_push_at(&q, 500, 0, 0, i, NULL), 0);
+	assert_int_equal(loom_event_queue_push_at(&q, 1000, 0, 0, 200, NULL), 0);
 	for (uint64_t i = 0; i < 3; i++) {
 		assert_true(loom_event_queue_pop(&q, &ev));
 		assert_int_equal(ev.t, 500);
@@ -129,17 +143,16 @@ static void test_equal_times_stable_with_interleaving(void **state)
 	/* Later pushes at the same time go after the ones still pending... */
 	for (uint64_t i = 10; i < 20; i++)
 		assert_int_equal(loom_event_queue_push_at(&q, 500, 0, 0, i, NULL), 0);
-	/* ...an earlier time goes first, a later one last, whatever the order. */
-	assert_int_equal(loom_event_queue_push_at(&q, 700, 0, 0, 100, NULL), 0);
-	assert_int_equal(loom_event_queue_push_at(&q, 300, 0, 0, 101, NULL), 0);
-	assert_int_equal(loom_event_queue_push_at(&q, 300, 0, 0, 102, NULL), 0);
-	assert_int_equal(loom_event_queue_size(&q), 20);
-	assert_int_equal(loom_event_queue_peek_time(&q), 300);
+	/* ...an earlier time than a pending one goes before it, a later one
+	 * after, whatever the push order. */
+	assert_int_equal(loom_event_queue_push_at(&q, 1000, 0, 0, 201, NULL), 0);
+	assert_int_equal(loom_event_queue_push_at(&q, 1700, 0, 0, 100, NULL), 0);
+	assert_int_equal(loom_event_queue_push_at(&q, 700, 0, 0, 101, NULL), 0);
+	assert_int_equal(loom_event_queue_push_at(&q, 700, 0, 0, 102, NULL), 0);
+	assert_int_equal(loom_event_queue_size(&q), 22);
+	assert_int_equal(loom_event_queue_peek_time(&q), 500);
+	assert_int_equal(loom_event_queue_peek(&q)->b, 3);
 
-	assert_true(loom_event_queue_pop(&q, &ev));
-	assert_int_equal(ev.b, 101);
-	assert_true(loom_event_queue_pop(&q, &ev));
-	assert_int_equal(ev.b, 102);
 	for (uint64_t i = 3; i < 20; i++) {
 		assert_true(loom_event_queue_pop(&q, &ev));
 		assert_int_equal(ev.t, 500);
@@ -150,10 +163,52 @@ static void test_equal_times_stable_with_interleaving(void **state)
 	assert_true(loom_event_queue_pop(&q, &ev));
 	assert_int_equal(ev.t, 500);
 	assert_int_equal(ev.b, 20);
-	assert_true(loom_event_queue_pop(&q, &ev));
-	assert_int_equal(ev.t, 700);
-	assert_int_equal(ev.b, 100);
+	static const uint64_t rest_t[] = {700, 700, 1000, 1000, 1700};
+	static const uint64_t rest_b[] = {101, 102, 200, 201, 100};
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(loom_event_queue_peek_time(&q), rest_t[i]);
+		assert_int_equal(loom_event_queue_peek(&q)->b, rest_b[i]);
+		assert_true(loom_event_queue_pop(&q, &ev));
+		assert_int_equal(ev.t, rest_t[i]);
+		assert_int_equal(ev.b, rest_b[i]);
+		if (i == 2) /* at 1000, one more at 1000 goes after b=201 */
+			assert_int_equal(loom_event_queue_push_at(&q, 1000, 0, 0, 202, NULL), 0);
+		if (i == 3) {
+			assert_true(loom_event_queue_pop(&q, &ev));
+			assert_int_equal(ev.b, 202);
+		}
+	}
 	assert_true(loom_event_queue_empty(&q));
+	loom_event_queue_free(&q);
+}
+
+static void test_push_into_past_refused(void **state)
+{
+	struct loom_event_queue q;
+	struct loom_event ev;
+
+	assert_int_equal(loom_event_queue_init_impl(&q, 0, impl_of(state)), 0);
+	/* Before any pop, any time. */
+	assert_int_equal(loom_event_queue_push_at(&q, 1000, 0, 0, 0, NULL), 0);
+	assert_int_equal(loom_event_queue_push_at(&q, 10, 0, 0, 1, NULL), 0);
+	assert_true(loom_event_queue_pop(&q, &ev));
+	assert_int_equal(ev.t, 10);
+	assert_int_equal(loom_event_queue_push_at(&q, 9, 0, 0, 2, NULL), -EINVAL);
+	assert_int_equal(loom_event_queue_push_at(&q, 10, 0, 0, 3, NULL), 0); /* now is fine */
+	assert_true(loom_event_queue_pop(&q, &ev));
+	assert_int_equal(ev.b, 3);
+	assert_int_equal(ev.seq, 2); /* the refused push took no seq */
+	assert_true(loom_event_queue_pop(&q, &ev));
+	assert_int_equal(ev.t, 1000);
+	assert_int_equal(loom_event_queue_push_at(&q, 999, 0, 0, 4, NULL), -EINVAL);
+	assert_int_equal(loom_event_queue_size(&q), 0);
+	assert_int_equal(loom_event_queue_push_at(&q, UINT64_MAX, 0, 0, 5, NULL), 0);
+	assert_int_equal(loom_event_queue_push_at(&q, 1001, 0, 0, 6, NULL), 0);
+	assert_true(loom_event_queue_pop(&q, &ev));
+	assert_int_equal(ev.b, 6);
+	assert_true(loom_event_queue_pop(&q, &ev));
+	assert_int_equal(ev.t, UINT64_MAX);
+	assert_int_equal(ev.b, 5);
 	loom_event_queue_free(&q);
 }
 
@@ -178,11 +233,13 @@ static void test_interleaved_against_naive(void **state)
 	static struct naive r;
 	struct loom_event_queue q;
 	struct loom_event ev, got;
-	uint64_t seq = 0, now = 0, pops = 0;
+	/* Start just below 2^56 so that time crosses the top byte: small
+	 * offsets then differ from `now` in byte 7 (the wheel's top level). */
+	uint64_t seq = 0, now = (1ull << 56) - (1ull << 24), pops = 0;
 
 	rng_seed(7);
 	r.n = 0;
-	assert_int_equal(loom_event_queue_init(&q, 0), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q, 0, impl_of(state)), 0);
 	for (int op = 0; op < 200000; op++) {
 		/* Drift between mostly-push and mostly-pop so the size sweeps
 		 * 0 .. a few thousand. */
@@ -190,10 +247,11 @@ static void test_interleaved_against_naive(void **state)
 
 		if (r.n < 4096 && (r.n == 0 || rng() % 100 < push_pct)) {
 			/* As in a discrete-event run: at or after `now`, with
-			 * many events at exactly `now` and small offsets. */
-			uint64_t u = rng() % 4;
+			 * many events at exactly `now`, small offsets, and
+			 * now and then one far ahead (up to 2^40 ns). */
+			uint64_t u = rng() % 8;
 
-			ev.t = now + (u == 0 ? 0 : u == 1 ? rng() % 4 : rng() % 1000);
+			ev.t = now + (u == 0 ? 0 : u == 1 ? rng() % 4 : u < 7 ? rng() % 1000 : rng() >> (24 + rng() % 40));
 			ev.kind = (uint32_t)(rng() & 3);
 			ev.a = (uint32_t)rng();
 			ev.b = rng();
@@ -217,6 +275,7 @@ static void test_interleaved_against_naive(void **state)
 		assert_int_equal(loom_event_queue_size(&q), r.n);
 	}
 	assert_true(pops > 50000);
+	assert_true(now > 1ull << 56);
 	loom_event_queue_free(&q);
 }
 
@@ -227,7 +286,7 @@ static void test_growth_past_capacity(void **state)
 
 	/* From capacity 1 and from 0: grows by doubling and keeps order. */
 	for (size_t cap = 0; cap < 2; cap++) {
-		assert_int_equal(loom_event_queue_init(&q, cap), 0);
+		assert_int_equal(loom_event_queue_init_impl(&q, cap, impl_of(state)), 0);
 		assert_int_equal(q.cap, cap);
 		for (uint64_t i = 0; i < 10000; i++)
 			assert_int_equal(loom_event_queue_push_at(&q, 10000 - i / 2, 0, 0, i, NULL), 0);
@@ -247,14 +306,14 @@ static void test_growth_past_capacity(void **state)
 	}
 
 	/* reserve: no reallocation up to the reserved size. */
-	assert_int_equal(loom_event_queue_init(&q, 8), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q, 8, impl_of(state)), 0);
 	assert_int_equal(loom_event_queue_reserve(&q, 4), 0);
 	assert_int_equal(q.cap, 8);
 	assert_int_equal(loom_event_queue_reserve(&q, 5000), 0);
-	struct loom_event *heap = q.heap;
+	const void *mem = q.impl == LOOM_EVQ_HEAP ? (const void *)q.heap : (const void *)q.chunks;
 	for (uint64_t i = 0; i < 5000; i++)
 		assert_int_equal(loom_event_queue_push_at(&q, rng() % 100, 0, 0, i, NULL), 0);
-	assert_ptr_equal(q.heap, heap);
+	assert_ptr_equal(q.impl == LOOM_EVQ_HEAP ? (const void *)q.heap : (const void *)q.chunks, mem);
 	assert_int_equal(q.cap, 5000);
 	assert_int_equal(loom_event_queue_reserve(&q, SIZE_MAX), -ENOMEM);
 	assert_int_equal(q.cap, 5000);
@@ -269,8 +328,8 @@ static void test_pop_at_min_matches_single_pops(void **state)
 	uint64_t rs;
 
 	rng_seed(11);
-	assert_int_equal(loom_event_queue_init(&q1, 0), 0);
-	assert_int_equal(loom_event_queue_init(&q2, 0), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q1, 0, impl_of(state)), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q2, 0, impl_of(state)), 0);
 	for (uint64_t i = 0; i < 3000; i++) {
 		uint64_t t = rng() % 200;
 
@@ -307,6 +366,55 @@ static void test_pop_at_min_matches_single_pops(void **state)
 	loom_event_queue_free(&q2);
 }
 
+/* Wheel and heap side by side: the same operations give the same pops. */
+static void test_wheel_matches_heap(void **state)
+{
+	struct loom_event_queue w, h;
+	struct loom_event ev = {0}, ew, eh, bw[8], bh[8];
+	uint64_t now = (1ull << 48) - (1ull << 30);
+
+	rng_seed(31337);
+	assert_int_equal(loom_event_queue_init_impl(&w, 0, LOOM_EVQ_WHEEL), 0);
+	assert_int_equal(loom_event_queue_init_impl(&h, 0, LOOM_EVQ_HEAP), 0);
+	for (int op = 0; op < 1000000; op++) {
+		uint64_t r = rng() % 100;
+		/* Phases: grow to ~100k pending, then drain. */
+		uint64_t push_pct = (op / 100000) % 2 ? 40 : 60;
+
+		if (r < push_pct || loom_event_queue_empty(&h)) {
+			uint64_t u = rng() % 16;
+
+			/* packet hops (~100 ns .. 2 us), same-time
+			 * follow-ups, timers (us .. ms), rare far ones */
+			ev.t = now + (u < 2 ? 0 : u < 12 ? 100 + rng() % 2000 : u < 15 ? rng() % 1000000 : rng() >> 24);
+			ev.a = (uint32_t)op;
+			assert_int_equal(loom_event_queue_push(&w, &ev), 0);
+			assert_int_equal(loom_event_queue_push(&h, &ev), 0);
+		} else if (r < 95) {
+			assert_int_equal(loom_event_queue_peek_time(&w), loom_event_queue_peek_time(&h));
+			assert_true(loom_event_queue_pop(&w, &ew));
+			assert_true(loom_event_queue_pop(&h, &eh));
+			assert_memory_equal(&ew, &eh, sizeof(ew));
+			now = ew.t;
+		} else {
+			size_t kw = loom_event_queue_pop_at_min(&w, bw, 8);
+			size_t kh = loom_event_queue_pop_at_min(&h, bh, 8);
+
+			assert_int_equal(kw, kh);
+			assert_memory_equal(bw, bh, kw * sizeof(bw[0]));
+			now = bw[0].t;
+		}
+		assert_int_equal(loom_event_queue_size(&w), loom_event_queue_size(&h));
+	}
+	while (loom_event_queue_pop(&h, &eh)) {
+		assert_true(loom_event_queue_pop(&w, &ew));
+		assert_memory_equal(&ew, &eh, sizeof(ew));
+	}
+	assert_true(loom_event_queue_empty(&w));
+	loom_event_queue_free(&w);
+	loom_event_queue_free(&h);
+}
+
 static uint64_t fnv1a64(uint64_t h, uint64_t v)
 {
 	for (int i = 0; i < 8; i++) {
@@ -326,7 +434,7 @@ static void test_one_million_round_trip(void **state)
 
 	assert_non_null(ref);
 	rng_seed(2024);
-	assert_int_equal(loom_event_queue_init(&q, 1024), 0);
+	assert_int_equal(loom_event_queue_init_impl(&q, 1024, impl_of(state)), 0);
 	for (size_t i = 0; i < n; i++) {
 		/* ~1 ms of virtual time: many ties. */
 		ref[i].t = rng() % LOOM_NS_PER_MS;
@@ -432,16 +540,22 @@ static void test_back_to_back_never_exceeds_rate(void **state)
 		check_back_to_back(rates[i], 1500, i * 250);
 }
 
+static const enum loom_evq_impl wheel = LOOM_EVQ_WHEEL, heap = LOOM_EVQ_HEAP;
+
+#define BOTH(f) cmocka_unit_test_prestate(f, (void *)&wheel), cmocka_unit_test_prestate(f, (void *)&heap)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_random_times_pop_sorted),
-		cmocka_unit_test(test_equal_times_stable_with_interleaving),
-		cmocka_unit_test(test_interleaved_against_naive),
-		cmocka_unit_test(test_growth_past_capacity),
-		cmocka_unit_test(test_pop_at_min_matches_single_pops),
-		cmocka_unit_test(test_one_million_round_trip),
+		BOTH(test_empty),
+		BOTH(test_random_times_pop_sorted),
+		BOTH(test_equal_times_stable_with_interleaving),
+		BOTH(test_push_into_past_refused),
+		BOTH(test_interleaved_against_naive),
+		BOTH(test_growth_past_capacity),
+		BOTH(test_pop_at_min_matches_single_pops),
+		BOTH(test_one_million_round_trip),
+		cmocka_unit_test(test_wheel_matches_heap),
 		cmocka_unit_test(test_delivery_time_exact),
 		cmocka_unit_test(test_back_to_back_never_exceeds_rate),
 	};

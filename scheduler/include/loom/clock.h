@@ -16,6 +16,9 @@
 
 typedef uint64_t loom_time_ns;
 
+/* A time that never comes: "no event", "no deadline". */
+#define LOOM_TIME_NEVER UINT64_MAX
+
 struct loom_clock {
 	loom_time_ns (*now)(const struct loom_clock *clock);
 	void *ctx; /* implementation state */
