@@ -459,11 +459,3 @@ void loom_fabric_free(struct loom_fabric *f)
 	json_decref(f->config);
 	memset(f, 0, sizeof(*f));
 }
-
-int loom_fabric_switch_index(const struct loom_fabric *f, const char *name)
-{
-	for (uint16_t s = 0; s < f->n_switches; s++)
-		if (strcmp(f->switches[s].name, name) == 0)
-			return s;
-	return -1;
-}

@@ -37,7 +37,6 @@ struct loom_fabric {
  * route tables. EAL must be initialised. Returns 0, or -1 with a message. */
 int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen);
 void loom_fabric_free(struct loom_fabric *f);
-int loom_fabric_switch_index(const struct loom_fabric *f, const char *name);
 
 /* Depth of each port's output FIFO (packets). */
 #define LOOM_OUTQ_SIZE 512

@@ -25,6 +25,9 @@
 #include <errno.h>
 
 #include <cmocka.h>
+
+#define TEST_RNG_SEED 0x13198a2e03707344ull
+#include "test_rng.h"
 #include <math.h>
 
 #include "loom/clock.h"
@@ -32,14 +35,6 @@
 
 #define GBPS 1000000000ull
 
-static uint64_t rng_state = 0x13198a2e03707344ull;
-static uint32_t rng32(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
-}
 
 /* kmin 100 000, kmax 400 000, pmax 0.2: DCQCN's 25G default */
 static void red_cfg(struct loom_ecn_cfg *cfg)

@@ -31,18 +31,10 @@
 
 #include <cmocka.h>
 
+#include "test_rng.h"
+
 #include "loom/event_queue.h"
 
-/* A fixed pseudo-random sequence (xorshift64*) so the test is repeatable. */
-static uint64_t rng_state;
-static void rng_seed(uint64_t s) { rng_state = s ? s : 0x9e3779b97f4a7c15ull; }
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 /* Reference order: a push's time and its index in push order (= its seq). */
 struct ref {

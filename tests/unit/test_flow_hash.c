@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_rng.h"
 #include <math.h>
 
 #include "loom/ecmp.h"
@@ -26,15 +28,6 @@
 
 #define N_FLOWS 100000
 
-/* A fixed pseudo-random sequence (xorshift64*) so the test is repeatable. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 static void random_v4_flow(struct loom_flow_key *k)
 {

@@ -27,20 +27,15 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#define TEST_RNG_SEED 0x243f6a8885a308d3ull
+#include "test_rng.h"
 #include <math.h>
 
 #include "loom/queue_sched.h"
 
 #define MAXC LOOM_QSCHED_MAX_CLASSES
 
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 static uint32_t rand_size(void)
 {

@@ -21,6 +21,8 @@
 #include <errno.h>
 
 #include <cmocka.h>
+
+#include "test_rng.h"
 #include <math.h>
 
 #include "loom/clock.h"
@@ -35,14 +37,6 @@ static const uint64_t rates[] = {1 * GBPS, 10 * GBPS, 100 * GBPS, 400 * GBPS, 73
 static const uint32_t sizes[] = {1500, 64, 9000, 576, 1500, 4096, 1024, 65, 8999, 1500};
 #define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
 
 /* What an exact shaper must have let through by T: the longest prefix of
  * the size sequence whose total is <= burst + rate * T / 8e9. */
