@@ -61,6 +61,7 @@ struct loom_port {
 	uint64_t rate_bps;           /* link rate from the topology (traffic manager) */
 	uint64_t delay_ns;           /* propagation delay from the topology */
 	struct rte_ring *outq;       /* output FIFO; the traffic manager replaces it */
+	uint64_t outq_bytes;         /* bytes in outq */
 	struct loom_port_counters c;
 };
 
@@ -127,5 +128,18 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 			      loom_time_ns now);
 /* Packets waiting in the port's output queue. */
 uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port);
+/* Bytes waiting in the port's output queues (load-aware balancers read it). */
+uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port);
+/* Earliest time >= now at which `port` has a packet it may send: `now` when
+ * it may send at once, LOOM_TIME_NEVER when nothing waits. The virtual-time
+ * runner schedules the port's next transmit at this time; the real-time
+ * runner just polls loom_switch_transmit(). */
+loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t port, loom_time_ns now);
+/* The switch logic's own timers (PFC pause refresh, load sampling, flowlet
+ * ageing, credit generation, reassembly timeouts): run those due at `now`
+ * and return the time of the next one (LOOM_TIME_NEVER when none). Every
+ * runner calls it again when that time comes; it may also be called early
+ * (it then only returns the next time). */
+loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now);
 
 #endif

@@ -14,6 +14,8 @@ void port_output_burst(struct loom_switch *sw, struct loom_port *out, struct rte
 	unsigned int done = rte_ring_sp_enqueue_burst(out->outq, (void **)pkts, n, NULL);
 
 	(void)sw;
+	for (unsigned int i = 0; i < done; i++)
+		out->outq_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	for (unsigned int i = done; i < n; i++)
 		pkt_drop(out, pkts[i], LOOM_DROP_QUEUE_FULL);
 }

@@ -146,8 +146,12 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 
 	(void)now; /* the shaper of the traffic manager will use it */
 	n = rte_ring_sc_dequeue_burst(p->outq, (void **)out, max, NULL);
-	for (unsigned int i = 0; i < n; i++)
-		p->c.tx_bytes += rte_pktmbuf_pkt_len(out[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t len = rte_pktmbuf_pkt_len(out[i]);
+
+		p->c.tx_bytes += len;
+		p->outq_bytes -= len;
+	}
 	p->c.tx_packets += n;
 	return (uint16_t)n;
 }
@@ -156,4 +160,21 @@ uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port)
 {
 	const struct loom_port *p = &sw->ports[port];
 	return p->outq ? rte_ring_count(p->outq) : 0;
+}
+
+uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port)
+{
+	return sw->ports[port].outq_bytes;
+}
+
+loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t port, loom_time_ns now)
+{
+	return loom_switch_queued(sw, port) > 0 ? now : LOOM_TIME_NEVER;
+}
+
+loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
+{
+	(void)sw;
+	(void)now;
+	return LOOM_TIME_NEVER; /* no timers yet: the FIFO output queue has none */
 }
