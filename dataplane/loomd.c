@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "loomd: fabric %s: %u switches, %u ports; control socket %s\n", fabric.name,
 		fabric.n_switches, ports.n, sock);
 
-	loom_run_realtime(&ports, &clock, &mb, &stop_requested, &rt);
+	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
 	loom_mailbox_close(&mb);
 	ctl_server_stop(&srv);

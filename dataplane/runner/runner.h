@@ -29,8 +29,8 @@ struct loom_rt_stats {
 /* Poll until *stop is set. Backs off (sleeps, up to LOOM_IDLE_SLEEP_MAX_US)
  * when idle so that an idle fabric does not hold a core. Control requests
  * (mailbox) run between bursts. */
-void loom_run_realtime(struct loom_ports *ports, const struct loom_clock *clock, struct loom_mailbox *mb,
-		       atomic_bool *stop, struct loom_rt_stats *stats);
+void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const struct loom_clock *clock,
+		       struct loom_mailbox *mb, atomic_bool *stop, struct loom_rt_stats *stats);
 
 #define LOOM_IDLE_POLLS_BEFORE_SLEEP 64
 #define LOOM_IDLE_SLEEP_MAX_US 200

@@ -3,8 +3,9 @@
  * The real-time runner: one loop on one lcore, top to bottom.
  *   1. receive a burst from every port's wire and hand it to its switch;
  *   2. let every port send what its switch has queued;
- *   3. run a pending control request, if any;
- *   4. if nothing moved for a while, sleep a little longer each time.
+ *   3. run the switches' timers that are due;
+ *   4. run a pending control request, if any;
+ *   5. if nothing moved for a while, sleep a little longer each time.
  */
 #include <sys/prctl.h>
 #include <time.h>
@@ -20,9 +21,25 @@ static void idle_sleep(unsigned int us)
 	nanosleep(&ts, NULL);
 }
 
-void loom_run_realtime(struct loom_ports *ports, const struct loom_clock *clock, struct loom_mailbox *mb,
-		       atomic_bool *stop, struct loom_rt_stats *stats)
+/* Run the timers of every switch whose next timer is due; keep the
+ * earliest next one so that the loop checks a single time when none is. */
+static loom_time_ns run_due_timers(struct loom_fabric *f, loom_time_ns *next, loom_time_ns now)
 {
+	loom_time_ns earliest = LOOM_TIME_NEVER;
+
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		if (next[s] <= now)
+			next[s] = loom_switch_run_timers(&f->switches[s], now);
+		if (next[s] < earliest)
+			earliest = next[s];
+	}
+	return earliest;
+}
+
+void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const struct loom_clock *clock,
+		       struct loom_mailbox *mb, atomic_bool *stop, struct loom_rt_stats *stats)
+{
+	loom_time_ns next_timer[f->n_switches], earliest_timer;
 	struct rte_mbuf *pkts[LOOM_BURST];
 	unsigned int idle_polls = 0, sleep_us = 1;
 
@@ -37,6 +54,9 @@ void loom_run_realtime(struct loom_ports *ports, const struct loom_clock *clock,
 	bool prev_busy = false;
 
 	stats->tsc_hz = rte_get_tsc_hz();
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		next_timer[s] = 0;
+	earliest_timer = run_due_timers(f, next_timer, loom_clock_now(clock));
 	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
 		uint64_t loop_start = rte_rdtsc();
 		loom_time_ns now = loom_clock_now(clock);
@@ -60,6 +80,8 @@ void loom_run_realtime(struct loom_ports *ports, const struct loom_clock *clock,
 		moved = received;
 		for (uint32_t i = 0; i < ports->n; i++)
 			moved += port_io_tx(&ports->io[i], now);
+		if (unlikely(now >= earliest_timer))
+			earliest_timer = run_due_timers(f, next_timer, now);
 
 		loom_mailbox_poll(mb);
 
