@@ -356,6 +356,11 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 	obj = json_pack("{s:s, s:i, s:s, s:i, s:I, s:o}", "name", s->name, "id", sw, "role",
 			topo_role_name(s->role), "plane", s->plane, "hash_seed",
 			(json_int_t)s->hash_seed, "ports", ports);
+	/* only P4 switches say so: native is loomd's default */
+	if (obj && s->pipeline == TOPO_PIPELINE_P4 && json_object_set_new(obj, "pipeline", json_string("p4")) < 0) {
+		json_decref(obj);
+		obj = NULL;
+	}
 	if (obj && set_routes_json(&r, obj) < 0) {
 		json_decref(obj);
 		obj = NULL;

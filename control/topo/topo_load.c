@@ -101,6 +101,21 @@ static int load_pod_plane(struct topo_loader *ld, struct topo_field *pod, struct
 	return 0;
 }
 
+static int load_pipeline(struct topo_loader *ld, const struct topo_field *f, enum topo_pipeline *pipeline)
+{
+	const char *s;
+
+	if (topo_get_str(ld, f, &s) < 0)
+		return -1;
+	if (strcmp(s, "native") == 0)
+		*pipeline = TOPO_PIPELINE_NATIVE;
+	else if (strcmp(s, "p4") == 0)
+		*pipeline = TOPO_PIPELINE_P4;
+	else
+		return topo_error(&ld->ctx, topo_line(f->v), "bad pipeline '%s' (native or p4)", s);
+	return 0;
+}
+
 static int load_options(struct topo_loader *ld, const struct topo_field *opt, struct topo_switch *sw)
 {
 	struct topo_field f[] = { { "hash_seed" } };
@@ -118,9 +133,9 @@ static int load_options(struct topo_loader *ld, const struct topo_field *opt, st
 
 static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_N };
+	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_PIPELINE, S_N };
 	struct topo_field f[S_N] = { { "name" }, { "role" }, { "plane" }, { "pod" },
-				     { "ipv4" }, { "ipv6" }, { "options" } };
+				     { "ipv4" }, { "ipv6" }, { "options" }, { "pipeline" } };
 	struct topo_switch *sw = &ld->t->switches[i];
 
 	sw->pos.line = topo_line(n);
@@ -145,6 +160,8 @@ static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 	}
 	sw->hash_seed = loom_seed_from_name(sw->name);
 	if (f[S_OPTIONS].v && load_options(ld, &f[S_OPTIONS], sw) < 0)
+		return -1;
+	if (f[S_PIPELINE].v && load_pipeline(ld, &f[S_PIPELINE], &sw->pipeline) < 0)
 		return -1;
 	return 0;
 }

@@ -55,6 +55,8 @@ static void write_switch(const struct topology *t, const struct topo_switch *sw,
 		fprintf(out, "    ipv6: \"%s\"\n", buf); /* "::" reads badly as a plain scalar */
 	}
 	fprintf(out, "    options:\n      hash_seed: %u\n", sw->hash_seed);
+	if (sw->pipeline == TOPO_PIPELINE_P4)
+		fputs("    pipeline: p4\n", out);
 }
 
 static void write_end(const struct topology *t, char which, const struct topo_end *e, FILE *out)

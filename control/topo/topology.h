@@ -27,6 +27,10 @@ struct topo_pos {
  * and the route computation relies on this order to tell up from down. */
 enum topo_role { TOPO_LEAF, TOPO_SPINE, TOPO_SUPERSPINE };
 
+/* What forwards a switch's packets in loomd: Loom's native stages, or the
+ * P4 program (p4/loom.spec) on DPDK's SWX pipeline. */
+enum topo_pipeline { TOPO_PIPELINE_NATIVE = 0, TOPO_PIPELINE_P4 };
+
 enum topo_host_port_type { TOPO_PORT_AF_PACKET, TOPO_PORT_AF_XDP };
 
 struct topo_prefix {
@@ -41,6 +45,7 @@ struct topo_switch {
 	int plane;                   /* 0 for super-spines shared by every plane (planes_joined) */
 	int pod;                     /* leaves and spines (default 0); TOPO_NO_POD on super-spines */
 	uint32_t hash_seed;          /* options.hash_seed, else loom_seed_from_name(name) */
+	enum topo_pipeline pipeline; /* `pipeline:` native (default) or p4 */
 	struct topo_prefix subnet4;  /* leaves: host subnet (family 0 on spines) */
 	struct topo_prefix subnet6;
 	int n_ports;                 /* highest port number used + 1 */

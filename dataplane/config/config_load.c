@@ -18,6 +18,8 @@
 #include <rte_ring.h>
 
 #include "fabric.h"
+#include "p4_switch.h"
+#include "stages.h"
 
 struct load_ctx {
 	char *err;
@@ -351,6 +353,28 @@ static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, 
 	return 0;
 }
 
+/* "pipeline": "native" (default) or "p4" (with "p4_spec": the spec to
+ * run, LOOM_P4_SPEC_DEFAULT when absent). The switch's tables are loaded
+ * by then: the P4 pipeline is filled from them. */
+static int load_pipeline(struct load_ctx *c, struct loom_switch *sw, json_t *js)
+{
+	const char *pipeline = json_string_value(json_object_get(js, "pipeline"));
+	const char *spec = json_string_value(json_object_get(js, "p4_spec"));
+	char perr[512];
+
+	sw->forward = loom_native_forward;
+	if (!pipeline || strcmp(pipeline, "native") == 0) {
+		if (spec)
+			return fail(c, "p4_spec is given but the pipeline is native");
+		return 0;
+	}
+	if (strcmp(pipeline, "p4") != 0)
+		return fail(c, "pipeline must be native or p4, not '%s'", pipeline);
+	if (loom_p4_attach(sw, spec ? spec : LOOM_P4_SPEC_DEFAULT, perr, sizeof(perr)) < 0)
+		return fail(c, "P4 pipeline: %s", perr);
+	return 0;
+}
+
 static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all)
 {
 	struct loom_switch *sw = &f->switches[si];
@@ -374,7 +398,7 @@ static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, j
 		return fail(c, "role must be leaf, spine or superspine");
 
 	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
-	    load_routes(c, sw, si, js, f->n_switches) < 0)
+	    load_routes(c, sw, si, js, f->n_switches) < 0 || load_pipeline(c, sw, js) < 0)
 		return -1;
 	c->sw = NULL;
 	return 0;
@@ -437,6 +461,7 @@ void loom_fabric_free(struct loom_fabric *f)
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {
 		struct loom_switch *sw = &f->switches[s];
 
+		loom_p4_detach(sw);
 		for (uint16_t p = 0; sw->ports && p < sw->n_ports; p++) {
 			struct rte_mbuf *m;
 			if (!sw->ports[p].outq)

@@ -20,7 +20,8 @@
 	X(TO_SWITCH, "to_switch")           /* for the switch's own address, not served */ \
 	X(TTL_EXPIRED, "ttl_expired")                                                  \
 	X(NO_ROUTE, "no_route")                                                        \
-	X(QUEUE_FULL, "queue_full")         /* output queue of the egress port full */
+	X(QUEUE_FULL, "queue_full")         /* output queue of the egress port full */ \
+	X(P4_DROP, "p4_drop")               /* a P4 program dropped it without a Loom reason */
 
 enum loom_drop_reason {
 #define LOOM_DROP_ENUM(name, str) LOOM_DROP_##name,

@@ -24,6 +24,17 @@ struct rte_mbuf;
 struct rte_ring;
 struct rte_fib;
 struct rte_fib6;
+struct loom_pkt_meta;
+struct loom_switch;
+struct loom_port;
+struct loom_p4;
+
+/* What forwards the packets the ingress guard passed on (parsed, for this
+ * switch, not answered): the native stages (loom_native_forward) or a P4
+ * program on DPDK's SWX pipeline (dataplane/p4/). Set per switch when the
+ * configuration is loaded; packets of `pkts` all arrived on `in`. */
+typedef void (*loom_forward_fn)(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
+				const struct loom_pkt_meta **meta, uint16_t n);
 
 #define LOOM_NAME_MAX 32
 #define LOOM_BURST 32
@@ -110,6 +121,9 @@ struct loom_switch {
 	struct loom_nexthop *nexthops;
 
 	struct loom_switch_counters c;
+
+	loom_forward_fn forward; /* loom_native_forward, or the P4 pipeline's */
+	struct loom_p4 *p4;      /* the SWX pipeline of a `pipeline: p4` switch */
 };
 
 /*

@@ -139,13 +139,18 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 		}
 		json_array_append_new(ports, port_json(f, s, i, snap, io_of_port[i]));
 	}
-	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
+	json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
 			 "role", loom_role_name(sw->role), "plane", sw->plane, "rx_packets",
 			 (json_int_t)rx, "rx_bytes", (json_int_t)rx_bytes, "tx_packets", (json_int_t)tx, "tx_bytes",
 			 (json_int_t)tx_bytes, "answered", (json_int_t)snap->c.answered, "generated",
 			 (json_int_t)snap->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
 			 "drops", drops_object(drops), "conserved",
 			 rx + snap->c.generated == tx + snap->c.answered + dropped + queued, "ports", ports);
+
+	/* which forwarding the switch runs: set at load time, read-only since */
+	if (o)
+		json_object_set_new(o, "pipeline", json_string(sw->p4 ? "p4" : "native"));
+	return o;
 }
 
 static json_t *cmd_stats(struct loomd_state *st, json_t *req)

@@ -14,6 +14,11 @@
 /* Group value the route tables return when nothing matches. */
 #define LOOM_GROUP_NONE UINT32_MAX
 
+/* switch_handlers.c: the native pipeline's forwarding of routed packets
+ * (route, TTL, ECMP, MAC rewrite, output); a switch's default `forward`. */
+void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
+			 const struct loom_pkt_meta **meta, uint16_t n);
+
 /* neigh_answer.c: is this a packet the switch answers or must drop itself
  * (ARP, IPv6 ND, ICMP echo to its gateway, other traffic to the gateway)?
  * Returns true when it took the packet. */

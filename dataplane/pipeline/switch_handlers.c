@@ -6,6 +6,7 @@
  *   pkt_parse.c      headers -> loom_pkt_meta (or a malformed-* drop)
  *   (here)           unicast destination MAC must be the ingress port's
  *   neigh_answer.c   ARP / neighbour solicitation / echo for the gateway
+ *   -- sw->forward: the stages below, or a P4 program (dataplane/p4/) --
  *   ip_route.c       LPM on the destination -> ECMP group (or no_route)
  *   ip_ttl.c         TTL / hop limit -1 (or ttl_expired)
  *   ecmp_select.c    group member by the seeded flow hash -> next hop
@@ -88,7 +89,6 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	struct loom_pkt_meta meta[LOOM_BURST];
 	const struct loom_pkt_meta *routed_meta[LOOM_BURST];
 	struct rte_mbuf *routed[LOOM_BURST];
-	uint32_t groups[LOOM_BURST];
 	uint16_t n_routed = 0;
 
 	(void)now; /* the traffic manager and load balancers will use it */
@@ -101,8 +101,14 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 		routed_meta[n_routed] = &meta[i];
 		n_routed++;
 	}
-	if (n_routed == 0)
-		return;
+	if (n_routed > 0)
+		sw->forward(sw, in, routed, routed_meta, n_routed);
+}
+
+void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **routed,
+			 const struct loom_pkt_meta **routed_meta, uint16_t n_routed)
+{
+	uint32_t groups[LOOM_BURST];
 
 	ip_route_lookup_burst(sw, routed_meta, n_routed, groups);
 

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Forwarding of a P4 switch: the routed packets of a burst (those Loom's
+ * ingress guard passed on) run through the switch's SWX pipeline; what it
+ * transmits goes to the egress port's queueing (port_output_burst), what
+ * it drops is counted under its reason on the ingress port.
+ * Reads: the burst. Sets: headers (as the program writes them), counters.
+ */
+#include <stdio.h>
+
+#include <rte_malloc.h>
+
+#include "p4_internal.h"
+#include "p4_switch.h"
+#include "stages.h"
+#include "swx_spec.h"
+
+/* Instructions per rte_swx_pipeline_run() call, and the most a burst may
+ * take: loom.spec runs ~60 per packet; a program that never reaches tx
+ * must not hang the worker. */
+#define P4_RUN_INSTR 256
+#define P4_INSTR_PER_PKT_MAX 4096
+
+static void p4_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
+		       const struct loom_pkt_meta **meta, uint16_t n)
+{
+	struct loom_p4 *x = sw->p4;
+	uint32_t budget = (uint32_t)n * P4_INSTR_PER_PKT_MAX;
+
+	(void)meta; /* the program parses for itself */
+	x->in = in;
+	x->rx_pkts = pkts;
+	x->rx_n = n;
+	x->rx_next = 0;
+	x->n_done = 0;
+	while (x->n_done < n && budget >= P4_RUN_INSTR) {
+		rte_swx_pipeline_run(x->pipe, P4_RUN_INSTR);
+		budget -= P4_RUN_INSTR;
+	}
+	if (unlikely(x->n_done < n))
+		x->stuck += n - x->n_done;
+	for (uint16_t j = 0; j < x->n_touched; j++) {
+		uint16_t port = x->touched[j];
+
+		port_output_burst(sw, &sw->ports[port], x->eg[port], x->eg_n[port]);
+		x->eg_n[port] = 0;
+	}
+	x->n_touched = 0;
+	x->rx_n = 0;
+}
+
+int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, size_t errlen)
+{
+	struct loom_p4 *x;
+	char perr[512];
+	int rc;
+
+	if (sw->n_ports > LOOM_P4_SWITCH_PORTS) {
+		snprintf(err, errlen, "a P4 switch has at most %d ports", LOOM_P4_SWITCH_PORTS);
+		return -1;
+	}
+	x = rte_zmalloc("loom_p4", sizeof(*x), RTE_CACHE_LINE_SIZE);
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	x->sw = sw;
+	snprintf(x->spec, sizeof(x->spec), "%s", spec_path);
+	sw->p4 = x;
+	rc = rte_swx_pipeline_config(&x->pipe, NULL, SOCKET_ID_ANY);
+	if (rc) {
+		snprintf(err, errlen, "cannot create an SWX pipeline: %s", strerror(-rc));
+		goto fail;
+	}
+	if (loom_p4_ports_config(x, err, errlen) < 0)
+		goto fail;
+	if (swx_spec_configure(x->pipe, spec_path, perr, sizeof(perr)) < 0) {
+		snprintf(err, errlen, "%s", perr);
+		goto fail;
+	}
+	rc = rte_swx_pipeline_build(x->pipe);
+	if (rc) {
+		snprintf(err, errlen, "%s: DPDK cannot build the pipeline: %s", spec_path, strerror(-rc));
+		goto fail;
+	}
+	if (loom_p4_tables_fill(x, perr, sizeof(perr)) < 0) {
+		snprintf(err, errlen, "%s: %s", spec_path, perr);
+		goto fail;
+	}
+	sw->forward = p4_forward;
+	return 0;
+fail:
+	loom_p4_detach(sw);
+	return -1;
+}
+
+void loom_p4_detach(struct loom_switch *sw)
+{
+	struct loom_p4 *x = sw->p4;
+
+	if (!x)
+		return;
+	if (x->ctl)
+		rte_swx_ctl_pipeline_free(x->ctl);
+	if (x->pipe)
+		rte_swx_pipeline_free(x->pipe);
+	rte_free(x);
+	sw->p4 = NULL;
+	sw->forward = loom_native_forward;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A switch whose forwarding is a P4 program run on DPDK's SWX pipeline
+ * (`pipeline: p4` in the topology, "pipeline": "p4" in loomd's config).
+ *
+ * Packets go through Loom's ingress guard first (pkt_parse, destination
+ * MAC, ARP/ND/echo answers: the same code as the native pipeline, because
+ * SWX does not check lengths or checksums), then through the SWX pipeline
+ * built from the spec (parse, route, ECMP, TTL, MAC rewrite), then into
+ * the switch's egress queueing (port_output_burst), as native packets do.
+ * The program's drops are counted under Loom's drop reasons.
+ */
+#ifndef LOOM_P4_SWITCH_H
+#define LOOM_P4_SWITCH_H
+
+#include <stddef.h>
+
+#include "switch.h"
+
+/* The spec loomd runs when the configuration names none. */
+#ifndef LOOM_P4_SPEC_DEFAULT
+#define LOOM_P4_SPEC_DEFAULT "p4/loom.spec"
+#endif
+
+/* Build the switch's SWX pipeline from the spec at `spec_path`, fill its
+ * tables from the switch's routes, groups and next hops (which must be
+ * loaded), and make it the switch's forwarding (sw->forward). EAL must be
+ * running. Returns 0, or -1 with "FILE:LINE: what" or the failing table
+ * entry in err. */
+int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, size_t errlen);
+
+/* Free the pipeline; packets it holds are freed. */
+void loom_p4_detach(struct loom_switch *sw);
+
+#endif

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * p4/loom.spec validates (DPDK's rte_swx_pipeline_codegen() and Loom's spec
+ * reader, no EAL), and broken copies of it are refused with their line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "swx_spec.h"
+
+#define SPEC LOOM_SOURCE_ROOT "/p4/loom.spec"
+
+/* A copy of loom.spec with the first line containing `find` replaced by
+ * `repl` (NULL: nothing replaced, `append` added at the end). Returns the
+ * replaced line's number; the copy's path is in `path`. */
+static unsigned int broken_copy(char *path, size_t len, const char *find, const char *repl, const char *append)
+{
+	FILE *in = fopen(SPEC, "r"), *out;
+	char line[1024];
+	unsigned int n = 0, at = 0;
+	int fd;
+
+	assert_non_null(in);
+	snprintf(path, len, "/tmp/loom-spec-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "w");
+	assert_non_null(out);
+	while (fgets(line, sizeof(line), in)) {
+		n++;
+		if (!at && find && strstr(line, find)) {
+			at = n;
+			fputs(repl, out);
+			continue;
+		}
+		fputs(line, out);
+	}
+	if (append) {
+		fputs(append, out);
+		at = n + 1;
+	}
+	fclose(in);
+	fclose(out);
+	assert_true(at > 0);
+	return at;
+}
+
+static void expect_refused_at(const char *path, unsigned int line, const char *what)
+{
+	char err[768], want[600];
+
+	assert_int_equal(swx_spec_check(path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:%u: ", path, line);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("expected an error at %s (%s), got: %s", want, what, err);
+	if (what && !strstr(err, what))
+		fail_msg("error does not say '%s': %s", what, err);
+}
+
+static void loom_spec_is_valid(void **state)
+{
+	char err[768] = "";
+	(void)state;
+	if (swx_spec_check(SPEC, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+}
+
+/* A syntax error: DPDK's own parser names the line. */
+static void syntax_error_names_its_line(void **state)
+{
+	char path[64];
+	unsigned int at = broken_copy(path, sizeof(path), "bit<16> ether_type", "\tbit<16 ether_type\n", NULL);
+	(void)state;
+	expect_refused_at(path, at, NULL);
+	unlink(path);
+}
+
+/* An action using a field that does not exist: DPDK names no line, the
+ * reader names the action's. */
+static void bad_operand_names_its_block(void **state)
+{
+	char path[64];
+	unsigned int at;
+	(void)state;
+
+	/* the mov is the action's first line after its header */
+	at = broken_copy(path, sizeof(path), "mov m.local_metadata_group_id t.group_id",
+			 "\tmov m.local_metadata_no_such_field t.group_id\n", NULL);
+	expect_refused_at(path, at - 1, "action set_group");
+	unlink(path);
+}
+
+static void unsupported_statement_is_named(void **state)
+{
+	char path[64];
+	unsigned int at = broken_copy(path, sizeof(path), NULL, NULL, "learner flows {\n}\n");
+	(void)state;
+	expect_refused_at(path, at, "not supported");
+	unlink(path);
+}
+
+static void missing_file_is_reported(void **state)
+{
+	char err[256];
+	(void)state;
+	assert_int_equal(swx_spec_check("/nonexistent/loom.spec", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/loom.spec"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(loom_spec_is_valid),
+		cmocka_unit_test(syntax_error_names_its_line),
+		cmocka_unit_test(bad_operand_names_its_block),
+		cmocka_unit_test(unsupported_statement_is_named),
+		cmocka_unit_test(missing_file_is_reported),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
