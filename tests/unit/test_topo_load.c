@@ -869,10 +869,31 @@ static void test_gateway_and_hosts(void **state)
 	check_addr(topo_host_address, "fd00:0:0:1::/64", 255, "fd00:0:0:1::101/128");
 }
 
+/* `pipeline:` per switch: native (default) or p4; anything else names its line. */
+#define P4_LEAF0(value)                                                                   \
+	"fabric: t\nswitches:\n  - name: spine0\n    role: spine\n  - name: leaf0\n"         \
+	"    role: leaf\n    pipeline: " value "\n    ipv4: 10.0.0.0/24\n  - name: leaf1\n" \
+	"    role: leaf\n    ipv4: 10.0.1.0/24\n" HOSTS LINKS
+static void test_pipeline_key(void **state)
+{
+	struct topology t;
+
+	load_ok(P4_LEAF0("p4"), &t);
+	assert_int_equal(t.switches[0].pipeline, TOPO_PIPELINE_NATIVE);
+	assert_int_equal(t.switches[1].pipeline, TOPO_PIPELINE_P4);
+	assert_int_equal(t.switches[2].pipeline, TOPO_PIPELINE_NATIVE);
+	topo_free(&t);
+	load_ok(P4_LEAF0("native"), &t);
+	assert_int_equal(t.switches[1].pipeline, TOPO_PIPELINE_NATIVE);
+	topo_free(&t);
+	expect_error(P4_LEAF0("bmv2"), "t.yaml:7:", "bad pipeline 'bmv2' (native or p4)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base_ok),
+		cmocka_unit_test(test_pipeline_key),
 		cmocka_unit_test(test_example_default),
 		cmocka_unit_test(test_example_two_plane),
 		cmocka_unit_test(test_example_oversubscribed),
