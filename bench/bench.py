@@ -9,6 +9,8 @@ that ratios are comparable even on a noisy machine.
                   MAC rewrite into a select group of 4 buckets (ECMP), with
                   OVS's default selection method (dp_hash)
   loomd leaf      a Loom leaf: LPM route to a 4-way ECMP group, TTL, MACs
+  loomd P4 leaf   the same leaf running p4/loom.spec on DPDK's SWX pipeline
+                  (`pipeline: p4`), behind the same ingress guard
 
 The forwarding core is CPU 1 for everyone; CPU 0 runs the control side
 (testpmd's and OVS's main threads, loomd's control thread).
@@ -223,7 +225,7 @@ LEAF_TOPO = """# A leaf with one host port fed by the pcap PMD and four uplinks 
 fabric: bench
 switches:
 %(spines)s
-  - {name: leaf0, role: leaf, ipv4: 10.0.0.0/24}
+  - {name: leaf0, role: leaf, pipeline: %(pipeline)s, ipv4: 10.0.0.0/24}
   - {name: leaf1, role: leaf, ipv4: 10.0.1.0/24}
 hosts:
   - {name: h0}
@@ -233,18 +235,18 @@ links:
 """
 
 
-def leaf_topology(work, pcap):
+def leaf_topology(work, pcap, pipeline="native"):
     spines = "\n".join("  - {name: spine%d, role: spine}" % i for i in range(N_UPLINKS))
     uplinks = "\n".join('  - {a: leaf0:%d, b: spine%d:0, devargs_a: "net_null%d,no-rx=1"}\n'
                         "  - {a: leaf1:%d, b: spine%d:1}" % (i + 1, i, i, i + 1, i) for i in range(N_UPLINKS))
-    path = os.path.join(work, "leaf.yaml")
+    path = os.path.join(work, "leaf-%s.yaml" % pipeline)
     with open(path, "w") as f:
-        f.write(LEAF_TOPO % {"spines": spines, "uplinks": uplinks, "pcap": pcap})
+        f.write(LEAF_TOPO % {"spines": spines, "uplinks": uplinks, "pcap": pcap, "pipeline": pipeline})
     return path
 
 
-def run_loomd_leaf(build, work, pcap, seconds):
-    d = Loomd(build, work, leaf_topology(work, pcap), "leaf0", "leaf")
+def run_loomd_leaf(build, work, pcap, seconds, pipeline="native"):
+    d = Loomd(build, work, leaf_topology(work, pcap, pipeline), "leaf0", "leaf" + pipeline)
     try:
         return d.measure(seconds)
     finally:
@@ -321,6 +323,8 @@ def main():
             res["ovs-dpdk l3 + select-4"] = run_ovs(work, pcap, args.seconds, "dp_hash")
         log("loomd leaf ecmp ...")
         res["loomd leaf ecmp"] = run_loomd_leaf(args.build, work, pcap, args.seconds)
+        log("loomd P4 leaf ecmp (SWX) ...")
+        res["loomd P4 leaf ecmp (SWX)"] = run_loomd_leaf(args.build, work, pcap, args.seconds, "p4")
         scaling = run_fabric_scaling(args.build, work, args.seconds, [(2, 4), (4, 8), (8, 16)]) if args.fabric else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -332,6 +336,9 @@ def main():
     for name, (mpps, cyc) in res.items():
         print("| %s | %.2f | %.2f | %s | %s |" % (name, mpps, mpps / io, "%.2f" % (mpps / ovs) if ovs else "-",
                                                  "%.0f" % cyc if cyc else "-"))
+    native, p4 = res["loomd leaf ecmp"][0], res["loomd P4 leaf ecmp (SWX)"][0]
+    print()
+    print("P4 leaf / native leaf: %.2f" % (p4 / native))
     if scaling:
         print()
         print("| fabric (spines x leaves) | switches | delivered Mpps | switch-hops Mpps | cycles/pkt |")
