@@ -353,6 +353,26 @@ static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, 
 	return 0;
 }
 
+/* "p4_registers": {"NAME": value, ...}: element 0 of the program's
+ * register arrays, set once the tables are filled (spray_mode: 1 turns on
+ * per-packet spraying in loom.spec). */
+static int load_p4_registers(struct load_ctx *c, struct loom_switch *sw, json_t *regs)
+{
+	const char *name;
+	json_t *v;
+	char perr[256];
+
+	if (!json_is_object(regs))
+		return fail(c, "p4_registers must be an object of NAME: integer");
+	json_object_foreach(regs, name, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return fail(c, "p4_registers: %s must be a non-negative integer", name);
+		if (loom_p4_register_write(sw, name, 0, (uint64_t)json_integer_value(v), perr, sizeof(perr)) < 0)
+			return fail(c, "p4_registers: %s", perr);
+	}
+	return 0;
+}
+
 /* "pipeline": "native" (default) or "p4" (with "p4_spec": the spec to
  * run, LOOM_P4_SPEC_DEFAULT when absent). The switch's tables are loaded
  * by then: the P4 pipeline is filled from them. */
@@ -360,19 +380,20 @@ static int load_pipeline(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 {
 	const char *pipeline = json_string_value(json_object_get(js, "pipeline"));
 	const char *spec = json_string_value(json_object_get(js, "p4_spec"));
+	json_t *regs = json_object_get(js, "p4_registers");
 	char perr[512];
 
 	sw->forward = loom_native_forward;
 	if (!pipeline || strcmp(pipeline, "native") == 0) {
-		if (spec)
-			return fail(c, "p4_spec is given but the pipeline is native");
+		if (spec || regs)
+			return fail(c, "p4_spec or p4_registers given but the pipeline is native");
 		return 0;
 	}
 	if (strcmp(pipeline, "p4") != 0)
 		return fail(c, "pipeline must be native or p4, not '%s'", pipeline);
 	if (loom_p4_attach(sw, spec ? spec : LOOM_P4_SPEC_DEFAULT, perr, sizeof(perr)) < 0)
 		return fail(c, "P4 pipeline: %s", perr);
-	return 0;
+	return regs ? load_p4_registers(c, sw, regs) : 0;
 }
 
 static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all)

@@ -94,6 +94,24 @@ fail:
 	return -1;
 }
 
+int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t index, uint64_t value, char *err,
+			   size_t errlen)
+{
+	int rc;
+
+	if (!sw->p4) {
+		snprintf(err, errlen, "not a P4 switch");
+		return -1;
+	}
+	rc = rte_swx_ctl_pipeline_regarray_write(sw->p4->pipe, name, index, value);
+	if (rc) {
+		snprintf(err, errlen, "register %s[%u]: %s (no such register array, or index out of range)", name,
+			 index, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 void loom_p4_detach(struct loom_switch *sw)
 {
 	struct loom_p4 *x = sw->p4;

@@ -29,7 +29,12 @@
  * entry in err. */
 int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, size_t errlen);
 
-/* Free the pipeline; packets it holds are freed. */
+/* Set element `index` of the program's register array `name` (e.g.
+ * spray_mode [0] = 1). Returns 0, or -1 with the reason in err. */
+int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t index, uint64_t value, char *err,
+			   size_t errlen);
+
+/* Free the pipeline. */
 void loom_p4_detach(struct loom_switch *sw);
 
 #endif

@@ -255,13 +255,17 @@ class SwitchRun:
         # The pcap PMD's vdev name must be unique per port in the process.
         return "net_pcap%d,rx_pcap=%s,tx_pcap=%s" % (port, self.in_pcap(port), self.out_pcap(port))
 
-    def run(self, topo_text, switch, inputs, timeout=20.0):
+    def run(self, topo_text, switch, inputs, timeout=20.0, config_patch=None):
         """inputs: {port: [frame bytes]} (every port of the switch must be
-        listed, with [] for nothing)."""
+        listed, with [] for nothing). config_patch(cfg) may change the
+        compiled configuration (a dict) before loomd reads it."""
         topo_path = self.path("topo.yaml")
         with open(topo_path, "w") as f:
             f.write(topo_text)
         text, self.config = compile_config(topo_path, switch)
+        if config_patch:
+            config_patch(self.config)
+            text = json.dumps(self.config)
         cfg_path = self.path("config.json")
         with open(cfg_path, "w") as f:
             f.write(text)

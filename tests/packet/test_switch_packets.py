@@ -406,7 +406,7 @@ class SwitchRunTest(unittest.TestCase):
     PIPELINE = "native"   # the P4 classes at the end run the same cases on "p4"
 
     @classmethod
-    def start_run(cls, make_inputs):
+    def start_run(cls, make_inputs, config_patch=None):
         cls.sr = H.SwitchRun()
         cls.addClassCleanup(cls.sr.cleanup)
         # The config only depends on the topology; compile once to learn
@@ -417,7 +417,7 @@ class SwitchRunTest(unittest.TestCase):
         _, cfg = H.compile_config(topo_path, SWITCH)
         cls.fab = Fabric(cfg)
         inputs = make_inputs(cls.fab)
-        cls.outputs = cls.sr.run(topology(cls.sr, cls.PIPELINE), SWITCH, inputs)
+        cls.outputs = cls.sr.run(topology(cls.sr, cls.PIPELINE), SWITCH, inputs, config_patch=config_patch)
         cls.stats = cls.sr.stats
         cls.n_fed = sum(len(v) for v in inputs.values())
 
@@ -945,6 +945,35 @@ class P4MalformedTest(MalformedTest):
 
 class P4NotForTheSwitchTest(NotForTheSwitchTest):
     PIPELINE = "p4"
+
+
+class P4SprayTest(SwitchRunTest):
+    """loom.spec's per-packet spraying (register spray_mode = 1 through the
+    switch's "p4_registers"): one flow's packets leave by both uplinks."""
+    PIPELINE = "p4"
+    N = 64
+
+    @classmethod
+    def setUpClass(cls):
+        def inputs(fab):
+            e = Ether(src=fab.nh_mac[HOST_PORT], dst=fab.port_mac[HOST_PORT])
+            frames = [bytes(e / IP(src=H0_IP, dst=REMOTE_IP, ttl=64) / UDP(sport=7, dport=9) / Raw(tag(i)))
+                      for i in range(cls.N)]
+            return {p: frames if p == HOST_PORT else [] for p in PORTS}
+
+        def spray(cfg):
+            for sw in cfg["switches"]:
+                if sw["name"] == SWITCH:
+                    sw["p4_registers"] = {"spray_mode": 1}
+
+        cls.start_run(inputs, spray)
+
+    def test_one_flow_over_both_uplinks(self):
+        self.check_conserved()
+        per_port = {p: len(self.outputs[p]) for p in UPLINKS}
+        self.assertEqual(sum(per_port.values()), self.N, "frames out per uplink: %r" % per_port)
+        for p in UPLINKS:
+            self.assertGreaterEqual(per_port[p], self.N // 8, "one flow, sprayed: per uplink %r" % per_port)
 
 
 if __name__ == "__main__":
