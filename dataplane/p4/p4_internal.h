@@ -58,7 +58,7 @@ struct loom_p4 {
 	uint16_t rx_n;
 	uint16_t rx_next;
 	uint16_t n_done;
-	uint64_t stuck; /* packets a burst left inside the pipeline (program bug) */
+	bool warned_stuck; /* the program kept packets (never reached tx): said once */
 
 	/* Packets per egress port, handed to port_output_burst() after the
 	 * burst; `touched` lists the ports that have some. */

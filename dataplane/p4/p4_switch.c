@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "p4_internal.h"
@@ -37,8 +38,12 @@ static void p4_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 		rte_swx_pipeline_run(x->pipe, P4_RUN_INSTR);
 		budget -= P4_RUN_INSTR;
 	}
-	if (unlikely(x->n_done < n))
-		x->stuck += n - x->n_done;
+	if (unlikely(x->n_done < n) && !x->warned_stuck) {
+		/* they stay in the pipeline: the switch's conservation check shows them */
+		RTE_LOG(WARNING, USER1, "switch %s: %s kept %u packets of a burst (does every path reach tx?)\n",
+			sw->name, x->spec, (unsigned int)(n - x->n_done));
+		x->warned_stuck = true;
+	}
 	for (uint16_t j = 0; j < x->n_touched; j++) {
 		uint16_t port = x->touched[j];
 

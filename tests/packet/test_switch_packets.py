@@ -976,5 +976,32 @@ class P4SprayTest(SwitchRunTest):
             self.assertGreaterEqual(per_port[p], self.N // 8, "one flow, sprayed: per uplink %r" % per_port)
 
 
+class P4BrokenSpecTest(unittest.TestCase):
+    """loomd refuses a P4 switch whose spec DPDK does not accept, naming the
+    spec's file and line, and does not start."""
+
+    def test_refused_with_file_and_line(self):
+        sr = H.SwitchRun()
+        self.addCleanup(sr.cleanup)
+        spec = os.path.join(H.ROOT, "p4", "loom.spec")
+        with open(spec) as f:
+            lines = f.read().split("\n")
+        at = next(i for i, l in enumerate(lines) if "mov m.local_metadata_group_id t.group_id" in l)
+        lines[at] = "\tmov m.local_metadata_no_such_field t.group_id"
+        broken = sr.path("broken.spec")
+        with open(broken, "w") as f:
+            f.write("\n".join(lines))
+
+        def use_broken(cfg):
+            for sw in cfg["switches"]:
+                if sw["name"] == SWITCH:
+                    sw["p4_spec"] = broken
+
+        # the action's header is the line before its first instruction (1-based: at)
+        with self.assertRaises(H.LoomdError) as cm:
+            sr.run(topology(sr, "p4"), SWITCH, {p: [] for p in PORTS}, config_patch=use_broken)
+        self.assertIn("%s:%d: action set_group" % (broken, at), str(cm.exception))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=int(os.environ.get("LOOM_TEST_VERBOSITY", "1")))
