@@ -10,6 +10,7 @@
 #include <rte_ethdev.h>
 
 #include "ctl.h"
+#include "p4_switch.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
  * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
@@ -259,6 +260,53 @@ static json_t *cmd_shutdown(struct loomd_state *st, json_t *req)
 	return ok_reply(NULL);
 }
 
+/* Switch a running switch between the native stages and a P4 program:
+ * the pipeline is built here (it only reads the switch's tables), swapped
+ * in by the worker between two bursts, and the old one freed here once the
+ * worker no longer uses it. */
+struct pipeline_swap {
+	struct loom_switch *sw;
+	struct loom_p4 *install;
+	struct loom_p4 *replaced;
+};
+
+static void pipeline_swap_on_worker(void *arg)
+{
+	struct pipeline_swap *c = arg;
+	c->replaced = loom_p4_install(c->sw, c->install);
+}
+
+static json_t *cmd_pipeline(struct loomd_state *st, json_t *req)
+{
+	const char *name = json_string_value(json_object_get(req, "switch"));
+	const char *pipeline = json_string_value(json_object_get(req, "pipeline"));
+	const char *spec = json_string_value(json_object_get(req, "p4_spec"));
+	struct pipeline_swap c = {0};
+	char err[768];
+
+	if (!name || !pipeline)
+		return error_reply("%s", "pipeline needs \"switch\" and \"pipeline\" (native or p4)");
+	for (uint16_t s = 0; s < st->fabric->n_switches && !c.sw; s++)
+		if (strcmp(st->fabric->switches[s].name, name) == 0)
+			c.sw = &st->fabric->switches[s];
+	if (!c.sw)
+		return error_reply("no switch '%s' in this loomd", name);
+	if (strcmp(pipeline, "p4") == 0) {
+		if (loom_p4_build(c.sw, spec ? spec : LOOM_P4_SPEC_DEFAULT, &c.install, err, sizeof(err)) < 0) {
+			/* the whole message (file:line: what); the spec path came from
+			 * the client, so it may not be UTF-8 */
+			json_t *msg = json_string(err);
+			return msg ? json_pack("{s:b, s:o}", "ok", 0, "error", msg)
+				   : error_reply("%s", "the P4 pipeline was refused (message not UTF-8)");
+		}
+	} else if (strcmp(pipeline, "native") != 0 || spec) {
+		return error_reply("%s", "pipeline must be native or p4 (p4_spec goes with p4)");
+	}
+	loom_mailbox_call(st->mb, pipeline_swap_on_worker, &c);
+	loom_p4_free(c.replaced);
+	return ok_reply(json_pack("{s:s, s:s}", "switch", name, "pipeline", pipeline));
+}
+
 static json_t *cmd_help(struct loomd_state *st, json_t *req);
 
 static const struct {
@@ -271,6 +319,8 @@ static const struct {
 	{"status", "switches, ports and how they are linked; loop counters", cmd_status},
 	{"stats", "per switch and port: packets, bytes, drops by reason, queued; conservation", cmd_stats},
 	{"routes", "{\"switch\": NAME}: routes, ECMP groups and next hops of a switch", cmd_routes},
+	{"pipeline", "{\"switch\": NAME, \"pipeline\": \"native\"|\"p4\"[, \"p4_spec\": FILE]}: switch its forwarding",
+	 cmd_pipeline},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
 

@@ -54,12 +54,13 @@ static void p4_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 	x->rx_n = 0;
 }
 
-int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, size_t errlen)
+int loom_p4_build(struct loom_switch *sw, const char *spec_path, struct loom_p4 **out, char *err, size_t errlen)
 {
 	struct loom_p4 *x;
 	char perr[512];
 	int rc;
 
+	*out = NULL;
 	if (sw->n_ports > LOOM_P4_SWITCH_PORTS) {
 		snprintf(err, errlen, "a P4 switch has at most %d ports", LOOM_P4_SWITCH_PORTS);
 		return -1;
@@ -71,7 +72,6 @@ int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, siz
 	}
 	x->sw = sw;
 	snprintf(x->spec, sizeof(x->spec), "%s", spec_path);
-	sw->p4 = x;
 	rc = rte_swx_pipeline_config(&x->pipe, NULL, SOCKET_ID_ANY);
 	if (rc) {
 		snprintf(err, errlen, "cannot create an SWX pipeline: %s", strerror(-rc));
@@ -92,11 +92,41 @@ int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, siz
 		snprintf(err, errlen, "%s: %s", spec_path, perr);
 		goto fail;
 	}
-	sw->forward = p4_forward;
+	*out = x;
 	return 0;
 fail:
-	loom_p4_detach(sw);
+	loom_p4_free(x);
 	return -1;
+}
+
+struct loom_p4 *loom_p4_install(struct loom_switch *sw, struct loom_p4 *x)
+{
+	struct loom_p4 *old = sw->p4;
+
+	sw->p4 = x;
+	sw->forward = x ? p4_forward : loom_native_forward;
+	return old;
+}
+
+void loom_p4_free(struct loom_p4 *x)
+{
+	if (!x)
+		return;
+	if (x->ctl)
+		rte_swx_ctl_pipeline_free(x->ctl);
+	if (x->pipe)
+		rte_swx_pipeline_free(x->pipe);
+	rte_free(x);
+}
+
+int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, size_t errlen)
+{
+	struct loom_p4 *x;
+
+	if (loom_p4_build(sw, spec_path, &x, err, errlen) < 0)
+		return -1;
+	loom_p4_free(loom_p4_install(sw, x));
+	return 0;
 }
 
 int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t index, uint64_t value, char *err,
@@ -119,15 +149,5 @@ int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t in
 
 void loom_p4_detach(struct loom_switch *sw)
 {
-	struct loom_p4 *x = sw->p4;
-
-	if (!x)
-		return;
-	if (x->ctl)
-		rte_swx_ctl_pipeline_free(x->ctl);
-	if (x->pipe)
-		rte_swx_pipeline_free(x->pipe);
-	rte_free(x);
-	sw->p4 = NULL;
-	sw->forward = loom_native_forward;
+	loom_p4_free(loom_p4_install(sw, NULL));
 }

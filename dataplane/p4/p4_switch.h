@@ -29,6 +29,15 @@
  * entry in err. */
 int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, size_t errlen);
 
+/* The same in steps, for switching a running switch (the control thread
+ * builds, the worker installs between bursts, the control thread frees the
+ * old pipeline): loom_p4_build() reads the switch's tables but changes
+ * nothing in it; loom_p4_install() makes `x` (NULL: the native stages) the
+ * switch's forwarding and returns the pipeline it replaced (NULL if none). */
+int loom_p4_build(struct loom_switch *sw, const char *spec_path, struct loom_p4 **out, char *err, size_t errlen);
+struct loom_p4 *loom_p4_install(struct loom_switch *sw, struct loom_p4 *x);
+void loom_p4_free(struct loom_p4 *x);
+
 /* Set element `index` of the program's register array `name` (e.g.
  * spray_mode [0] = 1). Returns 0, or -1 with the reason in err. */
 int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t index, uint64_t value, char *err,

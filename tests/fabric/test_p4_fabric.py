@@ -10,6 +10,7 @@ import unittest
 import fabric as fx
 
 TOPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "p4-leaves.yaml")
+SOCK = "/run/loom/loomd.sock"
 H0, H1, H2 = ("h0", "10.0.0.2", "fd00::2"), ("h1", "10.0.0.3", "fd00::3"), ("h2", "10.0.1.2", "fd00:0:0:1::2")
 
 
@@ -67,6 +68,31 @@ class P4LeavesFabric(unittest.TestCase):
         fx.in_host(H0[0], "ping", "-q", "-c", "3", "-i", "0.05", "-W", "1", "-t", "1", H2[1], check=False)
         after = fx.port(fx.switch(fx.stats(), "leaf0"), 0)["drops"].get("ttl_expired", 0)
         self.assertEqual(after - before, 3)
+
+    def set_pipeline(self, switch, pipeline, **kw):
+        return fx.request(SOCK, (json.dumps(dict(cmd="pipeline", switch=switch, pipeline=pipeline, **kw))
+                                 + "\n").encode())
+
+    def test_runtime_switch_between_pipelines(self):
+        """loomd's `pipeline` command switches a running leaf; traffic keeps
+        flowing on either; a broken spec is refused with its line and the
+        leaf keeps its pipeline."""
+        r = self.set_pipeline("leaf1", "native")
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(fx.switch(fx.stats(), "leaf1")["pipeline"], "native")
+        self.ping(H0, H2[1])
+        bad = os.path.join(os.path.dirname(TOPO), "p4-leaves.yaml")  # not a spec at all
+        r = self.set_pipeline("leaf1", "p4", p4_spec=bad)
+        self.assertFalse(r["ok"])
+        self.assertIn(bad + ":", r["error"])
+        self.assertEqual(fx.switch(fx.stats(), "leaf1")["pipeline"], "native")
+        r = self.set_pipeline("leaf1", "p4")
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(fx.switch(fx.stats(), "leaf1")["pipeline"], "p4")
+        self.ping(H0, H2[1])
+        self.ping(H2, H0[2], "-6")
+        self.assertFalse(self.set_pipeline("leaf9", "p4")["ok"])
+        self.assertFalse(self.set_pipeline("leaf1", "bmv2")["ok"])
 
     def test_zz_conservation(self):
         self.assertEqual(fx.conservation_errors(fx.stats()), [])
