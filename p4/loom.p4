@@ -145,6 +145,18 @@ struct local_metadata_t {
 parser MainParserImpl(packet_in pkt, out headers_t hdr, inout local_metadata_t meta,
                       in pna_main_parser_input_metadata_t istd) {
     state start {
+        /* PNA does not clear metadata per packet: the hash must not read
+         * what the previous packet left (the spec's `mov ... 0x0` block) */
+        meta.group_id = 0xffffffff;
+        meta.member_id = 0xffffffff;
+        meta.flow_v4_src = 0;
+        meta.flow_v4_dst = 0;
+        meta.flow_v6_src = 0;
+        meta.flow_v6_dst = 0;
+        meta.flow_dst_qp = 0;
+        meta.flow_src_port = 0;
+        meta.flow_dst_port = 0;
+        meta.flow_proto = 0;
         pkt.extract(hdr.ethernet);
         meta.ether_type = hdr.ethernet.ether_type;
         transition select(hdr.ethernet.ether_type) {
