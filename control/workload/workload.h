@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loom/maxmin.h"
 #include "loom/workload.h"
 #include "topo/topology.h"
 
@@ -33,6 +34,22 @@ struct workload_hosts {
 
 int workload_hosts_from_topo(const struct topology *t, struct workload_hosts *h, char *err, size_t errlen);
 void workload_hosts_free(struct workload_hosts *h);
+
+/* The ideal-throughput model of a two-tier topology (loom/maxmin.h):
+ * racks are the hosts' plane-0 leaves, numbered 0.. in switch order
+ * (rack_of_switch maps back); a rack's up/down capacity is the sum of the
+ * leaf-spine links of every leaf its hosts attach to (all planes), and a
+ * host's capacity the sum of its links. -1 with a message for three tiers
+ * (not modelled) or a leaf without hosts. Free with workload_capacity_free. */
+struct workload_capacity {
+	struct loom_clos_capacity m;
+	uint32_t *rack_of_host;
+	int *switch_of_rack; /* the plane-0 leaf of each rack */
+	double *tx, *rx, *up, *down;
+};
+
+int workload_capacity_from_topo(const struct topology *t, struct workload_capacity *c, char *err, size_t errlen);
+void workload_capacity_free(struct workload_capacity *c);
 
 /* Load FILE against the topology; on error returns -1 and writes
  * "FILE:LINE: problem" into err. */

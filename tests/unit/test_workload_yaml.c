@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 #include <cmocka.h>
 
@@ -217,6 +218,74 @@ static void test_parse_bytes(void **state)
 	assert_int_equal(workload_parse_bytes("1 M", &b), -1);
 }
 
+/* The ideal-throughput model of the shipped topologies, and a
+ * permutation's max-min rates on them: default (4 racks of 2 hosts at
+ * 10G, 2 x 10G up: not oversubscribed) gives every flow 10G;
+ * oversubscribed (4 hosts per rack, 2 x 10G up: 2:1) gives 20/4 = 5G to
+ * every cross-leaf flow; two-plane-4x8 adds up both planes (hosts 20G,
+ * racks 2 planes x 4 spines x 10G = 80G up for 2 hosts). */
+static void test_capacity_model(void **state)
+{
+	static const struct {
+		const char *file;
+		uint32_t racks;
+		double host, up, perm_rate;
+	} cases[] = {
+		{"default.yaml", 4, 10e9, 20e9, 10e9},
+		{"oversubscribed.yaml", 4, 10e9, 20e9, 5e9},
+		{"two-plane-4x8.yaml", 8, 20e9, 80e9, 20e9},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct workload_capacity c;
+		struct workload_hosts h;
+		struct loom_flow_list l;
+		struct loom_flow_spec tmpl = {.bytes = 1};
+		struct loom_rng rng;
+		struct topology t;
+		char err[512];
+		double *r;
+
+		load_file(cases[i].file, &t);
+		if (workload_capacity_from_topo(&t, &c, err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		assert_int_equal(c.m.n_leaves, cases[i].racks);
+		for (uint32_t k = 0; k < c.m.n_leaves; k++)
+			assert_true(c.up[k] == cases[i].up && c.down[k] == cases[i].up);
+		for (uint32_t k = 0; k < c.m.n_hosts; k++)
+			assert_true(c.tx[k] == cases[i].host);
+		assert_int_equal(workload_hosts_from_topo(&t, &h, err, sizeof(err)), 0);
+		loom_flow_list_init(&l);
+		loom_rng_seed(&rng, 1);
+		assert_int_equal(loom_wl_permutation(&l, &h.wl, &tmpl, &rng), 0);
+		r = calloc(l.n, sizeof(*r));
+		assert_int_equal(loom_maxmin_clos(&c.m, l.v, l.n, r), 0);
+		for (size_t f = 0; f < l.n; f++)
+			if (fabs(r[f] - cases[i].perm_rate) > 1)
+				fail_msg("%s: flow %zu at %.3f Gb/s, expected %.3f", cases[i].file, f, r[f] / 1e9,
+					 cases[i].perm_rate / 1e9);
+		free(r);
+		loom_flow_list_free(&l);
+		workload_hosts_free(&h);
+		workload_capacity_free(&c);
+		topo_free(&t);
+	}
+}
+
+static void test_capacity_three_tiers_refused(void **state)
+{
+	struct workload_capacity c;
+	struct topology t;
+	char err[512];
+
+	(void)state;
+	load_file("fat-tree-k4.yaml", &t);
+	assert_int_equal(workload_capacity_from_topo(&t, &c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "two tiers"));
+	topo_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_permutation_impossible_explained),
 		cmocka_unit_test(test_parse_bytes),
+		cmocka_unit_test(test_capacity_model),
+		cmocka_unit_test(test_capacity_three_tiers_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
