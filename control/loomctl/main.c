@@ -13,6 +13,7 @@
  *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
  *   loomctl workload expand FILE --topo TOPO (the flow list, CSV)
+ *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "fabric_cmds.h"
 #include "routes/routes.h"
 #include "show_cmds.h"
+#include "top_cmd.h"
 #include "workload_cmd.h"
 
 static void usage(FILE *out)
@@ -40,7 +42,9 @@ static void usage(FILE *out)
 		"  raw JSON                                          send one request line to loomd,\n"
 		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
 		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
-		"                                                    see docs/WORKLOADS.md\n");
+		"                                                    see docs/WORKLOADS.md\n"
+		"  top [--once] [--interval S] [--socket PATH]       live view: link utilization, queues,\n"
+		"                                                    drops, marks/pauses per switch and plane\n");
 }
 
 static bool has_flag(int argc, char **argv, const char *flag)
@@ -229,6 +233,8 @@ int main(int argc, char **argv)
 		return topo_cmd(argc, argv);
 	if (strcmp(cmd, "compile") == 0)
 		return compile_cmd(argc, argv);
+	if (strcmp(cmd, "top") == 0)
+		return cmd_top(argc, argv);
 	if (strcmp(cmd, "workload") == 0)
 		return cmd_workload(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
