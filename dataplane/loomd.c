@@ -3,7 +3,11 @@
  * loomd: hosts the switches of a fabric (all of them, or a subset) and
  * forwards between them on one worker lcore.
  *
- *   loomd --config FILE [--socket PATH] [-- EAL options]
+ *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [-- EAL options]
+ *
+ * --metrics-port: serve Prometheus metrics on 127.0.0.1:PORT/metrics
+ * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
+ * always registered.
  *
  * FILE is what `loomctl compile` writes (docs/LOOMD_CONFIG.md). Unless EAL
  * options are given, loomd picks them itself: one lcore, no PCI, and
@@ -29,6 +33,7 @@
 #include "fabric.h"
 #include "port_io.h"
 #include "runner.h"
+#include "telemetry.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
 
@@ -42,7 +47,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: loomd --config FILE [--socket PATH] [-- EAL options]\n");
+	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [-- EAL options]\n");
 }
 
 /* Memory the fabric needs, in MB, estimated from the configuration before
@@ -171,6 +176,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"socket", required_argument, NULL, 's'},
+		{"metrics-port", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -181,6 +187,9 @@ int main(int argc, char **argv)
 	struct loom_mailbox mb;
 	struct loom_rt_stats rt = {0};
 	struct ctl_server srv;
+	struct loom_metrics_server metrics = {0};
+	long metrics_port = 0;
+	char *end;
 	char err[512], runtime_dir[256];
 	int c, rc = 1;
 
@@ -188,6 +197,13 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 's': sock = optarg; break;
+		case 'm':
+			metrics_port = strtol(optarg, &end, 10);
+			if (*end || metrics_port < 1 || metrics_port > 65535) {
+				fprintf(stderr, "loomd: --metrics-port: a port number 1..65535, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -218,12 +234,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_ports;
 	}
+	if (loom_dpdk_telemetry_register(&st, err, sizeof(err)) < 0 ||
+	    (metrics_port && loom_metrics_start(&metrics, &st, (uint16_t)metrics_port, err, sizeof(err)) < 0)) {
+		fprintf(stderr, "loomd: %s\n", err);
+		ctl_server_stop(&srv);
+		goto out_ports;
+	}
 	fprintf(stderr, "loomd: fabric %s: %u switches, %u ports; control socket %s\n", fabric.name,
 		fabric.n_switches, ports.n, sock);
+	if (metrics_port)
+		fprintf(stderr, "loomd: metrics on http://127.0.0.1:%ld/metrics\n", metrics_port);
 
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
 	loom_mailbox_close(&mb);
+	loom_metrics_stop(&metrics);
 	ctl_server_stop(&srv);
 	fprintf(stderr, "loomd: stopped after %lu loops (%lu busy, %lu idle sleeps)\n", (unsigned long)rt.loops,
 		(unsigned long)rt.busy_loops, (unsigned long)rt.sleeps);

@@ -12,6 +12,8 @@
  *   loomctl topo expand FILE
  *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
+ *   loomctl workload expand FILE --topo TOPO (the flow list, CSV)
+ *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 #include "fabric_cmds.h"
 #include "routes/routes.h"
 #include "show_cmds.h"
+#include "top_cmd.h"
+#include "workload_cmd.h"
 
 static void usage(FILE *out)
 {
@@ -36,7 +40,11 @@ static void usage(FILE *out)
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
-		"                                                    e.g. '{\"cmd\": \"help\"}'\n");
+		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
+		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
+		"                                                    see docs/WORKLOADS.md\n"
+		"  top [--once] [--interval S] [--socket PATH]       live view: link utilization, queues,\n"
+		"                                                    drops, marks/pauses per switch and plane\n");
 }
 
 static bool has_flag(int argc, char **argv, const char *flag)
@@ -225,6 +233,10 @@ int main(int argc, char **argv)
 		return topo_cmd(argc, argv);
 	if (strcmp(cmd, "compile") == 0)
 		return compile_cmd(argc, argv);
+	if (strcmp(cmd, "top") == 0)
+		return cmd_top(argc, argv);
+	if (strcmp(cmd, "workload") == 0)
+		return cmd_workload(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);

@@ -109,6 +109,8 @@ static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, co
 			      (json_int_t)snap->queued[p], "drops", drops_object(c->drops));
 	json_t *wire = io && io->kind == LOOM_LINK_ETHDEV ? wire_stats(io->ethdev) : NULL;
 
+	/* the link's rate, so that readers (loomctl top) can show utilization */
+	json_object_set_new(o, "rate_bps", json_integer((json_int_t)f->switches[s].ports[p].rate_bps));
 	if (wire)
 		json_object_set_new(o, "wire", wire);
 	return o;

@@ -17,6 +17,16 @@ void loom_mailbox_call(struct loom_mailbox *mb, void (*fn)(void *), void *arg)
 		fn(arg);
 		return;
 	}
+	/* Several threads call (the control socket, DPDK telemetry, the
+	 * metrics endpoint): wait until an earlier request has been run
+	 * before posting ours over it. */
+	while (atomic_load_explicit(&mb->pending, memory_order_acquire) && !mb->closed)
+		pthread_cond_wait(&mb->done_cond, &mb->lock);
+	if (mb->closed) {
+		pthread_mutex_unlock(&mb->lock);
+		fn(arg);
+		return;
+	}
 	mb->fn = fn;
 	mb->arg = arg;
 	atomic_store_explicit(&mb->pending, true, memory_order_release);

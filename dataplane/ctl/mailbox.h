@@ -22,7 +22,8 @@ struct loom_mailbox {
 };
 
 void loom_mailbox_init(struct loom_mailbox *mb);
-/* Control thread: run fn(arg) on the worker and wait for it. */
+/* Any thread: run fn(arg) on the worker and wait for it. Calls from
+ * several threads are run one after the other. */
 void loom_mailbox_call(struct loom_mailbox *mb, void (*fn)(void *), void *arg);
 /* Worker: run a posted request, if any. */
 void loom_mailbox_run(struct loom_mailbox *mb);

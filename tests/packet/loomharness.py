@@ -108,8 +108,9 @@ class LoomdError(RuntimeError):
 class Loomd:
     """One loomd process with its own control socket and log file."""
 
-    def __init__(self, config_path, workdir):
+    def __init__(self, config_path, workdir, extra_args=()):
         self.config_path = config_path
+        self.extra_args = list(extra_args)   # loomd options before "--", e.g. --metrics-port
         self.sock_path = os.path.join(workdir, "loomd.sock")
         self.log_path = os.path.join(workdir, "loomd.log")
         self.proc = None
@@ -119,7 +120,7 @@ class Loomd:
     def start(self, timeout=30.0):
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([tool("dataplane/loomd"), "--config", self.config_path,
-                                      "--socket", self.sock_path],
+                                      "--socket", self.sock_path] + self.extra_args,
                                      stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         last_err = None
@@ -138,6 +139,11 @@ class Loomd:
             time.sleep(0.05)
         raise LoomdError("loomd did not answer ping on %s within %.0f s (last: %r)\n%s"
                          % (self.sock_path, timeout, last_err, self.log_tail()))
+
+    def eal_file_prefix(self):
+        """loomd's EAL file prefix when it chose its own EAL options (the
+        harness passes none): the telemetry socket lives under it."""
+        return "loomd%d" % self.proc.pid
 
     def shutdown(self, timeout=20.0):
         """Asks loomd to stop and waits for it to exit (which flushes the

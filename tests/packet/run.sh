@@ -24,4 +24,5 @@ if ! "$PY" -c 'import scapy' 2>/dev/null; then
 fi
 
 export LOOM_BUILD_DIR="$BUILD_DIR"
-exec "$PY" tests/packet/test_switch_packets.py
+# every tests/packet/test_*.py in one unittest run (one "Ran N tests" line)
+exec "$PY" -m unittest discover -s tests/packet -p 'test_*.py' -t tests/packet

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A workload file (docs/WORKLOADS.md) read against a topology: the YAML
+ * side of the generators in scheduler/include/loom/workload.h. The result
+ * is the flow list generator hosts, the experiment runner or iperf3 pairs
+ * carry out; `loomctl workload expand FILE --topo TOPO` prints it as CSV.
+ */
+#ifndef LOOM_WORKLOAD_FILE_H
+#define LOOM_WORKLOAD_FILE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "loom/maxmin.h"
+#include "loom/workload.h"
+#include "topo/topology.h"
+
+struct workload {
+	char name[TOPO_NAME_MAX];
+	uint64_t seed;
+	struct loom_flow_list flows;
+	uint32_t n_collectives;
+};
+
+/* The hosts as the generators see them: leaf_of[h] = the switch index of
+ * the leaf host h's interface 0 links to (its "rack"); rate_bps[h] = the
+ * sum of its links' rates (every plane). Returns 0 or -1 with a message
+ * (a host without a leaf link). Free with workload_hosts_free. */
+struct workload_hosts {
+	struct loom_wl_hosts wl;
+	uint32_t *leaf_of;
+	uint64_t *rate_bps;
+};
+
+int workload_hosts_from_topo(const struct topology *t, struct workload_hosts *h, char *err, size_t errlen);
+void workload_hosts_free(struct workload_hosts *h);
+
+/* The ideal-throughput model of a two-tier topology (loom/maxmin.h):
+ * racks are the hosts' plane-0 leaves, numbered 0.. in switch order
+ * (rack_of_switch maps back); a rack's up/down capacity is the sum of the
+ * leaf-spine links of every leaf its hosts attach to (all planes), and a
+ * host's capacity the sum of its links. -1 with a message for three tiers
+ * (not modelled) or a leaf without hosts. Free with workload_capacity_free. */
+struct workload_capacity {
+	struct loom_clos_capacity m;
+	uint32_t *rack_of_host;
+	int *switch_of_rack; /* the plane-0 leaf of each rack */
+	double *tx, *rx, *up, *down;
+};
+
+int workload_capacity_from_topo(const struct topology *t, struct workload_capacity *c, char *err, size_t errlen);
+void workload_capacity_free(struct workload_capacity *c);
+
+/* Load FILE against the topology; on error returns -1 and writes
+ * "FILE:LINE: problem" into err. */
+int workload_load(const char *path, const struct topology *t, struct workload *wl, char *err, size_t errlen);
+/* Same from a string (tests); `name` stands for the file, `dir` is where
+ * relative CDF paths are looked up. */
+int workload_load_string(const char *yaml, const char *name, const char *dir, const struct topology *t,
+			 struct workload *wl, char *err, size_t errlen);
+void workload_free(struct workload *wl);
+
+/* "1500", "64K", "1.5M", "16MiB", "2GB" -> bytes (K/M/G/T = 1000^n,
+ * Ki/Mi/Gi/Ti = 1024^n, optional trailing B). 0 or -1. */
+int workload_parse_bytes(const char *s, uint64_t *bytes);
+
+/* The flow list as CSV, one header line then one line per flow:
+ * id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,
+ * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase
+ * (src/dst: host names; start_ns: "chained" for chained phases). */
+void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out);
+
+#endif
