@@ -20,7 +20,11 @@
 	X(TO_SWITCH, "to_switch")           /* for the switch's own address, not served */ \
 	X(TTL_EXPIRED, "ttl_expired")                                                  \
 	X(NO_ROUTE, "no_route")                                                        \
-	X(QUEUE_FULL, "queue_full")         /* output queue of the egress port full */
+	X(QUEUE_FULL, "queue_full")         /* output queue of the egress port full */ \
+	X(WRED, "wred")                     /* WRED drop profile, non-ECT packet (egress) */ \
+	X(BUFFER_FULL, "buffer_full")       /* shared buffer: dynamic threshold or full (egress) */ \
+	X(PFC_HEADROOM, "pfc_headroom")     /* lossless class over xoff + headroom (egress) */ \
+	X(MAC_CONTROL, "mac_control")       /* 0x8808 frame that is not a well-formed PFC */
 
 enum loom_drop_reason {
 #define LOOM_DROP_ENUM(name, str) LOOM_DROP_##name,
