@@ -8,7 +8,10 @@ that ratios are comparable even on a noisy machine.
   ovs select-4    Open vSwitch (DPDK datapath): an L3 rule with dec_ttl and
                   MAC rewrite into a select group of 4 buckets (ECMP), with
                   OVS's default selection method (dp_hash)
-  loomd leaf      a Loom leaf: LPM route to a 4-way ECMP group, TTL, MACs
+  loomd leaf      a Loom leaf: LPM route to a 4-way ECMP group, TTL, MACs;
+                  with the traffic manager off (one FIFO per port) and on
+                  (8 classes, DSCP map, byte limits, shared buffer, ECN,
+                  shaper at 400G so that it does not limit)
 
 The forwarding core is CPU 1 for everyone; CPU 0 runs the control side
 (testpmd's and OVS's main threads, loomd's control thread).
@@ -221,6 +224,10 @@ class Loomd:
 LEAF_TOPO = """# A leaf with one host port fed by the pcap PMD and four uplinks into null
 # PMDs; the rest of the fabric exists only so that routes can be computed.
 fabric: bench
+defaults:
+  link_rate: 400G
+tm:
+  enabled: %(tm)s
 switches:
 %(spines)s
   - {name: leaf0, role: leaf, ipv4: 10.0.0.0/24}
@@ -233,18 +240,18 @@ links:
 """
 
 
-def leaf_topology(work, pcap):
+def leaf_topology(work, pcap, tm=True):
     spines = "\n".join("  - {name: spine%d, role: spine}" % i for i in range(N_UPLINKS))
     uplinks = "\n".join('  - {a: leaf0:%d, b: spine%d:0, devargs_a: "net_null%d,no-rx=1"}\n'
                         "  - {a: leaf1:%d, b: spine%d:1}" % (i + 1, i, i, i + 1, i) for i in range(N_UPLINKS))
     path = os.path.join(work, "leaf.yaml")
     with open(path, "w") as f:
-        f.write(LEAF_TOPO % {"spines": spines, "uplinks": uplinks, "pcap": pcap})
+        f.write(LEAF_TOPO % {"spines": spines, "uplinks": uplinks, "pcap": pcap, "tm": "true" if tm else "false"})
     return path
 
 
-def run_loomd_leaf(build, work, pcap, seconds):
-    d = Loomd(build, work, leaf_topology(work, pcap), "leaf0", "leaf")
+def run_loomd_leaf(build, work, pcap, seconds, tm=True):
+    d = Loomd(build, work, leaf_topology(work, pcap, tm), "leaf0", "leaf")
     try:
         return d.measure(seconds)
     finally:
@@ -303,6 +310,7 @@ def main():
     ap.add_argument("--skip-ovs", action="store_true")
     ap.add_argument("--fabric", action="store_true", help="also the fabric scaling bench")
     ap.add_argument("--json", help="write the results here too")
+    ap.add_argument("--tm-only", action="store_true", help="only the loomd leaf with the traffic manager off and on")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="loom-bench-")
@@ -311,7 +319,19 @@ def main():
     pcapgen.write_pcap(pcap, pcapgen.flows("02:48:00:00:00:00", "02:4c:00:%02x:00:00" % N_UPLINKS,
                                            "10.0.0.2", "10.0.1"))
     res = {}
+    scaling = []
     try:
+        if args.tm_only:
+            for tm in (False, True):
+                log("loomd leaf ecmp, tm %s ..." % ("on" if tm else "off"))
+                res["loomd leaf ecmp tm %s" % ("on" if tm else "off")] = run_loomd_leaf(args.build, work, pcap,
+                                                                                      args.seconds, tm)
+            off, on = res["loomd leaf ecmp tm off"][0], res["loomd leaf ecmp tm on"][0]
+            print("| configuration | Mpps | cycles/pkt |\n|---|---:|---:|")
+            for name, (mpps, cyc) in res.items():
+                print("| %s | %.2f | %.0f |" % (name, mpps, cyc))
+            print("tm on / tm off: %.2f" % (on / off))
+            return
         log("testpmd io ...")
         res["testpmd io"] = (run_testpmd(work, pcap, "io", args.seconds), None)
         log("testpmd mac ...")
@@ -319,8 +339,10 @@ def main():
         if not args.skip_ovs:
             log("ovs-dpdk select group of 4 ...")
             res["ovs-dpdk l3 + select-4"] = run_ovs(work, pcap, args.seconds, "dp_hash")
-        log("loomd leaf ecmp ...")
-        res["loomd leaf ecmp"] = run_loomd_leaf(args.build, work, pcap, args.seconds)
+        log("loomd leaf ecmp, tm off ...")
+        res["loomd leaf ecmp tm off"] = run_loomd_leaf(args.build, work, pcap, args.seconds, False)
+        log("loomd leaf ecmp, tm on ...")
+        res["loomd leaf ecmp tm on"] = run_loomd_leaf(args.build, work, pcap, args.seconds, True)
         scaling = run_fabric_scaling(args.build, work, args.seconds, [(2, 4), (4, 8), (8, 16)]) if args.fabric else []
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -280,6 +280,8 @@ int loom_tm_cfg_set(struct loom_tm_cfg *c, const char *key, const char *value, c
 		*(!strcmp(key, "pfc.xoff") ? &c->pfc.xoff_bytes
 		  : !strcmp(key, "pfc.xon") ? &c->pfc.xon_bytes
 					    : &c->pfc.headroom_bytes) = (uint32_t)b;
+		if (!strcmp(key, "pfc.xon"))
+			c->xon_set = true;
 	} else if (!strcmp(key, "pfc.quanta")) {
 		if (parse_uint(value, 1, LOOM_PFC_MAX_QUANTA, &u) < 0)
 			return bad(err, errlen, key, "'%s': expected 1..65535", value);
@@ -341,6 +343,8 @@ int loom_tm_cfg_finalize(struct loom_tm_cfg *c, char *err, size_t errlen)
 		c->cls[roce].ecn = LOOM_TM_ECN_DCQCN;
 	if (c->lossless >> n)
 		return bad(err, errlen, "pfc.lossless", "names a class >= classes (%u)", n);
+	if (c->pfc.xon_bytes >= c->pfc.xoff_bytes && !c->xon_set)
+		c->pfc.xon_bytes = c->pfc.xoff_bytes / 2;
 	if (c->pfc.xon_bytes >= c->pfc.xoff_bytes)
 		return bad(err, errlen, "pfc.xon", "must be below pfc.xoff (%u >= %u)", c->pfc.xon_bytes,
 			   c->pfc.xoff_bytes);

@@ -11,7 +11,7 @@
  * Keys (bytes accept 1500, 64KB, 1.5MB, 64KiB; KB = 1000 B):
  *   enabled            true|false   per-class TM; false = one FIFO, no shaping
  *   classes            1..8         traffic classes (set before class.N.*)
- *   burst              bytes        shaper bucket; 0 = max(1514, rate x 20 us)
+ *   burst              bytes        shaper bucket; 0 = max(1514, rate x 500 us)
  *   buffer             bytes        switch's shared buffer
  *   alpha              1/64 .. 8    dynamic threshold, a power of two
  *   queue_limit        bytes        every class's byte limit
@@ -25,7 +25,8 @@
  *   class.N.weight     1..65535     DRR weight
  *   class.N.queue_limit, class.N.ecn, class.N.ecn.*   one class
  *   pfc.lossless       none | "3" | "3,4"   lossless classes
- *   pfc.xoff|xon|headroom  bytes    per (ingress port, class)
+ *   pfc.xoff|xon|headroom  bytes    per (ingress port, class); xon not
+ *                                   given: half of xoff if the default is above
  *   pfc.quanta         1..65535     quanta in each PAUSE
  *   dscp.D             class        D = 0..63
  */
@@ -74,6 +75,7 @@ struct loom_tm_cfg {
 	/* explicit settings, so that defaults that depend on others (class
 	 * count) are derived by loom_tm_cfg_finalize */
 	uint8_t mode_set, ecn_set;
+	bool xon_set;             /* else xon follows xoff (half of it) when above it */
 	uint64_t dscp_set;
 	uint8_t dscp_cls[64];
 	struct loom_dscp_map dscp; /* valid after finalize */
@@ -81,7 +83,8 @@ struct loom_tm_cfg {
 
 #define LOOM_TM_DEFAULT_BUFFER (4u << 20)     /* 4 MiB shared per switch */
 #define LOOM_TM_DEFAULT_QUEUE_LIMIT 512000u   /* bytes per class */
-#define LOOM_TM_DEFAULT_BURST_NS 20000u       /* bucket = 20 us at the rate */
+#define LOOM_TM_DEFAULT_BURST_NS 500000u      /* bucket = 500 us at the rate: a real-time
+					       * runner woken that late loses no credit */
 #define LOOM_TM_MIN_BURST 1514u
 
 void loom_tm_cfg_default(struct loom_tm_cfg *c);
