@@ -8,7 +8,10 @@ that ratios are comparable even on a noisy machine.
   ovs select-4    Open vSwitch (DPDK datapath): an L3 rule with dec_ttl and
                   MAC rewrite into a select group of 4 buckets (ECMP), with
                   OVS's default selection method (dp_hash)
-  loomd leaf      a Loom leaf: LPM route to a 4-way ECMP group, TTL, MACs
+  loomd leaf      a Loom leaf: LPM route to a 4-way ECMP group, TTL, MACs;
+                  with the traffic manager off (one FIFO per port) and on
+                  (8 classes, DSCP map, byte limits, shared buffer, ECN,
+                  shaper at 400G so that it does not limit)
   loomd P4 leaf   the same leaf running p4/loom.spec on DPDK's SWX pipeline
                   (`pipeline: p4`), behind the same ingress guard
 
@@ -223,6 +226,10 @@ class Loomd:
 LEAF_TOPO = """# A leaf with one host port fed by the pcap PMD and four uplinks into null
 # PMDs; the rest of the fabric exists only so that routes can be computed.
 fabric: bench
+defaults:
+  link_rate: 400G
+tm:
+  enabled: %(tm)s
 switches:
 %(spines)s
   - {name: leaf0, role: leaf, pipeline: %(pipeline)s, ipv4: 10.0.0.0/24}
@@ -235,18 +242,19 @@ links:
 """
 
 
-def leaf_topology(work, pcap, pipeline="native"):
+def leaf_topology(work, pcap, pipeline="native", tm=True):
     spines = "\n".join("  - {name: spine%d, role: spine}" % i for i in range(N_UPLINKS))
     uplinks = "\n".join('  - {a: leaf0:%d, b: spine%d:0, devargs_a: "net_null%d,no-rx=1"}\n'
                         "  - {a: leaf1:%d, b: spine%d:1}" % (i + 1, i, i, i + 1, i) for i in range(N_UPLINKS))
     path = os.path.join(work, "leaf-%s.yaml" % pipeline)
     with open(path, "w") as f:
-        f.write(LEAF_TOPO % {"spines": spines, "uplinks": uplinks, "pcap": pcap, "pipeline": pipeline})
+        f.write(LEAF_TOPO % {"spines": spines, "uplinks": uplinks, "pcap": pcap, "pipeline": pipeline,
+                             "tm": "true" if tm else "false"})
     return path
 
 
-def run_loomd_leaf(build, work, pcap, seconds, pipeline="native"):
-    d = Loomd(build, work, leaf_topology(work, pcap, pipeline), "leaf0", "leaf" + pipeline)
+def run_loomd_leaf(build, work, pcap, seconds, pipeline="native", tm=True):
+    d = Loomd(build, work, leaf_topology(work, pcap, pipeline, tm), "leaf0", "leaf" + pipeline)
     try:
         return d.measure(seconds)
     finally:
@@ -305,6 +313,7 @@ def main():
     ap.add_argument("--skip-ovs", action="store_true")
     ap.add_argument("--fabric", action="store_true", help="also the fabric scaling bench")
     ap.add_argument("--json", help="write the results here too")
+    ap.add_argument("--tm-only", action="store_true", help="only the loomd leaf with the traffic manager off and on")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="loom-bench-")
@@ -313,7 +322,19 @@ def main():
     pcapgen.write_pcap(pcap, pcapgen.flows("02:48:00:00:00:00", "02:4c:00:%02x:00:00" % N_UPLINKS,
                                            "10.0.0.2", "10.0.1"))
     res = {}
+    scaling = []
     try:
+        if args.tm_only:
+            for tm in (False, True):
+                log("loomd leaf ecmp, tm %s ..." % ("on" if tm else "off"))
+                res["loomd leaf ecmp tm %s" % ("on" if tm else "off")] = run_loomd_leaf(args.build, work, pcap,
+                                                                                      args.seconds, tm=tm)
+            off, on = res["loomd leaf ecmp tm off"][0], res["loomd leaf ecmp tm on"][0]
+            print("| configuration | Mpps | cycles/pkt |\n|---|---:|---:|")
+            for name, (mpps, cyc) in res.items():
+                print("| %s | %.2f | %.0f |" % (name, mpps, cyc))
+            print("tm on / tm off: %.2f" % (on / off))
+            return
         log("testpmd io ...")
         res["testpmd io"] = (run_testpmd(work, pcap, "io", args.seconds), None)
         log("testpmd mac ...")
@@ -321,8 +342,10 @@ def main():
         if not args.skip_ovs:
             log("ovs-dpdk select group of 4 ...")
             res["ovs-dpdk l3 + select-4"] = run_ovs(work, pcap, args.seconds, "dp_hash")
-        log("loomd leaf ecmp ...")
-        res["loomd leaf ecmp"] = run_loomd_leaf(args.build, work, pcap, args.seconds)
+        log("loomd leaf ecmp, tm off ...")
+        res["loomd leaf ecmp tm off"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=False)
+        log("loomd leaf ecmp, tm on ...")
+        res["loomd leaf ecmp tm on"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=True)
         log("loomd P4 leaf ecmp (SWX) ...")
         res["loomd P4 leaf ecmp (SWX)"] = run_loomd_leaf(args.build, work, pcap, args.seconds, "p4")
         scaling = run_fabric_scaling(args.build, work, args.seconds, [(2, 4), (4, 8), (8, 16)]) if args.fabric else []
@@ -336,9 +359,11 @@ def main():
     for name, (mpps, cyc) in res.items():
         print("| %s | %.2f | %.2f | %s | %s |" % (name, mpps, mpps / io, "%.2f" % (mpps / ovs) if ovs else "-",
                                                  "%.0f" % cyc if cyc else "-"))
-    native, p4 = res["loomd leaf ecmp"][0], res["loomd P4 leaf ecmp (SWX)"][0]
+    off, native, p4 = (res["loomd leaf ecmp tm off"][0], res["loomd leaf ecmp tm on"][0],
+                       res["loomd P4 leaf ecmp (SWX)"][0])
     print()
-    print("P4 leaf / native leaf: %.2f" % (p4 / native))
+    print("tm on / tm off: %.2f" % (native / off))
+    print("P4 leaf / native leaf (both tm on): %.2f" % (p4 / native))
     if scaling:
         print()
         print("| fabric (spines x leaves) | switches | delivered Mpps | switch-hops Mpps | cycles/pkt |")

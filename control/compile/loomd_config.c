@@ -336,6 +336,22 @@ static int set_routes_json(const struct switch_routes *r, json_t *s)
 	return 0;
 }
 
+/* The traffic manager settings of switch `sw` (-1: top-level) as loomd
+ * reads them: {"key": "value"}; NULL when there are none. */
+static json_t *tm_json(const struct topology *t, int sw)
+{
+	json_t *o = NULL;
+
+	for (int i = 0; i < t->n_tm; i++) {
+		if (t->tm[i].sw != sw)
+			continue;
+		if (!o)
+			o = json_object();
+		json_object_set_new(o, t->tm[i].key, json_string(t->tm[i].value));
+	}
+	return o;
+}
+
 static json_t *switch_json(struct cfg_ctx *c, int sw)
 {
 	const struct topo_switch *s = &c->t->switches[sw];
@@ -361,6 +377,9 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 		json_decref(obj);
 		obj = NULL;
 	}
+	json_t *tm = obj ? tm_json(c->t, sw) : NULL;
+	if (tm)
+		json_object_set_new(obj, "tm", tm);
 	if (obj && set_routes_json(&r, obj) < 0) {
 		json_decref(obj);
 		obj = NULL;
@@ -388,6 +407,13 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 	if (!root) {
 		set_err(&c, 0, "out of memory");
 		goto fail;
+	}
+	if (t->time_scale > 0)
+		json_object_set_new(root, "time_scale", json_real(t->time_scale));
+	if (t->n_tm) {
+		json_t *tm = tm_json(t, -1);
+		if (tm)
+			json_object_set_new(root, "tm", tm);
 	}
 	for (int sw = 0; sw < t->n_switches; sw++) {
 		json_t *s;

@@ -24,6 +24,7 @@
 #include "show_cmds.h"
 #include "top_cmd.h"
 #include "workload_cmd.h"
+#include "tm_cmds.h"
 
 static void usage(FILE *out)
 {
@@ -36,6 +37,8 @@ static void usage(FILE *out)
 		"  status [--json]                                   switches and ports of the running fabric\n"
 		"  stats [--json]                                    per switch and port: packets, bytes, drops by reason\n"
 		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
+		"  tm show SWITCH[:PORT] [--json]                    traffic manager settings (rates, classes, ECN, PFC)\n"
+		"  tm set SWITCH[:PORT] KEY VALUE                    change one while traffic flows (docs/TRAFFIC_MANAGER.md)\n"
 		"  topo check FILE                                   validate a topology file\n"
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
@@ -237,6 +240,8 @@ int main(int argc, char **argv)
 		return cmd_top(argc, argv);
 	if (strcmp(cmd, "workload") == 0)
 		return cmd_workload(argc, argv);
+	if (strcmp(cmd, "tm") == 0)
+		return cmd_tm(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);

@@ -82,6 +82,36 @@ static void format_drops(json_t *drops, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* Traffic manager of a port: pause frames, and one row per class that
+ * saw traffic (queue in/out, ECN marks, drops by cause, depth). */
+static void print_tm_rows(json_t *tm)
+{
+	json_t *c, *d;
+	size_t k;
+
+	if (!tm)
+		return;
+	if (geti(tm, "pfc_frames_sent") || geti(tm, "pfc_frames_received") || geti(tm, "headroom_packets"))
+		printf("    pfc: sent %" JSON_INTEGER_FORMAT " (xoff %" JSON_INTEGER_FORMAT ", xon %" JSON_INTEGER_FORMAT
+		       ", refresh %" JSON_INTEGER_FORMAT "), received %" JSON_INTEGER_FORMAT ", paused %.3f ms,"
+		       " headroom %" JSON_INTEGER_FORMAT " pkts (peak %" JSON_INTEGER_FORMAT " B)\n",
+		       geti(tm, "pfc_frames_sent"), geti(tm, "pfc_xoff"), geti(tm, "pfc_xon"), geti(tm, "pfc_refresh"),
+		       geti(tm, "pfc_frames_received"), (double)geti(tm, "paused_ns") / 1e6, geti(tm, "headroom_packets"),
+		       geti(tm, "headroom_peak_bytes"));
+	json_array_foreach(json_object_get(tm, "classes"), k, c) {
+		if (!geti(c, "in_packets"))
+			continue;
+		d = json_object_get(c, "drops");
+		printf("    class %" JSON_INTEGER_FORMAT ": in %" JSON_INTEGER_FORMAT " out %" JSON_INTEGER_FORMAT
+		       " ecn %" JSON_INTEGER_FORMAT " drops tail %" JSON_INTEGER_FORMAT " wred %" JSON_INTEGER_FORMAT
+		       " buffer %" JSON_INTEGER_FORMAT " headroom %" JSON_INTEGER_FORMAT " depth %" JSON_INTEGER_FORMAT
+		       " B (max %" JSON_INTEGER_FORMAT " B)\n",
+		       geti(c, "class"), geti(c, "in_packets"), geti(c, "out_packets"), geti(c, "ecn_marked"),
+		       geti(d, "tail"), geti(d, "wred"), geti(d, "buffer"), geti(d, "pfc_headroom"),
+		       geti(c, "depth_bytes"), geti(c, "max_depth_bytes"));
+	}
+}
+
 /* One row per port, i.e. per link end: what went out of the switch on it
  * (tx) and what came in (rx), and why packets that came in were dropped. */
 static void print_switch_table(json_t *sw)
@@ -108,6 +138,7 @@ static void print_switch_table(json_t *sw)
 		       " %14" JSON_INTEGER_FORMAT "  %s\n",
 		       link, geti(p, "rx_packets"), geti(p, "rx_bytes"), geti(p, "tx_packets"), geti(p, "tx_bytes"),
 		       drops);
+		print_tm_rows(json_object_get(p, "tm"));
 	}
 }
 

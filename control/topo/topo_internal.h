@@ -109,6 +109,12 @@ bool topo_name_ok(const char *s);
 /* Generator form (topo_expand.c): fills ld->t from the `generate:` map. */
 int topo_expand(struct topo_loader *ld, const struct topo_field *gen);
 
+/* topo_tm.c: a `tm:` mapping (sw = switch index, -1 top-level), the
+ * top-level time_scale, and the whole check once everything is loaded. */
+int topo_load_tm(struct topo_loader *ld, const struct topo_field *f, int sw);
+int topo_load_time_scale(struct topo_loader *ld, const struct topo_field *f);
+int topo_check_tm(struct topo_loader *ld);
+
 /* Subnet arithmetic shared by the addressing helpers and the validator. */
 void topo_prefix_add(struct topo_prefix *p, uint64_t n);
 bool topo_prefix_host_bits_set(const struct topo_prefix *p);

@@ -15,7 +15,8 @@
 #define DEFAULT_RATE_BPS 10000000000ull /* 10G */
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
-enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TOP };
+enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
+       K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -133,9 +134,9 @@ static int load_options(struct topo_loader *ld, const struct topo_field *opt, st
 
 static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_PIPELINE, S_N };
+	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_PIPELINE, S_TM, S_N };
 	struct topo_field f[S_N] = { { "name" }, { "role" }, { "plane" }, { "pod" },
-				     { "ipv4" }, { "ipv6" }, { "options" }, { "pipeline" } };
+				     { "ipv4" }, { "ipv6" }, { "options" }, { "pipeline" }, { "tm" } };
 	struct topo_switch *sw = &ld->t->switches[i];
 
 	sw->pos.line = topo_line(n);
@@ -162,6 +163,8 @@ static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 	if (f[S_OPTIONS].v && load_options(ld, &f[S_OPTIONS], sw) < 0)
 		return -1;
 	if (f[S_PIPELINE].v && load_pipeline(ld, &f[S_PIPELINE], &sw->pipeline) < 0)
+		return -1;
+	if (f[S_TM].v && topo_load_tm(ld, &f[S_TM], i) < 0)
 		return -1;
 	return 0;
 }
@@ -389,7 +392,9 @@ static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct topo_
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct topo_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
-				       { "links" },  { "planes_joined" }, { "generate" } };
+				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
+				       { "tm" } };
+	int rc;
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
 	    topo_require(ld, root, "the top level", &f[K_FABRIC]) < 0 ||
@@ -399,11 +404,16 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	ld->t->default_delay_ns = DEFAULT_DELAY_NS;
 	if (f[K_DEFAULTS].v && load_defaults(ld, &f[K_DEFAULTS]) < 0)
 		return -1;
+	if (f[K_TIME_SCALE].v && topo_load_time_scale(ld, &f[K_TIME_SCALE]) < 0)
+		return -1;
+	if (f[K_TM].v && topo_load_tm(ld, &f[K_TM], -1) < 0)
+		return -1;
 	if (!f[K_GENERATE].v) {
 		if (f[K_PLANES_JOINED].v &&
 		    topo_get_bool(ld, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
 			return -1;
-		return load_explicit(ld, root, f);
+		rc = load_explicit(ld, root, f);
+		return rc < 0 ? rc : topo_check_tm(ld);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -415,7 +425,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		return topo_error(&ld->ctx, topo_line(f[K_PLANES_JOINED].k),
 				  "top-level 'planes_joined' cannot be combined with 'generate' (line %d): "
 				  "give it inside 'generate:'", topo_line(f[K_GENERATE].k));
-	return topo_expand(ld, &f[K_GENERATE]);
+	rc = topo_expand(ld, &f[K_GENERATE]);
+	return rc < 0 ? rc : topo_check_tm(ld);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, struct topology *t,
@@ -508,6 +519,7 @@ void topo_free(struct topology *t)
 	free(t->switches);
 	free(t->hosts);
 	free(t->links);
+	free(t->tm);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
 }

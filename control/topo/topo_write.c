@@ -32,6 +32,23 @@ static void put_quoted(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* tm: settings of switch `sw` (-1: top-level), as flat dotted keys. */
+static void write_tm(const struct topology *t, int sw, const char *indent, FILE *out)
+{
+	bool first = true;
+
+	for (int i = 0; i < t->n_tm; i++) {
+		if (t->tm[i].sw != sw)
+			continue;
+		if (first)
+			fprintf(out, "%stm:\n", indent);
+		first = false;
+		fprintf(out, "%s  %s: ", indent, t->tm[i].key);
+		put_quoted(out, t->tm[i].value);
+		fputc('\n', out);
+	}
+}
+
 static void write_switch(const struct topology *t, const struct topo_switch *sw, FILE *out)
 {
 	bool shared = t->planes_joined && sw->role == TOPO_SUPERSPINE;
@@ -57,6 +74,7 @@ static void write_switch(const struct topology *t, const struct topo_switch *sw,
 	fprintf(out, "    options:\n      hash_seed: %u\n", sw->hash_seed);
 	if (sw->pipeline == TOPO_PIPELINE_P4)
 		fputs("    pipeline: p4\n", out);
+	write_tm(t, (int)(sw - t->switches), "    ", out);
 }
 
 static void write_end(const struct topology *t, char which, const struct topo_end *e, FILE *out)
@@ -114,6 +132,9 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 	fprintf(out, "\ndefaults:\n  link_rate: %s\n  delay: %s\n", rate, delay);
 	if (t->planes_joined)
 		fputs("planes_joined: true\n", out);
+	if (t->time_scale > 0)
+		fprintf(out, "time_scale: %.17g\n", t->time_scale);
+	write_tm(t, -1, "", out);
 	fputs(t->n_switches ? "switches:\n" : "switches: []\n", out);
 	for (int i = 0; i < t->n_switches; i++)
 		write_switch(t, &t->switches[i], out);

@@ -74,6 +74,14 @@ struct topo_link {
 	struct topo_pos pos;
 };
 
+/* One traffic manager setting (loom/tm_config.h key) as written. */
+struct topo_tm_setting {
+	int sw;          /* switch index, or -1: every switch (top-level tm:) */
+	char key[48];
+	char value[64];
+	int line;
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX];  /* `fabric:` */
 	char file[512];            /* path it was loaded from */
@@ -87,6 +95,9 @@ struct topology {
 	struct topo_switch *switches;
 	struct topo_host *hosts;
 	struct topo_link *links;
+	double time_scale;         /* 0: not given (1) */
+	int n_tm;                  /* tm: settings, top-level first */
+	struct topo_tm_setting *tm;
 };
 
 /* Load FILE (explicit or generator form), expand and validate it. On error

@@ -474,11 +474,14 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t 
 		if (load_switch(&c, f, (uint16_t)i, js, switches) < 0)
 			return -1;
 	}
-	return check_ring_peers(&c, f);
+	if (check_ring_peers(&c, f) < 0)
+		return -1;
+	return loom_fabric_load_tm(f, root, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
 {
+	loom_fabric_free_tm(f);
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {
 		struct loom_switch *sw = &f->switches[s];
 

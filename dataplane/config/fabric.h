@@ -31,12 +31,17 @@ struct loom_fabric {
 	struct loom_switch *switches;
 	struct loom_link_spec **links; /* [switch][port] */
 	struct json_t *config;         /* the loaded JSON, kept for `routes` */
+	double time_scale;             /* links run at rate / time_scale (traffic manager) */
 };
 
 /* Load the JSON at `path` and build every switch: ports, output queues,
  * route tables. EAL must be initialised. Returns 0, or -1 with a message. */
 int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen);
 void loom_fabric_free(struct loom_fabric *f);
+/* config_tm.c: time_scale and the traffic manager of every port (after
+ * the switches are loaded); and its release. */
+int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
+void loom_fabric_free_tm(struct loom_fabric *f);
 
 /* Depth of each port's output FIFO (packets). */
 #define LOOM_OUTQ_SIZE 512

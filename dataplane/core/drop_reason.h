@@ -21,7 +21,11 @@
 	X(TTL_EXPIRED, "ttl_expired")                                                  \
 	X(NO_ROUTE, "no_route")                                                        \
 	X(QUEUE_FULL, "queue_full")         /* output queue of the egress port full */ \
-	X(P4_DROP, "p4_drop")               /* a P4 program dropped it without a Loom reason */
+	X(P4_DROP, "p4_drop")               /* a P4 program dropped it without a Loom reason */ \
+	X(WRED, "wred")                     /* WRED drop profile, non-ECT packet (egress) */ \
+	X(BUFFER_FULL, "buffer_full")       /* shared buffer: dynamic threshold or full (egress) */ \
+	X(PFC_HEADROOM, "pfc_headroom")     /* lossless class over xoff + headroom (egress) */ \
+	X(MAC_CONTROL, "mac_control")       /* 0x8808 frame that is not a well-formed PFC */
 
 enum loom_drop_reason {
 #define LOOM_DROP_ENUM(name, str) LOOM_DROP_##name,

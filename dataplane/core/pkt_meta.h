@@ -16,6 +16,8 @@ enum loom_l3_kind {
 	LOOM_L3_ARP,
 	LOOM_L3_IPV4,
 	LOOM_L3_IPV6,
+	LOOM_L3_PFC,  /* 802.1Qbb PFC frame (MAC control 0x8808, opcode 0x0101);
+		       * l3_off = the opcode */
 };
 
 enum loom_l2_dst {

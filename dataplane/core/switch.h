@@ -35,6 +35,8 @@ struct loom_p4;
  * configuration is loaded; packets of `pkts` all arrived on `in`. */
 typedef void (*loom_forward_fn)(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
 				const struct loom_pkt_meta **meta, uint16_t n);
+struct tm_port;
+struct tm_switch;
 
 #define LOOM_NAME_MAX 32
 #define LOOM_BURST 32
@@ -52,7 +54,8 @@ struct loom_port_counters {
 	uint64_t rx_bytes;
 	uint64_t tx_packets; /* handed to the port's link or driver */
 	uint64_t tx_bytes;
-	uint64_t drops[LOOM_DROP_MAX]; /* attributed to the ingress port, except queue_full (egress) */
+	uint64_t drops[LOOM_DROP_MAX]; /* attributed to the ingress port, except the egress queue
+					* drops (queue_full, wred, buffer_full, pfc_headroom) */
 };
 
 struct loom_port {
@@ -71,8 +74,9 @@ struct loom_port {
 	uint8_t subnet_v6_len;
 	uint64_t rate_bps;           /* link rate from the topology (traffic manager) */
 	uint64_t delay_ns;           /* propagation delay from the topology */
-	struct rte_ring *outq;       /* output FIFO; the traffic manager replaces it */
+	struct rte_ring *outq;       /* output FIFO when the traffic manager is off */
 	uint64_t outq_bytes;         /* bytes in outq */
+	struct tm_port *tm;          /* traffic manager (dataplane/tm/), NULL: FIFO */
 	struct loom_port_counters c;
 };
 
@@ -124,12 +128,16 @@ struct loom_switch {
 
 	loom_forward_fn forward; /* loom_native_forward, or the P4 pipeline's */
 	struct loom_p4 *p4;      /* the SWX pipeline of a `pipeline: p4` switch */
+	struct tm_switch *tm;        /* shared buffer, PFC frames; NULL when no port has a TM */
 };
 
 /*
  * Conservation, which tests check on every switch:
  *   sum(rx_packets) + generated
- *     = sum(tx_packets) + answered + sum(drops) + sum(queued in outq)
+ *     = sum(tx_packets) + answered + sum(drops) + sum(queued)
+ * where queued counts the output FIFO or the traffic manager's class
+ * queues plus a PFC frame waiting to go, and answered includes PFC frames
+ * received (the switch obeys them; they are not forwarded).
  */
 
 /* Handlers (pipeline/switch_handlers.c). `n` <= LOOM_BURST. The switch

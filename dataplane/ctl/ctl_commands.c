@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "p4_switch.h"
+#include "ctl_tm.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
  * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
@@ -58,6 +59,8 @@ struct switch_snapshot {
 	struct loom_switch_counters c;
 	struct loom_port_counters *ports; /* [n_ports] */
 	uint32_t *queued;                 /* [n_ports] */
+	struct ctl_tm_snapshot *tm;       /* [n_ports] traffic manager counters */
+	uint32_t *in_flight;              /* [n_ports] in the link's delay line */
 };
 
 struct stats_call {
@@ -65,6 +68,7 @@ struct stats_call {
 	struct switch_snapshot *snap;
 	loom_time_ns now;
 	const struct loom_clock *clock;
+	const struct loom_ports *ports;
 };
 
 static void stats_copy_on_worker(void *arg)
@@ -79,7 +83,13 @@ static void stats_copy_on_worker(void *arg)
 		for (uint16_t p = 0; p < sw->n_ports; p++) {
 			c->snap[s].ports[p] = sw->ports[p].c;
 			c->snap[s].queued[p] = loom_switch_queued(sw, p);
+			ctl_tm_snapshot(&sw->ports[p], &c->snap[s].tm[p]);
 		}
+	}
+	for (uint32_t i = 0; i < c->ports->n; i++) {
+		const struct loom_port_io *io = &c->ports->io[i];
+
+		c->snap[io->sw - c->fabric->switches].in_flight[io->port] = port_io_in_flight(io);
 	}
 }
 
@@ -113,6 +123,10 @@ static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, co
 	json_object_set_new(o, "rate_bps", json_integer((json_int_t)f->switches[s].ports[p].rate_bps));
 	if (wire)
 		json_object_set_new(o, "wire", wire);
+	if (snap->tm[p].on)
+		json_object_set_new(o, "tm", ctl_tm_stats_json(&snap->tm[p]));
+	/* transmitted (counted in tx) but still on the link (delay line) */
+	json_object_set_new(o, "in_flight", json_integer((json_int_t)snap->in_flight[p]));
 	return o;
 }
 
@@ -159,7 +173,7 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 {
 	const struct loom_fabric *f = st->fabric;
-	struct stats_call c = {.fabric = f, .clock = st->clock};
+	struct stats_call c = {.fabric = f, .clock = st->clock, .ports = st->ports};
 	json_t *switches = json_array();
 
 	(void)req;
@@ -167,7 +181,9 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
 		c.snap[s].ports = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].ports));
 		c.snap[s].queued = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].queued));
-		if (!c.snap[s].ports || !c.snap[s].queued)
+		c.snap[s].tm = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].tm));
+		c.snap[s].in_flight = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].in_flight));
+		if (!c.snap[s].ports || !c.snap[s].queued || !c.snap[s].tm || !c.snap[s].in_flight)
 			goto oom;
 	}
 	if (!c.snap)
@@ -185,6 +201,8 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; s < f->n_switches; s++) {
 		free(c.snap[s].ports);
 		free(c.snap[s].queued);
+		free(c.snap[s].tm);
+		free(c.snap[s].in_flight);
 	}
 	free(c.snap);
 	return ok_reply(json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
@@ -193,6 +211,8 @@ oom:
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
 		free(c.snap[s].ports);
 		free(c.snap[s].queued);
+		free(c.snap[s].tm);
+		free(c.snap[s].in_flight);
 	}
 	free(c.snap);
 	json_decref(switches);
@@ -323,6 +343,8 @@ static const struct {
 	{"routes", "{\"switch\": NAME}: routes, ECMP groups and next hops of a switch", cmd_routes},
 	{"pipeline", "{\"switch\": NAME, \"pipeline\": \"native\"|\"p4\"[, \"p4_spec\": FILE]}: switch its forwarding",
 	 cmd_pipeline},
+	{"tm", "{\"op\": \"show\"|\"set\", \"switch\": S, [\"port\": P,] [\"key\": K, \"value\": V]}: "
+	       "traffic manager settings", ctl_cmd_tm},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
 

@@ -47,7 +47,7 @@ static void p4_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 	for (uint16_t j = 0; j < x->n_touched; j++) {
 		uint16_t port = x->touched[j];
 
-		port_output_burst(sw, &sw->ports[port], x->eg[port], x->eg_n[port]);
+		port_output_burst(sw, &sw->ports[port], x->in->index, x->eg[port], x->eg_n[port]);
 		x->eg_n[port] = 0;
 	}
 	x->n_touched = 0;

@@ -292,6 +292,19 @@ static drop_t parse_ipv6(const uint8_t *d, uint32_t len, struct loom_pkt_meta *m
 	return parse_l4(d, m, l4, end);
 }
 
+/* MAC control (0x8808): only PFC is served; its opcode, class-enable
+ * vector and 8 pause times must be there. 802.3x PAUSE and other opcodes
+ * are dropped as mac_control. */
+#define LOOM_MAC_CONTROL_PFC 0x0101u
+#define LOOM_PFC_BODY_LEN 20u
+static drop_t parse_mac_control(const uint8_t *d, uint32_t len, struct loom_pkt_meta *m, uint32_t off)
+{
+	if (len - off < LOOM_PFC_BODY_LEN || rd16(d + off) != LOOM_MAC_CONTROL_PFC)
+		return LOOM_DROP_MAC_CONTROL;
+	m->l3_kind = LOOM_L3_PFC;
+	return LOOM_DROP_NONE;
+}
+
 drop_t loom_pkt_parse(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m)
 {
 	uint32_t off;
@@ -315,6 +328,8 @@ drop_t loom_pkt_parse(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m
 		return parse_ipv4(data, len, m, off);
 	case ETH_P_IPV6:
 		return parse_ipv6(data, len, m, off);
+	case ETH_P_PAUSE:
+		return parse_mac_control(data, len, m, off);
 	default:
 		return LOOM_DROP_UNKNOWN_ETHERTYPE;
 	}

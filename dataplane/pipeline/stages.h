@@ -40,12 +40,15 @@ const struct loom_nexthop *ecmp_select(const struct loom_switch *sw, uint32_t g,
 /* eth_rewrite.c: source MAC = egress port's, destination = next hop's. */
 void eth_rewrite(struct rte_mbuf *m, const struct loom_nexthop *nh);
 
-/* port_output.c: put packets on the egress port's output queue; what
- * does not fit is dropped as queue_full on that port. */
-void port_output_burst(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf **pkts, uint16_t n);
+/* port_output.c: put packets that came in on `in_port` on the egress
+ * port's output queues (traffic manager, or the FIFO when it is off);
+ * what is not admitted is dropped and counted on the egress port. */
+void port_output_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,
+		       uint16_t n);
+/* A packet the switch made itself (a reply): no ingress port to account. */
 static inline void port_output(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf *m)
 {
-	port_output_burst(sw, out, &m, 1);
+	port_output_burst(sw, out, 0xffff, &m, 1);
 }
 
 /* Count a drop on `port` under `reason` and free the packet. */

@@ -11,7 +11,7 @@
  *   ip_ttl.c         TTL / hop limit -1 (or ttl_expired)
  *   ecmp_select.c    group member by the seeded flow hash -> next hop
  *   eth_rewrite.c    MACs of the egress port and the next hop
- *   port_output.c    egress port's output queue (or queue_full)
+ *   port_output.c    egress port's traffic manager (dataplane/tm/) or FIFO
  *
  * Nothing here reads a clock or knows about rings, ethdevs or events: the
  * runner passes `now` and moves packets between the wire and these calls.
@@ -19,6 +19,7 @@
 #include <rte_ring.h>
 
 #include "stages.h"
+#include "tm.h"
 
 /* Packets of one burst grouped by egress port, so that each output queue
  * takes one enqueue per burst instead of one per packet. A burst goes to
@@ -60,6 +61,15 @@ static bool classify(struct loom_switch *sw, struct loom_port *in, struct rte_mb
 	r = loom_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), meta);
 	if (r != LOOM_DROP_NONE)
 		goto drop;
+	if (unlikely(meta->l3_kind == LOOM_L3_PFC)) {
+		/* obeyed, not forwarded (tm_pfc.c) */
+		if (sw->tm)
+			tm_pfc_receive(sw, in, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off + 2),
+				       sw->tm->now);
+		sw->c.answered++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
 	/* Unicast must be for this port before anything else looks at it;
 	 * broadcast and multicast only serve ARP and neighbour discovery. */
 	if (meta->l2_dst == LOOM_L2_UNICAST &&
@@ -91,8 +101,8 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	struct rte_mbuf *routed[LOOM_BURST];
 	uint16_t n_routed = 0;
 
-	(void)now; /* the traffic manager and load balancers will use it */
-
+	if (sw->tm)
+		sw->tm->now = now;
 	in->c.rx_packets += n;
 	for (uint16_t i = 0; i < n; i++) {
 		if (!classify(sw, in, pkts[i], &meta[i]))
@@ -141,7 +151,7 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 		n_eg = egress_batch_add(eg, n_eg, nhs[i]->port, routed[i]);
 	}
 	for (uint16_t j = 0; j < n_eg; j++)
-		port_output_burst(sw, &sw->ports[eg[j].port], eg[j].pkts, eg[j].n);
+		port_output_burst(sw, &sw->ports[eg[j].port], in->index, eg[j].pkts, eg[j].n);
 }
 
 uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
@@ -150,7 +160,8 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 	struct loom_port *p = &sw->ports[port];
 	unsigned int n;
 
-	(void)now; /* the shaper of the traffic manager will use it */
+	if (p->tm)
+		return tm_dequeue_burst(sw, p, out, max, now);
 	n = rte_ring_sc_dequeue_burst(p->outq, (void **)out, max, NULL);
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t len = rte_pktmbuf_pkt_len(out[i]);
@@ -165,22 +176,36 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port)
 {
 	const struct loom_port *p = &sw->ports[port];
+
+	if (p->tm)
+		return tm_queued(p->tm);
 	return p->outq ? rte_ring_count(p->outq) : 0;
 }
 
 uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port)
 {
-	return sw->ports[port].outq_bytes;
+	const struct loom_port *p = &sw->ports[port];
+
+	return p->tm ? p->tm->bytes : p->outq_bytes;
 }
 
 loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t port, loom_time_ns now)
 {
+	const struct loom_port *p = &sw->ports[port];
+
+	if (p->tm)
+		return tm_next_tx_time(p, now);
 	return loom_switch_queued(sw, port) > 0 ? now : LOOM_TIME_NEVER;
 }
 
 loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
 {
-	(void)sw;
-	(void)now;
-	return LOOM_TIME_NEVER; /* no timers yet: the FIFO output queue has none */
+	/* Each part's timers return their next time; the switch's is the
+	 * earliest of them. Traffic manager: PFC pause refresh. */
+	loom_time_ns next = LOOM_TIME_NEVER, t;
+
+	t = tm_run_timers(sw, now);
+	if (t < next)
+		next = t;
+	return next;
 }

@@ -106,6 +106,18 @@ int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, 
 			io->sw = &f->switches[s];
 			io->port = p;
 			io->kind = l->kind;
+			/* time_scale slows the whole fabric: delays stretch
+			 * as rates shrink, so a link holds as many packets
+			 * in flight as the real one. */
+			if (f->switches[s].ports[p].delay_ns > 0) {
+				io->dl = rte_zmalloc("loom_delay_line", sizeof(*io->dl), RTE_CACHE_LINE_SIZE);
+				if (!io->dl) {
+					snprintf(err, errlen, "out of memory for delay lines");
+					return -1;
+				}
+				io->dl->delay_ns = (loom_time_ns)((double)f->switches[s].ports[p].delay_ns *
+								  (f->time_scale > 0 ? f->time_scale : 1.0));
+			}
 			if (l->kind == LOOM_LINK_ETHDEV) {
 				if (ethdev_open(l->devargs, ports->pool, &io->ethdev, err, errlen) < 0)
 					return -1;
@@ -142,6 +154,11 @@ void loom_ports_unbind(struct loom_ports *ports)
 	for (uint32_t i = 0; i < ports->n; i++) {
 		struct loom_port_io *io = &ports->io[i];
 
+		if (io->dl) {
+			for (uint32_t k = 0; k < io->dl->count; k++)
+				rte_pktmbuf_free(io->dl->m[(io->dl->head + k) % LOOM_DELAY_LINE_SIZE]);
+			rte_free(io->dl);
+		}
 		if (io->kind == LOOM_LINK_ETHDEV) {
 			rte_pktmbuf_free_bulk(io->pending, io->n_pending);
 			rte_eth_dev_stop(io->ethdev);
@@ -203,11 +220,81 @@ static uint16_t ring_tx(struct loom_port_io *io, loom_time_ns now)
 	return n;
 }
 
+/* Hand the delay line's due packets to the wire; those the wire refuses
+ * stay at its head. Returns the number handed over. */
+static uint16_t delay_line_release(struct loom_port_io *io, loom_time_ns now)
+{
+	struct loom_delay_line *dl = io->dl;
+	struct rte_mbuf *due[LOOM_BURST];
+	uint16_t n = 0, sent;
+
+	while (n < LOOM_BURST && n < dl->count && dl->at[(dl->head + n) % LOOM_DELAY_LINE_SIZE] <= now) {
+		due[n] = dl->m[(dl->head + n) % LOOM_DELAY_LINE_SIZE];
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	if (io->kind == LOOM_LINK_RING)
+		sent = (uint16_t)rte_ring_sp_enqueue_burst(io->tx, (void **)due, n, NULL);
+	else
+		sent = rte_eth_tx_burst(io->ethdev, 0, due, n);
+	dl->head = (dl->head + sent) % LOOM_DELAY_LINE_SIZE;
+	dl->count -= sent;
+	return sent;
+}
+
+/* Move what the switch may send now into the delay line, stamped with
+ * the time it reaches the far end of the link. */
+static uint16_t delay_line_fill(struct loom_port_io *io, loom_time_ns now)
+{
+	struct loom_delay_line *dl = io->dl;
+	struct rte_mbuf *pkts[LOOM_BURST];
+	uint32_t room = LOOM_DELAY_LINE_SIZE - dl->count;
+	uint16_t n;
+
+	if (room == 0)
+		return 0;
+	n = loom_switch_transmit(io->sw, io->port, pkts, room < LOOM_BURST ? (uint16_t)room : LOOM_BURST, now);
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t k = (dl->head + dl->count) % LOOM_DELAY_LINE_SIZE;
+
+		dl->m[k] = pkts[i];
+		dl->at[k] = now + dl->delay_ns;
+		dl->count++;
+	}
+	return n;
+}
+
 uint16_t port_io_tx(struct loom_port_io *io, loom_time_ns now)
 {
+	if (io->dl) {
+		uint16_t moved = 0;
+
+		if (io->dl->count)
+			moved = delay_line_release(io, now);
+		if (loom_switch_queued(io->sw, io->port))
+			moved += delay_line_fill(io, now);
+		return moved;
+	}
 	/* Most ports of a large fabric have nothing to send in a given loop:
 	 * two index loads instead of a dequeue and a driver call. */
 	if (io->n_pending == 0 && loom_switch_queued(io->sw, io->port) == 0)
 		return 0;
 	return io->kind == LOOM_LINK_RING ? ring_tx(io, now) : ethdev_tx(io, now);
+}
+
+loom_time_ns port_io_next_time(const struct loom_port_io *io, loom_time_ns now)
+{
+	loom_time_ns t;
+
+	if (io->n_pending)
+		return now;
+	t = loom_switch_queued(io->sw, io->port) ? loom_switch_next_tx_time(io->sw, io->port, now) : LOOM_TIME_NEVER;
+	if (io->dl && io->dl->count) {
+		loom_time_ns due = io->dl->at[io->dl->head];
+
+		if (due < t)
+			t = due < now ? now : due;
+	}
+	return t;
 }

@@ -23,6 +23,19 @@ struct loom_port_io {
 	struct rte_ring *tx;   /* RING: packets to the peer */
 	uint16_t n_pending;    /* ETHDEV: dequeued but not yet taken by the driver */
 	struct rte_mbuf *pending[LOOM_BURST];
+	struct loom_delay_line *dl; /* propagation delay; NULL when the link has none */
+};
+
+/* A link's propagation delay: packets the switch transmitted at t reach
+ * the wire (peer ring or driver) at t + delay, in order. Holds
+ * LOOM_DELAY_LINE_SIZE packets; when full, the port stops taking packets
+ * from its switch, whose queue then holds the backlog. */
+#define LOOM_DELAY_LINE_SIZE 512
+struct loom_delay_line {
+	loom_time_ns delay_ns;
+	uint32_t head, count;
+	loom_time_ns at[LOOM_DELAY_LINE_SIZE];
+	struct rte_mbuf *m[LOOM_DELAY_LINE_SIZE];
 };
 
 struct loom_ports {
@@ -43,9 +56,9 @@ static inline unsigned int loom_port_mbufs(enum loom_link_kind kind)
 {
 	switch (kind) {
 	case LOOM_LINK_RING:
-		return LOOM_OUTQ_SIZE + LOOM_LINK_RING_SIZE;
+		return LOOM_OUTQ_SIZE + LOOM_LINK_RING_SIZE + LOOM_DELAY_LINE_SIZE;
 	case LOOM_LINK_ETHDEV:
-		return LOOM_OUTQ_SIZE + LOOM_ETHDEV_RX_DESC + LOOM_ETHDEV_TX_DESC + LOOM_BURST;
+		return LOOM_OUTQ_SIZE + LOOM_ETHDEV_RX_DESC + LOOM_ETHDEV_TX_DESC + LOOM_BURST + LOOM_DELAY_LINE_SIZE;
 	default:
 		return 0;
 	}
@@ -58,5 +71,14 @@ uint16_t port_io_rx(struct loom_port_io *io, struct rte_mbuf **pkts);
 /* Move what the port may send now from the switch to the wire; returns the
  * number of packets sent. */
 uint16_t port_io_tx(struct loom_port_io *io, loom_time_ns now);
+/* Earliest time >= now at which port_io_tx() has something to do: a
+ * packet due out of the delay line, or one the switch may send
+ * (loom_switch_next_tx_time). LOOM_TIME_NEVER when nothing waits. */
+loom_time_ns port_io_next_time(const struct loom_port_io *io, loom_time_ns now);
+/* Packets in the port's delay line (transmitted, not yet on the wire). */
+static inline uint32_t port_io_in_flight(const struct loom_port_io *io)
+{
+	return io->dl ? io->dl->count : 0;
+}
 
 #endif

@@ -5,7 +5,9 @@
  *   2. let every port send what its switch has queued;
  *   3. run the switches' timers that are due;
  *   4. run a pending control request, if any;
- *   5. if nothing moved for a while, sleep a little longer each time.
+ *   5. if nothing moved for a while, sleep a little longer each time,
+ *      but never past the earliest time a port may send (shaped ports
+ *      holding packets, delay lines) or a switch timer is due.
  */
 #include <sys/prctl.h>
 #include <time.h>
@@ -34,6 +36,29 @@ static loom_time_ns run_due_timers(struct loom_fabric *f, loom_time_ns *next, lo
 			earliest = next[s];
 	}
 	return earliest;
+}
+
+/* Before sleeping: run the switches' timers (they may have gained new
+ * ones from the data path, e.g. a PFC pause to refresh; calling early is
+ * allowed) and find the earliest time anything has to happen. */
+static loom_time_ns earliest_work(struct loom_fabric *f, struct loom_ports *ports, loom_time_ns *next_timer,
+				  loom_time_ns *earliest_timer, loom_time_ns now)
+{
+	loom_time_ns t = LOOM_TIME_NEVER;
+
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		next_timer[s] = loom_switch_run_timers(&f->switches[s], now);
+		if (next_timer[s] < t)
+			t = next_timer[s];
+	}
+	*earliest_timer = t;
+	for (uint32_t i = 0; i < ports->n; i++) {
+		loom_time_ns p = port_io_next_time(&ports->io[i], now);
+
+		if (p < t)
+			t = p;
+	}
+	return t;
 }
 
 void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const struct loom_clock *clock,
@@ -96,7 +121,18 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 		}
 		if (++idle_polls < LOOM_IDLE_POLLS_BEFORE_SLEEP)
 			continue;
-		idle_sleep(sleep_us);
+		loom_time_ns due = earliest_work(f, ports, next_timer, &earliest_timer, now);
+		unsigned int us = sleep_us;
+
+		if (due != LOOM_TIME_NEVER) {
+			loom_time_ns wait = due > now ? due - now : 0;
+
+			if (wait < LOOM_NS_PER_US) /* due now or within a us: keep polling */
+				continue;
+			if (wait / LOOM_NS_PER_US < us)
+				us = (unsigned int)(wait / LOOM_NS_PER_US);
+		}
+		idle_sleep(us);
 		stats->sleeps++;
 		sleep_us = sleep_us * 2 > LOOM_IDLE_SLEEP_MAX_US ? LOOM_IDLE_SLEEP_MAX_US : sleep_us * 2;
 	}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Traffic manager part of loomd's configuration (docs/LOOMD_CONFIG.md):
+ *   "time_scale": 1            fabric-wide: links run at rate / time_scale
+ *   "tm": {KEY: VALUE, ...}    fabric-wide settings (loom/tm_config.h keys)
+ *   switches[i].tm: {...}      that switch's, over the fabric's
+ *   switches[i].ports[j].tm    that port's, over the switch's
+ * Values may be strings, numbers or booleans; nested objects are read as
+ * dotted keys ({"ecn": {"k": "30KB"}} is "ecn.k").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "fabric.h"
+#include "tm.h"
+
+static int value_string(json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%.17g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+	else if (json_is_array(v)) { /* pfc.lossless: [3, 4] */
+		size_t i, n = 0;
+		json_t *e;
+
+		buf[0] = '\0';
+		json_array_foreach(v, i, e) {
+			if (!json_is_integer(e))
+				return -1;
+			n += (size_t)snprintf(buf + n, len > n ? len - n : 0, "%s%lld", i ? "," : "",
+					      (long long)json_integer_value(e));
+		}
+		if (i == 0)
+			snprintf(buf, len, "none");
+	} else
+		return -1;
+	return 0;
+}
+
+static int apply_object(struct loom_tm_cfg *cfg, json_t *obj, const char *prefix, const char *where, char *err,
+			size_t errlen)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		char key[128], val[256], msg[256];
+
+		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", k);
+		if (json_is_object(v)) {
+			if (apply_object(cfg, v, key, where, err, errlen) < 0)
+				return -1;
+			continue;
+		}
+		if (value_string(v, val, sizeof(val)) < 0) {
+			snprintf(err, errlen, "%s: tm: %s: unsupported value type", where, key);
+			return -1;
+		}
+		if (loom_tm_cfg_set(cfg, key, val, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "%s: tm: %s", where, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int tm_cfg_from(struct loom_tm_cfg *cfg, json_t *obj, const char *where, char *err, size_t errlen)
+{
+	char msg[256];
+
+	if (obj && !json_is_object(obj)) {
+		snprintf(err, errlen, "%s: tm must be an object", where);
+		return -1;
+	}
+	if (obj && apply_object(cfg, obj, "", where, err, errlen) < 0)
+		return -1;
+	return 0;
+	(void)msg;
+}
+
+int loom_fabric_load_tm(struct loom_fabric *f, json_t *root, char *err, size_t errlen)
+{
+	json_t *ts = json_object_get(root, "time_scale");
+	json_t *switches = json_object_get(root, "switches");
+	struct loom_tm_cfg fabric_cfg;
+
+	f->time_scale = 1.0;
+	if (ts) {
+		if (!json_is_number(ts) || !(json_number_value(ts) > 0) || json_number_value(ts) > 1e9) {
+			snprintf(err, errlen, "time_scale must be a number > 0");
+			return -1;
+		}
+		f->time_scale = json_number_value(ts);
+	}
+	loom_tm_cfg_default(&fabric_cfg);
+	if (tm_cfg_from(&fabric_cfg, json_object_get(root, "tm"), "fabric", err, errlen) < 0)
+		return -1;
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		struct loom_switch *sw = &f->switches[s];
+		json_t *js = json_array_get(switches, s);
+		struct loom_tm_cfg sw_cfg = fabric_cfg;
+		char where[96], msg[256];
+		bool any = false;
+
+		snprintf(where, sizeof(where), "switch %s", sw->name);
+		if (tm_cfg_from(&sw_cfg, json_object_get(js, "tm"), where, err, errlen) < 0)
+			return -1;
+		for (uint16_t p = 0; p < sw->n_ports; p++) {
+			struct loom_tm_cfg pc = sw_cfg;
+			json_t *jp;
+			size_t i;
+
+			if (f->links[s][p].kind == LOOM_LINK_NONE)
+				continue;
+			json_array_foreach(json_object_get(js, "ports"), i, jp) {
+				if (json_integer_value(json_object_get(jp, "index")) != p)
+					continue;
+				snprintf(where, sizeof(where), "switch %s port %u", sw->name, p);
+				if (tm_cfg_from(&pc, json_object_get(jp, "tm"), where, err, errlen) < 0)
+					return -1;
+			}
+			if (loom_tm_cfg_finalize(&pc, msg, sizeof(msg)) < 0) {
+				snprintf(err, errlen, "switch %s port %u: tm: %s", sw->name, p, msg);
+				return -1;
+			}
+			if (!pc.enabled)
+				continue;
+			if (!sw->tm && tm_switch_create(sw, &sw_cfg, s) < 0) {
+				snprintf(err, errlen, "switch %s: cannot create the traffic manager (memory)", sw->name);
+				return -1;
+			}
+			if (tm_port_create(&sw->ports[p], &pc, loom_rate_scaled(sw->ports[p].rate_bps, f->time_scale),
+					   0) < 0) {
+				snprintf(err, errlen, "switch %s port %u: out of memory for the traffic manager",
+					 sw->name, p);
+				return -1;
+			}
+			any = true;
+		}
+		(void)any;
+	}
+	return 0;
+}
+
+void loom_fabric_free_tm(struct loom_fabric *f)
+{
+	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {
+		struct loom_switch *sw = &f->switches[s];
+
+		for (uint16_t p = 0; sw->ports && p < sw->n_ports; p++)
+			tm_port_free(&sw->ports[p]);
+		tm_switch_free(sw);
+	}
+}

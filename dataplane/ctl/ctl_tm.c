@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Traffic manager over the control socket:
+ *   stats: per port "tm" (pause frames, headroom) and per class queue
+ *          counters, copied on the worker with the other counters;
+ *   {"cmd": "tm", "op": "show", "switch": S [, "port": P]}: settings
+ *   {"cmd": "tm", "op": "set", "switch": S [, "port": P], "key": K,
+ *    "value": V}: one loom/tm_config.h setting (or "rate": the link rate,
+ *    scaled by time_scale) on one port or every port of the switch,
+ *    applied on the worker between bursts; queued packets stay.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ctl_tm.h"
+#include "tm.h"
+
+void ctl_tm_snapshot(const struct loom_port *p, struct ctl_tm_snapshot *s)
+{
+	const struct tm_port *t = p->tm;
+
+	s->on = t != NULL;
+	if (!t)
+		return;
+	s->n_classes = t->n_classes;
+	s->port = t->st;
+	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
+		s->q[c] = t->q[c].st;
+		s->depth[c] = t->q[c].bytes;
+		s->depth_pkts[c] = t->q[c].count;
+	}
+}
+
+json_t *ctl_tm_stats_json(const struct ctl_tm_snapshot *s)
+{
+	json_t *classes = json_array(), *hist;
+	uint64_t paused = 0;
+
+	for (int c = 0; c < s->n_classes; c++) {
+		const struct tm_queue_stats *q = &s->q[c];
+
+		hist = json_array();
+		for (int b = 0; b < TM_HIST_BUCKETS; b++)
+			json_array_append_new(hist, json_integer((json_int_t)q->hist[b]));
+		paused += q->paused_ns;
+		json_array_append_new(
+			classes,
+			json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:o}",
+				  "class", c, "in_packets", (json_int_t)q->in_pkts, "in_bytes", (json_int_t)q->in_bytes,
+				  "out_packets", (json_int_t)q->out_pkts, "out_bytes", (json_int_t)q->out_bytes,
+				  "ecn_marked", (json_int_t)q->ecn_marked, "drops", "tail", (json_int_t)q->drop_tail,
+				  "wred", (json_int_t)q->drop_wred, "buffer", (json_int_t)q->drop_buffer,
+				  "pfc_headroom", (json_int_t)q->drop_headroom, "depth_bytes",
+				  (json_int_t)s->depth[c], "depth_packets", (json_int_t)s->depth_pkts[c],
+				  "max_depth_bytes", (json_int_t)q->depth_max, "paused_ns", (json_int_t)q->paused_ns,
+				  "depth_histogram", hist));
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "pfc_frames_sent",
+			 (json_int_t)s->port.pfc_tx_frames, "pfc_frames_received", (json_int_t)s->port.pfc_rx_frames,
+			 "pfc_xoff", (json_int_t)s->port.pfc_tx_pause, "pfc_xon", (json_int_t)s->port.pfc_tx_resume,
+			 "pfc_refresh", (json_int_t)s->port.pfc_tx_refresh, "paused_ns", (json_int_t)paused,
+			 "headroom_packets", (json_int_t)s->port.headroom_pkts, "headroom_bytes",
+			 (json_int_t)s->port.headroom_bytes, "headroom_peak_bytes", (json_int_t)s->port.headroom_peak,
+			 "classes", classes);
+}
+
+/* ---- tm show / set ---- */
+
+static json_t *err_reply(const char *msg)
+{
+	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+}
+
+static json_t *port_settings_json(const struct loom_port *p, const struct loom_switch *sw)
+{
+	const struct tm_port *t = p->tm;
+	json_t *classes = json_array(), *dscp = json_array();
+
+	if (!t)
+		return json_pack("{s:i, s:s, s:b}", "index", p->index, "name", p->name, "enabled", 0);
+	for (int c = 0; c < t->n_classes; c++) {
+		const struct tm_queue *q = &t->q[c];
+		const struct loom_tm_class_cfg *k = &t->cfg.cls[c];
+
+		json_array_append_new(
+			classes,
+			json_pack("{s:i, s:s, s:i, s:i, s:I, s:s, s:s, s:I, s:I, s:I, s:f, s:b, s:b, s:b}", "class", c,
+				  "mode", k->mode == LOOM_QSCHED_STRICT ? "strict" : "drr", "prio", k->prio, "weight",
+				  k->weight, "queue_limit", (json_int_t)q->limit, "ecn", loom_tm_ecn_name(k->ecn),
+				  "ecn_mode",
+				  q->ecn.mode == LOOM_ECN_MODE_STEP  ? "step"
+				  : q->ecn.mode == LOOM_ECN_MODE_RED ? "red"
+								     : "none",
+				  "k", (json_int_t)q->ecn.k_bytes, "kmin", (json_int_t)q->ecn.kmin_bytes, "kmax",
+				  (json_int_t)q->ecn.kmax_bytes, "pmax", (double)q->ecn.pmax / LOOM_ECN_P_ONE,
+				  "average", q->ecn.use_average, "wred_drop", q->ecn.wred_drop, "lossless",
+				  (t->cfg.lossless >> c) & 1));
+	}
+	for (int d = 0; d < 64; d++)
+		json_array_append_new(dscp, json_integer(t->cfg.dscp.cls[d]));
+	return json_pack("{s:i, s:s, s:b, s:I, s:I, s:I, s:i, s:o, s:{s:I, s:I, s:I, s:i, s:I}, s:I, s:I, s:i, s:o}",
+			 "index", p->index, "name", p->name, "enabled", 1, "link_rate_bps", (json_int_t)p->rate_bps,
+			 "rate_bps", (json_int_t)t->rate_bps, "burst_bytes", (json_int_t)t->shaper.burst_bytes,
+			 "classes_n", t->n_classes, "classes", classes, "pfc", "xoff", (json_int_t)t->pfc_cfg.xoff_bytes,
+			 "xon", (json_int_t)t->pfc_cfg.xon_bytes, "headroom", (json_int_t)t->pfc_cfg.headroom_bytes,
+			 "quanta", t->pfc_cfg.pause_quanta, "refresh_ns", (json_int_t)t->pfc_cfg.refresh_ns,
+			 "buffer_bytes", (json_int_t)(sw->tm ? sw->tm->buf.size : 0), "buffer_used",
+			 (json_int_t)(sw->tm ? sw->tm->buf.used : 0), "alpha_log2", sw->tm ? sw->tm->alpha_log2 : 0,
+			 "dscp_map", dscp);
+}
+
+struct tm_call {
+	struct loomd_state *st;
+	struct loom_switch *sw;
+	int port; /* -1: all */
+	/* set */
+	const char *key, *value;
+	struct loom_tm_cfg *cfgs; /* [n_ports], validated on the control thread */
+	uint64_t rate;            /* "rate": scaled, 0 = not this key */
+	json_t *result;
+};
+
+static void show_on_worker(void *arg)
+{
+	struct tm_call *c = arg;
+	json_t *ports = json_array();
+
+	for (uint16_t i = 0; i < c->sw->n_ports; i++) {
+		if (c->port >= 0 && c->port != i)
+			continue;
+		if (c->st->fabric->links[c->sw - c->st->fabric->switches][i].kind == LOOM_LINK_NONE)
+			continue;
+		json_array_append_new(ports, port_settings_json(&c->sw->ports[i], c->sw));
+	}
+	c->result = json_pack("{s:s, s:f, s:o}", "switch", c->sw->name, "time_scale", c->st->fabric->time_scale,
+			      "ports", ports);
+}
+
+static void set_on_worker(void *arg)
+{
+	struct tm_call *c = arg;
+	loom_time_ns now = loom_clock_now(c->st->clock);
+
+	for (uint16_t i = 0; i < c->sw->n_ports; i++) {
+		struct tm_port *t = c->sw->ports[i].tm;
+
+		if (!t || (c->port >= 0 && c->port != i))
+			continue;
+		if (c->rate)
+			t->rate_bps = c->rate;
+		else
+			t->cfg = c->cfgs[i];
+		tm_port_apply(&c->sw->ports[i], now);
+	}
+	if (c->sw->tm && !c->rate && (!strcmp(c->key, "buffer") || !strcmp(c->key, "alpha"))) {
+		const struct loom_tm_cfg *k = &c->cfgs[c->port >= 0 ? c->port : 0];
+
+		for (uint16_t i = 0; i < c->sw->n_ports; i++)
+			if (c->sw->ports[i].tm && (c->port < 0 || c->port == i))
+				k = &c->cfgs[i];
+		c->sw->tm->alpha_log2 = k->alpha_log2;
+		c->sw->tm->buffer_bytes = k->buffer_bytes;
+		c->sw->tm->buf.size = k->buffer_bytes; /* used bytes stay; admission follows the new size */
+	}
+}
+
+static int value_string(json_t *v, char *buf, size_t len)
+{
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, len, "%.17g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+	else
+		return -1;
+	return 0;
+}
+
+json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
+{
+	const char *op = json_string_value(json_object_get(req, "op"));
+	const char *name = json_string_value(json_object_get(req, "switch"));
+	json_t *jport = json_object_get(req, "port");
+	struct tm_call c = {.st = st, .port = -1};
+	char msg[320], value[128];
+
+	if (!op || (strcmp(op, "show") && strcmp(op, "set")))
+		return err_reply("tm needs \"op\": \"show\" or \"set\"");
+	if (!name)
+		return err_reply("tm needs \"switch\"");
+	for (uint16_t s = 0; s < st->fabric->n_switches; s++)
+		if (!strcmp(st->fabric->switches[s].name, name))
+			c.sw = &st->fabric->switches[s];
+	if (!c.sw) {
+		snprintf(msg, sizeof(msg), "no switch '%.64s' in this loomd", name);
+		return err_reply(msg);
+	}
+	if (jport) {
+		if (!json_is_integer(jport) || json_integer_value(jport) < 0 ||
+		    json_integer_value(jport) >= c.sw->n_ports ||
+		    st->fabric->links[c.sw - st->fabric->switches][json_integer_value(jport)].kind == LOOM_LINK_NONE)
+			return err_reply("tm: \"port\" is not a port of that switch");
+		c.port = (int)json_integer_value(jport);
+	}
+	if (!strcmp(op, "show")) {
+		loom_mailbox_call(st->mb, show_on_worker, &c);
+		return json_pack("{s:b, s:o}", "ok", 1, "result", c.result);
+	}
+
+	c.key = json_string_value(json_object_get(req, "key"));
+	if (!c.key || value_string(json_object_get(req, "value"), value, sizeof(value)) < 0)
+		return err_reply("tm set needs \"key\" and \"value\"");
+	c.value = value;
+	if (!strcmp(c.key, "enabled") || !strcmp(c.key, "classes"))
+		return err_reply("tm set: enabled and classes are fixed at start (topology tm:)");
+	if (!strcmp(c.key, "rate")) {
+		uint64_t bps;
+
+		if (loom_tm_parse_bytes(value, &bps) < 0 || bps == 0 || bps > LOOM_SHAPER_MAX_RATE)
+			return err_reply("tm set rate: expected a rate in bit/s, e.g. 100M or 25G");
+		c.rate = loom_rate_scaled(bps, st->fabric->time_scale);
+	} else {
+		/* Validate on a copy of each port's settings, here: a bad value
+		 * never reaches the worker. The cfg is only written on the
+		 * worker, by these calls, which this thread serialises. */
+		c.cfgs = calloc(c.sw->n_ports, sizeof(*c.cfgs));
+		if (!c.cfgs)
+			return err_reply("out of memory");
+		for (uint16_t i = 0; i < c.sw->n_ports; i++) {
+			char e[256];
+
+			if (!c.sw->ports[i].tm || (c.port >= 0 && c.port != i))
+				continue;
+			c.cfgs[i] = c.sw->ports[i].tm->cfg;
+			if (loom_tm_cfg_set(&c.cfgs[i], c.key, value, e, sizeof(e)) < 0 ||
+			    loom_tm_cfg_finalize(&c.cfgs[i], e, sizeof(e)) < 0) {
+				snprintf(msg, sizeof(msg), "tm set: %s", e);
+				free(c.cfgs);
+				return err_reply(msg);
+			}
+		}
+	}
+	loom_mailbox_call(st->mb, set_on_worker, &c);
+	free(c.cfgs);
+	c.key = NULL;
+	loom_mailbox_call(st->mb, show_on_worker, &c);
+	return json_pack("{s:b, s:o}", "ok", 1, "result", c.result);
+}

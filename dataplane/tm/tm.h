@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Egress traffic manager: the glue between a port's packets and the
+ * algorithms of scheduler/ (shaper.h, queue_sched.h, ecn_mark.h, pfc.h),
+ * as Linux's sch_red.c is to red.h.
+ *
+ * A packet routed to port P:
+ *   tm_enqueue.c  class from DSCP -> limits (port packets, class bytes,
+ *                 shared buffer with dynamic threshold) -> PFC accounting
+ *                 on its ingress port -> ECN mark / WRED drop -> class queue
+ *   tm_dequeue.c  pending PFC frame first, then the class the scheduler
+ *                 picks (strict priority, then DRR), among classes not
+ *                 paused by a received PFC, while the shaper allows
+ *   tm_pfc.c      PFC frames received (hold a class) and sent (XOFF/XON
+ *                 per ingress port and class, refreshed by a timer)
+ *
+ * A port with `enabled: false` has no tm_port: port_output.c keeps the old
+ * single FIFO (rte_ring) with no shaping, the fast path.
+ *
+ * Every mbuf in a class queue carries in m->hash.sched (the field DPDK
+ * reserves for its own scheduler): queue_id = ingress port (or
+ * TM_NO_INGRESS for packets the switch made), traffic_class = class,
+ * color = 1 when it is counted in its ingress port's PFC bytes.
+ */
+#ifndef LOOM_TM_H
+#define LOOM_TM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loom/ecn_mark.h"
+#include "loom/pfc.h"
+#include "loom/queue_sched.h"
+#include "loom/shaper.h"
+#include "loom/tm_config.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+struct loom_switch;
+struct loom_port;
+
+#define TM_NO_INGRESS 0xffffu
+/* Depth histogram of a class: the queue each arriving packet finds, in
+ * bytes, bucket b holding [1500 * 4^(b-1), 1500 * 4^b) (bucket 0: below
+ * one 1500-byte packet; the last: everything above). */
+#define TM_HIST_BUCKETS 8
+
+struct tm_queue_stats {
+	uint64_t in_pkts, in_bytes;
+	uint64_t out_pkts, out_bytes;
+	uint64_t ecn_marked;
+	uint64_t drop_tail;     /* class byte limit or port packet limit */
+	uint64_t drop_wred;     /* WRED drop profile (non-ECT) */
+	uint64_t drop_buffer;   /* shared buffer: dynamic threshold or full */
+	uint64_t drop_headroom; /* lossless class over xoff + headroom */
+	uint64_t depth_max;     /* bytes */
+	uint64_t hist[TM_HIST_BUCKETS];
+	uint64_t paused_ns;     /* time held by received PFC */
+};
+
+struct tm_queue {
+	struct rte_mbuf **pkts; /* circular, TM_PORT_PKTS entries */
+	uint32_t head, count;
+	uint64_t bytes;
+	uint32_t limit;         /* bytes */
+	struct loom_ecn_cfg ecn;
+	struct loom_ecn_state ecn_st;
+	struct loom_pfc_hold hold; /* receive side: this class paused on this port */
+	struct tm_queue_stats st;
+};
+
+/* Packets one port holds in all its classes (the mbuf pool is sized for
+ * it, like the FIFO it replaces). */
+#define TM_PORT_PKTS 512
+
+struct tm_port_stats {
+	uint64_t pfc_tx_frames;   /* PFC frames sent out of this port */
+	uint64_t pfc_rx_frames;   /* PFC frames received on it */
+	uint64_t pfc_tx_pause;    /* XOFF transitions of its (port, class) pairs */
+	uint64_t pfc_tx_resume;   /* XON transitions */
+	uint64_t pfc_tx_refresh;  /* PAUSEs re-sent while congested */
+	uint64_t pfc_alloc_fail;  /* no mbuf for a PFC frame (retried) */
+	uint64_t headroom_pkts;   /* accepted above xoff (peer did not stop) */
+	uint64_t headroom_bytes;
+	uint64_t headroom_peak;
+};
+
+struct tm_port {
+	struct loom_tm_cfg cfg;   /* this port's settings (runtime changes land here) */
+	uint64_t rate_bps;        /* the link rate scaled by time_scale; 0: not shaped */
+	struct loom_shaper shaper;
+	struct loom_qsched qs;
+	uint8_t n_classes;
+	uint32_t n_pkts;
+	uint64_t bytes;
+	struct tm_queue q[LOOM_TM_CLASSES];
+	/* Send side of PFC: bytes that came in on this port, per class, still
+	 * in the switch; and the PAUSE frame waiting to go out of it. */
+	struct loom_pfc_cfg pfc_cfg;
+	struct loom_pfc_state pfc[LOOM_TM_CLASSES];
+	uint8_t pfc_pending;      /* classes in the frame to send (0: none) */
+	uint16_t pfc_quanta[LOOM_TM_CLASSES];
+	struct tm_port_stats st;
+};
+
+struct tm_switch {
+	uint64_t buffer_bytes;
+	int8_t alpha_log2;
+	struct loom_buffer buf;
+	uint32_t rng;             /* xorshift32 state for RED draws */
+	struct rte_mempool *ctrl_pool; /* PFC frames */
+	loom_time_ns now;         /* of the receive call in progress (the
+				   * stages that enqueue are not passed it) */
+};
+
+/* ---- setup (tm_setup.c) ---- */
+
+/* Give port `p` a traffic manager with settings `cfg` (finalized) at the
+ * link's scaled rate. 0 or -1 (out of memory). */
+int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t rate_scaled, loom_time_ns now);
+void tm_port_free(struct loom_port *p);
+int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id);
+void tm_switch_free(struct loom_switch *sw);
+/* Re-apply p->tm->cfg after a change at run time (rates, limits, ECN,
+ * scheduler, PFC thresholds). Queued packets stay. */
+void tm_port_apply(struct loom_port *p, loom_time_ns now);
+
+/* ---- data path ---- */
+
+void tm_enqueue_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,
+		      uint16_t n, loom_time_ns now);
+uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rte_mbuf **out, uint16_t max,
+			  loom_time_ns now);
+loom_time_ns tm_next_tx_time(const struct loom_port *p, loom_time_ns now);
+
+/* ---- PFC (tm_pfc.c) ---- */
+
+/* A PFC frame arrived on `in`: hold its classes. `pfc` points at the
+ * class-enable vector (after the opcode). */
+void tm_pfc_receive(struct loom_switch *sw, struct loom_port *in, const uint8_t *pfc, loom_time_ns now);
+/* Ask for a PAUSE (quanta > 0) or RESUME (0) of `cls` out of port `p`. */
+void tm_pfc_request(struct loom_switch *sw, struct loom_port *p, int cls, uint16_t quanta);
+/* Build the pending PFC frame of `p`; NULL when none or no mbuf. */
+struct rte_mbuf *tm_pfc_build(struct loom_switch *sw, struct loom_port *p);
+/* Refresh PAUSEs of congested (port, class) pairs; the next time one is due. */
+loom_time_ns tm_run_timers(struct loom_switch *sw, loom_time_ns now);
+/* A packet counted in its ingress port's PFC bytes left the switch. */
+void tm_pfc_release(struct loom_switch *sw, struct rte_mbuf *m, uint32_t len, loom_time_ns now);
+
+static inline uint32_t tm_queued(const struct tm_port *t)
+{
+	return t->n_pkts + (t->pfc_pending != 0);
+}
+
+#endif

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Traffic manager enqueue. Reads: the packet's DSCP and ECN bits (IPv4
+ * TOS / IPv6 traffic class), the egress port's classes, the switch's
+ * shared buffer, the ingress port's PFC state. Sets: the class queue, CE
+ * on ECN-capable packets the marker picks (IPv4 checksum updated), the
+ * ingress port's PFC bytes (and a PAUSE to send when they reach xoff),
+ * m->hash.sched (see tm.h); or drops the packet on the egress port under
+ * queue_full, buffer_full, wred or pfc_headroom.
+ *
+ * ECN uses scheduler/ecn_mark.h rather than rte_red: rte_red counts the
+ * queue in packets and ages its average in TSC cycles, while switches and
+ * DCQCN's thresholds count bytes, and the virtual-time runner needs the
+ * same code to run on nanoseconds it passes in (see ecn_mark.h).
+ */
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "stages.h"
+#include "tm.h"
+
+#define ETH_TYPE_IPV4 0x0800
+#define ETH_TYPE_IPV6 0x86dd
+#define ETH_TYPE_VLAN 0x8100
+#define ETH_TYPE_QINQ 0x88a8
+
+/* Where the IP header is and what it says about class and ECN. */
+struct tm_pkt_class {
+	uint16_t l3_off;  /* 0: not IP */
+	uint8_t dscp;
+	uint8_t ecn;      /* the 2 ECN bits */
+	bool v6;
+};
+
+static inline void tm_read_class(const uint8_t *d, uint32_t len, struct tm_pkt_class *pc)
+{
+	uint32_t off = 12;
+	uint16_t et;
+
+	*pc = (struct tm_pkt_class){0};
+	if (len < 14)
+		return;
+	et = (uint16_t)(d[off] << 8 | d[off + 1]);
+	for (int tags = 0; tags < 2 && (et == ETH_TYPE_VLAN || et == ETH_TYPE_QINQ) && off + 6 <= len; tags++) {
+		off += 4;
+		et = (uint16_t)(d[off] << 8 | d[off + 1]);
+	}
+	off += 2;
+	if (et == ETH_TYPE_IPV4 && off + 20 <= len) {
+		pc->l3_off = (uint16_t)off;
+		pc->dscp = d[off + 1] >> 2;
+		pc->ecn = d[off + 1] & 3;
+		pc->v6 = false;
+	} else if (et == ETH_TYPE_IPV6 && off + 40 <= len) {
+		uint8_t tc = (uint8_t)((d[off] & 0x0f) << 4 | d[off + 1] >> 4);
+
+		pc->l3_off = (uint16_t)off;
+		pc->dscp = tc >> 2;
+		pc->ecn = tc & 3;
+		pc->v6 = true;
+	}
+}
+
+/* Set CE (both ECN bits). IPv4: the header checksum changes by the
+ * difference of the first 16-bit word (RFC 1624: HC' = ~(~HC + ~m + m')). */
+static inline void tm_mark_ce(uint8_t *d, const struct tm_pkt_class *pc)
+{
+	uint8_t *ip = d + pc->l3_off;
+
+	if (pc->v6) {
+		ip[1] |= 0x30;
+		return;
+	}
+	uint16_t old_w = (uint16_t)(ip[0] << 8 | ip[1]);
+	uint16_t new_w = (uint16_t)(old_w | 3);
+	uint16_t hc = (uint16_t)(ip[10] << 8 | ip[11]);
+	uint32_t sum = (uint16_t)~hc + (uint32_t)(uint16_t)~old_w + new_w;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	hc = (uint16_t)~sum;
+	ip[1] = (uint8_t)new_w;
+	ip[10] = (uint8_t)(hc >> 8);
+	ip[11] = (uint8_t)hc;
+}
+
+static inline uint32_t tm_rand(struct tm_switch *ts)
+{
+	uint32_t x = ts->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	ts->rng = x;
+	return x;
+}
+
+static inline unsigned int hist_bucket(uint64_t bytes)
+{
+	unsigned int b = 0;
+	uint64_t edge = 1500;
+
+	while (b < TM_HIST_BUCKETS - 1 && bytes >= edge) {
+		b++;
+		edge *= 4;
+	}
+	return b;
+}
+
+static void tm_drop(struct loom_port *out, struct rte_mbuf *m, enum loom_drop_reason r, uint64_t *counter)
+{
+	(*counter)++;
+	pkt_drop(out, m, r);
+}
+
+/* PFC send side: account the packet to (ingress port, class). Returns
+ * false when it must be dropped (headroom exhausted). */
+static bool tm_pfc_admit(struct loom_switch *sw, struct rte_mbuf *m, uint16_t in_port, int cls, uint32_t len,
+			 loom_time_ns now)
+{
+	struct tm_port *it;
+	uint16_t quanta;
+	enum loom_pfc_action a;
+	uint64_t hr_before;
+
+	if (in_port == TM_NO_INGRESS || (it = sw->ports[in_port].tm) == NULL || !(it->cfg.lossless & (1u << cls)))
+		return true;
+	hr_before = it->pfc[cls].st.headroom_pkts;
+	a = loom_pfc_on_enqueue(&it->pfc[cls], &it->pfc_cfg, len, now, &quanta);
+	if (a == LOOM_PFC_DROP_HEADROOM)
+		return false;
+	if (a == LOOM_PFC_SEND_PAUSE) {
+		it->st.pfc_tx_pause++;
+		tm_pfc_request(sw, &sw->ports[in_port], cls, quanta);
+	}
+	if (it->pfc[cls].st.headroom_pkts != hr_before) {
+		it->st.headroom_pkts++;
+		it->st.headroom_bytes += len;
+		if (it->pfc[cls].st.headroom_peak > it->st.headroom_peak)
+			it->st.headroom_peak = it->pfc[cls].st.headroom_peak;
+	}
+	m->hash.sched.color = 1;
+	return true;
+}
+
+static void tm_enqueue_one(struct loom_switch *sw, struct loom_port *out, struct tm_port *t, uint16_t in_port,
+			   struct rte_mbuf *m, loom_time_ns now)
+{
+	struct tm_switch *ts = sw->tm;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	struct tm_pkt_class pc;
+	struct tm_queue *q;
+	int cls;
+	bool lossless;
+
+	tm_read_class(d, rte_pktmbuf_data_len(m), &pc);
+	/* Not IP (ARP replies the switch makes): the top class, as network
+	 * control, so that neighbour resolution survives congestion. */
+	cls = pc.l3_off ? loom_dscp_to_class(&t->cfg.dscp, pc.dscp) : t->n_classes - 1;
+	q = &t->q[cls];
+	lossless = (t->cfg.lossless & (1u << cls)) != 0;
+	m->hash.sched.queue_id = in_port;
+	m->hash.sched.traffic_class = (uint8_t)cls;
+	m->hash.sched.color = 0;
+
+	q->st.in_pkts++;
+	q->st.in_bytes += len;
+	q->st.hist[hist_bucket(q->bytes)]++;
+
+	/* Limits. A lossless class has no byte limit of its own: PFC's xoff
+	 * and headroom bound it, and only a full buffer can drop it. */
+	if (unlikely(t->n_pkts >= TM_PORT_PKTS) || (!lossless && q->bytes + len > q->limit)) {
+		tm_drop(out, m, LOOM_DROP_QUEUE_FULL, &q->st.drop_tail);
+		return;
+	}
+	if (lossless ? (ts->buf.used + len > ts->buf.size)
+		     : loom_buffer_admit(&ts->buf, q->bytes, len, ts->alpha_log2) != LOOM_BUFFER_ADMIT) {
+		tm_drop(out, m, LOOM_DROP_BUFFER_FULL, &q->st.drop_buffer);
+		return;
+	}
+	if (lossless)
+		ts->buf.used += len; /* headroom is taken whatever the threshold */
+	if (!tm_pfc_admit(sw, m, in_port, cls, len, now)) {
+		loom_buffer_release(&ts->buf, len);
+		tm_drop(out, m, LOOM_DROP_PFC_HEADROOM, &q->st.drop_headroom);
+		return;
+	}
+	switch (loom_ecn_decide(&q->ecn_st, &q->ecn, (uint32_t)q->bytes, pc.l3_off && pc.ecn != 0, tm_rand(ts),
+				now)) {
+	case LOOM_ECN_ENQUEUE_MARK:
+		if (pc.ecn != 3) {
+			tm_mark_ce(d, &pc);
+			q->st.ecn_marked++;
+		}
+		break;
+	case LOOM_ECN_DROP_WRED:
+		loom_buffer_release(&ts->buf, len);
+		if (m->hash.sched.color)
+			tm_pfc_release(sw, m, len, now);
+		tm_drop(out, m, LOOM_DROP_WRED, &q->st.drop_wred);
+		return;
+	default:
+		break;
+	}
+	q->pkts[(q->head + q->count) % TM_PORT_PKTS] = m;
+	q->count++;
+	q->bytes += len;
+	if (q->bytes > q->st.depth_max)
+		q->st.depth_max = q->bytes;
+	t->n_pkts++;
+	t->bytes += len;
+}
+
+void tm_enqueue_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,
+		      uint16_t n, loom_time_ns now)
+{
+	for (uint16_t i = 0; i < n; i++)
+		tm_enqueue_one(sw, out, out->tm, in_port, pkts[i], now);
+}

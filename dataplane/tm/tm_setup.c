@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Traffic manager state of a switch and its ports: creation, run-time changes. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "stages.h"
+#include "tm.h"
+
+/* PFC frames in flight per switch (built at transmit, freed by the wire). */
+#define TM_CTRL_POOL_SIZE 511
+#define TM_CTRL_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 128)
+
+int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct tm_switch *ts = rte_zmalloc("loom_tm_switch", sizeof(*ts), RTE_CACHE_LINE_SIZE);
+
+	if (!ts)
+		return -1;
+	snprintf(name, sizeof(name), "tm_ctrl_%u", id);
+	ts->ctrl_pool = rte_pktmbuf_pool_create(name, TM_CTRL_POOL_SIZE, 0, 0, TM_CTRL_DATA_ROOM, SOCKET_ID_ANY);
+	if (!ts->ctrl_pool) {
+		rte_free(ts);
+		return -1;
+	}
+	ts->buffer_bytes = cfg->buffer_bytes;
+	ts->alpha_log2 = cfg->alpha_log2;
+	loom_buffer_init(&ts->buf, cfg->buffer_bytes);
+	ts->rng = 0x9e3779b9u ^ (id * 2654435761u);
+	if (ts->rng == 0)
+		ts->rng = 1;
+	sw->tm = ts;
+	return 0;
+}
+
+void tm_switch_free(struct loom_switch *sw)
+{
+	if (!sw->tm)
+		return;
+	rte_mempool_free(sw->tm->ctrl_pool);
+	rte_free(sw->tm);
+	sw->tm = NULL;
+}
+
+void tm_port_apply(struct loom_port *p, loom_time_ns now)
+{
+	struct tm_port *t = p->tm;
+	struct loom_qsched_cfg qc;
+	uint32_t burst = loom_tm_burst(&t->cfg, t->rate_bps);
+
+	if (t->rate_bps) {
+		if (t->shaper.rate_bps == 0 && t->shaper.cap == 0)
+			loom_shaper_init(&t->shaper, t->rate_bps, burst, now);
+		else {
+			loom_shaper_set_rate(&t->shaper, t->rate_bps, now);
+			loom_shaper_set_burst(&t->shaper, burst, now);
+		}
+	}
+	loom_tm_qsched_cfg(&t->cfg, &qc);
+	/* A new scheduler configuration starts new DRR rounds; the queues
+	 * rejoin the active list on the next select. */
+	loom_qsched_init(&t->qs, &qc);
+	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
+		t->q[c].limit = t->cfg.cls[c].queue_limit;
+		loom_tm_class_ecn(&t->cfg, c, t->rate_bps ? t->rate_bps : p->rate_bps, &t->q[c].ecn);
+	}
+	t->pfc_cfg = t->cfg.pfc;
+	t->pfc_cfg.refresh_ns = loom_pfc_refresh_default(t->cfg.pfc.pause_quanta, t->rate_bps ? t->rate_bps : p->rate_bps);
+	if (t->pfc_cfg.refresh_ns == LOOM_TIME_NEVER)
+		t->pfc_cfg.refresh_ns = 0;
+}
+
+int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t rate_scaled, loom_time_ns now)
+{
+	struct tm_port *t = rte_zmalloc("loom_tm_port", sizeof(*t), RTE_CACHE_LINE_SIZE);
+
+	if (!t)
+		return -1;
+	t->cfg = *cfg;
+	t->n_classes = cfg->n_classes;
+	t->rate_bps = rate_scaled;
+	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
+		t->q[c].pkts = rte_zmalloc("loom_tm_q", sizeof(struct rte_mbuf *) * TM_PORT_PKTS, RTE_CACHE_LINE_SIZE);
+		if (!t->q[c].pkts) {
+			p->tm = t;
+			tm_port_free(p);
+			return -1;
+		}
+		loom_ecn_state_init(&t->q[c].ecn_st);
+		loom_pfc_hold_init(&t->q[c].hold);
+		loom_pfc_state_init(&t->pfc[c]);
+	}
+	p->tm = t;
+	tm_port_apply(p, now);
+	return 0;
+}
+
+void tm_port_free(struct loom_port *p)
+{
+	struct tm_port *t = p->tm;
+
+	if (!t)
+		return;
+	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
+		struct tm_queue *q = &t->q[c];
+
+		for (uint32_t i = 0; q->pkts && i < q->count; i++)
+			rte_pktmbuf_free(q->pkts[(q->head + i) % TM_PORT_PKTS]);
+		rte_free(q->pkts);
+	}
+	rte_free(t);
+	p->tm = NULL;
+}
