@@ -12,6 +12,7 @@
  *   loomctl topo expand FILE
  *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
+ *   loomctl run FILE [--out RESULTS]      (a virtual-clock fabric, to completion)
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,9 @@ static void usage(FILE *out)
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
-		"                                                    e.g. '{\"cmd\": \"help\"}'\n");
+		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
+		"  run FILE [--out RESULTS]                          run a 'clock: virtual' fabric to the end of its\n"
+		"                                                    duration; results (stats, flows) as JSON\n");
 }
 
 static bool has_flag(int argc, char **argv, const char *flag)
@@ -225,6 +228,17 @@ int main(int argc, char **argv)
 		return topo_cmd(argc, argv);
 	if (strcmp(cmd, "compile") == 0)
 		return compile_cmd(argc, argv);
+	if (strcmp(cmd, "run") == 0) {
+		static const char *const valued[] = {"--out", NULL};
+		const char *file = NULL;
+
+		if (check_args(argc, argv, 1, NULL, valued) < 0)
+			return 2;
+		for (int i = 0; i < argc; i++)
+			if (argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--out") != 0))
+				file = argv[i];
+		return cmd_run(file, flag_value(argc, argv, "--out"));
+	}
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);

@@ -109,6 +109,10 @@ bool topo_name_ok(const char *s);
 /* Generator form (topo_expand.c): fills ld->t from the `generate:` map. */
 int topo_expand(struct topo_loader *ld, const struct topo_field *gen);
 
+/* The experiment keys (topo_experiment.c), after the fabric is loaded and
+ * validated: f[0..3] are clock, seed, duration, traffic. */
+int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f);
+
 /* Subnet arithmetic shared by the addressing helpers and the validator. */
 void topo_prefix_add(struct topo_prefix *p, uint64_t n);
 bool topo_prefix_host_bits_set(const struct topo_prefix *p);

@@ -15,7 +15,8 @@
 #define DEFAULT_RATE_BPS 10000000000ull /* 10G */
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
-enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TOP };
+enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE,
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -112,6 +113,7 @@ static int load_options(struct topo_loader *ld, const struct topo_field *opt, st
 		if (topo_get_uint(ld, &f[0], 0, UINT32_MAX, &seed) < 0)
 			return -1;
 		sw->hash_seed = (uint32_t)seed;
+		sw->hash_seed_given = true;
 	}
 	return 0;
 }
@@ -372,7 +374,9 @@ static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct topo_
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct topo_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
-				       { "links" },  { "planes_joined" }, { "generate" } };
+				       { "links" },  { "planes_joined" }, { "generate" },
+				       { "clock" },  { "seed" },          { "duration" }, { "traffic" } };
+	int rc;
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
 	    topo_require(ld, root, "the top level", &f[K_FABRIC]) < 0 ||
@@ -386,7 +390,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		if (f[K_PLANES_JOINED].v &&
 		    topo_get_bool(ld, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
 			return -1;
-		return load_explicit(ld, root, f);
+		rc = load_explicit(ld, root, f);
+		return rc < 0 ? rc : topo_experiment(ld, root, &f[K_CLOCK]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -398,7 +403,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		return topo_error(&ld->ctx, topo_line(f[K_PLANES_JOINED].k),
 				  "top-level 'planes_joined' cannot be combined with 'generate' (line %d): "
 				  "give it inside 'generate:'", topo_line(f[K_GENERATE].k));
-	return topo_expand(ld, &f[K_GENERATE]);
+	rc = topo_expand(ld, &f[K_GENERATE]);
+	return rc < 0 ? rc : topo_experiment(ld, root, &f[K_CLOCK]);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, struct topology *t,
@@ -491,6 +497,7 @@ void topo_free(struct topology *t)
 	free(t->switches);
 	free(t->hosts);
 	free(t->links);
+	free(t->flows);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
 }
@@ -512,6 +519,15 @@ int topo_switch_index(const struct topology *t, const char *name)
 {
 	for (int i = 0; i < t->n_switches; i++)
 		if (strcmp(t->switches[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int topo_host_link(const struct topology *t, int host)
+{
+	for (int i = 0; i < t->n_links; i++)
+		if ((t->links[i].a.is_host && t->links[i].a.node == host) ||
+		    (t->links[i].b.is_host && t->links[i].b.node == host))
 			return i;
 	return -1;
 }

@@ -18,6 +18,8 @@
 #include <rte_ring.h>
 
 #include "fabric.h"
+#include "gen_config.h"
+#include "gen_host.h"
 
 struct load_ctx {
 	char *err;
@@ -104,6 +106,37 @@ static int load_host_addresses(struct load_ctx *c, struct loom_port *p, json_t *
 	return 0;
 }
 
+/* A generator host of this loomd (hosts/gen_host.h) on the other end: the
+ * host learns where it is attached and its link's rate and delay. */
+static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, struct loom_port *p, json_t *link,
+			       struct loom_link_spec *spec)
+{
+	const char *host = json_string_value(json_object_get(link, "host"));
+	int h = host ? loom_gen_host_find(f, host) : -1;
+	struct loom_gen_host *gh;
+
+	if (h < 0)
+		return fail(c, "port %u: generator link to '%s', which is not in generator_hosts", p->index,
+			    host ? host : "");
+	gh = &f->gen_hosts[h];
+	if (gh->sw != UINT16_MAX)
+		return fail(c, "port %u: generator host %s is already linked to %s port %u", p->index, host,
+			    f->switches[gh->sw].name, gh->port);
+	spec->kind = LOOM_LINK_GENERATOR;
+	spec->gen_host = (uint32_t)h;
+	return 0;
+}
+
+static void attach_generator(struct loom_fabric *f, uint16_t si, const struct loom_port *p)
+{
+	struct loom_gen_host *gh = &f->gen_hosts[f->links[si][p->index].gen_host];
+
+	gh->sw = si;
+	gh->port = p->index;
+	gh->link_rate_bps = p->rate_bps;
+	gh->link_delay_ns = p->delay_ns;
+}
+
 static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cfg_switches, struct loom_port *p,
 		     json_t *link, struct loom_link_spec *spec)
 {
@@ -138,7 +171,8 @@ static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cf
 		}
 		return fail(c, "port %u: ring peer '%s' is not hosted by this loomd", p->index, peer);
 	}
-	(void)f;
+	if (strcmp(kind, "generator") == 0)
+		return load_generator_link(c, f, p, link, spec);
 	return fail(c, "port %u: unknown link kind '%s'", p->index, kind);
 }
 
@@ -185,6 +219,8 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 			return -1;
 		if (load_link(c, f, cfg_switches, p, json_object_get(jp, "link"), &f->links[si][idx]) < 0)
 			return -1;
+		if (f->links[si][idx].kind == LOOM_LINK_GENERATOR)
+			attach_generator(f, si, p);
 		snprintf(rname, sizeof(rname), "outq_%u_%u", si, idx);
 		p->outq = rte_ring_create(rname, LOOM_OUTQ_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (!p->outq)
@@ -425,11 +461,15 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t 
 	f->links = calloc(f->n_switches, sizeof(*f->links));
 	if (!f->switches || !f->links)
 		return fail(&c, "out of memory");
+	if (loom_gen_config_load(root, f, err, errlen) < 0)
+		return -1;
 	json_array_foreach(switches, i, js) {
 		if (load_switch(&c, f, (uint16_t)i, js, switches) < 0)
 			return -1;
 	}
-	return check_ring_peers(&c, f);
+	if (check_ring_peers(&c, f) < 0)
+		return -1;
+	return loom_gen_config_finish(f, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
@@ -456,6 +496,7 @@ void loom_fabric_free(struct loom_fabric *f)
 	}
 	rte_free(f->switches);
 	free(f->links);
+	loom_gen_config_free(f);
 	json_decref(f->config);
 	memset(f, 0, sizeof(*f));
 }
