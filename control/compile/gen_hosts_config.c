@@ -122,6 +122,7 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 		json_object_set_new(entry[h], "ipv4", ipv4_json(t, h));
 		topo_switch_port_mac(leaf, port, mac);
 		json_object_set_new(entry[h], "gateway_mac", mac_json(mac));
+		json_object_set_new(entry[h], "jitter_ns", json_integer((json_int_t)t->host_jitter_ns));
 		json_object_set_new(entry[h], "tx_flows", json_array());
 		json_object_set_new(entry[h], "rx_flows", json_array());
 		json_array_append(hosts, entry[h]);

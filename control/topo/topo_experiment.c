@@ -6,6 +6,9 @@
  *   seed: 42              # every random choice: switch hash seeds,
  *                         # generator hosts, traffic patterns
  *   duration: 1ms         # how long the run lasts (virtual time: required)
+ *   host_jitter: 1200ns   # virtual time: each generator host packet takes
+ *                         # 0..J-1 ns more (seeded) to reach its leaf:
+ *                         # host latency noise, breaks lockstep phases
  *   traffic:              # flows of the generator hosts
  *     - { src: h0, dst: h5, rate: 10G, bytes: 1000000, start: 2us }
  *     - { pattern: permutation, rate: 100G }
@@ -27,7 +30,7 @@
 #define MIN_FRAME_ROCEV2 86
 #define MAX_FRAME 2000
 
-enum { X_CLOCK, X_SEED, X_DURATION, X_TRAFFIC };
+enum { X_CLOCK, X_SEED, X_DURATION, X_TRAFFIC, X_JITTER };
 
 enum { T_PATTERN, T_SRC, T_DST, T_SRCS, T_RATE, T_BYTES, T_START, T_PKT, T_TRANSPORT, T_ECN, T_ENTROPY,
        T_SRC_PORT, T_DSCP, T_GROUP, T_N };
@@ -343,6 +346,8 @@ int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field
 		apply_seed(t);
 	}
 	if (f[X_DURATION].v && topo_get_delay(ld, &f[X_DURATION], &t->duration_ns) < 0)
+		return -1;
+	if (f[X_JITTER].v && topo_get_delay(ld, &f[X_JITTER], &t->host_jitter_ns) < 0)
 		return -1;
 	if (t->clock == TOPO_CLOCK_VIRTUAL && t->duration_ns == 0)
 		return topo_error(&ld->ctx, topo_line(f[X_CLOCK].v),

@@ -110,7 +110,7 @@ bool topo_name_ok(const char *s);
 int topo_expand(struct topo_loader *ld, const struct topo_field *gen);
 
 /* The experiment keys (topo_experiment.c), after the fabric is loaded and
- * validated: f[0..3] are clock, seed, duration, traffic. */
+ * validated: f[0..4] are clock, seed, duration, traffic, host_jitter. */
 int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f);
 
 /* Subnet arithmetic shared by the addressing helpers and the validator. */

@@ -16,7 +16,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -375,7 +375,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct topo_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
 				       { "links" },  { "planes_joined" }, { "generate" },
-				       { "clock" },  { "seed" },          { "duration" }, { "traffic" } };
+				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
+				       { "host_jitter" } };
 	int rc;
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||

@@ -97,6 +97,7 @@ struct topology {
 	enum topo_clock clock;
 	uint64_t seed;
 	uint64_t duration_ns;      /* 0 = none (real time: until stopped) */
+	uint64_t host_jitter_ns;   /* generator hosts send each packet up to this late (seeded) */
 	int n_flows;
 	struct loom_flow_spec *flows; /* src_host/dst_host index hosts[] */
 };

@@ -161,6 +161,8 @@ static int load_host(struct loom_gen_host *h, json_t *jh, uint64_t seed, char *e
 	if (!ip || inet_pton(AF_INET, ip, &h->ipv4) != 1)
 		return fail(err, errlen, name, "bad ipv4");
 	h->rng = host_rng_seed(seed, h->index);
+	if (get_u64(jh, "jitter_ns", 0, &h->jitter_ns) < 0)
+		return fail(err, errlen, name, "bad jitter_ns");
 	h->sw = UINT16_MAX; /* until a switch port links to it */
 	h->stop_at = LOOM_TIME_NEVER;
 	return load_rx_flows(h, jh, err, errlen);

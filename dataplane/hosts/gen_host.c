@@ -44,6 +44,17 @@ static loom_time_ns pace(const struct loom_gen_tx_flow *f, uint64_t sent_wire)
 	return f->spec.start + ser;
 }
 
+static inline uint64_t xorshift64(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
 static inline bool flow_done(const struct loom_gen_tx_flow *f)
 {
 	return f->spec.bytes != 0 && f->sent_payload >= f->spec.bytes;
@@ -85,17 +96,6 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
 		return LOOM_TIME_NEVER;
 	t = h->tx[k].due > h->link_free ? h->tx[k].due : h->link_free;
 	return t > now ? t : now;
-}
-
-static inline uint64_t xorshift64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
 }
 
 static uint16_t flow_src_port(struct loom_gen_host *h, const struct loom_gen_tx_flow *f)

@@ -105,6 +105,7 @@ struct loom_gen_host {
 	uint64_t rng;                  /* per-packet entropy; seeded from the run's seed */
 	loom_time_ns link_free;        /* the NIC finishes its current packet */
 	loom_time_ns stop_at;          /* no packet starts at or after it (the run's duration; NEVER = none) */
+	loom_time_ns jitter_ns;        /* loom_gen_host_tx_jitter() draws below this */
 	uint32_t n_tx, n_rx;
 	struct loom_gen_tx_flow *tx;
 	struct loom_gen_rx_flow *rx;
@@ -126,6 +127,25 @@ void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint
 
 /* Sets every flow's first due time: call once before running. */
 void loom_gen_host_start(struct loom_gen_host *h);
+
+/* Host jitter, for the virtual-time runner: the extra time (0 .. J-1 ns,
+ * from the host's seeded generator) its next packet takes to reach the
+ * leaf, on top of the link's delay (the runner keeps the host's packets
+ * in order). Models the host's latency noise; without it, senders at equal
+ * rates stay in lockstep, meet a full queue in the same order every time,
+ * and one of them takes every drop (Floyd and Jacobson's phase effects). */
+static inline loom_time_ns loom_gen_host_tx_jitter(struct loom_gen_host *h)
+{
+	uint64_t x = h->rng;
+
+	if (!h->jitter_ns)
+		return 0;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	h->rng = x;
+	return x % h->jitter_ns;
+}
 
 /* Smallest frame a flow of this transport may use (headers + payload header). */
 uint32_t loom_gen_min_frame(uint8_t transport);

@@ -51,6 +51,7 @@ struct vt {
 	struct vt_port **ports;    /* [switch][port] */
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
 	bool *host_tx_pending;     /* [gen host] */
+	loom_time_ns *host_arrival; /* [gen host]: when its last packet reached its leaf */
 	struct loom_vt_stats *st;
 };
 
@@ -147,8 +148,16 @@ static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
 
 	v->host_tx_pending[h] = false;
 	if (loom_gen_host_transmit(gh, &m, 1, now) == 1) {
-		loom_time_ns at = loom_link_delivery_time(now, rte_pktmbuf_pkt_len(m), gh->link_rate_bps,
-							  gh->link_delay_ns);
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		loom_time_ns at = loom_link_delivery_time(now, len, gh->link_rate_bps,
+							  gh->link_delay_ns + loom_gen_host_tx_jitter(gh));
+		loom_time_ns behind = v->host_arrival[h] + loom_link_serialization_ns(len, gh->link_rate_bps);
+
+		/* Jitter delays a packet but keeps the host's packets in
+		 * order, no closer than the link's rate allows. */
+		if (v->host_arrival[h] != LOOM_TIME_NEVER && at < behind)
+			at = behind;
+		v->host_arrival[h] = at;
 		push(v, at, EV_SW_ARRIVE, gh->sw, gh->port, m);
 	}
 	host_schedule(v, h, now);
@@ -224,6 +233,7 @@ static void vt_free(struct vt *v)
 	free(v->ports);
 	free(v->next_timer);
 	free(v->host_tx_pending);
+	free(v->host_arrival);
 }
 
 int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loom_vt_stats *st, char *err,
@@ -239,7 +249,8 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loo
 	v.ports = calloc(f->n_switches, sizeof(*v.ports));
 	v.next_timer = calloc(f->n_switches, sizeof(*v.next_timer));
 	v.host_tx_pending = calloc(f->n_gen_hosts + 1, sizeof(*v.host_tx_pending));
-	if (!v.ports || !v.next_timer || !v.host_tx_pending ||
+	v.host_arrival = calloc(f->n_gen_hosts + 1, sizeof(*v.host_arrival));
+	if (!v.ports || !v.next_timer || !v.host_tx_pending || !v.host_arrival ||
 	    loom_event_queue_init(&v.q, 4096 + 16 * (size_t)f->n_gen_hosts) < 0)
 		goto oom;
 	for (uint16_t s = 0; s < f->n_switches; s++) {
@@ -250,6 +261,7 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loo
 		after_switch_input(&v, s, 0); /* first timers */
 	}
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++) {
+		v.host_arrival[h] = LOOM_TIME_NEVER;
 		f->gen_hosts[h].pool = pool;
 		loom_gen_host_start(&f->gen_hosts[h]);
 		host_schedule(&v, h, 0);
