@@ -78,9 +78,15 @@ static unsigned int needed_mb(const char *config)
 										   : LOOM_LINK_ETHDEV);
 		}
 	}
-	if (is_virtual)
+	if (is_virtual) {
 		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, "generator_hosts")),
 					   LOOM_OUTQ_SIZE);
+		/* Twice over: the pool must be one contiguous piece of EAL
+		 * memory, which other allocations fragment (1.9 GB was too
+		 * little for a 1.2 GB pool at 3072 ports). Without hugepages
+		 * only the pages used are ever backed, so room costs nothing. */
+		mbufs *= 2;
+	}
 	json_decref(root);
 	return (unsigned int)((mbufs * mbuf_bytes) >> 20) +
 	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 2) +

@@ -127,6 +127,22 @@ static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, 
 	return 0;
 }
 
+/* An output FIFO in rte_malloc memory rather than through
+ * rte_ring_create(): that takes a memzone per ring, and DPDK has only
+ * RTE_MAX_MEMZONE (2560 in Debian's build) of them, fewer than the ports of
+ * a 32 x 32 Clos. Freed with rte_free (outq_free). */
+static struct rte_ring *outq_create(const char *name)
+{
+	ssize_t size = rte_ring_get_memsize(LOOM_OUTQ_SIZE);
+	struct rte_ring *r = size > 0 ? rte_zmalloc(name, (size_t)size, RTE_CACHE_LINE_SIZE) : NULL;
+
+	if (r && rte_ring_init(r, name, LOOM_OUTQ_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0) {
+		rte_free(r);
+		r = NULL;
+	}
+	return r;
+}
+
 static void attach_generator(struct loom_fabric *f, uint16_t si, const struct loom_port *p)
 {
 	struct loom_gen_host *gh = &f->gen_hosts[f->links[si][p->index].gen_host];
@@ -222,9 +238,9 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 		if (f->links[si][idx].kind == LOOM_LINK_GENERATOR)
 			attach_generator(f, si, p);
 		snprintf(rname, sizeof(rname), "outq_%u_%u", si, idx);
-		p->outq = rte_ring_create(rname, LOOM_OUTQ_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		p->outq = outq_create(rname);
 		if (!p->outq)
-			return fail(c, "port %u: cannot create output queue: %s", idx, rte_strerror(rte_errno));
+			return fail(c, "port %u: cannot create output queue: out of memory", idx);
 	}
 	return 0;
 }
@@ -483,7 +499,7 @@ void loom_fabric_free(struct loom_fabric *f)
 				continue;
 			while (rte_ring_sc_dequeue(sw->ports[p].outq, (void **)&m) == 0)
 				rte_pktmbuf_free(m);
-			rte_ring_free(sw->ports[p].outq);
+			rte_free(sw->ports[p].outq); /* outq_create */
 		}
 		rte_fib_free(sw->fib4);
 		rte_fib6_free(sw->fib6);
