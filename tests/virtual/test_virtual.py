@@ -87,6 +87,27 @@ class VirtualTime(unittest.TestCase):
         self.assertEqual(f["not_received"], r["in_flight"] + sum(sw["queued"] for sw in r["switches"]))
         self.assert_conserved(r)
 
+    def test_finite_rocev2_flow_completes_exactly(self):
+        """150 000 payload bytes of RoCEv2 (1446 per 1500-byte frame): 104
+        packets, the last of 1116 bytes leaving the host at 103 x 1200 ns.
+        Smaller, it catches up with the packet before it and follows it out
+        of leaf1 at 130 200 ns (when that one's last bit has left), so its
+        last byte arrives at 130 200 + 893 (1116 B at 10G) + 1000 ns."""
+        with open(topo("two_switch.yaml")) as f:
+            text = f.read().replace("duration: 100us", "duration: 200us").replace(
+                "{ src: h0, dst: h2, pkt_bytes: 1500 }",
+                "{ src: h0, dst: h2, pkt_bytes: 1500, bytes: 150000, transport: rocev2 }")
+        r, _, _ = run(text, self.dir)
+        (f,) = r["flows"]
+        self.assertEqual(f["tx_packets"], 104)
+        self.assertEqual(f["rx_packets"], 104)
+        self.assertEqual(f["rx_payload_bytes"], 150000)
+        self.assertEqual(f["last_tx_ns"], 103 * 1200)
+        self.assertEqual(f["completion_ns"], 130200 + 893 + 1000)
+        self.assertEqual(f["not_received"], 0)
+        self.assertEqual(r["in_flight"], 0)
+        self.assert_conserved(r)
+
     def test_two_flows_into_one_port_get_half_each(self):
         """2:1 incast into h3's 10G port: each sender gets half within 1 %,
         the port runs at its rate, and the excess is dropped as queue_full."""
