@@ -25,7 +25,8 @@
  * Receiving: per flow, packets, bytes, the highest sequence number seen,
  * packets that arrived after a higher sequence number (reordered), CE
  * marks, one-way latency (min/sum/max of now - send time), first and last
- * arrival. Loss = sent - received, computed in the results.
+ * arrival. Sent minus received (lost, or still on the way) is computed in
+ * the results (gen_results.c).
  */
 #ifndef LOOM_GEN_HOST_H
 #define LOOM_GEN_HOST_H
