@@ -3,16 +3,20 @@
  * loomd: hosts the switches of a fabric (all of them, or a subset) and
  * forwards between them on one worker lcore.
  *
- *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [-- EAL options]
+ *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [-- EAL options]
  *
  * --metrics-port: serve Prometheus metrics on 127.0.0.1:PORT/metrics
  * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
  * always registered.
  *
- * FILE is what `loomctl compile` writes (docs/LOOMD_CONFIG.md). Unless EAL
+ * FILE is what `loomctl compile` writes (docs/LOOMD_CONFIG.md). With
+ * "clock": "virtual" loomd runs the fabric in virtual time to the end of
+ * its duration, writes the results (stats and per-flow results, JSON) to
+ * --results (default stdout) and exits (docs/VIRTUAL_TIME.md). Unless EAL
  * options are given, loomd picks them itself: one lcore, no PCI, and
  * hugepages in memory (no hugepage files) when enough are free, else
- * --no-huge; it removes its EAL runtime directory when it exits.
+ * --no-huge (always for virtual time); it removes its EAL runtime
+ * directory when it exits.
  */
 #include <dirent.h>
 #include <getopt.h>
@@ -21,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -31,9 +37,11 @@
 
 #include "ctl.h"
 #include "fabric.h"
+#include "gen_config.h"
 #include "port_io.h"
 #include "runner.h"
 #include "telemetry.h"
+#include "runner_virtual.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
 
@@ -47,7 +55,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [-- EAL options]\n");
+	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [-- EAL options]\n");
 }
 
 /* Memory the fabric needs, in MB, estimated from the configuration before
@@ -62,17 +70,44 @@ static unsigned int needed_mb(const char *config)
 	uint64_t mbufs = LOOM_POOL_SPARE_MBUFS;
 	uint64_t mbuf_bytes = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + 64;
 
+	size_t n_ports = 0;
+	bool is_virtual = json_is_string(json_object_get(root, "clock")) &&
+			  strcmp(json_string_value(json_object_get(root, "clock")), "virtual") == 0;
+
 	json_array_foreach(switches, i, sw) {
 		json_array_foreach(json_object_get(sw, "ports"), j, port) {
 			const char *kind = json_string_value(json_object_get(json_object_get(port, "link"), "kind"));
-			mbufs += loom_port_mbufs(kind && strcmp(kind, "ring") == 0 ? LOOM_LINK_RING : LOOM_LINK_ETHDEV);
+			n_ports++;
+			mbufs += loom_port_mbufs(!kind ? LOOM_LINK_ETHDEV
+						 : strcmp(kind, "ring") == 0 ? LOOM_LINK_RING
+						 : strcmp(kind, "generator") == 0 ? LOOM_LINK_GENERATOR
+										   : LOOM_LINK_ETHDEV);
 		}
+	}
+	if (is_virtual) {
+		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, "generator_hosts")),
+					   LOOM_OUTQ_SIZE);
+		/* Twice over: the pool must be one contiguous piece of EAL
+		 * memory, which other allocations fragment (1.9 GB was too
+		 * little for a 1.2 GB pool at 3072 ports). Without hugepages
+		 * only the pages used are ever backed, so room costs nothing. */
+		mbufs *= 2;
 	}
 	json_decref(root);
 	return (unsigned int)((mbufs * mbuf_bytes) >> 20) +
 	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 2) +
 				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 2))) +
 	       128;
+}
+
+static bool config_is_virtual(const char *config)
+{
+	json_t *root = json_load_file(config, 0, NULL);
+	const char *clock = json_string_value(json_object_get(root, "clock"));
+	bool v = clock && strcmp(clock, "virtual") == 0;
+
+	json_decref(root);
+	return v;
 }
 
 static unsigned long hugepages_free_mb(void)
@@ -127,6 +162,7 @@ static int eal_start(const char *config, int extra_argc, char **extra_argv, char
 	static char lcore[16], mem[16], prefix[32];
 	char *argv[64];
 	int argc = 0;
+	bool virt;
 
 	argv[argc++] = "loomd";
 	if (extra_argc == 0) {
@@ -145,11 +181,18 @@ static int eal_start(const char *config, int extra_argc, char **extra_argv, char
 		 * (1 GB ones, typically): noise for a 2 MB-page setup. */
 		argv[argc++] = "--log-level";
 		argv[argc++] = "lib.eal:error";
-		if (hugepages_free_mb() >= need) {
+		virt = config_is_virtual(config);
+		if (virt) /* a run to completion: nobody to answer */
+			argv[argc++] = "--no-telemetry";
+		/* A virtual-time run takes ordinary memory: its results must not
+		 * depend on whether another process took the hugepages between
+		 * our look and EAL's (a run failed so under parallel tests). */
+		if (!virt && hugepages_free_mb() >= need) {
 			argv[argc++] = "--in-memory";
 		} else {
-			fprintf(stderr, "loomd: %lu MB of hugepages free, %u MB wanted: running with --no-huge\n",
-				hugepages_free_mb(), need);
+			if (!virt)
+				fprintf(stderr, "loomd: %lu MB of hugepages free, %u MB wanted: running with --no-huge\n",
+					hugepages_free_mb(), need);
 			snprintf(mem, sizeof(mem), "%u", need);
 			argv[argc++] = "--no-huge";
 			argv[argc++] = "-m";
@@ -171,16 +214,86 @@ static int eal_start(const char *config, int extra_argc, char **extra_argv, char
 	return 0;
 }
 
+static double wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A virtual-time run: to the end of the configured duration, then the
+ * results. They depend only on the configuration; how long it took (wall
+ * time, events per second, memory) goes to stderr, not into them. */
+static int run_virtual_main(struct loom_fabric *f, const char *results)
+{
+	struct loom_vt_stats vst;
+	struct rusage ru;
+	struct rte_mempool *pool;
+	char err[512];
+	double t0, wall;
+	json_t *out;
+	size_t n_ports = 0;
+	int rc;
+
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++)
+			n_ports += f->links[s][p].kind != LOOM_LINK_NONE;
+	pool = rte_pktmbuf_pool_create("loom_vt_mbufs", loom_vt_pool_mbufs(n_ports, f->n_gen_hosts, LOOM_OUTQ_SIZE),
+				       256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (!pool) {
+		fprintf(stderr, "loomd: cannot allocate the mbuf pool: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu\n",
+		f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed);
+	t0 = wall_seconds();
+	if (loom_run_virtual(f, pool, &vst, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		return 1;
+	}
+	wall = wall_seconds() - t0;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr,
+		"loomd: virtual run: %lu events, %lu packet arrivals in %.3f s wall for %.6f s virtual: "
+		"%.0f events/s, wall/virtual %.1f, peak RSS %ld MB\n",
+		(unsigned long)vst.events, (unsigned long)vst.packets, wall, (double)vst.end_ns * 1e-9,
+		wall > 0 ? (double)vst.events / wall : 0.0, wall / ((double)vst.end_ns * 1e-9), ru.ru_maxrss / 1024);
+
+	out = loom_fabric_stats_json(f, NULL, vst.end_ns);
+	if (!out) {
+		fprintf(stderr, "loomd: out of memory\n");
+		return 1;
+	}
+	json_object_set_new(out, "clock", json_string("virtual"));
+	json_object_set_new(out, "seed", json_integer((json_int_t)f->seed));
+	json_object_set_new(out, "events", json_integer((json_int_t)vst.events));
+	json_object_set_new(out, "in_flight", json_integer((json_int_t)vst.in_flight));
+	json_object_set_new(out, "hosts", loom_gen_hosts_json(f));
+	json_object_set_new(out, "flows", loom_gen_flows_json(f));
+	if (results)
+		rc = json_dump_file(out, results, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	else
+		rc = json_dumpf(out, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', stdout) == EOF ? -1 : 0;
+	json_decref(out);
+	if (rc < 0) {
+		fprintf(stderr, "loomd: cannot write the results to %s\n", results ? results : "stdout");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"socket", required_argument, NULL, 's'},
 		{"metrics-port", required_argument, NULL, 'm'},
+		{"results", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *sock = DEFAULT_SOCKET;
+	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL;
 	struct loom_fabric fabric;
 	struct loom_ports ports;
 	struct loom_clock clock;
@@ -193,7 +306,7 @@ int main(int argc, char **argv)
 	char err[512], runtime_dir[256];
 	int c, rc = 1;
 
-	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 's': sock = optarg; break;
@@ -204,6 +317,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'r': results = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -221,11 +335,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_eal;
 	}
+	if (fabric.clock_mode == LOOM_CLOCK_VIRTUAL) {
+		rc = run_virtual_main(&fabric, results);
+		goto out_fabric;
+	}
 	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_fabric;
 	}
 	loom_clock_tsc_init(&clock);
+	loom_ports_start_generators(&fabric, &ports, &clock);
 	loom_mailbox_init(&mb);
 	struct loomd_state st = {
 		.fabric = &fabric, .ports = &ports, .clock = &clock, .mb = &mb, .stop = &stop_requested, .rt = &rt,

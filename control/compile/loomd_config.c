@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../routes/routes.h"
+#include "gen_hosts_config.h"
 
 struct cfg_ctx {
 	const struct topology *t;
@@ -109,7 +110,7 @@ static int number_default_host_ports(struct cfg_ctx *c)
 		const struct topo_end *h, *s = host_link_switch_end(&t->links[i], &h);
 
 		c->host_k[i] = -1;
-		if (s && !s->devargs[0])
+		if (s && !s->devargs[0] && t->hosts[h->node].port_type != TOPO_PORT_GENERATOR)
 			hp[n++] = (struct host_port){ h->node, h->port, i };
 	}
 	qsort(hp, n, sizeof(*hp), host_port_cmp);
@@ -212,6 +213,8 @@ static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int 
 	char veth[16], devargs[64];
 	bool xdp = c->t->hosts[host->node].port_type == TOPO_PORT_AF_XDP;
 
+	if (c->t->hosts[host->node].port_type == TOPO_PORT_GENERATOR)
+		return gen_host_link_json(c->t, host->node);
 	if (near->devargs[0])
 		return ethdev_json(near->devargs);
 	host_veth_name(host->node, host->port, veth, sizeof(veth));
@@ -425,6 +428,8 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 			goto fail;
 		json_array_append_new(switches, s);
 	}
+	if (gen_hosts_config_add(t, local, root, err, errlen) < 0)
+		goto fail;
 	json_decref(switches);
 	routes_index_free(c.ix);
 	free(c.host_k);

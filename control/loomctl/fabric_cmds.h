@@ -15,8 +15,11 @@ struct up_opts {
 };
 
 int cmd_up(const struct up_opts *o);
+/* A virtual-clock topology, run to completion; results to `out` (NULL:
+ * stdout). fabric_run.c */
+int cmd_run(const char *topology, const char *out);
 int cmd_down(void);
-/* Hosts this loomd serves: not external, and attached to a local leaf
+/* Namespace hosts this loomd serves: not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */
 bool host_is_served(const struct topology *t, int host, const bool *local);
 void hosts_script_write(const struct topology *t, const bool *local, FILE *out);

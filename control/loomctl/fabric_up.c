@@ -217,6 +217,14 @@ int cmd_up(const struct up_opts *o)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	if (t.clock == TOPO_CLOCK_VIRTUAL) {
+		fprintf(stderr,
+			"loomctl: %s has 'clock: virtual': a virtual-time fabric is not brought up, it is run "
+			"to the end of its duration: loomctl run %s [--out RESULTS]\n",
+			o->topology, o->topology);
+		topo_free(&t);
+		return 1;
+	}
 	local = local_mask(&t, o->only);
 	if (!local)
 		return 1;

@@ -101,7 +101,8 @@ static void host_link_script(const struct topology *t, int h, const struct topo_
 
 bool host_is_served(const struct topology *t, int host, const bool *local)
 {
-	if (host_is_external(t, host))
+	/* generator hosts live inside loomd: no namespace */
+	if (host_is_external(t, host) || t->hosts[host].port_type == TOPO_PORT_GENERATOR)
 		return false;
 	for (int i = 0; local && i < t->n_links; i++) {
 		const struct topo_link *l = &t->links[i];

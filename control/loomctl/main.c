@@ -14,6 +14,7 @@
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
  *   loomctl workload expand FILE --topo TOPO (the flow list, CSV)
  *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
+ *   loomctl run FILE [--out RESULTS]      (a virtual-clock fabric, to completion)
  */
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,9 @@ static void usage(FILE *out)
 		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
 		"                                                    see docs/WORKLOADS.md\n"
 		"  top [--once] [--interval S] [--socket PATH]       live view: link utilization, queues,\n"
-		"                                                    drops, marks/pauses per switch and plane\n");
+		"                                                    drops, marks/pauses per switch and plane\n"
+		"  run FILE [--out RESULTS]                          run a 'clock: virtual' fabric to the end of its\n"
+		"                                                    duration; results (stats, flows) as JSON\n");
 }
 
 static bool has_flag(int argc, char **argv, const char *flag)
@@ -242,6 +245,17 @@ int main(int argc, char **argv)
 		return cmd_workload(argc, argv);
 	if (strcmp(cmd, "tm") == 0)
 		return cmd_tm(argc, argv);
+	if (strcmp(cmd, "run") == 0) {
+		static const char *const valued[] = {"--out", NULL};
+		const char *file = NULL;
+
+		if (check_args(argc, argv, 1, NULL, valued) < 0)
+			return 2;
+		for (int i = 0; i < argc; i++)
+			if (argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--out") != 0))
+				file = argv[i];
+		return cmd_run(file, flag_value(argc, argv, "--out"));
+	}
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);

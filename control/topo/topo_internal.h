@@ -114,6 +114,9 @@ int topo_expand(struct topo_loader *ld, const struct topo_field *gen);
 int topo_load_tm(struct topo_loader *ld, const struct topo_field *f, int sw);
 int topo_load_time_scale(struct topo_loader *ld, const struct topo_field *f);
 int topo_check_tm(struct topo_loader *ld);
+/* The experiment keys (topo_experiment.c), after the fabric is loaded and
+ * validated: f[0..4] are clock, seed, duration, traffic, host_jitter. */
+int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f);
 
 /* Subnet arithmetic shared by the addressing helpers and the validator. */
 void topo_prefix_add(struct topo_prefix *p, uint64_t n);

@@ -16,7 +16,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -128,6 +128,7 @@ static int load_options(struct topo_loader *ld, const struct topo_field *opt, st
 		if (topo_get_uint(ld, &f[0], 0, UINT32_MAX, &seed) < 0)
 			return -1;
 		sw->hash_seed = (uint32_t)seed;
+		sw->hash_seed_given = true;
 	}
 	return 0;
 }
@@ -393,7 +394,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct topo_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
 				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
-				       { "tm" } };
+				       { "tm" },
+				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
+				       { "host_jitter" } };
 	int rc;
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
@@ -413,7 +416,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		    topo_get_bool(ld, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
 			return -1;
 		rc = load_explicit(ld, root, f);
-		return rc < 0 ? rc : topo_check_tm(ld);
+		if (rc >= 0)
+			rc = topo_check_tm(ld);
+		return rc < 0 ? rc : topo_experiment(ld, root, &f[K_CLOCK]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -426,7 +431,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				  "top-level 'planes_joined' cannot be combined with 'generate' (line %d): "
 				  "give it inside 'generate:'", topo_line(f[K_GENERATE].k));
 	rc = topo_expand(ld, &f[K_GENERATE]);
-	return rc < 0 ? rc : topo_check_tm(ld);
+	if (rc >= 0)
+		rc = topo_check_tm(ld);
+	return rc < 0 ? rc : topo_experiment(ld, root, &f[K_CLOCK]);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, struct topology *t,
@@ -520,6 +527,7 @@ void topo_free(struct topology *t)
 	free(t->hosts);
 	free(t->links);
 	free(t->tm);
+	free(t->flows);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
 }
@@ -541,6 +549,15 @@ int topo_switch_index(const struct topology *t, const char *name)
 {
 	for (int i = 0; i < t->n_switches; i++)
 		if (strcmp(t->switches[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int topo_host_link(const struct topology *t, int host)
+{
+	for (int i = 0; i < t->n_links; i++)
+		if ((t->links[i].a.is_host && t->links[i].a.node == host) ||
+		    (t->links[i].b.is_host && t->links[i].b.node == host))
 			return i;
 	return -1;
 }

@@ -115,6 +115,61 @@ static void write_link(const struct topology *t, const struct topo_link *l, FILE
 	}
 }
 
+/* The experiment keys, with the traffic as the explicit flows its patterns
+ * expanded to (ids are their order, as on loading). */
+static void write_experiment(const struct topology *t, FILE *out)
+{
+	char buf[32];
+
+	if (t->clock == TOPO_CLOCK_VIRTUAL)
+		fputs("clock: virtual\n", out);
+	if (t->seed)
+		fprintf(out, "seed: %llu\n", (unsigned long long)t->seed);
+	if (t->duration_ns) {
+		topo_format_delay(t->duration_ns, buf, sizeof(buf));
+		fprintf(out, "duration: %s\n", buf);
+	}
+	if (t->host_jitter_ns) {
+		topo_format_delay(t->host_jitter_ns, buf, sizeof(buf));
+		fprintf(out, "host_jitter: %s\n", buf);
+	}
+	if (t->n_flows)
+		fputs("traffic:\n", out);
+	for (int i = 0; i < t->n_flows; i++) {
+		const struct loom_flow_spec *f = &t->flows[i];
+
+		fputs("  - { src: ", out);
+		put_name(out, t->hosts[f->src_host].name);
+		fputs(", dst: ", out);
+		put_name(out, t->hosts[f->dst_host].name);
+		if (f->rate_bps) {
+			topo_format_rate(f->rate_bps, buf, sizeof(buf));
+			fprintf(out, ", rate: %s", buf);
+		}
+		if (f->bytes)
+			fprintf(out, ", bytes: %llu", (unsigned long long)f->bytes);
+		if (f->start) {
+			topo_format_delay(f->start, buf, sizeof(buf));
+			fprintf(out, ", start: %s", buf);
+		}
+		if (f->pkt_bytes)
+			fprintf(out, ", pkt_bytes: %u", f->pkt_bytes);
+		if (f->transport == LOOM_FLOW_ROCEV2)
+			fputs(", transport: rocev2", out);
+		if (f->ecn_capable)
+			fputs(", ecn: true", out);
+		if (f->entropy_per_packet)
+			fputs(", entropy: per_packet", out);
+		if (f->src_port)
+			fprintf(out, ", src_port: %u", f->src_port);
+		if (f->dscp)
+			fprintf(out, ", dscp: %u", f->dscp);
+		if (f->group)
+			fprintf(out, ", group: %u", f->group);
+		fputs(" }\n", out);
+	}
+}
+
 int topo_write_explicit(const struct topology *t, FILE *out)
 {
 	char rate[32], delay[32];
@@ -145,10 +200,13 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 		fputc('\n', out);
 		if (t->hosts[i].port_type == TOPO_PORT_AF_XDP)
 			fputs("    port_type: af_xdp\n", out);
+		else if (t->hosts[i].port_type == TOPO_PORT_GENERATOR)
+			fputs("    port_type: generator\n", out);
 	}
 	fputs(t->n_links ? "links:\n" : "links: []\n", out);
 	for (int i = 0; i < t->n_links; i++)
 		write_link(t, &t->links[i], out);
+	write_experiment(t, out);
 	fflush(out);
 	return ferror(out) ? -1 : 0;
 }

@@ -235,8 +235,10 @@ int topo_get_port_type(struct topo_loader *ld, const struct topo_field *f,
 		*pt = TOPO_PORT_AF_PACKET;
 	else if (strcmp(s, "af_xdp") == 0)
 		*pt = TOPO_PORT_AF_XDP;
+	else if (strcmp(s, "generator") == 0)
+		*pt = TOPO_PORT_GENERATOR;
 	else
 		return topo_error(&ld->ctx, topo_line(f->v),
-				  "bad port_type '%s' (af_packet or af_xdp)", s);
+				  "bad port_type '%s' (af_packet, af_xdp or generator)", s);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loom/flow_spec.h"
+
 #define TOPO_NAME_MAX 32
 #define TOPO_DEVARGS_MAX 256
 #define TOPO_MAX_PORTS 256
@@ -31,7 +33,13 @@ enum topo_role { TOPO_LEAF, TOPO_SPINE, TOPO_SUPERSPINE };
  * P4 program (p4/loom.spec) on DPDK's SWX pipeline. */
 enum topo_pipeline { TOPO_PIPELINE_NATIVE = 0, TOPO_PIPELINE_P4 };
 
-enum topo_host_port_type { TOPO_PORT_AF_PACKET, TOPO_PORT_AF_XDP };
+/* How loomd attaches a host: a namespace behind a veth (af_packet,
+ * af_xdp), or a generator host inside loomd (no kernel: sends the
+ * topology's `traffic`, measures what it receives). */
+enum topo_host_port_type { TOPO_PORT_AF_PACKET, TOPO_PORT_AF_XDP, TOPO_PORT_GENERATOR };
+
+/* `clock:` realtime (the default) or virtual (docs/VIRTUAL_TIME.md). */
+enum topo_clock { TOPO_CLOCK_REALTIME, TOPO_CLOCK_VIRTUAL };
 
 struct topo_prefix {
 	uint8_t family; /* 4 or 6 */
@@ -44,7 +52,8 @@ struct topo_switch {
 	enum topo_role role;
 	int plane;                   /* 0 for super-spines shared by every plane (planes_joined) */
 	int pod;                     /* leaves and spines (default 0); TOPO_NO_POD on super-spines */
-	uint32_t hash_seed;          /* options.hash_seed, else loom_seed_from_name(name) */
+	uint32_t hash_seed;          /* options.hash_seed, else loom_seed_from_name(name) (mixed with `seed:`) */
+	bool hash_seed_given;        /* options.hash_seed: `seed:` leaves it alone */
 	enum topo_pipeline pipeline; /* `pipeline:` native (default) or p4 */
 	struct topo_prefix subnet4;  /* leaves: host subnet (family 0 on spines) */
 	struct topo_prefix subnet6;
@@ -98,6 +107,15 @@ struct topology {
 	double time_scale;         /* 0: not given (1) */
 	int n_tm;                  /* tm: settings, top-level first */
 	struct topo_tm_setting *tm;
+	/* The experiment (topo_experiment.c): clock, seed (every random
+	 * choice: switch hash seeds, generator hosts, traffic patterns),
+	 * duration, and the flows of the generator hosts. */
+	enum topo_clock clock;
+	uint64_t seed;
+	uint64_t duration_ns;      /* 0 = none (real time: until stopped) */
+	uint64_t host_jitter_ns;   /* generator hosts send each packet up to this late (seeded) */
+	int n_flows;
+	struct loom_flow_spec *flows; /* src_host/dst_host index hosts[] */
 };
 
 /* Load FILE (explicit or generator form), expand and validate it. On error
@@ -106,6 +124,9 @@ int topo_load(const char *path, struct topology *t, char *err, size_t errlen);
 /* Same from a string (tests); `name` stands for the file in messages. */
 int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err, size_t errlen);
 void topo_free(struct topology *t);
+
+/* A host's only link (generator hosts have one); -1 if none. */
+int topo_host_link(const struct topology *t, int host);
 
 /* Write the explicit form (`loomctl topo expand`). */
 int topo_write_explicit(const struct topology *t, FILE *out);

@@ -20,6 +20,8 @@
 #include "fabric.h"
 #include "p4_switch.h"
 #include "stages.h"
+#include "gen_config.h"
+#include "gen_host.h"
 
 struct load_ctx {
 	char *err;
@@ -106,6 +108,53 @@ static int load_host_addresses(struct load_ctx *c, struct loom_port *p, json_t *
 	return 0;
 }
 
+/* A generator host of this loomd (hosts/gen_host.h) on the other end: the
+ * host learns where it is attached and its link's rate and delay. */
+static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, struct loom_port *p, json_t *link,
+			       struct loom_link_spec *spec)
+{
+	const char *host = json_string_value(json_object_get(link, "host"));
+	int h = host ? loom_gen_host_find(f, host) : -1;
+	struct loom_gen_host *gh;
+
+	if (h < 0)
+		return fail(c, "port %u: generator link to '%s', which is not in generator_hosts", p->index,
+			    host ? host : "");
+	gh = &f->gen_hosts[h];
+	if (gh->sw != UINT16_MAX)
+		return fail(c, "port %u: generator host %s is already linked to %s port %u", p->index, host,
+			    f->switches[gh->sw].name, gh->port);
+	spec->kind = LOOM_LINK_GENERATOR;
+	spec->gen_host = (uint32_t)h;
+	return 0;
+}
+
+/* An output FIFO in rte_malloc memory rather than through
+ * rte_ring_create(): that takes a memzone per ring, and DPDK has only
+ * RTE_MAX_MEMZONE (2560 in Debian's build) of them, fewer than the ports of
+ * a 32 x 32 Clos. Freed with rte_free (outq_free). */
+static struct rte_ring *outq_create(const char *name)
+{
+	ssize_t size = rte_ring_get_memsize(LOOM_OUTQ_SIZE);
+	struct rte_ring *r = size > 0 ? rte_zmalloc(name, (size_t)size, RTE_CACHE_LINE_SIZE) : NULL;
+
+	if (r && rte_ring_init(r, name, LOOM_OUTQ_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0) {
+		rte_free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+static void attach_generator(struct loom_fabric *f, uint16_t si, const struct loom_port *p)
+{
+	struct loom_gen_host *gh = &f->gen_hosts[f->links[si][p->index].gen_host];
+
+	gh->sw = si;
+	gh->port = p->index;
+	gh->link_rate_bps = p->rate_bps;
+	gh->link_delay_ns = p->delay_ns;
+}
+
 static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cfg_switches, struct loom_port *p,
 		     json_t *link, struct loom_link_spec *spec)
 {
@@ -140,7 +189,8 @@ static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cf
 		}
 		return fail(c, "port %u: ring peer '%s' is not hosted by this loomd", p->index, peer);
 	}
-	(void)f;
+	if (strcmp(kind, "generator") == 0)
+		return load_generator_link(c, f, p, link, spec);
 	return fail(c, "port %u: unknown link kind '%s'", p->index, kind);
 }
 
@@ -187,10 +237,12 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 			return -1;
 		if (load_link(c, f, cfg_switches, p, json_object_get(jp, "link"), &f->links[si][idx]) < 0)
 			return -1;
+		if (f->links[si][idx].kind == LOOM_LINK_GENERATOR)
+			attach_generator(f, si, p);
 		snprintf(rname, sizeof(rname), "outq_%u_%u", si, idx);
-		p->outq = rte_ring_create(rname, LOOM_OUTQ_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		p->outq = outq_create(rname);
 		if (!p->outq)
-			return fail(c, "port %u: cannot create output queue: %s", idx, rte_strerror(rte_errno));
+			return fail(c, "port %u: cannot create output queue: out of memory", idx);
 	}
 	return 0;
 }
@@ -470,13 +522,17 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t 
 	f->links = calloc(f->n_switches, sizeof(*f->links));
 	if (!f->switches || !f->links)
 		return fail(&c, "out of memory");
+	if (loom_gen_config_load(root, f, err, errlen) < 0)
+		return -1;
 	json_array_foreach(switches, i, js) {
 		if (load_switch(&c, f, (uint16_t)i, js, switches) < 0)
 			return -1;
 	}
 	if (check_ring_peers(&c, f) < 0)
 		return -1;
-	return loom_fabric_load_tm(f, root, err, errlen);
+	if (loom_fabric_load_tm(f, root, err, errlen) < 0)
+		return -1;
+	return loom_gen_config_finish(f, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
@@ -492,7 +548,7 @@ void loom_fabric_free(struct loom_fabric *f)
 				continue;
 			while (rte_ring_sc_dequeue(sw->ports[p].outq, (void **)&m) == 0)
 				rte_pktmbuf_free(m);
-			rte_ring_free(sw->ports[p].outq);
+			rte_free(sw->ports[p].outq); /* outq_create */
 		}
 		rte_fib_free(sw->fib4);
 		rte_fib6_free(sw->fib6);
@@ -505,6 +561,7 @@ void loom_fabric_free(struct loom_fabric *f)
 	}
 	rte_free(f->switches);
 	free(f->links);
+	loom_gen_config_free(f);
 	json_decref(f->config);
 	memset(f, 0, sizeof(*f));
 }

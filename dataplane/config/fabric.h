@@ -16,13 +16,21 @@ enum loom_link_kind {
 	LOOM_LINK_NONE = 0, /* port number unused */
 	LOOM_LINK_RING,     /* peer switch in this process: rte_ring per direction */
 	LOOM_LINK_ETHDEV,   /* DPDK port created from devargs */
+	LOOM_LINK_GENERATOR, /* a generator host of this loomd (hosts/gen_host.h) */
 };
+
+/* How loomd's time goes: the TSC (forwarding real packets), or the
+ * virtual-time runner's event queue (a deterministic simulation). */
+enum loom_clock_mode { LOOM_CLOCK_REALTIME = 0, LOOM_CLOCK_VIRTUAL = 1 };
+
+struct loom_gen_host;
 
 struct loom_link_spec {
 	enum loom_link_kind kind;
 	char devargs[256];
 	uint16_t peer_switch; /* RING: index into loom_fabric.switches */
 	uint16_t peer_port;
+	uint32_t gen_host;    /* GENERATOR: index into loom_fabric.gen_hosts */
 };
 
 struct loom_fabric {
@@ -32,6 +40,13 @@ struct loom_fabric {
 	struct loom_link_spec **links; /* [switch][port] */
 	struct json_t *config;         /* the loaded JSON, kept for `routes` */
 	double time_scale;             /* links run at rate / time_scale (traffic manager) */
+	/* The experiment (docs/VIRTUAL_TIME.md): clock, seed, duration and
+	 * the generator hosts (hosts/gen_config.c loads them). */
+	enum loom_clock_mode clock_mode;
+	uint64_t seed;
+	loom_time_ns duration_ns; /* 0 = until stopped (real time only) */
+	uint32_t n_gen_hosts;
+	struct loom_gen_host *gen_hosts;
 };
 
 /* Load the JSON at `path` and build every switch: ports, output queues,

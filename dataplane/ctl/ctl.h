@@ -29,6 +29,11 @@ struct loomd_state {
 	struct loom_rt_stats *rt;
 };
 
+/* The `stats` result (per switch and port, conservation) read directly,
+ * for callers that own the fabric (the virtual-time run). ports may be
+ * NULL. */
+json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now);
+
 /* Handle one request line; returns the reply (caller decrefs). */
 json_t *ctl_handle_request(struct loomd_state *st, const char *line);
 

@@ -4,6 +4,7 @@
  * the worker through the mailbox, so that replies are consistent snapshots
  * (the conservation check in `stats` holds exactly, even under traffic).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "ctl.h"
 #include "p4_switch.h"
 #include "ctl_tm.h"
+#include "gen_config.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
  * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
@@ -39,7 +41,7 @@ static json_t *ok_reply(json_t *result)
 
 static const char *link_kind_name(enum loom_link_kind k)
 {
-	return k == LOOM_LINK_RING ? "ring" : k == LOOM_LINK_ETHDEV ? "ethdev" : "none";
+	return k == LOOM_LINK_RING ? "ring" : k == LOOM_LINK_ETHDEV ? "ethdev" : k == LOOM_LINK_GENERATOR ? "generator" : "none";
 }
 
 static json_t *drops_object(const uint64_t *drops)
@@ -329,6 +331,33 @@ static json_t *cmd_pipeline(struct loomd_state *st, json_t *req)
 	return ok_reply(json_pack("{s:s, s:s}", "switch", name, "pipeline", pipeline));
 }
 
+/* Per-flow results of the generator hosts, built on the worker (the
+ * counters change under it otherwise): forwarding pauses for as long as
+ * the JSON takes, so it is not for a tight polling loop. */
+struct flows_call {
+	const struct loom_fabric *fabric;
+	const struct loom_clock *clock;
+	json_t *result;
+};
+
+static void flows_on_worker(void *arg)
+{
+	struct flows_call *c = arg;
+
+	c->result = json_pack("{s:s, s:I, s:o, s:o}", "fabric", c->fabric->name, "time_ns",
+			      (json_int_t)loom_clock_now(c->clock), "hosts", loom_gen_hosts_json(c->fabric), "flows",
+			      loom_gen_flows_json(c->fabric));
+}
+
+static json_t *cmd_flows(struct loomd_state *st, json_t *req)
+{
+	struct flows_call c = {.fabric = st->fabric, .clock = st->clock};
+
+	(void)req;
+	loom_mailbox_call(st->mb, flows_on_worker, &c);
+	return c.result ? ok_reply(c.result) : error_reply("%s", "out of memory");
+}
+
 static json_t *cmd_help(struct loomd_state *st, json_t *req);
 
 static const struct {
@@ -345,6 +374,7 @@ static const struct {
 	 cmd_pipeline},
 	{"tm", "{\"op\": \"show\"|\"set\", \"switch\": S, [\"port\": P,] [\"key\": K, \"value\": V]}: "
 	       "traffic manager settings", ctl_cmd_tm},
+	{"flows", "per-flow results of the generator hosts (packets, loss, reordering, latency, marks)", cmd_flows},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
 
@@ -383,4 +413,38 @@ json_t *ctl_handle_request(struct loomd_state *st, const char *line)
 	r = error_reply("unknown command '%s' ({\"cmd\": \"help\"} lists them)", cmd);
 	json_decref(req);
 	return r;
+}
+
+/* The `stats` result for a fabric whose counters nothing changes while
+ * this runs (the virtual-time runner, after its run): no mailbox. */
+json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now)
+{
+	struct switch_snapshot snap;
+	json_t *switches = json_array();
+
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		const struct loom_switch *sw = &f->switches[s];
+		const struct loom_port_io *io_of_port[256] = {0};
+
+		snap.c = sw->c;
+		snap.ports = calloc(sw->n_ports, sizeof(*snap.ports));
+		snap.queued = calloc(sw->n_ports, sizeof(*snap.queued));
+		if (!snap.ports || !snap.queued) {
+			free(snap.ports);
+			free(snap.queued);
+			json_decref(switches);
+			return NULL;
+		}
+		for (uint16_t p = 0; p < sw->n_ports; p++) {
+			snap.ports[p] = sw->ports[p].c;
+			snap.queued[p] = loom_switch_queued(sw, p);
+		}
+		for (uint32_t i = 0; ports && i < ports->n; i++)
+			if (ports->io[i].sw == sw)
+				io_of_port[ports->io[i].port] = &ports->io[i];
+		json_array_append_new(switches, switch_json(f, s, &snap, io_of_port));
+		free(snap.ports);
+		free(snap.queued);
+	}
+	return json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)now, "switches", switches);
 }

@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "gen_host.h"
 #include "port_io.h"
 
 
@@ -121,6 +122,8 @@ int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, 
 			if (l->kind == LOOM_LINK_ETHDEV) {
 				if (ethdev_open(l->devargs, ports->pool, &io->ethdev, err, errlen) < 0)
 					return -1;
+			} else if (l->kind == LOOM_LINK_GENERATOR) {
+				io->gen = &f->gen_hosts[l->gen_host];
 			} else {
 				snprintf(name, sizeof(name), "link_%u_%u", s, p);
 				io->tx = rte_ring_create(name, LOOM_LINK_RING_SIZE, SOCKET_ID_ANY,
@@ -174,10 +177,24 @@ void loom_ports_unbind(struct loom_ports *ports)
 	/* the mbuf pool goes with the EAL memory at exit */
 }
 
+void loom_ports_start_generators(struct loom_fabric *f, struct loom_ports *ports, const struct loom_clock *clock)
+{
+	for (uint32_t i = 0; i < ports->n; i++) {
+		if (ports->io[i].kind != LOOM_LINK_GENERATOR)
+			continue;
+		ports->io[i].clock = clock;
+		ports->io[i].gen->pool = ports->pool;
+	}
+	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
+		loom_gen_host_start(&f->gen_hosts[h]);
+}
+
 uint16_t port_io_rx(struct loom_port_io *io, struct rte_mbuf **pkts)
 {
 	if (io->kind == LOOM_LINK_RING)
 		return (uint16_t)rte_ring_sc_dequeue_burst(io->rx, (void **)pkts, LOOM_BURST, NULL);
+	if (io->kind == LOOM_LINK_GENERATOR)
+		return loom_gen_host_transmit(io->gen, pkts, LOOM_BURST, loom_clock_now(io->clock));
 	return rte_eth_rx_burst(io->ethdev, 0, pkts, LOOM_BURST);
 }
 
@@ -234,10 +251,14 @@ static uint16_t delay_line_release(struct loom_port_io *io, loom_time_ns now)
 	}
 	if (n == 0)
 		return 0;
-	if (io->kind == LOOM_LINK_RING)
+	if (io->kind == LOOM_LINK_RING) {
 		sent = (uint16_t)rte_ring_sp_enqueue_burst(io->tx, (void **)due, n, NULL);
-	else
+	} else if (io->kind == LOOM_LINK_GENERATOR) {
+		loom_gen_host_receive(io->gen, due, n, now); /* takes them all */
+		sent = n;
+	} else {
 		sent = rte_eth_tx_burst(io->ethdev, 0, due, n);
+	}
 	dl->head = (dl->head + sent) % LOOM_DELAY_LINE_SIZE;
 	dl->count -= sent;
 	return sent;
@@ -265,6 +286,17 @@ static uint16_t delay_line_fill(struct loom_port_io *io, loom_time_ns now)
 	return n;
 }
 
+/* The generator host takes everything at once (it only counts and frees). */
+static uint16_t generator_tx(struct loom_port_io *io, loom_time_ns now)
+{
+	struct rte_mbuf *pkts[LOOM_BURST];
+	uint16_t n = loom_switch_transmit(io->sw, io->port, pkts, LOOM_BURST, now);
+
+	if (n > 0)
+		loom_gen_host_receive(io->gen, pkts, n, now);
+	return n;
+}
+
 uint16_t port_io_tx(struct loom_port_io *io, loom_time_ns now)
 {
 	if (io->dl) {
@@ -280,7 +312,14 @@ uint16_t port_io_tx(struct loom_port_io *io, loom_time_ns now)
 	 * two index loads instead of a dequeue and a driver call. */
 	if (io->n_pending == 0 && loom_switch_queued(io->sw, io->port) == 0)
 		return 0;
-	return io->kind == LOOM_LINK_RING ? ring_tx(io, now) : ethdev_tx(io, now);
+	switch (io->kind) {
+	case LOOM_LINK_RING:
+		return ring_tx(io, now);
+	case LOOM_LINK_GENERATOR:
+		return generator_tx(io, now);
+	default:
+		return ethdev_tx(io, now);
+	}
 }
 
 loom_time_ns port_io_next_time(const struct loom_port_io *io, loom_time_ns now)
@@ -295,6 +334,13 @@ loom_time_ns port_io_next_time(const struct loom_port_io *io, loom_time_ns now)
 
 		if (due < t)
 			t = due < now ? now : due;
+	}
+	if (io->kind == LOOM_LINK_GENERATOR) {
+		/* the host's next send is work for this port too */
+		loom_time_ns g = loom_gen_host_next_tx_time(io->gen, now);
+
+		if (g < t)
+			t = g;
 	}
 	return t;
 }

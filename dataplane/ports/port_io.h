@@ -2,7 +2,9 @@
 /*
  * The wire side of each switch port, owned by the runner: an rte_ring pair
  * to a peer switch in the same process, or a DPDK ethdev (af_packet,
- * af_xdp, pcap, virtio_user, vhost, memif, ring, null ...). The switch
+ * af_xdp, pcap, virtio_user, vhost, memif, ring, null ...), or a generator
+ * host of this loomd (hosts/gen_host.h: its handlers are called with the
+ * runner's clock, so that it paces itself in real time). The switch
  * itself never sees this; the runner calls port_io_rx() and hands the
  * packets to loom_switch_receive(), and port_io_tx() pulls from
  * loom_switch_transmit() as much as the wire takes.
@@ -23,6 +25,8 @@ struct loom_port_io {
 	struct rte_ring *tx;   /* RING: packets to the peer */
 	uint16_t n_pending;    /* ETHDEV: dequeued but not yet taken by the driver */
 	struct rte_mbuf *pending[LOOM_BURST];
+	struct loom_gen_host *gen;       /* GENERATOR: the host on the wire */
+	const struct loom_clock *clock;  /* GENERATOR: time for its handlers */
 	struct loom_delay_line *dl; /* propagation delay; NULL when the link has none */
 };
 
@@ -59,6 +63,8 @@ static inline unsigned int loom_port_mbufs(enum loom_link_kind kind)
 		return LOOM_OUTQ_SIZE + LOOM_LINK_RING_SIZE + LOOM_DELAY_LINE_SIZE;
 	case LOOM_LINK_ETHDEV:
 		return LOOM_OUTQ_SIZE + LOOM_ETHDEV_RX_DESC + LOOM_ETHDEV_TX_DESC + LOOM_BURST + LOOM_DELAY_LINE_SIZE;
+	case LOOM_LINK_GENERATOR:
+		return LOOM_OUTQ_SIZE + LOOM_BURST + LOOM_DELAY_LINE_SIZE;
 	default:
 		return 0;
 	}
@@ -67,6 +73,9 @@ static inline unsigned int loom_port_mbufs(enum loom_link_kind kind)
 
 int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, size_t errlen);
 void loom_ports_unbind(struct loom_ports *ports);
+/* Real time: give the generator hosts their mbuf pool and clock, and
+ * start their flows (time 0 is now). */
+void loom_ports_start_generators(struct loom_fabric *f, struct loom_ports *ports, const struct loom_clock *clock);
 uint16_t port_io_rx(struct loom_port_io *io, struct rte_mbuf **pkts);
 /* Move what the port may send now from the switch to the wire; returns the
  * number of packets sent. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Runners drive switches: they own time and the wire. The real-time runner
- * polls ports in a loop and reads the TSC; the virtual-time runner (a
- * later issue) pops events from a queue. Both call the same handlers
+ * polls ports in a loop and reads the TSC; the virtual-time runner
+ * (runner_virtual.h) pops events from a queue. Both call the same handlers
  * (loom_switch_receive / loom_switch_transmit).
  */
 #ifndef LOOM_RUNNER_H

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The experiment part of loomd's configuration (docs/LOOMD_CONFIG.md):
+ * clock, seed, duration and the generator hosts with their flows. Each
+ * host gets what it needs to send without resolving anything: its MAC and
+ * address, its gateway's MAC (the leaf port's), and per flow the
+ * destination's address and the flow's slot in the receiver's table.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "../routes/routes.h"
+#include "gen_hosts_config.h"
+
+static int fail(const struct topology *t, char *err, size_t errlen, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s: %s", t->file, msg);
+	return -1;
+}
+
+/* Leaf, leaf port and host interface of a generator host's only link. */
+static void host_attachment(const struct topology *t, int h, int *leaf, int *port, int *ifindex)
+{
+	const struct topo_link *l = &t->links[topo_host_link(t, h)];
+	const struct topo_end *he = l->a.is_host ? &l->a : &l->b, *se = l->a.is_host ? &l->b : &l->a;
+
+	*leaf = se->node;
+	*port = se->port;
+	*ifindex = he->port;
+}
+
+static json_t *mac_json(const uint8_t mac[6])
+{
+	char buf[ROUTES_MAC_STRLEN];
+
+	routes_format_mac(mac, buf);
+	return json_string(buf);
+}
+
+static json_t *ipv4_json(const struct topology *t, int h)
+{
+	struct topo_prefix a;
+	char buf[INET_ADDRSTRLEN];
+	int leaf, port, ifindex;
+
+	host_attachment(t, h, &leaf, &port, &ifindex);
+	topo_host_address(&t->switches[leaf].subnet4, port, &a);
+	inet_ntop(AF_INET, a.addr, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static bool served(const struct topology *t, const bool *local, int h)
+{
+	int leaf, port, ifindex;
+
+	if (t->hosts[h].port_type != TOPO_PORT_GENERATOR)
+		return false;
+	host_attachment(t, h, &leaf, &port, &ifindex);
+	return !local || local[leaf];
+}
+
+static const char *transport_name(uint8_t tr)
+{
+	return tr == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp";
+}
+
+static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spec *s, int rx_slot)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(s->id));
+	json_object_set_new(o, "dst", json_string(t->hosts[s->dst_host].name));
+	json_object_set_new(o, "dst_ipv4", ipv4_json(t, (int)s->dst_host));
+	json_object_set_new(o, "rx_slot", json_integer(rx_slot));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+	json_object_set_new(o, "start_ns", json_integer((json_int_t)s->start));
+	json_object_set_new(o, "rate_bps", json_integer((json_int_t)s->rate_bps));
+	json_object_set_new(o, "pkt_bytes", json_integer(s->pkt_bytes));
+	json_object_set_new(o, "transport", json_string(transport_name(s->transport)));
+	json_object_set_new(o, "ecn", json_boolean(s->ecn_capable));
+	json_object_set_new(o, "entropy_per_packet", json_boolean(s->entropy_per_packet));
+	json_object_set_new(o, "src_port", json_integer(s->src_port));
+	json_object_set_new(o, "dscp", json_integer(s->dscp));
+	json_object_set_new(o, "group", json_integer(s->group));
+	return o;
+}
+
+int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *root, char *err, size_t errlen)
+{
+	json_t *hosts = json_array();
+	json_t **entry = calloc((size_t)t->n_hosts + 1, sizeof(*entry));
+	int *n_rx = calloc((size_t)t->n_hosts + 1, sizeof(*n_rx));
+	int *slot = calloc((size_t)t->n_flows + 1, sizeof(*slot));
+	int rc = -1;
+
+	if (!hosts || !entry || !n_rx || !slot) {
+		fail(t, err, errlen, "out of memory");
+		goto out;
+	}
+	json_object_set_new(root, "clock", json_string(t->clock == TOPO_CLOCK_VIRTUAL ? "virtual" : "realtime"));
+	json_object_set_new(root, "seed", json_integer((json_int_t)t->seed));
+	json_object_set_new(root, "duration_ns", json_integer((json_int_t)t->duration_ns));
+	for (int h = 0; h < t->n_hosts; h++) {
+		int leaf, port, ifindex;
+		uint8_t mac[6];
+
+		if (!served(t, local, h))
+			continue;
+		host_attachment(t, h, &leaf, &port, &ifindex);
+		topo_host_mac(h, ifindex, mac);
+		entry[h] = json_object();
+		json_object_set_new(entry[h], "name", json_string(t->hosts[h].name));
+		json_object_set_new(entry[h], "index", json_integer(h));
+		json_object_set_new(entry[h], "mac", mac_json(mac));
+		json_object_set_new(entry[h], "ipv4", ipv4_json(t, h));
+		topo_switch_port_mac(leaf, port, mac);
+		json_object_set_new(entry[h], "gateway_mac", mac_json(mac));
+		json_object_set_new(entry[h], "jitter_ns", json_integer((json_int_t)t->host_jitter_ns));
+		json_object_set_new(entry[h], "tx_flows", json_array());
+		json_object_set_new(entry[h], "rx_flows", json_array());
+		json_array_append(hosts, entry[h]);
+	}
+	/* Receivers' tables first: a flow's slot is its place in its
+	 * receiver's rx_flows. */
+	for (int i = 0; i < t->n_flows; i++) {
+		const struct loom_flow_spec *s = &t->flows[i];
+
+		if (!entry[s->src_host] && !entry[s->dst_host])
+			continue; /* neither end here (--only) */
+		if (!entry[s->src_host] || !entry[s->dst_host]) {
+			fail(t, err, errlen, "flow %u from %s to %s: both generator hosts must be in the same loomd",
+			     s->id, t->hosts[s->src_host].name, t->hosts[s->dst_host].name);
+			goto out;
+		}
+		slot[i] = n_rx[s->dst_host]++;
+		json_array_append_new(json_object_get(entry[s->dst_host], "rx_flows"),
+				      json_pack("{s:i, s:s, s:I}", "id", (int)s->id, "src", t->hosts[s->src_host].name,
+						"bytes", (json_int_t)s->bytes));
+	}
+	for (int i = 0; i < t->n_flows; i++) {
+		const struct loom_flow_spec *s = &t->flows[i];
+
+		if (entry[s->src_host])
+			json_array_append_new(json_object_get(entry[s->src_host], "tx_flows"),
+					      tx_flow_json(t, s, slot[i]));
+	}
+	json_object_set(root, "generator_hosts", hosts);
+	rc = 0;
+out:
+	for (int h = 0; entry && h < t->n_hosts; h++)
+		json_decref(entry[h]);
+	json_decref(hosts);
+	free(entry);
+	free(n_rx);
+	free(slot);
+	return rc;
+}
+
+json_t *gen_host_link_json(const struct topology *t, int host)
+{
+	return json_pack("{s:s, s:s}", "kind", "generator", "host", t->hosts[host].name);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A generator host: a traffic endpoint inside loomd, attached to a leaf
+ * port like a namespace host but without a kernel in the way. It sends
+ * the flows of its loom_flow_spec list at exact rates and measures what it
+ * receives, per flow.
+ *
+ * Like the switch, it is a set of handlers with time passed in, driven by
+ * a runner (real-time: ports/ generator port kind; virtual-time:
+ * runner_virtual.c):
+ *   loom_gen_host_next_tx_time() - when it next has a packet to send
+ *   loom_gen_host_transmit()     - build the packets due at `now`
+ *   loom_gen_host_receive()      - packets arrived from its leaf at `now`
+ *
+ * Sending: each flow is paced at its rate: the packet that starts after
+ * `sent` wire bytes is due at start + ceil(sent * 8e9 / rate) (integer
+ * math, no drift). The host's own link (its NIC) is busy for the
+ * serialization time of each packet at the link rate, so the flows of a
+ * host share it; among flows due at once, the one due earliest goes
+ * first (ties: the lower flow index). Packets are IPv4/UDP (or UDP 4791
+ * with a BTH: RoCEv2-like), addressed to the leaf's gateway MAC (given in
+ * the configuration: generator hosts resolve nothing), carrying a
+ * loom_gen_payload (flow id, sequence number, send time).
+ *
+ * Receiving: per flow, packets, bytes, the highest sequence number seen,
+ * packets that arrived after a higher sequence number (reordered), CE
+ * marks, one-way latency (min/sum/max of now - send time), first and last
+ * arrival. Sent minus received (lost, or still on the way) is computed in
+ * the results (gen_results.c).
+ */
+#ifndef LOOM_GEN_HOST_H
+#define LOOM_GEN_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "loom/clock.h"
+#include "loom/flow_spec.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+#define LOOM_GEN_DEFAULT_FRAME 1500u
+#define LOOM_GEN_MAX_FRAME 2000u /* fits the default mbuf data room */
+#define LOOM_GEN_PAYLOAD_MAGIC 0x4c4f4f4du /* "LOOM" */
+
+/* What a generator puts at the start of its UDP payload (after the BTH
+ * for RoCEv2-like flows). Network byte order on the wire. */
+struct loom_gen_payload {
+	uint32_t magic;
+	uint32_t rx_slot; /* index of the flow in the receiver's rx table */
+	uint32_t flow_id;
+	uint32_t reserved;
+	uint64_t seq;     /* 0, 1, 2 ... per flow */
+	uint64_t tx_time; /* when the packet left the sender (its clock) */
+} __attribute__((packed));
+
+/* A flow this host sends. */
+struct loom_gen_tx_flow {
+	struct loom_flow_spec spec;
+	uint32_t dst_ipv4;     /* network order */
+	uint32_t dst_gen;      /* receiver: index into loom_fabric.gen_hosts */
+	uint32_t rx_slot;      /* index in the receiver's rx table */
+	uint16_t frame_bytes;  /* resolved pkt_bytes */
+	uint64_t rate_bps;     /* resolved rate */
+	uint64_t sent_wire;    /* frame bytes sent */
+	uint64_t sent_payload; /* payload bytes (of spec.bytes) sent */
+	uint64_t packets;
+	loom_time_ns due;      /* when its next packet may leave; NEVER when done */
+	loom_time_ns first_tx, last_tx;
+	uint64_t no_buffer;    /* sends put off because the mbuf pool was empty */
+};
+
+/* A flow this host receives. */
+struct loom_gen_rx_flow {
+	uint32_t flow_id;
+	uint32_t src_host;
+	uint64_t expect_bytes; /* spec.bytes: completion when all arrived; 0 = open-ended */
+	uint64_t packets, payload_bytes, wire_bytes;
+	uint64_t next_seq;     /* highest sequence seen + 1 */
+	uint64_t reordered;    /* arrived after a higher sequence number */
+	uint64_t ce;           /* IPv4 ECN = CE */
+	uint64_t lat_min, lat_max, lat_sum;
+	uint64_t first_wire;   /* frame bytes of the first packet (rate excludes it) */
+	loom_time_ns first_rx, last_rx, completed; /* completed: NEVER until all bytes arrived */
+};
+
+struct loom_gen_host_counters {
+	uint64_t tx_packets, tx_bytes;
+	uint64_t rx_packets, rx_bytes;
+	uint64_t rx_unknown; /* not a generator packet for one of our rx flows (counted, freed) */
+};
+
+struct loom_gen_host {
+	char name[32];
+	uint32_t index;                /* host number in the topology */
+	struct rte_ether_addr mac;
+	struct rte_ether_addr gw_mac;  /* the leaf port's MAC */
+	uint32_t ipv4;                 /* network order */
+	uint64_t link_rate_bps;
+	uint64_t link_delay_ns;
+	uint16_t sw, port;             /* leaf (index in the fabric) and port it is attached to */
+	struct rte_mempool *pool;      /* where packets come from (set by the runner) */
+	uint64_t rng;                  /* per-packet entropy; seeded from the run's seed */
+	loom_time_ns link_free;        /* the NIC finishes its current packet */
+	loom_time_ns stop_at;          /* no packet starts at or after it (the run's duration; NEVER = none) */
+	loom_time_ns jitter_ns;        /* loom_gen_host_tx_jitter() draws below this */
+	uint32_t n_tx, n_rx;
+	struct loom_gen_tx_flow *tx;
+	struct loom_gen_rx_flow *rx;
+	struct loom_gen_host_counters c;
+};
+
+/* Earliest time >= now at which the host has a packet it may send
+ * (LOOM_TIME_NEVER when all its flows are done). */
+loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time_ns now);
+
+/* Build up to `max` packets that may leave by `now`, back to back on the
+ * host's link. Returns how many; the caller puts them on the wire. Each
+ * packet's departure time is its due time or the end of the previous
+ * packet's serialization, whichever is later (in virtual time: `now`). */
+uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, uint16_t max, loom_time_ns now);
+
+/* Packets arrived from the leaf at `now`; the host takes and frees them. */
+void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now);
+
+/* Sets every flow's first due time: call once before running. */
+void loom_gen_host_start(struct loom_gen_host *h);
+
+/* Host jitter, for the virtual-time runner: the extra time (0 .. J-1 ns,
+ * from the host's seeded generator) its next packet takes to reach the
+ * leaf, on top of the link's delay (the runner keeps the host's packets
+ * in order). Models the host's latency noise; without it, senders at equal
+ * rates stay in lockstep, meet a full queue in the same order every time,
+ * and one of them takes every drop (Floyd and Jacobson's phase effects). */
+static inline loom_time_ns loom_gen_host_tx_jitter(struct loom_gen_host *h)
+{
+	uint64_t x = h->rng;
+
+	if (!h->jitter_ns)
+		return 0;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	h->rng = x;
+	return x % h->jitter_ns;
+}
+
+/* Smallest frame a flow of this transport may use (headers + payload header). */
+uint32_t loom_gen_min_frame(uint8_t transport);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-flow and per-host results of the generator hosts, as JSON. Integers
+ * only (rates in bit/s, rounded down): the same run gives the same bytes.
+ */
+#include "gen_config.h"
+#include "gen_host.h"
+
+static json_int_t ji(uint64_t v) { return (json_int_t)v; }
+
+/* -1 stands for "never" (no packet, not completed) in the JSON. */
+static json_int_t jt(loom_time_ns t) { return t == LOOM_TIME_NEVER ? -1 : (json_int_t)t; }
+
+/* Arrival rate in bit/s between the first and the last packet: the bytes
+ * after the first packet over the time they took. Exact integer math. */
+static uint64_t rx_rate_bps(const struct loom_gen_rx_flow *r)
+{
+	if (r->packets < 2 || r->last_rx <= r->first_rx)
+		return 0;
+	return (uint64_t)((unsigned __int128)(r->wire_bytes - r->first_wire) * 8 * 1000000000u /
+			  (r->last_rx - r->first_rx));
+}
+
+static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host *h, const struct loom_gen_tx_flow *tf)
+{
+	const struct loom_gen_host *d = &f->gen_hosts[tf->dst_gen];
+	const struct loom_gen_rx_flow *r = &d->rx[tf->rx_slot];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(tf->spec.id));
+	json_object_set_new(o, "src", json_string(h->name));
+	json_object_set_new(o, "dst", json_string(d->name));
+	json_object_set_new(o, "group", json_integer(tf->spec.group));
+	json_object_set_new(o, "bytes", json_integer(ji(tf->spec.bytes)));
+	json_object_set_new(o, "rate_bps", json_integer(ji(tf->rate_bps)));
+	json_object_set_new(o, "tx_packets", json_integer(ji(tf->packets)));
+	json_object_set_new(o, "tx_bytes", json_integer(ji(tf->sent_wire)));
+	json_object_set_new(o, "tx_payload_bytes", json_integer(ji(tf->sent_payload)));
+	json_object_set_new(o, "tx_no_buffer", json_integer(ji(tf->no_buffer)));
+	json_object_set_new(o, "first_tx_ns", json_integer(jt(tf->first_tx)));
+	json_object_set_new(o, "last_tx_ns", json_integer(jt(tf->last_tx)));
+	json_object_set_new(o, "rx_packets", json_integer(ji(r->packets)));
+	json_object_set_new(o, "rx_bytes", json_integer(ji(r->wire_bytes)));
+	json_object_set_new(o, "rx_payload_bytes", json_integer(ji(r->payload_bytes)));
+	/* sent but not received: dropped on the way, or still queued or on a
+	 * link when the results were taken */
+	json_object_set_new(o, "not_received", json_integer(ji(tf->packets - r->packets)));
+	json_object_set_new(o, "reordered", json_integer(ji(r->reordered)));
+	json_object_set_new(o, "ce_marked", json_integer(ji(r->ce)));
+	json_object_set_new(o, "first_rx_ns", json_integer(jt(r->packets ? r->first_rx : LOOM_TIME_NEVER)));
+	json_object_set_new(o, "last_rx_ns", json_integer(jt(r->packets ? r->last_rx : LOOM_TIME_NEVER)));
+	json_object_set_new(o, "rx_rate_bps", json_integer(ji(rx_rate_bps(r))));
+	json_object_set_new(o, "latency_min_ns", json_integer(ji(r->packets ? r->lat_min : 0)));
+	json_object_set_new(o, "latency_avg_ns", json_integer(ji(r->packets ? r->lat_sum / r->packets : 0)));
+	json_object_set_new(o, "latency_max_ns", json_integer(ji(r->lat_max)));
+	json_object_set_new(o, "completion_ns",
+			    json_integer(r->completed == LOOM_TIME_NEVER ? -1 : (json_int_t)(r->completed - tf->spec.start)));
+	return o;
+}
+
+json_t *loom_gen_flows_json(const struct loom_fabric *f)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < f->n_gen_hosts; i++)
+		for (uint32_t k = 0; k < f->gen_hosts[i].n_tx; k++)
+			json_array_append_new(arr, flow_json(f, &f->gen_hosts[i], &f->gen_hosts[i].tx[k]));
+	return arr;
+}
+
+json_t *loom_gen_hosts_json(const struct loom_fabric *f)
+{
+	json_t *arr = json_array();
+
+	for (uint32_t i = 0; i < f->n_gen_hosts; i++) {
+		const struct loom_gen_host *h = &f->gen_hosts[i];
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "name", h->name,
+						     "switch", f->switches[h->sw].name, "port", h->port, "tx_packets",
+						     ji(h->c.tx_packets), "tx_bytes", ji(h->c.tx_bytes), "rx_packets",
+						     ji(h->c.rx_packets), "rx_bytes", ji(h->c.rx_bytes), "rx_unknown",
+						     ji(h->c.rx_unknown)));
+	}
+	return arr;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtual-time runner: a discrete-event simulation of the fabric on
+ * one thread, driving the same handlers as the real-time runner.
+ *
+ * Time is the event queue's (scheduler/event_queue.h: exact (time, seq)
+ * order, stable tie-break), never a clock. Events:
+ *   SW_ARRIVE   a packet's last bit reaches (switch, port):
+ *               loom_switch_receive(sw, port, &pkt, 1, t)
+ *   HOST_ARRIVE the same at a generator host: loom_gen_host_receive()
+ *   PORT_TX     (switch, port) may send: loom_switch_transmit(..., 1, t)
+ *   HOST_TX     a generator host may send: loom_gen_host_transmit(..., 1, t)
+ *   SW_TIMER    loom_switch_run_timers(sw, t)
+ * Links: a packet of L bytes that starts at t on a link of rate R and
+ * delay D arrives at t + ceil(L * 8 / R) + D (loom_link_delivery_time);
+ * the port may start its next packet at t + ceil(L * 8 / R), or later
+ * when its switch says so (loom_switch_next_tx_time: the shaper).
+ * A port has at most one PORT_TX pending: after a switch handled input
+ * (a packet or a timer), the runner looks for ports that now have
+ * something queued and none pending.
+ *
+ * Everything the run does depends only on the configuration (and its
+ * seed): same file, same events in the same order, byte-identical results.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "gen_host.h"
+#include "loom/event_queue.h"
+#include "runner_virtual.h"
+
+enum vt_event {
+	EV_SW_ARRIVE = 1, /* a = switch, b = port, p = mbuf */
+	EV_HOST_ARRIVE,   /* a = generator host, p = mbuf */
+	EV_PORT_TX,       /* a = switch, b = port */
+	EV_HOST_TX,       /* a = generator host */
+	EV_SW_TIMER,      /* a = switch */
+};
+
+struct vt_port {
+	loom_time_ns busy_until; /* the link carries our last packet until then */
+	bool tx_pending;         /* a PORT_TX event is in the queue */
+};
+
+struct vt {
+	struct loom_fabric *f;
+	struct loom_event_queue q;
+	struct vt_port **ports;    /* [switch][port] */
+	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
+	bool *host_tx_pending;     /* [gen host] */
+	loom_time_ns *host_arrival; /* [gen host]: when its last packet reached its leaf */
+	struct loom_vt_stats *st;
+};
+
+static void push(struct vt *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64_t b, void *p)
+{
+	/* Push fails only without memory; a simulation that lost an event
+	 * would be wrong, so stop loudly. */
+	if (loom_event_queue_push_at(&v->q, t, kind, a, b, p) != 0) {
+		fprintf(stderr, "loomd: virtual time: cannot queue an event (out of memory)\n");
+		abort();
+	}
+}
+
+static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
+{
+	struct vt_port *vp = &v->ports[s][p];
+	loom_time_ns t = vp->busy_until > now ? vp->busy_until : now;
+
+	t = loom_switch_next_tx_time(&v->f->switches[s], p, t);
+	if (t == LOOM_TIME_NEVER)
+		return;
+	push(v, t, EV_PORT_TX, s, p, NULL);
+	vp->tx_pending = true;
+}
+
+/* After switch s handled input at `now`: ports with something queued
+ * get a transmit event, and a timer the input armed is scheduled
+ * (loom_switch_run_timers may be called early: it then only tells). */
+static void after_switch_input(struct vt *v, uint16_t s, loom_time_ns now)
+{
+	struct loom_switch *sw = &v->f->switches[s];
+	struct vt_port *vp = v->ports[s];
+	loom_time_ns t;
+
+	for (uint16_t p = 0; p < sw->n_ports; p++)
+		if (!vp[p].tx_pending && loom_switch_queued_bytes(sw, p) > 0)
+			schedule_port(v, s, p, now);
+	t = loom_switch_run_timers(sw, now);
+	if (t < v->next_timer[s]) {
+		v->next_timer[s] = t;
+		push(v, t, EV_SW_TIMER, s, 0, NULL);
+	}
+}
+
+/* Put a packet that starts at `now` on the link out of (s, p). */
+static void send_from_port(struct vt *v, uint16_t s, uint16_t p, struct rte_mbuf *m, loom_time_ns now)
+{
+	const struct loom_port *port = &v->f->switches[s].ports[p];
+	const struct loom_link_spec *l = &v->f->links[s][p];
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	loom_time_ns at = loom_link_delivery_time(now, len, port->rate_bps, port->delay_ns);
+
+	v->ports[s][p].busy_until = now + loom_link_serialization_ns(len, port->rate_bps);
+	if (l->kind == LOOM_LINK_GENERATOR)
+		push(v, at, EV_HOST_ARRIVE, l->gen_host, 0, m);
+	else
+		push(v, at, EV_SW_ARRIVE, l->peer_switch, l->peer_port, m);
+}
+
+static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
+{
+	struct loom_switch *sw = &v->f->switches[s];
+	struct rte_mbuf *m;
+
+	v->ports[s][p].tx_pending = false;
+	if (loom_switch_transmit(sw, p, &m, 1, now) == 1) {
+		send_from_port(v, s, p, m, now);
+		schedule_port(v, s, p, v->ports[s][p].busy_until);
+		return;
+	}
+	/* Nothing may go now: ask again when the switch says (a time
+	 * that is not later than now would loop; the switch owes us one). */
+	loom_time_ns t = loom_switch_next_tx_time(sw, p, now);
+	if (t != LOOM_TIME_NEVER && t > now) {
+		push(v, t, EV_PORT_TX, s, p, NULL);
+		v->ports[s][p].tx_pending = true;
+	}
+}
+
+static void host_schedule(struct vt *v, uint32_t h, loom_time_ns now)
+{
+	loom_time_ns t = loom_gen_host_next_tx_time(&v->f->gen_hosts[h], now);
+
+	if (t == LOOM_TIME_NEVER)
+		return;
+	push(v, t, EV_HOST_TX, h, 0, NULL);
+	v->host_tx_pending[h] = true;
+}
+
+static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
+{
+	struct loom_gen_host *gh = &v->f->gen_hosts[h];
+	struct rte_mbuf *m;
+
+	v->host_tx_pending[h] = false;
+	if (loom_gen_host_transmit(gh, &m, 1, now) == 1) {
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		loom_time_ns at = loom_link_delivery_time(now, len, gh->link_rate_bps,
+							  gh->link_delay_ns + loom_gen_host_tx_jitter(gh));
+		loom_time_ns behind = v->host_arrival[h] + loom_link_serialization_ns(len, gh->link_rate_bps);
+
+		/* Jitter delays a packet but keeps the host's packets in
+		 * order, no closer than the link's rate allows. */
+		if (v->host_arrival[h] != LOOM_TIME_NEVER && at < behind)
+			at = behind;
+		v->host_arrival[h] = at;
+		push(v, at, EV_SW_ARRIVE, gh->sw, gh->port, m);
+	}
+	host_schedule(v, h, now);
+}
+
+static void run_event(struct vt *v, const struct loom_event *ev)
+{
+	struct rte_mbuf *m = ev->p;
+	uint16_t s = (uint16_t)ev->a;
+
+	switch (ev->kind) {
+	case EV_SW_ARRIVE:
+		loom_switch_receive(&v->f->switches[s], (uint16_t)ev->b, &m, 1, ev->t);
+		after_switch_input(v, s, ev->t);
+		v->st->packets++;
+		break;
+	case EV_HOST_ARRIVE:
+		loom_gen_host_receive(&v->f->gen_hosts[ev->a], &m, 1, ev->t);
+		v->st->packets++;
+		break;
+	case EV_PORT_TX:
+		port_tx(v, s, (uint16_t)ev->b, ev->t);
+		break;
+	case EV_HOST_TX:
+		host_tx(v, ev->a, ev->t);
+		break;
+	case EV_SW_TIMER:
+		if (ev->t != v->next_timer[s])
+			break; /* superseded by an earlier one */
+		v->next_timer[s] = LOOM_TIME_NEVER;
+		after_switch_input(v, s, ev->t);
+		break;
+	}
+}
+
+/* A packet's mbuf has usually waited in a queue long enough to leave the
+ * caches: its first touch was most of the run's time (perf). Start
+ * loading the next event's packet, header and first data line, while
+ * this event runs. The data address assumes the pool's layout (no private
+ * area, default headroom); a wrong guess only wastes the prefetch. */
+static inline void prefetch_next(const struct loom_event_queue *q)
+{
+	const struct loom_event *nx = loom_event_queue_peek(q);
+
+	if (nx && nx->p) {
+		rte_prefetch0(nx->p);
+		rte_prefetch0((const char *)nx->p + sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM);
+	}
+}
+
+static int check_fabric(const struct loom_fabric *f, char *err, size_t errlen)
+{
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		const struct loom_switch *sw = &f->switches[s];
+
+		for (uint16_t p = 0; p < sw->n_ports; p++) {
+			enum loom_link_kind k = f->links[s][p].kind;
+
+			if (k == LOOM_LINK_ETHDEV) {
+				snprintf(err, errlen,
+					 "virtual time: %s port %u is a DPDK port; only links inside loomd and "
+					 "generator hosts can run in virtual time", sw->name, p);
+				return -1;
+			}
+			if (k != LOOM_LINK_NONE && sw->ports[p].rate_bps == 0) {
+				snprintf(err, errlen, "virtual time: %s port %u has no link rate", sw->name, p);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static void vt_free(struct vt *v)
+{
+	struct loom_event ev;
+
+	/* What is still on a wire when time is up: counted, then freed. */
+	while (loom_event_queue_pop(&v->q, &ev)) {
+		if (ev.kind == EV_SW_ARRIVE || ev.kind == EV_HOST_ARRIVE) {
+			v->st->in_flight++;
+			rte_pktmbuf_free(ev.p);
+		}
+	}
+	loom_event_queue_free(&v->q);
+	for (uint16_t s = 0; v->ports && s < v->f->n_switches; s++)
+		free(v->ports[s]);
+	free(v->ports);
+	free(v->next_timer);
+	free(v->host_tx_pending);
+	free(v->host_arrival);
+}
+
+int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loom_vt_stats *st, char *err,
+		     size_t errlen)
+{
+	struct vt v = {.f = f, .st = st};
+	struct loom_event ev;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	if (check_fabric(f, err, errlen) < 0)
+		return -1;
+	v.ports = calloc(f->n_switches, sizeof(*v.ports));
+	v.next_timer = calloc(f->n_switches, sizeof(*v.next_timer));
+	v.host_tx_pending = calloc(f->n_gen_hosts + 1, sizeof(*v.host_tx_pending));
+	v.host_arrival = calloc(f->n_gen_hosts + 1, sizeof(*v.host_arrival));
+	if (!v.ports || !v.next_timer || !v.host_tx_pending || !v.host_arrival ||
+	    loom_event_queue_init(&v.q, 4096 + 16 * (size_t)f->n_gen_hosts) < 0)
+		goto oom;
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		v.ports[s] = calloc(f->switches[s].n_ports, sizeof(**v.ports));
+		if (!v.ports[s])
+			goto oom;
+		v.next_timer[s] = LOOM_TIME_NEVER;
+		after_switch_input(&v, s, 0); /* first timers */
+	}
+	for (uint32_t h = 0; h < f->n_gen_hosts; h++) {
+		v.host_arrival[h] = LOOM_TIME_NEVER;
+		f->gen_hosts[h].pool = pool;
+		loom_gen_host_start(&f->gen_hosts[h]);
+		host_schedule(&v, h, 0);
+	}
+
+	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns && loom_event_queue_pop(&v.q, &ev)) {
+		prefetch_next(&v.q);
+		run_event(&v, &ev);
+		st->events++;
+	}
+	st->end_ns = f->duration_ns;
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "virtual time: out of memory");
+out:
+	vt_free(&v);
+	return rc;
+}

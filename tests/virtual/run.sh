@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Fabrics in virtual time (loomctl run; no namespaces, no /run/loom).
+# $1: build dir (default ./build).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export LOOM_BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+cd "$ROOT/tests/virtual"
+exec /usr/bin/python3 -m unittest -v test_virtual
