@@ -73,6 +73,34 @@ struct stats_call {
 	const struct loom_ports *ports;
 };
 
+static int snapshot_alloc(struct switch_snapshot *snap, uint16_t n_ports)
+{
+	snap->ports = calloc(n_ports, sizeof(*snap->ports));
+	snap->queued = calloc(n_ports, sizeof(*snap->queued));
+	snap->tm = calloc(n_ports, sizeof(*snap->tm));
+	snap->in_flight = calloc(n_ports, sizeof(*snap->in_flight));
+	return snap->ports && snap->queued && snap->tm && snap->in_flight ? 0 : -1;
+}
+
+static void snapshot_free(struct switch_snapshot *snap)
+{
+	free(snap->ports);
+	free(snap->queued);
+	free(snap->tm);
+	free(snap->in_flight);
+}
+
+/* Copy a switch's counters (on the thread that runs the switch). */
+static void snapshot_fill(const struct loom_switch *sw, struct switch_snapshot *snap)
+{
+	snap->c = sw->c;
+	for (uint16_t p = 0; p < sw->n_ports; p++) {
+		snap->ports[p] = sw->ports[p].c;
+		snap->queued[p] = loom_switch_queued(sw, p);
+		ctl_tm_snapshot(&sw->ports[p], &snap->tm[p]);
+	}
+}
+
 static void stats_copy_on_worker(void *arg)
 {
 	struct stats_call *c = arg;
@@ -81,12 +109,7 @@ static void stats_copy_on_worker(void *arg)
 	for (uint16_t s = 0; s < c->fabric->n_switches; s++) {
 		const struct loom_switch *sw = &c->fabric->switches[s];
 
-		c->snap[s].c = sw->c;
-		for (uint16_t p = 0; p < sw->n_ports; p++) {
-			c->snap[s].ports[p] = sw->ports[p].c;
-			c->snap[s].queued[p] = loom_switch_queued(sw, p);
-			ctl_tm_snapshot(&sw->ports[p], &c->snap[s].tm[p]);
-		}
+		snapshot_fill(sw, &c->snap[s]);
 	}
 	for (uint32_t i = 0; i < c->ports->n; i++) {
 		const struct loom_port_io *io = &c->ports->io[i];
@@ -181,11 +204,7 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	(void)req;
 	c.snap = calloc(f->n_switches, sizeof(*c.snap));
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
-		c.snap[s].ports = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].ports));
-		c.snap[s].queued = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].queued));
-		c.snap[s].tm = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].tm));
-		c.snap[s].in_flight = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].in_flight));
-		if (!c.snap[s].ports || !c.snap[s].queued || !c.snap[s].tm || !c.snap[s].in_flight)
+		if (snapshot_alloc(&c.snap[s], f->switches[s].n_ports) < 0)
 			goto oom;
 	}
 	if (!c.snap)
@@ -200,22 +219,14 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 				io_of_port[st->ports->io[i].port] = &st->ports->io[i];
 		json_array_append_new(switches, switch_json(f, s, &c.snap[s], io_of_port));
 	}
-	for (uint16_t s = 0; s < f->n_switches; s++) {
-		free(c.snap[s].ports);
-		free(c.snap[s].queued);
-		free(c.snap[s].tm);
-		free(c.snap[s].in_flight);
-	}
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		snapshot_free(&c.snap[s]);
 	free(c.snap);
 	return ok_reply(json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
 				  switches));
 oom:
-	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
-		free(c.snap[s].ports);
-		free(c.snap[s].queued);
-		free(c.snap[s].tm);
-		free(c.snap[s].in_flight);
-	}
+	for (uint16_t s = 0; c.snap && s < f->n_switches; s++)
+		snapshot_free(&c.snap[s]);
 	free(c.snap);
 	json_decref(switches);
 	return error_reply("%s", "out of memory");
@@ -426,25 +437,20 @@ json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_po
 		const struct loom_switch *sw = &f->switches[s];
 		const struct loom_port_io *io_of_port[256] = {0};
 
-		snap.c = sw->c;
-		snap.ports = calloc(sw->n_ports, sizeof(*snap.ports));
-		snap.queued = calloc(sw->n_ports, sizeof(*snap.queued));
-		if (!snap.ports || !snap.queued) {
-			free(snap.ports);
-			free(snap.queued);
+		if (snapshot_alloc(&snap, sw->n_ports) < 0) {
+			snapshot_free(&snap);
 			json_decref(switches);
 			return NULL;
 		}
-		for (uint16_t p = 0; p < sw->n_ports; p++) {
-			snap.ports[p] = sw->ports[p].c;
-			snap.queued[p] = loom_switch_queued(sw, p);
-		}
-		for (uint32_t i = 0; ports && i < ports->n; i++)
-			if (ports->io[i].sw == sw)
+		snapshot_fill(sw, &snap);
+		for (uint32_t i = 0; ports && i < ports->n; i++) {
+			if (ports->io[i].sw == sw) {
 				io_of_port[ports->io[i].port] = &ports->io[i];
+				snap.in_flight[ports->io[i].port] = port_io_in_flight(&ports->io[i]);
+			}
+		}
 		json_array_append_new(switches, switch_json(f, s, &snap, io_of_port));
-		free(snap.ports);
-		free(snap.queued);
+		snapshot_free(&snap);
 	}
 	return json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)now, "switches", switches);
 }
