@@ -87,11 +87,6 @@ static unsigned int needed_mb(const char *config)
 	if (is_virtual) {
 		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, "generator_hosts")),
 					   LOOM_OUTQ_SIZE);
-		/* Twice over: the pool must be one contiguous piece of EAL
-		 * memory, which other allocations fragment (1.9 GB was too
-		 * little for a 1.2 GB pool at 3072 ports). Without hugepages
-		 * only the pages used are ever backed, so room costs nothing. */
-		mbufs *= 2;
 	}
 	json_decref(root);
 	return (unsigned int)((mbufs * mbuf_bytes) >> 20) +
@@ -193,7 +188,11 @@ static int eal_start(const char *config, int extra_argc, char **extra_argv, char
 			if (!virt)
 				fprintf(stderr, "loomd: %lu MB of hugepages free, %u MB wanted: running with --no-huge\n",
 					hugepages_free_mb(), need);
-			snprintf(mem, sizeof(mem), "%u", need);
+			/* Twice the estimate: the mbuf pool must be one contiguous
+			 * piece of EAL memory, which the other allocations before it
+			 * fragment; without hugepages only the pages used are backed,
+			 * so the room costs nothing. */
+			snprintf(mem, sizeof(mem), "%u", 2 * need);
 			argv[argc++] = "--no-huge";
 			argv[argc++] = "-m";
 			argv[argc++] = mem;

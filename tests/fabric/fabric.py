@@ -100,7 +100,15 @@ def leftovers():
     found += ["loomd pid " + p for p in procs if p != str(os.getpid())]
     if os.path.exists("/run/loom"):
         found.append("/run/loom")
+    # loomd names its EAL files after its pid (loomd<PID>): left behind when
+    # that process is gone. Those of a live loomd belong to someone else
+    # (another test's, a benchmark's); loomctl's own are caught above.
     for d in ("/dev/hugepages", "/var/run/dpdk"):
         if os.path.isdir(d):
-            found += [os.path.join(d, f) for f in os.listdir(d) if "loom" in f or f.startswith("rte")]
+            found += [os.path.join(d, f) for f in os.listdir(d) if "loom" in f and not _pid_alive(f)]
     return found
+
+
+def _pid_alive(name):
+    digits = "".join(c for c in name if c.isdigit())
+    return bool(digits) and os.path.exists("/proc/" + digits)
