@@ -4,7 +4,15 @@ virtual time (issue 8's cross-check), and how far apart the results are.
 The experiment is a 2:1 incast: h0 (leaf0) and h2 (leaf1) each send a
 fixed-rate UDP flow at --rate (default 100M, a rate the CPU carries in real
 time) to h3 (leaf1), whose link runs at --rate too, so that leaf1's port to
-h3 is the bottleneck. Every other link runs at --fast (default 1G): the
+h3 is the bottleneck. By default the two flows carry different DSCPs (CS1,
+CS2: classes 1 and 2) that the traffic manager serves by DRR with weights
+3:1, each class marking ECT packets by RED (Kmin 20 KB, Kmax 600 KB, Pmax
+0.2) in a 300 KB queue: the shares (0.75 / 0.25) come from the shaper and
+the scheduler, the mark fractions from RED on a full queue, in
+both modes. With --tail-drop both flows share one FIFO class instead: then
+who gets through a full queue depends on the phase of arrivals, which
+exact pacing in virtual time and polling bursts in real time do not share
+(a known limit of fixed-rate senders, not of the switch). Every other link runs at --fast (default 1G): the
 senders' packets, jittered by host_jitter, then reach the bottleneck still
 jittered (a link saturated by a flow lines its packets up again, and with
 senders in lockstep one of them takes every drop of the full queue).
@@ -52,16 +60,32 @@ links:
   - {{ a: h3, b: leaf1:1, rate: {rate} }}
   - {{ a: leaf0:2, b: spine0:0 }}
   - {{ a: leaf1:2, b: spine0:1 }}
-traffic:
+{traffic}"""
+
+TRAFFIC_TAIL_DROP = """traffic:
   - {{ pattern: incast, srcs: [h0, h2], dst: h3, rate: {rate}, pkt_bytes: 1500, ecn: true }}
+"""
+
+TRAFFIC_WEIGHTED = """tm:
+  class.1.weight: 3
+  class.2.weight: 1
+  queue_limit: 300KB
+  ecn: red
+  ecn.kmin: 20KB
+  ecn.kmax: 600KB
+  ecn.pmax: 0.2
+traffic:
+  - {{ src: h0, dst: h3, rate: {rate}, pkt_bytes: 1500, ecn: true, dscp: 8 }}
+  - {{ src: h2, dst: h3, rate: {rate}, pkt_bytes: 1500, ecn: true, dscp: 16 }}
 """
 
 
 def write_topology(directory, clock, args):
     path = os.path.join(directory, "xcheck-%s.yaml" % clock)
     with open(path, "w") as f:
+        traffic = (TRAFFIC_TAIL_DROP if args.tail_drop else TRAFFIC_WEIGHTED).format(rate=args.rate)
         f.write(TOPOLOGY.format(clock=clock, duration=args.duration, rate=args.rate, fast=args.fast,
-                                jitter=args.jitter))
+                                jitter=args.jitter, traffic=traffic))
     return path
 
 
@@ -121,6 +145,8 @@ def main():
     ap.add_argument("--duration", default="2s", help="how long the flows send (default 2s)")
     ap.add_argument("--jitter", default="1200us", help="host_jitter of the virtual run (default 10 packet times at 100M)")
     ap.add_argument("--tolerance", type=float, default=0.05, help="largest |difference| of a share or fraction")
+    ap.add_argument("--tail-drop", action="store_true",
+                    help="one FIFO class, tail drop (shows the phase effect of fixed-rate senders)")
     args = ap.parse_args()
     loomctl = os.path.join(args.build, "control", "loomctl")
     seconds = float(args.duration[:-1]) if args.duration.endswith("s") and args.duration[-2].isdigit() else None
