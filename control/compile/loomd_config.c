@@ -336,6 +336,30 @@ static int set_routes_json(const struct switch_routes *r, json_t *s)
 	return 0;
 }
 
+/* The switch's "load_balancing" (docs/LOOMD_CONFIG.md): only what the
+ * topology gave; loomd has the defaults. NULL when nothing was given. */
+static json_t *load_balancing_json(const struct topology *t, const struct topo_switch *s)
+{
+	struct topo_lb lb;
+	json_t *o;
+
+	topo_lb_effective(t, s, &lb);
+	if (!topo_lb_given(&lb))
+		return NULL;
+	o = json_object();
+	if (lb.mode[0])
+		json_object_set_new(o, "mode", json_string(lb.mode));
+	if (lb.flowlet_table)
+		json_object_set_new(o, "flowlet_table", json_integer(lb.flowlet_table));
+	if (lb.idle_time_ns)
+		json_object_set_new(o, "idle_time_ns", json_integer((json_int_t)lb.idle_time_ns));
+	if (lb.sample_interval_ns)
+		json_object_set_new(o, "sample_interval_ns", json_integer((json_int_t)lb.sample_interval_ns));
+	if (lb.window_ns)
+		json_object_set_new(o, "window_ns", json_integer((json_int_t)lb.window_ns));
+	return o;
+}
+
 static json_t *switch_json(struct cfg_ctx *c, int sw)
 {
 	const struct topo_switch *s = &c->t->switches[sw];
@@ -359,6 +383,11 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 	if (obj && set_routes_json(&r, obj) < 0) {
 		json_decref(obj);
 		obj = NULL;
+	}
+	if (obj) {
+		json_t *lb = load_balancing_json(c->t, s);
+		if (lb)
+			json_object_set_new(obj, "load_balancing", lb);
 	}
 	routes_free(&r);
 	if (!obj)

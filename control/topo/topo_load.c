@@ -15,7 +15,7 @@
 #define DEFAULT_RATE_BPS 10000000000ull /* 10G */
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
-enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TOP };
+enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_LOAD_BALANCING, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -103,10 +103,12 @@ static int load_pod_plane(struct topo_loader *ld, struct topo_field *pod, struct
 
 static int load_options(struct topo_loader *ld, const struct topo_field *opt, struct topo_switch *sw)
 {
-	struct topo_field f[] = { { "hash_seed" } };
+	struct topo_field f[] = { { "hash_seed" }, { "load_balancing" } };
 	unsigned long seed;
 
-	if (topo_fields(ld, opt->v, "options", f, 1) < 0)
+	if (topo_fields(ld, opt->v, "options", f, 2) < 0)
+		return -1;
+	if (f[1].v && topo_load_lb(ld, &f[1], &sw->lb) < 0)
 		return -1;
 	if (f[0].v) {
 		if (topo_get_uint(ld, &f[0], 0, UINT32_MAX, &seed) < 0)
@@ -372,7 +374,7 @@ static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct topo_
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct topo_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
-				       { "links" },  { "planes_joined" }, { "generate" } };
+				       { "links" },  { "planes_joined" }, { "generate" }, { "load_balancing" } };
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
 	    topo_require(ld, root, "the top level", &f[K_FABRIC]) < 0 ||
@@ -381,6 +383,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	ld->t->default_rate_bps = DEFAULT_RATE_BPS;
 	ld->t->default_delay_ns = DEFAULT_DELAY_NS;
 	if (f[K_DEFAULTS].v && load_defaults(ld, &f[K_DEFAULTS]) < 0)
+		return -1;
+	if (f[K_LOAD_BALANCING].v && topo_load_lb(ld, &f[K_LOAD_BALANCING], &ld->t->lb) < 0)
 		return -1;
 	if (!f[K_GENERATE].v) {
 		if (f[K_PLANES_JOINED].v &&

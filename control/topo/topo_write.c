@@ -55,6 +55,8 @@ static void write_switch(const struct topology *t, const struct topo_switch *sw,
 		fprintf(out, "    ipv6: \"%s\"\n", buf); /* "::" reads badly as a plain scalar */
 	}
 	fprintf(out, "    options:\n      hash_seed: %u\n", sw->hash_seed);
+	if (topo_lb_given(&sw->lb))
+		topo_write_lb(out, &sw->lb, "      ");
 }
 
 static void write_end(const struct topology *t, char which, const struct topo_end *e, FILE *out)
@@ -112,6 +114,8 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 	fprintf(out, "\ndefaults:\n  link_rate: %s\n  delay: %s\n", rate, delay);
 	if (t->planes_joined)
 		fputs("planes_joined: true\n", out);
+	if (topo_lb_given(&t->lb))
+		topo_write_lb(out, &t->lb, "");
 	fputs(t->n_switches ? "switches:\n" : "switches: []\n", out);
 	for (int i = 0; i < t->n_switches; i++)
 		write_switch(t, &t->switches[i], out);

@@ -35,6 +35,17 @@ struct topo_prefix {
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
 };
 
+/* `load_balancing:` (topo_lb.c): the mode and tunables a switch's groups
+ * start with; empty / 0 = not given (loomd's defaults: ecmp, SAI's values). */
+struct topo_lb {
+	char mode[TOPO_NAME_MAX];
+	uint32_t flowlet_table;
+	uint64_t idle_time_ns;
+	uint64_t sample_interval_ns;
+	uint64_t window_ns;
+	int line; /* where given; 0 when not */
+};
+
 struct topo_switch {
 	char name[TOPO_NAME_MAX];
 	enum topo_role role;
@@ -44,6 +55,7 @@ struct topo_switch {
 	struct topo_prefix subnet4;  /* leaves: host subnet (family 0 on spines) */
 	struct topo_prefix subnet6;
 	int n_ports;                 /* highest port number used + 1 */
+	struct topo_lb lb;           /* options.load_balancing: overrides the fabric's keys */
 	struct topo_pos pos;
 };
 
@@ -78,6 +90,7 @@ struct topology {
 	int n_pods;                /* highest pod + 1 */
 	int n_tiers;               /* 2, or 3 when there are super-spines */
 	bool planes_joined;        /* super-spines are shared by the planes and link across them */
+	struct topo_lb lb;         /* top-level load_balancing: every switch's */
 	int n_switches, n_hosts, n_links;
 	struct topo_switch *switches;
 	struct topo_host *hosts;
@@ -90,6 +103,10 @@ int topo_load(const char *path, struct topology *t, char *err, size_t errlen);
 /* Same from a string (tests); `name` stands for the file in messages. */
 int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err, size_t errlen);
 void topo_free(struct topology *t);
+
+/* A switch's load balancing: its own keys over the fabric's. */
+void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, struct topo_lb *out);
+bool topo_lb_given(const struct topo_lb *lb);
 
 /* Write the explicit form (`loomctl topo expand`). */
 int topo_write_explicit(const struct topology *t, FILE *out);

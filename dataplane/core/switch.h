@@ -24,6 +24,7 @@ struct rte_mbuf;
 struct rte_ring;
 struct rte_fib;
 struct rte_fib6;
+struct loom_lb;
 
 #define LOOM_NAME_MAX 32
 #define LOOM_BURST 32
@@ -62,6 +63,7 @@ struct loom_port {
 	uint64_t delay_ns;           /* propagation delay from the topology */
 	struct rte_ring *outq;       /* output FIFO; the traffic manager replaces it */
 	uint64_t outq_bytes;         /* bytes in outq */
+	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
 	struct loom_port_counters c;
 };
 
@@ -75,10 +77,13 @@ struct loom_nexthop {
 };
 
 /* An ECMP group: `n_members` consecutive entries of loom_switch.members,
- * each an index into loom_switch.nexthops. A single next hop is a group of 1. */
+ * each an index into loom_switch.nexthops. A single next hop is a group of 1.
+ * `policy` picks the member (loom/lb_policy.h registry id; 0 = ecmp, served
+ * inline; its state is in loom_switch.lb). */
 struct loom_group {
 	uint32_t first;
 	uint16_t n_members;
+	uint16_t policy;
 };
 
 struct loom_switch_counters {
@@ -108,6 +113,8 @@ struct loom_switch {
 	uint32_t *members;
 	uint32_t n_nexthops;
 	struct loom_nexthop *nexthops;
+
+	struct loom_lb *lb; /* load balancing: group policies, member counters (lb/lb_switch.h) */
 
 	struct loom_switch_counters c;
 };

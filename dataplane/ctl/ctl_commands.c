@@ -10,6 +10,7 @@
 #include <rte_ethdev.h>
 
 #include "ctl.h"
+#include "ctl_lb.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
  * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
@@ -57,6 +58,7 @@ struct switch_snapshot {
 	struct loom_switch_counters c;
 	struct loom_port_counters *ports; /* [n_ports] */
 	uint32_t *queued;                 /* [n_ports] */
+	struct loom_lb_snapshot lb;
 };
 
 struct stats_call {
@@ -79,6 +81,7 @@ static void stats_copy_on_worker(void *arg)
 			c->snap[s].ports[p] = sw->ports[p].c;
 			c->snap[s].queued[p] = loom_switch_queued(sw, p);
 		}
+		loom_lb_snapshot_take(sw, &c->snap[s].lb);
 	}
 }
 
@@ -139,13 +142,14 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 		}
 		json_array_append_new(ports, port_json(f, s, i, snap, io_of_port[i]));
 	}
-	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o, s:o}", "name", sw->name,
 			 "role", loom_role_name(sw->role), "plane", sw->plane, "rx_packets",
 			 (json_int_t)rx, "rx_bytes", (json_int_t)rx_bytes, "tx_packets", (json_int_t)tx, "tx_bytes",
 			 (json_int_t)tx_bytes, "answered", (json_int_t)snap->c.answered, "generated",
 			 (json_int_t)snap->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
 			 "drops", drops_object(drops), "conserved",
-			 rx + snap->c.generated == tx + snap->c.answered + dropped + queued, "ports", ports);
+			 rx + snap->c.generated == tx + snap->c.answered + dropped + queued, "ports", ports,
+			 "load_balancing", ctl_lb_switch_json(sw, &snap->lb));
 }
 
 static json_t *cmd_stats(struct loomd_state *st, json_t *req)
@@ -159,7 +163,7 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
 		c.snap[s].ports = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].ports));
 		c.snap[s].queued = calloc(f->switches[s].n_ports, sizeof(*c.snap[s].queued));
-		if (!c.snap[s].ports || !c.snap[s].queued)
+		if (!c.snap[s].ports || !c.snap[s].queued || loom_lb_snapshot_alloc(&f->switches[s], &c.snap[s].lb) < 0)
 			goto oom;
 	}
 	if (!c.snap)
@@ -177,6 +181,7 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; s < f->n_switches; s++) {
 		free(c.snap[s].ports);
 		free(c.snap[s].queued);
+		loom_lb_snapshot_free(&c.snap[s].lb);
 	}
 	free(c.snap);
 	return ok_reply(json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
@@ -185,6 +190,7 @@ oom:
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
 		free(c.snap[s].ports);
 		free(c.snap[s].queued);
+		loom_lb_snapshot_free(&c.snap[s].lb);
 	}
 	free(c.snap);
 	json_decref(switches);
@@ -266,6 +272,8 @@ static const struct {
 	{"status", "switches, ports and how they are linked; loop counters", cmd_status},
 	{"stats", "per switch and port: packets, bytes, drops by reason, queued; conservation", cmd_stats},
 	{"routes", "{\"switch\": NAME}: routes, ECMP groups and next hops of a switch", cmd_routes},
+	{"lb", "{\"switch\": NAME?}: load-balancing modes, per-member counters, imbalance, reordering", ctl_cmd_lb_show},
+	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
 

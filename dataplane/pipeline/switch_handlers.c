@@ -8,8 +8,10 @@
  *   neigh_answer.c   ARP / neighbour solicitation / echo for the gateway
  *   ip_route.c       LPM on the destination -> ECMP group (or no_route)
  *   ip_ttl.c         TTL / hop limit -1 (or ttl_expired)
- *   ecmp_select.c    group member by the seeded flow hash -> next hop
+ *   member_select.c  group member by the group's load-balancing policy
+ *                    (ecmp: seeded flow hash) -> next hop
  *   eth_rewrite.c    MACs of the egress port and the next hop
+ *   reorder_measure.c  (leaf host ports) per-flow sequence: reordering
  *   port_output.c    egress port's output queue (or queue_full)
  *
  * Nothing here reads a clock or knows about rings, ethdevs or events: the
@@ -17,6 +19,7 @@
  */
 #include <rte_ring.h>
 
+#include "lb_switch.h"
 #include "stages.h"
 
 /* Packets of one burst grouped by egress port, so that each output queue
@@ -91,8 +94,6 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	uint32_t groups[LOOM_BURST];
 	uint16_t n_routed = 0;
 
-	(void)now; /* the traffic manager and load balancers will use it */
-
 	in->c.rx_packets += n;
 	for (uint16_t i = 0; i < n; i++) {
 		if (!classify(sw, in, pkts[i], &meta[i]))
@@ -129,9 +130,11 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 		n_fwd++;
 	}
 	for (uint16_t i = 0; i < n_fwd; i++)
-		nhs[i] = ecmp_select(sw, groups[i], routed_meta[i]);
+		nhs[i] = member_select(sw, groups[i], routed_meta[i], rte_pktmbuf_pkt_len(routed[i]), now);
 	for (uint16_t i = 0; i < n_fwd; i++) {
 		eth_rewrite(routed[i], nhs[i]);
+		if (unlikely(sw->ports[nhs[i]->port].reorder_measured))
+			reorder_measure(sw, nhs[i]->port, routed[i], routed_meta[i]);
 		n_eg = egress_batch_add(eg, n_eg, nhs[i]->port, routed[i]);
 	}
 	for (uint16_t j = 0; j < n_eg; j++)
@@ -172,9 +175,14 @@ loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t por
 	return loom_switch_queued(sw, port) > 0 ? now : LOOM_TIME_NEVER;
 }
 
+/* Each part of the switch with timers has its own function returning its
+ * next time; the switch's next time is the earliest of them. */
 loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
 {
-	(void)sw;
-	(void)now;
-	return LOOM_TIME_NEVER; /* no timers yet: the FIFO output queue has none */
+	loom_time_ns next = LOOM_TIME_NEVER, t;
+
+	t = loom_lb_run_timers(sw, now); /* port load sampling, imbalance window */
+	if (t < next)
+		next = t;
+	return next;
 }

@@ -24,4 +24,5 @@ if ! "$PY" -c 'import scapy' 2>/dev/null; then
 fi
 
 export LOOM_BUILD_DIR="$BUILD_DIR"
-exec "$PY" tests/packet/test_switch_packets.py
+"$PY" tests/packet/test_switch_packets.py
+exec "$PY" tests/packet/test_lb_packets.py
