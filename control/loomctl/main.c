@@ -11,6 +11,8 @@
  *   loomctl topo check FILE
  *   loomctl topo expand FILE
  *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
+ *   loomctl lb show [SWITCH] [--json]     (load-balancing modes, imbalance, reordering)
+ *   loomctl lb set MODE [--switch SW] [--group G]
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
  */
 #include <stdio.h>
@@ -18,6 +20,7 @@
 
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
+#include "lb_cmds.h"
 #include "routes/routes.h"
 #include "show_cmds.h"
 
@@ -35,6 +38,10 @@ static void usage(FILE *out)
 		"  topo check FILE                                   validate a topology file\n"
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
+		"  lb show [SWITCH] [--json]                         load-balancing modes, per-member counters,\n"
+		"                                                    imbalance, reordering at hosts\n"
+		"  lb set MODE [--switch SW] [--group G]             change the mode while traffic flows\n"
+		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
 		"                                                    e.g. '{\"cmd\": \"help\"}'\n");
 }
@@ -225,6 +232,8 @@ int main(int argc, char **argv)
 		return topo_cmd(argc, argv);
 	if (strcmp(cmd, "compile") == 0)
 		return compile_cmd(argc, argv);
+	if (strcmp(cmd, "lb") == 0)
+		return cmd_lb(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);
