@@ -56,9 +56,10 @@ static json_t *reorder_json(const struct loom_switch *sw, uint16_t port, const s
 
 	for (int b = 0; b < LB_REORDER_BUCKETS; b++)
 		json_object_set_new(hist, bucket_names[b], json_integer((json_int_t)c->distance[b]));
-	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:o}", "port", port, "name", sw->ports[port].name, "packets",
-			 (json_int_t)c->packets, "out_of_order", (json_int_t)c->out_of_order, "flows",
-			 (json_int_t)c->flows, "evictions", (json_int_t)c->evictions, "distance", hist);
+	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "port", port, "name", sw->ports[port].name,
+			 "packets", (json_int_t)c->packets, "out_of_order", (json_int_t)c->out_of_order, "flows",
+			 (json_int_t)c->flows, "evictions", (json_int_t)c->evictions, "restarts",
+			 (json_int_t)c->restarts, "distance", hist);
 }
 
 json_t *ctl_lb_switch_json(const struct loom_switch *sw, const struct loom_lb_snapshot *s)

@@ -23,7 +23,8 @@ static inline uint32_t be32_at(const uint8_t *p)
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbuf *m, const struct loom_pkt_meta *meta)
+void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbuf *m, const struct loom_pkt_meta *meta,
+		     loom_time_ns now)
 {
 	const uint8_t *pkt = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t data_len = rte_pktmbuf_data_len(m), l4 = meta->l4_off, seq, unit;
@@ -54,5 +55,5 @@ void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbu
 	} else {
 		return;
 	}
-	lb_reorder_observe(&sw->lb->reorder[port], loom_flow_hash(&meta->key, 0x5eed0e0du), seq, unit);
+	lb_reorder_observe(&sw->lb->reorder[port], loom_flow_hash(&meta->key, 0x5eed0e0du), seq, unit, now);
 }

@@ -36,7 +36,8 @@ const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, con
 
 /* reorder_measure.c: count the packet in its flow's reorder measurement
  * (ports with reorder_measured: leaf ports facing hosts). */
-void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbuf *m, const struct loom_pkt_meta *meta);
+void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbuf *m, const struct loom_pkt_meta *meta,
+		     loom_time_ns now);
 
 /* eth_rewrite.c: source MAC = egress port's, destination = next hop's. */
 void eth_rewrite(struct rte_mbuf *m, const struct loom_nexthop *nh);

@@ -134,7 +134,7 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	for (uint16_t i = 0; i < n_fwd; i++) {
 		eth_rewrite(routed[i], nhs[i]);
 		if (unlikely(sw->ports[nhs[i]->port].reorder_measured))
-			reorder_measure(sw, nhs[i]->port, routed[i], routed_meta[i]);
+			reorder_measure(sw, nhs[i]->port, routed[i], routed_meta[i], now);
 		n_eg = egress_batch_add(eg, n_eg, nhs[i]->port, routed[i]);
 	}
 	for (uint16_t j = 0; j < n_eg; j++)

@@ -30,7 +30,8 @@ unsigned int lb_reorder_bucket(uint32_t distance)
 	return b < LB_REORDER_BUCKETS ? b : LB_REORDER_BUCKETS - 1;
 }
 
-uint32_t lb_reorder_observe(struct lb_reorder *r, uint32_t flow_hash, uint32_t seq, uint32_t unit)
+uint32_t lb_reorder_observe(struct lb_reorder *r, uint32_t flow_hash, uint32_t seq, uint32_t unit,
+			    loom_time_ns now)
 {
 	uint32_t tag = flow_hash ? flow_hash : 1; /* 0 marks a free slot */
 	struct lb_reorder_flow *f = &r->flows[tag & r->mask];
@@ -44,10 +45,15 @@ uint32_t lb_reorder_observe(struct lb_reorder *r, uint32_t flow_hash, uint32_t s
 		if (f->tag != 0)
 			r->c.evictions++;
 		r->c.flows++;
-		*f = (struct lb_reorder_flow){.tag = tag, .highest = seq, .packets = 1};
+		*f = (struct lb_reorder_flow){.tag = tag, .highest = seq, .last_seen = now, .packets = 1};
 		return 0;
 	}
 	f->packets++;
+	if (now - f->last_seen > LB_REORDER_IDLE_NS) {
+		r->c.restarts++;
+		f->highest = seq;
+	}
+	f->last_seen = now;
 	behind = (int32_t)(f->highest - seq);
 	if (behind <= 0) {
 		f->highest = seq;
