@@ -9,6 +9,9 @@ that ratios are comparable even on a noisy machine.
                   MAC rewrite into a select group of 4 buckets (ECMP), with
                   OVS's default selection method (dp_hash)
   loomd leaf      a Loom leaf: LPM route to a 4-way ECMP group, TTL, MACs
+  loomd leaf MODE the same leaf with each load-balancing mode (--lb-modes),
+                  switched at runtime in the same loomd, so the ratios to
+                  its ecmp row come from one run
 
 The forwarding core is CPU 1 for everyone; CPU 0 runs the control side
 (testpmd's and OVS's main threads, loomd's control thread).
@@ -184,15 +187,18 @@ class Loomd:
             time.sleep(0.1)
         raise RuntimeError("loomd %s did not start" % name)
 
-    def req(self, cmd):
+    def req(self, cmd, **args):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.settimeout(30)
             s.connect(self.sock)
-            s.sendall((json.dumps({"cmd": cmd}) + "\n").encode())
+            s.sendall((json.dumps(dict(args, cmd=cmd)) + "\n").encode())
             buf = b""
             while not buf.endswith(b"\n"):
                 buf += s.recv(1 << 20)
-        return json.loads(buf)["result"]
+        reply = json.loads(buf)
+        if not reply.get("ok"):
+            raise RuntimeError("loomd %s: %s" % (cmd, reply.get("error")))
+        return reply["result"]
 
     def stop(self):
         try:
@@ -243,10 +249,20 @@ def leaf_topology(work, pcap):
     return path
 
 
-def run_loomd_leaf(build, work, pcap, seconds):
+def run_loomd_leaf(build, work, pcap, seconds, lb_modes=()):
+    """The leaf with ecmp, then (same loomd) with each of lb_modes, set at
+    runtime. Returns {mode: (Mpps, cycles/pkt)}."""
     d = Loomd(build, work, leaf_topology(work, pcap), "leaf0", "leaf")
+    out = {}
     try:
-        return d.measure(seconds)
+        out["ecmp"] = d.measure(seconds)
+        for mode in lb_modes:
+            if mode == "ecmp":
+                continue
+            log("loomd leaf %s ..." % mode)
+            d.req("lb_set", mode=mode)
+            out[mode] = d.measure(seconds)
+        return out
     finally:
         d.stop()
 
@@ -302,6 +318,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--skip-ovs", action="store_true")
     ap.add_argument("--fabric", action="store_true", help="also the fabric scaling bench")
+    ap.add_argument("--lb-modes", default="spray,flowlet,adaptive,drill",
+                    help="load-balancing modes measured on the leaf after ecmp (comma list, '' for none)")
     ap.add_argument("--json", help="write the results here too")
     args = ap.parse_args()
 
@@ -320,7 +338,9 @@ def main():
             log("ovs-dpdk select group of 4 ...")
             res["ovs-dpdk l3 + select-4"] = run_ovs(work, pcap, args.seconds, "dp_hash")
         log("loomd leaf ecmp ...")
-        res["loomd leaf ecmp"] = run_loomd_leaf(args.build, work, pcap, args.seconds)
+        modes = [m for m in args.lb_modes.split(",") if m]
+        for mode, r in run_loomd_leaf(args.build, work, pcap, args.seconds, modes).items():
+            res["loomd leaf " + mode] = r
         scaling = run_fabric_scaling(args.build, work, args.seconds, [(2, 4), (4, 8), (8, 16)]) if args.fabric else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -332,6 +352,16 @@ def main():
     for name, (mpps, cyc) in res.items():
         print("| %s | %.2f | %.2f | %s | %s |" % (name, mpps, mpps / io, "%.2f" % (mpps / ovs) if ovs else "-",
                                                  "%.0f" % cyc if cyc else "-"))
+    ecmp = res["loomd leaf ecmp"][0]
+    lb_rows = [(name[len("loomd leaf "):], mpps) for name, (mpps, _) in res.items()
+               if name.startswith("loomd leaf ") and name != "loomd leaf ecmp"]
+    if lb_rows:
+        print()
+        print("| leaf load-balancing mode | Mpps | x ecmp |")
+        print("|---|---:|---:|")
+        print("| ecmp | %.2f | 1.00 |" % ecmp)
+        for mode, mpps in lb_rows:
+            print("| %s | %.2f | %.2f |" % (mode, mpps, mpps / ecmp))
     if scaling:
         print()
         print("| fabric (spines x leaves) | switches | delivered Mpps | switch-hops Mpps | cycles/pkt |")
