@@ -14,7 +14,11 @@
 
 static json_t *lb_error(const char *msg)
 {
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+	json_t *r = json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+
+	/* a message that is not valid UTF-8 (cannot happen with the length
+	 * check on names below, but a reply must always be sent) */
+	return r ? r : json_pack("{s:b, s:s}", "ok", 0, "error", "lb: bad request");
 }
 
 static json_t *imbalance_json(const uint64_t *v, unsigned int n)
@@ -173,6 +177,8 @@ json_t *ctl_cmd_lb_set(struct loomd_state *st, json_t *req)
 
 	if (!mode)
 		return lb_error("lb_set needs \"mode\"");
+	if (strlen(mode) > 31) /* no policy name is longer; also keeps quoting it in messages whole */
+		return lb_error("lb_set: mode name too long");
 	if (lb_policy_check_name(mode, why, sizeof(why)))
 		return lb_error(why);
 	if (target_switch(f, req, &only) < 0)

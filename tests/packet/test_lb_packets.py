@@ -201,6 +201,7 @@ class LbControl(unittest.TestCase):
         for req, msg in (({"cmd": "lb_set", "mode": "cell"}, "reserved"),
                          ({"cmd": "lb_set", "mode": "nope"}, "unknown load-balancing mode"),
                          ({"cmd": "lb_set"}, "needs \"mode\""),
+                         ({"cmd": "lb_set", "mode": "\u00e9" * 40}, "too long"),
                          ({"cmd": "lb_set", "mode": "spray", "switch": "leaf9"}, "no such switch"),
                          ({"cmd": "lb_set", "mode": "spray", "group": 0}, "needs \"switch\""),
                          ({"cmd": "lb_set", "mode": "spray", "switch": SWITCH, "group": 999}, "no such group")):
