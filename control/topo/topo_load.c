@@ -108,7 +108,7 @@ static int load_options(struct topo_loader *ld, const struct topo_field *opt, st
 
 	if (topo_fields(ld, opt->v, "options", f, 2) < 0)
 		return -1;
-	if (f[1].v && topo_load_lb(ld, &f[1], &sw->lb) < 0)
+	if (f[1].v && topo_load_lb(ld, &f[1], &sw->lb, true) < 0)
 		return -1;
 	if (f[0].v) {
 		if (topo_get_uint(ld, &f[0], 0, UINT32_MAX, &seed) < 0)
@@ -384,7 +384,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	ld->t->default_delay_ns = DEFAULT_DELAY_NS;
 	if (f[K_DEFAULTS].v && load_defaults(ld, &f[K_DEFAULTS]) < 0)
 		return -1;
-	if (f[K_LOAD_BALANCING].v && topo_load_lb(ld, &f[K_LOAD_BALANCING], &ld->t->lb) < 0)
+	if (f[K_LOAD_BALANCING].v && topo_load_lb(ld, &f[K_LOAD_BALANCING], &ld->t->lb, false) < 0)
 		return -1;
 	if (!f[K_GENERATE].v) {
 		if (f[K_PLANES_JOINED].v &&

@@ -35,10 +35,21 @@ struct topo_prefix {
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
 };
 
+/* A switch's mode for the group of one destination prefix. */
+#define TOPO_LB_MAX_GROUP_MODES 8
+struct topo_lb_group {
+	struct topo_prefix prefix; /* must be one of the switch's routes */
+	char mode[TOPO_NAME_MAX];
+	int line;
+};
+
 /* `load_balancing:` (topo_lb.c): the mode and tunables a switch's groups
- * start with; empty / 0 = not given (loomd's defaults: ecmp, SAI's values). */
+ * start with; empty / 0 = not given (loomd's defaults: ecmp, SAI's values).
+ * `groups` only in a switch's options. */
 struct topo_lb {
 	char mode[TOPO_NAME_MAX];
+	int n_groups;
+	struct topo_lb_group groups[TOPO_LB_MAX_GROUP_MODES];
 	uint32_t flowlet_table;
 	uint64_t idle_time_ns;
 	uint64_t sample_interval_ns;

@@ -28,7 +28,7 @@ static const char *explicit_two =
 	"  - name: l0\n"
 	"    role: leaf\n"
 	"    ipv4: 10.0.0.0/24\n"
-	"    options: { load_balancing: { mode: spray, window: 10ms } }\n"
+	"    options: { load_balancing: { mode: spray, window: 10ms, groups: { 10.0.1.0/24: drill } } }\n"
 	"  - { name: l1, role: leaf, ipv4: 10.0.1.0/24 }\n"
 	"hosts: [ { name: h0 }, { name: h1 } ]\n"
 	"links:\n"
@@ -51,6 +51,27 @@ static json_t *switch_lb(json_t *cfg, const char *name)
 	return NULL;
 }
 
+/* The group mode names the group that the route to `prefix` uses. */
+static void check_group_mode(json_t *cfg, const char *sw_name, const char *prefix, const char *mode)
+{
+	json_t *s = NULL, *r, *groups;
+	size_t i;
+	int g = -1;
+
+	json_array_foreach(json_object_get(cfg, "switches"), i, s)
+		if (strcmp(json_string_value(json_object_get(s, "name")), sw_name) == 0)
+			break;
+	json_array_foreach(json_object_get(s, "routes"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "prefix")), prefix) == 0)
+			g = (int)json_integer_value(json_object_get(r, "group"));
+	assert_true(g >= 0);
+	assert_int_equal(json_array_size(json_array_get(json_object_get(s, "groups"), (size_t)g)), 2);
+	groups = json_object_get(json_object_get(s, "load_balancing"), "groups");
+	assert_int_equal(json_array_size(groups), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(groups, 0), "group")), g);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(groups, 0), "mode")), mode);
+}
+
 static void check_config(const struct topology *t)
 {
 	char err[512];
@@ -62,9 +83,11 @@ static void check_config(const struct topology *t)
 	assert_int_equal(json_integer_value(json_object_get(lb, "window_ns")), 10000000);
 	assert_int_equal(json_integer_value(json_object_get(lb, "idle_time_ns")), 100000); /* the fabric's */
 	assert_int_equal(json_integer_value(json_object_get(lb, "flowlet_table")), 1024);
+	check_group_mode(cfg, "l0", "10.0.1.0/24", "drill");
 	lb = switch_lb(cfg, "l1");
 	assert_string_equal(json_string_value(json_object_get(lb, "mode")), "flowlet");
 	assert_null(json_object_get(lb, "window_ns"));
+	assert_null(json_object_get(lb, "groups"));
 	json_decref(cfg);
 }
 
@@ -133,6 +156,33 @@ static void test_errors(void **state)
 	expect_error("load_balancing: { mode: flowlet, idle_tme: 5us }", "idle_tme");
 	expect_error("load_balancing: { idle_time: 0us }", "idle_time must be > 0");
 	expect_error("load_balancing: { sample_interval: 10ns }", ">= 1us");
+	expect_error("load_balancing: { groups: { 10.0.1.0/24: spray } }", "goes in a switch's options");
+}
+
+static void test_group_of_unknown_route(void **state)
+{
+	struct topology t;
+	char err[512], yaml[2048];
+	json_t *cfg;
+
+	(void)state;
+	snprintf(yaml, sizeof(yaml), "%s", explicit_two);
+	/* a prefix leaf0 has no route for */
+	char *at = strstr(yaml, "10.0.1.0/24: drill");
+	assert_non_null(at);
+	memcpy(at, "10.0.9.0/24", 11);
+	assert_int_equal(topo_load_string(yaml, "lb.yaml", &t, err, sizeof(err)), 0);
+	assert_int_equal(loomd_config_build(&t, NULL, &cfg, err, sizeof(err)), -1);
+	if (!strstr(err, "lb.yaml:9:") || !strstr(err, "no route 10.0.9.0/24"))
+		fail_msg("got: %s", err);
+	topo_free(&t);
+	/* a bad mode in groups */
+	snprintf(yaml, sizeof(yaml), "%s", explicit_two);
+	at = strstr(yaml, "drill }");
+	memcpy(at, "cell  ", 6);
+	assert_int_equal(topo_load_string(yaml, "lb.yaml", &t, err, sizeof(err)), -1);
+	if (!strstr(err, "lb.yaml:9:") || !strstr(err, "reserved"))
+		fail_msg("got: %s", err);
 }
 
 int main(void)
@@ -141,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_fabric_and_switch_modes),
 		cmocka_unit_test(test_default_is_absent),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_group_of_unknown_route),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
