@@ -12,6 +12,10 @@ that ratios are comparable even on a noisy machine.
                   with the traffic manager off (one FIFO per port) and on
                   (8 classes, DSCP map, byte limits, shared buffer, ECN,
                   shaper at 400G so that it does not limit)
+  loomd leaf MODE the same leaf (traffic manager on) with each
+                  load-balancing mode (--lb-modes), switched at runtime in
+                  the same loomd, so the ratios to its ecmp row come from
+                  one run
   loomd P4 leaf   the same leaf running p4/loom.spec on DPDK's SWX pipeline
                   (`pipeline: p4`), behind the same ingress guard
 
@@ -189,15 +193,18 @@ class Loomd:
             time.sleep(0.1)
         raise RuntimeError("loomd %s did not start" % name)
 
-    def req(self, cmd):
+    def req(self, cmd, **args):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.settimeout(30)
             s.connect(self.sock)
-            s.sendall((json.dumps({"cmd": cmd}) + "\n").encode())
+            s.sendall((json.dumps(dict(args, cmd=cmd)) + "\n").encode())
             buf = b""
             while not buf.endswith(b"\n"):
                 buf += s.recv(1 << 20)
-        return json.loads(buf)["result"]
+        reply = json.loads(buf)
+        if not reply.get("ok"):
+            raise RuntimeError("loomd %s: %s" % (cmd, reply.get("error")))
+        return reply["result"]
 
     def stop(self):
         try:
@@ -253,10 +260,20 @@ def leaf_topology(work, pcap, pipeline="native", tm=True):
     return path
 
 
-def run_loomd_leaf(build, work, pcap, seconds, pipeline="native", tm=True):
+def run_loomd_leaf(build, work, pcap, seconds, pipeline="native", tm=True, lb_modes=()):
+    """The leaf with ecmp, then (same loomd) with each of lb_modes, set at
+    runtime. Returns {mode: (Mpps, cycles/pkt)}."""
     d = Loomd(build, work, leaf_topology(work, pcap, pipeline, tm), "leaf0", "leaf" + pipeline)
+    out = {}
     try:
-        return d.measure(seconds)
+        out["ecmp"] = d.measure(seconds)
+        for mode in lb_modes:
+            if mode == "ecmp":
+                continue
+            log("loomd leaf %s ..." % mode)
+            d.req("lb_set", mode=mode)
+            out[mode] = d.measure(seconds)
+        return out
     finally:
         d.stop()
 
@@ -312,6 +329,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--skip-ovs", action="store_true")
     ap.add_argument("--fabric", action="store_true", help="also the fabric scaling bench")
+    ap.add_argument("--lb-modes", default="spray,flowlet,adaptive,drill",
+                    help="load-balancing modes measured on the leaf after ecmp (comma list, '' for none)")
     ap.add_argument("--json", help="write the results here too")
     ap.add_argument("--tm-only", action="store_true", help="only the loomd leaf with the traffic manager off and on")
     args = ap.parse_args()
@@ -328,7 +347,7 @@ def main():
             for tm in (False, True):
                 log("loomd leaf ecmp, tm %s ..." % ("on" if tm else "off"))
                 res["loomd leaf ecmp tm %s" % ("on" if tm else "off")] = run_loomd_leaf(args.build, work, pcap,
-                                                                                      args.seconds, tm=tm)
+                                                                                      args.seconds, tm=tm)["ecmp"]
             off, on = res["loomd leaf ecmp tm off"][0], res["loomd leaf ecmp tm on"][0]
             print("| configuration | Mpps | cycles/pkt |\n|---|---:|---:|")
             for name, (mpps, cyc) in res.items():
@@ -343,11 +362,13 @@ def main():
             log("ovs-dpdk select group of 4 ...")
             res["ovs-dpdk l3 + select-4"] = run_ovs(work, pcap, args.seconds, "dp_hash")
         log("loomd leaf ecmp, tm off ...")
-        res["loomd leaf ecmp tm off"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=False)
+        res["loomd leaf ecmp tm off"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=False)["ecmp"]
         log("loomd leaf ecmp, tm on ...")
-        res["loomd leaf ecmp tm on"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=True)
+        modes = [m for m in args.lb_modes.split(",") if m]
+        for mode, r in run_loomd_leaf(args.build, work, pcap, args.seconds, tm=True, lb_modes=modes).items():
+            res["loomd leaf " + mode] = r
         log("loomd P4 leaf ecmp (SWX) ...")
-        res["loomd P4 leaf ecmp (SWX)"] = run_loomd_leaf(args.build, work, pcap, args.seconds, "p4")
+        res["loomd P4 leaf ecmp (SWX)"] = run_loomd_leaf(args.build, work, pcap, args.seconds, "p4")["ecmp"]
         scaling = run_fabric_scaling(args.build, work, args.seconds, [(2, 4), (4, 8), (8, 16)]) if args.fabric else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -359,11 +380,20 @@ def main():
     for name, (mpps, cyc) in res.items():
         print("| %s | %.2f | %.2f | %s | %s |" % (name, mpps, mpps / io, "%.2f" % (mpps / ovs) if ovs else "-",
                                                  "%.0f" % cyc if cyc else "-"))
-    off, native, p4 = (res["loomd leaf ecmp tm off"][0], res["loomd leaf ecmp tm on"][0],
-                       res["loomd P4 leaf ecmp (SWX)"][0])
+    off, ecmp, p4 = (res["loomd leaf ecmp tm off"][0], res["loomd leaf ecmp"][0],
+                     res["loomd P4 leaf ecmp (SWX)"][0])
     print()
-    print("tm on / tm off: %.2f" % (native / off))
-    print("P4 leaf / native leaf (both tm on): %.2f" % (p4 / native))
+    print("tm on / tm off (ecmp): %.2f" % (ecmp / off))
+    print("P4 leaf / native leaf (both tm on): %.2f" % (p4 / ecmp))
+    lb_rows = [(name[len("loomd leaf "):], mpps) for name, (mpps, _) in res.items()
+               if name.startswith("loomd leaf ") and name not in ("loomd leaf ecmp", "loomd leaf ecmp tm off")]
+    if lb_rows:
+        print()
+        print("| leaf load-balancing mode (tm on) | Mpps | x ecmp |")
+        print("|---|---:|---:|")
+        print("| ecmp | %.2f | 1.00 |" % ecmp)
+        for mode, mpps in lb_rows:
+            print("| %s | %.2f | %.2f |" % (mode, mpps, mpps / ecmp))
     if scaling:
         print()
         print("| fabric (spines x leaves) | switches | delivered Mpps | switch-hops Mpps | cycles/pkt |")

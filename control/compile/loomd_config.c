@@ -355,6 +355,56 @@ static json_t *tm_json(const struct topology *t, int sw)
 	return o;
 }
 
+/* The switch's "load_balancing" (docs/LOOMD_CONFIG.md): only what the
+ * topology gave; loomd has the defaults. NULL when nothing was given. */
+static json_t *load_balancing_json(struct cfg_ctx *c, const struct topo_switch *s, const struct switch_routes *r,
+				   bool *failed)
+{
+	struct topo_lb lb;
+	json_t *o, *groups;
+
+	*failed = false;
+	topo_lb_effective(c->t, s, &lb);
+	if (!topo_lb_given(&lb))
+		return NULL;
+	o = json_object();
+	groups = json_array();
+	/* group modes name a route's prefix: the group is that route's */
+	for (int i = 0; i < lb.n_groups; i++) {
+		int g = -1;
+		char buf[64];
+
+		for (int k = 0; k < r->n_routes && g < 0; k++)
+			if (memcmp(&r->routes[k].prefix, &lb.groups[i].prefix, sizeof(lb.groups[i].prefix)) == 0)
+				g = r->routes[k].group;
+		if (g < 0) {
+			topo_format_prefix(&lb.groups[i].prefix, buf, sizeof(buf));
+			set_err(c, lb.groups[i].line, "%s has no route %s (load_balancing.groups: a prefix from `loomctl routes %s --topo FILE`)",
+				s->name, buf, s->name);
+			json_decref(o);
+			json_decref(groups);
+			*failed = true;
+			return NULL;
+		}
+		json_array_append_new(groups, json_pack("{s:i, s:s}", "group", g, "mode", lb.groups[i].mode));
+	}
+	if (lb.n_groups)
+		json_object_set_new(o, "groups", groups);
+	else
+		json_decref(groups);
+	if (lb.mode[0])
+		json_object_set_new(o, "mode", json_string(lb.mode));
+	if (lb.flowlet_table)
+		json_object_set_new(o, "flowlet_table", json_integer(lb.flowlet_table));
+	if (lb.idle_time_ns)
+		json_object_set_new(o, "idle_time_ns", json_integer((json_int_t)lb.idle_time_ns));
+	if (lb.sample_interval_ns)
+		json_object_set_new(o, "sample_interval_ns", json_integer((json_int_t)lb.sample_interval_ns));
+	if (lb.window_ns)
+		json_object_set_new(o, "window_ns", json_integer((json_int_t)lb.window_ns));
+	return o;
+}
+
 static json_t *switch_json(struct cfg_ctx *c, int sw)
 {
 	const struct topo_switch *s = &c->t->switches[sw];
@@ -386,6 +436,18 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 	if (obj && set_routes_json(&r, obj) < 0) {
 		json_decref(obj);
 		obj = NULL;
+	}
+	if (obj) {
+		bool failed;
+		json_t *lb = load_balancing_json(c, s, &r, &failed);
+
+		if (lb)
+			json_object_set_new(obj, "load_balancing", lb);
+		if (failed) {
+			json_decref(obj);
+			routes_free(&r);
+			return NULL;
+		}
 	}
 	routes_free(&r);
 	if (!obj)

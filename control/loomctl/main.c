@@ -11,6 +11,8 @@
  *   loomctl topo check FILE
  *   loomctl topo expand FILE
  *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
+ *   loomctl lb show [SWITCH] [--json]     (load-balancing modes, imbalance, reordering)
+ *   loomctl lb set MODE [--switch SW] [--group G]
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
  *   loomctl workload expand FILE --topo TOPO (the flow list, CSV)
  *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
@@ -21,6 +23,7 @@
 
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
+#include "lb_cmds.h"
 #include "routes/routes.h"
 #include "show_cmds.h"
 #include "top_cmd.h"
@@ -43,6 +46,10 @@ static void usage(FILE *out)
 		"  topo check FILE                                   validate a topology file\n"
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
+		"  lb show [SWITCH] [--json]                         load-balancing modes, per-member counters,\n"
+		"                                                    imbalance, reordering at hosts\n"
+		"  lb set MODE [--switch SW] [--group G]             change the mode while traffic flows\n"
+		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
 		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
 		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
@@ -256,6 +263,8 @@ int main(int argc, char **argv)
 				file = argv[i];
 		return cmd_run(file, flag_value(argc, argv, "--out"));
 	}
+	if (strcmp(cmd, "lb") == 0)
+		return cmd_lb(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);

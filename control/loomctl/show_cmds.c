@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl_client.h"
+#include "lb_cmds.h"
 #include "show_cmds.h"
 
 static json_int_t geti(json_t *o, const char *k)
@@ -154,6 +155,9 @@ int cmd_stats(bool as_json)
 	} else {
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
 			print_switch_table(sw);
+			if (json_array_size(json_object_get(json_object_get(sw, "load_balancing"), "groups")) ||
+			    json_array_size(json_object_get(json_object_get(sw, "load_balancing"), "reorder")))
+				lb_print_switch(json_object_get(sw, "load_balancing"), "  ");
 			putchar('\n');
 		}
 	}

@@ -106,6 +106,10 @@ int topo_get_port_type(struct topo_loader *ld, const struct topo_field *f,
 		       enum topo_host_port_type *pt);
 bool topo_name_ok(const char *s);
 
+/* `load_balancing:` (topo_lb.c): a mode name or a mapping. */
+int topo_load_lb(struct topo_loader *ld, const struct topo_field *f, struct topo_lb *lb, bool allow_groups);
+void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent);
+
 /* Generator form (topo_expand.c): fills ld->t from the `generate:` map. */
 int topo_expand(struct topo_loader *ld, const struct topo_field *gen);
 

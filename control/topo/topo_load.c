@@ -16,7 +16,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -119,10 +119,12 @@ static int load_pipeline(struct topo_loader *ld, const struct topo_field *f, enu
 
 static int load_options(struct topo_loader *ld, const struct topo_field *opt, struct topo_switch *sw)
 {
-	struct topo_field f[] = { { "hash_seed" } };
+	struct topo_field f[] = { { "hash_seed" }, { "load_balancing" } };
 	unsigned long seed;
 
-	if (topo_fields(ld, opt->v, "options", f, 1) < 0)
+	if (topo_fields(ld, opt->v, "options", f, 2) < 0)
+		return -1;
+	if (f[1].v && topo_load_lb(ld, &f[1], &sw->lb, true) < 0)
 		return -1;
 	if (f[0].v) {
 		if (topo_get_uint(ld, &f[0], 0, UINT32_MAX, &seed) < 0)
@@ -396,7 +398,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
-				       { "host_jitter" } };
+				       { "host_jitter" }, { "load_balancing" } };
 	int rc;
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
@@ -410,6 +412,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	if (f[K_TIME_SCALE].v && topo_load_time_scale(ld, &f[K_TIME_SCALE]) < 0)
 		return -1;
 	if (f[K_TM].v && topo_load_tm(ld, &f[K_TM], -1) < 0)
+		return -1;
+	if (f[K_LOAD_BALANCING].v && topo_load_lb(ld, &f[K_LOAD_BALANCING], &ld->t->lb, false) < 0)
 		return -1;
 	if (!f[K_GENERATE].v) {
 		if (f[K_PLANES_JOINED].v &&

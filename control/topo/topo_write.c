@@ -75,6 +75,8 @@ static void write_switch(const struct topology *t, const struct topo_switch *sw,
 	if (sw->pipeline == TOPO_PIPELINE_P4)
 		fputs("    pipeline: p4\n", out);
 	write_tm(t, (int)(sw - t->switches), "    ", out);
+	if (topo_lb_given(&sw->lb))
+		topo_write_lb(out, &sw->lb, "      ");
 }
 
 static void write_end(const struct topology *t, char which, const struct topo_end *e, FILE *out)
@@ -190,6 +192,8 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 	if (t->time_scale > 0)
 		fprintf(out, "time_scale: %.17g\n", t->time_scale);
 	write_tm(t, -1, "", out);
+	if (topo_lb_given(&t->lb))
+		topo_write_lb(out, &t->lb, "");
 	fputs(t->n_switches ? "switches:\n" : "switches: []\n", out);
 	for (int i = 0; i < t->n_switches; i++)
 		write_switch(t, &t->switches[i], out);

@@ -47,6 +47,28 @@ struct topo_prefix {
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
 };
 
+/* A switch's mode for the group of one destination prefix. */
+#define TOPO_LB_MAX_GROUP_MODES 8
+struct topo_lb_group {
+	struct topo_prefix prefix; /* must be one of the switch's routes */
+	char mode[TOPO_NAME_MAX];
+	int line;
+};
+
+/* `load_balancing:` (topo_lb.c): the mode and tunables a switch's groups
+ * start with; empty / 0 = not given (loomd's defaults: ecmp, SAI's values).
+ * `groups` only in a switch's options. */
+struct topo_lb {
+	char mode[TOPO_NAME_MAX];
+	int n_groups;
+	struct topo_lb_group groups[TOPO_LB_MAX_GROUP_MODES];
+	uint32_t flowlet_table;
+	uint64_t idle_time_ns;
+	uint64_t sample_interval_ns;
+	uint64_t window_ns;
+	int line; /* where given; 0 when not */
+};
+
 struct topo_switch {
 	char name[TOPO_NAME_MAX];
 	enum topo_role role;
@@ -58,6 +80,7 @@ struct topo_switch {
 	struct topo_prefix subnet4;  /* leaves: host subnet (family 0 on spines) */
 	struct topo_prefix subnet6;
 	int n_ports;                 /* highest port number used + 1 */
+	struct topo_lb lb;           /* options.load_balancing: overrides the fabric's keys */
 	struct topo_pos pos;
 };
 
@@ -100,6 +123,7 @@ struct topology {
 	int n_pods;                /* highest pod + 1 */
 	int n_tiers;               /* 2, or 3 when there are super-spines */
 	bool planes_joined;        /* super-spines are shared by the planes and link across them */
+	struct topo_lb lb;         /* top-level load_balancing: every switch's */
 	int n_switches, n_hosts, n_links;
 	struct topo_switch *switches;
 	struct topo_host *hosts;
@@ -127,6 +151,9 @@ void topo_free(struct topology *t);
 
 /* A host's only link (generator hosts have one); -1 if none. */
 int topo_host_link(const struct topology *t, int host);
+/* A switch's load balancing: its own keys over the fabric's. */
+void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, struct topo_lb *out);
+bool topo_lb_given(const struct topo_lb *lb);
 
 /* Write the explicit form (`loomctl topo expand`). */
 int topo_write_explicit(const struct topology *t, FILE *out);

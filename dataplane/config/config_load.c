@@ -22,6 +22,7 @@
 #include "stages.h"
 #include "gen_config.h"
 #include "gen_host.h"
+#include "lb_config.h"
 
 struct load_ctx {
 	char *err;
@@ -448,6 +449,15 @@ static int load_pipeline(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 	return regs ? load_p4_registers(c, sw, regs) : 0;
 }
 
+static int load_load_balancing(struct load_ctx *c, struct loom_switch *sw, json_t *js)
+{
+	char msg[320];
+
+	if (loom_lb_load(sw, json_object_get(js, "load_balancing"), msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	return 0;
+}
+
 static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all)
 {
 	struct loom_switch *sw = &f->switches[si];
@@ -472,6 +482,8 @@ static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, j
 
 	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
 	    load_routes(c, sw, si, js, f->n_switches) < 0 || load_pipeline(c, sw, js) < 0)
+		return -1;
+	if (load_load_balancing(c, sw, js) < 0)
 		return -1;
 	c->sw = NULL;
 	return 0;
@@ -550,6 +562,7 @@ void loom_fabric_free(struct loom_fabric *f)
 				rte_pktmbuf_free(m);
 			rte_free(sw->ports[p].outq); /* outq_create */
 		}
+		loom_lb_free(sw);
 		rte_fib_free(sw->fib4);
 		rte_fib6_free(sw->fib6);
 		rte_free(sw->ports);

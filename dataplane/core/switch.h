@@ -28,13 +28,14 @@ struct loom_pkt_meta;
 struct loom_switch;
 struct loom_port;
 struct loom_p4;
+struct loom_lb;
 
 /* What forwards the packets the ingress guard passed on (parsed, for this
  * switch, not answered): the native stages (loom_native_forward) or a P4
  * program on DPDK's SWX pipeline (dataplane/p4/). Set per switch when the
- * configuration is loaded; packets of `pkts` all arrived on `in`. */
+ * configuration is loaded; packets of `pkts` all arrived on `in` at `now`. */
 typedef void (*loom_forward_fn)(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
-				const struct loom_pkt_meta **meta, uint16_t n);
+				const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
 struct tm_port;
 struct tm_switch;
 
@@ -77,6 +78,7 @@ struct loom_port {
 	struct rte_ring *outq;       /* output FIFO when the traffic manager is off */
 	uint64_t outq_bytes;         /* bytes in outq */
 	struct tm_port *tm;          /* traffic manager (dataplane/tm/), NULL: FIFO */
+	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
 	struct loom_port_counters c;
 };
 
@@ -90,10 +92,13 @@ struct loom_nexthop {
 };
 
 /* An ECMP group: `n_members` consecutive entries of loom_switch.members,
- * each an index into loom_switch.nexthops. A single next hop is a group of 1. */
+ * each an index into loom_switch.nexthops. A single next hop is a group of 1.
+ * `policy` picks the member (loom/lb_policy.h registry id; 0 = ecmp, served
+ * inline; its state is in loom_switch.lb). */
 struct loom_group {
 	uint32_t first;
 	uint16_t n_members;
+	uint16_t policy;
 };
 
 struct loom_switch_counters {
@@ -123,6 +128,8 @@ struct loom_switch {
 	uint32_t *members;
 	uint32_t n_nexthops;
 	struct loom_nexthop *nexthops;
+
+	struct loom_lb *lb; /* load balancing: group policies, member counters (lb/lb_switch.h) */
 
 	struct loom_switch_counters c;
 

@@ -14,6 +14,7 @@
 #include "p4_switch.h"
 #include "ctl_tm.h"
 #include "gen_config.h"
+#include "ctl_lb.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
  * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
@@ -63,6 +64,7 @@ struct switch_snapshot {
 	uint32_t *queued;                 /* [n_ports] */
 	struct ctl_tm_snapshot *tm;       /* [n_ports] traffic manager counters */
 	uint32_t *in_flight;              /* [n_ports] in the link's delay line */
+	struct loom_lb_snapshot lb;
 };
 
 struct stats_call {
@@ -73,12 +75,16 @@ struct stats_call {
 	const struct loom_ports *ports;
 };
 
-static int snapshot_alloc(struct switch_snapshot *snap, uint16_t n_ports)
+static int snapshot_alloc(struct switch_snapshot *snap, const struct loom_switch *sw)
 {
+	uint16_t n_ports = sw->n_ports;
+
 	snap->ports = calloc(n_ports, sizeof(*snap->ports));
 	snap->queued = calloc(n_ports, sizeof(*snap->queued));
 	snap->tm = calloc(n_ports, sizeof(*snap->tm));
 	snap->in_flight = calloc(n_ports, sizeof(*snap->in_flight));
+	if (loom_lb_snapshot_alloc(sw, &snap->lb) < 0)
+		return -1;
 	return snap->ports && snap->queued && snap->tm && snap->in_flight ? 0 : -1;
 }
 
@@ -88,6 +94,7 @@ static void snapshot_free(struct switch_snapshot *snap)
 	free(snap->queued);
 	free(snap->tm);
 	free(snap->in_flight);
+	loom_lb_snapshot_free(&snap->lb);
 }
 
 /* Copy a switch's counters (on the thread that runs the switch). */
@@ -99,6 +106,7 @@ static void snapshot_fill(const struct loom_switch *sw, struct switch_snapshot *
 		snap->queued[p] = loom_switch_queued(sw, p);
 		ctl_tm_snapshot(&sw->ports[p], &snap->tm[p]);
 	}
+	loom_lb_snapshot_take(sw, &snap->lb);
 }
 
 static void stats_copy_on_worker(void *arg)
@@ -181,13 +189,14 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 		}
 		json_array_append_new(ports, port_json(f, s, i, snap, io_of_port[i]));
 	}
-	json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "name", sw->name,
+	json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o, s:o}", "name", sw->name,
 			 "role", loom_role_name(sw->role), "plane", sw->plane, "rx_packets",
 			 (json_int_t)rx, "rx_bytes", (json_int_t)rx_bytes, "tx_packets", (json_int_t)tx, "tx_bytes",
 			 (json_int_t)tx_bytes, "answered", (json_int_t)snap->c.answered, "generated",
 			 (json_int_t)snap->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
 			 "drops", drops_object(drops), "conserved",
-			 rx + snap->c.generated == tx + snap->c.answered + dropped + queued, "ports", ports);
+			 rx + snap->c.generated == tx + snap->c.answered + dropped + queued, "ports", ports,
+			 "load_balancing", ctl_lb_switch_json(sw, &snap->lb));
 
 	/* which forwarding the switch runs: set at load time, read-only since */
 	if (o)
@@ -204,7 +213,7 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	(void)req;
 	c.snap = calloc(f->n_switches, sizeof(*c.snap));
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++) {
-		if (snapshot_alloc(&c.snap[s], f->switches[s].n_ports) < 0)
+		if (snapshot_alloc(&c.snap[s], &f->switches[s]) < 0)
 			goto oom;
 	}
 	if (!c.snap)
@@ -386,6 +395,8 @@ static const struct {
 	{"tm", "{\"op\": \"show\"|\"set\", \"switch\": S, [\"port\": P,] [\"key\": K, \"value\": V]}: "
 	       "traffic manager settings", ctl_cmd_tm},
 	{"flows", "per-flow results of the generator hosts (packets, loss, reordering, latency, marks)", cmd_flows},
+	{"lb", "{\"switch\": NAME?}: load-balancing modes, per-member counters, imbalance, reordering", ctl_cmd_lb_show},
+	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
 
@@ -437,7 +448,7 @@ json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_po
 		const struct loom_switch *sw = &f->switches[s];
 		const struct loom_port_io *io_of_port[256] = {0};
 
-		if (snapshot_alloc(&snap, sw->n_ports) < 0) {
+		if (snapshot_alloc(&snap, sw) < 0) {
 			snapshot_free(&snap);
 			json_decref(switches);
 			return NULL;

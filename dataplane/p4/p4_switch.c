@@ -23,12 +23,13 @@
 #define P4_INSTR_PER_PKT_MAX 4096
 
 static void p4_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
-		       const struct loom_pkt_meta **meta, uint16_t n)
+		       const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now)
 {
 	struct loom_p4 *x = sw->p4;
 	uint32_t budget = (uint32_t)n * P4_INSTR_PER_PKT_MAX;
 
 	(void)meta; /* the program parses for itself */
+	(void)now;  /* the traffic manager reads it from sw->tm */
 	x->in = in;
 	x->rx_pkts = pkts;
 	x->rx_n = n;

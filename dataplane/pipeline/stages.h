@@ -17,7 +17,7 @@
 /* switch_handlers.c: the native pipeline's forwarding of routed packets
  * (route, TTL, ECMP, MAC rewrite, output); a switch's default `forward`. */
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
-			 const struct loom_pkt_meta **meta, uint16_t n);
+			 const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
 
 /* neigh_answer.c: is this a packet the switch answers or must drop itself
  * (ARP, IPv6 ND, ICMP echo to its gateway, other traffic to the gateway)?
@@ -34,8 +34,15 @@ void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_m
  * incrementally. Returns TTL_EXPIRED when the packet must not go on. */
 enum loom_drop_reason ip_ttl_decrement(struct rte_mbuf *m, const struct loom_pkt_meta *meta);
 
-/* ecmp_select.c: the next hop of group `g` for this packet. */
-const struct loom_nexthop *ecmp_select(const struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta);
+/* member_select.c: the next hop of group `g` for this packet (its `len`
+ * bytes counted on the member), by the group's load-balancing policy. */
+const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta,
+					 uint32_t len, loom_time_ns now);
+
+/* reorder_measure.c: count the packet in its flow's reorder measurement
+ * (ports with reorder_measured: leaf ports facing hosts). */
+void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbuf *m, const struct loom_pkt_meta *meta,
+		     loom_time_ns now);
 
 /* eth_rewrite.c: source MAC = egress port's, destination = next hop's. */
 void eth_rewrite(struct rte_mbuf *m, const struct loom_nexthop *nh);

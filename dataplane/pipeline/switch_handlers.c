@@ -9,8 +9,10 @@
  *   -- sw->forward: the stages below, or a P4 program (dataplane/p4/) --
  *   ip_route.c       LPM on the destination -> ECMP group (or no_route)
  *   ip_ttl.c         TTL / hop limit -1 (or ttl_expired)
- *   ecmp_select.c    group member by the seeded flow hash -> next hop
+ *   member_select.c  group member by the group's load-balancing policy
+ *                    (ecmp: seeded flow hash) -> next hop
  *   eth_rewrite.c    MACs of the egress port and the next hop
+ *   reorder_measure.c  (leaf host ports) per-flow sequence: reordering
  *   port_output.c    egress port's traffic manager (dataplane/tm/) or FIFO
  *
  * Nothing here reads a clock or knows about rings, ethdevs or events: the
@@ -18,6 +20,7 @@
  */
 #include <rte_ring.h>
 
+#include "lb_switch.h"
 #include "stages.h"
 #include "tm.h"
 
@@ -112,11 +115,11 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 		n_routed++;
 	}
 	if (n_routed > 0)
-		sw->forward(sw, in, routed, routed_meta, n_routed);
+		sw->forward(sw, in, routed, routed_meta, n_routed, now);
 }
 
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **routed,
-			 const struct loom_pkt_meta **routed_meta, uint16_t n_routed)
+			 const struct loom_pkt_meta **routed_meta, uint16_t n_routed, loom_time_ns now)
 {
 	uint32_t groups[LOOM_BURST];
 
@@ -145,9 +148,11 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 		n_fwd++;
 	}
 	for (uint16_t i = 0; i < n_fwd; i++)
-		nhs[i] = ecmp_select(sw, groups[i], routed_meta[i]);
+		nhs[i] = member_select(sw, groups[i], routed_meta[i], rte_pktmbuf_pkt_len(routed[i]), now);
 	for (uint16_t i = 0; i < n_fwd; i++) {
 		eth_rewrite(routed[i], nhs[i]);
+		if (unlikely(sw->ports[nhs[i]->port].reorder_measured))
+			reorder_measure(sw, nhs[i]->port, routed[i], routed_meta[i], now);
 		n_eg = egress_batch_add(eg, n_eg, nhs[i]->port, routed[i]);
 	}
 	for (uint16_t j = 0; j < n_eg; j++)
@@ -198,6 +203,8 @@ loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t por
 	return loom_switch_queued(sw, port) > 0 ? now : LOOM_TIME_NEVER;
 }
 
+/* Each part of the switch with timers has its own function returning its
+ * next time; the switch's next time is the earliest of them. */
 loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
 {
 	/* Each part's timers return their next time; the switch's is the
@@ -205,6 +212,9 @@ loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
 	loom_time_ns next = LOOM_TIME_NEVER, t;
 
 	t = tm_run_timers(sw, now);
+	if (t < next)
+		next = t;
+	t = loom_lb_run_timers(sw, now); /* port load sampling, imbalance window */
 	if (t < next)
 		next = t;
 	return next;

@@ -108,7 +108,15 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 		if (unlikely(now >= earliest_timer))
 			earliest_timer = run_due_timers(f, next_timer, now);
 
-		loom_mailbox_poll(mb);
+		if (unlikely(atomic_load_explicit(&mb->pending, memory_order_acquire))) {
+			loom_mailbox_run(mb);
+			/* A control request may have changed a switch's timers
+			 * (e.g. `lb_set` starting port load sampling): ask every
+			 * switch for its next time again (an early call is allowed). */
+			for (uint16_t s = 0; s < f->n_switches; s++)
+				next_timer[s] = now;
+			earliest_timer = now;
+		}
 
 		stats->loops++;
 		prev_busy = moved > 0;

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A switch's load-balancing state: the policy of each ECMP group and its
+ * per-group state, per-member packet/byte counters and the imbalance
+ * window, the port load samples the flowlet policy reads, and the reorder
+ * measurement at leaf host ports. The decisions themselves are scheduler/
+ * code (loom/lb_policy.h); this is the glue that gives them the switch's
+ * view and runs their timers.
+ *
+ * Who touches what: the worker runs select/tick and the counters; the
+ * control thread builds and frees policy states, and swaps them in through
+ * the mailbox (between two bursts), so a mode change loses no packet.
+ */
+#ifndef LOOM_LB_SWITCH_H
+#define LOOM_LB_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loom/lb_imbalance.h"
+#include "loom/lb_policy.h"
+#include "loom/lb_reorder.h"
+#include "switch.h"
+
+struct loom_lb_member_counters {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+struct loom_lb_group {
+	void *state;               /* the policy's (NULL for stateless ones) */
+	struct lb_group_view view; /* members, env */
+};
+
+/* Flows tracked per leaf host port for the reorder measurement. */
+#define LOOM_LB_REORDER_FLOWS 1024
+/* Imbalance window when the configuration gives none. */
+#define LOOM_LB_WINDOW_NS (100 * LOOM_NS_PER_MS)
+
+struct loom_lb {
+	struct lb_params params;
+	uint16_t default_policy;   /* the switch's mode: new groups, `lb set` without a group */
+	struct lb_rng rng;
+	struct lb_env env;
+	struct lb_port_load *port_load;     /* [n_ports] */
+	struct lb_member *members;          /* [sw->n_members]: port and rate of each group member */
+	struct loom_lb_group *groups;       /* [sw->n_groups] */
+	struct loom_lb_member_counters *c;  /* [sw->n_members]: since start */
+	uint64_t *window_start;             /* [sw->n_members]: bytes at the start of the window */
+	uint64_t *window_bytes;             /* [sw->n_members]: bytes in the last complete window */
+	loom_time_ns window_ns, window_next, window_end; /* window_end: end of the last complete one */
+	loom_time_ns sample_next;
+	uint32_t n_sampling;                /* groups whose policy reads port loads */
+	struct lb_reorder *reorder;         /* [n_ports]: leaf host ports only (flows != NULL) */
+};
+
+/* Build sw->lb after the ports, next hops and groups are loaded: every
+ * group gets `default_policy`. Returns 0, or -1 with a message. */
+int loom_lb_create(struct loom_switch *sw, const struct lb_params *p, uint16_t default_policy, loom_time_ns window_ns,
+		   char *err, size_t errlen);
+void loom_lb_free(struct loom_switch *sw);
+
+/* Group g's policy id into `policy` at load time (before forwarding). */
+int loom_lb_set_group_policy_now(struct loom_switch *sw, uint32_t g, uint16_t policy, char *err, size_t errlen);
+
+/* A runtime change, in three steps (ctl_lb.c): prepare on the control
+ * thread (builds the new states), commit on the worker (swaps pointers),
+ * finish on the control thread (frees the old states). */
+struct loom_lb_change {
+	struct loom_switch *sw;
+	uint16_t policy;
+	bool set_default;  /* the switch's mode too */
+	uint32_t n;        /* groups changed */
+	uint32_t *group;   /* [n] */
+	void **state;      /* [n]: new, then (after commit) the old ones */
+	uint16_t *old_policy; /* [n] */
+	bool committed;
+};
+/* group == UINT32_MAX: every group of more than one member. */
+int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, uint32_t group, uint16_t policy,
+			   char *err, size_t errlen);
+void loom_lb_change_commit(struct loom_lb_change *ch);
+void loom_lb_change_finish(struct loom_lb_change *ch);
+
+/* Timers: port load sampling while a group needs it, the imbalance window.
+ * Returns the next time one is due. */
+loom_time_ns loom_lb_run_timers(struct loom_switch *sw, loom_time_ns now);
+
+/* Policies other than ecmp (member_select.c). */
+static inline uint16_t loom_lb_select(struct loom_switch *sw, uint32_t g, uint32_t hash, uint32_t len,
+				      loom_time_ns now)
+{
+	const struct lb_policy *p = lb_policy_at(sw->groups[g].policy);
+	struct loom_lb_group *lg = &sw->lb->groups[g];
+	struct lb_pkt pkt = {.flow_hash = hash, .len = len, .now = now};
+	uint16_t m = p->select(lg->state, &lg->view, &pkt);
+
+	if (p->feedback)
+		p->feedback(lg->state, &lg->view, m, &pkt);
+	return m;
+}
+
+/* A copy of the counters for `stats` / `lb show`, taken on the worker. */
+struct loom_lb_snapshot {
+	uint16_t default_policy;
+	uint16_t *policy;                    /* [n_groups] */
+	struct loom_lb_member_counters *c;   /* [n_members] */
+	uint64_t *window_bytes;              /* [n_members] */
+	loom_time_ns window_ns, window_end;
+	struct lb_reorder_counters *reorder; /* [n_ports] */
+};
+int loom_lb_snapshot_alloc(const struct loom_switch *sw, struct loom_lb_snapshot *s);
+void loom_lb_snapshot_take(const struct loom_switch *sw, struct loom_lb_snapshot *s);
+void loom_lb_snapshot_free(struct loom_lb_snapshot *s);
+
+#endif

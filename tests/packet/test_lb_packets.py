@@ -1,0 +1,230 @@
+"""
+Load balancing on one switch (leaf0) through DPDK pcap ports.
+
+The same 2-leaf / 2-spine topology as test_switch_packets.py, with leaf0's
+load-balancing mode set in the topology:
+  - spray: one UDP flow of 1000 packets leaves exactly 500 / 500 by the
+    two uplinks (round robin); loomd's per-member counters say the same,
+    and the group's imbalance is 1.0 (max/mean);
+  - ecmp: the same flow leaves by one uplink only; imbalance 2.0;
+  - spray_weighted with uplinks of 10G and 40G: 200 / 800;
+  - reordering at the host port: UDP (iperf3 counter), TCP (sequence
+    numbers) and RoCEv2 (PSN) packets fed from a spine out of order are
+    counted with their distances; in-order flows count 0;
+  - a runtime `lb_set` to an unknown or reserved mode is refused with a
+    message and changes nothing;
+  - conservation holds in every run.
+
+Run with Debian's /usr/bin/python3 (scapy) as root: tests/packet/run.sh
+"""
+import os
+import struct
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import loomharness as H  # noqa: E402
+
+from scapy.config import conf  # noqa: E402
+
+conf.verb = 0
+from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
+from scapy.layers.l2 import Ether  # noqa: E402
+from scapy.packet import Raw  # noqa: E402
+from scapy.contrib.roce import BTH  # noqa: E402
+
+SWITCH = "leaf0"
+HOST_PORT, H1_PORT, UP0, UP1 = 0, 1, 2, 3
+PORTS = (HOST_PORT, H1_PORT, UP0, UP1)
+
+
+def topology(run, lb, up1_rate="10G"):
+    return """\
+fabric: lbpkt
+defaults:
+  link_rate: 10G
+  delay: 1us
+switches:
+  - name: spine0
+    role: spine
+  - name: spine1
+    role: spine
+  - name: leaf0
+    role: leaf
+    ipv4: 10.0.0.0/24
+    options:
+      load_balancing: %(lb)s
+  - name: leaf1
+    role: leaf
+    ipv4: 10.0.1.0/24
+hosts:
+  - name: h0
+  - name: h1
+  - name: h2
+links:
+  - a: h0
+    b: leaf0:0
+    devargs_b: "%(d0)s"
+  - a: h1
+    b: leaf0:1
+    devargs_b: "%(d1)s"
+  - a: leaf0:2
+    b: spine0:0
+    devargs_a: "%(d2)s"
+  - a: leaf0:3
+    b: spine1:0
+    rate: %(up1_rate)s
+    devargs_a: "%(d3)s"
+  - a: h2
+    b: leaf1:0
+  - a: leaf1:2
+    b: spine0:1
+  - a: leaf1:3
+    b: spine1:1
+""" % dict({"d%d" % p: run.devargs(p) for p in PORTS}, lb=lb, up1_rate=up1_rate)
+
+
+def port_mac(cfg, port):
+    sw = next(s for s in cfg["switches"] if s["name"] == SWITCH)
+    return next(p["mac"] for p in sw["ports"] if p["index"] == port)
+
+
+H0_MAC = "02:48:00:00:00:00"
+
+
+def one_flow(cfg, n):
+    mac = port_mac(cfg, HOST_PORT)
+    return [bytes(Ether(src=H0_MAC, dst=mac) / IP(src="10.0.0.2", dst="10.0.1.2") /
+                  UDP(sport=40000, dport=5201) / Raw(struct.pack("!III", 0, 0, i) + b"x" * 50))
+            for i in range(n)]
+
+
+def from_spine(cfg, port, l4, payload=b""):
+    return bytes(Ether(src="02:4c:00:00:00:00", dst=port_mac(cfg, port)) /
+                 IP(src="10.0.1.2", dst="10.0.0.2", ttl=63) / l4 / Raw(payload))
+
+
+def lb_of(stats):
+    return stats["load_balancing"]
+
+
+def uplink_group(stats):
+    gs = [g for g in lb_of(stats)["groups"] if sorted(m["port"] for m in g["members"]) == [UP0, UP1]]
+    assert len(gs) >= 1, "no group over both uplinks in %r" % (lb_of(stats),)
+    return gs[0]
+
+
+class LbRun(unittest.TestCase):
+    def run_switch(self, lb, inputs_fn, up1_rate="10G", extra=None):
+        run = H.SwitchRun(prefix="loom-lbpkt-")
+        self.addCleanup(run.cleanup)
+        # compile once to learn the MACs, then feed
+        import tempfile
+        topo_path = run.path("topo0.yaml")
+        with open(topo_path, "w") as f:
+            f.write(topology(run, lb, up1_rate))
+        _, cfg = H.compile_config(topo_path, SWITCH)
+        inputs = inputs_fn(cfg)
+        out = run.run(topology(run, lb, up1_rate), SWITCH, inputs)
+        st = run.stats
+        self.assertTrue(st["conserved"], "conservation broken: %r" % (st,))
+        return out, st
+
+    def test_spray_exactly_even(self):
+        out, st = self.run_switch("spray", lambda cfg: {0: one_flow(cfg, 1000), 1: [], 2: [], 3: []})
+        self.assertEqual((len(out[UP0]), len(out[UP1])), (500, 500))
+        g = uplink_group(st)
+        self.assertEqual(g["mode"], "spray")
+        self.assertEqual(sorted(m["packets"] for m in g["members"]), [500, 500])
+        self.assertAlmostEqual(g["imbalance"]["max_over_mean"], 1.0, places=6)
+        self.assertEqual(lb_of(st)["mode"], "spray")
+
+    def test_ecmp_one_uplink(self):
+        out, st = self.run_switch("ecmp", lambda cfg: {0: one_flow(cfg, 1000), 1: [], 2: [], 3: []})
+        self.assertEqual(sorted((len(out[UP0]), len(out[UP1]))), [0, 1000])
+        g = uplink_group(st)
+        self.assertAlmostEqual(g["imbalance"]["max_over_mean"], 2.0, places=6)
+        self.assertAlmostEqual(g["imbalance"]["cv"], 1.0, places=6)
+
+    def test_spray_weighted_by_rate(self):
+        out, st = self.run_switch("spray_weighted", lambda cfg: {0: one_flow(cfg, 1000), 1: [], 2: [], 3: []},
+                                  up1_rate="40G")
+        self.assertEqual((len(out[UP0]), len(out[UP1])), (200, 800))
+
+    def test_reorder_counted_at_host_port(self):
+        def inputs(cfg):
+            f = []
+            # UDP with iperf3's counter: 0 1 3 4 2 5 -> one late packet, distance 2
+            for s in (0, 1, 3, 4, 2, 5):
+                f.append(from_spine(cfg, UP0, UDP(sport=5201, dport=40001), struct.pack("!III", 0, 0, s) + b"u" * 20))
+            # an in-order UDP flow: nothing
+            for s in range(10):
+                f.append(from_spine(cfg, UP0, UDP(sport=5202, dport=40002), struct.pack("!III", 0, 0, s) + b"u" * 20))
+            # TCP, 100-byte segments: 0 200 100 300 -> one late, distance 1; a pure ACK is ignored
+            for s in (0, 200, 100, 300):
+                f.append(from_spine(cfg, UP1, TCP(sport=80, dport=40003, seq=1000 + s, flags="A"), b"t" * 100))
+            f.append(from_spine(cfg, UP1, TCP(sport=80, dport=40003, seq=1000, flags="A")))
+            # RoCEv2: PSN 10 11 14 12 13 -> two late (distances 2 and 1)
+            for psn in (10, 11, 14, 12, 13):
+                f.append(from_spine(cfg, UP1, UDP(sport=49152, dport=4791) / BTH(opcode=4, dqpn=7, psn=psn), b"r" * 16))
+            return {0: [], 1: [], 2: [x for x in f if True][:16], 3: f[16:]}
+        out, st = self.run_switch("ecmp", inputs)
+        self.assertEqual(len(out[HOST_PORT]), 26)
+        ro = {r["port"]: r for r in lb_of(st)["reorder"]}
+        self.assertEqual(sorted(ro), [HOST_PORT, H1_PORT])  # host-facing leaf ports only
+        r = ro[HOST_PORT]
+        self.assertEqual(r["out_of_order"], 4, r)
+        self.assertEqual(r["packets"], 25, r)  # the pure ACK carries no sequence
+        self.assertEqual(r["flows"], 4, r)
+        self.assertEqual(r["distance"]["1"], 2, r)   # TCP, RoCE 13
+        self.assertEqual(r["distance"]["2-3"], 2, r)  # UDP, RoCE 12
+        self.assertEqual(ro[H1_PORT]["packets"], 0)
+
+
+class LbControl(unittest.TestCase):
+    def test_bad_modes_refused_and_nothing_changes(self):
+        run = H.SwitchRun(prefix="loom-lbctl-")
+        self.addCleanup(run.cleanup)
+        topo_path = run.path("topo.yaml")
+        with open(topo_path, "w") as f:
+            f.write(topology(run, "flowlet"))
+        text, _ = H.compile_config(topo_path, SWITCH)
+        cfg_path = run.path("config.json")
+        with open(cfg_path, "w") as f:
+            f.write(text)
+        for p in PORTS:
+            H.write_pcap(run.in_pcap(p), [])
+        run.loomd = H.Loomd(cfg_path, run.tmp)
+        run.loomd.start()
+        lb = run.loomd.request
+        for req, msg in (({"cmd": "lb_set", "mode": "cell"}, "reserved"),
+                         ({"cmd": "lb_set", "mode": "nope"}, "unknown load-balancing mode"),
+                         ({"cmd": "lb_set"}, "needs \"mode\""),
+                         ({"cmd": "lb_set", "mode": "\u00e9" * 40}, "too long"),
+                         ({"cmd": "lb_set", "mode": "spray", "switch": "leaf9"}, "no such switch"),
+                         ({"cmd": "lb_set", "mode": "spray", "group": 0}, "needs \"switch\""),
+                         ({"cmd": "lb_set", "mode": "spray", "switch": SWITCH, "group": 999}, "no such group")):
+            r = lb(req)
+            self.assertFalse(r["ok"], req)
+            self.assertIn(msg, r["error"])
+        r = lb({"cmd": "lb", "switch": SWITCH})
+        self.assertTrue(r["ok"], r)
+        sw = r["result"]["switches"][0]
+        self.assertEqual(sw["mode"], "flowlet")
+        self.assertTrue(all(g["mode"] == "flowlet" for g in sw["groups"]))
+        self.assertIn("drill", [p["name"] for p in r["result"]["policies"]])
+        # a good change, then one group back
+        r = lb({"cmd": "lb_set", "mode": "drill", "switch": SWITCH})
+        self.assertTrue(r["ok"], r)
+        self.assertGreaterEqual(r["result"]["groups_changed"], 1)
+        g0 = lb({"cmd": "lb", "switch": SWITCH})["result"]["switches"][0]["groups"][0]["group"]
+        self.assertTrue(lb({"cmd": "lb_set", "mode": "ecmp", "switch": SWITCH, "group": g0})["ok"])
+        sw = lb({"cmd": "lb", "switch": SWITCH})["result"]["switches"][0]
+        self.assertEqual(sw["mode"], "drill")
+        self.assertEqual({g["group"]: g["mode"] for g in sw["groups"]}[g0], "ecmp")
+        run.loomd.shutdown()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
