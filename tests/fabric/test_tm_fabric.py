@@ -199,7 +199,7 @@ except socket.timeout:
     pass
 print(n, flush=True)
 """
-N_UDP = 150
+N_UDP = 300
 
 
 class PfcTest(TmFabric):
