@@ -9,8 +9,9 @@ bottleneck is leaf1's port to h2:
   EcnTest   two TCP senders (iperf3, net.ipv4.tcp_ecn=1) to h2, DCTCP-style
             step marking at K = 30 KB: CE marks at the bottleneck, h2's
             kernel counts CE packets (IpExtInCEPkts), no drops anywhere,
-            and the queue's maximum stays near K; then the same with ECN
-            off: tail drops at the 100 KB queue limit. Both maxima printed.
+            and most arrivals find the queue near K (the depth histogram's
+            bucket holding K, 24-96 KB); then the same with ECN off: tail
+            drops at the 100 KB queue limit. Both maxima printed.
   PfcTest   class 3 (DSCP 26) lossless, UDP bursts from h0 and h1 at
             line rate into h2's 100 Mb/s: leaf1 pauses the spine, the spine
             pauses leaf0, leaf0's host ports absorb what the hosts (which
@@ -67,6 +68,18 @@ links:
 H2_IP = "10.0.1.2"
 K = 30000
 LIMIT = 100000       # ECN off: where the drops happen
+# The TM's per-class depth histogram (docs/TRAFFIC_MANAGER.md, Telemetry):
+# the queue each arriving packet found, bucket b = [1500*4^(b-1), 1500*4^b),
+# bucket 0 below 1500 B, bucket 7 everything from 1500*4^6 B.
+HIST_EDGES = [1500 * 4 ** b for b in range(7)]
+
+
+def hist_bucket(depth):
+    return sum(1 for e in HIST_EDGES if depth >= e)
+
+
+def hist_band(b):
+    return (HIST_EDGES[b - 1] if b else 0, HIST_EDGES[b] if b < len(HIST_EDGES) else None)
 ECN_LIMIT = 600000   # ECN on: room for what this shared machine's scheduling does (see below)
 
 
@@ -165,10 +178,23 @@ class EcnTest(TmFabric):
         self.assertGreater(e["marked"], 0, "no CE marks at the bottleneck")
         self.assertGreater(e["ce"], 0, "h2 saw no CE packets")
         self.assertEqual(e["drops"], {}, "drops with ECN on")
-        # Marking starts at K. How far above K the queue goes depends on
-        # how steadily loomd's worker gets the CPU (measured 275-370 KB on a
-        # loaded 2-core VM): printed above, asserted only not to overflow.
+        # Marking starts at K. How far above K the queue goes at worst
+        # depends on how steadily loomd's worker gets the CPU (measured
+        # 218-400 KB on a loaded 2-core VM): printed above, asserted only
+        # not to overflow. Where it stays is the point of ECN: the TCP
+        # senders back off at K, so most packets arrive to a queue near K.
+        # With 100 Mb/s hosts (their tbf) the share of arrivals that found
+        # 24-96 KB (the bucket holding K) measured 74-97 % over seven runs,
+        # under 0.5 % below 24 KB and under 0.1 % from 384 KB.
         self.assertGreaterEqual(e["max"], K)
+        hist, b = e["hist"], hist_bucket(K)
+        lo, hi = hist_band(b)
+        near = hist[b] / sum(hist)
+        high = sum(hist[b + 2:]) / sum(hist)
+        print("ecn: %.1f %% of arrivals found the queue at %d-%d B (K %d), %.2f %% at %d B or more"
+              % (100 * near, lo, hi, K, 100 * high, HIST_EDGES[b + 1]))
+        self.assertGreaterEqual(near, 0.5, "most arrivals should find the queue near K")
+        self.assertLessEqual(high, 0.1, "arrivals found the queue far above K")
         self.assertEqual(n["marked"], 0)
         self.assertGreater(n["tail"], 0, "no drops at the queue limit with ECN off")
         self.assertGreater(n["max"], LIMIT - 3000, "queue never reached its limit")
