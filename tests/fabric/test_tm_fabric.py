@@ -283,8 +283,17 @@ class RuntimeTest(TmFabric):
         bad = fx.loomctl("tm", "set", "leaf1", "ecn.pmax", "7", check=False)
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn("ecn.pmax", bad.stderr)
+        # fixed while running: refused, saying why and what to do instead
+        for key, value in (("classes", "4"), ("enabled", "false")):
+            bad = fx.loomctl("tm", "set", "leaf1:0", key, value, check=False)
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn("'%s' is fixed while loomd runs" % key, bad.stderr)
+            self.assertIn("PFC", bad.stderr)
+            self.assertIn("loomctl down; loomctl up FILE", bad.stderr)
         show = json.loads(fx.loomctl("tm", "show", "leaf1:0", "--json").stdout)["ports"][0]
         self.assertEqual(show["rate_bps"], 50000000)
+        self.assertTrue(show["enabled"])
+        self.assertEqual(show["classes_n"], 8)
         end = json.loads(client.communicate(timeout=40)[0])["end"]
         mbps = end["sum_received"]["bits_per_second"] / 1e6
         print("\nruntime: iperf3 over 3 s with the rate cut from 100 to 50 Mb/s after 1 s: %.1f Mb/s" % mbps)
