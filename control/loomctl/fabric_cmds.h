@@ -22,9 +22,6 @@ int cmd_down(void);
 /* Namespace hosts this loomd serves: not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */
 bool host_is_served(const struct topology *t, int host, const bool *local);
-/* The rate a namespace host's interface on link l is shaped to (tc tbf), bit/s; 0 = not shaped
- * (hosts_script.c: below 10 Gb/s after time_scale). */
-uint64_t host_shape_rate_bps(const struct topology *t, const struct topo_link *l);
 void hosts_script_write(const struct topology *t, const bool *local, FILE *out);
 
 #endif

@@ -44,7 +44,7 @@
 #define HOST_SHAPE_LATENCY_MS 20
 
 /* The rate a host interface is shaped to, in bit/s; 0 = not shaped. */
-uint64_t host_shape_rate_bps(const struct topology *t, const struct topo_link *l)
+static uint64_t host_shape_rate_bps(const struct topology *t, const struct topo_link *l)
 {
 	double scale = t->time_scale > 0 ? t->time_scale : 1.0;
 	uint64_t bps = (uint64_t)((double)l->rate_bps / scale);
