@@ -228,6 +228,8 @@ static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int 
 	return ethdev_json(devargs);
 }
 
+static json_t *tm_json(const struct topology *t, int sw, int port);
+
 static json_t *port_json(struct cfg_ctx *c, int sw, const struct port_ref *pr)
 {
 	const struct topology *t = c->t;
@@ -250,6 +252,9 @@ static json_t *port_json(struct cfg_ctx *c, int sw, const struct port_ref *pr)
 		      (json_int_t)l->delay_ns, "link", link);
 	if (p && far->is_host && t->switches[sw].role == TOPO_LEAF)
 		json_object_set_new(p, "host", host_json(&t->switches[sw]));
+	json_t *tm = p ? tm_json(t, sw, pr->port) : NULL; /* the switch's tm: ports: */
+	if (tm)
+		json_object_set_new(p, "tm", tm);
 	return p;
 }
 
@@ -339,14 +344,15 @@ static int set_routes_json(const struct switch_routes *r, json_t *s)
 	return 0;
 }
 
-/* The traffic manager settings of switch `sw` (-1: top-level) as loomd
- * reads them: {"key": "value"}; NULL when there are none. */
-static json_t *tm_json(const struct topology *t, int sw)
+/* The traffic manager settings of switch `sw` (-1: top-level) and `port`
+ * (-1: the switch's own) as loomd reads them: {"key": "value"}; NULL when
+ * there are none. */
+static json_t *tm_json(const struct topology *t, int sw, int port)
 {
 	json_t *o = NULL;
 
 	for (int i = 0; i < t->n_tm; i++) {
-		if (t->tm[i].sw != sw)
+		if (t->tm[i].sw != sw || t->tm[i].port != port)
 			continue;
 		if (!o)
 			o = json_object();
@@ -430,7 +436,7 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 		json_decref(obj);
 		obj = NULL;
 	}
-	json_t *tm = obj ? tm_json(c->t, sw) : NULL;
+	json_t *tm = obj ? tm_json(c->t, sw, -1) : NULL;
 	if (tm)
 		json_object_set_new(obj, "tm", tm);
 	if (obj && set_routes_json(&r, obj) < 0) {
@@ -476,7 +482,7 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 	if (t->time_scale > 0)
 		json_object_set_new(root, "time_scale", json_real(t->time_scale));
 	if (t->n_tm) {
-		json_t *tm = tm_json(t, -1);
+		json_t *tm = tm_json(t, -1, -1);
 		if (tm)
 			json_object_set_new(root, "tm", tm);
 	}

@@ -24,6 +24,49 @@
  */
 #define FALLBACK_METRIC 2048
 
+/*
+ * A host's NIC sends at its link's rate. A veth has no rate of its own: a
+ * namespace host would burst a whole TCP window at CPU speed into its leaf,
+ * faster than any NIC of that link could. So the host side of the veth gets
+ * a token bucket (tc tbf) at the link's rate / time_scale, like the switch
+ * side's shaper, when that rate is one a kernel qdisc on this kind of
+ * machine can hold: below HOST_SHAPE_MAX_BPS. Faster links (the 10G
+ * default) are left alone: the CPU is the limit there anyway, and a tbf
+ * would only add its per-packet cost. The bucket holds HOST_SHAPE_WINDOW_NS
+ * at the rate (the switch shaper's window), at least HOST_SHAPE_MIN_BURST
+ * (a few frames: a timer waking the qdisc late then loses little credit);
+ * HOST_SHAPE_LATENCY_MS of queue in the qdisc, which a local TCP or UDP
+ * sender sees as backpressure (its socket buffer fills) rather than loss.
+ */
+#define HOST_SHAPE_MAX_BPS 10000000000ULL
+#define HOST_SHAPE_WINDOW_NS 500000ULL
+#define HOST_SHAPE_MIN_BURST 16384ULL
+#define HOST_SHAPE_LATENCY_MS 20
+
+/* The rate a host interface is shaped to, in bit/s; 0 = not shaped. */
+static uint64_t host_shape_rate_bps(const struct topology *t, const struct topo_link *l)
+{
+	double scale = t->time_scale > 0 ? t->time_scale : 1.0;
+	uint64_t bps = (uint64_t)((double)l->rate_bps / scale);
+
+	return bps > 0 && bps < HOST_SHAPE_MAX_BPS ? bps : 0;
+}
+
+static void host_shape_script(const struct topology *t, const char *ns, int ifindex, const struct topo_link *l,
+			      FILE *out)
+{
+	uint64_t bps = host_shape_rate_bps(t, l);
+	uint64_t burst = bps / 8 * HOST_SHAPE_WINDOW_NS / 1000000000ULL;
+
+	if (!bps)
+		return;
+	if (burst < HOST_SHAPE_MIN_BURST)
+		burst = HOST_SHAPE_MIN_BURST;
+	fprintf(out, "# the NIC's rate: link rate / time_scale\n");
+	fprintf(out, "ip netns exec loom-%s tc qdisc replace dev eth%d root tbf rate %llubit burst %llu latency %dms\n",
+		ns, ifindex, (unsigned long long)bps, (unsigned long long)burst, HOST_SHAPE_LATENCY_MS);
+}
+
 /* Routes to leaf o's subnets through `leaf`'s gateways on eth<ifindex>. */
 static void subnet_routes(const char *ns, const struct topo_switch *leaf, const struct topo_switch *o, int ifindex,
 			  int metric, FILE *out)
@@ -84,6 +127,7 @@ static void host_link_script(const struct topology *t, int h, const struct topo_
 		fprintf(out, "ip -n loom-%s -6 addr add %s/%d dev eth%d nodad\n", ns, a, leaf->subnet6.len, he->port);
 	}
 	fprintf(out, "ip -n loom-%s link set eth%d up\n", ns, he->port);
+	host_shape_script(t, ns, he->port, l, out);
 
 	/* Every other leaf subnet of this plane through this leaf's gateway;
 	 * with planes joined, the other planes' subnets too, as a fallback. */

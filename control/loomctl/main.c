@@ -13,6 +13,7 @@
  *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
  *   loomctl lb show [SWITCH] [--json]     (load-balancing modes, imbalance, reordering)
  *   loomctl lb set MODE [--switch SW] [--group G]
+ *   loomctl pipeline SWITCH native|p4 [--spec FILE]  (switch a running switch's forwarding)
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
  *   loomctl workload expand FILE --topo TOPO (the flow list, CSV)
  *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
@@ -24,6 +25,7 @@
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
 #include "lb_cmds.h"
+#include "pipeline_cmd.h"
 #include "routes/routes.h"
 #include "show_cmds.h"
 #include "top_cmd.h"
@@ -50,6 +52,8 @@ static void usage(FILE *out)
 		"                                                    imbalance, reordering at hosts\n"
 		"  lb set MODE [--switch SW] [--group G]             change the mode while traffic flows\n"
 		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
+		"  pipeline SWITCH native|p4 [--spec FILE]           switch what forwards a running switch's packets\n"
+		"                                                    (native stages or a P4 program, docs/P4.md)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
 		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
 		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
@@ -252,6 +256,8 @@ int main(int argc, char **argv)
 		return cmd_workload(argc, argv);
 	if (strcmp(cmd, "tm") == 0)
 		return cmd_tm(argc, argv);
+	if (strcmp(cmd, "pipeline") == 0)
+		return cmd_pipeline(argc, argv);
 	if (strcmp(cmd, "run") == 0) {
 		static const char *const valued[] = {"--out", NULL};
 		const char *file = NULL;

@@ -274,8 +274,38 @@ static int load_traffic_item(struct topo_loader *ld, yaml_node_t *n)
 	return topo_error(&ld->ctx, topo_line(f[T_PATTERN].v), "bad pattern '%s' (permutation or incast)", pattern);
 }
 
-/* Generator hosts live inside loomd with one interface; a virtual clock
- * admits nothing else (a kernel cannot run in virtual time). */
+/* The line of `key` in mapping `map`; 0 when absent. */
+static int key_line(const struct topo_loader *ld, yaml_node_t *map, const char *key, yaml_node_t **value)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return 0;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+
+		if (k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0) {
+			if (value)
+				*value = yaml_document_get_node(ld->doc, p->value);
+			return topo_line(k);
+		}
+	}
+	return 0;
+}
+
+/* Where a generated host's port type comes from: generate's port_type
+ * key, else the `generate:` key, else the top. */
+static int generated_line(const struct topo_loader *ld, yaml_node_t *root)
+{
+	yaml_node_t *gen = NULL;
+	int gen_line = key_line(ld, root, "generate", &gen);
+	int pt_line = key_line(ld, gen, "port_type", NULL);
+
+	return pt_line ? pt_line : gen_line ? gen_line : topo_line(root);
+}
+
+/* Generator hosts live inside loomd with one IPv4 interface (so in one
+ * plane: dataplane/hosts/ builds IPv4 frames only, from the one leaf port
+ * it is given); a virtual clock admits nothing else (a kernel cannot run
+ * in virtual time). */
 static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct topo_field *clock)
 {
 	const struct topology *t = ld->t;
@@ -293,6 +323,12 @@ static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct t
 					  host->name, topo_line(clock->k));
 		if (host->port_type != TOPO_PORT_GENERATOR)
 			continue;
+		if (t->n_planes > 1)
+			return topo_error(&ld->ctx, host->pos.line ? line : generated_line(ld, root),
+					  "generator host %s in a fabric of %d planes: generator hosts (and so "
+					  "'clock: virtual') have one IPv4 interface, in one plane; use one plane "
+					  "(planes: 1), or namespace hosts (port_type: af_packet) with clock: realtime",
+					  host->name, t->n_planes);
 		for (int i = 0; i < t->n_links; i++)
 			links += (t->links[i].a.is_host && t->links[i].a.node == h) ||
 				 (t->links[i].b.is_host && t->links[i].b.node == h);

@@ -15,7 +15,7 @@
 #include "loom/tm_config.h"
 #include "topo_internal.h"
 
-static int add_setting(struct topo_loader *ld, int sw, const char *key, const char *value, int line)
+static int add_setting(struct topo_loader *ld, int sw, int port, const char *key, const char *value, int line)
 {
 	struct topology *t = ld->t;
 	struct topo_tm_setting *s;
@@ -33,13 +33,46 @@ static int add_setting(struct topo_loader *ld, int sw, const char *key, const ch
 	t->tm = s;
 	s = &t->tm[t->n_tm++];
 	s->sw = sw;
+	s->port = port;
 	strcpy(s->key, key);
 	strcpy(s->value, value);
 	s->line = line;
 	return 0;
 }
 
-static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix, int sw)
+static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix, int sw, int port);
+
+/* A switch's `tm: ports:` — {PORT: {settings}}: each port's own settings. */
+static int load_ports(struct topo_loader *ld, yaml_node_t *k, yaml_node_t *map, int sw)
+{
+	if (sw < 0)
+		return topo_error(&ld->ctx, topo_line(k), "tm: ports: only in a switch's tm (the ports of which switch?)");
+	if (map->type != YAML_MAPPING_NODE)
+		return topo_error(&ld->ctx, topo_line(map), "tm: ports must be a mapping PORT: {settings}");
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *pk = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *pv = yaml_document_get_node(ld->doc, p->value);
+		const char *s = pk->type == YAML_SCALAR_NODE ? (const char *)pk->data.scalar.value : "";
+		char *end;
+		long port = strtol(s, &end, 10);
+
+		if (!*s || *end || port < 0 || port >= TOPO_MAX_PORTS)
+			return topo_error(&ld->ctx, topo_line(pk), "tm: ports: '%s' is not a port number 0..%d", s,
+					  TOPO_MAX_PORTS - 1);
+		for (int i = 0; i < ld->t->n_tm; i++)
+			if (ld->t->tm[i].sw == sw && ld->t->tm[i].port == port)
+				return topo_error(&ld->ctx, topo_line(pk), "tm: ports: port %ld given twice (line %d)",
+						  port, ld->t->tm[i].line);
+		if (pv->type != YAML_MAPPING_NODE || pv->data.mapping.pairs.start == pv->data.mapping.pairs.top)
+			return topo_error(&ld->ctx, topo_line(pv), "tm: ports: %ld: expected a mapping of settings",
+					  port);
+		if (flatten(ld, pv, "", sw, (int)port) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix, int sw, int port)
 {
 	if (map->type != YAML_MAPPING_NODE)
 		return topo_error(&ld->ctx, topo_line(map), "tm%s%s must be a mapping", *prefix ? "." : "", prefix);
@@ -51,8 +84,13 @@ static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix,
 		if (k->type != YAML_SCALAR_NODE)
 			return topo_error(&ld->ctx, topo_line(k), "tm: keys must be scalars");
 		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", (const char *)k->data.scalar.value);
+		if (!*prefix && port < 0 && strcmp(key, "ports") == 0) {
+			if (load_ports(ld, k, v, sw) < 0)
+				return -1;
+			continue;
+		}
 		if (v->type == YAML_MAPPING_NODE) {
-			if (flatten(ld, v, key, sw) < 0)
+			if (flatten(ld, v, key, sw, port) < 0)
 				return -1;
 			continue;
 		}
@@ -75,7 +113,7 @@ static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix,
 		} else {
 			snprintf(value, sizeof(value), "%s", (const char *)v->data.scalar.value);
 		}
-		if (add_setting(ld, sw, key, value, topo_line(v)) < 0)
+		if (add_setting(ld, sw, port, key, value, topo_line(v)) < 0)
 			return -1;
 	}
 	return 0;
@@ -83,7 +121,7 @@ static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix,
 
 int topo_load_tm(struct topo_loader *ld, const struct topo_field *f, int sw)
 {
-	return flatten(ld, f->v, "", sw);
+	return flatten(ld, f->v, "", sw, -1);
 }
 
 int topo_load_time_scale(struct topo_loader *ld, const struct topo_field *f)
@@ -102,7 +140,39 @@ int topo_load_time_scale(struct topo_loader *ld, const struct topo_field *f)
 	return 0;
 }
 
-/* Every switch's settings (top-level, then its own) must make a whole. */
+/* The settings of switch i (top-level, then its own) and, with port >= 0,
+ * that port's over them, applied in order; `line` is the last one's. */
+static void effective(const struct topology *t, int i, int port, struct loom_tm_cfg *c, int *line)
+{
+	loom_tm_cfg_default(c);
+	for (int pass = 0; pass < 3; pass++)
+		for (int k = 0; k < t->n_tm; k++) {
+			const struct topo_tm_setting *s = &t->tm[k];
+			bool match = pass == 0 ? s->sw == -1
+				   : pass == 1 ? s->sw == i && s->port == -1
+					       : port >= 0 && s->sw == i && s->port == port;
+
+			if (match) {
+				loom_tm_cfg_set(c, s->key, s->value, NULL, 0);
+				*line = s->line;
+			}
+		}
+}
+
+static bool switch_uses_port(const struct topology *t, int sw, int port)
+{
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if ((!l->a.is_host && l->a.node == sw && l->a.port == port) ||
+		    (!l->b.is_host && l->b.node == sw && l->b.port == port))
+			return true;
+	}
+	return false;
+}
+
+/* Every switch's settings (top-level, then its own) must make a whole, and
+ * so must each port's over them; a port given must be one a link uses. */
 int topo_check_tm(struct topo_loader *ld)
 {
 	const struct topology *t = ld->t;
@@ -112,15 +182,25 @@ int topo_check_tm(struct topo_loader *ld)
 		char msg[256];
 		int line = 0;
 
-		loom_tm_cfg_default(&c);
-		for (int pass = 0; pass < 2; pass++)
-			for (int k = 0; k < t->n_tm; k++)
-				if (t->tm[k].sw == (pass ? i : -1)) {
-					loom_tm_cfg_set(&c, t->tm[k].key, t->tm[k].value, NULL, 0);
-					line = t->tm[k].line;
-				}
+		effective(t, i, -1, &c, &line);
 		if (loom_tm_cfg_finalize(&c, msg, sizeof(msg)) < 0)
 			return topo_error(&ld->ctx, line, "tm of switch %s: %s", t->switches[i].name, msg);
+	}
+	for (int k = 0; k < t->n_tm; k++) {
+		const struct topo_tm_setting *s = &t->tm[k];
+		struct loom_tm_cfg c;
+		char msg[256];
+		int line = 0;
+
+		if (s->port < 0)
+			continue;
+		if (!switch_uses_port(t, s->sw, s->port))
+			return topo_error(&ld->ctx, s->line, "tm: ports: %s has no link on port %d",
+					  t->switches[s->sw].name, s->port);
+		effective(t, s->sw, s->port, &c, &line);
+		if (loom_tm_cfg_finalize(&c, msg, sizeof(msg)) < 0)
+			return topo_error(&ld->ctx, line, "tm of %s port %d: %s", t->switches[s->sw].name, s->port,
+					  msg);
 	}
 	return 0;
 }

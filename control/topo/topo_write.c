@@ -32,21 +32,32 @@ static void put_quoted(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* tm: settings of switch `sw` (-1: top-level), as flat dotted keys. */
+/* tm: settings of switch `sw` (-1: top-level), as flat dotted keys; a
+ * switch's ports: after its own. */
 static void write_tm(const struct topology *t, int sw, const char *indent, FILE *out)
 {
 	bool first = true;
+	int last_port = -1;
 
-	for (int i = 0; i < t->n_tm; i++) {
-		if (t->tm[i].sw != sw)
-			continue;
-		if (first)
-			fprintf(out, "%stm:\n", indent);
-		first = false;
-		fprintf(out, "%s  %s: ", indent, t->tm[i].key);
-		put_quoted(out, t->tm[i].value);
-		fputc('\n', out);
-	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < t->n_tm; i++) {
+			const struct topo_tm_setting *s = &t->tm[i];
+
+			if (s->sw != sw || (pass == 0) != (s->port < 0))
+				continue;
+			if (first)
+				fprintf(out, "%stm:\n", indent);
+			first = false;
+			if (s->port >= 0 && last_port < 0)
+				fprintf(out, "%s  ports:\n", indent);
+			if (s->port >= 0 && s->port != last_port)
+				fprintf(out, "%s    %d:\n", indent, s->port);
+			if (s->port >= 0)
+				last_port = s->port;
+			fprintf(out, "%s  %s%s: ", indent, s->port >= 0 ? "    " : "", s->key);
+			put_quoted(out, s->value);
+			fputc('\n', out);
+		}
 }
 
 static void write_switch(const struct topology *t, const struct topo_switch *sw, FILE *out)

@@ -72,6 +72,32 @@ static json_t *err_reply(const char *msg)
 	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
 }
 
+/*
+ * Why `enabled` and `classes` are not changed under traffic, and what to do
+ * instead. Queued packets are not the problem (a port holds at most 512 and
+ * they could be moved on the worker); the state kept per class in *other*
+ * ports is: a lossless packet's bytes are counted on its ingress port per
+ * class of its egress port, PAUSEs sent to peers name those classes, and a
+ * port without a traffic manager has no such counters at all. Changing the
+ * class count or switching a port to or from the FIFO would have to rewrite
+ * that accounting on every port and send XONs for classes that vanish; a
+ * mistake there leaves a peer paused or a lossless class dropping.
+ */
+static const char *fixed_key_reason(const char *key)
+{
+	if (!strcmp(key, "classes"))
+		return "tm set: 'classes' is fixed while loomd runs: the class of each queued packet is also the key "
+		       "of PFC state on other ports (bytes per ingress port and class, PAUSEs sent to peers), which "
+		       "a new class count would leave wrong. Live, remap DSCPs onto fewer classes (tm set SW dscp.D "
+		       "CLASS) or change class.N.mode/weight/prio; for another count, set classes in the topology's "
+		       "tm: (top level, a switch, or its ports:) and restart: loomctl down; loomctl up FILE";
+	return "tm set: 'enabled' is fixed while loomd runs: turning a port's traffic manager on or off swaps its "
+	       "class queues for the FIFO under queued packets and drops the PFC and shared-buffer state that "
+	       "other ports keep for it. Live, tm set rate, ecn none or queue_limit change what it does; to turn "
+	       "it on or off, set enabled in the topology's tm: (top level, a switch, or its ports:) and restart: "
+	       "loomctl down; loomctl up FILE";
+}
+
 static json_t *port_settings_json(const struct loom_port *p, const struct loom_switch *sw)
 {
 	const struct tm_port *t = p->tm;
@@ -216,7 +242,7 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 		return err_reply("tm set needs \"key\" and \"value\"");
 	c.value = value;
 	if (!strcmp(c.key, "enabled") || !strcmp(c.key, "classes"))
-		return err_reply("tm set: enabled and classes are fixed at start (topology tm:)");
+		return err_reply(fixed_key_reason(c.key));
 	if (!strcmp(c.key, "rate")) {
 		uint64_t bps;
 

@@ -4,6 +4,7 @@ gateway), iperf3 TCP across the spines, ECMP over both uplinks, drops and
 conservation."""
 import json
 import os
+import subprocess
 import time
 import unittest
 
@@ -74,25 +75,41 @@ class P4LeavesFabric(unittest.TestCase):
                                  + "\n").encode())
 
     def test_runtime_switch_between_pipelines(self):
-        """loomd's `pipeline` command switches a running leaf; traffic keeps
-        flowing on either; a broken spec is refused with its line and the
-        leaf keeps its pipeline."""
-        r = self.set_pipeline("leaf1", "native")
-        self.assertTrue(r["ok"], r)
+        """`loomctl pipeline` (loomd's `pipeline` command) switches a running
+        leaf; traffic keeps flowing on either; a broken spec is refused with
+        its line and the leaf keeps its pipeline."""
+        r = fx.loomctl("pipeline", "leaf1", "native")
+        self.assertEqual(r.stdout.strip(), "leaf1: pipeline native")
         self.assertEqual(fx.switch(fx.stats(), "leaf1")["pipeline"], "native")
         self.ping(H0, H2[1])
-        bad = os.path.join(os.path.dirname(TOPO), "p4-leaves.yaml")  # not a spec at all
-        r = self.set_pipeline("leaf1", "p4", p4_spec=bad)
-        self.assertFalse(r["ok"])
-        self.assertIn(bad + ":", r["error"])
+        # not a spec at all; relative: loomctl sends loomd the whole path
+        bad = os.path.join(os.path.dirname(TOPO), "p4-leaves.yaml")
+        r = subprocess.run([fx.LOOMCTL, "pipeline", "leaf1", "p4", "--spec", "p4-leaves.yaml"],
+                           cwd=os.path.dirname(TOPO), capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(bad + ":", r.stderr)
         self.assertEqual(fx.switch(fx.stats(), "leaf1")["pipeline"], "native")
-        r = self.set_pipeline("leaf1", "p4")
-        self.assertTrue(r["ok"], r)
+        r = fx.loomctl("pipeline", "leaf1", "p4")
+        self.assertEqual(r.stdout.strip(), "leaf1: pipeline p4")
         self.assertEqual(fx.switch(fx.stats(), "leaf1")["pipeline"], "p4")
         self.ping(H0, H2[1])
         self.ping(H2, H0[2], "-6")
-        self.assertFalse(self.set_pipeline("leaf9", "p4")["ok"])
+        # the default spec, named: the same program again
+        spec = os.path.join(os.path.dirname(TOPO), "..", "..", "p4", "loom.spec")
+        r = fx.loomctl("pipeline", "leaf1", "p4", "--spec", spec)
+        self.assertEqual(r.stdout.strip(), "leaf1: pipeline p4 from " + os.path.realpath(spec))
+        self.ping(H0, H2[1])
+        r = fx.loomctl("pipeline", "leaf9", "p4", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no switch 'leaf9'", r.stderr)
+        r = fx.loomctl("pipeline", "leaf1", "bmv2", check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("native or p4", r.stderr)
+        r = fx.loomctl("pipeline", "leaf1", "native", "--spec", spec, check=False)
+        self.assertEqual(r.returncode, 2)
+        # loomd's own checks, through the control socket
         self.assertFalse(self.set_pipeline("leaf1", "bmv2")["ok"])
+        self.assertFalse(self.set_pipeline("leaf1", "native", p4_spec=spec)["ok"])
 
     def test_zz_conservation(self):
         self.assertEqual(fx.conservation_errors(fx.stats()), [])

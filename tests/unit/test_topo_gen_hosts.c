@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Generator hosts in the topology: they have one IPv4 interface, so a
+ * fabric of several planes with generator hosts is refused at load, with
+ * the line that made the host a generator host (explicit or generated
+ * form); one plane loads.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "topo/topology.h"
+
+static void expect_error(const char *yaml, const char *where, const char *what)
+{
+	struct topology t;
+	char err[512];
+
+	assert_int_equal(topo_load_string(yaml, "gen.yaml", &t, err, sizeof(err)), -1);
+	if (!strstr(err, where) || !strstr(err, what))
+		fail_msg("expected '%s' at %s, got: %s", what, where, err);
+}
+
+static void test_generated_planes(void **state)
+{
+	const char *two_planes = "fabric: g\n"
+				 "generate:\n"
+				 "  planes: 2\n"
+				 "  spines: 1\n"
+				 "  leaves: 2\n"
+				 "  hosts_per_leaf: 1\n"
+				 "  port_type: generator\n";
+	struct topology t;
+	char err[512], yaml[512];
+
+	(void)state;
+	expect_error(two_planes, "gen.yaml:7:", "generator host h0 in a fabric of 2 planes");
+	expect_error(two_planes, "gen.yaml:7:", "one IPv4 interface");
+	/* the same in virtual time: the same message */
+	snprintf(yaml, sizeof(yaml), "clock: virtual\nduration: 1ms\n%s", two_planes);
+	expect_error(yaml, "gen.yaml:9:", "fabric of 2 planes");
+	/* one plane loads */
+	snprintf(yaml, sizeof(yaml), "%s", two_planes);
+	memcpy(strstr(yaml, "planes: 2"), "planes: 1", 9);
+	if (topo_load_string(yaml, "gen.yaml", &t, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(t.hosts[0].port_type, TOPO_PORT_GENERATOR);
+	topo_free(&t);
+}
+
+static void test_explicit_planes(void **state)
+{
+	/* each generator host has one link, but in different planes: h0 could
+	 * not reach h1 and h1 would send from eth1 */
+	const char *yaml = "fabric: g\n"
+			   "switches:\n"
+			   "  - { name: s0, role: spine, plane: 0 }\n"
+			   "  - { name: s1, role: spine, plane: 1 }\n"
+			   "  - { name: l0, role: leaf, plane: 0, ipv4: 10.0.0.0/24 }\n"
+			   "  - { name: l1, role: leaf, plane: 1, ipv4: 10.1.0.0/24 }\n"
+			   "hosts:\n"
+			   "  - { name: h0 }\n"
+			   "  - { name: h1, port_type: generator }\n"
+			   "links:\n"
+			   "  - { a: h0, b: l0:0 }\n"
+			   "  - { a: h1:eth1, b: l1:0 }\n"
+			   "  - { a: l0:1, b: s0:0 }\n"
+			   "  - { a: l1:1, b: s1:0 }\n";
+
+	(void)state;
+	expect_error(yaml, "gen.yaml:9:", "generator host h1 in a fabric of 2 planes");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_generated_planes),
+		cmocka_unit_test(test_explicit_planes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
