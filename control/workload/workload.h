@@ -13,6 +13,8 @@
 
 #include "loom/maxmin.h"
 #include "loom/workload.h"
+#include <yaml.h>
+
 #include "topo/topology.h"
 
 struct workload {
@@ -59,6 +61,27 @@ int workload_load(const char *path, const struct topology *t, struct workload *w
 int workload_load_string(const char *yaml, const char *name, const char *dir, const struct topology *t,
 			 struct workload *wl, char *err, size_t errlen);
 void workload_free(struct workload *wl);
+
+/*
+ * The same format inside a topology's `traffic:` list
+ * (control/topo/topo_experiment.c). workload_expand_pattern() expands one
+ * pattern entry (a mapping with `pattern:`, keys as in `patterns:` of a
+ * workload file) with the caller's loader (its document and error
+ * context) and PRNG, appending to wl->flows (ids continue the list;
+ * collectives numbered after wl->n_collectives). 0 or -1 with the error.
+ */
+struct topo_loader;
+struct topo_field;
+int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct topology *t, const char *dir,
+			    struct loom_rng *rng, struct workload *wl);
+
+/* The flow options every pattern takes (start, rate, packet, dscp, ecn,
+ * transport, entropy, ...): WORKLOAD_N_FLOW_OPTS keys, named by
+ * workload_flow_opt_key(i). workload_flow_opts() applies the fields
+ * present in opts[0 .. WORKLOAD_N_FLOW_OPTS-1] (in key order) to tmpl. */
+#define WORKLOAD_N_FLOW_OPTS 7
+const char *workload_flow_opt_key(int i);
+int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl);
 
 /* "1500", "64K", "1.5M", "16MiB", "2GB" -> bytes (K/M/G/T = 1000^n,
  * Ki/Mi/Gi/Ti = 1024^n, optional trailing B). 0 or -1. */

@@ -42,6 +42,7 @@ enum wl_key {
 	K_N
 };
 #define FLOW_OPT_FIRST K_START
+_Static_assert(K_N - FLOW_OPT_FIRST == WORKLOAD_N_FLOW_OPTS, "workload.h: WORKLOAD_N_FLOW_OPTS");
 
 #define P(x) (1u << (x))
 #define ALL_PATTERNS ((1u << WL_N_PATTERNS) - 1)
@@ -326,7 +327,22 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 		if (get_host(w, f[K_TO].v, "to", &one) < 0)
 			return -1;
 		if (!f[K_SENDERS].k)
-			return ERR(w, line, "incast needs 'senders' (how many hosts send)");
+			return ERR(w, line, "incast needs 'senders' (how many hosts send, or a list of them)");
+		if (f[K_SENDERS].v->type == YAML_SEQUENCE_NODE) {
+			if (get_host_list(w, &f[K_SENDERS], &list, &n) < 0)
+				return -1;
+			for (uint32_t i = 0; i < n; i++)
+				if (list[i] == one) {
+					free(list);
+					return ERR(w, topo_line(f[K_SENDERS].v), "incast: '%s' is the receiver",
+						   w->t->hosts[one].name);
+				}
+			rc = n ? loom_wl_incast_from(&wl->flows, hosts, tmpl, one, list, n, &w->rng) : -EINVAL;
+			free(list);
+			if (rc == -EINVAL)
+				return ERR(w, topo_line(f[K_SENDERS].v), "incast: 'senders' is empty");
+			break;
+		}
 		if (topo_get_uint(&w->ld, &f[K_SENDERS], 1, hosts->n_hosts - 1, &senders) < 0)
 			return -1;
 		rc = loom_wl_incast(&wl->flows, hosts, tmpl, one, (uint32_t)senders, &w->rng);
@@ -439,12 +455,14 @@ static int load_pattern(struct wl_loader *w, yaml_node_t *n)
 			return ERR(w, topo_line(f[k].k), "'%s' does not apply to pattern %s", f[k].key, s);
 	if (load_flow_opts(w, f, &tmpl) < 0)
 		return -1;
-	if (p != WL_POISSON) {
-		if (!f[K_BYTES].k)
-			return ERR(w, line, "pattern %s needs 'bytes'", s);
-		if (get_bytes(w, &f[K_BYTES], &tmpl.bytes) < 0)
-			return -1;
-	}
+	/* Without `bytes`, permutation, all_to_all, incast and broadcast
+	 * flows stream until the run ends; a ring collective is cut into
+	 * chunks of its buffer, which it needs. */
+	tmpl.bytes = 0;
+	if (f[K_BYTES].k && get_bytes(w, &f[K_BYTES], &tmpl.bytes) < 0)
+		return -1;
+	if (!f[K_BYTES].k && (p == WL_ALL_REDUCE || p == WL_ALL_GATHER))
+		return ERR(w, line, "pattern %s needs 'bytes' (the buffer per rank)", s);
 	return run_pattern(w, p, f, &tmpl, line);
 }
 
@@ -508,6 +526,38 @@ static int load_parser(yaml_parser_t *parser, const char *name, const char *dir,
 	yaml_document_delete(&doc);
 	if (rc < 0)
 		workload_free(wl);
+	return rc;
+}
+
+int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl)
+{
+	struct wl_loader w = {.ld = *ld};
+	struct topo_field all[K_N];
+
+	init_fields(all);
+	for (int i = 0; i < K_N; i++)
+		all[i].k = all[i].v = NULL;
+	for (int i = FLOW_OPT_FIRST; i < K_N; i++)
+		all[i] = opts[i - FLOW_OPT_FIRST];
+	return load_flow_opts(&w, all, tmpl);
+}
+
+const char *workload_flow_opt_key(int i)
+{
+	return i >= 0 && i < WORKLOAD_N_FLOW_OPTS ? key_info[FLOW_OPT_FIRST + i].key : NULL;
+}
+
+int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct topology *t, const char *dir,
+			    struct loom_rng *rng, struct workload *wl)
+{
+	struct wl_loader w = {.ld = *ld, .t = t, .dir = dir, .wl = wl, .rng = *rng};
+	int rc;
+
+	if (workload_hosts_from_topo(t, &w.hosts, ld->ctx.err, ld->ctx.errlen) < 0)
+		return -1;
+	rc = load_pattern(&w, n);
+	workload_hosts_free(&w.hosts);
+	*rng = w.rng;
 	return rc;
 }
 

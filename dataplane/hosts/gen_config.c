@@ -16,6 +16,7 @@
 #include "fabric.h"
 #include "gen_config.h"
 #include "gen_host.h"
+#include "loom/workload.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
 {
@@ -87,6 +88,9 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	tf->spec.ecn_capable = json_is_true(json_object_get(jf, "ecn"));
 	tf->spec.entropy_per_packet = json_is_true(json_object_get(jf, "entropy_per_packet"));
 	tf->spec.group = (uint32_t)group;
+	/* a later collective phase: its start is when the host received the phase before */
+	if (json_is_true(json_object_get(jf, "chained")))
+		tf->spec.start = LOOM_WL_START_CHAINED;
 	if (!tr || strcmp(tr, "udp") == 0)
 		tf->spec.transport = LOOM_FLOW_UDP;
 	else if (strcmp(tr, "rocev2") == 0)
@@ -116,11 +120,13 @@ static int load_rx_flows(struct loom_gen_host *h, json_t *jh, char *err, size_t 
 		return fail(err, errlen, h->name, "out of memory");
 	json_array_foreach(arr, i, jf) {
 		struct loom_gen_rx_flow *r = &h->rx[i];
-		uint64_t id, bytes;
+		uint64_t id, bytes, group;
 
-		if (get_u64(jf, "id", UINT64_MAX, &id) < 0 || id > UINT32_MAX || get_u64(jf, "bytes", 0, &bytes) < 0)
-			return fail(err, errlen, h->name, "rx flow %zu: bad id or bytes", i);
+		if (get_u64(jf, "id", UINT64_MAX, &id) < 0 || id > UINT32_MAX || get_u64(jf, "bytes", 0, &bytes) < 0 ||
+		    get_u64(jf, "group", 0, &group) < 0 || group > UINT32_MAX)
+			return fail(err, errlen, h->name, "rx flow %zu: bad id, bytes or group", i);
 		r->flow_id = (uint32_t)id;
+		r->group = (uint32_t)group;
 		r->expect_bytes = bytes;
 		r->completed = LOOM_TIME_NEVER;
 		r->first_rx = r->last_rx = LOOM_TIME_NEVER;

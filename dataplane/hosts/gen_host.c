@@ -12,6 +12,7 @@
 
 #include "gen_host.h"
 #include "loom/event_queue.h"
+#include "loom/workload.h"
 
 #define ROCEV2_PORT 4791u
 #define BTH_LEN 12u
@@ -60,16 +61,59 @@ static inline bool flow_done(const struct loom_gen_tx_flow *f)
 	return f->spec.bytes != 0 && f->sent_payload >= f->spec.bytes;
 }
 
+/* Does the host receive any flow of collective phase `group`? */
+static bool receives_group(const struct loom_gen_host *h, uint32_t group)
+{
+	for (uint32_t i = 0; i < h->n_rx; i++)
+		if (h->rx[i].group == group)
+			return true;
+	return false;
+}
+
+static void release(struct loom_gen_tx_flow *f, loom_time_ns now)
+{
+	f->spec.start = now;
+	f->due = flow_done(f) ? LOOM_TIME_NEVER : now;
+}
+
 void loom_gen_host_start(struct loom_gen_host *h)
 {
 	h->link_free = 0;
 	for (uint32_t i = 0; i < h->n_tx; i++) {
 		struct loom_gen_tx_flow *f = &h->tx[i];
+		uint32_t g = f->spec.group;
 
 		f->sent_wire = f->sent_payload = f->packets = 0;
 		f->first_tx = f->last_tx = LOOM_TIME_NEVER;
+		f->chained = f->spec.start == LOOM_WL_START_CHAINED;
 		f->due = flow_done(f) ? LOOM_TIME_NEVER : f->spec.start;
+		if (f->chained && (LOOM_WL_GROUP_PHASE(g) == 0 ||
+				   !receives_group(h, LOOM_WL_GROUP(LOOM_WL_GROUP_COLLECTIVE(g), LOOM_WL_GROUP_PHASE(g) - 1))))
+			release(f, 0); /* nothing to wait for */
 	}
+}
+
+/* Receiving flow r completed at `now`: when that finishes the host's part
+ * of its collective phase, the host's flows of the next phase start. */
+static uint32_t phase_completed(struct loom_gen_host *h, const struct loom_gen_rx_flow *r, loom_time_ns now)
+{
+	uint32_t next, released = 0;
+
+	if (r->group == 0 || LOOM_WL_GROUP_PHASE(r->group) + 1 >= LOOM_WL_MAX_PHASES)
+		return 0;
+	for (uint32_t i = 0; i < h->n_rx; i++)
+		if (h->rx[i].group == r->group && h->rx[i].completed == LOOM_TIME_NEVER)
+			return 0;
+	next = LOOM_WL_GROUP(LOOM_WL_GROUP_COLLECTIVE(r->group), LOOM_WL_GROUP_PHASE(r->group) + 1);
+	for (uint32_t i = 0; i < h->n_tx; i++) {
+		struct loom_gen_tx_flow *f = &h->tx[i];
+
+		if (f->chained && f->spec.group == next && f->spec.start == LOOM_WL_START_CHAINED) {
+			release(f, now);
+			released++;
+		}
+	}
+	return released;
 }
 
 /* The flow due first (ties: lowest index), or -1 when none is pending. */
@@ -284,8 +328,10 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	return &h->rx[slot];
 }
 
-void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
+uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
 {
+	uint32_t changed = 0;
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct loom_gen_payload pl;
@@ -318,7 +364,10 @@ void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint
 			r->reordered++;
 		else
 			r->next_seq = seq + 1;
-		if (r->expect_bytes && r->completed == LOOM_TIME_NEVER && r->payload_bytes >= r->expect_bytes)
+		if (r->expect_bytes && r->completed == LOOM_TIME_NEVER && r->payload_bytes >= r->expect_bytes) {
 			r->completed = now;
+			changed += phase_completed(h, r, now);
+		}
 	}
+	return changed;
 }

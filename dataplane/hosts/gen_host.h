@@ -22,6 +22,11 @@
  * the configuration: generator hosts resolve nothing), carrying a
  * loom_gen_payload (flow id, sequence number, send time).
  *
+ * Collectives: a flow whose spec.start is LOOM_WL_START_CHAINED
+ * (scheduler/include/loom/workload.h) in phase p of collective c starts
+ * when every flow of phase p-1 of c that this host receives has completed
+ * (its start becomes that time); with none to wait for, at time 0.
+ *
  * Receiving: per flow, packets, bytes, the highest sequence number seen,
  * packets that arrived after a higher sequence number (reordered), CE
  * marks, one-way latency (min/sum/max of now - send time), first and last
@@ -71,12 +76,14 @@ struct loom_gen_tx_flow {
 	loom_time_ns due;      /* when its next packet may leave; NEVER when done */
 	loom_time_ns first_tx, last_tx;
 	uint64_t no_buffer;    /* sends put off because the mbuf pool was empty */
+	bool chained;          /* a later collective phase: spec.start is set when it is released */
 };
 
 /* A flow this host receives. */
 struct loom_gen_rx_flow {
 	uint32_t flow_id;
 	uint32_t src_host;
+	uint32_t group;        /* spec.group: completing a phase releases the host's next one */
 	uint64_t expect_bytes; /* spec.bytes: completion when all arrived; 0 = open-ended */
 	uint64_t packets, payload_bytes, wire_bytes;
 	uint64_t next_seq;     /* highest sequence seen + 1 */
@@ -123,8 +130,10 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
  * packet's serialization, whichever is later (in virtual time: `now`). */
 uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, uint16_t max, loom_time_ns now);
 
-/* Packets arrived from the leaf at `now`; the host takes and frees them. */
-void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now);
+/* Packets arrived from the leaf at `now`; the host takes and frees them.
+ * Returns how many of its own flows became due earlier because of them
+ * (chained phases released): the runner then asks next_tx_time again. */
+uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now);
 
 /* Sets every flow's first due time: call once before running. */
 void loom_gen_host_start(struct loom_gen_host *h);

@@ -33,6 +33,8 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	json_object_set_new(o, "group", json_integer(tf->spec.group));
 	json_object_set_new(o, "bytes", json_integer(ji(tf->spec.bytes)));
 	json_object_set_new(o, "rate_bps", json_integer(ji(tf->rate_bps)));
+	/* when it was allowed to start (a chained phase: when it was released; -1: never) */
+	json_object_set_new(o, "start_ns", json_integer(jt(tf->spec.start)));
 	json_object_set_new(o, "tx_packets", json_integer(ji(tf->packets)));
 	json_object_set_new(o, "tx_bytes", json_integer(ji(tf->sent_wire)));
 	json_object_set_new(o, "tx_payload_bytes", json_integer(ji(tf->sent_payload)));

@@ -95,8 +95,8 @@ class VirtualTime(unittest.TestCase):
         last byte arrives at 130 200 + 893 (1116 B at 10G) + 1000 ns."""
         with open(topo("two_switch.yaml")) as f:
             text = f.read().replace("duration: 100us", "duration: 200us").replace(
-                "{ src: h0, dst: h2, pkt_bytes: 1500 }",
-                "{ src: h0, dst: h2, pkt_bytes: 1500, bytes: 150000, transport: rocev2 }")
+                "{ src: h0, dst: h2, packet: 1500 }",
+                "{ src: h0, dst: h2, packet: 1500, bytes: 150000, transport: rocev2 }")
         r, _, _ = run(text, self.dir)
         (f,) = r["flows"]
         self.assertEqual(f["tx_packets"], 104)
@@ -165,6 +165,33 @@ class VirtualTime(unittest.TestCase):
         for f in r["flows"]:
             self.assertNotEqual(leaf_of[f["src"]], leaf_of[f["dst"]], f)
             self.assertGreater(f["rx_packets"], 0, f)
+        self.assert_conserved(r)
+
+    def test_collective_phases_chain_on_arrival(self):
+        """A ring all-reduce from the workload format in `traffic:`: 4 ranks,
+        2(k-1) = 6 phases; each rank starts its phase-p chunk exactly when
+        the phase-(p-1) chunk addressed to it has completed, and all 24
+        chunks complete."""
+        with open(topo("two_switch.yaml")) as f:
+            text = f.read().replace("duration: 100us", "duration: 2ms").replace(
+                "{ src: h0, dst: h2, packet: 1500 }",
+                "{ pattern: all_reduce, bytes: 400K, packet: 1500, transport: rocev2 }")
+        r, _, _ = run(text, self.dir)
+        flows = r["flows"]
+        self.assertEqual(len(flows), 24)
+        done = {}  # (receiver, phase) -> absolute completion time
+        for f in flows:
+            self.assertEqual(f["rx_payload_bytes"], 100000, f)
+            self.assertGreaterEqual(f["completion_ns"], 0, f)
+            done[(f["dst"], f["group"] & 0xffff)] = f["start_ns"] + f["completion_ns"]
+        for f in flows:
+            phase = f["group"] & 0xffff
+            self.assertEqual(f["group"] >> 16, 1)
+            if phase == 0:
+                self.assertEqual(f["start_ns"], 0, f)
+            else:
+                self.assertEqual(f["start_ns"], done[(f["src"], phase - 1)], f)
+                self.assertGreaterEqual(f["first_tx_ns"], f["start_ns"])
         self.assert_conserved(r)
 
     def test_loomctl_refuses_namespace_hosts_in_virtual_time(self):
