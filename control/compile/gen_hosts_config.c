@@ -13,6 +13,7 @@
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
 #include "loom/workload.h"
+#include "workload/workload.h"
 
 static int fail(const struct topology *t, char *err, size_t errlen, const char *fmt, ...)
 {
@@ -93,6 +94,7 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, "src_port", json_integer(s->src_port));
 	json_object_set_new(o, "dscp", json_integer(s->dscp));
 	json_object_set_new(o, "group", json_integer(s->group));
+	json_object_set_new(o, "cc", json_string(workload_cc_name(s->cc)));
 	return o;
 }
 

@@ -85,6 +85,9 @@ static int check_flow(struct topo_loader *ld, int line, const struct loom_flow_s
 	}
 	if (s->src_host == s->dst_host)
 		return topo_error(&ld->ctx, line, "flow from %s to itself", t->hosts[s->src_host].name);
+	if (s->cc != LOOM_FLOW_CC_NONE && !s->ecn_capable)
+		return topo_error(&ld->ctx, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
+				  workload_cc_name(s->cc));
 	if (s->pkt_bytes && (s->pkt_bytes < min || s->pkt_bytes > MAX_FRAME))
 		return topo_error(&ld->ctx, line, "traffic: packet %u: generator hosts send frames of %u..%u bytes",
 				  s->pkt_bytes, min, MAX_FRAME);

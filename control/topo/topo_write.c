@@ -10,6 +10,7 @@
 
 #include "loom/workload.h"
 #include "topo_internal.h"
+#include "workload/workload.h"
 
 /* Names are [A-Za-z0-9_-] (link ends add ':'): only a leading '-' could
  * read as YAML syntax. */
@@ -165,6 +166,8 @@ static void write_experiment(const struct topology *t, FILE *out)
 			fputs(", ecn: true", out);
 		if (f->entropy_per_packet)
 			fputs(", entropy: per_packet", out);
+		if (f->cc)
+			fprintf(out, ", cc: %s", workload_cc_name(f->cc));
 		if (f->src_port)
 			fprintf(out, ", src_port: %u", f->src_port);
 		if (f->dscp)

@@ -79,9 +79,13 @@ int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct
  * transport, entropy, ...): WORKLOAD_N_FLOW_OPTS keys, named by
  * workload_flow_opt_key(i). workload_flow_opts() applies the fields
  * present in opts[0 .. WORKLOAD_N_FLOW_OPTS-1] (in key order) to tmpl. */
-#define WORKLOAD_N_FLOW_OPTS 7
+#define WORKLOAD_N_FLOW_OPTS 8
 const char *workload_flow_opt_key(int i);
 int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl);
+
+/* "none" | "dcqcn" | "dctcp" <-> enum loom_flow_cc; parse: 0 or -1. */
+int workload_parse_cc(const char *s, uint8_t *cc);
+const char *workload_cc_name(uint8_t cc);
 
 /* "1500", "64K", "1.5M", "16MiB", "2GB" -> bytes (K/M/G/T = 1000^n,
  * Ki/Mi/Gi/Ti = 1024^n, optional trailing B). 0 or -1. */
@@ -89,7 +93,7 @@ int workload_parse_bytes(const char *s, uint64_t *bytes);
 
 /* The flow list as CSV, one header line then one line per flow:
  * id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,
- * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase
+ * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase,cc
  * (src/dst: host names; start_ns: "chained" for chained phases). */
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out);
 

@@ -38,7 +38,7 @@ static const char *const pattern_names[WL_N_PATTERNS] = {
 enum wl_key {
 	K_PATTERN, K_BYTES, K_TO, K_FROM, K_SENDERS, K_HOSTS, K_CDF, K_LOAD, K_DURATION, K_CROSS_LEAF,
 	/* flow options, also allowed in `defaults:` */
-	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY,
+	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC,
 	K_N
 };
 #define FLOW_OPT_FIRST K_START
@@ -67,6 +67,7 @@ static const struct {
 	[K_ECN] = {"ecn", ALL_PATTERNS},
 	[K_TRANSPORT] = {"transport", ALL_PATTERNS},
 	[K_ENTROPY] = {"entropy", ALL_PATTERNS},
+	[K_CC] = {"cc", ALL_PATTERNS},
 };
 
 struct wl_loader {
@@ -241,7 +242,31 @@ static int load_flow_opts(struct wl_loader *w, const struct topo_field *f, struc
 		else
 			return ERR(w, topo_line(f[K_ENTROPY].v), "bad entropy '%s' (per_flow or per_packet)", s);
 	}
+	if (f[K_CC].k) {
+		if (topo_get_str(&w->ld, &f[K_CC], &s) < 0)
+			return -1;
+		if (workload_parse_cc(s, &tmpl->cc) < 0)
+			return ERR(w, topo_line(f[K_CC].v), "bad cc '%s' (none, dcqcn or dctcp)", s);
+	}
 	return 0;
+}
+
+static const char *const cc_names[] = {
+	[LOOM_FLOW_CC_NONE] = "none", [LOOM_FLOW_CC_DCQCN] = "dcqcn", [LOOM_FLOW_CC_DCTCP] = "dctcp"};
+
+int workload_parse_cc(const char *s, uint8_t *cc)
+{
+	for (uint8_t i = 0; i < sizeof(cc_names) / sizeof(cc_names[0]); i++)
+		if (strcmp(s, cc_names[i]) == 0) {
+			*cc = i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *workload_cc_name(uint8_t cc)
+{
+	return cc < sizeof(cc_names) / sizeof(cc_names[0]) ? cc_names[cc] : "?";
 }
 
 static void init_fields(struct topo_field *f)
@@ -612,7 +637,7 @@ int workload_load(const char *path, const struct topology *t, struct workload *w
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out)
 {
 	fprintf(out, "id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,dscp,"
-		     "ecn_capable,transport,entropy_per_packet,group,collective,phase\n");
+		     "ecn_capable,transport,entropy_per_packet,group,collective,phase,cc\n");
 	for (size_t i = 0; i < wl->flows.n; i++) {
 		const struct loom_flow_spec *f = &wl->flows.v[i];
 		char start[32];
@@ -621,11 +646,11 @@ void workload_write_csv(const struct workload *wl, const struct topology *t, FIL
 			snprintf(start, sizeof(start), "chained");
 		else
 			snprintf(start, sizeof(start), "%llu", (unsigned long long)f->start);
-		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u\n", f->id,
+		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u,%s\n", f->id,
 			t->hosts[f->src_host].name, t->hosts[f->dst_host].name, f->src_host, f->dst_host,
 			(unsigned long long)f->bytes, start, (unsigned long long)f->rate_bps, f->pkt_bytes,
 			f->src_port, f->dscp, f->ecn_capable, f->transport == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp",
 			f->entropy_per_packet, f->group, LOOM_WL_GROUP_COLLECTIVE(f->group),
-			LOOM_WL_GROUP_PHASE(f->group));
+			LOOM_WL_GROUP_PHASE(f->group), workload_cc_name(f->cc));
 	}
 }

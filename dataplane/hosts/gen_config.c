@@ -15,6 +15,7 @@
 
 #include "fabric.h"
 #include "gen_config.h"
+#include "gen_cc.h"
 #include "gen_host.h"
 #include "loom/workload.h"
 
@@ -59,6 +60,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	const char *dst = json_string_value(json_object_get(jf, "dst"));
 	const char *dst4 = json_string_value(json_object_get(jf, "dst_ipv4"));
 	const char *tr = json_string_value(json_object_get(jf, "transport"));
+	const char *cc = json_string_value(json_object_get(jf, "cc"));
 	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group;
 	int d = dst ? loom_gen_host_find(f, dst) : -1;
 
@@ -97,6 +99,14 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 		tf->spec.transport = LOOM_FLOW_ROCEV2;
 	else
 		return fail(err, errlen, h->name, "flow %lu: transport '%s' (udp or rocev2)", (unsigned long)id, tr);
+	if (!cc || strcmp(cc, "none") == 0)
+		tf->spec.cc = LOOM_FLOW_CC_NONE;
+	else if (strcmp(cc, "dcqcn") == 0)
+		tf->spec.cc = LOOM_FLOW_CC_DCQCN;
+	else if (strcmp(cc, "dctcp") == 0)
+		tf->spec.cc = LOOM_FLOW_CC_DCTCP;
+	else
+		return fail(err, errlen, h->name, "flow %lu: cc '%s' (none, dcqcn or dctcp)", (unsigned long)id, cc);
 	tf->dst_gen = (uint32_t)d;
 	tf->rx_slot = (uint32_t)slot;
 	tf->frame_bytes = (uint16_t)(pkt ? pkt : LOOM_GEN_DEFAULT_FRAME);
@@ -106,6 +116,12 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	if (f->gen_hosts[d].rx[slot].flow_id != tf->spec.id)
 		return fail(err, errlen, h->name, "flow %lu: rx_slot %lu of %s is flow %u", (unsigned long)id,
 			    (unsigned long)slot, dst, f->gen_hosts[d].rx[slot].flow_id);
+	/* where the receiver's feedback goes */
+	struct loom_gen_rx_flow *r = &f->gen_hosts[d].rx[slot];
+	r->cc = tf->spec.cc;
+	r->dscp = tf->spec.dscp;
+	r->src_ipv4 = h->ipv4;
+	r->tx_slot = (uint32_t)(tf - h->tx);
 	return 0;
 }
 
@@ -233,8 +249,14 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 			return fail(err, errlen, h->name, "its link has no rate");
 		if (f->duration_ns)
 			h->stop_at = f->duration_ns;
-		for (uint32_t k = 0; k < h->n_tx; k++)
-			h->tx[k].rate_bps = h->tx[k].spec.rate_bps ? h->tx[k].spec.rate_bps : h->link_rate_bps;
+		for (uint32_t k = 0; k < h->n_tx; k++) {
+			struct loom_gen_tx_flow *tf = &h->tx[k];
+
+			tf->rate_bps = tf->spec.rate_bps ? tf->spec.rate_bps : h->link_rate_bps;
+			loom_gen_cc_init_tx(tf, tf->frame_bytes - (loom_gen_min_frame(tf->spec.transport) -
+								   (uint32_t)sizeof(struct loom_gen_payload)));
+			loom_gen_cc_init_rx(&f->gen_hosts[tf->dst_gen].rx[tf->rx_slot], tf->rate_bps);
+		}
 	}
 	return 0;
 }

@@ -195,6 +195,8 @@ static void test_errors(void **state)
 	expect_error("workload: t\ndefaults: { transport: tcp }\npatterns:\n  - { pattern: permutation, bytes: 1M }\n",
 		     "w.yaml:2: bad transport 'tcp'");
 	expect_error("workload: t\nfoo: 1\npatterns: []\n", "w.yaml:2: unknown key 'foo'");
+	expect_error("workload: t\ndefaults: { cc: reno }\npatterns:\n  - { pattern: permutation }\n",
+		     "w.yaml:2: bad cc 'reno' (none, dcqcn or dctcp)");
 	expect_error("workload: t\npatterns: []\n", "'patterns' is empty");
 	expect_error("patterns:\n  - { pattern: permutation, bytes: 1M }\n", "missing key 'workload'");
 }
