@@ -15,6 +15,7 @@
  *   loomctl lb set MODE [--switch SW] [--group G]
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
  *   loomctl workload expand FILE --topo TOPO (the flow list, CSV)
+ *   loomctl experiment run FILE [--out DIR] (docs/EXPERIMENTS.md)
  *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
  *   loomctl run FILE [--out RESULTS]      (a virtual-clock fabric, to completion)
  */
@@ -28,6 +29,7 @@
 #include "show_cmds.h"
 #include "top_cmd.h"
 #include "workload_cmd.h"
+#include "experiment_cmd.h"
 #include "tm_cmds.h"
 
 static void usage(FILE *out)
@@ -52,6 +54,8 @@ static void usage(FILE *out)
 		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
 		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
+		"  experiment run FILE [--out DIR]                   a matrix of virtual-time runs and its report\n"
+		"                                                    (docs/EXPERIMENTS.md)\n"
 		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
 		"                                                    see docs/WORKLOADS.md\n"
 		"  top [--once] [--interval S] [--socket PATH]       live view: link utilization, queues,\n"
@@ -250,6 +254,8 @@ int main(int argc, char **argv)
 		return cmd_top(argc, argv);
 	if (strcmp(cmd, "workload") == 0)
 		return cmd_workload(argc, argv);
+	if (strcmp(cmd, "experiment") == 0)
+		return cmd_experiment(argc, argv);
 	if (strcmp(cmd, "tm") == 0)
 		return cmd_tm(argc, argv);
 	if (strcmp(cmd, "run") == 0) {

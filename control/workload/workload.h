@@ -56,6 +56,11 @@ void workload_capacity_free(struct workload_capacity *c);
 /* Load FILE against the topology; on error returns -1 and writes
  * "FILE:LINE: problem" into err. */
 int workload_load(const char *path, const struct topology *t, struct workload *wl, char *err, size_t errlen);
+/* The same at an experiment's load (0 < load <= 1; 0: as written): every
+ * `poisson` pattern's `load` becomes `load`, and the flows of the other
+ * patterns send at load x the slowest host's link rate (all planes). */
+int workload_load_at_load(const char *path, const struct topology *t, double load, struct workload *wl, char *err,
+			  size_t errlen);
 /* Same from a string (tests); `name` stands for the file, `dir` is where
  * relative CDF paths are looked up. */
 int workload_load_string(const char *yaml, const char *name, const char *dir, const struct topology *t,

@@ -78,6 +78,7 @@ struct wl_loader {
 	struct loom_flow_spec defaults;
 	const char *dir;
 	struct workload *wl;
+	double load; /* workload_load_at_load(): 0 = as written */
 };
 
 #define ERR(wl, line, ...) topo_error(&(wl)->ld.ctx, (line), __VA_ARGS__)
@@ -328,9 +329,26 @@ static int load_cdf(struct wl_loader *w, const struct topo_field *f, struct loom
 	return 0;
 }
 
-static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo_field *f,
-		       const struct loom_flow_spec *tmpl, int line)
+/* The slowest host's links (all planes): what a load is a fraction of. */
+static uint64_t slowest_host_bps(const struct wl_loader *w)
 {
+	uint64_t r = UINT64_MAX;
+
+	for (uint32_t h = 0; h < w->hosts.wl.n_hosts; h++)
+		if (w->hosts.rate_bps[h] < r)
+			r = w->hosts.rate_bps[h];
+	return r == UINT64_MAX ? 0 : r;
+}
+
+static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo_field *f,
+		       const struct loom_flow_spec *tmpl_in, int line)
+{
+	struct loom_flow_spec tmpl_at_load = *tmpl_in;
+	const struct loom_flow_spec *tmpl = &tmpl_at_load;
+
+	/* an experiment's load: a sending rate for the fixed patterns */
+	if (w->load > 0 && p != WL_POISSON)
+		tmpl_at_load.rate_bps = (uint64_t)(w->load * (double)slowest_host_bps(w));
 	struct workload *wl = w->wl;
 	const struct loom_wl_hosts *hosts = &w->hosts.wl;
 	uint32_t *list = NULL, n = 0, one = 0;
@@ -428,12 +446,11 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 			return -1;
 		if (cfg.duration_ns == 0)
 			return ERR(w, topo_line(f[K_DURATION].v), "'duration' must be > 0");
+		if (w->load > 0)
+			cfg.load = w->load;
 		cfg.cross_leaf_only = cross;
 		/* the load is of the slowest host's links (all planes) */
-		cfg.host_rate_bps = UINT64_MAX;
-		for (uint32_t h = 0; h < hosts->n_hosts; h++)
-			if (w->hosts.rate_bps[h] < cfg.host_rate_bps)
-				cfg.host_rate_bps = w->hosts.rate_bps[h];
+		cfg.host_rate_bps = slowest_host_bps(w);
 		if (load_cdf(w, &f[K_CDF], &cdf) < 0)
 			return -1;
 		rc = loom_wl_poisson(&wl->flows, hosts, tmpl, &cdf, &cfg, &w->rng);
@@ -519,13 +536,14 @@ static int load_root(struct wl_loader *w, yaml_node_t *root)
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, const char *dir, const struct topology *t,
-		       struct workload *wl, char *err, size_t errlen)
+		       double load, struct workload *wl, char *err, size_t errlen)
 {
 	struct wl_loader w = {
 		.ld = {.ctx = {.file = name, .err = err, .errlen = errlen}},
 		.t = t,
 		.dir = dir,
 		.wl = wl,
+		.load = load,
 	};
 	yaml_document_t doc;
 	yaml_node_t *root;
@@ -602,12 +620,18 @@ int workload_load_string(const char *yaml, const char *name, const char *dir, co
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
-	rc = load_parser(&parser, name, dir, t, wl, err, errlen);
+	rc = load_parser(&parser, name, dir, t, 0, wl, err, errlen);
 	yaml_parser_delete(&parser);
 	return rc;
 }
 
 int workload_load(const char *path, const struct topology *t, struct workload *wl, char *err, size_t errlen)
+{
+	return workload_load_at_load(path, t, 0, wl, err, errlen);
+}
+
+int workload_load_at_load(const char *path, const struct topology *t, double load, struct workload *wl, char *err,
+			  size_t errlen)
 {
 	yaml_parser_t parser;
 	char dir[1024];
@@ -628,7 +652,7 @@ int workload_load(const char *path, const struct topology *t, struct workload *w
 		return -1;
 	}
 	yaml_parser_set_input_file(&parser, f);
-	rc = load_parser(&parser, path, dir, t, wl, err, errlen);
+	rc = load_parser(&parser, path, dir, t, load, wl, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;

@@ -32,6 +32,7 @@
 #include "gen_host.h"
 #include "loom/event_queue.h"
 #include "runner_virtual.h"
+#include "series.h"
 
 enum vt_event {
 	EV_SW_ARRIVE = 1, /* a = switch, b = port, p = mbuf */
@@ -256,11 +257,12 @@ static void vt_free(struct vt *v)
 	free(v->host_arrival);
 }
 
-int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loom_vt_stats *st, char *err,
-		     size_t errlen)
+int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const struct loom_series *series,
+		     struct loom_vt_stats *st, char *err, size_t errlen)
 {
 	struct vt v = {.f = f, .st = st};
 	struct loom_event ev;
+	loom_time_ns next_sample = series && series->out ? 0 : LOOM_TIME_NEVER;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -288,11 +290,22 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loo
 		host_schedule(&v, h, 0);
 	}
 
-	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns && loom_event_queue_pop(&v.q, &ev)) {
+	if (next_sample != LOOM_TIME_NEVER)
+		loom_series_header(series);
+	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns) {
+		/* samples at exact multiples of the interval, after every event at or before them */
+		while (next_sample < loom_event_queue_peek_time(&v.q) && next_sample <= f->duration_ns) {
+			loom_series_sample(series, f, next_sample);
+			next_sample += series->interval_ns;
+		}
+		if (!loom_event_queue_pop(&v.q, &ev))
+			break;
 		prefetch_next(&v.q);
 		run_event(&v, &ev);
 		st->events++;
 	}
+	for (; next_sample <= f->duration_ns; next_sample += series->interval_ns)
+		loom_series_sample(series, f, next_sample);
 	st->end_ns = f->duration_ns;
 	rc = 0;
 	goto out;
