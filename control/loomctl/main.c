@@ -54,6 +54,8 @@ static void usage(FILE *out)
 		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
 		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
+		"  workload iperf3 FILE --topo TOPO [--out DIR] [--udp] [--duration S] [--dry-run]\n"
+		"                                                    the workload as iperf3 pairs between namespace hosts\n"
 		"  experiment run FILE [--out DIR]                   a matrix of virtual-time runs and its report\n"
 		"                                                    (docs/EXPERIMENTS.md)\n"
 		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
