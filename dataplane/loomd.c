@@ -347,6 +347,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_eal;
 	}
+	if (series_file && fabric.clock_mode != LOOM_CLOCK_VIRTUAL) {
+		fprintf(stderr, "loomd: --series samples virtual-time runs only (in real time: loomctl top, "
+				"the Prometheus endpoint)\n");
+		goto out_fabric;
+	}
 	if (fabric.clock_mode == LOOM_CLOCK_VIRTUAL) {
 		if (series_file) {
 			if (!series.interval_ns) {
