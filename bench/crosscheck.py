@@ -63,7 +63,7 @@ links:
 {traffic}"""
 
 TRAFFIC_TAIL_DROP = """traffic:
-  - {{ pattern: incast, srcs: [h0, h2], dst: h3, rate: {rate}, pkt_bytes: 1500, ecn: true }}
+  - {{ pattern: incast, senders: [h0, h2], to: h3, rate: {rate}, packet: 1500, ecn: true }}
 """
 
 TRAFFIC_WEIGHTED = """tm:
@@ -75,8 +75,8 @@ TRAFFIC_WEIGHTED = """tm:
   ecn.kmax: 600KB
   ecn.pmax: 0.2
 traffic:
-  - {{ src: h0, dst: h3, rate: {rate}, pkt_bytes: 1500, ecn: true, dscp: 8 }}
-  - {{ src: h2, dst: h3, rate: {rate}, pkt_bytes: 1500, ecn: true, dscp: 16 }}
+  - {{ src: h0, dst: h3, rate: {rate}, packet: 1500, ecn: true, dscp: 8 }}
+  - {{ src: h2, dst: h3, rate: {rate}, packet: 1500, ecn: true, dscp: 16 }}
 """
 
 

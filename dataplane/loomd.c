@@ -3,7 +3,7 @@
  * loomd: hosts the switches of a fabric (all of them, or a subset) and
  * forwards between them on one worker lcore.
  *
- *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [-- EAL options]
+ *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [--series FILE --series-interval NS] [-- EAL options]
  *
  * --metrics-port: serve Prometheus metrics on 127.0.0.1:PORT/metrics
  * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
@@ -42,6 +42,7 @@
 #include "runner.h"
 #include "telemetry.h"
 #include "runner_virtual.h"
+#include "series.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
 
@@ -55,7 +56,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [-- EAL options]\n");
+	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
+		     "             [--series FILE --series-interval NS] [-- EAL options]\n");
 }
 
 /* Memory the fabric needs, in MB, estimated from the configuration before
@@ -224,7 +226,7 @@ static double wall_seconds(void)
 /* A virtual-time run: to the end of the configured duration, then the
  * results. They depend only on the configuration; how long it took (wall
  * time, events per second, memory) goes to stderr, not into them. */
-static int run_virtual_main(struct loom_fabric *f, const char *results)
+static int run_virtual_main(struct loom_fabric *f, const char *results, const struct loom_series *series)
 {
 	struct loom_vt_stats vst;
 	struct rusage ru;
@@ -247,7 +249,7 @@ static int run_virtual_main(struct loom_fabric *f, const char *results)
 	fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu\n",
 		f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed);
 	t0 = wall_seconds();
-	if (loom_run_virtual(f, pool, &vst, err, sizeof(err)) < 0) {
+	if (loom_run_virtual(f, pool, series, &vst, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		return 1;
 	}
@@ -289,10 +291,13 @@ int main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"metrics-port", required_argument, NULL, 'm'},
 		{"results", required_argument, NULL, 'r'},
+		{"series", required_argument, NULL, 'S'},
+		{"series-interval", required_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL;
+	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL;
+	struct loom_series series = {.out = NULL, .interval_ns = 0};
 	struct loom_fabric fabric;
 	struct loom_ports ports;
 	struct loom_clock clock;
@@ -317,6 +322,14 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'r': results = optarg; break;
+		case 'S': series_file = optarg; break;
+		case 'I': /* time series of a virtual-time run: every NS of virtual time */
+			series.interval_ns = strtoull(optarg, &end, 10);
+			if (*end || series.interval_ns == 0) {
+				fprintf(stderr, "loomd: --series-interval: nanoseconds > 0, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -334,8 +347,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_eal;
 	}
+	if (series_file && fabric.clock_mode != LOOM_CLOCK_VIRTUAL) {
+		fprintf(stderr, "loomd: --series samples virtual-time runs only (in real time: loomctl top, "
+				"the Prometheus endpoint)\n");
+		goto out_fabric;
+	}
 	if (fabric.clock_mode == LOOM_CLOCK_VIRTUAL) {
-		rc = run_virtual_main(&fabric, results);
+		if (series_file) {
+			if (!series.interval_ns) {
+				fprintf(stderr, "loomd: --series needs --series-interval NS\n");
+				goto out_fabric;
+			}
+			series.out = fopen(series_file, "w");
+			if (!series.out) {
+				fprintf(stderr, "loomd: cannot write %s\n", series_file);
+				goto out_fabric;
+			}
+		}
+		rc = run_virtual_main(&fabric, results, &series);
+		if (series.out && fclose(series.out) != 0) {
+			fprintf(stderr, "loomd: cannot write %s\n", series_file);
+			rc = 1;
+		}
 		goto out_fabric;
 	}
 	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {

@@ -12,6 +12,8 @@
 
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
+#include "loom/workload.h"
+#include "workload/workload.h"
 
 static int fail(const struct topology *t, char *err, size_t errlen, const char *fmt, ...)
 {
@@ -80,7 +82,10 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, "dst_ipv4", ipv4_json(t, (int)s->dst_host));
 	json_object_set_new(o, "rx_slot", json_integer(rx_slot));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
-	json_object_set_new(o, "start_ns", json_integer((json_int_t)s->start));
+	if (s->start == LOOM_WL_START_CHAINED) /* a later collective phase */
+		json_object_set_new(o, "chained", json_true());
+	else
+		json_object_set_new(o, "start_ns", json_integer((json_int_t)s->start));
 	json_object_set_new(o, "rate_bps", json_integer((json_int_t)s->rate_bps));
 	json_object_set_new(o, "pkt_bytes", json_integer(s->pkt_bytes));
 	json_object_set_new(o, "transport", json_string(transport_name(s->transport)));
@@ -89,6 +94,7 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, "src_port", json_integer(s->src_port));
 	json_object_set_new(o, "dscp", json_integer(s->dscp));
 	json_object_set_new(o, "group", json_integer(s->group));
+	json_object_set_new(o, "cc", json_string(workload_cc_name(s->cc)));
 	return o;
 }
 
@@ -141,8 +147,8 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 		}
 		slot[i] = n_rx[s->dst_host]++;
 		json_array_append_new(json_object_get(entry[s->dst_host], "rx_flows"),
-				      json_pack("{s:i, s:s, s:I}", "id", (int)s->id, "src", t->hosts[s->src_host].name,
-						"bytes", (json_int_t)s->bytes));
+				      json_pack("{s:i, s:s, s:I, s:I}", "id", (int)s->id, "src", t->hosts[s->src_host].name,
+						"bytes", (json_int_t)s->bytes, "group", (json_int_t)s->group));
 	}
 	for (int i = 0; i < t->n_flows; i++) {
 		const struct loom_flow_spec *s = &t->flows[i];

@@ -18,6 +18,10 @@ int cmd_up(const struct up_opts *o);
 /* A virtual-clock topology, run to completion; results to `out` (NULL:
  * stdout). fabric_run.c */
 int cmd_run(const char *topology, const char *out);
+/* Run a virtual-clock topology in loomd: results JSON to `out` (NULL:
+ * stdout), the time series to `series` every series_interval_ns (NULL:
+ * none). loomd's exit status. */
+int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns);
 int cmd_down(void);
 /* Namespace hosts this loomd serves: not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */

@@ -38,28 +38,14 @@ static void loomd_exe(char *buf, size_t len)
 	snprintf(buf, len, "loomd");
 }
 
-int cmd_run(const char *topology, const char *out)
+int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns)
 {
-	char err[1024], config[] = "/tmp/loom-run-XXXXXX", exe[PATH_MAX];
-	struct topology t;
+	char err[1024], config[] = "/tmp/loom-run-XXXXXX", exe[PATH_MAX], interval[32];
 	json_t *cfg;
 	pid_t pid;
 	int fd, status, rc;
 
-	if (topo_load(topology, &t, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (t.clock != TOPO_CLOCK_VIRTUAL) {
-		fprintf(stderr,
-			"loomctl: %s runs in real time (no 'clock: virtual'): bring it up with 'loomctl up'\n",
-			topology);
-		topo_free(&t);
-		return 1;
-	}
-	rc = loomd_config_build(&t, NULL, &cfg, err, sizeof(err));
-	topo_free(&t);
-	if (rc < 0) {
+	if (loomd_config_build(t, NULL, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -76,18 +62,55 @@ int cmd_run(const char *topology, const char *out)
 	close(fd);
 	json_decref(cfg);
 	loomd_exe(exe, sizeof(exe));
+	snprintf(interval, sizeof(interval), "%llu", (unsigned long long)series_interval_ns);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		if (out)
-			execlp(exe, "loomd", "--config", config, "--results", out, (char *)NULL);
-		else
-			execlp(exe, "loomd", "--config", config, (char *)NULL);
+		const char *argv[12];
+		int n = 0;
+
+		argv[n++] = "loomd";
+		argv[n++] = "--config";
+		argv[n++] = config;
+		if (out) {
+			argv[n++] = "--results";
+			argv[n++] = out;
+		}
+		if (series) {
+			argv[n++] = "--series";
+			argv[n++] = series;
+			argv[n++] = "--series-interval";
+			argv[n++] = interval;
+		}
+		argv[n] = NULL;
+		execvp(exe, (char *const *)argv);
 		fprintf(stderr, "loomctl: cannot run %s: %s\n", exe, strerror(errno));
 		_exit(127);
 	}
 	rc = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	unlink(config);
+	return rc;
+}
+
+int cmd_run(const char *topology, const char *out)
+{
+	char err[1024];
+	struct topology t;
+	int rc;
+
+	if (topo_load(topology, &t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (t.clock != TOPO_CLOCK_VIRTUAL) {
+		fprintf(stderr,
+			"loomctl: %s runs in real time (no 'clock: virtual'): bring it up with 'loomctl up'\n",
+			topology);
+		topo_free(&t);
+		return 1;
+	}
+	rc = fabric_run_virtual(&t, out, NULL, 0);
+	topo_free(&t);
 	if (rc != 0)
 		fprintf(stderr, "loomctl: the virtual-time run of %s failed\n", topology);
 	return rc;

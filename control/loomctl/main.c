@@ -16,6 +16,7 @@
  *   loomctl pipeline SWITCH native|p4 [--spec FILE]  (switch a running switch's forwarding)
  *   loomctl raw 'JSON'                    (one request to loomd, as given)
  *   loomctl workload expand FILE --topo TOPO (the flow list, CSV)
+ *   loomctl experiment run FILE [--out DIR] (docs/EXPERIMENTS.md)
  *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
  *   loomctl run FILE [--out RESULTS]      (a virtual-clock fabric, to completion)
  */
@@ -30,6 +31,7 @@
 #include "show_cmds.h"
 #include "top_cmd.h"
 #include "workload_cmd.h"
+#include "experiment_cmd.h"
 #include "tm_cmds.h"
 
 static void usage(FILE *out)
@@ -56,6 +58,10 @@ static void usage(FILE *out)
 		"                                                    (native stages or a P4 program, docs/P4.md)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
 		"                                                    e.g. '{\"cmd\": \"help\"}'\n"
+		"  workload iperf3 FILE --topo TOPO [--out DIR] [--udp] [--duration S] [--dry-run]\n"
+		"                                                    the workload as iperf3 pairs between namespace hosts\n"
+		"  experiment run FILE [--out DIR]                   a matrix of virtual-time runs and its report\n"
+		"                                                    (docs/EXPERIMENTS.md)\n"
 		"  workload expand FILE --topo TOPO                  the flows of a workload file (CSV),\n"
 		"                                                    see docs/WORKLOADS.md\n"
 		"  top [--once] [--interval S] [--socket PATH]       live view: link utilization, queues,\n"
@@ -254,6 +260,8 @@ int main(int argc, char **argv)
 		return cmd_top(argc, argv);
 	if (strcmp(cmd, "workload") == 0)
 		return cmd_workload(argc, argv);
+	if (strcmp(cmd, "experiment") == 0)
+		return cmd_experiment(argc, argv);
 	if (strcmp(cmd, "tm") == 0)
 		return cmd_tm(argc, argv);
 	if (strcmp(cmd, "pipeline") == 0)

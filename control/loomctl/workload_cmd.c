@@ -13,8 +13,12 @@ int cmd_workload(int argc, char **argv)
 	struct workload wl;
 	char err[1024];
 
+	if (argc >= 1 && strcmp(argv[0], "iperf3") == 0)
+		return cmd_workload_iperf3(argc, argv);
 	if (argc < 1 || strcmp(argv[0], "expand") != 0) {
-		fprintf(stderr, "usage: loomctl workload expand FILE --topo TOPOLOGY\n");
+		fprintf(stderr, "usage: loomctl workload expand FILE --topo TOPOLOGY\n"
+			"       loomctl workload iperf3 FILE --topo TOPOLOGY [--out DIR] [--udp] [--duration S] "
+			"[--dry-run]\n");
 		return 2;
 	}
 	for (int i = 1; i < argc; i++) {

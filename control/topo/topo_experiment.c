@@ -11,8 +11,14 @@
  *                         # host latency noise, breaks lockstep phases
  *   traffic:              # flows of the generator hosts
  *     - { src: h0, dst: h5, rate: 10G, bytes: 1000000, start: 2us }
- *     - { pattern: permutation, rate: 100G }
- *     - { pattern: incast, srcs: [h1, h2], dst: h0 }
+ *     - { pattern: permutation, rate: 100G }         # the workload file's
+ *     - { pattern: incast, senders: [h1, h2], to: h0 } # pattern format
+ *     - { workload: ../../workloads/examples/mixed.yaml }
+ *
+ * Patterns and included workload files are expanded by the workload
+ * generators (control/workload/, scheduler/src/workload.c): one format
+ * and one implementation for `traffic:`, `loomctl workload` and
+ * experiments. Patterns draw from one PRNG seeded with `seed`.
  *
  * Read after the fabric is loaded and validated, so that host names and
  * leaves are known. Errors name file and line like every other check.
@@ -22,7 +28,8 @@
 
 #include "loom/flow_hash.h"
 #include "topo_internal.h"
-#include "traffic/patterns.h"
+#include "loom/workload.h"
+#include "workload/workload.h"
 
 /* Smallest frames a generator host sends (dataplane/hosts/gen_host.h:
  * Ethernet + IPv4 + UDP [+ BTH] + its 32-byte payload header). */
@@ -31,9 +38,6 @@
 #define MAX_FRAME 2000
 
 enum { X_CLOCK, X_SEED, X_DURATION, X_TRAFFIC, X_JITTER };
-
-enum { T_PATTERN, T_SRC, T_DST, T_SRCS, T_RATE, T_BYTES, T_START, T_PKT, T_TRANSPORT, T_ECN, T_ENTROPY,
-       T_SRC_PORT, T_DSCP, T_GROUP, T_N };
 
 static int seq_len(const yaml_node_t *seq)
 {
@@ -45,34 +49,10 @@ static yaml_node_t *seq_item(struct topo_loader *ld, yaml_node_t *seq, int i)
 	return yaml_document_get_node(ld->doc, seq->data.sequence.items.start[i]);
 }
 
-/* The leaf a host is linked to (generator hosts have exactly one link). */
-static int host_leaf(const struct topology *t, int h)
-{
-	int l = topo_host_link(t, h);
-
-	if (l < 0)
-		return -1;
-	return t->links[l].a.is_host ? t->links[l].b.node : t->links[l].a.node;
-}
-
-static int generator_host(struct topo_loader *ld, const struct topo_field *f, const char *name, uint32_t *out)
-{
-	int h = topo_host_index(ld->t, name);
-
-	if (h < 0)
-		return topo_error(&ld->ctx, topo_line(f->v), "traffic: unknown host '%s'", name);
-	if (ld->t->hosts[h].port_type != TOPO_PORT_GENERATOR)
-		return topo_error(&ld->ctx, topo_line(f->v),
-				  "traffic: host %s is not a generator host (port_type: generator): "
-				  "flows run between generator hosts", name);
-	*out = (uint32_t)h;
-	return 0;
-}
-
-static int grow(struct topo_loader *ld, int line, int more)
+static int grow(struct topo_loader *ld, int line, size_t more)
 {
 	struct topology *t = ld->t;
-	struct loom_flow_spec *nf = realloc(t->flows, (size_t)(t->n_flows + more + 1) * sizeof(*nf));
+	struct loom_flow_spec *nf = realloc(t->flows, ((size_t)t->n_flows + more + 1) * sizeof(*nf));
 
 	if (!nf)
 		return topo_error(&ld->ctx, line, "out of memory");
@@ -80,198 +60,189 @@ static int grow(struct topo_loader *ld, int line, int more)
 	return 0;
 }
 
-/* The fields every traffic item may set, into a template flow. */
-static int load_template(struct topo_loader *ld, struct topo_field *f, struct loom_flow_spec *s)
-{
-	unsigned long v;
-	const char *str;
-	bool b;
+/* What the traffic items share: one PRNG from the topology's seed, drawn
+ * in item order, and the collective count (collectives are numbered
+ * across items). */
+struct traffic_state {
+	struct loom_rng rng;
+	uint32_t n_collectives;
+	char dir[512]; /* the topology file's folder: workload includes and CDF paths are relative to it */
+};
 
-	memset(s, 0, sizeof(*s));
-	if (f[T_RATE].v && topo_get_rate(ld, &f[T_RATE], &s->rate_bps) < 0)
+/* Flows may only run between generator hosts, at frame sizes they send. */
+static int check_flow(struct topo_loader *ld, int line, const struct loom_flow_spec *s)
+{
+	const struct topology *t = ld->t;
+	unsigned min = s->transport == LOOM_FLOW_ROCEV2 ? MIN_FRAME_ROCEV2 : MIN_FRAME_UDP;
+
+	for (int k = 0; k < 2; k++) {
+		uint32_t h = k ? s->dst_host : s->src_host;
+
+		if (t->hosts[h].port_type != TOPO_PORT_GENERATOR)
+			return topo_error(&ld->ctx, line,
+					  "traffic: host %s is not a generator host (port_type: generator): "
+					  "flows run between generator hosts", t->hosts[h].name);
+	}
+	if (s->src_host == s->dst_host)
+		return topo_error(&ld->ctx, line, "flow from %s to itself", t->hosts[s->src_host].name);
+	if (s->cc != LOOM_FLOW_CC_NONE && !s->ecn_capable)
+		return topo_error(&ld->ctx, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
+				  workload_cc_name(s->cc));
+	if (s->pkt_bytes && (s->pkt_bytes < min || s->pkt_bytes > MAX_FRAME))
+		return topo_error(&ld->ctx, line, "traffic: packet %u: generator hosts send frames of %u..%u bytes",
+				  s->pkt_bytes, min, MAX_FRAME);
+	return 0;
+}
+
+/* Appends flows (generated with ids 0..) to the topology's, renumbering
+ * ids after the flows already there and collectives after `coll_base`. */
+static int append_flows(struct topo_loader *ld, int line, const struct loom_flow_list *l, uint32_t coll_base)
+{
+	struct topology *t = ld->t;
+
+	if (grow(ld, line, l->n) < 0)
+		return -1;
+	for (size_t i = 0; i < l->n; i++) {
+		struct loom_flow_spec s = l->v[i];
+
+		if (check_flow(ld, line, &s) < 0)
+			return -1;
+		s.id = (uint32_t)t->n_flows;
+		if (s.group)
+			s.group = LOOM_WL_GROUP(LOOM_WL_GROUP_COLLECTIVE(s.group) + coll_base,
+						LOOM_WL_GROUP_PHASE(s.group));
+		t->flows[t->n_flows++] = s;
+	}
+	return 0;
+}
+
+/* `start: chained` (what `topo expand` writes for later collective phases). */
+static int take_chained_start(struct topo_loader *ld, struct topo_field *start, struct loom_flow_spec *s)
+{
+	const char *str;
+
+	if (!start->v || start->v->type != YAML_SCALAR_NODE)
+		return 0;
+	str = (const char *)start->v->data.scalar.value;
+	if (strcmp(str, "chained") != 0)
+		return 0;
+	(void)ld;
+	s->start = LOOM_WL_START_CHAINED;
+	start->k = start->v = NULL;
+	return 1;
+}
+
+enum { T_SRC, T_DST, T_BYTES, T_SRC_PORT, T_GROUP, T_OPTS };
+#define T_N (T_OPTS + WORKLOAD_N_FLOW_OPTS)
+
+static int load_flow(struct topo_loader *ld, yaml_node_t *n)
+{
+	struct topo_field f[T_N] = { { "src" }, { "dst" }, { "bytes" }, { "src_port" }, { "group" } };
+	struct loom_flow_spec s;
+	const char *src, *dst;
+	unsigned long v;
+	int h;
+
+	for (int i = 0; i < WORKLOAD_N_FLOW_OPTS; i++)
+		f[T_OPTS + i].key = workload_flow_opt_key(i);
+	if (topo_fields(ld, n, "traffic item", f, T_N) < 0)
+		return -1;
+	memset(&s, 0, sizeof(s));
+	if (topo_require(ld, n, "flow", &f[T_SRC]) < 0 || topo_require(ld, n, "flow", &f[T_DST]) < 0 ||
+	    topo_get_str(ld, &f[T_SRC], &src) < 0 || topo_get_str(ld, &f[T_DST], &dst) < 0)
+		return -1;
+	for (int k = 0; k < 2; k++) {
+		h = topo_host_index(ld->t, k ? dst : src);
+		if (h < 0)
+			return topo_error(&ld->ctx, topo_line(f[k ? T_DST : T_SRC].v), "traffic: unknown host '%s'",
+					  k ? dst : src);
+		*(k ? &s.dst_host : &s.src_host) = (uint32_t)h;
+	}
+	take_chained_start(ld, &f[T_OPTS], &s);
+	if (workload_flow_opts(ld, &f[T_OPTS], &s) < 0)
 		return -1;
 	if (f[T_BYTES].v) {
 		if (topo_get_uint(ld, &f[T_BYTES], 0, UINT64_MAX, &v) < 0)
 			return -1;
-		s->bytes = v;
-	}
-	if (f[T_START].v && topo_get_delay(ld, &f[T_START], &s->start) < 0)
-		return -1;
-	if (f[T_TRANSPORT].v) {
-		if (topo_get_str(ld, &f[T_TRANSPORT], &str) < 0)
-			return -1;
-		if (strcmp(str, "udp") == 0)
-			s->transport = LOOM_FLOW_UDP;
-		else if (strcmp(str, "rocev2") == 0)
-			s->transport = LOOM_FLOW_ROCEV2;
-		else
-			return topo_error(&ld->ctx, topo_line(f[T_TRANSPORT].v), "bad transport '%s' (udp or rocev2)",
-					  str);
-	}
-	if (f[T_PKT].v) {
-		unsigned long min = s->transport == LOOM_FLOW_ROCEV2 ? MIN_FRAME_ROCEV2 : MIN_FRAME_UDP;
-
-		if (topo_get_uint(ld, &f[T_PKT], min, MAX_FRAME, &v) < 0)
-			return -1;
-		s->pkt_bytes = (uint16_t)v;
-	}
-	if (f[T_ECN].v) {
-		if (topo_get_bool(ld, &f[T_ECN], &b) < 0)
-			return -1;
-		s->ecn_capable = b;
-	}
-	if (f[T_ENTROPY].v) {
-		if (topo_get_str(ld, &f[T_ENTROPY], &str) < 0)
-			return -1;
-		if (strcmp(str, "per_packet") == 0)
-			s->entropy_per_packet = 1;
-		else if (strcmp(str, "per_flow") != 0)
-			return topo_error(&ld->ctx, topo_line(f[T_ENTROPY].v),
-					  "bad entropy '%s' (per_flow or per_packet)", str);
+		s.bytes = v;
 	}
 	if (f[T_SRC_PORT].v) {
 		if (topo_get_uint(ld, &f[T_SRC_PORT], 1, 65535, &v) < 0)
 			return -1;
-		s->src_port = (uint16_t)v;
-	}
-	if (f[T_DSCP].v) {
-		if (topo_get_uint(ld, &f[T_DSCP], 0, 63, &v) < 0)
-			return -1;
-		s->dscp = (uint8_t)v;
+		s.src_port = (uint16_t)v;
 	}
 	if (f[T_GROUP].v) {
 		if (topo_get_uint(ld, &f[T_GROUP], 0, UINT32_MAX, &v) < 0)
 			return -1;
-		s->group = (uint32_t)v;
+		s.group = (uint32_t)v;
 	}
+	if (check_flow(ld, topo_line(n), &s) < 0 || grow(ld, topo_line(n), 1) < 0)
+		return -1;
+	s.id = (uint32_t)ld->t->n_flows;
+	ld->t->flows[ld->t->n_flows++] = s;
 	return 0;
 }
 
-static int load_flow(struct topo_loader *ld, yaml_node_t *n, struct topo_field *f, const struct loom_flow_spec *tmpl)
+/* `{ pattern: ... }`: one entry in the workload file's pattern format,
+ * expanded by control/workload/ with the topology's seed. */
+static int load_pattern(struct topo_loader *ld, yaml_node_t *n, struct traffic_state *ts)
 {
-	struct topology *t = ld->t;
-	struct loom_flow_spec *s;
-	const char *src, *dst;
-	uint32_t hs = 0, hd = 0;
+	struct workload wl;
+	int rc;
 
-	if (topo_require(ld, n, "flow", &f[T_SRC]) < 0 || topo_require(ld, n, "flow", &f[T_DST]) < 0)
-		return -1;
-	if (f[T_SRCS].k)
-		return topo_error(&ld->ctx, topo_line(f[T_SRCS].k), "'srcs' is for 'pattern: incast'");
-	if (topo_get_str(ld, &f[T_SRC], &src) < 0 || topo_get_str(ld, &f[T_DST], &dst) < 0 ||
-	    generator_host(ld, &f[T_SRC], src, &hs) < 0 || generator_host(ld, &f[T_DST], dst, &hd) < 0)
-		return -1;
-	if (hs == hd)
-		return topo_error(&ld->ctx, topo_line(n), "flow from %s to itself", src);
-	if (grow(ld, topo_line(n), 1) < 0)
-		return -1;
-	s = &t->flows[t->n_flows];
-	*s = *tmpl;
-	s->id = (uint32_t)t->n_flows++;
-	s->src_host = hs;
-	s->dst_host = hd;
-	return 0;
-}
-
-static int load_permutation(struct topo_loader *ld, yaml_node_t *n, struct topo_field *f,
-			    const struct loom_flow_spec *tmpl)
-{
-	struct topology *t = ld->t;
-	uint32_t *hosts = calloc((size_t)t->n_hosts + 1, sizeof(*hosts));
-	uint32_t *leaf = calloc((size_t)t->n_hosts + 1, sizeof(*leaf));
-	int m = 0, rc = -1;
-
-	for (int k = T_SRC; k <= T_SRCS; k++)
-		if (f[k].k)
-			return topo_error(&ld->ctx, topo_line(f[k].k), "'%s' cannot be combined with "
-					  "'pattern: permutation' (every generator host sends once)", f[k].key);
-	if (!hosts || !leaf) {
-		rc = topo_error(&ld->ctx, topo_line(n), "out of memory");
-		goto out;
-	}
-	for (int h = 0; h < t->n_hosts; h++) {
-		if (t->hosts[h].port_type != TOPO_PORT_GENERATOR)
-			continue;
-		hosts[m] = (uint32_t)h;
-		leaf[m++] = (uint32_t)host_leaf(t, h);
-	}
-	if (grow(ld, topo_line(n), m) < 0)
-		goto out;
-	/* Each pattern item draws from its own stream of the seed. */
-	if (pattern_permutation(hosts, leaf, m, t->seed ^ (0x5851f42d4c957f2dull * (uint64_t)(t->n_flows + 1)), tmpl,
-				(uint32_t)t->n_flows, &t->flows[t->n_flows]) < 0) {
-		rc = topo_error(&ld->ctx, topo_line(n),
-				"pattern: permutation: no host may send to its own leaf, and %d generator "
-				"host(s) cannot be arranged so", m);
-		goto out;
-	}
-	t->n_flows += m;
-	rc = 0;
-out:
-	free(hosts);
-	free(leaf);
+	memset(&wl, 0, sizeof(wl));
+	loom_flow_list_init(&wl.flows);
+	wl.n_collectives = ts->n_collectives;
+	rc = workload_expand_pattern(ld, n, ld->t, ts->dir, &ts->rng, &wl);
+	if (rc == 0)
+		rc = append_flows(ld, topo_line(n), &wl.flows, 0);
+	if (rc == 0)
+		ts->n_collectives = wl.n_collectives;
+	workload_free(&wl);
 	return rc;
 }
 
-static int load_incast(struct topo_loader *ld, yaml_node_t *n, struct topo_field *f, const struct loom_flow_spec *tmpl)
+/* `{ workload: FILE }`: a whole workload file (its own seed), relative
+ * to the topology's folder. */
+static int load_include(struct topo_loader *ld, yaml_node_t *n, struct traffic_state *ts)
 {
-	struct topology *t = ld->t;
-	yaml_node_t *seq;
-	uint32_t dst = 0, *srcs;
-	const char *name;
-	int m, rc = -1;
+	struct topo_field f[] = { { "workload" } };
+	char path[1024], err[1024];
+	struct workload wl;
+	const char *file;
+	int rc;
 
-	if (topo_require(ld, n, "incast", &f[T_DST]) < 0 || topo_require(ld, n, "incast", &f[T_SRCS]) < 0)
+	if (topo_fields(ld, n, "traffic item", f, 1) < 0 || topo_get_str(ld, &f[0], &file) < 0)
 		return -1;
-	if (f[T_SRC].k)
-		return topo_error(&ld->ctx, topo_line(f[T_SRC].k), "incast takes 'srcs', a list");
-	if (topo_get_str(ld, &f[T_DST], &name) < 0 || generator_host(ld, &f[T_DST], name, &dst) < 0 ||
-	    topo_get_seq(ld, &f[T_SRCS], &seq) < 0)
-		return -1;
-	m = seq_len(seq);
-	if (m == 0)
-		return topo_error(&ld->ctx, topo_line(f[T_SRCS].v), "incast: 'srcs' is empty");
-	srcs = calloc((size_t)m, sizeof(*srcs));
-	if (!srcs)
-		return topo_error(&ld->ctx, topo_line(n), "out of memory");
-	for (int i = 0; i < m; i++) {
-		struct topo_field e = { "srcs", f[T_SRCS].k, seq_item(ld, seq, i) };
-
-		if (topo_get_str(ld, &e, &name) < 0 || generator_host(ld, &e, name, &srcs[i]) < 0)
-			goto out;
-		if (srcs[i] == dst) {
-			topo_error(&ld->ctx, topo_line(e.v), "incast: %s is the destination", name);
-			goto out;
-		}
-	}
-	if (grow(ld, topo_line(n), m) < 0)
-		goto out;
-	t->n_flows += pattern_incast(srcs, m, dst, tmpl, (uint32_t)t->n_flows, &t->flows[t->n_flows]);
-	rc = 0;
-out:
-	free(srcs);
+	snprintf(path, sizeof(path), "%s%s%s", file[0] == '/' ? "" : ts->dir, file[0] == '/' ? "" : "/", file);
+	if (workload_load(path, ld->t, &wl, err, sizeof(err)) < 0)
+		return topo_error(&ld->ctx, topo_line(f[0].v), "workload: %s", err);
+	rc = append_flows(ld, topo_line(n), &wl.flows, ts->n_collectives);
+	ts->n_collectives += wl.n_collectives;
+	workload_free(&wl);
 	return rc;
 }
 
-static int load_traffic_item(struct topo_loader *ld, yaml_node_t *n)
+static bool has_key(yaml_node_t *n, struct topo_loader *ld, const char *key)
 {
-	struct topo_field f[T_N] = { { "pattern" }, { "src" },	    { "dst" }, { "srcs" },     { "rate" },
-				     { "bytes" },   { "start" },    { "pkt_bytes" }, { "transport" },
-				     { "ecn" },     { "entropy" },  { "src_port" }, { "dscp" },    { "group" } };
-	struct loom_flow_spec tmpl;
-	const char *pattern;
+	if (n->type != YAML_MAPPING_NODE)
+		return false;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
 
-	if (topo_fields(ld, n, "traffic item", f, T_N) < 0 || load_template(ld, f, &tmpl) < 0)
-		return -1;
-	if (!f[T_PATTERN].v)
-		return load_flow(ld, n, f, &tmpl);
-	if (topo_get_str(ld, &f[T_PATTERN], &pattern) < 0)
-		return -1;
-	if (strcmp(pattern, "permutation") == 0)
-		return load_permutation(ld, n, f, &tmpl);
-	if (strcmp(pattern, "incast") == 0)
-		return load_incast(ld, n, f, &tmpl);
-	return topo_error(&ld->ctx, topo_line(f[T_PATTERN].v), "bad pattern '%s' (permutation or incast)", pattern);
+		if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int load_traffic_item(struct topo_loader *ld, yaml_node_t *n, struct traffic_state *ts)
+{
+	if (has_key(n, ld, "pattern"))
+		return load_pattern(ld, n, ts);
+	if (has_key(n, ld, "workload"))
+		return load_include(ld, n, ts);
+	return load_flow(ld, n);
 }
 
 /* The line of `key` in mapping `map`; 0 when absent. */
@@ -362,9 +333,10 @@ static void apply_seed(struct topology *t)
 int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f)
 {
 	struct topology *t = ld->t;
+	struct traffic_state ts;
 	unsigned long seed;
 	yaml_node_t *seq;
-	const char *s;
+	const char *s, *slash;
 
 	t->clock = TOPO_CLOCK_REALTIME;
 	if (f[X_CLOCK].v) {
@@ -394,8 +366,12 @@ int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field
 		return 0;
 	if (topo_get_seq(ld, &f[X_TRAFFIC], &seq) < 0)
 		return -1;
+	loom_rng_seed(&ts.rng, t->seed);
+	ts.n_collectives = 0;
+	slash = strrchr(t->file, '/');
+	snprintf(ts.dir, sizeof(ts.dir), "%.*s", slash ? (int)(slash - t->file) : 1, slash ? t->file : ".");
 	for (int i = 0; i < seq_len(seq); i++)
-		if (load_traffic_item(ld, seq_item(ld, seq, i)) < 0)
+		if (load_traffic_item(ld, seq_item(ld, seq, i), &ts) < 0)
 			return -1;
 	return 0;
 }

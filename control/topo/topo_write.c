@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loom/workload.h"
 #include "topo_internal.h"
+#include "workload/workload.h"
 
 /* Names are [A-Za-z0-9_-] (link ends add ':'): only a leading '-' could
  * read as YAML syntax. */
@@ -161,18 +163,22 @@ static void write_experiment(const struct topology *t, FILE *out)
 		}
 		if (f->bytes)
 			fprintf(out, ", bytes: %llu", (unsigned long long)f->bytes);
-		if (f->start) {
+		if (f->start == LOOM_WL_START_CHAINED) {
+			fputs(", start: chained", out);
+		} else if (f->start) {
 			topo_format_delay(f->start, buf, sizeof(buf));
 			fprintf(out, ", start: %s", buf);
 		}
 		if (f->pkt_bytes)
-			fprintf(out, ", pkt_bytes: %u", f->pkt_bytes);
+			fprintf(out, ", packet: %u", f->pkt_bytes);
 		if (f->transport == LOOM_FLOW_ROCEV2)
 			fputs(", transport: rocev2", out);
 		if (f->ecn_capable)
 			fputs(", ecn: true", out);
 		if (f->entropy_per_packet)
 			fputs(", entropy: per_packet", out);
+		if (f->cc)
+			fprintf(out, ", cc: %s", workload_cc_name(f->cc));
 		if (f->src_port)
 			fprintf(out, ", src_port: %u", f->src_port);
 		if (f->dscp)

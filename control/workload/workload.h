@@ -13,6 +13,8 @@
 
 #include "loom/maxmin.h"
 #include "loom/workload.h"
+#include <yaml.h>
+
 #include "topo/topology.h"
 
 struct workload {
@@ -54,11 +56,41 @@ void workload_capacity_free(struct workload_capacity *c);
 /* Load FILE against the topology; on error returns -1 and writes
  * "FILE:LINE: problem" into err. */
 int workload_load(const char *path, const struct topology *t, struct workload *wl, char *err, size_t errlen);
+/* The same at an experiment's load (0 < load <= 1; 0: as written): every
+ * `poisson` pattern's `load` becomes `load`, and the flows of the other
+ * patterns send at load x the slowest host's link rate (all planes). */
+int workload_load_at_load(const char *path, const struct topology *t, double load, struct workload *wl, char *err,
+			  size_t errlen);
 /* Same from a string (tests); `name` stands for the file, `dir` is where
  * relative CDF paths are looked up. */
 int workload_load_string(const char *yaml, const char *name, const char *dir, const struct topology *t,
 			 struct workload *wl, char *err, size_t errlen);
 void workload_free(struct workload *wl);
+
+/*
+ * The same format inside a topology's `traffic:` list
+ * (control/topo/topo_experiment.c). workload_expand_pattern() expands one
+ * pattern entry (a mapping with `pattern:`, keys as in `patterns:` of a
+ * workload file) with the caller's loader (its document and error
+ * context) and PRNG, appending to wl->flows (ids continue the list;
+ * collectives numbered after wl->n_collectives). 0 or -1 with the error.
+ */
+struct topo_loader;
+struct topo_field;
+int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct topology *t, const char *dir,
+			    struct loom_rng *rng, struct workload *wl);
+
+/* The flow options every pattern takes (start, rate, packet, dscp, ecn,
+ * transport, entropy, ...): WORKLOAD_N_FLOW_OPTS keys, named by
+ * workload_flow_opt_key(i). workload_flow_opts() applies the fields
+ * present in opts[0 .. WORKLOAD_N_FLOW_OPTS-1] (in key order) to tmpl. */
+#define WORKLOAD_N_FLOW_OPTS 8
+const char *workload_flow_opt_key(int i);
+int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl);
+
+/* "none" | "dcqcn" | "dctcp" <-> enum loom_flow_cc; parse: 0 or -1. */
+int workload_parse_cc(const char *s, uint8_t *cc);
+const char *workload_cc_name(uint8_t cc);
 
 /* "1500", "64K", "1.5M", "16MiB", "2GB" -> bytes (K/M/G/T = 1000^n,
  * Ki/Mi/Gi/Ti = 1024^n, optional trailing B). 0 or -1. */
@@ -66,7 +98,7 @@ int workload_parse_bytes(const char *s, uint64_t *bytes);
 
 /* The flow list as CSV, one header line then one line per flow:
  * id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,
- * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase
+ * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase,cc
  * (src/dst: host names; start_ns: "chained" for chained phases). */
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out);
 

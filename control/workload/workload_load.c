@@ -38,10 +38,11 @@ static const char *const pattern_names[WL_N_PATTERNS] = {
 enum wl_key {
 	K_PATTERN, K_BYTES, K_TO, K_FROM, K_SENDERS, K_HOSTS, K_CDF, K_LOAD, K_DURATION, K_CROSS_LEAF,
 	/* flow options, also allowed in `defaults:` */
-	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY,
+	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC,
 	K_N
 };
 #define FLOW_OPT_FIRST K_START
+_Static_assert(K_N - FLOW_OPT_FIRST == WORKLOAD_N_FLOW_OPTS, "workload.h: WORKLOAD_N_FLOW_OPTS");
 
 #define P(x) (1u << (x))
 #define ALL_PATTERNS ((1u << WL_N_PATTERNS) - 1)
@@ -66,6 +67,7 @@ static const struct {
 	[K_ECN] = {"ecn", ALL_PATTERNS},
 	[K_TRANSPORT] = {"transport", ALL_PATTERNS},
 	[K_ENTROPY] = {"entropy", ALL_PATTERNS},
+	[K_CC] = {"cc", ALL_PATTERNS},
 };
 
 struct wl_loader {
@@ -76,6 +78,7 @@ struct wl_loader {
 	struct loom_flow_spec defaults;
 	const char *dir;
 	struct workload *wl;
+	double load; /* workload_load_at_load(): 0 = as written */
 };
 
 #define ERR(wl, line, ...) topo_error(&(wl)->ld.ctx, (line), __VA_ARGS__)
@@ -240,7 +243,31 @@ static int load_flow_opts(struct wl_loader *w, const struct topo_field *f, struc
 		else
 			return ERR(w, topo_line(f[K_ENTROPY].v), "bad entropy '%s' (per_flow or per_packet)", s);
 	}
+	if (f[K_CC].k) {
+		if (topo_get_str(&w->ld, &f[K_CC], &s) < 0)
+			return -1;
+		if (workload_parse_cc(s, &tmpl->cc) < 0)
+			return ERR(w, topo_line(f[K_CC].v), "bad cc '%s' (none, dcqcn or dctcp)", s);
+	}
 	return 0;
+}
+
+static const char *const cc_names[] = {
+	[LOOM_FLOW_CC_NONE] = "none", [LOOM_FLOW_CC_DCQCN] = "dcqcn", [LOOM_FLOW_CC_DCTCP] = "dctcp"};
+
+int workload_parse_cc(const char *s, uint8_t *cc)
+{
+	for (uint8_t i = 0; i < sizeof(cc_names) / sizeof(cc_names[0]); i++)
+		if (strcmp(s, cc_names[i]) == 0) {
+			*cc = i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *workload_cc_name(uint8_t cc)
+{
+	return cc < sizeof(cc_names) / sizeof(cc_names[0]) ? cc_names[cc] : "?";
 }
 
 static void init_fields(struct topo_field *f)
@@ -302,9 +329,26 @@ static int load_cdf(struct wl_loader *w, const struct topo_field *f, struct loom
 	return 0;
 }
 
-static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo_field *f,
-		       const struct loom_flow_spec *tmpl, int line)
+/* The slowest host's links (all planes): what a load is a fraction of. */
+static uint64_t slowest_host_bps(const struct wl_loader *w)
 {
+	uint64_t r = UINT64_MAX;
+
+	for (uint32_t h = 0; h < w->hosts.wl.n_hosts; h++)
+		if (w->hosts.rate_bps[h] < r)
+			r = w->hosts.rate_bps[h];
+	return r == UINT64_MAX ? 0 : r;
+}
+
+static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo_field *f,
+		       const struct loom_flow_spec *tmpl_in, int line)
+{
+	struct loom_flow_spec tmpl_at_load = *tmpl_in;
+	const struct loom_flow_spec *tmpl = &tmpl_at_load;
+
+	/* an experiment's load: a sending rate for the fixed patterns */
+	if (w->load > 0 && p != WL_POISSON)
+		tmpl_at_load.rate_bps = (uint64_t)(w->load * (double)slowest_host_bps(w));
 	struct workload *wl = w->wl;
 	const struct loom_wl_hosts *hosts = &w->hosts.wl;
 	uint32_t *list = NULL, n = 0, one = 0;
@@ -326,7 +370,22 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 		if (get_host(w, f[K_TO].v, "to", &one) < 0)
 			return -1;
 		if (!f[K_SENDERS].k)
-			return ERR(w, line, "incast needs 'senders' (how many hosts send)");
+			return ERR(w, line, "incast needs 'senders' (how many hosts send, or a list of them)");
+		if (f[K_SENDERS].v->type == YAML_SEQUENCE_NODE) {
+			if (get_host_list(w, &f[K_SENDERS], &list, &n) < 0)
+				return -1;
+			for (uint32_t i = 0; i < n; i++)
+				if (list[i] == one) {
+					free(list);
+					return ERR(w, topo_line(f[K_SENDERS].v), "incast: '%s' is the receiver",
+						   w->t->hosts[one].name);
+				}
+			rc = n ? loom_wl_incast_from(&wl->flows, hosts, tmpl, one, list, n, &w->rng) : -EINVAL;
+			free(list);
+			if (rc == -EINVAL)
+				return ERR(w, topo_line(f[K_SENDERS].v), "incast: 'senders' is empty");
+			break;
+		}
 		if (topo_get_uint(&w->ld, &f[K_SENDERS], 1, hosts->n_hosts - 1, &senders) < 0)
 			return -1;
 		rc = loom_wl_incast(&wl->flows, hosts, tmpl, one, (uint32_t)senders, &w->rng);
@@ -387,12 +446,11 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 			return -1;
 		if (cfg.duration_ns == 0)
 			return ERR(w, topo_line(f[K_DURATION].v), "'duration' must be > 0");
+		if (w->load > 0)
+			cfg.load = w->load;
 		cfg.cross_leaf_only = cross;
 		/* the load is of the slowest host's links (all planes) */
-		cfg.host_rate_bps = UINT64_MAX;
-		for (uint32_t h = 0; h < hosts->n_hosts; h++)
-			if (w->hosts.rate_bps[h] < cfg.host_rate_bps)
-				cfg.host_rate_bps = w->hosts.rate_bps[h];
+		cfg.host_rate_bps = slowest_host_bps(w);
 		if (load_cdf(w, &f[K_CDF], &cdf) < 0)
 			return -1;
 		rc = loom_wl_poisson(&wl->flows, hosts, tmpl, &cdf, &cfg, &w->rng);
@@ -439,12 +497,14 @@ static int load_pattern(struct wl_loader *w, yaml_node_t *n)
 			return ERR(w, topo_line(f[k].k), "'%s' does not apply to pattern %s", f[k].key, s);
 	if (load_flow_opts(w, f, &tmpl) < 0)
 		return -1;
-	if (p != WL_POISSON) {
-		if (!f[K_BYTES].k)
-			return ERR(w, line, "pattern %s needs 'bytes'", s);
-		if (get_bytes(w, &f[K_BYTES], &tmpl.bytes) < 0)
-			return -1;
-	}
+	/* Without `bytes`, permutation, all_to_all, incast and broadcast
+	 * flows stream until the run ends; a ring collective is cut into
+	 * chunks of its buffer, which it needs. */
+	tmpl.bytes = 0;
+	if (f[K_BYTES].k && get_bytes(w, &f[K_BYTES], &tmpl.bytes) < 0)
+		return -1;
+	if (!f[K_BYTES].k && (p == WL_ALL_REDUCE || p == WL_ALL_GATHER))
+		return ERR(w, line, "pattern %s needs 'bytes' (the buffer per rank)", s);
 	return run_pattern(w, p, f, &tmpl, line);
 }
 
@@ -476,13 +536,14 @@ static int load_root(struct wl_loader *w, yaml_node_t *root)
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, const char *dir, const struct topology *t,
-		       struct workload *wl, char *err, size_t errlen)
+		       double load, struct workload *wl, char *err, size_t errlen)
 {
 	struct wl_loader w = {
 		.ld = {.ctx = {.file = name, .err = err, .errlen = errlen}},
 		.t = t,
 		.dir = dir,
 		.wl = wl,
+		.load = load,
 	};
 	yaml_document_t doc;
 	yaml_node_t *root;
@@ -511,6 +572,38 @@ static int load_parser(yaml_parser_t *parser, const char *name, const char *dir,
 	return rc;
 }
 
+int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl)
+{
+	struct wl_loader w = {.ld = *ld};
+	struct topo_field all[K_N];
+
+	init_fields(all);
+	for (int i = 0; i < K_N; i++)
+		all[i].k = all[i].v = NULL;
+	for (int i = FLOW_OPT_FIRST; i < K_N; i++)
+		all[i] = opts[i - FLOW_OPT_FIRST];
+	return load_flow_opts(&w, all, tmpl);
+}
+
+const char *workload_flow_opt_key(int i)
+{
+	return i >= 0 && i < WORKLOAD_N_FLOW_OPTS ? key_info[FLOW_OPT_FIRST + i].key : NULL;
+}
+
+int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct topology *t, const char *dir,
+			    struct loom_rng *rng, struct workload *wl)
+{
+	struct wl_loader w = {.ld = *ld, .t = t, .dir = dir, .wl = wl, .rng = *rng};
+	int rc;
+
+	if (workload_hosts_from_topo(t, &w.hosts, ld->ctx.err, ld->ctx.errlen) < 0)
+		return -1;
+	rc = load_pattern(&w, n);
+	workload_hosts_free(&w.hosts);
+	*rng = w.rng;
+	return rc;
+}
+
 void workload_free(struct workload *wl)
 {
 	loom_flow_list_free(&wl->flows);
@@ -527,12 +620,18 @@ int workload_load_string(const char *yaml, const char *name, const char *dir, co
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
-	rc = load_parser(&parser, name, dir, t, wl, err, errlen);
+	rc = load_parser(&parser, name, dir, t, 0, wl, err, errlen);
 	yaml_parser_delete(&parser);
 	return rc;
 }
 
 int workload_load(const char *path, const struct topology *t, struct workload *wl, char *err, size_t errlen)
+{
+	return workload_load_at_load(path, t, 0, wl, err, errlen);
+}
+
+int workload_load_at_load(const char *path, const struct topology *t, double load, struct workload *wl, char *err,
+			  size_t errlen)
 {
 	yaml_parser_t parser;
 	char dir[1024];
@@ -553,7 +652,7 @@ int workload_load(const char *path, const struct topology *t, struct workload *w
 		return -1;
 	}
 	yaml_parser_set_input_file(&parser, f);
-	rc = load_parser(&parser, path, dir, t, wl, err, errlen);
+	rc = load_parser(&parser, path, dir, t, load, wl, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
@@ -562,7 +661,7 @@ int workload_load(const char *path, const struct topology *t, struct workload *w
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out)
 {
 	fprintf(out, "id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,dscp,"
-		     "ecn_capable,transport,entropy_per_packet,group,collective,phase\n");
+		     "ecn_capable,transport,entropy_per_packet,group,collective,phase,cc\n");
 	for (size_t i = 0; i < wl->flows.n; i++) {
 		const struct loom_flow_spec *f = &wl->flows.v[i];
 		char start[32];
@@ -571,11 +670,11 @@ void workload_write_csv(const struct workload *wl, const struct topology *t, FIL
 			snprintf(start, sizeof(start), "chained");
 		else
 			snprintf(start, sizeof(start), "%llu", (unsigned long long)f->start);
-		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u\n", f->id,
+		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u,%s\n", f->id,
 			t->hosts[f->src_host].name, t->hosts[f->dst_host].name, f->src_host, f->dst_host,
 			(unsigned long long)f->bytes, start, (unsigned long long)f->rate_bps, f->pkt_bytes,
 			f->src_port, f->dscp, f->ecn_capable, f->transport == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp",
 			f->entropy_per_packet, f->group, LOOM_WL_GROUP_COLLECTIVE(f->group),
-			LOOM_WL_GROUP_PHASE(f->group));
+			LOOM_WL_GROUP_PHASE(f->group), workload_cc_name(f->cc));
 	}
 }

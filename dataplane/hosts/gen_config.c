@@ -15,7 +15,9 @@
 
 #include "fabric.h"
 #include "gen_config.h"
+#include "gen_cc.h"
 #include "gen_host.h"
+#include "loom/workload.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
 {
@@ -58,6 +60,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	const char *dst = json_string_value(json_object_get(jf, "dst"));
 	const char *dst4 = json_string_value(json_object_get(jf, "dst_ipv4"));
 	const char *tr = json_string_value(json_object_get(jf, "transport"));
+	const char *cc = json_string_value(json_object_get(jf, "cc"));
 	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group;
 	int d = dst ? loom_gen_host_find(f, dst) : -1;
 
@@ -87,12 +90,23 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	tf->spec.ecn_capable = json_is_true(json_object_get(jf, "ecn"));
 	tf->spec.entropy_per_packet = json_is_true(json_object_get(jf, "entropy_per_packet"));
 	tf->spec.group = (uint32_t)group;
+	/* a later collective phase: its start is when the host received the phase before */
+	if (json_is_true(json_object_get(jf, "chained")))
+		tf->spec.start = LOOM_WL_START_CHAINED;
 	if (!tr || strcmp(tr, "udp") == 0)
 		tf->spec.transport = LOOM_FLOW_UDP;
 	else if (strcmp(tr, "rocev2") == 0)
 		tf->spec.transport = LOOM_FLOW_ROCEV2;
 	else
 		return fail(err, errlen, h->name, "flow %lu: transport '%s' (udp or rocev2)", (unsigned long)id, tr);
+	if (!cc || strcmp(cc, "none") == 0)
+		tf->spec.cc = LOOM_FLOW_CC_NONE;
+	else if (strcmp(cc, "dcqcn") == 0)
+		tf->spec.cc = LOOM_FLOW_CC_DCQCN;
+	else if (strcmp(cc, "dctcp") == 0)
+		tf->spec.cc = LOOM_FLOW_CC_DCTCP;
+	else
+		return fail(err, errlen, h->name, "flow %lu: cc '%s' (none, dcqcn or dctcp)", (unsigned long)id, cc);
 	tf->dst_gen = (uint32_t)d;
 	tf->rx_slot = (uint32_t)slot;
 	tf->frame_bytes = (uint16_t)(pkt ? pkt : LOOM_GEN_DEFAULT_FRAME);
@@ -102,6 +116,12 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	if (f->gen_hosts[d].rx[slot].flow_id != tf->spec.id)
 		return fail(err, errlen, h->name, "flow %lu: rx_slot %lu of %s is flow %u", (unsigned long)id,
 			    (unsigned long)slot, dst, f->gen_hosts[d].rx[slot].flow_id);
+	/* where the receiver's feedback goes */
+	struct loom_gen_rx_flow *r = &f->gen_hosts[d].rx[slot];
+	r->cc = tf->spec.cc;
+	r->dscp = tf->spec.dscp;
+	r->src_ipv4 = h->ipv4;
+	r->tx_slot = (uint32_t)(tf - h->tx);
 	return 0;
 }
 
@@ -116,11 +136,13 @@ static int load_rx_flows(struct loom_gen_host *h, json_t *jh, char *err, size_t 
 		return fail(err, errlen, h->name, "out of memory");
 	json_array_foreach(arr, i, jf) {
 		struct loom_gen_rx_flow *r = &h->rx[i];
-		uint64_t id, bytes;
+		uint64_t id, bytes, group;
 
-		if (get_u64(jf, "id", UINT64_MAX, &id) < 0 || id > UINT32_MAX || get_u64(jf, "bytes", 0, &bytes) < 0)
-			return fail(err, errlen, h->name, "rx flow %zu: bad id or bytes", i);
+		if (get_u64(jf, "id", UINT64_MAX, &id) < 0 || id > UINT32_MAX || get_u64(jf, "bytes", 0, &bytes) < 0 ||
+		    get_u64(jf, "group", 0, &group) < 0 || group > UINT32_MAX)
+			return fail(err, errlen, h->name, "rx flow %zu: bad id, bytes or group", i);
 		r->flow_id = (uint32_t)id;
+		r->group = (uint32_t)group;
 		r->expect_bytes = bytes;
 		r->completed = LOOM_TIME_NEVER;
 		r->first_rx = r->last_rx = LOOM_TIME_NEVER;
@@ -227,8 +249,14 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 			return fail(err, errlen, h->name, "its link has no rate");
 		if (f->duration_ns)
 			h->stop_at = f->duration_ns;
-		for (uint32_t k = 0; k < h->n_tx; k++)
-			h->tx[k].rate_bps = h->tx[k].spec.rate_bps ? h->tx[k].spec.rate_bps : h->link_rate_bps;
+		for (uint32_t k = 0; k < h->n_tx; k++) {
+			struct loom_gen_tx_flow *tf = &h->tx[k];
+
+			tf->rate_bps = tf->spec.rate_bps ? tf->spec.rate_bps : h->link_rate_bps;
+			loom_gen_cc_init_tx(tf, tf->frame_bytes - (loom_gen_min_frame(tf->spec.transport) -
+								   (uint32_t)sizeof(struct loom_gen_payload)));
+			loom_gen_cc_init_rx(&f->gen_hosts[tf->dst_gen].rx[tf->rx_slot], tf->rate_bps);
+		}
 	}
 	return 0;
 }

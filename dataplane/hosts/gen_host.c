@@ -10,8 +10,10 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "gen_cc.h"
 #include "gen_host.h"
 #include "loom/event_queue.h"
+#include "loom/workload.h"
 
 #define ROCEV2_PORT 4791u
 #define BTH_LEN 12u
@@ -60,16 +62,60 @@ static inline bool flow_done(const struct loom_gen_tx_flow *f)
 	return f->spec.bytes != 0 && f->sent_payload >= f->spec.bytes;
 }
 
+/* Does the host receive any flow of collective phase `group`? */
+static bool receives_group(const struct loom_gen_host *h, uint32_t group)
+{
+	for (uint32_t i = 0; i < h->n_rx; i++)
+		if (h->rx[i].group == group)
+			return true;
+	return false;
+}
+
+static void release(struct loom_gen_tx_flow *f, loom_time_ns now)
+{
+	f->spec.start = now;
+	f->due = flow_done(f) ? LOOM_TIME_NEVER : now;
+}
+
 void loom_gen_host_start(struct loom_gen_host *h)
 {
 	h->link_free = 0;
+	h->fb_head = h->fb_count = 0;
 	for (uint32_t i = 0; i < h->n_tx; i++) {
 		struct loom_gen_tx_flow *f = &h->tx[i];
+		uint32_t g = f->spec.group;
 
 		f->sent_wire = f->sent_payload = f->packets = 0;
 		f->first_tx = f->last_tx = LOOM_TIME_NEVER;
+		f->chained = f->spec.start == LOOM_WL_START_CHAINED;
 		f->due = flow_done(f) ? LOOM_TIME_NEVER : f->spec.start;
+		if (f->chained && (LOOM_WL_GROUP_PHASE(g) == 0 ||
+				   !receives_group(h, LOOM_WL_GROUP(LOOM_WL_GROUP_COLLECTIVE(g), LOOM_WL_GROUP_PHASE(g) - 1))))
+			release(f, 0); /* nothing to wait for */
 	}
+}
+
+/* Receiving flow r completed at `now`: when that finishes the host's part
+ * of its collective phase, the host's flows of the next phase start. */
+static uint32_t phase_completed(struct loom_gen_host *h, const struct loom_gen_rx_flow *r, loom_time_ns now)
+{
+	uint32_t next, released = 0;
+
+	if (r->group == 0 || LOOM_WL_GROUP_PHASE(r->group) + 1 >= LOOM_WL_MAX_PHASES)
+		return 0;
+	for (uint32_t i = 0; i < h->n_rx; i++)
+		if (h->rx[i].group == r->group && h->rx[i].completed == LOOM_TIME_NEVER)
+			return 0;
+	next = LOOM_WL_GROUP(LOOM_WL_GROUP_COLLECTIVE(r->group), LOOM_WL_GROUP_PHASE(r->group) + 1);
+	for (uint32_t i = 0; i < h->n_tx; i++) {
+		struct loom_gen_tx_flow *f = &h->tx[i];
+
+		if (f->chained && f->spec.group == next && f->spec.start == LOOM_WL_START_CHAINED) {
+			release(f, now);
+			released++;
+		}
+	}
+	return released;
 }
 
 /* The flow due first (ties: lowest index), or -1 when none is pending. */
@@ -92,6 +138,8 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
 	int k = next_flow(h);
 	loom_time_ns t;
 
+	if (h->fb_count) /* feedback goes as soon as the NIC is free */
+		return h->link_free > now ? h->link_free : now;
 	if (k < 0)
 		return LOOM_TIME_NEVER;
 	t = h->tx[k].due > h->link_free ? h->tx[k].due : h->link_free;
@@ -183,12 +231,32 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 	uint16_t n = 0;
 
 	while (n < max) {
-		int k = next_flow(h);
+		int k;
 		struct loom_gen_tx_flow *f;
 		uint32_t frame, payload;
 		loom_time_ns start;
 		struct rte_mbuf *m;
 
+		if (h->fb_count) {
+			if (h->link_free > now)
+				break;
+			if (now >= h->stop_at) { /* the run is over: feedback too */
+				h->fb_count = 0;
+				continue;
+			}
+			m = loom_gen_cc_build_feedback(h, &h->fb[h->fb_head]);
+			if (!m)
+				break; /* no buffer: it stays queued */
+			h->fb_head = (h->fb_head + 1) % LOOM_GEN_FEEDBACK_QUEUE;
+			h->fb_count--;
+			out[n++] = m;
+			h->c.tx_packets++;
+			h->c.tx_feedback++;
+			h->c.tx_bytes += rte_pktmbuf_pkt_len(m);
+			h->link_free = now + loom_link_serialization_ns(rte_pktmbuf_pkt_len(m), h->link_rate_bps);
+			continue;
+		}
+		k = next_flow(h);
 		if (k < 0)
 			break;
 		f = &h->tx[k];
@@ -200,6 +268,10 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 		if (start > now)
 			break;
 		if (start >= h->stop_at) { /* the run is over for this flow */
+			f->due = LOOM_TIME_NEVER;
+			continue;
+		}
+		if (!loom_gen_cc_may_send(f, start)) { /* window full: an ACK reopens it */
 			f->due = LOOM_TIME_NEVER;
 			continue;
 		}
@@ -228,7 +300,10 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 		if (f->first_tx == LOOM_TIME_NEVER)
 			f->first_tx = start;
 		f->last_tx = start;
-		f->due = flow_done(f) ? LOOM_TIME_NEVER : pace(f, f->sent_wire);
+		if (f->spec.cc == LOOM_FLOW_CC_NONE)
+			f->due = flow_done(f) ? LOOM_TIME_NEVER : pace(f, f->sent_wire);
+		else
+			f->due = flow_done(f) ? LOOM_TIME_NEVER : loom_gen_cc_after_send(f, frame, start);
 		h->c.tx_packets++;
 		h->c.tx_bytes += frame;
 		h->link_free = start + loom_link_serialization_ns(frame, h->link_rate_bps);
@@ -248,7 +323,8 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
 /* The rx flow this packet belongs to, with its payload header; NULL when
  * it is not one of ours. */
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
-					  uint8_t *tos, uint32_t *payload_bytes)
+					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
+					  bool *is_fb)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -270,6 +346,12 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	off += sizeof(*udp);
 	if (udp->dst_port == rte_cpu_to_be_16(ROCEV2_PORT))
 		off += BTH_LEN;
+	if (len >= off + sizeof(*fb)) { /* a CNP or an ACK for one of our flows (gen_cc.c) */
+		memcpy(fb, d + off, sizeof(*fb));
+		*is_fb = rte_be_to_cpu_32(fb->magic) == LOOM_GEN_FEEDBACK_MAGIC;
+		if (*is_fb)
+			return NULL;
+	}
 	if (len < off + sizeof(*pl))
 		return NULL;
 	memcpy(pl, d + off, sizeof(*pl));
@@ -284,19 +366,29 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	return &h->rx[slot];
 }
 
-void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
+uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
 {
+	uint32_t changed = 0;
+
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct loom_gen_payload pl;
 		uint32_t wire = rte_pktmbuf_pkt_len(m), payload = 0;
 		uint8_t tos = 0;
-		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload);
+		struct loom_gen_feedback_hdr fb;
+		bool is_fb = false, unknown = false;
+		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &is_fb);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
 		h->c.rx_bytes += wire;
 		rte_pktmbuf_free(m);
+		if (is_fb) {
+			h->c.rx_feedback++;
+			changed += loom_gen_cc_on_feedback(h, &fb, now, &unknown);
+			h->c.rx_unknown += unknown;
+			continue;
+		}
 		if (!r) {
 			h->c.rx_unknown++;
 			continue;
@@ -318,7 +410,11 @@ void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint
 			r->reordered++;
 		else
 			r->next_seq = seq + 1;
-		if (r->expect_bytes && r->completed == LOOM_TIME_NEVER && r->payload_bytes >= r->expect_bytes)
+		changed += loom_gen_cc_on_data(h, (uint32_t)(r - h->rx), (tos & IPV4_ECN_MASK) == IPV4_ECN_CE, now);
+		if (r->expect_bytes && r->completed == LOOM_TIME_NEVER && r->payload_bytes >= r->expect_bytes) {
 			r->completed = now;
+			changed += phase_completed(h, r, now);
+		}
 	}
+	return changed;
 }

@@ -22,6 +22,11 @@
  * the configuration: generator hosts resolve nothing), carrying a
  * loom_gen_payload (flow id, sequence number, send time).
  *
+ * Collectives: a flow whose spec.start is LOOM_WL_START_CHAINED
+ * (scheduler/include/loom/workload.h) in phase p of collective c starts
+ * when every flow of phase p-1 of c that this host receives has completed
+ * (its start becomes that time); with none to wait for, at time 0.
+ *
  * Receiving: per flow, packets, bytes, the highest sequence number seen,
  * packets that arrived after a higher sequence number (reordered), CE
  * marks, one-way latency (min/sum/max of now - send time), first and last
@@ -37,6 +42,8 @@
 #include <rte_ether.h>
 
 #include "loom/clock.h"
+#include "loom/dcqcn.h"
+#include "loom/dctcp.h"
 #include "loom/flow_spec.h"
 
 struct rte_mbuf;
@@ -57,6 +64,30 @@ struct loom_gen_payload {
 	uint64_t tx_time; /* when the packet left the sender (its clock) */
 } __attribute__((packed));
 
+/* What a receiver returns to a congestion-controlled sender: a CNP
+ * (DCQCN; a RoCEv2 packet, BTH opcode 0x81) or an ACK (DCTCP; UDP)
+ * carrying this after the UDP header (after the BTH for CNPs). */
+#define LOOM_GEN_FEEDBACK_MAGIC 0x4c4d4642u /* "LMFB" */
+enum loom_gen_feedback_kind { LOOM_GEN_FB_CNP = 1, LOOM_GEN_FB_ACK = 2 };
+
+struct loom_gen_feedback_hdr {
+	uint32_t magic;
+	uint32_t tx_slot; /* the flow's index in the sender's tx table */
+	uint32_t flow_id;
+	uint8_t kind;     /* enum loom_gen_feedback_kind */
+	uint8_t ece;      /* ACK: the packet(s) it acknowledges were CE-marked */
+	uint16_t reserved;
+	uint64_t ack_seq; /* ACK: packets received up to (highest sequence + 1) */
+} __attribute__((packed));
+
+/* One queued feedback packet. */
+struct loom_gen_feedback {
+	uint32_t rx_slot;
+	uint8_t kind, ece;
+	uint64_t ack_seq;
+};
+#define LOOM_GEN_FEEDBACK_QUEUE 256u
+
 /* A flow this host sends. */
 struct loom_gen_tx_flow {
 	struct loom_flow_spec spec;
@@ -71,12 +102,29 @@ struct loom_gen_tx_flow {
 	loom_time_ns due;      /* when its next packet may leave; NEVER when done */
 	loom_time_ns first_tx, last_tx;
 	uint64_t no_buffer;    /* sends put off because the mbuf pool was empty */
+	/* congestion control (spec.cc, gen_cc.c) */
+	uint16_t last_frame;   /* the frame sent last: CC flows pace from it */
+	bool window_blocked;   /* DCTCP: waiting for an ACK to open the window */
+	uint64_t feedback;     /* CNPs or ACKs received */
+	struct loom_dcqcn_cfg dcqcn_cfg;
+	struct loom_dcqcn_rp dcqcn;
+	struct loom_dctcp_cfg dctcp_cfg;
+	struct loom_dctcp dctcp;
+	bool chained;          /* a later collective phase: spec.start is set when it is released */
 };
 
 /* A flow this host receives. */
 struct loom_gen_rx_flow {
 	uint32_t flow_id;
 	uint32_t src_host;
+	uint32_t group;        /* spec.group: completing a phase releases the host's next one */
+	/* where feedback goes (congestion control, gen_cc.c) */
+	uint8_t cc, dscp;      /* spec.cc, spec.dscp */
+	uint32_t src_ipv4;     /* the sender's address, network order */
+	uint32_t tx_slot;      /* the flow's index in the sender's tx table */
+	uint64_t cnps, acks;   /* feedback queued for the sender */
+	struct loom_dcqcn_cfg dcqcn_cfg; /* NP: CNP pacing */
+	struct loom_dcqcn_np np;
 	uint64_t expect_bytes; /* spec.bytes: completion when all arrived; 0 = open-ended */
 	uint64_t packets, payload_bytes, wire_bytes;
 	uint64_t next_seq;     /* highest sequence seen + 1 */
@@ -88,8 +136,10 @@ struct loom_gen_rx_flow {
 };
 
 struct loom_gen_host_counters {
-	uint64_t tx_packets, tx_bytes;
+	uint64_t tx_packets, tx_bytes;   /* every packet, feedback included */
 	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_feedback, rx_feedback; /* CNPs and ACKs (in the totals above) */
+	uint64_t feedback_overflow;        /* feedback not queued: the host's feedback queue was full */
 	uint64_t rx_unknown; /* not a generator packet for one of our rx flows (counted, freed) */
 };
 
@@ -108,6 +158,9 @@ struct loom_gen_host {
 	loom_time_ns stop_at;          /* no packet starts at or after it (the run's duration; NEVER = none) */
 	loom_time_ns jitter_ns;        /* loom_gen_host_tx_jitter() draws below this */
 	uint32_t n_tx, n_rx;
+	/* Feedback waiting to be sent (CNPs, ACKs): before data, in order. */
+	struct loom_gen_feedback fb[LOOM_GEN_FEEDBACK_QUEUE];
+	uint32_t fb_head, fb_count;
 	struct loom_gen_tx_flow *tx;
 	struct loom_gen_rx_flow *rx;
 	struct loom_gen_host_counters c;
@@ -123,8 +176,11 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
  * packet's serialization, whichever is later (in virtual time: `now`). */
 uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, uint16_t max, loom_time_ns now);
 
-/* Packets arrived from the leaf at `now`; the host takes and frees them. */
-void loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now);
+/* Packets arrived from the leaf at `now`; the host takes and frees them.
+ * Returns non-zero when the host may have to send earlier than it said
+ * (chained phases released, feedback queued, a window reopened): the
+ * runner then asks next_tx_time again. */
+uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now);
 
 /* Sets every flow's first due time: call once before running. */
 void loom_gen_host_start(struct loom_gen_host *h);

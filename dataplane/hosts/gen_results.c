@@ -4,6 +4,7 @@
  * only (rates in bit/s, rounded down): the same run gives the same bytes.
  */
 #include "gen_config.h"
+#include "gen_cc.h"
 #include "gen_host.h"
 
 static json_int_t ji(uint64_t v) { return (json_int_t)v; }
@@ -33,6 +34,8 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	json_object_set_new(o, "group", json_integer(tf->spec.group));
 	json_object_set_new(o, "bytes", json_integer(ji(tf->spec.bytes)));
 	json_object_set_new(o, "rate_bps", json_integer(ji(tf->rate_bps)));
+	/* when it was allowed to start (a chained phase: when it was released; -1: never) */
+	json_object_set_new(o, "start_ns", json_integer(jt(tf->spec.start)));
 	json_object_set_new(o, "tx_packets", json_integer(ji(tf->packets)));
 	json_object_set_new(o, "tx_bytes", json_integer(ji(tf->sent_wire)));
 	json_object_set_new(o, "tx_payload_bytes", json_integer(ji(tf->sent_payload)));
@@ -53,6 +56,18 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	json_object_set_new(o, "latency_min_ns", json_integer(ji(r->packets ? r->lat_min : 0)));
 	json_object_set_new(o, "latency_avg_ns", json_integer(ji(r->packets ? r->lat_sum / r->packets : 0)));
 	json_object_set_new(o, "latency_max_ns", json_integer(ji(r->lat_max)));
+	/* congestion control: feedback the sender received (CNPs or ACKs) and
+	 * the receiver queued, rate cuts (DCQCN) or window cuts (DCTCP), the
+	 * rate in force at the end, the DCTCP window */
+	json_object_set_new(o, "cc", json_string(tf->spec.cc == LOOM_FLOW_CC_DCQCN   ? "dcqcn"
+						 : tf->spec.cc == LOOM_FLOW_CC_DCTCP ? "dctcp"
+										     : "none"));
+	json_object_set_new(o, "cc_feedback_rx", json_integer(ji(tf->feedback)));
+	json_object_set_new(o, "cc_feedback_tx", json_integer(ji(r->cnps + r->acks)));
+	json_object_set_new(o, "cc_cuts", json_integer(ji(loom_gen_cc_cuts(tf))));
+	json_object_set_new(o, "cc_rate_bps", json_integer(ji(tf->rate_bps)));
+	if (tf->spec.cc == LOOM_FLOW_CC_DCTCP)
+		json_object_set_new(o, "cwnd_bytes", json_integer(ji(tf->dctcp.cwnd)));
 	json_object_set_new(o, "completion_ns",
 			    json_integer(r->completed == LOOM_TIME_NEVER ? -1 : (json_int_t)(r->completed - tf->spec.start)));
 	return o;
@@ -75,11 +90,13 @@ json_t *loom_gen_hosts_json(const struct loom_fabric *f)
 	for (uint32_t i = 0; i < f->n_gen_hosts; i++) {
 		const struct loom_gen_host *h = &f->gen_hosts[i];
 
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "name", h->name,
-						     "switch", f->switches[h->sw].name, "port", h->port, "tx_packets",
-						     ji(h->c.tx_packets), "tx_bytes", ji(h->c.tx_bytes), "rx_packets",
-						     ji(h->c.rx_packets), "rx_bytes", ji(h->c.rx_bytes), "rx_unknown",
-						     ji(h->c.rx_unknown)));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
+						     h->name, "switch", f->switches[h->sw].name, "port", h->port,
+						     "tx_packets", ji(h->c.tx_packets), "tx_bytes", ji(h->c.tx_bytes),
+						     "rx_packets", ji(h->c.rx_packets), "rx_bytes", ji(h->c.rx_bytes),
+						     "rx_unknown", ji(h->c.rx_unknown), "tx_feedback",
+						     ji(h->c.tx_feedback), "rx_feedback", ji(h->c.rx_feedback),
+						     "feedback_overflow", ji(h->c.feedback_overflow)));
 	}
 	return arr;
 }

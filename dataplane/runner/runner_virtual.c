@@ -32,6 +32,7 @@
 #include "gen_host.h"
 #include "loom/event_queue.h"
 #include "runner_virtual.h"
+#include "series.h"
 
 enum vt_event {
 	EV_SW_ARRIVE = 1, /* a = switch, b = port, p = mbuf */
@@ -51,7 +52,7 @@ struct vt {
 	struct loom_event_queue q;
 	struct vt_port **ports;    /* [switch][port] */
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
-	bool *host_tx_pending;     /* [gen host] */
+	loom_time_ns *host_tx_at;  /* [gen host] its pending HOST_TX (NEVER: none); an earlier one supersedes it */
 	loom_time_ns *host_arrival; /* [gen host]: when its last packet reached its leaf */
 	struct loom_vt_stats *st;
 };
@@ -136,10 +137,10 @@ static void host_schedule(struct vt *v, uint32_t h, loom_time_ns now)
 {
 	loom_time_ns t = loom_gen_host_next_tx_time(&v->f->gen_hosts[h], now);
 
-	if (t == LOOM_TIME_NEVER)
+	if (t >= v->host_tx_at[h])
 		return;
 	push(v, t, EV_HOST_TX, h, 0, NULL);
-	v->host_tx_pending[h] = true;
+	v->host_tx_at[h] = t;
 }
 
 static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
@@ -147,7 +148,9 @@ static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
 	struct loom_gen_host *gh = &v->f->gen_hosts[h];
 	struct rte_mbuf *m;
 
-	v->host_tx_pending[h] = false;
+	if (now != v->host_tx_at[h])
+		return; /* superseded by an earlier one, which rescheduled */
+	v->host_tx_at[h] = LOOM_TIME_NEVER;
 	if (loom_gen_host_transmit(gh, &m, 1, now) == 1) {
 		uint32_t len = rte_pktmbuf_pkt_len(m);
 		loom_time_ns at = loom_link_delivery_time(now, len, gh->link_rate_bps,
@@ -176,7 +179,9 @@ static void run_event(struct vt *v, const struct loom_event *ev)
 		v->st->packets++;
 		break;
 	case EV_HOST_ARRIVE:
-		loom_gen_host_receive(&v->f->gen_hosts[ev->a], &m, 1, ev->t);
+		/* a released collective phase may make the host due earlier */
+		if (loom_gen_host_receive(&v->f->gen_hosts[ev->a], &m, 1, ev->t))
+			host_schedule(v, ev->a, ev->t);
 		v->st->packets++;
 		break;
 	case EV_PORT_TX:
@@ -248,15 +253,16 @@ static void vt_free(struct vt *v)
 		free(v->ports[s]);
 	free(v->ports);
 	free(v->next_timer);
-	free(v->host_tx_pending);
+	free(v->host_tx_at);
 	free(v->host_arrival);
 }
 
-int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loom_vt_stats *st, char *err,
-		     size_t errlen)
+int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const struct loom_series *series,
+		     struct loom_vt_stats *st, char *err, size_t errlen)
 {
 	struct vt v = {.f = f, .st = st};
 	struct loom_event ev;
+	loom_time_ns next_sample = series && series->out ? 0 : LOOM_TIME_NEVER;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -264,9 +270,9 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loo
 		return -1;
 	v.ports = calloc(f->n_switches, sizeof(*v.ports));
 	v.next_timer = calloc(f->n_switches, sizeof(*v.next_timer));
-	v.host_tx_pending = calloc(f->n_gen_hosts + 1, sizeof(*v.host_tx_pending));
+	v.host_tx_at = calloc(f->n_gen_hosts + 1, sizeof(*v.host_tx_at));
 	v.host_arrival = calloc(f->n_gen_hosts + 1, sizeof(*v.host_arrival));
-	if (!v.ports || !v.next_timer || !v.host_tx_pending || !v.host_arrival ||
+	if (!v.ports || !v.next_timer || !v.host_tx_at || !v.host_arrival ||
 	    loom_event_queue_init(&v.q, 4096 + 16 * (size_t)f->n_gen_hosts) < 0)
 		goto oom;
 	for (uint16_t s = 0; s < f->n_switches; s++) {
@@ -278,16 +284,28 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loo
 	}
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++) {
 		v.host_arrival[h] = LOOM_TIME_NEVER;
+		v.host_tx_at[h] = LOOM_TIME_NEVER;
 		f->gen_hosts[h].pool = pool;
 		loom_gen_host_start(&f->gen_hosts[h]);
 		host_schedule(&v, h, 0);
 	}
 
-	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns && loom_event_queue_pop(&v.q, &ev)) {
+	if (next_sample != LOOM_TIME_NEVER)
+		loom_series_header(series);
+	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns) {
+		/* samples at exact multiples of the interval, after every event at or before them */
+		while (next_sample < loom_event_queue_peek_time(&v.q) && next_sample <= f->duration_ns) {
+			loom_series_sample(series, f, next_sample);
+			next_sample += series->interval_ns;
+		}
+		if (!loom_event_queue_pop(&v.q, &ev))
+			break;
 		prefetch_next(&v.q);
 		run_event(&v, &ev);
 		st->events++;
 	}
+	for (; next_sample <= f->duration_ns; next_sample += series->interval_ns)
+		loom_series_sample(series, f, next_sample);
 	st->end_ns = f->duration_ns;
 	rc = 0;
 	goto out;

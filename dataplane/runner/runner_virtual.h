@@ -25,8 +25,11 @@ struct loom_vt_stats {
 /* Run to f->duration_ns. Generator hosts take their packets from `pool`.
  * Returns 0, or -1 with a message (a fabric that cannot run in virtual
  * time: DPDK ports, links without a rate). */
-int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, struct loom_vt_stats *st, char *err,
-		     size_t errlen);
+struct loom_series;
+/* `series` (NULL or no file: none) samples the switch ports every
+ * interval of virtual time (series.h). */
+int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const struct loom_series *series,
+		     struct loom_vt_stats *st, char *err, size_t errlen);
 
 /* mbufs for a virtual-time run: every output queue full plus what the
  * links carry, capped (LOOM_VT_POOL_MAX); a host that finds the pool empty

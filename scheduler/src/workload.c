@@ -153,6 +153,34 @@ int loom_wl_all_to_all(struct loom_flow_list *out, const struct loom_wl_hosts *h
 	return 0;
 }
 
+static int check_members(const struct loom_wl_hosts *hosts, const uint32_t *m, uint32_t k)
+{
+	for (uint32_t i = 0; i < k; i++) {
+		if (m[i] >= hosts->n_hosts)
+			return -EINVAL;
+		for (uint32_t j = 0; j < i; j++)
+			if (m[i] == m[j])
+				return -EINVAL;
+	}
+	return 0;
+}
+
+int loom_wl_incast_from(struct loom_flow_list *out, const struct loom_wl_hosts *hosts,
+			const struct loom_flow_spec *tmpl, uint32_t dst, const uint32_t *srcs, uint32_t n_senders,
+			struct loom_rng *rng)
+{
+	if (dst >= hosts->n_hosts || n_senders == 0 || check_members(hosts, srcs, n_senders) < 0)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n_senders; i++)
+		if (srcs[i] == dst)
+			return -EINVAL;
+	if (list_reserve(out, n_senders) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n_senders; i++)
+		list_add(out, tmpl, srcs[i], dst, tmpl->bytes, rng);
+	return 0;
+}
+
 int loom_wl_incast(struct loom_flow_list *out, const struct loom_wl_hosts *hosts,
 		   const struct loom_flow_spec *tmpl, uint32_t dst, uint32_t n_senders,
 		   struct loom_rng *rng)
@@ -180,17 +208,6 @@ int loom_wl_incast(struct loom_flow_list *out, const struct loom_wl_hosts *hosts
 	return 0;
 }
 
-static int check_members(const struct loom_wl_hosts *hosts, const uint32_t *m, uint32_t k)
-{
-	for (uint32_t i = 0; i < k; i++) {
-		if (m[i] >= hosts->n_hosts)
-			return -EINVAL;
-		for (uint32_t j = 0; j < i; j++)
-			if (m[i] == m[j])
-				return -EINVAL;
-	}
-	return 0;
-}
 
 static int ring_phases(struct loom_flow_list *out, const struct loom_wl_hosts *hosts,
 		       const struct loom_flow_spec *tmpl, const uint32_t *ring, uint32_t k,

@@ -144,12 +144,41 @@ static void expect_error(const char *yaml, const char *msg)
 		fail_msg("expected '%s' in '%s'", msg, err);
 }
 
+/* The form a topology's `traffic:` uses for generator hosts: incast from
+ * named senders, in their order, and flows without `bytes` (streams that
+ * last the run: bytes 0). */
+static void test_named_senders_and_streams(void **state)
+{
+	struct workload wl;
+
+	(void)state;
+	load_ok("workload: t\npatterns:\n"
+		"  - { pattern: incast, to: h3, senders: [h6, h0], rate: 10G }\n"
+		"  - { pattern: permutation }\n", &wl);
+	assert_int_equal(wl.flows.n, 2 + 8);
+	assert_int_equal(wl.flows.v[0].src_host, 6);
+	assert_int_equal(wl.flows.v[1].src_host, 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(wl.flows.v[i].dst_host, 3);
+		assert_int_equal(wl.flows.v[i].rate_bps, 10000000000ull);
+	}
+	for (size_t i = 0; i < wl.flows.n; i++) {
+		assert_int_equal(wl.flows.v[i].bytes, 0);
+		assert_int_equal(wl.flows.v[i].id, i);
+	}
+	workload_free(&wl);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
 	expect_error("workload: t\npatterns:\n  - pattern: shuffle\n    bytes: 1M\n",
 		     "w.yaml:3: unknown pattern 'shuffle'");
-	expect_error("workload: t\npatterns:\n  - pattern: permutation\n", "w.yaml:3: pattern permutation needs 'bytes'");
+	expect_error("workload: t\npatterns:\n  - pattern: all_reduce\n", "w.yaml:3: pattern all_reduce needs 'bytes'");
+	expect_error("workload: t\npatterns:\n  - { pattern: incast, to: h1, senders: [h0, h1] }\n",
+		     "w.yaml:3: incast: 'h1' is the receiver");
+	expect_error("workload: t\npatterns:\n  - { pattern: incast, to: h1, senders: [h0, h0] }\n",
+		     "w.yaml:3: host 'h0' is listed twice");
 	expect_error("workload: t\npatterns:\n  - pattern: permutation\n    bytes: 1X\n", "w.yaml:4: bad size '1X'");
 	expect_error("workload: t\npatterns:\n  - pattern: permutation\n    bytes: 1M\n    to: h1\n",
 		     "w.yaml:5: 'to' does not apply to pattern permutation");
@@ -166,6 +195,8 @@ static void test_errors(void **state)
 	expect_error("workload: t\ndefaults: { transport: tcp }\npatterns:\n  - { pattern: permutation, bytes: 1M }\n",
 		     "w.yaml:2: bad transport 'tcp'");
 	expect_error("workload: t\nfoo: 1\npatterns: []\n", "w.yaml:2: unknown key 'foo'");
+	expect_error("workload: t\ndefaults: { cc: reno }\npatterns:\n  - { pattern: permutation }\n",
+		     "w.yaml:2: bad cc 'reno' (none, dcqcn or dctcp)");
 	expect_error("workload: t\npatterns: []\n", "'patterns' is empty");
 	expect_error("patterns:\n  - { pattern: permutation, bytes: 1M }\n", "missing key 'workload'");
 }
@@ -291,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_example_and_csv),
+		cmocka_unit_test(test_named_senders_and_streams),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_permutation_impossible_explained),
 		cmocka_unit_test(test_parse_bytes),

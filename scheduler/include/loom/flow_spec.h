@@ -19,6 +19,13 @@ enum loom_flow_transport {
 	LOOM_FLOW_ROCEV2 = 1 /* UDP to port 4791 with a BTH (RoCEv2-like) */
 };
 
+/* The sender's congestion control (generator hosts, dataplane/hosts/gen_cc.c). */
+enum loom_flow_cc {
+	LOOM_FLOW_CC_NONE = 0,  /* fixed rate */
+	LOOM_FLOW_CC_DCQCN = 1, /* rate-based on CNPs (loom/dcqcn.h) */
+	LOOM_FLOW_CC_DCTCP = 2  /* window on ACKs echoing CE (loom/dctcp.h) */
+};
+
 struct loom_flow_spec {
 	uint32_t id;          /* unique within a workload; reported with results */
 	uint32_t src_host;
@@ -32,6 +39,7 @@ struct loom_flow_spec {
 	uint8_t ecn_capable;  /* send as ECT(0) */
 	uint8_t transport;    /* enum loom_flow_transport */
 	uint8_t entropy_per_packet; /* vary the UDP source port per packet (spraying endpoints) */
+	uint8_t cc;           /* enum loom_flow_cc */
 	uint32_t group;       /* collective / phase id for completion-time grouping; 0 = none */
 };
 

@@ -77,6 +77,12 @@ int loom_wl_incast(struct loom_flow_list *out, const struct loom_wl_hosts *hosts
 		   const struct loom_flow_spec *tmpl, uint32_t dst, uint32_t n_senders,
 		   struct loom_rng *rng);
 
+/* N:1 incast from the given distinct senders (none of them `dst`), in
+ * that order. */
+int loom_wl_incast_from(struct loom_flow_list *out, const struct loom_wl_hosts *hosts,
+			const struct loom_flow_spec *tmpl, uint32_t dst, const uint32_t *srcs, uint32_t n_senders,
+			struct loom_rng *rng);
+
 /* Ring collectives over `ring` (k >= 2 distinct hosts, in ring order), for
  * a buffer of `bytes` per rank, cut into k chunks of ceil(bytes / k).
  * In every phase rank i sends one chunk to rank (i + 1) mod k.

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Generator hosts' congestion control (see gen_cc.h): feedback queued by
+ * receivers, feedback packets built and read, senders' rate and window.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "gen_cc.h"
+#include "loom/event_queue.h"
+
+#define ROCEV2_PORT 4791u
+#define BTH_LEN 12u
+#define BTH_OPCODE_CNP 0x81u
+#define ENTROPY_PORT_BASE 49152u
+#define ENTROPY_PORT_SPAN 16384u
+
+void loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss)
+{
+	f->window_blocked = false;
+	f->feedback = 0;
+	f->last_frame = 0;
+	if (f->spec.cc == LOOM_FLOW_CC_DCQCN) {
+		loom_dcqcn_default(&f->dcqcn_cfg, f->rate_bps);
+		loom_dcqcn_rp_init(&f->dcqcn, &f->dcqcn_cfg);
+	} else if (f->spec.cc == LOOM_FLOW_CC_DCTCP) {
+		loom_dctcp_default(&f->dctcp_cfg, mss);
+		loom_dctcp_init(&f->dctcp, &f->dctcp_cfg);
+	}
+}
+
+void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, uint64_t rate_bps)
+{
+	r->cnps = r->acks = 0;
+	if (r->cc == LOOM_FLOW_CC_DCQCN) {
+		loom_dcqcn_default(&r->dcqcn_cfg, rate_bps);
+		loom_dcqcn_np_init(&r->np);
+	}
+}
+
+static uint64_t unacked(const struct loom_gen_tx_flow *f)
+{
+	return f->sent_payload > f->dctcp.snd_una ? f->sent_payload - f->dctcp.snd_una : 0;
+}
+
+bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, loom_time_ns now)
+{
+	switch (f->spec.cc) {
+	case LOOM_FLOW_CC_DCQCN:
+		loom_dcqcn_rp_advance(&f->dcqcn, &f->dcqcn_cfg, now);
+		f->rate_bps = loom_dcqcn_rp_rate(&f->dcqcn);
+		return true;
+	case LOOM_FLOW_CC_DCTCP:
+		if (unacked(f) >= f->dctcp.cwnd) {
+			f->window_blocked = true;
+			return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+loom_time_ns loom_gen_cc_after_send(struct loom_gen_tx_flow *f, uint32_t frame, loom_time_ns start)
+{
+	f->last_frame = (uint16_t)frame;
+	if (f->spec.cc == LOOM_FLOW_CC_DCQCN)
+		loom_dcqcn_rp_on_send(&f->dcqcn, &f->dcqcn_cfg, frame, start);
+	return start + loom_link_serialization_ns(frame, f->rate_bps);
+}
+
+static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bool ece, uint64_t ack_seq)
+{
+	if (h->fb_count && kind == LOOM_GEN_FB_ACK) {
+		/* merge with a still-queued ACK of the same flow and echo */
+		struct loom_gen_feedback *tail =
+			&h->fb[(h->fb_head + h->fb_count - 1) % LOOM_GEN_FEEDBACK_QUEUE];
+
+		if (tail->kind == kind && tail->rx_slot == rx_slot && tail->ece == ece) {
+			if (ack_seq > tail->ack_seq)
+				tail->ack_seq = ack_seq;
+			return;
+		}
+	}
+	if (h->fb_count == LOOM_GEN_FEEDBACK_QUEUE) {
+		h->c.feedback_overflow++;
+		return;
+	}
+	h->fb[(h->fb_head + h->fb_count) % LOOM_GEN_FEEDBACK_QUEUE] =
+		(struct loom_gen_feedback){.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq};
+	h->fb_count++;
+}
+
+uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce, loom_time_ns now)
+{
+	struct loom_gen_rx_flow *r = &h->rx[rx_slot];
+
+	switch (r->cc) {
+	case LOOM_FLOW_CC_DCQCN:
+		if (!loom_dcqcn_np_on_packet(&r->np, &r->dcqcn_cfg, ce, now))
+			return 0;
+		r->cnps++;
+		enqueue(h, rx_slot, LOOM_GEN_FB_CNP, true, 0);
+		return 1;
+	case LOOM_FLOW_CC_DCTCP:
+		r->acks++;
+		enqueue(h, rx_slot, LOOM_GEN_FB_ACK, ce, r->next_seq);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb, loom_time_ns now,
+				 bool *unknown)
+{
+	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
+	struct loom_gen_tx_flow *f;
+	uint64_t ack, acked;
+	bool was_blocked;
+
+	*unknown = slot >= h->n_tx || h->tx[slot].spec.id != rte_be_to_cpu_32(fb->flow_id);
+	if (*unknown)
+		return 0;
+	f = &h->tx[slot];
+	f->feedback++;
+	if (fb->kind == LOOM_GEN_FB_CNP && f->spec.cc == LOOM_FLOW_CC_DCQCN) {
+		loom_dcqcn_rp_on_cnp(&f->dcqcn, &f->dcqcn_cfg, now);
+		f->rate_bps = loom_dcqcn_rp_rate(&f->dcqcn);
+		/* the packet after the last one leaves at the new rate */
+		if (f->due != LOOM_TIME_NEVER && f->packets)
+			f->due = f->last_tx + loom_link_serialization_ns(f->last_frame, f->rate_bps);
+		return 0;
+	}
+	if (fb->kind != LOOM_GEN_FB_ACK || f->spec.cc != LOOM_FLOW_CC_DCTCP)
+		return 0;
+	/* packets -> bytes: every packet but the last carries one MSS */
+	ack = rte_be_to_cpu_64(fb->ack_seq);
+	acked = ack >= f->packets ? f->sent_payload : ack * f->dctcp_cfg.mss;
+	if (acked > f->sent_payload)
+		acked = f->sent_payload;
+	loom_dctcp_on_ack(&f->dctcp, &f->dctcp_cfg, acked, fb->ece != 0, f->sent_payload);
+	was_blocked = f->window_blocked;
+	if (!was_blocked || unacked(f) >= f->dctcp.cwnd)
+		return 0;
+	f->window_blocked = false;
+	if (f->spec.bytes && f->sent_payload >= f->spec.bytes)
+		return 0;
+	f->due = f->last_tx + loom_link_serialization_ns(f->last_frame, f->rate_bps);
+	if (f->due < now)
+		f->due = now;
+	return 1;
+}
+
+struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struct loom_gen_feedback *fb)
+{
+	const struct loom_gen_rx_flow *r = &h->rx[fb->rx_slot];
+	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
+	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
+			 (cnp ? BTH_LEN : 0) + sizeof(struct loom_gen_feedback_hdr);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
+	uint8_t *d;
+
+	if (!m)
+		return NULL;
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)frame);
+	if (!d) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
+	eth->dst_addr = h->gw_mac;
+	eth->src_addr = h->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = (uint8_t)(r->dscp << 2); /* not ECN-capable */
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(frame - RTE_ETHER_HDR_LEN));
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = h->ipv4;
+	ip->dst_addr = r->src_ipv4;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t port = (uint16_t)(ENTROPY_PORT_BASE + r->flow_id % ENTROPY_PORT_SPAN);
+	udp->src_port = rte_cpu_to_be_16(port);
+	udp->dst_port = rte_cpu_to_be_16(cnp ? ROCEV2_PORT : port);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(frame - RTE_ETHER_HDR_LEN - sizeof(*ip)));
+	udp->dgram_cksum = 0;
+
+	uint8_t *p = (uint8_t *)(udp + 1);
+	if (cnp) {
+		memset(p, 0, BTH_LEN);
+		p[0] = BTH_OPCODE_CNP;
+		p[2] = 0xff;
+		p[3] = 0xff;
+		p += BTH_LEN;
+	}
+	struct loom_gen_feedback_hdr hdr = {
+		.magic = rte_cpu_to_be_32(LOOM_GEN_FEEDBACK_MAGIC),
+		.tx_slot = rte_cpu_to_be_32(r->tx_slot),
+		.flow_id = rte_cpu_to_be_32(r->flow_id),
+		.kind = fb->kind,
+		.ece = fb->ece,
+		.ack_seq = rte_cpu_to_be_64(fb->ack_seq),
+	};
+	memcpy(p, &hdr, sizeof(hdr));
+	return m;
+}
+
+uint64_t loom_gen_cc_cuts(const struct loom_gen_tx_flow *f)
+{
+	if (f->spec.cc == LOOM_FLOW_CC_DCQCN)
+		return f->dcqcn.st.cuts;
+	if (f->spec.cc == LOOM_FLOW_CC_DCTCP)
+		return f->dctcp.cuts;
+	return 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Congestion control of generator hosts (a flow's spec.cc): the glue
+ * between gen_host.c's paced senders and receivers and the pure state
+ * machines in scheduler/ (loom/dcqcn.h, loom/dctcp.h).
+ *
+ *  - dcqcn: the receiver (notification point) returns a CNP when a CE-marked
+ *    packet arrives, at most one per flow per cnp_interval
+ *    (loom_dcqcn_np_on_packet); the sender (reaction point) cuts its rate
+ *    on a CNP and recovers it on its timers and byte counter. The rate
+ *    timers are run when the flow next sends (at least once per packet
+ *    time, far finer than their microsecond-scale periods).
+ *  - dctcp: the receiver returns an ACK per data packet (consecutive ACKs
+ *    of the same flow with the same CE echo still queued are merged into
+ *    one) carrying its highest sequence + 1 and whether the packet was CE;
+ *    the sender keeps at most cwnd payload bytes unacknowledged and paces
+ *    at the flow's rate within it. Sequence numbers count packets, so a
+ *    lost packet is acknowledged by the ones after it: no retransmission,
+ *    the loss stays visible in the flow's results.
+ *  - none: fixed-rate, paced exactly from the flow's start (gen_host.c).
+ *
+ * CC flows pace from their last packet (the rate changes), at the rate in
+ * force when it left.
+ */
+#ifndef LOOM_GEN_CC_H
+#define LOOM_GEN_CC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gen_host.h"
+
+/* Once the flow's rate and frame size are resolved (gen_config.c). */
+void loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss);
+void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, uint64_t rate_bps);
+
+/* The sender is about to send a packet of f at `now`: runs DCQCN's timers;
+ * false when DCTCP's window is full (the flow then waits for an ACK). */
+bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, loom_time_ns now);
+
+/* After a packet of `frame` wire bytes left at `start`: its due time for
+ * the next one. */
+loom_time_ns loom_gen_cc_after_send(struct loom_gen_tx_flow *f, uint32_t frame, loom_time_ns start);
+
+/* Receiver: a data packet of r arrived (r->next_seq already updated).
+ * Queues feedback when the flow's CC asks for it; returns 1 when it did. */
+uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce, loom_time_ns now);
+
+/* Sender: a feedback packet arrived. Returns 1 when a flow may now send
+ * earlier than it was due. Feedback for no flow of ours is ignored
+ * (returns 0, and *unknown is set). */
+uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb, loom_time_ns now,
+				 bool *unknown);
+
+/* The feedback packet for the head of the queue (NULL: no buffer). */
+struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
+
+/* The flow's current sending rate (bit/s) and window cuts, for the results. */
+uint64_t loom_gen_cc_cuts(const struct loom_gen_tx_flow *f);
+
+#endif

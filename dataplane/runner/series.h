@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Time series of a run (loomd --series FILE --series-interval NS): every
+ * interval, one CSV line per connected switch port with its counters at
+ * that instant. Virtual time samples at exact multiples of the interval
+ * (runner_virtual.c), so the file is as deterministic as the results.
+ *
+ * Columns: time_ns,switch,port,peer,rate_bps,tx_bytes,queued_bytes,
+ * ecn_marked,dropped,pfc_xoff. tx_bytes, ecn_marked (all classes), dropped
+ * (every reason counted on the port) and pfc_xoff (PAUSEs it sent) are
+ * cumulative since the start: a reader takes differences (utilization of
+ * the link from the switch = delta tx_bytes * 8 / (interval * rate)).
+ * queued_bytes is the depth at that instant.
+ */
+#ifndef LOOM_SERIES_H
+#define LOOM_SERIES_H
+
+#include <stdio.h>
+
+#include "fabric.h"
+
+struct loom_series {
+	FILE *out;               /* NULL: no series */
+	loom_time_ns interval_ns;
+};
+
+void loom_series_header(const struct loom_series *s);
+void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f, loom_time_ns now);
+
+#endif
