@@ -58,7 +58,9 @@ uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rt
 	if (t->n_pkts == 0)
 		goto done;
 	tm_heads(t, now, head);
-	while (n < max) {
+	/* (t->n_pkts == 0: every class is empty, and each left the
+	 * scheduler's list as it emptied, so select() would only say -1.) */
+	while (n < max && t->n_pkts > 0) {
 		int c = loom_qsched_select(&t->qs, head);
 		struct tm_queue *q;
 
