@@ -12,7 +12,7 @@ that ratios are comparable even on a noisy machine.
                   with the traffic manager off (one FIFO per port) and on
                   (8 classes, DSCP map, byte limits, shared buffer, ECN,
                   shaper at 400G so that it does not limit)
-  loomd leaf MODE the same leaf (traffic manager on) with each
+  loomd leaf MODE the same leaf (traffic manager off, and on) with each
                   load-balancing mode (--lb-modes), switched at runtime in
                   the same loomd, so the ratios to its ecmp row come from
                   one run
@@ -320,6 +320,25 @@ def run_fabric_scaling(build, work, seconds, sizes):
     return rows
 
 
+# Issue 7's targets: (row, least x testpmd-io, least x OVS or None).
+TARGETS = [("loomd leaf ecmp tm off", 0.5, 5.0), ("loomd leaf spray tm off", 0.5, 5.0),
+           ("loomd leaf flowlet tm off", 0.35, None), ("loomd leaf ecmp", 0.25, None)]
+
+
+def print_targets(res, io, ovs):
+    print()
+    print("| target (issue 7) | x testpmd-io | x OVS | met |")
+    print("|---|---:|---:|---|")
+    for name, want_io, want_ovs in TARGETS:
+        if name not in res:
+            continue
+        mpps = res[name][0]
+        ok = mpps / io >= want_io and (want_ovs is None or (ovs and mpps / ovs >= want_ovs))
+        print("| %s >= %.2f x io%s | %.2f | %s | %s |" % (
+            name, want_io, " and >= %.0f x OVS" % want_ovs if want_ovs else "", mpps / io,
+            "%.2f" % (mpps / ovs) if ovs else "-", "yes" if ok else "no"))
+
+
 FABRIC_SIZES = [(2, 4), (4, 8), (8, 16)]
 
 
@@ -374,10 +393,11 @@ def main():
         if not args.skip_ovs:
             log("ovs-dpdk select group of 4 ...")
             res["ovs-dpdk l3 + select-4"] = run_ovs(work, pcap, args.seconds, "dp_hash")
-        log("loomd leaf ecmp, tm off ...")
-        res["loomd leaf ecmp tm off"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=False)["ecmp"]
-        log("loomd leaf ecmp, tm on ...")
         modes = [m for m in args.lb_modes.split(",") if m]
+        log("loomd leaf ecmp, tm off ...")
+        for mode, r in run_loomd_leaf(args.build, work, pcap, args.seconds, tm=False, lb_modes=modes).items():
+            res["loomd leaf %s tm off" % mode] = r
+        log("loomd leaf ecmp, tm on ...")
         for mode, r in run_loomd_leaf(args.build, work, pcap, args.seconds, tm=True, lb_modes=modes).items():
             res["loomd leaf " + mode] = r
         log("loomd P4 leaf ecmp (SWX) ...")
@@ -398,15 +418,20 @@ def main():
     print()
     print("tm on / tm off (ecmp): %.2f" % (ecmp / off))
     print("P4 leaf / native leaf (both tm on): %.2f" % (p4 / ecmp))
-    lb_rows = [(name[len("loomd leaf "):], mpps) for name, (mpps, _) in res.items()
-               if name.startswith("loomd leaf ") and name not in ("loomd leaf ecmp", "loomd leaf ecmp tm off")]
-    if lb_rows:
-        print()
-        print("| leaf load-balancing mode (tm on) | Mpps | x ecmp |")
-        print("|---|---:|---:|")
-        print("| ecmp | %.2f | 1.00 |" % ecmp)
-        for mode, mpps in lb_rows:
-            print("| %s | %.2f | %.2f |" % (mode, mpps, mpps / ecmp))
+    for tm in ("off", "on"):
+        suffix = " tm off" if tm == "off" else ""
+        base = res["loomd leaf ecmp" + suffix][0]
+        lb_rows = [(m, res["loomd leaf %s%s" % (m, suffix)]) for m in modes
+                   if m != "ecmp" and "loomd leaf %s%s" % (m, suffix) in res]
+        if lb_rows:
+            print()
+            print("| leaf load-balancing mode (tm %s) | Mpps | x testpmd-io | x OVS | x ecmp | cycles/pkt |" % tm)
+            print("|---|---:|---:|---:|---:|---:|")
+            for mode, (mpps, cyc) in [("ecmp", res["loomd leaf ecmp" + suffix])] + lb_rows:
+                print("| %s | %.2f | %.2f | %s | %.2f | %.0f |" % (mode, mpps, mpps / io,
+                                                                  "%.2f" % (mpps / ovs) if ovs else "-",
+                                                                  mpps / base, cyc))
+    print_targets(res, io, ovs)
     if scaling:
         print()
         print_fabric(scaling)
