@@ -12,7 +12,7 @@ that ratios are comparable even on a noisy machine.
                   with the traffic manager off (one FIFO per port) and on
                   (8 classes, DSCP map, byte limits, shared buffer, ECN,
                   shaper at 400G so that it does not limit)
-  loomd leaf MODE the same leaf (traffic manager on) with each
+  loomd leaf MODE the same leaf (traffic manager off, and on) with each
                   load-balancing mode (--lb-modes), switched at runtime in
                   the same loomd, so the ratios to its ecmp row come from
                   one run
@@ -21,8 +21,9 @@ that ratios are comparable even on a noisy machine.
 
 The forwarding core is CPU 1 for everyone; CPU 0 runs the control side
 (testpmd's and OVS's main threads, loomd's control thread).
-Second part (--fabric): one loomd hosting growing Clos fabrics, traffic
-injected at every leaf and sunk at another leaf's host port.
+Second part (--fabric): one loomd hosting growing Clos fabrics whose hosts
+are generator hosts of the same loomd, each sending one flow to a host on
+another leaf.
 """
 import argparse
 import json
@@ -279,36 +280,33 @@ def run_loomd_leaf(build, work, pcap, seconds, pipeline="native", tm=True, lb_mo
 
 
 # ---------------------------------------------------------------- fabric scaling
-def fabric_topology(work, spines, leaves):
-    """spines x leaves, 2 host ports per leaf: port 0 replays traffic to the
-    next leaf's port-1 host, port 1 is a null sink. Every packet crosses
-    leaf, spine, leaf: 3 switch hops."""
-    lines = ["fabric: scale%dx%d" % (spines, leaves), "switches:"]
-    lines += ["  - {name: spine%d, role: spine}" % s for s in range(spines)]
-    lines += ["  - {name: leaf%d, role: leaf, ipv4: 10.0.%d.0/24}" % (l, l) for l in range(leaves)]
-    lines += ["hosts:"] + ["  - {name: h%d_%d}" % (l, j) for l in range(leaves) for j in range(2)]
-    lines += ["links:"]
-    k = 0
-    for l in range(leaves):
-        pcap = os.path.join(work, "leaf%d.pcap" % l)
-        dst = (l + 1) % leaves
-        # source h<l>_0 (leaf l port 0) to h<dst>_1 (leaf dst port 1, address .3)
-        frames = [pcapgen.udp_frame("02:48:%02x:%02x:00:00" % (((2 * l) >> 8) & 0xff, (2 * l) & 0xff),
-                                    "02:4c:%02x:%02x:00:00" % (((spines + l) >> 8) & 0xff, (spines + l) & 0xff),
-                                    "10.0.%d.2" % l, "10.0.%d.3" % dst, 10000 + i, 5201) for i in range(256)]
-        pcapgen.write_pcap(pcap, frames)
-        lines.append('  - {a: h%d_0, b: leaf%d:0, devargs_b: "net_pcap%d,rx_pcap=%s,infinite_rx=1"}' % (l, l, k, pcap))
-        lines.append('  - {a: h%d_1, b: leaf%d:1, devargs_b: "net_null%d,no-rx=1"}' % (l, l, k))
-        k += 1
-        for s in range(spines):
-            lines.append("  - {a: leaf%d:%d, b: spine%d:%d}" % (l, 2 + s, s, l))
+FABRIC_TOPO = """# spines x leaves, %(hosts)d generator hosts per leaf (dataplane/hosts/) in
+# the same loomd: every host sends one flow, as fast as the core lets it
+# (the rate is far above what one core forwards), to a host on another
+# leaf, so each packet crosses leaf, spine, leaf.
+fabric: scale%(spines)dx%(leaves)d
+generate:
+  spines: %(spines)d
+  leaves: %(leaves)d
+  hosts_per_leaf: %(hosts)d
+  link_rate: 400G
+  port_type: generator
+traffic:
+  - { pattern: permutation, pkt_bytes: 74 }
+"""
+
+
+def fabric_topology(work, spines, leaves, hosts=2):
     path = os.path.join(work, "scale%dx%d.yaml" % (spines, leaves))
     with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write(FABRIC_TOPO % {"spines": spines, "leaves": leaves, "hosts": hosts})
     return path
 
 
 def run_fabric_scaling(build, work, seconds, sizes):
+    """Delivered packets per second (what leaves send to their generator
+    hosts) and switch hops per second (3 per delivered packet), with
+    cycles per received packet (every switch hop counts as received)."""
     rows = []
     for spines, leaves in sizes:
         topo = fabric_topology(work, spines, leaves)
@@ -322,6 +320,36 @@ def run_fabric_scaling(build, work, seconds, sizes):
     return rows
 
 
+# Issue 7's targets: (row, least x testpmd-io, least x OVS or None).
+TARGETS = [("loomd leaf ecmp tm off", 0.5, 5.0), ("loomd leaf spray tm off", 0.5, 5.0),
+           ("loomd leaf flowlet tm off", 0.35, None), ("loomd leaf ecmp", 0.25, None)]
+
+
+def print_targets(res, io, ovs):
+    print()
+    print("| target (issue 7) | x testpmd-io | x OVS | met |")
+    print("|---|---:|---:|---|")
+    for name, want_io, want_ovs in TARGETS:
+        if name not in res:
+            continue
+        mpps = res[name][0]
+        ok = mpps / io >= want_io and (want_ovs is None or (ovs and mpps / ovs >= want_ovs))
+        print("| %s >= %.2f x io%s | %.2f | %s | %s |" % (
+            name, want_io, " and >= %.0f x OVS" % want_ovs if want_ovs else "", mpps / io,
+            "%.2f" % (mpps / ovs) if ovs else "-", "yes" if ok else "no"))
+
+
+FABRIC_SIZES = [(2, 4), (4, 8), (8, 16)]
+
+
+def print_fabric(rows):
+    print("| fabric (spines x leaves, generator hosts) | switches | delivered Mpps | switch-hops Mpps "
+          "| cycles/switch hop |")
+    print("|---|---:|---:|---:|---:|")
+    for s, l, n, mpps, hops, cyc in rows:
+        print("| %d x %d | %d | %.2f | %.2f | %.0f |" % (s, l, n, mpps, hops, cyc))
+
+
 # ---------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -333,6 +361,7 @@ def main():
                     help="load-balancing modes measured on the leaf after ecmp (comma list, '' for none)")
     ap.add_argument("--json", help="write the results here too")
     ap.add_argument("--tm-only", action="store_true", help="only the loomd leaf with the traffic manager off and on")
+    ap.add_argument("--fabric-only", action="store_true", help="only the fabric scaling bench")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="loom-bench-")
@@ -343,6 +372,9 @@ def main():
     res = {}
     scaling = []
     try:
+        if args.fabric_only:
+            print_fabric(run_fabric_scaling(args.build, work, args.seconds, FABRIC_SIZES))
+            return
         if args.tm_only:
             for tm in (False, True):
                 log("loomd leaf ecmp, tm %s ..." % ("on" if tm else "off"))
@@ -361,15 +393,16 @@ def main():
         if not args.skip_ovs:
             log("ovs-dpdk select group of 4 ...")
             res["ovs-dpdk l3 + select-4"] = run_ovs(work, pcap, args.seconds, "dp_hash")
-        log("loomd leaf ecmp, tm off ...")
-        res["loomd leaf ecmp tm off"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=False)["ecmp"]
-        log("loomd leaf ecmp, tm on ...")
         modes = [m for m in args.lb_modes.split(",") if m]
+        log("loomd leaf ecmp, tm off ...")
+        for mode, r in run_loomd_leaf(args.build, work, pcap, args.seconds, tm=False, lb_modes=modes).items():
+            res["loomd leaf %s tm off" % mode] = r
+        log("loomd leaf ecmp, tm on ...")
         for mode, r in run_loomd_leaf(args.build, work, pcap, args.seconds, tm=True, lb_modes=modes).items():
             res["loomd leaf " + mode] = r
         log("loomd P4 leaf ecmp (SWX) ...")
         res["loomd P4 leaf ecmp (SWX)"] = run_loomd_leaf(args.build, work, pcap, args.seconds, "p4")["ecmp"]
-        scaling = run_fabric_scaling(args.build, work, args.seconds, [(2, 4), (4, 8), (8, 16)]) if args.fabric else []
+        scaling = run_fabric_scaling(args.build, work, args.seconds, FABRIC_SIZES) if args.fabric else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -385,21 +418,23 @@ def main():
     print()
     print("tm on / tm off (ecmp): %.2f" % (ecmp / off))
     print("P4 leaf / native leaf (both tm on): %.2f" % (p4 / ecmp))
-    lb_rows = [(name[len("loomd leaf "):], mpps) for name, (mpps, _) in res.items()
-               if name.startswith("loomd leaf ") and name not in ("loomd leaf ecmp", "loomd leaf ecmp tm off")]
-    if lb_rows:
-        print()
-        print("| leaf load-balancing mode (tm on) | Mpps | x ecmp |")
-        print("|---|---:|---:|")
-        print("| ecmp | %.2f | 1.00 |" % ecmp)
-        for mode, mpps in lb_rows:
-            print("| %s | %.2f | %.2f |" % (mode, mpps, mpps / ecmp))
+    for tm in ("off", "on"):
+        suffix = " tm off" if tm == "off" else ""
+        base = res["loomd leaf ecmp" + suffix][0]
+        lb_rows = [(m, res["loomd leaf %s%s" % (m, suffix)]) for m in modes
+                   if m != "ecmp" and "loomd leaf %s%s" % (m, suffix) in res]
+        if lb_rows:
+            print()
+            print("| leaf load-balancing mode (tm %s) | Mpps | x testpmd-io | x OVS | x ecmp | cycles/pkt |" % tm)
+            print("|---|---:|---:|---:|---:|---:|")
+            for mode, (mpps, cyc) in [("ecmp", res["loomd leaf ecmp" + suffix])] + lb_rows:
+                print("| %s | %.2f | %.2f | %s | %.2f | %.0f |" % (mode, mpps, mpps / io,
+                                                                  "%.2f" % (mpps / ovs) if ovs else "-",
+                                                                  mpps / base, cyc))
+    print_targets(res, io, ovs)
     if scaling:
         print()
-        print("| fabric (spines x leaves) | switches | delivered Mpps | switch-hops Mpps | cycles/pkt |")
-        print("|---|---:|---:|---:|---:|")
-        for s, l, n, mpps, hops, cyc in scaling:
-            print("| %d x %d | %d | %.2f | %.2f | %.0f |" % (s, l, n, mpps, hops, cyc))
+        print_fabric(scaling)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"single_core": res, "fabric": scaling}, f, indent=2)

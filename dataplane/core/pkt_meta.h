@@ -54,5 +54,8 @@ struct loom_pkt_meta {
  */
 #include "drop_reason.h"
 enum loom_drop_reason loom_pkt_parse(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m);
+/* The general parser alone, without the fast path for untagged IPv4
+ * UDP/TCP that loom_pkt_parse() tries first (the tests compare the two). */
+enum loom_drop_reason loom_pkt_parse_full(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m);
 
 #endif

@@ -22,7 +22,7 @@ const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, con
 	uint32_t member = 0;
 
 	if (grp->n_members > 1) {
-		uint32_t hash = loom_flow_hash(&meta->key, sw->hash_seed);
+		uint32_t hash = loom_flow_hash_inline(&meta->key, sw->hash_seed);
 
 		if (likely(grp->policy == LB_POLICY_ECMP))
 			member = loom_ecmp_select(hash, grp->n_members);

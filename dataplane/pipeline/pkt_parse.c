@@ -305,7 +305,7 @@ static drop_t parse_mac_control(const uint8_t *d, uint32_t len, struct loom_pkt_
 	return LOOM_DROP_NONE;
 }
 
-drop_t loom_pkt_parse(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m)
+drop_t loom_pkt_parse_full(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m)
 {
 	uint32_t off;
 	uint16_t etype;
@@ -333,4 +333,71 @@ drop_t loom_pkt_parse(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m
 	default:
 		return LOOM_DROP_UNKNOWN_ETHERTYPE;
 	}
+}
+
+/*
+ * Fast path for what a fabric carries almost only: an untagged unicast
+ * IPv4 frame without options, not a fragment, carrying UDP (not RoCEv2)
+ * or TCP. It checks exactly what the full parser checks on that path
+ * (lengths, checksum, TCP data offset) and sets the same fields; any other
+ * frame, or one that fails a check, goes to loom_pkt_parse_full(), which
+ * starts over and gives the drop reason. tests/unit/test_pkt_parse.c
+ * checks that both parsers agree, field by field, on every frame it has.
+ */
+static inline bool parse_fast_ipv4(const uint8_t *d, uint32_t len, struct loom_pkt_meta *m)
+{
+	const uint8_t *ip = d + LOOM_ETH_HLEN;
+	const uint8_t *l4 = ip + LOOM_IPV4_MIN_HLEN;
+	uint32_t w[5];
+	uint64_t sum;
+	uint32_t tot, avail;
+	uint8_t proto;
+
+	if (len < LOOM_ETH_HLEN + LOOM_IPV4_MIN_HLEN || (d[0] & 0x01) || rd16(d + 12) != ETH_P_IP || ip[0] != 0x45)
+		return false;
+	tot = rd16(ip + 2);
+	if (tot < LOOM_IPV4_MIN_HLEN || tot > len - LOOM_ETH_HLEN || (rd16(ip + 6) & 0x3fff))
+		return false;
+	memcpy(w, ip, sizeof(w));
+	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	if (sum != 0xffff)
+		return false;
+	proto = ip[9];
+	avail = tot - LOOM_IPV4_MIN_HLEN;
+	if (proto == IPPROTO_UDP) {
+		if (avail < LOOM_UDP_HLEN || rd16(l4 + 2) == LOOM_ROCEV2_PORT)
+			return false;
+	} else if (proto == IPPROTO_TCP) {
+		if (avail < LOOM_TCP_MIN_HLEN || (l4[12] >> 4) < 5 || (uint32_t)(l4[12] >> 4) * 4 > avail)
+			return false;
+	} else {
+		return false;
+	}
+	memset(m, 0, sizeof(*m));
+	m->l3_kind = LOOM_L3_IPV4;
+	m->l2_dst = LOOM_L2_UNICAST;
+	m->ethertype = ETH_P_IP;
+	m->l3_off = LOOM_ETH_HLEN;
+	m->l4_off = LOOM_ETH_HLEN + LOOM_IPV4_MIN_HLEN;
+	m->l4_proto = proto;
+	m->ttl = ip[8];
+	m->l3_len = (uint16_t)tot;
+	m->key.family = LOOM_FLOW_IPV4;
+	m->key.proto = proto;
+	m->key.sport = rd16(l4);
+	m->key.dport = rd16(l4 + 2);
+	memcpy(m->key.src, ip + 12, 4);
+	memcpy(m->key.dst, ip + 16, 4);
+	return true;
+}
+
+drop_t loom_pkt_parse(const uint8_t *data, uint32_t len, struct loom_pkt_meta *m)
+{
+	if (parse_fast_ipv4(data, len, m))
+		return LOOM_DROP_NONE;
+	return loom_pkt_parse_full(data, len, m);
 }

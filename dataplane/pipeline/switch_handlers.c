@@ -18,6 +18,9 @@
  * Nothing here reads a clock or knows about rings, ethdevs or events: the
  * runner passes `now` and moves packets between the wire and these calls.
  */
+#include <string.h>
+
+#include <rte_prefetch.h>
 #include <rte_ring.h>
 
 #include "lb_switch.h"
@@ -25,26 +28,31 @@
 #include "tm.h"
 
 /* Packets of one burst grouped by egress port, so that each output queue
- * takes one enqueue per burst instead of one per packet. A burst goes to
- * few ports, so a linear search over the ports seen so far is enough. */
+ * takes one enqueue per burst instead of one per packet. slot[port] is the
+ * port's batch (0xff: none yet); ports are numbered 0..255. */
 struct egress_batch {
 	uint16_t port;
 	uint16_t n;
 	struct rte_mbuf *pkts[LOOM_BURST];
+	const struct loom_pkt_meta *meta[LOOM_BURST]; /* for the reorder measurement */
 };
 
-static inline uint16_t egress_batch_add(struct egress_batch *eg, uint16_t n_eg, uint16_t port, struct rte_mbuf *m)
+static inline uint16_t egress_batch_add(struct egress_batch *eg, uint8_t *slot, uint16_t n_eg, uint16_t port,
+					struct rte_mbuf *m, const struct loom_pkt_meta *meta)
 {
-	for (uint16_t j = 0; j < n_eg; j++) {
-		if (eg[j].port == port) {
-			eg[j].pkts[eg[j].n++] = m;
-			return n_eg;
-		}
+	struct egress_batch *b;
+
+	if (slot[port] != 0xff) {
+		b = &eg[slot[port]];
+	} else {
+		slot[port] = (uint8_t)n_eg;
+		b = &eg[n_eg++];
+		b->port = port;
+		b->n = 0;
 	}
-	eg[n_eg].port = port;
-	eg[n_eg].n = 1;
-	eg[n_eg].pkts[0] = m;
-	return n_eg + 1;
+	b->meta[b->n] = meta;
+	b->pkts[b->n++] = m;
+	return n_eg;
 }
 
 /* Parse and take out everything that is not routed. Returns true when the
@@ -107,6 +115,12 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	if (sw->tm)
 		sw->tm->now = now;
 	in->c.rx_packets += n;
+	/* Headers of the whole burst asked for before the first is parsed:
+	 * in a fabric, a frame last touched several hops (and delay lines)
+	 * ago is out of the cache, and the misses then overlap instead of
+	 * stalling the parser one after another. */
+	for (uint16_t i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		if (!classify(sw, in, pkts[i], &meta[i]))
 			continue;
@@ -131,7 +145,10 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 	 * works on several packets at once. */
 	const struct loom_nexthop *nhs[LOOM_BURST];
 	struct egress_batch eg[LOOM_BURST];
+	uint8_t slot[sw->n_ports];
 	uint16_t n_fwd = 0, n_eg = 0;
+
+	memset(slot, 0xff, sw->n_ports);
 
 	for (uint16_t i = 0; i < n_routed; i++) {
 		enum loom_drop_reason r = LOOM_DROP_NO_ROUTE;
@@ -151,12 +168,17 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 		nhs[i] = member_select(sw, groups[i], routed_meta[i], rte_pktmbuf_pkt_len(routed[i]), now);
 	for (uint16_t i = 0; i < n_fwd; i++) {
 		eth_rewrite(routed[i], nhs[i]);
-		if (unlikely(sw->ports[nhs[i]->port].reorder_measured))
-			reorder_measure(sw, nhs[i]->port, routed[i], routed_meta[i], now);
-		n_eg = egress_batch_add(eg, n_eg, nhs[i]->port, routed[i]);
+		n_eg = egress_batch_add(eg, slot, n_eg, nhs[i]->port, routed[i], routed_meta[i]);
 	}
-	for (uint16_t j = 0; j < n_eg; j++)
-		port_output_burst(sw, &sw->ports[eg[j].port], in->index, eg[j].pkts, eg[j].n);
+	for (uint16_t j = 0; j < n_eg; j++) {
+		struct loom_port *out = &sw->ports[eg[j].port];
+
+		/* per port, in the order the packets leave it */
+		if (unlikely(out->reorder_measured))
+			for (uint16_t k = 0; k < eg[j].n; k++)
+				reorder_measure(sw, out->index, eg[j].pkts[k], eg[j].meta[k], now);
+		port_output_burst(sw, out, in->index, eg[j].pkts, eg[j].n);
+	}
 }
 
 uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,

@@ -41,6 +41,12 @@ static inline void tm_read_class(const uint8_t *d, uint32_t len, struct tm_pkt_c
 	if (len < 14)
 		return;
 	et = (uint16_t)(d[off] << 8 | d[off + 1]);
+	if (likely(et == ETH_TYPE_IPV4 && len >= 14 + 20)) { /* untagged IPv4: most of the traffic */
+		pc->l3_off = 14;
+		pc->dscp = d[15] >> 2;
+		pc->ecn = d[15] & 3;
+		return;
+	}
 	for (int tags = 0; tags < 2 && (et == ETH_TYPE_VLAN || et == ETH_TYPE_QINQ) && off + 6 <= len; tags++) {
 		off += 4;
 		et = (uint16_t)(d[off] << 8 | d[off + 1]);
@@ -113,18 +119,16 @@ static void tm_drop(struct loom_port *out, struct rte_mbuf *m, enum loom_drop_re
 	pkt_drop(out, m, r);
 }
 
-/* PFC send side: account the packet to (ingress port, class). Returns
- * false when it must be dropped (headroom exhausted). */
-static bool tm_pfc_admit(struct loom_switch *sw, struct rte_mbuf *m, uint16_t in_port, int cls, uint32_t len,
-			 loom_time_ns now)
+/* PFC send side: account the packet to (ingress port, class) when that
+ * class is lossless on the ingress port (it = its traffic manager).
+ * Returns false when it must be dropped (headroom exhausted). */
+static bool tm_pfc_account(struct loom_switch *sw, struct tm_port *it, struct rte_mbuf *m, uint16_t in_port,
+			   int cls, uint32_t len, loom_time_ns now)
 {
-	struct tm_port *it;
 	uint16_t quanta;
 	enum loom_pfc_action a;
 	uint64_t hr_before;
 
-	if (in_port == TM_NO_INGRESS || (it = sw->ports[in_port].tm) == NULL || !(it->cfg.lossless & (1u << cls)))
-		return true;
 	hr_before = it->pfc[cls].st.headroom_pkts;
 	a = loom_pfc_on_enqueue(&it->pfc[cls], &it->pfc_cfg, len, now, &quanta);
 	if (a == LOOM_PFC_DROP_HEADROOM)
@@ -143,7 +147,21 @@ static bool tm_pfc_admit(struct loom_switch *sw, struct rte_mbuf *m, uint16_t in
 	return true;
 }
 
-static void tm_enqueue_one(struct loom_switch *sw, struct loom_port *out, struct tm_port *t, uint16_t in_port,
+/* Whether the class is lossless on the ingress port is checked here, in
+ * line: for lossy classes (most packets) that is all there is to do. */
+static inline bool tm_pfc_admit(struct loom_switch *sw, struct rte_mbuf *m, uint16_t in_port, int cls, uint32_t len,
+				loom_time_ns now)
+{
+	struct tm_port *it;
+
+	if (in_port == TM_NO_INGRESS || (it = sw->ports[in_port].tm) == NULL || !(it->cfg.lossless & (1u << cls)))
+		return true;
+	return tm_pfc_account(sw, it, m, in_port, cls, len, now);
+}
+
+/* Inlined into the burst loop: a call per packet costs more than its body's
+ * setup (the loads of the port's and switch's state are then shared). */
+static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_switch *sw, struct loom_port *out, struct tm_port *t, uint16_t in_port,
 			   struct rte_mbuf *m, loom_time_ns now)
 {
 	struct tm_switch *ts = sw->tm;

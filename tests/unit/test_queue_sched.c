@@ -378,6 +378,59 @@ static void test_round_skipping_matches_plain_drr(void **state)
 	assert_int_equal(q.overcharged, 0);
 }
 
+/* loom_qsched_again() answers what select() would after each send of a
+ * run, on a random workload of strict and DRR classes with queues that
+ * drain and refill between dequeue bursts. */
+static void test_again_matches_select(void **state)
+{
+	struct loom_qsched_cfg cfg;
+	struct loom_qsched q, shadow;
+	uint32_t head[MAXC] = {0};
+	uint32_t queued[MAXC] = {0}; /* packets left in each class */
+	int runs = 0, long_runs = 0;
+
+	(void)state;
+	loom_qsched_cfg_default(&cfg, 6); /* classes 4, 5 strict, 0..3 DRR */
+	cfg.cls[1].weight = 3;
+	assert_int_equal(loom_qsched_init(&q, &cfg), 0);
+	for (int burst = 0; burst < 20000; burst++) {
+		for (int c = 0; c < 6; c++) { /* arrivals between bursts */
+			if (rng() % 3 == 0)
+				queued[c] += (uint32_t)(rng() % 6);
+			head[c] = queued[c] ? (c >= 4 ? 64 : rand_size()) : 0;
+		}
+		for (int sent = 0; sent < 32;) {
+			int c = loom_qsched_select(&q, head);
+			int len = 0;
+
+			if (c < 0)
+				break;
+			runs++;
+			do {
+				loom_qsched_sent(&q, c, head[c]);
+				sent++;
+				len++;
+				if (--queued[c] == 0) {
+					loom_qsched_emptied(&q, c);
+					head[c] = 0;
+				} else {
+					head[c] = c >= 4 ? 64 : rand_size();
+				}
+				/* when again() says so, select() on a copy
+				 * picks the same class and leaves the state as
+				 * it was (no quantum added, no rotation) */
+				shadow = q;
+				if (loom_qsched_again(&q, c, head[c])) {
+					assert_int_equal(loom_qsched_select(&shadow, head), c);
+					assert_memory_equal(&shadow, &q, sizeof(q));
+				}
+			} while (sent < 32 && loom_qsched_again(&q, c, head[c]));
+			long_runs += len > 1;
+		}
+	}
+	assert_true(runs > 10000 && long_runs > 1000);
+}
+
 static void test_init_checks(void **state)
 {
 	struct loom_qsched_cfg cfg;
@@ -466,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_deficit_reset),
 		cmocka_unit_test(test_select_is_idempotent),
 		cmocka_unit_test(test_round_skipping_matches_plain_drr),
+		cmocka_unit_test(test_again_matches_select),
 		cmocka_unit_test(test_init_checks),
 		cmocka_unit_test(test_cfg_default),
 		cmocka_unit_test(test_dscp_default),

@@ -91,6 +91,21 @@ void loom_qsched_cfg_default(struct loom_qsched_cfg *cfg, uint8_t n_classes);
  * a send in between returns the same class. */
 int loom_qsched_select(struct loom_qsched *q, const uint32_t head_bytes[LOOM_QSCHED_MAX_CLASSES]);
 
+/* After select() returned `cls` and sent() charged its packet, with no
+ * other class's head changed since: would select() return `cls` again now
+ * that its head is `head_bytes` (0: empty)? A strict class keeps the turn
+ * while it has packets (nothing above it got any); a DRR class while its
+ * head fits in its deficit. Lets a caller send a run of one class with a
+ * single select() (tm_dequeue.c); exactly what select() would answer. */
+static inline int loom_qsched_again(const struct loom_qsched *q, int cls, uint32_t head_bytes)
+{
+	if (head_bytes == 0)
+		return 0;
+	if (!(q->drr_mask & (1u << cls)))
+		return 1;
+	return head_bytes <= q->deficit[cls];
+}
+
 /* Charge `bytes` sent from class `cls` (the class select returned). */
 void loom_qsched_sent(struct loom_qsched *q, int cls, uint32_t bytes);
 

@@ -1,0 +1,98 @@
+"""Instructions per packet of the loomd leaf, from valgrind's callgrind: the
+stable measure on these VMs (timing is noisy, perf has no PMU).
+
+The bench's leaf (bench.py leaf_topology) with a FINITE pcap of `--packets`
+frames of the bench's 1024 flows, under `valgrind --tool=callgrind`; when
+every frame has been received loomd is shut down, and the inclusive cost
+of the switch handlers (loom_switch_receive + loom_switch_transmit) and of
+the whole worker loop (loom_run_realtime) is divided by the packet count.
+
+Build for it with -Dmarch=haswell (valgrind has no AVX-512):
+  meson setup build-vg -Dmarch=haswell -Dtests=disabled && ninja -C build-vg
+  /usr/bin/python3 bench/callgrind.py --build build-vg --tm off --mode ecmp
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench  # noqa: E402
+import pcapgen  # noqa: E402
+
+FUNCS = ("loom_switch_receive", "loom_switch_transmit", "loom_run_realtime")
+
+
+def inclusive_costs(out_file):
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out_file],
+                         capture_output=True, text=True, check=True).stdout
+    costs = {}
+    for line in ann.splitlines():
+        m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?\S*:(\w+)", line)
+        if m and m.group(2) in FUNCS and m.group(2) not in costs:
+            costs[m.group(2)] = int(m.group(1).replace(",", ""))
+    return costs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(bench.ROOT, "build-vg"))
+    ap.add_argument("--packets", type=int, default=200000)
+    ap.add_argument("--tm", choices=("on", "off"), default="off")
+    ap.add_argument("--mode", default="ecmp", help="load-balancing mode of the leaf")
+    ap.add_argument("--keep", help="copy the callgrind output here")
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="loom-cg-")
+    try:
+        frames = pcapgen.flows("02:48:00:00:00:00", "02:4c:00:%02x:00:00" % bench.N_UPLINKS, "10.0.0.2", "10.0.1")
+        pcap = os.path.join(work, "flows.pcap")
+        pcapgen.write_pcap(pcap, [frames[i % len(frames)] for i in range(args.packets)])
+        topo = bench.leaf_topology(work, pcap, tm=args.tm == "on")
+        text = open(topo).read().replace(",infinite_rx=1", "")
+        if args.mode != "ecmp":
+            text = text.replace("tm:\n", "load_balancing: %s\ntm:\n" % args.mode, 1)
+        open(topo, "w").write(text)
+        cfg = os.path.join(work, "leaf.json")
+        with open(cfg, "w") as f:
+            f.write(bench.sh(os.path.join(args.build, "control", "loomctl"), "compile", topo, "--only", "leaf0").stdout)
+        sock = os.path.join(work, "cg.sock")
+        out_file = os.path.join(work, "callgrind.out")
+        log = open(os.path.join(work, "loomd.log"), "w")
+        p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file,
+                              os.path.join(args.build, "dataplane", "loomd"), "--config", cfg, "--socket", sock,
+                              "--", "-l", "0", "--no-pci", "--no-huge", "-m", "1024", "--file-prefix",
+                              "loomcg%d" % os.getpid(), "--log-level", "*:error"],
+                             stdout=log, stderr=subprocess.STDOUT)
+        d = bench.Loomd.__new__(bench.Loomd)
+        d.sock, d.p, d.log = sock, p, log
+        for _ in range(1200):
+            if os.path.exists(sock) or p.poll() is not None:
+                break
+            time.sleep(0.5)
+        rx = 0
+        while p.poll() is None:
+            st = d.req("stats")
+            rx = sum(pt["rx_packets"] for s in st["switches"] for pt in s["ports"])
+            if rx >= args.packets:
+                break
+            time.sleep(2)
+        d.stop()
+        p.wait()
+        costs = inclusive_costs(out_file)
+        if args.keep:
+            shutil.copy(out_file, args.keep)
+        handlers = costs.get("loom_switch_receive", 0) + costs.get("loom_switch_transmit", 0)
+        print("leaf tm %s mode %s: %d packets; instructions/packet: switch handlers %.1f, worker loop %.1f"
+              % (args.tm, args.mode, rx, handlers / rx, costs.get("loom_run_realtime", 0) / rx))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
