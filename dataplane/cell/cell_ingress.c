@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ingress leaf of the cell fabric: `forward` of a leaf in cell mode.
+ *
+ * Reads: each routed packet's destination (IPv4), DSCP. A destination in
+ * the fabric's directory on another leaf: TTL -1 (the fabric is one hop,
+ * as one big switch), MACs rewritten for the host (the egress leaf's next
+ * hop), then the VOQ (egress leaf, egress port, class) takes it or drops
+ * it (voq_full), and the VOQ asks the egress port for the credit it lacks
+ * (REQUEST). Everything else goes to the switch's own forwarding.
+ *
+ * On a CREDIT: whole packets leave the VOQ while its balance is positive,
+ * each cut into DATA cells (consecutive sequence numbers per VOQ), every
+ * cell sprayed over the live uplinks that reach the egress leaf.
+ */
+#include <rte_hash.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "cell_fabric.h"
+#include "pkt_meta.h"
+#include "stages.h"
+
+static inline uint32_t voq_index(const struct loom_cell_switch *cs, uint16_t leaf, uint16_t port, uint8_t cls)
+{
+	return ((uint32_t)leaf * cs->fab->max_ports + port) * cs->fab->cfg.n_classes + cls;
+}
+
+static struct cell_voq *voq_get(struct loom_cell_switch *cs, uint16_t leaf, uint16_t port, uint8_t cls)
+{
+	uint32_t i = voq_index(cs, leaf, port, cls);
+	struct cell_voq *q = cs->voq[i];
+
+	if (likely(q != NULL))
+		return q;
+	/* first packet for this destination: VOQs are made on demand, a
+	 * fabric of L leaves with P ports would otherwise hold L*P*C FIFOs */
+	q = rte_zmalloc("cell_voq", sizeof(*q), 0);
+	if (q == NULL)
+		return NULL;
+	q->q = rte_zmalloc("cell_voq_q", sizeof(*q->q) * cs->fab->cfg.voq_pkts, 0);
+	if (q->q == NULL) {
+		rte_free(q);
+		return NULL;
+	}
+	loom_voq_init(&q->acct, cs->fab->cfg.voq_limit);
+	q->dst_leaf = leaf;
+	q->dst_port = port;
+	q->cls = cls;
+	cs->voq[i] = q;
+	return q;
+}
+
+static void send_request(struct loom_switch *sw, struct cell_voq *q, uint64_t bytes, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	struct loom_cell_hdr h = {.type = LOOM_CELL_REQUEST, .src_leaf = cs->leaf, .dst_leaf = q->dst_leaf,
+				  .dst_port = q->dst_port, .cls = q->cls,
+				  .seq_or_bytes = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes};
+
+	cs->c.request_bytes += h.seq_or_bytes;
+	if (q->acct.outstanding == bytes) /* nothing was outstanding: the refresh clock starts now */
+		q->last_credit_ns = now;
+	cell_send_ctrl(sw, &h);
+}
+
+/* Ask for what the VOQ holds beyond its credit and requests; while
+ * requests are outstanding, only in credit-sized steps (fewer control
+ * cells: the rest is asked for when the credits come). */
+static void maybe_request(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
+{
+	int64_t need = (int64_t)q->acct.bytes - q->acct.balance - (int64_t)q->acct.outstanding;
+	uint64_t bytes;
+
+	if (need <= 0 || (q->acct.outstanding > 0 && need < (int64_t)sw->cell->fab->cfg.credit_bytes))
+		return;
+	bytes = loom_voq_to_request(&q->acct);
+	if (bytes)
+		send_request(sw, q, bytes, now);
+}
+
+static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now);
+
+static inline uint8_t packet_class(const struct loom_cell_switch *cs, const struct rte_mbuf *m,
+				   const struct loom_pkt_meta *meta)
+{
+	uint8_t dscp = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off)[1] >> 2;
+	uint8_t cls = dscp >> 3;
+
+	return cls < cs->fab->cfg.n_classes ? cls : (uint8_t)(cs->fab->cfg.n_classes - 1);
+}
+
+void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
+		       const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	struct rte_mbuf *rest[LOOM_BURST];
+	const struct loom_pkt_meta *rest_meta[LOOM_BURST];
+	uint16_t n_rest = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct cell_dest *d = NULL;
+		void *data;
+
+		if (meta[i]->l3_kind == LOOM_L3_IPV4 &&
+		    rte_hash_lookup_data(cs->fab->dir4, meta[i]->key.dst, &data) >= 0)
+			d = &cs->fab->dests[(uintptr_t)data];
+		if (d == NULL || d->leaf == cs->leaf) {
+			rest[n_rest] = m;
+			rest_meta[n_rest++] = meta[i];
+			continue;
+		}
+		enum loom_drop_reason r = ip_ttl_decrement(m, meta[i]);
+		if (r != LOOM_DROP_NONE) {
+			pkt_drop(in, m, r);
+			continue;
+		}
+		eth_rewrite(m, &d->nh);
+		struct cell_voq *q = voq_get(cs, d->leaf, d->port, packet_class(cs, m, meta[i]));
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		if (q == NULL || q->acct.pkts >= cs->fab->cfg.voq_pkts || !loom_voq_admit(&q->acct, len)) {
+			if (q && q->acct.pkts >= cs->fab->cfg.voq_pkts) {
+				q->acct.st.drop_pkts++;
+				q->acct.st.drop_bytes += len;
+			}
+			pkt_drop(in, m, LOOM_DROP_VOQ_FULL);
+			continue;
+		}
+		if (cs->fab->pkt_pool == NULL)
+			cs->fab->pkt_pool = m->pool;
+		m->port = in->index;
+		q->q[(q->head + q->acct.pkts - 1) % cs->fab->cfg.voq_pkts] = m;
+		cs->c.pkts_to_voq++;
+		voq_serve(sw, q, now); /* credit left over from the last grant: go now; else ask */
+	}
+	if (n_rest)
+		cs->inner_forward(sw, in, rest, rest_meta, n_rest, now);
+}
+
+/* Cut the packet into cells and spray them; frees the packet. */
+static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte_mbuf *m)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	const uint16_t payload = cs->fab->cfg.payload;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	uint32_t n = loom_cell_count(len, payload);
+	struct rte_mbuf *cells[LOOM_REASM_MAX_CELLS];
+
+	cs->c.pkts_cut++;
+	if (n > LOOM_REASM_MAX_CELLS || rte_pktmbuf_alloc_bulk(cs->fab->cell_pool, cells, n) != 0) {
+		pkt_drop(&sw->ports[m->port], m, LOOM_DROP_CELL_NO_BUFFER);
+		cs->c.pkts_cut--; /* counted as a drop, not cut */
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct loom_cell_hdr h = {.type = LOOM_CELL_DATA, .src_leaf = cs->leaf, .dst_leaf = q->dst_leaf,
+					  .dst_port = q->dst_port, .cls = q->cls, .seq_or_bytes = q->next_seq++};
+		uint32_t off;
+		uint8_t *p;
+
+		loom_cell_slice(len, payload, i, &off, &h.len, &h.flags);
+		p = (uint8_t *)rte_pktmbuf_append(cells[i], RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN + h.len);
+		loom_cell_encode(&h, p + RTE_ETHER_HDR_LEN);
+		rte_memcpy(p + RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN, rte_pktmbuf_mtod_offset(m, uint8_t *, off), h.len);
+		int up = cell_pick_uplink(sw, q->dst_leaf);
+		if (up < 0) {
+			pkt_drop(&sw->ports[cs->uplink_port[0]], cells[i], LOOM_DROP_CELL_UNREACHABLE);
+		} else {
+			cell_port_send(sw, (uint16_t)up, cells[i], false);
+		}
+		cs->c.cells_cut++;
+	}
+	rte_pktmbuf_free(m);
+}
+
+static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+
+	while (loom_voq_may_send(&q->acct)) {
+		struct rte_mbuf *m = q->q[q->head];
+
+		q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
+		loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
+		cut_and_spray(sw, q, m);
+	}
+	maybe_request(sw, q, now);
+}
+
+void cell_ingress_credit(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	struct cell_voq *q;
+
+	if (h->src_leaf >= cs->fab->n_leaves || h->dst_port >= cs->fab->max_ports || h->cls >= cs->fab->cfg.n_classes)
+		return;
+	q = cs->voq[voq_index(cs, h->src_leaf, h->dst_port, h->cls)];
+	cs->c.credit_bytes_rx += h->seq_or_bytes;
+	if (q == NULL)
+		return;
+	loom_voq_credit(&q->acct, h->seq_or_bytes);
+	q->last_credit_ns = now;
+	voq_serve(sw, q, now);
+}
+
+/* Control cells lost (a link taken down under them) would leave a VOQ
+ * waiting forever: a VOQ that asked and got no credit for
+ * request_refresh_ns forgets what it asked for and asks again. */
+loom_time_ns cell_ingress_timers(struct loom_switch *sw, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	loom_time_ns next = LOOM_TIME_NEVER, refresh = cs->fab->cfg.request_refresh_ns;
+
+	for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
+		struct cell_voq *q = cs->voq[i];
+
+		if (q == NULL || q->acct.outstanding == 0 || q->acct.pkts == 0)
+			continue;
+		if (now >= q->last_credit_ns + refresh) {
+			q->acct.outstanding = 0;
+			cs->c.request_refreshes++;
+			maybe_request(sw, q, now);
+			q->last_credit_ns = now;
+		}
+		if (q->last_credit_ns + refresh < next)
+			next = q->last_credit_ns + refresh;
+	}
+	return next;
+}

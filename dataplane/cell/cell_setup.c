@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The cell fabric's configuration (docs/LOOMD_CONFIG.md, `cell`): numbers
+ * the leaves, finds every leaf's spine uplinks and every spine's ports
+ * toward each leaf from the links, builds the directory (host address ->
+ * leaf, port, next hop) from the leaves' host routes, gives each leaf host
+ * port a credit scheduler at its (scaled) rate, and switches the leaves'
+ * forwarding to cell_leaf_forward. Also the faults: a link taken down or
+ * up, by the control socket or at a scheduled time.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "cell_fabric.h"
+#include "fabric.h"
+#include "stages.h"
+
+#define CELL_MAX_LEAF_PORTS 8
+
+/* EAL object names must be unique in the process (a fabric may be loaded again). */
+static unsigned int cell_names;
+
+static int fail(char *err, size_t errlen, const char *msg, const char *what)
+{
+	snprintf(err, errlen, "cell: %s%s%s", msg, what ? ": " : "", what ? what : "");
+	return -1;
+}
+
+static int get_uint(json_t *o, const char *key, uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) < min ||
+	    (uint64_t)json_integer_value(v) > max) {
+		snprintf(err, errlen, "cell: %s must be an integer in %llu..%llu", key, (unsigned long long)min,
+			 (unsigned long long)max);
+		return -1;
+	}
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int switch_by_name(const struct loom_fabric *f, const char *name)
+{
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		if (strcmp(f->switches[s].name, name) == 0)
+			return s;
+	return -1;
+}
+
+static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c, char *err, size_t errlen)
+{
+	static const char *const keys[] = {"payload", "credit_bytes", "spray", "voq_bytes", "voq_packets", "classes",
+					   "weights", "reassembly_timeout_ns", "reassembly_window",
+					   "request_refresh_ns", "pool_cells", "faults"};
+	const char *k;
+	json_t *v;
+	uint64_t x;
+
+	json_object_foreach(o, k, v) {
+		size_t i;
+
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i], k) != 0; i++)
+			;
+		if (i == sizeof(keys) / sizeof(keys[0]))
+			return fail(err, errlen, "unknown key", k);
+	}
+	*c = (struct cell_cfg){.payload = LOOM_CELL_PAYLOAD_DEFAULT, .credit_bytes = 4096,
+			       .spray = LOOM_SPRAY_ROUND_ROBIN, .voq_limit = 256 * 1024, .voq_pkts = 1024,
+			       .n_classes = 1, .reasm_timeout_ns = 100 * LOOM_NS_PER_US, .reasm_window = 1024,
+			       .request_refresh_ns = 500 * LOOM_NS_PER_US, .pool_cells = 65535};
+	for (int i = 0; i < CELL_MAX_CLASSES; i++)
+		c->weight[i] = 1;
+	x = c->payload;
+	if (get_uint(o, "payload", LOOM_CELL_PAYLOAD_MIN, LOOM_CELL_PAYLOAD_MAX, &x, err, errlen) < 0)
+		return -1;
+	c->payload = (uint16_t)x;
+	x = c->credit_bytes;
+	if (get_uint(o, "credit_bytes", 256, 1 << 20, &x, err, errlen) < 0)
+		return -1;
+	c->credit_bytes = (uint32_t)x;
+	if (get_uint(o, "voq_bytes", 2048, 1ull << 32, &c->voq_limit, err, errlen) < 0)
+		return -1;
+	x = c->voq_pkts;
+	if (get_uint(o, "voq_packets", 1, 1 << 16, &x, err, errlen) < 0)
+		return -1;
+	c->voq_pkts = (uint32_t)x;
+	x = c->n_classes;
+	if (get_uint(o, "classes", 1, CELL_MAX_CLASSES, &x, err, errlen) < 0)
+		return -1;
+	c->n_classes = (uint8_t)x;
+	if (get_uint(o, "reassembly_timeout_ns", 1000, 1000000000ull, &c->reasm_timeout_ns, err, errlen) < 0 ||
+	    get_uint(o, "request_refresh_ns", 1000, 1000000000ull, &c->request_refresh_ns, err, errlen) < 0)
+		return -1;
+	x = c->reasm_window;
+	if (get_uint(o, "reassembly_window", LOOM_REASM_MAX_CELLS, 1 << 16, &x, err, errlen) < 0)
+		return -1;
+	if ((x & (x - 1)) != 0)
+		return fail(err, errlen, "reassembly_window must be a power of two", NULL);
+	c->reasm_window = (uint32_t)x;
+	x = c->pool_cells;
+	if (get_uint(o, "pool_cells", 1024, 1 << 22, &x, err, errlen) < 0)
+		return -1;
+	c->pool_cells = (uint32_t)x;
+	if ((v = json_object_get(o, "spray")) != NULL) {
+		int m = json_is_string(v) ? loom_spray_mode_parse(json_string_value(v)) : -1;
+		if (m < 0)
+			return fail(err, errlen, "spray must be round_robin or least_loaded", NULL);
+		c->spray = (uint8_t)m;
+	}
+	if ((v = json_object_get(o, "weights")) != NULL) {
+		size_t i;
+		json_t *w;
+
+		if (!json_is_array(v) || json_array_size(v) != c->n_classes)
+			return fail(err, errlen, "weights must list one weight per class", NULL);
+		json_array_foreach(v, i, w) {
+			if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > 1000)
+				return fail(err, errlen, "weights must be integers in 1..1000", NULL);
+			c->weight[i] = (uint16_t)json_integer_value(w);
+		}
+	}
+	if ((v = json_object_get(o, "faults")) != NULL) {
+		size_t i;
+		json_t *e;
+
+		if (!json_is_array(v) || json_array_size(v) > CELL_MAX_FAULTS)
+			return fail(err, errlen, "faults must be a list of at most 16", NULL);
+		json_array_foreach(v, i, e) {
+			const char *sw = json_string_value(json_object_get(e, "switch"));
+			json_t *at = json_object_get(e, "at_ns"), *port = json_object_get(e, "port");
+			int si = sw ? switch_by_name(f, sw) : -1;
+
+			if (si < 0 || !json_is_integer(at) || json_integer_value(at) < 0 || !json_is_integer(port) ||
+			    json_integer_value(port) < 0 || json_integer_value(port) >= f->switches[si].n_ports)
+				return fail(err, errlen, "a fault is {\"at_ns\": T, \"switch\": NAME, \"port\": P}", sw);
+			c->faults[i].at_ns = (loom_time_ns)json_integer_value(at);
+			c->faults[i].sw = (uint16_t)si;
+			c->faults[i].port = (uint16_t)json_integer_value(port);
+		}
+		c->n_faults = (uint32_t)json_array_size(v);
+	}
+	return 0;
+}
+
+/* Host routes of every leaf: /32 IPv4 routes whose single next hop is on
+ * a host-facing port. */
+static int build_directory(struct cell_fabric *cf, const struct loom_fabric *f, json_t *root, char *err,
+			   size_t errlen)
+{
+	json_t *switches = json_object_get(root, "switches");
+	uint32_t cap = 0;
+	char name[64];
+
+	for (uint16_t l = 0; l < cf->n_leaves; l++)
+		cap += (uint32_t)json_array_size(json_object_get(json_array_get(switches, cf->leaf_switch[l]), "routes"));
+	snprintf(name, sizeof(name), "cell_dir4_%u", cell_names++);
+	struct rte_hash_parameters hp = {.name = name, .entries = cap < 8 ? 8 : cap, .key_len = 4,
+					 .socket_id = (int)rte_socket_id()};
+	cf->dir4 = rte_hash_create(&hp);
+	cf->dests = rte_zmalloc("cell_dests", sizeof(*cf->dests) * (cap ? cap : 1), 0);
+	if (cf->dir4 == NULL || cf->dests == NULL)
+		return fail(err, errlen, "cannot make the directory", rte_strerror(rte_errno));
+	for (uint16_t l = 0; l < cf->n_leaves; l++) {
+		const struct loom_switch *sw = &f->switches[cf->leaf_switch[l]];
+		json_t *r;
+		size_t i;
+
+		json_array_foreach(json_object_get(json_array_get(switches, cf->leaf_switch[l]), "routes"), i, r) {
+			const char *pfx = json_string_value(json_object_get(r, "prefix"));
+			json_int_t g = json_integer_value(json_object_get(r, "group"));
+			char addr[64];
+			const char *slash = pfx ? strchr(pfx, '/') : NULL;
+			uint32_t a;
+
+			if (!slash || strcmp(slash, "/32") != 0 || (size_t)(slash - pfx) >= sizeof(addr) || g < 0 ||
+			    g >= sw->n_groups || sw->groups[g].n_members != 1)
+				continue;
+			memcpy(addr, pfx, (size_t)(slash - pfx));
+			addr[slash - pfx] = '\0';
+			if (inet_pton(AF_INET, addr, &a) != 1)
+				continue;
+			const struct loom_nexthop *nh = &sw->nexthops[sw->members[sw->groups[g].first]];
+			if (!sw->ports[nh->port].host_facing)
+				continue;
+			struct cell_dest *d = &cf->dests[cf->n_dests];
+			d->leaf = l;
+			d->port = nh->port;
+			d->nh = *nh;
+			if (rte_hash_add_key_data(cf->dir4, &a, (void *)(uintptr_t)cf->n_dests) < 0)
+				return fail(err, errlen, "cannot add to the directory", pfx);
+			cf->n_dests++;
+		}
+	}
+	return 0;
+}
+
+static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t s, const int *leaf_of, char *err,
+			size_t errlen)
+{
+	struct loom_switch *sw = &f->switches[s];
+	struct loom_cell_switch *cs = rte_zmalloc("cell_switch", sizeof(*cs), 0);
+	char name[64];
+
+	if (cs == NULL)
+		return fail(err, errlen, "out of memory", sw->name);
+	sw->cell = cs;
+	cs->fab = cf;
+	cs->leaf = leaf_of[s] >= 0 ? (uint16_t)leaf_of[s] : CELL_NO_LEAF;
+	cs->ports = rte_zmalloc("cell_ports", sizeof(*cs->ports) * sw->n_ports, 0);
+	if (cs->ports == NULL)
+		return fail(err, errlen, "out of memory", sw->name);
+	if (cs->leaf == CELL_NO_LEAF) {
+		cs->leaf_ports = rte_zmalloc("cell_lp", sizeof(*cs->leaf_ports) * cf->n_leaves, 0);
+		cs->n_leaf_ports = rte_zmalloc("cell_nlp", cf->n_leaves, 0);
+		cs->leaf_rr = rte_zmalloc("cell_rr", cf->n_leaves, 0);
+		if (!cs->leaf_ports || !cs->n_leaf_ports || !cs->leaf_rr)
+			return fail(err, errlen, "out of memory", sw->name);
+		for (uint16_t l = 0; l < cf->n_leaves; l++)
+			if ((cs->leaf_ports[l] = rte_zmalloc("cell_lp", sizeof(uint16_t) * CELL_MAX_LEAF_PORTS, 0)) == NULL)
+				return fail(err, errlen, "out of memory", sw->name);
+	}
+	for (uint16_t p = 0; p < sw->n_ports; p++) {
+		const struct loom_link_spec *l = &f->links[s][p];
+		struct cell_port *cp = &cs->ports[p];
+
+		cp->peer_leaf = -1;
+		cp->uplink = -1;
+		if (l->kind == LOOM_LINK_RING) {
+			const struct loom_switch *peer = &f->switches[l->peer_switch];
+
+			cp->peer_mac = peer->ports[l->peer_port].mac;
+			cp->peer_leaf = (int16_t)leaf_of[l->peer_switch];
+			if (cs->leaf != CELL_NO_LEAF && peer->role == LOOM_ROLE_SPINE) {
+				if (cs->n_uplinks == LOOM_SPRAY_MAX_UPLINKS)
+					return fail(err, errlen, "more than 64 spine uplinks", sw->name);
+				cp->uplink = cs->n_uplinks;
+				cs->uplink_port[cs->n_uplinks++] = p;
+				cp->is_spine_link = true;
+			} else if (cs->leaf == CELL_NO_LEAF && cp->peer_leaf >= 0) {
+				uint16_t pl = (uint16_t)cp->peer_leaf;
+
+				if (cs->n_leaf_ports[pl] == CELL_MAX_LEAF_PORTS)
+					return fail(err, errlen, "more than 8 links from a spine to one leaf", sw->name);
+				cs->leaf_ports[pl][cs->n_leaf_ports[pl]++] = p;
+				cp->is_spine_link = true;
+			}
+		} else if (cs->leaf != CELL_NO_LEAF && sw->ports[p].host_facing && l->kind != LOOM_LINK_NONE) {
+			uint64_t rate = (uint64_t)((double)sw->ports[p].rate_bps / f->time_scale);
+
+			cp->credit = rte_zmalloc("cell_credit", sizeof(*cp->credit), 0);
+			if (cp->credit == NULL || rate == 0 ||
+			    loom_credit_init(cp->credit, rate, cf->cfg.credit_bytes,
+					     (uint32_t)cf->n_leaves * cf->cfg.n_classes, 0) < 0)
+				return fail(err, errlen, "cannot make a port's credit scheduler (rate 0?)", sw->name);
+		}
+		if (cp->is_spine_link) {
+			snprintf(name, sizeof(name), "cellq_%u", cell_names++);
+			cp->ctrlq = rte_ring_create(name, CELL_CTRLQ_SIZE, (int)rte_socket_id(),
+						    RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (cp->ctrlq == NULL)
+				return fail(err, errlen, "cannot make a control queue", rte_strerror(rte_errno));
+		}
+	}
+	if (cs->leaf == CELL_NO_LEAF)
+		return 0;
+	if (cs->n_uplinks == 0)
+		return fail(err, errlen, "a leaf without spine uplinks", sw->name);
+	loom_spray_init(&cs->spray, (enum loom_spray_mode)cf->cfg.spray, cs->n_uplinks);
+	cs->reach = rte_zmalloc("cell_reach", sizeof(*cs->reach) * cf->n_leaves, 0);
+	cs->n_voq_slots = (uint32_t)cf->n_leaves * cf->max_ports * cf->cfg.n_classes;
+	cs->voq = rte_zmalloc("cell_voqs", sizeof(*cs->voq) * cs->n_voq_slots, 0);
+	cs->reasm = rte_zmalloc("cell_reasms", sizeof(*cs->reasm) * cs->n_voq_slots, 0);
+	if (!cs->reach || !cs->voq || !cs->reasm)
+		return fail(err, errlen, "out of memory", sw->name);
+	for (uint16_t l = 0; l < cf->n_leaves; l++)
+		cs->reach[l] = cs->spray.live;
+	cs->inner_forward = sw->forward;
+	sw->forward = cell_leaf_forward;
+	return 0;
+}
+
+unsigned int loom_cell_needed_mb(json_t *root)
+{
+	json_t *o = json_object_get(root, "cell");
+	json_t *pc = json_object_get(o, "pool_cells");
+	json_t *pl = json_object_get(o, "payload");
+	uint64_t n = json_is_integer(pc) ? (uint64_t)json_integer_value(pc) : 65535;
+	uint64_t payload = json_is_integer(pl) ? (uint64_t)json_integer_value(pl) : LOOM_CELL_PAYLOAD_DEFAULT;
+
+	if (!json_is_object(o))
+		return 0;
+	return (unsigned int)((n * (payload + 64 + RTE_PKTMBUF_HEADROOM + sizeof(struct rte_mbuf) + 64)) >> 20) + 16;
+}
+
+int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen)
+{
+	json_t *o = json_object_get(root, "cell");
+	struct cell_fabric *cf;
+	int *leaf_of;
+	char name[64];
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(err, errlen, "must be an object", NULL);
+	cf = rte_zmalloc("cell_fabric", sizeof(*cf), 0);
+	leaf_of = calloc(f->n_switches, sizeof(int));
+	if (cf == NULL || leaf_of == NULL) {
+		free(leaf_of);
+		rte_free(cf);
+		return fail(err, errlen, "out of memory", NULL);
+	}
+	f->cell = cf;
+	cf->fabric = f;
+	if (parse_cfg(f, o, &cf->cfg, err, errlen) < 0)
+		goto out;
+	cf->leaf_switch = rte_zmalloc("cell_leaves", sizeof(uint16_t) * f->n_switches, 0);
+	if (cf->leaf_switch == NULL) {
+		fail(err, errlen, "out of memory", NULL);
+		goto out;
+	}
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		leaf_of[s] = -1;
+		if (f->switches[s].role == LOOM_ROLE_SUPERSPINE) {
+			fail(err, errlen, "cell mode serves two tiers (leaves and spines); a super-spine is here",
+			     f->switches[s].name);
+			goto out;
+		}
+		if (f->switches[s].role != LOOM_ROLE_LEAF)
+			continue;
+		leaf_of[s] = cf->n_leaves;
+		cf->leaf_switch[cf->n_leaves++] = s;
+		if (f->switches[s].n_ports > cf->max_ports)
+			cf->max_ports = f->switches[s].n_ports;
+	}
+	if (build_directory(cf, f, root, err, errlen) < 0)
+		goto out;
+	snprintf(name, sizeof(name), "cell_pool_%u", cell_names++);
+	cf->cell_pool = rte_pktmbuf_pool_create(name, cf->cfg.pool_cells, 256, 0,
+						(uint16_t)(RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN +
+							   cf->cfg.payload),
+						(int)rte_socket_id());
+	if (cf->cell_pool == NULL) {
+		fail(err, errlen, "cannot make the cell pool", rte_strerror(rte_errno));
+		goto out;
+	}
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		if (setup_switch(cf, f, s, leaf_of, err, errlen) < 0)
+			goto out;
+	cf->next_fault_ns = LOOM_TIME_NEVER;
+	for (uint32_t i = 0; i < cf->cfg.n_faults; i++)
+		if (cf->cfg.faults[i].at_ns < cf->next_fault_ns)
+			cf->next_fault_ns = cf->cfg.faults[i].at_ns;
+	free(leaf_of);
+	return 0;
+out:
+	free(leaf_of);
+	return -1;
+}
+
+static void free_mbufs_of_ring(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+
+	while (r && rte_ring_sc_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+void loom_cell_free(struct loom_fabric *f)
+{
+	struct cell_fabric *cf = f->cell;
+
+	if (cf == NULL)
+		return;
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		struct loom_switch *sw = &f->switches[s];
+		struct loom_cell_switch *cs = sw->cell;
+
+		if (cs == NULL)
+			continue;
+		for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
+			struct cell_voq *q = cs->voq[i];
+			struct cell_reasm_ctx *rc = cs->reasm[i];
+
+			if (q) {
+				for (uint32_t k = 0; k < q->acct.pkts; k++)
+					rte_pktmbuf_free(q->q[(q->head + k) % cf->cfg.voq_pkts]);
+				rte_free(q->q);
+				rte_free(q);
+			}
+			if (rc) {
+				loom_reasm_free(&rc->r);
+				rte_free(rc);
+			}
+		}
+		for (uint16_t p = 0; cs->ports && p < sw->n_ports; p++) {
+			free_mbufs_of_ring(cs->ports[p].ctrlq);
+			rte_ring_free(cs->ports[p].ctrlq);
+			if (cs->ports[p].credit) {
+				loom_credit_free(cs->ports[p].credit);
+				rte_free(cs->ports[p].credit);
+			}
+		}
+		for (uint16_t l = 0; cs->leaf_ports && l < cf->n_leaves; l++)
+			rte_free(cs->leaf_ports[l]);
+		rte_free(cs->leaf_ports);
+		rte_free(cs->n_leaf_ports);
+		rte_free(cs->leaf_rr);
+		rte_free(cs->reach);
+		rte_free(cs->voq);
+		rte_free(cs->reasm);
+		rte_free(cs->ports);
+		if (cs->inner_forward)
+			sw->forward = cs->inner_forward;
+		rte_free(cs);
+		sw->cell = NULL;
+	}
+	rte_hash_free(cf->dir4);
+	rte_free(cf->dests);
+	rte_free(cf->leaf_switch);
+	/* the cell pool stays: mbufs of it may still sit in rings and ports
+	 * freed after us; EAL releases it at exit */
+	rte_free(cf);
+	f->cell = NULL;
+}
+
+/* Drop everything queued to go out of (sw, port): the link is gone. */
+static void flush_port(struct loom_switch *sw, uint16_t port)
+{
+	struct loom_port *p = &sw->ports[port];
+	struct cell_port *cp = &sw->cell->ports[port];
+	struct rte_mbuf *m;
+
+	while (cp->ctrlq && rte_ring_sc_dequeue(cp->ctrlq, (void **)&m) == 0) {
+		cp->ctrl_bytes -= rte_pktmbuf_pkt_len(m);
+		pkt_drop(p, m, LOOM_DROP_LINK_DOWN);
+	}
+	/* the FIFO (a traffic manager on a fabric link keeps its packets) */
+	while (p->tm == NULL && p->outq && rte_ring_sc_dequeue(p->outq, (void **)&m) == 0) {
+		p->outq_bytes -= rte_pktmbuf_pkt_len(m);
+		pkt_drop(p, m, LOOM_DROP_LINK_DOWN);
+	}
+}
+
+int loom_cell_link_set(struct loom_fabric *f, uint16_t s, uint16_t port, bool up, loom_time_ns now)
+{
+	(void)now;
+	if (f->cell == NULL || s >= f->n_switches || port >= f->switches[s].n_ports)
+		return -1;
+	const struct loom_link_spec *l = &f->links[s][port];
+	struct loom_switch *a = &f->switches[s];
+	if (l->kind != LOOM_LINK_RING || !a->cell->ports[port].is_spine_link)
+		return -1;
+	struct loom_switch *b = &f->switches[l->peer_switch];
+	/* leaf end and spine end */
+	struct loom_switch *leaf = a->cell->leaf != CELL_NO_LEAF ? a : b;
+	struct loom_switch *spine = leaf == a ? b : a;
+	uint16_t leaf_port = leaf == a ? port : l->peer_port;
+	uint16_t spine_port = leaf == a ? l->peer_port : port;
+	uint16_t L = leaf->cell->leaf;
+	uint16_t spine_idx = (uint16_t)(spine - f->switches);
+
+	leaf->cell->ports[leaf_port].down = !up;
+	spine->cell->ports[spine_port].down = !up;
+	loom_spray_set_live(&leaf->cell->spray, (uint8_t)leaf->cell->ports[leaf_port].uplink, up);
+	/* every other leaf: its uplinks to this spine reach L only if some
+	 * link from the spine to L is up */
+	bool spine_reaches = false;
+	for (uint8_t k = 0; k < spine->cell->n_leaf_ports[L]; k++)
+		if (!spine->cell->ports[spine->cell->leaf_ports[L][k]].down)
+			spine_reaches = true;
+	for (uint16_t x = 0; x < f->cell->n_leaves; x++) {
+		struct loom_switch *o = &f->switches[f->cell->leaf_switch[x]];
+
+		for (uint8_t i = 0; i < o->cell->n_uplinks; i++) {
+			const struct loom_link_spec *ul = &f->links[o - f->switches][o->cell->uplink_port[i]];
+
+			if (ul->peer_switch != spine_idx)
+				continue;
+			if (spine_reaches)
+				o->cell->reach[L] |= 1ull << i;
+			else
+				o->cell->reach[L] &= ~(1ull << i);
+		}
+	}
+	if (!up) {
+		flush_port(leaf, leaf_port);
+		flush_port(spine, spine_port);
+	}
+	return 0;
+}
+
+static loom_time_ns run_faults(struct cell_fabric *cf, loom_time_ns now)
+{
+	if (now < cf->next_fault_ns)
+		return cf->next_fault_ns;
+	cf->next_fault_ns = LOOM_TIME_NEVER;
+	for (uint32_t i = 0; i < cf->cfg.n_faults; i++) {
+		if (cf->cfg.faults[i].done)
+			continue;
+		if (cf->cfg.faults[i].at_ns <= now) {
+			cf->cfg.faults[i].done = true;
+			loom_cell_link_set(cf->fabric, cf->cfg.faults[i].sw, cf->cfg.faults[i].port, false, now);
+		} else if (cf->cfg.faults[i].at_ns < cf->next_fault_ns) {
+			cf->next_fault_ns = cf->cfg.faults[i].at_ns;
+		}
+	}
+	return cf->next_fault_ns;
+}
+
+loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	loom_time_ns next = run_faults(cs->fab, now), t;
+
+	if (cs->leaf == CELL_NO_LEAF)
+		return next;
+	t = cell_egress_timers(sw, now);
+	if (t < next)
+		next = t;
+	t = cell_ingress_timers(sw, now);
+	return t < next ? t : next;
+}
+
+uint64_t cell_queued(const struct loom_switch *sw)
+{
+	const struct loom_cell_switch *cs = sw->cell;
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
+		if (cs->voq[i])
+			n += cs->voq[i]->acct.pkts;
+		if (cs->reasm[i])
+			n += cs->reasm[i]->r.held;
+	}
+	return n;
+}

@@ -1,0 +1,159 @@
+"""Cell (switch-scheduled) fabrics in virtual time (docs/CELLS.md): a 7:1
+incast shared by the credit scheduler, a permutation delivered whole and in
+order, a spine link taken down under traffic, conservation of cells and
+packets on every switch, and what the topology loader refuses.
+
+Runs `loomctl run` from $LOOM_BUILD like test_virtual.py.
+"""
+import os
+import subprocess
+import tempfile
+import unittest
+
+from test_virtual import LOOMCTL, run, topo
+
+
+def switch(r, name):
+    return next(sw for sw in r["switches"] if sw["name"] == name)
+
+
+class CellFabric(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="loom-cell-test-")
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def assert_cells_conserved(self, r):
+        """Every switch: rx + generated + cells/packets made = tx + answered
+        + dropped + queued + cells/packets consumed (loomd computes it)."""
+        for sw in r["switches"]:
+            self.assertTrue(sw["conserved"], "switch %s does not conserve: %s" % (sw["name"], sw))
+            c = sw["cell"]
+            self.assertEqual(c["role"], "leaf" if sw["role"] == "leaf" else "spine")
+        for h in r["hosts"]:
+            self.assertEqual(h["rx_unknown"], 0, h)
+
+    def test_incast_7_to_1_fair_and_lossless_inside(self):
+        """h1..h7 each offer 10G to h0's 10G port. The credit scheduler
+        shares the port: each sender's rate is within 10 % of 1/7 of it
+        (measured: within 1 %), nothing is dropped inside the fabric (spines,
+        the egress leaf), the excess is dropped at the edge as voq_full, and
+        the egress port's credits stay at its rate."""
+        r, _, _ = run(topo("cell_incast.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        flows = r["flows"]
+        self.assertEqual(len(flows), 7)
+        share = 10e9 / 7
+        for f in flows:
+            self.assertLess(abs(f["rx_rate_bps"] - share) / share, 0.10, [f["rx_rate_bps"] for f in flows])
+            self.assertEqual(f["reordered"], 0)
+        total = sum(f["rx_rate_bps"] for f in flows)
+        self.assertGreater(total, 0.95 * 10e9)
+        for sw in r["switches"]:
+            if sw["name"] == "leaf0" or sw["role"] == "spine":
+                self.assertEqual(sw["dropped"], 0, sw)  # inside the fabric
+            else:
+                self.assertEqual(set(k for k, v in sw["drops"].items() if v), {"voq_full"}, sw["drops"])
+                (voq,) = sw["cell"]["voqs"]
+                self.assertEqual((voq["leaf"], voq["port"]), ("leaf0", 0))
+                self.assertGreater(voq["drops"], 0)
+                # credits used = bytes sent; granted covers them
+                self.assertLessEqual(voq["credit_used_bytes"], voq["credit_granted_bytes"] + 1500)
+        leaf0 = switch(r, "leaf0")
+        (h0,) = [p for p in leaf0["cell"]["ports"] if p["name"] == "h0"]
+        # never more than the port's rate (plus one credit) over the run
+        self.assertLessEqual(h0["credit_granted_bytes"], 10e9 / 8 * r["time_ns"] / 1e9 + 4096)
+        self.assertGreater(h0["credit_granted_bytes"], 0.95 * 10e9 / 8 * r["time_ns"] / 1e9)
+        self.assertEqual(leaf0["cell"]["reassembly"]["timeouts"], 0)
+        self.assertGreater(leaf0["cell"]["reassembly"]["reorder_max"], 0)  # sprayed cells came out of order
+        # both spines carried cells
+        for name in ("spine0", "spine1"):
+            self.assertGreater(switch(r, name)["cell"]["cells_forwarded"], 1000)
+
+    def test_permutation_every_packet_in_order(self):
+        """Every host sends 300 KB to a host on another leaf: every packet
+        arrives, none out of order, no drop anywhere, nothing left queued."""
+        r, _, _ = run(topo("cell_permutation.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        self.assertEqual(len(r["flows"]), 8)
+        for f in r["flows"]:
+            self.assertEqual(f["rx_packets"], f["tx_packets"], f)
+            self.assertEqual(f["rx_payload_bytes"], 300000, f)
+            self.assertEqual(f["reordered"], 0, f)
+            self.assertGreater(f["completion_ns"], 0)
+        for sw in r["switches"]:
+            self.assertEqual(sw["dropped"], 0, sw)
+            self.assertEqual(sw["queued"], 0)
+            self.assertEqual(sw["cell"]["queued"], 0)
+        self.assertEqual(r["in_flight"], 0)
+        sent = sum(h["tx_packets"] for h in r["hosts"])
+        self.assertEqual(sent, sum(h["rx_packets"] for h in r["hosts"]))
+        # each leaf sprayed over both uplinks
+        for sw in r["switches"]:
+            if sw["role"] == "leaf":
+                ups = [p for p in sw["cell"]["ports"] if "data_cells_tx" in p]
+                self.assertEqual(len(ups), 2)
+                a, b = (p["data_cells_tx"] for p in ups)
+                self.assertLess(abs(a - b), 0.05 * (a + b), ups)
+
+    def test_spine_link_down_delivery_continues(self):
+        """leaf0's link to spine0 goes down at 100 us, every flow sending:
+        cells go over spine1 alone for leaf0 (to and from); the few cells
+        on their way through the cut are lost, their packets' other cells
+        freed by the reassembly timeout (counted); every flow keeps
+        receiving after the fault and loses at most a few packets."""
+        r, _, _ = run(topo("cell_link_down.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        lost = 0
+        for f in r["flows"]:
+            self.assertGreater(f["last_rx_ns"], 200000, f)  # still receiving well after the fault
+            self.assertEqual(f["reordered"], 0, f)
+            lost += f["not_received"]
+            self.assertLessEqual(f["not_received"], 10, f)
+        self.assertGreater(lost, 0)  # the cut did cost something
+        self.assertEqual(r["in_flight"], 0)
+        leaf0, spine0 = switch(r, "leaf0"), switch(r, "spine0")
+        (up0,) = [p for p in leaf0["cell"]["ports"] if p["name"] == "spine0:0"]
+        (up1,) = [p for p in leaf0["cell"]["ports"] if p["name"] == "spine1:0"]
+        self.assertTrue(up0["down"])
+        self.assertFalse(up1["down"])
+        self.assertGreater(up1["data_cells_tx"], 2 * up0["data_cells_tx"])
+        (down0,) = [p for p in spine0["cell"]["ports"] if p["name"] == "leaf0:2"]
+        self.assertTrue(down0["down"])
+        self.assertGreater(leaf0["cell"]["reassembly"]["timeouts"], 0)
+        self.assertGreater(leaf0["drops"]["cell_reassembly"], 0)
+        # what was lost is gone: nothing left queued, no cell held
+        for sw in r["switches"]:
+            self.assertEqual(sw["queued"], 0)
+            self.assertEqual(sw["cell"]["queued"], 0)
+        for sw in r["switches"]:
+            self.assertEqual(set(k for k, v in sw["drops"].items() if v) - {"cell_unreachable", "cell_reassembly",
+                                                                           "link_down"}, set(), sw["drops"])
+
+    def test_loader_refuses_bad_cell_keys(self):
+        """Bad cell settings name file, line and problem."""
+        with open(topo("cell_permutation.yaml")) as f:
+            base = f.read()
+        cases = [
+            (base.replace("cell: { voq_bytes: 512KiB }", "cell: { spray: random }"), "spray: 'random' must be"),
+            (base.replace("cell: { voq_bytes: 512KiB }", "cell: { classes: 2, weights: [1] }"),
+             "weights: 1 given for 2 class(es)"),
+            (base.replace("cell: { voq_bytes: 512KiB }", "cell: { link_down: [{ link: leaf0:0, at: 1us }] }"),
+             "'leaf0:0' is not a leaf-spine link"),
+            (base.replace("mode: cell\n", ""), "'cell:' needs 'mode: cell'"),
+            (base.replace("mode: cell\n", "mode: cells\n"), "mode: 'cells' must be packet or cell"),
+        ]
+        for text, msg in cases:
+            path = os.path.join(self.dir, "bad.yaml")
+            with open(path, "w") as f:
+                f.write(text)
+            p = subprocess.run([LOOMCTL, "compile", path], capture_output=True, text=True)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(msg, p.stderr)
+            self.assertRegex(p.stderr, r"bad\.yaml:\d+: ")
+
+
+if __name__ == "__main__":
+    unittest.main()
