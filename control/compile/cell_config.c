@@ -36,6 +36,9 @@ json_t *loomd_cell_json(const struct topology *t)
 		json_object_set_new(o, "reassembly_timeout_ns", json_integer((json_int_t)c->reasm_timeout_ns));
 	if (c->request_refresh_ns)
 		json_object_set_new(o, "request_refresh_ns", json_integer((json_int_t)c->request_refresh_ns));
+	if (c->capture_file[0])
+		json_object_set_new(o, "capture", json_pack("{s:s, s:i, s:s}", "switch", t->switches[c->capture_sw].name,
+							    "port", c->capture_port, "file", c->capture_file));
 	if (c->n_faults) {
 		json_t *a = json_array();
 		for (int i = 0; i < c->n_faults; i++)

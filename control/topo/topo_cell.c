@@ -15,6 +15,7 @@
  *     request_refresh: 500us
  *     link_down:          # faults at a time (virtual time: deterministic)
  *       - { link: leaf0:2, at: 300us }
+ *     capture: { link: leaf0:2, file: leaf0-up.pcap }  # what that port sends, as pcap
  *
  * Checked here with file and line: cell mode needs two tiers (leaves and
  * spines), `cell:` needs `mode: cell`, a link_down names a leaf-spine link.
@@ -27,7 +28,7 @@
 #include "topo_internal.h"
 
 enum { C_PAYLOAD, C_CREDIT, C_SPRAY, C_VOQ_BYTES, C_VOQ_PACKETS, C_CLASSES, C_WEIGHTS, C_TIMEOUT, C_REFRESH,
-       C_LINK_DOWN, C_N };
+       C_LINK_DOWN, C_CAPTURE, C_N };
 
 static int get_bytes(struct topo_loader *ld, const struct topo_field *f, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -50,13 +51,13 @@ static int link_end(struct topo_loader *ld, yaml_node_t *v, const char *s, int *
 	char *end;
 
 	if (!colon || (size_t)(colon - s) >= sizeof(name))
-		return topo_error(&ld->ctx, topo_line(v), "cell: link_down: '%s' must be SWITCH:PORT", s);
+		return topo_error(&ld->ctx, topo_line(v), "cell: '%s' must be SWITCH:PORT", s);
 	memcpy(name, s, (size_t)(colon - s));
 	name[colon - s] = '\0';
 	*sw = topo_switch_index(t, name);
 	*port = (int)strtol(colon + 1, &end, 10);
 	if (*sw < 0 || *end || end == colon + 1)
-		return topo_error(&ld->ctx, topo_line(v), "cell: link_down: no switch port '%s'", s);
+		return topo_error(&ld->ctx, topo_line(v), "cell: no switch port '%s'", s);
 	for (int i = 0; i < t->n_links; i++) {
 		const struct topo_link *l = &t->links[i];
 		const struct topo_end *e[2] = {&l->a, &l->b};
@@ -69,7 +70,7 @@ static int link_end(struct topo_loader *ld, yaml_node_t *v, const char *s, int *
 			return 0;
 		}
 	}
-	return topo_error(&ld->ctx, topo_line(v), "cell: link_down: '%s' is not a leaf-spine link", s);
+	return topo_error(&ld->ctx, topo_line(v), "cell: '%s' is not a leaf-spine link", s);
 }
 
 static int load_fault(struct topo_loader *ld, yaml_node_t *m, struct topo_cell_fault *out)
@@ -85,11 +86,27 @@ static int load_fault(struct topo_loader *ld, yaml_node_t *m, struct topo_cell_f
 	return 0;
 }
 
+static int load_capture(struct topo_loader *ld, yaml_node_t *m, struct topo_cell *c)
+{
+	struct topo_field f[2] = {{"link"}, {"file"}};
+	const char *link, *file;
+
+	if (topo_fields(ld, m, "cell: capture", f, 2) < 0 || topo_require(ld, m, "cell: capture", &f[0]) < 0 ||
+	    topo_require(ld, m, "cell: capture", &f[1]) < 0 || topo_get_str(ld, &f[0], &link) < 0 ||
+	    topo_get_str(ld, &f[1], &file) < 0 || link_end(ld, f[0].v, link, &c->capture_sw, &c->capture_port) < 0)
+		return -1;
+	if (!*file || strlen(file) >= sizeof(c->capture_file))
+		return topo_error(&ld->ctx, topo_line(f[1].v), "cell: capture: file must be a path of at most %zu bytes",
+				  sizeof(c->capture_file) - 1);
+	snprintf(c->capture_file, sizeof(c->capture_file), "%s", file);
+	return 0;
+}
+
 static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, struct topo_cell *c)
 {
 	struct topo_field f[C_N] = {{"payload"}, {"credit"}, {"spray"}, {"voq_bytes"}, {"voq_packets"},
 				    {"classes"}, {"weights"}, {"reassembly_timeout"}, {"request_refresh"},
-				    {"link_down"}};
+				    {"link_down"}, {"capture"}};
 	unsigned long u;
 	uint64_t b;
 	const char *s;
@@ -148,6 +165,8 @@ static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, st
 					  "cell: weights: %d given for %u class(es): one per class", c->n_weights,
 					  c->classes ? c->classes : 1);
 	}
+	if (f[C_CAPTURE].v && load_capture(ld, f[C_CAPTURE].v, c) < 0)
+		return -1;
 	if (f[C_LINK_DOWN].v) {
 		if (topo_get_seq(ld, &f[C_LINK_DOWN], &seq) < 0)
 			return -1;
@@ -217,7 +236,10 @@ void topo_write_cell(const struct topology *t, FILE *out)
 	for (int i = 0; i < c->n_faults; i++)
 		fprintf(out, "%s    - { link: %s:%d, at: %lluns }\n", i ? "" : "  link_down:\n",
 			t->switches[c->faults[i].sw].name, c->faults[i].port, (unsigned long long)c->faults[i].at_ns);
-	if (!c->payload && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes &&
+	if (c->capture_file[0])
+		fprintf(out, "  capture: { link: %s:%d, file: \"%s\" }\n", t->switches[c->capture_sw].name, c->capture_port,
+			c->capture_file);
+	if (!c->capture_file[0] && !c->payload && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes &&
 	    !c->reasm_timeout_ns && !c->request_refresh_ns && !c->n_faults)
 		fputs("  {}\n", out);
 }

@@ -130,6 +130,8 @@ struct topo_cell {
 	uint32_t weights[8];
 	int n_faults;
 	struct topo_cell_fault faults[TOPO_CELL_MAX_FAULTS];
+	int capture_sw, capture_port; /* capture: { link: SWITCH:PORT, file: F }; file "" = none */
+	char capture_file[256];
 	int line;
 };
 

@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_ether.h>
 
@@ -61,6 +62,10 @@ struct cell_cfg {
 	uint32_t reasm_window;     /* cells, a power of two */
 	loom_time_ns request_refresh_ns; /* re-ask when no credit came this long (lost control cells) */
 	uint32_t pool_cells;       /* mbufs of the cell pool */
+	/* capture: frames sent out of (switch, port) into a pcap file */
+	bool capture;
+	uint16_t capture_sw, capture_port;
+	char capture_file[256];
 	/* Scheduled faults (deterministic runs): link (switch, port) down at a time. */
 	uint32_t n_faults;
 	struct {
@@ -125,6 +130,7 @@ struct cell_port {
 	struct rte_ring *ctrlq;    /* control cells: sent before the port's other queues */
 	uint64_t ctrl_bytes;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
+	FILE *capture;             /* cell_capture.c: what the port sends, as pcap */
 	struct cell_port_stats st;
 };
 
@@ -214,6 +220,17 @@ void cell_port_send(struct loom_switch *sw, uint16_t port, struct rte_mbuf *m, b
 /* Uplink for a cell to leaf `dst` (spray over the live ones reaching it);
  * -1 when none. */
 int cell_pick_uplink(struct loom_switch *sw, uint16_t dst);
+
+/* ---- capture (cell_capture.c) ---- */
+FILE *cell_capture_open(const char *path);
+void cell_capture_write(FILE *f, struct rte_mbuf *const *pkts, uint16_t n, loom_time_ns now);
+/* The frames `port` hands to its link now (loom_switch_transmit). */
+static inline void cell_capture_tx(const struct loom_switch *sw, uint16_t port, struct rte_mbuf *const *pkts,
+				   uint16_t n, loom_time_ns now)
+{
+	if (unlikely(sw->cell != NULL) && unlikely(sw->cell->ports[port].capture != NULL) && n > 0)
+		cell_capture_write(sw->cell->ports[port].capture, pkts, n, now);
+}
 
 /* ---- faults (cell_setup.c) ---- */
 /* Take the link at (switch, port) down or up: the leaf's uplink leaves

@@ -62,7 +62,7 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 {
 	static const char *const keys[] = {"payload", "credit_bytes", "spray", "voq_bytes", "voq_packets", "classes",
 					   "weights", "reassembly_timeout_ns", "reassembly_window",
-					   "request_refresh_ns", "pool_cells", "faults"};
+					   "request_refresh_ns", "pool_cells", "faults", "capture"};
 	const char *k;
 	json_t *v;
 	uint64_t x;
@@ -129,6 +129,20 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 				return fail(err, errlen, "weights must be integers in 1..1000", NULL);
 			c->weight[i] = (uint16_t)json_integer_value(w);
 		}
+	}
+	if ((v = json_object_get(o, "capture")) != NULL) {
+		const char *sw = json_string_value(json_object_get(v, "switch"));
+		const char *file = json_string_value(json_object_get(v, "file"));
+		json_t *port = json_object_get(v, "port");
+		int si = sw ? switch_by_name(f, sw) : -1;
+
+		if (si < 0 || !file || strlen(file) >= sizeof(c->capture_file) || !json_is_integer(port) ||
+		    json_integer_value(port) < 0 || json_integer_value(port) >= f->switches[si].n_ports)
+			return fail(err, errlen, "capture is {\"switch\": NAME, \"port\": P, \"file\": PATH}", sw);
+		c->capture = true;
+		c->capture_sw = (uint16_t)si;
+		c->capture_port = (uint16_t)json_integer_value(port);
+		snprintf(c->capture_file, sizeof(c->capture_file), "%s", file);
 	}
 	if ((v = json_object_get(o, "faults")) != NULL) {
 		size_t i;
@@ -358,6 +372,24 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		if (setup_switch(cf, f, s, leaf_of, err, errlen) < 0)
 			goto out;
+	if (cf->cfg.capture) {
+		struct cell_port *cp = &f->switches[cf->cfg.capture_sw].cell->ports[cf->cfg.capture_port];
+
+		cp->capture = cell_capture_open(cf->cfg.capture_file);
+		if (cp->capture == NULL) {
+			fail(err, errlen, "cannot write the capture", cf->cfg.capture_file);
+			goto out;
+		}
+	}
+	if (cf->cfg.capture) {
+		struct cell_port *cp = &f->switches[cf->cfg.capture_sw].cell->ports[cf->cfg.capture_port];
+
+		cp->capture = cell_capture_open(cf->cfg.capture_file);
+		if (cp->capture == NULL) {
+			fail(err, errlen, "cannot write the capture", cf->cfg.capture_file);
+			goto out;
+		}
+	}
 	cf->next_fault_ns = LOOM_TIME_NEVER;
 	for (uint32_t i = 0; i < cf->cfg.n_faults; i++)
 		if (cf->cfg.faults[i].at_ns < cf->next_fault_ns)
@@ -405,6 +437,8 @@ void loom_cell_free(struct loom_fabric *f)
 			}
 		}
 		for (uint16_t p = 0; cs->ports && p < sw->n_ports; p++) {
+			if (cs->ports[p].capture)
+				fclose(cs->ports[p].capture);
 			free_mbufs_of_ring(cs->ports[p].ctrlq);
 			rte_ring_free(cs->ports[p].ctrlq);
 			if (cs->ports[p].credit) {

@@ -170,22 +170,11 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 		port_output_burst(sw, &sw->ports[eg[j].port], in->index, eg[j].pkts, eg[j].n);
 }
 
-uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
-			      loom_time_ns now)
+/* The FIFO of a port without a traffic manager. */
+static inline uint16_t loom_fifo_dequeue(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
 {
-	struct loom_port *p = &sw->ports[port];
-	unsigned int n;
+	unsigned int n = rte_ring_sc_dequeue_burst(p->outq, (void **)out, max, NULL);
 
-	if (unlikely(sw->cell != NULL)) {
-		/* control cells before anything else the port has */
-		uint16_t c = cell_ctrl_dequeue(sw, port, out, max);
-
-		if (c > 0)
-			return c;
-	}
-	if (p->tm)
-		return tm_dequeue_burst(sw, p, out, max, now);
-	n = rte_ring_sc_dequeue_burst(p->outq, (void **)out, max, NULL);
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t len = rte_pktmbuf_pkt_len(out[i]);
 
@@ -194,6 +183,25 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 	}
 	p->c.tx_packets += n;
 	return (uint16_t)n;
+}
+
+uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
+			      loom_time_ns now)
+{
+	struct loom_port *p = &sw->ports[port];
+
+	if (unlikely(sw->cell != NULL)) {
+		/* control cells before anything else the port has */
+		uint16_t c = cell_ctrl_dequeue(sw, port, out, max);
+
+		if (c == 0)
+			c = p->tm ? tm_dequeue_burst(sw, p, out, max, now) : loom_fifo_dequeue(p, out, max);
+		cell_capture_tx(sw, port, out, c, now);
+		return c;
+	}
+	if (p->tm)
+		return tm_dequeue_burst(sw, p, out, max, now);
+	return loom_fifo_dequeue(p, out, max);
 }
 
 uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port)

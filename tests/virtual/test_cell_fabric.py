@@ -132,6 +132,52 @@ class CellFabric(unittest.TestCase):
             self.assertEqual(set(k for k, v in sw["drops"].items() if v) - {"cell_unreachable", "cell_reassembly",
                                                                            "link_down"}, set(), sw["drops"])
 
+    def test_capture_of_a_fabric_link_shows_cells(self):
+        """cell.capture writes what leaf1's uplink sends as a pcap file
+        (nanosecond virtual time stamps): every frame is a cell (Ethertype
+        0x88B5) with the documented header: DATA cells from leaf 1 to leaf 0
+        whose payloads are 256 bytes but the last of each packet (1500 B =
+        5 x 256 + 220), with first/last flags and consecutive sequence numbers
+        (this uplink carries half of them: spraying), and REQUEST cells."""
+        from scapy.all import rdpcap  # Debian's scapy (/usr/bin/python3)
+        import struct
+        cap = os.path.join(self.dir, "leaf1-up.pcap")
+        with open(topo("cell_incast.yaml")) as f:
+            text = f.read().replace("duration: 2ms", "duration: 300us").replace(
+                "mode: cell\n", "mode: cell\ncell: { capture: { link: leaf1:1, file: %s } }\n" % cap)
+        r, _, _ = run(text, self.dir)
+        self.assert_cells_conserved(r)
+        pkts = rdpcap(cap)
+        (up,) = [p for p in switch(r, "leaf1")["ports"] if p["index"] == 1]
+        self.assertEqual(len(pkts), up["tx_packets"])
+        kinds = {1: 0, 2: 0, 3: 0}
+        seqs = []
+        for p in pkts:
+            raw = bytes(p)
+            self.assertEqual(struct.unpack("!H", raw[12:14])[0], 0x88B5)
+            ver_type, flags, src, dst, port, cls, _, seq, length = struct.unpack("!BBHHHBBIH", raw[14:30])
+            self.assertEqual(ver_type >> 4, 1)
+            kinds[ver_type & 15] += 1
+            if ver_type & 15 == 1:
+                self.assertEqual((src, dst, port, cls), (1, 0, 0, 0))
+                self.assertEqual(len(raw), 30 + length)
+                self.assertEqual(length, 220 if flags & 2 else 256)
+                seqs.append(seq)
+            else:
+                self.assertEqual(flags, 0)
+                self.assertEqual(length, 0)
+        self.assertGreater(kinds[1], 100)
+        self.assertGreater(kinds[2], 0)   # requests go out toward leaf0
+        self.assertEqual(kinds[3], 0)     # leaf1 grants nothing: h1 receives nothing
+        self.assertEqual(seqs, sorted(seqs))
+        # spraying over two uplinks: this one carries about half the sequence numbers
+        span = seqs[-1] - seqs[0] + 1
+        self.assertLess(abs(len(seqs) - span / 2), 0.1 * span)
+        # time stamps are virtual time, in order, within the run
+        times = [float(p.time) for p in pkts]
+        self.assertEqual(times, sorted(times))
+        self.assertLess(times[-1], 300e-6)
+
     def test_loader_refuses_bad_cell_keys(self):
         """Bad cell settings name file, line and problem."""
         with open(topo("cell_permutation.yaml")) as f:
