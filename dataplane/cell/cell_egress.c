@@ -42,6 +42,7 @@ void cell_egress_request(struct loom_switch *sw, struct loom_port *in, const str
 		return; /* taken, not served: counted in requests_rx */
 	loom_credit_request(cs->ports[h->dst_port].credit, (uint32_t)h->src_leaf * cs->fab->cfg.n_classes + h->cls,
 			    cs->fab->cfg.weight[h->cls], h->seq_or_bytes, now);
+	sw->timers_armed = true;
 }
 
 static void reasm_discard(void *ctx, void *cell)
@@ -123,6 +124,8 @@ void cell_egress_data(struct loom_switch *sw, struct loom_port *in, const struct
 	}
 	if (!loom_reasm_add(&rc->r, h->seq_or_bytes, h->flags, h->len, m, now))
 		pkt_drop(in, m, LOOM_DROP_CELL_REASSEMBLY);
+	else if (rc->r.held > 0)
+		sw->timers_armed = true; /* its reassembly timeout */
 }
 
 loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now)

@@ -59,8 +59,10 @@ static void send_request(struct loom_switch *sw, struct cell_voq *q, uint64_t by
 				  .seq_or_bytes = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes};
 
 	cs->c.request_bytes += h.seq_or_bytes;
-	if (q->acct.outstanding == bytes) /* nothing was outstanding: the refresh clock starts now */
+	if (q->acct.outstanding == bytes) { /* nothing was outstanding: the refresh clock starts now */
 		q->last_credit_ns = now;
+		sw->timers_armed = true;
+	}
 	cell_send_ctrl(sw, &h);
 }
 
