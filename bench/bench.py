@@ -23,6 +23,10 @@ The forwarding core is CPU 1 for everyone; CPU 0 runs the control side
 (testpmd's and OVS's main threads, loomd's control thread).
 Second part (--fabric): one loomd hosting growing Clos fabrics, traffic
 injected at every leaf and sunk at another leaf's host port.
+Third part (--cell): the cost of the cell fabric (docs/CELLS.md): the same
+2 x 4 fabric and traffic in one loomd, packet-switched and then `mode: cell`
+(VOQs, credits, cells, reassembly), delivered packets per second and the
+ratio, from one run.
 """
 import argparse
 import json
@@ -279,11 +283,15 @@ def run_loomd_leaf(build, work, pcap, seconds, pipeline="native", tm=True, lb_mo
 
 
 # ---------------------------------------------------------------- fabric scaling
-def fabric_topology(work, spines, leaves):
+def fabric_topology(work, spines, leaves, mode="packet"):
     """spines x leaves, 2 host ports per leaf: port 0 replays traffic to the
     next leaf's port-1 host, port 1 is a null sink. Every packet crosses
-    leaf, spine, leaf: 3 switch hops."""
-    lines = ["fabric: scale%dx%d" % (spines, leaves), "switches:"]
+    leaf, spine, leaf: 3 switch hops. mode "cell": a cell fabric, links at
+    400G so that the egress ports' credits never limit."""
+    lines = ["fabric: scale%dx%d%s" % (spines, leaves, mode)]
+    if mode == "cell":
+        lines += ["mode: cell", "defaults: {link_rate: 400G}"]
+    lines += ["switches:"]
     lines += ["  - {name: spine%d, role: spine}" % s for s in range(spines)]
     lines += ["  - {name: leaf%d, role: leaf, ipv4: 10.0.%d.0/24}" % (l, l) for l in range(leaves)]
     lines += ["hosts:"] + ["  - {name: h%d_%d}" % (l, j) for l in range(leaves) for j in range(2)]
@@ -302,7 +310,7 @@ def fabric_topology(work, spines, leaves):
         k += 1
         for s in range(spines):
             lines.append("  - {a: leaf%d:%d, b: spine%d:%d}" % (l, 2 + s, s, l))
-    path = os.path.join(work, "scale%dx%d.yaml" % (spines, leaves))
+    path = os.path.join(work, "scale%dx%d%s.yaml" % (spines, leaves, mode))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
     return path
@@ -322,6 +330,19 @@ def run_fabric_scaling(build, work, seconds, sizes):
     return rows
 
 
+def run_cell_cost(build, work, seconds, spines=2, leaves=4):
+    """Delivered Mpps of the same fabric and traffic, packet then cell mode."""
+    out = {}
+    for mode in ("packet", "cell"):
+        d = Loomd(build, work, fabric_topology(work, spines, leaves, mode), None, "cell%s" % mode)
+        try:
+            out[mode] = d.measure(seconds, host_ports_only=True)
+        finally:
+            d.stop()
+        log("fabric %dx%d %s mode: %.2f Mpps delivered" % (spines, leaves, mode, out[mode][0]))
+    return out
+
+
 # ---------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -333,6 +354,8 @@ def main():
                     help="load-balancing modes measured on the leaf after ecmp (comma list, '' for none)")
     ap.add_argument("--json", help="write the results here too")
     ap.add_argument("--tm-only", action="store_true", help="only the loomd leaf with the traffic manager off and on")
+    ap.add_argument("--cell", action="store_true",
+                    help="only the cell fabric's cost: a 2 x 4 fabric, packet mode then cell mode")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="loom-bench-")
@@ -343,6 +366,16 @@ def main():
     res = {}
     scaling = []
     try:
+        if args.cell:
+            cost = run_cell_cost(args.build, work, args.seconds)
+            print("| 2 x 4 fabric, one core | delivered Mpps | cycles/pkt |\n|---|---:|---:|")
+            for mode, (mpps, cyc) in cost.items():
+                print("| %s mode | %.2f | %.0f |" % (mode, mpps, cyc))
+            print("cell / packet: %.2f" % (cost["cell"][0] / cost["packet"][0]))
+            if args.json:
+                with open(args.json, "w") as f:
+                    json.dump({"cell_cost": cost}, f, indent=2)
+            return
         if args.tm_only:
             for tm in (False, True):
                 log("loomd leaf ecmp, tm %s ..." % ("on" if tm else "off"))

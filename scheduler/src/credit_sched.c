@@ -116,10 +116,12 @@ bool loom_credit_next(struct loom_credit_sched *cs, loom_time_ns now, uint32_t *
 		rotate(cs);
 	cs->credits++;
 	advance_pacing(cs);
-	/* Called more than an interval late (a busy poll loop): the missed
-	 * credits are gone, at most one more may follow at once. */
-	if (due(cs) + (uint64_t)cs->credit_bytes * 8u * 1000000000ull / cs->rate_bps < now) {
-		cs->next_ns = now;
+	/* Called more than LOOM_CREDIT_MAX_CATCHUP intervals late (a
+	 * real-time loop descheduled by a busy machine): the older missed
+	 * credits are gone; up to that many may still follow at once. */
+	uint64_t interval = (uint64_t)cs->credit_bytes * 8u * 1000000000ull / cs->rate_bps;
+	if (due(cs) + LOOM_CREDIT_MAX_CATCHUP * interval < now) {
+		cs->next_ns = now - (LOOM_CREDIT_MAX_CATCHUP - 1) * interval;
 		cs->next_frac = 0;
 	}
 	*v = id;

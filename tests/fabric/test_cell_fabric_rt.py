@@ -1,7 +1,8 @@
 """End to end: a cell (switch-scheduled) fabric in a real-time loomd with
 generator hosts (docs/CELLS.md). A 3:1 incast into h0's 100 Mb/s port: the
 egress port's credits (paced by loomd's real clock) share it, each sender
-gets about a third (tolerance: this machine is shared, so 25 %), nothing is
+gets a third of what the port delivered (within 10 %; the port's own rate
+is only checked loosely: this machine is shared), nothing is
 dropped inside the fabric (the excess is dropped at the edge, voq_full),
 packets arrive in order, and conservation holds with cells. Half-way, one
 of leaf1's spine links is taken down with `loomctl cell link`: h1 keeps
@@ -37,9 +38,13 @@ class CellFabricRealTime(unittest.TestCase):
         self.assertTrue(self.flows["ok"], self.flows)
         flows = self.flows["result"]["flows"]
         self.assertEqual(len(flows), 3)
+        total = sum(f["rx_rate_bps"] for f in flows)
         for f in flows:
-            self.assertLess(abs(f["rx_rate_bps"] - 100e6 / 3) / (100e6 / 3), 0.25, [g["rx_rate_bps"] for g in flows])
+            self.assertLess(abs(f["rx_rate_bps"] / total - 1 / 3) * 3, 0.10, [g["rx_rate_bps"] for g in flows])
             self.assertEqual(f["reordered"], 0, f)
+        # credits paced by the real clock: the port runs near its rate, never over it
+        self.assertLess(total, 100e6 * 1.05)
+        self.assertGreater(total, 100e6 * 0.4)
         for sw in self.stats["switches"]:
             drops = {k for k, v in sw["drops"].items() if v}
             if sw["name"] == "leaf0" or sw["role"] == "spine":

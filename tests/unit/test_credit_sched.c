@@ -9,8 +9,9 @@
  *  - credits never exceed the port rate over any window: with the clock
  *    advancing in random steps (late calls), the credits issued in every
  *    window of W ns are at most rate * W / (8 * credit) + 1 when called
- *    at the due times (the long-run rate met to 0.01 %), + 3 when called
- *    late at random;
+ *    at the due times (the long-run rate met to 0.01 %), + the catch-up
+ *    limit when called late at random; called very late, the missed
+ *    credits beyond the limit are lost;
  *  - an idle port banks nothing: after an idle spell a new request gets
  *    one credit at once and then one per interval;
  *  - a request of 10 000 bytes gets three 4096-byte credits, then the VOQ
@@ -130,8 +131,8 @@ static void test_never_over_rate(void **state)
 	assert_true(fabs(rate - RATE) / RATE < 0.0001);
 	loom_credit_free(&cs);
 
-	/* called late, early, in bursts: the schedule runs less than two
-	 * intervals behind, so never more than two credits of catch-up */
+	/* called late, early, in bursts: the schedule runs behind by less than
+	 * the catch-up limit, so never more than that many credits at once */
 	assert_int_equal(loom_credit_init(&cs, RATE, CREDIT, 4, 0), 0);
 	loom_credit_request(&cs, 0, 1, UINT64_MAX / 8, 0);
 	n = 0;
@@ -141,10 +142,20 @@ static void test_never_over_rate(void **state)
 		while (n < N && loom_credit_next(&cs, t, &v))
 			when[n++] = t;
 	}
-	check_windows(when, N, 2);
+	check_windows(when, N, LOOM_CREDIT_MAX_CATCHUP);
 	rate = (double)(N - 1) * CREDIT * 8 / ((double)when[N - 1] - when[0]) * 1e9;
 	assert_true(rate <= RATE * 1.0001);
 	assert_true(rate > RATE * 0.5);
+	loom_credit_free(&cs);
+
+	/* a call 100 intervals late gets the catch-up limit's credits at once, not 100 */
+	assert_int_equal(loom_credit_init(&cs, RATE, CREDIT, 4, 0), 0);
+	loom_credit_request(&cs, 0, 1, UINT64_MAX / 8, 0);
+	assert_true(loom_credit_next(&cs, 0, &v));
+	n = 0;
+	while (loom_credit_next(&cs, 327680, &v))
+		n++;
+	assert_true(n >= LOOM_CREDIT_MAX_CATCHUP && n <= LOOM_CREDIT_MAX_CATCHUP + 1);
 	free(when);
 	loom_credit_free(&cs);
 }

@@ -17,7 +17,9 @@
  * loom_credit_next_time(), as the virtual-time runner does, no window of W
  * ns holds more than W / interval + 1 credits). An idle port does not bank
  * credits (a request to an idle port starts the schedule at its time), and
- * a caller more than one interval late loses the missed credits but one.
+ * a caller more than LOOM_CREDIT_MAX_CATCHUP intervals late loses the
+ * older missed credits (a real-time loop that was descheduled catches up
+ * a little, not by a burst of any size).
  *
  * VOQs are numbered by the caller (0..max_voqs-1).
  */
@@ -28,6 +30,8 @@
 #include <stdint.h>
 
 #include "loom/clock.h"
+
+#define LOOM_CREDIT_MAX_CATCHUP 8
 
 struct loom_credit_voq {
 	uint64_t demand;   /* bytes asked for and not yet granted */
