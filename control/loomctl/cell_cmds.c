@@ -44,10 +44,11 @@ static void print_switch(json_t *sw)
 			       geti(e, "data_cells_tx"), geti(e, "ctrl_cells_tx"), geti(e, "data_cells_rx"),
 			       geti(e, "ctrl_cells_rx"));
 		else
-			printf("  port %-3" JSON_INTEGER_FORMAT " %-12s credits %" JSON_INTEGER_FORMAT ": requested %" JSON_INTEGER_FORMAT
-			       " B, granted %" JSON_INTEGER_FORMAT " B, demand now %" JSON_INTEGER_FORMAT " B\n",
-			       geti(e, "index"), gets(e, "name"), geti(e, "credits_issued"), geti(e, "credit_requested_bytes"),
-			       geti(e, "credit_granted_bytes"), geti(e, "credit_demand_bytes"));
+			printf("  port %-3" JSON_INTEGER_FORMAT " %-12s credits %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
+			       " skipped: port backlogged): requested %" JSON_INTEGER_FORMAT " B, granted %" JSON_INTEGER_FORMAT
+			       " B, demand now %" JSON_INTEGER_FORMAT " B\n",
+			       geti(e, "index"), gets(e, "name"), geti(e, "credits_issued"), geti(e, "credits_skipped"),
+			       geti(e, "credit_requested_bytes"), geti(e, "credit_granted_bytes"), geti(e, "credit_demand_bytes"));
 	}
 	if (strcmp(gets(c, "role"), "leaf") != 0)
 		return;

@@ -7,6 +7,10 @@
  * class. The timer (cell_egress_timers) grants credits at the port's rate
  * and sends each back to its VOQ's leaf as a CREDIT cell.
  *
+ * The port's queue feeds back (DNX's egress flow control): a credit
+ * whose time comes while the port holds more than egress_limit bytes is
+ * not given.
+ *
  * DATA: the reassembly context of the cell's VOQ (loom/cell_reasm.h)
  * holds it until its packet is whole and in order; the packet is rebuilt
  * in one mbuf (from the pool the packet was cut from) and put on the
@@ -139,6 +143,11 @@ loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now)
 
 		if (cr == NULL)
 			continue;
+		/* egress flow control: while the port's queue holds more than
+		 * egress_limit bytes (a real-time port that fell behind, local
+		 * traffic on the port), credit times pass without credits */
+		while (loom_switch_queued_bytes(sw, p) > cs->fab->cfg.egress_limit && loom_credit_skip(cr, now))
+			;
 		while (loom_credit_next(cr, now, &v)) {
 			struct loom_cell_hdr h = {.type = LOOM_CELL_CREDIT, .src_leaf = cs->leaf,
 						  .dst_leaf = (uint16_t)(v / cs->fab->cfg.n_classes), .dst_port = p,

@@ -62,6 +62,7 @@ struct cell_cfg {
 	uint32_t reasm_window;     /* cells, a power of two */
 	loom_time_ns request_refresh_ns; /* re-ask when no credit came this long (lost control cells) */
 	uint32_t pool_cells;       /* mbufs of the cell pool */
+	uint64_t egress_limit;     /* bytes queued on a host port above which its credits pause */
 	/* capture: frames sent out of (switch, port) into a pcap file */
 	bool capture;
 	uint16_t capture_sw, capture_port;

@@ -62,7 +62,8 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 {
 	static const char *const keys[] = {"payload", "credit_bytes", "spray", "voq_bytes", "voq_packets", "classes",
 					   "weights", "reassembly_timeout_ns", "reassembly_window",
-					   "request_refresh_ns", "pool_cells", "faults", "capture"};
+					   "request_refresh_ns", "pool_cells", "faults", "capture",
+					   "egress_limit"};
 	const char *k;
 	json_t *v;
 	uint64_t x;
@@ -78,7 +79,8 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 	*c = (struct cell_cfg){.payload = LOOM_CELL_PAYLOAD_DEFAULT, .credit_bytes = 4096,
 			       .spray = LOOM_SPRAY_ROUND_ROBIN, .voq_limit = 256 * 1024, .voq_pkts = 1024,
 			       .n_classes = 1, .reasm_timeout_ns = 100 * LOOM_NS_PER_US, .reasm_window = 1024,
-			       .request_refresh_ns = 500 * LOOM_NS_PER_US, .pool_cells = 65535};
+			       .request_refresh_ns = 500 * LOOM_NS_PER_US, .pool_cells = 65535,
+			       .egress_limit = 8 * 4096};
 	for (int i = 0; i < CELL_MAX_CLASSES; i++)
 		c->weight[i] = 1;
 	x = c->payload;
@@ -90,6 +92,9 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 		return -1;
 	c->credit_bytes = (uint32_t)x;
 	if (get_uint(o, "voq_bytes", 2048, 1ull << 32, &c->voq_limit, err, errlen) < 0)
+		return -1;
+	c->egress_limit = 8ull * c->credit_bytes;
+	if (get_uint(o, "egress_limit", 0, 1ull << 32, &c->egress_limit, err, errlen) < 0)
 		return -1;
 	x = c->voq_pkts;
 	if (get_uint(o, "voq_packets", 1, 1 << 16, &x, err, errlen) < 0)

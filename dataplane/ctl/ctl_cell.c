@@ -14,7 +14,8 @@ int ctl_cell_snapshot_alloc(const struct loom_switch *sw, struct ctl_cell_snapsh
 	s->ports = calloc(sw->n_ports, sizeof(*s->ports));
 	s->credit = calloc(sw->n_ports, sizeof(*s->credit));
 	s->credits_issued = calloc(sw->n_ports, sizeof(*s->credits_issued));
-	return s->voqs && s->ports && s->credit && s->credits_issued ? 0 : -1;
+	s->credits_skipped = calloc(sw->n_ports, sizeof(*s->credits_skipped));
+	return s->voqs && s->ports && s->credit && s->credits_issued && s->credits_skipped ? 0 : -1;
 }
 
 void ctl_cell_snapshot_free(struct ctl_cell_snapshot *s)
@@ -23,6 +24,7 @@ void ctl_cell_snapshot_free(struct ctl_cell_snapshot *s)
 	free(s->ports);
 	free(s->credit);
 	free(s->credits_issued);
+	free(s->credits_skipped);
 }
 
 void ctl_cell_snapshot_take(const struct loom_switch *sw, struct ctl_cell_snapshot *s)
@@ -76,6 +78,7 @@ void ctl_cell_snapshot_take(const struct loom_switch *sw, struct ctl_cell_snapsh
 		if (cr == NULL)
 			continue;
 		s->credits_issued[p] = cr->credits;
+		s->credits_skipped[p] = cr->skipped;
 		for (uint32_t v = 0; v < cr->max_voqs; v++) {
 			s->credit[p].requested += cr->voq[v].requested;
 			s->credit[p].granted += cr->voq[v].granted;
@@ -129,6 +132,7 @@ static json_t *ports_json(const struct loom_switch *sw, const struct ctl_cell_sn
 		}
 		if (cp->credit) {
 			json_object_set_new(o, "credits_issued", json_integer((json_int_t)s->credits_issued[p]));
+			json_object_set_new(o, "credits_skipped", json_integer((json_int_t)s->credits_skipped[p]));
 			json_object_set_new(o, "credit_requested_bytes", json_integer((json_int_t)s->credit[p].requested));
 			json_object_set_new(o, "credit_granted_bytes", json_integer((json_int_t)s->credit[p].granted));
 			json_object_set_new(o, "credit_demand_bytes", json_integer((json_int_t)s->credit[p].demand));

@@ -34,6 +34,7 @@ struct ctl_cell_snapshot {
 	struct cell_port *ports;         /* [n_ports] copies (no pointers followed) */
 	struct loom_credit_voq *credit;  /* [n_ports] sums over each port's VOQs */
 	uint64_t *credits_issued;        /* [n_ports] */
+	uint64_t *credits_skipped;       /* [n_ports] egress port backlogged */
 };
 
 int ctl_cell_snapshot_alloc(const struct loom_switch *sw, struct ctl_cell_snapshot *s);

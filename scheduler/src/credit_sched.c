@@ -128,6 +128,15 @@ bool loom_credit_next(struct loom_credit_sched *cs, loom_time_ns now, uint32_t *
 	return true;
 }
 
+bool loom_credit_skip(struct loom_credit_sched *cs, loom_time_ns now)
+{
+	if (cs->ring_len == 0 || now < due(cs))
+		return false;
+	cs->skipped++;
+	advance_pacing(cs);
+	return true;
+}
+
 loom_time_ns loom_credit_next_time(const struct loom_credit_sched *cs)
 {
 	return cs->ring_len ? due(cs) : LOOM_TIME_NEVER;

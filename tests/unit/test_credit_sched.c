@@ -14,6 +14,8 @@
  *    credits beyond the limit are lost;
  *  - an idle port banks nothing: after an idle spell a new request gets
  *    one credit at once and then one per interval;
+ *  - a skipped credit time (egress port backlogged) moves the schedule on
+ *    by one interval and grants nothing;
  *  - a request of 10 000 bytes gets three 4096-byte credits, then the VOQ
  *    leaves the round.
  */
@@ -176,6 +178,12 @@ static void test_idle_banks_nothing(void **state)
 	assert_false(loom_credit_next(&cs, 1000000 + 3276, &v));
 	assert_true(loom_credit_next(&cs, 1000000 + 3277, &v)); /* 3276.8 ns later */
 	assert_int_equal(loom_credit_next_time(&cs), 1000000 + 6554); /* 6553.6 */
+	/* the egress port is backlogged: this credit time passes without a credit */
+	assert_false(loom_credit_skip(&cs, 1000000 + 6553));
+	assert_true(loom_credit_skip(&cs, 1000000 + 6554));
+	assert_int_equal(cs.skipped, 1);
+	assert_int_equal(loom_credit_next_time(&cs), 1000000 + 9831); /* 9830.4 */
+	assert_int_equal(cs.voq[2].granted, 2 * CREDIT);
 	assert_true(loom_credit_next(&cs, 5000000, &v));
 	assert_false(loom_credit_next(&cs, 5000000, &v)); /* satisfied: left the round */
 	assert_int_equal(loom_credit_next_time(&cs), LOOM_TIME_NEVER);

@@ -54,6 +54,7 @@ struct loom_credit_sched {
 	loom_time_ns next_ns;
 	uint64_t next_frac;
 	uint64_t credits;     /* issued */
+	uint64_t skipped;     /* credit times passed without a credit (egress port backlogged) */
 };
 
 /* 0, or -1 (rate 0, credit size 0, no VOQs, no memory). */
@@ -69,6 +70,11 @@ void loom_credit_request(struct loom_credit_sched *cs, uint32_t v, uint32_t weig
  * and the VOQ in *v (credit_bytes granted). Call again while it returns
  * true. */
 bool loom_credit_next(struct loom_credit_sched *cs, loom_time_ns now, uint32_t *v);
+
+/* The credit due at `now` is not given (the egress port is backlogged:
+ * DNX's egress flow control): the schedule moves on by one interval.
+ * Returns false when no credit was due. */
+bool loom_credit_skip(struct loom_credit_sched *cs, loom_time_ns now);
 
 /* When the next credit may go: LOOM_TIME_NEVER when no VOQ asks. */
 loom_time_ns loom_credit_next_time(const struct loom_credit_sched *cs);
