@@ -5,6 +5,7 @@ packets on every switch, and what the topology loader refuses.
 
 Runs `loomctl run` from $LOOM_BUILD like test_virtual.py.
 """
+import json
 import os
 import subprocess
 import tempfile
@@ -72,6 +73,21 @@ class CellFabric(unittest.TestCase):
         for name in ("spine0", "spine1"):
             self.assertGreater(switch(r, name)["cell"]["cells_forwarded"], 1000)
 
+    def test_class_weights_share_the_port(self):
+        """Two classes with credit weights 1:3 (DSCP 0 and 8), each sender
+        offering 10G to h0's 10G port: 2.5G and 7.5G, within 5 %."""
+        r, _, _ = run(topo("cell_classes.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        rates = {f["src"]: f["rx_rate_bps"] for f in r["flows"]}
+        self.assertLess(abs(rates["h1"] - 2.5e9) / 2.5e9, 0.05, rates)
+        self.assertLess(abs(rates["h2"] - 7.5e9) / 7.5e9, 0.05, rates)
+        leaf0 = switch(r, "leaf0")
+        self.assertEqual(leaf0["dropped"], 0)
+        # each sender's VOQ is its class's
+        for name, cls in (("leaf1", 0), ("leaf2", 1)):
+            (voq,) = switch(r, name)["cell"]["voqs"]
+            self.assertEqual(voq["class"], cls)
+
     def test_permutation_every_packet_in_order(self):
         """Every host sends 300 KB to a host on another leaf: every packet
         arrives, none out of order, no drop anywhere, nothing left queued."""
@@ -97,6 +113,35 @@ class CellFabric(unittest.TestCase):
                 self.assertEqual(len(ups), 2)
                 a, b = (p["data_cells_tx"] for p in ups)
                 self.assertLess(abs(a - b), 0.05 * (a + b), ups)
+
+    def test_permutation_least_loaded_spray(self):
+        """The same permutation spraying on the least-loaded uplink: every
+        packet arrives, in order; both uplinks carry cells."""
+        with open(topo("cell_permutation.yaml")) as f:
+            text = f.read().replace("cell: { voq_bytes: 512KiB }", "cell: { voq_bytes: 512KiB, spray: least_loaded }")
+        r, _, _ = run(text, self.dir)
+        self.assert_cells_conserved(r)
+        for f in r["flows"]:
+            self.assertEqual(f["rx_packets"], f["tx_packets"], f)
+            self.assertEqual(f["reordered"], 0, f)
+        for sw in r["switches"]:
+            self.assertEqual(sw["dropped"], 0, sw)
+            if sw["role"] == "leaf":
+                ups = [p["data_cells_tx"] for p in sw["cell"]["ports"] if "data_cells_tx" in p]
+                self.assertGreater(min(ups), 0.3 * sum(ups), ups)
+
+    def test_explicit_form_keeps_the_cell_settings(self):
+        """`loomctl topo expand` writes mode and cell: compiling the explicit
+        form gives the same cell configuration."""
+        path = topo("cell_link_down.yaml")
+        exp = os.path.join(self.dir, "explicit.yaml")
+        with open(exp, "w") as f:
+            f.write(subprocess.run([LOOMCTL, "topo", "expand", path], capture_output=True, text=True,
+                                   check=True).stdout)
+        a = json.loads(subprocess.run([LOOMCTL, "compile", path], capture_output=True, text=True, check=True).stdout)
+        b = json.loads(subprocess.run([LOOMCTL, "compile", exp], capture_output=True, text=True, check=True).stdout)
+        self.assertEqual(a["cell"], b["cell"])
+        self.assertEqual(a["cell"]["faults"], [{"at_ns": 100000, "switch": "leaf0", "port": 2}])
 
     def test_spine_link_down_delivery_continues(self):
         """leaf0's link to spine0 goes down at 100 us, every flow sending:
