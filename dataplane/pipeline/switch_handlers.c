@@ -113,8 +113,10 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 		sw->tm->now = now;
 	in->c.rx_packets += n;
 	for (uint16_t i = 0; i < n; i++) {
-		/* cell fabric: cells and control cells (dataplane/cell/) */
-		if (unlikely(sw->cell != NULL) && rte_pktmbuf_data_len(pkts[i]) >= RTE_ETHER_HDR_LEN &&
+		/* cell fabric: cells and control cells (dataplane/cell/), on
+		 * leaf-spine links only: one from a host is an unknown Ethertype */
+		if (unlikely(sw->cell != NULL) && sw->cell->ports[port].is_spine_link &&
+		    rte_pktmbuf_data_len(pkts[i]) >= RTE_ETHER_HDR_LEN &&
 		    cell_is_frame(rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *))) {
 			cell_receive(sw, in, pkts[i], now);
 			continue;
