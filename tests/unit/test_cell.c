@@ -11,7 +11,8 @@
  *  - with 1 % of the cells lost: exactly the packets that lost no cell
  *    come out, in order; the reassembly timeout gives up every gap
  *    (counted), and every held cell is freed (none leaks);
- *  - a lost last cell of the last packet is freed by the timer alone;
+ *  - a lost last cell of the last packet is freed by the timer alone; a
+ *    cell a window ahead is refused and counted;
  *  - spray: round robin visits the live uplinks in turn and never a dead
  *    one; least-loaded picks the emptiest; none live -> -1;
  *  - VOQ accounting: byte limit, requests cover exactly what is held,
@@ -291,6 +292,9 @@ static void test_lost_last_cell_freed_by_timer(void **state)
 	assert_int_equal(r.st.freed_cells, 4);
 	assert_int_equal(r.st.timeouts, 1);
 	assert_int_equal(s.n_out, 0);
+	/* a cell a whole window ahead is refused (the caller frees it), counted */
+	assert_false(loom_reasm_add(&r, r.next_seq + 1024, LOOM_CELL_FIRST, 10, v[0], 99990));
+	assert_int_equal(r.st.beyond_window, 1);
 	/* the lost cell turning up now is the rest of a broken packet: freed */
 	struct loom_cell_hdr h;
 	assert_true(loom_cell_decode(v[first + 4]->bytes, &h, 256));
