@@ -13,7 +13,8 @@
  *
  * DATA: the reassembly context of the cell's VOQ (loom/cell_reasm.h)
  * holds it until its packet is whole and in order; the packet is rebuilt
- * in one mbuf (from the pool the packet was cut from) and put on the
+ * in one mbuf (from the pool the packet was cut from; a packet of one
+ * cell keeps the cell's mbuf) and put on the
  * host port's output queue (traffic manager or FIFO): its MACs were set
  * for this port's host when it entered the fabric.
  */
@@ -62,12 +63,22 @@ static void reasm_deliver(void *ctx, void **cells, const uint16_t *lens, uint32_
 	struct cell_reasm_ctx *rc = ctx;
 	struct loom_switch *sw = rc->sw;
 	struct loom_cell_switch *cs = sw->cell;
-	struct rte_mbuf *pkt = rte_pktmbuf_alloc(cs->fab->pkt_pool);
+	struct rte_mbuf *pkt;
 	uint32_t total = 0;
 
+	cs->c.cells_rebuilt += n;
+	if (n == 1) {
+		/* a packet of one cell: the cell's mbuf becomes the packet (its
+		 * headers cut off), no copy */
+		pkt = cells[0];
+		rte_pktmbuf_adj(pkt, RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN);
+		cs->c.pkts_rebuilt++;
+		port_output(sw, &sw->ports[rc->dst_port], pkt);
+		return;
+	}
+	pkt = rte_pktmbuf_alloc(cs->fab->pkt_pool);
 	for (uint32_t i = 0; i < n; i++)
 		total += lens[i];
-	cs->c.cells_rebuilt += n;
 	if (pkt == NULL || total > rte_pktmbuf_tailroom(pkt)) {
 		/* the packet is lost here: its cells were rebuilt into nothing */
 		if (pkt)
