@@ -17,7 +17,9 @@
  *   cell_egress.c   DATA -> reassembly per VOQ -> the packet, rebuilt, on
  *                   the host port's output queue (port_output_burst)
  * cell_wire.c builds and reads cell frames, dispatches received ones and
- * holds each port's control-cell queue (sent before anything else).
+ * holds each port's control-cell queue (sent before anything else), and
+ * runs the timers; cell_setup.c loads the configuration; cell_faults.c
+ * takes links down and up.
  * Everything else (local traffic, IPv6, ARP ...) takes the switch's own
  * forwarding (native or P4), unchanged.
  */
@@ -233,7 +235,9 @@ static inline void cell_capture_tx(const struct loom_switch *sw, uint16_t port, 
 		cell_capture_write(sw->cell->ports[port].capture, pkts, n, now);
 }
 
-/* ---- faults (cell_setup.c) ---- */
+/* ---- faults (cell_faults.c) ---- */
+/* Apply the scheduled faults due at `now`; the time of the next one. */
+loom_time_ns cell_run_faults(struct cell_fabric *cf, loom_time_ns now);
 /* Take the link at (switch, port) down or up: the leaf's uplink leaves
  * the spray set (and every leaf's reach to the leaf through that spine),
  * the spine stops using it; data cells queued on it are dropped

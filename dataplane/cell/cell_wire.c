@@ -144,3 +144,31 @@ void cell_send_ctrl(struct loom_switch *sw, const struct loom_cell_hdr *h)
 	else
 		cs->c.credits_tx++;
 }
+
+loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	loom_time_ns next = cell_run_faults(cs->fab, now), t;
+
+	if (cs->leaf == CELL_NO_LEAF)
+		return next;
+	t = cell_egress_timers(sw, now);
+	if (t < next)
+		next = t;
+	t = cell_ingress_timers(sw, now);
+	return t < next ? t : next;
+}
+
+uint64_t cell_queued(const struct loom_switch *sw)
+{
+	const struct loom_cell_switch *cs = sw->cell;
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
+		if (cs->voq[i])
+			n += cs->voq[i]->acct.pkts;
+		if (cs->reasm[i])
+			n += cs->reasm[i]->r.held;
+	}
+	return n;
+}
