@@ -24,6 +24,8 @@ json_t *loomd_cell_json(const struct topology *t)
 		json_object_set_new(o, "voq_bytes", json_integer((json_int_t)c->voq_bytes));
 	if (c->egress_limit)
 		json_object_set_new(o, "egress_limit", json_integer((json_int_t)c->egress_limit));
+	if (c->uplink_limit)
+		json_object_set_new(o, "uplink_limit", json_integer((json_int_t)c->uplink_limit));
 	if (c->voq_packets)
 		json_object_set_new(o, "voq_packets", json_integer(c->voq_packets));
 	if (c->classes)

@@ -14,6 +14,7 @@
  *     reassembly_timeout: 100us
  *     request_refresh: 500us
  *     egress_limit: 32KiB # a host port's queue above which its credits pause
+ *     uplink_limit: 32KiB # an uplink's queue above which VOQs wait to cut cells
  *     link_down:          # faults at a time (virtual time: deterministic)
  *       - { link: leaf0:2, at: 300us }
  *     capture: { link: leaf0:2, file: leaf0-up.pcap }  # what that port sends, as pcap
@@ -29,7 +30,7 @@
 #include "topo_internal.h"
 
 enum { C_PAYLOAD, C_CREDIT, C_SPRAY, C_VOQ_BYTES, C_VOQ_PACKETS, C_CLASSES, C_WEIGHTS, C_TIMEOUT, C_REFRESH,
-       C_LINK_DOWN, C_CAPTURE, C_EGRESS_LIMIT, C_N };
+       C_LINK_DOWN, C_CAPTURE, C_EGRESS_LIMIT, C_UPLINK_LIMIT, C_N };
 
 static int get_bytes(struct topo_loader *ld, const struct topo_field *f, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -107,7 +108,7 @@ static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, st
 {
 	struct topo_field f[C_N] = {{"payload"}, {"credit"}, {"spray"}, {"voq_bytes"}, {"voq_packets"},
 				    {"classes"}, {"weights"}, {"reassembly_timeout"}, {"request_refresh"},
-				    {"link_down"}, {"capture"}, {"egress_limit"}};
+				    {"link_down"}, {"capture"}, {"egress_limit"}, {"uplink_limit"}};
 	unsigned long u;
 	uint64_t b;
 	const char *s;
@@ -136,6 +137,8 @@ static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, st
 	if (f[C_VOQ_BYTES].v && get_bytes(ld, &f[C_VOQ_BYTES], 2048, 1ull << 32, &c->voq_bytes) < 0)
 		return -1;
 	if (f[C_EGRESS_LIMIT].v && get_bytes(ld, &f[C_EGRESS_LIMIT], 1, 1ull << 32, &c->egress_limit) < 0)
+		return -1;
+	if (f[C_UPLINK_LIMIT].v && get_bytes(ld, &f[C_UPLINK_LIMIT], 1, 1ull << 32, &c->uplink_limit) < 0)
 		return -1;
 	if (f[C_VOQ_PACKETS].v) {
 		if (topo_get_uint(ld, &f[C_VOQ_PACKETS], 1, 65536, &u) < 0)
@@ -234,6 +237,8 @@ void topo_write_cell(const struct topology *t, FILE *out)
 		fprintf(out, "%s%u%s", i ? ", " : "  weights: [", c->weights[i], i + 1 == c->n_weights ? "]\n" : "");
 	if (c->egress_limit)
 		fprintf(out, "  egress_limit: %llu\n", (unsigned long long)c->egress_limit);
+	if (c->uplink_limit)
+		fprintf(out, "  uplink_limit: %llu\n", (unsigned long long)c->uplink_limit);
 	if (c->reasm_timeout_ns)
 		fprintf(out, "  reassembly_timeout: %lluns\n", (unsigned long long)c->reasm_timeout_ns);
 	if (c->request_refresh_ns)
@@ -244,7 +249,7 @@ void topo_write_cell(const struct topology *t, FILE *out)
 	if (c->capture_file[0])
 		fprintf(out, "  capture: { link: %s:%d, file: \"%s\" }\n", t->switches[c->capture_sw].name, c->capture_port,
 			c->capture_file);
-	if (!c->capture_file[0] && !c->payload && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes && !c->egress_limit &&
+	if (!c->capture_file[0] && !c->payload && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes && !c->egress_limit && !c->uplink_limit &&
 	    !c->reasm_timeout_ns && !c->request_refresh_ns && !c->n_faults)
 		fputs("  {}\n", out);
 }

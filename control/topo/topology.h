@@ -124,7 +124,7 @@ struct topo_cell_fault {
 struct topo_cell {
 	bool on;
 	uint32_t payload, credit_bytes, voq_packets, classes;
-	uint64_t voq_bytes, reasm_timeout_ns, request_refresh_ns, egress_limit;
+	uint64_t voq_bytes, reasm_timeout_ns, request_refresh_ns, egress_limit, uplink_limit;
 	char spray[16];
 	int n_weights;
 	uint32_t weights[8];

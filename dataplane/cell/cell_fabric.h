@@ -20,8 +20,8 @@
  * holds each port's control-cell queue (sent before anything else), and
  * runs the timers; cell_setup.c loads the configuration; cell_faults.c
  * takes links down and up.
- * Everything else (local traffic, IPv6, ARP ...) takes the switch's own
- * forwarding (native or P4), unchanged.
+ * Everything else (local traffic, ARP, addresses that are not a leaf's
+ * host) takes the switch's own forwarding (native or P4), unchanged.
  */
 #ifndef LOOM_CELL_FABRIC_H
 #define LOOM_CELL_FABRIC_H
@@ -65,6 +65,7 @@ struct cell_cfg {
 	loom_time_ns request_refresh_ns; /* re-ask when no credit came this long (lost control cells) */
 	uint32_t pool_cells;       /* mbufs of the cell pool */
 	uint64_t egress_limit;     /* bytes queued on a host port above which its credits pause */
+	uint64_t uplink_limit;     /* bytes queued on an uplink above which a VOQ does not cut more cells */
 	/* capture: frames sent out of (switch, port) into a pcap file */
 	bool capture;
 	uint16_t capture_sw, capture_port;
@@ -93,6 +94,7 @@ struct cell_fabric {
 	uint16_t *leaf_switch;      /* leaf number -> switch index */
 	uint16_t max_ports;         /* over the leaves */
 	struct rte_hash *dir4;      /* IPv4 host address -> index into dests */
+	struct rte_hash *dir6;      /* IPv6 host address -> index into dests */
 	struct cell_dest *dests;
 	uint32_t n_dests;
 	struct rte_mempool *cell_pool;
@@ -107,6 +109,7 @@ struct cell_voq {
 	uint32_t head;
 	uint32_t next_seq;         /* of the next DATA cell */
 	loom_time_ns last_credit_ns; /* or of the last request, when none since */
+	bool held_back;            /* has credit and packets, but the uplinks are full: the timer retries */
 	uint16_t dst_leaf, dst_port;
 	uint8_t cls;
 };
@@ -152,6 +155,7 @@ struct cell_counters {
 	uint64_t requests_rx, credits_rx;   /* control cells taken */
 	uint64_t request_bytes, credit_bytes_granted, credit_bytes_rx;
 	uint64_t request_refreshes;         /* re-asked after request_refresh_ns without credit */
+	uint64_t held_back;                 /* times a VOQ with credit waited for uplink room */
 	uint64_t cells_rebuilt, pkts_rebuilt;
 	uint64_t cells_forwarded;           /* spine: cells passed on (counted in tx) */
 };
@@ -169,6 +173,8 @@ struct loom_cell_switch {
 	uint64_t *reach;           /* [n_leaves] */
 	struct cell_voq **voq;     /* [n_leaves * max_ports * n_classes], allocated on first use */
 	uint32_t n_voq_slots;
+	uint32_t n_held_back;      /* VOQs waiting for uplink room */
+	loom_time_ns retry_ns;     /* how soon they look again: one cell on the slowest uplink */
 	struct cell_reasm_ctx **reasm; /* same indexing, by source leaf */
 	/* spine: ports toward each leaf */
 	uint16_t **leaf_ports;     /* [n_leaves][up to 8] */

@@ -2,7 +2,7 @@
 /*
  * Ingress leaf of the cell fabric: `forward` of a leaf in cell mode.
  *
- * Reads: each routed packet's destination (IPv4), DSCP. A destination in
+ * Reads: each routed packet's destination (IPv4, IPv6), DSCP. A destination in
  * the fabric's directory on another leaf: TTL -1 (the fabric is one hop,
  * as one big switch), MACs rewritten for the host (the egress leaf's next
  * hop), then the VOQ (egress leaf, egress port, class) takes it or drops
@@ -11,7 +11,12 @@
  *
  * On a CREDIT: whole packets leave the VOQ while its balance is positive,
  * each cut into DATA cells (consecutive sequence numbers per VOQ), every
- * cell sprayed over the live uplinks that reach the egress leaf.
+ * cell sprayed over the live uplinks that reach the egress leaf. Uplinks
+ * push back: while one of those holds more than uplink_limit bytes, the
+ * VOQ keeps its packets and credit and the timer tries again one cell
+ * time later (the fabric's own flow control, instead of dropping cells
+ * at a full uplink queue when the credits outrun the uplinks: less
+ * speedup than the cell tax, a link down, a real-time loop behind).
  */
 #include <rte_hash.h>
 #include <rte_malloc.h>
@@ -86,8 +91,10 @@ static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns n
 static inline uint8_t packet_class(const struct loom_cell_switch *cs, const struct rte_mbuf *m,
 				   const struct loom_pkt_meta *meta)
 {
-	uint8_t dscp = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off)[1] >> 2;
-	uint8_t cls = dscp >> 3;
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
+	/* IPv4: TOS byte; IPv6: traffic class across the first two bytes */
+	uint8_t tos = meta->l3_kind == LOOM_L3_IPV4 ? ip[1] : (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
+	uint8_t cls = (uint8_t)(tos >> 5); /* DSCP >> 3 */
 
 	return cls < cs->fab->cfg.n_classes ? cls : (uint8_t)(cs->fab->cfg.n_classes - 1);
 }
@@ -105,8 +112,10 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 		const struct cell_dest *d = NULL;
 		void *data;
 
-		if (meta[i]->l3_kind == LOOM_L3_IPV4 &&
-		    rte_hash_lookup_data(cs->fab->dir4, meta[i]->key.dst, &data) >= 0)
+		if ((meta[i]->l3_kind == LOOM_L3_IPV4 &&
+		     rte_hash_lookup_data(cs->fab->dir4, meta[i]->key.dst, &data) >= 0) ||
+		    (meta[i]->l3_kind == LOOM_L3_IPV6 &&
+		     rte_hash_lookup_data(cs->fab->dir6, meta[i]->key.dst, &data) >= 0))
 			d = &cs->fab->dests[(uintptr_t)data];
 		if (d == NULL || d->leaf == cs->leaf) {
 			rest[n_rest] = m;
@@ -176,17 +185,39 @@ static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte
 	rte_pktmbuf_free(m);
 }
 
+/* Room on every live uplink that reaches `dst` (those a packet's cells are
+ * sprayed over). */
+static bool uplinks_have_room(struct loom_switch *sw, uint16_t dst)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	uint64_t live = cs->spray.live & cs->reach[dst];
+
+	for (uint8_t i = 0; i < cs->n_uplinks; i++)
+		if ((live & (1ull << i)) && loom_switch_queued_bytes(sw, cs->uplink_port[i]) > cs->fab->cfg.uplink_limit)
+			return false;
+	return true;
+}
+
 static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
+	bool was_held = q->held_back;
 
+	q->held_back = false;
 	while (loom_voq_may_send(&q->acct)) {
+		if (!uplinks_have_room(sw, q->dst_leaf)) {
+			q->held_back = true;
+			cs->c.held_back += !was_held;
+			sw->timers_armed = true;
+			break;
+		}
 		struct rte_mbuf *m = q->q[q->head];
 
 		q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
 		loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
 		cut_and_spray(sw, q, m);
 	}
+	cs->n_held_back = cs->n_held_back + q->held_back - was_held;
 	maybe_request(sw, q, now);
 }
 
@@ -217,7 +248,11 @@ loom_time_ns cell_ingress_timers(struct loom_switch *sw, loom_time_ns now)
 	for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
 		struct cell_voq *q = cs->voq[i];
 
-		if (q == NULL || q->acct.outstanding == 0 || q->acct.pkts == 0)
+		if (q == NULL)
+			continue;
+		if (q->held_back)
+			voq_serve(sw, q, now); /* uplink room again? */
+		if (q->acct.outstanding == 0 || q->acct.pkts == 0)
 			continue;
 		if (now >= q->last_credit_ns + refresh) {
 			q->acct.outstanding = 0;
@@ -228,5 +263,7 @@ loom_time_ns cell_ingress_timers(struct loom_switch *sw, loom_time_ns now)
 		if (q->last_credit_ns + refresh < next)
 			next = q->last_credit_ns + refresh;
 	}
+	if (cs->n_held_back > 0 && now + cs->retry_ns < next)
+		next = now + cs->retry_ns;
 	return next;
 }

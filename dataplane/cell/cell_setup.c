@@ -62,7 +62,7 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 	static const char *const keys[] = {"payload", "credit_bytes", "spray", "voq_bytes", "voq_packets", "classes",
 					   "weights", "reassembly_timeout_ns", "reassembly_window",
 					   "request_refresh_ns", "pool_cells", "faults", "capture",
-					   "egress_limit"};
+					   "egress_limit", "uplink_limit"};
 	const char *k;
 	json_t *v;
 	uint64_t x;
@@ -82,6 +82,14 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 			       .egress_limit = 8 * 4096};
 	for (int i = 0; i < CELL_MAX_CLASSES; i++)
 		c->weight[i] = 1;
+	if (f->clock_mode == LOOM_CLOCK_REALTIME) {
+		/* A real-time loop on a shared machine moves the two spines'
+		 * cells with gaps of milliseconds when it is descheduled: a
+		 * gap of reordering must not be taken for a lost cell, nor a
+		 * slow credit for a lost request. */
+		c->reasm_timeout_ns = 10 * LOOM_NS_PER_MS;
+		c->request_refresh_ns = 20 * LOOM_NS_PER_MS;
+	}
 	x = c->payload;
 	if (get_uint(o, "payload", LOOM_CELL_PAYLOAD_MIN, LOOM_CELL_PAYLOAD_MAX, &x, err, errlen) < 0)
 		return -1;
@@ -94,6 +102,9 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 		return -1;
 	c->egress_limit = 8ull * c->credit_bytes;
 	if (get_uint(o, "egress_limit", 0, 1ull << 32, &c->egress_limit, err, errlen) < 0)
+		return -1;
+	c->uplink_limit = 32 * 1024;
+	if (get_uint(o, "uplink_limit", 0, 1ull << 32, &c->uplink_limit, err, errlen) < 0)
 		return -1;
 	x = c->voq_pkts;
 	if (get_uint(o, "voq_packets", 1, 1 << 16, &x, err, errlen) < 0)
@@ -171,23 +182,49 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 	return 0;
 }
 
-/* Host routes of every leaf: /32 IPv4 routes whose single next hop is on
- * a host-facing port. */
+/* A host route "A/32" or "A/128": its address (network order) and family. */
+static int host_route(const char *pfx, uint8_t addr[16], int *family)
+{
+	const char *slash = pfx ? strchr(pfx, '/') : NULL;
+	char a[64];
+
+	if (!slash || (size_t)(slash - pfx) >= sizeof(a))
+		return -1;
+	memcpy(a, pfx, (size_t)(slash - pfx));
+	a[slash - pfx] = '\0';
+	if (strcmp(slash, "/32") == 0 && inet_pton(AF_INET, a, addr) == 1)
+		*family = 4;
+	else if (strcmp(slash, "/128") == 0 && inet_pton(AF_INET6, a, addr) == 1)
+		*family = 6;
+	else
+		return -1;
+	return 0;
+}
+
+static struct rte_hash *dir_create(uint32_t entries, uint32_t key_len)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "cell_dir%u_%u", key_len, cell_names++);
+	struct rte_hash_parameters hp = {.name = name, .entries = entries < 8 ? 8 : entries, .key_len = key_len,
+					 .socket_id = (int)rte_socket_id()};
+	return rte_hash_create(&hp);
+}
+
+/* Host routes of every leaf: /32 and /128 routes whose single next hop is
+ * on a host-facing port. */
 static int build_directory(struct cell_fabric *cf, const struct loom_fabric *f, json_t *root, char *err,
 			   size_t errlen)
 {
 	json_t *switches = json_object_get(root, "switches");
 	uint32_t cap = 0;
-	char name[64];
 
 	for (uint16_t l = 0; l < cf->n_leaves; l++)
 		cap += (uint32_t)json_array_size(json_object_get(json_array_get(switches, cf->leaf_switch[l]), "routes"));
-	snprintf(name, sizeof(name), "cell_dir4_%u", cell_names++);
-	struct rte_hash_parameters hp = {.name = name, .entries = cap < 8 ? 8 : cap, .key_len = 4,
-					 .socket_id = (int)rte_socket_id()};
-	cf->dir4 = rte_hash_create(&hp);
+	cf->dir4 = dir_create(cap, 4);
+	cf->dir6 = dir_create(cap, 16);
 	cf->dests = rte_zmalloc("cell_dests", sizeof(*cf->dests) * (cap ? cap : 1), 0);
-	if (cf->dir4 == NULL || cf->dests == NULL)
+	if (cf->dir4 == NULL || cf->dir6 == NULL || cf->dests == NULL)
 		return fail(err, errlen, "cannot make the directory", rte_strerror(rte_errno));
 	for (uint16_t l = 0; l < cf->n_leaves; l++) {
 		const struct loom_switch *sw = &f->switches[cf->leaf_switch[l]];
@@ -197,16 +234,11 @@ static int build_directory(struct cell_fabric *cf, const struct loom_fabric *f, 
 		json_array_foreach(json_object_get(json_array_get(switches, cf->leaf_switch[l]), "routes"), i, r) {
 			const char *pfx = json_string_value(json_object_get(r, "prefix"));
 			json_int_t g = json_integer_value(json_object_get(r, "group"));
-			char addr[64];
-			const char *slash = pfx ? strchr(pfx, '/') : NULL;
-			uint32_t a;
+			uint8_t addr[16];
+			int family;
 
-			if (!slash || strcmp(slash, "/32") != 0 || (size_t)(slash - pfx) >= sizeof(addr) || g < 0 ||
-			    g >= sw->n_groups || sw->groups[g].n_members != 1)
-				continue;
-			memcpy(addr, pfx, (size_t)(slash - pfx));
-			addr[slash - pfx] = '\0';
-			if (inet_pton(AF_INET, addr, &a) != 1)
+			if (host_route(pfx, addr, &family) < 0 || g < 0 || g >= sw->n_groups ||
+			    sw->groups[g].n_members != 1)
 				continue;
 			const struct loom_nexthop *nh = &sw->nexthops[sw->members[sw->groups[g].first]];
 			if (!sw->ports[nh->port].host_facing)
@@ -215,7 +247,8 @@ static int build_directory(struct cell_fabric *cf, const struct loom_fabric *f, 
 			d->leaf = l;
 			d->port = nh->port;
 			d->nh = *nh;
-			if (rte_hash_add_key_data(cf->dir4, &a, (void *)(uintptr_t)cf->n_dests) < 0)
+			if (rte_hash_add_key_data(family == 4 ? cf->dir4 : cf->dir6, addr,
+						  (void *)(uintptr_t)cf->n_dests) < 0)
 				return fail(err, errlen, "cannot add to the directory", pfx);
 			cf->n_dests++;
 		}
@@ -295,6 +328,15 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 	if (cs->n_uplinks == 0)
 		return fail(err, errlen, "a leaf without spine uplinks", sw->name);
 	loom_spray_init(&cs->spray, (enum loom_spray_mode)cf->cfg.spray, cs->n_uplinks);
+	/* held-back VOQs look again after one full cell on the slowest uplink */
+	cs->retry_ns = 1;
+	for (uint8_t i = 0; i < cs->n_uplinks; i++) {
+		double rate = (double)sw->ports[cs->uplink_port[i]].rate_bps / f->time_scale;
+		loom_time_ns t = rate > 0 ? (loom_time_ns)((RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN + cf->cfg.payload) * 8e9 / rate) : 1000;
+
+		if (t > cs->retry_ns)
+			cs->retry_ns = t;
+	}
 	cs->reach = rte_zmalloc("cell_reach", sizeof(*cs->reach) * cf->n_leaves, 0);
 	cs->n_voq_slots = (uint32_t)cf->n_leaves * cf->max_ports * cf->cfg.n_classes;
 	cs->voq = rte_zmalloc("cell_voqs", sizeof(*cs->voq) * cs->n_voq_slots, 0);
@@ -465,6 +507,7 @@ void loom_cell_free(struct loom_fabric *f)
 		sw->cell = NULL;
 	}
 	rte_hash_free(cf->dir4);
+	rte_hash_free(cf->dir6);
 	rte_free(cf->dests);
 	rte_free(cf->leaf_switch);
 	/* the cell pool stays: mbufs of it may still sit in rings and ports
