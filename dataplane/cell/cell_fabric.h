@@ -156,6 +156,7 @@ struct cell_counters {
 	uint64_t request_bytes, credit_bytes_granted, credit_bytes_rx;
 	uint64_t request_refreshes;         /* re-asked after request_refresh_ns without credit */
 	uint64_t held_back;                 /* times a VOQ with credit waited for uplink room */
+	uint64_t credit_bytes_unused;       /* given up by a waiting VOQ over its cap (4 credits) */
 	uint64_t cells_rebuilt, pkts_rebuilt;
 	uint64_t cells_forwarded;           /* spine: cells passed on (counted in tx) */
 };
@@ -174,6 +175,7 @@ struct loom_cell_switch {
 	struct cell_voq **voq;     /* [n_leaves * max_ports * n_classes], allocated on first use */
 	uint32_t n_voq_slots;
 	uint32_t n_held_back;      /* VOQs waiting for uplink room */
+	uint32_t held_rr;          /* where the next round over them starts */
 	loom_time_ns retry_ns;     /* how soon they look again: one cell on the slowest uplink */
 	struct cell_reasm_ctx **reasm; /* same indexing, by source leaf */
 	/* spine: ports toward each leaf */

@@ -198,27 +198,75 @@ static bool uplinks_have_room(struct loom_switch *sw, uint16_t dst)
 	return true;
 }
 
+static inline void set_held_back(struct loom_cell_switch *cs, struct cell_voq *q, bool held)
+{
+	if (held && !q->held_back)
+		cs->c.held_back++;
+	cs->n_held_back = cs->n_held_back + held - q->held_back;
+	q->held_back = held;
+}
+
+/* Send the head packet as cells if the uplinks have room. */
+static bool send_head(struct loom_switch *sw, struct cell_voq *q)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	struct rte_mbuf *m;
+
+	if (!uplinks_have_room(sw, q->dst_leaf))
+		return false;
+	m = q->q[q->head];
+	q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
+	loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
+	cut_and_spray(sw, q, m);
+	return true;
+}
+
+/* Packets go while the VOQ has credit. While some VOQs wait for uplink
+ * room, a VOQ joins them instead of going first: the timer serves the
+ * waiting ones in turn (cell_ingress_timers), one packet each per round,
+ * so that none takes all the room that frees up. */
 static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
-	bool was_held = q->held_back;
 
-	q->held_back = false;
-	while (loom_voq_may_send(&q->acct)) {
-		if (!uplinks_have_room(sw, q->dst_leaf)) {
-			q->held_back = true;
-			cs->c.held_back += !was_held;
-			sw->timers_armed = true;
-			break;
-		}
-		struct rte_mbuf *m = q->q[q->head];
-
-		q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
-		loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
-		cut_and_spray(sw, q, m);
+	if (!q->held_back && cs->n_held_back == 0)
+		while (loom_voq_may_send(&q->acct) && send_head(sw, q))
+			;
+	if (loom_voq_may_send(&q->acct) && !q->held_back) {
+		set_held_back(cs, q, true);
+		sw->timers_armed = true;
 	}
-	cs->n_held_back = cs->n_held_back + q->held_back - was_held;
 	maybe_request(sw, q, now);
+}
+
+/* Round robin over the waiting VOQs, one packet each per round, while the
+ * uplinks take them. */
+static void serve_held_back(struct loom_switch *sw, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	uint32_t n = cs->n_voq_slots;
+	bool sent = true;
+
+	while (sent && cs->n_held_back > 0) {
+		uint32_t start = cs->held_rr;
+
+		sent = false;
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t i = (start + k) % n;
+			struct cell_voq *q = cs->voq[i];
+
+			if (q == NULL || !q->held_back)
+				continue;
+			if (loom_voq_may_send(&q->acct) && send_head(sw, q)) {
+				sent = true;
+				cs->held_rr = (i + 1) % n; /* the next round starts after the last served */
+			}
+			if (!loom_voq_may_send(&q->acct)) {
+				set_held_back(cs, q, false);
+				maybe_request(sw, q, now);
+			}
+		}
+	}
 }
 
 void cell_ingress_credit(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now)
@@ -234,6 +282,14 @@ void cell_ingress_credit(struct loom_switch *sw, const struct loom_cell_hdr *h, 
 		return;
 	loom_voq_credit(&q->acct, h->seq_or_bytes);
 	q->last_credit_ns = now;
+	/* A VOQ waiting for uplink room keeps at most a few credits: the rest
+	 * is given up (counted) and asked for again, so that it does not
+	 * burst far over its share when room comes back. */
+	int64_t cap = 4 * (int64_t)cs->fab->cfg.credit_bytes;
+	if (q->acct.balance > cap) {
+		cs->c.credit_bytes_unused += (uint64_t)(q->acct.balance - cap);
+		q->acct.balance = cap;
+	}
 	voq_serve(sw, q, now);
 }
 
@@ -245,14 +301,12 @@ loom_time_ns cell_ingress_timers(struct loom_switch *sw, loom_time_ns now)
 	struct loom_cell_switch *cs = sw->cell;
 	loom_time_ns next = LOOM_TIME_NEVER, refresh = cs->fab->cfg.request_refresh_ns;
 
+	if (cs->n_held_back > 0)
+		serve_held_back(sw, now); /* uplink room again? */
 	for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
 		struct cell_voq *q = cs->voq[i];
 
-		if (q == NULL)
-			continue;
-		if (q->held_back)
-			voq_serve(sw, q, now); /* uplink room again? */
-		if (q->acct.outstanding == 0 || q->acct.pkts == 0)
+		if (q == NULL || q->acct.outstanding == 0 || q->acct.pkts == 0)
 			continue;
 		if (now >= q->last_credit_ns + refresh) {
 			q->acct.outstanding = 0;

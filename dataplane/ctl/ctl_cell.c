@@ -159,7 +159,7 @@ json_t *ctl_cell_switch_json(const struct loom_switch *sw, const struct ctl_cell
 	json_object_set_new(o, "voqs", voqs_json(sw, s));
 	json_object_set_new(
 		o, "counters",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "packets_to_voq",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "packets_to_voq",
 			  (json_int_t)c->pkts_to_voq, "packets_cut", (json_int_t)c->pkts_cut, "cells_cut",
 			  (json_int_t)c->cells_cut, "requests_tx", (json_int_t)c->requests_tx, "requests_rx",
 			  (json_int_t)c->requests_rx, "credits_tx", (json_int_t)c->credits_tx, "credits_rx",
@@ -167,7 +167,7 @@ json_t *ctl_cell_switch_json(const struct loom_switch *sw, const struct ctl_cell
 			  "credit_granted_bytes", (json_int_t)c->credit_bytes_granted, "credit_received_bytes",
 			  (json_int_t)c->credit_bytes_rx, "request_refreshes", (json_int_t)c->request_refreshes,
 			  "cells_rebuilt", (json_int_t)c->cells_rebuilt, "packets_rebuilt", (json_int_t)c->pkts_rebuilt,
-			  "held_back", (json_int_t)c->held_back));
+			  "held_back", (json_int_t)c->held_back, "credit_unused_bytes", (json_int_t)c->credit_bytes_unused));
 	json_object_set_new(
 		o, "reassembly",
 		json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "contexts", (int)s->reasm_contexts,

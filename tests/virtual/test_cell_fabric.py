@@ -73,6 +73,32 @@ class CellFabric(unittest.TestCase):
         for name in ("spine0", "spine1"):
             self.assertGreater(switch(r, name)["cell"]["cells_forwarded"], 1000)
 
+    def test_uplink_pushes_back_on_vqs(self):
+        """Two VOQs granted 10G each share one 10G uplink: with the uplink
+        pushing back (uplink_limit), nothing is dropped inside the fabric,
+        the two share the uplink evenly (within 5 %) and in order, and the
+        excess waits then drops at the edge (voq_full). Without it (a limit
+        of 1 GB), cells drop at the full uplink queue (queue_full) and their
+        packets are lost in reassembly."""
+        r, _, _ = run(topo("cell_narrow_uplink.yaml"), self.dir, name="on.json")
+        self.assert_cells_conserved(r)
+        rates = [f["rx_rate_bps"] for f in r["flows"]]
+        self.assertLess(abs(rates[0] - rates[1]) / max(rates), 0.05, rates)
+        self.assertGreater(sum(rates), 0.85 * 10e9 * 256 / 286)  # the uplink, less the cells' headers
+        for f in r["flows"]:
+            self.assertEqual(f["reordered"], 0)
+        leaf0 = switch(r, "leaf0")
+        self.assertEqual(set(k for k, v in leaf0["drops"].items() if v), {"voq_full"})
+        self.assertGreater(leaf0["cell"]["counters"]["held_back"], 0)
+        for name in ("leaf1", "spine0"):
+            self.assertEqual(switch(r, name)["dropped"], 0)
+        with open(topo("cell_narrow_uplink.yaml")) as f:
+            text = f.read().replace("mode: cell\n", "mode: cell\ncell: { uplink_limit: 1GB }\n")
+        r, _, _ = run(text, self.dir, name="off.json")
+        self.assert_cells_conserved(r)
+        self.assertGreater(switch(r, "leaf0")["drops"]["queue_full"], 1000)
+        self.assertGreater(switch(r, "leaf1")["drops"]["cell_reassembly"], 0)
+
     def test_class_weights_share_the_port(self):
         """Two classes with credit weights 1:3 (DSCP 0 and 8), each sender
         offering 10G to h0's 10G port: 2.5G and 7.5G, within 5 %."""
