@@ -24,6 +24,10 @@ The forwarding core is CPU 1 for everyone; CPU 0 runs the control side
 Second part (--fabric): one loomd hosting growing Clos fabrics whose hosts
 are generator hosts of the same loomd, each sending one flow to a host on
 another leaf.
+Third part (--cell): the cost of the cell fabric (docs/CELLS.md): the same
+2 x 4 fabric and traffic in one loomd, packet-switched and then `mode: cell`
+(VOQs, credits, cells, reassembly), delivered packets per second and the
+ratio, from one run.
 """
 import argparse
 import json
@@ -292,7 +296,7 @@ generate:
   link_rate: 400G
   port_type: generator
 traffic:
-  - { pattern: permutation, pkt_bytes: 74 }
+  - { pattern: permutation, packet: 74 }
 """
 
 
@@ -350,6 +354,53 @@ def print_fabric(rows):
         print("| %d x %d | %d | %.2f | %.2f | %.0f |" % (s, l, n, mpps, hops, cyc))
 
 
+def pcap_fabric_topology(work, spines, leaves, mode="packet"):
+    """spines x leaves, 2 host ports per leaf: port 0 replays traffic to the
+    next leaf's port-1 host, port 1 is a null sink. Every packet crosses
+    leaf, spine, leaf: 3 switch hops. mode "cell": a cell fabric, links at
+    400G so that the egress ports' credits never limit. (A cell fabric
+    needs the pcap ports: its leaves take cells from spines only.)"""
+    lines = ["fabric: scale%dx%d%s" % (spines, leaves, mode)]
+    if mode == "cell":
+        lines += ["mode: cell", "defaults: {link_rate: 400G}"]
+    lines += ["switches:"]
+    lines += ["  - {name: spine%d, role: spine}" % s for s in range(spines)]
+    lines += ["  - {name: leaf%d, role: leaf, ipv4: 10.0.%d.0/24}" % (l, l) for l in range(leaves)]
+    lines += ["hosts:"] + ["  - {name: h%d_%d}" % (l, j) for l in range(leaves) for j in range(2)]
+    lines += ["links:"]
+    k = 0
+    for l in range(leaves):
+        pcap = os.path.join(work, "leaf%d.pcap" % l)
+        dst = (l + 1) % leaves
+        # source h<l>_0 (leaf l port 0) to h<dst>_1 (leaf dst port 1, address .3)
+        frames = [pcapgen.udp_frame("02:48:%02x:%02x:00:00" % (((2 * l) >> 8) & 0xff, (2 * l) & 0xff),
+                                    "02:4c:%02x:%02x:00:00" % (((spines + l) >> 8) & 0xff, (spines + l) & 0xff),
+                                    "10.0.%d.2" % l, "10.0.%d.3" % dst, 10000 + i, 5201) for i in range(256)]
+        pcapgen.write_pcap(pcap, frames)
+        lines.append('  - {a: h%d_0, b: leaf%d:0, devargs_b: "net_pcap%d,rx_pcap=%s,infinite_rx=1"}' % (l, l, k, pcap))
+        lines.append('  - {a: h%d_1, b: leaf%d:1, devargs_b: "net_null%d,no-rx=1"}' % (l, l, k))
+        k += 1
+        for s in range(spines):
+            lines.append("  - {a: leaf%d:%d, b: spine%d:%d}" % (l, 2 + s, s, l))
+    path = os.path.join(work, "pcap%dx%d%s.yaml" % (spines, leaves, mode))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def run_cell_cost(build, work, seconds, spines=2, leaves=4):
+    """Delivered Mpps of the same fabric and traffic, packet then cell mode."""
+    out = {}
+    for mode in ("packet", "cell"):
+        d = Loomd(build, work, pcap_fabric_topology(work, spines, leaves, mode), None, "cell%s" % mode)
+        try:
+            out[mode] = d.measure(seconds, host_ports_only=True)
+        finally:
+            d.stop()
+        log("fabric %dx%d %s mode: %.2f Mpps delivered" % (spines, leaves, mode, out[mode][0]))
+    return out
+
+
 # ---------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -362,6 +413,8 @@ def main():
     ap.add_argument("--json", help="write the results here too")
     ap.add_argument("--tm-only", action="store_true", help="only the loomd leaf with the traffic manager off and on")
     ap.add_argument("--fabric-only", action="store_true", help="only the fabric scaling bench")
+    ap.add_argument("--cell", action="store_true",
+                    help="only the cell fabric's cost: a 2 x 4 fabric, packet mode then cell mode")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp(prefix="loom-bench-")
@@ -372,6 +425,16 @@ def main():
     res = {}
     scaling = []
     try:
+        if args.cell:
+            cost = run_cell_cost(args.build, work, args.seconds)
+            print("| 2 x 4 fabric, one core | delivered Mpps | cycles/pkt |\n|---|---:|---:|")
+            for mode, (mpps, cyc) in cost.items():
+                print("| %s mode | %.2f | %.0f |" % (mode, mpps, cyc))
+            print("cell / packet: %.2f" % (cost["cell"][0] / cost["packet"][0]))
+            if args.json:
+                with open(args.json, "w") as f:
+                    json.dump({"cell_cost": cost}, f, indent=2)
+            return
         if args.fabric_only:
             print_fabric(run_fabric_scaling(args.build, work, args.seconds, FABRIC_SIZES))
             return

@@ -35,6 +35,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "cell_fabric.h"
 #include "ctl.h"
 #include "fabric.h"
 #include "gen_config.h"
@@ -90,8 +91,10 @@ static unsigned int needed_mb(const char *config)
 		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, "generator_hosts")),
 					   LOOM_OUTQ_SIZE);
 	}
+	unsigned int cell_mb = loom_cell_needed_mb(root); /* the cell pool (cell_setup.c) */
+
 	json_decref(root);
-	return (unsigned int)((mbufs * mbuf_bytes) >> 20) +
+	return cell_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
 	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 2) +
 				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 2))) +
 	       128;

@@ -486,6 +486,8 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 		if (tm)
 			json_object_set_new(root, "tm", tm);
 	}
+	if (t->cell.on)
+		json_object_set_new(root, "cell", loomd_cell_json(t));
 	for (int sw = 0; sw < t->n_switches; sw++) {
 		json_t *s;
 

@@ -17,6 +17,8 @@
 /* local[i]: switch i is hosted by this loomd (NULL = every switch).
  * On error returns -1 and writes "FILE:LINE: problem" into err. */
 int loomd_config_build(const struct topology *t, const bool *local, json_t **out, char *err, size_t errlen);
+/* cell_config.c: the `cell` object of a `mode: cell` fabric, NULL otherwise. */
+json_t *loomd_cell_json(const struct topology *t);
 /* Same, written as pretty JSON. */
 int loomd_config_write(const struct topology *t, const bool *local, FILE *out, char *err, size_t errlen);
 

@@ -33,6 +33,7 @@
 #include "workload_cmd.h"
 #include "experiment_cmd.h"
 #include "tm_cmds.h"
+#include "cell_cmds.h"
 
 static void usage(FILE *out)
 {
@@ -47,6 +48,8 @@ static void usage(FILE *out)
 		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
 		"  tm show SWITCH[:PORT] [--json]                    traffic manager settings (rates, classes, ECN, PFC)\n"
 		"  tm set SWITCH[:PORT] KEY VALUE                    change one while traffic flows (docs/TRAFFIC_MANAGER.md)\n"
+		"  cell [--json] [--results FILE]                    cell fabric: VOQs, credits, cells per uplink, reassembly\n"
+		"  cell link SWITCH:PORT down|up                     take a leaf-spine link down or up (docs/CELLS.md)\n"
 		"  topo check FILE                                   validate a topology file\n"
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
@@ -279,6 +282,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "lb") == 0)
 		return cmd_lb(argc, argv);
+	if (strcmp(cmd, "cell") == 0)
+		return cmd_cell(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);

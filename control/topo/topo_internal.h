@@ -122,6 +122,11 @@ int topo_check_tm(struct topo_loader *ld);
  * validated: f[0..4] are clock, seed, duration, traffic, host_jitter. */
 int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f);
 
+/* topo_cell.c: `mode:` and `cell:` (after the fabric and experiment are
+ * loaded: link_down names links), and their explicit form. */
+int topo_load_cell(struct topo_loader *ld, const struct topo_field *mode, const struct topo_field *cell);
+void topo_write_cell(const struct topology *t, FILE *out);
+
 /* Subnet arithmetic shared by the addressing helpers and the validator. */
 void topo_prefix_add(struct topo_prefix *p, uint64_t n);
 bool topo_prefix_host_bits_set(const struct topo_prefix *p);

@@ -16,7 +16,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -398,7 +398,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
-				       { "host_jitter" }, { "load_balancing" } };
+				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" } };
 	int rc;
 
 	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
@@ -422,7 +422,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = load_explicit(ld, root, f);
 		if (rc >= 0)
 			rc = topo_check_tm(ld);
-		return rc < 0 ? rc : topo_experiment(ld, root, &f[K_CLOCK]);
+		if (rc >= 0)
+			rc = topo_experiment(ld, root, &f[K_CLOCK]);
+		return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -437,7 +439,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	rc = topo_expand(ld, &f[K_GENERATE]);
 	if (rc >= 0)
 		rc = topo_check_tm(ld);
-	return rc < 0 ? rc : topo_experiment(ld, root, &f[K_CLOCK]);
+	if (rc >= 0)
+		rc = topo_experiment(ld, root, &f[K_CLOCK]);
+	return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, struct topology *t,

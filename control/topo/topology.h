@@ -115,6 +115,27 @@ struct topo_tm_setting {
 	int line;
 };
 
+/* `mode: cell` and `cell:` (topo_cell.c, docs/CELLS.md); 0 / "" = loomd's default. */
+#define TOPO_CELL_MAX_FAULTS 16
+struct topo_cell_fault {
+	int sw, port;      /* one end of a leaf-spine link */
+	uint64_t at_ns;
+	int line;
+};
+struct topo_cell {
+	bool on;
+	uint32_t payload, credit_bytes, voq_packets, classes;
+	uint64_t voq_bytes, reasm_timeout_ns, request_refresh_ns, egress_limit, uplink_limit;
+	char spray[16];
+	int n_weights;
+	uint32_t weights[8];
+	int n_faults;
+	struct topo_cell_fault faults[TOPO_CELL_MAX_FAULTS];
+	int capture_sw, capture_port; /* capture: { link: SWITCH:PORT, file: F }; file "" = none */
+	char capture_file[256];
+	int line;
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX];  /* `fabric:` */
 	char file[512];            /* path it was loaded from */
@@ -141,6 +162,7 @@ struct topology {
 	uint64_t host_jitter_ns;   /* generator hosts send each packet up to this late (seeded) */
 	int n_flows;
 	struct loom_flow_spec *flows; /* src_host/dst_host index hosts[] */
+	struct topo_cell cell;     /* mode: cell (switch-scheduled fabric) */
 };
 
 /* Load FILE (explicit or generator form), expand and validate it. On error

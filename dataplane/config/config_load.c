@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "cell_fabric.h"
 #include "fabric.h"
 #include "p4_switch.h"
 #include "stages.h"
@@ -544,11 +545,14 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t 
 		return -1;
 	if (loom_fabric_load_tm(f, root, err, errlen) < 0)
 		return -1;
+	if (loom_cell_load(f, root, err, errlen) < 0) /* after the switches and their forwarding */
+		return -1;
 	return loom_gen_config_finish(f, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
 {
+	loom_cell_free(f);
 	loom_fabric_free_tm(f);
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {
 		struct loom_switch *sw = &f->switches[s];

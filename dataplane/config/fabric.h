@@ -24,6 +24,7 @@ enum loom_link_kind {
 enum loom_clock_mode { LOOM_CLOCK_REALTIME = 0, LOOM_CLOCK_VIRTUAL = 1 };
 
 struct loom_gen_host;
+struct cell_fabric;
 
 struct loom_link_spec {
 	enum loom_link_kind kind;
@@ -47,6 +48,7 @@ struct loom_fabric {
 	loom_time_ns duration_ns; /* 0 = until stopped (real time only) */
 	uint32_t n_gen_hosts;
 	struct loom_gen_host *gen_hosts;
+	struct cell_fabric *cell;      /* `mode: cell` (dataplane/cell/), NULL otherwise */
 };
 
 /* Load the JSON at `path` and build every switch: ports, output queues,

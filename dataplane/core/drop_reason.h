@@ -25,7 +25,13 @@
 	X(WRED, "wred")                     /* WRED drop profile, non-ECT packet (egress) */ \
 	X(BUFFER_FULL, "buffer_full")       /* shared buffer: dynamic threshold or full (egress) */ \
 	X(PFC_HEADROOM, "pfc_headroom")     /* lossless class over xoff + headroom (egress) */ \
-	X(MAC_CONTROL, "mac_control")       /* 0x8808 frame that is not a well-formed PFC */
+	X(MAC_CONTROL, "mac_control")       /* 0x8808 frame that is not a well-formed PFC */ \
+	X(VOQ_FULL, "voq_full")             /* cell fabric: ingress VOQ over its byte limit */ \
+	X(CELL_MALFORMED, "cell_malformed") /* cell frame: short, bad header, length mismatch */ \
+	X(CELL_UNREACHABLE, "cell_unreachable") /* cell for a leaf no live link reaches, or not for us */ \
+	X(CELL_REASSEMBLY, "cell_reassembly") /* cell late, beyond the window, or freed by the timeout */ \
+	X(CELL_NO_BUFFER, "cell_no_buffer") /* no mbuf to cut a packet into cells or rebuild it */ \
+	X(LINK_DOWN, "link_down")           /* queued on a link taken down */
 
 enum loom_drop_reason {
 #define LOOM_DROP_ENUM(name, str) LOOM_DROP_##name,

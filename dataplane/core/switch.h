@@ -29,6 +29,7 @@ struct loom_switch;
 struct loom_port;
 struct loom_p4;
 struct loom_lb;
+struct loom_cell_switch;
 
 /* What forwards the packets the ingress guard passed on (parsed, for this
  * switch, not answered): the native stages (loom_native_forward) or a P4
@@ -136,6 +137,12 @@ struct loom_switch {
 	loom_forward_fn forward; /* loom_native_forward, or the P4 pipeline's */
 	struct loom_p4 *p4;      /* the SWX pipeline of a `pipeline: p4` switch */
 	struct tm_switch *tm;        /* shared buffer, PFC frames; NULL when no port has a TM */
+	struct loom_cell_switch *cell; /* cell fabric (dataplane/cell/): VOQs, credits, cells; NULL: packets only */
+	/* Set by the data path when it armed a timer sooner than the runner
+	 * may know (a credit scheduler that got its first request): the
+	 * real-time runner then asks loom_switch_run_timers() again and
+	 * clears it (the virtual-time runner asks after every input anyway). */
+	bool timers_armed;
 };
 
 /*

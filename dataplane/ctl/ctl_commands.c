@@ -15,6 +15,7 @@
 #include "ctl_tm.h"
 #include "gen_config.h"
 #include "ctl_lb.h"
+#include "ctl_cell.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
  * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
@@ -65,6 +66,7 @@ struct switch_snapshot {
 	struct ctl_tm_snapshot *tm;       /* [n_ports] traffic manager counters */
 	uint32_t *in_flight;              /* [n_ports] in the link's delay line */
 	struct loom_lb_snapshot lb;
+	struct ctl_cell_snapshot cell;    /* cell fabric (ctl_cell.c) */
 };
 
 struct stats_call {
@@ -83,7 +85,7 @@ static int snapshot_alloc(struct switch_snapshot *snap, const struct loom_switch
 	snap->queued = calloc(n_ports, sizeof(*snap->queued));
 	snap->tm = calloc(n_ports, sizeof(*snap->tm));
 	snap->in_flight = calloc(n_ports, sizeof(*snap->in_flight));
-	if (loom_lb_snapshot_alloc(sw, &snap->lb) < 0)
+	if (loom_lb_snapshot_alloc(sw, &snap->lb) < 0 || ctl_cell_snapshot_alloc(sw, &snap->cell) < 0)
 		return -1;
 	return snap->ports && snap->queued && snap->tm && snap->in_flight ? 0 : -1;
 }
@@ -95,6 +97,7 @@ static void snapshot_free(struct switch_snapshot *snap)
 	free(snap->tm);
 	free(snap->in_flight);
 	loom_lb_snapshot_free(&snap->lb);
+	ctl_cell_snapshot_free(&snap->cell);
 }
 
 /* Copy a switch's counters (on the thread that runs the switch). */
@@ -107,6 +110,7 @@ static void snapshot_fill(const struct loom_switch *sw, struct switch_snapshot *
 		ctl_tm_snapshot(&sw->ports[p], &snap->tm[p]);
 	}
 	loom_lb_snapshot_take(sw, &snap->lb);
+	ctl_cell_snapshot_take(sw, &snap->cell);
 }
 
 static void stats_copy_on_worker(void *arg)
@@ -195,12 +199,17 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 			 (json_int_t)tx_bytes, "answered", (json_int_t)snap->c.answered, "generated",
 			 (json_int_t)snap->c.generated, "dropped", (json_int_t)dropped, "queued", (json_int_t)queued,
 			 "drops", drops_object(drops), "conserved",
-			 rx + snap->c.generated == tx + snap->c.answered + dropped + queued, "ports", ports,
+			 /* a cell fabric's switch also makes and consumes cells and packets */
+			 rx + snap->c.generated + snap->cell.made ==
+				 tx + snap->c.answered + dropped + queued + snap->cell.queued + snap->cell.consumed,
+			 "ports", ports,
 			 "load_balancing", ctl_lb_switch_json(sw, &snap->lb));
 
 	/* which forwarding the switch runs: set at load time, read-only since */
 	if (o)
 		json_object_set_new(o, "pipeline", json_string(sw->p4 ? "p4" : "native"));
+	if (o && snap->cell.on)
+		json_object_set_new(o, "cell", ctl_cell_switch_json(sw, &snap->cell));
 	return o;
 }
 
@@ -396,6 +405,7 @@ static const struct {
 	       "traffic manager settings", ctl_cmd_tm},
 	{"flows", "per-flow results of the generator hosts (packets, loss, reordering, latency, marks)", cmd_flows},
 	{"lb", "{\"switch\": NAME?}: load-balancing modes, per-member counters, imbalance, reordering", ctl_cmd_lb_show},
+	{"cell_link", "{\"switch\": NAME, \"port\": P, \"up\": BOOL}: cell fabric: take a leaf-spine link down or up", ctl_cmd_cell_link},
 	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };

@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 
 #include "p4_internal.h"
+#include "cell_fabric.h"
 #include "p4_switch.h"
 #include "stages.h"
 #include "swx_spec.h"
@@ -105,7 +106,10 @@ struct loom_p4 *loom_p4_install(struct loom_switch *sw, struct loom_p4 *x)
 	struct loom_p4 *old = sw->p4;
 
 	sw->p4 = x;
-	sw->forward = x ? p4_forward : loom_native_forward;
+	if (sw->cell && sw->cell->inner_forward) /* a cell leaf: what forwards its packets that are not cells */
+		sw->cell->inner_forward = x ? p4_forward : loom_native_forward;
+	else
+		sw->forward = x ? p4_forward : loom_native_forward;
 	return old;
 }
 

@@ -15,6 +15,10 @@
  *   reorder_measure.c  (leaf host ports) per-flow sequence: reordering
  *   port_output.c    egress port's traffic manager (dataplane/tm/) or FIFO
  *
+ * In a cell fabric (dataplane/cell/), cell frames go to cell_receive
+ * before the parser, a leaf's forward is cell_leaf_forward (VOQs, then its
+ * own forwarding for the rest), and a port's control cells go first.
+ *
  * Nothing here reads a clock or knows about rings, ethdevs or events: the
  * runner passes `now` and moves packets between the wire and these calls.
  */
@@ -23,6 +27,7 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
+#include "cell_fabric.h"
 #include "lb_switch.h"
 #include "stages.h"
 #include "tm.h"
@@ -122,6 +127,14 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	for (uint16_t i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
+		/* cell fabric: cells and control cells (dataplane/cell/), on
+		 * leaf-spine links only: one from a host is an unknown Ethertype */
+		if (unlikely(sw->cell != NULL) && sw->cell->ports[port].is_spine_link &&
+		    rte_pktmbuf_data_len(pkts[i]) >= RTE_ETHER_HDR_LEN &&
+		    cell_is_frame(rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *))) {
+			cell_receive(sw, in, pkts[i], now);
+			continue;
+		}
 		if (!classify(sw, in, pkts[i], &meta[i]))
 			continue;
 		routed[n_routed] = pkts[i];
@@ -181,15 +194,11 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 	}
 }
 
-uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
-			      loom_time_ns now)
+/* The FIFO of a port without a traffic manager. */
+static inline uint16_t loom_fifo_dequeue(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
 {
-	struct loom_port *p = &sw->ports[port];
-	unsigned int n;
+	unsigned int n = rte_ring_sc_dequeue_burst(p->outq, (void **)out, max, NULL);
 
-	if (p->tm)
-		return tm_dequeue_burst(sw, p, out, max, now);
-	n = rte_ring_sc_dequeue_burst(p->outq, (void **)out, max, NULL);
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t len = rte_pktmbuf_pkt_len(out[i]);
 
@@ -200,26 +209,50 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 	return (uint16_t)n;
 }
 
+uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
+			      loom_time_ns now)
+{
+	struct loom_port *p = &sw->ports[port];
+
+	if (unlikely(sw->cell != NULL)) {
+		/* control cells before anything else the port has */
+		uint16_t c = cell_ctrl_dequeue(sw, port, out, max);
+
+		if (c == 0)
+			c = p->tm ? tm_dequeue_burst(sw, p, out, max, now) : loom_fifo_dequeue(p, out, max);
+		cell_capture_tx(sw, port, out, c, now);
+		return c;
+	}
+	if (p->tm)
+		return tm_dequeue_burst(sw, p, out, max, now);
+	return loom_fifo_dequeue(p, out, max);
+}
+
 uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port)
 {
 	const struct loom_port *p = &sw->ports[port];
+	uint32_t ctrl = unlikely(sw->cell != NULL) && sw->cell->ports[port].ctrlq ?
+				rte_ring_count(sw->cell->ports[port].ctrlq) : 0;
 
 	if (p->tm)
-		return tm_queued(p->tm);
-	return p->outq ? rte_ring_count(p->outq) : 0;
+		return tm_queued(p->tm) + ctrl;
+	return (p->outq ? rte_ring_count(p->outq) : 0) + ctrl;
 }
 
 uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port)
 {
 	const struct loom_port *p = &sw->ports[port];
+	uint64_t ctrl = unlikely(sw->cell != NULL) ? sw->cell->ports[port].ctrl_bytes : 0;
 
-	return p->tm ? p->tm->bytes : p->outq_bytes;
+	return (p->tm ? p->tm->bytes : p->outq_bytes) + ctrl;
 }
 
 loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t port, loom_time_ns now)
 {
 	const struct loom_port *p = &sw->ports[port];
 
+	if (unlikely(sw->cell != NULL) && sw->cell->ports[port].ctrl_bytes > 0)
+		return now;
 	if (p->tm)
 		return tm_next_tx_time(p, now);
 	return loom_switch_queued(sw, port) > 0 ? now : LOOM_TIME_NEVER;
@@ -239,5 +272,10 @@ loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
 	t = loom_lb_run_timers(sw, now); /* port load sampling, imbalance window */
 	if (t < next)
 		next = t;
+	if (sw->cell) { /* credits, reassembly timeouts, request refresh, faults */
+		t = cell_run_timers(sw, now);
+		if (t < next)
+			next = t;
+	}
 	return next;
 }

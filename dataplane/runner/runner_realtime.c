@@ -100,6 +100,11 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 			if (n > 0) {
 				loom_switch_receive(io->sw, io->port, pkts, n, now);
 				received += n;
+				if (unlikely(io->sw->timers_armed)) { /* e.g. credits to give */
+					io->sw->timers_armed = false;
+					next_timer[io->sw - f->switches] = now;
+					earliest_timer = now;
+				}
 			}
 		}
 		moved = received;

@@ -71,15 +71,18 @@ def hosts(topology):
 
 def conservation_errors(st):
     """Recompute, from the port counters, on every switch:
-    rx + generated = tx + answered + dropped + queued."""
+    rx + generated = tx + answered + dropped + queued; a switch of a cell
+    fabric adds what it made and consumed and holds in VOQs and reassembly
+    (docs/CELLS.md): + made on the left, + consumed + its queued on the right."""
     errors = []
     for sw in st["switches"]:
         rx = sum(p["rx_packets"] for p in sw["ports"])
         tx = sum(p["tx_packets"] for p in sw["ports"])
         dropped = sum(sum(p["drops"].values()) for p in sw["ports"])
         queued = sum(p["queued"] for p in sw["ports"])
-        left = rx + sw["generated"]
-        right = tx + sw["answered"] + dropped + queued
+        cell = sw.get("cell", {"made": 0, "consumed": 0, "queued": 0})
+        left = rx + sw["generated"] + cell["made"]
+        right = tx + sw["answered"] + dropped + queued + cell["consumed"] + cell["queued"]
         if left != right or not sw["conserved"]:
             errors.append("%s: rx %d + generated %d != tx %d + answered %d + dropped %d + queued %d"
                           % (sw["name"], rx, sw["generated"], tx, sw["answered"], dropped, queued))

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The `cell` object of loomd's configuration from a topology's `mode: cell`
+ * and `cell:` (docs/LOOMD_CONFIG.md; loomd: dataplane/cell/cell_setup.c).
+ * Keys the topology does not give are left out: loomd's defaults apply. */
+#include <jansson.h>
+
+#include "loomd_config.h"
+
+json_t *loomd_cell_json(const struct topology *t)
+{
+	const struct topo_cell *c = &t->cell;
+	json_t *o;
+
+	if (!c->on)
+		return NULL;
+	o = json_object();
+	if (c->payload)
+		json_object_set_new(o, "payload", json_integer(c->payload));
+	if (c->credit_bytes)
+		json_object_set_new(o, "credit_bytes", json_integer(c->credit_bytes));
+	if (c->spray[0])
+		json_object_set_new(o, "spray", json_string(c->spray));
+	if (c->voq_bytes)
+		json_object_set_new(o, "voq_bytes", json_integer((json_int_t)c->voq_bytes));
+	if (c->egress_limit)
+		json_object_set_new(o, "egress_limit", json_integer((json_int_t)c->egress_limit));
+	if (c->uplink_limit)
+		json_object_set_new(o, "uplink_limit", json_integer((json_int_t)c->uplink_limit));
+	if (c->voq_packets)
+		json_object_set_new(o, "voq_packets", json_integer(c->voq_packets));
+	if (c->classes)
+		json_object_set_new(o, "classes", json_integer(c->classes));
+	if (c->n_weights) {
+		json_t *w = json_array();
+		for (int i = 0; i < c->n_weights; i++)
+			json_array_append_new(w, json_integer(c->weights[i]));
+		json_object_set_new(o, "weights", w);
+	}
+	if (c->reasm_timeout_ns)
+		json_object_set_new(o, "reassembly_timeout_ns", json_integer((json_int_t)c->reasm_timeout_ns));
+	if (c->request_refresh_ns)
+		json_object_set_new(o, "request_refresh_ns", json_integer((json_int_t)c->request_refresh_ns));
+	if (c->capture_file[0])
+		json_object_set_new(o, "capture", json_pack("{s:s, s:i, s:s}", "switch", t->switches[c->capture_sw].name,
+							    "port", c->capture_port, "file", c->capture_file));
+	if (c->n_faults) {
+		json_t *a = json_array();
+		for (int i = 0; i < c->n_faults; i++)
+			json_array_append_new(a, json_pack("{s:I, s:s, s:i}", "at_ns", (json_int_t)c->faults[i].at_ns,
+							   "switch", t->switches[c->faults[i].sw].name, "port",
+							   c->faults[i].port));
+		json_object_set_new(o, "faults", a);
+	}
+	return o;
+}

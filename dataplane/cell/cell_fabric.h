@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The switch-scheduled (cell) fabric in loomd (docs/CELLS.md): the glue
+ * between mbufs and ports and the algorithms of scheduler/ (voq.h,
+ * credit_sched.h, cell.h, cell_reasm.h, cell_spray.h).
+ *
+ * A packet that a leaf routes to a host on another leaf:
+ *   cell_ingress.c  directory (dst address -> egress leaf, port, next hop)
+ *                   -> TTL, MAC rewrite for the host -> VOQ (egress leaf,
+ *                   port, class) -> REQUEST to the egress port
+ *   cell_egress.c   REQUEST -> the port's credit scheduler; its timer
+ *                   issues CREDITs at the port's rate
+ *   cell_ingress.c  CREDIT -> whole packets out of the VOQ, cut into DATA
+ *                   cells sprayed over the live spine uplinks
+ *   cell_spine.c    any cell -> a live port toward its destination leaf
+ *                   (control cells before data)
+ *   cell_egress.c   DATA -> reassembly per VOQ -> the packet, rebuilt, on
+ *                   the host port's output queue (port_output_burst)
+ * cell_wire.c builds and reads cell frames, dispatches received ones and
+ * holds each port's control-cell queue (sent before anything else), and
+ * runs the timers; cell_setup.c loads the configuration; cell_faults.c
+ * takes links down and up.
+ * Everything else (local traffic, ARP, addresses that are not a leaf's
+ * host) takes the switch's own forwarding (native or P4), unchanged.
+ */
+#ifndef LOOM_CELL_FABRIC_H
+#define LOOM_CELL_FABRIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+
+#include "loom/cell.h"
+#include "loom/cell_reasm.h"
+#include "loom/cell_spray.h"
+#include "loom/credit_sched.h"
+#include "loom/voq.h"
+#include "switch.h"
+
+struct rte_hash;
+struct rte_mempool;
+struct rte_ring;
+struct json_t;
+struct loom_fabric;
+struct loom_pkt_meta;
+
+#define CELL_MAX_CLASSES 8
+#define CELL_MAX_FAULTS 16
+#define CELL_CTRLQ_SIZE 1024
+#define CELL_NO_LEAF 0xffffu
+
+/* The `cell` object of loomd's configuration (docs/LOOMD_CONFIG.md). */
+struct cell_cfg {
+	uint16_t payload;          /* DATA payload bytes */
+	uint32_t credit_bytes;
+	uint8_t spray;             /* enum loom_spray_mode */
+	uint64_t voq_limit;        /* bytes per VOQ */
+	uint32_t voq_pkts;         /* packets per VOQ (the FIFO of mbufs) */
+	uint8_t n_classes;         /* VOQs per (leaf, port): class = DSCP >> 3, capped */
+	uint16_t weight[CELL_MAX_CLASSES];
+	loom_time_ns reasm_timeout_ns;
+	uint32_t reasm_window;     /* cells, a power of two */
+	loom_time_ns request_refresh_ns; /* re-ask when no credit came this long (lost control cells) */
+	uint32_t pool_cells;       /* mbufs of the cell pool */
+	uint64_t egress_limit;     /* bytes queued on a host port above which its credits pause */
+	uint64_t uplink_limit;     /* bytes queued on an uplink above which a VOQ does not cut more cells */
+	/* capture: frames sent out of (switch, port) into a pcap file */
+	bool capture;
+	uint16_t capture_sw, capture_port;
+	char capture_file[256];
+	/* Scheduled faults (deterministic runs): link (switch, port) down at a time. */
+	uint32_t n_faults;
+	struct {
+		loom_time_ns at_ns;
+		uint16_t sw, port;
+		bool done;
+	} faults[CELL_MAX_FAULTS];
+};
+
+/* Where a destination address is: its leaf, host port, and the frame's
+ * MACs there (the egress leaf's next hop). */
+struct cell_dest {
+	uint16_t leaf;
+	uint16_t port;
+	struct loom_nexthop nh;
+};
+
+/* Fabric-wide state: the configuration, the leaf numbering, the directory. */
+struct cell_fabric {
+	struct cell_cfg cfg;
+	uint16_t n_leaves;
+	uint16_t *leaf_switch;      /* leaf number -> switch index */
+	uint16_t max_ports;         /* over the leaves */
+	struct rte_hash *dir4;      /* IPv4 host address -> index into dests */
+	struct rte_hash *dir6;      /* IPv6 host address -> index into dests */
+	struct cell_dest *dests;
+	uint32_t n_dests;
+	struct rte_mempool *cell_pool;
+	struct rte_mempool *pkt_pool; /* where rebuilt packets come from: the pool the cut ones came from */
+	struct loom_fabric *fabric;
+	loom_time_ns next_fault_ns;
+};
+
+struct cell_voq {
+	struct loom_voq acct;
+	struct rte_mbuf **q;       /* circular, cfg.voq_pkts */
+	uint32_t head;
+	uint32_t next_seq;         /* of the next DATA cell */
+	loom_time_ns last_credit_ns; /* or of the last request, when none since */
+	bool held_back;            /* has credit and packets, but the uplinks are full: the timer retries */
+	uint16_t dst_leaf, dst_port;
+	uint8_t cls;
+};
+
+struct cell_reasm_ctx {
+	struct loom_reasm r;
+	struct loom_switch *sw;
+	uint16_t dst_port;
+};
+
+struct cell_port_stats {
+	uint64_t data_tx;  /* DATA cells sent */
+	uint64_t ctrl_tx;  /* REQUEST/CREDIT cells sent */
+	uint64_t data_rx;
+	uint64_t ctrl_rx;
+};
+
+struct cell_port {
+	int16_t peer_leaf;         /* leaf number of the switch on the other end, -1: none */
+	int16_t uplink;            /* leaf: index among the spine uplinks, -1: not one */
+	bool is_spine_link;        /* a leaf-spine link (either end) */
+	bool down;
+	struct rte_ether_addr peer_mac;
+	struct rte_ring *ctrlq;    /* control cells: sent before the port's other queues */
+	uint64_t ctrl_bytes;
+	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
+	FILE *capture;             /* cell_capture.c: what the port sends, as pcap */
+	struct cell_port_stats st;
+};
+
+/* Counters of the cell paths; the conservation equation of a cell-mode
+ * switch (docs/CELLS.md) adds them to the packet counters:
+ *   rx + generated + made = tx + answered + dropped + queued + consumed
+ * made     = DATA cells cut + control cells sent + packets rebuilt
+ * consumed = packets cut + DATA cells rebuilt into packets + control cells taken
+ * queued  += packets in VOQs + cells held for reassembly (control cells
+ *            waiting are in the ports' queued already). */
+struct cell_counters {
+	uint64_t pkts_to_voq;
+	uint64_t pkts_cut;
+	uint64_t cells_cut;
+	uint64_t requests_tx, credits_tx;   /* control cells made */
+	uint64_t requests_rx, credits_rx;   /* control cells taken */
+	uint64_t request_bytes, credit_bytes_granted, credit_bytes_rx;
+	uint64_t request_refreshes;         /* re-asked after request_refresh_ns without credit */
+	uint64_t held_back;                 /* times a VOQ with credit waited for uplink room */
+	uint64_t credit_bytes_unused;       /* given up by a waiting VOQ over its cap (4 credits) */
+	uint64_t cells_rebuilt, pkts_rebuilt;
+	uint64_t cells_forwarded;           /* spine: cells passed on (counted in tx) */
+};
+
+struct loom_cell_switch {
+	struct cell_fabric *fab;
+	uint16_t leaf;             /* leaf number, CELL_NO_LEAF on spines */
+	loom_forward_fn inner_forward; /* native or P4: everything that is not cells */
+	struct cell_port *ports;   /* [n_ports] */
+	/* leaf */
+	uint8_t n_uplinks;
+	uint16_t uplink_port[LOOM_SPRAY_MAX_UPLINKS];
+	struct loom_spray spray;
+	/* uplink i reaches leaf L: bit i of reach[L] (a spine whose link to L is down does not) */
+	uint64_t *reach;           /* [n_leaves] */
+	struct cell_voq **voq;     /* [n_leaves * max_ports * n_classes], allocated on first use */
+	uint32_t n_voq_slots;
+	uint32_t n_held_back;      /* VOQs waiting for uplink room */
+	uint32_t held_rr;          /* where the next round over them starts */
+	loom_time_ns retry_ns;     /* how soon they look again: one cell on the slowest uplink */
+	struct cell_reasm_ctx **reasm; /* same indexing, by source leaf */
+	/* spine: ports toward each leaf */
+	uint16_t **leaf_ports;     /* [n_leaves][up to 8] */
+	uint8_t *n_leaf_ports;
+	uint8_t *leaf_rr;
+	struct cell_counters c;
+};
+
+/* ---- setup (cell_setup.c) ---- */
+/* The `cell` object of the configuration (after the switches are
+ * loaded): returns 0 (also when there is none) or -1 with a message. */
+int loom_cell_load(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
+void loom_cell_free(struct loom_fabric *f);
+/* MB of memory the cell pool of this configuration takes (loomd's estimate). */
+unsigned int loom_cell_needed_mb(struct json_t *root);
+
+/* ---- the switch's hooks (switch_handlers.c) ---- */
+static inline bool cell_is_frame(const struct rte_ether_hdr *eth)
+{
+	return eth->ether_type == RTE_BE16(LOOM_CELL_ETHERTYPE);
+}
+/* A cell frame arrived on `port`: takes the mbuf. */
+void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, loom_time_ns now);
+/* Control cells of `port` first (up to max); returns how many. */
+uint16_t cell_ctrl_dequeue(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max);
+/* Timers: credits, reassembly timeouts, request refresh, faults. */
+loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now);
+/* Packets in VOQs + cells held for reassembly. */
+uint64_t cell_queued(const struct loom_switch *sw);
+
+/* ---- leaf (cell_ingress.c, cell_egress.c) ---- */
+void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
+		       const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
+void cell_ingress_credit(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now);
+loom_time_ns cell_ingress_timers(struct loom_switch *sw, loom_time_ns now);
+void cell_egress_request(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
+			 loom_time_ns now);
+void cell_egress_data(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
+		      struct rte_mbuf *m, loom_time_ns now);
+loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now);
+
+/* ---- spine (cell_spine.c) ---- */
+void cell_spine_forward(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
+			struct rte_mbuf *m);
+
+/* ---- wire (cell_wire.c) ---- */
+/* A control cell to leaf `to` (REQUEST or CREDIT), out of a live uplink. */
+void cell_send_ctrl(struct loom_switch *sw, const struct loom_cell_hdr *h);
+/* Put a cell frame on `port` toward its peer: Ethernet header rewritten,
+ * control cells on the port's control queue, DATA on its output queue. */
+void cell_port_send(struct loom_switch *sw, uint16_t port, struct rte_mbuf *m, bool ctrl);
+/* Uplink for a cell to leaf `dst` (spray over the live ones reaching it);
+ * -1 when none. */
+int cell_pick_uplink(struct loom_switch *sw, uint16_t dst);
+
+/* ---- capture (cell_capture.c) ---- */
+FILE *cell_capture_open(const char *path);
+void cell_capture_write(FILE *f, struct rte_mbuf *const *pkts, uint16_t n, loom_time_ns now);
+/* The frames `port` hands to its link now (loom_switch_transmit). */
+static inline void cell_capture_tx(const struct loom_switch *sw, uint16_t port, struct rte_mbuf *const *pkts,
+				   uint16_t n, loom_time_ns now)
+{
+	if (unlikely(sw->cell != NULL) && unlikely(sw->cell->ports[port].capture != NULL) && n > 0)
+		cell_capture_write(sw->cell->ports[port].capture, pkts, n, now);
+}
+
+/* ---- faults (cell_faults.c) ---- */
+/* Apply the scheduled faults due at `now`; the time of the next one. */
+loom_time_ns cell_run_faults(struct cell_fabric *cf, loom_time_ns now);
+/* Take the link at (switch, port) down or up: the leaf's uplink leaves
+ * the spray set (and every leaf's reach to the leaf through that spine),
+ * the spine stops using it; data cells queued on it are dropped
+ * (link_down), control cells move to another link. 0, or -1 when the
+ * port is not a leaf-spine link. */
+int loom_cell_link_set(struct loom_fabric *f, uint16_t sw, uint16_t port, bool up, loom_time_ns now);
+
+#endif

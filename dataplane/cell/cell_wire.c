@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Cell frames on the wire (docs/CELLS.md): Ethernet (peer port's MAC, ours,
+ * Ethertype 0x88B5), the 16-byte cell header (loom/cell.h), the payload.
+ *
+ * cell_receive reads: the frame, the ingress port; it checks the frame
+ * (destination MAC, header, length) and hands it to the leaf's egress
+ * (DATA, REQUEST), the leaf's ingress (CREDIT) or the spine. A port's
+ * control cells wait in their own ring and go before everything else the
+ * port has (the spine's and leaf's "control cells have priority").
+ */
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "cell_fabric.h"
+#include "stages.h"
+
+#define CELL_FRAME_HDR (RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN)
+
+void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct loom_cell_hdr h;
+
+	in->c.rx_bytes += rte_pktmbuf_pkt_len(m);
+	m->port = in->index; /* whose drop it is if reassembly frees it */
+	if (m->nb_segs != 1 || rte_pktmbuf_data_len(m) < CELL_FRAME_HDR ||
+	    !loom_cell_decode(rte_pktmbuf_mtod_offset(m, const uint8_t *, RTE_ETHER_HDR_LEN), &h, cs->fab->cfg.payload) ||
+	    (h.type == LOOM_CELL_DATA && rte_pktmbuf_data_len(m) != CELL_FRAME_HDR + h.len)) {
+		pkt_drop(in, m, LOOM_DROP_CELL_MALFORMED);
+		return;
+	}
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &in->mac)) {
+		pkt_drop(in, m, LOOM_DROP_DST_MAC_MISMATCH);
+		return;
+	}
+	if (h.type == LOOM_CELL_DATA)
+		cs->ports[in->index].st.data_rx++;
+	else
+		cs->ports[in->index].st.ctrl_rx++;
+	if (cs->leaf == CELL_NO_LEAF) {
+		cell_spine_forward(sw, in, &h, m);
+		return;
+	}
+	if (h.dst_leaf != cs->leaf) {
+		pkt_drop(in, m, LOOM_DROP_CELL_UNREACHABLE);
+		return;
+	}
+	switch (h.type) {
+	case LOOM_CELL_DATA:
+		cell_egress_data(sw, in, &h, m, now); /* takes m */
+		return;
+	case LOOM_CELL_REQUEST:
+		cell_egress_request(sw, in, &h, now);
+		cs->c.requests_rx++;
+		break;
+	default:
+		cell_ingress_credit(sw, &h, now);
+		cs->c.credits_rx++;
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+void cell_port_send(struct loom_switch *sw, uint16_t port, struct rte_mbuf *m, bool ctrl)
+{
+	struct cell_port *cp = &sw->cell->ports[port];
+	struct loom_port *p = &sw->ports[port];
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&cp->peer_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&p->mac, &eth->src_addr);
+	eth->ether_type = RTE_BE16(LOOM_CELL_ETHERTYPE);
+	if (!ctrl) {
+		cp->st.data_tx++;
+		port_output(sw, p, m);
+		return;
+	}
+	if (rte_ring_sp_enqueue(cp->ctrlq, m) != 0) {
+		pkt_drop(p, m, LOOM_DROP_QUEUE_FULL);
+		return;
+	}
+	cp->ctrl_bytes += rte_pktmbuf_pkt_len(m);
+	cp->st.ctrl_tx++;
+}
+
+uint16_t cell_ctrl_dequeue(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max)
+{
+	struct cell_port *cp = &sw->cell->ports[port];
+	struct loom_port *p = &sw->ports[port];
+	unsigned int n;
+
+	if (cp->ctrlq == NULL || cp->ctrl_bytes == 0)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(cp->ctrlq, (void **)out, max, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t len = rte_pktmbuf_pkt_len(out[i]);
+
+		cp->ctrl_bytes -= len;
+		p->c.tx_bytes += len;
+	}
+	p->c.tx_packets += n;
+	return (uint16_t)n;
+}
+
+int cell_pick_uplink(struct loom_switch *sw, uint16_t dst)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	uint64_t load[LOOM_SPRAY_MAX_UPLINKS];
+	uint64_t live = cs->spray.live;
+	int i;
+
+	if (cs->spray.mode == LOOM_SPRAY_LEAST_LOADED)
+		for (uint8_t k = 0; k < cs->n_uplinks; k++)
+			load[k] = loom_switch_queued_bytes(sw, cs->uplink_port[k]);
+	/* the live uplinks whose spine reaches `dst` */
+	cs->spray.live = live & cs->reach[dst];
+	i = loom_spray_pick(&cs->spray, load);
+	cs->spray.live = live;
+	return i < 0 ? -1 : cs->uplink_port[i];
+}
+
+void cell_send_ctrl(struct loom_switch *sw, const struct loom_cell_hdr *h)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(cs->fab->cell_pool);
+	int port = cell_pick_uplink(sw, h->dst_leaf);
+	uint8_t *p;
+
+	if (m == NULL || port < 0) {
+		/* Not sent: counted as made and dropped on uplink 0, so that
+		 * conservation holds; the request refresh recovers. */
+		if (m)
+			rte_pktmbuf_free(m);
+		sw->ports[cs->uplink_port[0]].c.drops[m ? LOOM_DROP_CELL_UNREACHABLE : LOOM_DROP_CELL_NO_BUFFER]++;
+	} else {
+		p = (uint8_t *)rte_pktmbuf_append(m, CELL_FRAME_HDR);
+		loom_cell_encode(h, p + RTE_ETHER_HDR_LEN);
+		cell_port_send(sw, (uint16_t)port, m, true);
+	}
+	if (h->type == LOOM_CELL_REQUEST)
+		cs->c.requests_tx++;
+	else
+		cs->c.credits_tx++;
+}
+
+loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	loom_time_ns next = cell_run_faults(cs->fab, now), t;
+
+	if (cs->leaf == CELL_NO_LEAF)
+		return next;
+	t = cell_egress_timers(sw, now);
+	if (t < next)
+		next = t;
+	t = cell_ingress_timers(sw, now);
+	return t < next ? t : next;
+}
+
+uint64_t cell_queued(const struct loom_switch *sw)
+{
+	const struct loom_cell_switch *cs = sw->cell;
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
+		if (cs->voq[i])
+			n += cs->voq[i]->acct.pkts;
+		if (cs->reasm[i])
+			n += cs->reasm[i]->r.held;
+	}
+	return n;
+}

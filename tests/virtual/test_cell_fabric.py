@@ -1,0 +1,302 @@
+"""Cell (switch-scheduled) fabrics in virtual time (docs/CELLS.md): a 7:1
+incast shared by the credit scheduler, a permutation delivered whole and in
+order, a spine link taken down under traffic, conservation of cells and
+packets on every switch, and what the topology loader refuses.
+
+Runs `loomctl run` from $LOOM_BUILD like test_virtual.py.
+"""
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from test_virtual import LOOMCTL, run, topo
+
+
+def switch(r, name):
+    return next(sw for sw in r["switches"] if sw["name"] == name)
+
+
+class CellFabric(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="loom-cell-test-")
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def assert_cells_conserved(self, r):
+        """Every switch: rx + generated + cells/packets made = tx + answered
+        + dropped + queued + cells/packets consumed (loomd computes it)."""
+        for sw in r["switches"]:
+            self.assertTrue(sw["conserved"], "switch %s does not conserve: %s" % (sw["name"], sw))
+            c = sw["cell"]
+            self.assertEqual(c["role"], "leaf" if sw["role"] == "leaf" else "spine")
+        for h in r["hosts"]:
+            self.assertEqual(h["rx_unknown"], 0, h)
+
+    def test_incast_7_to_1_fair_and_lossless_inside(self):
+        """h1..h7 each offer 10G to h0's 10G port. The credit scheduler
+        shares the port: each sender's rate is within 10 % of 1/7 of it
+        (measured: within 1 %), nothing is dropped inside the fabric (spines,
+        the egress leaf), the excess is dropped at the edge as voq_full, and
+        the egress port's credits stay at its rate."""
+        r, _, _ = run(topo("cell_incast.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        flows = r["flows"]
+        self.assertEqual(len(flows), 7)
+        share = 10e9 / 7
+        for f in flows:
+            self.assertLess(abs(f["rx_rate_bps"] - share) / share, 0.10, [f["rx_rate_bps"] for f in flows])
+            self.assertEqual(f["reordered"], 0)
+        total = sum(f["rx_rate_bps"] for f in flows)
+        self.assertGreater(total, 0.95 * 10e9)
+        for sw in r["switches"]:
+            if sw["name"] == "leaf0" or sw["role"] == "spine":
+                self.assertEqual(sw["dropped"], 0, sw)  # inside the fabric
+            else:
+                self.assertEqual(set(k for k, v in sw["drops"].items() if v), {"voq_full"}, sw["drops"])
+                (voq,) = sw["cell"]["voqs"]
+                self.assertEqual((voq["leaf"], voq["port"]), ("leaf0", 0))
+                self.assertGreater(voq["drops"], 0)
+                # credits used = bytes sent; granted covers them
+                self.assertLessEqual(voq["credit_used_bytes"], voq["credit_granted_bytes"] + 1500)
+        leaf0 = switch(r, "leaf0")
+        (h0,) = [p for p in leaf0["cell"]["ports"] if p["name"] == "h0"]
+        # never more than the port's rate (plus one credit) over the run
+        self.assertLessEqual(h0["credit_granted_bytes"], 10e9 / 8 * r["time_ns"] / 1e9 + 4096)
+        self.assertGreater(h0["credit_granted_bytes"], 0.95 * 10e9 / 8 * r["time_ns"] / 1e9)
+        self.assertEqual(leaf0["cell"]["reassembly"]["timeouts"], 0)
+        self.assertGreater(leaf0["cell"]["reassembly"]["reorder_max"], 0)  # sprayed cells came out of order
+        # both spines carried cells
+        for name in ("spine0", "spine1"):
+            self.assertGreater(switch(r, name)["cell"]["cells_forwarded"], 1000)
+
+    def test_uplink_pushes_back_on_vqs(self):
+        """Two VOQs granted 10G each share one 10G uplink: with the uplink
+        pushing back (uplink_limit), nothing is dropped inside the fabric,
+        the two share the uplink evenly (within 5 %) and in order, and the
+        excess waits then drops at the edge (voq_full). Without it (a limit
+        of 1 GB), cells drop at the full uplink queue (queue_full) and their
+        packets are lost in reassembly."""
+        r, _, _ = run(topo("cell_narrow_uplink.yaml"), self.dir, name="on.json")
+        self.assert_cells_conserved(r)
+        rates = [f["rx_rate_bps"] for f in r["flows"]]
+        self.assertLess(abs(rates[0] - rates[1]) / max(rates), 0.05, rates)
+        self.assertGreater(sum(rates), 0.85 * 10e9 * 256 / 286)  # the uplink, less the cells' headers
+        for f in r["flows"]:
+            self.assertEqual(f["reordered"], 0)
+        leaf0 = switch(r, "leaf0")
+        self.assertEqual(set(k for k, v in leaf0["drops"].items() if v), {"voq_full"})
+        self.assertGreater(leaf0["cell"]["counters"]["held_back"], 0)
+        for name in ("leaf1", "spine0"):
+            self.assertEqual(switch(r, name)["dropped"], 0)
+        with open(topo("cell_narrow_uplink.yaml")) as f:
+            text = f.read().replace("mode: cell\n", "mode: cell\ncell: { uplink_limit: 1GB }\n")
+        r, _, _ = run(text, self.dir, name="off.json")
+        self.assert_cells_conserved(r)
+        self.assertGreater(switch(r, "leaf0")["drops"]["queue_full"], 1000)
+        self.assertGreater(switch(r, "leaf1")["drops"]["cell_reassembly"], 0)
+
+    def test_class_weights_share_the_port(self):
+        """Two classes with credit weights 1:3 (DSCP 0 and 8), each sender
+        offering 10G to h0's 10G port: 2.5G and 7.5G, within 5 %."""
+        r, _, _ = run(topo("cell_classes.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        rates = {f["src"]: f["rx_rate_bps"] for f in r["flows"]}
+        self.assertLess(abs(rates["h1"] - 2.5e9) / 2.5e9, 0.05, rates)
+        self.assertLess(abs(rates["h2"] - 7.5e9) / 7.5e9, 0.05, rates)
+        leaf0 = switch(r, "leaf0")
+        self.assertEqual(leaf0["dropped"], 0)
+        # each sender's VOQ is its class's
+        for name, cls in (("leaf1", 0), ("leaf2", 1)):
+            (voq,) = switch(r, name)["cell"]["voqs"]
+            self.assertEqual(voq["class"], cls)
+
+    def test_permutation_every_packet_in_order(self):
+        """Every host sends 300 KB to a host on another leaf: every packet
+        arrives, none out of order, no drop anywhere, nothing left queued."""
+        r, _, _ = run(topo("cell_permutation.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        self.assertEqual(len(r["flows"]), 8)
+        for f in r["flows"]:
+            self.assertEqual(f["rx_packets"], f["tx_packets"], f)
+            self.assertEqual(f["rx_payload_bytes"], 300000, f)
+            self.assertEqual(f["reordered"], 0, f)
+            self.assertGreater(f["completion_ns"], 0)
+        for sw in r["switches"]:
+            self.assertEqual(sw["dropped"], 0, sw)
+            self.assertEqual(sw["queued"], 0)
+            self.assertEqual(sw["cell"]["queued"], 0)
+        self.assertEqual(r["in_flight"], 0)
+        sent = sum(h["tx_packets"] for h in r["hosts"])
+        self.assertEqual(sent, sum(h["rx_packets"] for h in r["hosts"]))
+        # each leaf sprayed over both uplinks
+        for sw in r["switches"]:
+            if sw["role"] == "leaf":
+                ups = [p for p in sw["cell"]["ports"] if "data_cells_tx" in p]
+                self.assertEqual(len(ups), 2)
+                a, b = (p["data_cells_tx"] for p in ups)
+                self.assertLess(abs(a - b), 0.05 * (a + b), ups)
+
+    def test_permutation_one_cell_packets(self):
+        """200-byte frames: one cell each (the egress leaf keeps the cell's
+        mbuf as the packet): every packet arrives at its flow's host, in
+        order, with all its payload bytes counted; nothing dropped."""
+        with open(topo("cell_permutation.yaml")) as f:
+            text = f.read().replace("pkt_bytes: 1500, bytes: 300000", "pkt_bytes: 200, bytes: 50000")
+        r, _, _ = run(text, self.dir)
+        self.assert_cells_conserved(r)
+        for f in r["flows"]:
+            self.assertEqual(f["rx_packets"], f["tx_packets"], f)
+            self.assertEqual(f["rx_payload_bytes"], 50000, f)
+            self.assertEqual(f["reordered"], 0, f)
+        for sw in r["switches"]:
+            self.assertEqual(sw["dropped"], 0, sw)
+            if sw["role"] == "leaf":
+                c = sw["cell"]["counters"]
+                self.assertEqual(c["cells_cut"], c["packets_cut"])  # one cell per packet
+
+    def test_permutation_least_loaded_spray(self):
+        """The same permutation spraying on the least-loaded uplink: every
+        packet arrives, in order; both uplinks carry cells."""
+        with open(topo("cell_permutation.yaml")) as f:
+            text = f.read().replace("cell: { voq_bytes: 512KiB }", "cell: { voq_bytes: 512KiB, spray: least_loaded }")
+        r, _, _ = run(text, self.dir)
+        self.assert_cells_conserved(r)
+        for f in r["flows"]:
+            self.assertEqual(f["rx_packets"], f["tx_packets"], f)
+            self.assertEqual(f["reordered"], 0, f)
+        for sw in r["switches"]:
+            self.assertEqual(sw["dropped"], 0, sw)
+            if sw["role"] == "leaf":
+                ups = [p["data_cells_tx"] for p in sw["cell"]["ports"] if "data_cells_tx" in p]
+                self.assertGreater(min(ups), 0.3 * sum(ups), ups)
+
+    def test_explicit_form_keeps_the_cell_settings(self):
+        """`loomctl topo expand` writes mode and cell: compiling the explicit
+        form gives the same cell configuration."""
+        path = topo("cell_link_down.yaml")
+        exp = os.path.join(self.dir, "explicit.yaml")
+        with open(exp, "w") as f:
+            f.write(subprocess.run([LOOMCTL, "topo", "expand", path], capture_output=True, text=True,
+                                   check=True).stdout)
+        a = json.loads(subprocess.run([LOOMCTL, "compile", path], capture_output=True, text=True, check=True).stdout)
+        b = json.loads(subprocess.run([LOOMCTL, "compile", exp], capture_output=True, text=True, check=True).stdout)
+        self.assertEqual(a["cell"], b["cell"])
+        self.assertEqual(a["cell"]["faults"], [{"at_ns": 100000, "switch": "leaf0", "port": 2}])
+
+    def test_spine_link_down_delivery_continues(self):
+        """leaf0's link to spine0 goes down at 100 us, every flow sending:
+        cells go over spine1 alone for leaf0 (to and from); the few cells
+        on their way through the cut are lost, their packets' other cells
+        freed by the reassembly timeout (counted); every flow keeps
+        receiving after the fault and loses at most a few packets."""
+        r, _, _ = run(topo("cell_link_down.yaml"), self.dir)
+        self.assert_cells_conserved(r)
+        lost = 0
+        for f in r["flows"]:
+            self.assertGreater(f["last_rx_ns"], 200000, f)  # still receiving well after the fault
+            self.assertEqual(f["reordered"], 0, f)
+            lost += f["not_received"]
+            self.assertLessEqual(f["not_received"], 10, f)
+        self.assertGreater(lost, 0)  # the cut did cost something
+        self.assertEqual(r["in_flight"], 0)
+        leaf0, spine0 = switch(r, "leaf0"), switch(r, "spine0")
+        (up0,) = [p for p in leaf0["cell"]["ports"] if p["name"] == "spine0:0"]
+        (up1,) = [p for p in leaf0["cell"]["ports"] if p["name"] == "spine1:0"]
+        self.assertTrue(up0["down"])
+        self.assertFalse(up1["down"])
+        self.assertGreater(up1["data_cells_tx"], 2 * up0["data_cells_tx"])
+        (down0,) = [p for p in spine0["cell"]["ports"] if p["name"] == "leaf0:2"]
+        self.assertTrue(down0["down"])
+        self.assertGreater(leaf0["cell"]["reassembly"]["timeouts"], 0)
+        self.assertGreater(leaf0["drops"]["cell_reassembly"], 0)
+        # what was lost is gone: nothing left queued, no cell held
+        for sw in r["switches"]:
+            self.assertEqual(sw["queued"], 0)
+            self.assertEqual(sw["cell"]["queued"], 0)
+        for sw in r["switches"]:
+            self.assertEqual(set(k for k, v in sw["drops"].items() if v) - {"cell_unreachable", "cell_reassembly",
+                                                                           "link_down"}, set(), sw["drops"])
+
+    def test_capture_of_a_fabric_link_shows_cells(self):
+        """cell.capture writes what leaf1's uplink sends as a pcap file
+        (nanosecond virtual time stamps): every frame is a cell (Ethertype
+        0x88B5) with the documented header: DATA cells from leaf 1 to leaf 0
+        whose payloads are 256 bytes but the last of each packet (1500 B =
+        5 x 256 + 220), with first/last flags and consecutive sequence numbers
+        (this uplink carries half of them: spraying), and REQUEST cells."""
+        from scapy.all import rdpcap  # Debian's scapy (/usr/bin/python3)
+        import struct
+        cap = os.path.join(self.dir, "leaf1-up.pcap")
+        with open(topo("cell_incast.yaml")) as f:
+            text = f.read().replace("duration: 2ms", "duration: 300us").replace(
+                "mode: cell\n", "mode: cell\ncell: { capture: { link: leaf1:1, file: %s } }\n" % cap)
+        r, _, _ = run(text, self.dir)
+        self.assert_cells_conserved(r)
+        pkts = rdpcap(cap)
+        (up,) = [p for p in switch(r, "leaf1")["ports"] if p["index"] == 1]
+        self.assertEqual(len(pkts), up["tx_packets"])
+        kinds = {1: 0, 2: 0, 3: 0}
+        seqs = []
+        for p in pkts:
+            raw = bytes(p)
+            self.assertEqual(struct.unpack("!H", raw[12:14])[0], 0x88B5)
+            ver_type, flags, src, dst, port, cls, _, seq, length = struct.unpack("!BBHHHBBIH", raw[14:30])
+            self.assertEqual(ver_type >> 4, 1)
+            kinds[ver_type & 15] += 1
+            if ver_type & 15 == 1:
+                self.assertEqual((src, dst, port, cls), (1, 0, 0, 0))
+                self.assertEqual(len(raw), 30 + length)
+                self.assertEqual(length, 220 if flags & 2 else 256)
+                seqs.append(seq)
+            else:
+                self.assertEqual(flags, 0)
+                self.assertEqual(length, 0)
+        self.assertGreater(kinds[1], 100)
+        self.assertGreater(kinds[2], 0)   # requests go out toward leaf0
+        self.assertEqual(kinds[3], 0)     # leaf1 grants nothing: h1 receives nothing
+        self.assertEqual(seqs, sorted(seqs))
+        # spraying over two uplinks: this one carries about half the sequence numbers
+        span = seqs[-1] - seqs[0] + 1
+        self.assertLess(abs(len(seqs) - span / 2), 0.1 * span)
+        # time stamps are virtual time, in order, within the run
+        times = [float(p.time) for p in pkts]
+        self.assertEqual(times, sorted(times))
+        self.assertLess(times[-1], 300e-6)
+
+    def test_same_file_gives_identical_results(self):
+        """A cell fabric in virtual time is deterministic: two runs of the
+        link-down permutation give byte-identical results."""
+        _, _, a = run(topo("cell_link_down.yaml"), self.dir, name="a.json")
+        _, _, b = run(topo("cell_link_down.yaml"), self.dir, name="b.json")
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            self.assertEqual(fa.read(), fb.read())
+
+    def test_loader_refuses_bad_cell_keys(self):
+        """Bad cell settings name file, line and problem."""
+        with open(topo("cell_permutation.yaml")) as f:
+            base = f.read()
+        cases = [
+            (base.replace("cell: { voq_bytes: 512KiB }", "cell: { spray: random }"), "spray: 'random' must be"),
+            (base.replace("cell: { voq_bytes: 512KiB }", "cell: { classes: 2, weights: [1] }"),
+             "weights: 1 given for 2 class(es)"),
+            (base.replace("cell: { voq_bytes: 512KiB }", "cell: { link_down: [{ link: leaf0:0, at: 1us }] }"),
+             "'leaf0:0' is not a leaf-spine link"),
+            (base.replace("mode: cell\n", ""), "'cell:' needs 'mode: cell'"),
+            (base.replace("mode: cell\n", "mode: cells\n"), "mode: 'cells' must be packet or cell"),
+        ]
+        for text, msg in cases:
+            path = os.path.join(self.dir, "bad.yaml")
+            with open(path, "w") as f:
+                f.write(text)
+            p = subprocess.run([LOOMCTL, "compile", path], capture_output=True, text=True)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(msg, p.stderr)
+            self.assertRegex(p.stderr, r"bad\.yaml:\d+: ")
+
+
+if __name__ == "__main__":
+    unittest.main()
