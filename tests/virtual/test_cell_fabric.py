@@ -145,7 +145,7 @@ class CellFabric(unittest.TestCase):
         mbuf as the packet): every packet arrives at its flow's host, in
         order, with all its payload bytes counted; nothing dropped."""
         with open(topo("cell_permutation.yaml")) as f:
-            text = f.read().replace("pkt_bytes: 1500, bytes: 300000", "pkt_bytes: 200, bytes: 50000")
+            text = f.read().replace("packet: 1500, bytes: 300000", "packet: 200, bytes: 50000")
         r, _, _ = run(text, self.dir)
         self.assert_cells_conserved(r)
         for f in r["flows"]:
