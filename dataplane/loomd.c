@@ -9,6 +9,10 @@
  * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
  * always registered.
  *
+ * --series FILE --series-interval NS: every switch port's counters as CSV
+ * every NS (dataplane/runner/series.h): at exact multiples of NS of
+ * virtual time, or about every NS of wall time in a real-time run.
+ *
  * FILE is what `loomctl compile` writes (docs/LOOMD_CONFIG.md). With
  * "clock": "virtual" loomd runs the fabric in virtual time to the end of
  * its duration, writes the results (stats and per-flow results, JSON) to
@@ -44,6 +48,7 @@
 #include "telemetry.h"
 #include "runner_virtual.h"
 #include "series.h"
+#include "series_realtime.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
 
@@ -308,6 +313,7 @@ int main(int argc, char **argv)
 	struct loom_rt_stats rt = {0};
 	struct ctl_server srv;
 	struct loom_metrics_server metrics = {0};
+	struct loom_series_sampler sampler = {0};
 	long metrics_port = 0;
 	char *end;
 	char err[512], runtime_dir[256];
@@ -326,7 +332,7 @@ int main(int argc, char **argv)
 			break;
 		case 'r': results = optarg; break;
 		case 'S': series_file = optarg; break;
-		case 'I': /* time series of a virtual-time run: every NS of virtual time */
+		case 'I': /* time series: every NS of virtual time, or of wall time in real time */
 			series.interval_ns = strtoull(optarg, &end, 10);
 			if (*end || series.interval_ns == 0) {
 				fprintf(stderr, "loomd: --series-interval: nanoseconds > 0, not '%s'\n", optarg);
@@ -350,28 +356,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_eal;
 	}
-	if (series_file && fabric.clock_mode != LOOM_CLOCK_VIRTUAL) {
-		fprintf(stderr, "loomd: --series samples virtual-time runs only (in real time: loomctl top, "
-				"the Prometheus endpoint)\n");
-		goto out_fabric;
+	if (series_file) { /* virtual time: runner_virtual.c samples; real time: series_realtime.c */
+		if (!series.interval_ns) {
+			fprintf(stderr, "loomd: --series needs --series-interval NS\n");
+			goto out_fabric;
+		}
+		series.out = fopen(series_file, "w");
+		if (!series.out) {
+			fprintf(stderr, "loomd: cannot write %s\n", series_file);
+			goto out_fabric;
+		}
 	}
 	if (fabric.clock_mode == LOOM_CLOCK_VIRTUAL) {
-		if (series_file) {
-			if (!series.interval_ns) {
-				fprintf(stderr, "loomd: --series needs --series-interval NS\n");
-				goto out_fabric;
-			}
-			series.out = fopen(series_file, "w");
-			if (!series.out) {
-				fprintf(stderr, "loomd: cannot write %s\n", series_file);
-				goto out_fabric;
-			}
-		}
 		rc = run_virtual_main(&fabric, results, &series);
-		if (series.out && fclose(series.out) != 0) {
-			fprintf(stderr, "loomd: cannot write %s\n", series_file);
-			rc = 1;
-		}
 		goto out_fabric;
 	}
 	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {
@@ -398,10 +395,17 @@ int main(int argc, char **argv)
 		fabric.n_switches, ports.n, sock);
 	if (metrics_port)
 		fprintf(stderr, "loomd: metrics on http://127.0.0.1:%ld/metrics\n", metrics_port);
+	if (series.out && loom_series_sampler_start(&sampler, &st, &series, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		loom_metrics_stop(&metrics);
+		ctl_server_stop(&srv);
+		goto out_ports;
+	}
 
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
 	loom_mailbox_close(&mb);
+	loom_series_sampler_stop(&sampler); /* its last sample: the final counters */
 	loom_metrics_stop(&metrics);
 	ctl_server_stop(&srv);
 	fprintf(stderr, "loomd: stopped after %lu loops (%lu busy, %lu idle sleeps)\n", (unsigned long)rt.loops,
@@ -410,6 +414,10 @@ int main(int argc, char **argv)
 out_ports:
 	loom_ports_unbind(&ports);
 out_fabric:
+	if (series.out && fclose(series.out) != 0) {
+		fprintf(stderr, "loomd: cannot write %s\n", series_file);
+		rc = 1;
+	}
 	loom_fabric_free(&fabric);
 out_eal:
 	rte_eal_cleanup();

@@ -63,6 +63,7 @@ struct switch_snapshot {
 	struct loom_switch_counters c;
 	struct loom_port_counters *ports; /* [n_ports] */
 	uint32_t *queued;                 /* [n_ports] */
+	uint64_t *queued_bytes;           /* [n_ports] (the time series' queue depth) */
 	struct ctl_tm_snapshot *tm;       /* [n_ports] traffic manager counters */
 	uint32_t *in_flight;              /* [n_ports] in the link's delay line */
 	struct loom_lb_snapshot lb;
@@ -83,17 +84,19 @@ static int snapshot_alloc(struct switch_snapshot *snap, const struct loom_switch
 
 	snap->ports = calloc(n_ports, sizeof(*snap->ports));
 	snap->queued = calloc(n_ports, sizeof(*snap->queued));
+	snap->queued_bytes = calloc(n_ports, sizeof(*snap->queued_bytes));
 	snap->tm = calloc(n_ports, sizeof(*snap->tm));
 	snap->in_flight = calloc(n_ports, sizeof(*snap->in_flight));
 	if (loom_lb_snapshot_alloc(sw, &snap->lb) < 0 || ctl_cell_snapshot_alloc(sw, &snap->cell) < 0)
 		return -1;
-	return snap->ports && snap->queued && snap->tm && snap->in_flight ? 0 : -1;
+	return snap->ports && snap->queued && snap->queued_bytes && snap->tm && snap->in_flight ? 0 : -1;
 }
 
 static void snapshot_free(struct switch_snapshot *snap)
 {
 	free(snap->ports);
 	free(snap->queued);
+	free(snap->queued_bytes);
 	free(snap->tm);
 	free(snap->in_flight);
 	loom_lb_snapshot_free(&snap->lb);
@@ -107,6 +110,7 @@ static void snapshot_fill(const struct loom_switch *sw, struct switch_snapshot *
 	for (uint16_t p = 0; p < sw->n_ports; p++) {
 		snap->ports[p] = sw->ports[p].c;
 		snap->queued[p] = loom_switch_queued(sw, p);
+		snap->queued_bytes[p] = loom_switch_queued_bytes(sw, p);
 		ctl_tm_snapshot(&sw->ports[p], &snap->tm[p]);
 	}
 	loom_lb_snapshot_take(sw, &snap->lb);
@@ -158,6 +162,7 @@ static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, co
 
 	/* the link's rate, so that readers (loomctl top) can show utilization */
 	json_object_set_new(o, "rate_bps", json_integer((json_int_t)f->switches[s].ports[p].rate_bps));
+	json_object_set_new(o, "queued_bytes", json_integer((json_int_t)snap->queued_bytes[p]));
 	if (wire)
 		json_object_set_new(o, "wire", wire);
 	if (snap->tm[p].on)

@@ -39,3 +39,44 @@ void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f
 		}
 	}
 }
+
+static uint64_t json_u64(const json_t *o, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(o, key));
+}
+
+/* One port object of `stats`: its row, the fields summed as
+ * loom_series_sample sums the counters they come from. */
+static void write_stats_port(const struct loom_series *s, uint64_t now, const char *sw_name, const json_t *port)
+{
+	const json_t *tm = json_object_get(port, "tm"), *cls, *n;
+	const char *reason;
+	uint64_t marked = 0, dropped = 0;
+	size_t i;
+
+	json_object_foreach((json_t *)json_object_get(port, "drops"), reason, n)
+		dropped += (uint64_t)json_integer_value(n);
+	json_array_foreach(json_object_get(tm, "classes"), i, cls)
+		marked += json_u64(cls, "ecn_marked");
+	fprintf(s->out, "%" PRIu64 ",%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		",%" PRIu64 "\n",
+		now, sw_name, json_u64(port, "index"), json_string_value(json_object_get(port, "name")),
+		json_u64(port, "rate_bps"), json_u64(port, "tx_bytes"), json_u64(port, "queued_bytes"), marked,
+		dropped, json_u64(tm, "pfc_xoff"));
+}
+
+void loom_series_write_stats(const struct loom_series *s, const json_t *stats)
+{
+	const json_t *sw, *port;
+	uint64_t now = json_u64(stats, "time_ns");
+	size_t i, j;
+
+	if (!s->out)
+		return;
+	json_array_foreach(json_object_get(stats, "switches"), i, sw) {
+		const char *name = json_string_value(json_object_get(sw, "name"));
+
+		json_array_foreach(json_object_get(sw, "ports"), j, port)
+			write_stats_port(s, now, name, port);
+	}
+}

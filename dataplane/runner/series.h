@@ -11,11 +11,18 @@
  * cumulative since the start: a reader takes differences (utilization of
  * the link from the switch = delta tx_bytes * 8 / (interval * rate)).
  * queued_bytes is the depth at that instant.
+ *
+ * Real time (series_realtime.h) samples on a thread of its own through
+ * the `stats` snapshot (copied on the worker via the mailbox, like the
+ * control socket's `stats`): the same columns, written from that JSON by
+ * loom_series_write_stats, at about every interval of the TSC clock.
  */
 #ifndef LOOM_SERIES_H
 #define LOOM_SERIES_H
 
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "fabric.h"
 
@@ -26,5 +33,8 @@ struct loom_series {
 
 void loom_series_header(const struct loom_series *s);
 void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f, loom_time_ns now);
+/* The rows of one `stats` result (ctl_commands.c): the same columns as
+ * loom_series_sample, at the snapshot's time_ns. */
+void loom_series_write_stats(const struct loom_series *s, const json_t *stats);
 
 #endif
