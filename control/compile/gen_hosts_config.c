@@ -73,6 +73,25 @@ static const char *transport_name(uint8_t tr)
 	return tr == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp";
 }
 
+/* A flow's congestion-control overrides (loom/cc_params.h names): fractions
+ * as reals, the rest as whole numbers (bit/s, ns, bytes, counts, 0/1). */
+static json_t *cc_params_json(const struct loom_cc_params *ps)
+{
+	json_t *o = json_object();
+
+	for (int p = 0; p < LOOM_CC_N_PARAMS; p++) {
+		enum loom_cc_param_kind k = loom_cc_param_info[p].kind;
+
+		if (!(ps->set & (1u << p)))
+			continue;
+		json_object_set_new(o, loom_cc_param_info[p].name,
+				    k == LOOM_CC_KIND_FRACTION || k == LOOM_CC_KIND_FRACTION_OPEN
+					    ? json_real(ps->v[p])
+					    : json_integer((json_int_t)ps->v[p]));
+	}
+	return o;
+}
+
 static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spec *s, int rx_slot)
 {
 	json_t *o = json_object();
@@ -95,6 +114,8 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, "dscp", json_integer(s->dscp));
 	json_object_set_new(o, "group", json_integer(s->group));
 	json_object_set_new(o, "cc", json_string(workload_cc_name(s->cc)));
+	if (workload_cc_params(s->cc_params))
+		json_object_set_new(o, "cc_params", cc_params_json(workload_cc_params(s->cc_params)));
 	return o;
 }
 

@@ -177,8 +177,10 @@ static void write_experiment(const struct topology *t, FILE *out)
 			fputs(", ecn: true", out);
 		if (f->entropy_per_packet)
 			fputs(", entropy: per_packet", out);
-		if (f->cc)
-			fprintf(out, ", cc: %s", workload_cc_name(f->cc));
+		if (f->cc) {
+			fputs(", cc: ", out);
+			workload_write_cc(out, f);
+		}
 		if (f->src_port)
 			fprintf(out, ", src_port: %u", f->src_port);
 		if (f->dscp)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loom/cc_params.h"
 #include "loom/maxmin.h"
 #include "loom/workload.h"
 #include <yaml.h>
@@ -87,6 +88,14 @@ int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct
 #define WORKLOAD_N_FLOW_OPTS 8
 const char *workload_flow_opt_key(int i);
 int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl);
+
+/* The flow option `cc:` (workload_cc.c): a name or {type: T, params...};
+ * sets tmpl->cc and tmpl->cc_params. 0 or -1 with "FILE:LINE: problem". */
+int workload_load_cc(struct topo_loader *ld, const struct topo_field *f, struct loom_flow_spec *tmpl);
+/* A flow's parameter overrides (NULL: the code defaults). */
+const struct loom_cc_params *workload_cc_params(uint16_t k);
+/* The flow's cc as YAML: `dcqcn` or `{type: dcqcn, g: 0.0078125}`. */
+void workload_write_cc(FILE *out, const struct loom_flow_spec *s);
 
 /* "none" | "dcqcn" | "dctcp" <-> enum loom_flow_cc; parse: 0 or -1. */
 int workload_parse_cc(const char *s, uint8_t *cc);

@@ -243,12 +243,8 @@ static int load_flow_opts(struct wl_loader *w, const struct topo_field *f, struc
 		else
 			return ERR(w, topo_line(f[K_ENTROPY].v), "bad entropy '%s' (per_flow or per_packet)", s);
 	}
-	if (f[K_CC].k) {
-		if (topo_get_str(&w->ld, &f[K_CC], &s) < 0)
-			return -1;
-		if (workload_parse_cc(s, &tmpl->cc) < 0)
-			return ERR(w, topo_line(f[K_CC].v), "bad cc '%s' (none, dcqcn or dctcp)", s);
-	}
+	if (f[K_CC].k && workload_load_cc(&w->ld, &f[K_CC], tmpl) < 0)
+		return -1;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * Generator hosts' congestion control (see gen_cc.h): feedback queued by
  * receivers, feedback packets built and read, senders' rate and window.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -19,25 +20,31 @@
 #define ENTROPY_PORT_BASE 49152u
 #define ENTROPY_PORT_SPAN 16384u
 
-void loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss)
+int loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss, const char **why)
 {
+	*why = NULL;
 	f->window_blocked = false;
 	f->feedback = 0;
 	f->last_frame = 0;
 	if (f->spec.cc == LOOM_FLOW_CC_DCQCN) {
 		loom_dcqcn_default(&f->dcqcn_cfg, f->rate_bps);
+		if (loom_cc_params_apply_dcqcn(&f->cc_params, &f->dcqcn_cfg, why) < 0)
+			return -EINVAL;
 		loom_dcqcn_rp_init(&f->dcqcn, &f->dcqcn_cfg);
 	} else if (f->spec.cc == LOOM_FLOW_CC_DCTCP) {
 		loom_dctcp_default(&f->dctcp_cfg, mss);
+		if (loom_cc_params_apply_dctcp(&f->cc_params, &f->dctcp_cfg, why) < 0)
+			return -EINVAL;
 		loom_dctcp_init(&f->dctcp, &f->dctcp_cfg);
 	}
+	return 0;
 }
 
-void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, uint64_t rate_bps)
+void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, const struct loom_gen_tx_flow *f)
 {
 	r->cnps = r->acks = 0;
 	if (r->cc == LOOM_FLOW_CC_DCQCN) {
-		loom_dcqcn_default(&r->dcqcn_cfg, rate_bps);
+		r->dcqcn_cfg = f->dcqcn_cfg;
 		loom_dcqcn_np_init(&r->np);
 	}
 }

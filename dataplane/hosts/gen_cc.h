@@ -30,9 +30,12 @@
 
 #include "gen_host.h"
 
-/* Once the flow's rate and frame size are resolved (gen_config.c). */
-void loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss);
-void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, uint64_t rate_bps);
+/* Once the flow's rate and frame size are resolved (gen_config.c): the
+ * defaults for them with f->cc_params applied. 0, or -EINVAL with the
+ * reason in *why (a parameter's name, or what the combination breaks). */
+int loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss, const char **why);
+/* The receiver of f: its CNP spacing is the sender's cnp_interval. */
+void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, const struct loom_gen_tx_flow *f);
 
 /* The sender is about to send a packet of f at `now`: runs DCQCN's timers;
  * false when DCTCP's window is full (the flow then waits for an ACK). */

@@ -54,6 +54,30 @@ static int get_u64(json_t *o, const char *key, uint64_t def, uint64_t *out)
 	return 0;
 }
 
+/* "cc_params": {name: number} (loom/cc_params.h); absent = the defaults.
+ * -1 with *bad = the key for an unknown name or a value out of range. */
+static int load_cc_params(const json_t *o, struct loom_cc_params *ps, const char **bad)
+{
+	const char *key;
+	json_t *v;
+
+	memset(ps, 0, sizeof(*ps));
+	*bad = "cc_params";
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return -1;
+	json_object_foreach((json_t *)o, key, v) {
+		int p = loom_cc_param_find(key);
+
+		*bad = key;
+		if (p < 0 || !json_is_number(v) || !loom_cc_param_valid(p, json_number_value(v)))
+			return -1;
+		loom_cc_params_set(ps, p, json_number_value(v));
+	}
+	return 0;
+}
+
 static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *jf, struct loom_gen_tx_flow *tf,
 			char *err, size_t errlen)
 {
@@ -62,6 +86,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	const char *tr = json_string_value(json_object_get(jf, "transport"));
 	const char *cc = json_string_value(json_object_get(jf, "cc"));
 	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group;
+	const char *bad;
 	int d = dst ? loom_gen_host_find(f, dst) : -1;
 
 	if (get_u64(jf, "id", UINT64_MAX, &id) < 0 || id > UINT32_MAX)
@@ -107,6 +132,8 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 		tf->spec.cc = LOOM_FLOW_CC_DCTCP;
 	else
 		return fail(err, errlen, h->name, "flow %lu: cc '%s' (none, dcqcn or dctcp)", (unsigned long)id, cc);
+	if (load_cc_params(json_object_get(jf, "cc_params"), &tf->cc_params, &bad) < 0)
+		return fail(err, errlen, h->name, "flow %lu: cc_params: bad '%s'", (unsigned long)id, bad);
 	tf->dst_gen = (uint32_t)d;
 	tf->rx_slot = (uint32_t)slot;
 	tf->frame_bytes = (uint16_t)(pkt ? pkt : LOOM_GEN_DEFAULT_FRAME);
@@ -253,9 +280,13 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 			struct loom_gen_tx_flow *tf = &h->tx[k];
 
 			tf->rate_bps = tf->spec.rate_bps ? tf->spec.rate_bps : h->link_rate_bps;
-			loom_gen_cc_init_tx(tf, tf->frame_bytes - (loom_gen_min_frame(tf->spec.transport) -
-								   (uint32_t)sizeof(struct loom_gen_payload)));
-			loom_gen_cc_init_rx(&f->gen_hosts[tf->dst_gen].rx[tf->rx_slot], tf->rate_bps);
+			const char *why;
+
+			if (loom_gen_cc_init_tx(tf, tf->frame_bytes - (loom_gen_min_frame(tf->spec.transport) -
+								       (uint32_t)sizeof(struct loom_gen_payload)),
+						&why) < 0)
+				return fail(err, errlen, h->name, "flow %u: cc_params: bad %s", tf->spec.id, why);
+			loom_gen_cc_init_rx(&f->gen_hosts[tf->dst_gen].rx[tf->rx_slot], tf);
 		}
 	}
 	return 0;

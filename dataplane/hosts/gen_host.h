@@ -42,6 +42,7 @@
 #include <rte_ether.h>
 
 #include "loom/clock.h"
+#include "loom/cc_params.h"
 #include "loom/dcqcn.h"
 #include "loom/dctcp.h"
 #include "loom/flow_spec.h"
@@ -106,6 +107,7 @@ struct loom_gen_tx_flow {
 	uint16_t last_frame;   /* the frame sent last: CC flows pace from it */
 	bool window_blocked;   /* DCTCP: waiting for an ACK to open the window */
 	uint64_t feedback;     /* CNPs or ACKs received */
+	struct loom_cc_params cc_params; /* overrides of the defaults ("cc_params") */
 	struct loom_dcqcn_cfg dcqcn_cfg;
 	struct loom_dcqcn_rp dcqcn;
 	struct loom_dctcp_cfg dctcp_cfg;

@@ -7,7 +7,9 @@
  *  - the seed decides the list; the CSV has one line per flow;
  *  - bad files name the line and the problem.
  */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -196,9 +198,109 @@ static void test_errors(void **state)
 		     "w.yaml:2: bad transport 'tcp'");
 	expect_error("workload: t\nfoo: 1\npatterns: []\n", "w.yaml:2: unknown key 'foo'");
 	expect_error("workload: t\ndefaults: { cc: reno }\npatterns:\n  - { pattern: permutation }\n",
-		     "w.yaml:2: bad cc 'reno' (none, dcqcn or dctcp)");
+		     "w.yaml:2: bad cc 'reno' (none, dcqcn or dctcp, or a mapping");
 	expect_error("workload: t\npatterns: []\n", "'patterns' is empty");
 	expect_error("patterns:\n  - { pattern: permutation, bytes: 1M }\n", "missing key 'workload'");
+}
+
+/* `cc:` as a mapping: the type and parameter overrides reach every flow
+ * (by set number), apply over the code defaults, are written back as
+ * YAML, and bad ones name the line. */
+static void test_cc_params(void **state)
+{
+	const struct loom_cc_params *ps;
+	struct loom_dcqcn_cfg dq;
+	struct loom_dctcp_cfg dt;
+	struct workload wl;
+	const char *why;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	load_ok("workload: t\n"
+		"defaults: { transport: rocev2, ecn: true, rate: 10G,\n"
+		"            cc: {type: dcqcn, rate_ai: 10M, g: 1/128, increase_timer: 55us, clamp_target: true} }\n"
+		"patterns:\n"
+		"  - { pattern: permutation, bytes: 1M }\n"
+		"  - { pattern: incast, to: h3, senders: 2, bytes: 1M, cc: dcqcn }\n"
+		"  - { pattern: incast, to: h5, senders: 2, bytes: 1M,\n"
+		"      cc: {type: dcqcn, increase_timer: 55us, g: 0.0078125, clamp_target: true, rate_ai: 10000000} }\n"
+		"  - { pattern: incast, to: h1, senders: 2, bytes: 1M, cc: {type: dctcp, g: 1/8, init_cwnd: 64K} }\n",
+		&wl);
+	assert_int_equal(wl.flows.n, 8 + 2 + 2 + 2);
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(wl.flows.v[i].cc, LOOM_FLOW_CC_DCQCN);
+		assert_int_equal(wl.flows.v[i].cc_params, wl.flows.v[0].cc_params);
+	}
+	ps = workload_cc_params(wl.flows.v[0].cc_params);
+	assert_non_null(ps);
+	assert_int_equal(ps->set, (1u << LOOM_CC_RATE_AI) | (1u << LOOM_CC_G) | (1u << LOOM_CC_INCREASE_TIMER) |
+					  (1u << LOOM_CC_CLAMP_TARGET));
+	/* the pattern's plain `cc: dcqcn` drops the defaults' overrides */
+	assert_int_equal(wl.flows.v[8].cc, LOOM_FLOW_CC_DCQCN);
+	assert_null(workload_cc_params(wl.flows.v[8].cc_params));
+	/* the same values written differently: the same set */
+	assert_int_equal(wl.flows.v[10].cc_params, wl.flows.v[0].cc_params);
+
+	/* applied over the defaults for a 10G flow: only the named values change */
+	loom_dcqcn_default(&dq, 10000000000ull);
+	assert_int_equal(loom_cc_params_apply_dcqcn(ps, &dq, &why), 0);
+	assert_int_equal(dq.rate_ai_bps, 10000000);
+	assert_true(dq.g == 1.0 / 128);
+	assert_int_equal(dq.increase_timer_ns, 55000);
+	assert_true(dq.clamp_target);
+	assert_int_equal(dq.rate_hai_bps, 20000000);    /* default 50M at 25G, scaled */
+	assert_int_equal(dq.decrease_interval_ns, 4000); /* default */
+
+	assert_int_equal(wl.flows.v[12].cc, LOOM_FLOW_CC_DCTCP);
+	loom_dctcp_default(&dt, 1000);
+	assert_int_equal(loom_cc_params_apply_dctcp(workload_cc_params(wl.flows.v[12].cc_params), &dt, &why), 0);
+	assert_true(dt.g == 0.125);
+	assert_int_equal(dt.init_cwnd, 64000);
+	assert_int_equal(dt.min_cwnd, 2000);
+
+	/* written back as YAML (topo expand) in a form that loads to the same set */
+	out = open_memstream(&buf, &len);
+	workload_write_cc(out, &wl.flows.v[0]);
+	fclose(out);
+	assert_string_equal(buf, "{type: dcqcn, g: 0.0078125, rate_ai: 10000000, increase_timer: 55000ns, "
+				 "clamp_target: true}");
+	free(buf);
+	workload_free(&wl);
+
+	/* an override the flow's rate contradicts, caught by loomd's check too */
+	ps = NULL;
+	{
+		struct loom_cc_params p = {0};
+
+		loom_cc_params_set(&p, LOOM_CC_MIN_RATE, 20e9);
+		loom_dcqcn_default(&dq, 10000000000ull);
+		assert_int_equal(loom_cc_params_apply_dcqcn(&p, &dq, &why), -EINVAL);
+		assert_string_equal(why, "min_rate above the flow's rate");
+		p.v[LOOM_CC_MIN_RATE] = -1; /* out of range: named */
+		assert_int_equal(loom_cc_params_apply_dcqcn(&p, &dq, &why), -EINVAL);
+		assert_string_equal(why, "min_rate");
+	}
+
+	expect_error("workload: t\ndefaults:\n  cc: {type: dctcp, rate_ai: 5M}\npatterns:\n  - { pattern: permutation }\n",
+		     "w.yaml:3: cc: 'rate_ai' is not a parameter of dctcp (dcqcn has it)");
+	expect_error("workload: t\npatterns:\n  - pattern: permutation\n    cc:\n      type: dcqcn\n      g: 2\n",
+		     "w.yaml:6: cc: bad g '2': a number in (0, 1]");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {type: dcqcn, g: 1/0} }\n",
+		     "w.yaml:3: cc: bad g '1/0'");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {type: dcqcn, gain: 0.5} }\n",
+		     "w.yaml:3: unknown key 'gain'");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {g: 0.5} }\n",
+		     "w.yaml:3: missing key 'type' in cc");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {type: cubic} }\n",
+		     "w.yaml:3: bad cc type 'cubic'");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {type: dcqcn, increase_timer: 0ns} }\n",
+		     "w.yaml:3: cc: bad increase_timer");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, rate: 10G, cc: {type: dcqcn, min_rate: 20G} }\n",
+		     "w.yaml:3: cc: bad min_rate above the flow's rate");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, packet: 1500, cc: {type: dctcp, min_cwnd: 100K} }\n",
+		     "w.yaml:3: cc: bad init_cwnd outside min_cwnd..max_cwnd");
 }
 
 static void test_permutation_impossible_explained(void **state)
@@ -326,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_permutation_impossible_explained),
 		cmocka_unit_test(test_parse_bytes),
+		cmocka_unit_test(test_cc_params),
 		cmocka_unit_test(test_capacity_model),
 		cmocka_unit_test(test_capacity_three_tiers_refused),
 	};

@@ -235,6 +235,43 @@ class VirtualTime(unittest.TestCase):
         fixed, _, _ = self.incast_cc("none", "fixed.json")
         self.assertGreater(sum(sw["dropped"] for sw in fixed["switches"]), 0)
 
+    def test_dcqcn_parameters_from_the_topology(self):
+        """cc: {type: dcqcn, ...} overrides reach the senders: the same
+        10 ms incast recovers to about half the port each with the defaults;
+        with the rate-increase timer pushed past the run (increase_timer: 1s)
+        the rates only fall, to the minimum rate (1G at 25G scaled to
+        10G = 400M), or to a min_rate given (2G) exactly. A min_rate above a
+        flow's rate (known only in loomd: the flow sends at its link's rate)
+        is refused there, naming the flow."""
+        def incast(cc, name):
+            with open(topo("incast.yaml")) as f:
+                text = f.read().replace("duration: 100ms", "duration: 10ms")
+            text = text.replace("host_jitter: 12us\n", "host_jitter: 12us\ntm: { ecn: dcqcn }\n")
+            return run(text.replace("rate: 10G, packet: 1500",
+                                    "rate: 10G, packet: 1500, transport: rocev2, ecn: true, cc: " + cc),
+                       self.dir, name)
+        default, _, _ = incast("dcqcn", "cc_default.json")
+        frozen, _, _ = incast("{type: dcqcn, increase_timer: 1s}", "cc_frozen.json")
+        floor2g, _, _ = incast("{type: dcqcn, increase_timer: 1s, min_rate: 2G}", "cc_floor.json")
+        for f in default["flows"]:
+            self.assertGreater(f["cc_rate_bps"], 4e9, f)
+        for f in frozen["flows"]:
+            self.assertGreater(f["cc_cuts"], 0, f)
+            self.assertEqual(f["cc_rate_bps"], 400000000, f)
+        for f in floor2g["flows"]:
+            self.assertEqual(f["cc_rate_bps"], 2000000000, f)
+        self.assertLess(sum(f["rx_bytes"] for f in frozen["flows"]),
+                        0.5 * sum(f["rx_bytes"] for f in default["flows"]))
+        for r in (default, frozen, floor2g):
+            self.assert_conserved(r)
+        with open(topo("incast.yaml")) as f:
+            text = f.read().replace("duration: 100ms", "duration: 1ms")
+        text = text.replace("rate: 10G, packet: 1500", "packet: 1500, transport: rocev2, ecn: true, "
+                            "cc: {type: dcqcn, min_rate: 200G}")
+        r, err, _ = run(text, self.dir, "cc_bad.json", expect_ok=False)
+        self.assertIsNone(r)
+        self.assertRegex(err, r"flow \d+: cc_params: bad min_rate above the flow's rate")
+
     def test_dctcp_incast_shares_without_drops(self):
         """The same incast with DCTCP senders (an ACK per packet echoing
         CE, window cut once per window): half each within 5 % over 20 ms,

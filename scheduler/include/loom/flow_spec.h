@@ -40,6 +40,8 @@ struct loom_flow_spec {
 	uint8_t transport;    /* enum loom_flow_transport */
 	uint8_t entropy_per_packet; /* vary the UDP source port per packet (spraying endpoints) */
 	uint8_t cc;           /* enum loom_flow_cc */
+	uint16_t cc_params;   /* its parameter overrides: 0 = the code defaults, k = set k of the
+				 control plane's table (control/workload/workload_cc.c) */
 	uint32_t group;       /* collective / phase id for completion-time grouping; 0 = none */
 };
 
