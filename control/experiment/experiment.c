@@ -118,17 +118,8 @@ int experiment_load(const char *path, struct experiment *e, char *err, size_t er
 
 	memset(e, 0, sizeof(*e));
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+	if (topo_yaml_open(path, &parser, &f, err, errlen) < 0)
 		return -1;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {
 		topo_error(&ld.ctx, (int)parser.problem_mark.line + 1, "YAML: %s",
 			   parser.problem ? parser.problem : "syntax error");

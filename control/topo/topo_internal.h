@@ -87,6 +87,11 @@ struct topo_field {
 };
 
 int topo_line(const yaml_node_t *n);
+/* Open `path` and set `parser` up to read it: 0, or -1 with "path: cannot
+ * read: why" (or "path: out of memory") in err. On success the caller
+ * deletes the parser and closes *f. Shared by the topology, workload and
+ * experiment loaders. */
+int topo_yaml_open(const char *path, yaml_parser_t *parser, FILE **f, char *err, size_t errlen);
 /* Checks that `map` is a mapping (else "`what` must be a mapping"), that
  * every key is one of f[].key and appears once; fills f[].k/v. */
 int topo_fields(struct topo_loader *ld, yaml_node_t *map, const char *what,

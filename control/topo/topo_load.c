@@ -506,17 +506,8 @@ int topo_load(const char *path, struct topology *t, char *err, size_t errlen)
 	topo_init(t, path);
 	if (errlen)
 		err[0] = '\0';
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (topo_yaml_open(path, &parser, &f, err, errlen) < 0)
 		return -1;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, f);
 	rc = load_parser(&parser, path, t, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(f);

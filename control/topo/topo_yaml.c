@@ -242,3 +242,19 @@ int topo_get_port_type(struct topo_loader *ld, const struct topo_field *f,
 				  "bad port_type '%s' (af_packet, af_xdp or generator)", s);
 	return 0;
 }
+
+int topo_yaml_open(const char *path, yaml_parser_t *parser, FILE **f, char *err, size_t errlen)
+{
+	*f = fopen(path, "r");
+	if (!*f) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!yaml_parser_initialize(parser)) {
+		fclose(*f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	yaml_parser_set_input_file(parser, *f);
+	return 0;
+}

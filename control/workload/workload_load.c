@@ -637,17 +637,8 @@ int workload_load_at_load(const char *path, const struct topology *t, double loa
 
 	memset(wl, 0, sizeof(*wl));
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+	if (topo_yaml_open(path, &parser, &f, err, errlen) < 0)
 		return -1;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, f);
 	rc = load_parser(&parser, path, dir, t, load, wl, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(f);

@@ -169,22 +169,11 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
 			 (cnp ? BTH_LEN : 0) + sizeof(struct loom_gen_feedback_hdr);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
-	uint8_t *d;
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
-	if (!m)
+	if (!ip)
 		return NULL;
-	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)frame);
-	if (!d) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
-	eth->dst_addr = h->gw_mac;
-	eth->src_addr = h->mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = (uint8_t)(r->dscp << 2); /* not ECN-capable */

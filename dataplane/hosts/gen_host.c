@@ -155,31 +155,38 @@ static uint16_t flow_src_port(struct loom_gen_host *h, const struct loom_gen_tx_
 	return (uint16_t)(ENTROPY_PORT_BASE + f->spec.id % ENTROPY_PORT_SPAN);
 }
 
+struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t frame, struct rte_mbuf **mp)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
+	struct rte_ether_hdr *eth;
+
+	if (!m)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)frame);
+	if (!eth) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	eth->dst_addr = h->gw_mac;
+	eth->src_addr = h->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	*mp = m;
+	return (struct rte_ipv4_hdr *)(eth + 1);
+}
+
 /* Ethernet / IPv4 / UDP [/ BTH] / loom_gen_payload, `frame` bytes long. */
 static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx_flow *f, uint32_t frame,
 				     loom_time_ns now)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
-	uint8_t *d;
-
-	if (!m)
-		return NULL;
-	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)frame);
-	if (!d) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
+	struct rte_mbuf *m;
 	/* The payload after the generator's header is not written: nothing
 	 * reads it, and filling ~1.4 KB per packet was a tenth of the
 	 * virtual-time run's profile. It holds what the buffer held before
 	 * (an earlier packet's bytes, or zeros). */
+	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
-	eth->dst_addr = h->gw_mac;
-	eth->src_addr = h->mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	if (!ip)
+		return NULL;
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = (uint8_t)(f->spec.dscp << 2 | (f->spec.ecn_capable ? IPV4_ECN_ECT0 : 0));
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(frame - RTE_ETHER_HDR_LEN));

@@ -208,5 +208,9 @@ static inline loom_time_ns loom_gen_host_tx_jitter(struct loom_gen_host *h)
 
 /* Smallest frame a flow of this transport may use (headers + payload header). */
 uint32_t loom_gen_min_frame(uint8_t transport);
+/* A new frame of `frame` bytes from the host's pool with its Ethernet
+ * header written (host -> gateway, IPv4); returns the IPv4 header to fill,
+ * or NULL (and no mbuf) when the pool or the buffer is short. */
+struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t frame, struct rte_mbuf **m);
 
 #endif
