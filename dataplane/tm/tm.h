@@ -60,6 +60,11 @@ struct tm_queue_stats {
 
 struct tm_queue {
 	struct rte_mbuf **pkts; /* circular, TM_PORT_PKTS entries */
+	/* Their lengths, beside them: the scheduler and the shaper look at a
+	 * queue's head length at every dequeue and next_tx_time, and reading
+	 * it from the (cold) mbuf was a cache miss per packet in large
+	 * fabrics. Frames are single-segment, so they fit in 16 bits. */
+	uint16_t *lens;
 	uint32_t head, count;
 	uint64_t bytes;
 	uint32_t limit;         /* bytes */

@@ -24,7 +24,7 @@ static inline void tm_heads(const struct tm_port *t, loom_time_ns now, uint32_t 
 
 		head[c] = 0;
 		if (c < t->n_classes && q->count && !loom_pfc_is_held(&q->hold, now))
-			head[c] = rte_pktmbuf_pkt_len(q->pkts[q->head]);
+			head[c] = q->lens[q->head];
 	}
 }
 
@@ -92,7 +92,7 @@ uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rt
 				loom_ecn_queue_empty(&q->ecn_st, now);
 				head[c] = 0;
 			} else {
-				head[c] = rte_pktmbuf_pkt_len(q->pkts[q->head]);
+				head[c] = q->lens[q->head];
 			}
 			out[n++] = m;
 		} while (n < max && loom_qsched_again(&t->qs, c, head[c]) && tm_shaper_allows(t, head[c], now));

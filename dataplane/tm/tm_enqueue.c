@@ -222,6 +222,7 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 		break;
 	}
 	q->pkts[(q->head + q->count) % TM_PORT_PKTS] = m;
+	q->lens[(q->head + q->count) % TM_PORT_PKTS] = (uint16_t)len;
 	q->count++;
 	q->bytes += len;
 	if (q->bytes > q->st.depth_max)

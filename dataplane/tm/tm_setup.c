@@ -85,7 +85,8 @@ int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t 
 	t->rate_bps = rate_scaled;
 	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
 		t->q[c].pkts = rte_zmalloc("loom_tm_q", sizeof(struct rte_mbuf *) * TM_PORT_PKTS, RTE_CACHE_LINE_SIZE);
-		if (!t->q[c].pkts) {
+		t->q[c].lens = rte_zmalloc("loom_tm_qlen", sizeof(uint16_t) * TM_PORT_PKTS, RTE_CACHE_LINE_SIZE);
+		if (!t->q[c].pkts || !t->q[c].lens) {
 			p->tm = t;
 			tm_port_free(p);
 			return -1;
@@ -111,6 +112,7 @@ void tm_port_free(struct loom_port *p)
 		for (uint32_t i = 0; q->pkts && i < q->count; i++)
 			rte_pktmbuf_free(q->pkts[(q->head + i) % TM_PORT_PKTS]);
 		rte_free(q->pkts);
+		rte_free(q->lens);
 	}
 	rte_free(t);
 	p->tm = NULL;
