@@ -45,6 +45,7 @@ enum vt_event {
 struct vt_port {
 	loom_time_ns busy_until; /* the link carries our last packet until then */
 	bool tx_pending;         /* a PORT_TX event is in the queue */
+	loom_time_ns tx_at;      /* its time (an earlier one supersedes it) */
 };
 
 struct vt {
@@ -72,11 +73,18 @@ static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now
 	struct vt_port *vp = &v->ports[s][p];
 	loom_time_ns t = vp->busy_until > now ? vp->busy_until : now;
 
+	/* A pending send already at the earliest time the link allows cannot
+	 * be brought forward: skip asking the switch (the common case). One
+	 * further out (a shaper or a PAUSE hold) may be: a RESUME, a PFC
+	 * frame or a control cell can make the port ready sooner. */
+	if (vp->tx_pending && vp->tx_at <= t)
+		return;
 	t = loom_switch_next_tx_time(&v->f->switches[s], p, t);
-	if (t == LOOM_TIME_NEVER)
+	if (t == LOOM_TIME_NEVER || (vp->tx_pending && t >= vp->tx_at))
 		return;
 	push(v, t, EV_PORT_TX, s, p, NULL);
 	vp->tx_pending = true;
+	vp->tx_at = t;
 }
 
 /* After switch s handled input at `now`: ports with something queued
@@ -85,11 +93,10 @@ static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now
 static void after_switch_input(struct vt *v, uint16_t s, loom_time_ns now)
 {
 	struct loom_switch *sw = &v->f->switches[s];
-	struct vt_port *vp = v->ports[s];
 	loom_time_ns t;
 
 	for (uint16_t p = 0; p < sw->n_ports; p++)
-		if (!vp[p].tx_pending && loom_switch_queued_bytes(sw, p) > 0)
+		if (loom_switch_queued(sw, p) > 0)
 			schedule_port(v, s, p, now);
 	t = loom_switch_run_timers(sw, now);
 	if (t < v->next_timer[s]) {
@@ -118,10 +125,17 @@ static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 	struct loom_switch *sw = &v->f->switches[s];
 	struct rte_mbuf *m;
 
+	if (!v->ports[s][p].tx_pending || now != v->ports[s][p].tx_at)
+		return; /* superseded by an earlier one */
 	v->ports[s][p].tx_pending = false;
 	if (loom_switch_transmit(sw, p, &m, 1, now) == 1) {
 		send_from_port(v, s, p, m, now);
 		schedule_port(v, s, p, v->ports[s][p].busy_until);
+		/* The dequeue may have asked for a PFC frame (RESUME, refresh)
+		 * on another port: give those ports their send too. */
+		for (uint16_t o = 0; o < sw->n_ports; o++)
+			if (o != p && loom_switch_queued(sw, o) > 0)
+				schedule_port(v, s, o, now);
 		return;
 	}
 	/* Nothing may go now: ask again when the switch says (a time
@@ -130,6 +144,7 @@ static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 	if (t != LOOM_TIME_NEVER && t > now) {
 		push(v, t, EV_PORT_TX, s, p, NULL);
 		v->ports[s][p].tx_pending = true;
+		v->ports[s][p].tx_at = t;
 	}
 }
 
