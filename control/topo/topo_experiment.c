@@ -330,6 +330,16 @@ static void apply_seed(struct topology *t)
 	}
 }
 
+static bool uses_generator_hosts(const struct topology *t)
+{
+	if (t->clock == TOPO_CLOCK_VIRTUAL)
+		return true;
+	for (int h = 0; h < t->n_hosts; h++)
+		if (t->hosts[h].port_type == TOPO_PORT_GENERATOR)
+			return true;
+	return false;
+}
+
 int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f)
 {
 	struct topology *t = ld->t;
@@ -362,6 +372,11 @@ int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field
 				  "'clock: virtual' needs a 'duration' (e.g. duration: 1ms)");
 	if (check_hosts(ld, root, &f[X_CLOCK]) < 0)
 		return -1;
+	if (t->time_scale > 0 && t->time_scale != 1 && uses_generator_hosts(t))
+		return topo_error(&ld->ctx, f[X_CLOCK].v ? topo_line(f[X_CLOCK].v) : 1,
+				  "time_scale goes with namespace hosts in real time only: generator hosts "
+				  "pace at their link's own rate and virtual time runs every link at it "
+				  "(leave time_scale out)");
 	if (!f[X_TRAFFIC].v)
 		return 0;
 	if (topo_get_seq(ld, &f[X_TRAFFIC], &seq) < 0)

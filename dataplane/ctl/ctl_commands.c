@@ -456,7 +456,7 @@ json_t *ctl_handle_request(struct loomd_state *st, const char *line)
  * this runs (the virtual-time runner, after its run): no mailbox. */
 json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now)
 {
-	struct switch_snapshot snap;
+	struct switch_snapshot snap = {0};
 	json_t *switches = json_array();
 
 	for (uint16_t s = 0; s < f->n_switches; s++) {

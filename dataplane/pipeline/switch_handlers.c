@@ -214,6 +214,8 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 {
 	struct loom_port *p = &sw->ports[port];
 
+	if (sw->tm)
+		sw->tm->now = now; /* a dequeue may ask for PFC frames, stamped now */
 	if (unlikely(sw->cell != NULL)) {
 		/* control cells before anything else the port has */
 		uint16_t c = cell_ctrl_dequeue(sw, port, out, max);
@@ -266,6 +268,9 @@ loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
 	 * earliest of them. Traffic manager: PFC pause refresh. */
 	loom_time_ns next = LOOM_TIME_NEVER, t;
 
+	/* Timers may enqueue (cell reassembly, held VOQs): at their time. */
+	if (sw->tm)
+		sw->tm->now = now;
 	t = tm_run_timers(sw, now);
 	if (t < next)
 		next = t;

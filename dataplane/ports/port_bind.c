@@ -329,6 +329,10 @@ loom_time_ns port_io_next_time(const struct loom_port_io *io, loom_time_ns now)
 	if (io->n_pending)
 		return now;
 	t = loom_switch_queued(io->sw, io->port) ? loom_switch_next_tx_time(io->sw, io->port, now) : LOOM_TIME_NEVER;
+	/* A full delay line takes nothing from the switch until its head
+	 * leaves: then only that release is work (no spinning meanwhile). */
+	if (io->dl && io->dl->count == LOOM_DELAY_LINE_SIZE)
+		t = LOOM_TIME_NEVER;
 	if (io->dl && io->dl->count) {
 		loom_time_ns due = io->dl->at[io->dl->head];
 

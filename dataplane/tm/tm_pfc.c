@@ -76,6 +76,10 @@ void tm_pfc_request(struct loom_switch *sw, struct loom_port *p, int cls, uint16
 		sw->c.generated++;
 	t->pfc_pending |= (uint8_t)(1u << cls);
 	t->pfc_quanta[cls] = quanta;
+	/* A PAUSE is refreshed by the switch's timers: tell the runner that
+	 * one may now be due sooner than it last heard. */
+	if (quanta > 0)
+		sw->timers_armed = true;
 }
 
 struct rte_mbuf *tm_pfc_build(struct loom_switch *sw, struct loom_port *p)
