@@ -22,7 +22,7 @@ static const struct {
 	const char *name;
 	const char *why;
 } reserved[] = {
-	{"cell", "the VOQ cell scheduler (its own issue), not implemented yet"},
+	{"cell", "not a group mode: a switch-scheduled fabric is the fabric-wide `mode: cell` (docs/CELLS.md)"},
 };
 
 unsigned int lb_policy_count(void)
