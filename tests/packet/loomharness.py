@@ -88,6 +88,30 @@ def read_pcap(path):
 
 # ---- control plane -------------------------------------------------------
 
+def leaf_pair_topology(run, fabric, top="", leaf0="", leaf1_v6=True, leaf0_v6=True, port_keys=None):
+    """The packet suites' fabric: leaf0 with pcap devargs on every port
+    (0: h0, 1: h1, 2: spine0, 3: spine1), leaf1 with h2 behind the spines.
+    `top`: more top-level YAML (e.g. a `tm:` block); `leaf0`: more keys of
+    leaf0's entry, one per line, unindented; `port_keys`: {port: "rate: 8M"}
+    more keys on leaf0's link at that port."""
+    port_keys = port_keys or {}
+    if top and not top.endswith("\n"):
+        top += "\n"
+    ind = lambda text: "".join("    %s\n" % line for line in text.splitlines())
+    link = lambda p, a, b, dev: ("  - a: %s\n    b: %s\n%s    %s: \"%s\"\n"
+                                 % (a, b, ind(port_keys.get(p, "")), dev, run.devargs(p)))
+    return ("fabric: %s\ndefaults:\n  link_rate: 10G\n  delay: 1us\n%s"
+            "switches:\n  - name: spine0\n    role: spine\n  - name: spine1\n    role: spine\n"
+            "  - name: leaf0\n    role: leaf\n%s    ipv4: 10.0.0.0/24\n%s"
+            "  - name: leaf1\n    role: leaf\n    ipv4: 10.0.1.0/24\n%s"
+            "hosts:\n  - name: h0\n  - name: h1\n  - name: h2\nlinks:\n"
+            % (fabric, top, ind(leaf0), '    ipv6: "fd00:0:0:0::/64"\n' if leaf0_v6 else "",
+               '    ipv6: "fd00:0:0:1::/64"\n' if leaf1_v6 else "")
+            + link(0, "h0", "leaf0:0", "devargs_b") + link(1, "h1", "leaf0:1", "devargs_b")
+            + link(2, "leaf0:2", "spine0:0", "devargs_a") + link(3, "leaf0:3", "spine1:0", "devargs_a")
+            + "  - a: h2\n    b: leaf1:0\n  - a: leaf1:2\n    b: spine0:1\n  - a: leaf1:3\n    b: spine1:1\n")
+
+
 def compile_config(topo_path, only):
     """`loomctl compile TOPO --only ONLY` -> (json text, parsed dict)."""
     cmd = [tool("control/loomctl"), "compile", topo_path, "--only", only]

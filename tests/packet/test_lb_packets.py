@@ -40,49 +40,9 @@ PORTS = (HOST_PORT, H1_PORT, UP0, UP1)
 
 
 def topology(run, lb, up1_rate="10G"):
-    return """\
-fabric: lbpkt
-defaults:
-  link_rate: 10G
-  delay: 1us
-switches:
-  - name: spine0
-    role: spine
-  - name: spine1
-    role: spine
-  - name: leaf0
-    role: leaf
-    ipv4: 10.0.0.0/24
-    options:
-      load_balancing: %(lb)s
-  - name: leaf1
-    role: leaf
-    ipv4: 10.0.1.0/24
-hosts:
-  - name: h0
-  - name: h1
-  - name: h2
-links:
-  - a: h0
-    b: leaf0:0
-    devargs_b: "%(d0)s"
-  - a: h1
-    b: leaf0:1
-    devargs_b: "%(d1)s"
-  - a: leaf0:2
-    b: spine0:0
-    devargs_a: "%(d2)s"
-  - a: leaf0:3
-    b: spine1:0
-    rate: %(up1_rate)s
-    devargs_a: "%(d3)s"
-  - a: h2
-    b: leaf1:0
-  - a: leaf1:2
-    b: spine0:1
-  - a: leaf1:3
-    b: spine1:1
-""" % dict({"d%d" % p: run.devargs(p) for p in PORTS}, lb=lb, up1_rate=up1_rate)
+    """leaf0's groups over spine0 (port 2) and spine1 (port 3, at up1_rate)."""
+    return H.leaf_pair_topology(run, "lbpkt", leaf0="options:\n  load_balancing: %s" % lb, leaf0_v6=False,
+                                leaf1_v6=False, port_keys={3: "rate: %s" % up1_rate})
 
 
 def port_mac(cfg, port):

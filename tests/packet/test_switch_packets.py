@@ -60,51 +60,9 @@ ROCE_QPS = 48       # RoCEv2 flows differing only in the destination QP
 
 
 def topology(run, pipeline="native"):
-    """Explicit topology; every leaf0 port carries pcap devargs; leaf0 runs
-    the given pipeline (native, or p4: the P4 program on DPDK SWX)."""
-    return """\
-fabric: pkttest
-defaults:
-  link_rate: 10G
-  delay: 1us
-switches:
-  - name: spine0
-    role: spine
-  - name: spine1
-    role: spine
-  - name: leaf0
-    role: leaf
-    pipeline: %(pipeline)s
-    ipv4: 10.0.0.0/24
-    ipv6: "fd00:0:0:0::/64"
-  - name: leaf1
-    role: leaf
-    ipv4: 10.0.1.0/24
-    ipv6: "fd00:0:0:1::/64"
-hosts:
-  - name: h0
-  - name: h1
-  - name: h2
-links:
-  - a: h0
-    b: leaf0:0
-    devargs_b: "%(d0)s"
-  - a: h1
-    b: leaf0:1
-    devargs_b: "%(d1)s"
-  - a: leaf0:2
-    b: spine0:0
-    devargs_a: "%(d2)s"
-  - a: leaf0:3
-    b: spine1:0
-    devargs_a: "%(d3)s"
-  - a: h2
-    b: leaf1:0
-  - a: leaf1:2
-    b: spine0:1
-  - a: leaf1:3
-    b: spine1:1
-""" % dict({"d%d" % p: run.devargs(p) for p in PORTS}, pipeline=pipeline)
+    """Every leaf0 port carries pcap devargs; leaf0 runs the given pipeline
+    (native, or p4: the P4 program on DPDK SWX)."""
+    return H.leaf_pair_topology(run, "pkttest", leaf0="pipeline: %s" % pipeline)
 
 
 class Fabric:

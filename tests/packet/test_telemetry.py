@@ -39,26 +39,7 @@ N_BAD = 5        # frames too short for Ethernet: dropped and counted
 
 
 def topology(run):
-    return """\
-fabric: teltest
-defaults:
-  link_rate: 10G
-  delay: 1us
-switches:
-  - {name: spine0, role: spine}
-  - {name: spine1, role: spine}
-  - {name: leaf0, role: leaf, ipv4: 10.0.0.0/24}
-  - {name: leaf1, role: leaf, ipv4: 10.0.1.0/24}
-hosts: [{name: h0}, {name: h1}, {name: h2}]
-links:
-  - {a: h0, b: "leaf0:0", devargs_b: "%(d0)s"}
-  - {a: h1, b: "leaf0:1", devargs_b: "%(d1)s"}
-  - {a: "leaf0:2", b: "spine0:0", devargs_a: "%(d2)s"}
-  - {a: "leaf0:3", b: "spine1:0", devargs_a: "%(d3)s"}
-  - {a: h2, b: "leaf1:0"}
-  - {a: "leaf1:2", b: "spine0:1"}
-  - {a: "leaf1:3", b: "spine1:1"}
-""" % {"d%d" % p: run.devargs(p) for p in PORTS}
+    return H.leaf_pair_topology(run, "teltest", leaf0_v6=False, leaf1_v6=False)
 
 
 def free_port():

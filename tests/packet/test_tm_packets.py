@@ -44,51 +44,8 @@ H0_MAC = "02:48:00:00:00:00"
 
 
 def topology(run, tm):
-    d = {"d%d" % p: run.devargs(p) for p in PORTS}
-    d["tm"] = tm
-    return """\
-fabric: tmtest
-defaults:
-  link_rate: 10G
-  delay: 1us
-%(tm)s
-switches:
-  - name: spine0
-    role: spine
-  - name: spine1
-    role: spine
-  - name: leaf0
-    role: leaf
-    ipv4: 10.0.0.0/24
-    ipv6: "fd00:0:0:0::/64"
-  - name: leaf1
-    role: leaf
-    ipv4: 10.0.1.0/24
-hosts:
-  - name: h0
-  - name: h1
-  - name: h2
-links:
-  - a: h0
-    b: leaf0:0
-    devargs_b: "%(d0)s"
-  - a: h1
-    b: leaf0:1
-    rate: 8M
-    devargs_b: "%(d1)s"
-  - a: leaf0:2
-    b: spine0:0
-    devargs_a: "%(d2)s"
-  - a: leaf0:3
-    b: spine1:0
-    devargs_a: "%(d3)s"
-  - a: h2
-    b: leaf1:0
-  - a: leaf1:2
-    b: spine0:1
-  - a: leaf1:3
-    b: spine1:1
-""" % d
+    """leaf0's port 1 (h1) at 8 Mb/s: the slow port where queues build."""
+    return H.leaf_pair_topology(run, "tmtest", top=tm, leaf1_v6=False, port_keys={1: "rate: 8M"})
 
 
 def port_mac(cfg, port):
