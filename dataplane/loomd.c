@@ -388,6 +388,7 @@ int main(int argc, char **argv)
 	if (loom_dpdk_telemetry_register(&st, err, sizeof(err)) < 0 ||
 	    (metrics_port && loom_metrics_start(&metrics, &st, (uint16_t)metrics_port, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "loomd: %s\n", err);
+		loom_dpdk_telemetry_detach();
 		ctl_server_stop(&srv);
 		goto out_ports;
 	}
@@ -398,6 +399,7 @@ int main(int argc, char **argv)
 	if (series.out && loom_series_sampler_start(&sampler, &st, &series, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		loom_metrics_stop(&metrics);
+		loom_dpdk_telemetry_detach();
 		ctl_server_stop(&srv);
 		goto out_ports;
 	}
@@ -407,6 +409,7 @@ int main(int argc, char **argv)
 	loom_mailbox_close(&mb);
 	loom_series_sampler_stop(&sampler); /* its last sample: the final counters */
 	loom_metrics_stop(&metrics);
+	loom_dpdk_telemetry_detach();
 	ctl_server_stop(&srv);
 	fprintf(stderr, "loomd: stopped after %lu loops (%lu busy, %lu idle sleeps)\n", (unsigned long)rt.loops,
 		(unsigned long)rt.busy_loops, (unsigned long)rt.sleeps);

@@ -15,13 +15,19 @@
  * to `stats` (ECN marks, PFC pauses) appear here without a change.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
 
 #include "telemetry.h"
 
-static struct loomd_state *tel_state; /* rte_telemetry callbacks take no argument */
+/* rte_telemetry callbacks take no argument, and DPDK 22.11 cannot
+ * unregister them: loomd detaches the state before it frees the fabric,
+ * and a callback that finds none answers null. The lock keeps a callback
+ * from running across that. */
+static struct loomd_state *tel_state;
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
 
 json_t *loom_stats_snapshot(struct loomd_state *st)
 {
@@ -89,7 +95,7 @@ static void tel_name(const char *in, char *out, size_t len)
 	out[i] = '\0';
 }
 
-static int tel_switches(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_switches_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	(void)params;
@@ -99,7 +105,7 @@ static int tel_switches(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
-static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_stats_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	json_t *stats = loom_stats_snapshot(tel_state), *sw, *drops;
 	struct rte_tel_data *dd;
@@ -127,7 +133,7 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_ports_locked(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	json_t *stats = loom_stats_snapshot(tel_state), *sw, *port;
 	size_t i;
@@ -156,9 +162,39 @@ static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
+/* Run a command with the state attached, or answer null without one. */
+static int tel_call(int (*fn)(const char *, const char *, struct rte_tel_data *), const char *cmd,
+		    const char *params, struct rte_tel_data *d)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&tel_lock);
+	if (tel_state)
+		rc = fn(cmd, params, d);
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+static int tel_switches(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return tel_call(tel_switches_locked, cmd, params, d);
+}
+
+static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return tel_call(tel_stats_locked, cmd, params, d);
+}
+
+static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return tel_call(tel_ports_locked, cmd, params, d);
+}
+
 int loom_dpdk_telemetry_register(struct loomd_state *st, char *err, size_t errlen)
 {
+	pthread_mutex_lock(&tel_lock);
 	tel_state = st;
+	pthread_mutex_unlock(&tel_lock);
 	if (rte_telemetry_register_cmd("/loom/switches", tel_switches, "The switches of this loomd") != 0 ||
 	    rte_telemetry_register_cmd("/loom/stats", tel_stats,
 				       "A switch's counters, as loomctl stats. Parameter: switch name") != 0 ||
@@ -168,4 +204,11 @@ int loom_dpdk_telemetry_register(struct loomd_state *st, char *err, size_t errle
 		return -1;
 	}
 	return 0;
+}
+
+void loom_dpdk_telemetry_detach(void)
+{
+	pthread_mutex_lock(&tel_lock);
+	tel_state = NULL;
+	pthread_mutex_unlock(&tel_lock);
 }

@@ -24,6 +24,8 @@ json_t *loom_stats_snapshot(struct loomd_state *st);
 
 /* Register the /loom/... commands; 0 or -1 with a message. */
 int loom_dpdk_telemetry_register(struct loomd_state *st, char *err, size_t errlen);
+/* Before the state goes away: the commands answer null from then on. */
+void loom_dpdk_telemetry_detach(void);
 
 /* The snapshot as Prometheus text (exposition format 0.0.4). */
 void loom_metrics_write(const json_t *stats, FILE *out);
