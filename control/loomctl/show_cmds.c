@@ -121,11 +121,21 @@ static void print_switch_table(json_t *sw)
 	json_t *p;
 	size_t j;
 
+	/* A cell fabric's switch also makes, consumes and holds cells and
+	 * packets (docs/CELLS.md): the equation shows those terms too. */
+	json_t *cell = json_object_get(sw, "cell");
+	char made[48] = "", held[96] = "";
+
+	if (cell) {
+		snprintf(made, sizeof(made), " + cell-made %" JSON_INTEGER_FORMAT, geti(cell, "made"));
+		snprintf(held, sizeof(held), " + cell-consumed %" JSON_INTEGER_FORMAT " + cell-queued %" JSON_INTEGER_FORMAT,
+			 geti(cell, "consumed"), geti(cell, "queued"));
+	}
 	printf("%s (%s, plane %" JSON_INTEGER_FORMAT "): rx %" JSON_INTEGER_FORMAT " + generated %" JSON_INTEGER_FORMAT
-	       " = tx %" JSON_INTEGER_FORMAT " + answered %" JSON_INTEGER_FORMAT " + dropped %" JSON_INTEGER_FORMAT
-	       " + queued %" JSON_INTEGER_FORMAT " %s\n",
-	       gets(sw, "name"), gets(sw, "role"), geti(sw, "plane"), geti(sw, "rx_packets"), geti(sw, "generated"),
-	       geti(sw, "tx_packets"), geti(sw, "answered"), geti(sw, "dropped"), geti(sw, "queued"),
+	       "%s = tx %" JSON_INTEGER_FORMAT " + answered %" JSON_INTEGER_FORMAT " + dropped %" JSON_INTEGER_FORMAT
+	       " + queued %" JSON_INTEGER_FORMAT "%s %s\n",
+	       gets(sw, "name"), gets(sw, "role"), geti(sw, "plane"), geti(sw, "rx_packets"), geti(sw, "generated"), made,
+	       geti(sw, "tx_packets"), geti(sw, "answered"), geti(sw, "dropped"), geti(sw, "queued"), held,
 	       json_is_true(json_object_get(sw, "conserved")) ? "(conserved)" : "(CONSERVATION VIOLATED)");
 	printf("  %-22s %12s %14s %12s %14s  %s\n", "link", "rx pkts", "rx bytes", "tx pkts", "tx bytes",
 	       "drops by reason");

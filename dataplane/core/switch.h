@@ -151,7 +151,10 @@ struct loom_switch {
  *     = sum(tx_packets) + answered + sum(drops) + sum(queued)
  * where queued counts the output FIFO or the traffic manager's class
  * queues plus a PFC frame waiting to go, and answered includes PFC frames
- * received (the switch obeys them; they are not forwarded).
+ * received (the switch obeys them; they are not forwarded). A switch of a
+ * cell fabric adds what its cell code made (cells, rebuilt packets) on the
+ * left and what it consumed and holds (VOQs, reassembly) on the right
+ * (docs/CELLS.md, "Conservation").
  */
 
 /* Handlers (pipeline/switch_handlers.c). `n` <= LOOM_BURST. The switch

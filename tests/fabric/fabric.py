@@ -84,8 +84,10 @@ def conservation_errors(st):
         left = rx + sw["generated"] + cell["made"]
         right = tx + sw["answered"] + dropped + queued + cell["consumed"] + cell["queued"]
         if left != right or not sw["conserved"]:
-            errors.append("%s: rx %d + generated %d != tx %d + answered %d + dropped %d + queued %d"
-                          % (sw["name"], rx, sw["generated"], tx, sw["answered"], dropped, queued))
+            errors.append("%s: rx %d + generated %d + cell made %d != tx %d + answered %d + dropped %d + queued %d"
+                          " + cell consumed %d + cell queued %d"
+                          % (sw["name"], rx, sw["generated"], cell["made"], tx, sw["answered"], dropped, queued,
+                             cell["consumed"], cell["queued"]))
     return errors
 
 
