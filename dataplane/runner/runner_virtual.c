@@ -127,15 +127,20 @@ static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 
 	if (!v->ports[s][p].tx_pending || now != v->ports[s][p].tx_at)
 		return; /* superseded by an earlier one */
+	uint64_t generated = sw->c.generated;
+
 	v->ports[s][p].tx_pending = false;
 	if (loom_switch_transmit(sw, p, &m, 1, now) == 1) {
 		send_from_port(v, s, p, m, now);
 		schedule_port(v, s, p, v->ports[s][p].busy_until);
 		/* The dequeue may have asked for a PFC frame (RESUME, refresh)
-		 * on another port: give those ports their send too. */
-		for (uint16_t o = 0; o < sw->n_ports; o++)
-			if (o != p && loom_switch_queued(sw, o) > 0)
-				schedule_port(v, s, o, now);
+		 * on another port, which counts as generated: give those ports
+		 * their send too. A cell switch's transmit can queue control
+		 * cells elsewhere. Otherwise no other port changed. */
+		if (sw->c.generated != generated || sw->cell)
+			for (uint16_t o = 0; o < sw->n_ports; o++)
+				if (o != p && loom_switch_queued(sw, o) > 0)
+					schedule_port(v, s, o, now);
 		return;
 	}
 	/* Nothing may go now: ask again when the switch says (a time
