@@ -237,9 +237,12 @@ class Loomd:
 
 LEAF_TOPO = """# A leaf with one host port fed by the pcap PMD and four uplinks into null
 # PMDs; the rest of the fabric exists only so that routes can be computed.
+# No propagation delay: testpmd and OVS emulate none either (a delay line
+# holds every packet for `delay` before it reaches the driver).
 fabric: bench
 defaults:
   link_rate: 400G
+  delay: 0
 tm:
   enabled: %(tm)s
 switches:

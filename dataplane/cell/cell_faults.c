@@ -19,16 +19,15 @@ static void flush_port(struct loom_switch *sw, uint16_t port)
 	struct loom_port *p = &sw->ports[port];
 	struct cell_port *cp = &sw->cell->ports[port];
 	struct rte_mbuf *m;
+	uint64_t bytes;
 
 	while (cp->ctrlq && rte_ring_sc_dequeue(cp->ctrlq, (void **)&m) == 0) {
 		cp->ctrl_bytes -= rte_pktmbuf_pkt_len(m);
 		pkt_drop(p, m, LOOM_DROP_LINK_DOWN);
 	}
 	/* the FIFO (a traffic manager on a fabric link keeps its packets) */
-	while (p->tm == NULL && p->outq && rte_ring_sc_dequeue(p->outq, (void **)&m) == 0) {
-		p->outq_bytes -= rte_pktmbuf_pkt_len(m);
+	while (p->tm == NULL && p->outq && port_fifo_dequeue(p->outq, &m, 1, &bytes) == 1)
 		pkt_drop(p, m, LOOM_DROP_LINK_DOWN);
-	}
 }
 
 int loom_cell_link_set(struct loom_fabric *f, uint16_t s, uint16_t port, bool up, loom_time_ns now)

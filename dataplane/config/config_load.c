@@ -131,20 +131,11 @@ static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, 
 	return 0;
 }
 
-/* An output FIFO in rte_malloc memory rather than through
- * rte_ring_create(): that takes a memzone per ring, and DPDK has only
- * RTE_MAX_MEMZONE (2560 in Debian's build) of them, fewer than the ports of
- * a 32 x 32 Clos. Freed with rte_free (outq_free). */
-static struct rte_ring *outq_create(const char *name)
+/* An output FIFO (core/port_fifo.h) in rte_malloc memory (hugepages,
+ * like the rest of the data path's state). Freed with rte_free. */
+static struct port_fifo *outq_create(const char *name)
 {
-	ssize_t size = rte_ring_get_memsize(LOOM_OUTQ_SIZE);
-	struct rte_ring *r = size > 0 ? rte_zmalloc(name, (size_t)size, RTE_CACHE_LINE_SIZE) : NULL;
-
-	if (r && rte_ring_init(r, name, LOOM_OUTQ_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ) < 0) {
-		rte_free(r);
-		r = NULL;
-	}
-	return r;
+	return rte_zmalloc(name, sizeof(struct port_fifo), RTE_CACHE_LINE_SIZE);
 }
 
 static void attach_generator(struct loom_fabric *f, uint16_t si, const struct loom_port *p)
@@ -560,9 +551,11 @@ void loom_fabric_free(struct loom_fabric *f)
 		loom_p4_detach(sw);
 		for (uint16_t p = 0; sw->ports && p < sw->n_ports; p++) {
 			struct rte_mbuf *m;
+			uint64_t bytes;
+
 			if (!sw->ports[p].outq)
 				continue;
-			while (rte_ring_sc_dequeue(sw->ports[p].outq, (void **)&m) == 0)
+			while (port_fifo_dequeue(sw->ports[p].outq, &m, 1, &bytes) == 1)
 				rte_pktmbuf_free(m);
 			rte_free(sw->ports[p].outq); /* outq_create */
 		}

@@ -60,9 +60,6 @@ void loom_fabric_free(struct loom_fabric *f);
 int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
 void loom_fabric_free_tm(struct loom_fabric *f);
 
-/* Depth of each port's output FIFO (packets). */
-#define LOOM_OUTQ_SIZE 512
-
 /* Route tables per switch: DIR-24-8 (IPv4) and the trie (IPv6) are the
  * fast ones but reserve a 2^24-entry first level each: 16 MB for IPv4 with
  * 1-byte next hops, 32 MB for IPv6 with 2-byte ones. Beyond these many

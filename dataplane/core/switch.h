@@ -19,6 +19,7 @@
 
 #include "loom/clock.h"
 #include "drop_reason.h"
+#include "port_fifo.h"
 
 struct rte_mbuf;
 struct rte_ring;
@@ -76,8 +77,7 @@ struct loom_port {
 	uint8_t subnet_v6_len;
 	uint64_t rate_bps;           /* link rate from the topology (traffic manager) */
 	uint64_t delay_ns;           /* propagation delay from the topology */
-	struct rte_ring *outq;       /* output FIFO when the traffic manager is off */
-	uint64_t outq_bytes;         /* bytes in outq */
+	struct port_fifo *outq;      /* output FIFO when the traffic manager is off */
 	struct tm_port *tm;          /* traffic manager (dataplane/tm/), NULL: FIFO */
 	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
 	struct loom_port_counters c;
@@ -105,6 +105,7 @@ struct loom_group {
 struct loom_switch_counters {
 	uint64_t answered;  /* received packets the switch answered itself (ARP, NS, echo request) */
 	uint64_t generated; /* packets the switch created (ARP/NA/echo replies) */
+	uint64_t fast_path; /* received packets the IPv4 fast path served (pipeline/ipv4_fast_path.c) */
 };
 
 struct loom_switch {

@@ -211,8 +211,10 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 			 "load_balancing", ctl_lb_switch_json(sw, &snap->lb));
 
 	/* which forwarding the switch runs: set at load time, read-only since */
-	if (o)
+	if (o) {
 		json_object_set_new(o, "pipeline", json_string(sw->p4 ? "p4" : "native"));
+		json_object_set_new(o, "fast_path_packets", json_integer((json_int_t)snap->c.fast_path));
+	}
 	if (o && snap->cell.on)
 		json_object_set_new(o, "cell", ctl_cell_switch_json(sw, &snap->cell));
 	return o;
@@ -280,7 +282,8 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "fabric", f->name, "pid",
 				  (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
 				  (json_int_t)st->rt->loops, "busy_loops", (json_int_t)st->rt->busy_loops, "busy_cycles",
-				  (json_int_t)st->rt->busy_cycles, "busy_rx_packets", (json_int_t)st->rt->rx_packets,
+				  (json_int_t)((unsigned __int128)st->rt->busy_ns * st->rt->tsc_hz / LOOM_NS_PER_S),
+				  "busy_rx_packets", (json_int_t)st->rt->rx_packets,
 				  "tsc_hz", (json_int_t)st->rt->tsc_hz, "idle_sleeps", (json_int_t)st->rt->sleeps,
 				  "switches", switches));
 }

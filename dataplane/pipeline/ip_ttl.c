@@ -9,21 +9,6 @@
 
 #include "stages.h"
 
-static void ipv4_ttl_decrement(struct rte_ipv4_hdr *ip)
-{
-	/* The TTL is the high byte of the 16-bit word it shares with the
-	 * protocol: that word m drops by 0x0100, so ~m + m' = 0xFEFF and
-	 * RFC 1624 eqn. 3 gives HC' = ~(~HC + 0xFEFF) (eqn. 3, not HC + 0x0100,
-	 * so that a result of zero is 0x0000, never 0xFFFF). One's-complement
-	 * sums do not depend on byte order (RFC 1071): the stored big-endian
-	 * values are used as they are. */
-	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)rte_cpu_to_be_16(0xFEFF);
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->time_to_live--;
-	ip->hdr_checksum = (rte_be16_t)~sum;
-}
-
 enum loom_drop_reason ip_ttl_decrement(struct rte_mbuf *m, const struct loom_pkt_meta *meta)
 {
 	if (meta->ttl <= 1)

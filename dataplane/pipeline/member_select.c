@@ -6,31 +6,21 @@
  * byte counters; returns the next hop.
  *
  * The policy of the group decides (scheduler/, loom/lb_policy.h): ecmp, the
- * default, is served inline (hash, multiply-shift), as fast as before
- * policies existed; any other through the registry's function table.
+ * default, is served inline (hash, multiply-shift; member_select_by_hash in
+ * stages.h, which the IPv4 fast path calls with the hash it computed from
+ * the packet); any other through the registry's function table.
  */
 #include "lb_switch.h"
-#include "loom/ecmp.h"
 #include "loom/flow_hash.h"
 #include "stages.h"
 
 const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta,
 					 uint32_t len, loom_time_ns now)
 {
-	const struct loom_group *grp = &sw->groups[g];
-	struct loom_lb_member_counters *c;
-	uint32_t member = 0;
+	/* a group of one needs no hash */
+	uint32_t hash = sw->groups[g].n_members > 1 ? loom_flow_hash_inline(&meta->key, sw->hash_seed) : 0;
+	struct member_tables t;
 
-	if (grp->n_members > 1) {
-		uint32_t hash = loom_flow_hash_inline(&meta->key, sw->hash_seed);
-
-		if (likely(grp->policy == LB_POLICY_ECMP))
-			member = loom_ecmp_select(hash, grp->n_members);
-		else
-			member = loom_lb_select(sw, g, hash, len, now);
-	}
-	c = &sw->lb->c[grp->first + member];
-	c->packets++;
-	c->bytes += len;
-	return &sw->nexthops[sw->members[grp->first + member]];
+	member_tables_load(sw, &t);
+	return member_select_by_hash(sw, &t, g, hash, len, now);
 }

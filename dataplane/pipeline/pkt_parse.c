@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "pkt_meta.h"
+#include "pkt_parse_ipv4.h"
 
 #define LOOM_ETH_HLEN 14u
 #define LOOM_VLAN_HLEN 4u
@@ -346,52 +347,25 @@ drop_t loom_pkt_parse_full(const uint8_t *data, uint32_t len, struct loom_pkt_me
  */
 static inline bool parse_fast_ipv4(const uint8_t *d, uint32_t len, struct loom_pkt_meta *m)
 {
-	const uint8_t *ip = d + LOOM_ETH_HLEN;
-	const uint8_t *l4 = ip + LOOM_IPV4_MIN_HLEN;
-	uint32_t w[5];
-	uint64_t sum;
-	uint32_t tot, avail;
-	uint8_t proto;
+	struct loom_ipv4_plain f;
 
-	if (len < LOOM_ETH_HLEN + LOOM_IPV4_MIN_HLEN || (d[0] & 0x01) || rd16(d + 12) != ETH_P_IP || ip[0] != 0x45)
+	if (!loom_parse_ipv4_plain(d, len, &f))
 		return false;
-	tot = rd16(ip + 2);
-	if (tot < LOOM_IPV4_MIN_HLEN || tot > len - LOOM_ETH_HLEN || (rd16(ip + 6) & 0x3fff))
-		return false;
-	memcpy(w, ip, sizeof(w));
-	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	if (sum != 0xffff)
-		return false;
-	proto = ip[9];
-	avail = tot - LOOM_IPV4_MIN_HLEN;
-	if (proto == IPPROTO_UDP) {
-		if (avail < LOOM_UDP_HLEN || rd16(l4 + 2) == LOOM_ROCEV2_PORT)
-			return false;
-	} else if (proto == IPPROTO_TCP) {
-		if (avail < LOOM_TCP_MIN_HLEN || (l4[12] >> 4) < 5 || (uint32_t)(l4[12] >> 4) * 4 > avail)
-			return false;
-	} else {
-		return false;
-	}
 	memset(m, 0, sizeof(*m));
 	m->l3_kind = LOOM_L3_IPV4;
 	m->l2_dst = LOOM_L2_UNICAST;
 	m->ethertype = ETH_P_IP;
 	m->l3_off = LOOM_ETH_HLEN;
 	m->l4_off = LOOM_ETH_HLEN + LOOM_IPV4_MIN_HLEN;
-	m->l4_proto = proto;
-	m->ttl = ip[8];
-	m->l3_len = (uint16_t)tot;
+	m->l4_proto = f.proto;
+	m->ttl = f.ttl;
+	m->l3_len = f.tot_len;
 	m->key.family = LOOM_FLOW_IPV4;
-	m->key.proto = proto;
-	m->key.sport = rd16(l4);
-	m->key.dport = rd16(l4 + 2);
-	memcpy(m->key.src, ip + 12, 4);
-	memcpy(m->key.dst, ip + 16, 4);
+	m->key.proto = f.proto;
+	m->key.sport = f.sport;
+	m->key.dport = f.dport;
+	memcpy(m->key.src, &f.src, 4);
+	memcpy(m->key.dst, &f.dst, 4);
 	return true;
 }
 

@@ -27,9 +27,16 @@ void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbu
 		     loom_time_ns now)
 {
 	const uint8_t *pkt = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t data_len = rte_pktmbuf_data_len(m), l4 = meta->l4_off, seq, unit;
+	uint32_t data_len = rte_pktmbuf_data_len(m), l4, seq, unit;
 	uint32_t l4_len; /* upper-layer bytes the IP header announces */
+	struct loom_pkt_meta parsed;
 
+	if (meta == NULL) { /* from the IPv4 fast path, which keeps no metadata */
+		if (loom_pkt_parse(pkt, data_len, &parsed) != LOOM_DROP_NONE)
+			return;
+		meta = &parsed;
+	}
+	l4 = meta->l4_off;
 	if (meta->is_fragment || l4 == 0 || meta->l4_off <= meta->l3_off)
 		return;
 	l4_len = meta->l3_len > l4 - meta->l3_off ? meta->l3_len - (l4 - meta->l3_off) : 0;

@@ -6,8 +6,11 @@
 #ifndef LOOM_STAGES_H
 #define LOOM_STAGES_H
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "lb_switch.h"
+#include "loom/ecmp.h"
 #include "pkt_meta.h"
 #include "switch.h"
 
@@ -18,6 +21,12 @@
  * (route, TTL, ECMP, MAC rewrite, output); a switch's default `forward`. */
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
 			 const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
+
+/* ipv4_fast_path.c: forward the burst through the native stages fused,
+ * when every packet in it is plain routed IPv4; false (nothing done) when
+ * one is not: the caller takes the staged path. */
+bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts, uint16_t n,
+		    loom_time_ns now);
 
 /* neigh_answer.c: is this a packet the switch answers or must drop itself
  * (ARP, IPv6 ND, ICMP echo to its gateway, other traffic to the gateway)?
@@ -33,14 +42,69 @@ void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_m
 /* ip_ttl.c: decrement TTL / hop limit, updating the IPv4 checksum
  * incrementally. Returns TTL_EXPIRED when the packet must not go on. */
 enum loom_drop_reason ip_ttl_decrement(struct rte_mbuf *m, const struct loom_pkt_meta *meta);
+/* The IPv4 part of it (the IPv4 fast path calls it directly). */
+static inline void ipv4_ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	/* The TTL is the high byte of the 16-bit word it shares with the
+	 * protocol: that word m drops by 0x0100, so ~m + m' = 0xFEFF and
+	 * RFC 1624 eqn. 3 gives HC' = ~(~HC + 0xFEFF) (eqn. 3, not HC + 0x0100,
+	 * so that a result of zero is 0x0000, never 0xFFFF). One's-complement
+	 * sums do not depend on byte order (RFC 1071): the stored big-endian
+	 * values are used as they are. */
+	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)rte_cpu_to_be_16(0xFEFF);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->time_to_live--;
+	ip->hdr_checksum = (rte_be16_t)~sum;
+}
 
 /* member_select.c: the next hop of group `g` for this packet (its `len`
  * bytes counted on the member), by the group's load-balancing policy. */
 const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta,
 					 uint32_t len, loom_time_ns now);
 
+/* The tables member selection reads, loaded once per burst: the stores to
+ * the member counters would otherwise make the compiler load them again
+ * for every packet. Valid until the switch's tables change (control
+ * requests run between bursts). */
+struct member_tables {
+	const struct loom_group *groups;
+	const uint32_t *members;
+	const struct loom_nexthop *nexthops;
+	struct loom_lb_member_counters *c;
+};
+
+static inline void member_tables_load(const struct loom_switch *sw, struct member_tables *t)
+{
+	t->groups = sw->groups;
+	t->members = sw->members;
+	t->nexthops = sw->nexthops;
+	t->c = sw->lb->c;
+}
+
+/* The same as member_select, given the packet's flow hash under
+ * sw->hash_seed (loom/flow_hash.h). */
+static inline const struct loom_nexthop *member_select_by_hash(struct loom_switch *sw, const struct member_tables *t,
+							       uint32_t g, uint32_t hash, uint32_t len,
+							       loom_time_ns now)
+{
+	const struct loom_group grp = t->groups[g];
+	uint32_t member = grp.first;
+
+	if (grp.n_members > 1) {
+		if (likely(grp.policy == LB_POLICY_ECMP))
+			member += loom_ecmp_select(hash, grp.n_members);
+		else
+			member += loom_lb_select(sw, g, hash, len, now);
+	}
+	t->c[member].packets++;
+	t->c[member].bytes += len;
+	return &t->nexthops[t->members[member]];
+}
+
 /* reorder_measure.c: count the packet in its flow's reorder measurement
- * (ports with reorder_measured: leaf ports facing hosts). */
+ * (ports with reorder_measured: leaf ports facing hosts). meta NULL: the
+ * packet is parsed for it. */
 void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbuf *m, const struct loom_pkt_meta *meta,
 		     loom_time_ns now);
 

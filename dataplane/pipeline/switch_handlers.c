@@ -3,6 +3,8 @@
  * The switch's handlers: what happens when packets arrive on a port, and
  * when a port may transmit. A packet goes through, in order:
  *
+ *   ipv4_fast_path.c a burst of plain routed IPv4 (nearly all traffic):
+ *                    the stages below fused, no metadata; otherwise:
  *   pkt_parse.c      headers -> loom_pkt_meta (or a malformed-* drop)
  *   (here)           unicast destination MAC must be the ingress port's
  *   neigh_answer.c   ARP / neighbour solicitation / echo for the gateway
@@ -28,37 +30,10 @@
 #include <rte_ring.h>
 
 #include "cell_fabric.h"
+#include "egress_batch.h"
 #include "lb_switch.h"
 #include "stages.h"
 #include "tm.h"
-
-/* Packets of one burst grouped by egress port, so that each output queue
- * takes one enqueue per burst instead of one per packet. slot[port] is the
- * port's batch (0xff: none yet); ports are numbered 0..255. */
-struct egress_batch {
-	uint16_t port;
-	uint16_t n;
-	struct rte_mbuf *pkts[LOOM_BURST];
-	const struct loom_pkt_meta *meta[LOOM_BURST]; /* for the reorder measurement */
-};
-
-static inline uint16_t egress_batch_add(struct egress_batch *eg, uint8_t *slot, uint16_t n_eg, uint16_t port,
-					struct rte_mbuf *m, const struct loom_pkt_meta *meta)
-{
-	struct egress_batch *b;
-
-	if (slot[port] != 0xff) {
-		b = &eg[slot[port]];
-	} else {
-		slot[port] = (uint8_t)n_eg;
-		b = &eg[n_eg++];
-		b->port = port;
-		b->n = 0;
-	}
-	b->meta[b->n] = meta;
-	b->pkts[b->n++] = m;
-	return n_eg;
-}
 
 /* Parse and take out everything that is not routed. Returns true when the
  * packet goes on to the route lookup. */
@@ -126,6 +101,9 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	 * stalling the parser one after another. */
 	for (uint16_t i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	/* the common case, when the native stages forward (not P4, not cells) */
+	if (sw->forward == loom_native_forward && sw->cell == NULL && ipv4_fast_path(sw, in, pkts, n, now))
+		return;
 	for (uint16_t i = 0; i < n; i++) {
 		/* cell fabric: cells and control cells (dataplane/cell/), on
 		 * leaf-spine links only: one from a host is an unknown Ethertype */
@@ -183,30 +161,18 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 		eth_rewrite(routed[i], nhs[i]);
 		n_eg = egress_batch_add(eg, slot, n_eg, nhs[i]->port, routed[i], routed_meta[i]);
 	}
-	for (uint16_t j = 0; j < n_eg; j++) {
-		struct loom_port *out = &sw->ports[eg[j].port];
-
-		/* per port, in the order the packets leave it */
-		if (unlikely(out->reorder_measured))
-			for (uint16_t k = 0; k < eg[j].n; k++)
-				reorder_measure(sw, out->index, eg[j].pkts[k], eg[j].meta[k], now);
-		port_output_burst(sw, out, in->index, eg[j].pkts, eg[j].n);
-	}
+	egress_batch_output(sw, in, eg, n_eg, now);
 }
 
 /* The FIFO of a port without a traffic manager. */
 static inline uint16_t loom_fifo_dequeue(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
 {
-	unsigned int n = rte_ring_sc_dequeue_burst(p->outq, (void **)out, max, NULL);
+	uint64_t bytes;
+	uint16_t n = port_fifo_dequeue(p->outq, out, max, &bytes);
 
-	for (unsigned int i = 0; i < n; i++) {
-		uint32_t len = rte_pktmbuf_pkt_len(out[i]);
-
-		p->c.tx_bytes += len;
-		p->outq_bytes -= len;
-	}
+	p->c.tx_bytes += bytes;
 	p->c.tx_packets += n;
-	return (uint16_t)n;
+	return n;
 }
 
 uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
@@ -238,7 +204,7 @@ uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port)
 
 	if (p->tm)
 		return tm_queued(p->tm) + ctrl;
-	return (p->outq ? rte_ring_count(p->outq) : 0) + ctrl;
+	return (p->outq ? p->outq->count : 0) + ctrl;
 }
 
 uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port)
@@ -246,7 +212,7 @@ uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port)
 	const struct loom_port *p = &sw->ports[port];
 	uint64_t ctrl = unlikely(sw->cell != NULL) ? sw->cell->ports[port].ctrl_bytes : 0;
 
-	return (p->tm ? p->tm->bytes : p->outq_bytes) + ctrl;
+	return (p->tm ? p->tm->bytes : p->outq ? p->outq->bytes : 0) + ctrl;
 }
 
 loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t port, loom_time_ns now)

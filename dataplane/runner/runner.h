@@ -20,7 +20,7 @@ void loom_clock_tsc_init(struct loom_clock *clock);
 struct loom_rt_stats {
 	uint64_t loops;
 	uint64_t busy_loops;  /* loops that moved at least one packet */
-	uint64_t busy_cycles; /* TSC cycles spent in those loops */
+	uint64_t busy_ns;     /* time spent in those loops (status reports it in TSC cycles) */
 	uint64_t rx_packets;  /* packets received in them (all ports) */
 	uint64_t sleeps;
 	uint64_t tsc_hz;

@@ -417,30 +417,25 @@ class SwitchRunTest(unittest.TestCase):
                            s["queued"]))
 
 
-class ForwardingTest(SwitchRunTest):
-    """Good traffic: exact frames out."""
+def match_outputs(recs, outputs):
+    """Every output frame matched to its input: ({rec id: [(port, frame)]},
+    [(port, frame, key)] of frames that answer no input)."""
+    by_match = {r.match: r for r in recs}
+    got, unknown = {}, []
+    for port, frames in outputs.items():
+        for fr in frames:
+            key = classify(fr)
+            r = by_match.get(key)
+            if r is None:
+                unknown.append((port, fr, key))
+            else:
+                got.setdefault(r.id, []).append((port, fr))
+    return got, unknown
 
-    @classmethod
-    def setUpClass(cls):
-        def inputs(fab):
-            cls.recs = TrafficBuilder(fab).build()
-            return {p: [r.frame for r in cls.recs if r.in_port == p] for p in PORTS}
 
-        cls.start_run(inputs)
-        # Match every output frame to its input.
-        by_match = {r.match: r for r in cls.recs}
-        cls.got = {}          # rec id -> [(port, frame)]
-        cls.unknown = []      # (port, frame, key)
-        for port, frames in cls.outputs.items():
-            for fr in frames:
-                key = classify(fr)
-                r = by_match.get(key)
-                if r is None:
-                    cls.unknown.append((port, fr, key))
-                else:
-                    cls.got.setdefault(r.id, []).append((port, fr))
+class ForwardChecks:
+    """Checks of forwarded frames (needs self.got, self.fab, self.recs)."""
 
-    # -- helpers
     def one_output(self, r):
         outs = self.got.get(r.id, [])
         self.assertEqual(len(outs), 1, "%r: expected exactly one output frame, got %d on ports %r"
@@ -486,6 +481,19 @@ class ForwardingTest(SwitchRunTest):
         rs = [r for r in self.recs if pred(r)]
         self.assertTrue(rs, "test bug: no input frames selected")
         return rs
+
+
+class ForwardingTest(ForwardChecks, SwitchRunTest):
+    """Good traffic: exact frames out."""
+
+    @classmethod
+    def setUpClass(cls):
+        def inputs(fab):
+            cls.recs = TrafficBuilder(fab).build()
+            return {p: [r.frame for r in cls.recs if r.in_port == p] for p in PORTS}
+
+        cls.start_run(inputs)
+        cls.got, cls.unknown = match_outputs(cls.recs, cls.outputs)
 
     # -- accounting
     def test_counters_and_conservation(self):
@@ -743,6 +751,81 @@ def corpus(fab):
         ("uplink: TTL 1 to h0", UP0, "ttl_expired",
          [bytes(Ether(src=s0, dst=p2) / IP(src=REMOTE_IP, dst=H0_IP, ttl=1) / UDP(sport=1, dport=2))]),
     ]
+
+
+def plain_ipv4(r):
+    """A forwarded frame the IPv4 fast path takes (core/pkt_parse_ipv4.h):
+    untagged IPv4 without options, not a fragment, UDP (not RoCEv2) or
+    TCP, TTL above 1, to the switch's MAC (every builder frame is)."""
+    p = Ether(r.frame)
+    if r.kind != "fwd" or p.type != 0x0800 or IP not in p:
+        return False
+    ip = p[IP]
+    return (ip.ihl == 5 and ip.frag == 0 and not ip.flags.MF and ip.ttl > 1
+            and (TCP in p or (UDP in p and p[UDP].dport != 4791)))
+
+
+class FastPathTest(ForwardChecks, SwitchRunTest):
+    """The IPv4 fast path (dataplane/pipeline/ipv4_fast_path.c) against
+    the staged path: the builder's plain IPv4 frames, first alone (every
+    burst is plain: the fast path serves them all), then with an IPv6 frame
+    every 16 (no burst of 32 is all plain: the staged path serves them).
+    Both runs must give the exact expected frames, out of the same ports
+    (the same ECMP hash), with the same counters."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.runs = {}
+        for mixed in (False, True):
+            def inputs(fab, mixed=mixed):
+                b = TrafficBuilder(fab)
+                plain = [r for r in b.build() if plain_ipv4(r) and r.in_port == HOST_PORT]
+                recs = []
+                for i, r in enumerate(plain):
+                    if mixed and i % 15 == 0:
+                        recs.append(b.fwd(HOST_PORT, lambda t, i=i: b.eth0() / IPv6(src=H0_IP6, dst=REMOTE_IP6)
+                                          / UDP(sport=i, dport=9) / Raw(t + b"-v6"), "IPv6 filler %d" % i))
+                    recs.append(r)
+                cls.recs = recs
+                return {p: [r.frame for r in recs if r.in_port == p] for p in PORTS}
+
+            cls.start_run(inputs)
+            got, unknown = match_outputs(cls.recs, cls.outputs)
+            cls.runs[mixed] = dict(recs=cls.recs, got=got, unknown=unknown, stats=cls.stats, n_fed=cls.n_fed)
+
+    def test_frames_exact_on_both_paths(self):
+        for mixed, run in self.runs.items():
+            self.recs, self.got = run["recs"], run["got"]
+            self.assertEqual(run["unknown"], [], "%s run: frames out that answer no input"
+                             % ("mixed" if mixed else "plain"))
+            self.for_each(run["recs"], self.check_forwarded, "forwarded frames (%s bursts)"
+                          % ("mixed" if mixed else "plain"))
+
+    def test_which_path_served(self):
+        plain, mixed = self.runs[False], self.runs[True]
+        self.assertGreater(plain["n_fed"], 100, "test bug: too few plain frames")
+        self.assertEqual(plain["stats"]["fast_path_packets"], plain["n_fed"],
+                         "plain bursts: the fast path served %d of %d packets"
+                         % (plain["stats"]["fast_path_packets"], plain["n_fed"]))
+        self.assertEqual(mixed["stats"]["fast_path_packets"], 0,
+                         "mixed bursts: the fast path served %d packets" % mixed["stats"]["fast_path_packets"])
+
+    def test_same_ports_and_counters(self):
+        plain, mixed = self.runs[False], self.runs[True]
+        by_desc = {r.desc: r for r in mixed["recs"]}
+        differ = []
+        for r in plain["recs"]:
+            a = [p for p, _ in plain["got"].get(r.id, [])]
+            b = [p for p, _ in mixed["got"].get(by_desc[r.desc].id, [])]
+            if a != b:
+                differ.append("%s: fast path %r, staged %r" % (r.desc, a, b))
+        self.assertEqual(differ, [], "frames that left by other ports on the two paths: %s" % differ[:10])
+        for name in ("rx_bytes", "dropped", "queued"):
+            want = plain["stats"][name] + (sum(len(r.frame) for r in mixed["recs"] if "filler" in r.desc)
+                                           if name == "rx_bytes" else 0)
+            self.assertEqual(mixed["stats"][name], want, "%s: staged %d, fast path %d (+ fillers)"
+                             % (name, mixed["stats"][name], plain["stats"][name]))
+        self.assertTrue(plain["stats"]["conserved"] and mixed["stats"]["conserved"], "conservation broken")
 
 
 class MalformedTest(SwitchRunTest):

@@ -43,32 +43,57 @@ static inline uint64_t loom_flow_hash_mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
+/* The inline hash in pieces, so that the IPv4 fast path
+ * (dataplane/pipeline/ipv4_fast_path.c) hashes straight from the packet's
+ * fields, a burst at a time, and gets exactly what the key would give:
+ * a seed word, a ports word, an address word (IPv4), one strong mix. */
+#define LOOM_FLOW_HASH_K_SEED 0x9e3779b97f4a7c15ull
+#define LOOM_FLOW_HASH_K_PORTS 0xc2b2ae3d27d4eb4full
+#define LOOM_FLOW_HASH_K_ADDR4 0x165667b19e3779f9ull
+
+static inline uint64_t loom_flow_hash_seed_word(uint32_t seed)
+{
+	return (((uint64_t)seed << 32) | seed) * LOOM_FLOW_HASH_K_SEED;
+}
+
+static inline uint64_t loom_flow_hash_ports_word(uint16_t sport, uint16_t dport, uint8_t proto, uint32_t dst_qp)
+{
+	return ((uint64_t)sport << 48) | ((uint64_t)dport << 32) | ((uint64_t)proto << 24) | dst_qp;
+}
+
+/* IPv4: the address word is (src << 32 | dst), each as loaded from the
+ * packet (network-order bytes in a host word). */
+static inline uint32_t loom_flow_hash_ipv4_words(uint64_t seed_word, uint64_t ports_word, uint64_t addr_word)
+{
+	uint64_t h = (seed_word ^ ports_word * LOOM_FLOW_HASH_K_PORTS) + addr_word * LOOM_FLOW_HASH_K_ADDR4;
+
+	return (uint32_t)(loom_flow_hash_mix64(h) >> 32);
+}
+
 static inline uint32_t loom_flow_hash_inline(const struct loom_flow_key *key, uint32_t seed)
 {
 	/* Each word is multiplied by its own odd constant (a bijection that
 	 * spreads low bits upwards), the products are combined with the seed,
 	 * and one strong mix at the end gives the avalanche: a single mix64 on
 	 * the critical path instead of one per word. */
-	uint64_t ports = ((uint64_t)key->sport << 48) | ((uint64_t)key->dport << 32) |
-			 ((uint64_t)key->proto << 24) | key->dst_qp;
-	uint64_t h = (((uint64_t)seed << 32) | seed) * 0x9e3779b97f4a7c15ull;
-	uint64_t w[4];
+	uint64_t seed_word = loom_flow_hash_seed_word(seed);
+	uint64_t ports_word = loom_flow_hash_ports_word(key->sport, key->dport, key->proto, key->dst_qp);
+	uint64_t h, w[4];
 	uint32_t s4, d4;
 
-	h ^= ports * 0xc2b2ae3d27d4eb4full;
 	if (key->family == LOOM_FLOW_IPV6) {
+		h = seed_word ^ ports_word * LOOM_FLOW_HASH_K_PORTS;
 		__builtin_memcpy(w, key->src, 16);
 		__builtin_memcpy(w + 2, key->dst, 16);
-		h ^= w[0] * 0x165667b19e3779f9ull;
+		h ^= w[0] * LOOM_FLOW_HASH_K_ADDR4;
 		h += w[1] * 0x27d4eb2f165667c5ull;
 		h ^= w[2] * 0x85ebca77c2b2ae63ull;
 		h += w[3] * 0xff51afd7ed558ccdull;
-	} else {
-		__builtin_memcpy(&s4, key->src, 4);
-		__builtin_memcpy(&d4, key->dst, 4);
-		h += (((uint64_t)s4 << 32) | d4) * 0x165667b19e3779f9ull;
+		return (uint32_t)(loom_flow_hash_mix64(h) >> 32);
 	}
-	return (uint32_t)(loom_flow_hash_mix64(h) >> 32);
+	__builtin_memcpy(&s4, key->src, 4);
+	__builtin_memcpy(&d4, key->dst, 4);
+	return loom_flow_hash_ipv4_words(seed_word, ports_word, ((uint64_t)s4 << 32) | d4);
 }
 
 /* A per-switch seed derived from its name when the topology gives none. */

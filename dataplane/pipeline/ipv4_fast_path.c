@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 fast path: a burst in which every packet is plain routed IPv4 goes
+ * through the native stages fused into two passes over the packets, with
+ * no per-packet metadata in between (as DPDK's l3fwd does). Profiles of
+ * the staged path showed the time spread thinly over its stages, much of
+ * it writing and reading back struct loom_pkt_meta; this path is what a
+ * fabric carries nearly all the time, the staged path the rest.
+ *
+ * Reads: each packet's Ethernet and IPv4/UDP/TCP headers (plain IPv4 as
+ * core/pkt_parse_ipv4.h defines it), the ingress port's MAC and gateway,
+ * the switch's IPv4 routes, groups and next hops.
+ * Sets: what the staged path would: ingress counters, TTL and checksum,
+ * member counters (load balancing), MACs, and the packets on their egress
+ * ports' queues (or dropped as no_route).
+ *
+ * A packet is "plain routed" when it is plain IPv4, unicast to the
+ * ingress port's MAC, not addressed to the port's gateway (echo requests
+ * and the like: neigh_answer.c) and its TTL is above 1. If any packet of
+ * the burst is not, the burst is left untouched for the staged path
+ * (switch_handlers.c): order within the burst is kept, and everything
+ * else (ARP, IPv6, VLANs, PFC frames, drops with a reason) has one home.
+ * tests/packet/ checks both paths give the same frames and counters.
+ */
+#include <rte_byteorder.h>
+#include <rte_fib.h>
+
+#include "egress_batch.h"
+#include "pkt_parse_ipv4.h"
+#include "stages.h"
+
+/* A MAC in the low 48 bits of a word (memory order), and a frame's
+ * destination compared with it: two loads and a compare instead of a
+ * byte-wise compare (the frame is at least 34 bytes: the plain check). */
+static inline uint64_t mac_word(const struct rte_ether_addr *a)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, a, RTE_ETHER_ADDR_LEN);
+	return w;
+}
+
+static inline bool mac_is(const uint8_t *frame, uint64_t mac)
+{
+	uint64_t w;
+
+	memcpy(&w, frame, sizeof(w));
+	return ((w ^ mac) & rte_cpu_to_le_64(0xffffffffffffull)) == 0;
+}
+
+/* First pass: true when every packet is plain routed; fills each one's
+ * destination (host order, for the FIB) and the words its flow hash is
+ * made of. Touches nothing. */
+static inline bool plain_routed_burst(const struct loom_port *in, struct rte_mbuf **pkts, uint16_t n, uint32_t *dst,
+				      uint64_t *ports_word, uint64_t *addr_word, uint64_t *bytes)
+{
+	uint64_t in_mac = mac_word(&in->mac), sum = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct loom_ipv4_plain f;
+
+		if (unlikely(m->nb_segs != 1) || !loom_parse_ipv4_plain(d, rte_pktmbuf_data_len(m), &f) ||
+		    !mac_is(d, in_mac) || f.ttl <= 1 || (in->host_facing && f.dst == in->gw_v4))
+			return false;
+		dst[i] = rte_be_to_cpu_32(f.dst);
+		ports_word[i] = loom_flow_hash_ports_word(f.sport, f.dport, f.proto, 0);
+		addr_word[i] = ((uint64_t)f.src << 32) | f.dst;
+		sum += rte_pktmbuf_pkt_len(m);
+	}
+	*bytes = sum;
+	return true;
+}
+
+/*
+ * The passes, each doing one thing for the whole burst, so that the CPU
+ * overlaps the packets' work (the flow hash is a chain of multiplies; the
+ * member and next hop are dependent loads) instead of running one
+ * packet's chain after another.
+ */
+bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts, uint16_t n,
+		    loom_time_ns now)
+{
+	uint32_t dst[LOOM_BURST], hash[LOOM_BURST];
+	uint64_t ports_word[LOOM_BURST], addr_word[LOOM_BURST], group[LOOM_BURST], bytes;
+	uint64_t seed_word = loom_flow_hash_seed_word(sw->hash_seed), no_route = sw->fib4_no_route;
+	const struct loom_nexthop *nh[LOOM_BURST];
+	struct member_tables t;
+	struct egress_batch eg[LOOM_BURST];
+	uint8_t slot[sw->n_ports];
+	uint16_t n_fwd = 0, n_eg = 0;
+
+	if (!plain_routed_burst(in, pkts, n, dst, ports_word, addr_word, &bytes))
+		return false;
+	in->c.rx_bytes += bytes;
+	sw->c.fast_path += n;
+	for (uint16_t i = 0; i < n; i++)
+		hash[i] = loom_flow_hash_ipv4_words(seed_word, ports_word[i], addr_word[i]);
+	rte_fib_lookup_bulk(sw->fib4, dst, group, n);
+
+	/* route, TTL, member (load balancing) */
+	member_tables_load(sw, &t);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (unlikely(group[i] == no_route)) {
+			pkt_drop(in, m, LOOM_DROP_NO_ROUTE);
+			continue;
+		}
+		ipv4_ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, LOOM_PLAIN_ETH_HLEN));
+		nh[n_fwd] = member_select_by_hash(sw, &t, (uint32_t)group[i], hash[i], rte_pktmbuf_pkt_len(m), now);
+		pkts[n_fwd++] = m;
+	}
+	/* MACs, then out: straight onto a plain FIFO (what port_output_burst
+	 * would do, without batching first); in batches by egress port where
+	 * there is more to it (a traffic manager, a reorder measurement) */
+	memset(slot, 0xff, sw->n_ports);
+	for (uint16_t i = 0; i < n_fwd; i++) {
+		struct loom_port *out = &sw->ports[nh[i]->port];
+
+		eth_rewrite(pkts[i], nh[i]);
+		if (likely(out->tm == NULL && !out->reorder_measured)) {
+			if (unlikely(!port_fifo_push(out->outq, pkts[i], (uint16_t)rte_pktmbuf_pkt_len(pkts[i]))))
+				pkt_drop(out, pkts[i], LOOM_DROP_QUEUE_FULL);
+			continue;
+		}
+		n_eg = egress_batch_add(eg, slot, n_eg, nh[i]->port, pkts[i], NULL);
+	}
+	if (n_eg > 0)
+		egress_batch_output(sw, in, eg, n_eg, now);
+	return true;
+}
