@@ -178,9 +178,8 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 	cls = pc.l3_off ? loom_dscp_to_class(&t->cfg.dscp, pc.dscp) : t->n_classes - 1;
 	q = &t->q[cls];
 	lossless = (t->cfg.lossless & (1u << cls)) != 0;
-	m->hash.sched.queue_id = in_port;
-	m->hash.sched.traffic_class = (uint8_t)cls;
-	m->hash.sched.color = 0;
+	/* one store: ingress port, class, not counted for PFC (yet) */
+	m->hash.sched = (struct rte_mbuf_sched){.queue_id = in_port, .traffic_class = (uint8_t)cls, .color = 0};
 
 	q->st.in_pkts++;
 	q->st.in_bytes += len;

@@ -193,8 +193,16 @@ enum loom_ecn_verdict loom_ecn_decide(struct loom_ecn_state *st, const struct lo
 	uint64_t len;
 
 	st->st.pkts++;
-	update_avg(st, cfg, queue_bytes, now);
-	len = cfg->use_average ? loom_ecn_avg_bytes(st) : queue_bytes;
+	/* The average is kept only while something judges it: its idle decay
+	 * is a loop of multiplies, and a queue that drains between bursts
+	 * pays it on every burst's first packet. */
+	if (cfg->use_average) {
+		update_avg(st, cfg, queue_bytes, now);
+		len = loom_ecn_avg_bytes(st);
+	} else {
+		st->idle = 0;
+		len = queue_bytes;
+	}
 
 	switch (cfg->mode) {
 	case LOOM_ECN_MODE_STEP:

@@ -78,7 +78,7 @@ struct loom_ecn_stats {
 };
 
 struct loom_ecn_state {
-	uint64_t avg;            /* bytes << LOOM_ECN_AVG_SHIFT */
+	uint64_t avg;            /* bytes << LOOM_ECN_AVG_SHIFT; kept while use_average */
 	uint64_t count;          /* packets since the last mark/drop that
 				  * were not marked (0 below kmin) */
 	loom_time_ns idle_since; /* valid when idle */
