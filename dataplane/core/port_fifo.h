@@ -9,8 +9,8 @@
  * depth for load balancing and telemetry, tx_bytes) come from the lengths
  * kept beside the pointers instead of a pass over the mbufs at each end.
  * On the benchmark's leaf (docs/PERFORMANCE.md) the rte_ring version cost
- * about 40 instructions per packet between enqueue and transmit, this one
- * about 12 (callgrind).
+ * ~43 instructions per packet from enqueue to transmit, this one ~34
+ * (callgrind), and the leaf went from 34-35 to 37 Mpps.
  *
  * Frames are single-segment (the parser's guard), so a length fits in 16
  * bits.
