@@ -23,6 +23,9 @@ int cmd_run(const char *topology, const char *out);
  * none). loomd's exit status. */
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns);
 int cmd_down(void);
+/* The loomd to start: $LOOMD, else the one next to loomctl in the build
+ * tree, else "loomd" from PATH. fabric_up.c */
+void loomd_path(char *buf, size_t len);
 /* Namespace hosts this loomd serves: not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */
 bool host_is_served(const struct topology *t, int host, const bool *local);

@@ -7,7 +7,6 @@
  * running and nothing in /run/loom is touched: runs may go side by side.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,27 +15,6 @@
 
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
-
-/* loomd next to loomctl in the build tree, else $LOOMD, else PATH. */
-static void loomd_exe(char *buf, size_t len)
-{
-	char self[PATH_MAX];
-	const char *env = getenv("LOOMD");
-	ssize_t n;
-
-	if (env) {
-		snprintf(buf, len, "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		snprintf(buf, len, "%s/../dataplane/loomd", dirname(self));
-		if (access(buf, X_OK) == 0)
-			return;
-	}
-	snprintf(buf, len, "loomd");
-}
 
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns)
 {
@@ -61,7 +39,7 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 	}
 	close(fd);
 	json_decref(cfg);
-	loomd_exe(exe, sizeof(exe));
+	loomd_path(exe, sizeof(exe));
 	snprintf(interval, sizeof(interval), "%llu", (unsigned long long)series_interval_ns);
 	fflush(NULL);
 	pid = fork();

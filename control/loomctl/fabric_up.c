@@ -62,7 +62,7 @@ static bool pid_alive(pid_t pid)
 }
 
 /* loomd next to loomctl in the build tree, else $LOOMD, else PATH. */
-static void loomd_path(char *buf, size_t len)
+void loomd_path(char *buf, size_t len)
 {
 	char self[PATH_MAX];
 	ssize_t n;

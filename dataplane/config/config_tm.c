@@ -16,7 +16,7 @@
 #include "fabric.h"
 #include "tm.h"
 
-static int value_string(json_t *v, char *buf, size_t len)
+int loom_tm_value_string(json_t *v, char *buf, size_t len)
 {
 	if (json_is_string(v))
 		snprintf(buf, len, "%s", json_string_value(v));
@@ -59,7 +59,7 @@ static int apply_object(struct loom_tm_cfg *cfg, json_t *obj, const char *prefix
 				return -1;
 			continue;
 		}
-		if (value_string(v, val, sizeof(val)) < 0) {
+		if (loom_tm_value_string(v, val, sizeof(val)) < 0) {
 			snprintf(err, errlen, "%s: tm: %s: unsupported value type", where, key);
 			return -1;
 		}

@@ -58,6 +58,10 @@ void loom_fabric_free(struct loom_fabric *f);
 /* config_tm.c: time_scale and the traffic manager of every port (after
  * the switches are loaded); and its release. */
 int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
+/* A setting's JSON value (string, number, boolean, or a list of class
+ * numbers) as the text the TM setting parser takes; -1 for other types.
+ * Used by the configuration and by `tm set` (ctl_tm.c). */
+int loom_tm_value_string(struct json_t *v, char *buf, size_t len);
 void loom_fabric_free_tm(struct loom_fabric *f);
 
 /* Route tables per switch: DIR-24-8 (IPv4) and the trie (IPv6) are the

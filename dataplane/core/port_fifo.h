@@ -36,27 +36,6 @@ struct port_fifo {
 	uint16_t lens[LOOM_OUTQ_SIZE];
 };
 
-/* Append as many of pkts[0..n) as fit; returns how many (the first ones). */
-static inline uint16_t port_fifo_enqueue(struct port_fifo *q, struct rte_mbuf *const *pkts, uint16_t n)
-{
-	uint32_t room = LOOM_OUTQ_SIZE - q->count, tail = q->head + q->count;
-	uint64_t bytes = 0;
-
-	if (n > room)
-		n = (uint16_t)room;
-	for (uint16_t i = 0; i < n; i++) {
-		uint32_t k = (tail + i) & LOOM_OUTQ_MASK;
-		uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(pkts[i]);
-
-		q->pkts[k] = pkts[i];
-		q->lens[k] = len;
-		bytes += len;
-	}
-	q->count += n;
-	q->bytes += bytes;
-	return n;
-}
-
 /* Append one packet of `len` bytes; false when the FIFO is full. */
 static inline bool port_fifo_push(struct port_fifo *q, struct rte_mbuf *m, uint16_t len)
 {

@@ -191,21 +191,6 @@ static void set_on_worker(void *arg)
 	}
 }
 
-static int value_string(json_t *v, char *buf, size_t len)
-{
-	if (json_is_string(v))
-		snprintf(buf, len, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, len, "%.17g", json_real_value(v));
-	else if (json_is_boolean(v))
-		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
-	else
-		return -1;
-	return 0;
-}
-
 json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 {
 	const char *op = json_string_value(json_object_get(req, "op"));
@@ -238,7 +223,7 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 	}
 
 	c.key = json_string_value(json_object_get(req, "key"));
-	if (!c.key || value_string(json_object_get(req, "value"), value, sizeof(value)) < 0)
+	if (!c.key || loom_tm_value_string(json_object_get(req, "value"), value, sizeof(value)) < 0)
 		return err_reply("tm set needs \"key\" and \"value\"");
 	c.value = value;
 	if (!strcmp(c.key, "enabled") || !strcmp(c.key, "classes"))

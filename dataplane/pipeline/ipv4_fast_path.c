@@ -55,6 +55,9 @@ static inline bool plain_routed_burst(const struct loom_port *in, struct rte_mbu
 				      uint64_t *ports_word, uint64_t *addr_word, uint64_t *bytes)
 {
 	uint64_t in_mac = mac_word(&in->mac), sum = 0;
+	/* loaded once: the stores to dst[] could alias them for the compiler */
+	bool gw_answers = in->host_facing;
+	uint32_t gw = in->gw_v4;
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
@@ -62,7 +65,7 @@ static inline bool plain_routed_burst(const struct loom_port *in, struct rte_mbu
 		struct loom_ipv4_plain f;
 
 		if (unlikely(m->nb_segs != 1) || !loom_parse_ipv4_plain(d, rte_pktmbuf_data_len(m), &f) ||
-		    !mac_is(d, in_mac) || f.ttl <= 1 || (in->host_facing && f.dst == in->gw_v4))
+		    !mac_is(d, in_mac) || f.ttl <= 1 || (gw_answers && f.dst == gw))
 			return false;
 		dst[i] = rte_be_to_cpu_32(f.dst);
 		ports_word[i] = loom_flow_hash_ports_word(f.sport, f.dport, f.proto, 0);
@@ -121,8 +124,7 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 
 		eth_rewrite(pkts[i], nh[i]);
 		if (likely(out->tm == NULL && !out->reorder_measured)) {
-			if (unlikely(!port_fifo_push(out->outq, pkts[i], (uint16_t)rte_pktmbuf_pkt_len(pkts[i]))))
-				pkt_drop(out, pkts[i], LOOM_DROP_QUEUE_FULL);
+			fifo_output(out, pkts[i]);
 			continue;
 		}
 		n_eg = egress_batch_add(eg, slot, n_eg, nh[i]->port, pkts[i], NULL);

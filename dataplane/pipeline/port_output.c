@@ -9,19 +9,12 @@
 #include "stages.h"
 #include "tm.h"
 
-static void fifo_output_burst(struct loom_port *out, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t done = port_fifo_enqueue(out->outq, pkts, n);
-
-	for (uint16_t i = done; i < n; i++)
-		pkt_drop(out, pkts[i], LOOM_DROP_QUEUE_FULL);
-}
-
 void port_output_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,
 		       uint16_t n)
 {
 	if (out->tm)
 		tm_enqueue_burst(sw, out, in_port, pkts, n, sw->tm->now);
 	else
-		fifo_output_burst(out, pkts, n);
+		for (uint16_t i = 0; i < n; i++)
+			fifo_output(out, pkts[i]);
 }

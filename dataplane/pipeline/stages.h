@@ -129,4 +129,13 @@ static inline void pkt_drop(struct loom_port *port, struct rte_mbuf *m, enum loo
 	rte_pktmbuf_free(m);
 }
 
+/* port_output.c, one packet onto the FIFO of a port whose traffic manager
+ * is off (queue_full when it is full). The IPv4 fast path calls it
+ * directly for ports with nothing more to do (no batch first). */
+static inline void fifo_output(struct loom_port *out, struct rte_mbuf *m)
+{
+	if (unlikely(!port_fifo_push(out->outq, m, (uint16_t)rte_pktmbuf_pkt_len(m))))
+		pkt_drop(out, m, LOOM_DROP_QUEUE_FULL);
+}
+
 #endif
