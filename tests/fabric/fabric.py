@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import subprocess
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("LOOM_BUILD", os.path.join(ROOT, "build"))
@@ -117,3 +118,23 @@ def leftovers():
 def _pid_alive(name):
     digits = "".join(c for c in name if c.isdigit())
     return bool(digits) and os.path.exists("/proc/" + digits)
+
+
+class FabricUp(unittest.TestCase):
+    """A fabric brought up for the class: `TOPO` (a topology path) up before
+    the tests, with its namespace hosts in cls.hosts, and down after."""
+    TOPO = None
+
+    @classmethod
+    def setUpClass(cls):
+        loomctl("down")
+        loomctl("up", cls.TOPO)
+        cls.hosts = hosts(cls.TOPO)
+
+    @classmethod
+    def tearDownClass(cls):
+        loomctl("down", check=False)
+
+    def remote_pairs(self):
+        """(host, host) pairs on different leaves."""
+        return [(a, b) for a in self.hosts for b in self.hosts if a[1] != b[1]]

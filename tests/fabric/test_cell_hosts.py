@@ -6,7 +6,6 @@ holds with cells on every switch."""
 import json
 import os
 import time
-import unittest
 
 import fabric as fx
 
@@ -17,19 +16,8 @@ def cell_counters(st, leaf):
     return fx.switch(st, leaf)["cell"]["counters"]
 
 
-class CellFabricHosts(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        fx.loomctl("down")
-        fx.loomctl("up", TOPO)
-        cls.hosts = fx.hosts(TOPO)
-
-    @classmethod
-    def tearDownClass(cls):
-        fx.loomctl("down", check=False)
-
-    def remote_pairs(self):
-        return [(a, b) for a in self.hosts for b in self.hosts if a[1] != b[1]]
+class CellFabricHosts(fx.FabricUp):
+    TOPO = TOPO
 
     def test_ping_ipv4_and_ipv6_between_leaves_as_cells(self):
         before = fx.stats()

@@ -2,7 +2,6 @@
 Linux hosts in network namespaces, forwarding through one loomd."""
 import json
 import os
-import re
 import socket
 import time
 import unittest
@@ -13,19 +12,8 @@ TOPO = os.path.join(fx.TOPOLOGIES, "default.yaml")
 SOCK = "/run/loom/loomd.sock"
 
 
-class DefaultFabric(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        fx.loomctl("down")
-        fx.loomctl("up", TOPO)
-        cls.hosts = fx.hosts(TOPO)
-
-    @classmethod
-    def tearDownClass(cls):
-        fx.loomctl("down", check=False)
-
-    def remote_pairs(self):
-        return [(a, b) for a in self.hosts for b in self.hosts if a[1] != b[1]]
+class DefaultFabric(fx.FabricUp):
+    TOPO = TOPO
 
     def test_ping_ipv4_between_leaves(self):
         failed = []

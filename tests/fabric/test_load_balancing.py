@@ -57,12 +57,13 @@ def status():
     return json.loads(fx.loomctl("status", "--json").stdout)
 
 
-class LoadBalancing(unittest.TestCase):
+class LoadBalancing(fx.FabricUp):
+    TOPO = TOPO
+
     @classmethod
     def setUpClass(cls):
-        fx.loomctl("down")
-        fx.loomctl("up", TOPO)
-        hosts = {h[0]: h for h in fx.hosts(TOPO)}
+        super().setUpClass()
+        hosts = {h[0]: h for h in cls.hosts}
         seed = next(s["hash_seed"] for s in status()["switches"] if s["name"] == "leaf0")
         routes = json.loads(fx.loomctl("routes", "leaf0", "--json").stdout)
         cls.group = next(r["group"] for r in routes["routes"] if r["prefix"] == "10.0.1.0/24")
@@ -84,7 +85,7 @@ class LoadBalancing(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        fx.loomctl("down", check=False)
+        super().tearDownClass()
         if cls.results:
             print("\nload balancing, 4 UDP flows x %s leaf0 -> leaf1, %d s each:" % (RATE, SECONDS))
             print("  %-13s %-9s %-9s %-22s %s" % ("mode", "max/mean", "cv", "reordered/packets", "distances"))

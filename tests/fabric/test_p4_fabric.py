@@ -15,15 +15,8 @@ SOCK = "/run/loom/loomd.sock"
 H0, H1, H2 = ("h0", "10.0.0.2", "fd00::2"), ("h1", "10.0.0.3", "fd00::3"), ("h2", "10.0.1.2", "fd00:0:0:1::2")
 
 
-class P4LeavesFabric(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        fx.loomctl("down")
-        fx.loomctl("up", TOPO)
-
-    @classmethod
-    def tearDownClass(cls):
-        fx.loomctl("down", check=False)
+class P4LeavesFabric(fx.FabricUp):
+    TOPO = TOPO
 
     def ping(self, host, dst, *opts):
         fx.in_host(host[0], "ping", *opts, "-q", "-c", "3", "-i", "0.05", "-W", "2", dst)
