@@ -61,6 +61,16 @@ struct loom_port_counters {
 					* drops (queue_full, wred, buffer_full, pfc_headroom) */
 };
 
+/* A port's wire as the switch may use it for cut-through (see
+ * fifo_output_burst, pipeline/stages.h): `send` hands packets straight to
+ * the driver and returns how many it took. Set in real time when the
+ * ports are bound (ports/port_bind.c says for which); `send` NULL: the
+ * port always queues, and the runner transmits. */
+struct loom_wire {
+	uint16_t (*send)(void *ctx, struct rte_mbuf **pkts, uint16_t n);
+	void *ctx;
+};
+
 struct loom_port {
 	uint16_t index;
 	char name[LOOM_NAME_MAX];    /* what is on the other end: "h0", "spine1:3" */
@@ -79,6 +89,7 @@ struct loom_port {
 	uint64_t delay_ns;           /* propagation delay from the topology */
 	struct port_fifo *outq;      /* output FIFO when the traffic manager is off */
 	struct tm_port *tm;          /* traffic manager (dataplane/tm/), NULL: FIFO */
+	struct loom_wire wire;       /* cut-through while the FIFO is empty (runner sets it) */
 	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
 	struct loom_port_counters c;
 };

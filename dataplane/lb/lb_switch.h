@@ -100,6 +100,16 @@ static inline uint16_t loom_lb_select(struct loom_switch *sw, uint32_t g, uint32
 	return m;
 }
 
+/* The same for a run of `n` packets of group g, in order (lb_policy.h:
+ * select_burst): one call for the run. */
+static inline void loom_lb_select_burst(struct loom_switch *sw, uint32_t g, const uint32_t *hash, const uint32_t *len,
+					uint16_t n, loom_time_ns now, uint16_t *members)
+{
+	struct loom_lb_group *lg = &sw->lb->groups[g];
+
+	lb_policy_select_burst(lb_policy_at(sw->groups[g].policy), lg->state, &lg->view, hash, len, n, now, members);
+}
+
 /* A copy of the counters for `stats` / `lb show`, taken on the worker. */
 struct loom_lb_snapshot {
 	uint16_t default_policy;

@@ -30,7 +30,8 @@ static inline uint16_t egress_batch_add(struct egress_batch *eg, uint8_t *slot, 
 		b->port = port;
 		b->n = 0;
 	}
-	b->meta[b->n] = meta;
+	if (meta != NULL) /* the fast path has none: the store goes when inlined */
+		b->meta[b->n] = meta;
 	b->pkts[b->n++] = m;
 	return n_eg;
 }
@@ -38,14 +39,14 @@ static inline uint16_t egress_batch_add(struct egress_batch *eg, uint8_t *slot, 
 /* Each batch to its port's output queues, after the reorder measurement
  * on ports that have it (in the order the packets leave the port). */
 static inline void egress_batch_output(struct loom_switch *sw, const struct loom_port *in, struct egress_batch *eg,
-				       uint16_t n_eg, loom_time_ns now)
+				       uint16_t n_eg, bool with_meta, loom_time_ns now)
 {
 	for (uint16_t j = 0; j < n_eg; j++) {
 		struct loom_port *out = &sw->ports[eg[j].port];
 
 		if (unlikely(out->reorder_measured))
 			for (uint16_t k = 0; k < eg[j].n; k++)
-				reorder_measure(sw, out->index, eg[j].pkts[k], eg[j].meta[k], now);
+				reorder_measure(sw, out->index, eg[j].pkts[k], with_meta ? eg[j].meta[k] : NULL, now);
 		port_output_burst(sw, out, in->index, eg[j].pkts, eg[j].n);
 	}
 }

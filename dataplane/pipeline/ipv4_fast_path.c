@@ -12,7 +12,7 @@
  * the switch's IPv4 routes, groups and next hops.
  * Sets: what the staged path would: ingress counters, TTL and checksum,
  * member counters (load balancing), MACs, and the packets on their egress
- * ports' queues (or dropped as no_route).
+ * ports' queues or wires (or dropped as no_route).
  *
  * A packet is "plain routed" when it is plain IPv4, unicast to the
  * ingress port's MAC, not addressed to the port's gateway (echo requests
@@ -76,6 +76,38 @@ static inline bool plain_routed_burst(const struct loom_port *in, struct rte_mbu
 	return true;
 }
 
+/* Groups with a policy other than ecmp choose for the whole burst before
+ * the member pass, one call per run of packets of one group (a policy
+ * such as round robin then costs no call per packet), when the burst's
+ * first packet is in such a group: in a fabric, a burst is nearly always
+ * of one group or of groups of one policy. Otherwise (false) those packets
+ * ask their policy one by one in the member pass. Either way each asks
+ * once, in packet order; no_route packets never do. */
+static bool policy_picks_burst(struct loom_switch *sw, const struct member_tables *t, struct rte_mbuf **pkts,
+			       const uint64_t *group, uint64_t no_route, const uint32_t *hash, uint16_t n,
+			       loom_time_ns now, uint16_t *pick)
+{
+	uint32_t len[LOOM_BURST];
+
+	if (group[0] == no_route || member_group_inline(&t->groups[(uint32_t)group[0]]))
+		return false;
+	for (uint16_t i = 0; i < n;) {
+		uint16_t run = 0;
+
+		if (group[i] == no_route || member_group_inline(&t->groups[(uint32_t)group[i]])) {
+			i++;
+			continue;
+		}
+		do {
+			len[i + run] = rte_pktmbuf_pkt_len(pkts[i + run]);
+			run++;
+		} while (i + run < n && group[i + run] == group[i]);
+		loom_lb_select_burst(sw, (uint32_t)group[i], hash + i, len + i, run, now, pick + i);
+		i += run;
+	}
+	return true;
+}
+
 /*
  * The passes, each doing one thing for the whole burst, so that the CPU
  * overlaps the packets' work (the flow hash is a chain of multiplies; the
@@ -90,6 +122,8 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 	uint64_t seed_word = loom_flow_hash_seed_word(sw->hash_seed), no_route = sw->fib4_no_route;
 	const struct loom_nexthop *nh[LOOM_BURST];
 	struct member_tables t;
+	uint16_t pick[LOOM_BURST];
+	bool picked;
 	struct egress_batch eg[LOOM_BURST];
 	uint8_t slot[sw->n_ports];
 	uint16_t n_fwd = 0, n_eg = 0;
@@ -104,32 +138,31 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 
 	/* route, TTL, member (load balancing) */
 	member_tables_load(sw, &t);
+	picked = policy_picks_burst(sw, &t, pkts, group, no_route, hash, n, now, pick);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		const struct loom_group *grp;
 
 		if (unlikely(group[i] == no_route)) {
 			pkt_drop(in, m, LOOM_DROP_NO_ROUTE);
 			continue;
 		}
 		ipv4_ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, LOOM_PLAIN_ETH_HLEN));
-		nh[n_fwd] = member_select_by_hash(sw, &t, (uint32_t)group[i], hash[i], rte_pktmbuf_pkt_len(m), now);
+		grp = &t.groups[(uint32_t)group[i]];
+		if (unlikely(picked) && !member_group_inline(grp))
+			nh[n_fwd] = member_take(&t, grp->first + pick[i], rte_pktmbuf_pkt_len(m));
+		else
+			nh[n_fwd] = member_select_by_hash(sw, &t, (uint32_t)group[i], hash[i], rte_pktmbuf_pkt_len(m),
+							  now);
 		pkts[n_fwd++] = m;
 	}
-	/* MACs, then out: straight onto a plain FIFO (what port_output_burst
-	 * would do, without batching first); in batches by egress port where
-	 * there is more to it (a traffic manager, a reorder measurement) */
+	/* MACs, then out in batches by egress port (port_output.c: the
+	 * traffic manager, or the FIFO with cut-through) */
 	memset(slot, 0xff, sw->n_ports);
 	for (uint16_t i = 0; i < n_fwd; i++) {
-		struct loom_port *out = &sw->ports[nh[i]->port];
-
 		eth_rewrite(pkts[i], nh[i]);
-		if (likely(out->tm == NULL && !out->reorder_measured)) {
-			fifo_output(out, pkts[i]);
-			continue;
-		}
 		n_eg = egress_batch_add(eg, slot, n_eg, nh[i]->port, pkts[i], NULL);
 	}
-	if (n_eg > 0)
-		egress_batch_output(sw, in, eg, n_eg, now);
+	egress_batch_output(sw, in, eg, n_eg, false, now);
 	return true;
 }

@@ -4,7 +4,7 @@
  * PFC accounting). Sets: the port's traffic manager queues (dataplane/tm/,
  * tm_enqueue.c says what it reads and sets), or, on a port whose traffic
  * manager is off, its FIFO (core/port_fifo.h): fixed depth, no classes,
- * no shaping.
+ * no shaping, and cut-through to the wire while it is empty.
  */
 #include "stages.h"
 #include "tm.h"
@@ -15,6 +15,5 @@ void port_output_burst(struct loom_switch *sw, struct loom_port *out, uint16_t i
 	if (out->tm)
 		tm_enqueue_burst(sw, out, in_port, pkts, n, sw->tm->now);
 	else
-		for (uint16_t i = 0; i < n; i++)
-			fifo_output(out, pkts[i]);
+		fifo_output_burst(out, pkts, n);
 }

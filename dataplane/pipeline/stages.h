@@ -82,6 +82,22 @@ static inline void member_tables_load(const struct loom_switch *sw, struct membe
 	t->c = sw->lb->c;
 }
 
+/* Groups whose member is chosen in line from the flow hash: ecmp, and
+ * groups of one; the others ask their policy. */
+static inline bool member_group_inline(const struct loom_group *grp)
+{
+	return grp->policy == LB_POLICY_ECMP || grp->n_members <= 1;
+}
+
+/* Member `member` (an index into sw->members) takes a packet of `len`
+ * bytes: counted; returns its next hop. */
+static inline const struct loom_nexthop *member_take(const struct member_tables *t, uint32_t member, uint32_t len)
+{
+	t->c[member].packets++;
+	t->c[member].bytes += len;
+	return &t->nexthops[t->members[member]];
+}
+
 /* The same as member_select, given the packet's flow hash under
  * sw->hash_seed (loom/flow_hash.h). */
 static inline const struct loom_nexthop *member_select_by_hash(struct loom_switch *sw, const struct member_tables *t,
@@ -91,15 +107,11 @@ static inline const struct loom_nexthop *member_select_by_hash(struct loom_switc
 	const struct loom_group grp = t->groups[g];
 	uint32_t member = grp.first;
 
-	if (grp.n_members > 1) {
-		if (likely(grp.policy == LB_POLICY_ECMP))
-			member += loom_ecmp_select(hash, grp.n_members);
-		else
-			member += loom_lb_select(sw, g, hash, len, now);
-	}
-	t->c[member].packets++;
-	t->c[member].bytes += len;
-	return &t->nexthops[t->members[member]];
+	if (likely(member_group_inline(&grp)))
+		member += loom_ecmp_select(hash, grp.n_members); /* 0 in a group of one */
+	else
+		member += loom_lb_select(sw, g, hash, len, now);
+	return member_take(t, member, len);
 }
 
 /* reorder_measure.c: count the packet in its flow's reorder measurement
@@ -130,12 +142,34 @@ static inline void pkt_drop(struct loom_port *port, struct rte_mbuf *m, enum loo
 }
 
 /* port_output.c, one packet onto the FIFO of a port whose traffic manager
- * is off (queue_full when it is full). The IPv4 fast path calls it
- * directly for ports with nothing more to do (no batch first). */
+ * is off (queue_full when it is full). */
 static inline void fifo_output(struct loom_port *out, struct rte_mbuf *m)
 {
 	if (unlikely(!port_fifo_push(out->outq, m, (uint16_t)rte_pktmbuf_pkt_len(m))))
 		pkt_drop(out, m, LOOM_DROP_QUEUE_FULL);
+}
+
+/* Packets onto a traffic-manager-less port. Cut-through, as a switch
+ * forwards when the egress port is idle: while the FIFO is empty and the
+ * port has a wire that takes packets at once (loom_wire), they go
+ * straight to it, counted as transmitted, saving the FIFO's push and the
+ * runner's later dequeue; what the wire does not take, and everything
+ * while packets wait, joins the FIFO behind them, so order is kept. */
+static inline void fifo_output_burst(struct loom_port *out, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = 0;
+
+	if (out->wire.send != NULL && out->outq->count == 0) {
+		uint64_t bytes = 0;
+
+		sent = out->wire.send(out->wire.ctx, pkts, n);
+		for (uint16_t i = 0; i < sent; i++)
+			bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		out->c.tx_packets += sent;
+		out->c.tx_bytes += bytes;
+	}
+	for (uint16_t i = sent; i < n; i++)
+		fifo_output(out, pkts[i]);
 }
 
 #endif

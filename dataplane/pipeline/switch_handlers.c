@@ -161,7 +161,7 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 		eth_rewrite(routed[i], nhs[i]);
 		n_eg = egress_batch_add(eg, slot, n_eg, nhs[i]->port, routed[i], routed_meta[i]);
 	}
-	egress_batch_output(sw, in, eg, n_eg, now);
+	egress_batch_output(sw, in, eg, n_eg, true, now);
 }
 
 /* The FIFO of a port without a traffic manager. */

@@ -79,6 +79,32 @@ static struct loom_port_io *find_io(struct loom_ports *ports, const struct loom_
 	return NULL;
 }
 
+/* Cut-through (loom_wire, core/switch.h): what the switch hands a driver
+ * while its FIFO for the port is empty. Packets the driver refused
+ * earlier go first, so nothing overtakes them. */
+static uint16_t ethdev_send(void *ctx, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct loom_port_io *io = ctx;
+
+	if (io->n_pending > 0)
+		return 0;
+	return rte_eth_tx_burst(io->ethdev, 0, pkts, n);
+}
+
+/* Drivers only, when nothing stands between the switch and them: no delay
+ * line (packets must wait there), no cell fabric (control cells go out
+ * before anything the FIFO holds). Ring links to a peer switch in this
+ * loomd keep the FIFO: cut-through into the ring measured no faster on
+ * the fabric bench (docs/PERFORMANCE.md). */
+static void wire_attach(struct loom_port_io *io)
+{
+	struct loom_port *p = &io->sw->ports[io->port];
+
+	if (io->kind != LOOM_LINK_ETHDEV || io->dl != NULL || io->sw->cell != NULL || p->outq == NULL)
+		return;
+	p->wire = (struct loom_wire){.send = ethdev_send, .ctx = io};
+}
+
 int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, size_t errlen)
 {
 	uint32_t n = 0;
@@ -147,6 +173,8 @@ int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, 
 		l = &f->links[io->sw - f->switches][io->port];
 		io->rx = find_io(ports, &f->switches[l->peer_switch], l->peer_port)->tx;
 	}
+	for (uint32_t i = 0; i < ports->n; i++)
+		wire_attach(&ports->io[i]);
 	return 0;
 }
 
@@ -157,6 +185,7 @@ void loom_ports_unbind(struct loom_ports *ports)
 	for (uint32_t i = 0; i < ports->n; i++) {
 		struct loom_port_io *io = &ports->io[i];
 
+		memset(&io->sw->ports[io->port].wire, 0, sizeof(struct loom_wire));
 		if (io->dl) {
 			for (uint32_t k = 0; k < io->dl->count; k++)
 				rte_pktmbuf_free(io->dl->m[(io->dl->head + k) % LOOM_DELAY_LINE_SIZE]);

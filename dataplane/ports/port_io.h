@@ -7,7 +7,9 @@
  * runner's clock, so that it paces itself in real time). The switch
  * itself never sees this; the runner calls port_io_rx() and hands the
  * packets to loom_switch_receive(), and port_io_tx() pulls from
- * loom_switch_transmit() as much as the wire takes.
+ * loom_switch_transmit() as much as the wire takes. The one exception is
+ * cut-through: a driver port without a delay line lends the switch its
+ * send (struct loom_wire), used while the port's FIFO is empty.
  */
 #ifndef LOOM_PORT_IO_H
 #define LOOM_PORT_IO_H

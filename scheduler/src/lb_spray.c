@@ -36,12 +36,33 @@ static uint16_t rr_select(void *state, const struct lb_group_view *g, const stru
 	return m < g->n_members ? m : 0;
 }
 
+static void rr_select_burst(void *state, const struct lb_group_view *g, const uint32_t *flow_hash,
+			    const uint32_t *len, uint16_t n, loom_time_ns now, uint16_t *members)
+{
+	struct spray_rr *s = state;
+	uint16_t n_members = g->n_members, m = s->next < n_members ? s->next : 0, i = 0;
+
+	(void)flow_hash;
+	(void)len;
+	(void)now;
+	/* in rounds from m up to the last member: the only chain from one
+	 * packet to the next is a count, not a compare-and-wrap */
+	while (i < n) {
+		for (; m < n_members && i < n; m++)
+			members[i++] = m;
+		if (m == n_members)
+			m = 0;
+	}
+	s->next = m;
+}
+
 const struct lb_policy lb_policy_spray = {
 	.name = "spray",
 	.summary = "per packet: round robin over the members",
 	.init = rr_init,
 	.fini = free,
 	.select = rr_select,
+	.select_burst = rr_select_burst,
 };
 
 static uint16_t random_select(void *state, const struct lb_group_view *g, const struct lb_pkt *pkt)
@@ -51,10 +72,22 @@ static uint16_t random_select(void *state, const struct lb_group_view *g, const 
 	return (uint16_t)lb_rng_below(g->env->rng, g->n_members);
 }
 
+static void random_select_burst(void *state, const struct lb_group_view *g, const uint32_t *flow_hash,
+				const uint32_t *len, uint16_t n, loom_time_ns now, uint16_t *members)
+{
+	(void)state;
+	(void)flow_hash;
+	(void)len;
+	(void)now;
+	for (uint16_t i = 0; i < n; i++)
+		members[i] = (uint16_t)lb_rng_below(g->env->rng, g->n_members);
+}
+
 const struct lb_policy lb_policy_spray_random = {
 	.name = "spray_random",
 	.summary = "per packet: uniformly random member (seeded)",
 	.select = random_select,
+	.select_burst = random_select_burst,
 };
 
 struct spray_weighted {

@@ -765,13 +765,19 @@ def plain_ipv4(r):
             and (TCP in p or (UDP in p and p[UDP].dport != 4791)))
 
 
-class FastPathTest(ForwardChecks, SwitchRunTest):
+class FastPathRuns:
     """The IPv4 fast path (dataplane/pipeline/ipv4_fast_path.c) against
     the staged path: the builder's plain IPv4 frames, first alone (every
     burst is plain: the fast path serves them all), then with an IPv6 frame
     every 16 (no burst of 32 is all plain: the staged path serves them).
-    Both runs must give the exact expected frames, out of the same ports
-    (the same ECMP hash), with the same counters."""
+    Both runs must send every frame out of the same port, with the same
+    counters. MODE: the switch's load-balancing mode."""
+    MODE = "ecmp"
+
+    @classmethod
+    def set_mode(cls, cfg):
+        for sw in cfg["switches"]:
+            sw.setdefault("load_balancing", {})["mode"] = cls.MODE
 
     @classmethod
     def setUpClass(cls):
@@ -789,17 +795,9 @@ class FastPathTest(ForwardChecks, SwitchRunTest):
                 cls.recs = recs
                 return {p: [r.frame for r in recs if r.in_port == p] for p in PORTS}
 
-            cls.start_run(inputs)
+            cls.start_run(inputs, config_patch=cls.set_mode)
             got, unknown = match_outputs(cls.recs, cls.outputs)
             cls.runs[mixed] = dict(recs=cls.recs, got=got, unknown=unknown, stats=cls.stats, n_fed=cls.n_fed)
-
-    def test_frames_exact_on_both_paths(self):
-        for mixed, run in self.runs.items():
-            self.recs, self.got = run["recs"], run["got"]
-            self.assertEqual(run["unknown"], [], "%s run: frames out that answer no input"
-                             % ("mixed" if mixed else "plain"))
-            self.for_each(run["recs"], self.check_forwarded, "forwarded frames (%s bursts)"
-                          % ("mixed" if mixed else "plain"))
 
     def test_which_path_served(self):
         plain, mixed = self.runs[False], self.runs[True]
@@ -810,7 +808,21 @@ class FastPathTest(ForwardChecks, SwitchRunTest):
         self.assertEqual(mixed["stats"]["fast_path_packets"], 0,
                          "mixed bursts: the fast path served %d packets" % mixed["stats"]["fast_path_packets"])
 
-    def test_same_ports_and_counters(self):
+    def test_same_counters(self):
+        plain, mixed = self.runs[False], self.runs[True]
+        for name in ("rx_bytes", "dropped", "queued"):
+            want = plain["stats"][name] + (sum(len(r.frame) for r in mixed["recs"] if "filler" in r.desc)
+                                           if name == "rx_bytes" else 0)
+            self.assertEqual(mixed["stats"][name], want, "%s: staged %d, fast path %d (+ fillers)"
+                             % (name, mixed["stats"][name], plain["stats"][name]))
+        self.assertTrue(plain["stats"]["conserved"] and mixed["stats"]["conserved"], "conservation broken")
+
+
+class FastPathTest(FastPathRuns, ForwardChecks, SwitchRunTest):
+    """ECMP: both paths give the exact expected frames (the member the flow
+    hash picks), each frame out of the same port."""
+
+    def test_same_ports(self):
         plain, mixed = self.runs[False], self.runs[True]
         by_desc = {r.desc: r for r in mixed["recs"]}
         differ = []
@@ -820,12 +832,34 @@ class FastPathTest(ForwardChecks, SwitchRunTest):
             if a != b:
                 differ.append("%s: fast path %r, staged %r" % (r.desc, a, b))
         self.assertEqual(differ, [], "frames that left by other ports on the two paths: %s" % differ[:10])
-        for name in ("rx_bytes", "dropped", "queued"):
-            want = plain["stats"][name] + (sum(len(r.frame) for r in mixed["recs"] if "filler" in r.desc)
-                                           if name == "rx_bytes" else 0)
-            self.assertEqual(mixed["stats"][name], want, "%s: staged %d, fast path %d (+ fillers)"
-                             % (name, mixed["stats"][name], plain["stats"][name]))
-        self.assertTrue(plain["stats"]["conserved"] and mixed["stats"]["conserved"], "conservation broken")
+
+    def test_frames_exact_on_both_paths(self):
+        for mixed, run in self.runs.items():
+            self.recs, self.got = run["recs"], run["got"]
+            self.assertEqual(run["unknown"], [], "%s run: frames out that answer no input"
+                             % ("mixed" if mixed else "plain"))
+            self.for_each(run["recs"], self.check_forwarded, "forwarded frames (%s bursts)"
+                          % ("mixed" if mixed else "plain"))
+
+
+class FastPathSprayTest(FastPathRuns, SwitchRunTest):
+    """Round-robin spray: the fast path asks the policy once for a run of
+    packets (select_burst), the staged path once per packet; on both, the
+    frames sent to the uplinks (the IPv6 fillers share the group) take
+    them in turn, one after another in input order."""
+    MODE = "spray"
+
+    def test_round_robin_on_both_paths(self):
+        for mixed, run in self.runs.items():
+            self.assertEqual(run["unknown"], [], "frames out that answer no input")
+            self.assertEqual(run["stats"]["load_balancing"]["mode"], "spray")
+            seq = [port for r in run["recs"] for port, _ in run["got"].get(r.id, []) if port in UPLINKS]
+            self.assertGreater(len(seq), 100, "test bug: too few frames to the uplinks")
+            turn = seq[:len(UPLINKS)]
+            self.assertEqual(sorted(turn), sorted(UPLINKS), "first round does not take every uplink: %r" % turn)
+            wrong = [i for i, port in enumerate(seq) if port != turn[i % len(turn)]]
+            self.assertEqual(wrong, [], "%s run: not in turn from frame %s on: %r"
+                             % ("mixed" if mixed else "plain", wrong[:1], seq[:40]))
 
 
 class MalformedTest(SwitchRunTest):

@@ -12,7 +12,8 @@
  *  - quality bands: from past/future load as specified; the EWMA sampling,
  *    including catch-up over missed intervals;
  *  - adaptive: least queued, relative to link rate, ties at random;
- *  - DRILL: the remembered best is kept although random samples miss it.
+ *  - DRILL: the remembered best is kept although random samples miss it;
+ *  - a run of packets at once (select_burst) chooses as packet by packet.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -358,6 +359,53 @@ static void test_drill_memory(void **state)
 	p->fini(st);
 }
 
+/* A run of packets through lb_policy_select_burst (the policy's own
+ * select_burst, or select + feedback per packet when it has none) gives
+ * each policy's members exactly as one packet after another does, run
+ * after run of different lengths. */
+static void test_select_burst_as_per_packet(void **state)
+{
+	static const uint16_t runs[] = {1, 3, 7, 32, 2, 5, 40};
+
+	(void)state;
+	for (unsigned int id = 0; id < lb_policy_count(); id++) {
+		const struct lb_policy *p = lb_policy_at(id);
+		struct fake_switch a, b;
+		void *sa, *sb;
+		loom_time_ns now = 1000;
+
+		fake_switch_init(&a, 5, G10, 11);
+		fake_switch_init(&b, 5, G10, 11);
+		a.queued[2] = b.queued[2] = 3000; /* not all members alike */
+		sa = policy_init(p, &a);
+		sb = policy_init(p, &b);
+		for (unsigned int r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+			uint32_t hash[40], len[40];
+			uint16_t got[40];
+
+			for (uint16_t k = 0; k < runs[r]; k++) {
+				hash[k] = (k % 6) * 2654435761u + r; /* some flows again */
+				len[k] = 64u + 100u * k;
+			}
+			lb_policy_select_burst(p, sb, &b.g, hash, len, runs[r], now, got);
+			for (uint16_t k = 0; k < runs[r]; k++) {
+				struct lb_pkt pkt = {.flow_hash = hash[k], .len = len[k], .now = now};
+				uint16_t m = p->select(sa, &a.g, &pkt);
+
+				if (p->feedback)
+					p->feedback(sa, &a.g, m, &pkt);
+				if (got[k] != m)
+					fail_msg("%s: run %u packet %u: burst %u, per packet %u", p->name, r, k, got[k], m);
+			}
+			now += 300 * LOOM_NS_PER_US; /* flowlets time out between some runs */
+		}
+		if (p->fini) {
+			p->fini(sa);
+			p->fini(sb);
+		}
+	}
+}
+
 static void test_params_check(void **state)
 {
 	struct lb_params par;
@@ -386,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_port_load_sampling),
 		cmocka_unit_test(test_adaptive_least_loaded),
 		cmocka_unit_test(test_drill_memory),
+		cmocka_unit_test(test_select_burst_as_per_packet),
 		cmocka_unit_test(test_params_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,6 +88,14 @@ struct lb_policy {
 	/* Optional: the packet `pkt` was handed to member `member` (called
 	 * right after select, before the next packet of the burst). */
 	void (*feedback)(void *state, const struct lb_group_view *g, uint16_t member, const struct lb_pkt *pkt);
+	/* Optional: the members of `n` packets of the group, in order (packet
+	 * i: flow_hash[i], len[i], all at `now`), into members[0..n): exactly
+	 * what select and feedback would give one packet after another. The
+	 * switch hands it a run of packets of one group from a burst; a policy
+	 * whose choice is cheap (round robin) then costs no call per packet.
+	 * Without it, lb_policy_select_burst calls select/feedback per packet. */
+	void (*select_burst)(void *state, const struct lb_group_view *g, const uint32_t *flow_hash,
+			     const uint32_t *len, uint16_t n, loom_time_ns now, uint16_t *members);
 };
 
 /* --- registry (lb_registry.c, list in lb_policies.def) ------------------ */
@@ -102,6 +110,12 @@ int lb_policy_id(const char *name);
 /* NULL when `name` can be used, else a message: unknown (listing the
  * known ones) or reserved ("cell": the VOQ cell scheduler, not yet). */
 const char *lb_policy_check_name(const char *name, char *buf, size_t len);
+
+/* Members for a run of `n` packets of one group (see select_burst): the
+ * policy's select_burst, or select (then feedback) per packet. */
+void lb_policy_select_burst(const struct lb_policy *p, void *state, const struct lb_group_view *g,
+			    const uint32_t *flow_hash, const uint32_t *len, uint16_t n, loom_time_ns now,
+			    uint16_t *members);
 
 /* --- helpers for policies ----------------------------------------------- */
 
