@@ -3,7 +3,8 @@ generator hosts (docs/CELLS.md). A 3:1 incast into h0's 100 Mb/s port: the
 egress port's credits (paced by loomd's real clock) share it, each sender
 gets a third of what the port delivered (within 10 %; the port's own rate
 is only checked loosely: this machine is shared), nothing is
-dropped inside the fabric (the excess is dropped at the edge, voq_full),
+dropped inside the fabric (the excess is dropped at the edge, voq_full)
+but the cells on their way over the link taken down,
 packets arrive in order, and conservation holds with cells. Half-way, one
 of leaf1's spine links is taken down with `loomctl cell link`: h1 keeps
 being delivered over the other spine."""
@@ -47,7 +48,14 @@ class CellFabricRealTime(unittest.TestCase):
         self.assertGreater(total, 100e6 * 0.4)
         for sw in self.stats["switches"]:
             drops = {k for k, v in sw["drops"].items() if v}
-            if sw["name"] == "leaf0" or sw["role"] == "spine":
+            if sw["name"] == "spine0":
+                # leaf1:1 is spine0's link to leaf1: the cells for leaf1
+                # already on their way to spine0 when it went down have no
+                # way on (seen in about 1 run of 10); only those
+                lost = sw["drops"].get("cell_unreachable", 0)
+                self.assertLessEqual(drops, {"cell_unreachable"}, sw["name"])
+                self.assertLess(lost, 0.01 * sw["cell"]["cells_forwarded"], "spine0 lost %d cells" % lost)
+            elif sw["name"] == "leaf0" or sw["role"] == "spine":
                 self.assertEqual(drops, set(), sw["name"])
             else:
                 self.assertLessEqual(drops, {"voq_full", "cell_unreachable", "link_down"}, sw["name"])
