@@ -427,15 +427,6 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 			goto out;
 		}
 	}
-	if (cf->cfg.capture) {
-		struct cell_port *cp = &f->switches[cf->cfg.capture_sw].cell->ports[cf->cfg.capture_port];
-
-		cp->capture = cell_capture_open(cf->cfg.capture_file);
-		if (cp->capture == NULL) {
-			fail(err, errlen, "cannot write the capture", cf->cfg.capture_file);
-			goto out;
-		}
-	}
 	cf->next_fault_ns = LOOM_TIME_NEVER;
 	for (uint32_t i = 0; i < cf->cfg.n_faults; i++)
 		if (cf->cfg.faults[i].at_ns < cf->next_fault_ns)
