@@ -85,7 +85,7 @@ static int show(json_t *stats, int json)
 			print_switch(sw);
 	}
 	if (json)
-		printf("%s\n", json_dumps(out, JSON_INDENT(2)));
+		ctl_print_json(out);
 	json_decref(out);
 	if (n == 0) {
 		fprintf(stderr, "loomctl cell: the fabric is not in cell mode\n");
@@ -96,7 +96,7 @@ static int show(json_t *stats, int json)
 
 static int link_cmd(const char *target, const char *state)
 {
-	char sw[64], err[512];
+	char sw[64];
 	const char *colon = strrchr(target, ':');
 	char *end;
 	long port;
@@ -113,13 +113,10 @@ static int link_cmd(const char *target, const char *state)
 		fprintf(stderr, "loomctl cell link: '%s' is not SWITCH:PORT\n", target);
 		return 2;
 	}
-	r = ctl_call(LOOM_SOCKET, "cell_link",
-		     json_pack("{s:s, s:i, s:b}", "switch", sw, "port", (int)port, "up", strcmp(state, "up") == 0), err,
-		     sizeof(err));
-	if (!r) {
-		fprintf(stderr, "loomctl cell link: %s\n", err);
+	r = ctl_call_or_report("cell_link", json_pack("{s:s, s:i, s:b}", "switch", sw, "port", (int)port, "up",
+						      strcmp(state, "up") == 0));
+	if (!r)
 		return 1;
-	}
 	printf("%s:%ld %s\n", sw, port, state);
 	json_decref(r);
 	return 0;
@@ -129,7 +126,6 @@ int cmd_cell(int argc, char **argv)
 {
 	const char *results = NULL;
 	int json = 0;
-	char err[512];
 	json_t *stats;
 	int rc;
 
@@ -159,11 +155,9 @@ int cmd_cell(int argc, char **argv)
 			return 1;
 		}
 	} else {
-		stats = ctl_call(LOOM_SOCKET, "stats", NULL, err, sizeof(err));
-		if (!stats) {
-			fprintf(stderr, "loomctl cell: %s\n", err);
+		stats = ctl_call_or_report("stats", NULL);
+		if (!stats)
 			return 1;
-		}
 	}
 	rc = show(stats, json);
 	json_decref(stats);

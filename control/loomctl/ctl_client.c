@@ -99,3 +99,19 @@ json_t *ctl_call(const char *sock, const char *cmd, json_t *extra, char *err, si
 	json_decref(reply);
 	return result;
 }
+
+json_t *ctl_call_or_report(const char *cmd, json_t *extra)
+{
+	char err[512];
+	json_t *r = ctl_call(LOOM_SOCKET, cmd, extra, err, sizeof(err));
+
+	if (!r)
+		fprintf(stderr, "loomctl: %s\n", err);
+	return r;
+}
+
+void ctl_print_json(const json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2));
+	putchar('\n');
+}

@@ -65,18 +65,13 @@ void lb_print_switch(json_t *lb, const char *indent)
 
 static int lb_show(const char *sw, bool as_json)
 {
-	char err[512];
-	json_t *extra = sw ? json_pack("{s:s}", "switch", sw) : NULL;
-	json_t *r = ctl_call(LOOM_SOCKET, "lb", extra, err, sizeof(err)), *s, *p;
+	json_t *r = ctl_call_or_report("lb", sw ? json_pack("{s:s}", "switch", sw) : NULL), *s, *p;
 	size_t i;
 
-	if (!r) {
-		fprintf(stderr, "loomctl: %s\n", err);
+	if (!r)
 		return 1;
-	}
 	if (as_json) {
-		json_dumpf(r, stdout, JSON_INDENT(2));
-		putchar('\n');
+		ctl_print_json(r);
 	} else {
 		json_array_foreach(json_object_get(r, "switches"), i, s) {
 			printf("%s\n", gets(s, "switch"));
@@ -93,7 +88,7 @@ static int lb_show(const char *sw, bool as_json)
 
 static int lb_set(const char *mode, const char *sw, const char *group)
 {
-	char err[512], *end;
+	char *end;
 	json_t *extra = json_pack("{s:s}", "mode", mode), *r, *n;
 	size_t i;
 
@@ -108,11 +103,9 @@ static int lb_set(const char *mode, const char *sw, const char *group)
 		}
 		json_object_set_new(extra, "group", json_integer(g));
 	}
-	r = ctl_call(LOOM_SOCKET, "lb_set", extra, err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "loomctl: %s\n", err);
+	r = ctl_call_or_report("lb_set", extra);
+	if (!r)
 		return 1;
-	}
 	printf("%s: %" JSON_INTEGER_FORMAT " group(s) on", gets(r, "mode"), geti(r, "groups_changed"));
 	json_array_foreach(json_object_get(r, "switches"), i, n)
 		printf(" %s", json_string_value(n));

@@ -24,7 +24,7 @@ static int usage_error(const char *msg)
 int cmd_pipeline(int argc, char **argv)
 {
 	const char *sw = NULL, *pipeline = NULL, *spec = NULL;
-	char abs_spec[PATH_MAX], err[1024];
+	char abs_spec[PATH_MAX];
 	json_t *extra, *r;
 
 	for (int i = 0; i < argc; i++) {
@@ -56,11 +56,9 @@ int cmd_pipeline(int argc, char **argv)
 	extra = json_pack("{s:s, s:s}", "switch", sw, "pipeline", pipeline);
 	if (spec)
 		json_object_set_new(extra, "p4_spec", json_string(abs_spec));
-	r = ctl_call(LOOM_SOCKET, "pipeline", extra, err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "loomctl: %s\n", err);
+	r = ctl_call_or_report("pipeline", extra);
+	if (!r)
 		return 1;
-	}
 	printf("%s: pipeline %s%s%s\n", sw, pipeline, spec ? " from " : "", spec ? abs_spec : "");
 	json_decref(r);
 	return 0;

@@ -22,31 +22,15 @@ static const char *gets(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static json_t *call_or_report(const char *cmd, json_t *extra)
-{
-	char err[512];
-	json_t *r = ctl_call(LOOM_SOCKET, cmd, extra, err, sizeof(err));
-
-	if (!r)
-		fprintf(stderr, "loomctl: %s\n", err);
-	return r;
-}
-
-static void print_json(json_t *r)
-{
-	json_dumpf(r, stdout, JSON_INDENT(2));
-	putchar('\n');
-}
-
 int cmd_status(bool as_json)
 {
-	json_t *r = call_or_report("status", NULL), *sw, *p;
+	json_t *r = ctl_call_or_report("status", NULL), *sw, *p;
 	size_t i, j;
 
 	if (!r)
 		return 1;
 	if (as_json) {
-		print_json(r);
+		ctl_print_json(r);
 	} else {
 		printf("fabric %s: loomd pid %" JSON_INTEGER_FORMAT ", up %.1f s, %" JSON_INTEGER_FORMAT
 		       " loops (%" JSON_INTEGER_FORMAT " busy, %" JSON_INTEGER_FORMAT " idle sleeps)\n",
@@ -155,13 +139,13 @@ static void print_switch_table(json_t *sw)
 
 int cmd_stats(bool as_json)
 {
-	json_t *r = call_or_report("stats", NULL), *sw;
+	json_t *r = ctl_call_or_report("stats", NULL), *sw;
 	size_t i;
 
 	if (!r)
 		return 1;
 	if (as_json) {
-		print_json(r);
+		ctl_print_json(r);
 	} else {
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
 			print_switch_table(sw);
@@ -177,14 +161,14 @@ int cmd_stats(bool as_json)
 
 int cmd_routes(const char *sw, bool as_json)
 {
-	json_t *r = call_or_report("routes", json_pack("{s:s}", "switch", sw)), *route, *m;
+	json_t *r = ctl_call_or_report("routes", json_pack("{s:s}", "switch", sw)), *route, *m;
 	json_t *nexthops, *groups;
 	size_t i, j;
 
 	if (!r)
 		return 1;
 	if (as_json) {
-		print_json(r);
+		ctl_print_json(r);
 		json_decref(r);
 		return 0;
 	}
@@ -220,7 +204,7 @@ int cmd_raw(const char *request)
 	}
 	int ok = json_is_true(json_object_get(r, "ok"));
 
-	print_json(r);
+	ctl_print_json(r);
 	json_decref(r);
 	return ok ? 0 : 1;
 }

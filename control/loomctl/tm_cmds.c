@@ -83,7 +83,7 @@ int cmd_tm(int argc, char **argv)
 	bool as_json = false;
 	const char *args[4];
 	int n = 0, port;
-	char sw[64], err[512];
+	char sw[64];
 	json_t *req, *r;
 
 	for (int i = 0; i < argc; i++) {
@@ -111,17 +111,13 @@ int cmd_tm(int argc, char **argv)
 		json_object_set_new(req, "key", json_string(args[2]));
 		json_object_set_new(req, "value", json_string(args[3]));
 	}
-	r = ctl_call(LOOM_SOCKET, "tm", req, err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "loomctl: %s\n", err);
+	r = ctl_call_or_report("tm", req);
+	if (!r)
 		return 1;
-	}
-	if (as_json) {
-		json_dumpf(r, stdout, JSON_INDENT(2));
-		putchar('\n');
-	} else {
+	if (as_json)
+		ctl_print_json(r);
+	else
 		print_settings(r);
-	}
 	json_decref(r);
 	return 0;
 }
