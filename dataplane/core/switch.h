@@ -89,7 +89,7 @@ struct loom_port {
 	uint64_t delay_ns;           /* propagation delay from the topology */
 	struct port_fifo *outq;      /* output FIFO when the traffic manager is off */
 	struct tm_port *tm;          /* traffic manager (dataplane/tm/), NULL: FIFO */
-	struct loom_wire wire;       /* cut-through while the FIFO is empty (runner sets it) */
+	struct loom_wire wire;       /* cut-through while the FIFO is empty (port_bind.c) */
 	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
 	struct loom_port_counters c;
 };

@@ -86,28 +86,25 @@ void loom_lb_change_finish(struct loom_lb_change *ch);
  * Returns the next time one is due. */
 loom_time_ns loom_lb_run_timers(struct loom_switch *sw, loom_time_ns now);
 
-/* Policies other than ecmp (member_select.c). */
-static inline uint16_t loom_lb_select(struct loom_switch *sw, uint32_t g, uint32_t hash, uint32_t len,
-				      loom_time_ns now)
-{
-	const struct lb_policy *p = lb_policy_at(sw->groups[g].policy);
-	struct loom_lb_group *lg = &sw->lb->groups[g];
-	struct lb_pkt pkt = {.flow_hash = hash, .len = len, .now = now};
-	uint16_t m = p->select(lg->state, &lg->view, &pkt);
-
-	if (p->feedback)
-		p->feedback(lg->state, &lg->view, m, &pkt);
-	return m;
-}
-
-/* The same for a run of `n` packets of group g, in order (lb_policy.h:
- * select_burst): one call for the run. */
+/* Policies other than ecmp (member_select.c, the IPv4 fast path): the
+ * members of a run of `n` packets of group g, in order, in one call
+ * (lb_policy.h: select_burst, or select + feedback per packet). */
 static inline void loom_lb_select_burst(struct loom_switch *sw, uint32_t g, const uint32_t *hash, const uint32_t *len,
 					uint16_t n, loom_time_ns now, uint16_t *members)
 {
 	struct loom_lb_group *lg = &sw->lb->groups[g];
 
 	lb_policy_select_burst(lb_policy_at(sw->groups[g].policy), lg->state, &lg->view, hash, len, n, now, members);
+}
+
+/* One packet's member. */
+static inline uint16_t loom_lb_select(struct loom_switch *sw, uint32_t g, uint32_t hash, uint32_t len,
+				      loom_time_ns now)
+{
+	uint16_t m;
+
+	loom_lb_select_burst(sw, g, &hash, &len, 1, now, &m);
+	return m;
 }
 
 /* A copy of the counters for `stats` / `lb show`, taken on the worker. */

@@ -112,6 +112,12 @@ def leaf_pair_topology(run, fabric, top="", leaf0="", leaf1_v6=True, leaf0_v6=Tr
             + "  - a: h2\n    b: leaf1:0\n  - a: leaf1:2\n    b: spine0:1\n  - a: leaf1:3\n    b: spine1:1\n")
 
 
+def port_mac(cfg, switch, port):
+    """The MAC of `switch`'s port `port` in a compiled configuration."""
+    sw = next(s for s in cfg["switches"] if s["name"] == switch)
+    return next(p["mac"] for p in sw["ports"] if p["index"] == port)
+
+
 def compile_config(topo_path, only):
     """`loomctl compile TOPO --only ONLY` -> (json text, parsed dict)."""
     cmd = [tool("control/loomctl"), "compile", topo_path, "--only", only]
@@ -285,10 +291,10 @@ class SwitchRun:
         # The pcap PMD's vdev name must be unique per port in the process.
         return "net_pcap%d,rx_pcap=%s,tx_pcap=%s" % (port, self.in_pcap(port), self.out_pcap(port))
 
-    def run(self, topo_text, switch, inputs, timeout=20.0, config_patch=None):
-        """inputs: {port: [frame bytes]} (every port of the switch must be
-        listed, with [] for nothing). config_patch(cfg) may change the
-        compiled configuration (a dict) before loomd reads it."""
+    def write_config(self, topo_text, switch, config_patch=None):
+        """The topology compiled for `switch` into config.json here;
+        config_patch(cfg) may change the configuration (a dict) first.
+        Returns (path of config.json, the configuration)."""
         topo_path = self.path("topo.yaml")
         with open(topo_path, "w") as f:
             f.write(topo_text)
@@ -299,6 +305,13 @@ class SwitchRun:
         cfg_path = self.path("config.json")
         with open(cfg_path, "w") as f:
             f.write(text)
+        return cfg_path, self.config
+
+    def run(self, topo_text, switch, inputs, timeout=20.0, config_patch=None):
+        """inputs: {port: [frame bytes]} (every port of the switch must be
+        listed, with [] for nothing). config_patch(cfg) may change the
+        compiled configuration (a dict) before loomd reads it."""
+        cfg_path, _ = self.write_config(topo_text, switch, config_patch)
         self.inputs = {p: [bytes(x) for x in fr] for p, fr in inputs.items()}
         for p, frames in self.inputs.items():
             write_pcap(self.in_pcap(p), frames)

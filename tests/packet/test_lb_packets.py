@@ -46,8 +46,7 @@ def topology(run, lb, up1_rate="10G"):
 
 
 def port_mac(cfg, port):
-    sw = next(s for s in cfg["switches"] if s["name"] == SWITCH)
-    return next(p["mac"] for p in sw["ports"] if p["index"] == port)
+    return H.port_mac(cfg, SWITCH, port)
 
 
 H0_MAC = "02:48:00:00:00:00"
@@ -146,13 +145,7 @@ class LbControl(unittest.TestCase):
     def test_bad_modes_refused_and_nothing_changes(self):
         run = H.SwitchRun(prefix="loom-lbctl-")
         self.addCleanup(run.cleanup)
-        topo_path = run.path("topo.yaml")
-        with open(topo_path, "w") as f:
-            f.write(topology(run, "flowlet"))
-        text, _ = H.compile_config(topo_path, SWITCH)
-        cfg_path = run.path("config.json")
-        with open(cfg_path, "w") as f:
-            f.write(text)
+        cfg_path, _ = run.write_config(topology(run, "flowlet"), SWITCH)
         for p in PORTS:
             H.write_pcap(run.in_pcap(p), [])
         run.loomd = H.Loomd(cfg_path, run.tmp)

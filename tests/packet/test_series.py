@@ -57,15 +57,8 @@ class RealTimeSeriesTest(unittest.TestCase):
     def setUpClass(cls):
         cls.sr = H.SwitchRun(prefix="loom-series-")
         cls.addClassCleanup(cls.sr.cleanup)
-        topo_path = cls.sr.path("topo.yaml")
-        with open(topo_path, "w") as f:
-            f.write(T.topology(cls.sr))
-        text, cfg = H.compile_config(topo_path, SWITCH)
-        cfg_path = cls.sr.path("config.json")
-        with open(cfg_path, "w") as f:
-            f.write(text)
-        sw = next(s for s in cfg["switches"] if s["name"] == SWITCH)
-        mac0 = next(p["mac"] for p in sw["ports"] if p["index"] == 0)
+        cfg_path, cfg = cls.sr.write_config(T.topology(cls.sr), SWITCH)
+        mac0 = H.port_mac(cfg, SWITCH, 0)
         good = [bytes(Ether(src="02:48:00:00:00:00", dst=mac0) / IP(src="10.0.0.2", dst="10.0.1.2") /
                       UDP(sport=2000 + i, dport=5000) / Raw(b"y" * 200)) for i in range(N_GOOD)]
         H.write_pcap(cls.sr.in_pcap(0), good + [b"\x00" * 12] * N_BAD)

@@ -55,15 +55,8 @@ class TelemetryTest(unittest.TestCase):
             raise unittest.SkipTest("%s missing (Debian's dpdk-dev; ./loom installs it)" % TELEMETRY_PY)
         cls.sr = H.SwitchRun(prefix="loom-tel-")
         cls.addClassCleanup(cls.sr.cleanup)
-        topo_path = cls.sr.path("topo.yaml")
-        with open(topo_path, "w") as f:
-            f.write(topology(cls.sr))
-        text, cfg = H.compile_config(topo_path, SWITCH)
-        cfg_path = cls.sr.path("config.json")
-        with open(cfg_path, "w") as f:
-            f.write(text)
-        sw = next(s for s in cfg["switches"] if s["name"] == SWITCH)
-        mac0 = next(p["mac"] for p in sw["ports"] if p["index"] == 0)
+        cfg_path, cfg = cls.sr.write_config(topology(cls.sr), SWITCH)
+        mac0 = H.port_mac(cfg, SWITCH, 0)
         good = [bytes(Ether(src="02:48:00:00:00:00", dst=mac0) / IP(src="10.0.0.2", dst="10.0.1.2") /
                       UDP(sport=1000 + i, dport=5000) / Raw(b"x" * 100)) for i in range(N_GOOD)]
         bad = [b"\x00" * 10 for _ in range(N_BAD)]
