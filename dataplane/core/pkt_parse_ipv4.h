@@ -22,7 +22,7 @@
 /* What the fast path needs of a plain IPv4 frame. */
 struct loom_ipv4_plain {
 	uint32_t src, dst;      /* as stored in the packet (network order) */
-	uint16_t sport, dport;  /* host order */
+	uint32_t ports;         /* sport << 16 | dport, host order */
 	uint16_t tot_len;       /* IPv4 total length, host order */
 	uint8_t proto;          /* IPPROTO_UDP or IPPROTO_TCP */
 	uint8_t ttl;
@@ -92,8 +92,7 @@ static inline bool loom_parse_ipv4_plain(const uint8_t *d, uint32_t len, struct 
 		return false;
 	memcpy(&f->src, d + LOOM_PLAIN_ETH_HLEN + 12, 4);
 	memcpy(&f->dst, d + LOOM_PLAIN_ETH_HLEN + 16, 4);
-	f->sport = (uint16_t)(ports >> 16);
-	f->dport = (uint16_t)ports;
+	f->ports = ports;
 	f->tot_len = (uint16_t)tot;
 	f->proto = proto;
 	f->ttl = (uint8_t)(frag_ttl >> 40);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IPv4 fast path: a burst in which every packet is plain routed IPv4 goes
- * through the native stages fused into two passes over the packets, with
+ * through the native stages fused into a few passes over the burst, with
  * no per-packet metadata in between (as DPDK's l3fwd does). Profiles of
  * the staged path showed the time spread thinly over its stages, much of
  * it writing and reading back struct loom_pkt_meta; this path is what a
@@ -68,7 +68,7 @@ static inline bool plain_routed_burst(const struct loom_port *in, struct rte_mbu
 		    !mac_is(d, in_mac) || f.ttl <= 1 || (gw_answers && f.dst == gw))
 			return false;
 		dst[i] = rte_be_to_cpu_32(f.dst);
-		ports_word[i] = loom_flow_hash_ports_word(f.sport, f.dport, f.proto, 0);
+		ports_word[i] = loom_flow_hash_ports_word32(f.ports, f.proto, 0);
 		addr_word[i] = ((uint64_t)f.src << 32) | f.dst;
 		sum += rte_pktmbuf_pkt_len(m);
 	}
@@ -109,10 +109,12 @@ static bool policy_picks_burst(struct loom_switch *sw, const struct member_table
 }
 
 /*
- * The passes, each doing one thing for the whole burst, so that the CPU
- * overlaps the packets' work (the flow hash is a chain of multiplies; the
- * member and next hop are dependent loads) instead of running one
- * packet's chain after another.
+ * Passes over the burst, so that the CPU overlaps the packets' work
+ * instead of running one packet's chain after another: the check, the
+ * flow hashes (a chain of multiplies each), the route lookups (rte_fib's
+ * bulk lookup), then one pass that forwards (TTL, member, MACs, egress
+ * batch: the member and next hop are dependent loads, the rest works on
+ * what they give; a separate MAC pass cost more than it overlapped).
  */
 bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts, uint16_t n,
 		    loom_time_ns now)
@@ -120,13 +122,12 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 	uint32_t dst[LOOM_BURST], hash[LOOM_BURST];
 	uint64_t ports_word[LOOM_BURST], addr_word[LOOM_BURST], group[LOOM_BURST], bytes;
 	uint64_t seed_word = loom_flow_hash_seed_word(sw->hash_seed), no_route = sw->fib4_no_route;
-	const struct loom_nexthop *nh[LOOM_BURST];
 	struct member_tables t;
 	uint16_t pick[LOOM_BURST];
 	bool picked;
 	struct egress_batch eg[LOOM_BURST];
 	uint8_t slot[sw->n_ports];
-	uint16_t n_fwd = 0, n_eg = 0;
+	uint16_t n_eg = 0;
 
 	if (!plain_routed_burst(in, pkts, n, dst, ports_word, addr_word, &bytes))
 		return false;
@@ -136,12 +137,17 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 		hash[i] = loom_flow_hash_ipv4_words(seed_word, ports_word[i], addr_word[i]);
 	rte_fib_lookup_bulk(sw->fib4, dst, group, n);
 
-	/* route, TTL, member (load balancing) */
+	/* no route, or TTL, member (load balancing), MACs and egress batch;
+	 * then out by egress port (port_output.c: the traffic manager, or the
+	 * FIFO with cut-through) */
 	member_tables_load(sw, &t);
 	picked = policy_picks_burst(sw, &t, pkts, group, no_route, hash, n, now, pick);
+	memset(slot, 0xff, sw->n_ports);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct loom_group *grp;
+		const struct loom_nexthop *nh;
+		uint32_t member;
 
 		if (unlikely(group[i] == no_route)) {
 			pkt_drop(in, m, LOOM_DROP_NO_ROUTE);
@@ -149,19 +155,11 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 		}
 		ipv4_ttl_decrement(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, LOOM_PLAIN_ETH_HLEN));
 		grp = &t.groups[(uint32_t)group[i]];
-		if (unlikely(picked) && !member_group_inline(grp))
-			nh[n_fwd] = member_take(&t, grp->first + pick[i], rte_pktmbuf_pkt_len(m));
-		else
-			nh[n_fwd] = member_select_by_hash(sw, &t, (uint32_t)group[i], hash[i], rte_pktmbuf_pkt_len(m),
-							  now);
-		pkts[n_fwd++] = m;
-	}
-	/* MACs, then out in batches by egress port (port_output.c: the
-	 * traffic manager, or the FIFO with cut-through) */
-	memset(slot, 0xff, sw->n_ports);
-	for (uint16_t i = 0; i < n_fwd; i++) {
-		eth_rewrite(pkts[i], nh[i]);
-		n_eg = egress_batch_add(eg, slot, n_eg, nh[i]->port, pkts[i], NULL);
+		member = member_choose(sw, grp, (uint32_t)group[i], hash[i], rte_pktmbuf_pkt_len(m), now,
+				       picked, pick[i]);
+		nh = member_take(&t, member, rte_pktmbuf_pkt_len(m));
+		eth_rewrite(m, nh);
+		n_eg = egress_batch_add(eg, slot, n_eg, nh->port, m, NULL);
 	}
 	egress_batch_output(sw, in, eg, n_eg, false, now);
 	return true;

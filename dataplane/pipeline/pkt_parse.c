@@ -362,8 +362,8 @@ static inline bool parse_fast_ipv4(const uint8_t *d, uint32_t len, struct loom_p
 	m->l3_len = f.tot_len;
 	m->key.family = LOOM_FLOW_IPV4;
 	m->key.proto = f.proto;
-	m->key.sport = f.sport;
-	m->key.dport = f.dport;
+	m->key.sport = (uint16_t)(f.ports >> 16);
+	m->key.dport = (uint16_t)f.ports;
 	memcpy(m->key.src, &f.src, 4);
 	memcpy(m->key.dst, &f.dst, 4);
 	return true;

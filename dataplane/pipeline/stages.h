@@ -98,20 +98,31 @@ static inline const struct loom_nexthop *member_take(const struct member_tables 
 	return &t->nexthops[t->members[member]];
 }
 
-/* The same as member_select, given the packet's flow hash under
- * sw->hash_seed (loom/flow_hash.h). */
+/* The member (an index into sw->members) of group `grp` (number `g`) for
+ * a packet of `len` bytes with this flow hash under sw->hash_seed
+ * (loom/flow_hash.h): ecmp in line; otherwise the group's policy, or
+ * `pick` when `picked`, the choice it already made for the packet with a
+ * run of the burst (not picked: ask it now). */
+static inline uint32_t member_choose(struct loom_switch *sw, const struct loom_group *grp, uint32_t g,
+				     uint32_t hash, uint32_t len, loom_time_ns now, bool picked, uint16_t pick)
+{
+	uint32_t member = grp->first;
+
+	if (likely(member_group_inline(grp)))
+		member += loom_ecmp_select(hash, grp->n_members); /* 0 in a group of one */
+	else if (picked)
+		member += pick;
+	else
+		member += loom_lb_select(sw, g, hash, len, now);
+	return member;
+}
+
+/* The same as member_select, given the packet's flow hash. */
 static inline const struct loom_nexthop *member_select_by_hash(struct loom_switch *sw, const struct member_tables *t,
 							       uint32_t g, uint32_t hash, uint32_t len,
 							       loom_time_ns now)
 {
-	const struct loom_group grp = t->groups[g];
-	uint32_t member = grp.first;
-
-	if (likely(member_group_inline(&grp)))
-		member += loom_ecmp_select(hash, grp.n_members); /* 0 in a group of one */
-	else
-		member += loom_lb_select(sw, g, hash, len, now);
-	return member_take(t, member, len);
+	return member_take(t, member_choose(sw, &t->groups[g], g, hash, len, now, false, 0), len);
 }
 
 /* reorder_measure.c: count the packet in its flow's reorder measurement
@@ -162,9 +173,13 @@ static inline void fifo_output_burst(struct loom_port *out, struct rte_mbuf **pk
 	if (out->wire.send != NULL && out->outq->count == 0) {
 		uint64_t bytes = 0;
 
-		sent = out->wire.send(out->wire.ctx, pkts, n);
-		for (uint16_t i = 0; i < sent; i++)
+		/* counted before the send: what the wire takes is no longer
+		 * ours to read (a driver may free it at once) */
+		for (uint16_t i = 0; i < n; i++)
 			bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		sent = out->wire.send(out->wire.ctx, pkts, n);
+		for (uint16_t i = sent; i < n; i++)
+			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
 		out->c.tx_packets += sent;
 		out->c.tx_bytes += bytes;
 	}

@@ -56,9 +56,16 @@ static inline uint64_t loom_flow_hash_seed_word(uint32_t seed)
 	return (((uint64_t)seed << 32) | seed) * LOOM_FLOW_HASH_K_SEED;
 }
 
+/* `ports` is (sport << 16 | dport), as a 32-bit load of the transport
+ * header gives it in host order. */
+static inline uint64_t loom_flow_hash_ports_word32(uint32_t ports, uint8_t proto, uint32_t dst_qp)
+{
+	return ((uint64_t)ports << 32) | ((uint64_t)proto << 24) | dst_qp;
+}
+
 static inline uint64_t loom_flow_hash_ports_word(uint16_t sport, uint16_t dport, uint8_t proto, uint32_t dst_qp)
 {
-	return ((uint64_t)sport << 48) | ((uint64_t)dport << 32) | ((uint64_t)proto << 24) | dst_qp;
+	return loom_flow_hash_ports_word32(((uint32_t)sport << 16) | dport, proto, dst_qp);
 }
 
 /* IPv4: the address word is (src << 32 | dst), each as loaded from the
