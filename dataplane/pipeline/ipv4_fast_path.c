@@ -114,7 +114,8 @@ static bool policy_picks_burst(struct loom_switch *sw, const struct member_table
  * flow hashes (a chain of multiplies each), the route lookups (rte_fib's
  * bulk lookup), then one pass that forwards (TTL, member, MACs, egress
  * batch: the member and next hop are dependent loads, the rest works on
- * what they give; a separate MAC pass cost more than it overlapped).
+ * what they give; as two passes with the next hops stored in between it
+ * took 8 instructions a packet more, docs/PERFORMANCE.md).
  */
 bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts, uint16_t n,
 		    loom_time_ns now)
