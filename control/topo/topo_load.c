@@ -561,6 +561,18 @@ int topo_host_link(const struct topology *t, int host)
 	return -1;
 }
 
+bool topo_switch_port_linked(const struct topology *t, int sw, int port)
+{
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if ((!l->a.is_host && l->a.node == sw && l->a.port == port) ||
+		    (!l->b.is_host && l->b.node == sw && l->b.port == port))
+			return true;
+	}
+	return false;
+}
+
 int topo_host_index(const struct topology *t, const char *name)
 {
 	for (int i = 0; i < t->n_hosts; i++)

@@ -159,18 +159,6 @@ static void effective(const struct topology *t, int i, int port, struct loom_tm_
 		}
 }
 
-static bool switch_uses_port(const struct topology *t, int sw, int port)
-{
-	for (int i = 0; i < t->n_links; i++) {
-		const struct topo_link *l = &t->links[i];
-
-		if ((!l->a.is_host && l->a.node == sw && l->a.port == port) ||
-		    (!l->b.is_host && l->b.node == sw && l->b.port == port))
-			return true;
-	}
-	return false;
-}
-
 /* Every switch's settings (top-level, then its own) must make a whole, and
  * so must each port's over them; a port given must be one a link uses. */
 int topo_check_tm(struct topo_loader *ld)
@@ -194,7 +182,7 @@ int topo_check_tm(struct topo_loader *ld)
 
 		if (s->port < 0)
 			continue;
-		if (!switch_uses_port(t, s->sw, s->port))
+		if (!topo_switch_port_linked(t, s->sw, s->port))
 			return topo_error(&ld->ctx, s->line, "tm: ports: %s has no link on port %d",
 					  t->switches[s->sw].name, s->port);
 		effective(t, s->sw, s->port, &c, &line);

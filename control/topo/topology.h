@@ -174,6 +174,8 @@ void topo_free(struct topology *t);
 
 /* A host's only link (generator hosts have one); -1 if none. */
 int topo_host_link(const struct topology *t, int host);
+/* Is port `port` of switch `sw` an end of some link? */
+bool topo_switch_port_linked(const struct topology *t, int sw, int port);
 /* A switch's load balancing: its own keys over the fabric's. */
 void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, struct topo_lb *out);
 bool topo_lb_given(const struct topo_lb *lb);

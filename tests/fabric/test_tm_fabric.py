@@ -261,7 +261,8 @@ class PfcTest(TmFabric):
         self.assertEqual(fx.conservation_errors(st), [])
 
 
-class RuntimeTest(TmFabric):
+class TmFabricUpOnce(TmFabric):
+    """One fabric, without TM settings, for all tests of the class."""
     @classmethod
     def setUpClass(cls):
         cls.up("")
@@ -270,6 +271,8 @@ class RuntimeTest(TmFabric):
     def tearDownClass(cls):
         cls.down()
 
+
+class RuntimeTest(TmFabricUpOnce):
     def test_show_and_set_while_traffic_flows(self):
         fx.in_host("h2", "iperf3", "-s", "-1", "-D", "-p", "5303")
         time.sleep(0.3)
@@ -302,15 +305,7 @@ class RuntimeTest(TmFabric):
         self.check_conserved()
 
 
-class HostNicTest(TmFabric):
-    @classmethod
-    def setUpClass(cls):
-        cls.up("")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.down()
-
+class HostNicTest(TmFabricUpOnce):
     def test_script_shapes_each_host(self):
         script = fx.loomctl("up", self.topo, "--dry-run").stdout
         for h in ("h0", "h1", "h2"):

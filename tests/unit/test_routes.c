@@ -98,18 +98,6 @@ static void expect_routes(const struct switch_routes *r, const char *const *pref
 	}
 }
 
-static bool link_on_port(const struct topology *t, int sw, int port)
-{
-	for (int i = 0; i < t->n_links; i++) {
-		const struct topo_link *l = &t->links[i];
-
-		if ((!l->a.is_host && l->a.node == sw && l->a.port == port) ||
-		    (!l->b.is_host && l->b.node == sw && l->b.port == port))
-			return true;
-	}
-	return false;
-}
-
 static int prefix_cmp(const struct topo_prefix *a, const struct topo_prefix *b)
 {
 	int c;
@@ -156,7 +144,7 @@ static void check_well_formed(const struct topology *t, int sw, const struct swi
 	}
 	for (int i = 0; i < r->n_nexthops; i++) {
 		assert_true(nh_used[i]);
-		assert_true(link_on_port(t, sw, r->nexthops[i].port));
+		assert_true(topo_switch_port_linked(t, sw, r->nexthops[i].port));
 		for (int k = 0; k < i; k++)
 			assert_false(r->nexthops[k].port == r->nexthops[i].port &&
 				     !memcmp(r->nexthops[k].mac, r->nexthops[i].mac, 6));
