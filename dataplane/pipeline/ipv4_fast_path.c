@@ -124,7 +124,7 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 	uint64_t ports_word[LOOM_BURST], addr_word[LOOM_BURST], group[LOOM_BURST], bytes;
 	uint64_t seed_word = loom_flow_hash_seed_word(sw->hash_seed), no_route = sw->fib4_no_route;
 	struct member_tables t;
-	uint16_t pick[LOOM_BURST];
+	uint16_t pick[LOOM_BURST] = {0}; /* handed to member_choose even when unused */
 	bool picked;
 	struct egress_batch eg[LOOM_BURST];
 	uint8_t slot[sw->n_ports];
