@@ -179,6 +179,10 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 			      loom_time_ns now);
 /* Packets waiting in the port's output queue. */
 uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port);
+/* Start loading what loom_switch_transmit(sw, port) reads first: the
+ * heads of the port's queues and their packets (the virtual-time runner
+ * calls it one event ahead: in a large fabric they are cold by then). */
+void loom_switch_prefetch_transmit(const struct loom_switch *sw, uint16_t port);
 /* Bytes waiting in the port's output queues (load-aware balancers read it). */
 uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port);
 /* Earliest time >= now at which `port` has a packet it may send: `now` when

@@ -207,6 +207,16 @@ uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port)
 	return (p->outq ? p->outq->count : 0) + ctrl;
 }
 
+void loom_switch_prefetch_transmit(const struct loom_switch *sw, uint16_t port)
+{
+	const struct loom_port *p = &sw->ports[port];
+
+	if (p->tm)
+		tm_prefetch_heads(p->tm);
+	else if (p->outq && p->outq->count)
+		rte_prefetch0(p->outq->pkts[p->outq->head]);
+}
+
 uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port)
 {
 	const struct loom_port *p = &sw->ports[port];

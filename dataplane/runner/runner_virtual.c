@@ -68,16 +68,24 @@ static void push(struct vt *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64
 	}
 }
 
+/* The earliest time port (s, p) could start a packet at or after `now`
+ * (its link busy until then) is taken by a send already pending: that
+ * send cannot be brought forward, and the switch need not be asked (the
+ * common case, and the cheap one: the switch's queues are cold memory
+ * in a large fabric, this is the runner's own). One further out (a
+ * shaper or a PAUSE hold) may be: a RESUME, a PFC frame or a control
+ * cell can make the port ready sooner. */
+static inline bool send_is_earliest(const struct vt_port *vp, loom_time_ns now)
+{
+	return vp->tx_pending && vp->tx_at <= (vp->busy_until > now ? vp->busy_until : now);
+}
+
 static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 {
 	struct vt_port *vp = &v->ports[s][p];
 	loom_time_ns t = vp->busy_until > now ? vp->busy_until : now;
 
-	/* A pending send already at the earliest time the link allows cannot
-	 * be brought forward: skip asking the switch (the common case). One
-	 * further out (a shaper or a PAUSE hold) may be: a RESUME, a PFC
-	 * frame or a control cell can make the port ready sooner. */
-	if (vp->tx_pending && vp->tx_at <= t)
+	if (send_is_earliest(vp, now))
 		return;
 	t = loom_switch_next_tx_time(&v->f->switches[s], p, t);
 	if (t == LOOM_TIME_NEVER || (vp->tx_pending && t >= vp->tx_at))
@@ -85,6 +93,14 @@ static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now
 	push(v, t, EV_PORT_TX, s, p, NULL);
 	vp->tx_pending = true;
 	vp->tx_at = t;
+}
+
+/* Port (s, p) may have new work at `now`: schedule its send unless one
+ * at the earliest time is pending, or nothing waits. */
+static void schedule_port_if_queued(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
+{
+	if (!send_is_earliest(&v->ports[s][p], now) && loom_switch_queued(&v->f->switches[s], p) > 0)
+		schedule_port(v, s, p, now);
 }
 
 /* After switch s handled input at `now`: ports with something queued
@@ -96,8 +112,7 @@ static void after_switch_input(struct vt *v, uint16_t s, loom_time_ns now)
 	loom_time_ns t;
 
 	for (uint16_t p = 0; p < sw->n_ports; p++)
-		if (loom_switch_queued(sw, p) > 0)
-			schedule_port(v, s, p, now);
+		schedule_port_if_queued(v, s, p, now);
 	t = loom_switch_run_timers(sw, now);
 	if (t < v->next_timer[s]) {
 		v->next_timer[s] = t;
@@ -139,8 +154,8 @@ static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 		 * cells elsewhere. Otherwise no other port changed. */
 		if (sw->c.generated != generated || sw->cell)
 			for (uint16_t o = 0; o < sw->n_ports; o++)
-				if (o != p && loom_switch_queued(sw, o) > 0)
-					schedule_port(v, s, o, now);
+				if (o != p)
+					schedule_port_if_queued(v, s, o, now);
 		return;
 	}
 	/* Nothing may go now: ask again when the switch says (a time
@@ -221,16 +236,22 @@ static void run_event(struct vt *v, const struct loom_event *ev)
 
 /* A packet's mbuf has usually waited in a queue long enough to leave the
  * caches: its first touch was most of the run's time (perf). Start
- * loading the next event's packet, header and first data line, while
- * this event runs. The data address assumes the pool's layout (no private
- * area, default headroom); a wrong guess only wastes the prefetch. */
-static inline void prefetch_next(const struct loom_event_queue *q)
+ * loading what the next event reads first while this event runs: an
+ * arriving packet's header and first data line (the data address assumes
+ * the pool's layout, no private area and default headroom; a wrong guess
+ * only wastes the prefetch), or the queue heads of a port about to send
+ * and their packets. */
+static inline void prefetch_next(const struct vt *v)
 {
-	const struct loom_event *nx = loom_event_queue_peek(q);
+	const struct loom_event *nx = loom_event_queue_peek(&v->q);
 
-	if (nx && nx->p) {
+	if (nx == NULL)
+		return;
+	if (nx->p) {
 		rte_prefetch0(nx->p);
 		rte_prefetch0((const char *)nx->p + sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM);
+	} else if (nx->kind == EV_PORT_TX) {
+		loom_switch_prefetch_transmit(&v->f->switches[nx->a], (uint16_t)nx->b);
 	}
 }
 
@@ -320,7 +341,7 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const stru
 		}
 		if (!loom_event_queue_pop(&v.q, &ev))
 			break;
-		prefetch_next(&v.q);
+		prefetch_next(&v);
 		run_event(&v, &ev);
 		st->events++;
 	}

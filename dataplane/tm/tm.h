@@ -28,6 +28,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_prefetch.h>
+
 #include "loom/ecn_mark.h"
 #include "loom/pfc.h"
 #include "loom/queue_sched.h"
@@ -96,6 +98,9 @@ struct tm_port {
 	struct loom_shaper shaper;
 	struct loom_qsched qs;
 	uint8_t n_classes;
+	uint8_t pfc_pending;      /* classes in the PFC frame to send (0: none);
+				   * beside n_pkts: tm_queued reads both, for
+				   * every port after every input in virtual time */
 	uint32_t n_pkts;
 	uint64_t bytes;
 	struct tm_queue q[LOOM_TM_CLASSES];
@@ -103,7 +108,6 @@ struct tm_port {
 	 * in the switch; and the PAUSE frame waiting to go out of it. */
 	struct loom_pfc_cfg pfc_cfg;
 	struct loom_pfc_state pfc[LOOM_TM_CLASSES];
-	uint8_t pfc_pending;      /* classes in the frame to send (0: none) */
 	uint16_t pfc_quanta[LOOM_TM_CLASSES];
 	struct tm_port_stats st;
 };
@@ -151,6 +155,20 @@ struct rte_mbuf *tm_pfc_build(struct loom_switch *sw, struct loom_port *p);
 loom_time_ns tm_run_timers(struct loom_switch *sw, loom_time_ns now);
 /* A packet counted in its ingress port's PFC bytes left the switch. */
 void tm_pfc_release(struct loom_switch *sw, struct rte_mbuf *m, uint32_t len, loom_time_ns now);
+
+/* The head packet of every non-empty class and its length, asked for
+ * ahead of a dequeue (loom_switch_prefetch_transmit). */
+static inline void tm_prefetch_heads(const struct tm_port *t)
+{
+	for (int c = 0; c < t->n_classes; c++) {
+		const struct tm_queue *q = &t->q[c];
+
+		if (q->count) {
+			rte_prefetch0(q->pkts[q->head]);
+			rte_prefetch0(&q->lens[q->head]);
+		}
+	}
+}
 
 static inline uint32_t tm_queued(const struct tm_port *t)
 {
