@@ -68,6 +68,12 @@ static void push(struct vt *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64
 	}
 }
 
+/* When port (s, p)'s link can start a packet, at or after `now`. */
+static inline loom_time_ns link_free_at(const struct vt_port *vp, loom_time_ns now)
+{
+	return vp->busy_until > now ? vp->busy_until : now;
+}
+
 /* The earliest time port (s, p) could start a packet at or after `now`
  * (its link busy until then) is taken by a send already pending: that
  * send cannot be brought forward, and the switch need not be asked (the
@@ -77,17 +83,17 @@ static void push(struct vt *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64
  * cell can make the port ready sooner. */
 static inline bool send_is_earliest(const struct vt_port *vp, loom_time_ns now)
 {
-	return vp->tx_pending && vp->tx_at <= (vp->busy_until > now ? vp->busy_until : now);
+	return vp->tx_pending && vp->tx_at <= link_free_at(vp, now);
 }
 
 static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 {
 	struct vt_port *vp = &v->ports[s][p];
-	loom_time_ns t = vp->busy_until > now ? vp->busy_until : now;
+	loom_time_ns t;
 
 	if (send_is_earliest(vp, now))
 		return;
-	t = loom_switch_next_tx_time(&v->f->switches[s], p, t);
+	t = loom_switch_next_tx_time(&v->f->switches[s], p, link_free_at(vp, now));
 	if (t == LOOM_TIME_NEVER || (vp->tx_pending && t >= vp->tx_at))
 		return;
 	push(v, t, EV_PORT_TX, s, p, NULL);
