@@ -41,7 +41,7 @@
 
 #include "cell_fabric.h"
 #include "ctl.h"
-#include "fabric.h"
+#include "config.h"
 #include "gen_config.h"
 #include "port_io.h"
 #include "runner.h"
@@ -68,7 +68,7 @@ static void usage(FILE *out)
 
 /* Memory the fabric needs, in MB, estimated from the configuration before
  * EAL starts (to choose hugepages or not, and -m without them): mbufs as
- * the pool is sized (port_bind.c), route tables as config_load.c makes
+ * the pool is sized (ports/port_setup.c), route tables as config_load.c makes
  * them, and room for the rest. */
 static unsigned int needed_mb(const char *config)
 {

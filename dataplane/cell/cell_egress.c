@@ -22,7 +22,7 @@
 #include <rte_mbuf.h>
 
 #include "cell_fabric.h"
-#include "stages.h"
+#include "egress.h"
 
 static inline uint32_t ctx_index(const struct loom_cell_switch *cs, uint16_t src_leaf, uint16_t port, uint8_t cls)
 {

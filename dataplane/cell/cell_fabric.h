@@ -16,10 +16,11 @@
  *                   (control cells before data)
  *   cell_egress.c   DATA -> reassembly per VOQ -> the packet, rebuilt, on
  *                   the host port's output queue (port_output_burst)
- * cell_wire.c builds and reads cell frames, dispatches received ones and
- * holds each port's control-cell queue (sent before anything else), and
- * runs the timers; cell_setup.c loads the configuration; cell_faults.c
- * takes links down and up.
+ * cell_wire.c builds and reads cell frames, dispatches received ones,
+ * queues control cells on the port's control queue (egress/ctrl_queue.h,
+ * sent before anything else), and runs the timers; cell_mode.c plugs all
+ * this into the switch as its mode; cell_setup.c loads the configuration;
+ * cell_faults.c takes links down and up.
  * Everything else (local traffic, ARP, addresses that are not a leaf's
  * host) takes the switch's own forwarding (native or P4), unchanged.
  */
@@ -133,8 +134,6 @@ struct cell_port {
 	bool is_spine_link;        /* a leaf-spine link (either end) */
 	bool down;
 	struct rte_ether_addr peer_mac;
-	struct rte_ring *ctrlq;    /* control cells: sent before the port's other queues */
-	uint64_t ctrl_bytes;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
 	FILE *capture;             /* cell_capture.c: what the port sends, as pcap */
 	struct cell_port_stats st;
@@ -164,7 +163,6 @@ struct cell_counters {
 struct loom_cell_switch {
 	struct cell_fabric *fab;
 	uint16_t leaf;             /* leaf number, CELL_NO_LEAF on spines */
-	loom_forward_fn inner_forward; /* native or P4: everything that is not cells */
 	struct cell_port *ports;   /* [n_ports] */
 	/* leaf */
 	uint8_t n_uplinks;
@@ -193,15 +191,16 @@ void loom_cell_free(struct loom_fabric *f);
 /* MB of memory the cell pool of this configuration takes (loomd's estimate). */
 unsigned int loom_cell_needed_mb(struct json_t *root);
 
-/* ---- the switch's hooks (switch_handlers.c) ---- */
+/* ---- the mode (cell_mode.c): a leaf's and a spine's hooks into the
+ * switch (core/switch_mode.h) ---- */
+extern const struct loom_switch_mode cell_leaf_mode;
+extern const struct loom_switch_mode cell_spine_mode;
 static inline bool cell_is_frame(const struct rte_ether_hdr *eth)
 {
 	return eth->ether_type == RTE_BE16(LOOM_CELL_ETHERTYPE);
 }
 /* A cell frame arrived on `port`: takes the mbuf. */
 void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, loom_time_ns now);
-/* Control cells of `port` first (up to max); returns how many. */
-uint16_t cell_ctrl_dequeue(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max);
 /* Timers: credits, reassembly timeouts, request refresh, faults. */
 loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now);
 /* Packets in VOQs + cells held for reassembly. */
@@ -226,7 +225,8 @@ void cell_spine_forward(struct loom_switch *sw, struct loom_port *in, const stru
 /* A control cell to leaf `to` (REQUEST or CREDIT), out of a live uplink. */
 void cell_send_ctrl(struct loom_switch *sw, const struct loom_cell_hdr *h);
 /* Put a cell frame on `port` toward its peer: Ethernet header rewritten,
- * control cells on the port's control queue, DATA on its output queue. */
+ * control cells on the port's control queue (egress/ctrl_queue.h: they go
+ * before the rest), DATA on its output queue. */
 void cell_port_send(struct loom_switch *sw, uint16_t port, struct rte_mbuf *m, bool ctrl);
 /* Uplink for a cell to leaf `dst` (spray over the live ones reaching it);
  * -1 when none. */
@@ -235,13 +235,6 @@ int cell_pick_uplink(struct loom_switch *sw, uint16_t dst);
 /* ---- capture (cell_capture.c) ---- */
 FILE *cell_capture_open(const char *path);
 void cell_capture_write(FILE *f, struct rte_mbuf *const *pkts, uint16_t n, loom_time_ns now);
-/* The frames `port` hands to its link now (loom_switch_transmit). */
-static inline void cell_capture_tx(const struct loom_switch *sw, uint16_t port, struct rte_mbuf *const *pkts,
-				   uint16_t n, loom_time_ns now)
-{
-	if (unlikely(sw->cell != NULL) && unlikely(sw->cell->ports[port].capture != NULL) && n > 0)
-		cell_capture_write(sw->cell->ports[port].capture, pkts, n, now);
-}
 
 /* ---- faults (cell_faults.c) ---- */
 /* Apply the scheduled faults due at `now`; the time of the next one. */

@@ -7,28 +7,10 @@
  * was queued on it at both ends is dropped (link_down).
  */
 #include <rte_mbuf.h>
-#include <rte_ring.h>
 
 #include "cell_fabric.h"
+#include "egress.h"
 #include "fabric.h"
-#include "stages.h"
-
-/* Drop everything queued to go out of (sw, port): the link is gone. */
-static void flush_port(struct loom_switch *sw, uint16_t port)
-{
-	struct loom_port *p = &sw->ports[port];
-	struct cell_port *cp = &sw->cell->ports[port];
-	struct rte_mbuf *m;
-	uint64_t bytes;
-
-	while (cp->ctrlq && rte_ring_sc_dequeue(cp->ctrlq, (void **)&m) == 0) {
-		cp->ctrl_bytes -= rte_pktmbuf_pkt_len(m);
-		pkt_drop(p, m, LOOM_DROP_LINK_DOWN);
-	}
-	/* the FIFO (a traffic manager on a fabric link keeps its packets) */
-	while (p->tm == NULL && p->outq && port_fifo_dequeue(p->outq, &m, 1, &bytes) == 1)
-		pkt_drop(p, m, LOOM_DROP_LINK_DOWN);
-}
 
 int loom_cell_link_set(struct loom_fabric *f, uint16_t s, uint16_t port, bool up, loom_time_ns now)
 {
@@ -72,8 +54,8 @@ int loom_cell_link_set(struct loom_fabric *f, uint16_t s, uint16_t port, bool up
 		}
 	}
 	if (!up) {
-		flush_port(leaf, leaf_port);
-		flush_port(spine, spine_port);
+		egress_port_flush(&leaf->ports[leaf_port], LOOM_DROP_LINK_DOWN);
+		egress_port_flush(&spine->ports[spine_port], LOOM_DROP_LINK_DOWN);
 	}
 	return 0;
 }

@@ -146,7 +146,7 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 		voq_serve(sw, q, now); /* credit left over from the last grant: go now; else ask */
 	}
 	if (n_rest)
-		cs->inner_forward(sw, in, rest, rest_meta, n_rest, now);
+		loom_native_forward(sw, in, rest, rest_meta, n_rest, now);
 }
 
 /* Cut the packet into cells and spray them; frees the packet. */

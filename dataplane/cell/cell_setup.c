@@ -19,6 +19,7 @@
 #include <rte_ring.h>
 
 #include "cell_fabric.h"
+#include "ctrl_queue.h"
 #include "fabric.h"
 #include "stages.h"
 
@@ -260,9 +261,14 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 			size_t errlen)
 {
 	struct loom_switch *sw = &f->switches[s];
-	struct loom_cell_switch *cs = rte_zmalloc("cell_switch", sizeof(*cs), 0);
-	char name[64];
+	struct loom_cell_switch *cs;
 
+	/* Modes are exclusive (core/switch_mode.h): a cell fabric's switches
+	 * forward what is not cells with the native stages. */
+	if (sw->mode != &loom_native_mode)
+		return fail(err, errlen, "a switch of a cell fabric runs the native stages, not a P4 program",
+			    sw->name);
+	cs = rte_zmalloc("cell_switch", sizeof(*cs), 0);
 	if (cs == NULL)
 		return fail(err, errlen, "out of memory", sw->name);
 	sw->cell = cs;
@@ -315,16 +321,13 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 					     (uint32_t)cf->n_leaves * cf->cfg.n_classes, 0) < 0)
 				return fail(err, errlen, "cannot make a port's credit scheduler (rate 0?)", sw->name);
 		}
-		if (cp->is_spine_link) {
-			snprintf(name, sizeof(name), "cellq_%u", cell_names++);
-			cp->ctrlq = rte_ring_create(name, CELL_CTRLQ_SIZE, (int)rte_socket_id(),
-						    RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (cp->ctrlq == NULL)
-				return fail(err, errlen, "cannot make a control queue", rte_strerror(rte_errno));
-		}
+		if (cp->is_spine_link && egress_ctrlq_create(&sw->ports[p], CELL_CTRLQ_SIZE) < 0)
+			return fail(err, errlen, "cannot make a control queue", "out of memory");
 	}
-	if (cs->leaf == CELL_NO_LEAF)
+	if (cs->leaf == CELL_NO_LEAF) {
+		sw->mode = &cell_spine_mode;
 		return 0;
+	}
 	if (cs->n_uplinks == 0)
 		return fail(err, errlen, "a leaf without spine uplinks", sw->name);
 	loom_spray_init(&cs->spray, (enum loom_spray_mode)cf->cfg.spray, cs->n_uplinks);
@@ -345,8 +348,7 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 		return fail(err, errlen, "out of memory", sw->name);
 	for (uint16_t l = 0; l < cf->n_leaves; l++)
 		cs->reach[l] = cs->spray.live;
-	cs->inner_forward = sw->forward;
-	sw->forward = cell_leaf_forward;
+	sw->mode = &cell_leaf_mode;
 	return 0;
 }
 
@@ -438,14 +440,6 @@ out:
 	return -1;
 }
 
-static void free_mbufs_of_ring(struct rte_ring *r)
-{
-	struct rte_mbuf *m;
-
-	while (r && rte_ring_sc_dequeue(r, (void **)&m) == 0)
-		rte_pktmbuf_free(m);
-}
-
 void loom_cell_free(struct loom_fabric *f)
 {
 	struct cell_fabric *cf = f->cell;
@@ -476,8 +470,7 @@ void loom_cell_free(struct loom_fabric *f)
 		for (uint16_t p = 0; cs->ports && p < sw->n_ports; p++) {
 			if (cs->ports[p].capture)
 				fclose(cs->ports[p].capture);
-			free_mbufs_of_ring(cs->ports[p].ctrlq);
-			rte_ring_free(cs->ports[p].ctrlq);
+			egress_ctrlq_free(&sw->ports[p]);
 			if (cs->ports[p].credit) {
 				loom_credit_free(cs->ports[p].credit);
 				rte_free(cs->ports[p].credit);
@@ -492,8 +485,7 @@ void loom_cell_free(struct loom_fabric *f)
 		rte_free(cs->voq);
 		rte_free(cs->reasm);
 		rte_free(cs->ports);
-		if (cs->inner_forward)
-			sw->forward = cs->inner_forward;
+		sw->mode = &loom_native_mode;
 		rte_free(cs);
 		sw->cell = NULL;
 	}

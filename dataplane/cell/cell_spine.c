@@ -10,7 +10,7 @@
 #include <rte_mbuf.h>
 
 #include "cell_fabric.h"
-#include "stages.h"
+#include "egress.h"
 
 void cell_spine_forward(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
 			struct rte_mbuf *m)

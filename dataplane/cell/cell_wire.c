@@ -6,14 +6,15 @@
  * cell_receive reads: the frame, the ingress port; it checks the frame
  * (destination MAC, header, length) and hands it to the leaf's egress
  * (DATA, REQUEST), the leaf's ingress (CREDIT) or the spine. A port's
- * control cells wait in their own ring and go before everything else the
- * port has (the spine's and leaf's "control cells have priority").
+ * control cells wait in its control queue (egress/ctrl_queue.h) and go
+ * before everything else the port has (the spine's and leaf's "control
+ * cells have priority").
  */
 #include <rte_mbuf.h>
-#include <rte_ring.h>
 
 #include "cell_fabric.h"
-#include "stages.h"
+#include "ctrl_queue.h"
+#include "egress.h"
 
 #define CELL_FRAME_HDR (RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN)
 
@@ -77,31 +78,8 @@ void cell_port_send(struct loom_switch *sw, uint16_t port, struct rte_mbuf *m, b
 		port_output(sw, p, m);
 		return;
 	}
-	if (rte_ring_sp_enqueue(cp->ctrlq, m) != 0) {
-		pkt_drop(p, m, LOOM_DROP_QUEUE_FULL);
-		return;
-	}
-	cp->ctrl_bytes += rte_pktmbuf_pkt_len(m);
-	cp->st.ctrl_tx++;
-}
-
-uint16_t cell_ctrl_dequeue(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max)
-{
-	struct cell_port *cp = &sw->cell->ports[port];
-	struct loom_port *p = &sw->ports[port];
-	unsigned int n;
-
-	if (cp->ctrlq == NULL || cp->ctrl_bytes == 0)
-		return 0;
-	n = rte_ring_sc_dequeue_burst(cp->ctrlq, (void **)out, max, NULL);
-	for (unsigned int i = 0; i < n; i++) {
-		uint32_t len = rte_pktmbuf_pkt_len(out[i]);
-
-		cp->ctrl_bytes -= len;
-		p->c.tx_bytes += len;
-	}
-	p->c.tx_packets += n;
-	return (uint16_t)n;
+	if (egress_ctrlq_push(p, m))
+		cp->st.ctrl_tx++;
 }
 
 int cell_pick_uplink(struct loom_switch *sw, uint16_t dst)

@@ -18,7 +18,7 @@
 #include <rte_ring.h>
 
 #include "cell_fabric.h"
-#include "fabric.h"
+#include "config.h"
 #include "p4_switch.h"
 #include "stages.h"
 #include "gen_config.h"
@@ -131,7 +131,7 @@ static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, 
 	return 0;
 }
 
-/* An output FIFO (core/port_fifo.h) in rte_malloc memory (hugepages,
+/* An output FIFO (egress/port_fifo.h) in rte_malloc memory (hugepages,
  * like the rest of the data path's state). Freed with rte_free. */
 static struct port_fifo *outq_create(const char *name)
 {
@@ -428,7 +428,7 @@ static int load_pipeline(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 	json_t *regs = json_object_get(js, "p4_registers");
 	char perr[512];
 
-	sw->forward = loom_native_forward;
+	sw->mode = &loom_native_mode;
 	if (!pipeline || strcmp(pipeline, "native") == 0) {
 		if (spec || regs)
 			return fail(c, "p4_spec or p4_registers given but the pipeline is native");

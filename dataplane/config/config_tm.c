@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "fabric.h"
+#include "config.h"
 #include "tm.h"
 
 int loom_tm_value_string(json_t *v, char *buf, size_t len)

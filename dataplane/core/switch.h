@@ -19,7 +19,7 @@
 
 #include "loom/clock.h"
 #include "drop_reason.h"
-#include "port_fifo.h"
+#include "switch_mode.h"
 
 struct rte_mbuf;
 struct rte_ring;
@@ -31,13 +31,9 @@ struct loom_port;
 struct loom_p4;
 struct loom_lb;
 struct loom_cell_switch;
+struct port_fifo;
+struct egress_ctrlq;
 
-/* What forwards the packets the ingress guard passed on (parsed, for this
- * switch, not answered): the native stages (loom_native_forward) or a P4
- * program on DPDK's SWX pipeline (dataplane/p4/). Set per switch when the
- * configuration is loaded; packets of `pkts` all arrived on `in` at `now`. */
-typedef void (*loom_forward_fn)(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
-				const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
 struct tm_port;
 struct tm_switch;
 
@@ -62,9 +58,9 @@ struct loom_port_counters {
 };
 
 /* A port's wire as the switch may use it for cut-through (see
- * fifo_output_burst, pipeline/stages.h): `send` hands packets straight to
+ * fifo_output_burst, egress/egress.h): `send` hands packets straight to
  * the driver and returns how many it took. Set in real time when the
- * ports are bound (ports/port_bind.c says for which); `send` NULL: the
+ * ports are bound (ports/port_setup.c says for which); `send` NULL: the
  * port always queues, and the runner transmits. */
 struct loom_wire {
 	uint16_t (*send)(void *ctx, struct rte_mbuf **pkts, uint16_t n);
@@ -87,9 +83,10 @@ struct loom_port {
 	uint8_t subnet_v6_len;
 	uint64_t rate_bps;           /* link rate from the topology (traffic manager) */
 	uint64_t delay_ns;           /* propagation delay from the topology */
-	struct port_fifo *outq;      /* output FIFO when the traffic manager is off */
+	struct port_fifo *outq;      /* output FIFO when the traffic manager is off (egress/) */
 	struct tm_port *tm;          /* traffic manager (dataplane/tm/), NULL: FIFO */
-	struct loom_wire wire;       /* cut-through while the FIFO is empty (port_bind.c) */
+	struct egress_ctrlq *ctrlq;  /* control frames, sent before the rest (egress/); NULL: none */
+	struct loom_wire wire;       /* cut-through while the FIFO is empty (ports/port_setup.c) */
 	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
 	struct loom_port_counters c;
 };
@@ -146,7 +143,7 @@ struct loom_switch {
 
 	struct loom_switch_counters c;
 
-	loom_forward_fn forward; /* loom_native_forward, or the P4 pipeline's */
+	const struct loom_switch_mode *mode; /* native, P4 or cell (core/switch_mode.h) */
 	struct loom_p4 *p4;      /* the SWX pipeline of a `pipeline: p4` switch */
 	struct tm_switch *tm;        /* shared buffer, PFC frames; NULL when no port has a TM */
 	struct loom_cell_switch *cell; /* cell fabric (dataplane/cell/): VOQs, credits, cells; NULL: packets only */
@@ -169,8 +166,9 @@ struct loom_switch {
  * (docs/CELLS.md, "Conservation").
  */
 
-/* Handlers (pipeline/switch_handlers.c). `n` <= LOOM_BURST. The switch
- * takes ownership of every mbuf passed to receive. */
+/* Handlers. Receive and timers: pipeline/switch_handlers.c; the transmit
+ * side: egress/port_transmit.c. `n` <= LOOM_BURST. The switch takes
+ * ownership of every mbuf passed to receive. */
 void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
 			 loom_time_ns now);
 /* Dequeue up to `max` packets that `port` may send now; the caller sends

@@ -352,6 +352,8 @@ static json_t *cmd_pipeline(struct loomd_state *st, json_t *req)
 			c.sw = &st->fabric->switches[s];
 	if (!c.sw)
 		return error_reply("no switch '%s' in this loomd", name);
+	if (c.sw->cell) /* modes are exclusive (core/switch_mode.h) */
+		return error_reply("switch '%s' is in a cell fabric: it runs the native stages", name);
 	if (strcmp(pipeline, "p4") == 0) {
 		if (loom_p4_build(c.sw, spec ? spec : LOOM_P4_SPEC_DEFAULT, &c.install, err, sizeof(err)) < 0) {
 			/* the whole message (file:line: what); the spec path came from

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "ctl.h"
 #include "ctl_tm.h"
 #include "tm.h"

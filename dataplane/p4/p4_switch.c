@@ -12,7 +12,6 @@
 #include <rte_malloc.h>
 
 #include "p4_internal.h"
-#include "cell_fabric.h"
 #include "p4_switch.h"
 #include "stages.h"
 #include "swx_spec.h"
@@ -55,6 +54,15 @@ static void p4_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 	x->n_touched = 0;
 	x->rx_n = 0;
 }
+
+/* P4 as a switch mode (core/switch_mode.h): the program forwards; no
+ * fast path (that is the native stages); its output goes through the same
+ * egress, so cut-through serves it too. */
+static const struct loom_switch_mode p4_mode = {
+	.name = "p4",
+	.forward = p4_forward,
+	.cut_through = true,
+};
 
 int loom_p4_build(struct loom_switch *sw, const char *spec_path, struct loom_p4 **out, char *err, size_t errlen)
 {
@@ -106,10 +114,7 @@ struct loom_p4 *loom_p4_install(struct loom_switch *sw, struct loom_p4 *x)
 	struct loom_p4 *old = sw->p4;
 
 	sw->p4 = x;
-	if (sw->cell && sw->cell->inner_forward) /* a cell leaf: what forwards its packets that are not cells */
-		sw->cell->inner_forward = x ? p4_forward : loom_native_forward;
-	else
-		sw->forward = x ? p4_forward : loom_native_forward;
+	sw->mode = x ? &p4_mode : &loom_native_mode;
 	return old;
 }
 

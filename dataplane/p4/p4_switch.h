@@ -24,7 +24,7 @@
 
 /* Build the switch's SWX pipeline from the spec at `spec_path`, fill its
  * tables from the switch's routes, groups and next hops (which must be
- * loaded), and make it the switch's forwarding (sw->forward). EAL must be
+ * loaded), and make it the switch's mode (sw->mode: p4_mode). EAL must be
  * running. Returns 0, or -1 with "FILE:LINE: what" or the failing table
  * entry in err. */
 int loom_p4_attach(struct loom_switch *sw, const char *spec_path, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "egress.h"
 #include "lb_switch.h"
 #include "loom/ecmp.h"
 #include "pkt_meta.h"
@@ -17,8 +18,10 @@
 /* Group value the route tables return when nothing matches. */
 #define LOOM_GROUP_NONE UINT32_MAX
 
-/* switch_handlers.c: the native pipeline's forwarding of routed packets
- * (route, TTL, ECMP, MAC rewrite, output); a switch's default `forward`. */
+/* switch_handlers.c: the native stages as a mode (core/switch_mode.h), a
+ * switch's default; its forwarding of routed packets (route, TTL, ECMP,
+ * MAC rewrite, output), which a cell leaf also uses for what is not cells. */
+extern const struct loom_switch_mode loom_native_mode;
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
 			 const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
 
@@ -133,58 +136,5 @@ void reorder_measure(struct loom_switch *sw, uint16_t port, const struct rte_mbu
 
 /* eth_rewrite.c: source MAC = egress port's, destination = next hop's. */
 void eth_rewrite(struct rte_mbuf *m, const struct loom_nexthop *nh);
-
-/* port_output.c: put packets that came in on `in_port` on the egress
- * port's output queues (traffic manager, or the FIFO when it is off);
- * what is not admitted is dropped and counted on the egress port. */
-void port_output_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,
-		       uint16_t n);
-/* A packet the switch made itself (a reply): no ingress port to account. */
-static inline void port_output(struct loom_switch *sw, struct loom_port *out, struct rte_mbuf *m)
-{
-	port_output_burst(sw, out, 0xffff, &m, 1);
-}
-
-/* Count a drop on `port` under `reason` and free the packet. */
-static inline void pkt_drop(struct loom_port *port, struct rte_mbuf *m, enum loom_drop_reason reason)
-{
-	port->c.drops[reason]++;
-	rte_pktmbuf_free(m);
-}
-
-/* port_output.c, one packet onto the FIFO of a port whose traffic manager
- * is off (queue_full when it is full). */
-static inline void fifo_output(struct loom_port *out, struct rte_mbuf *m)
-{
-	if (unlikely(!port_fifo_push(out->outq, m, (uint16_t)rte_pktmbuf_pkt_len(m))))
-		pkt_drop(out, m, LOOM_DROP_QUEUE_FULL);
-}
-
-/* Packets onto a traffic-manager-less port. Cut-through, as a switch
- * forwards when the egress port is idle: while the FIFO is empty and the
- * port has a wire that takes packets at once (loom_wire), they go
- * straight to it, counted as transmitted, saving the FIFO's push and the
- * runner's later dequeue; what the wire does not take, and everything
- * while packets wait, joins the FIFO behind them, so order is kept. */
-static inline void fifo_output_burst(struct loom_port *out, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t sent = 0;
-
-	if (out->wire.send != NULL && out->outq->count == 0) {
-		uint64_t bytes = 0;
-
-		/* counted before the send: what the wire takes is no longer
-		 * ours to read (a driver may free it at once) */
-		for (uint16_t i = 0; i < n; i++)
-			bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		sent = out->wire.send(out->wire.ctx, pkts, n);
-		for (uint16_t i = sent; i < n; i++)
-			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-		out->c.tx_packets += sent;
-		out->c.tx_bytes += bytes;
-	}
-	for (uint16_t i = sent; i < n; i++)
-		fifo_output(out, pkts[i]);
-}
 
 #endif

@@ -15,11 +15,14 @@
  *                    (ecmp: seeded flow hash) -> next hop
  *   eth_rewrite.c    MACs of the egress port and the next hop
  *   reorder_measure.c  (leaf host ports) per-flow sequence: reordering
- *   port_output.c    egress port's traffic manager (dataplane/tm/) or FIFO
+ *   egress/          the egress port's traffic manager or FIFO; later,
+ *                    when the port may send, loom_switch_transmit
+ *                    (egress/port_transmit.c)
  *
- * In a cell fabric (dataplane/cell/), cell frames go to cell_receive
- * before the parser, a leaf's forward is cell_leaf_forward (VOQs, then its
- * own forwarding for the rest), and a port's control cells go first.
+ * The switch's mode (core/switch_mode.h) is what this file asks, never
+ * which mode it is: whether the fast path may serve a burst, a frame the
+ * mode takes before the parser (a cell fabric's cells), what forwards,
+ * the mode's timers.
  *
  * Nothing here reads a clock or knows about rings, ethdevs or events: the
  * runner passes `now` and moves packets between the wire and these calls.
@@ -27,9 +30,7 @@
 #include <string.h>
 
 #include <rte_prefetch.h>
-#include <rte_ring.h>
 
-#include "cell_fabric.h"
 #include "egress_batch.h"
 #include "lb_switch.h"
 #include "stages.h"
@@ -87,6 +88,7 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 			 loom_time_ns now)
 {
 	struct loom_port *in = &sw->ports[port];
+	const struct loom_switch_mode *mode = sw->mode;
 	struct loom_pkt_meta meta[LOOM_BURST];
 	const struct loom_pkt_meta *routed_meta[LOOM_BURST];
 	struct rte_mbuf *routed[LOOM_BURST];
@@ -101,18 +103,12 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	 * stalling the parser one after another. */
 	for (uint16_t i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	/* the common case, when the native stages forward (not P4, not cells) */
-	if (sw->forward == loom_native_forward && sw->cell == NULL && ipv4_fast_path(sw, in, pkts, n, now))
+	/* the common case, when the native stages forward */
+	if (mode->fast_path && ipv4_fast_path(sw, in, pkts, n, now))
 		return;
 	for (uint16_t i = 0; i < n; i++) {
-		/* cell fabric: cells and control cells (dataplane/cell/), on
-		 * leaf-spine links only: one from a host is an unknown Ethertype */
-		if (unlikely(sw->cell != NULL) && sw->cell->ports[port].is_spine_link &&
-		    rte_pktmbuf_data_len(pkts[i]) >= RTE_ETHER_HDR_LEN &&
-		    cell_is_frame(rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *))) {
-			cell_receive(sw, in, pkts[i], now);
+		if (unlikely(mode->receive_frame != NULL) && mode->receive_frame(sw, in, pkts[i], now))
 			continue;
-		}
 		if (!classify(sw, in, pkts[i], &meta[i]))
 			continue;
 		routed[n_routed] = pkts[i];
@@ -120,7 +116,7 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 		n_routed++;
 	}
 	if (n_routed > 0)
-		sw->forward(sw, in, routed, routed_meta, n_routed, now);
+		mode->forward(sw, in, routed, routed_meta, n_routed, now);
 }
 
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **routed,
@@ -164,99 +160,32 @@ void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rt
 	egress_batch_output(sw, in, eg, n_eg, true, now);
 }
 
-/* The FIFO of a port without a traffic manager. */
-static inline uint16_t loom_fifo_dequeue(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
-{
-	uint64_t bytes;
-	uint16_t n = port_fifo_dequeue(p->outq, out, max, &bytes);
-
-	p->c.tx_bytes += bytes;
-	p->c.tx_packets += n;
-	return n;
-}
-
-uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
-			      loom_time_ns now)
-{
-	struct loom_port *p = &sw->ports[port];
-
-	if (sw->tm)
-		sw->tm->now = now; /* a dequeue may ask for PFC frames, stamped now */
-	if (unlikely(sw->cell != NULL)) {
-		/* control cells before anything else the port has */
-		uint16_t c = cell_ctrl_dequeue(sw, port, out, max);
-
-		if (c == 0)
-			c = p->tm ? tm_dequeue_burst(sw, p, out, max, now) : loom_fifo_dequeue(p, out, max);
-		cell_capture_tx(sw, port, out, c, now);
-		return c;
-	}
-	if (p->tm)
-		return tm_dequeue_burst(sw, p, out, max, now);
-	return loom_fifo_dequeue(p, out, max);
-}
-
-uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port)
-{
-	const struct loom_port *p = &sw->ports[port];
-	uint32_t ctrl = unlikely(sw->cell != NULL) && sw->cell->ports[port].ctrlq ?
-				rte_ring_count(sw->cell->ports[port].ctrlq) : 0;
-
-	if (p->tm)
-		return tm_queued(p->tm) + ctrl;
-	return (p->outq ? p->outq->count : 0) + ctrl;
-}
-
-void loom_switch_prefetch_transmit(const struct loom_switch *sw, uint16_t port)
-{
-	const struct loom_port *p = &sw->ports[port];
-
-	if (p->tm)
-		tm_prefetch_heads(p->tm);
-	else if (p->outq && p->outq->count)
-		rte_prefetch0(p->outq->pkts[p->outq->head]);
-}
-
-uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port)
-{
-	const struct loom_port *p = &sw->ports[port];
-	uint64_t ctrl = unlikely(sw->cell != NULL) ? sw->cell->ports[port].ctrl_bytes : 0;
-
-	return (p->tm ? p->tm->bytes : p->outq ? p->outq->bytes : 0) + ctrl;
-}
-
-loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t port, loom_time_ns now)
-{
-	const struct loom_port *p = &sw->ports[port];
-
-	if (unlikely(sw->cell != NULL) && sw->cell->ports[port].ctrl_bytes > 0)
-		return now;
-	if (p->tm)
-		return tm_next_tx_time(p, now);
-	return loom_switch_queued(sw, port) > 0 ? now : LOOM_TIME_NEVER;
-}
-
 /* Each part of the switch with timers has its own function returning its
  * next time; the switch's next time is the earliest of them. */
 loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now)
 {
-	/* Each part's timers return their next time; the switch's is the
-	 * earliest of them. Traffic manager: PFC pause refresh. */
 	loom_time_ns next = LOOM_TIME_NEVER, t;
 
 	/* Timers may enqueue (cell reassembly, held VOQs): at their time. */
 	if (sw->tm)
 		sw->tm->now = now;
-	t = tm_run_timers(sw, now);
+	t = tm_run_timers(sw, now); /* PFC pause refresh */
 	if (t < next)
 		next = t;
 	t = loom_lb_run_timers(sw, now); /* port load sampling, imbalance window */
 	if (t < next)
 		next = t;
-	if (sw->cell) { /* credits, reassembly timeouts, request refresh, faults */
-		t = cell_run_timers(sw, now);
+	if (sw->mode->run_timers != NULL) { /* a cell fabric's credits, reassembly, faults */
+		t = sw->mode->run_timers(sw, now);
 		if (t < next)
 			next = t;
 	}
 	return next;
 }
+
+const struct loom_switch_mode loom_native_mode = {
+	.name = "native",
+	.forward = loom_native_forward,
+	.fast_path = true,
+	.cut_through = true,
+};

@@ -15,6 +15,7 @@
 #define LOOM_PORT_IO_H
 
 #include "fabric.h"
+#include "port_fifo.h"
 
 struct rte_mempool;
 
@@ -73,11 +74,14 @@ static inline unsigned int loom_port_mbufs(enum loom_link_kind kind)
 }
 #define LOOM_POOL_SPARE_MBUFS 4096
 
+/* ---- set-up (port_setup.c) ---- */
 int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, size_t errlen);
 void loom_ports_unbind(struct loom_ports *ports);
 /* Real time: give the generator hosts their mbuf pool and clock, and
  * start their flows (time 0 is now). */
 void loom_ports_start_generators(struct loom_fabric *f, struct loom_ports *ports, const struct loom_clock *clock);
+
+/* ---- the wire, per packet (port_wire.c) ---- */
 uint16_t port_io_rx(struct loom_port_io *io, struct rte_mbuf **pkts);
 /* Move what the port may send now from the switch to the wire; returns the
  * number of packets sent. */
@@ -86,6 +90,9 @@ uint16_t port_io_tx(struct loom_port_io *io, loom_time_ns now);
  * packet due out of the delay line, or one the switch may send
  * (loom_switch_next_tx_time). LOOM_TIME_NEVER when nothing waits. */
 loom_time_ns port_io_next_time(const struct loom_port_io *io, loom_time_ns now);
+/* Cut-through to a driver port (struct loom_wire's send; ctx: its
+ * loom_port_io): port_setup.c lends it to the switch. */
+uint16_t port_wire_ethdev_send(void *ctx, struct rte_mbuf **pkts, uint16_t n);
 /* Packets in the port's delay line (transmitted, not yet on the wire). */
 static inline uint32_t port_io_in_flight(const struct loom_port_io *io)
 {

@@ -156,9 +156,9 @@ static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 		schedule_port(v, s, p, v->ports[s][p].busy_until);
 		/* The dequeue may have asked for a PFC frame (RESUME, refresh)
 		 * on another port, which counts as generated: give those ports
-		 * their send too. A cell switch's transmit can queue control
-		 * cells elsewhere. Otherwise no other port changed. */
-		if (sw->c.generated != generated || sw->cell)
+		 * their send too, as to every port of a switch whose mode's
+		 * transmit can queue elsewhere. Otherwise no other port changed. */
+		if (sw->c.generated != generated || sw->mode->transmit_queues_elsewhere)
 			for (uint16_t o = 0; o < sw->n_ports; o++)
 				if (o != p)
 					schedule_port_if_queued(v, s, o, now);

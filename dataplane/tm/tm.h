@@ -14,8 +14,8 @@
  *   tm_pfc.c      PFC frames received (hold a class) and sent (XOFF/XON
  *                 per ingress port and class, refreshed by a timer)
  *
- * A port with `enabled: false` has no tm_port: port_output.c keeps the old
- * single FIFO (rte_ring) with no shaping, the fast path.
+ * A port with `enabled: false` has no tm_port: egress/port_output.c keeps
+ * a FIFO (egress/port_fifo.h) with no classes and no shaping.
  *
  * Every mbuf in a class queue carries in m->hash.sched (the field DPDK
  * reserves for its own scheduler): queue_id = ingress port (or
@@ -138,8 +138,13 @@ void tm_port_apply(struct loom_port *p, loom_time_ns now);
 
 void tm_enqueue_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,
 		      uint16_t n, loom_time_ns now);
+/* The data the port may send now (the PFC frame is taken apart, first:
+ * tm_pfc_take). */
 uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rte_mbuf **out, uint16_t max,
 			  loom_time_ns now);
+/* The port's pending PFC frame, built now and charged to its shaper; NULL
+ * when none is pending (or no mbuf: it stays pending). */
+struct rte_mbuf *tm_pfc_take(struct loom_switch *sw, struct loom_port *p, loom_time_ns now);
 loom_time_ns tm_next_tx_time(const struct loom_port *p, loom_time_ns now);
 
 /* ---- PFC (tm_pfc.c) ---- */

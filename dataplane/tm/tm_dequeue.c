@@ -5,14 +5,14 @@
  * Sets: the queues, shaper credit, scheduler state, the shared buffer and
  * the ingress ports' PFC bytes (which may ask for a RESUME).
  *
- * A pending PFC frame goes first, ahead of every data class (it is
- * charged to the shaper: it takes wire time, but it is never held back).
- * The scheduler is asked once per run of packets of one class, not once
+ * A pending PFC frame goes first, ahead of every data class
+ * (tm_pfc_take, called by egress/port_transmit.c: it is charged to the
+ * shaper, as it takes wire time, but it is never held back). The scheduler is asked once per run of packets of one class, not once
  * per packet (loom_qsched_again: the same answers, a fraction of the work).
  */
 #include <rte_mbuf.h>
 
-#include "stages.h"
+#include "switch.h"
 #include "tm.h"
 
 /* Head packet sizes of the classes that may send at `now` (0: empty or
@@ -39,6 +39,19 @@ static inline void tm_charge(struct tm_port *t, uint32_t bytes, loom_time_ns now
 		loom_shaper_consume(&t->shaper, bytes, now);
 }
 
+struct rte_mbuf *tm_pfc_take(struct loom_switch *sw, struct loom_port *p, loom_time_ns now)
+{
+	struct tm_port *t = p->tm;
+	struct rte_mbuf *f;
+
+	if (!t->pfc_pending)
+		return NULL;
+	f = tm_pfc_build(sw, p);
+	if (f)
+		tm_charge(t, rte_pktmbuf_pkt_len(f), now);
+	return f;
+}
+
 uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rte_mbuf **out, uint16_t max,
 			  loom_time_ns now)
 {
@@ -46,15 +59,6 @@ uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rt
 	uint32_t head[LOOM_QSCHED_MAX_CLASSES];
 	uint16_t n = 0;
 
-	if (t->pfc_pending && max > 0) {
-		struct rte_mbuf *f = tm_pfc_build(sw, p);
-
-		if (f) {
-			tm_charge(t, rte_pktmbuf_pkt_len(f), now);
-			p->c.tx_bytes += rte_pktmbuf_pkt_len(f);
-			out[n++] = f;
-		}
-	}
 	if (t->n_pkts == 0)
 		goto done;
 	tm_heads(t, now, head);

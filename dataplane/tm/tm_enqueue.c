@@ -16,7 +16,7 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
-#include "stages.h"
+#include "pkt_drop.h"
 #include "tm.h"
 
 #define ETH_TYPE_IPV4 0x0800

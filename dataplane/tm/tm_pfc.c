@@ -26,7 +26,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "stages.h"
+#include "pkt_drop.h"
 #include "tm.h"
 
 #define PFC_OPCODE 0x0101

@@ -7,7 +7,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "stages.h"
+#include "pkt_drop.h"
 #include "tm.h"
 
 /* PFC frames in flight per switch (built at transmit, freed by the wire). */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Loading loomd's configuration (docs/LOOMD_CONFIG.md) into a fabric
+ * (core/fabric.h): the switches, their tables, traffic managers, modes,
+ * generator hosts and cell fabric.
+ */
+#ifndef LOOM_CONFIG_H
+#define LOOM_CONFIG_H
+
+#include <stddef.h>
+
+#include "fabric.h"
+
+struct json_t;
+
+/* Load the JSON at `path` and build every switch: ports, output queues,
+ * route tables. EAL must be initialised. Returns 0, or -1 with a message. */
+int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen);
+void loom_fabric_free(struct loom_fabric *f);
+/* config_tm.c: time_scale and the traffic manager of every port (after
+ * the switches are loaded); and its release. */
+int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
+/* A setting's JSON value (string, number, boolean, or a list of class
+ * numbers) as the text the TM setting parser takes; -1 for other types.
+ * Used by the configuration and by `tm set` (ctl_tm.c). */
+int loom_tm_value_string(struct json_t *v, char *buf, size_t len);
+void loom_fabric_free_tm(struct loom_fabric *f);
+
+/* Route tables per switch: DIR-24-8 (IPv4) and the trie (IPv6) are the
+ * fast ones but reserve a 2^24-entry first level each: 16 MB for IPv4 with
+ * 1-byte next hops, 32 MB for IPv6 with 2-byte ones. Beyond these many
+ * switches in one process, that family uses RIB-only tables instead (a
+ * trie walk per lookup, little memory): IPv4, the benchmark's and most
+ * traffic's family, stays fast longer (512 MB at the limit). */
+#define LOOM_FAST_FIB4_MAX_SWITCHES 32
+#define LOOM_FAST_FIB6_MAX_SWITCHES 8
+#define LOOM_FAST_FIB4_MB 16
+#define LOOM_FAST_FIB6_MB 32
+
+#endif
