@@ -71,7 +71,7 @@ static void reasm_deliver(void *ctx, void **cells, const uint16_t *lens, uint32_
 		/* a packet of one cell: the cell's mbuf becomes the packet (its
 		 * headers cut off), no copy */
 		pkt = cells[0];
-		rte_pktmbuf_adj(pkt, RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN);
+		rte_pktmbuf_adj(pkt, CELL_FRAME_HDR);
 		cs->c.pkts_rebuilt++;
 		port_output(sw, &sw->ports[rc->dst_port], pkt);
 		return;
@@ -93,7 +93,7 @@ static void reasm_deliver(void *ctx, void **cells, const uint16_t *lens, uint32_
 	for (uint32_t i = 0; i < n; i++) {
 		struct rte_mbuf *c = cells[i];
 
-		rte_memcpy(p, rte_pktmbuf_mtod_offset(c, uint8_t *, RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN), lens[i]);
+		rte_memcpy(p, rte_pktmbuf_mtod_offset(c, uint8_t *, CELL_FRAME_HDR), lens[i]);
 		p += lens[i];
 		rte_pktmbuf_free(c);
 	}

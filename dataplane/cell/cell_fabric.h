@@ -51,6 +51,8 @@ struct loom_pkt_meta;
 #define CELL_MAX_FAULTS 16
 #define CELL_CTRLQ_SIZE 1024
 #define CELL_NO_LEAF 0xffffu
+/* A cell frame's headers: Ethernet, then the cell header (loom/cell.h). */
+#define CELL_FRAME_HDR (RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN)
 
 /* The `cell` object of loomd's configuration (docs/LOOMD_CONFIG.md). */
 struct cell_cfg {

@@ -171,9 +171,9 @@ static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte
 		uint8_t *p;
 
 		loom_cell_slice(len, payload, i, &off, &h.len, &h.flags);
-		p = (uint8_t *)rte_pktmbuf_append(cells[i], RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN + h.len);
+		p = (uint8_t *)rte_pktmbuf_append(cells[i], CELL_FRAME_HDR + h.len);
 		loom_cell_encode(&h, p + RTE_ETHER_HDR_LEN);
-		rte_memcpy(p + RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN, rte_pktmbuf_mtod_offset(m, uint8_t *, off), h.len);
+		rte_memcpy(p + CELL_FRAME_HDR, rte_pktmbuf_mtod_offset(m, uint8_t *, off), h.len);
 		int up = cell_pick_uplink(sw, q->dst_leaf);
 		if (up < 0) {
 			pkt_drop(&sw->ports[cs->uplink_port[0]], cells[i], LOOM_DROP_CELL_UNREACHABLE);

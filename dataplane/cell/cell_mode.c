@@ -4,11 +4,78 @@
  * Reads: each frame as it arrives (a cell on a leaf-spine link is taken
  * before the parser), the frames each port sends (its capture). Sets:
  * nothing of the switch's own; the cell paths say what they set.
+ *
+ * cell_receive reads: the frame, the ingress port; it checks the frame
+ * (destination MAC, header, length) and hands it to the leaf's egress
+ * (DATA, REQUEST), the leaf's ingress (CREDIT) or the spine.
  */
 #include <rte_mbuf.h>
 
 #include "cell_fabric.h"
+#include "pkt_drop.h"
 #include "stages.h"
+
+
+void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct loom_cell_hdr h;
+
+	in->c.rx_bytes += rte_pktmbuf_pkt_len(m);
+	m->port = in->index; /* whose drop it is if reassembly frees it */
+	if (m->nb_segs != 1 || rte_pktmbuf_data_len(m) < CELL_FRAME_HDR ||
+	    !loom_cell_decode(rte_pktmbuf_mtod_offset(m, const uint8_t *, RTE_ETHER_HDR_LEN), &h, cs->fab->cfg.payload) ||
+	    (h.type == LOOM_CELL_DATA && rte_pktmbuf_data_len(m) != CELL_FRAME_HDR + h.len)) {
+		pkt_drop(in, m, LOOM_DROP_CELL_MALFORMED);
+		return;
+	}
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &in->mac)) {
+		pkt_drop(in, m, LOOM_DROP_DST_MAC_MISMATCH);
+		return;
+	}
+	if (h.type == LOOM_CELL_DATA)
+		cs->ports[in->index].st.data_rx++;
+	else
+		cs->ports[in->index].st.ctrl_rx++;
+	if (cs->leaf == CELL_NO_LEAF) {
+		cell_spine_forward(sw, in, &h, m);
+		return;
+	}
+	if (h.dst_leaf != cs->leaf) {
+		pkt_drop(in, m, LOOM_DROP_CELL_UNREACHABLE);
+		return;
+	}
+	switch (h.type) {
+	case LOOM_CELL_DATA:
+		cell_egress_data(sw, in, &h, m, now); /* takes m */
+		return;
+	case LOOM_CELL_REQUEST:
+		cell_egress_request(sw, in, &h, now);
+		cs->c.requests_rx++;
+		break;
+	default:
+		cell_ingress_credit(sw, &h, now);
+		cs->c.credits_rx++;
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	loom_time_ns next = cell_run_faults(cs->fab, now), t;
+
+	if (cs->leaf == CELL_NO_LEAF)
+		return next;
+	t = cell_egress_timers(sw, now);
+	if (t < next)
+		next = t;
+	t = cell_ingress_timers(sw, now);
+	return t < next ? t : next;
+}
+
 
 /* Cells and control cells, on leaf-spine links only: one from a host is
  * an unknown Ethertype to the parser. */

@@ -5,7 +5,8 @@
  *
  *   port_output.c    onto the port's queues: the traffic manager
  *                    (dataplane/tm/) or, with it off, the FIFO
- *                    (port_fifo.h) with cut-through to an idle driver
+ *                    (port_fifo.h, fifo_output.h) with cut-through to an
+ *                    idle driver
  *   port_transmit.c  what the port may send now: control frames first
  *                    (ctrl_queue.h: cell control, then a pending PFC
  *                    frame), then the traffic manager's pick or the FIFO;
@@ -20,8 +21,7 @@
 
 #include <rte_mbuf.h>
 
-#include "pkt_drop.h"
-#include "port_fifo.h"
+#include "fifo_output.h"
 #include "switch.h"
 
 /* port_output.c: put packets that came in on `in_port` on the egress
@@ -39,40 +39,5 @@ static inline void port_output(struct loom_switch *sw, struct loom_port *out, st
  * link is gone): its control frames and its FIFO. A traffic manager keeps
  * its packets: its classes drain when the link is back. */
 void egress_port_flush(struct loom_port *p, enum loom_drop_reason reason);
-
-/* One packet onto the FIFO of a port whose traffic manager is off
- * (queue_full when it is full). */
-static inline void fifo_output(struct loom_port *out, struct rte_mbuf *m)
-{
-	if (unlikely(!port_fifo_push(out->outq, m, (uint16_t)rte_pktmbuf_pkt_len(m))))
-		pkt_drop(out, m, LOOM_DROP_QUEUE_FULL);
-}
-
-/* Packets onto a traffic-manager-less port. Cut-through, as a switch
- * forwards when the egress port is idle: while the FIFO is empty and the
- * port has a wire that takes packets at once (loom_wire), they go
- * straight to it, counted as transmitted, saving the FIFO's push and the
- * runner's later dequeue; what the wire does not take, and everything
- * while packets wait, joins the FIFO behind them, so order is kept. */
-static inline void fifo_output_burst(struct loom_port *out, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t sent = 0;
-
-	if (out->wire.send != NULL && out->outq->count == 0) {
-		uint64_t bytes = 0;
-
-		/* counted before the send: what the wire takes is no longer
-		 * ours to read (a driver may free it at once) */
-		for (uint16_t i = 0; i < n; i++)
-			bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		sent = out->wire.send(out->wire.ctx, pkts, n);
-		for (uint16_t i = sent; i < n; i++)
-			bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-		out->c.tx_packets += sent;
-		out->c.tx_bytes += bytes;
-	}
-	for (uint16_t i = sent; i < n; i++)
-		fifo_output(out, pkts[i]);
-}
 
 #endif

@@ -7,6 +7,7 @@
  * shaping, and cut-through to the wire while it is empty.
  */
 #include "egress.h"
+#include "fifo_output.h"
 #include "tm.h"
 
 void port_output_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The output of a port without a traffic manager (fifo_output_burst,
- * dataplane/egress/egress.h): cut-through to the port's wire while its
+ * dataplane/egress/fifo_output.h): cut-through to the port's wire while its
  * FIFO is empty, the FIFO otherwise, and never one packet overtaking
  * another. The wire is a fake that takes as many packets as the test lets
  * it; the mbufs are plain structs (no EAL: nothing here frees one).
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "egress.h"
+#include "fifo_output.h"
 
 #define N_MBUFS 16
 
