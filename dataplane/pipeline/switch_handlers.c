@@ -8,7 +8,7 @@
  *   pkt_parse.c      headers -> loom_pkt_meta (or a malformed-* drop)
  *   (here)           unicast destination MAC must be the ingress port's
  *   neigh_answer.c   ARP / neighbour solicitation / echo for the gateway
- *   -- sw->forward: the stages below, or a P4 program (dataplane/p4/) --
+ *   -- the mode's forward: the stages below, a P4 program (dataplane/p4/), a cell leaf's VOQs --
  *   ip_route.c       LPM on the destination -> ECMP group (or no_route)
  *   ip_ttl.c         TTL / hop limit -1 (or ttl_expired)
  *   member_select.c  group member by the group's load-balancing policy
