@@ -12,7 +12,7 @@
 
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 #include "workload/workload.h"
 
 static int fail(const struct topology *t, char *err, size_t errlen, const char *fmt, ...)

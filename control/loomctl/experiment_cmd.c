@@ -23,7 +23,7 @@
 #include "experiment/experiment.h"
 #include "experiment_cmd.h"
 #include "fabric_cmds.h"
-#include "loom/maxmin.h"
+#include "loom/traffic/maxmin.h"
 #include "workload/workload.h"
 
 #ifndef LOOM_EXPERIMENT_REPORT

@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/flow_hash.h"
+#include "loom/lb/flow_hash.h"
 #include "topo_internal.h"
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 #include "workload/workload.h"
 
 /* Smallest frames a generator host sends (dataplane/hosts/gen_host.h:

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loom/lb_policy.h"
+#include "loom/lb/lb_policy.h"
 #include "topo_internal.h"
 
 static int get_mode(struct topo_loader *ld, const struct topo_field *f, char mode[TOPO_NAME_MAX])

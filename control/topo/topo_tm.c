@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/tm_config.h"
+#include "loom/tm/tm_config.h"
 #include "topo_internal.h"
 
 static int add_setting(struct topo_loader *ld, int sw, int port, const char *key, const char *value, int line)

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "loom/flow_spec.h"
+#include "loom/traffic/flow_spec.h"
 
 #define TOPO_NAME_MAX 32
 #define TOPO_DEVARGS_MAX 256

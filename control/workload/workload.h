@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "loom/cc_params.h"
-#include "loom/maxmin.h"
-#include "loom/workload.h"
+#include "loom/cc/cc_params.h"
+#include "loom/traffic/maxmin.h"
+#include "loom/traffic/workload.h"
 #include <yaml.h>
 
 #include "topo/topology.h"

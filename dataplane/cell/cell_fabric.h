@@ -32,11 +32,11 @@
 
 #include <rte_ether.h>
 
-#include "loom/cell.h"
-#include "loom/cell_reasm.h"
-#include "loom/cell_spray.h"
-#include "loom/credit_sched.h"
-#include "loom/voq.h"
+#include "loom/cell/cell.h"
+#include "loom/cell/cell_reasm.h"
+#include "loom/cell/cell_spray.h"
+#include "loom/cell/credit_sched.h"
+#include "loom/cell/voq.h"
 #include "switch.h"
 
 struct rte_hash;

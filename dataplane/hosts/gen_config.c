@@ -17,7 +17,7 @@
 #include "gen_config.h"
 #include "gen_cc.h"
 #include "gen_host.h"
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
 {

@@ -12,8 +12,8 @@
 
 #include "gen_cc.h"
 #include "gen_host.h"
-#include "loom/event_queue.h"
-#include "loom/workload.h"
+#include "loom/sim/event_queue.h"
+#include "loom/traffic/workload.h"
 
 #define ROCEV2_PORT 4791u
 #define BTH_LEN 12u

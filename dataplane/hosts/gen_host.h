@@ -42,10 +42,10 @@
 #include <rte_ether.h>
 
 #include "loom/clock.h"
-#include "loom/cc_params.h"
-#include "loom/dcqcn.h"
-#include "loom/dctcp.h"
-#include "loom/flow_spec.h"
+#include "loom/cc/cc_params.h"
+#include "loom/cc/dcqcn.h"
+#include "loom/cc/dctcp.h"
+#include "loom/traffic/flow_spec.h"
 
 struct rte_mbuf;
 struct rte_mempool;

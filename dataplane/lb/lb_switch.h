@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "loom/lb_imbalance.h"
-#include "loom/lb_policy.h"
-#include "loom/lb_reorder.h"
+#include "loom/lb/lb_imbalance.h"
+#include "loom/lb/lb_policy.h"
+#include "loom/lb/lb_reorder.h"
 #include "switch.h"
 
 struct loom_lb_member_counters {

@@ -11,7 +11,7 @@
  * the packet); any other through the registry's function table.
  */
 #include "lb_switch.h"
-#include "loom/flow_hash.h"
+#include "loom/lb/flow_hash.h"
 #include "stages.h"
 
 const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta,

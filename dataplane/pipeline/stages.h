@@ -10,7 +10,7 @@
 #include <rte_mbuf.h>
 
 #include "lb_switch.h"
-#include "loom/ecmp.h"
+#include "loom/lb/ecmp.h"
 #include "pkt_meta.h"
 #include "switch.h"
 

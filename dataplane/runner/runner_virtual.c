@@ -30,7 +30,7 @@
 #include <rte_prefetch.h>
 
 #include "gen_host.h"
-#include "loom/event_queue.h"
+#include "loom/sim/event_queue.h"
 #include "runner_virtual.h"
 #include "series.h"
 

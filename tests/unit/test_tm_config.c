@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "loom/tm_config.h"
+#include "loom/tm/tm_config.h"
 
 static void test_bytes(void **state)
 {
