@@ -16,7 +16,7 @@
  *     - { workload: ../../workloads/examples/mixed.yaml }
  *
  * Patterns and included workload files are expanded by the workload
- * generators (control/workload/, scheduler/src/workload.c): one format
+ * generators (control/workload/, scheduler/traffic/workload.c): one format
  * and one implementation for `traffic:`, `loomctl workload` and
  * experiments. Patterns draw from one PRNG seeded with `seed`.
  *

@@ -9,7 +9,7 @@
  * and, in a switch's options only, modes of single groups by the prefix of
  * a route that uses them:
  *   load_balancing: { mode: ecmp, groups: { 10.0.1.0/24: spray } }
- * The mode must be a registered policy (scheduler/include/loom/lb_policies.def);
+ * The mode must be a registered policy (scheduler/include/loom/lb/lb_policies.def);
  * `cell` is reserved.
  */
 #include <stdio.h>

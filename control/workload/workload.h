@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A workload file (docs/WORKLOADS.md) read against a topology: the YAML
- * side of the generators in scheduler/include/loom/workload.h. The result
+ * side of the generators in scheduler/include/loom/traffic/workload.h. The result
  * is the flow list generator hosts, the experiment runner or iperf3 pairs
  * carry out; `loomctl workload expand FILE --topo TOPO` prints it as CSV.
  */

@@ -3,7 +3,7 @@
  * Workload file -> flow list. The YAML is read with the topology loader's
  * typed getters (control/topo/topo_yaml.c), so that both files report
  * problems the same way ("FILE:LINE: problem"); each entry of `patterns:`
- * is handed to its generator in scheduler/src/workload.c.
+ * is handed to its generator in scheduler/traffic/workload.c.
  */
 #include <errno.h>
 #include <math.h>

@@ -23,7 +23,7 @@
  * loom_gen_payload (flow id, sequence number, send time).
  *
  * Collectives: a flow whose spec.start is LOOM_WL_START_CHAINED
- * (scheduler/include/loom/workload.h) in phase p of collective c starts
+ * (scheduler/include/loom/traffic/workload.h) in phase p of collective c starts
  * when every flow of phase p-1 of c that this host receives has completed
  * (its start becomes that time); with none to wait for, at time 0.
  *
