@@ -23,6 +23,7 @@
 #include "experiment/experiment.h"
 #include "experiment_cmd.h"
 #include "fabric_cmds.h"
+#include "loom/sim/link.h"
 #include "loom/traffic/maxmin.h"
 #include "workload/workload.h"
 
@@ -76,14 +77,11 @@ static int leaf_of(const struct topology *t, int h)
 	return l->a.is_host ? l->b.node : l->a.node;
 }
 
-static uint64_t ser_ns(uint64_t bytes, uint64_t rate_bps)
-{
-	return rate_bps ? (uint64_t)((unsigned __int128)bytes * 8 * 1000000000u / rate_bps) : 0;
-}
-
 /* Completion time of the flow alone on the idle fabric: its wire bytes at
  * its rate from the host, then the last packet store-and-forward over the
- * other links of its path, plus every link's delay. 0 for streams. */
+ * other links of its path, plus every link's delay. 0 for streams. The
+ * serialization times are the links' own (loom/sim/link.h, rounded up as
+ * the virtual-time runner does); a topology's rates are > 0. */
 static uint64_t alone_fct_ns(const struct topology *t, const struct loom_flow_spec *f)
 {
 	const struct topo_link *path[4];
@@ -107,11 +105,11 @@ static uint64_t alone_fct_ns(const struct topology *t, const struct loom_flow_sp
 	pkts = (f->bytes + (frame - hdr) - 1) / (frame - hdr);
 	wire = f->bytes + pkts * hdr;
 	rate = f->rate_bps && f->rate_bps < path[0]->rate_bps ? f->rate_bps : path[0]->rate_bps;
-	ns = ser_ns(wire, rate);
+	ns = loom_link_serialization_ns(wire, rate);
 	for (int i = 0; i < n; i++) {
 		ns += path[i]->delay_ns;
 		if (i > 0)
-			ns += ser_ns(frame, path[i]->rate_bps);
+			ns += loom_link_serialization_ns(frame, path[i]->rate_bps);
 	}
 	return ns;
 }

@@ -12,7 +12,7 @@
 #include <rte_udp.h>
 
 #include "gen_cc.h"
-#include "loom/sim/event_queue.h"
+#include "loom/sim/link.h"
 
 #define ROCEV2_PORT 4791u
 #define BTH_LEN 12u

@@ -12,7 +12,7 @@
 
 #include "gen_cc.h"
 #include "gen_host.h"
-#include "loom/sim/event_queue.h"
+#include "loom/sim/link.h"
 #include "loom/traffic/workload.h"
 
 #define ROCEV2_PORT 4791u

@@ -31,6 +31,7 @@
 
 #include "gen_host.h"
 #include "loom/sim/event_queue.h"
+#include "loom/sim/link.h"
 #include "runner_virtual.h"
 #include "series.h"
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PFC XOFF/XON with headroom, pause hold timers, and the shared buffer's
- * dynamic threshold (see loom/pfc.h).
+ * dynamic threshold (see loom/tm/pfc.h).
  */
 #include <errno.h>
 #include <string.h>
 
+#include "loom/sim/link.h"
 #include "loom/tm/pfc.h"
 
 int loom_pfc_cfg_check(const struct loom_pfc_cfg *cfg)
@@ -97,12 +98,8 @@ loom_time_ns loom_pfc_next_refresh(const struct loom_pfc_state *st, const struct
 
 loom_time_ns loom_pfc_quanta_ns(uint16_t quanta, uint64_t rate_bps)
 {
-	/* at most 65535 * 512 * 1e9 = 3.4e16: no overflow */
-	uint64_t bit_ns = (uint64_t)quanta * LOOM_PFC_QUANTUM_BITS * LOOM_NS_PER_S;
-
-	if (rate_bps == 0)
-		return LOOM_TIME_NEVER;
-	return (bit_ns + rate_bps - 1) / rate_bps;
+	/* a quantum is the time of 512 bits (64 bytes) on the link */
+	return loom_link_serialization_ns((uint64_t)quanta * (LOOM_PFC_QUANTUM_BITS / 8), rate_bps);
 }
 
 loom_time_ns loom_pfc_refresh_default(uint16_t quanta, uint64_t rate_bps)

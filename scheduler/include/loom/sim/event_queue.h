@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The virtual-time runner's event queue, and a link's delivery time.
+ * The virtual-time runner's event queue (a link's delivery time: link.h).
  *
  * Events are ordered by (t, seq) lexicographically. `seq` is assigned by
  * the queue on push from a per-queue counter that only grows, so events at
@@ -52,7 +52,7 @@
 #include "loom/clock.h"
 
 /* LOOM_TIME_NEVER (clock.h) is the peek time of an empty queue and a
- * saturated delivery time. An event may be pushed at that time, but
+ * saturated delivery time (link.h). An event may be pushed at that time, but
  * peek_time cannot tell it apart from an empty queue. */
 
 struct loom_event {
@@ -148,27 +148,5 @@ const struct loom_event *loom_event_queue_peek(const struct loom_event_queue *q)
 
 /* The minimum event's time, or LOOM_TIME_NEVER when empty. */
 loom_time_ns loom_event_queue_peek_time(const struct loom_event_queue *q);
-
-/*
- * Link timing.
- *
- * A packet of `bytes` bytes takes bytes * 8 / rate seconds to serialize.
- * In nanoseconds this is rounded UP: ceil(bytes * 8 * 1e9 / rate_bps). When
- * a port starts the next packet at the previous one's serialization end,
- * the link therefore never carries more than its rate over any window (at
- * most 1 ns per packet slower than exact). The math is exact integer math
- * with a 128-bit intermediate: no floating point, so results are identical
- * on every machine.
- *
- * rate_bps == 0 (a link that never finishes) and results beyond 2^64 - 1 ns
- * saturate to LOOM_TIME_NEVER.
- */
-loom_time_ns loom_link_serialization_ns(uint64_t bytes, uint64_t rate_bps);
-
-/* When the last bit of a packet whose first bit leaves at `t_start` reaches
- * the far end: t_start + loom_link_serialization_ns(bytes, rate_bps) +
- * delay_ns (propagation), saturating at LOOM_TIME_NEVER. */
-loom_time_ns loom_link_delivery_time(loom_time_ns t_start, uint64_t bytes, uint64_t rate_bps,
-				     loom_time_ns delay_ns);
 
 #endif

@@ -100,8 +100,9 @@ enum loom_pfc_action loom_pfc_refresh(struct loom_pfc_state *st, const struct lo
 loom_time_ns loom_pfc_next_refresh(const struct loom_pfc_state *st, const struct loom_pfc_cfg *cfg);
 
 /* How long `quanta` hold a link at rate_bps: quanta * 512 / rate seconds,
- * in ns rounded up (a pause is never shorter than asked). LOOM_TIME_NEVER
- * for rate 0. */
+ * the serialization time of quanta * 64 bytes (loom/sim/link.h): in ns
+ * rounded up (a pause is never shorter than asked), LOOM_TIME_NEVER for
+ * rate 0. */
 loom_time_ns loom_pfc_quanta_ns(uint16_t quanta, uint64_t rate_bps);
 
 /* Half the time `quanta` hold the link: a PAUSE re-sent this often reaches
