@@ -136,10 +136,10 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 		return fail(err, errlen, h->name, "flow %lu: cc_params: bad '%s'", (unsigned long)id, bad);
 	tf->dst_gen = (uint32_t)d;
 	tf->rx_slot = (uint32_t)slot;
-	tf->frame_bytes = (uint16_t)(pkt ? pkt : LOOM_GEN_DEFAULT_FRAME);
-	if (tf->frame_bytes < loom_gen_min_frame(tf->spec.transport) || tf->frame_bytes > LOOM_GEN_MAX_FRAME)
+	tf->frame_bytes = (uint16_t)(pkt ? pkt : LOOM_FRAME_DEFAULT);
+	if (tf->frame_bytes < loom_gen_min_frame(tf->spec.transport) || tf->frame_bytes > LOOM_FRAME_GEN_MAX)
 		return fail(err, errlen, h->name, "flow %lu: pkt_bytes %u outside %u..%u", (unsigned long)id,
-			    tf->frame_bytes, loom_gen_min_frame(tf->spec.transport), LOOM_GEN_MAX_FRAME);
+			    tf->frame_bytes, loom_gen_min_frame(tf->spec.transport), LOOM_FRAME_GEN_MAX);
 	if (f->gen_hosts[d].rx[slot].flow_id != tf->spec.id)
 		return fail(err, errlen, h->name, "flow %lu: rx_slot %lu of %s is flow %u", (unsigned long)id,
 			    (unsigned long)slot, dst, f->gen_hosts[d].rx[slot].flow_id);

@@ -42,6 +42,7 @@
 #include <rte_ether.h>
 
 #include "loom/clock.h"
+#include "loom/frame.h"
 #include "loom/cc/cc_params.h"
 #include "loom/cc/dcqcn.h"
 #include "loom/cc/dctcp.h"
@@ -50,8 +51,6 @@
 struct rte_mbuf;
 struct rte_mempool;
 
-#define LOOM_GEN_DEFAULT_FRAME 1500u
-#define LOOM_GEN_MAX_FRAME 2000u /* fits the default mbuf data room */
 #define LOOM_GEN_PAYLOAD_MAGIC 0x4c4f4f4du /* "LOOM" */
 
 /* What a generator puts at the start of its UDP payload (after the BTH
