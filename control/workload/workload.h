@@ -38,7 +38,7 @@ struct workload_hosts {
 int workload_hosts_from_topo(const struct topology *t, struct workload_hosts *h, char *err, size_t errlen);
 void workload_hosts_free(struct workload_hosts *h);
 
-/* The ideal-throughput model of a two-tier topology (loom/maxmin.h):
+/* The ideal-throughput model of a two-tier topology (loom/traffic/maxmin.h):
  * racks are the hosts' plane-0 leaves, numbered 0.. in switch order
  * (rack_of_switch maps back); a rack's up/down capacity is the sum of the
  * leaf-spine links of every leaf its hosts attach to (all planes), and a

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A flow option `cc:` (docs/WORKLOADS.md): a controller name, or a mapping
- * with `type:` and parameter overrides (loom/cc_params.h):
+ * with `type:` and parameter overrides (loom/cc/cc_params.h):
  *
  *   cc: dcqcn
  *   cc: {type: dcqcn, rate_ai: 10M, g: 1/128, increase_timer: 55us}

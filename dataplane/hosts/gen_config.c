@@ -54,7 +54,7 @@ static int get_u64(json_t *o, const char *key, uint64_t def, uint64_t *out)
 	return 0;
 }
 
-/* "cc_params": {name: number} (loom/cc_params.h); absent = the defaults.
+/* "cc_params": {name: number} (loom/cc/cc_params.h); absent = the defaults.
  * -1 with *bad = the key for an unknown name or a value out of range. */
 static int load_cc_params(const json_t *o, struct loom_cc_params *ps, const char **bad)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Congestion-control parameter overrides (see loom/cc_params.h). */
+/* Congestion-control parameter overrides (see loom/cc/cc_params.h). */
 #include <errno.h>
 #include <math.h>
 #include <string.h>

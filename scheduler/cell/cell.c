@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The cell header on the wire (loom/cell.h, docs/CELLS.md). */
+/* The cell header on the wire (loom/cell/cell.h, docs/CELLS.md). */
 #include "loom/cell/cell.h"
 
 static void put16(uint8_t *p, uint16_t v)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Reassembly of one VOQ's cells (loom/cell_reasm.h). */
+/* Reassembly of one VOQ's cells (loom/cell/cell_reasm.h). */
 #include <stdlib.h>
 
 #include "loom/cell/cell.h"

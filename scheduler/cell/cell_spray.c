@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Spray choice over live spine uplinks (loom/cell_spray.h). */
+/* Spray choice over live spine uplinks (loom/cell/cell_spray.h). */
 #include <string.h>
 
 #include "loom/cell/cell_spray.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Credit scheduler of an egress port (loom/credit_sched.h). */
+/* Credit scheduler of an egress port (loom/cell/credit_sched.h). */
 #include <stdlib.h>
 
 #include "loom/cell/credit_sched.h"

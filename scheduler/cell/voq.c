@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Accounting of a virtual output queue (loom/voq.h). */
+/* Accounting of a virtual output queue (loom/cell/voq.h). */
 #include "loom/cell/voq.h"
 
 bool loom_voq_admit(struct loom_voq *q, uint32_t len)

@@ -18,7 +18,7 @@ static inline uint64_t absorb(uint64_t h, uint64_t word)
 
 uint32_t loom_flow_hash(const struct loom_flow_key *key, uint32_t seed)
 {
-	return loom_flow_hash_inline(key, seed); /* loom/flow_hash.h */
+	return loom_flow_hash_inline(key, seed); /* loom/lb/flow_hash.h */
 }
 
 uint32_t loom_seed_from_name(const char *name)

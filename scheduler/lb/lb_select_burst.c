@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* A policy's choice for a run of packets of one group (loom/lb_policy.h). */
+/* A policy's choice for a run of packets of one group (loom/lb/lb_policy.h). */
 #include "loom/lb/lb_policy.h"
 
 void lb_policy_select_burst(const struct lb_policy *p, void *state, const struct lb_group_view *g,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ECN step / RED marking (see loom/ecn_mark.h). Integer arithmetic only,
+ * ECN step / RED marking (see loom/tm/ecn_mark.h). Integer arithmetic only,
  * so that the dataplane and the virtual-time runner agree bit for bit.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Strict priority + deficit round robin (see loom/queue_sched.h).
+ * Strict priority + deficit round robin (see loom/tm/queue_sched.h).
  *
  * The scheduler does not see enqueues, only head sizes at select(), so the
  * DRR active list is brought up to date there: classes found empty leave

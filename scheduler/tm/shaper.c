@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Token-bucket shaper with exact credit (see loom/shaper.h).
+ * Token-bucket shaper with exact credit (see loom/tm/shaper.h).
  *
  * Credit is in units of 1/8e9 byte, so accrual is rate * dt with no
  * division and no remainder to carry: nothing is ever rounded, and the

@@ -22,8 +22,8 @@ enum loom_flow_transport {
 /* The sender's congestion control (generator hosts, dataplane/hosts/gen_cc.c). */
 enum loom_flow_cc {
 	LOOM_FLOW_CC_NONE = 0,  /* fixed rate */
-	LOOM_FLOW_CC_DCQCN = 1, /* rate-based on CNPs (loom/dcqcn.h) */
-	LOOM_FLOW_CC_DCTCP = 2  /* window on ACKs echoing CE (loom/dctcp.h) */
+	LOOM_FLOW_CC_DCQCN = 1, /* rate-based on CNPs (loom/cc/dcqcn.h) */
+	LOOM_FLOW_CC_DCTCP = 2  /* window on ACKs echoing CE (loom/cc/dctcp.h) */
 };
 
 struct loom_flow_spec {
