@@ -2,10 +2,12 @@
 /*
  * Token-bucket shaper, in bytes, with the time passed in.
  *
- * Every output port transmits at its link's rate through one of these: the
- * egress traffic manager asks whether the head packet may go now, and the
- * virtual-time runner asks when it may (loom_shaper_next_time) and
- * schedules the port's next transmit event at that instant.
+ * Every output port of a switch with the traffic manager on transmits at
+ * its port rate through one of these (with `tm: {enabled: false}` a port
+ * has a plain FIFO and no shaper: its link alone paces it): the egress
+ * traffic manager asks whether the head packet may go now, and when it may
+ * (loom_shaper_next_time, through loom_switch_next_tx_time), which is when
+ * the virtual-time runner schedules the port's next transmit event.
  *
  * Credit is kept exactly. One byte is LOOM_SHAPER_UNITS_PER_BYTE (8e9)
  * units, so that a rate in bit/s times an interval in ns is a whole number
