@@ -12,7 +12,7 @@
 
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 #include "workload/workload.h"
 
 static int fail(const struct topology *t, char *err, size_t errlen, const char *fmt, ...)
@@ -73,7 +73,7 @@ static const char *transport_name(uint8_t tr)
 	return tr == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp";
 }
 
-/* A flow's congestion-control overrides (loom/cc_params.h names): fractions
+/* A flow's congestion-control overrides (loom/cc/cc_params.h names): fractions
  * as reals, the rest as whole numbers (bit/s, ns, bytes, counts, 0/1). */
 static json_t *cc_params_json(const struct loom_cc_params *ps)
 {

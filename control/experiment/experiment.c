@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "experiment.h"
-#include "loom/lb_policy.h"
+#include "loom/lb/lb_policy.h"
 #include "topo/topo_internal.h"
 
 enum { E_NAME, E_TOPOLOGY, E_DURATION, E_SAMPLE, E_MODES, E_WORKLOADS, E_LOADS, E_N };

@@ -263,7 +263,7 @@ def main(d):
         f.write("- throughput_vs_ideal: the flows' goodput (payload bits received over the time from "
                 "each flow's start to its last arrival) summed, over the sum of their max-min fair rates "
                 "with every flow of the run active at once (the ideal of perfect load balancing, "
-                "scheduler/include/loom/maxmin.h); headers count against it. n/a for flows arriving over "
+                "scheduler/include/loom/traffic/maxmin.h); headers count against it. n/a for flows arriving over "
                 "time (Poisson), which do not all run at once: judge those by the slowdown.\n")
         f.write("- slowdown: FCT over the FCT of the flow alone on the idle fabric, by payload size; "
                 "empty: no finite flow of that size completed.\n")

@@ -23,21 +23,15 @@
 #include "experiment/experiment.h"
 #include "experiment_cmd.h"
 #include "fabric_cmds.h"
-#include "loom/maxmin.h"
+#include "loom/frame.h"
+#include "loom/sim/link.h"
+#include "loom/traffic/maxmin.h"
 #include "workload/workload.h"
 
 #ifndef LOOM_EXPERIMENT_REPORT
 #define LOOM_EXPERIMENT_REPORT "control/experiment/experiment_report.py"
 #endif
 #define REPORT_PYTHON "/usr/bin/python3" /* Debian's: python3-matplotlib belongs to it */
-
-/* Generator host frames (dataplane/hosts/gen_host.h): headers before the payload. */
-#define HDR_UDP 42u
-#define HDR_ROCEV2 54u
-#define MIN_FRAME_UDP 74u
-#define MIN_FRAME_ROCEV2 86u
-#define MAX_FRAME 2000u
-#define DEFAULT_FRAME 1500u
 
 static int mkdir_p(const char *path)
 {
@@ -76,19 +70,16 @@ static int leaf_of(const struct topology *t, int h)
 	return l->a.is_host ? l->b.node : l->a.node;
 }
 
-static uint64_t ser_ns(uint64_t bytes, uint64_t rate_bps)
-{
-	return rate_bps ? (uint64_t)((unsigned __int128)bytes * 8 * 1000000000u / rate_bps) : 0;
-}
-
 /* Completion time of the flow alone on the idle fabric: its wire bytes at
  * its rate from the host, then the last packet store-and-forward over the
- * other links of its path, plus every link's delay. 0 for streams. */
+ * other links of its path, plus every link's delay. 0 for streams. The
+ * serialization times are the links' own (loom/sim/link.h, rounded up as
+ * the virtual-time runner does); a topology's rates are > 0. */
 static uint64_t alone_fct_ns(const struct topology *t, const struct loom_flow_spec *f)
 {
 	const struct topo_link *path[4];
-	uint32_t hdr = f->transport == LOOM_FLOW_ROCEV2 ? HDR_ROCEV2 : HDR_UDP;
-	uint32_t frame = f->pkt_bytes ? f->pkt_bytes : DEFAULT_FRAME;
+	uint32_t hdr = f->transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP;
+	uint32_t frame = f->pkt_bytes ? f->pkt_bytes : LOOM_FRAME_DEFAULT;
 	uint64_t pkts, wire, rate, ns;
 	int n = 0, ls = leaf_of(t, (int)f->src_host), ld = leaf_of(t, (int)f->dst_host);
 
@@ -107,11 +98,11 @@ static uint64_t alone_fct_ns(const struct topology *t, const struct loom_flow_sp
 	pkts = (f->bytes + (frame - hdr) - 1) / (frame - hdr);
 	wire = f->bytes + pkts * hdr;
 	rate = f->rate_bps && f->rate_bps < path[0]->rate_bps ? f->rate_bps : path[0]->rate_bps;
-	ns = ser_ns(wire, rate);
+	ns = loom_link_serialization_ns(wire, rate);
 	for (int i = 0; i < n; i++) {
 		ns += path[i]->delay_ns;
 		if (i > 0)
-			ns += ser_ns(frame, path[i]->rate_bps);
+			ns += loom_link_serialization_ns(frame, path[i]->rate_bps);
 	}
 	return ns;
 }
@@ -121,7 +112,7 @@ static int check_flows(const struct topology *t, const struct workload *wl, cons
 {
 	for (size_t i = 0; i < wl->flows.n; i++) {
 		const struct loom_flow_spec *f = &wl->flows.v[i];
-		uint32_t min = f->transport == LOOM_FLOW_ROCEV2 ? MIN_FRAME_ROCEV2 : MIN_FRAME_UDP;
+		uint32_t min = f->transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_GEN_MIN_ROCEV2 : LOOM_FRAME_GEN_MIN_UDP;
 
 		for (int k = 0; k < 2; k++) {
 			uint32_t h = k ? f->dst_host : f->src_host;
@@ -132,9 +123,9 @@ static int check_flows(const struct topology *t, const struct workload *wl, cons
 				return -1;
 			}
 		}
-		if (f->pkt_bytes && (f->pkt_bytes < min || f->pkt_bytes > MAX_FRAME)) {
+		if (f->pkt_bytes && (f->pkt_bytes < min || f->pkt_bytes > LOOM_FRAME_GEN_MAX)) {
 			fprintf(stderr, "%s: packet %u: generator hosts send frames of %u..%u bytes\n", file,
-				f->pkt_bytes, min, MAX_FRAME);
+				f->pkt_bytes, min, LOOM_FRAME_GEN_MAX);
 			return -1;
 		}
 		if (f->cc && !f->ecn_capable) {

@@ -2,7 +2,7 @@
 /*
  * `loomctl tm show SWITCH[:PORT] [--json]` and
  * `loomctl tm set SWITCH[:PORT] KEY VALUE`: the traffic manager settings of
- * a running loomd (keys: loom/tm_config.h, plus `rate`), changed while
+ * a running loomd (keys: loom/tm/tm_config.h, plus `rate`), changed while
  * traffic flows.
  */
 #include <inttypes.h>

@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "loom/frame.h"
 #include "workload/workload.h"
 #include "workload_cmd.h"
 
@@ -113,7 +114,7 @@ static int write_script(const struct iperf3_opts *o, const struct topology *t, c
 		if (rate)
 			fprintf(out, " -b %llu", (unsigned long long)rate);
 		if (f->pkt_bytes && o->udp)
-			fprintf(out, " -l %u", f->pkt_bytes - 42u); /* the datagram: frame - Ethernet/IPv4/UDP */
+			fprintf(out, " -l %u", f->pkt_bytes - LOOM_FRAME_HDR_UDP); /* the datagram */
 		if (f->bytes)
 			fprintf(out, " -n %llu", (unsigned long long)f->bytes);
 		else

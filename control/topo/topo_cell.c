@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/tm_config.h"
+#include "loom/tm/tm_config.h"
 #include "topo_internal.h"
 
 enum { C_PAYLOAD, C_CREDIT, C_SPRAY, C_VOQ_BYTES, C_VOQ_PACKETS, C_CLASSES, C_WEIGHTS, C_TIMEOUT, C_REFRESH,

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/flow_hash.h"
+#include "loom/lb/flow_hash.h"
 #include "topo_internal.h"
 
 #define MAX_LEAVES_PER_PLANE 256 /* the third octet of 10.p.j.0/24 */

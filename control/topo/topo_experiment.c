@@ -16,7 +16,7 @@
  *     - { workload: ../../workloads/examples/mixed.yaml }
  *
  * Patterns and included workload files are expanded by the workload
- * generators (control/workload/, scheduler/src/workload.c): one format
+ * generators (control/workload/, scheduler/traffic/workload.c): one format
  * and one implementation for `traffic:`, `loomctl workload` and
  * experiments. Patterns draw from one PRNG seeded with `seed`.
  *
@@ -26,16 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/flow_hash.h"
+#include "loom/frame.h"
+#include "loom/lb/flow_hash.h"
 #include "topo_internal.h"
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 #include "workload/workload.h"
-
-/* Smallest frames a generator host sends (dataplane/hosts/gen_host.h:
- * Ethernet + IPv4 + UDP [+ BTH] + its 32-byte payload header). */
-#define MIN_FRAME_UDP 74
-#define MIN_FRAME_ROCEV2 86
-#define MAX_FRAME 2000
 
 enum { X_CLOCK, X_SEED, X_DURATION, X_TRAFFIC, X_JITTER };
 
@@ -73,7 +68,7 @@ struct traffic_state {
 static int check_flow(struct topo_loader *ld, int line, const struct loom_flow_spec *s)
 {
 	const struct topology *t = ld->t;
-	unsigned min = s->transport == LOOM_FLOW_ROCEV2 ? MIN_FRAME_ROCEV2 : MIN_FRAME_UDP;
+	unsigned min = s->transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_GEN_MIN_ROCEV2 : LOOM_FRAME_GEN_MIN_UDP;
 
 	for (int k = 0; k < 2; k++) {
 		uint32_t h = k ? s->dst_host : s->src_host;
@@ -88,9 +83,9 @@ static int check_flow(struct topo_loader *ld, int line, const struct loom_flow_s
 	if (s->cc != LOOM_FLOW_CC_NONE && !s->ecn_capable)
 		return topo_error(&ld->ctx, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
 				  workload_cc_name(s->cc));
-	if (s->pkt_bytes && (s->pkt_bytes < min || s->pkt_bytes > MAX_FRAME))
+	if (s->pkt_bytes && (s->pkt_bytes < min || s->pkt_bytes > LOOM_FRAME_GEN_MAX))
 		return topo_error(&ld->ctx, line, "traffic: packet %u: generator hosts send frames of %u..%u bytes",
-				  s->pkt_bytes, min, MAX_FRAME);
+				  s->pkt_bytes, min, LOOM_FRAME_GEN_MAX);
 	return 0;
 }
 

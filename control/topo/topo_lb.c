@@ -9,13 +9,13 @@
  * and, in a switch's options only, modes of single groups by the prefix of
  * a route that uses them:
  *   load_balancing: { mode: ecmp, groups: { 10.0.1.0/24: spray } }
- * The mode must be a registered policy (scheduler/include/loom/lb_policies.def);
+ * The mode must be a registered policy (scheduler/include/loom/lb/lb_policies.def);
  * `cell` is reserved.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "loom/lb_policy.h"
+#include "loom/lb/lb_policy.h"
 #include "topo_internal.h"
 
 static int get_mode(struct topo_loader *ld, const struct topo_field *f, char mode[TOPO_NAME_MAX])

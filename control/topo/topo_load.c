@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/flow_hash.h"
+#include "loom/lb/flow_hash.h"
 #include "topo_internal.h"
 
 #define DEFAULT_RATE_BPS 10000000000ull /* 10G */

@@ -4,7 +4,7 @@
  * `tm:` (every switch), and `tm:` inside a switch (that switch, over the
  * top-level ones). A `tm:` mapping is flattened to dotted keys
  * ({ecn: {k: 30KB}} is ecn.k; a sequence is a comma list) and every key is
- * checked here with loom/tm_config.h's setter, so that a bad one is
+ * checked here with loom/tm/tm_config.h's setter, so that a bad one is
  * reported with its file and line; the compiler then passes them to loomd
  * as they are.
  */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/tm_config.h"
+#include "loom/tm/tm_config.h"
 #include "topo_internal.h"
 
 static int add_setting(struct topo_loader *ld, int sw, int port, const char *key, const char *value, int line)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 #include "topo_internal.h"
 #include "workload/workload.h"
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "loom/flow_spec.h"
+#include "loom/traffic/flow_spec.h"
 
 #define TOPO_NAME_MAX 32
 #define TOPO_DEVARGS_MAX 256
@@ -106,7 +106,7 @@ struct topo_link {
 	struct topo_pos pos;
 };
 
-/* One traffic manager setting (loom/tm_config.h key) as written. */
+/* One traffic manager setting (loom/tm/tm_config.h key) as written. */
 struct topo_tm_setting {
 	int sw;          /* switch index, or -1: every switch (top-level tm:) */
 	int port;        /* switch port (a switch's tm: ports:), or -1: the whole switch */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A workload file (docs/WORKLOADS.md) read against a topology: the YAML
- * side of the generators in scheduler/include/loom/workload.h. The result
+ * side of the generators in scheduler/include/loom/traffic/workload.h. The result
  * is the flow list generator hosts, the experiment runner or iperf3 pairs
  * carry out; `loomctl workload expand FILE --topo TOPO` prints it as CSV.
  */
@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "loom/cc_params.h"
-#include "loom/maxmin.h"
-#include "loom/workload.h"
+#include "loom/cc/cc_params.h"
+#include "loom/traffic/maxmin.h"
+#include "loom/traffic/workload.h"
 #include <yaml.h>
 
 #include "topo/topology.h"
@@ -38,7 +38,7 @@ struct workload_hosts {
 int workload_hosts_from_topo(const struct topology *t, struct workload_hosts *h, char *err, size_t errlen);
 void workload_hosts_free(struct workload_hosts *h);
 
-/* The ideal-throughput model of a two-tier topology (loom/maxmin.h):
+/* The ideal-throughput model of a two-tier topology (loom/traffic/maxmin.h):
  * racks are the hosts' plane-0 leaves, numbered 0.. in switch order
  * (rack_of_switch maps back); a rack's up/down capacity is the sum of the
  * leaf-spine links of every leaf its hosts attach to (all planes), and a

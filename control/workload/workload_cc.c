@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A flow option `cc:` (docs/WORKLOADS.md): a controller name, or a mapping
- * with `type:` and parameter overrides (loom/cc_params.h):
+ * with `type:` and parameter overrides (loom/cc/cc_params.h):
  *
  *   cc: dcqcn
  *   cc: {type: dcqcn, rate_ai: 10M, g: 1/128, increase_timer: 55us}
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loom/frame.h"
 #include "topo/topo_internal.h"
 #include "workload.h"
 
@@ -142,7 +143,7 @@ static const char *check_combined(const struct loom_flow_spec *tmpl, const struc
 		struct loom_dctcp_cfg c;
 
 		/* a payload no larger than the frame: the window checks are in whole payloads */
-		loom_dctcp_default(&c, tmpl->pkt_bytes ? tmpl->pkt_bytes : 64);
+		loom_dctcp_default(&c, tmpl->pkt_bytes ? tmpl->pkt_bytes : LOOM_FRAME_ETH_MIN);
 		loom_cc_params_apply_dctcp(ps, &c, &why);
 	}
 	return why;

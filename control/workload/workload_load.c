@@ -3,13 +3,14 @@
  * Workload file -> flow list. The YAML is read with the topology loader's
  * typed getters (control/topo/topo_yaml.c), so that both files report
  * problems the same way ("FILE:LINE: problem"); each entry of `patterns:`
- * is handed to its generator in scheduler/src/workload.c.
+ * is handed to its generator in scheduler/traffic/workload.c.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "loom/frame.h"
 #include "topo/topo_internal.h"
 #include "workload.h"
 
@@ -209,7 +210,7 @@ static int load_flow_opts(struct wl_loader *w, const struct topo_field *f, struc
 	if (f[K_RATE].k && topo_get_rate(&w->ld, &f[K_RATE], &tmpl->rate_bps) < 0)
 		return -1;
 	if (f[K_PACKET].k) {
-		if (topo_get_uint(&w->ld, &f[K_PACKET], 64, 9216, &v) < 0)
+		if (topo_get_uint(&w->ld, &f[K_PACKET], LOOM_FRAME_ETH_MIN, LOOM_FRAME_JUMBO, &v) < 0)
 			return -1;
 		tmpl->pkt_bytes = (uint16_t)v;
 	}

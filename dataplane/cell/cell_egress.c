@@ -3,7 +3,7 @@
  * Egress leaf of the cell fabric.
  *
  * REQUEST (reads: source leaf, port, class, bytes): the port's credit
- * scheduler (loom/credit_sched.h) counts the VOQ's demand, weighted by its
+ * scheduler (loom/cell/credit_sched.h) counts the VOQ's demand, weighted by its
  * class. The timer (cell_egress_timers) grants credits at the port's rate
  * and sends each back to its VOQ's leaf as a CREDIT cell.
  *
@@ -11,7 +11,7 @@
  * whose time comes while the port holds more than egress_limit bytes is
  * not given.
  *
- * DATA: the reassembly context of the cell's VOQ (loom/cell_reasm.h)
+ * DATA: the reassembly context of the cell's VOQ (loom/cell/cell_reasm.h)
  * holds it until its packet is whole and in order; the packet is rebuilt
  * in one mbuf (from the pool the packet was cut from; a packet of one
  * cell keeps the cell's mbuf) and put on the

@@ -33,11 +33,11 @@
 
 #include <rte_ether.h>
 
-#include "loom/cell.h"
-#include "loom/cell_reasm.h"
-#include "loom/cell_spray.h"
-#include "loom/credit_sched.h"
-#include "loom/voq.h"
+#include "loom/cell/cell.h"
+#include "loom/cell/cell_reasm.h"
+#include "loom/cell/cell_spray.h"
+#include "loom/cell/credit_sched.h"
+#include "loom/cell/voq.h"
 #include "switch.h"
 
 struct rte_hash;
@@ -51,7 +51,7 @@ struct loom_pkt_meta;
 #define CELL_MAX_FAULTS 16
 #define CELL_CTRLQ_SIZE 1024
 #define CELL_NO_LEAF 0xffffu
-/* A cell frame's headers: Ethernet, then the cell header (loom/cell.h). */
+/* A cell frame's headers: Ethernet, then the cell header (loom/cell/cell.h). */
 #define CELL_FRAME_HDR (RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN)
 
 /* The `cell` object of loomd's configuration (docs/LOOMD_CONFIG.md). */

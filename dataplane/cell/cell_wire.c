@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Cell frames on the wire (docs/CELLS.md): Ethernet (peer port's MAC, ours,
- * Ethertype 0x88B5), the 16-byte cell header (loom/cell.h), the payload.
+ * Ethertype 0x88B5), the 16-byte cell header (loom/cell/cell.h), the payload.
  *
  * Sending them: a frame out of a port toward its peer (control cells on
  * the port's control queue, egress/ctrl_queue.h, which goes before

@@ -2,7 +2,7 @@
 /*
  * Traffic manager part of loomd's configuration (docs/LOOMD_CONFIG.md):
  *   "time_scale": 1            fabric-wide: links run at rate / time_scale
- *   "tm": {KEY: VALUE, ...}    fabric-wide settings (loom/tm_config.h keys)
+ *   "tm": {KEY: VALUE, ...}    fabric-wide settings (loom/tm/tm_config.h keys)
  *   switches[i].tm: {...}      that switch's, over the fabric's
  *   switches[i].ports[j].tm    that port's, over the switch's
  * Values may be strings, numbers or booleans; nested objects are read as

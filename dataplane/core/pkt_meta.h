@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "loom/flow_hash.h"
+#include "loom/lb/flow_hash.h"
 
 enum loom_l3_kind {
 	LOOM_L3_NONE = 0,

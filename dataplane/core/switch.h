@@ -102,7 +102,7 @@ struct loom_nexthop {
 
 /* An ECMP group: `n_members` consecutive entries of loom_switch.members,
  * each an index into loom_switch.nexthops. A single next hop is a group of 1.
- * `policy` picks the member (loom/lb_policy.h registry id; 0 = ecmp, served
+ * `policy` picks the member (loom/lb/lb_policy.h registry id; 0 = ecmp, served
  * inline; its state is in loom_switch.lb). */
 struct loom_group {
 	uint32_t first;

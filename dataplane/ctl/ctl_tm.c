@@ -5,7 +5,7 @@
  *          counters, copied on the worker with the other counters;
  *   {"cmd": "tm", "op": "show", "switch": S [, "port": P]}: settings
  *   {"cmd": "tm", "op": "set", "switch": S [, "port": P], "key": K,
- *    "value": V}: one loom/tm_config.h setting (or "rate": the link rate,
+ *    "value": V}: one loom/tm/tm_config.h setting (or "rate": the link rate,
  *    scaled by time_scale) on one port or every port of the switch,
  *    applied on the worker between bursts; queued packets stay.
  */

@@ -12,10 +12,9 @@
 #include <rte_udp.h>
 
 #include "gen_cc.h"
-#include "loom/event_queue.h"
+#include "loom/sim/link.h"
 
 #define ROCEV2_PORT 4791u
-#define BTH_LEN 12u
 #define BTH_OPCODE_CNP 0x81u
 #define ENTROPY_PORT_BASE 49152u
 #define ENTROPY_PORT_SPAN 16384u
@@ -168,7 +167,7 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 	const struct loom_gen_rx_flow *r = &h->rx[fb->rx_slot];
 	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
-			 (cnp ? BTH_LEN : 0) + sizeof(struct loom_gen_feedback_hdr);
+			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr);
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -194,11 +193,11 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 
 	uint8_t *p = (uint8_t *)(udp + 1);
 	if (cnp) {
-		memset(p, 0, BTH_LEN);
+		memset(p, 0, LOOM_FRAME_BTH);
 		p[0] = BTH_OPCODE_CNP;
 		p[2] = 0xff;
 		p[3] = 0xff;
-		p += BTH_LEN;
+		p += LOOM_FRAME_BTH;
 	}
 	struct loom_gen_feedback_hdr hdr = {
 		.magic = rte_cpu_to_be_32(LOOM_GEN_FEEDBACK_MAGIC),

@@ -2,7 +2,7 @@
 /*
  * Congestion control of generator hosts (a flow's spec.cc): the glue
  * between gen_host.c's paced senders and receivers and the pure state
- * machines in scheduler/ (loom/dcqcn.h, loom/dctcp.h).
+ * machines in scheduler/ (loom/cc/dcqcn.h, loom/cc/dctcp.h).
  *
  *  - dcqcn: the receiver (notification point) returns a CNP when a CE-marked
  *    packet arrives, at most one per flow per cnp_interval

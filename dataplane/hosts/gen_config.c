@@ -17,7 +17,7 @@
 #include "gen_config.h"
 #include "gen_cc.h"
 #include "gen_host.h"
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
 {
@@ -54,7 +54,7 @@ static int get_u64(json_t *o, const char *key, uint64_t def, uint64_t *out)
 	return 0;
 }
 
-/* "cc_params": {name: number} (loom/cc_params.h); absent = the defaults.
+/* "cc_params": {name: number} (loom/cc/cc_params.h); absent = the defaults.
  * -1 with *bad = the key for an unknown name or a value out of range. */
 static int load_cc_params(const json_t *o, struct loom_cc_params *ps, const char **bad)
 {
@@ -136,10 +136,10 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 		return fail(err, errlen, h->name, "flow %lu: cc_params: bad '%s'", (unsigned long)id, bad);
 	tf->dst_gen = (uint32_t)d;
 	tf->rx_slot = (uint32_t)slot;
-	tf->frame_bytes = (uint16_t)(pkt ? pkt : LOOM_GEN_DEFAULT_FRAME);
-	if (tf->frame_bytes < loom_gen_min_frame(tf->spec.transport) || tf->frame_bytes > LOOM_GEN_MAX_FRAME)
+	tf->frame_bytes = (uint16_t)(pkt ? pkt : LOOM_FRAME_DEFAULT);
+	if (tf->frame_bytes < loom_gen_min_frame(tf->spec.transport) || tf->frame_bytes > LOOM_FRAME_GEN_MAX)
 		return fail(err, errlen, h->name, "flow %lu: pkt_bytes %u outside %u..%u", (unsigned long)id,
-			    tf->frame_bytes, loom_gen_min_frame(tf->spec.transport), LOOM_GEN_MAX_FRAME);
+			    tf->frame_bytes, loom_gen_min_frame(tf->spec.transport), LOOM_FRAME_GEN_MAX);
 	if (f->gen_hosts[d].rx[slot].flow_id != tf->spec.id)
 		return fail(err, errlen, h->name, "flow %lu: rx_slot %lu of %s is flow %u", (unsigned long)id,
 			    (unsigned long)slot, dst, f->gen_hosts[d].rx[slot].flow_id);

@@ -12,11 +12,10 @@
 
 #include "gen_cc.h"
 #include "gen_host.h"
-#include "loom/event_queue.h"
-#include "loom/workload.h"
+#include "loom/sim/link.h"
+#include "loom/traffic/workload.h"
 
 #define ROCEV2_PORT 4791u
-#define BTH_LEN 12u
 #define BTH_OPCODE_UD_SEND_ONLY 0x64u
 #define ENTROPY_PORT_BASE 49152u
 #define ENTROPY_PORT_SPAN 16384u
@@ -24,16 +23,20 @@
 #define IPV4_ECN_ECT0 0x02u
 #define IPV4_ECN_CE 0x03u
 
+/* loom/frame.h's sizes, which control/ checks flows against, are DPDK's and this file's. */
+_Static_assert(LOOM_FRAME_HDR_UDP == RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr),
+	       "LOOM_FRAME_HDR_UDP");
+_Static_assert(LOOM_FRAME_GEN_PAYLOAD == sizeof(struct loom_gen_payload), "LOOM_FRAME_GEN_PAYLOAD");
+_Static_assert(LOOM_FRAME_GEN_MAX <= RTE_MBUF_DEFAULT_DATAROOM, "a generator frame fits one mbuf");
+
 static inline uint32_t header_bytes(const struct loom_gen_tx_flow *f)
 {
-	return RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
-	       (f->spec.transport == LOOM_FLOW_ROCEV2 ? BTH_LEN : 0);
+	return f->spec.transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP;
 }
 
 uint32_t loom_gen_min_frame(uint8_t transport)
 {
-	return RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
-	       (transport == LOOM_FLOW_ROCEV2 ? BTH_LEN : 0) + sizeof(struct loom_gen_payload);
+	return transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_GEN_MIN_ROCEV2 : LOOM_FRAME_GEN_MIN_UDP;
 }
 
 /* When the packet after `sent_wire` bytes may leave: exact, no drift. */
@@ -210,7 +213,7 @@ static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx
 	if (roce) {
 		uint32_t qp = f->spec.id & 0xffffffu, psn = (uint32_t)f->packets & 0xffffffu;
 
-		memset(p, 0, BTH_LEN);
+		memset(p, 0, LOOM_FRAME_BTH);
 		p[0] = BTH_OPCODE_UD_SEND_ONLY;
 		p[2] = 0xff; /* P_Key 0xffff (default partition) */
 		p[3] = 0xff;
@@ -220,7 +223,7 @@ static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx
 		p[9] = (uint8_t)(psn >> 16);
 		p[10] = (uint8_t)(psn >> 8);
 		p[11] = (uint8_t)psn;
-		p += BTH_LEN;
+		p += LOOM_FRAME_BTH;
 	}
 	struct loom_gen_payload pl = {
 		.magic = rte_cpu_to_be_32(LOOM_GEN_PAYLOAD_MAGIC),
@@ -352,7 +355,7 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	udp = (const struct rte_udp_hdr *)(d + off);
 	off += sizeof(*udp);
 	if (udp->dst_port == rte_cpu_to_be_16(ROCEV2_PORT))
-		off += BTH_LEN;
+		off += LOOM_FRAME_BTH;
 	if (len >= off + sizeof(*fb)) { /* a CNP or an ACK for one of our flows (gen_cc.c) */
 		memcpy(fb, d + off, sizeof(*fb));
 		*is_fb = rte_be_to_cpu_32(fb->magic) == LOOM_GEN_FEEDBACK_MAGIC;
@@ -369,7 +372,7 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 		return NULL;
 	*tos = ip->type_of_service;
 	*payload_bytes = (uint32_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp)) -
-			 (udp->dst_port == rte_cpu_to_be_16(ROCEV2_PORT) ? BTH_LEN : 0);
+			 (udp->dst_port == rte_cpu_to_be_16(ROCEV2_PORT) ? LOOM_FRAME_BTH : 0);
 	return &h->rx[slot];
 }
 

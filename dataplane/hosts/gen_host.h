@@ -23,7 +23,7 @@
  * loom_gen_payload (flow id, sequence number, send time).
  *
  * Collectives: a flow whose spec.start is LOOM_WL_START_CHAINED
- * (scheduler/include/loom/workload.h) in phase p of collective c starts
+ * (scheduler/include/loom/traffic/workload.h) in phase p of collective c starts
  * when every flow of phase p-1 of c that this host receives has completed
  * (its start becomes that time); with none to wait for, at time 0.
  *
@@ -42,16 +42,15 @@
 #include <rte_ether.h>
 
 #include "loom/clock.h"
-#include "loom/cc_params.h"
-#include "loom/dcqcn.h"
-#include "loom/dctcp.h"
-#include "loom/flow_spec.h"
+#include "loom/frame.h"
+#include "loom/cc/cc_params.h"
+#include "loom/cc/dcqcn.h"
+#include "loom/cc/dctcp.h"
+#include "loom/traffic/flow_spec.h"
 
 struct rte_mbuf;
 struct rte_mempool;
 
-#define LOOM_GEN_DEFAULT_FRAME 1500u
-#define LOOM_GEN_MAX_FRAME 2000u /* fits the default mbuf data room */
 #define LOOM_GEN_PAYLOAD_MAGIC 0x4c4f4f4du /* "LOOM" */
 
 /* What a generator puts at the start of its UDP payload (after the BTH

@@ -4,7 +4,7 @@
  * per-group state, per-member packet/byte counters and the imbalance
  * window, the port load samples the flowlet policy reads, and the reorder
  * measurement at leaf host ports. The decisions themselves are scheduler/
- * code (loom/lb_policy.h); this is the glue that gives them the switch's
+ * code (loom/lb/lb_policy.h); this is the glue that gives them the switch's
  * view and runs their timers.
  *
  * Who touches what: the worker runs select/tick and the counters; the
@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "loom/lb_imbalance.h"
-#include "loom/lb_policy.h"
-#include "loom/lb_reorder.h"
+#include "loom/lb/lb_imbalance.h"
+#include "loom/lb/lb_policy.h"
+#include "loom/lb/lb_reorder.h"
 #include "switch.h"
 
 struct loom_lb_member_counters {

@@ -5,13 +5,13 @@
  * hash seed and the group's policy. Sets: the group's per-member packet and
  * byte counters; returns the next hop.
  *
- * The policy of the group decides (scheduler/, loom/lb_policy.h): ecmp, the
+ * The policy of the group decides (scheduler/, loom/lb/lb_policy.h): ecmp, the
  * default, is served inline (hash, multiply-shift; member_select_by_hash in
  * stages.h, which the IPv4 fast path calls with the hash it computed from
  * the packet); any other through the registry's function table.
  */
 #include "lb_switch.h"
-#include "loom/flow_hash.h"
+#include "loom/lb/flow_hash.h"
 #include "stages.h"
 
 const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, const struct loom_pkt_meta *meta,

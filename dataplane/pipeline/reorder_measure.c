@@ -4,7 +4,7 @@
  * hosts). Reads: the packet's sequence number: TCP's (distance in
  * segments of this packet's payload), RoCEv2's BTH PSN, or for other UDP
  * iperf3's packet counter (payload bytes 8..11, as `iperf3 -u` sends it).
- * Sets: the port's reorder counters (loom/lb_reorder.h). Fragments and
+ * Sets: the port's reorder counters (loom/lb/lb_reorder.h). Fragments and
  * packets too short to carry the number are not counted.
  */
 #include <netinet/in.h>

@@ -11,7 +11,7 @@
 
 #include "egress.h"
 #include "lb_switch.h"
-#include "loom/ecmp.h"
+#include "loom/lb/ecmp.h"
 #include "pkt_meta.h"
 #include "switch.h"
 
@@ -103,7 +103,7 @@ static inline const struct loom_nexthop *member_take(const struct member_tables 
 
 /* The member (an index into sw->members) of group `grp` (number `g`) for
  * a packet of `len` bytes with this flow hash under sw->hash_seed
- * (loom/flow_hash.h): ecmp in line; otherwise the group's policy, or
+ * (loom/lb/flow_hash.h): ecmp in line; otherwise the group's policy, or
  * `pick` when `picked`, the choice it already made for the packet with a
  * run of the burst (not picked: ask it now). */
 static inline uint32_t member_choose(struct loom_switch *sw, const struct loom_group *grp, uint32_t g,

@@ -3,8 +3,8 @@
  * The virtual-time runner: a discrete-event simulation of the fabric on
  * one thread, driving the same handlers as the real-time runner.
  *
- * Time is the event queue's (scheduler/event_queue.h: exact (time, seq)
- * order, stable tie-break), never a clock. Events:
+ * Time is the event queue's (scheduler/include/loom/sim/event_queue.h:
+ * exact (time, seq) order, stable tie-break), never a clock. Events:
  *   SW_ARRIVE   a packet's last bit reaches (switch, port):
  *               loom_switch_receive(sw, port, &pkt, 1, t)
  *   HOST_ARRIVE the same at a generator host: loom_gen_host_receive()
@@ -30,7 +30,8 @@
 #include <rte_prefetch.h>
 
 #include "gen_host.h"
-#include "loom/event_queue.h"
+#include "loom/sim/event_queue.h"
+#include "loom/sim/link.h"
 #include "runner_virtual.h"
 #include "series.h"
 

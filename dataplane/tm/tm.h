@@ -30,11 +30,11 @@
 
 #include <rte_prefetch.h>
 
-#include "loom/ecn_mark.h"
-#include "loom/pfc.h"
-#include "loom/queue_sched.h"
-#include "loom/shaper.h"
-#include "loom/tm_config.h"
+#include "loom/tm/ecn_mark.h"
+#include "loom/tm/pfc.h"
+#include "loom/tm/queue_sched.h"
+#include "loom/tm/shaper.h"
+#include "loom/tm/tm_config.h"
 
 struct rte_mbuf;
 struct rte_mempool;

@@ -8,7 +8,7 @@
  * m->hash.sched (see tm.h); or drops the packet on the egress port under
  * queue_full, buffer_full, wred or pfc_headroom.
  *
- * ECN uses scheduler/ecn_mark.h rather than rte_red: rte_red counts the
+ * ECN uses loom/tm/ecn_mark.h rather than rte_red: rte_red counts the
  * queue in packets and ages its average in TSC cycles, while switches and
  * DCQCN's thresholds count bytes, and the virtual-time runner needs the
  * same code to run on nanoseconds it passes in (see ecn_mark.h).

@@ -26,11 +26,12 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "loom/frame.h"
 #include "pkt_drop.h"
 #include "tm.h"
 
 #define PFC_OPCODE 0x0101
-#define PFC_FRAME_LEN 60 /* minimum frame without FCS */
+#define PFC_FRAME_LEN (LOOM_FRAME_ETH_MIN - LOOM_FRAME_FCS) /* Ethernet's minimum without FCS: 60 */
 
 static const struct rte_ether_addr pfc_dst = {{0x01, 0x80, 0xc2, 0x00, 0x00, 0x01}};
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loom/ecmp.h"
-#include "loom/flow_hash.h"
+#include "loom/lb/ecmp.h"
+#include "loom/lb/flow_hash.h"
 
 int main(int argc, char **argv)
 {

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "loom/lb_policy.h"
+#include "loom/lb/lb_policy.h"
 
 #define FAKE_PORTS 32
 

@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "loom/cdf.h"
+#include "loom/traffic/cdf.h"
 
 #define N_SAMPLES 1000000
 #define CDF_TOLERANCE 0.002

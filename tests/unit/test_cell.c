@@ -30,10 +30,10 @@
 #define TEST_RNG_SEED 0x5eed0ce11ull
 #include "test_rng.h"
 
-#include "loom/cell.h"
-#include "loom/cell_reasm.h"
-#include "loom/cell_spray.h"
-#include "loom/voq.h"
+#include "loom/cell/cell.h"
+#include "loom/cell/cell_reasm.h"
+#include "loom/cell/cell_spray.h"
+#include "loom/cell/voq.h"
 
 static bool same_hdr(const struct loom_cell_hdr *a, const struct loom_cell_hdr *b)
 {

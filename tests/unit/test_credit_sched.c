@@ -30,7 +30,7 @@
 
 #include "test_rng.h"
 
-#include "loom/credit_sched.h"
+#include "loom/cell/credit_sched.h"
 
 #define CREDIT 4096u
 #define RATE 10000000000ull /* 10G: a credit every 3276.8 ns */

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "loom/clock.h"
-#include "loom/dcqcn.h"
+#include "loom/cc/dcqcn.h"
 
 #define G25 25000000000.0
 #define US LOOM_NS_PER_US

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "loom/dctcp.h"
+#include "loom/cc/dctcp.h"
 
 static void test_alpha_ewma(void **state)
 {

@@ -31,7 +31,7 @@
 #include <math.h>
 
 #include "loom/clock.h"
-#include "loom/ecn_mark.h"
+#include "loom/tm/ecn_mark.h"
 
 #define GBPS 1000000000ull
 

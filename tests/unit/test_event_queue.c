@@ -33,7 +33,8 @@
 
 #include "test_rng.h"
 
-#include "loom/event_queue.h"
+#include "loom/sim/event_queue.h"
+#include "loom/sim/link.h"
 
 
 /* Reference order: a push's time and its index in push order (= its seq). */

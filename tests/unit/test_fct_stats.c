@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "loom/collective_bound.h"
-#include "loom/fct_stats.h"
+#include "loom/traffic/collective_bound.h"
+#include "loom/traffic/fct_stats.h"
 
 static void test_slowdown(void **state)
 {

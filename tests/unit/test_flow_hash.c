@@ -23,8 +23,8 @@
 #include "test_rng.h"
 #include <math.h>
 
-#include "loom/ecmp.h"
-#include "loom/flow_hash.h"
+#include "loom/lb/ecmp.h"
+#include "loom/lb/flow_hash.h"
 
 #define N_FLOWS 100000
 

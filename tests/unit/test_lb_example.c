@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The example policy (scheduler/src/lb_example_least_bytes.c, walked
+ * The example policy (scheduler/lb/lb_example_least_bytes.c, walked
  * through in docs/POLICIES.md), used as the dataplane uses any policy:
  * found by name in the registry, init / select / feedback / fini. With
  * packets of mixed sizes it evens out bytes (to within one packet), where

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "loom/lb_imbalance.h"
-#include "loom/lb_reorder.h"
+#include "loom/lb/lb_imbalance.h"
+#include "loom/lb/lb_reorder.h"
 
 #define T 1000 /* all packets of a test at about the same time */
 

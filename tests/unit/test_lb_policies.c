@@ -25,8 +25,8 @@
 #include <cmocka.h>
 
 #include "lb_fake_env.h"
-#include "loom/ecmp.h"
-#include "loom/lb_port_load.h"
+#include "loom/lb/ecmp.h"
+#include "loom/lb/lb_port_load.h"
 
 #define G10 10000000000ull
 

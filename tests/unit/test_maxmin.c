@@ -31,7 +31,7 @@
 
 #include <cmocka.h>
 
-#include "loom/maxmin.h"
+#include "loom/traffic/maxmin.h"
 
 #define G 1e9
 

@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "loom/clock.h"
-#include "loom/pfc.h"
+#include "loom/tm/pfc.h"
 
 #define GBPS 1000000000ull
 

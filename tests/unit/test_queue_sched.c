@@ -32,7 +32,7 @@
 #include "test_rng.h"
 #include <math.h>
 
-#include "loom/queue_sched.h"
+#include "loom/tm/queue_sched.h"
 
 #define MAXC LOOM_QSCHED_MAX_CLASSES
 

@@ -26,7 +26,7 @@
 #include <math.h>
 
 #include "loom/clock.h"
-#include "loom/shaper.h"
+#include "loom/tm/shaper.h"
 
 #define U LOOM_SHAPER_UNITS_PER_BYTE
 #define GBPS 1000000000ull

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Traffic manager settings (scheduler/src/tm_config.c):
+ * Traffic manager settings (scheduler/tm/tm_config.c):
  *  - byte counts with units, and what is refused;
  *  - every key family sets what it says, for one class or all;
  *  - bad values and keys: -1 with the key in the message, nothing changed;
@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "loom/tm_config.h"
+#include "loom/tm/tm_config.h"
 
 static void test_bytes(void **state)
 {

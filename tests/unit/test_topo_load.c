@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "loom/flow_hash.h"
+#include "loom/lb/flow_hash.h"
 #include "topo/topology.h"
 
 #ifndef LOOM_SOURCE_ROOT

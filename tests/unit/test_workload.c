@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "loom/workload.h"
+#include "loom/traffic/workload.h"
 
 static const struct loom_flow_spec tmpl_1m = {.bytes = 1000000, .start = 5000, .ecn_capable = 1};
 

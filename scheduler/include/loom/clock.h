@@ -5,9 +5,10 @@
  * Switch code never reads the TSC or the system clock itself: the runner
  * that drives it passes `now` (nanoseconds) into every handler, and code
  * that needs to ask for the time later (timers, telemetry) holds a
- * `struct loom_clock`. The real-time runner backs it with the TSC; the
- * virtual-time runner with its event queue; unit tests with a fake clock
- * they advance by hand.
+ * `struct loom_clock`. The real-time runner backs it with the TSC
+ * (dataplane/runner/clock_tsc.c); the virtual-time runner needs none, it
+ * passes each event's time (loom/sim/event_queue.h); unit tests use a fake
+ * clock they advance by hand.
  */
 #ifndef LOOM_CLOCK_H
 #define LOOM_CLOCK_H
@@ -29,8 +30,8 @@ static inline loom_time_ns loom_clock_now(const struct loom_clock *clock)
 	return clock->now(clock);
 }
 
-/* A clock that only moves when told to: for unit tests and for runners
- * that own time themselves (the virtual-time runner). */
+/* A clock that only moves when told to (scheduler/sim/clock.c): for unit
+ * tests. */
 struct loom_fake_clock {
 	struct loom_clock clock;
 	loom_time_ns t;

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A flow as workloads describe it and generator hosts carry it out.
+ *
+ * Workload generators (permutation, incast, all-to-all, collectives,
+ * size-distribution arrivals) produce arrays of these; generator hosts in
+ * loomd (real-time or virtual-time) send them and report per-flow results.
+ * Hosts are numbered as the topology lists them (0 .. n_hosts-1).
+ */
+#ifndef LOOM_FLOW_SPEC_H
+#define LOOM_FLOW_SPEC_H
+
+#include <stdint.h>
+
+#include "loom/clock.h"
+
+enum loom_flow_transport {
+	LOOM_FLOW_UDP = 0,   /* fixed-rate UDP stream */
+	LOOM_FLOW_ROCEV2 = 1 /* UDP to port 4791 with a BTH (RoCEv2-like) */
+};
+
+/* The sender's congestion control (generator hosts, dataplane/hosts/gen_cc.c). */
+enum loom_flow_cc {
+	LOOM_FLOW_CC_NONE = 0,  /* fixed rate */
+	LOOM_FLOW_CC_DCQCN = 1, /* rate-based on CNPs (loom/cc/dcqcn.h) */
+	LOOM_FLOW_CC_DCTCP = 2  /* window on ACKs echoing CE (loom/cc/dctcp.h) */
+};
+
+struct loom_flow_spec {
+	uint32_t id;          /* unique within a workload; reported with results */
+	uint32_t src_host;
+	uint32_t dst_host;
+	uint64_t bytes;       /* payload bytes to send; 0 = until the run ends */
+	loom_time_ns start;   /* when the first packet may leave */
+	uint64_t rate_bps;    /* sending rate; 0 = the host link's rate */
+	uint16_t pkt_bytes;   /* frame size on the wire; 0 = the host default (MTU) */
+	uint16_t src_port;    /* UDP source port (flow entropy) */
+	uint8_t dscp;
+	uint8_t ecn_capable;  /* send as ECT(0) */
+	uint8_t transport;    /* enum loom_flow_transport */
+	uint8_t entropy_per_packet; /* vary the UDP source port per packet (spraying endpoints) */
+	uint8_t cc;           /* enum loom_flow_cc */
+	uint16_t cc_params;   /* its parameter overrides: 0 = the code defaults, k = set k of the
+				 control plane's table (control/workload/workload_cc.c) */
+	uint32_t group;       /* collective / phase id for completion-time grouping; 0 = none */
+};
+
+#endif
