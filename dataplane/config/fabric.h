@@ -52,8 +52,10 @@ struct loom_fabric {
 };
 
 /* Load the JSON at `path` and build every switch: ports, output queues,
- * route tables. EAL must be initialised. Returns 0, or -1 with a message. */
-int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen);
+ * route tables. EAL must be initialised. Returns 0, or -1 with a message.
+ * record_reads: keep a shadow of every value read (loomd --check-config;
+ * api/loomd_config_read.h), taken with loomd_cfg_record_finish(). */
+int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads, char *err, size_t errlen);
 void loom_fabric_free(struct loom_fabric *f);
 /* config_tm.c: time_scale and the traffic manager of every port (after
  * the switches are loaded); and its release. */
