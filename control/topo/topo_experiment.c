@@ -46,7 +46,7 @@ static int seq_len(const yaml_node_t *seq)
 
 static yaml_node_t *seq_item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
-	return yaml_document_get_node(ld->doc, seq->data.sequence.items.start[i]);
+	return yaml_document_get_node(ld->yd.doc, seq->data.sequence.items.start[i]);
 }
 
 static int grow(struct topo_loader *ld, int line, size_t more)
@@ -55,7 +55,7 @@ static int grow(struct topo_loader *ld, int line, size_t more)
 	struct loom_flow_spec *nf = realloc(t->flows, ((size_t)t->n_flows + more + 1) * sizeof(*nf));
 
 	if (!nf)
-		return topo_error(&ld->ctx, line, "out of memory");
+		return yaml_doc_error(&ld->yd, line, "out of memory");
 	t->flows = nf;
 	return 0;
 }
@@ -79,17 +79,17 @@ static int check_flow(struct topo_loader *ld, int line, const struct loom_flow_s
 		uint32_t h = k ? s->dst_host : s->src_host;
 
 		if (t->hosts[h].port_type != TOPO_PORT_GENERATOR)
-			return topo_error(&ld->ctx, line,
+			return yaml_doc_error(&ld->yd, line,
 					  "traffic: host %s is not a generator host (port_type: generator): "
 					  "flows run between generator hosts", t->hosts[h].name);
 	}
 	if (s->src_host == s->dst_host)
-		return topo_error(&ld->ctx, line, "flow from %s to itself", t->hosts[s->src_host].name);
+		return yaml_doc_error(&ld->yd, line, "flow from %s to itself", t->hosts[s->src_host].name);
 	if (s->cc != LOOM_FLOW_CC_NONE && !s->ecn_capable)
-		return topo_error(&ld->ctx, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
+		return yaml_doc_error(&ld->yd, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
 				  workload_cc_name(s->cc));
 	if (s->pkt_bytes && (s->pkt_bytes < min || s->pkt_bytes > MAX_FRAME))
-		return topo_error(&ld->ctx, line, "traffic: packet %u: generator hosts send frames of %u..%u bytes",
+		return yaml_doc_error(&ld->yd, line, "traffic: packet %u: generator hosts send frames of %u..%u bytes",
 				  s->pkt_bytes, min, MAX_FRAME);
 	return 0;
 }
@@ -117,7 +117,7 @@ static int append_flows(struct topo_loader *ld, int line, const struct loom_flow
 }
 
 /* `start: chained` (what `topo expand` writes for later collective phases). */
-static int take_chained_start(struct topo_loader *ld, struct topo_field *start, struct loom_flow_spec *s)
+static int take_chained_start(struct topo_loader *ld, struct yaml_doc_field *start, struct loom_flow_spec *s)
 {
 	const char *str;
 
@@ -137,7 +137,7 @@ enum { T_SRC, T_DST, T_BYTES, T_SRC_PORT, T_GROUP, T_OPTS };
 
 static int load_flow(struct topo_loader *ld, yaml_node_t *n)
 {
-	struct topo_field f[T_N] = { { "src" }, { "dst" }, { "bytes" }, { "src_port" }, { "group" } };
+	struct yaml_doc_field f[T_N] = { { "src" }, { "dst" }, { "bytes" }, { "src_port" }, { "group" } };
 	struct loom_flow_spec s;
 	const char *src, *dst;
 	unsigned long v;
@@ -145,38 +145,38 @@ static int load_flow(struct topo_loader *ld, yaml_node_t *n)
 
 	for (int i = 0; i < WORKLOAD_N_FLOW_OPTS; i++)
 		f[T_OPTS + i].key = workload_flow_opt_key(i);
-	if (topo_fields(ld, n, "traffic item", f, T_N) < 0)
+	if (yaml_doc_fields(&ld->yd, n, "traffic item", f, T_N) < 0)
 		return -1;
 	memset(&s, 0, sizeof(s));
-	if (topo_require(ld, n, "flow", &f[T_SRC]) < 0 || topo_require(ld, n, "flow", &f[T_DST]) < 0 ||
-	    topo_get_str(ld, &f[T_SRC], &src) < 0 || topo_get_str(ld, &f[T_DST], &dst) < 0)
+	if (yaml_doc_require(&ld->yd, n, "flow", &f[T_SRC]) < 0 || yaml_doc_require(&ld->yd, n, "flow", &f[T_DST]) < 0 ||
+	    yaml_doc_get_str(&ld->yd, &f[T_SRC], &src) < 0 || yaml_doc_get_str(&ld->yd, &f[T_DST], &dst) < 0)
 		return -1;
 	for (int k = 0; k < 2; k++) {
 		h = topo_host_index(ld->t, k ? dst : src);
 		if (h < 0)
-			return topo_error(&ld->ctx, topo_line(f[k ? T_DST : T_SRC].v), "traffic: unknown host '%s'",
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f[k ? T_DST : T_SRC].v), "traffic: unknown host '%s'",
 					  k ? dst : src);
 		*(k ? &s.dst_host : &s.src_host) = (uint32_t)h;
 	}
 	take_chained_start(ld, &f[T_OPTS], &s);
-	if (workload_flow_opts(ld, &f[T_OPTS], &s) < 0)
+	if (workload_flow_opts(&ld->yd, &f[T_OPTS], &s) < 0)
 		return -1;
 	if (f[T_BYTES].v) {
-		if (topo_get_uint(ld, &f[T_BYTES], 0, UINT64_MAX, &v) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[T_BYTES], 0, UINT64_MAX, &v) < 0)
 			return -1;
 		s.bytes = v;
 	}
 	if (f[T_SRC_PORT].v) {
-		if (topo_get_uint(ld, &f[T_SRC_PORT], 1, 65535, &v) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[T_SRC_PORT], 1, 65535, &v) < 0)
 			return -1;
 		s.src_port = (uint16_t)v;
 	}
 	if (f[T_GROUP].v) {
-		if (topo_get_uint(ld, &f[T_GROUP], 0, UINT32_MAX, &v) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[T_GROUP], 0, UINT32_MAX, &v) < 0)
 			return -1;
 		s.group = (uint32_t)v;
 	}
-	if (check_flow(ld, topo_line(n), &s) < 0 || grow(ld, topo_line(n), 1) < 0)
+	if (check_flow(ld, yaml_doc_line(n), &s) < 0 || grow(ld, yaml_doc_line(n), 1) < 0)
 		return -1;
 	s.id = (uint32_t)ld->t->n_flows;
 	ld->t->flows[ld->t->n_flows++] = s;
@@ -193,9 +193,9 @@ static int load_pattern(struct topo_loader *ld, yaml_node_t *n, struct traffic_s
 	memset(&wl, 0, sizeof(wl));
 	loom_flow_list_init(&wl.flows);
 	wl.n_collectives = ts->n_collectives;
-	rc = workload_expand_pattern(ld, n, ld->t, ts->dir, &ts->rng, &wl);
+	rc = workload_expand_pattern(&ld->yd, n, ld->t, ts->dir, &ts->rng, &wl);
 	if (rc == 0)
-		rc = append_flows(ld, topo_line(n), &wl.flows, 0);
+		rc = append_flows(ld, yaml_doc_line(n), &wl.flows, 0);
 	if (rc == 0)
 		ts->n_collectives = wl.n_collectives;
 	workload_free(&wl);
@@ -206,18 +206,18 @@ static int load_pattern(struct topo_loader *ld, yaml_node_t *n, struct traffic_s
  * to the topology's folder. */
 static int load_include(struct topo_loader *ld, yaml_node_t *n, struct traffic_state *ts)
 {
-	struct topo_field f[] = { { "workload" } };
+	struct yaml_doc_field f[] = { { "workload" } };
 	char path[1024], err[1024];
 	struct workload wl;
 	const char *file;
 	int rc;
 
-	if (topo_fields(ld, n, "traffic item", f, 1) < 0 || topo_get_str(ld, &f[0], &file) < 0)
+	if (yaml_doc_fields(&ld->yd, n, "traffic item", f, 1) < 0 || yaml_doc_get_str(&ld->yd, &f[0], &file) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s%s%s", file[0] == '/' ? "" : ts->dir, file[0] == '/' ? "" : "/", file);
 	if (workload_load(path, ld->t, &wl, err, sizeof(err)) < 0)
-		return topo_error(&ld->ctx, topo_line(f[0].v), "workload: %s", err);
-	rc = append_flows(ld, topo_line(n), &wl.flows, ts->n_collectives);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[0].v), "workload: %s", err);
+	rc = append_flows(ld, yaml_doc_line(n), &wl.flows, ts->n_collectives);
 	ts->n_collectives += wl.n_collectives;
 	workload_free(&wl);
 	return rc;
@@ -228,7 +228,7 @@ static bool has_key(yaml_node_t *n, struct topo_loader *ld, const char *key)
 	if (n->type != YAML_MAPPING_NODE)
 		return false;
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *k = yaml_document_get_node(ld->yd.doc, p->key);
 
 		if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
 			return true;
@@ -251,12 +251,12 @@ static int key_line(const struct topo_loader *ld, yaml_node_t *map, const char *
 	if (!map || map->type != YAML_MAPPING_NODE)
 		return 0;
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *k = yaml_document_get_node(ld->yd.doc, p->key);
 
 		if (k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0) {
 			if (value)
-				*value = yaml_document_get_node(ld->doc, p->value);
-			return topo_line(k);
+				*value = yaml_document_get_node(ld->yd.doc, p->value);
+			return yaml_doc_line(k);
 		}
 	}
 	return 0;
@@ -270,32 +270,32 @@ static int generated_line(const struct topo_loader *ld, yaml_node_t *root)
 	int gen_line = key_line(ld, root, "generate", &gen);
 	int pt_line = key_line(ld, gen, "port_type", NULL);
 
-	return pt_line ? pt_line : gen_line ? gen_line : topo_line(root);
+	return pt_line ? pt_line : gen_line ? gen_line : yaml_doc_line(root);
 }
 
 /* Generator hosts live inside loomd with one IPv4 interface (so in one
  * plane: dataplane/hosts/ builds IPv4 frames only, from the one leaf port
  * it is given); a virtual clock admits nothing else (a kernel cannot run
  * in virtual time). */
-static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct topo_field *clock)
+static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct yaml_doc_field *clock)
 {
 	const struct topology *t = ld->t;
 
 	for (int h = 0; h < t->n_hosts; h++) {
 		const struct topo_host *host = &t->hosts[h];
-		int line = host->pos.line ? host->pos.line : topo_line(root);
+		int line = host->pos.line ? host->pos.line : yaml_doc_line(root);
 		int links = 0;
 
 		if (t->clock == TOPO_CLOCK_VIRTUAL && host->port_type != TOPO_PORT_GENERATOR)
-			return topo_error(&ld->ctx, line,
+			return yaml_doc_error(&ld->yd, line,
 					  "host %s is a namespace host, but 'clock: virtual' (line %d) runs only "
 					  "generator hosts: a kernel cannot run in virtual time (give the hosts "
 					  "port_type: generator, or use clock: realtime)",
-					  host->name, topo_line(clock->k));
+					  host->name, yaml_doc_line(clock->k));
 		if (host->port_type != TOPO_PORT_GENERATOR)
 			continue;
 		if (t->n_planes > 1)
-			return topo_error(&ld->ctx, host->pos.line ? line : generated_line(ld, root),
+			return yaml_doc_error(&ld->yd, host->pos.line ? line : generated_line(ld, root),
 					  "generator host %s in a fabric of %d planes: generator hosts (and so "
 					  "'clock: virtual') have one IPv4 interface, in one plane; use one plane "
 					  "(planes: 1), or namespace hosts (port_type: af_packet) with clock: realtime",
@@ -304,11 +304,11 @@ static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct t
 			links += (t->links[i].a.is_host && t->links[i].a.node == h) ||
 				 (t->links[i].b.is_host && t->links[i].b.node == h);
 		if (links != 1)
-			return topo_error(&ld->ctx, line,
+			return yaml_doc_error(&ld->yd, line,
 					  "generator host %s has %d links: generator hosts have one interface "
 					  "(one plane)", host->name, links);
 		if (t->links[topo_host_link(t, h)].a.devargs[0] || t->links[topo_host_link(t, h)].b.devargs[0])
-			return topo_error(&ld->ctx, line,
+			return yaml_doc_error(&ld->yd, line,
 					  "generator host %s lives inside loomd: its link takes no devargs", host->name);
 	}
 	return 0;
@@ -340,7 +340,7 @@ static bool uses_generator_hosts(const struct topology *t)
 	return false;
 }
 
-int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f)
+int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct yaml_doc_field *f)
 {
 	struct topology *t = ld->t;
 	struct traffic_state ts;
@@ -350,36 +350,36 @@ int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct topo_field
 
 	t->clock = TOPO_CLOCK_REALTIME;
 	if (f[X_CLOCK].v) {
-		if (topo_get_str(ld, &f[X_CLOCK], &s) < 0)
+		if (yaml_doc_get_str(&ld->yd, &f[X_CLOCK], &s) < 0)
 			return -1;
 		if (strcmp(s, "virtual") == 0)
 			t->clock = TOPO_CLOCK_VIRTUAL;
 		else if (strcmp(s, "realtime") != 0)
-			return topo_error(&ld->ctx, topo_line(f[X_CLOCK].v), "bad clock '%s' (realtime or virtual)", s);
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f[X_CLOCK].v), "bad clock '%s' (realtime or virtual)", s);
 	}
 	if (f[X_SEED].v) {
-		if (topo_get_uint(ld, &f[X_SEED], 0, UINT64_MAX, &seed) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[X_SEED], 0, UINT64_MAX, &seed) < 0)
 			return -1;
 		t->seed = seed;
 		apply_seed(t);
 	}
-	if (f[X_DURATION].v && topo_get_delay(ld, &f[X_DURATION], &t->duration_ns) < 0)
+	if (f[X_DURATION].v && topo_get_delay(&ld->yd, &f[X_DURATION], &t->duration_ns) < 0)
 		return -1;
-	if (f[X_JITTER].v && topo_get_delay(ld, &f[X_JITTER], &t->host_jitter_ns) < 0)
+	if (f[X_JITTER].v && topo_get_delay(&ld->yd, &f[X_JITTER], &t->host_jitter_ns) < 0)
 		return -1;
 	if (t->clock == TOPO_CLOCK_VIRTUAL && t->duration_ns == 0)
-		return topo_error(&ld->ctx, topo_line(f[X_CLOCK].v),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[X_CLOCK].v),
 				  "'clock: virtual' needs a 'duration' (e.g. duration: 1ms)");
 	if (check_hosts(ld, root, &f[X_CLOCK]) < 0)
 		return -1;
 	if (t->time_scale > 0 && t->time_scale != 1 && uses_generator_hosts(t))
-		return topo_error(&ld->ctx, f[X_CLOCK].v ? topo_line(f[X_CLOCK].v) : 1,
+		return yaml_doc_error(&ld->yd, f[X_CLOCK].v ? yaml_doc_line(f[X_CLOCK].v) : 1,
 				  "time_scale goes with namespace hosts in real time only: generator hosts "
 				  "pace at their link's own rate and virtual time runs every link at it "
 				  "(leave time_scale out)");
 	if (!f[X_TRAFFIC].v)
 		return 0;
-	if (topo_get_seq(ld, &f[X_TRAFFIC], &seq) < 0)
+	if (yaml_doc_get_seq(&ld->yd, &f[X_TRAFFIC], &seq) < 0)
 		return -1;
 	loom_rng_seed(&ts.rng, t->seed);
 	ts.n_collectives = 0;
