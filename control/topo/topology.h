@@ -172,10 +172,6 @@ int topo_load(const char *path, struct topology *t, char *err, size_t errlen);
 int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err, size_t errlen);
 void topo_free(struct topology *t);
 
-/* A host's only link (generator hosts have one); -1 if none. */
-int topo_host_link(const struct topology *t, int host);
-/* Is port `port` of switch `sw` an end of some link? */
-bool topo_switch_port_linked(const struct topology *t, int sw, int port);
 /* A switch's load balancing: its own keys over the fabric's. */
 void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, struct topo_lb *out);
 bool topo_lb_given(const struct topo_lb *lb);
@@ -183,12 +179,16 @@ bool topo_lb_given(const struct topo_lb *lb);
 /* Write the explicit form (`loomctl topo expand`). */
 int topo_write_explicit(const struct topology *t, FILE *out);
 
+/* Lookups (topo_lookup.c). */
 /* "leaf", "spine", "superspine": as the topology file and loomd spell it. */
 const char *topo_role_name(enum topo_role role);
-
-/* Lookups; -1 when absent. */
+/* A switch's or host's index by name; -1 when absent. */
 int topo_switch_index(const struct topology *t, const char *name);
 int topo_host_index(const struct topology *t, const char *name);
+/* A host's only link (generator hosts have one); -1 if none. */
+int topo_host_link(const struct topology *t, int host);
+/* Is port `port` of switch `sw` an end of some link? */
+bool topo_switch_port_linked(const struct topology *t, int sw, int port);
 
 /* Derived addressing, the single place that defines it:
  *  - switch S port P has MAC 02:4c:SS:SS:PP:PP (S = switch index)
