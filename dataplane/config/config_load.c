@@ -231,7 +231,8 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 		return fail(c, "out of memory");
 
 	json_array_foreach(ports, i, jp) {
-		uint16_t idx = (uint16_t)json_integer_value(json_object_get(jp, LOOMD_KEY(PORT_INDEX))); /* checked above */
+		/* its type and range were checked by the loop above */
+		uint16_t idx = (uint16_t)json_integer_value(json_object_get(jp, LOOMD_KEY(PORT_INDEX)));
 		struct loom_port *p = &sw->ports[idx];
 		const char *name, *mac;
 		json_t *host, *link;

@@ -6,7 +6,6 @@
  * and bad values are errors that name the key.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include <jansson.h>
 
