@@ -64,6 +64,7 @@ int topo_names_get(const struct topo_names *n, const char *key); /* -1 if absent
 /* The YAML side of loading. */
 struct topo_loader {
 	struct yaml_doc yd; /* the document and where its errors go */
+	const struct topo_traffic *traffic;
 	struct topology *t;
 	struct topo_src src;
 	/* name -> node: switch i is i, host h is n_switches + h */
@@ -96,8 +97,5 @@ void topo_prefix_add(struct topo_prefix *p, uint64_t n);
 bool topo_prefix_host_bits_set(const struct topo_prefix *p);
 bool topo_prefix_overlap(const struct topo_prefix *a, const struct topo_prefix *b);
 
-/* Human units for the writer: "10G", "1us". */
-void topo_format_rate(uint64_t bps, char *buf, size_t len);
-void topo_format_delay(uint64_t ns, char *buf, size_t len);
 
 #endif

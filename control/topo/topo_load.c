@@ -444,10 +444,10 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 }
 
-static int load_parser(yaml_parser_t *parser, const char *name, struct topology *t,
-		       char *err, size_t errlen)
+static int load_parser(yaml_parser_t *parser, const char *name, const struct topo_traffic *traffic,
+		       struct topology *t, char *err, size_t errlen)
 {
-	struct topo_loader ld = { .yd = { .file = name, .err = err, .errlen = errlen }, .t = t };
+	struct topo_loader ld = { .yd = { .file = name, .err = err, .errlen = errlen }, .traffic = traffic, .t = t };
 	yaml_document_t doc;
 	yaml_node_t *root;
 	int rc;
@@ -476,8 +476,8 @@ static void topo_init(struct topology *t, const char *name)
 	snprintf(t->file, sizeof(t->file), "%s", name);
 }
 
-int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err,
-		     size_t errlen)
+int topo_load_string(const char *yaml, const char *name, const struct topo_traffic *traffic, struct topology *t,
+		     char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	int rc;
@@ -490,14 +490,14 @@ int topo_load_string(const char *yaml, const char *name, struct topology *t, cha
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
-	rc = load_parser(&parser, name, t, err, errlen);
+	rc = load_parser(&parser, name, traffic, t, err, errlen);
 	yaml_parser_delete(&parser);
 	if (rc < 0)
 		topo_free(t);
 	return rc;
 }
 
-int topo_load(const char *path, struct topology *t, char *err, size_t errlen)
+int topo_load(const char *path, const struct topo_traffic *traffic, struct topology *t, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	FILE *f;
@@ -508,7 +508,7 @@ int topo_load(const char *path, struct topology *t, char *err, size_t errlen)
 		err[0] = '\0';
 	if (yaml_doc_open(path, &parser, &f, err, errlen) < 0)
 		return -1;
-	rc = load_parser(&parser, path, t, err, errlen);
+	rc = load_parser(&parser, path, traffic, t, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(f);
 	if (rc < 0)

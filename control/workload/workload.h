@@ -16,6 +16,7 @@
 #include "loom/workload.h"
 #include <yaml.h>
 
+#include "topo/topo_yaml.h"
 #include "topo/topology.h"
 #include "yaml/yaml_doc.h"
 
@@ -71,7 +72,7 @@ void workload_free(struct workload *wl);
 
 /*
  * The same format inside a topology's `traffic:` list
- * (control/topo/topo_experiment.c). workload_expand_pattern() expands one
+ * (workload_traffic.c). workload_expand_pattern() expands one
  * pattern entry (a mapping with `pattern:`, keys as in `patterns:` of a
  * workload file) in the caller's document (and its error
  * context) and PRNG, appending to wl->flows (ids continue the list;
@@ -79,6 +80,10 @@ void workload_free(struct workload *wl);
  */
 int workload_expand_pattern(struct yaml_doc *yd, yaml_node_t *n, const struct topology *t, const char *dir,
 			    struct loom_rng *rng, struct workload *wl);
+
+/* A topology file's `traffic:` (workload_traffic.c), for topo_load() and
+ * topo_write_explicit(). */
+extern const struct topo_traffic workload_traffic;
 
 /* The flow options every pattern takes (start, rate, packet, dscp, ecn,
  * transport, entropy, ...): WORKLOAD_N_FLOW_OPTS keys, named by
