@@ -4,6 +4,7 @@
  * forwards between them on one worker lcore.
  *
  *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [--series FILE --series-interval NS] [-- EAL options]
+ *   loomd --config FILE --check-config [-- EAL options]
  *
  * --metrics-port: serve Prometheus metrics on 127.0.0.1:PORT/metrics
  * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
@@ -21,6 +22,10 @@
  * hugepages in memory (no hugepage files) when enough are free, else
  * --no-huge (always for virtual time); it removes its EAL runtime
  * directory when it exits.
+ *
+ * --check-config: load FILE (without hugepages), print what was read of it
+ * as JSON (api/loomd_config_read.h) and exit; nothing runs. The
+ * configuration contract's test compares this with what loomctl wrote.
  */
 #include <dirent.h>
 #include <getopt.h>
@@ -43,6 +48,7 @@
 #include "ctl.h"
 #include "config.h"
 #include "gen_config.h"
+#include "loomd_config_read.h"
 #include "port_io.h"
 #include "runner.h"
 #include "telemetry.h"
@@ -63,7 +69,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
-		     "             [--series FILE --series-interval NS] [-- EAL options]\n");
+		     "             [--series FILE --series-interval NS] [-- EAL options]\n"
+		     "       loomd --config FILE --check-config [-- EAL options]\n");
 }
 
 /* Memory the fabric needs, in MB, estimated from the configuration before
@@ -73,18 +80,19 @@ static void usage(FILE *out)
 static unsigned int needed_mb(const char *config)
 {
 	json_t *root = json_load_file(config, 0, NULL);
-	json_t *switches = json_object_get(root, "switches"), *sw, *port;
+	json_t *switches = json_object_get(root, LOOMD_KEY(ROOT_SWITCHES)), *sw, *port;
 	size_t n = json_array_size(switches), i, j;
 	uint64_t mbufs = LOOM_POOL_SPARE_MBUFS;
 	uint64_t mbuf_bytes = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + 64;
 
 	size_t n_ports = 0;
-	bool is_virtual = json_is_string(json_object_get(root, "clock")) &&
-			  strcmp(json_string_value(json_object_get(root, "clock")), "virtual") == 0;
+	const char *clock = json_string_value(json_object_get(root, LOOMD_KEY(ROOT_CLOCK)));
+	bool is_virtual = clock && strcmp(clock, "virtual") == 0;
 
 	json_array_foreach(switches, i, sw) {
-		json_array_foreach(json_object_get(sw, "ports"), j, port) {
-			const char *kind = json_string_value(json_object_get(json_object_get(port, "link"), "kind"));
+		json_array_foreach(json_object_get(sw, LOOMD_KEY(SWITCH_PORTS)), j, port) {
+			const char *kind = json_string_value(
+				json_object_get(json_object_get(port, LOOMD_KEY(PORT_LINK)), LOOMD_KEY(LINK_KIND)));
 			n_ports++;
 			mbufs += loom_port_mbufs(!kind ? LOOM_LINK_ETHDEV
 						 : strcmp(kind, "ring") == 0 ? LOOM_LINK_RING
@@ -93,7 +101,7 @@ static unsigned int needed_mb(const char *config)
 		}
 	}
 	if (is_virtual) {
-		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, "generator_hosts")),
+		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, LOOMD_KEY(ROOT_GENERATOR_HOSTS))),
 					   LOOM_OUTQ_SIZE);
 	}
 	unsigned int cell_mb = loom_cell_needed_mb(root); /* the cell pool (cell_setup.c) */
@@ -108,7 +116,7 @@ static unsigned int needed_mb(const char *config)
 static bool config_is_virtual(const char *config)
 {
 	json_t *root = json_load_file(config, 0, NULL);
-	const char *clock = json_string_value(json_object_get(root, "clock"));
+	const char *clock = json_string_value(json_object_get(root, LOOMD_KEY(ROOT_CLOCK)));
 	bool v = clock && strcmp(clock, "virtual") == 0;
 
 	json_decref(root);
@@ -162,7 +170,9 @@ static void remove_runtime_dir(const char *dir)
 	rmdir(dir);
 }
 
-static int eal_start(const char *config, int extra_argc, char **extra_argv, char *runtime_dir, size_t len)
+/* check_only: no run follows (--check-config), so no telemetry and no hugepages. */
+static int eal_start(const char *config, bool check_only, int extra_argc, char **extra_argv, char *runtime_dir,
+		     size_t len)
 {
 	static char lcore[16], mem[16], prefix[32];
 	char *argv[64];
@@ -186,7 +196,7 @@ static int eal_start(const char *config, int extra_argc, char **extra_argv, char
 		 * (1 GB ones, typically): noise for a 2 MB-page setup. */
 		argv[argc++] = "--log-level";
 		argv[argc++] = "lib.eal:error";
-		virt = config_is_virtual(config);
+		virt = check_only || config_is_virtual(config);
 		if (virt) /* a run to completion: nobody to answer */
 			argv[argc++] = "--no-telemetry";
 		/* A virtual-time run takes ordinary memory: its results must not
@@ -301,6 +311,7 @@ int main(int argc, char **argv)
 		{"results", required_argument, NULL, 'r'},
 		{"series", required_argument, NULL, 'S'},
 		{"series-interval", required_argument, NULL, 'I'},
+		{"check-config", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -315,6 +326,7 @@ int main(int argc, char **argv)
 	struct loom_metrics_server metrics = {0};
 	struct loom_series_sampler sampler = {0};
 	long metrics_port = 0;
+	bool check_config = false;
 	char *end;
 	char err[512], runtime_dir[256];
 	int c, rc = 1;
@@ -339,6 +351,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'C': check_config = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -347,14 +360,24 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (eal_start(config, argc - optind, argv + optind, runtime_dir, sizeof(runtime_dir)) < 0)
+	if (eal_start(config, check_config, argc - optind, argv + optind, runtime_dir, sizeof(runtime_dir)) < 0)
 		return 1;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (loom_fabric_load(config, &fabric, err, sizeof(err)) < 0) {
+	if (loom_fabric_load(config, &fabric, check_config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
+		json_decref(loomd_cfg_record_finish());
 		goto out_eal;
+	}
+	if (check_config) {
+		json_t *read = loomd_cfg_record_finish();
+
+		rc = read && json_dumpf(read, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 && fputc('\n', stdout) != EOF
+			     ? 0
+			     : 1;
+		json_decref(read);
+		goto out_fabric;
 	}
 	if (series_file) { /* virtual time: runner_virtual.c samples; real time: series_realtime.c */
 		if (!series.interval_ns) {

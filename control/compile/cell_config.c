@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "loomd_config.h"
+#include "loomd_config_keys.h"
 
 json_t *loomd_cell_json(const struct topology *t)
 {
@@ -15,41 +16,42 @@ json_t *loomd_cell_json(const struct topology *t)
 		return NULL;
 	o = json_object();
 	if (c->payload)
-		json_object_set_new(o, "payload", json_integer(c->payload));
+		json_object_set_new(o, LOOMD_KEY(CELL_PAYLOAD), json_integer(c->payload));
 	if (c->credit_bytes)
-		json_object_set_new(o, "credit_bytes", json_integer(c->credit_bytes));
+		json_object_set_new(o, LOOMD_KEY(CELL_CREDIT_BYTES), json_integer(c->credit_bytes));
 	if (c->spray[0])
-		json_object_set_new(o, "spray", json_string(c->spray));
+		json_object_set_new(o, LOOMD_KEY(CELL_SPRAY), json_string(c->spray));
 	if (c->voq_bytes)
-		json_object_set_new(o, "voq_bytes", json_integer((json_int_t)c->voq_bytes));
+		json_object_set_new(o, LOOMD_KEY(CELL_VOQ_BYTES), json_integer((json_int_t)c->voq_bytes));
 	if (c->egress_limit)
-		json_object_set_new(o, "egress_limit", json_integer((json_int_t)c->egress_limit));
+		json_object_set_new(o, LOOMD_KEY(CELL_EGRESS_LIMIT), json_integer((json_int_t)c->egress_limit));
 	if (c->uplink_limit)
-		json_object_set_new(o, "uplink_limit", json_integer((json_int_t)c->uplink_limit));
+		json_object_set_new(o, LOOMD_KEY(CELL_UPLINK_LIMIT), json_integer((json_int_t)c->uplink_limit));
 	if (c->voq_packets)
-		json_object_set_new(o, "voq_packets", json_integer(c->voq_packets));
+		json_object_set_new(o, LOOMD_KEY(CELL_VOQ_PACKETS), json_integer(c->voq_packets));
 	if (c->classes)
-		json_object_set_new(o, "classes", json_integer(c->classes));
+		json_object_set_new(o, LOOMD_KEY(CELL_CLASSES), json_integer(c->classes));
 	if (c->n_weights) {
 		json_t *w = json_array();
 		for (int i = 0; i < c->n_weights; i++)
 			json_array_append_new(w, json_integer(c->weights[i]));
-		json_object_set_new(o, "weights", w);
+		json_object_set_new(o, LOOMD_KEY(CELL_WEIGHTS), w);
 	}
 	if (c->reasm_timeout_ns)
-		json_object_set_new(o, "reassembly_timeout_ns", json_integer((json_int_t)c->reasm_timeout_ns));
+		json_object_set_new(o, LOOMD_KEY(CELL_REASSEMBLY_TIMEOUT_NS), json_integer((json_int_t)c->reasm_timeout_ns));
 	if (c->request_refresh_ns)
-		json_object_set_new(o, "request_refresh_ns", json_integer((json_int_t)c->request_refresh_ns));
+		json_object_set_new(o, LOOMD_KEY(CELL_REQUEST_REFRESH_NS), json_integer((json_int_t)c->request_refresh_ns));
 	if (c->capture_file[0])
-		json_object_set_new(o, "capture", json_pack("{s:s, s:i, s:s}", "switch", t->switches[c->capture_sw].name,
-							    "port", c->capture_port, "file", c->capture_file));
+		json_object_set_new(o, LOOMD_KEY(CELL_CAPTURE),
+				    json_pack("{s:s, s:i, s:s}", LOOMD_KEY(CELL_CAPTURE_SWITCH), t->switches[c->capture_sw].name,
+					      LOOMD_KEY(CELL_CAPTURE_PORT), c->capture_port, LOOMD_KEY(CELL_CAPTURE_FILE), c->capture_file));
 	if (c->n_faults) {
 		json_t *a = json_array();
 		for (int i = 0; i < c->n_faults; i++)
-			json_array_append_new(a, json_pack("{s:I, s:s, s:i}", "at_ns", (json_int_t)c->faults[i].at_ns,
-							   "switch", t->switches[c->faults[i].sw].name, "port",
-							   c->faults[i].port));
-		json_object_set_new(o, "faults", a);
+			json_array_append_new(a, json_pack("{s:I, s:s, s:i}", LOOMD_KEY(CELL_FAULT_AT_NS), (json_int_t)c->faults[i].at_ns,
+							   LOOMD_KEY(CELL_FAULT_SWITCH), t->switches[c->faults[i].sw].name,
+							   LOOMD_KEY(CELL_FAULT_PORT), c->faults[i].port));
+		json_object_set_new(o, LOOMD_KEY(CELL_FAULTS), a);
 	}
 	return o;
 }

@@ -12,6 +12,7 @@
 
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
+#include "loomd_config_keys.h"
 #include "loom/traffic/workload.h"
 #include "workload/workload.h"
 
@@ -96,26 +97,26 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "id", json_integer(s->id));
-	json_object_set_new(o, "dst", json_string(t->hosts[s->dst_host].name));
-	json_object_set_new(o, "dst_ipv4", ipv4_json(t, (int)s->dst_host));
-	json_object_set_new(o, "rx_slot", json_integer(rx_slot));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)s->bytes));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ID), json_integer(s->id));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_DST), json_string(t->hosts[s->dst_host].name));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_DST_IPV4), ipv4_json(t, (int)s->dst_host));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_RX_SLOT), json_integer(rx_slot));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_BYTES), json_integer((json_int_t)s->bytes));
 	if (s->start == LOOM_WL_START_CHAINED) /* a later collective phase */
-		json_object_set_new(o, "chained", json_true());
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_CHAINED), json_true());
 	else
-		json_object_set_new(o, "start_ns", json_integer((json_int_t)s->start));
-	json_object_set_new(o, "rate_bps", json_integer((json_int_t)s->rate_bps));
-	json_object_set_new(o, "pkt_bytes", json_integer(s->pkt_bytes));
-	json_object_set_new(o, "transport", json_string(transport_name(s->transport)));
-	json_object_set_new(o, "ecn", json_boolean(s->ecn_capable));
-	json_object_set_new(o, "entropy_per_packet", json_boolean(s->entropy_per_packet));
-	json_object_set_new(o, "src_port", json_integer(s->src_port));
-	json_object_set_new(o, "dscp", json_integer(s->dscp));
-	json_object_set_new(o, "group", json_integer(s->group));
-	json_object_set_new(o, "cc", json_string(workload_cc_name(s->cc)));
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_START_NS), json_integer((json_int_t)s->start));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_RATE_BPS), json_integer((json_int_t)s->rate_bps));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_PKT_BYTES), json_integer(s->pkt_bytes));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_TRANSPORT), json_string(transport_name(s->transport)));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ECN), json_boolean(s->ecn_capable));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ENTROPY_PER_PACKET), json_boolean(s->entropy_per_packet));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_SRC_PORT), json_integer(s->src_port));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_DSCP), json_integer(s->dscp));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_GROUP), json_integer(s->group));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_CC), json_string(workload_cc_name(s->cc)));
 	if (workload_cc_params(s->cc_params))
-		json_object_set_new(o, "cc_params", cc_params_json(workload_cc_params(s->cc_params)));
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_CC_PARAMS), cc_params_json(workload_cc_params(s->cc_params)));
 	return o;
 }
 
@@ -131,9 +132,9 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 		fail(t, err, errlen, "out of memory");
 		goto out;
 	}
-	json_object_set_new(root, "clock", json_string(t->clock == TOPO_CLOCK_VIRTUAL ? "virtual" : "realtime"));
-	json_object_set_new(root, "seed", json_integer((json_int_t)t->seed));
-	json_object_set_new(root, "duration_ns", json_integer((json_int_t)t->duration_ns));
+	json_object_set_new(root, LOOMD_KEY(ROOT_CLOCK), json_string(t->clock == TOPO_CLOCK_VIRTUAL ? "virtual" : "realtime"));
+	json_object_set_new(root, LOOMD_KEY(ROOT_SEED), json_integer((json_int_t)t->seed));
+	json_object_set_new(root, LOOMD_KEY(ROOT_DURATION_NS), json_integer((json_int_t)t->duration_ns));
 	for (int h = 0; h < t->n_hosts; h++) {
 		int leaf, port, ifindex;
 		uint8_t mac[6];
@@ -143,15 +144,15 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 		host_attachment(t, h, &leaf, &port, &ifindex);
 		topo_host_mac(h, ifindex, mac);
 		entry[h] = json_object();
-		json_object_set_new(entry[h], "name", json_string(t->hosts[h].name));
-		json_object_set_new(entry[h], "index", json_integer(h));
-		json_object_set_new(entry[h], "mac", mac_json(mac));
-		json_object_set_new(entry[h], "ipv4", ipv4_json(t, h));
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_NAME), json_string(t->hosts[h].name));
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_INDEX), json_integer(h));
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_MAC), mac_json(mac));
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_IPV4), ipv4_json(t, h));
 		topo_switch_port_mac(leaf, port, mac);
-		json_object_set_new(entry[h], "gateway_mac", mac_json(mac));
-		json_object_set_new(entry[h], "jitter_ns", json_integer((json_int_t)t->host_jitter_ns));
-		json_object_set_new(entry[h], "tx_flows", json_array());
-		json_object_set_new(entry[h], "rx_flows", json_array());
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_GATEWAY_MAC), mac_json(mac));
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_JITTER_NS), json_integer((json_int_t)t->host_jitter_ns));
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_TX_FLOWS), json_array());
+		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_RX_FLOWS), json_array());
 		json_array_append(hosts, entry[h]);
 	}
 	/* Receivers' tables first: a flow's slot is its place in its
@@ -167,18 +168,19 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 			goto out;
 		}
 		slot[i] = n_rx[s->dst_host]++;
-		json_array_append_new(json_object_get(entry[s->dst_host], "rx_flows"),
-				      json_pack("{s:i, s:s, s:I, s:I}", "id", (int)s->id, "src", t->hosts[s->src_host].name,
-						"bytes", (json_int_t)s->bytes, "group", (json_int_t)s->group));
+		json_array_append_new(json_object_get(entry[s->dst_host], LOOMD_KEY(GEN_HOST_RX_FLOWS)),
+				      json_pack("{s:i, s:s, s:I, s:I}", LOOMD_KEY(RX_FLOW_ID), (int)s->id, LOOMD_KEY(RX_FLOW_SRC),
+						t->hosts[s->src_host].name, LOOMD_KEY(RX_FLOW_BYTES), (json_int_t)s->bytes,
+						LOOMD_KEY(RX_FLOW_GROUP), (json_int_t)s->group));
 	}
 	for (int i = 0; i < t->n_flows; i++) {
 		const struct loom_flow_spec *s = &t->flows[i];
 
 		if (entry[s->src_host])
-			json_array_append_new(json_object_get(entry[s->src_host], "tx_flows"),
+			json_array_append_new(json_object_get(entry[s->src_host], LOOMD_KEY(GEN_HOST_TX_FLOWS)),
 					      tx_flow_json(t, s, slot[i]));
 	}
-	json_object_set(root, "generator_hosts", hosts);
+	json_object_set(root, LOOMD_KEY(ROOT_GENERATOR_HOSTS), hosts);
 	rc = 0;
 out:
 	for (int h = 0; entry && h < t->n_hosts; h++)
@@ -192,5 +194,5 @@ out:
 
 json_t *gen_host_link_json(const struct topology *t, int host)
 {
-	return json_pack("{s:s, s:s}", "kind", "generator", "host", t->hosts[host].name);
+	return json_pack("{s:s, s:s}", LOOMD_KEY(LINK_KIND), "generator", LOOMD_KEY(LINK_HOST), t->hosts[host].name);
 }

@@ -13,6 +13,7 @@
 
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
+#include "loomd_config_keys.h"
 
 struct cfg_ctx {
 	const struct topology *t;
@@ -159,20 +160,20 @@ static json_t *host_json(const struct topo_switch *leaf)
 		return NULL;
 	if (leaf->subnet4.family == 4) {
 		topo_gateway(&leaf->subnet4, &gw);
-		json_object_set_new(h, "gw_v4", address_json(&gw));
-		json_object_set_new(h, "subnet_v4", prefix_json(&leaf->subnet4));
+		json_object_set_new(h, LOOMD_KEY(PORT_HOST_GW_V4), address_json(&gw));
+		json_object_set_new(h, LOOMD_KEY(PORT_HOST_SUBNET_V4), prefix_json(&leaf->subnet4));
 	}
 	if (leaf->subnet6.family == 6) {
 		topo_gateway(&leaf->subnet6, &gw);
-		json_object_set_new(h, "gw_v6", address_json(&gw));
-		json_object_set_new(h, "subnet_v6", prefix_json(&leaf->subnet6));
+		json_object_set_new(h, LOOMD_KEY(PORT_HOST_GW_V6), address_json(&gw));
+		json_object_set_new(h, LOOMD_KEY(PORT_HOST_SUBNET_V6), prefix_json(&leaf->subnet6));
 	}
 	return h;
 }
 
 static json_t *ethdev_json(const char *devargs)
 {
-	return json_pack("{s:s, s:s}", "kind", "ethdev", "devargs", devargs);
+	return json_pack("{s:s, s:s}", LOOMD_KEY(LINK_KIND), "ethdev", LOOMD_KEY(LINK_DEVARGS), devargs);
 }
 
 static void format_end(const struct topology *t, const struct topo_end *e, char *buf, size_t len)
@@ -202,8 +203,8 @@ static json_t *switch_link_json(struct cfg_ctx *c, const struct topo_link *l, bo
 		set_err(c, l->pos.line, "link %s - %s has devargs_%c but no devargs_%c", ea, eb, fside, nside);
 		return NULL;
 	}
-	return json_pack("{s:s, s:s, s:i}", "kind", "ring", "peer_switch", c->t->switches[far->node].name,
-			 "peer_port", far->port);
+	return json_pack("{s:s, s:s, s:i}", LOOMD_KEY(LINK_KIND), "ring", LOOMD_KEY(LINK_PEER_SWITCH),
+			 c->t->switches[far->node].name, LOOMD_KEY(LINK_PEER_PORT), far->port);
 }
 
 static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int link, bool near_is_a)
@@ -247,14 +248,15 @@ static json_t *port_json(struct cfg_ctx *c, int sw, const struct port_ref *pr)
 	else
 		format_end(t, far, name, sizeof(name));
 	topo_switch_port_mac(sw, pr->port, mac);
-	p = json_pack("{s:i, s:s, s:o, s:I, s:I, s:o}", "index", pr->port, "name", name, "mac", mac_json(mac),
-		      "rate_bps", (json_int_t)(l->rate_bps ? l->rate_bps : t->default_rate_bps), "delay_ns",
-		      (json_int_t)l->delay_ns, "link", link);
+	p = json_pack("{s:i, s:s, s:o, s:I, s:I, s:o}", LOOMD_KEY(PORT_INDEX), pr->port, LOOMD_KEY(PORT_NAME), name,
+		      LOOMD_KEY(PORT_MAC), mac_json(mac), LOOMD_KEY(PORT_RATE_BPS),
+		      (json_int_t)(l->rate_bps ? l->rate_bps : t->default_rate_bps), LOOMD_KEY(PORT_DELAY_NS),
+		      (json_int_t)l->delay_ns, LOOMD_KEY(PORT_LINK), link);
 	if (p && far->is_host && t->switches[sw].role == TOPO_LEAF)
-		json_object_set_new(p, "host", host_json(&t->switches[sw]));
+		json_object_set_new(p, LOOMD_KEY(PORT_HOST), host_json(&t->switches[sw]));
 	json_t *tm = p ? tm_json(t, sw, pr->port) : NULL; /* the switch's tm: ports: */
 	if (tm)
-		json_object_set_new(p, "tm", tm);
+		json_object_set_new(p, LOOMD_KEY(PORT_TM), tm);
 	return p;
 }
 
@@ -323,14 +325,15 @@ static int set_routes_json(const struct switch_routes *r, json_t *s)
 {
 	json_t *nhs = json_array(), *groups = json_array(), *routes = json_array();
 
-	json_object_set_new(s, "nexthops", nhs);
-	json_object_set_new(s, "groups", groups);
-	json_object_set_new(s, "routes", routes);
+	json_object_set_new(s, LOOMD_KEY(SWITCH_NEXTHOPS), nhs);
+	json_object_set_new(s, LOOMD_KEY(SWITCH_GROUPS), groups);
+	json_object_set_new(s, LOOMD_KEY(SWITCH_ROUTES), routes);
 	if (!nhs || !groups || !routes)
 		return -1;
 	for (int i = 0; i < r->n_nexthops; i++)
-		json_array_append_new(nhs, json_pack("{s:i, s:o, s:s}", "port", r->nexthops[i].port, "mac",
-						     mac_json(r->nexthops[i].mac), "peer", r->nexthops[i].peer));
+		json_array_append_new(nhs, json_pack("{s:i, s:o, s:s}", LOOMD_KEY(NEXTHOP_PORT), r->nexthops[i].port,
+						     LOOMD_KEY(NEXTHOP_MAC), mac_json(r->nexthops[i].mac),
+						     LOOMD_KEY(NEXTHOP_PEER), r->nexthops[i].peer));
 	for (int g = 0; g < r->n_groups; g++) {
 		json_t *m = json_array();
 
@@ -339,8 +342,9 @@ static int set_routes_json(const struct switch_routes *r, json_t *s)
 		json_array_append_new(groups, m);
 	}
 	for (int i = 0; i < r->n_routes; i++)
-		json_array_append_new(routes, json_pack("{s:o, s:i}", "prefix", prefix_json(&r->routes[i].prefix),
-							"group", r->routes[i].group));
+		json_array_append_new(routes, json_pack("{s:o, s:i}", LOOMD_KEY(ROUTE_PREFIX),
+							prefix_json(&r->routes[i].prefix), LOOMD_KEY(ROUTE_GROUP),
+							r->routes[i].group));
 	return 0;
 }
 
@@ -392,22 +396,23 @@ static json_t *load_balancing_json(struct cfg_ctx *c, const struct topo_switch *
 			*failed = true;
 			return NULL;
 		}
-		json_array_append_new(groups, json_pack("{s:i, s:s}", "group", g, "mode", lb.groups[i].mode));
+		json_array_append_new(groups, json_pack("{s:i, s:s}", LOOMD_KEY(LB_GROUP_GROUP), g,
+							LOOMD_KEY(LB_GROUP_MODE), lb.groups[i].mode));
 	}
 	if (lb.n_groups)
-		json_object_set_new(o, "groups", groups);
+		json_object_set_new(o, LOOMD_KEY(LB_GROUPS), groups);
 	else
 		json_decref(groups);
 	if (lb.mode[0])
-		json_object_set_new(o, "mode", json_string(lb.mode));
+		json_object_set_new(o, LOOMD_KEY(LB_MODE), json_string(lb.mode));
 	if (lb.flowlet_table)
-		json_object_set_new(o, "flowlet_table", json_integer(lb.flowlet_table));
+		json_object_set_new(o, LOOMD_KEY(LB_FLOWLET_TABLE), json_integer(lb.flowlet_table));
 	if (lb.idle_time_ns)
-		json_object_set_new(o, "idle_time_ns", json_integer((json_int_t)lb.idle_time_ns));
+		json_object_set_new(o, LOOMD_KEY(LB_IDLE_TIME_NS), json_integer((json_int_t)lb.idle_time_ns));
 	if (lb.sample_interval_ns)
-		json_object_set_new(o, "sample_interval_ns", json_integer((json_int_t)lb.sample_interval_ns));
+		json_object_set_new(o, LOOMD_KEY(LB_SAMPLE_INTERVAL_NS), json_integer((json_int_t)lb.sample_interval_ns));
 	if (lb.window_ns)
-		json_object_set_new(o, "window_ns", json_integer((json_int_t)lb.window_ns));
+		json_object_set_new(o, LOOMD_KEY(LB_WINDOW_NS), json_integer((json_int_t)lb.window_ns));
 	return o;
 }
 
@@ -428,17 +433,18 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 		json_decref(ports);
 		return NULL;
 	}
-	obj = json_pack("{s:s, s:i, s:s, s:i, s:I, s:o}", "name", s->name, "id", sw, "role",
-			topo_role_name(s->role), "plane", s->plane, "hash_seed",
-			(json_int_t)s->hash_seed, "ports", ports);
+	obj = json_pack("{s:s, s:i, s:s, s:i, s:I, s:o}", LOOMD_KEY(SWITCH_NAME), s->name, LOOMD_KEY(SWITCH_ID), sw,
+			LOOMD_KEY(SWITCH_ROLE), topo_role_name(s->role), LOOMD_KEY(SWITCH_PLANE), s->plane,
+			LOOMD_KEY(SWITCH_HASH_SEED), (json_int_t)s->hash_seed, LOOMD_KEY(SWITCH_PORTS), ports);
 	/* only P4 switches say so: native is loomd's default */
-	if (obj && s->pipeline == TOPO_PIPELINE_P4 && json_object_set_new(obj, "pipeline", json_string("p4")) < 0) {
+	if (obj && s->pipeline == TOPO_PIPELINE_P4 &&
+	    json_object_set_new(obj, LOOMD_KEY(SWITCH_PIPELINE), json_string("p4")) < 0) {
 		json_decref(obj);
 		obj = NULL;
 	}
 	json_t *tm = obj ? tm_json(c->t, sw, -1) : NULL;
 	if (tm)
-		json_object_set_new(obj, "tm", tm);
+		json_object_set_new(obj, LOOMD_KEY(SWITCH_TM), tm);
 	if (obj && set_routes_json(&r, obj) < 0) {
 		json_decref(obj);
 		obj = NULL;
@@ -448,7 +454,7 @@ static json_t *switch_json(struct cfg_ctx *c, int sw)
 		json_t *lb = load_balancing_json(c, s, &r, &failed);
 
 		if (lb)
-			json_object_set_new(obj, "load_balancing", lb);
+			json_object_set_new(obj, LOOMD_KEY(SWITCH_LOAD_BALANCING), lb);
 		if (failed) {
 			json_decref(obj);
 			routes_free(&r);
@@ -474,20 +480,20 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 		set_err(&c, 0, "out of memory");
 		goto fail;
 	}
-	root = json_pack("{s:s, s:O}", "fabric", t->name, "switches", switches);
+	root = json_pack("{s:s, s:O}", LOOMD_KEY(ROOT_FABRIC), t->name, LOOMD_KEY(ROOT_SWITCHES), switches);
 	if (!root) {
 		set_err(&c, 0, "out of memory");
 		goto fail;
 	}
 	if (t->time_scale > 0)
-		json_object_set_new(root, "time_scale", json_real(t->time_scale));
+		json_object_set_new(root, LOOMD_KEY(ROOT_TIME_SCALE), json_real(t->time_scale));
 	if (t->n_tm) {
 		json_t *tm = tm_json(t, -1, -1);
 		if (tm)
-			json_object_set_new(root, "tm", tm);
+			json_object_set_new(root, LOOMD_KEY(ROOT_TM), tm);
 	}
 	if (t->cell.on)
-		json_object_set_new(root, "cell", loomd_cell_json(t));
+		json_object_set_new(root, LOOMD_KEY(ROOT_CELL), loomd_cell_json(t));
 	for (int sw = 0; sw < t->n_switches; sw++) {
 		json_t *s;
 

@@ -192,7 +192,7 @@ static int prepare(const struct experiment *e, const char *mode, const char *wl_
 {
 	char err[1024];
 
-	if (topo_load(e->topology, t, err, sizeof(err)) < 0) {
+	if (topo_load(e->topology, &workload_traffic, t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}

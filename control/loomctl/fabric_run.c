@@ -15,6 +15,7 @@
 
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
+#include "workload/workload.h"
 
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns)
 {
@@ -76,7 +77,7 @@ int cmd_run(const char *topology, const char *out)
 	struct topology t;
 	int rc;
 
-	if (topo_load(topology, &t, err, sizeof(err)) < 0) {
+	if (topo_load(topology, &workload_traffic, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

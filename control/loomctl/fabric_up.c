@@ -23,6 +23,7 @@
 #include "compile/loomd_config.h"
 #include "ctl_client.h"
 #include "fabric_cmds.h"
+#include "workload/workload.h"
 
 #define STATE_FILE LOOM_RUN_DIR "/state.json"
 #define CONFIG_FILE LOOM_RUN_DIR "/config.json"
@@ -213,7 +214,7 @@ int cmd_up(const struct up_opts *o)
 	pid_t pid;
 	int rc;
 
-	if (topo_load(o->topology, &t, err, sizeof(err)) < 0) {
+	if (topo_load(o->topology, &workload_traffic, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -34,6 +34,7 @@
 #include "experiment_cmd.h"
 #include "tm_cmds.h"
 #include "cell_cmds.h"
+#include "workload/workload.h"
 
 static void usage(FILE *out)
 {
@@ -130,7 +131,7 @@ static int topo_cmd(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (topo_load(argv[1], &t, err, sizeof(err)) < 0) {
+	if (topo_load(argv[1], &workload_traffic, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -138,7 +139,7 @@ static int topo_cmd(int argc, char **argv)
 		printf("%s: ok: fabric %s, %d switches, %d hosts, %d links, %d plane(s)\n", argv[1], t.name,
 		       t.n_switches, t.n_hosts, t.n_links, t.n_planes);
 	else
-		topo_write_explicit(&t, stdout);
+		topo_write_explicit(&t, &workload_traffic, stdout);
 	topo_free(&t);
 	return 0;
 }
@@ -154,7 +155,7 @@ static int compile_cmd(int argc, char **argv)
 
 	if (check_args(argc, argv, 1, NULL, valued) < 0)
 		return 2;
-	if (topo_load(argv[0], &t, err, sizeof(err)) < 0) {
+	if (topo_load(argv[0], &workload_traffic, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -188,7 +189,7 @@ static int routes_offline(const char *sw_name, const char *file)
 	char err[1024];
 	int sw;
 
-	if (topo_load(file, &t, err, sizeof(err)) < 0) {
+	if (topo_load(file, &workload_traffic, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -35,7 +35,7 @@ int cmd_workload(int argc, char **argv)
 		fprintf(stderr, "usage: loomctl workload expand FILE --topo TOPOLOGY\n");
 		return 2;
 	}
-	if (topo_load(topo, &t, err, sizeof(err)) < 0) {
+	if (topo_load(topo, &workload_traffic, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -247,7 +247,7 @@ int cmd_workload_iperf3(int argc, char **argv)
 			"[--duration SECONDS] [--dry-run]\n");
 		return 2;
 	}
-	if (topo_load(o.topo, &t, err, sizeof(err)) < 0) {
+	if (topo_load(o.topo, &workload_traffic, &t, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -32,14 +32,14 @@
 enum { C_PAYLOAD, C_CREDIT, C_SPRAY, C_VOQ_BYTES, C_VOQ_PACKETS, C_CLASSES, C_WEIGHTS, C_TIMEOUT, C_REFRESH,
        C_LINK_DOWN, C_CAPTURE, C_EGRESS_LIMIT, C_UPLINK_LIMIT, C_N };
 
-static int get_bytes(struct topo_loader *ld, const struct topo_field *f, uint64_t min, uint64_t max, uint64_t *out)
+static int get_bytes(struct topo_loader *ld, const struct yaml_doc_field *f, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *s;
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	if (loom_tm_parse_bytes(s, out) < 0 || *out < min || *out > max)
-		return topo_error(&ld->ctx, topo_line(f->v), "cell: %s: '%s' must be a size in bytes from %llu to %llu",
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "cell: %s: '%s' must be a size in bytes from %llu to %llu",
 				  f->key, s, (unsigned long long)min, (unsigned long long)max);
 	return 0;
 }
@@ -53,13 +53,13 @@ static int link_end(struct topo_loader *ld, yaml_node_t *v, const char *s, int *
 	char *end;
 
 	if (!colon || (size_t)(colon - s) >= sizeof(name))
-		return topo_error(&ld->ctx, topo_line(v), "cell: '%s' must be SWITCH:PORT", s);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(v), "cell: '%s' must be SWITCH:PORT", s);
 	memcpy(name, s, (size_t)(colon - s));
 	name[colon - s] = '\0';
 	*sw = topo_switch_index(t, name);
 	*port = (int)strtol(colon + 1, &end, 10);
 	if (*sw < 0 || *end || end == colon + 1)
-		return topo_error(&ld->ctx, topo_line(v), "cell: no switch port '%s'", s);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(v), "cell: no switch port '%s'", s);
 	for (int i = 0; i < t->n_links; i++) {
 		const struct topo_link *l = &t->links[i];
 		const struct topo_end *e[2] = {&l->a, &l->b};
@@ -72,41 +72,43 @@ static int link_end(struct topo_loader *ld, yaml_node_t *v, const char *s, int *
 			return 0;
 		}
 	}
-	return topo_error(&ld->ctx, topo_line(v), "cell: '%s' is not a leaf-spine link", s);
+	return yaml_doc_error(&ld->yd, yaml_doc_line(v), "cell: '%s' is not a leaf-spine link", s);
 }
 
 static int load_fault(struct topo_loader *ld, yaml_node_t *m, struct topo_cell_fault *out)
 {
-	struct topo_field f[2] = {{"link"}, {"at"}};
+	struct yaml_doc_field f[2] = {{"link"}, {"at"}};
 	const char *s;
 
-	if (topo_fields(ld, m, "a link_down entry", f, 2) < 0 || topo_require(ld, m, "a link_down entry", &f[0]) < 0 ||
-	    topo_require(ld, m, "a link_down entry", &f[1]) < 0 || topo_get_str(ld, &f[0], &s) < 0 ||
-	    link_end(ld, f[0].v, s, &out->sw, &out->port) < 0 || topo_get_delay(ld, &f[1], &out->at_ns) < 0)
+	if (yaml_doc_fields(&ld->yd, m, "a link_down entry", f, 2) < 0 ||
+	    yaml_doc_require(&ld->yd, m, "a link_down entry", &f[0]) < 0 ||
+	    yaml_doc_require(&ld->yd, m, "a link_down entry", &f[1]) < 0 || yaml_doc_get_str(&ld->yd, &f[0], &s) < 0 ||
+	    link_end(ld, f[0].v, s, &out->sw, &out->port) < 0 || topo_get_delay(&ld->yd, &f[1], &out->at_ns) < 0)
 		return -1;
-	out->line = topo_line(m);
+	out->line = yaml_doc_line(m);
 	return 0;
 }
 
 static int load_capture(struct topo_loader *ld, yaml_node_t *m, struct topo_cell *c)
 {
-	struct topo_field f[2] = {{"link"}, {"file"}};
+	struct yaml_doc_field f[2] = {{"link"}, {"file"}};
 	const char *link, *file;
 
-	if (topo_fields(ld, m, "cell: capture", f, 2) < 0 || topo_require(ld, m, "cell: capture", &f[0]) < 0 ||
-	    topo_require(ld, m, "cell: capture", &f[1]) < 0 || topo_get_str(ld, &f[0], &link) < 0 ||
-	    topo_get_str(ld, &f[1], &file) < 0 || link_end(ld, f[0].v, link, &c->capture_sw, &c->capture_port) < 0)
+	if (yaml_doc_fields(&ld->yd, m, "cell: capture", f, 2) < 0 ||
+	    yaml_doc_require(&ld->yd, m, "cell: capture", &f[0]) < 0 ||
+	    yaml_doc_require(&ld->yd, m, "cell: capture", &f[1]) < 0 || yaml_doc_get_str(&ld->yd, &f[0], &link) < 0 ||
+	    yaml_doc_get_str(&ld->yd, &f[1], &file) < 0 || link_end(ld, f[0].v, link, &c->capture_sw, &c->capture_port) < 0)
 		return -1;
 	if (!*file || strlen(file) >= sizeof(c->capture_file))
-		return topo_error(&ld->ctx, topo_line(f[1].v), "cell: capture: file must be a path of at most %zu bytes",
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[1].v), "cell: capture: file must be a path of at most %zu bytes",
 				  sizeof(c->capture_file) - 1);
 	snprintf(c->capture_file, sizeof(c->capture_file), "%s", file);
 	return 0;
 }
 
-static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, struct topo_cell *c)
+static int load_cell_map(struct topo_loader *ld, const struct yaml_doc_field *cf, struct topo_cell *c)
 {
-	struct topo_field f[C_N] = {{"payload"}, {"credit"}, {"spray"}, {"voq_bytes"}, {"voq_packets"},
+	struct yaml_doc_field f[C_N] = {{"payload"}, {"credit"}, {"spray"}, {"voq_bytes"}, {"voq_packets"},
 				    {"classes"}, {"weights"}, {"reassembly_timeout"}, {"request_refresh"},
 				    {"link_down"}, {"capture"}, {"egress_limit"}, {"uplink_limit"}};
 	unsigned long u;
@@ -114,10 +116,10 @@ static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, st
 	const char *s;
 	yaml_node_t *seq;
 
-	if (topo_fields(ld, cf->v, "cell", f, C_N) < 0)
+	if (yaml_doc_fields(&ld->yd, cf->v, "cell", f, C_N) < 0)
 		return -1;
 	if (f[C_PAYLOAD].v) {
-		if (topo_get_uint(ld, &f[C_PAYLOAD], 64, 1024, &u) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[C_PAYLOAD], 64, 1024, &u) < 0)
 			return -1;
 		c->payload = (uint32_t)u;
 	}
@@ -127,10 +129,10 @@ static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, st
 		c->credit_bytes = (uint32_t)b;
 	}
 	if (f[C_SPRAY].v) {
-		if (topo_get_str(ld, &f[C_SPRAY], &s) < 0)
+		if (yaml_doc_get_str(&ld->yd, &f[C_SPRAY], &s) < 0)
 			return -1;
 		if (strcmp(s, "round_robin") != 0 && strcmp(s, "least_loaded") != 0)
-			return topo_error(&ld->ctx, topo_line(f[C_SPRAY].v),
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f[C_SPRAY].v),
 					  "cell: spray: '%s' must be round_robin or least_loaded", s);
 		snprintf(c->spray, sizeof(c->spray), "%s", s);
 	}
@@ -141,46 +143,46 @@ static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, st
 	if (f[C_UPLINK_LIMIT].v && get_bytes(ld, &f[C_UPLINK_LIMIT], 1, 1ull << 32, &c->uplink_limit) < 0)
 		return -1;
 	if (f[C_VOQ_PACKETS].v) {
-		if (topo_get_uint(ld, &f[C_VOQ_PACKETS], 1, 65536, &u) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[C_VOQ_PACKETS], 1, 65536, &u) < 0)
 			return -1;
 		c->voq_packets = (uint32_t)u;
 	}
 	if (f[C_CLASSES].v) {
-		if (topo_get_uint(ld, &f[C_CLASSES], 1, 8, &u) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[C_CLASSES], 1, 8, &u) < 0)
 			return -1;
 		c->classes = (uint32_t)u;
 	}
-	if (f[C_TIMEOUT].v && topo_get_delay(ld, &f[C_TIMEOUT], &c->reasm_timeout_ns) < 0)
+	if (f[C_TIMEOUT].v && topo_get_delay(&ld->yd, &f[C_TIMEOUT], &c->reasm_timeout_ns) < 0)
 		return -1;
-	if (f[C_REFRESH].v && topo_get_delay(ld, &f[C_REFRESH], &c->request_refresh_ns) < 0)
+	if (f[C_REFRESH].v && topo_get_delay(&ld->yd, &f[C_REFRESH], &c->request_refresh_ns) < 0)
 		return -1;
 	if (f[C_WEIGHTS].v) {
-		if (topo_get_seq(ld, &f[C_WEIGHTS], &seq) < 0)
+		if (yaml_doc_get_seq(&ld->yd, &f[C_WEIGHTS], &seq) < 0)
 			return -1;
 		for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
-			struct topo_field w = {"weights", NULL, yaml_document_get_node(ld->doc, *it)};
+			struct yaml_doc_field w = {"weights", NULL, yaml_document_get_node(ld->yd.doc, *it)};
 
 			if (c->n_weights == 8)
-				return topo_error(&ld->ctx, topo_line(w.v), "cell: at most 8 weights");
-			if (topo_get_uint(ld, &w, 1, 1000, &u) < 0)
+				return yaml_doc_error(&ld->yd, yaml_doc_line(w.v), "cell: at most 8 weights");
+			if (yaml_doc_get_uint(&ld->yd, &w, 1, 1000, &u) < 0)
 				return -1;
 			c->weights[c->n_weights++] = (uint32_t)u;
 		}
 		if ((uint32_t)c->n_weights != (c->classes ? c->classes : 1))
-			return topo_error(&ld->ctx, topo_line(f[C_WEIGHTS].v),
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f[C_WEIGHTS].v),
 					  "cell: weights: %d given for %u class(es): one per class", c->n_weights,
 					  c->classes ? c->classes : 1);
 	}
 	if (f[C_CAPTURE].v && load_capture(ld, f[C_CAPTURE].v, c) < 0)
 		return -1;
 	if (f[C_LINK_DOWN].v) {
-		if (topo_get_seq(ld, &f[C_LINK_DOWN], &seq) < 0)
+		if (yaml_doc_get_seq(&ld->yd, &f[C_LINK_DOWN], &seq) < 0)
 			return -1;
 		for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
-			yaml_node_t *m = yaml_document_get_node(ld->doc, *it);
+			yaml_node_t *m = yaml_document_get_node(ld->yd.doc, *it);
 
 			if (c->n_faults == TOPO_CELL_MAX_FAULTS)
-				return topo_error(&ld->ctx, topo_line(m), "cell: at most %d link_down entries",
+				return yaml_doc_error(&ld->yd, yaml_doc_line(m), "cell: at most %d link_down entries",
 						  TOPO_CELL_MAX_FAULTS);
 			if (load_fault(ld, m, &c->faults[c->n_faults]) < 0)
 				return -1;
@@ -190,26 +192,26 @@ static int load_cell_map(struct topo_loader *ld, const struct topo_field *cf, st
 	return 0;
 }
 
-int topo_load_cell(struct topo_loader *ld, const struct topo_field *mode, const struct topo_field *cell)
+int topo_load_cell(struct topo_loader *ld, const struct yaml_doc_field *mode, const struct yaml_doc_field *cell)
 {
 	struct topology *t = ld->t;
 	const char *s;
 
 	if (mode->v) {
-		if (topo_get_str(ld, mode, &s) < 0)
+		if (yaml_doc_get_str(&ld->yd, mode, &s) < 0)
 			return -1;
 		if (strcmp(s, "cell") == 0)
 			t->cell.on = true;
 		else if (strcmp(s, "packet") != 0)
-			return topo_error(&ld->ctx, topo_line(mode->v), "mode: '%s' must be packet or cell", s);
-		t->cell.line = topo_line(mode->v);
+			return yaml_doc_error(&ld->yd, yaml_doc_line(mode->v), "mode: '%s' must be packet or cell", s);
+		t->cell.line = yaml_doc_line(mode->v);
 	}
 	if (cell->v && !t->cell.on)
-		return topo_error(&ld->ctx, topo_line(cell->k), "'cell:' needs 'mode: cell'");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(cell->k), "'cell:' needs 'mode: cell'");
 	if (!t->cell.on)
 		return 0;
 	if (t->n_tiers > 2)
-		return topo_error(&ld->ctx, t->cell.line,
+		return yaml_doc_error(&ld->yd, t->cell.line,
 				  "mode: cell serves two tiers (leaves and spines), this fabric has super-spines");
 	return cell->v ? load_cell_map(ld, cell, &t->cell) : 0;
 }

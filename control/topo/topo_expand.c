@@ -52,62 +52,62 @@ struct gen {
  * k pods of k/2 leaves (edge) and k/2 spines (aggregation), (k/2)^2
  * super-spines (core), k/2 hosts per leaf; spine i of each pod links to
  * super-spines i*k/2 .. i*k/2 + k/2 - 1. */
-static int load_fat_tree(struct topo_loader *ld, struct topo_field *f, struct gen *g)
+static int load_fat_tree(struct topo_loader *ld, struct yaml_doc_field *f, struct gen *g)
 {
 	static const int conflicts[] = { G_SPINES, G_LEAVES, G_HOSTS, G_PODS, G_SUPERSPINES, G_SS_LINKS };
-	struct topo_field k = { "k" };
+	struct yaml_doc_field k = { "k" };
 	unsigned long n;
 
 	for (size_t i = 0; i < sizeof(conflicts) / sizeof(conflicts[0]); i++)
 		if (f[conflicts[i]].k)
-			return topo_error(&ld->ctx, topo_line(f[conflicts[i]].k),
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f[conflicts[i]].k),
 					  "'%s' cannot be combined with 'fat_tree' (line %d): k sets it",
-					  f[conflicts[i]].key, topo_line(f[G_FAT_TREE].k));
-	if (topo_fields(ld, f[G_FAT_TREE].v, "fat_tree", &k, 1) < 0 ||
-	    topo_require(ld, f[G_FAT_TREE].v, "fat_tree", &k) < 0 ||
-	    topo_get_uint(ld, &k, 2, MAX_FAT_TREE_K, &n) < 0)
+					  f[conflicts[i]].key, yaml_doc_line(f[G_FAT_TREE].k));
+	if (yaml_doc_fields(&ld->yd, f[G_FAT_TREE].v, "fat_tree", &k, 1) < 0 ||
+	    yaml_doc_require(&ld->yd, f[G_FAT_TREE].v, "fat_tree", &k) < 0 ||
+	    yaml_doc_get_uint(&ld->yd, &k, 2, MAX_FAT_TREE_K, &n) < 0)
 		return -1;
 	if (n % 2)
-		return topo_error(&ld->ctx, topo_line(k.v), "fat_tree k %lu must be even", n);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(k.v), "fat_tree k %lu must be even", n);
 	g->pods = n;
 	g->spines = g->leaves = g->hosts = n / 2;
 	g->superspines = n / 2 * (n / 2);
 	return 0;
 }
 
-static int load_superspine_links(struct topo_loader *ld, const struct topo_field *f, struct gen *g)
+static int load_superspine_links(struct topo_loader *ld, const struct yaml_doc_field *f, struct gen *g)
 {
 	const char *s;
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	if (strcmp(s, "full") != 0 && strcmp(s, "grouped") != 0)
-		return topo_error(&ld->ctx, topo_line(f->v), "bad superspine_links '%s' (grouped or full)", s);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "bad superspine_links '%s' (grouped or full)", s);
 	g->full_mesh = strcmp(s, "full") == 0;
 	return 0;
 }
 
-static int load_counts(struct topo_loader *ld, struct topo_field *f, yaml_node_t *map,
+static int load_counts(struct topo_loader *ld, struct yaml_doc_field *f, yaml_node_t *map,
 		       struct gen *g)
 {
 	g->planes = 1;
-	if (f[G_PLANES].v && topo_get_uint(ld, &f[G_PLANES], 1, 8, &g->planes) < 0)
+	if (f[G_PLANES].v && yaml_doc_get_uint(&ld->yd, &f[G_PLANES], 1, 8, &g->planes) < 0)
 		return -1;
-	if (f[G_JOINED].v && topo_get_bool(ld, &f[G_JOINED], &g->joined) < 0)
+	if (f[G_JOINED].v && yaml_doc_get_bool(&ld->yd, &f[G_JOINED], &g->joined) < 0)
 		return -1;
 	if (f[G_FAT_TREE].v)
 		return load_fat_tree(ld, f, g);
 	for (int k = G_SPINES; k <= G_HOSTS; k++)
-		if (topo_require(ld, map, "generate", &f[k]) < 0)
+		if (yaml_doc_require(&ld->yd, map, "generate", &f[k]) < 0)
 			return -1;
-	if (topo_get_uint(ld, &f[G_SPINES], 1, 64, &g->spines) < 0 ||
-	    topo_get_uint(ld, &f[G_LEAVES], 1, MAX_LEAVES_PER_PLANE, &g->leaves) < 0 ||
-	    topo_get_uint(ld, &f[G_HOSTS], 0, 64, &g->hosts) < 0)
+	if (yaml_doc_get_uint(&ld->yd, &f[G_SPINES], 1, 64, &g->spines) < 0 ||
+	    yaml_doc_get_uint(&ld->yd, &f[G_LEAVES], 1, MAX_LEAVES_PER_PLANE, &g->leaves) < 0 ||
+	    yaml_doc_get_uint(&ld->yd, &f[G_HOSTS], 0, 64, &g->hosts) < 0)
 		return -1;
 	g->pods = 1;
-	if (f[G_PODS].v && topo_get_uint(ld, &f[G_PODS], 1, TOPO_MAX_PODS, &g->pods) < 0)
+	if (f[G_PODS].v && yaml_doc_get_uint(&ld->yd, &f[G_PODS], 1, TOPO_MAX_PODS, &g->pods) < 0)
 		return -1;
-	if (f[G_SUPERSPINES].v && topo_get_uint(ld, &f[G_SUPERSPINES], 0, 256, &g->superspines) < 0)
+	if (f[G_SUPERSPINES].v && yaml_doc_get_uint(&ld->yd, &f[G_SUPERSPINES], 0, 256, &g->superspines) < 0)
 		return -1;
 	if (f[G_SS_LINKS].v && load_superspine_links(ld, &f[G_SS_LINKS], g) < 0)
 		return -1;
@@ -142,49 +142,49 @@ static unsigned long total_links(const struct gen *g)
 
 /* The line to blame for a shape the counts give only together: fat_tree
  * when it set them, else count `i`, else `generate:` itself. */
-static int count_line(const struct topo_field *f, int i, const struct topo_field *top)
+static int count_line(const struct yaml_doc_field *f, int i, const struct yaml_doc_field *top)
 {
 	if (f[G_FAT_TREE].v)
-		return topo_line(f[G_FAT_TREE].v);
-	return topo_line(f[i].v ? f[i].v : top->k);
+		return yaml_doc_line(f[G_FAT_TREE].v);
+	return yaml_doc_line(f[i].v ? f[i].v : top->k);
 }
 
 /* What the counts allow only together: pods need super-spines, the
  * grouping must divide, every switch must fit in 256 ports, every leaf of
  * a plane in a /16 of /24s, the whole fabric in memory and in MACs. */
-static int check_shape(struct topo_loader *ld, const struct topo_field *f, const struct topo_field *top,
+static int check_shape(struct topo_loader *ld, const struct yaml_doc_field *f, const struct yaml_doc_field *top,
 		       const struct gen *g)
 {
 	int ss = count_line(f, G_SUPERSPINES, top);
 
 	if (g->pods > 1 && !g->superspines)
-		return topo_error(&ld->ctx, count_line(f, G_PODS, top),
+		return yaml_doc_error(&ld->yd, count_line(f, G_PODS, top),
 				  "pods %lu need superspines to join them", g->pods);
 	if (g->pods * g->leaves > MAX_LEAVES_PER_PLANE)
-		return topo_error(&ld->ctx, count_line(f, G_PODS, top),
+		return yaml_doc_error(&ld->yd, count_line(f, G_PODS, top),
 				  "%lu pods x %lu leaves = %lu leaves per plane, at most %d", g->pods,
 				  g->leaves, g->pods * g->leaves, MAX_LEAVES_PER_PLANE);
 	if (!g->full_mesh && g->superspines % g->spines)
-		return topo_error(&ld->ctx, ss,
+		return yaml_doc_error(&ld->yd, ss,
 				  "superspines %lu is not a multiple of spines %lu: each spine of a pod links "
 				  "to a group of superspines/spines (or say superspine_links: full)",
 				  g->superspines, g->spines);
 	if (g->leaves + spine_uplinks(g) > TOPO_MAX_PORTS)
-		return topo_error(&ld->ctx, ss,
+		return yaml_doc_error(&ld->yd, ss,
 				  "a spine would need %lu ports (%lu leaves + %lu superspines), at most %d",
 				  g->leaves + spine_uplinks(g), g->leaves, spine_uplinks(g), TOPO_MAX_PORTS);
 	if (g->superspines && superspine_ports(g) > TOPO_MAX_PORTS)
-		return topo_error(&ld->ctx, ss, "a superspine would need %lu ports, at most %d",
+		return yaml_doc_error(&ld->yd, ss, "a superspine would need %lu ports, at most %d",
 				  superspine_ports(g), TOPO_MAX_PORTS);
 	if (total_switches(g) > MAX_SWITCHES || total_links(g) > MAX_LINKS)
-		return topo_error(&ld->ctx, ss, "%lu switches and %lu links, at most %d and %d", total_switches(g),
+		return yaml_doc_error(&ld->yd, ss, "%lu switches and %lu links, at most %d and %d", total_switches(g),
 				  total_links(g), MAX_SWITCHES, MAX_LINKS);
 	return 0;
 }
 
 /* Highest leaf index (p*256 + j, or p<<16 | j for IPv6) must fit in the
  * pool's free bits above the per-leaf prefix. */
-static int check_pool(struct topo_loader *ld, const struct topo_field *f,
+static int check_pool(struct topo_loader *ld, const struct yaml_doc_field *f,
 		      const struct topo_prefix *p, int family, const struct gen *g)
 {
 	int leaf_len = family == 4 ? 24 : 64;
@@ -195,38 +195,38 @@ static int check_pool(struct topo_loader *ld, const struct topo_field *f,
 
 	topo_format_prefix(p, buf, sizeof(buf));
 	if (p->family != family)
-		return topo_error(&ld->ctx, topo_line(f->v), "%s '%s' is not an IPv%d prefix",
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "%s '%s' is not an IPv%d prefix",
 				  f->key, buf, family);
 	if (topo_prefix_host_bits_set(p))
-		return topo_error(&ld->ctx, topo_line(f->v), "%s '%s' has host bits set", f->key,
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "%s '%s' has host bits set", f->key,
 				  buf);
 	if (p->len > leaf_len || (leaf_len - p->len < 32 && top >> (leaf_len - p->len)))
-		return topo_error(&ld->ctx, topo_line(f->v),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v),
 				  "%s '%s' too small for %lu plane(s) of %lu leaves (one /%d per leaf)",
 				  f->key, buf, g->planes, leaves, leaf_len);
 	return 0;
 }
 
-static int load_rates(struct topo_loader *ld, struct topo_field *f, struct gen *g)
+static int load_rates(struct topo_loader *ld, struct yaml_doc_field *f, struct gen *g)
 {
 	g->link_rate = ld->t->default_rate_bps;
-	if (f[G_RATE].v && topo_get_rate(ld, &f[G_RATE], &g->link_rate) < 0)
+	if (f[G_RATE].v && topo_get_rate(&ld->yd, &f[G_RATE], &g->link_rate) < 0)
 		return -1;
 	g->uplink_rate = g->link_rate;
-	if (f[G_UPRATE].v && topo_get_rate(ld, &f[G_UPRATE], &g->uplink_rate) < 0)
+	if (f[G_UPRATE].v && topo_get_rate(&ld->yd, &f[G_UPRATE], &g->uplink_rate) < 0)
 		return -1;
 	g->superspine_rate = g->uplink_rate;
-	if (f[G_SSRATE].v && topo_get_rate(ld, &f[G_SSRATE], &g->superspine_rate) < 0)
+	if (f[G_SSRATE].v && topo_get_rate(&ld->yd, &f[G_SSRATE], &g->superspine_rate) < 0)
 		return -1;
 	g->delay = ld->t->default_delay_ns;
-	if (f[G_DELAY].v && topo_get_delay(ld, &f[G_DELAY], &g->delay) < 0)
+	if (f[G_DELAY].v && topo_get_delay(&ld->yd, &f[G_DELAY], &g->delay) < 0)
 		return -1;
 	return 0;
 }
 
-static int load_gen(struct topo_loader *ld, const struct topo_field *top, struct gen *g)
+static int load_gen(struct topo_loader *ld, const struct yaml_doc_field *top, struct gen *g)
 {
-	struct topo_field f[G_N] = {
+	struct yaml_doc_field f[G_N] = {
 		{ "spines" },        { "leaves" },      { "hosts_per_leaf" },  { "planes" },
 		{ "pods" },          { "superspines" }, { "superspine_links" }, { "fat_tree" },
 		{ "planes_joined" }, { "link_rate" },   { "uplink_rate" },     { "superspine_rate" },
@@ -234,19 +234,19 @@ static int load_gen(struct topo_loader *ld, const struct topo_field *top, struct
 	};
 
 	memset(g, 0, sizeof(*g));
-	if (topo_fields(ld, top->v, "generate", f, G_N) < 0 || load_counts(ld, f, top->v, g) < 0 ||
+	if (yaml_doc_fields(&ld->yd, top->v, "generate", f, G_N) < 0 || load_counts(ld, f, top->v, g) < 0 ||
 	    check_shape(ld, f, top, g) < 0 || load_rates(ld, f, g) < 0)
 		return -1;
 	topo_parse_prefix("10.0.0.0/8", &g->pool4);
-	if (f[G_POOL4].v && (topo_get_prefix(ld, &f[G_POOL4], &g->pool4) < 0 ||
+	if (f[G_POOL4].v && (topo_get_prefix(&ld->yd, &f[G_POOL4], &g->pool4) < 0 ||
 			     check_pool(ld, &f[G_POOL4], &g->pool4, 4, g) < 0))
 		return -1;
 	topo_parse_prefix("fd00::/32", &g->pool6);
-	if (f[G_POOL6].v && (topo_get_prefix(ld, &f[G_POOL6], &g->pool6) < 0 ||
+	if (f[G_POOL6].v && (topo_get_prefix(&ld->yd, &f[G_POOL6], &g->pool6) < 0 ||
 			     check_pool(ld, &f[G_POOL6], &g->pool6, 6, g) < 0))
 		return -1;
 	g->port_type = TOPO_PORT_AF_PACKET;
-	if (f[G_PORT_TYPE].v && topo_get_port_type(ld, &f[G_PORT_TYPE], &g->port_type) < 0)
+	if (f[G_PORT_TYPE].v && topo_get_port_type(&ld->yd, &f[G_PORT_TYPE], &g->port_type) < 0)
 		return -1;
 	return 0;
 }
@@ -404,17 +404,17 @@ static int build(struct topology *t, const struct gen *g)
 	return 0;
 }
 
-int topo_expand(struct topo_loader *ld, const struct topo_field *gen)
+int topo_expand(struct topo_loader *ld, const struct yaml_doc_field *gen)
 {
 	struct gen g;
-	struct topo_src src = { .fallback_line = topo_line(gen->k),
-				.switches_line = topo_line(gen->k) };
+	struct topo_src src = { .fallback_line = yaml_doc_line(gen->k),
+				.switches_line = yaml_doc_line(gen->k) };
 
 	if (load_gen(ld, gen, &g) < 0)
 		return -1;
 	if (build(ld->t, &g) < 0)
-		return topo_error(&ld->ctx, topo_line(gen->k), "out of memory");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(gen->k), "out of memory");
 	/* cannot fail for counts in range; kept so a change here that breaks
 	 * a rule shows up at load time rather than in the routes */
-	return topo_validate(ld->t, &src, &ld->ctx);
+	return topo_validate(ld->t, &src, &ld->yd);
 }

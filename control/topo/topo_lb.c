@@ -18,89 +18,89 @@
 #include "loom/lb/lb_policy.h"
 #include "topo_internal.h"
 
-static int get_mode(struct topo_loader *ld, const struct topo_field *f, char mode[TOPO_NAME_MAX])
+static int get_mode(struct topo_loader *ld, const struct yaml_doc_field *f, char mode[TOPO_NAME_MAX])
 {
 	const char *s;
 	char why[256];
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	if (lb_policy_check_name(s, why, sizeof(why)))
-		return topo_error(&ld->ctx, topo_line(f->v), "%s", why);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "%s", why);
 	snprintf(mode, TOPO_NAME_MAX, "%s", s);
 	return 0;
 }
 
 /* groups: { PREFIX: MODE, ... } */
-static int get_groups(struct topo_loader *ld, const struct topo_field *f, struct topo_lb *lb)
+static int get_groups(struct topo_loader *ld, const struct yaml_doc_field *f, struct topo_lb *lb)
 {
 	yaml_node_pair_t *pair;
 
 	if (f->v->type != YAML_MAPPING_NODE)
-		return topo_error(&ld->ctx, topo_line(f->v), "'groups' must map route prefixes to modes");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "'groups' must map route prefixes to modes");
 	for (pair = f->v->data.mapping.pairs.start; pair < f->v->data.mapping.pairs.top; pair++) {
-		struct topo_field k = { "groups", NULL, yaml_document_get_node(ld->doc, pair->key) };
-		struct topo_field v = { "groups", k.v, yaml_document_get_node(ld->doc, pair->value) };
+		struct yaml_doc_field k = { "groups", NULL, yaml_document_get_node(ld->yd.doc, pair->key) };
+		struct yaml_doc_field v = { "groups", k.v, yaml_document_get_node(ld->yd.doc, pair->value) };
 		struct topo_lb_group *g;
 
 		if (lb->n_groups == TOPO_LB_MAX_GROUP_MODES)
-			return topo_error(&ld->ctx, topo_line(k.v), "at most %d group modes per switch",
+			return yaml_doc_error(&ld->yd, yaml_doc_line(k.v), "at most %d group modes per switch",
 					  TOPO_LB_MAX_GROUP_MODES);
 		g = &lb->groups[lb->n_groups];
-		g->line = topo_line(k.v);
-		if (topo_get_prefix(ld, &k, &g->prefix) < 0 || get_mode(ld, &v, g->mode) < 0)
+		g->line = yaml_doc_line(k.v);
+		if (topo_get_prefix(&ld->yd, &k, &g->prefix) < 0 || get_mode(ld, &v, g->mode) < 0)
 			return -1;
 		for (int i = 0; i < lb->n_groups; i++)
 			if (memcmp(&lb->groups[i].prefix, &g->prefix, sizeof(g->prefix)) == 0)
-				return topo_error(&ld->ctx, g->line, "prefix given twice (first at line %d)",
+				return yaml_doc_error(&ld->yd, g->line, "prefix given twice (first at line %d)",
 						  lb->groups[i].line);
 		lb->n_groups++;
 	}
 	return 0;
 }
 
-int topo_load_lb(struct topo_loader *ld, const struct topo_field *top, struct topo_lb *lb, bool allow_groups)
+int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struct topo_lb *lb, bool allow_groups)
 {
 	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_N };
-	struct topo_field f[L_N] = { { "mode" }, { "flowlet_table" }, { "idle_time" }, { "sample_interval" },
+	struct yaml_doc_field f[L_N] = { { "mode" }, { "flowlet_table" }, { "idle_time" }, { "sample_interval" },
 				     { "window" }, { "groups" } };
 	unsigned long v;
 
 	memset(lb, 0, sizeof(*lb));
-	lb->line = topo_line(top->v);
+	lb->line = yaml_doc_line(top->v);
 	if (top->v->type == YAML_SCALAR_NODE) {
-		struct topo_field m = { "load_balancing", top->k, top->v };
+		struct yaml_doc_field m = { "load_balancing", top->k, top->v };
 		return get_mode(ld, &m, lb->mode);
 	}
-	if (topo_fields(ld, top->v, "load_balancing", f, L_N) < 0)
+	if (yaml_doc_fields(&ld->yd, top->v, "load_balancing", f, L_N) < 0)
 		return -1;
 	if (f[L_MODE].v && get_mode(ld, &f[L_MODE], lb->mode) < 0)
 		return -1;
 	if (f[L_GROUPS].v && !allow_groups)
-		return topo_error(&ld->ctx, topo_line(f[L_GROUPS].k),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_GROUPS].k),
 				  "'groups' (modes per route prefix) goes in a switch's options.load_balancing");
 	if (f[L_GROUPS].v && get_groups(ld, &f[L_GROUPS], lb) < 0)
 		return -1;
 	if (f[L_TABLE].v) {
-		if (topo_get_uint(ld, &f[L_TABLE], 1, 1ul << 20, &v) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[L_TABLE], 1, 1ul << 20, &v) < 0)
 			return -1;
 		if (v & (v - 1))
-			return topo_error(&ld->ctx, topo_line(f[L_TABLE].v),
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_TABLE].v),
 					  "flowlet_table must be a power of two (SAI's default: 512)");
 		lb->flowlet_table = (uint32_t)v;
 	}
-	if (f[L_IDLE].v && topo_get_delay(ld, &f[L_IDLE], &lb->idle_time_ns) < 0)
+	if (f[L_IDLE].v && topo_get_delay(&ld->yd, &f[L_IDLE], &lb->idle_time_ns) < 0)
 		return -1;
-	if (f[L_SAMPLE].v && topo_get_delay(ld, &f[L_SAMPLE], &lb->sample_interval_ns) < 0)
+	if (f[L_SAMPLE].v && topo_get_delay(&ld->yd, &f[L_SAMPLE], &lb->sample_interval_ns) < 0)
 		return -1;
-	if (f[L_WINDOW].v && topo_get_delay(ld, &f[L_WINDOW], &lb->window_ns) < 0)
+	if (f[L_WINDOW].v && topo_get_delay(&ld->yd, &f[L_WINDOW], &lb->window_ns) < 0)
 		return -1;
 	if (f[L_IDLE].v && lb->idle_time_ns == 0)
-		return topo_error(&ld->ctx, topo_line(f[L_IDLE].v), "idle_time must be > 0");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_IDLE].v), "idle_time must be > 0");
 	if (f[L_SAMPLE].v && lb->sample_interval_ns < 1000)
-		return topo_error(&ld->ctx, topo_line(f[L_SAMPLE].v), "sample_interval must be >= 1us");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_SAMPLE].v), "sample_interval must be >= 1us");
 	if (f[L_WINDOW].v && lb->window_ns == 0)
-		return topo_error(&ld->ctx, topo_line(f[L_WINDOW].v), "window must be > 0");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_WINDOW].v), "window must be > 0");
 	return 0;
 }
 

@@ -20,7 +20,7 @@ enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GE
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
-	return yaml_document_get_node(ld->doc, seq->data.sequence.items.start[i]);
+	return yaml_document_get_node(ld->yd.doc, seq->data.sequence.items.start[i]);
 }
 
 static int seq_len(const yaml_node_t *seq)
@@ -34,38 +34,38 @@ static int node_line(const struct topology *t, int v)
 	return v < t->n_switches ? t->switches[v].pos.line : t->hosts[v - t->n_switches].pos.line;
 }
 
-static int add_name(struct topo_loader *ld, const struct topo_field *f, const char *name, int v)
+static int add_name(struct topo_loader *ld, const struct yaml_doc_field *f, const char *name, int v)
 {
 	int prev = topo_names_put(&ld->names, name, v);
 
 	if (prev == -2)
-		return topo_error(&ld->ctx, topo_line(f->v), "out of memory");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "out of memory");
 	if (prev >= 0)
-		return topo_error(&ld->ctx, topo_line(f->v), "duplicate name '%s' (first at line %d)",
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "duplicate name '%s' (first at line %d)",
 				  name, node_line(ld->t, prev));
 	return 0;
 }
 
-static int load_defaults(struct topo_loader *ld, const struct topo_field *top)
+static int load_defaults(struct topo_loader *ld, const struct yaml_doc_field *top)
 {
-	struct topo_field f[] = { { "link_rate" }, { "delay" } };
+	struct yaml_doc_field f[] = { { "link_rate" }, { "delay" } };
 
-	if (topo_fields(ld, top->v, "defaults", f, 2) < 0)
+	if (yaml_doc_fields(&ld->yd, top->v, "defaults", f, 2) < 0)
 		return -1;
-	if (f[0].v && topo_get_rate(ld, &f[0], &ld->t->default_rate_bps) < 0)
+	if (f[0].v && topo_get_rate(&ld->yd, &f[0], &ld->t->default_rate_bps) < 0)
 		return -1;
-	if (f[1].v && topo_get_delay(ld, &f[1], &ld->t->default_delay_ns) < 0)
+	if (f[1].v && topo_get_delay(&ld->yd, &f[1], &ld->t->default_delay_ns) < 0)
 		return -1;
 	return 0;
 }
 
 /* --- switches ---------------------------------------------------------------- */
 
-static int load_role(struct topo_loader *ld, const struct topo_field *f, enum topo_role *role)
+static int load_role(struct topo_loader *ld, const struct yaml_doc_field *f, enum topo_role *role)
 {
 	const char *s;
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	for (int r = TOPO_LEAF; r <= TOPO_SUPERSPINE; r++) {
 		if (strcmp(s, topo_role_name(r)) == 0) {
@@ -73,61 +73,61 @@ static int load_role(struct topo_loader *ld, const struct topo_field *f, enum to
 			return 0;
 		}
 	}
-	return topo_error(&ld->ctx, topo_line(f->v), "bad role '%s' (leaf, spine or superspine)", s);
+	return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "bad role '%s' (leaf, spine or superspine)", s);
 }
 
 /* A pod groups leaves with the spines they link to; super-spines join the
  * pods and so belong to none. Shared super-spines (planes_joined) belong
  * to no plane either: their `plane` is 0 in the model. */
-static int load_pod_plane(struct topo_loader *ld, struct topo_field *pod, struct topo_field *plane,
+static int load_pod_plane(struct topo_loader *ld, struct yaml_doc_field *pod, struct yaml_doc_field *plane,
 			  struct topo_switch *sw)
 {
 	unsigned long v = 0;
 	bool super = sw->role == TOPO_SUPERSPINE;
 
 	if (super && pod->v)
-		return topo_error(&ld->ctx, topo_line(pod->v),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(pod->v),
 				  "pod on superspine %s: super-spines belong to no pod", sw->name);
-	if (pod->v && topo_get_uint(ld, pod, 0, TOPO_MAX_PODS - 1, &v) < 0)
+	if (pod->v && yaml_doc_get_uint(&ld->yd, pod, 0, TOPO_MAX_PODS - 1, &v) < 0)
 		return -1;
 	sw->pod = super ? TOPO_NO_POD : (int)v;
 	if (super && ld->t->planes_joined && plane->v)
-		return topo_error(&ld->ctx, topo_line(plane->v),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(plane->v),
 				  "plane on superspine %s: with planes_joined the super-spines are "
 				  "shared by every plane", sw->name);
 	v = 0;
-	if (plane->v && topo_get_uint(ld, plane, 0, TOPO_MAX_PLANES - 1, &v) < 0)
+	if (plane->v && yaml_doc_get_uint(&ld->yd, plane, 0, TOPO_MAX_PLANES - 1, &v) < 0)
 		return -1;
 	sw->plane = (int)v;
 	return 0;
 }
 
-static int load_pipeline(struct topo_loader *ld, const struct topo_field *f, enum topo_pipeline *pipeline)
+static int load_pipeline(struct topo_loader *ld, const struct yaml_doc_field *f, enum topo_pipeline *pipeline)
 {
 	const char *s;
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	if (strcmp(s, "native") == 0)
 		*pipeline = TOPO_PIPELINE_NATIVE;
 	else if (strcmp(s, "p4") == 0)
 		*pipeline = TOPO_PIPELINE_P4;
 	else
-		return topo_error(&ld->ctx, topo_line(f->v), "bad pipeline '%s' (native or p4)", s);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "bad pipeline '%s' (native or p4)", s);
 	return 0;
 }
 
-static int load_options(struct topo_loader *ld, const struct topo_field *opt, struct topo_switch *sw)
+static int load_options(struct topo_loader *ld, const struct yaml_doc_field *opt, struct topo_switch *sw)
 {
-	struct topo_field f[] = { { "hash_seed" }, { "load_balancing" } };
+	struct yaml_doc_field f[] = { { "hash_seed" }, { "load_balancing" } };
 	unsigned long seed;
 
-	if (topo_fields(ld, opt->v, "options", f, 2) < 0)
+	if (yaml_doc_fields(&ld->yd, opt->v, "options", f, 2) < 0)
 		return -1;
 	if (f[1].v && topo_load_lb(ld, &f[1], &sw->lb, true) < 0)
 		return -1;
 	if (f[0].v) {
-		if (topo_get_uint(ld, &f[0], 0, UINT32_MAX, &seed) < 0)
+		if (yaml_doc_get_uint(&ld->yd, &f[0], 0, UINT32_MAX, &seed) < 0)
 			return -1;
 		sw->hash_seed = (uint32_t)seed;
 		sw->hash_seed_given = true;
@@ -138,29 +138,29 @@ static int load_options(struct topo_loader *ld, const struct topo_field *opt, st
 static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 {
 	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_PIPELINE, S_TM, S_N };
-	struct topo_field f[S_N] = { { "name" }, { "role" }, { "plane" }, { "pod" },
+	struct yaml_doc_field f[S_N] = { { "name" }, { "role" }, { "plane" }, { "pod" },
 				     { "ipv4" }, { "ipv6" }, { "options" }, { "pipeline" }, { "tm" } };
 	struct topo_switch *sw = &ld->t->switches[i];
 
-	sw->pos.line = topo_line(n);
-	if (topo_fields(ld, n, "switch", f, S_N) < 0 ||
-	    topo_require(ld, n, "switch", &f[S_NAME]) < 0 ||
-	    topo_require(ld, n, "switch", &f[S_ROLE]) < 0)
+	sw->pos.line = yaml_doc_line(n);
+	if (yaml_doc_fields(&ld->yd, n, "switch", f, S_N) < 0 ||
+	    yaml_doc_require(&ld->yd, n, "switch", &f[S_NAME]) < 0 ||
+	    yaml_doc_require(&ld->yd, n, "switch", &f[S_ROLE]) < 0)
 		return -1;
-	if (topo_get_name(ld, &f[S_NAME], sw->name) < 0 ||
+	if (topo_get_name(&ld->yd, &f[S_NAME], sw->name) < 0 ||
 	    add_name(ld, &f[S_NAME], sw->name, i) < 0 ||
 	    load_role(ld, &f[S_ROLE], &sw->role) < 0 ||
 	    load_pod_plane(ld, &f[S_POD], &f[S_PLANE], sw) < 0)
 		return -1;
 	if (f[S_IPV4].v) {
-		if (topo_get_prefix(ld, &f[S_IPV4], &sw->subnet4) < 0)
+		if (topo_get_prefix(&ld->yd, &f[S_IPV4], &sw->subnet4) < 0)
 			return -1;
-		ld->src.sw[i].ipv4 = topo_line(f[S_IPV4].v);
+		ld->src.sw[i].ipv4 = yaml_doc_line(f[S_IPV4].v);
 	}
 	if (f[S_IPV6].v) {
-		if (topo_get_prefix(ld, &f[S_IPV6], &sw->subnet6) < 0)
+		if (topo_get_prefix(&ld->yd, &f[S_IPV6], &sw->subnet6) < 0)
 			return -1;
-		ld->src.sw[i].ipv6 = topo_line(f[S_IPV6].v);
+		ld->src.sw[i].ipv6 = yaml_doc_line(f[S_IPV6].v);
 	}
 	sw->hash_seed = loom_seed_from_name(sw->name);
 	if (f[S_OPTIONS].v && load_options(ld, &f[S_OPTIONS], sw) < 0)
@@ -172,20 +172,20 @@ static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 	return 0;
 }
 
-static int load_switches(struct topo_loader *ld, const struct topo_field *top)
+static int load_switches(struct topo_loader *ld, const struct yaml_doc_field *top)
 {
 	struct topology *t = ld->t;
 	yaml_node_t *seq;
 
-	if (topo_get_seq(ld, top, &seq) < 0)
+	if (yaml_doc_get_seq(&ld->yd, top, &seq) < 0)
 		return -1;
-	ld->src.switches_line = topo_line(top->k);
+	ld->src.switches_line = yaml_doc_line(top->k);
 	if (seq_len(seq) == 0)
-		return topo_error(&ld->ctx, topo_line(top->k), "fabric has no switches");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(top->k), "fabric has no switches");
 	t->switches = calloc((size_t)seq_len(seq), sizeof(*t->switches));
 	ld->src.sw = calloc((size_t)seq_len(seq), sizeof(*ld->src.sw));
 	if (!t->switches || !ld->src.sw)
-		return topo_error(&ld->ctx, topo_line(top->k), "out of memory");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(top->k), "out of memory");
 	t->n_switches = seq_len(seq);
 	for (int i = 0; i < t->n_switches; i++)
 		if (load_switch(ld, item(ld, seq, i), i) < 0)
@@ -197,30 +197,30 @@ static int load_switches(struct topo_loader *ld, const struct topo_field *top)
 
 static int load_host(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	struct topo_field f[] = { { "name" }, { "port_type" } };
+	struct yaml_doc_field f[] = { { "name" }, { "port_type" } };
 	struct topo_host *h = &ld->t->hosts[i];
 
-	h->pos.line = topo_line(n);
-	if (topo_fields(ld, n, "host", f, 2) < 0 || topo_require(ld, n, "host", &f[0]) < 0)
+	h->pos.line = yaml_doc_line(n);
+	if (yaml_doc_fields(&ld->yd, n, "host", f, 2) < 0 || yaml_doc_require(&ld->yd, n, "host", &f[0]) < 0)
 		return -1;
-	if (topo_get_name(ld, &f[0], h->name) < 0 ||
+	if (topo_get_name(&ld->yd, &f[0], h->name) < 0 ||
 	    add_name(ld, &f[0], h->name, ld->t->n_switches + i) < 0)
 		return -1;
-	if (f[1].v && topo_get_port_type(ld, &f[1], &h->port_type) < 0)
+	if (f[1].v && topo_get_port_type(&ld->yd, &f[1], &h->port_type) < 0)
 		return -1;
 	return 0;
 }
 
-static int load_hosts(struct topo_loader *ld, const struct topo_field *top)
+static int load_hosts(struct topo_loader *ld, const struct yaml_doc_field *top)
 {
 	struct topology *t = ld->t;
 	yaml_node_t *seq;
 
-	if (topo_get_seq(ld, top, &seq) < 0)
+	if (yaml_doc_get_seq(&ld->yd, top, &seq) < 0)
 		return -1;
 	t->hosts = calloc((size_t)seq_len(seq) + 1, sizeof(*t->hosts));
 	if (!t->hosts)
-		return topo_error(&ld->ctx, topo_line(top->k), "out of memory");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(top->k), "out of memory");
 	t->n_hosts = seq_len(seq);
 	for (int i = 0; i < t->n_hosts; i++)
 		if (load_host(ld, item(ld, seq, i), i) < 0)
@@ -245,22 +245,22 @@ static int small_uint(const char *s, int max)
 	return v <= max ? (int)v : -2;
 }
 
-static int end_port(struct topo_loader *ld, const struct topo_field *f, const char *s,
+static int end_port(struct topo_loader *ld, const struct yaml_doc_field *f, const char *s,
 		    const char *colon, struct topo_end *e)
 {
-	int line = topo_line(f->v);
+	int line = yaml_doc_line(f->v);
 
 	if (!e->is_host) {
 		if (!colon)
-			return topo_error(&ld->ctx, line, "link end '%s' needs a port: %s:<0..%d>",
+			return yaml_doc_error(&ld->yd, line, "link end '%s' needs a port: %s:<0..%d>",
 					  s, s, TOPO_MAX_PORTS - 1);
 		e->port = small_uint(colon + 1, TOPO_MAX_PORTS - 1);
 		if (e->port == -1)
-			return topo_error(&ld->ctx, line,
+			return yaml_doc_error(&ld->yd, line,
 					  "bad port in link end '%s': expected switch:<0..%d>", s,
 					  TOPO_MAX_PORTS - 1);
 		if (e->port == -2)
-			return topo_error(&ld->ctx, line,
+			return yaml_doc_error(&ld->yd, line,
 					  "port out of range 0..%d in link end '%s'",
 					  TOPO_MAX_PORTS - 1, s);
 		return 0;
@@ -270,16 +270,16 @@ static int end_port(struct topo_loader *ld, const struct topo_field *f, const ch
 		return 0;
 	if (strncmp(colon + 1, "eth", 3) != 0 ||
 	    (e->port = small_uint(colon + 4, TOPO_MAX_PLANES - 1)) == -1)
-		return topo_error(&ld->ctx, line,
+		return yaml_doc_error(&ld->yd, line,
 				  "bad interface in link end '%s': expected host or host:eth<N>", s);
 	if (e->port == -2)
-		return topo_error(&ld->ctx, line,
+		return yaml_doc_error(&ld->yd, line,
 				  "interface out of range eth0..eth%d in link end '%s'",
 				  TOPO_MAX_PLANES - 1, s);
 	return 0;
 }
 
-static int load_end(struct topo_loader *ld, const struct topo_field *f, struct topo_end *e)
+static int load_end(struct topo_loader *ld, const struct yaml_doc_field *f, struct topo_end *e)
 {
 	const struct topology *t = ld->t;
 	char name[TOPO_NAME_MAX];
@@ -287,60 +287,60 @@ static int load_end(struct topo_loader *ld, const struct topo_field *f, struct t
 	size_t len;
 	int v;
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	colon = strchr(s, ':');
 	len = colon ? (size_t)(colon - s) : strlen(s);
 	if (len == 0 || len >= sizeof(name))
-		return topo_error(&ld->ctx, topo_line(f->v),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v),
 				  "bad link end '%s': expected switch:port or host[:eth<N>]", s);
 	memcpy(name, s, len);
 	name[len] = '\0';
 	v = topo_names_get(&ld->names, name);
 	if (v < 0)
-		return topo_error(&ld->ctx, topo_line(f->v),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v),
 				  "unknown switch or host '%s' in link end '%s'", name, s);
 	e->is_host = v >= t->n_switches;
 	e->node = e->is_host ? v - t->n_switches : v;
 	return end_port(ld, f, s, colon, e);
 }
 
-static int load_devargs(struct topo_loader *ld, const struct topo_field *f, struct topo_end *e,
+static int load_devargs(struct topo_loader *ld, const struct yaml_doc_field *f, struct topo_end *e,
 			int *line)
 {
 	const char *s;
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	if (strlen(s) >= sizeof(e->devargs))
-		return topo_error(&ld->ctx, topo_line(f->v), "'%s' longer than %zu characters",
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "'%s' longer than %zu characters",
 				  f->key, sizeof(e->devargs) - 1);
 	strcpy(e->devargs, s);
-	*line = topo_line(f->v);
+	*line = yaml_doc_line(f->v);
 	return 0;
 }
 
 static int load_link(struct topo_loader *ld, yaml_node_t *n, int i)
 {
 	enum { L_A, L_B, L_RATE, L_DELAY, L_DEVA, L_DEVB, L_N };
-	struct topo_field f[L_N] = { { "a" }, { "b" }, { "rate" }, { "delay" },
+	struct yaml_doc_field f[L_N] = { { "a" }, { "b" }, { "rate" }, { "delay" },
 				     { "devargs_a" }, { "devargs_b" } };
 	struct topo_link *l = &ld->t->links[i];
 	struct topo_src_link *src = &ld->src.ln[i];
 
-	l->pos.line = topo_line(n);
-	if (topo_fields(ld, n, "link", f, L_N) < 0 || topo_require(ld, n, "link", &f[L_A]) < 0 ||
-	    topo_require(ld, n, "link", &f[L_B]) < 0)
+	l->pos.line = yaml_doc_line(n);
+	if (yaml_doc_fields(&ld->yd, n, "link", f, L_N) < 0 || yaml_doc_require(&ld->yd, n, "link", &f[L_A]) < 0 ||
+	    yaml_doc_require(&ld->yd, n, "link", &f[L_B]) < 0)
 		return -1;
 	if (load_end(ld, &f[L_A], &l->a) < 0 || load_end(ld, &f[L_B], &l->b) < 0)
 		return -1;
-	src->end[0] = topo_line(f[L_A].v);
-	src->end[1] = topo_line(f[L_B].v);
+	src->end[0] = yaml_doc_line(f[L_A].v);
+	src->end[1] = yaml_doc_line(f[L_B].v);
 	l->rate_bps = ld->t->default_rate_bps;
 	l->delay_ns = ld->t->default_delay_ns;
-	if (f[L_RATE].v && topo_get_rate(ld, &f[L_RATE], &l->rate_bps) < 0)
+	if (f[L_RATE].v && topo_get_rate(&ld->yd, &f[L_RATE], &l->rate_bps) < 0)
 		return -1;
-	if (f[L_DELAY].v && topo_get_delay(ld, &f[L_DELAY], &l->delay_ns) < 0)
+	if (f[L_DELAY].v && topo_get_delay(&ld->yd, &f[L_DELAY], &l->delay_ns) < 0)
 		return -1;
 	if (f[L_DEVA].v && load_devargs(ld, &f[L_DEVA], &l->a, &src->devargs[0]) < 0)
 		return -1;
@@ -349,17 +349,17 @@ static int load_link(struct topo_loader *ld, yaml_node_t *n, int i)
 	return 0;
 }
 
-static int load_links(struct topo_loader *ld, const struct topo_field *top)
+static int load_links(struct topo_loader *ld, const struct yaml_doc_field *top)
 {
 	struct topology *t = ld->t;
 	yaml_node_t *seq;
 
-	if (topo_get_seq(ld, top, &seq) < 0)
+	if (yaml_doc_get_seq(&ld->yd, top, &seq) < 0)
 		return -1;
 	t->links = calloc((size_t)seq_len(seq) + 1, sizeof(*t->links));
 	ld->src.ln = calloc((size_t)seq_len(seq) + 1, sizeof(*ld->src.ln));
 	if (!t->links || !ld->src.ln)
-		return topo_error(&ld->ctx, topo_line(top->k), "out of memory");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(top->k), "out of memory");
 	t->n_links = seq_len(seq);
 	for (int i = 0; i < t->n_links; i++)
 		if (load_link(ld, item(ld, seq, i), i) < 0)
@@ -369,41 +369,41 @@ static int load_links(struct topo_loader *ld, const struct topo_field *top)
 
 /* --- the document ------------------------------------------------------------ */
 
-static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct topo_field *f)
+static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct yaml_doc_field *f)
 {
 	size_t n = 16;
 
 	if (!f[K_SWITCHES].v)
-		return topo_error(&ld->ctx, topo_line(root),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(root),
 				  "fabric has no switches: give 'switches:' or 'generate:'");
 	if (f[K_SWITCHES].v->type == YAML_SEQUENCE_NODE)
 		n += (size_t)seq_len(f[K_SWITCHES].v);
 	if (f[K_HOSTS].v && f[K_HOSTS].v->type == YAML_SEQUENCE_NODE)
 		n += (size_t)seq_len(f[K_HOSTS].v);
 	if (topo_names_init(&ld->names, n) < 0)
-		return topo_error(&ld->ctx, topo_line(root), "out of memory");
-	ld->src.fallback_line = topo_line(root);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(root), "out of memory");
+	ld->src.fallback_line = yaml_doc_line(root);
 	if (load_switches(ld, &f[K_SWITCHES]) < 0)
 		return -1;
 	if (f[K_HOSTS].v && load_hosts(ld, &f[K_HOSTS]) < 0)
 		return -1;
 	if (f[K_LINKS].v && load_links(ld, &f[K_LINKS]) < 0)
 		return -1;
-	return topo_validate(ld->t, &ld->src, &ld->ctx);
+	return topo_validate(ld->t, &ld->src, &ld->yd);
 }
 
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
-	struct topo_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
+	struct yaml_doc_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
 				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
 				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" } };
 	int rc;
 
-	if (topo_fields(ld, root, "the top level", f, K_TOP) < 0 ||
-	    topo_require(ld, root, "the top level", &f[K_FABRIC]) < 0 ||
-	    topo_get_name(ld, &f[K_FABRIC], ld->t->name) < 0)
+	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
+	    yaml_doc_require(&ld->yd, root, "the top level", &f[K_FABRIC]) < 0 ||
+	    topo_get_name(&ld->yd, &f[K_FABRIC], ld->t->name) < 0)
 		return -1;
 	ld->t->default_rate_bps = DEFAULT_RATE_BPS;
 	ld->t->default_delay_ns = DEFAULT_DELAY_NS;
@@ -417,7 +417,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		return -1;
 	if (!f[K_GENERATE].v) {
 		if (f[K_PLANES_JOINED].v &&
-		    topo_get_bool(ld, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
+		    yaml_doc_get_bool(&ld->yd, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
 			return -1;
 		rc = load_explicit(ld, root, f);
 		if (rc >= 0)
@@ -428,14 +428,14 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
-			return topo_error(&ld->ctx, topo_line(f[k].k),
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f[k].k),
 					  "'%s' cannot be combined with 'generate' (line %d)",
-					  f[k].key, topo_line(f[K_GENERATE].k));
+					  f[k].key, yaml_doc_line(f[K_GENERATE].k));
 	/* the generator has its own, next to the plane count */
 	if (f[K_PLANES_JOINED].k)
-		return topo_error(&ld->ctx, topo_line(f[K_PLANES_JOINED].k),
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[K_PLANES_JOINED].k),
 				  "top-level 'planes_joined' cannot be combined with 'generate' (line %d): "
-				  "give it inside 'generate:'", topo_line(f[K_GENERATE].k));
+				  "give it inside 'generate:'", yaml_doc_line(f[K_GENERATE].k));
 	rc = topo_expand(ld, &f[K_GENERATE]);
 	if (rc >= 0)
 		rc = topo_check_tm(ld);
@@ -444,23 +444,23 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 	return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 }
 
-static int load_parser(yaml_parser_t *parser, const char *name, struct topology *t,
-		       char *err, size_t errlen)
+static int load_parser(yaml_parser_t *parser, const char *name, const struct topo_traffic *traffic,
+		       struct topology *t, char *err, size_t errlen)
 {
-	struct topo_loader ld = { .ctx = { .file = name, .err = err, .errlen = errlen }, .t = t };
+	struct topo_loader ld = { .yd = { .file = name, .err = err, .errlen = errlen }, .traffic = traffic, .t = t };
 	yaml_document_t doc;
 	yaml_node_t *root;
 	int rc;
 
 	if (!yaml_parser_load(parser, &doc))
-		return topo_error(&ld.ctx, (int)parser->problem_mark.line + 1, "YAML: %s%s%s",
+		return yaml_doc_error(&ld.yd, (int)parser->problem_mark.line + 1, "YAML: %s%s%s",
 				  parser->problem ? parser->problem : "syntax error",
 				  parser->context ? " " : "",
 				  parser->context ? parser->context : "");
-	ld.doc = &doc;
+	ld.yd.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (!root)
-		rc = topo_error(&ld.ctx, 1, "empty file: expected 'fabric:' and 'switches:'");
+		rc = yaml_doc_error(&ld.yd, 1, "empty file: expected 'fabric:' and 'switches:'");
 	else
 		rc = load_root(&ld, root);
 	yaml_document_delete(&doc);
@@ -476,8 +476,8 @@ static void topo_init(struct topology *t, const char *name)
 	snprintf(t->file, sizeof(t->file), "%s", name);
 }
 
-int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err,
-		     size_t errlen)
+int topo_load_string(const char *yaml, const char *name, const struct topo_traffic *traffic, struct topology *t,
+		     char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	int rc;
@@ -490,14 +490,14 @@ int topo_load_string(const char *yaml, const char *name, struct topology *t, cha
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
-	rc = load_parser(&parser, name, t, err, errlen);
+	rc = load_parser(&parser, name, traffic, t, err, errlen);
 	yaml_parser_delete(&parser);
 	if (rc < 0)
 		topo_free(t);
 	return rc;
 }
 
-int topo_load(const char *path, struct topology *t, char *err, size_t errlen)
+int topo_load(const char *path, const struct topo_traffic *traffic, struct topology *t, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	FILE *f;
@@ -506,9 +506,9 @@ int topo_load(const char *path, struct topology *t, char *err, size_t errlen)
 	topo_init(t, path);
 	if (errlen)
 		err[0] = '\0';
-	if (topo_yaml_open(path, &parser, &f, err, errlen) < 0)
+	if (yaml_doc_open(path, &parser, &f, err, errlen) < 0)
 		return -1;
-	rc = load_parser(&parser, path, t, err, errlen);
+	rc = load_parser(&parser, path, traffic, t, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(f);
 	if (rc < 0)
@@ -529,54 +529,4 @@ void topo_free(struct topology *t)
 	free(t->flows);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
-}
-
-const char *topo_role_name(enum topo_role role)
-{
-	switch (role) {
-	case TOPO_LEAF:
-		return "leaf";
-	case TOPO_SPINE:
-		return "spine";
-	case TOPO_SUPERSPINE:
-		return "superspine";
-	}
-	return "?";
-}
-
-int topo_switch_index(const struct topology *t, const char *name)
-{
-	for (int i = 0; i < t->n_switches; i++)
-		if (strcmp(t->switches[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
-int topo_host_link(const struct topology *t, int host)
-{
-	for (int i = 0; i < t->n_links; i++)
-		if ((t->links[i].a.is_host && t->links[i].a.node == host) ||
-		    (t->links[i].b.is_host && t->links[i].b.node == host))
-			return i;
-	return -1;
-}
-
-bool topo_switch_port_linked(const struct topology *t, int sw, int port)
-{
-	for (int i = 0; i < t->n_links; i++) {
-		const struct topo_link *l = &t->links[i];
-
-		if ((!l->a.is_host && l->a.node == sw && l->a.port == port) ||
-		    (!l->b.is_host && l->b.node == sw && l->b.port == port))
-			return true;
-	}
-	return false;
-}
-
-int topo_host_index(const struct topology *t, const char *name)
-{
-	for (int i = 0; i < t->n_hosts; i++)
-		if (strcmp(t->hosts[i].name, name) == 0)
-			return i;
-	return -1;
 }

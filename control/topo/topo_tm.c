@@ -24,12 +24,12 @@ static int add_setting(struct topo_loader *ld, int sw, int port, const char *key
 
 	loom_tm_cfg_default(&scratch);
 	if (loom_tm_cfg_set(&scratch, key, value, msg, sizeof(msg)) < 0)
-		return topo_error(&ld->ctx, line, "tm: %s", msg);
+		return yaml_doc_error(&ld->yd, line, "tm: %s", msg);
 	if (strlen(key) >= sizeof(s->key) || strlen(value) >= sizeof(s->value))
-		return topo_error(&ld->ctx, line, "tm: %s: too long", key);
+		return yaml_doc_error(&ld->yd, line, "tm: %s: too long", key);
 	s = realloc(t->tm, sizeof(*t->tm) * (size_t)(t->n_tm + 1));
 	if (!s)
-		return topo_error(&ld->ctx, line, "out of memory");
+		return yaml_doc_error(&ld->yd, line, "out of memory");
 	t->tm = s;
 	s = &t->tm[t->n_tm++];
 	s->sw = sw;
@@ -46,25 +46,25 @@ static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix,
 static int load_ports(struct topo_loader *ld, yaml_node_t *k, yaml_node_t *map, int sw)
 {
 	if (sw < 0)
-		return topo_error(&ld->ctx, topo_line(k), "tm: ports: only in a switch's tm (the ports of which switch?)");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(k), "tm: ports: only in a switch's tm (the ports of which switch?)");
 	if (map->type != YAML_MAPPING_NODE)
-		return topo_error(&ld->ctx, topo_line(map), "tm: ports must be a mapping PORT: {settings}");
+		return yaml_doc_error(&ld->yd, yaml_doc_line(map), "tm: ports must be a mapping PORT: {settings}");
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *pk = yaml_document_get_node(ld->doc, p->key);
-		yaml_node_t *pv = yaml_document_get_node(ld->doc, p->value);
+		yaml_node_t *pk = yaml_document_get_node(ld->yd.doc, p->key);
+		yaml_node_t *pv = yaml_document_get_node(ld->yd.doc, p->value);
 		const char *s = pk->type == YAML_SCALAR_NODE ? (const char *)pk->data.scalar.value : "";
 		char *end;
 		long port = strtol(s, &end, 10);
 
 		if (!*s || *end || port < 0 || port >= TOPO_MAX_PORTS)
-			return topo_error(&ld->ctx, topo_line(pk), "tm: ports: '%s' is not a port number 0..%d", s,
+			return yaml_doc_error(&ld->yd, yaml_doc_line(pk), "tm: ports: '%s' is not a port number 0..%d", s,
 					  TOPO_MAX_PORTS - 1);
 		for (int i = 0; i < ld->t->n_tm; i++)
 			if (ld->t->tm[i].sw == sw && ld->t->tm[i].port == port)
-				return topo_error(&ld->ctx, topo_line(pk), "tm: ports: port %ld given twice (line %d)",
+				return yaml_doc_error(&ld->yd, yaml_doc_line(pk), "tm: ports: port %ld given twice (line %d)",
 						  port, ld->t->tm[i].line);
 		if (pv->type != YAML_MAPPING_NODE || pv->data.mapping.pairs.start == pv->data.mapping.pairs.top)
-			return topo_error(&ld->ctx, topo_line(pv), "tm: ports: %ld: expected a mapping of settings",
+			return yaml_doc_error(&ld->yd, yaml_doc_line(pv), "tm: ports: %ld: expected a mapping of settings",
 					  port);
 		if (flatten(ld, pv, "", sw, (int)port) < 0)
 			return -1;
@@ -75,14 +75,14 @@ static int load_ports(struct topo_loader *ld, yaml_node_t *k, yaml_node_t *map, 
 static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix, int sw, int port)
 {
 	if (map->type != YAML_MAPPING_NODE)
-		return topo_error(&ld->ctx, topo_line(map), "tm%s%s must be a mapping", *prefix ? "." : "", prefix);
+		return yaml_doc_error(&ld->yd, yaml_doc_line(map), "tm%s%s must be a mapping", *prefix ? "." : "", prefix);
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+		yaml_node_t *k = yaml_document_get_node(ld->yd.doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(ld->yd.doc, p->value);
 		char key[96], value[128];
 
 		if (k->type != YAML_SCALAR_NODE)
-			return topo_error(&ld->ctx, topo_line(k), "tm: keys must be scalars");
+			return yaml_doc_error(&ld->yd, yaml_doc_line(k), "tm: keys must be scalars");
 		snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", (const char *)k->data.scalar.value);
 		if (!*prefix && port < 0 && strcmp(key, "ports") == 0) {
 			if (load_ports(ld, k, v, sw) < 0)
@@ -100,10 +100,10 @@ static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix,
 			value[0] = '\0';
 			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
 			     it++) {
-				yaml_node_t *e = yaml_document_get_node(ld->doc, *it);
+				yaml_node_t *e = yaml_document_get_node(ld->yd.doc, *it);
 
 				if (e->type != YAML_SCALAR_NODE)
-					return topo_error(&ld->ctx, topo_line(e), "tm: %s: expected a list of scalars",
+					return yaml_doc_error(&ld->yd, yaml_doc_line(e), "tm: %s: expected a list of scalars",
 							  key);
 				n += (size_t)snprintf(value + n, n < sizeof(value) ? sizeof(value) - n : 0, "%s%s",
 						      n ? "," : "", (const char *)e->data.scalar.value);
@@ -113,28 +113,28 @@ static int flatten(struct topo_loader *ld, yaml_node_t *map, const char *prefix,
 		} else {
 			snprintf(value, sizeof(value), "%s", (const char *)v->data.scalar.value);
 		}
-		if (add_setting(ld, sw, port, key, value, topo_line(v)) < 0)
+		if (add_setting(ld, sw, port, key, value, yaml_doc_line(v)) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int topo_load_tm(struct topo_loader *ld, const struct topo_field *f, int sw)
+int topo_load_tm(struct topo_loader *ld, const struct yaml_doc_field *f, int sw)
 {
 	return flatten(ld, f->v, "", sw, -1);
 }
 
-int topo_load_time_scale(struct topo_loader *ld, const struct topo_field *f)
+int topo_load_time_scale(struct topo_loader *ld, const struct yaml_doc_field *f)
 {
 	const char *s;
 	char *end;
 	double v;
 
-	if (topo_get_str(ld, f, &s) < 0)
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
 	v = strtod(s, &end);
 	if (end == s || *end || !(v > 0) || v > 1e9)
-		return topo_error(&ld->ctx, topo_line(f->v), "time_scale: '%s' must be a number > 0 (e.g. 100: links "
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "time_scale: '%s' must be a number > 0 (e.g. 100: links "
 				  "run 100 times slower than their rate)", s);
 	ld->t->time_scale = v;
 	return 0;
@@ -172,7 +172,7 @@ int topo_check_tm(struct topo_loader *ld)
 
 		effective(t, i, -1, &c, &line);
 		if (loom_tm_cfg_finalize(&c, msg, sizeof(msg)) < 0)
-			return topo_error(&ld->ctx, line, "tm of switch %s: %s", t->switches[i].name, msg);
+			return yaml_doc_error(&ld->yd, line, "tm of switch %s: %s", t->switches[i].name, msg);
 	}
 	for (int k = 0; k < t->n_tm; k++) {
 		const struct topo_tm_setting *s = &t->tm[k];
@@ -183,11 +183,11 @@ int topo_check_tm(struct topo_loader *ld)
 		if (s->port < 0)
 			continue;
 		if (!topo_switch_port_linked(t, s->sw, s->port))
-			return topo_error(&ld->ctx, s->line, "tm: ports: %s has no link on port %d",
+			return yaml_doc_error(&ld->yd, s->line, "tm: ports: %s has no link on port %d",
 					  t->switches[s->sw].name, s->port);
 		effective(t, s->sw, s->port, &c, &line);
 		if (loom_tm_cfg_finalize(&c, msg, sizeof(msg)) < 0)
-			return topo_error(&ld->ctx, line, "tm of %s port %d: %s", t->switches[s->sw].name, s->port,
+			return yaml_doc_error(&ld->yd, line, "tm of %s port %d: %s", t->switches[s->sw].name, s->port,
 					  msg);
 	}
 	return 0;

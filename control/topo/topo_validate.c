@@ -13,7 +13,7 @@
 struct vstate {
 	struct topology *t;
 	const struct topo_src *src;
-	const struct topo_ctx *c;
+	const struct yaml_doc *c;
 	int *port_link;  /* [switch * TOPO_MAX_PORTS + port] -> link, or -1 */
 	int *iface_link; /* [host * TOPO_MAX_PLANES + ifindex] -> link, or -1 */
 	bool *has_hosts; /* per switch */
@@ -75,16 +75,16 @@ static int check_prefix(struct vstate *v, int sw, int family)
 		return 0;
 	topo_format_prefix(p, buf, sizeof(buf));
 	if (s->role != TOPO_LEAF)
-		return topo_error(v->c, line, "%s on %s %s: only leaves have host subnets", key,
+		return yaml_doc_error(v->c, line, "%s on %s %s: only leaves have host subnets", key,
 				  topo_role_name(s->role), s->name);
 	if (p->family != family)
-		return topo_error(v->c, line, "%s '%s' of %s is not an IPv%d prefix", key, buf,
+		return yaml_doc_error(v->c, line, "%s '%s' of %s is not an IPv%d prefix", key, buf,
 				  s->name, family);
 	if (topo_prefix_host_bits_set(p))
-		return topo_error(v->c, line, "%s '%s' of %s has host bits set", key, buf,
+		return yaml_doc_error(v->c, line, "%s '%s' of %s has host bits set", key, buf,
 				  s->name);
 	if (p->len > max)
-		return topo_error(v->c, line,
+		return yaml_doc_error(v->c, line,
 				  "%s '%s' of %s is too small: prefix length at most %d", key,
 				  buf, s->name, max);
 	return 0;
@@ -111,18 +111,18 @@ static int check_switch_link(struct vstate *v, int i)
 	bool shared = v->t->planes_joined && (a->role == TOPO_SUPERSPINE || b->role == TOPO_SUPERSPINE);
 
 	if (a->role == b->role)
-		return topo_error(v->c, link_line(v, i),
+		return yaml_doc_error(v->c, link_line(v, i),
 				  "link %s - %s joins two %s: switch links go leaf to spine or spine "
 				  "to superspine", a->name, b->name, role_plural(a->role));
 	if (lo->role == TOPO_LEAF && (a->role == TOPO_SUPERSPINE || b->role == TOPO_SUPERSPINE))
-		return topo_error(v->c, link_line(v, i),
+		return yaml_doc_error(v->c, link_line(v, i),
 				  "link %s - %s joins a leaf and a superspine: leaves link to spines, "
 				  "spines to super-spines", a->name, b->name);
 	if (a->plane != b->plane && !shared)
-		return topo_error(v->c, link_line(v, i), "link %s - %s crosses planes %d and %d",
+		return yaml_doc_error(v->c, link_line(v, i), "link %s - %s crosses planes %d and %d",
 				  a->name, b->name, a->plane, b->plane);
 	if (lo->role == TOPO_LEAF && a->pod != b->pod)
-		return topo_error(v->c, link_line(v, i),
+		return yaml_doc_error(v->c, link_line(v, i),
 				  "link %s - %s crosses pods %d and %d: a leaf links to the spines of "
 				  "its own pod", a->name, b->name, a->pod, b->pod);
 	return 0;
@@ -148,18 +148,18 @@ static int check_host_link(struct vstate *v, int i, int he)
 	char buf[64];
 
 	if (sw->role != TOPO_LEAF)
-		return topo_error(v->c, end_line(v, i, he),
+		return yaml_doc_error(v->c, end_line(v, i, he),
 				  "host %s linked to %s %s: hosts attach to leaves", host,
 				  topo_role_name(sw->role), sw->name);
 	if (h->port < 0) /* "h0": the interface of the leaf's plane */
 		h->port = sw->plane;
 	if (h->port != sw->plane)
-		return topo_error(v->c, end_line(v, i, he),
+		return yaml_doc_error(v->c, end_line(v, i, he),
 				  "host %s interface eth%d does not match plane %d of %s (use eth%d)",
 				  host, h->port, sw->plane, sw->name, sw->plane);
 	used = &v->iface_link[h->node * TOPO_MAX_PLANES + h->port];
 	if (*used >= 0)
-		return topo_error(v->c, end_line(v, i, he),
+		return yaml_doc_error(v->c, end_line(v, i, he),
 				  "host %s already has a link in plane %d (eth%d, the link at line %d)",
 				  host, sw->plane, h->port, link_line(v, *used));
 	*used = i;
@@ -169,7 +169,7 @@ static int check_host_link(struct vstate *v, int i, int he)
 										: &sw->subnet4;
 
 		topo_format_prefix(p, buf, sizeof(buf));
-		return topo_error(v->c, end_line(v, i, !he),
+		return yaml_doc_error(v->c, end_line(v, i, !he),
 				  "host %s on %s port %d: its address falls outside %s", host,
 				  sw->name, s->port, buf);
 	}
@@ -183,7 +183,7 @@ static int check_port(struct vstate *v, int i, int e)
 	int *used = &v->port_link[end->node * TOPO_MAX_PORTS + end->port];
 
 	if (*used >= 0)
-		return topo_error(v->c, end_line(v, i, e),
+		return yaml_doc_error(v->c, end_line(v, i, e),
 				  "port %s:%d already used by the link at line %d", sw->name,
 				  end->port, link_line(v, *used));
 	*used = i;
@@ -200,14 +200,14 @@ static int check_devargs(struct vstate *v, int i, int e)
 	if (!end->devargs[0])
 		return 0;
 	if (end->is_host)
-		return topo_error(v->c, devargs_line(v, i, e),
+		return yaml_doc_error(v->c, devargs_line(v, i, e),
 				  "devargs_%c on host end %s: only switch ends take devargs",
 				  'a' + e, end_name(v->t, end));
 	prev = topo_names_put(&v->devargs, end->devargs, i);
 	if (prev == -2)
-		return topo_error(v->c, devargs_line(v, i, e), "out of memory");
+		return yaml_doc_error(v->c, devargs_line(v, i, e), "out of memory");
 	if (prev >= 0)
-		return topo_error(v->c, devargs_line(v, i, e),
+		return yaml_doc_error(v->c, devargs_line(v, i, e),
 				  "devargs '%s' already used by the link at line %d", end->devargs,
 				  link_line(v, prev));
 	return 0;
@@ -218,10 +218,10 @@ static int check_link(struct vstate *v, int i)
 	const struct topo_link *l = &v->t->links[i];
 
 	if (l->a.is_host && l->b.is_host)
-		return topo_error(v->c, link_line(v, i), "link joins two hosts (%s and %s)",
+		return yaml_doc_error(v->c, link_line(v, i), "link joins two hosts (%s and %s)",
 				  v->t->hosts[l->a.node].name, v->t->hosts[l->b.node].name);
 	if (l->rate_bps == 0)
-		return topo_error(v->c, link_line(v, i), "link rate must be > 0");
+		return yaml_doc_error(v->c, link_line(v, i), "link rate must be > 0");
 	if (!l->a.is_host && !l->b.is_host) {
 		if (check_switch_link(v, i) < 0)
 			return -1;
@@ -249,12 +249,12 @@ static int check_hosts(struct vstate *v)
 		for (int p = 0; p < TOPO_MAX_PLANES; p++)
 			linked |= v->iface_link[h * TOPO_MAX_PLANES + p] >= 0;
 		if (!linked)
-			return topo_error(v->c, line_or(v, t->hosts[h].pos.line),
+			return yaml_doc_error(v->c, line_or(v, t->hosts[h].pos.line),
 					  "host %s has no links", t->hosts[h].name);
 	}
 	for (int s = 0; s < t->n_switches; s++)
 		if (v->has_hosts[s] && !t->switches[s].subnet4.family)
-			return topo_error(v->c, line_or(v, t->switches[s].pos.line),
+			return yaml_doc_error(v->c, line_or(v, t->switches[s].pos.line),
 					  "leaf %s has hosts but no ipv4 subnet",
 					  t->switches[s].name);
 	return 0;
@@ -277,7 +277,7 @@ static int check_overlap(struct vstate *v, int family)
 				continue;
 			topo_format_prefix(bp, pb, sizeof(pb));
 			topo_format_prefix(ap, pa, sizeof(pa));
-			return topo_error(v->c, prefix_line(v, j, family),
+			return yaml_doc_error(v->c, prefix_line(v, j, family),
 					  "subnet %s of %s overlaps %s of %s (line %d)", pb,
 					  b->name, pa, a->name, prefix_line(v, i, family));
 		}
@@ -314,7 +314,7 @@ static int check_planes(struct vstate *v)
 		t->n_planes = 1;
 	for (int p = 0; p < t->n_planes; p++)
 		if (!used[p])
-			return topo_error(v->c, line_or(v, v->src->switches_line),
+			return yaml_doc_error(v->c, line_or(v, v->src->switches_line),
 					  "plane %d has no switches: number planes from 0 without gaps",
 					  p);
 	return 0;
@@ -342,14 +342,14 @@ static int report_unconnected(struct vstate *v, int *parent, int p, int root)
 
 	for (int s = 0; s < t->n_switches; s++)
 		if (t->switches[s].plane == p && !is_shared(t, s) && uf_find(parent, s) != root)
-			return topo_error(v->c, line_or(v, t->switches[s].pos.line),
+			return yaml_doc_error(v->c, line_or(v, t->switches[s].pos.line),
 					  "%s is not connected to the rest of plane %d",
 					  t->switches[s].name, p);
 	for (int h = 0; h < t->n_hosts; h++) {
 		int x = t->n_switches + h * TOPO_MAX_PLANES + p;
 
 		if (v->iface_link[h * TOPO_MAX_PLANES + p] >= 0 && uf_find(parent, x) != root)
-			return topo_error(v->c, line_or(v, t->hosts[h].pos.line),
+			return yaml_doc_error(v->c, line_or(v, t->hosts[h].pos.line),
 					  "%s is not connected to the rest of plane %d",
 					  t->hosts[h].name, p);
 	}
@@ -364,7 +364,7 @@ static int check_connected(struct vstate *v)
 	int rc = 0, root0 = -1;
 
 	if (!parent)
-		return topo_error(v->c, 0, "out of memory");
+		return yaml_doc_error(v->c, 0, "out of memory");
 	for (int x = 0; x < n; x++)
 		parent[x] = x;
 	for (int i = 0; i < t->n_links; i++) {
@@ -387,7 +387,7 @@ static int check_connected(struct vstate *v)
 	 * through it the others it links to. */
 	for (int s = 0; s < t->n_switches && rc == 0; s++)
 		if (is_shared(t, s) && uf_find(parent, s) != root0)
-			rc = topo_error(v->c, line_or(v, t->switches[s].pos.line),
+			rc = yaml_doc_error(v->c, line_or(v, t->switches[s].pos.line),
 					"%s is not connected to the rest of the fabric",
 					t->switches[s].name);
 	free(parent);
@@ -399,7 +399,7 @@ static int run_checks(struct vstate *v)
 	struct topology *t = v->t;
 
 	if (t->n_switches == 0)
-		return topo_error(v->c, line_or(v, v->src->switches_line), "fabric has no switches");
+		return yaml_doc_error(v->c, line_or(v, v->src->switches_line), "fabric has no switches");
 	for (int s = 0; s < t->n_switches; s++) {
 		t->switches[s].n_ports = 0;
 		if (check_prefix(v, s, 4) < 0 || check_prefix(v, s, 6) < 0)
@@ -415,7 +415,7 @@ static int run_checks(struct vstate *v)
 	return check_connected(v);
 }
 
-int topo_validate(struct topology *t, const struct topo_src *src, const struct topo_ctx *c)
+int topo_validate(struct topology *t, const struct topo_src *src, const struct yaml_doc *c)
 {
 	struct vstate v = { .t = t, .src = src, .c = c };
 	size_t nports = (size_t)t->n_switches * TOPO_MAX_PORTS;
@@ -431,7 +431,7 @@ int topo_validate(struct topology *t, const struct topo_src *src, const struct t
 		rc = run_checks(&v);
 		topo_names_free(&v.devargs);
 	} else {
-		topo_error(c, 0, "out of memory");
+		yaml_doc_error(c, 0, "out of memory");
 	}
 	free(v.port_link);
 	free(v.iface_link);

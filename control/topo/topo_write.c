@@ -8,13 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loom/traffic/workload.h"
 #include "topo_internal.h"
-#include "workload/workload.h"
 
 /* Names are [A-Za-z0-9_-] (link ends add ':'): only a leading '-' could
  * read as YAML syntax. */
-static void put_name(FILE *out, const char *s)
+void topo_write_name(FILE *out, const char *s)
 {
 	fprintf(out, s[0] == '-' ? "\"%s\"" : "%s", s);
 }
@@ -68,7 +66,7 @@ static void write_switch(const struct topology *t, const struct topo_switch *sw,
 	char buf[64];
 
 	fputs("  - name: ", out);
-	put_name(out, sw->name);
+	topo_write_name(out, sw->name);
 	fprintf(out, "\n    role: %s\n", topo_role_name(sw->role));
 	/* a shared super-spine has no plane, a super-spine no pod; pods are
 	 * spelled out only where the fabric has them */
@@ -105,7 +103,7 @@ static void write_end(const struct topology *t, char which, const struct topo_en
 	else
 		snprintf(end, sizeof(end), "%s", t->hosts[e->node].name);
 	fprintf(out, "%s%c: ", which == 'a' ? "  - " : "    ", which);
-	put_name(out, end);
+	topo_write_name(out, end);
 	fputc('\n', out);
 }
 
@@ -131,8 +129,8 @@ static void write_link(const struct topology *t, const struct topo_link *l, FILE
 }
 
 /* The experiment keys, with the traffic as the explicit flows its patterns
- * expanded to (ids are their order, as on loading). */
-static void write_experiment(const struct topology *t, FILE *out)
+ * expanded to (written by `traffic`). */
+static void write_experiment(const struct topology *t, const struct topo_traffic *traffic, FILE *out)
 {
 	char buf[32];
 
@@ -148,50 +146,10 @@ static void write_experiment(const struct topology *t, FILE *out)
 		topo_format_delay(t->host_jitter_ns, buf, sizeof(buf));
 		fprintf(out, "host_jitter: %s\n", buf);
 	}
-	if (t->n_flows)
-		fputs("traffic:\n", out);
-	for (int i = 0; i < t->n_flows; i++) {
-		const struct loom_flow_spec *f = &t->flows[i];
-
-		fputs("  - { src: ", out);
-		put_name(out, t->hosts[f->src_host].name);
-		fputs(", dst: ", out);
-		put_name(out, t->hosts[f->dst_host].name);
-		if (f->rate_bps) {
-			topo_format_rate(f->rate_bps, buf, sizeof(buf));
-			fprintf(out, ", rate: %s", buf);
-		}
-		if (f->bytes)
-			fprintf(out, ", bytes: %llu", (unsigned long long)f->bytes);
-		if (f->start == LOOM_WL_START_CHAINED) {
-			fputs(", start: chained", out);
-		} else if (f->start) {
-			topo_format_delay(f->start, buf, sizeof(buf));
-			fprintf(out, ", start: %s", buf);
-		}
-		if (f->pkt_bytes)
-			fprintf(out, ", packet: %u", f->pkt_bytes);
-		if (f->transport == LOOM_FLOW_ROCEV2)
-			fputs(", transport: rocev2", out);
-		if (f->ecn_capable)
-			fputs(", ecn: true", out);
-		if (f->entropy_per_packet)
-			fputs(", entropy: per_packet", out);
-		if (f->cc) {
-			fputs(", cc: ", out);
-			workload_write_cc(out, f);
-		}
-		if (f->src_port)
-			fprintf(out, ", src_port: %u", f->src_port);
-		if (f->dscp)
-			fprintf(out, ", dscp: %u", f->dscp);
-		if (f->group)
-			fprintf(out, ", group: %u", f->group);
-		fputs(" }\n", out);
-	}
+	traffic->write(t, out);
 }
 
-int topo_write_explicit(const struct topology *t, FILE *out)
+int topo_write_explicit(const struct topology *t, const struct topo_traffic *traffic, FILE *out)
 {
 	char rate[32], delay[32];
 
@@ -204,7 +162,7 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 		fprintf(out, "# Three tiers: %d pod(s) per plane%s.\n", t->n_pods,
 			t->planes_joined ? ", super-spines shared by the planes" : "");
 	fputs("fabric: ", out);
-	put_name(out, t->name);
+	topo_write_name(out, t->name);
 	fprintf(out, "\ndefaults:\n  link_rate: %s\n  delay: %s\n", rate, delay);
 	if (t->planes_joined)
 		fputs("planes_joined: true\n", out);
@@ -220,7 +178,7 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 	fputs(t->n_hosts ? "hosts:\n" : "hosts: []\n", out);
 	for (int i = 0; i < t->n_hosts; i++) {
 		fputs("  - name: ", out);
-		put_name(out, t->hosts[i].name);
+		topo_write_name(out, t->hosts[i].name);
 		fputc('\n', out);
 		if (t->hosts[i].port_type == TOPO_PORT_AF_XDP)
 			fputs("    port_type: af_xdp\n", out);
@@ -230,7 +188,7 @@ int topo_write_explicit(const struct topology *t, FILE *out)
 	fputs(t->n_links ? "links:\n" : "links: []\n", out);
 	for (int i = 0; i < t->n_links; i++)
 		write_link(t, &t->links[i], out);
-	write_experiment(t, out);
+	write_experiment(t, traffic, out);
 	fflush(out);
 	return ferror(out) ? -1 : 0;
 }

@@ -155,7 +155,8 @@ struct topology {
 	struct topo_tm_setting *tm;
 	/* The experiment (topo_experiment.c): clock, seed (every random
 	 * choice: switch hash seeds, generator hosts, traffic patterns),
-	 * duration, and the flows of the generator hosts. */
+	 * duration, and the flows of the generator hosts (read from
+	 * `traffic:` by the struct topo_traffic handed to topo_load()). */
 	enum topo_clock clock;
 	uint64_t seed;
 	uint64_t duration_ns;      /* 0 = none (real time: until stopped) */
@@ -165,30 +166,33 @@ struct topology {
 	struct topo_cell cell;     /* mode: cell (switch-scheduled fabric) */
 };
 
-/* Load FILE (explicit or generator form), expand and validate it. On error
- * returns -1 and writes "FILE:LINE: problem" into err. */
-int topo_load(const char *path, struct topology *t, char *err, size_t errlen);
+/* Load FILE (explicit or generator form), expand and validate it; its
+ * `traffic:` is read by `traffic` (topo_yaml.h: &workload_traffic). On
+ * error returns -1 and writes "FILE:LINE: problem" into err. */
+struct topo_traffic;
+int topo_load(const char *path, const struct topo_traffic *traffic, struct topology *t, char *err, size_t errlen);
 /* Same from a string (tests); `name` stands for the file in messages. */
-int topo_load_string(const char *yaml, const char *name, struct topology *t, char *err, size_t errlen);
+int topo_load_string(const char *yaml, const char *name, const struct topo_traffic *traffic, struct topology *t,
+		     char *err, size_t errlen);
 void topo_free(struct topology *t);
 
-/* A host's only link (generator hosts have one); -1 if none. */
-int topo_host_link(const struct topology *t, int host);
-/* Is port `port` of switch `sw` an end of some link? */
-bool topo_switch_port_linked(const struct topology *t, int sw, int port);
 /* A switch's load balancing: its own keys over the fabric's. */
 void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, struct topo_lb *out);
 bool topo_lb_given(const struct topo_lb *lb);
 
 /* Write the explicit form (`loomctl topo expand`). */
-int topo_write_explicit(const struct topology *t, FILE *out);
+int topo_write_explicit(const struct topology *t, const struct topo_traffic *traffic, FILE *out);
 
+/* Lookups (topo_lookup.c). */
 /* "leaf", "spine", "superspine": as the topology file and loomd spell it. */
 const char *topo_role_name(enum topo_role role);
-
-/* Lookups; -1 when absent. */
+/* A switch's or host's index by name; -1 when absent. */
 int topo_switch_index(const struct topology *t, const char *name);
 int topo_host_index(const struct topology *t, const char *name);
+/* A host's only link (generator hosts have one); -1 if none. */
+int topo_host_link(const struct topology *t, int host);
+/* Is port `port` of switch `sw` an end of some link? */
+bool topo_switch_port_linked(const struct topology *t, int sw, int port);
 
 /* Derived addressing, the single place that defines it:
  *  - switch S port P has MAC 02:4c:SS:SS:PP:PP (S = switch index)

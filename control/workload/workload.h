@@ -16,7 +16,9 @@
 #include "loom/traffic/workload.h"
 #include <yaml.h>
 
+#include "topo/topo_yaml.h"
 #include "topo/topology.h"
+#include "yaml/yaml_doc.h"
 
 struct workload {
 	char name[TOPO_NAME_MAX];
@@ -70,16 +72,18 @@ void workload_free(struct workload *wl);
 
 /*
  * The same format inside a topology's `traffic:` list
- * (control/topo/topo_experiment.c). workload_expand_pattern() expands one
+ * (workload_traffic.c). workload_expand_pattern() expands one
  * pattern entry (a mapping with `pattern:`, keys as in `patterns:` of a
- * workload file) with the caller's loader (its document and error
+ * workload file) in the caller's document (and its error
  * context) and PRNG, appending to wl->flows (ids continue the list;
  * collectives numbered after wl->n_collectives). 0 or -1 with the error.
  */
-struct topo_loader;
-struct topo_field;
-int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct topology *t, const char *dir,
+int workload_expand_pattern(struct yaml_doc *yd, yaml_node_t *n, const struct topology *t, const char *dir,
 			    struct loom_rng *rng, struct workload *wl);
+
+/* A topology file's `traffic:` (workload_traffic.c), for topo_load() and
+ * topo_write_explicit(). */
+extern const struct topo_traffic workload_traffic;
 
 /* The flow options every pattern takes (start, rate, packet, dscp, ecn,
  * transport, entropy, ...): WORKLOAD_N_FLOW_OPTS keys, named by
@@ -87,11 +91,11 @@ int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct
  * present in opts[0 .. WORKLOAD_N_FLOW_OPTS-1] (in key order) to tmpl. */
 #define WORKLOAD_N_FLOW_OPTS 8
 const char *workload_flow_opt_key(int i);
-int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl);
+int workload_flow_opts(struct yaml_doc *yd, const struct yaml_doc_field *opts, struct loom_flow_spec *tmpl);
 
 /* The flow option `cc:` (workload_cc.c): a name or {type: T, params...};
  * sets tmpl->cc and tmpl->cc_params. 0 or -1 with "FILE:LINE: problem". */
-int workload_load_cc(struct topo_loader *ld, const struct topo_field *f, struct loom_flow_spec *tmpl);
+int workload_load_cc(struct yaml_doc *yd, const struct yaml_doc_field *f, struct loom_flow_spec *tmpl);
 /* A flow's parameter overrides (NULL: the code defaults). */
 const struct loom_cc_params *workload_cc_params(uint16_t k);
 /* The flow's cc as YAML: `dcqcn` or `{type: dcqcn, g: 0.0078125}`. */

@@ -18,7 +18,8 @@
 #include <string.h>
 
 #include "loom/frame.h"
-#include "topo/topo_internal.h"
+#include "topo/topo_yaml.h"
+#include "yaml/yaml_doc.h"
 #include "workload.h"
 
 #define MAX_SETS 4096
@@ -82,7 +83,7 @@ static const char *const kind_help[] = {
 };
 
 /* One parameter's value, by its kind. */
-static int get_param(struct topo_loader *ld, const struct topo_field *f, enum loom_cc_param p, double *v)
+static int get_param(struct yaml_doc *yd, const struct yaml_doc_field *f, enum loom_cc_param p, double *v)
 {
 	const struct loom_cc_param_info *pi = &loom_cc_param_info[p];
 	const char *s = NULL;
@@ -91,22 +92,22 @@ static int get_param(struct topo_loader *ld, const struct topo_field *f, enum lo
 
 	switch (pi->kind) {
 	case LOOM_CC_KIND_RATE:
-		if (topo_get_rate(ld, f, &u) < 0)
+		if (topo_get_rate(yd, f, &u) < 0)
 			return -1;
 		*v = (double)u;
 		break;
 	case LOOM_CC_KIND_TIME:
-		if (topo_get_delay(ld, f, &u) < 0)
+		if (topo_get_delay(yd, f, &u) < 0)
 			return -1;
 		*v = (double)u;
 		break;
 	case LOOM_CC_KIND_BOOL:
-		if (topo_get_bool(ld, f, &b) < 0)
+		if (yaml_doc_get_bool(yd, f, &b) < 0)
 			return -1;
 		*v = b;
 		break;
 	case LOOM_CC_KIND_BYTES:
-		if (topo_get_str(ld, f, &s) < 0)
+		if (yaml_doc_get_str(yd, f, &s) < 0)
 			return -1;
 		if (strcmp(s, "0") == 0)
 			u = 0;
@@ -115,7 +116,7 @@ static int get_param(struct topo_loader *ld, const struct topo_field *f, enum lo
 		*v = (double)u;
 		break;
 	default:
-		if (topo_get_str(ld, f, &s) < 0)
+		if (yaml_doc_get_str(yd, f, &s) < 0)
 			return -1;
 		if (parse_fraction(s, v) < 0)
 			goto bad;
@@ -124,7 +125,7 @@ static int get_param(struct topo_loader *ld, const struct topo_field *f, enum lo
 	if (loom_cc_param_valid(p, *v))
 		return 0;
 bad:
-	return topo_error(&ld->ctx, topo_line(f->v), "cc: bad %s '%s': %s", pi->name,
+	return yaml_doc_error(yd, yaml_doc_line(f->v), "cc: bad %s '%s': %s", pi->name,
 			  s ? s : (const char *)f->v->data.scalar.value, kind_help[pi->kind]);
 }
 
@@ -149,52 +150,52 @@ static const char *check_combined(const struct loom_flow_spec *tmpl, const struc
 	return why;
 }
 
-static int load_cc_map(struct topo_loader *ld, const struct topo_field *cc, struct loom_flow_spec *tmpl)
+static int load_cc_map(struct yaml_doc *yd, const struct yaml_doc_field *cc, struct loom_flow_spec *tmpl)
 {
-	struct topo_field f[1 + LOOM_CC_N_PARAMS] = {{"type"}};
+	struct yaml_doc_field f[1 + LOOM_CC_N_PARAMS] = {{"type"}};
 	struct loom_cc_params ps = {0};
 	const char *type, *why;
 
 	for (int p = 0; p < LOOM_CC_N_PARAMS; p++)
 		f[1 + p].key = loom_cc_param_info[p].name;
-	if (topo_fields(ld, cc->v, "cc", f, 1 + LOOM_CC_N_PARAMS) < 0 || topo_require(ld, cc->v, "cc", &f[0]) < 0 ||
-	    topo_get_str(ld, &f[0], &type) < 0)
+	if (yaml_doc_fields(yd, cc->v, "cc", f, 1 + LOOM_CC_N_PARAMS) < 0 || yaml_doc_require(yd, cc->v, "cc", &f[0]) < 0 ||
+	    yaml_doc_get_str(yd, &f[0], &type) < 0)
 		return -1;
 	if (workload_parse_cc(type, &tmpl->cc) < 0)
-		return topo_error(&ld->ctx, topo_line(f[0].v), "bad cc type '%s' (none, dcqcn or dctcp)", type);
+		return yaml_doc_error(yd, yaml_doc_line(f[0].v), "bad cc type '%s' (none, dcqcn or dctcp)", type);
 	for (int p = 0; p < LOOM_CC_N_PARAMS; p++) {
 		double v = 0;
 
 		if (!f[1 + p].k)
 			continue;
 		if (!(loom_cc_param_info[p].ccs & (1u << tmpl->cc)))
-			return topo_error(&ld->ctx, topo_line(f[1 + p].k), "cc: '%s' is not a parameter of %s%s",
+			return yaml_doc_error(yd, yaml_doc_line(f[1 + p].k), "cc: '%s' is not a parameter of %s%s",
 					  f[1 + p].key, type,
 					  loom_cc_param_info[p].ccs & (1u << LOOM_FLOW_CC_DCQCN) ? " (dcqcn has it)"
 												 : " (dctcp has it)");
-		if (get_param(ld, &f[1 + p], p, &v) < 0)
+		if (get_param(yd, &f[1 + p], p, &v) < 0)
 			return -1;
 		loom_cc_params_set(&ps, p, v);
 	}
 	why = check_combined(tmpl, &ps);
 	if (why)
-		return topo_error(&ld->ctx, topo_line(cc->v), "cc: bad %s", why);
+		return yaml_doc_error(yd, yaml_doc_line(cc->v), "cc: bad %s", why);
 	tmpl->cc_params = ps.set ? intern(&ps) : 0;
 	if (ps.set && !tmpl->cc_params)
-		return topo_error(&ld->ctx, topo_line(cc->v), "cc: more than %d distinct parameter sets", MAX_SETS - 1);
+		return yaml_doc_error(yd, yaml_doc_line(cc->v), "cc: more than %d distinct parameter sets", MAX_SETS - 1);
 	return 0;
 }
 
-int workload_load_cc(struct topo_loader *ld, const struct topo_field *f, struct loom_flow_spec *tmpl)
+int workload_load_cc(struct yaml_doc *yd, const struct yaml_doc_field *f, struct loom_flow_spec *tmpl)
 {
 	const char *s;
 
 	if (f->v->type == YAML_MAPPING_NODE)
-		return load_cc_map(ld, f, tmpl);
-	if (topo_get_str(ld, f, &s) < 0)
+		return load_cc_map(yd, f, tmpl);
+	if (yaml_doc_get_str(yd, f, &s) < 0)
 		return -1;
 	if (workload_parse_cc(s, &tmpl->cc) < 0)
-		return topo_error(&ld->ctx, topo_line(f->v), "bad cc '%s' (none, dcqcn or dctcp, or a mapping "
+		return yaml_doc_error(yd, yaml_doc_line(f->v), "bad cc '%s' (none, dcqcn or dctcp, or a mapping "
 				  "with type: and parameters)", s);
 	tmpl->cc_params = 0;
 	return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Workload file -> flow list. The YAML is read with the topology loader's
- * typed getters (control/topo/topo_yaml.c), so that both files report
- * problems the same way ("FILE:LINE: problem"); each entry of `patterns:`
+ * Workload file -> flow list. The YAML is read with the getters the
+ * topology loader uses (control/yaml/yaml_doc.h, topo/topo_yaml.h), so that
+ * both files report problems the same way ("FILE:LINE: problem"); each
+ * entry of `patterns:`
  * is handed to its generator in scheduler/traffic/workload.c.
  */
 #include <errno.h>
@@ -11,7 +12,8 @@
 #include <string.h>
 
 #include "loom/frame.h"
-#include "topo/topo_internal.h"
+#include "topo/topo_yaml.h"
+#include "yaml/yaml_doc.h"
 #include "workload.h"
 
 #ifndef LOOM_CDF_DIR
@@ -72,7 +74,7 @@ static const struct {
 };
 
 struct wl_loader {
-	struct topo_loader ld; /* ctx and doc: what the typed getters use */
+	struct yaml_doc yd; /* the document and where its errors go */
 	const struct topology *t;
 	struct workload_hosts hosts;
 	struct loom_rng rng;
@@ -82,7 +84,7 @@ struct wl_loader {
 	double load; /* workload_load_at_load(): 0 = as written */
 };
 
-#define ERR(wl, line, ...) topo_error(&(wl)->ld.ctx, (line), __VA_ARGS__)
+#define ERR(wl, line, ...) yaml_doc_error(&(wl)->yd, (line), __VA_ARGS__)
 
 int workload_parse_bytes(const char *s, uint64_t *bytes)
 {
@@ -114,29 +116,29 @@ int workload_parse_bytes(const char *s, uint64_t *bytes)
 	return -1;
 }
 
-static int get_bytes(struct wl_loader *w, const struct topo_field *f, uint64_t *bytes)
+static int get_bytes(struct wl_loader *w, const struct yaml_doc_field *f, uint64_t *bytes)
 {
 	const char *s;
 
-	if (topo_get_str(&w->ld, f, &s) < 0)
+	if (yaml_doc_get_str(&w->yd, f, &s) < 0)
 		return -1;
 	if (workload_parse_bytes(s, bytes) < 0 || *bytes == 0)
-		return ERR(w, topo_line(f->v), "bad size '%s' for '%s': a whole number of bytes > 0 with "
+		return ERR(w, yaml_doc_line(f->v), "bad size '%s' for '%s': a whole number of bytes > 0 with "
 			   "optional K/M/G (1000s) or Ki/Mi/Gi (1024s), e.g. 64K or 1MiB", s, f->key);
 	return 0;
 }
 
-static int get_fraction(struct wl_loader *w, const struct topo_field *f, double *v)
+static int get_fraction(struct wl_loader *w, const struct yaml_doc_field *f, double *v)
 {
 	const char *s;
 	char *end;
 
-	if (topo_get_str(&w->ld, f, &s) < 0)
+	if (yaml_doc_get_str(&w->yd, f, &s) < 0)
 		return -1;
 	errno = 0;
 	*v = strtod(s, &end);
 	if (end == s || *end || errno || !(*v > 0 && *v <= 1))
-		return ERR(w, topo_line(f->v), "'%s' must be a number in (0, 1], not '%s'", f->key, s);
+		return ERR(w, yaml_doc_line(f->v), "'%s' must be a number in (0, 1], not '%s'", f->key, s);
 	return 0;
 }
 
@@ -146,34 +148,34 @@ static int get_host(struct wl_loader *w, yaml_node_t *n, const char *key, uint32
 	int i;
 
 	if (!s || !*s)
-		return ERR(w, topo_line(n), "'%s' must name a host", key);
+		return ERR(w, yaml_doc_line(n), "'%s' must name a host", key);
 	i = topo_host_index(w->t, s);
 	if (i < 0)
-		return ERR(w, topo_line(n), "no host '%s' in %s", s, w->t->file);
+		return ERR(w, yaml_doc_line(n), "no host '%s' in %s", s, w->t->file);
 	*h = (uint32_t)i;
 	return 0;
 }
 
 /* A sequence of distinct host names; *list is malloc'ed. */
-static int get_host_list(struct wl_loader *w, const struct topo_field *f, uint32_t **list, uint32_t *n)
+static int get_host_list(struct wl_loader *w, const struct yaml_doc_field *f, uint32_t **list, uint32_t *n)
 {
 	yaml_node_t *seq;
 	uint32_t k = 0;
 
-	if (topo_get_seq(&w->ld, f, &seq) < 0)
+	if (yaml_doc_get_seq(&w->yd, f, &seq) < 0)
 		return -1;
 	*n = (uint32_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
 	*list = malloc((*n ? *n : 1) * sizeof(**list));
 	if (!*list)
-		return ERR(w, topo_line(f->v), "out of memory");
+		return ERR(w, yaml_doc_line(f->v), "out of memory");
 	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++, k++) {
-		yaml_node_t *item = yaml_document_get_node(w->ld.doc, *it);
+		yaml_node_t *item = yaml_document_get_node(w->yd.doc, *it);
 
 		if (get_host(w, item, f->key, &(*list)[k]) < 0)
 			goto fail;
 		for (uint32_t j = 0; j < k; j++)
 			if ((*list)[j] == (*list)[k]) {
-				ERR(w, topo_line(item), "host '%s' is listed twice in '%s'",
+				ERR(w, yaml_doc_line(item), "host '%s' is listed twice in '%s'",
 				    w->t->hosts[(*list)[k]].name, f->key);
 				goto fail;
 			}
@@ -199,52 +201,52 @@ static uint32_t *all_hosts(struct wl_loader *w, uint32_t except, uint32_t *n)
 
 /* The flow options (start, rate, packet, dscp, ecn, transport, entropy)
  * present in f[] override those in *tmpl. */
-static int load_flow_opts(struct wl_loader *w, const struct topo_field *f, struct loom_flow_spec *tmpl)
+static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, struct loom_flow_spec *tmpl)
 {
 	unsigned long v;
 	const char *s;
 	bool b;
 
-	if (f[K_START].k && topo_get_delay(&w->ld, &f[K_START], &tmpl->start) < 0)
+	if (f[K_START].k && topo_get_delay(&w->yd, &f[K_START], &tmpl->start) < 0)
 		return -1;
-	if (f[K_RATE].k && topo_get_rate(&w->ld, &f[K_RATE], &tmpl->rate_bps) < 0)
+	if (f[K_RATE].k && topo_get_rate(&w->yd, &f[K_RATE], &tmpl->rate_bps) < 0)
 		return -1;
 	if (f[K_PACKET].k) {
-		if (topo_get_uint(&w->ld, &f[K_PACKET], LOOM_FRAME_ETH_MIN, LOOM_FRAME_JUMBO, &v) < 0)
+		if (yaml_doc_get_uint(&w->yd, &f[K_PACKET], LOOM_FRAME_ETH_MIN, LOOM_FRAME_JUMBO, &v) < 0)
 			return -1;
 		tmpl->pkt_bytes = (uint16_t)v;
 	}
 	if (f[K_DSCP].k) {
-		if (topo_get_uint(&w->ld, &f[K_DSCP], 0, 63, &v) < 0)
+		if (yaml_doc_get_uint(&w->yd, &f[K_DSCP], 0, 63, &v) < 0)
 			return -1;
 		tmpl->dscp = (uint8_t)v;
 	}
 	if (f[K_ECN].k) {
-		if (topo_get_bool(&w->ld, &f[K_ECN], &b) < 0)
+		if (yaml_doc_get_bool(&w->yd, &f[K_ECN], &b) < 0)
 			return -1;
 		tmpl->ecn_capable = b;
 	}
 	if (f[K_TRANSPORT].k) {
-		if (topo_get_str(&w->ld, &f[K_TRANSPORT], &s) < 0)
+		if (yaml_doc_get_str(&w->yd, &f[K_TRANSPORT], &s) < 0)
 			return -1;
 		if (strcmp(s, "udp") == 0)
 			tmpl->transport = LOOM_FLOW_UDP;
 		else if (strcmp(s, "rocev2") == 0)
 			tmpl->transport = LOOM_FLOW_ROCEV2;
 		else
-			return ERR(w, topo_line(f[K_TRANSPORT].v), "bad transport '%s' (udp or rocev2)", s);
+			return ERR(w, yaml_doc_line(f[K_TRANSPORT].v), "bad transport '%s' (udp or rocev2)", s);
 	}
 	if (f[K_ENTROPY].k) {
-		if (topo_get_str(&w->ld, &f[K_ENTROPY], &s) < 0)
+		if (yaml_doc_get_str(&w->yd, &f[K_ENTROPY], &s) < 0)
 			return -1;
 		if (strcmp(s, "per_flow") == 0)
 			tmpl->entropy_per_packet = 0;
 		else if (strcmp(s, "per_packet") == 0)
 			tmpl->entropy_per_packet = 1;
 		else
-			return ERR(w, topo_line(f[K_ENTROPY].v), "bad entropy '%s' (per_flow or per_packet)", s);
+			return ERR(w, yaml_doc_line(f[K_ENTROPY].v), "bad entropy '%s' (per_flow or per_packet)", s);
 	}
-	if (f[K_CC].k && workload_load_cc(&w->ld, &f[K_CC], tmpl) < 0)
+	if (f[K_CC].k && workload_load_cc(&w->yd, &f[K_CC], tmpl) < 0)
 		return -1;
 	return 0;
 }
@@ -267,19 +269,19 @@ const char *workload_cc_name(uint8_t cc)
 	return cc < sizeof(cc_names) / sizeof(cc_names[0]) ? cc_names[cc] : "?";
 }
 
-static void init_fields(struct topo_field *f)
+static void init_fields(struct yaml_doc_field *f)
 {
 	for (int i = 0; i < K_N; i++)
 		f[i].key = key_info[i].key;
 }
 
-static int load_defaults(struct wl_loader *w, const struct topo_field *top)
+static int load_defaults(struct wl_loader *w, const struct yaml_doc_field *top)
 {
-	struct topo_field f[K_N - FLOW_OPT_FIRST], all[K_N];
+	struct yaml_doc_field f[K_N - FLOW_OPT_FIRST], all[K_N];
 
 	for (int i = FLOW_OPT_FIRST; i < K_N; i++)
 		f[i - FLOW_OPT_FIRST].key = key_info[i].key;
-	if (topo_fields(&w->ld, top->v, "defaults", f, K_N - FLOW_OPT_FIRST) < 0)
+	if (yaml_doc_fields(&w->yd, top->v, "defaults", f, K_N - FLOW_OPT_FIRST) < 0)
 		return -1;
 	init_fields(all);
 	for (int i = 0; i < K_N; i++)
@@ -306,12 +308,12 @@ static int explain_permutation(struct wl_loader *w, int line)
 	return ERR(w, line, "no permutation across leaves with %u host(s)", h->n_hosts);
 }
 
-static int load_cdf(struct wl_loader *w, const struct topo_field *f, struct loom_cdf *cdf)
+static int load_cdf(struct wl_loader *w, const struct yaml_doc_field *f, struct loom_cdf *cdf)
 {
 	char path[1024], err[512];
 	const char *s;
 
-	if (topo_get_str(&w->ld, f, &s) < 0)
+	if (yaml_doc_get_str(&w->yd, f, &s) < 0)
 		return -1;
 	if (!strchr(s, '/') && !strstr(s, ".cdf")) {
 		const char *dir = getenv("LOOM_CDF_DIR");
@@ -322,7 +324,7 @@ static int load_cdf(struct wl_loader *w, const struct topo_field *f, struct loom
 		snprintf(path, sizeof(path), "%s/%s", w->dir, s);
 	}
 	if (loom_cdf_load(path, cdf, err, sizeof(err)) < 0)
-		return ERR(w, topo_line(f->v), "cdf '%s': %s", s, err);
+		return ERR(w, yaml_doc_line(f->v), "cdf '%s': %s", s, err);
 	return 0;
 }
 
@@ -337,7 +339,7 @@ static uint64_t slowest_host_bps(const struct wl_loader *w)
 	return r == UINT64_MAX ? 0 : r;
 }
 
-static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo_field *f,
+static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct yaml_doc_field *f,
 		       const struct loom_flow_spec *tmpl_in, int line)
 {
 	struct loom_flow_spec tmpl_at_load = *tmpl_in;
@@ -374,16 +376,16 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 			for (uint32_t i = 0; i < n; i++)
 				if (list[i] == one) {
 					free(list);
-					return ERR(w, topo_line(f[K_SENDERS].v), "incast: '%s' is the receiver",
+					return ERR(w, yaml_doc_line(f[K_SENDERS].v), "incast: '%s' is the receiver",
 						   w->t->hosts[one].name);
 				}
 			rc = n ? loom_wl_incast_from(&wl->flows, hosts, tmpl, one, list, n, &w->rng) : -EINVAL;
 			free(list);
 			if (rc == -EINVAL)
-				return ERR(w, topo_line(f[K_SENDERS].v), "incast: 'senders' is empty");
+				return ERR(w, yaml_doc_line(f[K_SENDERS].v), "incast: 'senders' is empty");
 			break;
 		}
-		if (topo_get_uint(&w->ld, &f[K_SENDERS], 1, hosts->n_hosts - 1, &senders) < 0)
+		if (yaml_doc_get_uint(&w->yd, &f[K_SENDERS], 1, hosts->n_hosts - 1, &senders) < 0)
 			return -1;
 		rc = loom_wl_incast(&wl->flows, hosts, tmpl, one, (uint32_t)senders, &w->rng);
 		break;
@@ -399,18 +401,18 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 				return -1;
 		}
 		if (f[K_HOSTS].k || (p == WL_BROADCAST && f[K_TO].k)) {
-			const struct topo_field *lf = f[K_HOSTS].k ? &f[K_HOSTS] : &f[K_TO];
+			const struct yaml_doc_field *lf = f[K_HOSTS].k ? &f[K_HOSTS] : &f[K_TO];
 			if (get_host_list(w, lf, &list, &n) < 0)
 				return -1;
 			if (n < (p == WL_BROADCAST ? 1u : 2u)) {
 				free(list);
-				return ERR(w, topo_line(lf->v), "'%s' needs at least %d hosts", lf->key,
+				return ERR(w, yaml_doc_line(lf->v), "'%s' needs at least %d hosts", lf->key,
 					   p == WL_BROADCAST ? 1 : 2);
 			}
 			for (uint32_t i = 0; p == WL_BROADCAST && i < n; i++)
 				if (list[i] == one) {
 					free(list);
-					return ERR(w, topo_line(lf->v), "broadcast root '%s' is also in 'to'",
+					return ERR(w, yaml_doc_line(lf->v), "broadcast root '%s' is also in 'to'",
 						   w->t->hosts[one].name);
 				}
 		} else {
@@ -438,11 +440,11 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 		if (!f[K_CDF].k || !f[K_LOAD].k || !f[K_DURATION].k)
 			return ERR(w, line, "poisson needs 'cdf', 'load' and 'duration'");
 		if (get_fraction(w, &f[K_LOAD], &cfg.load) < 0 ||
-		    topo_get_delay(&w->ld, &f[K_DURATION], &cfg.duration_ns) < 0 ||
-		    (f[K_CROSS_LEAF].k && topo_get_bool(&w->ld, &f[K_CROSS_LEAF], &cross) < 0))
+		    topo_get_delay(&w->yd, &f[K_DURATION], &cfg.duration_ns) < 0 ||
+		    (f[K_CROSS_LEAF].k && yaml_doc_get_bool(&w->yd, &f[K_CROSS_LEAF], &cross) < 0))
 			return -1;
 		if (cfg.duration_ns == 0)
-			return ERR(w, topo_line(f[K_DURATION].v), "'duration' must be > 0");
+			return ERR(w, yaml_doc_line(f[K_DURATION].v), "'duration' must be > 0");
 		if (w->load > 0)
 			cfg.load = w->load;
 		cfg.cross_leaf_only = cross;
@@ -470,28 +472,28 @@ static int run_pattern(struct wl_loader *w, enum wl_pattern p, const struct topo
 
 static int load_pattern(struct wl_loader *w, yaml_node_t *n)
 {
-	struct topo_field f[K_N];
+	struct yaml_doc_field f[K_N];
 	struct loom_flow_spec tmpl = w->defaults;
 	enum wl_pattern p;
 	const char *s;
-	int line = topo_line(n);
+	int line = yaml_doc_line(n);
 
 	init_fields(f);
-	if (topo_fields(&w->ld, n, "a pattern", f, K_N) < 0)
+	if (yaml_doc_fields(&w->yd, n, "a pattern", f, K_N) < 0)
 		return -1;
 	if (!f[K_PATTERN].k)
 		return ERR(w, line, "missing key 'pattern' (one of permutation, all_to_all, incast, "
 			   "all_reduce, all_gather, broadcast, poisson)");
-	if (topo_get_str(&w->ld, &f[K_PATTERN], &s) < 0)
+	if (yaml_doc_get_str(&w->yd, &f[K_PATTERN], &s) < 0)
 		return -1;
 	for (p = 0; p < WL_N_PATTERNS && strcmp(s, pattern_names[p]) != 0; p++)
 		;
 	if (p == WL_N_PATTERNS)
-		return ERR(w, topo_line(f[K_PATTERN].v), "unknown pattern '%s' (permutation, all_to_all, "
+		return ERR(w, yaml_doc_line(f[K_PATTERN].v), "unknown pattern '%s' (permutation, all_to_all, "
 			   "incast, all_reduce, all_gather, broadcast, poisson)", s);
 	for (int k = 0; k < K_N; k++)
 		if (f[k].k && !(key_info[k].patterns & P(p)))
-			return ERR(w, topo_line(f[k].k), "'%s' does not apply to pattern %s", f[k].key, s);
+			return ERR(w, yaml_doc_line(f[k].k), "'%s' does not apply to pattern %s", f[k].key, s);
 	if (load_flow_opts(w, f, &tmpl) < 0)
 		return -1;
 	/* Without `bytes`, permutation, all_to_all, incast and broadcast
@@ -507,27 +509,27 @@ static int load_pattern(struct wl_loader *w, yaml_node_t *n)
 
 static int load_root(struct wl_loader *w, yaml_node_t *root)
 {
-	struct topo_field f[] = {{"workload"}, {"seed"}, {"defaults"}, {"patterns"}};
+	struct yaml_doc_field f[] = {{"workload"}, {"seed"}, {"defaults"}, {"patterns"}};
 	unsigned long seed = 1;
 	yaml_node_t *seq;
 
-	if (topo_fields(&w->ld, root, "the workload file", f, 4) < 0)
+	if (yaml_doc_fields(&w->yd, root, "the workload file", f, 4) < 0)
 		return -1;
-	if (topo_require(&w->ld, root, "the workload file", &f[0]) < 0 ||
-	    topo_get_name(&w->ld, &f[0], w->wl->name) < 0)
+	if (yaml_doc_require(&w->yd, root, "the workload file", &f[0]) < 0 ||
+	    topo_get_name(&w->yd, &f[0], w->wl->name) < 0)
 		return -1;
-	if (f[1].k && topo_get_uint(&w->ld, &f[1], 0, ~0ul, &seed) < 0)
+	if (f[1].k && yaml_doc_get_uint(&w->yd, &f[1], 0, ~0ul, &seed) < 0)
 		return -1;
 	w->wl->seed = seed;
 	loom_rng_seed(&w->rng, seed);
 	if (f[2].k && load_defaults(w, &f[2]) < 0)
 		return -1;
-	if (topo_require(&w->ld, root, "the workload file", &f[3]) < 0 || topo_get_seq(&w->ld, &f[3], &seq) < 0)
+	if (yaml_doc_require(&w->yd, root, "the workload file", &f[3]) < 0 || yaml_doc_get_seq(&w->yd, &f[3], &seq) < 0)
 		return -1;
 	if (seq->data.sequence.items.top == seq->data.sequence.items.start)
-		return ERR(w, topo_line(seq), "'patterns' is empty");
+		return ERR(w, yaml_doc_line(seq), "'patterns' is empty");
 	for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++)
-		if (load_pattern(w, yaml_document_get_node(w->ld.doc, *it)) < 0)
+		if (load_pattern(w, yaml_document_get_node(w->yd.doc, *it)) < 0)
 			return -1;
 	return 0;
 }
@@ -536,7 +538,7 @@ static int load_parser(yaml_parser_t *parser, const char *name, const char *dir,
 		       double load, struct workload *wl, char *err, size_t errlen)
 {
 	struct wl_loader w = {
-		.ld = {.ctx = {.file = name, .err = err, .errlen = errlen}},
+		.yd = {.file = name, .err = err, .errlen = errlen},
 		.t = t,
 		.dir = dir,
 		.wl = wl,
@@ -551,7 +553,7 @@ static int load_parser(yaml_parser_t *parser, const char *name, const char *dir,
 	if (!yaml_parser_load(parser, &doc))
 		return ERR(&w, (int)parser->problem_mark.line + 1, "YAML: %s",
 			   parser->problem ? parser->problem : "syntax error");
-	w.ld.doc = &doc;
+	w.yd.doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	if (!root) {
 		yaml_document_delete(&doc);
@@ -569,10 +571,10 @@ static int load_parser(yaml_parser_t *parser, const char *name, const char *dir,
 	return rc;
 }
 
-int workload_flow_opts(struct topo_loader *ld, const struct topo_field *opts, struct loom_flow_spec *tmpl)
+int workload_flow_opts(struct yaml_doc *yd, const struct yaml_doc_field *opts, struct loom_flow_spec *tmpl)
 {
-	struct wl_loader w = {.ld = *ld};
-	struct topo_field all[K_N];
+	struct wl_loader w = {.yd = *yd};
+	struct yaml_doc_field all[K_N];
 
 	init_fields(all);
 	for (int i = 0; i < K_N; i++)
@@ -587,13 +589,13 @@ const char *workload_flow_opt_key(int i)
 	return i >= 0 && i < WORKLOAD_N_FLOW_OPTS ? key_info[FLOW_OPT_FIRST + i].key : NULL;
 }
 
-int workload_expand_pattern(struct topo_loader *ld, yaml_node_t *n, const struct topology *t, const char *dir,
+int workload_expand_pattern(struct yaml_doc *yd, yaml_node_t *n, const struct topology *t, const char *dir,
 			    struct loom_rng *rng, struct workload *wl)
 {
-	struct wl_loader w = {.ld = *ld, .t = t, .dir = dir, .wl = wl, .rng = *rng};
+	struct wl_loader w = {.yd = *yd, .t = t, .dir = dir, .wl = wl, .rng = *rng};
 	int rc;
 
-	if (workload_hosts_from_topo(t, &w.hosts, ld->ctx.err, ld->ctx.errlen) < 0)
+	if (workload_hosts_from_topo(t, &w.hosts, yd->err, yd->errlen) < 0)
 		return -1;
 	rc = load_pattern(&w, n);
 	workload_hosts_free(&w.hosts);
@@ -638,7 +640,7 @@ int workload_load_at_load(const char *path, const struct topology *t, double loa
 
 	memset(wl, 0, sizeof(*wl));
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	if (topo_yaml_open(path, &parser, &f, err, errlen) < 0)
+	if (yaml_doc_open(path, &parser, &f, err, errlen) < 0)
 		return -1;
 	rc = load_parser(&parser, path, dir, t, load, wl, err, errlen);
 	yaml_parser_delete(&parser);

@@ -21,6 +21,7 @@
 #include "cell_fabric.h"
 #include "ctrl_queue.h"
 #include "fabric.h"
+#include "loomd_config_read.h"
 #include "stages.h"
 
 #define CELL_MAX_LEAF_PORTS 8
@@ -34,19 +35,19 @@ static int fail(char *err, size_t errlen, const char *msg, const char *what)
 	return -1;
 }
 
-static int get_uint(json_t *o, const char *key, uint64_t min, uint64_t max, uint64_t *out, char *err, size_t errlen)
+/* The integer `key` of `cell`, if given: min .. max. */
+static int get_uint(json_t *o, enum loomd_key key, uint64_t min, uint64_t max, uint64_t *out, char *err,
+		    size_t errlen)
 {
-	json_t *v = json_object_get(o, key);
+	uint64_t v;
+	char msg[160];
 
-	if (v == NULL)
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) < min ||
-	    (uint64_t)json_integer_value(v) > max) {
-		snprintf(err, errlen, "cell: %s must be an integer in %llu..%llu", key, (unsigned long long)min,
-			 (unsigned long long)max);
+	if (loomd_cfg_u64(o, key, *out, &v, msg, sizeof(msg)) < 0 || v < min || v > max) {
+		snprintf(err, errlen, "cell: %s must be an integer in %llu..%llu", loomd_config_keys[key].name,
+			 (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
-	*out = (uint64_t)json_integer_value(v);
+	*out = v;
 	return 0;
 }
 
@@ -60,22 +61,13 @@ static int switch_by_name(const struct loom_fabric *f, const char *name)
 
 static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c, char *err, size_t errlen)
 {
-	static const char *const keys[] = {"payload", "credit_bytes", "spray", "voq_bytes", "voq_packets", "classes",
-					   "weights", "reassembly_timeout_ns", "reassembly_window",
-					   "request_refresh_ns", "pool_cells", "faults", "capture",
-					   "egress_limit", "uplink_limit"};
-	const char *k;
+	const char *unknown = loomd_cfg_unknown_key(o, LOOMD_OBJ_CELL);
+	char msg[160];
 	json_t *v;
 	uint64_t x;
 
-	json_object_foreach(o, k, v) {
-		size_t i;
-
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i], k) != 0; i++)
-			;
-		if (i == sizeof(keys) / sizeof(keys[0]))
-			return fail(err, errlen, "unknown key", k);
-	}
+	if (unknown)
+		return fail(err, errlen, "unknown key", unknown);
 	*c = (struct cell_cfg){.payload = LOOM_CELL_PAYLOAD_DEFAULT, .credit_bytes = 4096,
 			       .spray = LOOM_SPRAY_ROUND_ROBIN, .voq_limit = 256 * 1024, .voq_pkts = 1024,
 			       .n_classes = 1, .reasm_timeout_ns = 100 * LOOM_NS_PER_US, .reasm_window = 1024,
@@ -92,53 +84,57 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 		c->request_refresh_ns = 20 * LOOM_NS_PER_MS;
 	}
 	x = c->payload;
-	if (get_uint(o, "payload", LOOM_CELL_PAYLOAD_MIN, LOOM_CELL_PAYLOAD_MAX, &x, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_PAYLOAD, LOOM_CELL_PAYLOAD_MIN, LOOM_CELL_PAYLOAD_MAX, &x, err, errlen) < 0)
 		return -1;
 	c->payload = (uint16_t)x;
 	x = c->credit_bytes;
-	if (get_uint(o, "credit_bytes", 256, 1 << 20, &x, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_CREDIT_BYTES, 256, 1 << 20, &x, err, errlen) < 0)
 		return -1;
 	c->credit_bytes = (uint32_t)x;
-	if (get_uint(o, "voq_bytes", 2048, 1ull << 32, &c->voq_limit, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_VOQ_BYTES, 2048, 1ull << 32, &c->voq_limit, err, errlen) < 0)
 		return -1;
 	c->egress_limit = 8ull * c->credit_bytes;
-	if (get_uint(o, "egress_limit", 0, 1ull << 32, &c->egress_limit, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_EGRESS_LIMIT, 0, 1ull << 32, &c->egress_limit, err, errlen) < 0)
 		return -1;
 	c->uplink_limit = 32 * 1024;
-	if (get_uint(o, "uplink_limit", 0, 1ull << 32, &c->uplink_limit, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_UPLINK_LIMIT, 0, 1ull << 32, &c->uplink_limit, err, errlen) < 0)
 		return -1;
 	x = c->voq_pkts;
-	if (get_uint(o, "voq_packets", 1, 1 << 16, &x, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_VOQ_PACKETS, 1, 1 << 16, &x, err, errlen) < 0)
 		return -1;
 	c->voq_pkts = (uint32_t)x;
 	x = c->n_classes;
-	if (get_uint(o, "classes", 1, CELL_MAX_CLASSES, &x, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_CLASSES, 1, CELL_MAX_CLASSES, &x, err, errlen) < 0)
 		return -1;
 	c->n_classes = (uint8_t)x;
-	if (get_uint(o, "reassembly_timeout_ns", 1000, 1000000000ull, &c->reasm_timeout_ns, err, errlen) < 0 ||
-	    get_uint(o, "request_refresh_ns", 1000, 1000000000ull, &c->request_refresh_ns, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_REASSEMBLY_TIMEOUT_NS, 1000, 1000000000ull, &c->reasm_timeout_ns, err, errlen) < 0 ||
+	    get_uint(o, LOOMD_CELL_REQUEST_REFRESH_NS, 1000, 1000000000ull, &c->request_refresh_ns, err, errlen) < 0)
 		return -1;
 	x = c->reasm_window;
-	if (get_uint(o, "reassembly_window", LOOM_REASM_MAX_CELLS, 1 << 16, &x, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_REASSEMBLY_WINDOW, LOOM_REASM_MAX_CELLS, 1 << 16, &x, err, errlen) < 0)
 		return -1;
 	if ((x & (x - 1)) != 0)
 		return fail(err, errlen, "reassembly_window must be a power of two", NULL);
 	c->reasm_window = (uint32_t)x;
 	x = c->pool_cells;
-	if (get_uint(o, "pool_cells", 1024, 1 << 22, &x, err, errlen) < 0)
+	if (get_uint(o, LOOMD_CELL_POOL_CELLS, 1024, 1 << 22, &x, err, errlen) < 0)
 		return -1;
 	c->pool_cells = (uint32_t)x;
-	if ((v = json_object_get(o, "spray")) != NULL) {
-		int m = json_is_string(v) ? loom_spray_mode_parse(json_string_value(v)) : -1;
+	if (loomd_cfg_get(o, LOOMD_CELL_SPRAY, &v, msg, sizeof(msg)) < 0)
+		return fail(err, errlen, "spray must be round_robin or least_loaded", NULL);
+	if (v) {
+		int m = loom_spray_mode_parse(json_string_value(v));
 		if (m < 0)
 			return fail(err, errlen, "spray must be round_robin or least_loaded", NULL);
 		c->spray = (uint8_t)m;
 	}
-	if ((v = json_object_get(o, "weights")) != NULL) {
+	if (loomd_cfg_get(o, LOOMD_CELL_WEIGHTS, &v, msg, sizeof(msg)) < 0)
+		return fail(err, errlen, "weights must list one weight per class", NULL);
+	if (v) {
 		size_t i;
 		json_t *w;
 
-		if (!json_is_array(v) || json_array_size(v) != c->n_classes)
+		if (json_array_size(v) != c->n_classes)
 			return fail(err, errlen, "weights must list one weight per class", NULL);
 		json_array_foreach(v, i, w) {
 			if (!json_is_integer(w) || json_integer_value(w) < 1 || json_integer_value(w) > 1000)
@@ -146,37 +142,47 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 			c->weight[i] = (uint16_t)json_integer_value(w);
 		}
 	}
-	if ((v = json_object_get(o, "capture")) != NULL) {
-		const char *sw = json_string_value(json_object_get(v, "switch"));
-		const char *file = json_string_value(json_object_get(v, "file"));
-		json_t *port = json_object_get(v, "port");
-		int si = sw ? switch_by_name(f, sw) : -1;
+	if (loomd_cfg_get(o, LOOMD_CELL_CAPTURE, &v, msg, sizeof(msg)) < 0)
+		return fail(err, errlen, msg, NULL);
+	if (v) {
+		const char *sw = NULL, *file = NULL;
+		json_int_t port = -1;
+		int si;
 
-		if (si < 0 || !file || strlen(file) >= sizeof(c->capture_file) || !json_is_integer(port) ||
-		    json_integer_value(port) < 0 || json_integer_value(port) >= f->switches[si].n_ports)
+		if (loomd_cfg_string(v, LOOMD_CELL_CAPTURE_SWITCH, &sw, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_string(v, LOOMD_CELL_CAPTURE_FILE, &file, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_int(v, LOOMD_CELL_CAPTURE_PORT, -1, &port, msg, sizeof(msg)) < 0)
+			sw = NULL; /* reported below, with the form capture takes */
+		si = sw ? switch_by_name(f, sw) : -1;
+		if (si < 0 || !file || strlen(file) >= sizeof(c->capture_file) || port < 0 ||
+		    port >= f->switches[si].n_ports)
 			return fail(err, errlen, "capture is {\"switch\": NAME, \"port\": P, \"file\": PATH}", sw);
 		c->capture = true;
 		c->capture_sw = (uint16_t)si;
-		c->capture_port = (uint16_t)json_integer_value(port);
+		c->capture_port = (uint16_t)port;
 		snprintf(c->capture_file, sizeof(c->capture_file), "%s", file);
 	}
-	if ((v = json_object_get(o, "faults")) != NULL) {
+	if (loomd_cfg_get(o, LOOMD_CELL_FAULTS, &v, msg, sizeof(msg)) < 0 || (v && json_array_size(v) > CELL_MAX_FAULTS))
+		return fail(err, errlen, "faults must be a list of at most 16", NULL);
+	if (v) {
 		size_t i;
 		json_t *e;
 
-		if (!json_is_array(v) || json_array_size(v) > CELL_MAX_FAULTS)
-			return fail(err, errlen, "faults must be a list of at most 16", NULL);
 		json_array_foreach(v, i, e) {
-			const char *sw = json_string_value(json_object_get(e, "switch"));
-			json_t *at = json_object_get(e, "at_ns"), *port = json_object_get(e, "port");
-			int si = sw ? switch_by_name(f, sw) : -1;
+			const char *sw = NULL;
+			json_int_t at = -1, port = -1;
+			int si;
 
-			if (si < 0 || !json_is_integer(at) || json_integer_value(at) < 0 || !json_is_integer(port) ||
-			    json_integer_value(port) < 0 || json_integer_value(port) >= f->switches[si].n_ports)
+			if (loomd_cfg_string(e, LOOMD_CELL_FAULT_SWITCH, &sw, msg, sizeof(msg)) < 0 ||
+			    loomd_cfg_int(e, LOOMD_CELL_FAULT_AT_NS, -1, &at, msg, sizeof(msg)) < 0 ||
+			    loomd_cfg_int(e, LOOMD_CELL_FAULT_PORT, -1, &port, msg, sizeof(msg)) < 0)
+				sw = NULL; /* reported below, with the form a fault takes */
+			si = sw ? switch_by_name(f, sw) : -1;
+			if (si < 0 || at < 0 || port < 0 || port >= f->switches[si].n_ports)
 				return fail(err, errlen, "a fault is {\"at_ns\": T, \"switch\": NAME, \"port\": P}", sw);
-			c->faults[i].at_ns = (loom_time_ns)json_integer_value(at);
+			c->faults[i].at_ns = (loom_time_ns)at;
 			c->faults[i].sw = (uint16_t)si;
-			c->faults[i].port = (uint16_t)json_integer_value(port);
+			c->faults[i].port = (uint16_t)port;
 		}
 		c->n_faults = (uint32_t)json_array_size(v);
 	}
@@ -217,11 +223,13 @@ static struct rte_hash *dir_create(uint32_t entries, uint32_t key_len)
 static int build_directory(struct cell_fabric *cf, const struct loom_fabric *f, json_t *root, char *err,
 			   size_t errlen)
 {
-	json_t *switches = json_object_get(root, "switches");
+	json_t *switches = json_object_get(root, LOOMD_KEY(ROOT_SWITCHES));
 	uint32_t cap = 0;
 
+	/* the switches' keys were checked when they were loaded */
 	for (uint16_t l = 0; l < cf->n_leaves; l++)
-		cap += (uint32_t)json_array_size(json_object_get(json_array_get(switches, cf->leaf_switch[l]), "routes"));
+		cap += (uint32_t)json_array_size(
+			json_object_get(json_array_get(switches, cf->leaf_switch[l]), LOOMD_KEY(SWITCH_ROUTES)));
 	cf->dir4 = dir_create(cap, 4);
 	cf->dir6 = dir_create(cap, 16);
 	cf->dests = rte_zmalloc("cell_dests", sizeof(*cf->dests) * (cap ? cap : 1), 0);
@@ -232,9 +240,10 @@ static int build_directory(struct cell_fabric *cf, const struct loom_fabric *f, 
 		json_t *r;
 		size_t i;
 
-		json_array_foreach(json_object_get(json_array_get(switches, cf->leaf_switch[l]), "routes"), i, r) {
-			const char *pfx = json_string_value(json_object_get(r, "prefix"));
-			json_int_t g = json_integer_value(json_object_get(r, "group"));
+		json_array_foreach(json_object_get(json_array_get(switches, cf->leaf_switch[l]), LOOMD_KEY(SWITCH_ROUTES)),
+				   i, r) {
+			const char *pfx = json_string_value(json_object_get(r, LOOMD_KEY(ROUTE_PREFIX)));
+			json_int_t g = json_integer_value(json_object_get(r, LOOMD_KEY(ROUTE_GROUP)));
 			uint8_t addr[16];
 			int family;
 
@@ -354,9 +363,9 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 
 unsigned int loom_cell_needed_mb(json_t *root)
 {
-	json_t *o = json_object_get(root, "cell");
-	json_t *pc = json_object_get(o, "pool_cells");
-	json_t *pl = json_object_get(o, "payload");
+	json_t *o = json_object_get(root, LOOMD_KEY(ROOT_CELL));
+	json_t *pc = json_object_get(o, LOOMD_KEY(CELL_POOL_CELLS));
+	json_t *pl = json_object_get(o, LOOMD_KEY(CELL_PAYLOAD));
 	uint64_t n = json_is_integer(pc) ? (uint64_t)json_integer_value(pc) : 65535;
 	uint64_t payload = json_is_integer(pl) ? (uint64_t)json_integer_value(pl) : LOOM_CELL_PAYLOAD_DEFAULT;
 
@@ -367,15 +376,15 @@ unsigned int loom_cell_needed_mb(json_t *root)
 
 int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen)
 {
-	json_t *o = json_object_get(root, "cell");
+	json_t *o;
 	struct cell_fabric *cf;
 	int *leaf_of;
 	char name[64];
 
+	if (loomd_cfg_get(root, LOOMD_ROOT_CELL, &o, name, sizeof(name)) < 0)
+		return fail(err, errlen, "must be an object", NULL);
 	if (o == NULL)
 		return 0;
-	if (!json_is_object(o))
-		return fail(err, errlen, "must be an object", NULL);
 	cf = rte_zmalloc("cell_fabric", sizeof(*cf), 0);
 	leaf_of = calloc(f->n_switches, sizeof(int));
 	if (cf == NULL || leaf_of == NULL) {

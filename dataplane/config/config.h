@@ -7,6 +7,7 @@
 #ifndef LOOM_CONFIG_H
 #define LOOM_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fabric.h"
@@ -14,8 +15,10 @@
 struct json_t;
 
 /* Load the JSON at `path` and build every switch: ports, output queues,
- * route tables. EAL must be initialised. Returns 0, or -1 with a message. */
-int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen);
+ * route tables. EAL must be initialised. Returns 0, or -1 with a message.
+ * record_reads: keep a shadow of every value read (loomd --check-config;
+ * api/loomd_config_read.h), taken with loomd_cfg_record_finish(). */
+int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads, char *err, size_t errlen);
 void loom_fabric_free(struct loom_fabric *f);
 /* config_tm.c: time_scale and the traffic manager of every port (after
  * the switches are loaded); and its release. */

@@ -24,6 +24,7 @@
 #include "gen_config.h"
 #include "gen_host.h"
 #include "lb_config.h"
+#include "loomd_config_read.h"
 
 struct load_ctx {
 	char *err;
@@ -88,13 +89,16 @@ static int parse_addr(const char *s, int want_family, uint8_t addr[16])
 
 static int load_host_addresses(struct load_ctx *c, struct loom_port *p, json_t *host)
 {
-	const char *gw4 = json_string_value(json_object_get(host, "gw_v4"));
-	const char *sn4 = json_string_value(json_object_get(host, "subnet_v4"));
-	const char *gw6 = json_string_value(json_object_get(host, "gw_v6"));
-	const char *sn6 = json_string_value(json_object_get(host, "subnet_v6"));
+	const char *gw4, *sn4, *gw6, *sn6;
 	uint8_t addr[16];
 	int family;
+	char msg[160];
 
+	if (loomd_cfg_string(host, LOOMD_PORT_HOST_GW_V4, &gw4, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(host, LOOMD_PORT_HOST_SUBNET_V4, &sn4, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(host, LOOMD_PORT_HOST_GW_V6, &gw6, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(host, LOOMD_PORT_HOST_SUBNET_V6, &sn6, msg, sizeof(msg)) < 0)
+		return fail(c, "port %u: host: %s", p->index, msg);
 	p->host_facing = true;
 	if (!gw4 || !sn4 || parse_addr(gw4, 4, addr) < 0)
 		return fail(c, "port %u: host needs gw_v4 and subnet_v4", p->index);
@@ -115,10 +119,14 @@ static int load_host_addresses(struct load_ctx *c, struct loom_port *p, json_t *
 static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, struct loom_port *p, json_t *link,
 			       struct loom_link_spec *spec)
 {
-	const char *host = json_string_value(json_object_get(link, "host"));
-	int h = host ? loom_gen_host_find(f, host) : -1;
+	const char *host;
+	int h;
 	struct loom_gen_host *gh;
+	char msg[160];
 
+	if (loomd_cfg_string(link, LOOMD_LINK_HOST, &host, msg, sizeof(msg)) < 0)
+		return fail(c, "port %u: link: %s", p->index, msg);
+	h = host ? loom_gen_host_find(f, host) : -1;
 	if (h < 0)
 		return fail(c, "port %u: generator link to '%s', which is not in generator_hosts", p->index,
 			    host ? host : "");
@@ -151,12 +159,18 @@ static void attach_generator(struct loom_fabric *f, uint16_t si, const struct lo
 static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cfg_switches, struct loom_port *p,
 		     json_t *link, struct loom_link_spec *spec)
 {
-	const char *kind = json_string_value(json_object_get(link, "kind"));
+	const char *kind, *devargs, *peer;
+	json_int_t pp;
+	char msg[160];
 
+	if (loomd_cfg_string(link, LOOMD_LINK_KIND, &kind, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(link, LOOMD_LINK_DEVARGS, &devargs, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(link, LOOMD_LINK_PEER_SWITCH, &peer, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_int(link, LOOMD_LINK_PEER_PORT, -1, &pp, msg, sizeof(msg)) < 0)
+		return fail(c, "port %u: link: %s", p->index, msg);
 	if (!kind)
 		return fail(c, "port %u: link.kind missing", p->index);
 	if (strcmp(kind, "ethdev") == 0) {
-		const char *devargs = json_string_value(json_object_get(link, "devargs"));
 		if (!devargs || !*devargs || strlen(devargs) >= sizeof(spec->devargs))
 			return fail(c, "port %u: ethdev link needs devargs", p->index);
 		spec->kind = LOOM_LINK_ETHDEV;
@@ -164,19 +178,20 @@ static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cf
 		return 0;
 	}
 	if (strcmp(kind, "ring") == 0) {
-		const char *peer = json_string_value(json_object_get(link, "peer_switch"));
-		json_t *pp = json_object_get(link, "peer_port");
 		size_t i;
 		json_t *s;
 
-		if (!peer || !json_is_integer(pp))
+		if (!peer || pp < 0)
 			return fail(c, "port %u: ring link needs peer_switch and peer_port", p->index);
 		json_array_foreach(cfg_switches, i, s) {
-			const char *name = json_string_value(json_object_get(s, "name"));
+			const char *name;
+
+			if (loomd_cfg_string(s, LOOMD_SWITCH_NAME, &name, msg, sizeof(msg)) < 0)
+				return fail(c, "switch %zu: %s", i, msg);
 			if (name && strcmp(name, peer) == 0) {
 				spec->kind = LOOM_LINK_RING;
 				spec->peer_switch = (uint16_t)i;
-				spec->peer_port = (uint16_t)json_integer_value(pp);
+				spec->peer_port = (uint16_t)pp;
 				return 0;
 			}
 		}
@@ -190,15 +205,20 @@ static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cf
 static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *cfg_switches)
 {
 	struct loom_switch *sw = &f->switches[si];
-	json_t *ports = json_object_get(js, "ports");
-	json_t *jp;
+	json_t *ports, *jp;
 	size_t i;
 	int max = -1;
+	char msg[160];
 
-	if (!json_is_array(ports) || json_array_size(ports) == 0)
+	if (loomd_cfg_get(js, LOOMD_SWITCH_PORTS, &ports, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	if (!ports || json_array_size(ports) == 0)
 		return fail(c, "no ports");
 	json_array_foreach(ports, i, jp) {
-		json_int_t idx = json_integer_value(json_object_get(jp, "index"));
+		json_int_t idx;
+
+		if (loomd_cfg_int(jp, LOOMD_PORT_INDEX, 0, &idx, msg, sizeof(msg)) < 0)
+			return fail(c, "port %zu: %s", i, msg);
 		if (idx < 0 || idx >= 256)
 			return fail(c, "port index %lld out of range", (long long)idx);
 		if (idx > max)
@@ -211,24 +231,29 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 		return fail(c, "out of memory");
 
 	json_array_foreach(ports, i, jp) {
-		uint16_t idx = (uint16_t)json_integer_value(json_object_get(jp, "index"));
+		/* its type and range were checked by the loop above */
+		uint16_t idx = (uint16_t)json_integer_value(json_object_get(jp, LOOMD_KEY(PORT_INDEX)));
 		struct loom_port *p = &sw->ports[idx];
-		const char *name = json_string_value(json_object_get(jp, "name"));
-		const char *mac = json_string_value(json_object_get(jp, "mac"));
-		json_t *host = json_object_get(jp, "host");
+		const char *name, *mac;
+		json_t *host, *link;
 		char rname[RTE_RING_NAMESIZE];
 
+		if (loomd_cfg_string(jp, LOOMD_PORT_NAME, &name, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_string(jp, LOOMD_PORT_MAC, &mac, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_u64(jp, LOOMD_PORT_RATE_BPS, 0, &p->rate_bps, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_u64(jp, LOOMD_PORT_DELAY_NS, 0, &p->delay_ns, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_get(jp, LOOMD_PORT_HOST, &host, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_get(jp, LOOMD_PORT_LINK, &link, msg, sizeof(msg)) < 0)
+			return fail(c, "port %u: %s", idx, msg);
 		if (f->links[si][idx].kind != LOOM_LINK_NONE || p->outq)
 			return fail(c, "port %u listed twice", idx);
 		p->index = idx;
 		snprintf(p->name, sizeof(p->name), "%s", name ? name : "?");
 		if (!mac || parse_mac(mac, &p->mac) < 0)
 			return fail(c, "port %u: bad mac", idx);
-		p->rate_bps = (uint64_t)json_integer_value(json_object_get(jp, "rate_bps"));
-		p->delay_ns = (uint64_t)json_integer_value(json_object_get(jp, "delay_ns"));
-		if (json_is_object(host) && load_host_addresses(c, p, host) < 0)
+		if (host && load_host_addresses(c, p, host) < 0)
 			return -1;
-		if (load_link(c, f, cfg_switches, p, json_object_get(jp, "link"), &f->links[si][idx]) < 0)
+		if (load_link(c, f, cfg_switches, p, link, &f->links[si][idx]) < 0)
 			return -1;
 		if (f->links[si][idx].kind == LOOM_LINK_GENERATOR)
 			attach_generator(f, si, p);
@@ -242,19 +267,24 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 
 static int load_nexthops(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 {
-	json_t *nhs = json_object_get(js, "nexthops");
-	json_t *jn;
+	json_t *nhs, *jn;
 	size_t i;
+	char msg[160];
 
+	if (loomd_cfg_get(js, LOOMD_SWITCH_NEXTHOPS, &nhs, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
 	sw->n_nexthops = (uint32_t)json_array_size(nhs);
 	sw->nexthops = rte_zmalloc("loom_nh", sizeof(*sw->nexthops) * (sw->n_nexthops + 1), 0);
 	if (!sw->nexthops)
 		return fail(c, "out of memory");
 	json_array_foreach(nhs, i, jn) {
 		struct loom_nexthop *nh = &sw->nexthops[i];
-		json_int_t port = json_integer_value(json_object_get(jn, "port"));
-		const char *mac = json_string_value(json_object_get(jn, "mac"));
+		json_int_t port;
+		const char *mac;
 
+		if (loomd_cfg_int(jn, LOOMD_NEXTHOP_PORT, 0, &port, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_string(jn, LOOMD_NEXTHOP_MAC, &mac, msg, sizeof(msg)) < 0)
+			return fail(c, "nexthop %zu: %s", i, msg);
 		if (port < 0 || port >= sw->n_ports || sw->ports[port].outq == NULL)
 			return fail(c, "nexthop %zu: port %lld does not exist", i, (long long)port);
 		if (!mac || parse_mac(mac, &nh->dst_mac) < 0)
@@ -267,11 +297,13 @@ static int load_nexthops(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 
 static int load_groups(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 {
-	json_t *groups = json_object_get(js, "groups");
-	json_t *jg, *jm;
+	json_t *groups, *jg, *jm;
 	size_t i, j;
 	uint32_t total = 0;
+	char msg[160];
 
+	if (loomd_cfg_get(js, LOOMD_SWITCH_GROUPS, &groups, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
 	json_array_foreach(groups, i, jg)
 		total += (uint32_t)json_array_size(jg);
 	sw->n_groups = (uint32_t)json_array_size(groups);
@@ -369,18 +401,23 @@ static int create_fibs(struct load_ctx *c, struct loom_switch *sw, uint16_t si, 
 
 static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, json_t *js, uint16_t n_switches)
 {
-	json_t *routes = json_object_get(js, "routes");
-	json_t *jr;
+	json_t *routes, *jr;
 	size_t i;
+	char msg[160];
 
+	if (loomd_cfg_get(js, LOOMD_SWITCH_ROUTES, &routes, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
 	if (create_fibs(c, sw, si, (uint32_t)json_array_size(routes), n_switches) < 0)
 		return -1;
 	json_array_foreach(routes, i, jr) {
-		const char *prefix = json_string_value(json_object_get(jr, "prefix"));
-		json_int_t g = json_integer_value(json_object_get(jr, "group"));
+		const char *prefix;
+		json_int_t g;
 		uint8_t addr[16], len;
 		int family, rc;
 
+		if (loomd_cfg_string(jr, LOOMD_ROUTE_PREFIX, &prefix, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_int(jr, LOOMD_ROUTE_GROUP, 0, &g, msg, sizeof(msg)) < 0)
+			return fail(c, "route %zu: %s", i, msg);
 		if (!prefix || parse_prefix(prefix, &family, addr, &len) < 0)
 			return fail(c, "route %zu: bad prefix", i);
 		if (g < 0 || g >= sw->n_groups)
@@ -407,8 +444,6 @@ static int load_p4_registers(struct load_ctx *c, struct loom_switch *sw, json_t 
 	json_t *v;
 	char perr[256];
 
-	if (!json_is_object(regs))
-		return fail(c, "p4_registers must be an object of NAME: integer");
 	json_object_foreach(regs, name, v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
 			return fail(c, "p4_registers: %s must be a non-negative integer", name);
@@ -423,11 +458,14 @@ static int load_p4_registers(struct load_ctx *c, struct loom_switch *sw, json_t 
  * by then: the P4 pipeline is filled from them. */
 static int load_pipeline(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 {
-	const char *pipeline = json_string_value(json_object_get(js, "pipeline"));
-	const char *spec = json_string_value(json_object_get(js, "p4_spec"));
-	json_t *regs = json_object_get(js, "p4_registers");
+	const char *pipeline, *spec;
+	json_t *regs;
 	char perr[512];
 
+	if (loomd_cfg_string(js, LOOMD_SWITCH_PIPELINE, &pipeline, perr, sizeof(perr)) < 0 ||
+	    loomd_cfg_string(js, LOOMD_SWITCH_P4_SPEC, &spec, perr, sizeof(perr)) < 0 ||
+	    loomd_cfg_get(js, LOOMD_SWITCH_P4_REGISTERS, &regs, perr, sizeof(perr)) < 0)
+		return fail(c, "%s", perr);
 	sw->mode = &loom_native_mode;
 	if (!pipeline || strcmp(pipeline, "native") == 0) {
 		if (spec || regs)
@@ -444,8 +482,10 @@ static int load_pipeline(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 static int load_load_balancing(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 {
 	char msg[320];
+	json_t *lb;
 
-	if (loom_lb_load(sw, json_object_get(js, "load_balancing"), msg, sizeof(msg)) < 0)
+	if (loomd_cfg_get(js, LOOMD_SWITCH_LOAD_BALANCING, &lb, msg, sizeof(msg)) < 0 ||
+	    loom_lb_load(sw, lb, msg, sizeof(msg)) < 0)
 		return fail(c, "%s", msg);
 	return 0;
 }
@@ -453,16 +493,24 @@ static int load_load_balancing(struct load_ctx *c, struct loom_switch *sw, json_
 static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all)
 {
 	struct loom_switch *sw = &f->switches[si];
-	const char *name = json_string_value(json_object_get(js, "name"));
-	const char *role = json_string_value(json_object_get(js, "role"));
+	const char *name, *role;
+	json_int_t id, plane, seed;
+	char msg[160];
 
+	if (loomd_cfg_string(js, LOOMD_SWITCH_NAME, &name, msg, sizeof(msg)) < 0)
+		return fail(c, "switch %u: %s", si, msg);
 	if (!name || strlen(name) >= sizeof(sw->name))
 		return fail(c, "switch %u: bad or missing name", si);
 	c->sw = name;
 	strcpy(sw->name, name);
-	sw->id = (uint16_t)json_integer_value(json_object_get(js, "id"));
-	sw->plane = (uint8_t)json_integer_value(json_object_get(js, "plane"));
-	sw->hash_seed = (uint32_t)json_integer_value(json_object_get(js, "hash_seed"));
+	if (loomd_cfg_string(js, LOOMD_SWITCH_ROLE, &role, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_int(js, LOOMD_SWITCH_ID, 0, &id, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_int(js, LOOMD_SWITCH_PLANE, 0, &plane, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_int(js, LOOMD_SWITCH_HASH_SEED, 0, &seed, msg, sizeof(msg)) < 0)
+		return fail(c, "%s", msg);
+	sw->id = (uint16_t)id;
+	sw->plane = (uint8_t)plane;
+	sw->hash_seed = (uint32_t)seed;
 	if (role && strcmp(role, "leaf") == 0)
 		sw->role = LOOM_ROLE_LEAF;
 	else if (role && strcmp(role, "spine") == 0)
@@ -503,23 +551,27 @@ static int check_ring_peers(struct load_ctx *c, const struct loom_fabric *f)
 	return 0;
 }
 
-int loom_fabric_load(const char *path, struct loom_fabric *f, char *err, size_t errlen)
+int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads, char *err, size_t errlen)
 {
 	struct load_ctx c = {.err = err, .errlen = errlen};
 	json_error_t jerr;
 	json_t *root, *switches, *js;
 	const char *fname;
 	size_t i;
+	char msg[160];
 
 	memset(f, 0, sizeof(*f));
 	root = json_load_file(path, 0, &jerr);
 	if (!root)
 		return fail(&c, "%s:%d: %s", path, jerr.line, jerr.text);
 	f->config = root;
-	fname = json_string_value(json_object_get(root, "fabric"));
+	if (record_reads && loomd_cfg_record_start(root) < 0)
+		return fail(&c, "out of memory");
+	if (loomd_cfg_string(root, LOOMD_ROOT_FABRIC, &fname, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_get(root, LOOMD_ROOT_SWITCHES, &switches, msg, sizeof(msg)) < 0)
+		return fail(&c, "%s: %s", path, msg);
 	snprintf(f->name, sizeof(f->name), "%s", fname ? fname : "fabric");
-	switches = json_object_get(root, "switches");
-	if (!json_is_array(switches) || json_array_size(switches) == 0 || json_array_size(switches) > UINT16_MAX)
+	if (json_array_size(switches) == 0 || json_array_size(switches) > UINT16_MAX)
 		return fail(&c, "%s: 'switches' must be a non-empty list", path);
 	f->n_switches = (uint16_t)json_array_size(switches);
 	f->switches = rte_zmalloc("loom_switches", sizeof(*f->switches) * f->n_switches, RTE_CACHE_LINE_SIZE);

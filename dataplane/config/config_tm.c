@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "loomd_config_read.h"
 #include "tm.h"
 
 int loom_tm_value_string(json_t *v, char *buf, size_t len)
@@ -71,46 +72,41 @@ static int apply_object(struct loom_tm_cfg *cfg, json_t *obj, const char *prefix
 	return 0;
 }
 
+/* `obj`: a `tm` object (its type checked by loomd_cfg_get), or NULL. */
 static int tm_cfg_from(struct loom_tm_cfg *cfg, json_t *obj, const char *where, char *err, size_t errlen)
 {
-	char msg[256];
-
-	if (obj && !json_is_object(obj)) {
-		snprintf(err, errlen, "%s: tm must be an object", where);
-		return -1;
-	}
-	if (obj && apply_object(cfg, obj, "", where, err, errlen) < 0)
-		return -1;
-	return 0;
-	(void)msg;
+	return obj ? apply_object(cfg, obj, "", where, err, errlen) : 0;
 }
 
 int loom_fabric_load_tm(struct loom_fabric *f, json_t *root, char *err, size_t errlen)
 {
-	json_t *ts = json_object_get(root, "time_scale");
-	json_t *switches = json_object_get(root, "switches");
+	json_t *switches, *tm;
 	struct loom_tm_cfg fabric_cfg;
 
-	f->time_scale = 1.0;
-	if (ts) {
-		if (!json_is_number(ts) || !(json_number_value(ts) > 0) || json_number_value(ts) > 1e9) {
-			snprintf(err, errlen, "time_scale must be a number > 0");
-			return -1;
-		}
-		f->time_scale = json_number_value(ts);
+	if (loomd_cfg_number(root, LOOMD_ROOT_TIME_SCALE, 1.0, &f->time_scale, err, errlen) < 0 ||
+	    loomd_cfg_get(root, LOOMD_ROOT_SWITCHES, &switches, err, errlen) < 0 ||
+	    loomd_cfg_get(root, LOOMD_ROOT_TM, &tm, err, errlen) < 0)
+		return -1;
+	if (!(f->time_scale > 0) || f->time_scale > 1e9) {
+		snprintf(err, errlen, "time_scale must be a number > 0");
+		return -1;
 	}
 	loom_tm_cfg_default(&fabric_cfg);
-	if (tm_cfg_from(&fabric_cfg, json_object_get(root, "tm"), "fabric", err, errlen) < 0)
+	if (tm_cfg_from(&fabric_cfg, tm, "fabric", err, errlen) < 0)
 		return -1;
 	for (uint16_t s = 0; s < f->n_switches; s++) {
 		struct loom_switch *sw = &f->switches[s];
-		json_t *js = json_array_get(switches, s);
+		json_t *js = json_array_get(switches, s), *ports;
 		struct loom_tm_cfg sw_cfg = fabric_cfg;
 		char where[96], msg[256];
-		bool any = false;
 
 		snprintf(where, sizeof(where), "switch %s", sw->name);
-		if (tm_cfg_from(&sw_cfg, json_object_get(js, "tm"), where, err, errlen) < 0)
+		if (loomd_cfg_get(js, LOOMD_SWITCH_TM, &tm, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_get(js, LOOMD_SWITCH_PORTS, &ports, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "%s: %s", where, msg);
+			return -1;
+		}
+		if (tm_cfg_from(&sw_cfg, tm, where, err, errlen) < 0)
 			return -1;
 		for (uint16_t p = 0; p < sw->n_ports; p++) {
 			struct loom_tm_cfg pc = sw_cfg;
@@ -119,11 +115,18 @@ int loom_fabric_load_tm(struct loom_fabric *f, json_t *root, char *err, size_t e
 
 			if (f->links[s][p].kind == LOOM_LINK_NONE)
 				continue;
-			json_array_foreach(json_object_get(js, "ports"), i, jp) {
-				if (json_integer_value(json_object_get(jp, "index")) != p)
-					continue;
+			json_array_foreach(ports, i, jp) {
+				json_int_t index = 0;
+
 				snprintf(where, sizeof(where), "switch %s port %u", sw->name, p);
-				if (tm_cfg_from(&pc, json_object_get(jp, "tm"), where, err, errlen) < 0)
+				if (loomd_cfg_int(jp, LOOMD_PORT_INDEX, 0, &index, msg, sizeof(msg)) < 0 ||
+				    loomd_cfg_get(jp, LOOMD_PORT_TM, &tm, msg, sizeof(msg)) < 0) {
+					snprintf(err, errlen, "%s: %s", where, msg);
+					return -1;
+				}
+				if (index != p)
+					continue;
+				if (tm_cfg_from(&pc, tm, where, err, errlen) < 0)
 					return -1;
 			}
 			if (loom_tm_cfg_finalize(&pc, msg, sizeof(msg)) < 0) {
@@ -142,9 +145,7 @@ int loom_fabric_load_tm(struct loom_fabric *f, json_t *root, char *err, size_t e
 					 sw->name, p);
 				return -1;
 			}
-			any = true;
 		}
-		(void)any;
 	}
 	return 0;
 }

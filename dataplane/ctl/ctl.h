@@ -4,7 +4,9 @@
  * opens it) carrying one JSON request per line and one JSON reply per line:
  *   {"cmd": "stats"}  ->  {"ok": true, "result": {...}}
  *   anything wrong     ->  {"ok": false, "error": "..."}
- * Commands: ping, status, stats, routes {switch}, shutdown.
+ * Commands: help, ping, status, stats, routes, pipeline, tm, flows, lb,
+ * lb_set, cell_link, shutdown; their arguments are in the table of
+ * ctl_commands.c, the one list, which {"cmd": "help"} prints.
  * A bad request never stops forwarding: it only gets an error reply.
  */
 #ifndef LOOM_CTL_H

@@ -16,6 +16,7 @@
 #include "gen_config.h"
 #include "ctl_lb.h"
 #include "ctl_cell.h"
+#include "loomd_config_keys.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
  * long, cut at a UTF-8 character boundary, so that the reply is valid JSON
@@ -292,17 +293,19 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 static json_t *cmd_routes(struct loomd_state *st, json_t *req)
 {
 	const char *name = json_string_value(json_object_get(req, "switch"));
-	json_t *switches = json_object_get(st->fabric->config, "switches");
+	json_t *switches = json_object_get(st->fabric->config, LOOMD_KEY(ROOT_SWITCHES));
 	json_t *js;
 	size_t i;
 
 	if (!name)
 		return error_reply("%s", "routes needs \"switch\"");
+	/* the reply's keys are the configuration's: `loomctl routes` reads them */
 	json_array_foreach(switches, i, js) {
-		if (strcmp(json_string_value(json_object_get(js, "name")), name) == 0)
-			return ok_reply(json_pack("{s:s, s:O, s:O, s:O}", "switch", name, "nexthops",
-						  json_object_get(js, "nexthops"), "groups",
-						  json_object_get(js, "groups"), "routes", json_object_get(js, "routes")));
+		if (strcmp(json_string_value(json_object_get(js, LOOMD_KEY(SWITCH_NAME))), name) == 0)
+			return ok_reply(json_pack("{s:s, s:O, s:O, s:O}", "switch", name, LOOMD_KEY(SWITCH_NEXTHOPS),
+						  json_object_get(js, LOOMD_KEY(SWITCH_NEXTHOPS)), LOOMD_KEY(SWITCH_GROUPS),
+						  json_object_get(js, LOOMD_KEY(SWITCH_GROUPS)), LOOMD_KEY(SWITCH_ROUTES),
+						  json_object_get(js, LOOMD_KEY(SWITCH_ROUTES))));
 	}
 	return error_reply("no switch '%s' in this loomd", name);
 }

@@ -18,6 +18,7 @@
 #include "gen_cc.h"
 #include "gen_host.h"
 #include "loom/traffic/workload.h"
+#include "loomd_config_read.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
 {
@@ -40,33 +41,17 @@ int loom_gen_host_find(const struct loom_fabric *f, const char *name)
 	return -1;
 }
 
-static int get_u64(json_t *o, const char *key, uint64_t def, uint64_t *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!v) {
-		*out = def;
-		return 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return -1;
-	*out = (uint64_t)json_integer_value(v);
-	return 0;
-}
-
-/* "cc_params": {name: number} (loom/cc/cc_params.h); absent = the defaults.
- * -1 with *bad = the key for an unknown name or a value out of range. */
+/* A flow's cc_params object, {name: number} (loom/cc/cc_params.h), or NULL:
+ * the defaults. -1 with *bad = the key for an unknown name or a value out
+ * of range. */
 static int load_cc_params(const json_t *o, struct loom_cc_params *ps, const char **bad)
 {
 	const char *key;
 	json_t *v;
 
 	memset(ps, 0, sizeof(*ps));
-	*bad = "cc_params";
 	if (!o)
 		return 0;
-	if (!json_is_object(o))
-		return -1;
 	json_object_foreach((json_t *)o, key, v) {
 		int p = loom_cc_param_find(key);
 
@@ -81,28 +66,41 @@ static int load_cc_params(const json_t *o, struct loom_cc_params *ps, const char
 static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *jf, struct loom_gen_tx_flow *tf,
 			char *err, size_t errlen)
 {
-	const char *dst = json_string_value(json_object_get(jf, "dst"));
-	const char *dst4 = json_string_value(json_object_get(jf, "dst_ipv4"));
-	const char *tr = json_string_value(json_object_get(jf, "transport"));
-	const char *cc = json_string_value(json_object_get(jf, "cc"));
+	const char *dst, *dst4, *tr, *cc, *bad;
 	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group;
-	const char *bad;
-	int d = dst ? loom_gen_host_find(f, dst) : -1;
+	bool chained, ecn, entropy;
+	json_t *cc_params;
+	int d;
+	char msg[160];
 
-	if (get_u64(jf, "id", UINT64_MAX, &id) < 0 || id > UINT32_MAX)
+	if (loomd_cfg_u64(jf, LOOMD_TX_FLOW_ID, UINT64_MAX, &id, msg, sizeof(msg)) < 0 || id > UINT32_MAX)
 		return fail(err, errlen, h->name, "flow without a valid id");
+	if (loomd_cfg_string(jf, LOOMD_TX_FLOW_DST, &dst, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(jf, LOOMD_TX_FLOW_DST_IPV4, &dst4, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(jf, LOOMD_TX_FLOW_TRANSPORT, &tr, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(jf, LOOMD_TX_FLOW_CC, &cc, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_BYTES, 0, &bytes, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_START_NS, 0, &start, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RATE_BPS, 0, &rate, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_PKT_BYTES, 0, &pkt, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_SRC_PORT, 0, &sport, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_DSCP, 0, &dscp, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RX_SLOT, UINT64_MAX, &slot, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_GROUP, 0, &group, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ECN, false, &ecn, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ENTROPY_PER_PACKET, false, &entropy, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_CHAINED, false, &chained, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_get(jf, LOOMD_TX_FLOW_CC_PARAMS, &cc_params, msg, sizeof(msg)) < 0)
+		return fail(err, errlen, h->name, "flow %lu: %s", (unsigned long)id, msg);
+	d = dst ? loom_gen_host_find(f, dst) : -1;
 	if (d < 0)
 		return fail(err, errlen, h->name, "flow %lu: dst '%s' is not a generator host of this loomd",
 			    (unsigned long)id, dst ? dst : "");
 	if (!dst4 || inet_pton(AF_INET, dst4, &tf->dst_ipv4) != 1)
 		return fail(err, errlen, h->name, "flow %lu: bad dst_ipv4", (unsigned long)id);
-	if (get_u64(jf, "bytes", 0, &bytes) < 0 || get_u64(jf, "start_ns", 0, &start) < 0 ||
-	    get_u64(jf, "rate_bps", 0, &rate) < 0 || get_u64(jf, "pkt_bytes", 0, &pkt) < 0 ||
-	    get_u64(jf, "src_port", 0, &sport) < 0 || sport > UINT16_MAX || get_u64(jf, "dscp", 0, &dscp) < 0 ||
-	    dscp > 63 || get_u64(jf, "rx_slot", UINT64_MAX, &slot) < 0 || slot >= f->gen_hosts[d].n_rx ||
-	    get_u64(jf, "group", 0, &group) < 0 || group > UINT32_MAX)
-		return fail(err, errlen, h->name, "flow %lu: bad bytes, start_ns, rate_bps, pkt_bytes, src_port, "
-			    "dscp, rx_slot or group", (unsigned long)id);
+	if (sport > UINT16_MAX || dscp > 63 || slot >= f->gen_hosts[d].n_rx || group > UINT32_MAX)
+		return fail(err, errlen, h->name, "flow %lu: src_port, dscp, rx_slot or group out of range",
+			    (unsigned long)id);
 	tf->spec.id = (uint32_t)id;
 	tf->spec.src_host = h->index;
 	tf->spec.dst_host = f->gen_hosts[d].index;
@@ -112,11 +110,11 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	tf->spec.pkt_bytes = (uint16_t)(pkt > UINT16_MAX ? UINT16_MAX : pkt);
 	tf->spec.src_port = (uint16_t)sport;
 	tf->spec.dscp = (uint8_t)dscp;
-	tf->spec.ecn_capable = json_is_true(json_object_get(jf, "ecn"));
-	tf->spec.entropy_per_packet = json_is_true(json_object_get(jf, "entropy_per_packet"));
+	tf->spec.ecn_capable = ecn;
+	tf->spec.entropy_per_packet = entropy;
 	tf->spec.group = (uint32_t)group;
 	/* a later collective phase: its start is when the host received the phase before */
-	if (json_is_true(json_object_get(jf, "chained")))
+	if (chained)
 		tf->spec.start = LOOM_WL_START_CHAINED;
 	if (!tr || strcmp(tr, "udp") == 0)
 		tf->spec.transport = LOOM_FLOW_UDP;
@@ -132,7 +130,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 		tf->spec.cc = LOOM_FLOW_CC_DCTCP;
 	else
 		return fail(err, errlen, h->name, "flow %lu: cc '%s' (none, dcqcn or dctcp)", (unsigned long)id, cc);
-	if (load_cc_params(json_object_get(jf, "cc_params"), &tf->cc_params, &bad) < 0)
+	if (load_cc_params(cc_params, &tf->cc_params, &bad) < 0)
 		return fail(err, errlen, h->name, "flow %lu: cc_params: bad '%s'", (unsigned long)id, bad);
 	tf->dst_gen = (uint32_t)d;
 	tf->rx_slot = (uint32_t)slot;
@@ -154,9 +152,12 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 
 static int load_rx_flows(struct loom_gen_host *h, json_t *jh, char *err, size_t errlen)
 {
-	json_t *arr = json_object_get(jh, "rx_flows"), *jf;
+	json_t *arr, *jf;
 	size_t i;
+	char msg[160];
 
+	if (loomd_cfg_get(jh, LOOMD_GEN_HOST_RX_FLOWS, &arr, msg, sizeof(msg)) < 0)
+		return fail(err, errlen, h->name, "%s", msg);
 	h->n_rx = (uint32_t)json_array_size(arr);
 	h->rx = calloc(h->n_rx + 1, sizeof(*h->rx));
 	if (!h->rx)
@@ -165,9 +166,12 @@ static int load_rx_flows(struct loom_gen_host *h, json_t *jh, char *err, size_t 
 		struct loom_gen_rx_flow *r = &h->rx[i];
 		uint64_t id, bytes, group;
 
-		if (get_u64(jf, "id", UINT64_MAX, &id) < 0 || id > UINT32_MAX || get_u64(jf, "bytes", 0, &bytes) < 0 ||
-		    get_u64(jf, "group", 0, &group) < 0 || group > UINT32_MAX)
-			return fail(err, errlen, h->name, "rx flow %zu: bad id, bytes or group", i);
+		if (loomd_cfg_u64(jf, LOOMD_RX_FLOW_ID, UINT64_MAX, &id, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_u64(jf, LOOMD_RX_FLOW_BYTES, 0, &bytes, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_u64(jf, LOOMD_RX_FLOW_GROUP, 0, &group, msg, sizeof(msg)) < 0)
+			return fail(err, errlen, h->name, "rx flow %zu: %s", i, msg);
+		if (id > UINT32_MAX || group > UINT32_MAX)
+			return fail(err, errlen, h->name, "rx flow %zu: bad id or group", i);
 		r->flow_id = (uint32_t)id;
 		r->group = (uint32_t)group;
 		r->expect_bytes = bytes;
@@ -191,16 +195,21 @@ static uint64_t host_rng_seed(uint64_t seed, uint32_t index)
 
 static int load_host(struct loom_gen_host *h, json_t *jh, uint64_t seed, char *err, size_t errlen)
 {
-	const char *name = json_string_value(json_object_get(jh, "name"));
-	const char *mac = json_string_value(json_object_get(jh, "mac"));
-	const char *gw = json_string_value(json_object_get(jh, "gateway_mac"));
-	const char *ip = json_string_value(json_object_get(jh, "ipv4"));
+	const char *name, *mac, *gw, *ip;
 	uint64_t index;
+	char msg[160];
 
-	if (!name || strlen(name) >= sizeof(h->name))
+	if (loomd_cfg_string(jh, LOOMD_GEN_HOST_NAME, &name, msg, sizeof(msg)) < 0 || !name ||
+	    strlen(name) >= sizeof(h->name))
 		return fail(err, errlen, NULL, "generator host without a valid name");
 	strcpy(h->name, name);
-	if (get_u64(jh, "index", UINT64_MAX, &index) < 0 || index > UINT32_MAX)
+	if (loomd_cfg_string(jh, LOOMD_GEN_HOST_MAC, &mac, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(jh, LOOMD_GEN_HOST_GATEWAY_MAC, &gw, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(jh, LOOMD_GEN_HOST_IPV4, &ip, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jh, LOOMD_GEN_HOST_INDEX, UINT64_MAX, &index, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jh, LOOMD_GEN_HOST_JITTER_NS, 0, &h->jitter_ns, msg, sizeof(msg)) < 0)
+		return fail(err, errlen, name, "%s", msg);
+	if (index > UINT32_MAX)
 		return fail(err, errlen, name, "bad index");
 	h->index = (uint32_t)index;
 	if (!mac || rte_ether_unformat_addr(mac, &h->mac) < 0)
@@ -210,8 +219,6 @@ static int load_host(struct loom_gen_host *h, json_t *jh, uint64_t seed, char *e
 	if (!ip || inet_pton(AF_INET, ip, &h->ipv4) != 1)
 		return fail(err, errlen, name, "bad ipv4");
 	h->rng = host_rng_seed(seed, h->index);
-	if (get_u64(jh, "jitter_ns", 0, &h->jitter_ns) < 0)
-		return fail(err, errlen, name, "bad jitter_ns");
 	h->sw = UINT16_MAX; /* until a switch port links to it */
 	h->stop_at = LOOM_TIME_NEVER;
 	return load_rx_flows(h, jh, err, errlen);
@@ -219,22 +226,24 @@ static int load_host(struct loom_gen_host *h, json_t *jh, uint64_t seed, char *e
 
 int loom_gen_config_load(json_t *root, struct loom_fabric *f, char *err, size_t errlen)
 {
-	const char *clock = json_string_value(json_object_get(root, "clock"));
-	json_t *hosts = json_object_get(root, "generator_hosts"), *jh, *jf;
+	const char *clock;
+	json_t *hosts, *jh, *jf;
 	size_t i, j;
+	char msg[160];
 
+	if (loomd_cfg_string(root, LOOMD_ROOT_CLOCK, &clock, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_get(root, LOOMD_ROOT_GENERATOR_HOSTS, &hosts, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(root, LOOMD_ROOT_SEED, 0, &f->seed, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(root, LOOMD_ROOT_DURATION_NS, 0, &f->duration_ns, msg, sizeof(msg)) < 0)
+		return fail(err, errlen, NULL, "%s", msg);
 	if (!clock || strcmp(clock, "realtime") == 0)
 		f->clock_mode = LOOM_CLOCK_REALTIME;
 	else if (strcmp(clock, "virtual") == 0)
 		f->clock_mode = LOOM_CLOCK_VIRTUAL;
 	else
 		return fail(err, errlen, NULL, "clock '%s': realtime or virtual", clock);
-	if (get_u64(root, "seed", 0, &f->seed) < 0 || get_u64(root, "duration_ns", 0, &f->duration_ns) < 0)
-		return fail(err, errlen, NULL, "seed and duration_ns must be non-negative integers");
 	if (f->clock_mode == LOOM_CLOCK_VIRTUAL && f->duration_ns == 0)
 		return fail(err, errlen, NULL, "a virtual-time run needs duration_ns");
-	if (hosts && !json_is_array(hosts))
-		return fail(err, errlen, NULL, "generator_hosts must be a list");
 	f->n_gen_hosts = (uint32_t)json_array_size(hosts);
 	f->gen_hosts = calloc(f->n_gen_hosts + 1, sizeof(*f->gen_hosts));
 	if (!f->gen_hosts)
@@ -249,8 +258,10 @@ int loom_gen_config_load(json_t *root, struct loom_fabric *f, char *err, size_t 
 	}
 	json_array_foreach(hosts, i, jh) {
 		struct loom_gen_host *h = &f->gen_hosts[i];
-		json_t *tx = json_object_get(jh, "tx_flows");
+		json_t *tx;
 
+		if (loomd_cfg_get(jh, LOOMD_GEN_HOST_TX_FLOWS, &tx, msg, sizeof(msg)) < 0)
+			return fail(err, errlen, h->name, "%s", msg);
 		h->n_tx = (uint32_t)json_array_size(tx);
 		h->tx = calloc(h->n_tx + 1, sizeof(*h->tx));
 		if (!h->tx)

@@ -6,35 +6,35 @@
  * and bad values are errors that name the key.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include <jansson.h>
 
 #include "lb_config.h"
+#include "loomd_config_read.h"
 
-static const char *const known_keys[] = {"mode", "flowlet_table", "idle_time_ns", "sample_interval_ns",
-					 "window_ns", "drill_d", "drill_m", "groups"};
-
-static int get_uint(json_t *o, const char *key, uint64_t max, uint64_t *out, char *err, size_t errlen)
+/* The integer `key` of load_balancing, if given: 0 .. max. */
+static int get_uint(json_t *o, enum loomd_key key, uint64_t max, uint64_t *out, char *err, size_t errlen)
 {
-	json_t *v = json_object_get(o, key);
+	uint64_t v;
+	char msg[160];
 
-	if (!v)
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max) {
-		snprintf(err, errlen, "load_balancing.%s must be an integer 0 .. %llu", key, (unsigned long long)max);
+	if (loomd_cfg_u64(o, key, *out, &v, msg, sizeof(msg)) < 0 || v > max) {
+		snprintf(err, errlen, "load_balancing.%s must be an integer 0 .. %llu", loomd_config_keys[key].name,
+			 (unsigned long long)max);
 		return -1;
 	}
-	*out = (uint64_t)json_integer_value(v);
+	*out = v;
 	return 0;
 }
 
-static int policy_of(json_t *v, const char *where, uint16_t *id, char *err, size_t errlen)
+/* The mode `key` of `o` (load_balancing or one of its groups): a
+ * registered policy's name; `where` names it in messages. */
+static int policy_of(json_t *o, enum loomd_key key, const char *where, uint16_t *id, char *err, size_t errlen)
 {
-	const char *name = json_string_value(v);
+	const char *name;
 	char why[256];
 
-	if (!name) {
+	if (loomd_cfg_string(o, key, &name, why, sizeof(why)) < 0 || !name) {
 		snprintf(err, errlen, "%s must be a mode name", where);
 		return -1;
 	}
@@ -51,69 +51,60 @@ int loom_lb_load(struct loom_switch *sw, json_t *cfg, char *err, size_t errlen)
 	struct lb_params p;
 	uint16_t mode = LB_POLICY_ECMP;
 	uint64_t v, window = 0;
-	const char *key;
-	json_t *val, *groups, *jg;
+	const char *unknown;
+	json_t *groups, *jg;
 	size_t i;
 
 	lb_params_default(&p);
-	if (cfg && !json_is_object(cfg)) {
-		snprintf(err, errlen, "load_balancing must be an object");
+	unknown = cfg ? loomd_cfg_unknown_key(cfg, LOOMD_OBJ_LB) : NULL;
+	if (unknown) {
+		snprintf(err, errlen, "load_balancing: unknown key '%.40s'", unknown);
 		return -1;
 	}
-	json_object_foreach(cfg, key, val) {
-		bool known = false;
-		for (size_t k = 0; k < sizeof(known_keys) / sizeof(known_keys[0]); k++)
-			known |= strcmp(key, known_keys[k]) == 0;
-		if (!known) {
-			snprintf(err, errlen, "load_balancing: unknown key '%.40s'", key);
-			return -1;
-		}
-	}
-	if (cfg && json_object_get(cfg, "mode") &&
-	    policy_of(json_object_get(cfg, "mode"), "load_balancing.mode", &mode, err, errlen) < 0)
+	if (cfg && json_object_get(cfg, LOOMD_KEY(LB_MODE)) &&
+	    policy_of(cfg, LOOMD_LB_MODE, "load_balancing.mode", &mode, err, errlen) < 0)
 		return -1;
 	v = p.flowlet_table_size;
-	if (get_uint(cfg, "flowlet_table", 1u << 20, &v, err, errlen) < 0)
+	if (get_uint(cfg, LOOMD_LB_FLOWLET_TABLE, 1u << 20, &v, err, errlen) < 0)
 		return -1;
 	p.flowlet_table_size = (uint32_t)v;
-	if (get_uint(cfg, "idle_time_ns", 10 * LOOM_NS_PER_S, &p.idle_time_ns, err, errlen) < 0 ||
-	    get_uint(cfg, "sample_interval_ns", LOOM_NS_PER_S, &p.load.interval_ns, err, errlen) < 0 ||
-	    get_uint(cfg, "window_ns", 3600 * LOOM_NS_PER_S, &window, err, errlen) < 0)
+	if (get_uint(cfg, LOOMD_LB_IDLE_TIME_NS, 10 * LOOM_NS_PER_S, &p.idle_time_ns, err, errlen) < 0 ||
+	    get_uint(cfg, LOOMD_LB_SAMPLE_INTERVAL_NS, LOOM_NS_PER_S, &p.load.interval_ns, err, errlen) < 0 ||
+	    get_uint(cfg, LOOMD_LB_WINDOW_NS, 3600 * LOOM_NS_PER_S, &window, err, errlen) < 0)
 		return -1;
 	/* Future load's full scale follows the idle time (lb_port_load.h). */
 	p.load.horizon_ns = p.idle_time_ns;
 	v = p.drill_d;
-	if (get_uint(cfg, "drill_d", 64, &v, err, errlen) < 0)
+	if (get_uint(cfg, LOOMD_LB_DRILL_D, 64, &v, err, errlen) < 0)
 		return -1;
 	p.drill_d = (uint8_t)v;
 	v = p.drill_m;
-	if (get_uint(cfg, "drill_m", 8, &v, err, errlen) < 0)
+	if (get_uint(cfg, LOOMD_LB_DRILL_M, 8, &v, err, errlen) < 0)
 		return -1;
 	p.drill_m = (uint8_t)v;
-	if (window == 0 && cfg && json_object_get(cfg, "window_ns")) {
+	if (window == 0 && cfg && json_object_get(cfg, LOOMD_KEY(LB_WINDOW_NS))) {
 		snprintf(err, errlen, "load_balancing.window_ns must be > 0");
 		return -1;
 	}
 	if (loom_lb_create(sw, &p, mode, window, err, errlen) < 0)
 		return -1;
 
-	groups = cfg ? json_object_get(cfg, "groups") : NULL;
-	if (groups && !json_is_array(groups)) {
+	if (loomd_cfg_get(cfg, LOOMD_LB_GROUPS, &groups, err, errlen) < 0) {
 		snprintf(err, errlen, "load_balancing.groups must be a list of {group, mode}");
 		return -1;
 	}
 	json_array_foreach(groups, i, jg) {
-		json_t *g = json_object_get(jg, "group");
+		json_int_t g;
 		char where[64];
 		uint16_t id;
 
 		snprintf(where, sizeof(where), "load_balancing.groups[%zu].mode", i);
-		if (!json_is_integer(g) || json_integer_value(g) < 0 || json_integer_value(g) >= sw->n_groups) {
+		if (loomd_cfg_int(jg, LOOMD_LB_GROUP_GROUP, -1, &g, err, errlen) < 0 || g < 0 || g >= sw->n_groups) {
 			snprintf(err, errlen, "load_balancing.groups[%zu].group: no such group", i);
 			return -1;
 		}
-		if (policy_of(json_object_get(jg, "mode"), where, &id, err, errlen) < 0 ||
-		    loom_lb_set_group_policy_now(sw, (uint32_t)json_integer_value(g), id, err, errlen) < 0)
+		if (policy_of(jg, LOOMD_LB_GROUP_MODE, where, &id, err, errlen) < 0 ||
+		    loom_lb_set_group_policy_now(sw, (uint32_t)g, id, err, errlen) < 0)
 			return -1;
 	}
 	return 0;

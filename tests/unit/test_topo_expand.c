@@ -16,6 +16,7 @@
 
 #include "loom/lb/flow_hash.h"
 #include "topo/topology.h"
+#include "workload/workload.h"
 
 #ifndef LOOM_SOURCE_ROOT
 #define LOOM_SOURCE_ROOT "."
@@ -26,7 +27,7 @@ static void load_ok(const char *yaml, struct topology *t)
 {
 	char err[512];
 
-	if (topo_load_string(yaml, "g.yaml", t, err, sizeof(err)) != 0)
+	if (topo_load_string(yaml, "g.yaml", &workload_traffic, t, err, sizeof(err)) != 0)
 		fail_msg("unexpected error: %s", err);
 }
 
@@ -34,7 +35,7 @@ static void expect_error(const char *yaml, const char *where, const char *keywor
 {
 	struct topology t;
 	char err[512];
-	int rc = topo_load_string(yaml, "g.yaml", &t, err, sizeof(err));
+	int rc = topo_load_string(yaml, "g.yaml", &workload_traffic, &t, err, sizeof(err));
 
 	if (rc != -1 || !strstr(err, where) || !strstr(err, keyword))
 		fail_msg("rc %d, message '%s'; expected '%s' and '%s'", rc, err, where, keyword);
@@ -45,7 +46,7 @@ static void load_file(const char *name, struct topology *t)
 	char path[512], err[512];
 
 	snprintf(path, sizeof(path), TOPO_DIR "%s", name);
-	if (topo_load(path, t, err, sizeof(err)) != 0)
+	if (topo_load(path, &workload_traffic, t, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 }
 
@@ -305,7 +306,7 @@ static char *write_to_string(const struct topology *t)
 	FILE *out = open_memstream(&text, &len);
 
 	assert_non_null(out);
-	assert_int_equal(topo_write_explicit(t, out), 0);
+	assert_int_equal(topo_write_explicit(t, &workload_traffic, out), 0);
 	fclose(out);
 	return text;
 }
@@ -316,7 +317,7 @@ static void round_trip(const struct topology *t)
 	char err[512];
 	char *text = write_to_string(t);
 
-	if (topo_load_string(text, "written.yaml", &back, err, sizeof(err)) != 0)
+	if (topo_load_string(text, "written.yaml", &workload_traffic, &back, err, sizeof(err)) != 0)
 		fail_msg("%s\n--- written:\n%s", err, text);
 	assert_same(t, &back);
 	topo_free(&back);

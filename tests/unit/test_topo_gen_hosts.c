@@ -15,13 +15,14 @@
 #include <cmocka.h>
 
 #include "topo/topology.h"
+#include "workload/workload.h"
 
 static void expect_error(const char *yaml, const char *where, const char *what)
 {
 	struct topology t;
 	char err[512];
 
-	assert_int_equal(topo_load_string(yaml, "gen.yaml", &t, err, sizeof(err)), -1);
+	assert_int_equal(topo_load_string(yaml, "gen.yaml", &workload_traffic, &t, err, sizeof(err)), -1);
 	if (!strstr(err, where) || !strstr(err, what))
 		fail_msg("expected '%s' at %s, got: %s", what, where, err);
 }
@@ -47,7 +48,7 @@ static void test_generated_planes(void **state)
 	/* one plane loads */
 	snprintf(yaml, sizeof(yaml), "%s", two_planes);
 	memcpy(strstr(yaml, "planes: 2"), "planes: 1", 9);
-	if (topo_load_string(yaml, "gen.yaml", &t, err, sizeof(err)) < 0)
+	if (topo_load_string(yaml, "gen.yaml", &workload_traffic, &t, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(t.hosts[0].port_type, TOPO_PORT_GENERATOR);
 	topo_free(&t);

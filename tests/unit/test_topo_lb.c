@@ -18,6 +18,7 @@
 
 #include "compile/loomd_config.h"
 #include "topo/topology.h"
+#include "workload/workload.h"
 
 static const char *explicit_two =
 	"fabric: lb\n"
@@ -99,14 +100,14 @@ static void test_fabric_and_switch_modes(void **state)
 	FILE *mem;
 
 	(void)state;
-	if (topo_load_string(explicit_two, "lb.yaml", &t, err, sizeof(err)) < 0)
+	if (topo_load_string(explicit_two, "lb.yaml", &workload_traffic, &t, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	check_config(&t);
 	/* the explicit form keeps both */
 	mem = open_memstream(&buf, &len);
-	assert_int_equal(topo_write_explicit(&t, mem), 0);
+	assert_int_equal(topo_write_explicit(&t, &workload_traffic, mem), 0);
 	fclose(mem);
-	if (topo_load_string(buf, "lb-expanded.yaml", &t2, err, sizeof(err)) < 0)
+	if (topo_load_string(buf, "lb-expanded.yaml", &workload_traffic, &t2, err, sizeof(err)) < 0)
 		fail_msg("%s\n%s", err, buf);
 	check_config(&t2);
 	free(buf);
@@ -122,14 +123,14 @@ static void test_default_is_absent(void **state)
 
 	(void)state;
 	assert_int_equal(topo_load_string("fabric: x\ngenerate: { spines: 2, leaves: 2, hosts_per_leaf: 1 }\n", "x.yaml",
-					  &t, err, sizeof(err)), 0);
+					  &workload_traffic, &t, err, sizeof(err)), 0);
 	assert_int_equal(loomd_config_build(&t, NULL, &cfg, err, sizeof(err)), 0);
 	assert_null(switch_lb(cfg, "leaf0")); /* loomd's default: ecmp */
 	json_decref(cfg);
 	topo_free(&t);
 	assert_int_equal(topo_load_string("fabric: x\nload_balancing: drill\n"
 					  "generate: { spines: 2, leaves: 2, hosts_per_leaf: 1 }\n", "x.yaml",
-					  &t, err, sizeof(err)), 0);
+					  &workload_traffic, &t, err, sizeof(err)), 0);
 	assert_int_equal(loomd_config_build(&t, NULL, &cfg, err, sizeof(err)), 0);
 	assert_string_equal(json_string_value(json_object_get(switch_lb(cfg, "spine1"), "mode")), "drill");
 	json_decref(cfg);
@@ -142,7 +143,7 @@ static void expect_error(const char *lb_line, const char *what)
 	struct topology t;
 
 	snprintf(yaml, sizeof(yaml), "fabric: x\n%s\ngenerate: { spines: 2, leaves: 2, hosts_per_leaf: 1 }\n", lb_line);
-	assert_int_equal(topo_load_string(yaml, "bad.yaml", &t, err, sizeof(err)), -1);
+	assert_int_equal(topo_load_string(yaml, "bad.yaml", &workload_traffic, &t, err, sizeof(err)), -1);
 	if (!strstr(err, what) || !strstr(err, "bad.yaml:2:"))
 		fail_msg("expected '%s' at bad.yaml:2, got: %s", what, err);
 }
@@ -171,7 +172,7 @@ static void test_group_of_unknown_route(void **state)
 	char *at = strstr(yaml, "10.0.1.0/24: drill");
 	assert_non_null(at);
 	memcpy(at, "10.0.9.0/24", 11);
-	assert_int_equal(topo_load_string(yaml, "lb.yaml", &t, err, sizeof(err)), 0);
+	assert_int_equal(topo_load_string(yaml, "lb.yaml", &workload_traffic, &t, err, sizeof(err)), 0);
 	assert_int_equal(loomd_config_build(&t, NULL, &cfg, err, sizeof(err)), -1);
 	if (!strstr(err, "lb.yaml:9:") || !strstr(err, "no route 10.0.9.0/24"))
 		fail_msg("got: %s", err);
@@ -180,7 +181,7 @@ static void test_group_of_unknown_route(void **state)
 	snprintf(yaml, sizeof(yaml), "%s", explicit_two);
 	at = strstr(yaml, "drill }");
 	memcpy(at, "cell  ", 6);
-	assert_int_equal(topo_load_string(yaml, "lb.yaml", &t, err, sizeof(err)), -1);
+	assert_int_equal(topo_load_string(yaml, "lb.yaml", &workload_traffic, &t, err, sizeof(err)), -1);
 	if (!strstr(err, "lb.yaml:9:") || !strstr(err, "reserved"))
 		fail_msg("got: %s", err);
 }

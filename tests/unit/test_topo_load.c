@@ -15,6 +15,7 @@
 
 #include "loom/lb/flow_hash.h"
 #include "topo/topology.h"
+#include "workload/workload.h"
 
 #ifndef LOOM_SOURCE_ROOT
 #define LOOM_SOURCE_ROOT "."
@@ -56,7 +57,7 @@ static void expect_error(const char *yaml, const char *where, const char *keywor
 {
 	struct topology t;
 	char err[512];
-	int rc = topo_load_string(yaml, "t.yaml", &t, err, sizeof(err));
+	int rc = topo_load_string(yaml, "t.yaml", &workload_traffic, &t, err, sizeof(err));
 
 	if (rc != -1 || !strstr(err, where) || !strstr(err, keyword))
 		fail_msg("rc %d, message '%s'; expected '%s' and '%s'", rc, err, where, keyword);
@@ -71,7 +72,7 @@ static void load_ok(const char *yaml, struct topology *t)
 {
 	char err[512];
 
-	if (topo_load_string(yaml, "t.yaml", t, err, sizeof(err)) != 0)
+	if (topo_load_string(yaml, "t.yaml", &workload_traffic, t, err, sizeof(err)) != 0)
 		fail_msg("unexpected error: %s", err);
 }
 
@@ -110,7 +111,7 @@ static void test_example_default(void **state)
 	struct topology t;
 	char err[512];
 
-	if (topo_load(TOPO_DIR "default.yaml", &t, err, sizeof(err)) != 0)
+	if (topo_load(TOPO_DIR "default.yaml", &workload_traffic, &t, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_string_equal(t.name, "default");
 	assert_int_equal(t.n_switches, 6);
@@ -125,7 +126,7 @@ static void test_example_two_plane(void **state)
 	struct topology t;
 	char err[512];
 
-	if (topo_load(TOPO_DIR "two-plane-4x8.yaml", &t, err, sizeof(err)) != 0)
+	if (topo_load(TOPO_DIR "two-plane-4x8.yaml", &workload_traffic, &t, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(t.n_switches, 24);
 	assert_int_equal(t.n_hosts, 16);
@@ -140,7 +141,7 @@ static void test_example_oversubscribed(void **state)
 	char err[512];
 	uint64_t down = 0, up = 0;
 
-	if (topo_load(TOPO_DIR "oversubscribed.yaml", &t, err, sizeof(err)) != 0)
+	if (topo_load(TOPO_DIR "oversubscribed.yaml", &workload_traffic, &t, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_int_equal(t.n_switches, 6);
 	assert_int_equal(t.n_hosts, 16);
@@ -165,7 +166,7 @@ static void test_example_small_explicit(void **state)
 	char err[512], buf[64];
 	int leaf0, spine0, spine1;
 
-	if (topo_load(TOPO_DIR "small-explicit.yaml", &t, err, sizeof(err)) != 0)
+	if (topo_load(TOPO_DIR "small-explicit.yaml", &workload_traffic, &t, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_string_equal(t.name, "small");
 	assert_int_equal(t.n_switches, 4);
@@ -249,7 +250,7 @@ static void test_open_missing_file(void **state)
 	struct topology t;
 	char err[512];
 
-	assert_int_equal(topo_load("/nonexistent/x.yaml", &t, err, sizeof(err)), -1);
+	assert_int_equal(topo_load("/nonexistent/x.yaml", &workload_traffic, &t, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent/x.yaml"));
 	assert_non_null(strstr(err, "No such file"));
 }

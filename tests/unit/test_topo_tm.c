@@ -19,6 +19,7 @@
 
 #include "compile/loomd_config.h"
 #include "topo/topology.h"
+#include "workload/workload.h"
 
 /* line 9 is leaf1's tm:, lines 11-13 its ports: */
 static const char *fabric_yaml =
@@ -93,13 +94,13 @@ static void test_three_levels(void **state)
 	FILE *mem;
 
 	(void)state;
-	if (topo_load_string(fabric_yaml, "tm.yaml", &t, err, sizeof(err)) < 0)
+	if (topo_load_string(fabric_yaml, "tm.yaml", &workload_traffic, &t, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	check_config(&t);
 	mem = open_memstream(&buf, &len);
-	assert_int_equal(topo_write_explicit(&t, mem), 0);
+	assert_int_equal(topo_write_explicit(&t, &workload_traffic, mem), 0);
 	fclose(mem);
-	if (topo_load_string(buf, "tm-expanded.yaml", &t2, err, sizeof(err)) < 0)
+	if (topo_load_string(buf, "tm-expanded.yaml", &workload_traffic, &t2, err, sizeof(err)) < 0)
 		fail_msg("%s\n%s", err, buf);
 	check_config(&t2);
 	free(buf);
@@ -116,7 +117,7 @@ static void expect_error(const char *line12, int line, const char *what)
 
 	snprintf(yaml, sizeof(yaml), "%.*s%s%s", (int)(at - fabric_yaml), fabric_yaml, line12, end);
 	snprintf(where, sizeof(where), "bad.yaml:%d:", line);
-	assert_int_equal(topo_load_string(yaml, "bad.yaml", &t, err, sizeof(err)), -1);
+	assert_int_equal(topo_load_string(yaml, "bad.yaml", &workload_traffic, &t, err, sizeof(err)), -1);
 	if (!strstr(err, what) || !strstr(err, where))
 		fail_msg("expected '%s' at %s, got: %s", what, where, err);
 }
@@ -139,7 +140,7 @@ static void test_errors(void **state)
 	expect_error("        0: { pfc: { xon: 70KB } }", 12, "tm of leaf1 port 0");
 	assert_int_equal(topo_load_string("fabric: x\ntm: { ports: { 0: { ecn: step } } }\n"
 					  "generate: { spines: 2, leaves: 2, hosts_per_leaf: 1 }\n",
-					  "top.yaml", &t, err, sizeof(err)), -1);
+					  "top.yaml", &workload_traffic, &t, err, sizeof(err)), -1);
 	if (!strstr(err, "top.yaml:2:") || !strstr(err, "only in a switch's tm"))
 		fail_msg("got: %s", err);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "topo/topology.h"
+#include "workload/workload.h"
 
 #ifndef LOOM_SOURCE_ROOT
 #define LOOM_SOURCE_ROOT "."
@@ -18,7 +19,7 @@ static inline void load_file(const char *name, struct topology *t)
 	char path[512], err[512];
 
 	snprintf(path, sizeof(path), "%s%s", TOPO_DIR, name);
-	if (topo_load(path, t, err, sizeof(err)) < 0)
+	if (topo_load(path, &workload_traffic, t, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
 
@@ -26,7 +27,7 @@ static inline void load_string(const char *yaml, struct topology *t)
 {
 	char err[512];
 
-	if (topo_load_string(yaml, "t.yaml", t, err, sizeof(err)) < 0)
+	if (topo_load_string(yaml, "t.yaml", &workload_traffic, t, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 }
 
