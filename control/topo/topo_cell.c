@@ -213,6 +213,13 @@ int topo_load_cell(struct topo_loader *ld, const struct yaml_doc_field *mode, co
 	if (t->n_tiers > 2)
 		return yaml_doc_error(&ld->yd, t->cell.line,
 				  "mode: cell serves two tiers (leaves and spines), this fabric has super-spines");
+	/* Modes are exclusive (dataplane/core/switch_mode.h): a cell fabric's
+	 * switches forward what is not cells with the native stages. */
+	for (int i = 0; i < t->n_switches; i++)
+		if (t->switches[i].pipeline == TOPO_PIPELINE_P4)
+			return yaml_doc_error(&ld->yd, t->cell.line,
+					  "mode: cell: switch %s has pipeline: p4; a cell fabric's switches run the native stages",
+					  t->switches[i].name);
 	return cell->v ? load_cell_map(ld, cell, &t->cell) : 0;
 }
 

@@ -298,5 +298,17 @@ class CellFabric(unittest.TestCase):
             self.assertRegex(p.stderr, r"bad\.yaml:\d+: ")
 
 
+    def test_cell_fabric_refuses_p4_switches(self):
+        """Modes are exclusive: a P4 leaf in a cell fabric is a file:line error."""
+        with open(os.path.join(os.path.dirname(__file__), "..", "fabric", "p4-leaves.yaml")) as f:
+            text = f.read().replace("fabric: p4mix\n", "fabric: p4mix\nmode: cell\n")
+        path = os.path.join(self.dir, "p4cell.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        p = subprocess.run([LOOMCTL, "compile", path], capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertRegex(p.stderr, r"p4cell\.yaml:\d+: mode: cell: switch leaf0 has pipeline: p4")
+
+
 if __name__ == "__main__":
     unittest.main()
