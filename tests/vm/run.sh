@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# VM guests (docs/VMS.md): builds the guest image when missing, boots a
+# guest under QEMU (TCG here), talks to its agent over virtio-serial, stops
+# it. $1: build dir (default ./build). Environment:
+#   LOOM_VM_BOOT_RUNS=N   boot N times and print the boot-to-agent-ready times
+#   LOOM_VM_TESTPMD=1     also boot a guest with a vhost-user NIC against dpdk-testpmd
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export LOOM_BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+[ "$(id -u)" -eq 0 ] || { echo "tests/vm: run as root" >&2; exit 1; }
+ninja -C "$LOOM_BUILD" vm/guest/loom-vm vm/guest/agent/loom-guest-agent >/dev/null
+cd "$ROOT/tests/vm"
+exec /usr/bin/python3 -m unittest -v test_guest
