@@ -183,6 +183,15 @@ static void read_accel(const struct loom_vm_config *c, char *out, size_t n)
 	fclose(f);
 }
 
+/* The image has the uncompressed kernel (booted through its PVH entry: no firmware, no decompression). */
+static bool pvh_kernel(const char *image_dir)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s/vmlinux", image_dir);
+	return access(p, R_OK) == 0;
+}
+
 int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out, char *err, size_t errlen)
 {
 	struct argv_builder b = { 0 };
@@ -238,7 +247,7 @@ int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out,
 	add(&b, "-smp");
 	add(&b, "%u", cpus);
 	add(&b, "-kernel");
-	add(&b, "%s/vmlinuz", c->image_dir);
+	add(&b, "%s/%s", c->image_dir, pvh_kernel(c->image_dir) ? "vmlinux" : "vmlinuz");
 	add(&b, "-initrd");
 	add(&b, "%s/initrd.img", c->image_dir);
 	add(&b, "-append");
@@ -326,7 +335,7 @@ static int check_prerequisites(const struct loom_vm_config *c, char *err, size_t
 	if (check_file(c->qemu ? c->qemu : LOOM_VM_QEMU, X_OK, "QEMU", " (apt-get install qemu-system-x86)", err,
 		       errlen) < 0)
 		return -1;
-	snprintf(p, sizeof(p), "%s/vmlinuz", c->image_dir);
+	snprintf(p, sizeof(p), "%s/%s", c->image_dir, pvh_kernel(c->image_dir) ? "vmlinux" : "vmlinuz");
 	if (check_file(p, R_OK, "guest kernel", img_hint, err, errlen) < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/initrd.img", c->image_dir);

@@ -35,7 +35,7 @@ struct loom_vm_nic {
 
 struct loom_vm_config {
 	const char *name;      /* [A-Za-z0-9_-]{1,32} */
-	const char *image_dir; /* from build-image.sh: vmlinuz, initrd.img, kroot/, accel */
+	const char *image_dir; /* from build-image.sh: vmlinux (else vmlinuz), initrd.img, kroot/, accel */
 	const char *agent;     /* absolute path of loom-guest-agent (run in the guest from the host's root) */
 	const char *run_dir;   /* created by loom_vm_start; must not exist */
 	const char *qemu;      /* NULL: LOOM_VM_QEMU */
