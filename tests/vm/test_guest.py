@@ -184,6 +184,26 @@ class TestGuest(unittest.TestCase):
         r = g.exec("ping", "-c", "1", "-W", "5", "127.0.0.1")
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_serial_console_shell(self):
+        """console.sock (for `loomctl console`): a shell on the guest's ttyS0."""
+        import socket
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(os.path.join(self.guest.run_dir, "console.sock"))
+        s.settimeout(1)
+        got = b""
+        deadline = time.monotonic() + 60
+        try:
+            while b"LOOM-CONSOLE-42" not in got and time.monotonic() < deadline:
+                s.sendall(b"echo LOOM-CONSOLE-$((6*7))\n")
+                try:
+                    while True:
+                        got += s.recv(4096)
+                except socket.timeout:
+                    pass
+        finally:
+            s.close()
+        self.assertIn(b"LOOM-CONSOLE-42", got)
+
     def test_writable_tmp_read_only_root(self):
         g = self.guest
         self.assertEqual(g.exec("sh", "-c", "echo x > /tmp/f && cat /tmp/f").stdout, b"x\n")

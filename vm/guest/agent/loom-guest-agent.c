@@ -188,6 +188,9 @@ static json_t *do_exec(json_t *req)
 	int64_t start = loom_agent_now_ms();
 	pid_t pid = fork();
 	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		setsid();
 		signal(SIGPIPE, SIG_DFL);
 		dup2(pin[0], 0);
@@ -414,16 +417,29 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loom-guest-agent: cannot open %s: %s\n", device, strerror(errno));
 		return 1;
 	}
+	/*
+	 * While no host program is connected to QEMU's side, the port polls as
+	 * hung up (and readable: reads return end of file). The driver signals
+	 * SIGIO when the host side opens; wait for it, looking again every
+	 * 200 ms in case it does not come.
+	 */
+	sigset_t sigio;
+	sigemptyset(&sigio);
+	sigaddset(&sigio, SIGIO);
+	sigprocmask(SIG_BLOCK, &sigio, NULL);
+	fcntl(fd, F_SETOWN, getpid());
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC);
 	fprintf(stderr, "loom-guest-agent: serving on %s\n", device);
 	for (;;) {
-		/* While no host program is connected, the port polls as hung up. */
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (poll(&p, 1, -1) < 0 && errno != EINTR)
 			return 1;
-		if (!(p.revents & POLLIN)) {
-			usleep(50000);
+		if (p.revents & (POLLHUP | POLLERR)) {
+			struct timespec wait = { .tv_nsec = 200000000 };
+			sigtimedwait(&sigio, NULL, &wait);
 			continue;
 		}
-		serve(fd, fd);
+		if (p.revents & POLLIN)
+			serve(fd, fd);
 	}
 }
