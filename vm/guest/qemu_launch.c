@@ -511,6 +511,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		close_range(3, ~0U, 0); /* whatever the caller (loomctl) has open */
 		execv(a.argv[0], a.argv);
 		dprintf(2, "cannot run %s: %s\n", a.argv[0], strerror(errno));
 		_exit(127);
