@@ -185,6 +185,45 @@ static int target(int argc, char **argv, char *run_dir, size_t n)
 	return -1;
 }
 
+/* Has some process connected to the unix socket path (an accepted socket named like it)? */
+static int socket_connected(const char *path)
+{
+	char line[4500];
+	int found = 0;
+	FILE *f = fopen("/proc/net/unix", "re");
+
+	if (!f)
+		return 1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char sp[4200] = "";
+		unsigned st = 0;
+		/* Num RefCount Protocol Flags Type St Inode Path */
+		if (sscanf(line, "%*s %*s %*s %*s %*s %x %*s %4199s", &st, sp) == 2 && st == 3 && strcmp(sp, path) == 0)
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The first NIC socket of run_dir no vhost-user backend is connected to (QEMU waits for it), or 0. */
+static int nic_waiting(const char *run_dir, char *sock, size_t n)
+{
+	char path[PATH_MAX];
+	int waiting = 0;
+
+	snprintf(path, sizeof(path), "%s/nic-sockets", run_dir);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!waiting && fgets(sock, (int)n, f)) {
+		sock[strcspn(sock, "\n")] = '\0';
+		if (sock[0] && !socket_connected(sock))
+			waiting = 1;
+	}
+	fclose(f);
+	return waiting;
+}
+
 static int cmd_ready(int argc, char **argv)
 {
 	char run_dir[256], sock[PATH_MAX], err[1024];
@@ -204,6 +243,10 @@ static int cmd_ready(int argc, char **argv)
 	int64_t t0 = loom_agent_now_ms();
 	if (loom_agent_wait_ready(&a, sock, timeout, &info, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loom-vm: %s\n", err);
+		char nic[PATH_MAX];
+		if (nic_waiting(run_dir, nic, sizeof(nic)))
+			fprintf(stderr, "loom-vm: no vhost-user backend is connected to %s: QEMU starts the guest "
+					"once every NIC's backend has connected\n", nic);
 		return 1;
 	}
 	printf("ready kernel=%s hostname=%s guest_uptime_ms=%lld waited_ms=%lld\n", info.kernel, info.hostname,
