@@ -3,7 +3,8 @@
 # guest under QEMU (TCG here), talks to its agent over virtio-serial, stops
 # it. $1: build dir (default ./build). Environment:
 #   LOOM_VM_BOOT_RUNS=N   boot N times and print the boot-to-agent-ready times
-#   LOOM_VM_TESTPMD=1     also boot a guest with a vhost-user NIC against dpdk-testpmd
+#   LOOM_VM_TESTPMD=0     skip the guest with a vhost-user NIC against dpdk-testpmd
+#                         (run when dpdk-testpmd is there: ~20 s, two cores busy)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export LOOM_BUILD=$(cd "${1:-$ROOT/build}" && pwd)
