@@ -24,7 +24,7 @@ LOOM_VM = os.path.join(BUILD, "vm", "guest", "loom-vm")
 AGENT = os.path.join(BUILD, "vm", "guest", "agent", "loom-guest-agent")
 BUILD_IMAGE = os.path.join(ROOT, "vm", "guest", "build-image.sh")
 READY_TIMEOUT_MS = 180000  # TCG on a busy 2-core machine
-RUN_BASE = "/run/loom/vm"
+RUN_BASE = "/run/loom-vm"
 
 _image = None
 
@@ -118,6 +118,7 @@ class TestGuest(unittest.TestCase):
         assert r.returncode == 0, r.stderr
         assert not qemu_processes(g.run_dir), "QEMU still running: %s" % qemu_processes(g.run_dir)
         assert not os.path.exists(g.run_dir), "run directory left: %s" % os.listdir(g.run_dir)
+        assert not os.path.exists(RUN_BASE) or os.listdir(RUN_BASE), "empty %s left" % RUN_BASE
 
     def test_uname_is_the_image_kernel(self):
         with open(os.path.join(image(), "kernel.release")) as f:

@@ -14,7 +14,7 @@
  *   loom-vm stop  NAME|--run-dir DIR [--timeout MS]
  *       stops QEMU and removes the run directory and the NIC sockets
  *
- * The run directory defaults to /run/loom/vm/NAME; the agent to the
+ * The run directory defaults to /run/loom-vm/NAME; the agent to the
  * loom-guest-agent built beside this program.
  */
 #include <errno.h>
@@ -29,7 +29,7 @@
 #include "agent/agent_proto.h"
 #include "qemu_launch.h"
 
-#define RUN_BASE "/run/loom/vm"
+#define RUN_BASE "/run/loom-vm"
 
 static int usage(void)
 {
@@ -47,13 +47,23 @@ static void default_run_dir(const char *name, char *out, size_t n)
 	snprintf(out, n, "%s/%s", RUN_BASE, name);
 }
 
-/* /run/loom/vm, created root-only-writable when missing. */
+/*
+ * /run/loom-vm, created root-only-writable when missing. Not under
+ * /run/loom: `loomctl down` removes that whole tree today, and with it the
+ * sockets of guests it does not know about yet.
+ */
 static int make_run_base(void)
 {
-	if (mkdir("/run/loom", 0755) < 0 && errno != EEXIST)
-		return -1;
+	struct stat st;
+
 	if (mkdir(RUN_BASE, 0755) < 0 && errno != EEXIST)
 		return -1;
+	if (lstat(RUN_BASE, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		errno = EPERM;
+		return -1;
+	}
 	return 0;
 }
 
@@ -359,6 +369,7 @@ static int cmd_stop(int argc, char **argv)
 		fprintf(stderr, "loom-vm: %s\n", err);
 		return 1;
 	}
+	rmdir(RUN_BASE); /* when it was the last guest */
 	return 0;
 }
 

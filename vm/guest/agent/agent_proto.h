@@ -35,7 +35,8 @@
 #define LOOM_AGENT_DEFAULT_TIMEOUT_MS 60000
 
 /*
- * Write one frame; fd may be non-blocking (poll waits for room). Returns 0,
+ * Write one frame. With a deadline fd must be non-blocking (poll waits
+ * for room or data; a blocking read or write cannot be bounded). Returns 0,
  * or -1 with errno (ETIMEDOUT when deadline_ms, a CLOCK_MONOTONIC time in
  * ms, passed; EPIPE when the peer hung up). deadline_ms < 0: no deadline.
  */
