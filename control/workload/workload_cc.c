@@ -186,6 +186,24 @@ static int load_cc_map(struct yaml_doc *yd, const struct yaml_doc_field *cc, str
 	return 0;
 }
 
+static const char *const cc_names[] = {
+	[LOOM_FLOW_CC_NONE] = "none", [LOOM_FLOW_CC_DCQCN] = "dcqcn", [LOOM_FLOW_CC_DCTCP] = "dctcp"};
+
+int workload_parse_cc(const char *s, uint8_t *cc)
+{
+	for (uint8_t i = 0; i < sizeof(cc_names) / sizeof(cc_names[0]); i++)
+		if (strcmp(s, cc_names[i]) == 0) {
+			*cc = i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *workload_cc_name(uint8_t cc)
+{
+	return cc < sizeof(cc_names) / sizeof(cc_names[0]) ? cc_names[cc] : "?";
+}
+
 int workload_load_cc(struct yaml_doc *yd, const struct yaml_doc_field *f, struct loom_flow_spec *tmpl)
 {
 	const char *s;

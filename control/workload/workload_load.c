@@ -86,36 +86,6 @@ struct wl_loader {
 
 #define ERR(wl, line, ...) yaml_doc_error(&(wl)->yd, (line), __VA_ARGS__)
 
-int workload_parse_bytes(const char *s, uint64_t *bytes)
-{
-	static const struct {
-		const char *sfx;
-		double mult;
-	} units[] = {
-		{"", 1},	{"B", 1},	   {"K", 1e3},		{"KB", 1e3},	   {"M", 1e6},	   {"MB", 1e6},
-		{"G", 1e9},	{"GB", 1e9},	   {"T", 1e12},	{"TB", 1e12},	   {"Ki", 1024.0}, {"KiB", 1024.0},
-		{"Mi", 1048576.0}, {"MiB", 1048576.0}, {"Gi", 1073741824.0}, {"GiB", 1073741824.0},
-	};
-	char *end;
-	double v;
-
-	if (!s || !(*s >= '0' && *s <= '9'))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || !isfinite(v))
-		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcmp(end, units[i].sfx) == 0) {
-			double b = v * units[i].mult;
-			if (b > 1e18 || b != floor(b))
-				return -1;
-			*bytes = (uint64_t)b;
-			return 0;
-		}
-	return -1;
-}
-
 static int get_bytes(struct wl_loader *w, const struct yaml_doc_field *f, uint64_t *bytes)
 {
 	const char *s;
@@ -249,24 +219,6 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 	if (f[K_CC].k && workload_load_cc(&w->yd, &f[K_CC], tmpl) < 0)
 		return -1;
 	return 0;
-}
-
-static const char *const cc_names[] = {
-	[LOOM_FLOW_CC_NONE] = "none", [LOOM_FLOW_CC_DCQCN] = "dcqcn", [LOOM_FLOW_CC_DCTCP] = "dctcp"};
-
-int workload_parse_cc(const char *s, uint8_t *cc)
-{
-	for (uint8_t i = 0; i < sizeof(cc_names) / sizeof(cc_names[0]); i++)
-		if (strcmp(s, cc_names[i]) == 0) {
-			*cc = i;
-			return 0;
-		}
-	return -1;
-}
-
-const char *workload_cc_name(uint8_t cc)
-{
-	return cc < sizeof(cc_names) / sizeof(cc_names[0]) ? cc_names[cc] : "?";
 }
 
 static void init_fields(struct yaml_doc_field *f)
