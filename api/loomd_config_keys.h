@@ -89,6 +89,7 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(PORT, MAC, "mac", STRING, NONE, READ) \
 	X(PORT, RATE_BPS, "rate_bps", INTEGER, NONE, READ) \
 	X(PORT, DELAY_NS, "delay_ns", INTEGER, NONE, READ) \
+	X(PORT, MTU, "mtu", INTEGER, NONE, READ) \
 	X(PORT, LINK, "link", OBJECT, LINK, READ) \
 	X(PORT, HOST, "host", OBJECT, PORT_HOST, READ) \
 	X(PORT, TM, "tm", OBJECT, NONE, READ) \

@@ -48,6 +48,7 @@
 #include "ctl.h"
 #include "config.h"
 #include "gen_config.h"
+#include "loom/frame.h"
 #include "loomd_config_read.h"
 #include "port_io.h"
 #include "runner.h"
@@ -83,7 +84,7 @@ static unsigned int needed_mb(const char *config)
 	json_t *switches = json_object_get(root, LOOMD_KEY(ROOT_SWITCHES)), *sw, *port;
 	size_t n = json_array_size(switches), i, j;
 	uint64_t mbufs = LOOM_POOL_SPARE_MBUFS;
-	uint64_t mbuf_bytes = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + 64;
+	unsigned int max_mtu = LOOM_MTU_DEFAULT;
 
 	size_t n_ports = 0;
 	const char *clock = json_string_value(json_object_get(root, LOOMD_KEY(ROOT_CLOCK)));
@@ -93,14 +94,22 @@ static unsigned int needed_mb(const char *config)
 		json_array_foreach(json_object_get(sw, LOOMD_KEY(SWITCH_PORTS)), j, port) {
 			const char *kind = json_string_value(
 				json_object_get(json_object_get(port, LOOMD_KEY(PORT_LINK)), LOOMD_KEY(LINK_KIND)));
+			json_int_t mtu = json_integer_value(json_object_get(port, LOOMD_KEY(PORT_MTU)));
+
 			n_ports++;
+			if (mtu > (json_int_t)max_mtu && mtu <= LOOM_MTU_MAX)
+				max_mtu = (unsigned int)mtu;
 			mbufs += loom_port_mbufs(!kind ? LOOM_LINK_ETHDEV
 						 : strcmp(kind, "ring") == 0 ? LOOM_LINK_RING
 						 : strcmp(kind, "generator") == 0 ? LOOM_LINK_GENERATOR
 										   : LOOM_LINK_ETHDEV);
 		}
 	}
+	/* as ports/port_setup.c sizes them */
+	uint64_t mbuf_bytes = RTE_PKTMBUF_HEADROOM + loom_mbuf_room_for_mtu(max_mtu) + sizeof(struct rte_mbuf) + 64;
+
 	if (is_virtual) {
+		mbuf_bytes = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + 64;
 		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, LOOMD_KEY(ROOT_GENERATOR_HOSTS))),
 					   LOOM_OUTQ_SIZE);
 	}

@@ -13,6 +13,7 @@
 
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
+#include "loom/frame.h"
 #include "loomd_config_keys.h"
 
 struct cfg_ctx {
@@ -207,11 +208,34 @@ static json_t *switch_link_json(struct cfg_ctx *c, const struct topo_link *l, bo
 			 c->t->switches[far->node].name, LOOMD_KEY(LINK_PEER_PORT), far->port);
 }
 
+/* An af_packet port for frames above the PMD's default ring frame
+ * (loom/frame.h): framesz to hold the MTU's largest frame whole; a block is
+ * whole pages that the frames tile exactly (the PMD finds frame i at
+ * i * framesz); about the bytes of the default ring of 2048 2 KB frames,
+ * which one TCP flow needs (host_link_json), in whole blocks. */
+static void af_packet_jumbo_devargs(char *buf, size_t len, int k, const char *veth, uint32_t mtu)
+{
+	unsigned int framesz = loom_af_packet_framesz(mtu), page = 4096, g = framesz, p = page;
+
+	while (p) { /* gcd(framesz, page) */
+		unsigned int r = g % p;
+
+		g = p;
+		p = r;
+	}
+	unsigned int per_block = page / g, blocksz = per_block * framesz;
+	unsigned int framecnt = 2048u * LOOM_AF_PACKET_FRAME_DEFAULT / framesz;
+
+	framecnt = (framecnt + per_block - 1) / per_block * per_block;
+	snprintf(buf, len, "net_af_packet%d,iface=%s,framesz=%u,blocksz=%u,framecnt=%u", k, veth, framesz, blocksz,
+		 framecnt);
+}
+
 static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int link, bool near_is_a)
 {
 	const struct topo_end *near = near_is_a ? &l->a : &l->b;
 	const struct topo_end *host = near_is_a ? &l->b : &l->a;
-	char veth[16], devargs[64];
+	char veth[16], devargs[128];
 	bool xdp = c->t->hosts[host->node].port_type == TOPO_PORT_AF_XDP;
 
 	if (c->t->hosts[host->node].port_type == TOPO_PORT_GENERATOR)
@@ -224,8 +248,10 @@ static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int 
 	 * retransmits in 3 s with 512, ~90 with 2048, on the default fabric). */
 	if (xdp)
 		snprintf(devargs, sizeof(devargs), "net_af_xdp%d,iface=%s", c->host_k[link], veth);
-	else
+	else if (loom_af_packet_framesz(l->mtu) == LOOM_AF_PACKET_FRAME_DEFAULT)
 		snprintf(devargs, sizeof(devargs), "net_af_packet%d,iface=%s,framecnt=2048", c->host_k[link], veth);
+	else
+		af_packet_jumbo_devargs(devargs, sizeof(devargs), c->host_k[link], veth, l->mtu);
 	return ethdev_json(devargs);
 }
 
@@ -248,10 +274,11 @@ static json_t *port_json(struct cfg_ctx *c, int sw, const struct port_ref *pr)
 	else
 		format_end(t, far, name, sizeof(name));
 	topo_switch_port_mac(sw, pr->port, mac);
-	p = json_pack("{s:i, s:s, s:o, s:I, s:I, s:o}", LOOMD_KEY(PORT_INDEX), pr->port, LOOMD_KEY(PORT_NAME), name,
-		      LOOMD_KEY(PORT_MAC), mac_json(mac), LOOMD_KEY(PORT_RATE_BPS),
+	p = json_pack("{s:i, s:s, s:o, s:I, s:I, s:i, s:o}", LOOMD_KEY(PORT_INDEX), pr->port, LOOMD_KEY(PORT_NAME),
+		      name, LOOMD_KEY(PORT_MAC), mac_json(mac), LOOMD_KEY(PORT_RATE_BPS),
 		      (json_int_t)(l->rate_bps ? l->rate_bps : t->default_rate_bps), LOOMD_KEY(PORT_DELAY_NS),
-		      (json_int_t)l->delay_ns, LOOMD_KEY(PORT_LINK), link);
+		      (json_int_t)l->delay_ns, LOOMD_KEY(PORT_MTU), (int)(l->mtu ? l->mtu : LOOM_MTU_DEFAULT),
+		      LOOMD_KEY(PORT_LINK), link);
 	if (p && far->is_host && t->switches[sw].role == TOPO_LEAF)
 		json_object_set_new(p, LOOMD_KEY(PORT_HOST), host_json(&t->switches[sw]));
 	json_t *tm = p ? tm_json(t, sw, pr->port) : NULL; /* the switch's tm: ports: */

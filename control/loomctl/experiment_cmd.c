@@ -128,6 +128,17 @@ static int check_flows(const struct topology *t, const struct workload *wl, cons
 				f->pkt_bytes, min, LOOM_FRAME_GEN_MAX);
 			return -1;
 		}
+		for (int k = 0; k < 2; k++) {
+			int h = (int)(k ? f->dst_host : f->src_host), l = topo_host_link(t, h);
+			uint32_t pkt = f->pkt_bytes ? f->pkt_bytes : LOOM_FRAME_DEFAULT;
+
+			/* the leaf would drop it (mtu_exceeded): say so here instead */
+			if (l >= 0 && pkt > t->links[l].mtu + LOOM_FRAME_ETH_HDR) {
+				fprintf(stderr, "%s: packet %u: above the mtu %u of host %s's link (frames of at most %u)\n",
+					file, pkt, t->links[l].mtu, t->hosts[h].name, t->links[l].mtu + LOOM_FRAME_ETH_HDR);
+				return -1;
+			}
+		}
 		if (f->cc && !f->ecn_capable) {
 			fprintf(stderr, "%s: cc: %s needs ecn: true\n", file, workload_cc_name(f->cc));
 			return -1;

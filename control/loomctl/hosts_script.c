@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "loom/frame.h"
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
 
@@ -105,6 +106,12 @@ static void host_link_script(const struct topology *t, int h, const struct topo_
 	host_veth_name(h, he->port, veth, sizeof(veth));
 	topo_host_mac(h, he->port, mac);
 	fprintf(out, "ip link add %s type veth peer name eth%d netns loom-%s\n", veth, he->port, ns);
+	/* both ends: the host sends up to the link's MTU, and the leaf side
+	 * (loomd's af_packet port) must take it and send it back */
+	if (l->mtu && l->mtu != LOOM_MTU_DEFAULT) {
+		fprintf(out, "ip link set %s mtu %u\n", veth, l->mtu);
+		fprintf(out, "ip -n loom-%s link set eth%d mtu %u\n", ns, he->port, l->mtu);
+	}
 	/* The root side carries only what the namespace sends: no IPv6 of its
 	 * own (no router solicitations into the switch), no offloads (loomd's
 	 * af_packet port must see whole frames with real checksums). */

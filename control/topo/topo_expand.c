@@ -32,7 +32,7 @@
 
 enum {
 	G_SPINES, G_LEAVES, G_HOSTS, G_PLANES, G_PODS, G_SUPERSPINES, G_SS_LINKS, G_FAT_TREE,
-	G_JOINED, G_RATE, G_UPRATE, G_SSRATE, G_DELAY, G_POOL4, G_POOL6, G_PORT_TYPE, G_N
+	G_JOINED, G_RATE, G_UPRATE, G_SSRATE, G_DELAY, G_POOL4, G_POOL6, G_PORT_TYPE, G_MTU, G_N
 };
 
 struct gen {
@@ -42,6 +42,7 @@ struct gen {
 	bool full_mesh;                /* every spine to every super-spine */
 	bool joined;
 	uint64_t link_rate, uplink_rate, superspine_rate, delay;
+	uint32_t mtu;
 	struct topo_prefix pool4, pool6;
 	enum topo_host_port_type port_type;
 };
@@ -221,6 +222,9 @@ static int load_rates(struct topo_loader *ld, struct yaml_doc_field *f, struct g
 	g->delay = ld->t->default_delay_ns;
 	if (f[G_DELAY].v && topo_get_delay(&ld->yd, &f[G_DELAY], &g->delay) < 0)
 		return -1;
+	g->mtu = ld->t->default_mtu;
+	if (f[G_MTU].v && topo_get_mtu(&ld->yd, &f[G_MTU], &g->mtu) < 0)
+		return -1;
 	return 0;
 }
 
@@ -230,7 +234,8 @@ static int load_gen(struct topo_loader *ld, const struct yaml_doc_field *top, st
 		{ "spines" },        { "leaves" },      { "hosts_per_leaf" },  { "planes" },
 		{ "pods" },          { "superspines" }, { "superspine_links" }, { "fat_tree" },
 		{ "planes_joined" }, { "link_rate" },   { "uplink_rate" },     { "superspine_rate" },
-		{ "delay" },         { "ipv4_pool" },   { "ipv6_pool" },       { "port_type" }
+		{ "delay" },         { "ipv4_pool" },   { "ipv6_pool" },       { "port_type" },
+		{ "mtu" }
 	};
 
 	memset(g, 0, sizeof(*g));
@@ -322,8 +327,9 @@ static void make_switch(struct topology *t, const struct gen *g, int idx, int p,
 }
 
 static void make_link(struct topo_link *l, bool a_host, int a, int ap, int b, int bp,
-		      uint64_t rate, uint64_t delay)
+		      uint64_t rate, uint64_t delay, uint32_t mtu)
 {
+	l->mtu = mtu;
 	l->a.is_host = a_host;
 	l->a.node = a;
 	l->a.port = ap;
@@ -358,7 +364,7 @@ static void make_spine_uplinks(struct topology *t, const struct gen *g, int p, i
 		int port = g->full_mesh ? slot * S + s : slot;
 
 		make_link(&t->links[(*nl)++], false, spine_index(g, p, q * S + s), L + u,
-			  superspine_index(g, p, c), port, g->superspine_rate, g->delay);
+			  superspine_index(g, p, c), port, g->superspine_rate, g->delay, g->mtu);
 	}
 }
 
@@ -371,11 +377,11 @@ static void make_plane(struct topology *t, const struct gen *g, int p, int *nl)
 	for (int j = 0; j < leaves; j++)
 		for (int h = 0; h < H; h++)
 			make_link(&t->links[(*nl)++], true, j * H + h, p, leaf_index(g, p, j), h,
-				  g->link_rate, g->delay);
+				  g->link_rate, g->delay, g->mtu);
 	for (int j = 0; j < leaves; j++)
 		for (int s = 0; s < S; s++)
 			make_link(&t->links[(*nl)++], false, leaf_index(g, p, j), H + s,
-				  spine_index(g, p, j / L * S + s), j % L, g->uplink_rate, g->delay);
+				  spine_index(g, p, j / L * S + s), j % L, g->uplink_rate, g->delay, g->mtu);
 	for (int q = 0; q < (int)g->pods; q++)
 		for (int s = 0; s < S; s++)
 			make_spine_uplinks(t, g, p, q, s, nl);

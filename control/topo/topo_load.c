@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loom/frame.h"
 #include "loom/lb/flow_hash.h"
 #include "topo_internal.h"
 
@@ -48,9 +49,11 @@ static int add_name(struct topo_loader *ld, const struct yaml_doc_field *f, cons
 
 static int load_defaults(struct topo_loader *ld, const struct yaml_doc_field *top)
 {
-	struct yaml_doc_field f[] = { { "link_rate" }, { "delay" } };
+	struct yaml_doc_field f[] = { { "link_rate" }, { "delay" }, { "mtu" } };
 
-	if (yaml_doc_fields(&ld->yd, top->v, "defaults", f, 2) < 0)
+	if (yaml_doc_fields(&ld->yd, top->v, "defaults", f, 3) < 0)
+		return -1;
+	if (f[2].v && topo_get_mtu(&ld->yd, &f[2], &ld->t->default_mtu) < 0)
 		return -1;
 	if (f[0].v && topo_get_rate(&ld->yd, &f[0], &ld->t->default_rate_bps) < 0)
 		return -1;
@@ -322,9 +325,9 @@ static int load_devargs(struct topo_loader *ld, const struct yaml_doc_field *f, 
 
 static int load_link(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	enum { L_A, L_B, L_RATE, L_DELAY, L_DEVA, L_DEVB, L_N };
+	enum { L_A, L_B, L_RATE, L_DELAY, L_DEVA, L_DEVB, L_MTU, L_N };
 	struct yaml_doc_field f[L_N] = { { "a" }, { "b" }, { "rate" }, { "delay" },
-				     { "devargs_a" }, { "devargs_b" } };
+				     { "devargs_a" }, { "devargs_b" }, { "mtu" } };
 	struct topo_link *l = &ld->t->links[i];
 	struct topo_src_link *src = &ld->src.ln[i];
 
@@ -341,6 +344,9 @@ static int load_link(struct topo_loader *ld, yaml_node_t *n, int i)
 	if (f[L_RATE].v && topo_get_rate(&ld->yd, &f[L_RATE], &l->rate_bps) < 0)
 		return -1;
 	if (f[L_DELAY].v && topo_get_delay(&ld->yd, &f[L_DELAY], &l->delay_ns) < 0)
+		return -1;
+	l->mtu = ld->t->default_mtu;
+	if (f[L_MTU].v && topo_get_mtu(&ld->yd, &f[L_MTU], &l->mtu) < 0)
 		return -1;
 	if (f[L_DEVA].v && load_devargs(ld, &f[L_DEVA], &l->a, &src->devargs[0]) < 0)
 		return -1;
@@ -407,6 +413,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		return -1;
 	ld->t->default_rate_bps = DEFAULT_RATE_BPS;
 	ld->t->default_delay_ns = DEFAULT_DELAY_NS;
+	ld->t->default_mtu = LOOM_MTU_DEFAULT;
 	if (f[K_DEFAULTS].v && load_defaults(ld, &f[K_DEFAULTS]) < 0)
 		return -1;
 	if (f[K_TIME_SCALE].v && topo_load_time_scale(ld, &f[K_TIME_SCALE]) < 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loom/frame.h"
 #include "topo_internal.h"
 
 struct vstate {
@@ -394,6 +395,36 @@ static int check_connected(struct vstate *v)
 	return rc;
 }
 
+/* af_xdp's limit (loom/frame.h): its own port's MTU, and any link's, as
+ * its UMEM is loomd's mbuf pool, whose buffers are sized for the largest. */
+static int check_af_xdp_mtu(struct vstate *v)
+{
+	const struct topology *t = v->t;
+	int big = -1;
+
+	for (int i = 0; i < t->n_links; i++)
+		if (big < 0 || t->links[i].mtu > t->links[big].mtu)
+			big = i;
+	for (int i = 0; big >= 0 && i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		const struct topo_end *h = l->a.is_host ? &l->a : l->b.is_host ? &l->b : NULL;
+
+		if (!h || t->hosts[h->node].port_type != TOPO_PORT_AF_XDP)
+			continue;
+		if (l->mtu > LOOM_AF_XDP_MAX_MTU)
+			return yaml_doc_error(v->c, link_line(v, i),
+					  "mtu %u on af_xdp host %s: DPDK 22.11's af_xdp port takes at most %u",
+					  l->mtu, t->hosts[h->node].name, LOOM_AF_XDP_MAX_MTU);
+		if (t->links[big].mtu > LOOM_AF_XDP_MAX_MTU)
+			return yaml_doc_error(v->c, link_line(v, i),
+					  "af_xdp host %s in a fabric with mtu %u (the link at line %d): af_xdp's buffers "
+					  "are loomd's, and hold at most an mtu of %u; use port_type: af_packet",
+					  t->hosts[h->node].name, t->links[big].mtu, link_line(v, big),
+					  LOOM_AF_XDP_MAX_MTU);
+	}
+	return 0;
+}
+
 static int run_checks(struct vstate *v)
 {
 	struct topology *t = v->t;
@@ -410,7 +441,7 @@ static int run_checks(struct vstate *v)
 			return -1;
 	if (check_hosts(v) < 0 || check_overlap(v, 4) < 0 || check_overlap(v, 6) < 0)
 		return -1;
-	if (check_planes(v) < 0)
+	if (check_planes(v) < 0 || check_af_xdp_mtu(v) < 0)
 		return -1;
 	return check_connected(v);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loom/frame.h"
 #include "topo_internal.h"
 
 /* Names are [A-Za-z0-9_-] (link ends add ':'): only a leading '-' could
@@ -116,6 +117,8 @@ static void write_link(const struct topology *t, const struct topo_link *l, FILE
 	topo_format_rate(l->rate_bps, rate, sizeof(rate));
 	topo_format_delay(l->delay_ns, delay, sizeof(delay));
 	fprintf(out, "    rate: %s\n    delay: %s\n", rate, delay);
+	if (l->mtu != LOOM_MTU_DEFAULT)
+		fprintf(out, "    mtu: %u\n", l->mtu);
 	if (l->a.devargs[0]) {
 		fputs("    devargs_a: ", out);
 		put_quoted(out, l->a.devargs);
@@ -164,6 +167,8 @@ int topo_write_explicit(const struct topology *t, const struct topo_traffic *tra
 	fputs("fabric: ", out);
 	topo_write_name(out, t->name);
 	fprintf(out, "\ndefaults:\n  link_rate: %s\n  delay: %s\n", rate, delay);
+	if (t->default_mtu != LOOM_MTU_DEFAULT)
+		fprintf(out, "  mtu: %u\n", t->default_mtu);
 	if (t->planes_joined)
 		fputs("planes_joined: true\n", out);
 	if (t->time_scale > 0)

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "loom/frame.h"
 #include "topo_yaml.h"
 
 bool topo_name_ok(const char *s)
@@ -54,6 +55,16 @@ int topo_get_delay(struct yaml_doc *d, const struct yaml_doc_field *f, uint64_t 
 		return yaml_doc_error(d, yaml_doc_line(f->v),
 				  "bad delay '%s' for '%s': a number with ns/us/ms/s, e.g. 1us",
 				  s, f->key);
+	return 0;
+}
+
+int topo_get_mtu(struct yaml_doc *d, const struct yaml_doc_field *f, uint32_t *mtu)
+{
+	unsigned long v;
+
+	if (yaml_doc_get_uint(d, f, LOOM_MTU_MIN, LOOM_MTU_MAX, &v) < 0)
+		return -1;
+	*mtu = (uint32_t)v;
 	return 0;
 }
 

@@ -20,6 +20,8 @@
 int topo_get_name(struct yaml_doc *d, const struct yaml_doc_field *f, char name[TOPO_NAME_MAX]);
 int topo_get_rate(struct yaml_doc *d, const struct yaml_doc_field *f, uint64_t *bps);
 int topo_get_delay(struct yaml_doc *d, const struct yaml_doc_field *f, uint64_t *ns);
+/* A link's MTU: an integer in LOOM_MTU_MIN..LOOM_MTU_MAX (loom/frame.h). */
+int topo_get_mtu(struct yaml_doc *d, const struct yaml_doc_field *f, uint32_t *mtu);
 int topo_get_prefix(struct yaml_doc *d, const struct yaml_doc_field *f, struct topo_prefix *p);
 int topo_get_port_type(struct yaml_doc *d, const struct yaml_doc_field *f, enum topo_host_port_type *pt);
 /* Letters, digits, '_' and '-', 1 .. TOPO_NAME_MAX - 1 of them. */

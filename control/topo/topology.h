@@ -103,6 +103,7 @@ struct topo_link {
 	struct topo_end a, b;
 	uint64_t rate_bps;
 	uint64_t delay_ns;
+	uint32_t mtu;                    /* largest IP packet, bytes (loom/frame.h: LOOM_MTU_*) */
 	struct topo_pos pos;
 };
 
@@ -141,6 +142,7 @@ struct topology {
 	char file[512];            /* path it was loaded from */
 	uint64_t default_rate_bps; /* defaults.link_rate */
 	uint64_t default_delay_ns; /* defaults.delay */
+	uint32_t default_mtu;      /* defaults.mtu */
 	int n_planes;              /* highest plane + 1 */
 	int n_pods;                /* highest pod + 1 */
 	int n_tiers;               /* 2, or 3 when there are super-spines */

@@ -71,6 +71,17 @@ static int check_flow(struct traffic_loader *ld, int line, const struct loom_flo
 	if (s->pkt_bytes && (s->pkt_bytes < min || s->pkt_bytes > LOOM_FRAME_GEN_MAX))
 		return yaml_doc_error(&ld->yd, line, "traffic: packet %u: generator hosts send frames of %u..%u bytes",
 				  s->pkt_bytes, min, LOOM_FRAME_GEN_MAX);
+	for (int k = 0; k < 2; k++) {
+		uint32_t h = k ? s->dst_host : s->src_host;
+		int l = topo_host_link(t, (int)h);
+		uint32_t pkt = s->pkt_bytes ? s->pkt_bytes : LOOM_FRAME_DEFAULT;
+
+		/* the leaf would drop it (mtu_exceeded): say so here instead */
+		if (l >= 0 && pkt > t->links[l].mtu + LOOM_FRAME_ETH_HDR)
+			return yaml_doc_error(&ld->yd, line,
+					  "traffic: packet %u: above the mtu %u of host %s's link (frames of at most %u)",
+					  pkt, t->links[l].mtu, t->hosts[h].name, t->links[l].mtu + LOOM_FRAME_ETH_HDR);
+	}
 	return 0;
 }
 

@@ -237,16 +237,25 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 		const char *name, *mac;
 		json_t *host, *link;
 		char rname[RTE_RING_NAMESIZE];
+		json_int_t mtu;
 
 		if (loomd_cfg_string(jp, LOOMD_PORT_NAME, &name, msg, sizeof(msg)) < 0 ||
 		    loomd_cfg_string(jp, LOOMD_PORT_MAC, &mac, msg, sizeof(msg)) < 0 ||
 		    loomd_cfg_u64(jp, LOOMD_PORT_RATE_BPS, 0, &p->rate_bps, msg, sizeof(msg)) < 0 ||
 		    loomd_cfg_u64(jp, LOOMD_PORT_DELAY_NS, 0, &p->delay_ns, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_int(jp, LOOMD_PORT_MTU, LOOM_MTU_DEFAULT, &mtu, msg, sizeof(msg)) < 0 ||
 		    loomd_cfg_get(jp, LOOMD_PORT_HOST, &host, msg, sizeof(msg)) < 0 ||
 		    loomd_cfg_get(jp, LOOMD_PORT_LINK, &link, msg, sizeof(msg)) < 0)
 			return fail(c, "port %u: %s", idx, msg);
 		if (f->links[si][idx].kind != LOOM_LINK_NONE || p->outq)
 			return fail(c, "port %u listed twice", idx);
+		if (mtu < LOOM_MTU_MIN || mtu > LOOM_MTU_MAX)
+			return fail(c, "port %u: mtu %lld out of range %u..%u", idx, (long long)mtu, LOOM_MTU_MIN,
+				    LOOM_MTU_MAX);
+		p->mtu = (uint16_t)mtu;
+		p->max_plain_frame = (uint16_t)(mtu + RTE_ETHER_HDR_LEN);
+		if (p->mtu > f->max_mtu)
+			f->max_mtu = p->mtu;
 		p->index = idx;
 		snprintf(p->name, sizeof(p->name), "%s", name ? name : "?");
 		if (!mac || parse_mac(mac, &p->mac) < 0)
@@ -490,6 +499,19 @@ static int load_load_balancing(struct load_ctx *c, struct loom_switch *sw, json_
 	return 0;
 }
 
+/* Ports whose MTU is below another port's of the switch: only there can a
+ * packet that came in whole be too long to go out (egress/port_output.c). */
+static void mark_egress_mtu_checks(struct loom_switch *sw)
+{
+	uint16_t max = 0;
+
+	for (uint16_t p = 0; p < sw->n_ports; p++)
+		if (sw->ports[p].mtu > max)
+			max = sw->ports[p].mtu;
+	for (uint16_t p = 0; p < sw->n_ports; p++)
+		sw->ports[p].mtu_below_switch = sw->ports[p].mtu > 0 && sw->ports[p].mtu < max;
+}
+
 static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all)
 {
 	struct loom_switch *sw = &f->switches[si];
@@ -523,6 +545,7 @@ static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, j
 	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
 	    load_routes(c, sw, si, js, f->n_switches) < 0 || load_pipeline(c, sw, js) < 0)
 		return -1;
+	mark_egress_mtu_checks(sw);
 	if (load_load_balancing(c, sw, js) < 0)
 		return -1;
 	c->sw = NULL;

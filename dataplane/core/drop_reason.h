@@ -6,7 +6,8 @@
 #define LOOM_DROP_REASONS(X)                                                         \
 	X(NONE, "none")                     /* not a drop: the packet goes on */       \
 	X(ETH_TRUNCATED, "eth_truncated")   /* shorter than an Ethernet/VLAN header */ \
-	X(FRAME_TOO_LONG, "frame_too_long") /* does not fit one buffer: no jumbo yet */ \
+	X(FRAME_TOO_LONG, "frame_too_long") /* chained over several buffers: the stages need one */ \
+	X(MTU_EXCEEDED, "mtu_exceeded")     /* IP packet above the ingress (or egress) port's MTU */ \
 	X(DST_MAC_MISMATCH, "dst_mac_mismatch") /* unicast to another MAC */           \
 	X(L2_MULTICAST, "l2_multicast")     /* broadcast/multicast we do not serve */ \
 	X(UNKNOWN_ETHERTYPE, "unknown_ethertype")                                      \

@@ -51,6 +51,7 @@ struct loom_fabric {
 	uint32_t n_gen_hosts;
 	struct loom_gen_host *gen_hosts;
 	struct cell_fabric *cell;      /* `mode: cell` (dataplane/cell/), NULL otherwise */
+	uint16_t max_mtu;              /* the largest port MTU: sizes the mbufs (ports/port_setup.c) */
 };
 
 #endif

@@ -83,6 +83,15 @@ struct loom_port {
 	uint8_t subnet_v6_len;
 	uint64_t rate_bps;           /* link rate from the topology (traffic manager) */
 	uint64_t delay_ns;           /* propagation delay from the topology */
+	/* The link's MTU: the largest IP packet it carries. Ingress drops a
+	 * longer one (mtu_exceeded); max_plain_frame is the same limit for an
+	 * untagged frame, which the IPv4 fast path compares. mtu_below_switch:
+	 * another port of the switch has a larger MTU, so a packet may come in
+	 * that this port cannot send: egress/port_output.c checks, and only
+	 * then. */
+	uint16_t mtu;
+	uint16_t max_plain_frame;
+	bool mtu_below_switch;
 	struct port_fifo *outq;      /* output FIFO when the traffic manager is off (egress/) */
 	struct tm_port *tm;          /* traffic manager (dataplane/tm/), NULL: FIFO */
 	struct egress_ctrlq *ctrlq;  /* control frames, sent before the rest (egress/); NULL: none */

@@ -58,13 +58,19 @@ static inline bool plain_routed_burst(const struct loom_port *in, struct rte_mbu
 	/* loaded once: the stores to dst[] could alias them for the compiler */
 	bool gw_answers = in->host_facing;
 	uint32_t gw = in->gw_v4;
+	/* The port's MTU as an untagged frame: a longer one is left to the
+	 * staged path, which drops it under mtu_exceeded. This compare is also
+	 * all the fast path asks of a chained mbuf: the plain check holds the
+	 * IP packet to the first buffer (total length <= its data), and a
+	 * chain is left to the staged path (frame_too_long) otherwise. */
+	uint16_t max_frame = in->max_plain_frame;
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
 		const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 		struct loom_ipv4_plain f;
 
-		if (unlikely(m->nb_segs != 1) || !loom_parse_ipv4_plain(d, rte_pktmbuf_data_len(m), &f) ||
+		if (unlikely(rte_pktmbuf_data_len(m) > max_frame) || !loom_parse_ipv4_plain(d, rte_pktmbuf_data_len(m), &f) ||
 		    !mac_is(d, in_mac) || f.ttl <= 1 || (gw_answers && f.dst == gw))
 			return false;
 		dst[i] = rte_be_to_cpu_32(f.dst);

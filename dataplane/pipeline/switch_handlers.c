@@ -6,6 +6,7 @@
  *   ipv4_fast_path.c a burst of plain routed IPv4 (nearly all traffic):
  *                    the stages below fused, no metadata; otherwise:
  *   pkt_parse.c      headers -> loom_pkt_meta (or a malformed-* drop)
+ *   (here)           IP packet within the ingress port's MTU (or mtu_exceeded)
  *   (here)           unicast destination MAC must be the ingress port's
  *   neigh_answer.c   ARP / neighbour solicitation / echo for the gateway
  *   -- the mode's forward: the stages below, a P4 program (dataplane/p4/), a cell leaf's VOQs --
@@ -53,6 +54,11 @@ static bool classify(struct loom_switch *sw, struct loom_port *in, struct rte_mb
 	r = loom_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), meta);
 	if (r != LOOM_DROP_NONE)
 		goto drop;
+	/* the link's MTU bounds what follows the Ethernet header and tags */
+	if (unlikely(rte_pktmbuf_data_len(m) - meta->l3_off > in->mtu)) {
+		r = LOOM_DROP_MTU_EXCEEDED;
+		goto drop;
+	}
 	if (unlikely(meta->l3_kind == LOOM_L3_PFC)) {
 		/* obeyed, not forwarded (tm_pfc.c) */
 		if (sw->tm)

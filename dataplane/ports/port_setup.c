@@ -17,7 +17,16 @@
 #include <rte_ring.h>
 
 #include "gen_host.h"
+#include "loom/frame.h"
 #include "port_io.h"
+
+/* loom/frame.h's figures for DPDK 22.11's drivers, checked against DPDK's
+ * own (net_af_xdp's max_mtu: a page less the object header, the mbuf, its
+ * headroom and XDP_PACKET_HEADROOM, 256). */
+_Static_assert(LOOM_MBUF_ROOM_DEFAULT == RTE_MBUF_DEFAULT_DATAROOM, "frame.h's default data room is DPDK's");
+_Static_assert(LOOM_AF_XDP_MAX_MTU == 4096 - sizeof(struct rte_mempool_objhdr) - sizeof(struct rte_mbuf) -
+					      RTE_PKTMBUF_HEADROOM - 256,
+	       "frame.h's af_xdp limit is net_af_xdp's max_mtu");
 
 
 static int ethdev_open(const char *devargs, struct rte_mempool *pool, uint16_t *port_id, char *err, size_t errlen)
@@ -103,7 +112,11 @@ int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, 
 		for (uint16_t p = 0; p < f->switches[s].n_ports; p++)
 			n += f->links[s][p].kind != LOOM_LINK_NONE;
 	ports->io = rte_zmalloc("loom_port_io", sizeof(*ports->io) * n, RTE_CACHE_LINE_SIZE);
-	ports->pool = rte_pktmbuf_pool_create("loom_mbufs", pool_size(f), 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+	/* One buffer holds any frame of the fabric (the stages and P4 need
+	 * packets whole); DPDK's default size unless a link's MTU is above
+	 * 1500 (loom/frame.h). */
+	ports->pool = rte_pktmbuf_pool_create("loom_mbufs", pool_size(f), 256, 0,
+					      (uint16_t)(RTE_PKTMBUF_HEADROOM + loom_mbuf_room_for_mtu(f->max_mtu)),
 					      SOCKET_ID_ANY);
 	if (!ports->io || !ports->pool) {
 		snprintf(err, errlen, "cannot allocate %u mbufs: %s", pool_size(f), rte_strerror(rte_errno));

@@ -729,7 +729,7 @@ def corpus(fab):
          [remac(good4, "ff:ff:ff:ff:ff:ff", h0),
           bytes(Ether(src=h0, dst="ff:ff:ff:ff:ff:ff") / IP(src=H0_IP, dst=GW4) / ICMP()),
           bytes(Ether(src=h0, dst="33:33:00:00:00:01") / IPv6(src=H0_IP6, dst=GW6) / ICMPv6EchoRequest())]),
-        ("a 3000-byte frame (more than one buffer: no jumbo frames yet)", HOST_PORT, "frame_too_long",
+        ("a 3000-byte frame (more than one buffer: the fabric has no jumbo link)", HOST_PORT, "frame_too_long",
          [bytes(e() / IP(src=H0_IP, dst=REMOTE_IP) / UDP(sport=1, dport=2) / Raw(b"j" * 2958))]),
         ("truncated UDP (4 of 8 bytes)", HOST_PORT, "l4_malformed",
          [bytes(e() / IP(src=H0_IP, dst=REMOTE_IP, proto=17) / Raw(b"\x04\xd2\x16\x2e"))]),

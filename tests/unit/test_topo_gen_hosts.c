@@ -77,11 +77,39 @@ static void test_explicit_planes(void **state)
 	expect_error(yaml, "gen.yaml:9:", "generator host h1 in a fabric of 2 planes");
 }
 
+/* A flow's frames must fit its hosts' links' MTU: the leaf would drop
+ * them (mtu_exceeded); a larger MTU lets them through. */
+static void test_packet_within_mtu(void **state)
+{
+	const char *base = "fabric: g\n"
+			   "generate: { spines: 1, leaves: 2, hosts_per_leaf: 1, port_type: generator%s }\n"
+			   "traffic:\n"
+			   "  - { src: h0, dst: h1, rate: 1M, packet: %s }\n";
+	char yaml[512];
+	struct topology t;
+	char err[512];
+
+	(void)state;
+	snprintf(yaml, sizeof(yaml), base, "", "1515");
+	expect_error(yaml, "gen.yaml:4:", "packet 1515: above the mtu 1500 of host h0's link (frames of at most 1514)");
+	snprintf(yaml, sizeof(yaml), base, ", mtu: 1000", "1200");
+	expect_error(yaml, "gen.yaml:4:", "above the mtu 1000");
+	snprintf(yaml, sizeof(yaml), base, ", mtu: 2000", "2000");
+	if (topo_load_string(yaml, "gen.yaml", &workload_traffic, &t, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	topo_free(&t);
+	snprintf(yaml, sizeof(yaml), base, "", "1514");
+	if (topo_load_string(yaml, "gen.yaml", &workload_traffic, &t, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	topo_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generated_planes),
 		cmocka_unit_test(test_explicit_planes),
+		cmocka_unit_test(test_packet_within_mtu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

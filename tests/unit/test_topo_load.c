@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -256,6 +257,65 @@ static void test_open_missing_file(void **state)
 }
 
 /* --- structure: keys and types ------------------------------------------------- */
+
+/* mtu: per link, in defaults: and in generate:; 68..9000; af_xdp's limit;
+ * the explicit form keeps it. */
+static void test_mtu(void **state)
+{
+	struct topology t;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	(void)state;
+	load_ok(BASE, &t);
+	for (int i = 0; i < t.n_links; i++)
+		assert_int_equal(t.links[i].mtu, 1500);
+	topo_free(&t);
+
+	load_ok(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 1500\ndefaults:\n  mtu: 9000\n", &t);
+	assert_int_equal(t.default_mtu, 9000);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(t.links[i].mtu, 9000);
+	assert_int_equal(t.links[4].mtu, 1500);
+	topo_free(&t);
+	load_ok(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 4000\n", &t);
+	assert_int_equal(t.links[0].mtu, 1500);
+	assert_int_equal(t.links[4].mtu, 4000);
+	mem = open_memstream(&buf, &len);
+	assert_int_equal(topo_write_explicit(&t, &workload_traffic, mem), 0);
+	fclose(mem);
+	assert_non_null(strstr(buf, "    mtu: 4000\n"));
+	assert_null(strstr(buf, "mtu: 1500"));
+	free(buf);
+	topo_free(&t);
+
+	load_ok("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  mtu: 9000\n", &t);
+	for (int i = 0; i < t.n_links; i++)
+		assert_int_equal(t.links[i].mtu, 9000);
+	topo_free(&t);
+	load_ok("fabric: t\ndefaults:\n  mtu: 68\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n", &t);
+	for (int i = 0; i < t.n_links; i++)
+		assert_int_equal(t.links[i].mtu, 68);
+	topo_free(&t);
+
+	expect_error(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 9001\n", "t.yaml:25:", "mtu 9001 out of range 68..9000");
+	expect_error(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 67\n", "t.yaml:25:", "out of range 68..9000");
+	expect_error(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: big\n", "t.yaml:25:", "mtu");
+	expect_error("fabric: t\ndefaults:\n  mtu: 0\n", "t.yaml:3:", "out of range 68..9000");
+	expect_error("fabric: t\ngenerate:\n  spines: 1\n  leaves: 1\n  hosts_per_leaf: 1\n  mtu: 10000\n",
+		     "t.yaml:6:", "out of range 68..9000");
+	/* af_xdp: its own link, and any link, at most 3560 */
+	expect_error("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  port_type: af_xdp\n"
+		     "  mtu: 3561\n",
+		     "t.yaml:2:", "af_xdp port takes at most 3560");
+	expect_error(SWITCHES "hosts:\n  - name: h0\n    port_type: af_xdp\n  - name: h1\n" LINKS
+		     "  - a: leaf0:2\n    b: spine0:2\n    mtu: 9000\n",
+		     "t.yaml:16:", "af_xdp host h0 in a fabric with mtu 9000 (the link at line 24)");
+	load_ok("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  port_type: af_xdp\n"
+		"  mtu: 3560\n", &t);
+	topo_free(&t);
+}
 
 static void test_err_yaml_syntax(void **state)
 {
@@ -923,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_err_connectivity),
 		cmocka_unit_test(test_err_no_switches),
 		cmocka_unit_test(test_err_generator),
+		cmocka_unit_test(test_mtu),
 		cmocka_unit_test(test_parse_rate),
 		cmocka_unit_test(test_parse_delay),
 		cmocka_unit_test(test_parse_prefix),

@@ -42,4 +42,59 @@
 #define LOOM_FRAME_ETH_MIN 64u
 #define LOOM_FRAME_JUMBO 9216u
 
+/* A link's MTU (`mtu:` in the topology): the largest IP packet it carries,
+ * the frame after its Ethernet header and VLAN tags. 68 is IPv4's minimum,
+ * 9000 the usual jumbo. A frame may carry up to two tags (QinQ). */
+#define LOOM_MTU_MIN 68u
+#define LOOM_MTU_DEFAULT 1500u
+#define LOOM_MTU_MAX 9000u
+#define LOOM_FRAME_VLAN_TAGS_MAX 8u
+static inline unsigned int loom_frame_max_for_mtu(unsigned int mtu)
+{
+	return mtu + LOOM_FRAME_ETH_HDR + LOOM_FRAME_VLAN_TAGS_MAX;
+}
+
+/*
+ * DPDK 22.11's net_af_packet copies each frame of its TPACKET_V2 ring into
+ * one mbuf, and refuses an rx queue whose mbufs' data room is smaller than
+ * the ring's frame (framesz) less 32 bytes (rx_queue_setup); the kernel cuts
+ * a frame longer than framesz less its own header (80 bytes at most) and the
+ * PMD passes it on cut. So a port of MTU m needs framesz >= m + 14 + 8 + 80,
+ * and every mbuf the data room framesz - 32. framesz is rounded up to 128
+ * bytes: the PMD finds frame i at i * framesz, so frames must tile whole
+ * blocks (of pages) with no gap, which a multiple of 128 does in at most 32
+ * frames; and at MTU 3560 (af_xdp's limit, below) the mbuf still fits a page. Up to MTU 1500 the PMD's default framesz (2048) fits, and
+ * the mbufs keep DPDK's default data room (2048): a fabric without jumbo
+ * links pays nothing for them.
+ */
+#define LOOM_AF_PACKET_FRAME_DEFAULT 2048u
+#define LOOM_AF_PACKET_FRAME_HDR 80u   /* the kernel's header before the frame, at most */
+#define LOOM_AF_PACKET_MBUF_SLACK 32u  /* framesz - data room the PMD asks for */
+#define LOOM_MBUF_ROOM_DEFAULT 2048u   /* RTE_MBUF_DEFAULT_DATAROOM (static assert in dataplane/) */
+static inline unsigned int loom_af_packet_framesz(unsigned int mtu)
+{
+	unsigned int need = loom_frame_max_for_mtu(mtu) + LOOM_AF_PACKET_FRAME_HDR;
+
+	if (need <= LOOM_AF_PACKET_FRAME_DEFAULT)
+		return LOOM_AF_PACKET_FRAME_DEFAULT;
+	return (need + 127u) & ~127u;
+}
+
+/* The data room (after the headroom) every mbuf of a fabric whose largest
+ * MTU is `mtu` needs: one buffer holds any frame (P4 and the stages need
+ * contiguous packets), and af_packet ports accept the pool. */
+static inline unsigned int loom_mbuf_room_for_mtu(unsigned int mtu)
+{
+	unsigned int room = loom_af_packet_framesz(mtu) - LOOM_AF_PACKET_MBUF_SLACK;
+
+	return room > LOOM_MBUF_ROOM_DEFAULT ? room : LOOM_MBUF_ROOM_DEFAULT;
+}
+
+/* DPDK 22.11's net_af_xdp: its max_mtu (a page less the mempool object
+ * header, the mbuf, its headroom and XDP's 256-byte headroom: 3560 with
+ * 4 KB pages; static assert in dataplane/ports/port_setup.c). Its UMEM is
+ * loomd's mbuf pool, one object per 4 KB page at most, so a fabric with an
+ * af_xdp host cannot have any link above it either. */
+#define LOOM_AF_XDP_MAX_MTU 3560u
+
 #endif
