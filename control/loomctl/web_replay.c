@@ -36,7 +36,7 @@ static long port_slot(json_t *ports, const char *sw, long port, bool may_add, co
 			return (long)i;
 	if (!may_add)
 		return -1;
-	json_array_append_new(ports, json_pack("{s:s, s:i, s:s, s:I}", "switch", sw, "port", (int)port, "peer", peer,
+	json_array_append_new(ports, json_pack("{s:s, s:i, s:s, s:I}", "switch", sw, "port", (int)port, "peer", peer, "rate_bps",
 					       (json_int_t)rate));
 	return (long)json_array_size(ports) - 1;
 }

@@ -75,12 +75,17 @@ class WebReplay(unittest.TestCase):
         if p.returncode != 0:
             raise AssertionError("loomctl experiment run failed: %s" % p.stderr[-3000:])
         with open(os.path.join(cls.dir, "runs.json")) as f:
-            cls.run = json.load(f)["runs"][0]
-        with open(os.path.join(cls.dir, "runs", cls.run["dir"], "series.csv")) as f:
+            cls.run_info = json.load(f)["runs"][0]
+        with open(os.path.join(cls.dir, "runs", cls.run_info["dir"], "series.csv")) as f:
             cls.rows = list(csv.DictReader(f))
         cls.web = subprocess.Popen([LOOMCTL, "web", "--replay", cls.dir, "--port", "0"], stdout=subprocess.PIPE,
                                    text=True)
-        cls.url = cls.web.stdout.readline().split()[2]
+        line = cls.web.stdout.readline()  # "loomctl web: http://127.0.0.1:PORT/ (...)"
+        if not line.startswith("loomctl web: http://"):
+            cls.web.kill()
+            cls.web.wait()
+            raise AssertionError("loomctl web --replay did not start: %r" % line)
+        cls.url = line.split()[2]
 
     @classmethod
     def tearDownClass(cls):
@@ -125,10 +130,11 @@ class WebReplay(unittest.TestCase):
     def test_malformed_series_is_refused(self):
         bad = os.path.join(self.tmp.name, "bad")
         shutil.copytree(self.dir, bad)
-        series = os.path.join(bad, "runs", self.run["dir"], "series.csv")
+        series = os.path.join(bad, "runs", self.run_info["dir"], "series.csv")
         with open(series, "a") as f:
             f.write("12,leaf0,notanumber\n")
-        n = sum(1 for _ in open(series))
+        with open(series) as f:
+            n = sum(1 for _ in f)
         p = subprocess.run([LOOMCTL, "web", "--replay", bad, "--port", "0"], capture_output=True, text=True,
                            timeout=30)
         self.assertEqual(p.returncode, 1)

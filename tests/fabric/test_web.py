@@ -74,6 +74,11 @@ class WebPage(fx.FabricUp):
         super().setUpClass()
         cls.web = subprocess.Popen([fx.LOOMCTL, "web", "--port", "0"], stdout=subprocess.PIPE, text=True)
         line = cls.web.stdout.readline()  # "loomctl web: http://127.0.0.1:PORT/ (...)"
+        if not line.startswith("loomctl web: http://"):
+            cls.web.kill()
+            cls.web.wait()
+            super().tearDownClass()
+            raise AssertionError("loomctl web did not start: %r" % line)
         cls.url = line.split()[2]
         cls.port = int(cls.url.rsplit(":", 1)[1].strip("/"))
         cls.topology = json.loads(http_get(cls.port, "/api/topology")[1])

@@ -528,11 +528,18 @@ function startReplay() {
       showReplaySample();
     }, 200);
   });
-  // #t=I opens the page at sample I (tests, links to a moment)
-  const t = /[#&]t=(\d+)/.exec(location.hash);
-  if (t) slider.value = t[1];
   document.body.setAttribute("data-state", "replay");
+  slider.max = Math.max(1, currentRun().times.length - 1);
+  seekFromHash();
   reset();
+  window.addEventListener("hashchange", () => { if (seekFromHash()) showReplaySample(); });
+}
+
+// #t=I: the page at sample I (tests, links to a moment)
+function seekFromHash() {
+  const t = /[#&]t=(\d+)/.exec(location.hash);
+  if (t) document.getElementById("slider").value = t[1];
+  return !!t;
 }
 
 async function main() {
