@@ -71,7 +71,7 @@ json_t *web_topology_running(char *err, size_t errlen)
 	const char *path;
 
 	if (!state) {
-		snprintf(err, errlen, "no fabric is up (%s: %s); bring one up with 'loomctl up FILE'", STATE_FILE,
+		snprintf(err, errlen, "cannot read %s: %s (is a fabric up? 'loomctl up FILE', as root)", STATE_FILE,
 			 jerr.text);
 		return NULL;
 	}

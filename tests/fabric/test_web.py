@@ -110,7 +110,7 @@ class WebPage(fx.FabricUp):
             shot = os.path.join(ARTIFACTS, "web-live.png")
             if os.path.exists(shot):
                 os.unlink(shot)
-            chromium(self.url + "#switch=leaf0", "--screenshot=" + shot, "--window-size=1500,820",
+            chromium(self.url + "#switch=leaf0", "--screenshot=" + shot, "--window-size=1500,680",
                      "--virtual-time-budget=4000")
         finally:
             client.wait(timeout=30)
