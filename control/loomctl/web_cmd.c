@@ -156,10 +156,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(url, "/api/topology") == 0)
 		return send_text(conn, MHD_HTTP_OK, "application/json", c->topology_text, strlen(c->topology_text),
 				 MHD_RESPMEM_PERSISTENT);
-	if (strcmp(url, "/api/mode") == 0)
-		return send_text(conn, MHD_HTTP_OK, "application/json",
-				 c->replay_text ? "{\"mode\":\"replay\"}" : "{\"mode\":\"live\"}",
-				 c->replay_text ? 17 : 15, MHD_RESPMEM_PERSISTENT);
+	if (strcmp(url, "/api/mode") == 0) {
+		static const char live[] = "{\"mode\":\"live\"}", replay[] = "{\"mode\":\"replay\"}";
+		return send_text(conn, MHD_HTTP_OK, "application/json", c->replay_text ? replay : live,
+				 c->replay_text ? sizeof(replay) - 1 : sizeof(live) - 1, MHD_RESPMEM_PERSISTENT);
+	}
 	if (c->replay_text) {
 		if (strcmp(url, "/api/replay") == 0)
 			return send_text(conn, MHD_HTTP_OK, "application/json", c->replay_text,

@@ -18,6 +18,7 @@ const REFRESH_MS = 1000;
 const ROLE_ROW = { superspine: 0, spine: 1, leaf: 2 };
 
 let topo = null;          // GET /api/topology
+let linkById = {};        // topo.links by id
 let layout = null;        // node name -> {x, y}
 let model = null;         // "switch:port" -> port figures (see above)
 let switchModel = {};     // switch -> its stats object (live) or summary (replay)
@@ -230,7 +231,7 @@ function drawSample() {
   marks.textContent = "";
   document.body.setAttribute("data-time-ns", sampleTime);
   for (const line of document.querySelectorAll("line.link")) {
-    const l = topo.links.find(x => x.id === line.getAttribute("data-link"));
+    const l = linkById[line.getAttribute("data-link")];
     const ab = direction(l.a, l.b), ba = direction(l.b, l.a);
     const rates = [ab, ba].filter(d => d && d.bps !== null).map(d => d.bps);
     const util = rates.length ? Math.max(...rates) / l.rate_bps : null;
@@ -552,6 +553,7 @@ async function main() {
     message(e.message);
     return;
   }
+  for (const l of topo.links) linkById[l.id] = l;
   document.getElementById("fabric").textContent = topo.fabric;
   document.title = "Loom: " + topo.fabric;
   layout = computeLayout();
