@@ -57,6 +57,37 @@ static const json_t *port_by_index(const json_t *ports, json_int_t index)
 	return NULL;
 }
 
+static json_int_t sum_values(const json_t *o)
+{
+	const char *k;
+	json_t *v;
+	json_int_t t = 0;
+
+	json_object_foreach((json_t *)o, k, v)
+		t += json_integer_value(v);
+	return t;
+}
+
+/* What a port's traffic manager marked and paused: ECN marks over its
+ * classes, PFC frames sent and received. 0 when it has none. */
+static json_int_t ecn_marked(const json_t *port)
+{
+	const json_t *c;
+	json_int_t t = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(port, "tm"), "classes"), i, c)
+		t += geti(c, "ecn_marked");
+	return t;
+}
+
+static json_int_t pfc_frames(const json_t *port)
+{
+	const json_t *tm = json_object_get(port, "tm");
+
+	return geti(tm, "pfc_frames_sent") + geti(tm, "pfc_frames_received");
+}
+
 void web_rates_add(json_t *cur, const json_t *prev)
 {
 	json_int_t dt = prev ? geti(cur, "time_ns") - geti(prev, "time_ns") : 0;
@@ -83,6 +114,12 @@ void web_rates_add(json_t *cur, const json_t *prev)
 			json_object_set_new(p, "rx_bps", json_integer((json_int_t)llround(rx)));
 			if (rate > 0)
 				json_object_set_new(p, "tx_util", json_real(tx / (double)rate));
+			/* what happened in the interval, for the page's marks */
+			json_object_set_new(p, "drops_delta",
+					    json_integer(sum_values(json_object_get(p, "drops")) -
+							 sum_values(json_object_get(pp, "drops"))));
+			json_object_set_new(p, "ecn_marked_delta", json_integer(ecn_marked(p) - ecn_marked(pp)));
+			json_object_set_new(p, "pfc_frames_delta", json_integer(pfc_frames(p) - pfc_frames(pp)));
 		}
 	}
 }

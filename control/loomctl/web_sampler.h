@@ -28,9 +28,10 @@ char *web_sampler_latest(struct web_sampler *s, char *err, size_t errlen);
 char *web_sampler_history(struct web_sampler *s, const char *sw, int port, char *err, size_t errlen);
 
 /* Rates of `cur`'s ports against `prev` (the same loomd's earlier
- * `stats`): adds tx_bps, rx_bps and tx_util (tx_bps / rate_bps) to each
- * port and interval_ns to the top; nothing when prev is NULL or not
- * older. Exposed for the unit test. */
+ * `stats`): adds tx_bps, rx_bps, tx_util (tx_bps / rate_bps) and what
+ * grew in the interval (drops_delta, ecn_marked_delta, pfc_frames_delta)
+ * to each port and interval_ns to the top; nothing when prev is NULL or
+ * not older. Exposed for the unit test. */
 void web_rates_add(json_t *cur, const json_t *prev);
 
 #endif

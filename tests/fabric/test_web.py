@@ -99,7 +99,11 @@ class WebPage(fx.FabricUp):
         fx.in_host("h2", "iperf3", "-s", "-1", "-D")
         time.sleep(0.3)
         client = subprocess.Popen(["ip", "netns", "exec", "loom-h0", "iperf3", "-c", h2[2], "-u", "-b", "400M",
-                                   "-l", "1400", "-t", "14"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   "-l", "1400", "-t", "16"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # and pings to an address of leaf1's subnet that no host has: leaf1 drops them (no_route)
+        nowhere = h2[2].rsplit(".", 1)[0] + ".200"
+        pinger = subprocess.Popen(["ip", "netns", "exec", "loom-h1", "ping", "-q", "-i", "0.01", "-w", "16", nowhere],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             time.sleep(3)  # two samples of the server with traffic in both
             before = fx.stats()
@@ -112,8 +116,12 @@ class WebPage(fx.FabricUp):
                 os.unlink(shot)
             chromium(self.url + "#switch=leaf0", "--screenshot=" + shot, "--window-size=1500,680",
                      "--virtual-time-budget=4000")
+            uplink = next(l["id"] for l in self.topology["links"]
+                          if l["a"]["node"] == "leaf0" and l["b"]["node"] == self.spine_of(before, after))
+            link_els = dom_elements(self.url + "#link=" + uplink)
         finally:
             client.wait(timeout=30)
+            pinger.wait(timeout=30)
         with open(shot, "rb") as f:
             self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", "the screenshot is a PNG")
         print("screenshot: %s" % shot)
@@ -187,6 +195,40 @@ class WebPage(fx.FabricUp):
             mb = next(m for x in lb_b if x["group"] == g for m in x["members"] if m["port"] == p)
             ma = next(m for x in lb_a if x["group"] == g for m in x["members"] if m["port"] == p)
             self.assertTrue(mb["bytes"] <= int(a["data-bytes"]) <= ma["bytes"])
+
+        # drop marks: exactly at the ports whose drops grew in the page's
+        # sample, and leaf1's no_route drops of the pings are among them
+        grew = set()
+        for i, (t, a) in enumerate(els):
+            if t == "g" and "data-port-of" in a and int(a["data-d-drops"]) > 0:
+                grew.add(a["data-port-of"])
+                kids = []
+                for t2, a2 in els[i + 1:]:
+                    if t2 == "g":
+                        break
+                    kids.append(a2.get("class", ""))
+                self.assertIn("mark drop", kids, a["data-port-of"])
+        no_route = {"leaf1:%d" % p["index"] for p in fx.switch(after, "leaf1")["ports"]
+                    if p["drops"].get("no_route", 0) > fx.port(fx.switch(before, "leaf1"), p["index"])["drops"].get("no_route", 0)}
+        self.assertTrue(no_route, "the pings were dropped at leaf1")
+        self.assertTrue(no_route & grew, "drop marks at %s, no_route drops at %s" % (sorted(grew), sorted(no_route)))
+
+        # the link panel by URL: both directions over the last seconds
+        panel = next(a for t, a in link_els if t == "aside")
+        self.assertEqual(panel.get("data-link"), uplink)
+        plot = next(a for t, a in link_els if t == "svg" and "plot" in a.get("class", ""))
+        self.assertGreaterEqual(int(plot["data-samples"]), 3)
+        self.assertEqual({a["data-direction"] for t, a in link_els if t == "polyline"}, {"ab", "ba"})
+
+    @staticmethod
+    def spine_of(before, after):
+        """The spine that leaf0 sent the most bytes to between two stats."""
+        leaf0 = (fx.switch(before, "leaf0"), fx.switch(after, "leaf0"))
+        sent = {}
+        for p in leaf0[1]["ports"]:
+            if p["name"].startswith("spine"):
+                sent[p["name"].split(":")[0]] = p["tx_bytes"] - fx.port(leaf0[0], p["index"])["tx_bytes"]
+        return max(sent, key=sent.get)
 
     def test_read_only_and_bad_requests(self):
         status, body = http_get(self.port, "/api/stats", method="POST")

@@ -2,7 +2,8 @@
 /*
  * loomctl web's rates (control/loomctl/web_sampler.c): two `stats` results
  * of the same loomd give each port its tx/rx bits per second over loomd's
- * time between them and its tx utilization; no rate without an older
+ * time between them, its tx utilization and the growth of its drops, ECN
+ * marks and PFC frames; no rate without an older
  * sample, and none for a port whose counters went back.
  */
 #include <setjmp.h>
@@ -35,12 +36,24 @@ static void rates_over_loomd_time(void **state)
 	json_t *prev = sample(1000000000LL, 1000, 0), *cur = sample(3000000000LL, 1000 + 250000000, 5000);
 
 	(void)state;
+	/* drops by reason, ECN marks by class, PFC frames both ways: their growth */
+	json_object_set_new(port_of(prev), "drops", json_pack("{s:i}", "no_route", 4));
+	json_object_set_new(port_of(cur), "drops", json_pack("{s:i, s:i}", "no_route", 6, "queue_full", 1));
+	json_object_set_new(port_of(prev), "tm", json_pack("{s:i, s:i, s:[{s:i}, {s:i}]}", "pfc_frames_sent", 1,
+							   "pfc_frames_received", 0, "classes", "ecn_marked", 1,
+							   "ecn_marked", 2));
+	json_object_set_new(port_of(cur), "tm", json_pack("{s:i, s:i, s:[{s:i}, {s:i}]}", "pfc_frames_sent", 2,
+							  "pfc_frames_received", 1, "classes", "ecn_marked", 5,
+							  "ecn_marked", 5));
 	web_rates_add(cur, prev);
 	assert_int_equal(json_integer_value(json_object_get(cur, "interval_ns")), 2000000000LL);
 	assert_int_equal(json_integer_value(json_object_get(port_of(cur), "tx_bps")), 1000000000LL); /* 2 Gb in 2 s */
 	assert_int_equal(json_integer_value(json_object_get(port_of(cur), "rx_bps")), 20000);
 	assert_true(json_real_value(json_object_get(port_of(cur), "tx_util")) > 0.0999 &&
 		    json_real_value(json_object_get(port_of(cur), "tx_util")) < 0.1001);
+	assert_int_equal(json_integer_value(json_object_get(port_of(cur), "drops_delta")), 3);
+	assert_int_equal(json_integer_value(json_object_get(port_of(cur), "ecn_marked_delta")), 7);
+	assert_int_equal(json_integer_value(json_object_get(port_of(cur), "pfc_frames_delta")), 2);
 	json_decref(prev);
 	json_decref(cur);
 }

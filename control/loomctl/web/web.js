@@ -7,7 +7,9 @@
 // second for every page); replay: GET /api/replay once, a slider picks the
 // sample. Both become the same model, one entry per switch port:
 //   {tx_bps, rx_bps, util, queued, queued_bytes, tx_bytes, rx_bytes, ...,
-//    d_ecn, d_pfc, d_drops}   (d_*: since the previous sample)
+//    d_ecn, d_pfc, d_drops}   (d_*: since the previous sample; live, the
+//                              server's *_delta, so that a page needs one
+//                              sample to show them)
 // which draw() renders. Every figure drawn is also in a data-* attribute,
 // for tests that read the DOM.
 "use strict";
@@ -23,7 +25,6 @@ let layout = null;        // node name -> {x, y}
 let model = null;         // "switch:port" -> port figures (see above)
 let switchModel = {};     // switch -> its stats object (live) or summary (replay)
 let sampleTime = null;    // loomd's time_ns of the sample drawn
-let prevStats = null;     // live: the sample before, for the d_* figures
 let replay = null;        // GET /api/replay
 let routesOf = {};        // switch -> GET /api/routes (for group prefixes)
 let selected = null;      // {kind: "switch"|"link", id}
@@ -159,12 +160,8 @@ function drawStatic() {
 
 // ---- the model
 
-function modelFromStats(cur, prev) {
+function modelFromStats(cur) {
   const m = {}, sws = {};
-  const prevPort = {};
-  if (prev)
-    for (const s of prev.switches)
-      for (const p of s.ports) prevPort[s.name + ":" + p.index] = p;
   for (const s of cur.switches) {
     sws[s.name] = s;
     for (const p of s.ports) {
@@ -172,16 +169,12 @@ function modelFromStats(cur, prev) {
       const ecn = tm ? tm.classes.reduce((t, c) => t + c.ecn_marked, 0) : 0;
       const pfc = tm ? tm.pfc_frames_sent + tm.pfc_frames_received : 0;
       const drops = sumValues(p.drops);
-      const q = prevPort[s.name + ":" + p.index];
-      const qTm = q && q.tm;
       m[s.name + ":" + p.index] = {
         name: p.name, rate_bps: p.rate_bps, tx_bps: p.tx_bps === undefined ? null : p.tx_bps,
         rx_bps: p.rx_bps === undefined ? null : p.rx_bps, tx_bytes: p.tx_bytes, rx_bytes: p.rx_bytes,
         tx_packets: p.tx_packets, rx_packets: p.rx_packets, queued: p.queued, queued_bytes: p.queued_bytes,
         drops, ecn, pfc, drops_by_reason: p.drops, tm,
-        d_drops: q ? drops - sumValues(q.drops) : 0,
-        d_ecn: qTm ? ecn - qTm.classes.reduce((t, c) => t + c.ecn_marked, 0) : 0,
-        d_pfc: qTm ? pfc - (qTm.pfc_frames_sent + qTm.pfc_frames_received) : 0,
+        d_drops: p.drops_delta || 0, d_ecn: p.ecn_marked_delta || 0, d_pfc: p.pfc_frames_delta || 0,
       };
     }
   }
@@ -255,7 +248,8 @@ function drawSample() {
       const x = A.x + (B.x - A.x) * 0.22, y = A.y + (B.y - A.y) * 0.22;
       const g = el("g", { class: "port-marks", "data-port-of": end.node + ":" + end.port,
                           "data-queued-bytes": p.queued_bytes, "data-ecn": p.ecn, "data-pfc": p.pfc,
-                          "data-drops": p.drops }, marks);
+                          "data-drops": p.drops, "data-d-ecn": p.d_ecn, "data-d-pfc": p.d_pfc,
+                          "data-d-drops": p.d_drops }, marks);
       let dx = 6;
       if (p.queued_bytes > 0) {
         const hgt = Math.min(24, 3 + 21 * Math.log10(1 + p.queued_bytes) / 7);
@@ -470,8 +464,7 @@ async function poll() {
   try {
     const cur = await getJSON("/api/stats");
     if (cur.time_ns !== sampleTime) {
-      const { m, sws } = modelFromStats(cur, prevStats && prevStats.time_ns < cur.time_ns ? prevStats : null);
-      prevStats = cur;
+      const { m, sws } = modelFromStats(cur);
       model = m;
       switchModel = sws;
       sampleTime = cur.time_ns;
