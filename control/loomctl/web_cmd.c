@@ -242,6 +242,12 @@ int cmd_web(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* SIGINT/SIGTERM are waited for below, not delivered to a thread:
+	 * blocked before any thread starts, so that every thread inherits it */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	c.topology_text = json_dumps(c.topology, JSON_COMPACT);
 	if (!replay)
 		c.sampler = web_sampler_start(LOOM_SOCKET, WEB_SAMPLE_S);
@@ -251,11 +257,6 @@ int cmd_web(int argc, char **argv)
 		goto out;
 	}
 
-	/* SIGINT/SIGTERM are waited for here, not delivered to a thread */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, &c, MHD_OPTION_SOCK_ADDR, &ss,
 			     MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!d) {
