@@ -19,6 +19,7 @@
  *   loomctl experiment run FILE [--out DIR] (docs/EXPERIMENTS.md)
  *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
  *   loomctl run FILE [--out RESULTS]      (a virtual-clock fabric, to completion)
+ *   loomctl web [--port N] [--bind ADDR] [--replay DIR]  (the fabric as a web page)
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #include "experiment_cmd.h"
 #include "tm_cmds.h"
 #include "cell_cmds.h"
+#include "web_cmd.h"
 #include "workload/workload.h"
 
 static void usage(FILE *out)
@@ -71,7 +73,10 @@ static void usage(FILE *out)
 		"  top [--once] [--interval S] [--socket PATH]       live view: link utilization, queues,\n"
 		"                                                    drops, marks/pauses per switch and plane\n"
 		"  run FILE [--out RESULTS]                          run a 'clock: virtual' fabric to the end of its\n"
-		"                                                    duration; results (stats, flows) as JSON\n");
+		"                                                    duration; results (stats, flows) as JSON\n"
+		"  web [--port N] [--bind ADDR] [--replay DIR]       the running fabric as a live web page on\n"
+		"                                                    127.0.0.1:8089 (read-only), or an experiment's\n"
+		"                                                    runs replayed with a time slider (docs/WEB.md)\n");
 }
 
 static bool has_flag(int argc, char **argv, const char *flag)
@@ -283,6 +288,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "lb") == 0)
 		return cmd_lb(argc, argv);
+	if (strcmp(cmd, "web") == 0)
+		return cmd_web(argc, argv);
 	if (strcmp(cmd, "cell") == 0)
 		return cmd_cell(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
