@@ -245,8 +245,10 @@ int cmd_up(const struct up_opts *o)
 	if (o->dry_run) {
 		/* The commands that would create the hosts; the configuration
 		 * loomd would get is what `loomctl compile` prints. */
-		if (!o->no_hosts)
+		if (!o->no_hosts) {
 			hosts_script_write(&t, o->only ? local : NULL, stdout);
+			vm_hosts_script_write(&t, o->only ? local : NULL, stdout);
+		}
 		json_decref(config);
 		return 0;
 	}

@@ -253,6 +253,33 @@ int vm_hosts_start(const struct topology *t, const bool *local, const char *imag
 	return 0;
 }
 
+struct comment_sink {
+	struct host_cmd_sink base;
+	FILE *out;
+};
+
+static int comment_cmd(struct host_cmd_sink *sink, const char *line, bool quiet)
+{
+	(void)quiet;
+	fprintf(((struct comment_sink *)sink)->out, "#   %s\n", line);
+	return 0;
+}
+
+void vm_hosts_script_write(const struct topology *t, const bool *local, FILE *out)
+{
+	for (int h = 0; h < t->n_hosts; h++) {
+		struct comment_sink sink = {.base.cmd = comment_cmd, .out = out};
+		char dir[128];
+
+		if (!is_vm_host(t, h, local))
+			continue;
+		vm_host_run_dir(t, h, dir, sizeof(dir));
+		fprintf(out, "\n# VM host %s: a QEMU guest (run directory %s, NIC eth<i> on its nic<i>.sock),\n"
+			"# started after loomd, then configured through its guest agent with:\n", t->hosts[h].name, dir);
+		host_config_commands(t, h, &sink.base);
+	}
+}
+
 /* --- waiting for and configuring the guests ------------------------------- */
 
 struct vm_job {

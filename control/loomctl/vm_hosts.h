@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "topo/topology.h"
 
@@ -36,6 +37,10 @@ int vm_hosts_start(const struct topology *t, const bool *local, const char *imag
 /* Wait for every guest's agent (in parallel) and configure each guest.
  * 0, or -1 with the problem printed. */
 int vm_hosts_ready(const struct topology *t, json_t *state);
+
+/* For `up --dry-run`: per VM host, as shell comments, its run directory and
+ * the commands its agent would run. */
+void vm_hosts_script_write(const struct topology *t, const bool *local, FILE *out);
 
 /* Stop every QEMU in state and remove its run directory and sockets. */
 void vm_hosts_stop(json_t *state);

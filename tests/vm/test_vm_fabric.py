@@ -82,6 +82,21 @@ class TestVmTopology(unittest.TestCase):
         self.assertEqual(devargs, ["net_vhost0,iface=/run/loom-vm/g-h0/nic0.sock,client=1,queues=1",
                                    "net_vhost1,iface=/run/loom-vm/g-h1/nic0.sock,client=1,queues=1"])
 
+    def test_dry_run_shows_the_same_commands_for_both_kinds(self):
+        out = loomctl("up", TOPO, "--dry-run").stdout
+        self.assertIn("ip netns add loom-ns0\n", out)
+        self.assertNotIn("loom-vm0", out)  # no namespace for a VM host
+        ns0 = [l.split(" ", 4)[4] for l in out.splitlines() if l.startswith("ip netns exec loom-ns0 ")]
+        vm0 = out.split("# VM host vm0:")[1].split("\n\n")[0]
+        vm0 = [l[4:] for l in vm0.splitlines() if l.startswith("#   ")]
+        # the same list, with each host's own MAC and addresses
+        def shape(cmds):
+            return [" ".join("ADDR" if re.fullmatch(r"[0-9a-f:.]+(/\d+)?", w) and re.search(r"[:.]", w) else w
+                             for w in c.replace(" >/dev/null", "").split()) for c in cmds]
+        self.assertEqual(shape(vm0), shape(ns0))
+        self.assertIn("ip addr add 10.0.0.2/24 dev eth0", vm0)
+        self.assertIn("ip addr add 10.0.0.3/24 dev eth0", ns0)
+
     def test_missing_image_is_an_error_at_up_leaving_nothing(self):
         if os.path.exists("/run/loom/state.json"):
             self.skipTest("a fabric is up")
