@@ -110,7 +110,7 @@ static void subnet_routes(struct cmd_ctx *c, const struct topo_switch *leaf, con
 		topo_format_prefix(&o->subnet6, a, sizeof(a));
 		topo_format_prefix(&gw, g, sizeof(g));
 		*strchr(g, '/') = '\0';
-		emit(c, false, "ip -6 route add %s via %s dev eth%d%s", a, g, ifindex, m);
+		emit(c, false, "ip route add %s via %s dev eth%d%s", a, g, ifindex, m);
 	}
 }
 
@@ -123,14 +123,14 @@ static void host_link(struct cmd_ctx *c, const struct topology *t, int h, const 
 	char a[64];
 	uint8_t mac[6];
 
-	topo_host_mac(h, he->port, mac);
-	emit(c, false, "ip link set eth%d address %02x:%02x:%02x:%02x:%02x:%02x", he->port, mac[0], mac[1], mac[2],
-	     mac[3], mac[4], mac[5]);
-	emit(c, false, "ip link set eth%d mtu %u", he->port, host_link_mtu(t, l));
 	/* Whole frames with real checksums on the wire: loomd's ports
 	 * (af_packet, vhost-user) see what the host sends, and a P4 or
 	 * checksum-checking pipeline must not see partial checksums. */
 	emit(c, true, "ethtool -K eth%d tx off tso off gso off gro off", he->port);
+	topo_host_mac(h, he->port, mac);
+	emit(c, false, "ip link set eth%d address %02x:%02x:%02x:%02x:%02x:%02x", he->port, mac[0], mac[1], mac[2],
+	     mac[3], mac[4], mac[5]);
+	emit(c, false, "ip link set eth%d mtu %u", he->port, host_link_mtu(t, l));
 
 	topo_host_address(&leaf->subnet4, se->port, &addr);
 	topo_format_prefix(&addr, a, sizeof(a));
@@ -140,10 +140,9 @@ static void host_link(struct cmd_ctx *c, const struct topology *t, int h, const 
 		topo_host_address(&leaf->subnet6, se->port, &addr);
 		topo_format_prefix(&addr, a, sizeof(a));
 		*strchr(a, '/') = '\0';
-		emit(c, false, "ip -6 addr add %s/%d dev eth%d nodad", a, leaf->subnet6.len, he->port);
+		emit(c, false, "ip addr add %s/%d dev eth%d nodad", a, leaf->subnet6.len, he->port);
 	}
 	emit(c, false, "ip link set eth%d up", he->port);
-	host_shape(c, t, he->port, l);
 
 	/* Every other leaf subnet of this plane through this leaf's gateway;
 	 * with planes joined, the other planes' subnets too, as a fallback. */
@@ -157,6 +156,7 @@ static void host_link(struct cmd_ctx *c, const struct topology *t, int h, const 
 		else if (t->planes_joined)
 			subnet_routes(c, leaf, o, he->port, FALLBACK_METRIC + leaf->plane);
 	}
+	host_shape(c, t, he->port, l);
 }
 
 int host_config_commands(const struct topology *t, int h, struct host_cmd_sink *sink)

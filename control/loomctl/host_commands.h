@@ -10,7 +10,9 @@
  * space or a shell character: the words are fixed text, names (topology
  * names are [A-Za-z0-9_-]), addresses and numbers. So the namespace side
  * can print it into a shell script as is, and the VM side can split it on
- * spaces into an argv (no shell in the guest).
+ * spaces into an argv (no shell in the guest). `ip` commands carry no
+ * options (no -6: ip takes the family from the address), so that the VM
+ * side can hand a run of them to one `ip -batch -`.
  */
 #ifndef LOOMCTL_HOST_COMMANDS_H
 #define LOOMCTL_HOST_COMMANDS_H

@@ -292,39 +292,85 @@ struct vm_job {
 	char err[1024];
 };
 
+/*
+ * Runs host commands in a guest. Each agent round trip starts a program
+ * from the host's root over 9p, which takes most of a second under TCG: a
+ * run of consecutive `ip` commands goes to one `ip -batch -` on stdin
+ * (host_commands.h keeps them free of options for that).
+ */
 struct agent_sink {
 	struct host_cmd_sink base;
 	struct loom_agent *agent;
 	char *err;
 	size_t errlen;
+	char batch[8192]; /* pending `ip` commands, without "ip ", one a line */
+	size_t batch_len;
 };
 
-/* A host command as an argv: words separated by single spaces, none with
- * a space of its own (host_commands.h). */
-static int agent_cmd(struct host_cmd_sink *sink, const char *line, bool quiet)
+/* Run argv in the guest; what: how to name it in an error. */
+static int agent_run(struct agent_sink *s, const char *const *argv, const char *in, size_t in_len, const char *what)
 {
-	struct agent_sink *s = (struct agent_sink *)sink;
-	char copy[512], *words[MAX_WORDS + 1], *save = NULL;
-	struct loom_agent_exec_req req = {.timeout_ms = VM_CMD_TIMEOUT_MS};
+	struct loom_agent_exec_req req = {.argv = argv, .stdin_data = in, .stdin_len = in_len,
+					  .timeout_ms = VM_CMD_TIMEOUT_MS};
 	struct loom_agent_result res;
-	int n = 0, status;
+	int status;
 
-	(void)quiet; /* the output is not shown either way */
-	snprintf(copy, sizeof(copy), "%s", line);
-	for (char *w = strtok_r(copy, " ", &save); w && n < MAX_WORDS; w = strtok_r(NULL, " ", &save))
-		words[n++] = w;
-	words[n] = NULL;
-	req.argv = (const char *const *)words;
 	if (loom_agent_exec(s->agent, &req, &res, s->err, s->errlen) < 0)
 		return -1;
 	status = loom_agent_result_status(&res);
 	if (status != 0) {
 		while (res.err_len && res.err[res.err_len - 1] == '\n')
 			res.err[--res.err_len] = '\0';
-		snprintf(s->err, s->errlen, "'%s' failed (status %d): %s", line, status, res.err);
+		snprintf(s->err, s->errlen, "%s failed (status %d): %s", what, status, res.err);
 	}
 	loom_agent_result_free(&res);
 	return status != 0 ? -1 : 0;
+}
+
+static int agent_flush(struct agent_sink *s)
+{
+	static const char *const argv[] = {"ip", "-batch", "-", NULL};
+	char what[sizeof(s->batch) + 64];
+	int rc;
+
+	if (!s->batch_len)
+		return 0;
+	/* ip names the failing line of its batch (-:N); the batch is named too */
+	snprintf(what, sizeof(what), "'ip -batch -' of [%.*s]", (int)s->batch_len - 1, s->batch);
+	for (char *p = what; *p; p++)
+		if (*p == '\n')
+			*p = ';';
+	rc = agent_run(s, argv, s->batch, s->batch_len, what);
+	s->batch_len = 0;
+	return rc;
+}
+
+/* A host command as an argv: words separated by single spaces, none with
+ * a space of its own (host_commands.h). */
+static int agent_cmd(struct host_cmd_sink *sink, const char *line, bool quiet)
+{
+	struct agent_sink *s = (struct agent_sink *)sink;
+	char copy[512], what[540], *words[MAX_WORDS + 1], *save = NULL;
+	size_t len = strlen(line);
+	int n = 0;
+
+	(void)quiet; /* the output is not shown either way */
+	if (strncmp(line, "ip ", 3) == 0 && line[3] != '-') {
+		if (s->batch_len + len > sizeof(s->batch) && agent_flush(s) < 0)
+			return -1;
+		memcpy(s->batch + s->batch_len, line + 3, len - 3);
+		s->batch_len += len - 3;
+		s->batch[s->batch_len++] = '\n';
+		return 0;
+	}
+	if (agent_flush(s) < 0)
+		return -1;
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *w = strtok_r(copy, " ", &save); w && n < MAX_WORDS; w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	words[n] = NULL;
+	snprintf(what, sizeof(what), "'%s'", line);
+	return agent_run(s, (const char *const *)words, NULL, 0, what);
 }
 
 static double since(const struct timespec *t0)
@@ -350,6 +396,8 @@ static void *vm_job_run(void *arg)
 	}
 	j->ready_s = since(&j->t0);
 	j->rc = host_config_commands(j->t, j->host, &sink.base);
+	if (j->rc == 0)
+		j->rc = agent_flush(&sink);
 	j->config_s = since(&j->t0) - j->ready_s;
 	loom_agent_close(&a);
 	return NULL;
