@@ -52,7 +52,9 @@ static json_t *state_or_report(void)
 	return state;
 }
 
-static int exec_namespace(const char *host, int argc, char **argv)
+/* timeout_ms 0: none; else its process group is killed then, status 124
+ * as for a VM host (and timeout(1)) */
+static int exec_namespace(const char *host, int argc, char **argv, int timeout_ms)
 {
 	char ns[64];
 	char **args = calloc((size_t)argc + 5, sizeof(char *));
@@ -70,13 +72,30 @@ static int exec_namespace(const char *host, int argc, char **argv)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		setpgid(0, 0);
 		execvp("ip", args);
 		fprintf(stderr, "loomctl: cannot run ip: %s\n", strerror(errno));
 		_exit(127);
 	}
 	free(args);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+	if (pid < 0)
 		return 1;
+	setpgid(pid, pid); /* also here: no race with the child's own */
+	for (int waited = 0;; waited += 20) {
+		pid_t r = waitpid(pid, &status, timeout_ms ? WNOHANG : 0);
+
+		if (r == pid)
+			break;
+		if (r < 0)
+			return 1;
+		if (waited >= timeout_ms) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			fprintf(stderr, "loomctl: host %s: the command timed out\n", host);
+			return 124;
+		}
+		usleep(20000);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -138,7 +157,7 @@ int cmd_exec(const char *host, int argc, char **argv, int timeout_ms)
 	if (run_dir)
 		rc = exec_vm(host, run_dir, argc, argv, timeout_ms);
 	else if (has_namespace(state, host))
-		rc = exec_namespace(host, argc, argv);
+		rc = exec_namespace(host, argc, argv, timeout_ms);
 	else {
 		fprintf(stderr, "loomctl: no host '%s' in the fabric that is up\n", host);
 		rc = 1;

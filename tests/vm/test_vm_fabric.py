@@ -11,6 +11,7 @@ uses /run/loom and namespace names like the fabric tests.
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -189,6 +190,10 @@ class TestVmFabric(unittest.TestCase):
         self.assertEqual(self.exec("vm1", "hostname").stdout.strip(), "vm1")
         self.assertIn("10.0.1.2/24", self.exec("vm1", "ip", "-br", "addr", "show", "eth0").stdout)
         self.assertEqual(self.exec("vm0", "no-such-command-loom").returncode, 127)
+        for host in ("vm0", "ns0"):
+            r = loomctl("exec", host, "--timeout", "1", "--", "sleep", "30")
+            self.assertEqual(r.returncode, 124, host)
+            self.assertIn("timed out", r.stderr)
         r = loomctl("exec", "nohost", "--", "true")
         self.assertEqual(r.returncode, 1)
         self.assertIn("no host 'nohost'", r.stderr)
@@ -207,10 +212,22 @@ class TestVmFabric(unittest.TestCase):
         r = loomctl("status")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"VM host vm0 +alive \(QEMU pid \d+, (KVM|TCG)\)")
-        r = subprocess.run([fabric.LOOMCTL, "console", "vm1"], input="echo console-$((6*7))\n",
-                           capture_output=True, text=True, timeout=60)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("console-42", r.stdout)
+        # stdin stays open until the shell's answer came (a TCG guest may
+        # take seconds), then ends: console then exits once it is quiet
+        p = subprocess.Popen([fabric.LOOMCTL, "console", "vm1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write(b"echo console-$((6*7))\n")
+        p.stdin.flush()
+        out, deadline = b"", time.monotonic() + 60
+        os.set_blocking(p.stdout.fileno(), False)
+        while b"console-42" not in out and time.monotonic() < deadline and p.poll() is None:
+            select.select([p.stdout], [], [], 1)
+            out += p.stdout.read() or b""
+        p.stdin.close()
+        self.assertEqual(p.wait(timeout=30), 0, p.stderr.read())
+        p.stdout.close()
+        p.stderr.close()
+        self.assertIn(b"console-42", out)
         self.assertNotEqual(loomctl("console", "ns0").returncode, 0)
 
     def test_zz_dead_vm_is_reported_and_down_leaves_nothing(self):
