@@ -98,6 +98,12 @@ class TestVmTopology(unittest.TestCase):
         self.assertIn("ip addr add 10.0.0.2/24 dev eth0", vm0)
         self.assertIn("ip addr add 10.0.0.3/24 dev eth0", ns0)
 
+    def test_workload_iperf3_refuses_vm_hosts(self):
+        path = self.write("workload: w\npatterns:\n  - pattern: permutation\n    bytes: 1M\n")
+        r = loomctl("workload", "iperf3", path, "--topo", TOPO, "--dry-run")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"vm[01] is a VM host: iperf3 pairs of a workload run in namespace hosts")
+
     def test_missing_image_is_an_error_at_up_leaving_nothing(self):
         if os.path.exists("/run/loom/state.json"):
             self.skipTest("a fabric is up")
