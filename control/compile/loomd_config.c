@@ -14,13 +14,14 @@
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
 #include "loom/frame.h"
+#include "vm_host.h"
 #include "loomd_config_keys.h"
 
 struct cfg_ctx {
 	const struct topology *t;
 	const bool *local;
 	struct routes_index *ix; /* links per switch, for ports and routes */
-	int *host_k; /* per link: N of the default net_af_packetN / net_af_xdpN, -1 if none */
+	int *host_k; /* per link: N of the default net_af_packetN / net_af_xdpN / net_vhostN, -1 if none */
 	char *err;
 	size_t errlen;
 };
@@ -101,7 +102,7 @@ static int number_default_host_ports(struct cfg_ctx *c)
 {
 	const struct topology *t = c->t;
 	struct host_port *hp = calloc(t->n_links + 1, sizeof(*hp));
-	int n = 0, k_packet = 0, k_xdp = 0;
+	int n = 0, k_packet = 0, k_xdp = 0, k_vhost = 0;
 
 	c->host_k = malloc((t->n_links + 1) * sizeof(int));
 	if (!hp || !c->host_k) {
@@ -117,9 +118,9 @@ static int number_default_host_ports(struct cfg_ctx *c)
 	}
 	qsort(hp, n, sizeof(*hp), host_port_cmp);
 	for (int i = 0; i < n; i++) {
-		bool xdp = t->hosts[hp[i].host].port_type == TOPO_PORT_AF_XDP;
+		enum topo_host_port_type pt = t->hosts[hp[i].host].port_type;
 
-		c->host_k[hp[i].link] = xdp ? k_xdp++ : k_packet++;
+		c->host_k[hp[i].link] = pt == TOPO_PORT_AF_XDP ? k_xdp++ : pt == TOPO_PORT_VM ? k_vhost++ : k_packet++;
 	}
 	free(hp);
 	return 0;
@@ -235,13 +236,30 @@ static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int 
 {
 	const struct topo_end *near = near_is_a ? &l->a : &l->b;
 	const struct topo_end *host = near_is_a ? &l->b : &l->a;
-	char veth[16], devargs[128];
+	char veth[16], devargs[192];
 	bool xdp = c->t->hosts[host->node].port_type == TOPO_PORT_AF_XDP;
 
 	if (c->t->hosts[host->node].port_type == TOPO_PORT_GENERATOR)
 		return gen_host_link_json(c->t, host->node);
 	if (near->devargs[0])
 		return ethdev_json(near->devargs);
+	if (c->t->hosts[host->node].port_type == TOPO_PORT_VM) {
+		/*
+		 * A VM host's NIC: DPDK's vhost-user port on the socket of
+		 * QEMU's virtio-net device. QEMU is the socket's server and
+		 * loomd the client (client=1): the guest and its socket outlive
+		 * loomd, and a loomd that restarts connects again (the PMD
+		 * retries every second) and the guest's link comes back. With
+		 * loomd as the server, its socket would go away with it and
+		 * every QEMU would have to be the one reconnecting. One queue
+		 * pair: the guest has one vCPU.
+		 */
+		char sock[128];
+
+		vm_host_nic_socket(c->t, host->node, host->port, sock, sizeof(sock));
+		snprintf(devargs, sizeof(devargs), "net_vhost%d,iface=%s,client=1,queues=1", c->host_k[link], sock);
+		return ethdev_json(devargs);
+	}
 	host_veth_name(host->node, host->port, veth, sizeof(veth));
 	/* af_packet's default socket ring (512 frames) overflows under one TCP
 	 * flow at a few Gb/s and the kernel drops silently (measured: ~23 000

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "topo/topology.h"
 
 struct up_opts {
@@ -23,12 +25,19 @@ int cmd_run(const char *topology, const char *out);
  * none). loomd's exit status. */
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns);
 int cmd_down(void);
+/* The state file of the fabric that is up (fabric_up.c), or NULL. */
+json_t *fabric_state_load(void);
+/* loomctl exec HOST -- CMD..., loomctl console HOST (host_exec.c). */
+int cmd_exec(const char *host, int argc, char **argv, int timeout_ms);
+int cmd_console(const char *host);
 /* The loomd to start: $LOOMD, else the one next to loomctl in the build
  * tree, else "loomd" from PATH. fabric_up.c */
 void loomd_path(char *buf, size_t len);
-/* Namespace hosts this loomd serves: not generator hosts, not external, and attached to a local leaf
+/* Hosts this loomd serves (namespaces and VMs): not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */
 bool host_is_served(const struct topology *t, int host, const bool *local);
+/* Served and a namespace host (not a VM host). */
+bool host_is_namespace(const struct topology *t, int host, const bool *local);
 void hosts_script_write(const struct topology *t, const bool *local, FILE *out);
 
 #endif

@@ -3,8 +3,10 @@
  * `loomctl up` and `loomctl down`.
  *
  * up: validate the topology, compile loomd's configuration (routes
- * included), create the host namespaces, start loomd and wait until it
- * answers. Everything it creates is written to /run/loom/state.json
+ * included), find the guest image when there are VM hosts, create the host
+ * namespaces, start loomd and wait until it answers, then start the VM
+ * hosts' guests (after loomd: QEMU does not run a guest until every
+ * vhost-user backend of it has connected) and configure them. Everything it creates is written to /run/loom/state.json
  * first, so that `down` (or a failed `up`) removes exactly that.
  */
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include "compile/loomd_config.h"
 #include "ctl_client.h"
 #include "fabric_cmds.h"
+#include "vm_hosts.h"
 #include "workload/workload.h"
 
 #define STATE_FILE LOOM_RUN_DIR "/state.json"
@@ -111,7 +114,7 @@ static json_t *state_for(const struct topology *t, const bool *local, bool with_
 	char veth[16];
 
 	for (int h = 0; with_hosts && h < t->n_hosts; h++) {
-		if (!host_is_served(t, h, local))
+		if (!host_is_namespace(t, h, local))
 			continue;
 		json_array_append_new(ns, json_sprintf("loom-%s", t->hosts[h].name));
 		for (int i = 0; i < t->n_links; i++) {
@@ -124,8 +127,8 @@ static json_t *state_for(const struct topology *t, const bool *local, bool with_
 		}
 	}
 	char *path = realpath(t->file, NULL);
-	json_t *state = json_pack("{s:s, s:s, s:i, s:o, s:o}", "fabric", t->name, "topology", path ? path : t->file,
-				  "pid", 0, "namespaces", ns, "veths", veths);
+	json_t *state = json_pack("{s:s, s:s, s:i, s:o, s:o, s:[]}", "fabric", t->name, "topology",
+				  path ? path : t->file, "pid", 0, "namespaces", ns, "veths", veths, "vms");
 
 	free(path);
 	return state;
@@ -134,6 +137,11 @@ static json_t *state_for(const struct topology *t, const bool *local, bool with_
 static int save_state(json_t *state)
 {
 	return json_dump_file(state, STATE_FILE, JSON_INDENT(2));
+}
+
+json_t *fabric_state_load(void)
+{
+	return json_load_file(STATE_FILE, 0, NULL);
 }
 
 static pid_t start_loomd(void)
@@ -210,6 +218,7 @@ int cmd_up(const struct up_opts *o)
 	char err[1024];
 	bool *local;
 	json_t *state, *config;
+	char image[PATH_MAX] = "";
 	FILE *f;
 	pid_t pid;
 	int rc;
@@ -236,13 +245,21 @@ int cmd_up(const struct up_opts *o)
 	if (o->dry_run) {
 		/* The commands that would create the hosts; the configuration
 		 * loomd would get is what `loomctl compile` prints. */
-		if (!o->no_hosts)
+		if (!o->no_hosts) {
 			hosts_script_write(&t, o->only ? local : NULL, stdout);
+			vm_hosts_script_write(&t, o->only ? local : NULL, stdout);
+		}
 		json_decref(config);
 		return 0;
 	}
 	if (fabric_is_up()) {
 		fprintf(stderr, "loomctl: a fabric is already up (%s); run 'loomctl down' first\n", STATE_FILE);
+		json_decref(config);
+		return 1;
+	}
+	/* the guest image (built once) and every VM host's prerequisites,
+	 * before anything is created */
+	if (!o->no_hosts && vm_hosts_prepare(&t, o->only ? local : NULL, image, sizeof(image)) < 0) {
 		json_decref(config);
 		return 1;
 	}
@@ -282,6 +299,9 @@ int cmd_up(const struct up_opts *o)
 		print_log_tail();
 		goto fail;
 	}
+	if (!o->no_hosts && (vm_hosts_start(&t, o->only ? local : NULL, image, state, save_state) < 0 ||
+			     vm_hosts_ready(&t, state) < 0))
+		goto fail;
 	printf("fabric %s is up: %d switches, %d hosts (loomd pid %d, log %s)\n", t.name, t.n_switches,
 	       o->no_hosts ? 0 : t.n_hosts, (int)pid, LOOMD_LOG);
 	json_decref(state);
@@ -333,6 +353,9 @@ int cmd_down(void)
 		printf("no fabric is up\n");
 		return 0;
 	}
+	/* The guests first: their run directories are outside /run/loom, and
+	 * a QEMU nobody stops would keep running with nobody knowing it. */
+	vm_hosts_stop(state);
 	stop_loomd((pid_t)json_integer_value(json_object_get(state, "pid")));
 	/* Deleting a namespace deletes its veth ends, and with them the peers. */
 	/* Processes left in a namespace (an iperf3 server, say) would keep it

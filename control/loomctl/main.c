@@ -5,6 +5,8 @@
  *   loomctl up FILE [--only SW,SW] [--no-hosts] [--dry-run]
  *   loomctl down
  *   loomctl status [--json]
+ *   loomctl exec HOST [--timeout S] -- CMD [ARG...]  (on a namespace or VM host)
+ *   loomctl console HOST                  (a VM host's serial console)
  *   loomctl stats [--json]
  *   loomctl routes SWITCH [--json]        (from the running loomd)
  *   loomctl routes SWITCH --topo FILE     (computed from a topology file)
@@ -22,6 +24,7 @@
  *   loomctl web [--port N] [--bind ADDR] [--replay DIR]  (the fabric as a web page)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compile/loomd_config.h"
@@ -46,7 +49,11 @@ static void usage(FILE *out)
 		"       --only: host only these switches here; --no-hosts: no namespaces;\n"
 		"       --dry-run: print the commands that create the hosts, change nothing\n"
 		"  down                                              stop loomd, remove hosts and everything up made\n"
-		"  status [--json]                                   switches and ports of the running fabric\n"
+		"  status [--json]                                   switches and ports of the running fabric,\n"
+		"                                                    VM hosts: alive or not, KVM or TCG\n"
+		"  exec HOST [--timeout S] -- CMD [ARG...]           run a command on a host (namespace or VM):\n"
+		"                                                    its output and exit status\n"
+		"  console HOST                                      a VM host's serial console (Ctrl-] leaves)\n"
 		"  stats [--json]                                    per switch and port: packets, bytes, drops by reason\n"
 		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
 		"  tm show SWITCH[:PORT] [--json]                    traffic manager settings (rates, classes, ECN, PFC)\n"
@@ -247,6 +254,42 @@ int main(int argc, char **argv)
 		return check_args(argc, argv, 0, NULL, NULL) < 0 ? 2 : cmd_down();
 	if (strcmp(cmd, "status") == 0)
 		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_status(has_flag(argc, argv, "--json"));
+	if (strcmp(cmd, "exec") == 0) {
+		/* exec HOST [--timeout S] -- CMD...: everything after -- is the command's */
+		int dash = -1, timeout_s = 0;
+		const char *host = NULL;
+
+		for (int i = 0; i < argc && dash < 0; i++) {
+			if (strcmp(argv[i], "--") == 0)
+				dash = i;
+			else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+				char *end;
+				long v = strtol(argv[++i], &end, 10);
+				if (*end || v <= 0 || v > 86400) {
+					fprintf(stderr, "loomctl exec: --timeout takes seconds (1-86400)\n");
+					return 2;
+				}
+				timeout_s = (int)v;
+			} else if (argv[i][0] != '-' && !host)
+				host = argv[i];
+			else {
+				fprintf(stderr, "loomctl exec: unexpected '%s'\n", argv[i]);
+				return 2;
+			}
+		}
+		if (!host || dash < 0 || dash + 1 >= argc) {
+			fprintf(stderr, "usage: loomctl exec HOST [--timeout S] -- CMD [ARG...]\n");
+			return 2;
+		}
+		return cmd_exec(host, argc - dash - 1, argv + dash + 1, timeout_s * 1000);
+	}
+	if (strcmp(cmd, "console") == 0) {
+		if (argc != 1 || argv[0][0] == '-') {
+			fprintf(stderr, "usage: loomctl console HOST\n");
+			return 2;
+		}
+		return cmd_console(argv[0]);
+	}
 	if (strcmp(cmd, "stats") == 0)
 		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_stats(has_flag(argc, argv, "--json"));
 	if (strcmp(cmd, "routes") == 0) {

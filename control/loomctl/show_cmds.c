@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "ctl_client.h"
+#include "fabric_cmds.h"
 #include "lb_cmds.h"
 #include "show_cmds.h"
+#include "vm_hosts.h"
 
 static json_int_t geti(json_t *o, const char *k)
 {
@@ -29,7 +31,12 @@ int cmd_status(bool as_json)
 
 	if (!r)
 		return 1;
+	json_t *state = fabric_state_load();
+	json_t *vms = vm_hosts_status(state);
+
+	json_decref(state);
 	if (as_json) {
+		json_object_set_new(r, "vms", vms);
 		ctl_print_json(r);
 	} else {
 		printf("fabric %s: loomd pid %" JSON_INTEGER_FORMAT ", up %.1f s, %" JSON_INTEGER_FORMAT
@@ -44,6 +51,16 @@ int cmd_status(bool as_json)
 				       gets(p, "link"));
 			putchar('\n');
 		}
+		json_t *v;
+		json_array_foreach(vms, i, v) {
+			if (json_is_true(json_object_get(v, "alive")))
+				printf("  VM host %-10s alive (QEMU pid %" JSON_INTEGER_FORMAT ", %s)\n", gets(v, "host"),
+				       geti(v, "pid"), strcmp(gets(v, "accel"), "kvm") == 0 ? "KVM" : "TCG");
+			else
+				printf("  VM host %-10s DEAD: its QEMU is gone (loomctl down cleans up; console log "
+				       "%s/console.log)\n", gets(v, "host"), gets(v, "run_dir"));
+		}
+		json_decref(vms);
 	}
 	json_decref(r);
 	return 0;

@@ -80,6 +80,14 @@ static int check_flows(const struct topology *t, const struct workload *wl)
 					"runs in namespace hosts\n", f->id, t->hosts[h].name);
 				return -1;
 			}
+			/* a guest's agent runs one command at a time: the pairs
+			 * of a workload would run one after the other */
+			if (t->hosts[h].port_type == TOPO_PORT_VM) {
+				fprintf(stderr, "loomctl: flow %u: %s is a VM host: iperf3 pairs of a workload run in "
+					"namespace hosts (in a guest: loomctl exec %s -- iperf3 ...)\n", f->id,
+					t->hosts[h].name, t->hosts[h].name);
+				return -1;
+			}
 		}
 	}
 	return 0;

@@ -71,6 +71,25 @@ static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct y
 		int line = host->pos.line ? host->pos.line : yaml_doc_line(root);
 		int links = 0;
 
+		if (t->clock == TOPO_CLOCK_VIRTUAL && host->port_type == TOPO_PORT_VM)
+			return yaml_doc_error(&ld->yd, host->pos.line ? line : generated_line(ld, root),
+					  "host %s is a VM host (port_type: vm), but 'clock: virtual' (line %d) "
+					  "runs only generator hosts: a QEMU guest runs in real time (give the "
+					  "hosts port_type: generator, or use clock: realtime)",
+					  host->name, yaml_doc_line(clock->k));
+		if (host->port_type == TOPO_PORT_VM) {
+			/* loomctl up makes the vhost-user socket of each of its NICs */
+			for (int i = 0; i < t->n_links; i++) {
+				const struct topo_link *l = &t->links[i];
+
+				if (((l->a.is_host && l->a.node == h) || (l->b.is_host && l->b.node == h)) &&
+				    (l->a.devargs[0] || l->b.devargs[0]))
+					return yaml_doc_error(&ld->yd, l->pos.line,
+							  "host %s is a VM host: its links take no devargs "
+							  "(loomctl up attaches it through a vhost-user socket)",
+							  host->name);
+			}
+		}
 		if (t->clock == TOPO_CLOCK_VIRTUAL && host->port_type != TOPO_PORT_GENERATOR)
 			return yaml_doc_error(&ld->yd, line,
 					  "host %s is a namespace host, but 'clock: virtual' (line %d) runs only "

@@ -94,8 +94,10 @@ int topo_get_port_type(struct yaml_doc *d, const struct yaml_doc_field *f,
 		*pt = TOPO_PORT_AF_XDP;
 	else if (strcmp(s, "generator") == 0)
 		*pt = TOPO_PORT_GENERATOR;
+	else if (strcmp(s, "vm") == 0)
+		*pt = TOPO_PORT_VM;
 	else
 		return yaml_doc_error(d, yaml_doc_line(f->v),
-				  "bad port_type '%s' (af_packet, af_xdp or generator)", s);
+				  "bad port_type '%s' (af_packet, af_xdp, generator or vm)", s);
 	return 0;
 }

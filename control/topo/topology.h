@@ -36,7 +36,9 @@ enum topo_pipeline { TOPO_PIPELINE_NATIVE = 0, TOPO_PIPELINE_P4 };
 /* How loomd attaches a host: a namespace behind a veth (af_packet,
  * af_xdp), or a generator host inside loomd (no kernel: sends the
  * topology's `traffic`, measures what it receives). */
-enum topo_host_port_type { TOPO_PORT_AF_PACKET, TOPO_PORT_AF_XDP, TOPO_PORT_GENERATOR };
+/* af_packet/af_xdp: a namespace host on a veth; generator: inside loomd;
+ * vm: a QEMU guest on a vhost-user socket (docs/VMS.md). */
+enum topo_host_port_type { TOPO_PORT_AF_PACKET, TOPO_PORT_AF_XDP, TOPO_PORT_GENERATOR, TOPO_PORT_VM };
 
 /* `clock:` realtime (the default) or virtual (docs/VIRTUAL_TIME.md). */
 enum topo_clock { TOPO_CLOCK_REALTIME, TOPO_CLOCK_VIRTUAL };

@@ -327,7 +327,7 @@ static int check_file(const char *path, int mode, const char *what, const char *
 	return -1;
 }
 
-static int check_prerequisites(const struct loom_vm_config *c, char *err, size_t errlen)
+int loom_vm_check(const struct loom_vm_config *c, char *err, size_t errlen)
 {
 	char p[4200];
 	const char *img_hint = " (build the guest image: vm/guest/build-image.sh)";
@@ -473,7 +473,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 	memset(vm, 0, sizeof(*vm));
 	if (loom_vm_build_argv(c, &a, err, errlen) < 0)
 		return -1;
-	if (check_prerequisites(c, err, errlen) < 0) {
+	if (loom_vm_check(c, err, errlen) < 0) {
 		loom_vm_argv_free(&a);
 		return -1;
 	}

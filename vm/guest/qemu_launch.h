@@ -64,6 +64,11 @@ struct loom_vm {
 int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out, char *err, size_t errlen);
 void loom_vm_argv_free(struct loom_vm_argv *a);
 
+/* What loom_vm_start checks first: QEMU, the image's kernel, initramfs and
+ * modules, the agent, shared memory. 0, or -1 with what is missing (and
+ * how to get it) in err. */
+int loom_vm_check(const struct loom_vm_config *c, char *err, size_t errlen);
+
 /*
  * Check what a guest needs (QEMU, the image, the agent, shared memory),
  * create the run directory, start QEMU (its own session, stdin /dev/null,

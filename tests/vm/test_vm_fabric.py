@@ -1,0 +1,259 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""VM hosts in a fabric (docs/VMS.md): `port_type: vm` hosts are QEMU guests
+on vhost-user ports of loomd, brought up, configured, reached and stopped by
+loomctl.
+
+One fabric (tests/vm/vm-fabric.yaml: VM hosts vm0, vm1 and namespace hosts
+ns0, ns1, on two leaves) is up for the whole class: guests boot in tens of
+seconds under TCG. Run under /run/loom-fabric.lock (tests/vm/run.sh): it
+uses /run/loom and namespace names like the fabric tests.
+"""
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fabric"))
+import fabric  # noqa: E402  (tests/fabric/fabric.py: loomctl, stats, conservation, leftovers)
+
+TOPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vm-fabric.yaml")
+VM_BASE = "/run/loom-vm"
+# addresses: the host on leaf port P has subnet + 2 + P
+ADDR = {"vm0": ("10.0.0.2", "fd00::2"), "ns0": ("10.0.0.3", "fd00::3"),
+        "vm1": ("10.0.1.2", "fd00:0:0:1::2"), "ns1": ("10.0.1.3", "fd00:0:0:1::3")}
+
+
+def loomctl(*args, timeout=120):
+    return subprocess.run([fabric.LOOMCTL, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def qemu_of_fabric():
+    """Live QEMU processes whose command line names a run directory of ours."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+            with open("/proc/%s/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if b"qemu-system" in cmd and b"/run/loom-vm/vmfab-" in cmd and state not in ("Z", "X"):
+            found.append(int(pid))
+    return found
+
+
+class TestVmTopology(unittest.TestCase):
+    """Bad input, caught before anything starts."""
+
+    def write(self, text):
+        f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_vm_host_in_virtual_time_refused_with_line(self):
+        path = self.write("fabric: v\nclock: virtual\nduration: 1ms\n"
+                          "generate: { spines: 1, leaves: 2, hosts_per_leaf: 1, port_type: vm }\n")
+        r = loomctl("topo", "check", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("%s:4: host h0 is a VM host" % path, r.stderr)
+        self.assertIn("'clock: virtual' (line 2)", r.stderr)
+
+    def test_vm_link_with_devargs_refused(self):
+        path = self.write("fabric: d\nswitches:\n  - { name: leaf0, role: leaf, ipv4: 10.0.0.0/24 }\n"
+                          "hosts:\n  - { name: h0, port_type: vm }\n"
+                          "links:\n  - { a: h0, b: leaf0:0, devargs_b: 'net_tap0' }\n")
+        r = loomctl("topo", "check", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("%s:7: host h0 is a VM host: its links take no devargs" % path, r.stderr)
+
+    def test_generate_form_compiles_to_vhost_user_clients(self):
+        path = self.write("fabric: g\ngenerate: { spines: 1, leaves: 2, hosts_per_leaf: 1, port_type: vm }\n")
+        self.assertIn("port_type: vm", loomctl("topo", "expand", path).stdout)
+        cfg = json.loads(loomctl("compile", path).stdout)
+        devargs = sorted(p["link"]["devargs"] for sw in cfg["switches"] for p in sw["ports"] if "host" in p)
+        self.assertEqual(devargs, ["net_vhost0,iface=/run/loom-vm/g-h0/nic0.sock,client=1,queues=1",
+                                   "net_vhost1,iface=/run/loom-vm/g-h1/nic0.sock,client=1,queues=1"])
+
+    def test_dry_run_shows_the_same_commands_for_both_kinds(self):
+        out = loomctl("up", TOPO, "--dry-run").stdout
+        self.assertIn("ip netns add loom-ns0\n", out)
+        self.assertNotIn("loom-vm0", out)  # no namespace for a VM host
+        ns0 = [l.split(" ", 4)[4] for l in out.splitlines() if l.startswith("ip netns exec loom-ns0 ")]
+        vm0 = out.split("# VM host vm0:")[1].split("\n\n")[0]
+        vm0 = [l[4:] for l in vm0.splitlines() if l.startswith("#   ")]
+        # the same list, with each host's own MAC and addresses
+        def shape(cmds):
+            return [" ".join("ADDR" if re.fullmatch(r"[0-9a-f:.]+(/\d+)?", w) and re.search(r"[:.]", w) else w
+                             for w in c.replace(" >/dev/null", "").split()) for c in cmds]
+        self.assertEqual(shape(vm0), shape(ns0))
+        self.assertIn("ip addr add 10.0.0.2/24 dev eth0", vm0)
+        self.assertIn("ip addr add 10.0.0.3/24 dev eth0", ns0)
+
+    def test_workload_iperf3_refuses_vm_hosts(self):
+        path = self.write("workload: w\npatterns:\n  - pattern: permutation\n    bytes: 1M\n")
+        r = loomctl("workload", "iperf3", path, "--topo", TOPO, "--dry-run")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"vm[01] is a VM host: iperf3 pairs of a workload run in namespace hosts")
+
+    def test_missing_image_is_an_error_at_up_leaving_nothing(self):
+        if os.path.exists("/run/loom/state.json"):
+            self.skipTest("a fabric is up")
+        env = dict(os.environ, LOOM_GUEST_IMAGE="/nonexistent-loom-image")
+        r = subprocess.run([fabric.LOOMCTL, "up", TOPO], capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("VM host vm0", r.stderr)
+        self.assertIn("guest kernel /nonexistent-loom-image/vmlinuz", r.stderr)
+        self.assertIn("build the guest image", r.stderr)
+        self.assertFalse(os.path.exists("/run/loom"))
+        self.assertFalse(os.path.exists(VM_BASE + "/vmfab-vm0"))
+
+
+class TestVmFabric(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        loomctl("down")
+        t0 = time.monotonic()
+        r = loomctl("up", TOPO, timeout=600)
+        cls.up_s = time.monotonic() - t0
+        if r.returncode != 0:
+            loomctl("down")
+            raise RuntimeError("loomctl up: %s%s" % (r.stdout, r.stderr))
+        print("\nloomctl up (2 VM hosts, 2 namespace hosts): %.1f s\n%s" % (cls.up_s, r.stdout.strip()))
+
+    @classmethod
+    def tearDownClass(cls):
+        loomctl("down")
+
+    def exec(self, host, *argv, timeout=60):
+        return loomctl("exec", host, "--timeout", str(timeout), "--", *argv, timeout=timeout + 30)
+
+    def ping(self, src, dst, v6=False, count=3):
+        r = self.exec(src, "ping", *(["-6"] if v6 else []), "-c", str(count), "-i", "0.2", "-W", "5",
+                      ADDR[dst][1 if v6 else 0])
+        self.assertEqual(r.returncode, 0, "%s -> %s%s: %s%s" % (src, dst, " v6" if v6 else "", r.stdout, r.stderr))
+        m = re.search(r"(\d+) received", r.stdout)
+        self.assertEqual(int(m.group(1)), count, r.stdout)
+        rtt = re.search(r"= [\d.]+/([\d.]+)/", r.stdout)
+        print("  ping %s -> %s%s: avg rtt %s ms" % (src, dst, " (v6)" if v6 else "", rtt.group(1) if rtt else "?"))
+
+    def assert_conserved(self):
+        self.assertEqual(fabric.conservation_errors(fabric.stats()), [])
+
+    def test_ping_between_vm_hosts_v4_v6_both_ways(self):
+        for src, dst in (("vm0", "vm1"), ("vm1", "vm0")):
+            self.ping(src, dst)
+            self.ping(src, dst, v6=True)
+        st = fabric.stats()
+        # the packets went through the VM hosts' vhost-user ports
+        for leaf in ("leaf0", "leaf1"):
+            p = fabric.port(fabric.switch(st, leaf), 0)
+            self.assertGreaterEqual(p["rx_packets"], 6, p)
+            self.assertGreaterEqual(p["tx_packets"], 6, p)
+        self.assertEqual(fabric.conservation_errors(st), [])
+
+    def test_mixed_vm_and_namespace_hosts_reach_each_other(self):
+        for src, dst in (("vm0", "ns1"), ("ns1", "vm0"), ("ns0", "vm1"), ("vm1", "ns0"), ("vm0", "ns0")):
+            self.ping(src, dst, count=2)
+        self.ping("ns0", "vm1", v6=True, count=2)
+        self.assert_conserved()
+
+    def iperf3(self, server, client, seconds=4):
+        # the server answers one test and exits (-1); -D returns at once
+        r = self.exec(server, "iperf3", "-s", "-D", "-1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        time.sleep(0.5)
+        r = self.exec(client, "iperf3", "-c", ADDR[server][0], "-t", str(seconds), "-J", "--connect-timeout", "5000",
+                      timeout=seconds + 60)
+        self.assertEqual(r.returncode, 0, r.stdout[-2000:] + r.stderr)
+        end = json.loads(r.stdout)["end"]
+        recv = end["sum_received"]
+        print("  iperf3 TCP %s -> %s: %.1f Mb/s, %d retransmits" % (client, server, recv["bits_per_second"] / 1e6,
+                                                                    end["sum_sent"].get("retransmits", -1)))
+        # a TCP flow with wrong checksums or offloads carries nothing
+        self.assertGreater(recv["bytes"], 1000000)
+
+    def test_iperf3_tcp_between_vm_and_namespace_hosts_both_ways(self):
+        self.iperf3("vm0", "ns1")
+        self.iperf3("ns0", "vm1")
+        self.assert_conserved()
+
+    def test_exec_returns_output_and_status_on_both_kinds_of_host(self):
+        for host in ("vm0", "ns0"):
+            r = self.exec(host, "sh", "-c", "echo out-$0; echo err >&2; exit 3", "x y")
+            self.assertEqual((r.returncode, r.stdout, r.stderr), (3, "out-x y\n", "err\n"), host)
+            r = self.exec(host, "true")
+            self.assertEqual(r.returncode, 0)
+        # the guest's own view: its hostname and its address from the topology
+        self.assertEqual(self.exec("vm1", "hostname").stdout.strip(), "vm1")
+        self.assertIn("10.0.1.2/24", self.exec("vm1", "ip", "-br", "addr", "show", "eth0").stdout)
+        self.assertEqual(self.exec("vm0", "no-such-command-loom").returncode, 127)
+        for host in ("vm0", "ns0"):
+            r = loomctl("exec", host, "--timeout", "1", "--", "sleep", "30")
+            self.assertEqual(r.returncode, 124, host)
+            self.assertIn("timed out", r.stderr)
+        r = loomctl("exec", "nohost", "--", "true")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no host 'nohost'", r.stderr)
+
+    def test_guest_configured_like_a_namespace_host(self):
+        r = self.exec("vm0", "tc", "qdisc", "show", "dev", "eth0")
+        self.assertIn("tbf", r.stdout)
+        self.assertIn("rate 1Gbit", r.stdout)
+        r = self.exec("vm0", "ethtool", "-k", "eth0")
+        self.assertRegex(r.stdout, r"tx-checksumming: off")
+        self.assertRegex(r.stdout, r"tcp-segmentation-offload: off")
+        self.assertIn("mtu 1500", self.exec("vm0", "ip", "link", "show", "eth0").stdout)
+        self.assertIn("10.0.1.0/24 via 10.0.0.1 dev eth0", self.exec("vm0", "ip", "route").stdout)
+
+    def test_status_and_console(self):
+        r = loomctl("status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"VM host vm0 +alive \(QEMU pid \d+, (KVM|TCG)\)")
+        # stdin stays open until the shell's answer came (a TCG guest may
+        # take seconds), then ends: console then exits once it is quiet
+        p = subprocess.Popen([fabric.LOOMCTL, "console", "vm1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write(b"echo console-$((6*7))\n")
+        p.stdin.flush()
+        out, deadline = b"", time.monotonic() + 60
+        os.set_blocking(p.stdout.fileno(), False)
+        while b"console-42" not in out and time.monotonic() < deadline and p.poll() is None:
+            select.select([p.stdout], [], [], 1)
+            out += p.stdout.read() or b""
+        p.stdin.close()
+        self.assertEqual(p.wait(timeout=30), 0, p.stderr.read())
+        p.stdout.close()
+        p.stderr.close()
+        self.assertIn(b"console-42", out)
+        self.assertNotEqual(loomctl("console", "ns0").returncode, 0)
+
+    def test_zz_dead_vm_is_reported_and_down_leaves_nothing(self):
+        # last (zz): kills a guest
+        vms = json.loads(loomctl("status", "--json").stdout)["vms"]
+        vm1 = next(v for v in vms if v["host"] == "vm1")
+        self.assertTrue(vm1["alive"])
+        os.kill(vm1["pid"], signal.SIGKILL)
+        for _ in range(50):
+            if not qemu_of_fabric() or vm1["pid"] not in qemu_of_fabric():
+                break
+            time.sleep(0.1)
+        self.assertRegex(loomctl("status").stdout, r"VM host vm1 +DEAD")
+        r = loomctl("down")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(qemu_of_fabric(), [])
+        self.assertFalse(os.path.exists(VM_BASE + "/vmfab-vm0"))
+        self.assertFalse(os.path.exists(VM_BASE + "/vmfab-vm1"))
+        self.assertEqual(fabric.leftovers(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
