@@ -157,6 +157,25 @@ int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t in
 	return 0;
 }
 
+int loom_p4_registers_read(const struct loom_switch *sw, struct loom_p4_reg *out, int max)
+{
+	struct rte_swx_ctl_pipeline_info info;
+	int n = 0;
+
+	if (!sw->p4 || rte_swx_ctl_pipeline_info_get(sw->p4->pipe, &info) != 0)
+		return 0;
+	for (uint32_t id = 0; id < info.n_regarrays && n < max; id++) {
+		struct rte_swx_ctl_regarray_info ri;
+
+		if (rte_swx_ctl_regarray_info_get(sw->p4->pipe, id, &ri) != 0 ||
+		    rte_swx_ctl_pipeline_regarray_read(sw->p4->pipe, ri.name, 0, &out[n].value) != 0)
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", ri.name);
+		n++;
+	}
+	return n;
+}
+
 void loom_p4_detach(struct loom_switch *sw)
 {
 	loom_p4_free(loom_p4_install(sw, NULL));
