@@ -14,6 +14,7 @@
 #include "p4_internal.h"
 #include "p4_switch.h"
 #include "stages.h"
+#include "swx_lpm_table.h"
 #include "swx_spec.h"
 
 /* Instructions per rte_swx_pipeline_run() call, and the most a burst may
@@ -89,6 +90,12 @@ int loom_p4_build(struct loom_switch *sw, const char *spec_path, struct loom_p4 
 	}
 	if (loom_p4_ports_config(x, err, errlen) < 0)
 		goto fail;
+	/* before the spec's tables: DPDK picks a table's type when it is configured */
+	rc = loom_swx_lpm_table_register(x->pipe);
+	if (rc) {
+		snprintf(err, errlen, "cannot register the LPM table type: %s", strerror(-rc));
+		goto fail;
+	}
 	if (swx_spec_configure(x->pipe, spec_path, perr, sizeof(perr)) < 0) {
 		snprintf(err, errlen, "%s", perr);
 		goto fail;

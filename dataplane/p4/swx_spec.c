@@ -18,6 +18,7 @@
 
 #include <rte_swx_pipeline.h>
 
+#include "swx_lpm_table.h"
 #include "swx_spec.h"
 
 #define SPEC_LINE_MAX 1024
@@ -283,7 +284,15 @@ static int close_table(struct spec_reader *r)
 
 	if (!r->default_action)
 		return rfail(r, r->block_line, "table %s has no default_action", r->name);
-	rc = rte_swx_pipeline_table_config(r->p, r->name, &tp, NULL, NULL, r->size ? r->size : 4096);
+	/* DPDK 22.11 resolves a table with an lpm key to its wildcard match
+	 * type and takes a registered type of that match type only when asked
+	 * by name: a table whose key is one lpm field asks for Loom's rte_fib
+	 * one (swx_lpm_table.c); where it is not registered (loom-p4check),
+	 * DPDK takes its own wildcard table. */
+	bool one_lpm_field = r->n_match == 1 && r->match[0].match_type == RTE_SWX_TABLE_MATCH_LPM;
+
+	rc = rte_swx_pipeline_table_config(r->p, r->name, &tp, one_lpm_field ? LOOM_SWX_LPM_TABLE_TYPE : NULL,
+					   NULL, r->size ? r->size : 4096);
 	return rc ? api_fail(r, "table", rc) : 0;
 }
 
