@@ -416,6 +416,8 @@ def main():
     ap.add_argument("--json", help="write the results here too")
     ap.add_argument("--tm-only", action="store_true", help="only the loomd leaf with the traffic manager off and on")
     ap.add_argument("--fabric-only", action="store_true", help="only the fabric scaling bench")
+    ap.add_argument("--p4-only", action="store_true",
+                    help="only the loomd leaf and the P4 leaf (both traffic manager on), and their ratio")
     ap.add_argument("--cell", action="store_true",
                     help="only the cell fabric's cost: a 2 x 4 fabric, packet mode then cell mode")
     args = ap.parse_args()
@@ -440,6 +442,17 @@ def main():
             return
         if args.fabric_only:
             print_fabric(run_fabric_scaling(args.build, work, args.seconds, FABRIC_SIZES))
+            return
+        if args.p4_only:
+            log("loomd leaf ecmp, tm on ...")
+            res["loomd leaf ecmp"] = run_loomd_leaf(args.build, work, pcap, args.seconds, tm=True)["ecmp"]
+            log("loomd P4 leaf ecmp (SWX) ...")
+            res["loomd P4 leaf ecmp (SWX)"] = run_loomd_leaf(args.build, work, pcap, args.seconds, "p4")["ecmp"]
+            print("| configuration | Mpps | cycles/pkt |\n|---|---:|---:|")
+            for name, (mpps, cyc) in res.items():
+                print("| %s | %.2f | %.0f |" % (name, mpps, cyc))
+            print("P4 leaf / native leaf (both tm on): %.2f"
+                  % (res["loomd P4 leaf ecmp (SWX)"][0] / res["loomd leaf ecmp"][0]))
             return
         if args.tm_only:
             for tm in (False, True):

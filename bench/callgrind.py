@@ -10,6 +10,7 @@ the whole worker loop (loom_run_realtime) is divided by the packet count.
 Build for it with -Dmarch=haswell (valgrind has no AVX-512):
   meson setup build-vg -Dmarch=haswell -Dtests=disabled && ninja -C build-vg
   /usr/bin/python3 bench/callgrind.py --build build-vg --tm off --mode ecmp
+  /usr/bin/python3 bench/callgrind.py --build build-vg --tm on --pipeline p4
 """
 import argparse
 import os
@@ -45,6 +46,8 @@ def main():
     ap.add_argument("--packets", type=int, default=200000)
     ap.add_argument("--tm", choices=("on", "off"), default="off")
     ap.add_argument("--mode", default="ecmp", help="load-balancing mode of the leaf")
+    ap.add_argument("--pipeline", choices=("native", "p4"), default="native",
+                    help="the leaf's pipeline (p4: p4/loom.spec on DPDK's SWX pipeline)")
     ap.add_argument("--keep", help="copy the callgrind output here")
     args = ap.parse_args()
 
@@ -53,7 +56,7 @@ def main():
         frames = pcapgen.flows("02:48:00:00:00:00", "02:4c:00:%02x:00:00" % bench.N_UPLINKS, "10.0.0.2", "10.0.1")
         pcap = os.path.join(work, "flows.pcap")
         pcapgen.write_pcap(pcap, [frames[i % len(frames)] for i in range(args.packets)])
-        topo = bench.leaf_topology(work, pcap, tm=args.tm == "on")
+        topo = bench.leaf_topology(work, pcap, args.pipeline, tm=args.tm == "on")
         text = open(topo).read().replace(",infinite_rx=1", "")
         if args.mode != "ecmp":
             text = text.replace("tm:\n", "load_balancing: %s\ntm:\n" % args.mode, 1)
@@ -88,8 +91,8 @@ def main():
         if args.keep:
             shutil.copy(out_file, args.keep)
         handlers = costs.get("loom_switch_receive", 0) + costs.get("loom_switch_transmit", 0)
-        print("leaf tm %s mode %s: %d packets; instructions/packet: switch handlers %.1f, worker loop %.1f"
-              % (args.tm, args.mode, rx, handlers / rx, costs.get("loom_run_realtime", 0) / rx))
+        print("leaf %s tm %s mode %s: %d packets; instructions/packet: switch handlers %.1f, worker loop %.1f"
+              % (args.pipeline, args.tm, args.mode, rx, handlers / rx, costs.get("loom_run_realtime", 0) / rx))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -56,6 +56,7 @@
 #include "runner_virtual.h"
 #include "series.h"
 #include "series_realtime.h"
+#include "swx_lpm_table.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
 
@@ -77,7 +78,7 @@ static void usage(FILE *out)
 /* Memory the fabric needs, in MB, estimated from the configuration before
  * EAL starts (to choose hugepages or not, and -m without them): mbufs as
  * the pool is sized (ports/port_setup.c), route tables as config_load.c makes
- * them, and room for the rest. */
+ * them, a P4 switch's LPM tables (p4/swx_lpm_table.h), and room for the rest. */
 static unsigned int needed_mb(const char *config)
 {
 	json_t *root = json_load_file(config, 0, NULL);
@@ -86,11 +87,14 @@ static unsigned int needed_mb(const char *config)
 	uint64_t mbufs = LOOM_POOL_SPARE_MBUFS;
 	unsigned int max_mtu = LOOM_MTU_DEFAULT;
 
-	size_t n_ports = 0;
+	size_t n_ports = 0, n_p4 = 0;
 	const char *clock = json_string_value(json_object_get(root, LOOMD_KEY(ROOT_CLOCK)));
 	bool is_virtual = clock && strcmp(clock, "virtual") == 0;
 
 	json_array_foreach(switches, i, sw) {
+		const char *pipeline = json_string_value(json_object_get(sw, LOOMD_KEY(SWITCH_PIPELINE)));
+
+		n_p4 += pipeline && strcmp(pipeline, "p4") == 0;
 		json_array_foreach(json_object_get(sw, LOOMD_KEY(SWITCH_PORTS)), j, port) {
 			const char *kind = json_string_value(
 				json_object_get(json_object_get(port, LOOMD_KEY(PORT_LINK)), LOOMD_KEY(LINK_KIND)));
@@ -119,7 +123,7 @@ static unsigned int needed_mb(const char *config)
 	return cell_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
 	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 2) +
 				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 2))) +
-	       128;
+	       (unsigned int)(n_p4 * LOOM_SWX_LPM_TABLES_MB) + 128;
 }
 
 static bool config_is_virtual(const char *config)

@@ -46,6 +46,12 @@ const drop_reason_t DROP_NO_ROUTE = 1;
 const drop_reason_t DROP_TTL_EXPIRED = 2;
 const drop_reason_t DROP_NOT_IP = 3;
 const PortIdUint_t DROP_PORT_BASE = 256;
+/* send_to_port() takes a directionless argument, which must be a
+ * compile-time constant or an action parameter: one constant port per
+ * reason. */
+const PortId_t DROP_PORT_NO_ROUTE = (PortId_t)(DROP_PORT_BASE + (PortIdUint_t)DROP_NO_ROUTE);
+const PortId_t DROP_PORT_TTL_EXPIRED = (PortId_t)(DROP_PORT_BASE + (PortIdUint_t)DROP_TTL_EXPIRED);
+const PortId_t DROP_PORT_NOT_IP = (PortId_t)(DROP_PORT_BASE + (PortIdUint_t)DROP_NOT_IP);
 
 /*************************************************************************
  * Headers
@@ -127,6 +133,8 @@ struct local_metadata_t {
     bit<16>     ether_type;      /* after the VLAN tags */
     bit<32>     ipv4_options_len;
     bit<16>     frag;
+    ipv6_addr_t zero128;         /* never written: SWX moves 128-bit fields
+                                  * only from 128-bit fields, not constants */
     ipv4_addr_t flow_v4_src;
     ipv4_addr_t flow_v4_dst;
     ipv6_addr_t flow_v6_src;
@@ -151,8 +159,8 @@ parser MainParserImpl(packet_in pkt, out headers_t hdr, inout local_metadata_t m
         meta.member_id = 0xffffffff;
         meta.flow_v4_src = 0;
         meta.flow_v4_dst = 0;
-        meta.flow_v6_src = 0;
-        meta.flow_v6_dst = 0;
+        meta.flow_v6_src = meta.zero128;
+        meta.flow_v6_dst = meta.zero128;
         meta.flow_dst_qp = 0;
         meta.flow_src_port = 0;
         meta.flow_dst_port = 0;
@@ -251,14 +259,13 @@ control MainControlImpl(inout headers_t hdr, inout local_metadata_t meta,
     Register<bit<32>, bit<1>>(1) spray_mode;     /* 1: per-packet spraying */
     Register<bit<32>, bit<1>>(1) spray_counter;
 
-    ActionSelector(PNA_HashAlgorithm_t.TARGET_DEFAULT, 32w65536, 32w16) ecmp_sel;
+    /* p4c-dpdk: size -> n_groups_max, 2^outputWidth -> n_members_per_group_max
+     * (DPDK allocates their product x 4 bytes: 4096 x 256 = 4 MiB). */
+    ActionSelector(PNA_HashAlgorithm_t.TARGET_DEFAULT, 32w4096, 32w8) ecmp_sel;
     InternetChecksum() ipv4_ck;
 
-    action drop_with(drop_reason_t reason) {
-        send_to_port((PortId_t)(DROP_PORT_BASE + (PortIdUint_t)reason));
-    }
     action drop_no_route() {
-        drop_with(DROP_NO_ROUTE);
+        send_to_port(DROP_PORT_NO_ROUTE);
     }
     action set_group(group_id_t group_id) {
         meta.group_id = group_id;
@@ -319,15 +326,23 @@ control MainControlImpl(inout headers_t hdr, inout local_metadata_t meta,
                 return;         /* drop_no_route ran */
             }
             if (hdr.ipv4.ttl <= 1) {
-                drop_with(DROP_TTL_EXPIRED);
+                send_to_port(DROP_PORT_TTL_EXPIRED);
                 return;
             }
             /* RFC 1624 incremental update of the checksum: take the old
-             * TTL out, put the new one in. */
-            ipv4_ck.set_state(~hdr.ipv4.hdr_checksum);
-            ipv4_ck.subtract({ hdr.ipv4.ttl, hdr.ipv4.protocol });
+             * TTL out, put the new one in. Starting from clear(),
+             * subtracting the checksum leaves the sum of the header in the
+             * unit (p4c-dpdk 1.2.3.5 drops set_state(), and its `compl`
+             * is no DPDK 22.11 instruction). The TTL is passed alone, not
+             * as { ttl, protocol }: p4c copies a list's fields to metadata,
+             * and DPDK 22.11's ckadd/cksub take header fields only. The TTL
+             * starts its 16-bit word, so it is summed in the right byte;
+             * the protocol, the word's other byte, does not change. */
+            ipv4_ck.clear();
+            ipv4_ck.subtract(hdr.ipv4.hdr_checksum);
+            ipv4_ck.subtract(hdr.ipv4.ttl);
             hdr.ipv4.ttl = hdr.ipv4.ttl - 1;
-            ipv4_ck.add({ hdr.ipv4.ttl, hdr.ipv4.protocol });
+            ipv4_ck.add(hdr.ipv4.ttl);
             hdr.ipv4.hdr_checksum = ipv4_ck.get();
             /* 0xffff never is a correct IPv4 checksum: it is 0x0000's
              * other form in one's complement. */
@@ -339,12 +354,12 @@ control MainControlImpl(inout headers_t hdr, inout local_metadata_t meta,
                 return;
             }
             if (hdr.ipv6.hop_limit <= 1) {
-                drop_with(DROP_TTL_EXPIRED);
+                send_to_port(DROP_PORT_TTL_EXPIRED);
                 return;
             }
             hdr.ipv6.hop_limit = hdr.ipv6.hop_limit - 1;
         } else {
-            drop_with(DROP_NOT_IP);
+            send_to_port(DROP_PORT_NOT_IP);
             return;
         }
         ecmp_member.apply();

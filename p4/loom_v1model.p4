@@ -222,6 +222,9 @@ control MyIngress(inout headers_t hdr, inout metadata_t meta,
     register<bit<32>>(1) hash_seed;
     register<bit<32>>(1) spray_mode;
     register<bit<32>>(1) spray_counter;
+    /* A named instance (not an anonymous one in the table): P4Runtime
+     * needs a name for the action profile. */
+    action_selector(HashAlgorithm.crc32, 32w65536, 32w16) ecmp_sel;
 
     action drop_with(drop_reason_t reason) {
         meta.drop_reason = reason;
@@ -264,9 +267,10 @@ control MyIngress(inout headers_t hdr, inout metadata_t meta,
             meta.flow_proto:    selector;
             meta.flow_seed:     selector;
         }
-        actions = { set_nexthop; drop_no_route; }
-        default_action = drop_no_route();
-        implementation = action_selector(HashAlgorithm.crc32, 32w65536, 32w16);
+        actions = { set_nexthop; }
+        /* no default_action: BMv2 has none for tables with an action
+         * profile; a miss is handled in apply */
+        implementation = ecmp_sel;
         size = 65536;
     }
 
@@ -304,7 +308,9 @@ control MyIngress(inout headers_t hdr, inout metadata_t meta,
             drop_with(DROP_NOT_IP);
             return;
         }
-        ecmp_member.apply();
+        if (ecmp_member.apply().miss) {
+            drop_no_route();
+        }
     }
 }
 

@@ -69,6 +69,8 @@ struct switch_snapshot {
 	uint32_t *in_flight;              /* [n_ports] in the link's delay line */
 	struct loom_lb_snapshot lb;
 	struct ctl_cell_snapshot cell;    /* cell fabric (ctl_cell.c) */
+	struct loom_p4_reg p4_regs[LOOM_P4_REGS_MAX]; /* a P4 switch's registers, element 0 */
+	int n_p4_regs;
 };
 
 struct stats_call {
@@ -116,6 +118,7 @@ static void snapshot_fill(const struct loom_switch *sw, struct switch_snapshot *
 	}
 	loom_lb_snapshot_take(sw, &snap->lb);
 	ctl_cell_snapshot_take(sw, &snap->cell);
+	snap->n_p4_regs = loom_p4_registers_read(sw, snap->p4_regs, LOOM_P4_REGS_MAX);
 }
 
 static void stats_copy_on_worker(void *arg)
@@ -215,6 +218,13 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 	if (o) {
 		json_object_set_new(o, "pipeline", json_string(sw->p4 ? "p4" : "native"));
 		json_object_set_new(o, "fast_path_packets", json_integer((json_int_t)snap->c.fast_path));
+	}
+	if (o && sw->p4) {
+		json_t *regs = json_object();
+
+		for (int i = 0; i < snap->n_p4_regs; i++)
+			json_object_set_new(regs, snap->p4_regs[i].name, json_integer((json_int_t)snap->p4_regs[i].value));
+		json_object_set_new(o, "p4_registers", regs);
 	}
 	if (o && snap->cell.on)
 		json_object_set_new(o, "cell", ctl_cell_switch_json(sw, &snap->cell));

@@ -14,6 +14,7 @@
 #include "p4_internal.h"
 #include "p4_switch.h"
 #include "stages.h"
+#include "swx_lpm_table.h"
 #include "swx_spec.h"
 
 /* Instructions per rte_swx_pipeline_run() call, and the most a burst may
@@ -89,6 +90,12 @@ int loom_p4_build(struct loom_switch *sw, const char *spec_path, struct loom_p4 
 	}
 	if (loom_p4_ports_config(x, err, errlen) < 0)
 		goto fail;
+	/* before the spec's tables: DPDK picks a table's type when it is configured */
+	rc = loom_swx_lpm_table_register(x->pipe);
+	if (rc) {
+		snprintf(err, errlen, "cannot register the LPM table type: %s", strerror(-rc));
+		goto fail;
+	}
 	if (swx_spec_configure(x->pipe, spec_path, perr, sizeof(perr)) < 0) {
 		snprintf(err, errlen, "%s", perr);
 		goto fail;
@@ -155,6 +162,25 @@ int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t in
 		return -1;
 	}
 	return 0;
+}
+
+int loom_p4_registers_read(const struct loom_switch *sw, struct loom_p4_reg *out, int max)
+{
+	struct rte_swx_ctl_pipeline_info info;
+	int n = 0;
+
+	if (!sw->p4 || rte_swx_ctl_pipeline_info_get(sw->p4->pipe, &info) != 0)
+		return 0;
+	for (uint32_t id = 0; id < info.n_regarrays && n < max; id++) {
+		struct rte_swx_ctl_regarray_info ri;
+
+		if (rte_swx_ctl_regarray_info_get(sw->p4->pipe, id, &ri) != 0 ||
+		    rte_swx_ctl_pipeline_regarray_read(sw->p4->pipe, ri.name, 0, &out[n].value) != 0)
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", ri.name);
+		n++;
+	}
+	return n;
 }
 
 void loom_p4_detach(struct loom_switch *sw)

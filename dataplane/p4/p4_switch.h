@@ -14,6 +14,7 @@
 #define LOOM_P4_SWITCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "switch.h"
 
@@ -42,6 +43,20 @@ void loom_p4_free(struct loom_p4 *x);
  * spray_mode [0] = 1). Returns 0, or -1 with the reason in err. */
 int loom_p4_register_write(struct loom_switch *sw, const char *name, uint32_t index, uint64_t value, char *err,
 			   size_t errlen);
+
+/* Element 0 of the program's register arrays, for the stats: what
+ * "p4_registers" in the configuration sets (e.g. spray_mode), and what the
+ * program changes per packet (spray_counter). */
+#define LOOM_P4_REGS_MAX 8
+struct loom_p4_reg {
+	char name[64]; /* RTE_SWX_CTL_NAME_SIZE */
+	uint64_t value;
+};
+
+/* Reads element 0 of the first `max` register arrays in spec order into
+ * out; returns how many (0 for a native switch). Call it where packets are
+ * not being run (the worker, between bursts): the pipeline writes them. */
+int loom_p4_registers_read(const struct loom_switch *sw, struct loom_p4_reg *out, int max);
 
 /* Free the pipeline. */
 void loom_p4_detach(struct loom_switch *sw);

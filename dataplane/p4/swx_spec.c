@@ -8,14 +8,17 @@
  * Comments start with ';' or '//'. Each block is handed to DPDK when its
  * closing brace is read, so an error names the block's first line.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_swx_pipeline.h>
 
+#include "swx_lpm_table.h"
 #include "swx_spec.h"
 
 #define SPEC_LINE_MAX 1024
@@ -208,12 +211,36 @@ static int struct_field(struct spec_reader *r, char **tok, int n)
 	return 0;
 }
 
+/* DPDK 22.11 accepts `regwr R IDX VAL` and `regadd R IDX VAL` with IDX and
+ * VAL both constants, but then writes the spec's FIRST register array
+ * whatever R is (the RII translation leaves the array id unset): refused
+ * here, so that a program cannot silently overwrite another register. */
+static bool constant_operand(const char *t)
+{
+	return isdigit((unsigned char)t[0]);
+}
+
+static int check_register_write(struct spec_reader *r, char **tok, int n)
+{
+	int op = n >= 2 && strcmp(tok[1], ":") == 0 ? 2 : 0; /* after a label */
+
+	if (n - op == 4 && (strcmp(tok[op], "regwr") == 0 || strcmp(tok[op], "regadd") == 0) &&
+	    constant_operand(tok[op + 2]) && constant_operand(tok[op + 3]))
+		return rfail(r, r->line,
+			     "%s %s with a constant index and a constant value: DPDK 22.11 would write the "
+			     "spec's first register array instead; take the value from a metadata field",
+			     tok[op], tok[op + 1]);
+	return 0;
+}
+
 /* The instruction exactly as written (labels included), comment cut. */
 static int add_instruction(struct spec_reader *r, char **tok, int n)
 {
 	char buf[RTE_SWX_INSTRUCTION_SIZE];
 	size_t len = 0;
 
+	if (check_register_write(r, tok, n) < 0)
+		return -1;
 	if (r->n_instr == SPEC_INSTR_MAX)
 		return rfail(r, r->line, "more than %d instructions in one block", SPEC_INSTR_MAX);
 	for (int i = 0; i < n; i++) {
@@ -257,7 +284,15 @@ static int close_table(struct spec_reader *r)
 
 	if (!r->default_action)
 		return rfail(r, r->block_line, "table %s has no default_action", r->name);
-	rc = rte_swx_pipeline_table_config(r->p, r->name, &tp, NULL, NULL, r->size ? r->size : 4096);
+	/* DPDK 22.11 resolves a table with an lpm key to its wildcard match
+	 * type and takes a registered type of that match type only when asked
+	 * by name: a table whose key is one lpm field asks for Loom's rte_fib
+	 * one (swx_lpm_table.c); where it is not registered (loom-p4check),
+	 * DPDK takes its own wildcard table. */
+	bool one_lpm_field = r->n_match == 1 && r->match[0].match_type == RTE_SWX_TABLE_MATCH_LPM;
+
+	rc = rte_swx_pipeline_table_config(r->p, r->name, &tp, one_lpm_field ? LOOM_SWX_LPM_TABLE_TYPE : NULL,
+					   NULL, r->size ? r->size : 4096);
 	return rc ? api_fail(r, "table", rc) : 0;
 }
 

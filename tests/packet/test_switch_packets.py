@@ -1050,6 +1050,17 @@ class P4SprayTest(SwitchRunTest):
         for p in UPLINKS:
             self.assertGreaterEqual(per_port[p], self.N // 8, "one flow, sprayed: per uplink %r" % per_port)
 
+    def test_registers_after_spraying(self):
+        # the packet counter counted every packet, and the switch's hash seed
+        # is what loomd wrote: on DPDK 22.11 `regadd R 0x0 0x1` (index and
+        # value both constants) adds to the spec's FIRST register array,
+        # which was hash_seed; loom.spec takes the 1 from metadata
+        cfg_sw = next(sw for sw in self.sr.config["switches"] if sw["name"] == SWITCH)
+        regs = self.stats["p4_registers"]
+        self.assertEqual(regs["spray_mode"], 1, regs)
+        self.assertEqual(regs["spray_counter"], self.N, regs)
+        self.assertEqual(regs["hash_seed"], cfg_sw["hash_seed"], regs)
+
 
 class P4BrokenSpecTest(unittest.TestCase):
     """loomd refuses a P4 switch whose spec DPDK does not accept, naming the

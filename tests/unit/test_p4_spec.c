@@ -106,6 +106,20 @@ static void unsupported_statement_is_named(void **state)
 	unlink(path);
 }
 
+/* DPDK 22.11 would run it on the first register array (hash_seed): refused. */
+static void constant_register_write_is_refused(void **state)
+{
+	char path[64];
+	unsigned int at = broken_copy(path, sizeof(path), "regadd spray_counter",
+				      "\tregadd spray_counter 0x0 0x1\n", NULL);
+	(void)state;
+	expect_refused_at(path, at, "regadd spray_counter with a constant index and a constant value");
+	unlink(path);
+	at = broken_copy(path, sizeof(path), "regadd spray_counter", "\tregwr spray_mode 0x0 0x1\n", NULL);
+	expect_refused_at(path, at, "regwr spray_mode");
+	unlink(path);
+}
+
 static void missing_file_is_reported(void **state)
 {
 	char err[256];
@@ -121,6 +135,7 @@ int main(void)
 		cmocka_unit_test(syntax_error_names_its_line),
 		cmocka_unit_test(bad_operand_names_its_block),
 		cmocka_unit_test(unsupported_statement_is_named),
+		cmocka_unit_test(constant_register_write_is_refused),
 		cmocka_unit_test(missing_file_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
