@@ -166,6 +166,27 @@ class TestVmFabric(unittest.TestCase):
         self.ping("ns0", "vm1", v6=True, count=2)
         self.assert_conserved()
 
+    def test_jumbo_ping_with_df_between_vm_and_namespace_hosts(self):
+        """mtu: 9000: 8972-byte pings with don't-fragment set (9014-byte
+        frames) cross the fabric between guests, and between a guest and a
+        namespace host; a byte more is refused by the sender itself."""
+        before = fabric.stats()
+        for src, dst in (("vm0", "vm1"), ("vm1", "ns0"), ("ns1", "vm0")):
+            r = self.exec(src, "ping", "-c", "2", "-i", "0.2", "-W", "5", "-s", "8972", "-M", "do", ADDR[dst][0])
+            self.assertEqual(r.returncode, 0, "%s -> %s: %s%s" % (src, dst, r.stdout, r.stderr))
+            self.assertIn("2 received", r.stdout)
+        r = self.exec("vm0", "ping", "-c", "1", "-W", "2", "-s", "8973", "-M", "do", ADDR["vm1"][0])
+        self.assertNotEqual(r.returncode, 0)
+        after = fabric.stats()
+        for sw in after["switches"]:
+            for p in sw["ports"]:
+                self.assertEqual(p["drops"].get("mtu_exceeded", 0) + p["drops"].get("frame_too_long", 0), 0,
+                                 "%s %s" % (sw["name"], p["name"]))
+        self.assertEqual(fabric.conservation_errors(after), [])
+        # the jumbo frames went through the guests' vhost-user ports
+        self.assertGreater(fabric.port(fabric.switch(after, "leaf0"), 0)["rx_bytes"] -
+                           fabric.port(fabric.switch(before, "leaf0"), 0)["rx_bytes"], 2 * 9014)
+
     def iperf3(self, server, client, seconds=4):
         # the server answers one test and exits (-1); -D returns at once
         r = self.exec(server, "iperf3", "-s", "-D", "-1")
@@ -211,7 +232,7 @@ class TestVmFabric(unittest.TestCase):
         r = self.exec("vm0", "ethtool", "-k", "eth0")
         self.assertRegex(r.stdout, r"tx-checksumming: off")
         self.assertRegex(r.stdout, r"tcp-segmentation-offload: off")
-        self.assertIn("mtu 1500", self.exec("vm0", "ip", "link", "show", "eth0").stdout)
+        self.assertIn("mtu 9000", self.exec("vm0", "ip", "link", "show", "eth0").stdout)
         self.assertIn("10.0.1.0/24 via 10.0.0.1 dev eth0", self.exec("vm0", "ip", "route").stdout)
 
     def test_status_and_console(self):
