@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 int loom_output_open_fd(const char *path, mode_t mode, char *err, size_t errlen)
 {
 	struct stat st;
@@ -79,4 +81,22 @@ bool loom_output_cap_take(struct loom_output_cap *c, uint64_t n)
 	}
 	c->written += n;
 	return true;
+}
+
+int loom_output_json(json_t *j, const char *path, mode_t mode)
+{
+	char err[512];
+	FILE *f = loom_output_open(path, mode, err, sizeof(err));
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "loom: %s\n", err);
+		return -1;
+	}
+	rc = json_dumpf(j, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 && fputc('\n', f) != EOF ? 0 : -1;
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc < 0)
+		fprintf(stderr, "loom: %s: cannot write\n", path);
+	return rc;
 }

@@ -16,7 +16,7 @@
  * loom_output_cap_take() says when a write would pass it, and the writer
  * stops writing that file, saying so once on stderr.
  *
- * Plain C (no DPDK, no jansson): both sides link it from api/.
+ * Plain C and jansson (no DPDK): both sides link it from api/.
  */
 #ifndef LOOM_OUTPUT_FILE_H
 #define LOOM_OUTPUT_FILE_H
@@ -38,6 +38,11 @@ FILE *loom_output_open(const char *path, mode_t mode, char *err, size_t errlen);
 
 /* The same, as a file descriptor (O_WRONLY | O_CLOEXEC); -1 on error. */
 int loom_output_open_fd(const char *path, mode_t mode, char *err, size_t errlen);
+
+/* json_dumpf of `j` (indent 1, key order kept) to `path` opened as above;
+ * 0, or -1 with "loom: PATH: reason" on stderr. */
+struct json_t;
+int loom_output_json(struct json_t *j, const char *path, mode_t mode);
 
 struct loom_output_cap {
 	uint64_t max_bytes;   /* 0: no cap */

@@ -25,7 +25,7 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 int cmd_down(void);
 /* The loomd to start: $LOOMD, else the one next to loomctl in the build
  * tree, else "loomd" from PATH. fabric_up.c */
-void loomd_path(char *buf, size_t len);
+int loomd_path(char *buf, size_t len);
 /* Namespace hosts this loomd serves: not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */
 bool host_is_served(const struct topology *t, int host, const bool *local);
