@@ -63,6 +63,7 @@ class PfcRun(unittest.TestCase):
             while not settle(cls.stats) and time.monotonic() < deadline:
                 time.sleep(0.05)
                 cls.stats = cls.sr.loomd.switch_stats(SWITCH)
+        cls.tm_show = cls.sr.loomd.request({"cmd": "tm", "op": "show", "switch": SWITCH, "port": 1})
         cls.sr.loomd.shutdown()
         cls.outputs = {p: H.read_pcap(cls.sr.out_pcap(p)) for p in range(4)}
 
@@ -128,6 +129,14 @@ class WatchdogTest(PfcRun):
             wd = next(x for x in sw["ports"] if x["index"] == 1)["tm"]["classes"][3].get("pfc_watchdog")
             return wd is not None and wd["restores"] >= 1
         cls.run_switch(inputs, settle=restored)
+
+    def test_settings_applied(self):
+        # the topology's pfc.watchdog settings, not the defaults (200ms, drop)
+        self.assertTrue(self.tm_show["ok"], self.tm_show)
+        text = repr(self.tm_show["result"])
+        self.assertIn("'detect_ns': 20000000", text)
+        self.assertIn("'restore_ns': 50000000", text)
+        self.assertIn("'action': 'ignore'", text)
 
     def test_storm_declared_and_restored(self):
         wd = self.port(1)["tm"]["classes"][3]["pfc_watchdog"]
