@@ -196,12 +196,16 @@ static void accept_client(struct ctl_server *srv, struct ctl_client *cl, uint64_
 /* Deadlines: an unfinished request, an unread reply, an idle client. */
 static void client_check_time(struct ctl_client *c, uint64_t now)
 {
-	if (c->closing)
-		return;
+	/* first: a client being closed with an error still unread is dropped
+	 * at the deadline too */
 	if (c->out_off < c->out_len && now - c->out_since > CTL_REQUEST_DEADLINE_MS) {
 		c->out_off = c->out_len; /* it does not read: nothing more to say */
 		c->closing = true;
-	} else if (c->used && now - c->request_start > CTL_REQUEST_DEADLINE_MS) {
+		return;
+	}
+	if (c->closing)
+		return;
+	if (c->used && now - c->request_start > CTL_REQUEST_DEADLINE_MS) {
 		client_error(c, "request not completed within 2000 ms", now);
 	} else if (!c->used && now - c->last_active > CTL_IDLE_MS) {
 		client_error(c, "idle for 60 s", now);
