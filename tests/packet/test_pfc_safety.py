@@ -16,6 +16,9 @@ pcap ports, class 3 (DSCP 26) lossless, port 1 (h1) at 8 Mb/s.
                 restore time (50ms) ends the storm. Judged on loomd's
                 counters: one storm, one restore, time paused below the
                 PAUSE's hold (the watchdog cut it short), conservation.
+  WatchdogDropTest  action drop, detect 1us: the storm is declared on
+                loomd's next loop turn; the class-3 frames that arrive
+                while stormed are dropped as pfc_watchdog, the rest sent.
 Run: tests/packet/run.sh [BUILD_DIR].
 """
 import os
@@ -153,6 +156,39 @@ class WatchdogTest(PfcRun):
     def test_traffic_flows(self):
         tags = sorted(int(bytes(f)[42 + 1:42 + 6]) for f in self.outputs[1] if f[12:14] == b"\x08\x00")
         self.assertEqual(tags, list(range(5)) + list(range(100, 105)))
+
+    def test_conserved(self):
+        self.check_conserved()
+
+
+class WatchdogDropTest(PfcRun):
+    """Action drop: h1 pauses class 3 with 200 PAUSE frames read in bursts
+    of 32 over successive loop turns of loomd, while 200 class-3 frames to
+    h1 arrive on port 0 the same way. detect 1us: the second turn's PAUSE
+    finds the episode older than that (loomd's clock moved between turns)
+    and declares the storm; class-3 frames that arrive while stormed are
+    dropped as pfc_watchdog, the others delivered."""
+    TM = ("tm:\n  pfc:\n    lossless: [3]\n    headroom: 1MB\n    watchdog:\n      detect: 1us\n"
+          "      restore: 50ms\n      action: drop\n")
+
+    @classmethod
+    def setUpClass(cls):
+        def inputs(cfg):
+            return {1: [pfc_frame(H1_MAC, [3], 65535) for _ in range(200)],
+                    0: [v4(cfg, 26 << 2, i, size=100) for i in range(200)]}
+
+        def restored(sw):
+            wd = next(x for x in sw["ports"] if x["index"] == 1)["tm"]["classes"][3].get("pfc_watchdog")
+            return wd is not None and wd["restores"] >= 1
+        cls.run_switch(inputs, settle=restored)
+
+    def test_stormed_class_dropped(self):
+        wd = self.port(1)["tm"]["classes"][3]["pfc_watchdog"]
+        self.assertGreaterEqual(wd["storms"], 1, wd)
+        self.assertGreater(wd["drops"], 0, wd)
+        self.assertEqual(self.port(1)["drops"].get("pfc_watchdog"), wd["drops"])
+        delivered = [f for f in self.outputs[1] if f[12:14] == b"\x08\x00"]
+        self.assertEqual(len(delivered) + wd["drops"], 200)
 
     def test_conserved(self):
         self.check_conserved()
