@@ -13,6 +13,12 @@
  * --series FILE --series-interval NS: every switch port's counters as CSV
  * every NS (dataplane/runner/series.h): at exact multiples of NS of
  * virtual time, or about every NS of wall time in a real-time run.
+ * --series-max-bytes N: the series stops growing at N bytes, said once
+ * on stderr (default 1 GiB; 0: no cap).
+ *
+ * Output files (--results, --series, a cell capture) are created without
+ * following a symlink, 0644, and only a regular file is overwritten
+ * (api/loom_output_file.h).
  *
  * FILE is what `loomctl compile` writes (docs/LOOMD_CONFIG.md). With
  * "clock": "virtual" loomd runs the fabric in virtual time to the end of
@@ -54,6 +60,7 @@
 #include "runner.h"
 #include "telemetry.h"
 #include "runner_virtual.h"
+#include "loom_output_file.h"
 #include "series.h"
 #include "series_realtime.h"
 #include "swx_lpm_table.h"
@@ -71,7 +78,7 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
-		     "             [--series FILE --series-interval NS] [-- EAL options]\n"
+		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [-- EAL options]\n"
 		     "       loomd --config FILE --check-config [-- EAL options]\n");
 }
 
@@ -303,9 +310,16 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 	json_object_set_new(out, "in_flight", json_integer((json_int_t)vst.in_flight));
 	json_object_set_new(out, "hosts", loom_gen_hosts_json(f));
 	json_object_set_new(out, "flows", loom_gen_flows_json(f));
-	if (results)
-		rc = json_dump_file(out, results, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	else
+	if (results) { /* no symlink followed; 0644: users read results */
+		char why[320];
+		FILE *rf = loom_output_open(results, LOOM_OUTPUT_SHARED, why, sizeof(why));
+
+		if (!rf)
+			fprintf(stderr, "loomd: %s\n", why);
+		rc = rf && json_dumpf(out, rf, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 ? 0 : -1;
+		if (rf && fclose(rf) != 0)
+			rc = -1;
+	} else
 		rc = json_dumpf(out, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', stdout) == EOF ? -1 : 0;
 	json_decref(out);
 	if (rc < 0) {
@@ -324,12 +338,15 @@ int main(int argc, char **argv)
 		{"results", required_argument, NULL, 'r'},
 		{"series", required_argument, NULL, 'S'},
 		{"series-interval", required_argument, NULL, 'I'},
+		{"series-max-bytes", required_argument, NULL, 'M'},
 		{"check-config", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL;
 	struct loom_series series = {.out = NULL, .interval_ns = 0};
+	struct loom_output_cap series_cap;
+	uint64_t series_max = LOOM_OUTPUT_DEFAULT_MAX_BYTES;
 	struct loom_fabric fabric;
 	struct loom_ports ports;
 	struct loom_clock clock;
@@ -361,6 +378,13 @@ int main(int argc, char **argv)
 			series.interval_ns = strtoull(optarg, &end, 10);
 			if (*end || series.interval_ns == 0) {
 				fprintf(stderr, "loomd: --series-interval: nanoseconds > 0, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'M': /* the series file stops growing there (said once); 0: no cap */
+			series_max = strtoull(optarg, &end, 10);
+			if (*end || optarg[0] == '-' || end == optarg) {
+				fprintf(stderr, "loomd: --series-max-bytes: bytes (0: no cap), not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -397,11 +421,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "loomd: --series needs --series-interval NS\n");
 			goto out_fabric;
 		}
-		series.out = fopen(series_file, "w");
+		/* no symlink followed; 0644: users read the series */
+		series.out = loom_output_open(series_file, LOOM_OUTPUT_SHARED, err, sizeof(err));
 		if (!series.out) {
-			fprintf(stderr, "loomd: cannot write %s\n", series_file);
+			fprintf(stderr, "loomd: --series: %s\n", err);
 			goto out_fabric;
 		}
+		loom_output_cap_init(&series_cap, series_max, series_file);
+		series.cap = &series_cap;
 	}
 	if (fabric.clock_mode == LOOM_CLOCK_VIRTUAL) {
 		rc = run_virtual_main(&fabric, results, &series);

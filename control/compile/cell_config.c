@@ -41,10 +41,16 @@ json_t *loomd_cell_json(const struct topology *t)
 		json_object_set_new(o, LOOMD_KEY(CELL_REASSEMBLY_TIMEOUT_NS), json_integer((json_int_t)c->reasm_timeout_ns));
 	if (c->request_refresh_ns)
 		json_object_set_new(o, LOOMD_KEY(CELL_REQUEST_REFRESH_NS), json_integer((json_int_t)c->request_refresh_ns));
-	if (c->capture_file[0])
-		json_object_set_new(o, LOOMD_KEY(CELL_CAPTURE),
-				    json_pack("{s:s, s:i, s:s}", LOOMD_KEY(CELL_CAPTURE_SWITCH), t->switches[c->capture_sw].name,
-					      LOOMD_KEY(CELL_CAPTURE_PORT), c->capture_port, LOOMD_KEY(CELL_CAPTURE_FILE), c->capture_file));
+	if (c->capture_file[0]) {
+		json_t *cap = json_pack("{s:s, s:i, s:s}", LOOMD_KEY(CELL_CAPTURE_SWITCH), t->switches[c->capture_sw].name,
+					LOOMD_KEY(CELL_CAPTURE_PORT), c->capture_port, LOOMD_KEY(CELL_CAPTURE_FILE),
+					c->capture_file);
+
+		if (c->capture_max_bytes)
+			json_object_set_new(cap, LOOMD_KEY(CELL_CAPTURE_MAX_BYTES),
+					    json_integer((json_int_t)c->capture_max_bytes));
+		json_object_set_new(o, LOOMD_KEY(CELL_CAPTURE), cap);
+	}
 	if (c->n_faults) {
 		json_t *a = json_array();
 		for (int i = 0; i < c->n_faults; i++)

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "experiment/experiment.h"
+#include "loom_output_file.h"
 #include "experiment_cmd.h"
 #include "fabric_cmds.h"
 #include "loom/frame.h"
@@ -176,9 +177,11 @@ static int write_ideal(const struct topology *t, const struct workload *wl, cons
 		fprintf(stderr, "loomctl: max-min rates: cannot solve\n");
 		goto out;
 	}
-	out = fopen(path, "w");
-	if (!out)
+	out = loom_output_open(path, LOOM_OUTPUT_SHARED, err, sizeof(err)); /* 0644: users read results */
+	if (!out) {
+		fprintf(stderr, "loomctl: %s\n", err);
 		goto out;
+	}
 	/* at_once: the flow starts with the first ones (or is a chained
 	 * phase of them): the all-at-once max-min rate judges it */
 	fprintf(out, "id,ideal_bps,alone_fct_ns,at_once\n");
@@ -351,10 +354,8 @@ int cmd_experiment(int argc, char **argv)
 					failed++;
 	root = json_pack("{s:s, s:s, s:o}", "experiment", e.name, "topology", e.topology, "runs", runs);
 	snprintf(manifest, sizeof(manifest), "%s/runs.json", dir);
-	if (json_dump_file(root, manifest, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0) {
-		fprintf(stderr, "loomctl: cannot write %s\n", manifest);
+	if (loom_output_json(root, manifest, LOOM_OUTPUT_SHARED) < 0)
 		failed++;
-	}
 	json_decref(root);
 	if (failed) {
 		fprintf(stderr, "loomctl: experiment %s: %d run(s) failed\n", e.name, failed);

@@ -32,7 +32,7 @@ int cmd_exec(const char *host, int argc, char **argv, int timeout_ms);
 int cmd_console(const char *host);
 /* The loomd to start: $LOOMD, else the one next to loomctl in the build
  * tree, else "loomd" from PATH. fabric_up.c */
-void loomd_path(char *buf, size_t len);
+int loomd_path(char *buf, size_t len);
 /* Hosts this loomd serves (namespaces and VMs): not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */
 bool host_is_served(const struct topology *t, int host, const bool *local);

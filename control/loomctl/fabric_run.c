@@ -40,7 +40,10 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 	}
 	close(fd);
 	json_decref(cfg);
-	loomd_path(exe, sizeof(exe));
+	if (loomd_path(exe, sizeof(exe)) < 0) {
+		unlink(config);
+		return 1;
+	}
 	snprintf(interval, sizeof(interval), "%llu", (unsigned long long)series_interval_ns);
 	fflush(NULL);
 	pid = fork();
@@ -62,7 +65,7 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 			argv[n++] = interval;
 		}
 		argv[n] = NULL;
-		execvp(exe, (char *const *)argv);
+		execv(exe, (char *const *)argv); /* an absolute path: no PATH search */
 		fprintf(stderr, "loomctl: cannot run %s: %s\n", exe, strerror(errno));
 		_exit(127);
 	}

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loom_output_file.h"
 #include "compile/loomd_config.h"
 #include "ctl_client.h"
 #include "fabric_cmds.h"
@@ -65,25 +66,43 @@ static bool pid_alive(pid_t pid)
 	return strcmp(comm, "loomd\n") == 0;
 }
 
-/* loomd next to loomctl in the build tree, else $LOOMD, else PATH. */
-void loomd_path(char *buf, size_t len)
+/* loomd by absolute path only, never from PATH or the current
+ * directory (loomctl runs as root): $LOOMD when it is an absolute path,
+ * else next to loomctl in the build tree (BUILD/control/loomctl ->
+ * BUILD/dataplane/loomd), else beside loomctl (both installed in one
+ * bin/), else the install prefix's bindir. -1 with a message when none
+ * is there. */
+int loomd_path(char *buf, size_t len)
 {
-	char self[PATH_MAX];
+	char self[PATH_MAX], *dir;
 	ssize_t n;
 	const char *env = getenv("LOOMD");
 
-	if (env) {
+	if (env && *env) {
+		if (env[0] != '/') {
+			fprintf(stderr, "loomctl: $LOOMD must be an absolute path\n");
+			return -1;
+		}
 		snprintf(buf, len, "%s", env);
-		return;
+		return 0;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
-		snprintf(buf, len, "%s/../dataplane/loomd", dirname(self));
+		dir = dirname(self); /* absolute: the kernel's path of this executable */
+		snprintf(buf, len, "%s/../dataplane/loomd", dir);
 		if (access(buf, X_OK) == 0)
-			return;
+			return 0;
+		snprintf(buf, len, "%s/loomd", dir);
+		if (access(buf, X_OK) == 0)
+			return 0;
 	}
-	snprintf(buf, len, "loomd");
+	snprintf(buf, len, "%s", LOOM_INSTALL_BINDIR "/loomd");
+	if (buf[0] == '/' && access(buf, X_OK) == 0)
+		return 0;
+	fprintf(stderr, "loomctl: loomd not found beside loomctl, in its build tree or in %s (set LOOMD=/path/to/loomd)\n",
+		LOOM_INSTALL_BINDIR);
+	return -1;
 }
 
 static bool *local_mask(const struct topology *t, const char *only)
@@ -136,7 +155,7 @@ static json_t *state_for(const struct topology *t, const bool *local, bool with_
 
 static int save_state(json_t *state)
 {
-	return json_dump_file(state, STATE_FILE, JSON_INDENT(2));
+	return loom_output_json(state, STATE_FILE, LOOM_OUTPUT_PRIVATE);
 }
 
 json_t *fabric_state_load(void)
@@ -149,7 +168,8 @@ static pid_t start_loomd(void)
 	char path[PATH_MAX];
 	pid_t pid;
 
-	loomd_path(path, sizeof(path));
+	if (loomd_path(path, sizeof(path)) < 0)
+		return -1;
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(LOOMD_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -268,7 +288,7 @@ int cmd_up(const struct up_opts *o)
 		json_decref(config);
 		return 1;
 	}
-	rc = json_dump_file(config, CONFIG_FILE, JSON_INDENT(2));
+	rc = loom_output_json(config, CONFIG_FILE, LOOM_OUTPUT_PRIVATE);
 	json_decref(config);
 	if (rc < 0) {
 		fprintf(stderr, "loomctl: cannot write %s\n", CONFIG_FILE);
@@ -278,9 +298,11 @@ int cmd_up(const struct up_opts *o)
 	state = state_for(&t, o->only ? local : NULL, !o->no_hosts);
 	save_state(state); /* before creating anything: down removes what it lists */
 	if (!o->no_hosts) {
-		f = fopen(HOSTS_SCRIPT, "w");
+		char why[512];
+
+		f = loom_output_open(HOSTS_SCRIPT, LOOM_OUTPUT_PRIVATE, why, sizeof(why)); /* root runs it */
 		if (!f) {
-			fprintf(stderr, "loomctl: cannot write %s\n", HOSTS_SCRIPT);
+			fprintf(stderr, "loomctl: %s\n", why);
 			goto fail;
 		}
 		hosts_script_write(&t, o->only ? local : NULL, f);

@@ -29,6 +29,8 @@
 #include <jansson.h>
 
 #include "loom/frame.h"
+#include "loom_output_file.h"
+#include "shell/shell_quote.h"
 #include "workload/workload.h"
 #include "workload_cmd.h"
 
@@ -93,18 +95,35 @@ static int check_flows(const struct topology *t, const struct workload *wl)
 	return 0;
 }
 
+/* "loom-NAME", quoted: the namespace of a host, as one shell word. */
+static void write_netns(FILE *out, const char *host)
+{
+	char ns[300];
+
+	snprintf(ns, sizeof(ns), "loom-%s", host);
+	loom_shell_quote_write(out, ns);
+}
+
+/* The script runs as root: every string from the command line, the
+ * workload or the topology goes in quoted (shell/shell_quote.h), and the
+ * comment line cannot be left by a newline in a file name. */
 static int write_script(const struct iperf3_opts *o, const struct topology *t, const struct workload *wl, FILE *out)
 {
 	char ip[64];
 
-	fprintf(out, "#!/bin/bash\n# %s on %s: one iperf3 pair per flow (loomctl workload iperf3)\nset -u\n",
-		o->file, o->topo);
-	fprintf(out, "OUT=%s\n", o->out);
+	fputs("#!/bin/bash\n# ", out);
+	loom_shell_comment_write(out, o->file);
+	fputs(" on ", out);
+	loom_shell_comment_write(out, o->topo);
+	fputs(": one iperf3 pair per flow (loomctl workload iperf3)\nset -u\nOUT=", out);
+	loom_shell_quote_write(out, o->out);
+	fputc('\n', out);
 	for (size_t i = 0; i < wl->flows.n; i++) {
 		const struct loom_flow_spec *f = &wl->flows.v[i];
 
-		fprintf(out, "ip netns exec loom-%s iperf3 -s -1 -D -p %u\n", t->hosts[f->dst_host].name,
-			IPERF3_BASE_PORT + f->id);
+		fputs("ip netns exec ", out);
+		write_netns(out, t->hosts[f->dst_host].name);
+		fprintf(out, " iperf3 -s -1 -D -p %u\n", IPERF3_BASE_PORT + f->id);
 	}
 	fputs("sleep 1 # the servers listen\n", out);
 	for (size_t i = 0; i < wl->flows.n; i++) {
@@ -115,8 +134,9 @@ static int write_script(const struct iperf3_opts *o, const struct topology *t, c
 			fprintf(stderr, "loomctl: host %s has no IPv4 address\n", t->hosts[f->dst_host].name);
 			return -1;
 		}
-		fprintf(out, "( sleep %.6f; ip netns exec loom-%s iperf3 -c %s -p %u -J", (double)f->start * 1e-9,
-			t->hosts[f->src_host].name, ip, IPERF3_BASE_PORT + f->id);
+		fprintf(out, "( sleep %.6f; ip netns exec ", (double)f->start * 1e-9);
+		write_netns(out, t->hosts[f->src_host].name);
+		fprintf(out, " iperf3 -c %s -p %u -J", ip, IPERF3_BASE_PORT + f->id);
 		if (o->udp)
 			fputs(" -u", out);
 		if (rate)
@@ -165,7 +185,7 @@ static void result_line(const struct iperf3_opts *o, const struct topology *t, c
 
 static int run(const struct iperf3_opts *o, const struct topology *t, const struct workload *wl)
 {
-	char script[1200], csvpath[1200];
+	char script[1200], csvpath[1200], err[1400];
 	FILE *out, *csv;
 	pid_t pid;
 	int status, failed = 0;
@@ -175,7 +195,10 @@ static int run(const struct iperf3_opts *o, const struct topology *t, const stru
 		return 1;
 	}
 	snprintf(script, sizeof(script), "%s/iperf3.sh", o->out);
-	out = fopen(script, "w");
+	/* 0600, no symlink followed: root runs it */
+	out = loom_output_open(script, LOOM_OUTPUT_PRIVATE, err, sizeof(err));
+	if (!out)
+		fprintf(stderr, "loomctl: %s\n", err);
 	if (!out || write_script(o, t, wl, out) < 0) {
 		if (out)
 			fclose(out);
@@ -185,7 +208,7 @@ static int run(const struct iperf3_opts *o, const struct topology *t, const stru
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		execlp("bash", "bash", script, (char *)NULL);
+		execl("/bin/bash", "bash", script, (char *)NULL); /* by path: not from PATH */
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -193,9 +216,11 @@ static int run(const struct iperf3_opts *o, const struct topology *t, const stru
 		return 1;
 	}
 	snprintf(csvpath, sizeof(csvpath), "%s/iperf3.csv", o->out);
-	csv = fopen(csvpath, "w");
-	if (!csv)
+	csv = loom_output_open(csvpath, LOOM_OUTPUT_SHARED, err, sizeof(err)); /* 0644: users read results */
+	if (!csv) {
+		fprintf(stderr, "loomctl: %s\n", err);
 		return 1;
+	}
 	fputs("id,src,dst,bytes,protocol,seconds,bits_per_second,retransmits,lost_percent\n", csv);
 	for (size_t i = 0; i < wl->flows.n; i++)
 		result_line(o, t, &wl->flows.v[i], csv);

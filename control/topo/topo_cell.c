@@ -17,7 +17,8 @@
  *     uplink_limit: 32KiB # an uplink's queue above which VOQs wait to cut cells
  *     link_down:          # faults at a time (virtual time: deterministic)
  *       - { link: leaf0:2, at: 300us }
- *     capture: { link: leaf0:2, file: leaf0-up.pcap }  # what that port sends, as pcap
+ *     capture: { link: leaf0:2, file: leaf0-up.pcap }  # what that port sends, as pcap;
+ *                                      # max_bytes: 1GiB (default): the file stops there
  *
  * Checked here with file and line: cell mode needs two tiers (leaves and
  * spines), `cell:` needs `mode: cell`, a link_down names a leaf-spine link.
@@ -91,10 +92,10 @@ static int load_fault(struct topo_loader *ld, yaml_node_t *m, struct topo_cell_f
 
 static int load_capture(struct topo_loader *ld, yaml_node_t *m, struct topo_cell *c)
 {
-	struct yaml_doc_field f[2] = {{"link"}, {"file"}};
+	struct yaml_doc_field f[3] = {{"link"}, {"file"}, {"max_bytes"}};
 	const char *link, *file;
 
-	if (yaml_doc_fields(&ld->yd, m, "cell: capture", f, 2) < 0 ||
+	if (yaml_doc_fields(&ld->yd, m, "cell: capture", f, 3) < 0 ||
 	    yaml_doc_require(&ld->yd, m, "cell: capture", &f[0]) < 0 ||
 	    yaml_doc_require(&ld->yd, m, "cell: capture", &f[1]) < 0 || yaml_doc_get_str(&ld->yd, &f[0], &link) < 0 ||
 	    yaml_doc_get_str(&ld->yd, &f[1], &file) < 0 || link_end(ld, f[0].v, link, &c->capture_sw, &c->capture_port) < 0)
@@ -103,6 +104,8 @@ static int load_capture(struct topo_loader *ld, yaml_node_t *m, struct topo_cell
 		return yaml_doc_error(&ld->yd, yaml_doc_line(f[1].v), "cell: capture: file must be a path of at most %zu bytes",
 				  sizeof(c->capture_file) - 1);
 	snprintf(c->capture_file, sizeof(c->capture_file), "%s", file);
+	if (f[2].v && get_bytes(ld, &f[2], 24, 1ull << 40, &c->capture_max_bytes) < 0)
+		return -1;
 	return 0;
 }
 
@@ -255,7 +258,10 @@ void topo_write_cell(const struct topology *t, FILE *out)
 	for (int i = 0; i < c->n_faults; i++)
 		fprintf(out, "%s    - { link: %s:%d, at: %lluns }\n", i ? "" : "  link_down:\n",
 			t->switches[c->faults[i].sw].name, c->faults[i].port, (unsigned long long)c->faults[i].at_ns);
-	if (c->capture_file[0])
+	if (c->capture_file[0] && c->capture_max_bytes)
+		fprintf(out, "  capture: { link: %s:%d, file: \"%s\", max_bytes: %llu }\n", t->switches[c->capture_sw].name,
+			c->capture_port, c->capture_file, (unsigned long long)c->capture_max_bytes);
+	else if (c->capture_file[0])
 		fprintf(out, "  capture: { link: %s:%d, file: \"%s\" }\n", t->switches[c->capture_sw].name, c->capture_port,
 			c->capture_file);
 	if (!c->capture_file[0] && !c->payload && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes && !c->egress_limit && !c->uplink_limit &&

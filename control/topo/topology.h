@@ -136,6 +136,7 @@ struct topo_cell {
 	struct topo_cell_fault faults[TOPO_CELL_MAX_FAULTS];
 	int capture_sw, capture_port; /* capture: { link: SWITCH:PORT, file: F }; file "" = none */
 	char capture_file[256];
+	uint64_t capture_max_bytes;   /* 0: loomd's default (LOOM_OUTPUT_DEFAULT_MAX_BYTES) */
 	int line;
 };
 

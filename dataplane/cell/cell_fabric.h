@@ -34,6 +34,7 @@
 #include <rte_ether.h>
 
 #include "loom/cell/cell.h"
+#include "loom_output_file.h"
 #include "loom/cell/cell_reasm.h"
 #include "loom/cell/cell_spray.h"
 #include "loom/cell/credit_sched.h"
@@ -73,6 +74,7 @@ struct cell_cfg {
 	bool capture;
 	uint16_t capture_sw, capture_port;
 	char capture_file[256];
+	uint64_t capture_max_bytes; /* the file stops growing there (said once) */
 	/* Scheduled faults (deterministic runs): link (switch, port) down at a time. */
 	uint32_t n_faults;
 	struct {
@@ -138,6 +140,7 @@ struct cell_port {
 	struct rte_ether_addr peer_mac;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
 	FILE *capture;             /* cell_capture.c: what the port sends, as pcap */
+	struct loom_output_cap capture_cap;
 	struct cell_port_stats st;
 };
 
@@ -235,8 +238,13 @@ void cell_port_send(struct loom_switch *sw, uint16_t port, struct rte_mbuf *m, b
 int cell_pick_uplink(struct loom_switch *sw, uint16_t dst);
 
 /* ---- capture (cell_capture.c) ---- */
-FILE *cell_capture_open(const char *path);
-void cell_capture_write(FILE *f, struct rte_mbuf *const *pkts, uint16_t n, loom_time_ns now);
+/* Created without following a symlink, 0644 (users read captures),
+ * api/loom_output_file.h; NULL with the reason in err. */
+FILE *cell_capture_open(const char *path, uint64_t max_bytes, struct loom_output_cap *cap, char *err, size_t errlen);
+/* Whole records only: the one that would pass the cap is not written,
+ * nor any after it. */
+void cell_capture_write(FILE *f, struct loom_output_cap *cap, struct rte_mbuf *const *pkts, uint16_t n,
+			loom_time_ns now);
 
 /* ---- faults (cell_faults.c) ---- */
 /* Apply the scheduled faults due at `now`; the time of the next one. */

@@ -93,7 +93,7 @@ static void cell_transmitted(const struct loom_switch *sw, uint16_t port, struct
 			     loom_time_ns now)
 {
 	if (unlikely(sw->cell->ports[port].capture != NULL) && n > 0)
-		cell_capture_write(sw->cell->ports[port].capture, pkts, n, now);
+		cell_capture_write(sw->cell->ports[port].capture, &sw->cell->ports[port].capture_cap, pkts, n, now);
 }
 
 /* Neither takes the fast path (cells and VOQs are not the native stages),

@@ -149,15 +149,22 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 		json_int_t port = -1;
 		int si;
 
+		json_int_t max_bytes = (json_int_t)LOOM_OUTPUT_DEFAULT_MAX_BYTES;
+
 		if (loomd_cfg_string(v, LOOMD_CELL_CAPTURE_SWITCH, &sw, msg, sizeof(msg)) < 0 ||
 		    loomd_cfg_string(v, LOOMD_CELL_CAPTURE_FILE, &file, msg, sizeof(msg)) < 0 ||
-		    loomd_cfg_int(v, LOOMD_CELL_CAPTURE_PORT, -1, &port, msg, sizeof(msg)) < 0)
+		    loomd_cfg_int(v, LOOMD_CELL_CAPTURE_PORT, -1, &port, msg, sizeof(msg)) < 0 ||
+		    loomd_cfg_int(v, LOOMD_CELL_CAPTURE_MAX_BYTES, max_bytes, &max_bytes, msg, sizeof(msg)) < 0 ||
+		    max_bytes < 24)
 			sw = NULL; /* reported below, with the form capture takes */
 		si = sw ? switch_by_name(f, sw) : -1;
 		if (si < 0 || !file || strlen(file) >= sizeof(c->capture_file) || port < 0 ||
 		    port >= f->switches[si].n_ports)
-			return fail(err, errlen, "capture is {\"switch\": NAME, \"port\": P, \"file\": PATH}", sw);
+			return fail(err, errlen,
+				    "capture is {\"switch\": NAME, \"port\": P, \"file\": PATH[, \"max_bytes\": N >= 24]}",
+				    sw);
 		c->capture = true;
+		c->capture_max_bytes = (uint64_t)max_bytes;
 		c->capture_sw = (uint16_t)si;
 		c->capture_port = (uint16_t)port;
 		snprintf(c->capture_file, sizeof(c->capture_file), "%s", file);
@@ -432,9 +439,12 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 	if (cf->cfg.capture) {
 		struct cell_port *cp = &f->switches[cf->cfg.capture_sw].cell->ports[cf->cfg.capture_port];
 
-		cp->capture = cell_capture_open(cf->cfg.capture_file);
+		char why[320];
+
+		cp->capture = cell_capture_open(cf->cfg.capture_file, cf->cfg.capture_max_bytes, &cp->capture_cap, why,
+						sizeof(why));
 		if (cp->capture == NULL) {
-			fail(err, errlen, "cannot write the capture", cf->cfg.capture_file);
+			fail(err, errlen, "cannot write the capture", why);
 			goto out;
 		}
 	}

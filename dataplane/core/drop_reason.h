@@ -27,6 +27,10 @@
 	X(BUFFER_FULL, "buffer_full")       /* shared buffer: dynamic threshold or full (egress) */ \
 	X(PFC_HEADROOM, "pfc_headroom")     /* lossless class over xoff + headroom (egress) */ \
 	X(MAC_CONTROL, "mac_control")       /* 0x8808 frame that is not a well-formed PFC */ \
+	X(PFC_NOT_MULTICAST, "pfc_not_multicast") /* PFC not sent to 01:80:C2:00:00:01: not obeyed */ \
+	X(PFC_DISABLED, "pfc_disabled")     /* PFC on a port with no lossless class: not obeyed */ \
+	X(PFC_LOSSY, "pfc_lossy")           /* PFC naming only lossy classes: not obeyed */ \
+	X(PFC_WATCHDOG, "pfc_watchdog")     /* lossless class stormed, watchdog action drop (egress) */ \
 	X(VOQ_FULL, "voq_full")             /* cell fabric: ingress VOQ over its byte limit */ \
 	X(CELL_MALFORMED, "cell_malformed") /* cell frame: short, bad header, length mismatch */ \
 	X(CELL_UNREACHABLE, "cell_unreachable") /* cell for a leaf no live link reaches, or not for us */ \

@@ -8,6 +8,8 @@
  * lb_set, cell_link, shutdown; their arguments are in the table of
  * ctl_commands.c, the one list, which {"cmd": "help"} prints.
  * A bad request never stops forwarding: it only gets an error reply.
+ * Several clients are served at once, none can hold the socket
+ * (ctl_server.c: per-request deadline, size limit, idle limit).
  */
 #ifndef LOOM_CTL_H
 #define LOOM_CTL_H

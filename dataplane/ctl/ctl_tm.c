@@ -26,8 +26,12 @@ void ctl_tm_snapshot(const struct loom_port *p, struct ctl_tm_snapshot *s)
 		return;
 	s->n_classes = t->n_classes;
 	s->port = t->st;
+	s->wd_stormed = 0;
 	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
 		s->q[c] = t->q[c].st;
+		s->wd[c] = t->q[c].wd.st;
+		if (t->q[c].wd.stormed)
+			s->wd_stormed |= (uint8_t)(1u << c);
 		s->depth[c] = t->q[c].bytes;
 		s->depth_pkts[c] = t->q[c].count;
 	}
@@ -35,19 +39,19 @@ void ctl_tm_snapshot(const struct loom_port *p, struct ctl_tm_snapshot *s)
 
 json_t *ctl_tm_stats_json(const struct ctl_tm_snapshot *s)
 {
-	json_t *classes = json_array(), *hist;
+	json_t *classes = json_array(), *hist, *port;
 	uint64_t paused = 0;
 
 	for (int c = 0; c < s->n_classes; c++) {
 		const struct tm_queue_stats *q = &s->q[c];
+		const struct loom_pfc_wd_stats *w = &s->wd[c];
+		json_t *cls;
 
 		hist = json_array();
 		for (int b = 0; b < TM_HIST_BUCKETS; b++)
 			json_array_append_new(hist, json_integer((json_int_t)q->hist[b]));
 		paused += q->paused_ns;
-		json_array_append_new(
-			classes,
-			json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:o}",
+		cls = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:I, s:o}",
 				  "class", c, "in_packets", (json_int_t)q->in_pkts, "in_bytes", (json_int_t)q->in_bytes,
 				  "out_packets", (json_int_t)q->out_pkts, "out_bytes", (json_int_t)q->out_bytes,
 				  "ecn_marked", (json_int_t)q->ecn_marked, "drops", "tail", (json_int_t)q->drop_tail,
@@ -55,15 +59,28 @@ json_t *ctl_tm_stats_json(const struct ctl_tm_snapshot *s)
 				  "pfc_headroom", (json_int_t)q->drop_headroom, "depth_bytes",
 				  (json_int_t)s->depth[c], "depth_packets", (json_int_t)s->depth_pkts[c],
 				  "max_depth_bytes", (json_int_t)q->depth_max, "paused_ns", (json_int_t)q->paused_ns,
-				  "depth_histogram", hist));
+				  "depth_histogram", hist);
+		/* only once the class has had a storm: results of runs
+		 * without one stay as they were */
+		if (cls && (w->storms || w->pauses_ignored))
+			json_object_set_new(cls, "pfc_watchdog",
+					    json_pack("{s:b, s:I, s:I, s:I, s:I}", "stormed",
+						      (s->wd_stormed >> c) & 1, "storms", (json_int_t)w->storms,
+						      "restores", (json_int_t)w->restores, "pauses_ignored",
+						      (json_int_t)w->pauses_ignored, "drops", (json_int_t)w->drops));
+		json_array_append_new(classes, cls);
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "pfc_frames_sent",
+	port = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "pfc_frames_sent",
 			 (json_int_t)s->port.pfc_tx_frames, "pfc_frames_received", (json_int_t)s->port.pfc_rx_frames,
 			 "pfc_xoff", (json_int_t)s->port.pfc_tx_pause, "pfc_xon", (json_int_t)s->port.pfc_tx_resume,
 			 "pfc_refresh", (json_int_t)s->port.pfc_tx_refresh, "paused_ns", (json_int_t)paused,
 			 "headroom_packets", (json_int_t)s->port.headroom_pkts, "headroom_bytes",
 			 (json_int_t)s->port.headroom_bytes, "headroom_peak_bytes", (json_int_t)s->port.headroom_peak,
 			 "classes", classes);
+	/* lossy entries of obeyed PAUSE frames: only when there were some */
+	if (port && s->port.pfc_rx_lossy)
+		json_object_set_new(port, "pfc_rx_lossy_ignored", json_integer((json_int_t)s->port.pfc_rx_lossy));
+	return port;
 }
 
 /* ---- tm show / set ---- */
@@ -126,12 +143,16 @@ static json_t *port_settings_json(const struct loom_port *p, const struct loom_s
 	}
 	for (int d = 0; d < 64; d++)
 		json_array_append_new(dscp, json_integer(t->cfg.dscp.cls[d]));
-	return json_pack("{s:i, s:s, s:b, s:I, s:I, s:I, s:i, s:o, s:{s:I, s:I, s:I, s:i, s:I}, s:I, s:I, s:i, s:o}",
+	return json_pack("{s:i, s:s, s:b, s:I, s:I, s:I, s:i, s:o, s:{s:I, s:I, s:I, s:i, s:I, s:{s:I, s:I, s:s}}, "
+			 "s:I, s:I, s:i, s:o}",
 			 "index", p->index, "name", p->name, "enabled", 1, "link_rate_bps", (json_int_t)p->rate_bps,
 			 "rate_bps", (json_int_t)t->rate_bps, "burst_bytes", (json_int_t)t->shaper.burst_bytes,
 			 "classes_n", t->n_classes, "classes", classes, "pfc", "xoff", (json_int_t)t->pfc_cfg.xoff_bytes,
 			 "xon", (json_int_t)t->pfc_cfg.xon_bytes, "headroom", (json_int_t)t->pfc_cfg.headroom_bytes,
 			 "quanta", t->pfc_cfg.pause_quanta, "refresh_ns", (json_int_t)t->pfc_cfg.refresh_ns,
+			 "watchdog", "detect_ns", (json_int_t)t->cfg.pfc_wd.detect_ns, "restore_ns",
+			 (json_int_t)t->cfg.pfc_wd.restore_ns, "action",
+			 t->cfg.pfc_wd.action == LOOM_PFC_WD_DROP ? "drop" : "ignore",
 			 "buffer_bytes", (json_int_t)(sw->tm ? sw->tm->buf.size : 0), "buffer_used",
 			 (json_int_t)(sw->tm ? sw->tm->buf.used : 0), "alpha_log2", sw->tm ? sw->tm->alpha_log2 : 0,
 			 "dscp_map", dscp);

@@ -18,6 +18,8 @@ struct ctl_tm_snapshot {
 	uint8_t n_classes;
 	struct tm_port_stats port;
 	struct tm_queue_stats q[LOOM_TM_CLASSES];
+	struct loom_pfc_wd_stats wd[LOOM_TM_CLASSES];
+	uint8_t wd_stormed;     /* bit c: class c stormed now */
 	uint64_t depth[LOOM_TM_CLASSES];
 	uint32_t depth_pkts[LOOM_TM_CLASSES];
 };

@@ -60,10 +60,13 @@ static bool classify(struct loom_switch *sw, struct loom_port *in, struct rte_mb
 		goto drop;
 	}
 	if (unlikely(meta->l3_kind == LOOM_L3_PFC)) {
-		/* obeyed, not forwarded (tm_pfc.c) */
-		if (sw->tm)
-			tm_pfc_receive(sw, in, rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off + 2),
-				       sw->tm->now);
+		/* obeyed, not forwarded, or dropped with the reason why not
+		 * (tm_pfc.c) */
+		r = sw->tm ? tm_pfc_receive(sw, in, rte_pktmbuf_mtod(m, const uint8_t *),
+					    rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off + 2), sw->tm->now)
+			   : LOOM_DROP_PFC_DISABLED;
+		if (r != LOOM_DROP_NONE)
+			goto drop;
 		sw->c.answered++;
 		rte_pktmbuf_free(m);
 		return false;

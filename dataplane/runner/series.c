@@ -1,15 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Time series of the switch ports (see series.h). */
 #include <inttypes.h>
+#include <stdarg.h>
 
 #include "series.h"
 #include "switch.h"
 #include "tm.h"
 
+/* One CSV line, whole, or nothing once the file's size cap is reached
+ * (loom_output_cap_take says so once). */
+static void __attribute__((format(printf, 2, 3))) series_line(const struct loom_series *s, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return; /* cannot happen: names are bounded */
+	if (s->cap && !loom_output_cap_take(s->cap, (uint64_t)n))
+		return;
+	fwrite(line, 1, (size_t)n, s->out);
+}
+
 void loom_series_header(const struct loom_series *s)
 {
 	if (s->out)
-		fputs("time_ns,switch,port,peer,rate_bps,tx_bytes,queued_bytes,ecn_marked,dropped,pfc_xoff\n", s->out);
+		series_line(s, "time_ns,switch,port,peer,rate_bps,tx_bytes,queued_bytes,ecn_marked,dropped,pfc_xoff\n");
 }
 
 void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f, loom_time_ns now)
@@ -32,7 +51,7 @@ void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f
 					marked += port->tm->q[c].st.ecn_marked;
 				xoff = port->tm->st.pfc_tx_pause;
 			}
-			fprintf(s->out, "%" PRIu64 ",%s,%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			series_line(s, "%" PRIu64 ",%s,%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 				",%" PRIu64 "\n",
 				(uint64_t)now, sw->name, p, port->name, port->rate_bps, port->c.tx_bytes,
 				loom_switch_queued_bytes(sw, p), marked, dropped, xoff);
@@ -58,7 +77,7 @@ static void write_stats_port(const struct loom_series *s, uint64_t now, const ch
 		dropped += (uint64_t)json_integer_value(n);
 	json_array_foreach(json_object_get(tm, "classes"), i, cls)
 		marked += json_u64(cls, "ecn_marked");
-	fprintf(s->out, "%" PRIu64 ",%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+	series_line(s, "%" PRIu64 ",%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 		",%" PRIu64 "\n",
 		now, sw_name, json_u64(port, "index"), json_string_value(json_object_get(port, "name")),
 		json_u64(port, "rate_bps"), json_u64(port, "tx_bytes"), json_u64(port, "queued_bytes"), marked,

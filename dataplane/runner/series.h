@@ -25,10 +25,12 @@
 #include <jansson.h>
 
 #include "fabric.h"
+#include "loom_output_file.h"
 
 struct loom_series {
 	FILE *out;               /* NULL: no series */
 	loom_time_ns interval_ns;
+	struct loom_output_cap *cap; /* the file's size cap (--series-max-bytes); NULL: none */
 };
 
 void loom_series_header(const struct loom_series *s);

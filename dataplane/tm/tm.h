@@ -32,9 +32,12 @@
 
 #include "loom/tm/ecn_mark.h"
 #include "loom/tm/pfc.h"
+#include "loom/tm/pfc_watchdog.h"
 #include "loom/tm/queue_sched.h"
 #include "loom/tm/shaper.h"
 #include "loom/tm/tm_config.h"
+
+#include "drop_reason.h"
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -73,6 +76,7 @@ struct tm_queue {
 	struct loom_ecn_cfg ecn;
 	struct loom_ecn_state ecn_st;
 	struct loom_pfc_hold hold; /* receive side: this class paused on this port */
+	struct loom_pfc_wd wd;     /* PFC watchdog of this class on this port */
 	struct tm_queue_stats st;
 };
 
@@ -82,7 +86,8 @@ struct tm_queue {
 
 struct tm_port_stats {
 	uint64_t pfc_tx_frames;   /* PFC frames sent out of this port */
-	uint64_t pfc_rx_frames;   /* PFC frames received on it */
+	uint64_t pfc_rx_frames;   /* PFC frames received on it (obeyed, at least in part) */
+	uint64_t pfc_rx_lossy;    /* class entries of obeyed frames naming a lossy class: ignored */
 	uint64_t pfc_tx_pause;    /* XOFF transitions of its (port, class) pairs */
 	uint64_t pfc_tx_resume;   /* XON transitions */
 	uint64_t pfc_tx_refresh;  /* PAUSEs re-sent while congested */
@@ -149,9 +154,14 @@ loom_time_ns tm_next_tx_time(const struct loom_port *p, loom_time_ns now);
 
 /* ---- PFC (tm_pfc.c) ---- */
 
-/* A PFC frame arrived on `in`: hold its classes. `pfc` points at the
+/* A PFC frame (`frame`: its first byte) arrived on `in`: hold its
+ * lossless classes, unless the watchdog says the class is stormed.
+ * Returns LOOM_DROP_NONE when obeyed (the caller counts it answered), or
+ * why it was not (pfc_not_multicast, pfc_disabled, pfc_lossy: the caller
+ * drops it). `pfc` points at the
  * class-enable vector (after the opcode). */
-void tm_pfc_receive(struct loom_switch *sw, struct loom_port *in, const uint8_t *pfc, loom_time_ns now);
+enum loom_drop_reason tm_pfc_receive(struct loom_switch *sw, struct loom_port *in, const uint8_t *frame,
+				     const uint8_t *pfc, loom_time_ns now);
 /* Ask for a PAUSE (quanta > 0) or RESUME (0) of `cls` out of port `p`. */
 void tm_pfc_request(struct loom_switch *sw, struct loom_port *p, int cls, uint16_t quanta);
 /* Build the pending PFC frame of `p`; NULL when none or no mbuf. */

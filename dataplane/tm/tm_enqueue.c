@@ -191,6 +191,11 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 		tm_drop(out, m, LOOM_DROP_QUEUE_FULL, &q->st.drop_tail);
 		return;
 	}
+	/* PFC watchdog, action drop: the stormed class takes nothing */
+	if (lossless && unlikely(q->wd.stormed) && loom_pfc_wd_drops(&q->wd, &t->cfg.pfc_wd)) {
+		tm_drop(out, m, LOOM_DROP_PFC_WATCHDOG, &q->wd.st.drops);
+		return;
+	}
 	if (lossless ? (ts->buf.used + len > ts->buf.size)
 		     : loom_buffer_admit(&ts->buf, q->bytes, len, ts->alpha_log2) != LOOM_BUFFER_ADMIT) {
 		tm_drop(out, m, LOOM_DROP_BUFFER_FULL, &q->st.drop_buffer);

@@ -2,10 +2,16 @@
 /*
  * Priority flow control (802.1Qbb) frames, both ways.
  *
- * Received (pkt_parse.c recognises Ethertype 0x8808 opcode 0x0101): each
- * enabled class of the port that received it is held for quanta x 512 bit
- * times at the link's (scaled) rate; the dequeue skips held classes. The
- * frame is consumed, counted as answered (not forwarded).
+ * Received (pkt_parse.c recognises Ethertype 0x8808 opcode 0x0101): obeyed
+ * only when sent to 01:80:C2:00:00:01, on a port with PFC on (a lossless
+ * class), and only for its lossless classes; else dropped as
+ * pfc_not_multicast, pfc_disabled or pfc_lossy (lossy entries of an obeyed
+ * frame: pfc_rx_lossy). Each obeyed class is held for quanta x 512 bit
+ * times at the link's (scaled) rate, unless the PFC watchdog
+ * (loom/tm/pfc_watchdog.h) has declared it stormed: then the PAUSE is
+ * ignored and, with action drop, the class's new packets are dropped
+ * (pfc_watchdog) until no PAUSE came for the restore time. The dequeue
+ * skips held classes. An obeyed frame is consumed, counted as answered.
  *
  * Sent: per (ingress port, lossless class) the bytes that came in that way
  * and are still in the switch; at xoff a PAUSE goes out of that ingress
@@ -35,25 +41,54 @@
 
 static const struct rte_ether_addr pfc_dst = {{0x01, 0x80, 0xc2, 0x00, 0x00, 0x01}};
 
-void tm_pfc_receive(struct loom_switch *sw, struct loom_port *in, const uint8_t *v, loom_time_ns now)
+/* The watchdog released the class (storm declared): what was left of
+ * the hold no longer counts as time paused. */
+static void tm_pfc_wd_release(struct tm_queue *q, loom_time_ns now)
+{
+	if (q->hold.until > now && q->hold.until != LOOM_TIME_NEVER)
+		q->st.paused_ns -= q->hold.until - now;
+	if (q->hold.until > now)
+		q->hold.until = now;
+}
+
+enum loom_drop_reason tm_pfc_receive(struct loom_switch *sw, struct loom_port *in, const uint8_t *frame,
+				     const uint8_t *v, loom_time_ns now)
 {
 	struct tm_port *t = in->tm;
 	uint8_t enabled = v[1];
+	uint8_t obeyed = 0;
 	uint64_t rate;
 
-	(void)sw;
-	if (!t)
-		return;
+	/* 802.1Qbb: PFC goes to the reserved MAC control address only. */
+	if (!rte_is_same_ether_addr((const struct rte_ether_addr *)frame, &pfc_dst))
+		return LOOM_DROP_PFC_NOT_MULTICAST;
+	/* PFC is on where the port has a lossless class. */
+	if (!t || !t->cfg.lossless)
+		return LOOM_DROP_PFC_DISABLED;
+	if (!(enabled & t->cfg.lossless & (uint8_t)((1u << t->n_classes) - 1u)))
+		return LOOM_DROP_PFC_LOSSY;
 	t->st.pfc_rx_frames++;
 	rate = t->rate_bps ? t->rate_bps : in->rate_bps;
 	for (int c = 0; c < t->n_classes; c++) {
 		struct tm_queue *q = &t->q[c];
 		uint16_t quanta;
 		loom_time_ns old = q->hold.until, until;
+		enum loom_pfc_wd_event ev;
 
 		if (!(enabled & (1u << c)))
 			continue;
+		if (!(t->cfg.lossless & (1u << c))) {
+			t->st.pfc_rx_lossy++;
+			continue;
+		}
 		quanta = (uint16_t)(v[2 + 2 * c] << 8 | v[3 + 2 * c]);
+		obeyed |= (uint8_t)(1u << c);
+		if (!loom_pfc_wd_on_pause(&q->wd, &t->cfg.pfc_wd, quanta, loom_pfc_is_held(&q->hold, now), now,
+					  &ev)) {
+			if (ev == LOOM_PFC_WD_STORM)
+				tm_pfc_wd_release(q, now);
+			continue;
+		}
 		until = loom_pfc_rx_pause(&q->hold, quanta, rate, now);
 		if (until == LOOM_TIME_NEVER || rate == 0)
 			continue;
@@ -63,6 +98,10 @@ void tm_pfc_receive(struct loom_switch *sw, struct loom_port *in, const uint8_t 
 		if (until > now)
 			q->st.paused_ns += until - now;
 	}
+	/* the watchdog's detection or restoration may now be due: tm_run_timers */
+	if (obeyed && t->cfg.pfc_wd.detect_ns)
+		sw->timers_armed = true;
+	return LOOM_DROP_NONE;
 }
 
 void tm_pfc_request(struct loom_switch *sw, struct loom_port *p, int cls, uint16_t quanta)
@@ -158,8 +197,24 @@ loom_time_ns tm_run_timers(struct loom_switch *sw, loom_time_ns now)
 		if (!t || !t->cfg.lossless)
 			continue;
 		for (int c = 0; c < t->n_classes; c++) {
+			struct tm_queue *q = &t->q[c];
 			loom_time_ns at;
 
+			/* receive side: the watchdog of a class that was paused */
+			if (q->wd.stormed || q->wd.paused_since != LOOM_TIME_NEVER) {
+				switch (loom_pfc_wd_check(&q->wd, &t->cfg.pfc_wd, loom_pfc_is_held(&q->hold, now),
+							  now)) {
+				case LOOM_PFC_WD_STORM:
+					tm_pfc_wd_release(q, now);
+					break;
+				default:
+					break;
+				}
+					at = loom_pfc_wd_next_check(&q->wd, &t->cfg.pfc_wd, q->hold.until);
+				if (at < next)
+					next = at;
+			}
+			/* send side: refresh the PAUSE we sent */
 			if (!t->pfc[c].paused)
 				continue;
 			tm_pfc_maybe_refresh(sw, &sw->ports[i], c, now);

@@ -93,6 +93,7 @@ int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t 
 		}
 		loom_ecn_state_init(&t->q[c].ecn_st);
 		loom_pfc_hold_init(&t->q[c].hold);
+		loom_pfc_wd_init(&t->q[c].wd);
 		loom_pfc_state_init(&t->pfc[c]);
 	}
 	p->tm = t;

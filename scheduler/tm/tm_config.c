@@ -39,6 +39,7 @@ void loom_tm_cfg_default(struct loom_tm_cfg *c)
 	c->pfc.xon_bytes = 32000;
 	c->pfc.headroom_bytes = 64000;
 	c->pfc.pause_quanta = LOOM_PFC_MAX_QUANTA;
+	loom_pfc_wd_cfg_default(&c->pfc_wd);
 	for (int i = 0; i < LOOM_TM_CLASSES; i++) {
 		c->cls[i].weight = 1;
 		c->cls[i].queue_limit = LOOM_TM_DEFAULT_QUEUE_LIMIT;
@@ -76,6 +77,34 @@ int loom_tm_parse_bytes(const char *s, uint64_t *out)
 	if (v >= 1e15 || v != floor(v))
 		return -1;
 	*out = (uint64_t)v;
+	return 0;
+}
+
+int loom_tm_parse_duration(const char *s, loom_time_ns *out)
+{
+	char *end;
+	double v, mult;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !(v >= 0) || !isfinite(v))
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (!*end || !strcmp(end, "ns"))
+		mult = 1;
+	else if (!strcmp(end, "us"))
+		mult = 1e3;
+	else if (!strcmp(end, "ms"))
+		mult = 1e6;
+	else if (!strcmp(end, "s"))
+		mult = 1e9;
+	else
+		return -1;
+	v *= mult;
+	if (v >= 1e18 || v != floor(v))
+		return -1;
+	*out = (loom_time_ns)v;
 	return 0;
 }
 
@@ -286,6 +315,21 @@ int loom_tm_cfg_set(struct loom_tm_cfg *c, const char *key, const char *value, c
 		if (parse_uint(value, 1, LOOM_PFC_MAX_QUANTA, &u) < 0)
 			return bad(err, errlen, key, "'%s': expected 1..65535", value);
 		c->pfc.pause_quanta = (uint16_t)u;
+	} else if (!strcmp(key, "pfc.watchdog.detect") || !strcmp(key, "pfc.watchdog.restore")) {
+		loom_time_ns t;
+		bool detect = !strcmp(key, "pfc.watchdog.detect");
+
+		if (loom_tm_parse_duration(value, &t) < 0 || t > 3600000000000ull || (!detect && t == 0))
+			return bad(err, errlen, key, "'%s': expected a duration up to 1h, e.g. 200ms%s", value,
+				   detect ? " (0: off)" : "");
+		*(detect ? &c->pfc_wd.detect_ns : &c->pfc_wd.restore_ns) = t;
+	} else if (!strcmp(key, "pfc.watchdog.action")) {
+		if (!strcasecmp(value, "drop"))
+			c->pfc_wd.action = LOOM_PFC_WD_DROP;
+		else if (!strcasecmp(value, "ignore"))
+			c->pfc_wd.action = LOOM_PFC_WD_IGNORE;
+		else
+			return bad(err, errlen, key, "'%s': expected drop or ignore", value);
 	} else if (!strncmp(key, "dscp.", 5)) {
 		unsigned long d;
 
@@ -311,7 +355,7 @@ int loom_tm_cfg_set(struct loom_tm_cfg *c, const char *key, const char *value, c
 		return set_class_key(c, 0xff, key, value, key, err, errlen);
 	} else {
 		return bad(err, errlen, key, "unknown setting (enabled, classes, burst, buffer, alpha, queue_limit, "
-				       "ecn[.k|.kmin|.kmax|.pmax|.average|.wred_drop], class.N.*, pfc.*, dscp.D)");
+				       "ecn[.k|.kmin|.kmax|.pmax|.average|.wred_drop], class.N.*, pfc.*, pfc.watchdog.*, dscp.D)");
 	}
 	return 0;
 }

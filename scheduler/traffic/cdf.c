@@ -5,8 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "loom/traffic/cdf.h"
+
+/* A CDF path may name any file (the workload is read as root): errors say
+ * file:line and the problem, never the text or values found there, and a
+ * file that is not regular or is larger than this is refused unread. */
+#define CDF_MAX_BYTES (4u << 20)
 
 static int cdf_error(char *err, size_t errlen, const char *name, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -69,7 +75,7 @@ static int parse_line(const char *s, const char *name, int line, double *bytes, 
 	errno = 0;
 	*bytes = strtod(s, &end);
 	if (end == s || errno || !isfinite(*bytes))
-		return cdf_error(err, errlen, name, line, "expected 'SIZE_BYTES CUMULATIVE_PERCENT', got '%s'", s);
+		return cdf_error(err, errlen, name, line, "expected 'SIZE_BYTES CUMULATIVE_PERCENT': not a number");
 	s = end;
 	*pct = strtod(s, &end);
 	if (end == s || errno || !isfinite(*pct))
@@ -78,11 +84,11 @@ static int parse_line(const char *s, const char *name, int line, double *bytes, 
 	while (*s == ' ' || *s == '\t' || *s == '\r')
 		s++;
 	if (*s && *s != '#')
-		return cdf_error(err, errlen, name, line, "unexpected '%s' after the percent", s);
+		return cdf_error(err, errlen, name, line, "unexpected text after the percent");
 	if (*bytes < 0)
-		return cdf_error(err, errlen, name, line, "size %g is negative", *bytes);
+		return cdf_error(err, errlen, name, line, "size is negative");
 	if (*pct < 0 || *pct > 100)
-		return cdf_error(err, errlen, name, line, "percent %g is outside 0..100", *pct);
+		return cdf_error(err, errlen, name, line, "percent is outside 0..100");
 	return 0;
 }
 
@@ -115,14 +121,13 @@ int loom_cdf_parse(const char *text, const char *name, struct loom_cdf *cdf, cha
 		if (rc > 0)
 			continue;
 		if (cdf->n > 0 && bytes < cdf->bytes[cdf->n - 1]) {
-			cdf_error(err, errlen, name, line, "size %g is below the previous line's %g (sizes must not decrease)",
-				  bytes, cdf->bytes[cdf->n - 1]);
+			cdf_error(err, errlen, name, line, "size is below the previous line's (sizes must not decrease)");
 			loom_cdf_free(cdf);
 			return -1;
 		}
 		if (cdf->n > 0 && pct / 100.0 < cdf->cum[cdf->n - 1]) {
-			cdf_error(err, errlen, name, line, "percent %g is below the previous line's %g (a CDF must not decrease)",
-				  pct, cdf->cum[cdf->n - 1] * 100.0);
+			cdf_error(err, errlen, name, line,
+				  "percent is below the previous line's (a CDF must not decrease)");
 			loom_cdf_free(cdf);
 			return -1;
 		}
@@ -135,8 +140,7 @@ int loom_cdf_parse(const char *text, const char *name, struct loom_cdf *cdf, cha
 	if (cdf->n == 0)
 		return cdf_error(err, errlen, name, 0, "no points (expected lines 'SIZE_BYTES CUMULATIVE_PERCENT')");
 	if (cdf->cum[cdf->n - 1] != 1.0) {
-		cdf_error(err, errlen, name, last_line, "the last point is at %g%%; a CDF must end at 100",
-			  cdf->cum[cdf->n - 1] * 100.0);
+		cdf_error(err, errlen, name, last_line, "the last point is below 100%%; a CDF must end at 100");
 		loom_cdf_free(cdf);
 		return -1;
 	}
@@ -146,6 +150,7 @@ int loom_cdf_parse(const char *text, const char *name, struct loom_cdf *cdf, cha
 int loom_cdf_load(const char *path, struct loom_cdf *cdf, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	char *text = NULL;
 	size_t len = 0, cap = 0, got;
 	int rc;
@@ -153,6 +158,10 @@ int loom_cdf_load(const char *path, struct loom_cdf *cdf, char *err, size_t errl
 	memset(cdf, 0, sizeof(*cdf));
 	if (!f)
 		return cdf_error(err, errlen, path, 0, "cannot read: %s", strerror(errno));
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)CDF_MAX_BYTES) {
+		fclose(f);
+		return cdf_error(err, errlen, path, 0, "not a regular file of at most %u bytes", CDF_MAX_BYTES);
+	}
 	do {
 		if (cap - len < 4097) {
 			char *t = realloc(text, cap + 65536);
@@ -166,7 +175,12 @@ int loom_cdf_load(const char *path, struct loom_cdf *cdf, char *err, size_t errl
 		}
 		got = fread(text + len, 1, cap - len - 1, f);
 		len += got;
-	} while (got > 0);
+	} while (got > 0 && len <= CDF_MAX_BYTES);
+	if (len > CDF_MAX_BYTES) { /* it grew while read */
+		free(text);
+		fclose(f);
+		return cdf_error(err, errlen, path, 0, "not a regular file of at most %u bytes", CDF_MAX_BYTES);
+	}
 	fclose(f);
 	text[len] = '\0';
 	rc = loom_cdf_parse(text, path, cdf, err, errlen);

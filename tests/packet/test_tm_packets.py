@@ -156,12 +156,15 @@ class ClassesAndPriorityTest(TmRun):
         self.assertEqual([t for t in tags if t >= 200], sorted(t for t in tags if t >= 200))
         self.assertEqual([t for t in tags if t < 100], sorted(t for t in tags if t < 100))
 
-    def test_pfc_received_consumed(self):
+    def test_pfc_on_pfc_off_port_dropped(self):
+        # no lossless class here: PFC is off, the PAUSE is not obeyed
+        # (test_pfc_safety.py has the rules where PFC is on)
         tm = self.port(1)["tm"]
-        self.assertEqual(tm["pfc_frames_received"], 1)
-        self.assertGreater(tm["classes"][2]["paused_ns"], 0)
+        self.assertEqual(tm["pfc_frames_received"], 0)
+        self.assertEqual(tm["classes"][2]["paused_ns"], 0)
+        self.assertEqual(self.port(1)["drops"].get("pfc_disabled"), 1)
         self.assertEqual(self.port(1)["drops"].get("mac_control"), 1)
-        self.assertEqual(self.stats["answered"], 1)
+        self.assertEqual(self.stats["answered"], 0)
         for p in (0, 2, 3):
             for f in self.outputs[p]:
                 self.assertNotEqual(f[12:14], b"\x88\x08", "a PFC frame was forwarded")

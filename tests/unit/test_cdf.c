@@ -121,15 +121,15 @@ static void expect_error(const char *text, const char *msg)
 static void test_errors_name_the_line(void **state)
 {
 	(void)state;
-	expect_error("100 10\n50 20\n", "bad.cdf:2: size 50 is below");
-	expect_error("100 10\n200 5\n", "bad.cdf:2: percent 5 is below");
-	expect_error("100 10\n200 90\n", "bad.cdf:2: the last point is at 90%");
+	expect_error("100 10\n50 20\n", "bad.cdf:2: size is below");
+	expect_error("100 10\n200 5\n", "bad.cdf:2: percent is below");
+	expect_error("100 10\n200 90\n", "bad.cdf:2: the last point is below 100%");
 	expect_error("# only\n\n", "bad.cdf: no points");
 	expect_error("100 10\nabc 20\n", "bad.cdf:2: expected 'SIZE_BYTES CUMULATIVE_PERCENT'");
 	expect_error("100\n", "bad.cdf:1: missing cumulative percent");
-	expect_error("100 10 7\n", "bad.cdf:1: unexpected '7'");
-	expect_error("100 120\n", "bad.cdf:1: percent 120 is outside 0..100");
-	expect_error("-5 10\n", "bad.cdf:1: size -5 is negative");
+	expect_error("100 10 7\n", "bad.cdf:1: unexpected text after");
+	expect_error("100 120\n", "bad.cdf:1: percent is outside 0..100");
+	expect_error("-5 10\n", "bad.cdf:1: size is negative");
 }
 
 static void test_missing_file(void **state)
@@ -140,6 +140,13 @@ static void test_missing_file(void **state)
 	(void)state;
 	assert_int_equal(loom_cdf_load("/nonexistent/x.cdf", &cdf, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent/x.cdf: cannot read"));
+	/* any file may be named: its content is never quoted back */
+	assert_int_equal(loom_cdf_load("/etc/passwd", &cdf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/etc/passwd:1: "));
+	assert_null(strstr(err, "root"));
+	assert_null(strstr(err, ":x:"));
+	assert_int_equal(loom_cdf_load("/dev/zero", &cdf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
 }
 
 int main(void)

@@ -71,6 +71,17 @@ static void test_keys(void **state)
 	assert_int_equal(loom_tm_cfg_set(&c, "enabled", "false", err, sizeof(err)), 0);
 	assert_false(c.enabled);
 	assert_int_equal(loom_tm_cfg_set(&c, "dscp.10", "5", err, sizeof(err)), 0);
+	/* PFC watchdog: defaults, durations, action */
+	assert_int_equal(c.pfc_wd.detect_ns, 200000000);
+	assert_int_equal(c.pfc_wd.action, LOOM_PFC_WD_DROP);
+	assert_int_equal(loom_tm_cfg_set(&c, "pfc.watchdog.detect", "50ms", err, sizeof(err)), 0);
+	assert_int_equal(c.pfc_wd.detect_ns, 50000000);
+	assert_int_equal(loom_tm_cfg_set(&c, "pfc.watchdog.restore", "1.5s", err, sizeof(err)), 0);
+	assert_int_equal(c.pfc_wd.restore_ns, 1500000000);
+	assert_int_equal(loom_tm_cfg_set(&c, "pfc.watchdog.detect", "0", err, sizeof(err)), 0);
+	assert_int_equal(c.pfc_wd.detect_ns, 0);
+	assert_int_equal(loom_tm_cfg_set(&c, "pfc.watchdog.action", "ignore", err, sizeof(err)), 0);
+	assert_int_equal(c.pfc_wd.action, LOOM_PFC_WD_IGNORE);
 }
 
 static void test_bad_values(void **state)
@@ -80,7 +91,8 @@ static void test_bad_values(void **state)
 		{"class.8.weight", "1"}, {"class.1.weight", "0"},  {"class.1.mode", "wfq"}, {"ecn", "codel"},
 		{"ecn.pmax", "1.5"},     {"pfc.lossless", "8"},    {"pfc.quanta", "70000"}, {"dscp.64", "1"},
 		{"dscp.3", "8"},         {"queue_limit", "10"},    {"bogus", "1"},       {"class.x.weight", "1"},
-		{"enabled", "maybe"},
+		{"enabled", "maybe"},    {"pfc.watchdog.detect", "10 parsecs"}, {"pfc.watchdog.restore", "0"},
+		{"pfc.watchdog.detect", "2h"}, {"pfc.watchdog.action", "alert"}, {"pfc.watchdog.detect", "-1ms"},
 	};
 	struct loom_tm_cfg c, before;
 	char err[256];

@@ -28,6 +28,13 @@
  *   pfc.xoff|xon|headroom  bytes    per (ingress port, class); xon not
  *                                   given: half of xoff if the default is above
  *   pfc.quanta         1..65535     quanta in each PAUSE
+ *   pfc.watchdog.detect   duration  a queue held by received PAUSE this long
+ *                                   without a break is stormed; 0 = off
+ *                                   (200ms, loom/tm/pfc_watchdog.h)
+ *   pfc.watchdog.restore  duration  storm over after no PAUSE this long (200ms)
+ *   pfc.watchdog.action   drop|ignore  stormed queue: PAUSE ignored, and its
+ *                                   packets dropped (drop) or sent (ignore)
+ *   (durations: 200ms, 1s, 500us, 100000ns; a bare number is ns)
  *   dscp.D             class        D = 0..63
  */
 #ifndef LOOM_TM_CONFIG_H
@@ -39,6 +46,7 @@
 
 #include "loom/tm/ecn_mark.h"
 #include "loom/tm/pfc.h"
+#include "loom/tm/pfc_watchdog.h"
 #include "loom/tm/queue_sched.h"
 
 #define LOOM_TM_CLASSES LOOM_QSCHED_MAX_CLASSES
@@ -71,6 +79,7 @@ struct loom_tm_cfg {
 	int8_t alpha_log2;
 	uint8_t lossless;       /* bit c: class c is lossless (PFC) */
 	struct loom_pfc_cfg pfc; /* refresh_ns derived per port from the rate */
+	struct loom_pfc_wd_cfg pfc_wd;
 	struct loom_tm_class_cfg cls[LOOM_TM_CLASSES];
 	/* explicit settings, so that defaults that depend on others (class
 	 * count) are derived by loom_tm_cfg_finalize */
@@ -104,6 +113,9 @@ uint32_t loom_tm_burst(const struct loom_tm_cfg *c, uint64_t rate_bps);
 
 /* The class scheduler's configuration. */
 void loom_tm_qsched_cfg(const struct loom_tm_cfg *c, struct loom_qsched_cfg *out);
+
+/* "200ms" -> 200000000 (ns, us, ms, s; a bare number is ns); 0 or -1. */
+int loom_tm_parse_duration(const char *s, loom_time_ns *out);
 
 /* "100KB" -> 100000; 0 or -1. */
 int loom_tm_parse_bytes(const char *s, uint64_t *out);
