@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Helpers of the libFuzzer harnesses: the loaders take a NUL-terminated
+ * string or a file, libFuzzer gives bytes.
+ */
+#ifndef LOOM_FUZZ_INPUT_H
+#define LOOM_FUZZ_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A NUL-terminated copy (an embedded NUL ends the text, as it would for a
+ * file read as a C string); the caller frees it. */
+static inline char *fuzz_string(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (!s)
+		abort();
+	memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
+/* The input as a file, for loaders that read a path: one file per process,
+ * rewritten for each input (libFuzzer runs inputs one after another). */
+static inline const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix)
+{
+	static char path[128];
+	FILE *f;
+
+	if (!path[0])
+		snprintf(path, sizeof(path), "/tmp/loom-fuzz-%d%s", (int)getpid(), suffix);
+	f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+		abort();
+	return path;
+}
+
+#endif
