@@ -10,7 +10,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-TARGETS=(topo workload experiment cdf loomd_config pkt_parse swx_spec)
+TARGETS=(topo workload experiment cdf loomd_config pkt_parse swx_spec cell pfc)
 
 usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 2 ] || usage
