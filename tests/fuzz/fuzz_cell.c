@@ -9,9 +9,12 @@
  * Checked: a decoded header encodes back to the same header; every cell
  * is delivered, discarded or still held, exactly once (ASan sees a double
  * free, LeakSanitizer a lost one); delivered packets are first..last runs
- * whose lengths are the cells'; credits go only to VOQs that asked, never
- * more than they asked for.
+ * whose lengths are the cells'; credits go only to VOQs on the round
+ * (that asked and were not yet served), and never more than they asked
+ * for, each request rounded up to whole credits (the ingress keeps the
+ * excess as balance: cell_ingress.c).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct loom_reasm reasm;
 	struct loom_credit_sched cs;
 	loom_time_ns now = 1000;
-	uint64_t taken = 0, refused = 0;
+	uint64_t taken = 0, refused = 0, requests[N_VOQS] = {0};
 
 	if (loom_reasm_init(&reasm, 256, 50000, deliver, discard, &rig) < 0 ||
 	    loom_credit_init(&cs, 100000000000ull, CREDIT_BYTES, N_VOQS, now) < 0)
@@ -98,12 +101,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				free(c);
 			}
 		} else if (h.type == LOOM_CELL_REQUEST) {
+			if (h.seq_or_bytes > 0)
+				requests[h.dst_port % N_VOQS]++;
 			loom_credit_request(&cs, h.dst_port % N_VOQS, 1u + h.cls % 4, h.seq_or_bytes, now);
 		} else if (h.flags & 1) {
 			(void)loom_credit_skip(&cs, now);
 		}
-		while (loom_credit_next(&cs, now, &v)) {
-			if (v >= N_VOQS || cs.voq[v].granted > cs.voq[v].requested + CREDIT_BYTES) {
+		for (;;) {
+			bool active[N_VOQS];
+
+			for (uint32_t i = 0; i < N_VOQS; i++)
+				active[i] = cs.voq[i].active;
+			if (!loom_credit_next(&cs, now, &v))
+				break;
+			if (v >= N_VOQS || !active[v]) {
+				fprintf(stderr, "credit to VOQ %u, which is not on the round\n", v);
+				abort();
+			}
+			if (cs.voq[v].granted > cs.voq[v].requested + requests[v] * CREDIT_BYTES) {
 				fprintf(stderr, "credit to VOQ %u beyond what it asked\n", v);
 				abort();
 			}
