@@ -34,7 +34,7 @@ fi
 ninja -C "$BUILD" "${TARGETS[@]/#/tests/fuzz/fuzz_}" >/dev/null
 
 # Leaks in DPDK's own code are not Loom's (lsan.supp says which).
-export LSAN_OPTIONS=suppressions=$HERE/lsan.supp:print_suppressions=0
+export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
 
