@@ -26,15 +26,25 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
 	return s;
 }
 
+static char fuzz_file_path[128];
+
+static inline void fuzz_file_remove(void)
+{
+	unlink(fuzz_file_path);
+}
+
 /* The input as a file, for loaders that read a path: one file per process,
- * rewritten for each input (libFuzzer runs inputs one after another). */
+ * rewritten for each input (libFuzzer runs inputs one after another),
+ * removed at exit. */
 static inline const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix)
 {
-	static char path[128];
+	char *path = fuzz_file_path;
 	FILE *f;
 
-	if (!path[0])
-		snprintf(path, sizeof(path), "/tmp/loom-fuzz-%d%s", (int)getpid(), suffix);
+	if (!path[0]) {
+		snprintf(path, sizeof(fuzz_file_path), "/tmp/loom-fuzz-%d%s", (int)getpid(), suffix);
+		atexit(fuzz_file_remove);
+	}
 	f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
