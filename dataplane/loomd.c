@@ -405,6 +405,7 @@ int main(int argc, char **argv)
 	if (loom_fabric_load(config, &fabric, check_config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		json_decref(loomd_cfg_record_finish());
+		loom_fabric_free(&fabric); /* what was loaded before the error (ASan found it leaked) */
 		goto out_eal;
 	}
 	if (check_config) {

@@ -67,7 +67,9 @@ struct spec_reader {
 	char *default_action;
 	char *default_args;
 	int default_const;
+	uint32_t default_line; /* where default_action was given */
 	char *hash_func;
+	uint32_t hash_line;
 	uint32_t size;
 	/* selector */
 	char *group_id;
@@ -126,9 +128,18 @@ static void block_reset(struct spec_reader *r)
 	free(r->hash_func);
 	free(r->group_id);
 	free(r->member_id);
+	/* No freed pointer stays in place: DPDK 22.11's table check reads
+	 * action_names past n_actions (see close_table), and a stale slot
+	 * there was a use-after-free. */
+	memset(r->fields, 0, sizeof(r->fields));
+	memset(r->instr, 0, sizeof(r->instr));
+	memset(r->match, 0, sizeof(r->match));
+	memset(r->actions, 0, sizeof(r->actions));
+	memset(r->sel_fields, 0, sizeof(r->sel_fields));
 	r->n_fields = r->n_instr = r->n_match = r->n_actions = r->n_sel_fields = 0;
 	r->default_action = r->default_args = r->hash_func = r->group_id = r->member_id = NULL;
 	r->varbit = r->default_const = 0;
+	r->default_line = r->hash_line = 0;
 	r->size = r->n_groups_max = r->n_members_max = 0;
 	r->block = BLOCK_NONE;
 	r->name[0] = r->args_struct[0] = '\0';
@@ -255,13 +266,21 @@ static int add_instruction(struct spec_reader *r, char **tok, int n)
 
 static int close_struct(struct spec_reader *r)
 {
-	int rc = rte_swx_pipeline_struct_type_register(r->p, r->name, r->fields, r->n_fields, r->varbit);
+	int rc;
+
+	if (!r->p)
+		return 0;
+	rc = rte_swx_pipeline_struct_type_register(r->p, r->name, r->fields, r->n_fields, r->varbit);
 	return rc ? api_fail(r, "struct", rc) : 0;
 }
 
 static int close_action(struct spec_reader *r)
 {
-	int rc = rte_swx_pipeline_action_config(r->p, r->name, r->args_struct[0] ? r->args_struct : NULL,
+	int rc;
+
+	if (!r->p)
+		return 0;
+	rc = rte_swx_pipeline_action_config(r->p, r->name, r->args_struct[0] ? r->args_struct : NULL,
 						(const char **)r->instr, r->n_instr);
 	return rc ? api_fail(r, "action", rc) : 0;
 }
@@ -282,8 +301,27 @@ static int close_table(struct spec_reader *r)
 	};
 	int rc;
 
+	uint32_t i;
+
 	if (!r->default_action)
 		return rfail(r, r->block_line, "table %s has no default_action", r->name);
+	/* DPDK 22.11 must not see a default action outside the list: its
+	 * rte_swx_pipeline_table_config() then searches action_names up to the
+	 * pipeline's action count, not the table's, and reads past the array
+	 * (a SEGV in loomd and in rte_swx_pipeline_codegen()). */
+	if (r->n_actions == 0)
+		return rfail(r, r->block_line, "table %s has no actions", r->name);
+	for (i = 0; i < r->n_actions; i++)
+		if (strcmp(r->actions[i], r->default_action) == 0)
+			break;
+	if (i == r->n_actions)
+		return rfail(r, r->default_line, "table %s: default_action %s is not in its actions list", r->name,
+			     r->default_action);
+	if (!r->for_default[i])
+		return rfail(r, r->default_line, "table %s: default_action %s is marked @tableonly", r->name,
+			     r->default_action);
+	if (!r->p)
+		return 0;
 	/* DPDK 22.11 resolves a table with an lpm key to its wildcard match
 	 * type and takes a registered type of that match type only when asked
 	 * by name: a table whose key is one lpm field asks for Loom's rte_fib
@@ -312,13 +350,19 @@ static int close_selector(struct spec_reader *r)
 		return rfail(r, r->block_line,
 			     "selector %s needs group_id, selector { fields }, member_id, n_groups_max and "
 			     "n_members_per_group_max", r->name);
+	if (!r->p)
+		return 0;
 	rc = rte_swx_pipeline_selector_config(r->p, r->name, &sp);
 	return rc ? api_fail(r, "selector", rc) : 0;
 }
 
 static int close_apply(struct spec_reader *r)
 {
-	int rc = rte_swx_pipeline_instructions_config(r->p, (const char **)r->instr, r->n_instr);
+	int rc;
+
+	if (!r->p)
+		return 0;
+	rc = rte_swx_pipeline_instructions_config(r->p, (const char **)r->instr, r->n_instr);
 	return rc ? api_fail(r, "apply block", rc) : 0;
 }
 
@@ -334,11 +378,15 @@ static int top_level(struct spec_reader *r, char **tok, int n)
 	}
 	if (strcmp(tok[0], "header") == 0 && n == 4 && strcmp(tok[2], "instanceof") == 0) {
 		(void)set_name(r, tok[1]);
+		if (!r->p)
+			return 0;
 		rc = rte_swx_pipeline_packet_header_register(r->p, tok[1], tok[3]);
 		return rc ? api_fail(r, "header", rc) : 0;
 	}
 	if (strcmp(tok[0], "metadata") == 0 && n == 3 && strcmp(tok[1], "instanceof") == 0) {
 		(void)set_name(r, tok[2]);
+		if (!r->p)
+			return 0;
 		rc = rte_swx_pipeline_packet_metadata_register(r->p, tok[2]);
 		return rc ? api_fail(r, "metadata of struct", rc) : 0;
 	}
@@ -380,6 +428,8 @@ static int top_level(struct spec_reader *r, char **tok, int n)
 		if (errno || *end)
 			return rfail(r, r->line, "bad initval '%s'", tok[5]);
 		(void)set_name(r, tok[1]);
+		if (!r->p)
+			return 0;
 		rc = rte_swx_pipeline_regarray_config(r->p, tok[1], size, init);
 		return rc ? api_fail(r, "regarray", rc) : 0;
 	}
@@ -389,6 +439,8 @@ static int top_level(struct spec_reader *r, char **tok, int n)
 		if (n != 4 || strcmp(tok[2], "size") || parse_u32(tok[3], &size) < 0)
 			return rfail(r, r->line, "expected 'metarray NAME size N'");
 		(void)set_name(r, tok[1]);
+		if (!r->p)
+			return 0;
 		rc = rte_swx_pipeline_metarray_config(r->p, tok[1], size);
 		return rc ? api_fail(r, "metarray", rc) : 0;
 	}
@@ -416,6 +468,10 @@ static int table_line(struct spec_reader *r, char **tok, int n)
 
 		if (n < 4 || strcmp(tok[2], "args") != 0)
 			return rfail(r, r->line, "expected 'default_action NAME args none|ARG VALUE ... [const]'");
+		if (r->default_action)
+			return rfail(r, r->line, "table %s: default_action given twice (first on line %u)", r->name,
+				     r->default_line);
+		r->default_line = r->line;
 		if (strcmp(tok[n - 1], "const") == 0) {
 			r->default_const = 1;
 			last = n - 1;
@@ -438,6 +494,9 @@ static int table_line(struct spec_reader *r, char **tok, int n)
 		return 0;
 	}
 	if (strcmp(tok[0], "hash") == 0 && n == 2) {
+		if (r->hash_func)
+			return rfail(r, r->line, "table %s: hash given twice (first on line %u)", r->name, r->hash_line);
+		r->hash_line = r->line;
 		r->hash_func = xstrdup(tok[1]);
 		return 0;
 	}
@@ -622,6 +681,10 @@ int swx_spec_check(const char *path, char *err, size_t errlen)
 	FILE *spec, *out;
 	int rc;
 
+	/* This reader first, without DPDK: it refuses what would crash DPDK's
+	 * own parser (a default action outside its table's list). */
+	if (swx_spec_configure(NULL, path, err, errlen) != 0)
+		return -1;
 	spec = fopen(path, "r");
 	if (!spec) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

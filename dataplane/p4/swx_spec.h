@@ -23,11 +23,11 @@
 struct rte_swx_pipeline;
 
 /* Configure `p` (created with rte_swx_pipeline_config(), not yet built)
- * from the spec at `path`. Needs no EAL. Returns 0, or -1 with the message
- * in err. */
+ * from the spec at `path`. Needs no EAL. With p NULL, only read and check
+ * the spec (no DPDK call). Returns 0, or -1 with the message in err. */
 int swx_spec_configure(struct rte_swx_pipeline *p, const char *path, char *err, size_t errlen);
 
-/* Validate a spec without EAL: DPDK's own parser (rte_swx_pipeline_codegen,
+/* Validate a spec without EAL: this reader alone (no DPDK call), DPDK's own parser (rte_swx_pipeline_codegen,
  * which gives the line of syntax errors) and then this reader on a throwaway
  * pipeline (which gives the line of the block whose configuration DPDK
  * refuses). Returns 0, or -1 with "FILE:LINE: what" in err. */

@@ -1088,6 +1088,31 @@ class P4BrokenSpecTest(unittest.TestCase):
             sr.run(topology(sr, "p4"), SWITCH, {p: [] for p in PORTS}, config_patch=use_broken)
         self.assertIn("%s:%d: action set_group" % (broken, at), str(cm.exception))
 
+    def test_default_action_outside_its_list(self):
+        """Issue 22: a table whose default action is not in its actions list
+        crashed loomd (SEGV in DPDK's rte_swx_pipeline_table_config); now it is
+        refused with the default_action's line, and loomd exits cleanly."""
+        sr = H.SwitchRun()
+        self.addCleanup(sr.cleanup)
+        with open(os.path.join(H.ROOT, "p4", "loom.spec")) as f:
+            lines = f.read().split("\n")
+        at = next(i for i, l in enumerate(lines) if "default_action drop_no_route" in l)
+        lines[at] = "\tdefault_action set_nexthop args port 1 const"
+        broken = sr.path("default-outside.spec")
+        with open(broken, "w") as f:
+            f.write("\n".join(lines))
+
+        def use_broken(cfg):
+            for sw in cfg["switches"]:
+                if sw["name"] == SWITCH:
+                    sw["p4_spec"] = broken
+
+        with self.assertRaises(H.LoomdError) as cm:
+            sr.run(topology(sr, "p4"), SWITCH, {p: [] for p in PORTS}, config_patch=use_broken)
+        self.assertIn("%s:%d: table route_v4: default_action set_nexthop is not in its actions list" % (broken, at + 1),
+                      str(cm.exception))
+        self.assertIn("exited with status 1 ", str(cm.exception))  # an error, not a signal
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=int(os.environ.get("LOOM_TEST_VERBOSITY", "1")))

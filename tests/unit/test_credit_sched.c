@@ -209,6 +209,7 @@ static void test_demand_in_credits(void **state)
 	assert_int_equal(cs.voq[1].granted, 3 * CREDIT);
 	assert_int_equal(cs.voq[1].demand, 0);
 	assert_false(cs.voq[1].active);
+	loom_credit_free(&cs);
 	assert_int_equal(loom_credit_init(&cs, 0, CREDIT, 4, 0), -1);
 }
 

@@ -96,6 +96,7 @@ static void test_slots_and_eviction(void **state)
 
 	(void)state;
 	assert_int_equal(lb_reorder_init(&r, 4), 0);
+	lb_reorder_free(&r);
 	assert_int_equal(lb_reorder_init(&r, 6), -1);
 	assert_int_equal(lb_reorder_init(&r, 4), 0);
 	lb_reorder_observe(&r, 1, 10, 1, T);

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include <rte_swx_pipeline.h>
+
 #include "swx_spec.h"
 
 #define SPEC LOOM_SOURCE_ROOT "/p4/loom.spec"
@@ -120,6 +122,69 @@ static void constant_register_write_is_refused(void **state)
 	unlink(path);
 }
 
+/* A default action outside its table's list crashed DPDK's
+ * rte_swx_pipeline_table_config() (SEGV in loomd and loom-p4check, or a
+ * use-after-free of the previous table's names): refused at its line,
+ * by swx_spec_check() and by the reader loomd runs on a real pipeline. */
+static void default_action_outside_list_is_refused(void **state)
+{
+	char path[64], err[768], want[128];
+	struct rte_swx_pipeline *p = NULL;
+	unsigned int at = broken_copy(path, sizeof(path), "default_action drop_no_route",
+				      "\tdefault_action set_nexthop args port 1 const\n", NULL);
+	(void)state;
+
+	expect_refused_at(path, at, "table route_v4: default_action set_nexthop is not in its actions list");
+	assert_int_equal(rte_swx_pipeline_config(&p, NULL, 0), 0);
+	assert_int_equal(swx_spec_configure(p, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:%u: table route_v4: default_action set_nexthop is not in its actions list",
+		 path, at);
+	assert_string_equal(err, want);
+	rte_swx_pipeline_free(p);
+	unlink(path);
+}
+
+/* The second crash: the list lacks the default action. */
+static void default_action_missing_from_list_is_refused(void **state)
+{
+	char path[64];
+	unsigned int at = broken_copy(path, sizeof(path), "drop_no_route @defaultonly", "\n", NULL);
+	(void)state;
+	/* route_v4's default_action is 2 lines below its actions list's second entry */
+	expect_refused_at(path, at + 2, "table route_v4: default_action drop_no_route is not in its actions list");
+	unlink(path);
+}
+
+static void default_action_tableonly_is_refused(void **state)
+{
+	char path[64];
+	unsigned int at = broken_copy(path, sizeof(path), "drop_no_route @defaultonly", "\t\tdrop_no_route @tableonly\n",
+				      NULL);
+	(void)state;
+
+	expect_refused_at(path, at + 2, "default_action drop_no_route is marked @tableonly");
+	unlink(path);
+}
+
+/* A repeated default_action or hash leaked the first string: refused. */
+static void repeated_default_action_and_hash_are_refused(void **state)
+{
+	char path[64];
+	unsigned int at = broken_copy(path, sizeof(path), "default_action drop_no_route",
+				      "\tdefault_action drop_no_route args none\n\tdefault_action drop_no_route args none\n",
+				      NULL);
+	char want[64];
+	(void)state;
+
+	snprintf(want, sizeof(want), "default_action given twice (first on line %u)", at);
+	expect_refused_at(path, at + 1, want);
+	unlink(path);
+	at = broken_copy(path, sizeof(path), "size 0x10000", "\thash crc32\n\thash jhash\n", NULL);
+	snprintf(want, sizeof(want), "hash given twice (first on line %u)", at);
+	expect_refused_at(path, at + 1, want);
+	unlink(path);
+}
+
 static void missing_file_is_reported(void **state)
 {
 	char err[256];
@@ -136,6 +201,10 @@ int main(void)
 		cmocka_unit_test(bad_operand_names_its_block),
 		cmocka_unit_test(unsupported_statement_is_named),
 		cmocka_unit_test(constant_register_write_is_refused),
+		cmocka_unit_test(default_action_outside_list_is_refused),
+		cmocka_unit_test(default_action_missing_from_list_is_refused),
+		cmocka_unit_test(default_action_tableonly_is_refused),
+		cmocka_unit_test(repeated_default_action_and_hash_are_refused),
 		cmocka_unit_test(missing_file_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
