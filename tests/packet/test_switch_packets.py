@@ -1066,15 +1066,16 @@ class P4BrokenSpecTest(unittest.TestCase):
     """loomd refuses a P4 switch whose spec DPDK does not accept, naming the
     spec's file and line, and does not start."""
 
-    def test_refused_with_file_and_line(self):
+    def run_broken(self, find, replacement, name):
+        """loomd's error for loom.spec with the first line containing `find`
+        replaced; and that line's number (1-based)."""
         sr = H.SwitchRun()
         self.addCleanup(sr.cleanup)
-        spec = os.path.join(H.ROOT, "p4", "loom.spec")
-        with open(spec) as f:
+        with open(os.path.join(H.ROOT, "p4", "loom.spec")) as f:
             lines = f.read().split("\n")
-        at = next(i for i, l in enumerate(lines) if "mov m.local_metadata_group_id t.group_id" in l)
-        lines[at] = "\tmov m.local_metadata_no_such_field t.group_id"
-        broken = sr.path("broken.spec")
+        at = next(i for i, l in enumerate(lines) if find in l)
+        lines[at] = replacement
+        broken = sr.path(name)
         with open(broken, "w") as f:
             f.write("\n".join(lines))
 
@@ -1083,36 +1084,25 @@ class P4BrokenSpecTest(unittest.TestCase):
                 if sw["name"] == SWITCH:
                     sw["p4_spec"] = broken
 
-        # the action's header is the line before its first instruction (1-based: at)
         with self.assertRaises(H.LoomdError) as cm:
             sr.run(topology(sr, "p4"), SWITCH, {p: [] for p in PORTS}, config_patch=use_broken)
-        self.assertIn("%s:%d: action set_group" % (broken, at), str(cm.exception))
+        return str(cm.exception), broken, at + 1
+
+    def test_refused_with_file_and_line(self):
+        err, broken, line = self.run_broken("mov m.local_metadata_group_id t.group_id",
+                                            "\tmov m.local_metadata_no_such_field t.group_id", "broken.spec")
+        # the action's header is the line before its first instruction
+        self.assertIn("%s:%d: action set_group" % (broken, line - 1), err)
 
     def test_default_action_outside_its_list(self):
         """Issue 22: a table whose default action is not in its actions list
         crashed loomd (SEGV in DPDK's rte_swx_pipeline_table_config); now it is
         refused with the default_action's line, and loomd exits cleanly."""
-        sr = H.SwitchRun()
-        self.addCleanup(sr.cleanup)
-        with open(os.path.join(H.ROOT, "p4", "loom.spec")) as f:
-            lines = f.read().split("\n")
-        at = next(i for i, l in enumerate(lines) if "default_action drop_no_route" in l)
-        lines[at] = "\tdefault_action set_nexthop args port 1 const"
-        broken = sr.path("default-outside.spec")
-        with open(broken, "w") as f:
-            f.write("\n".join(lines))
-
-        def use_broken(cfg):
-            for sw in cfg["switches"]:
-                if sw["name"] == SWITCH:
-                    sw["p4_spec"] = broken
-
-        with self.assertRaises(H.LoomdError) as cm:
-            sr.run(topology(sr, "p4"), SWITCH, {p: [] for p in PORTS}, config_patch=use_broken)
-        self.assertIn("%s:%d: table route_v4: default_action set_nexthop is not in its actions list" % (broken, at + 1),
-                      str(cm.exception))
-        self.assertIn("exited with status 1 ", str(cm.exception))  # an error, not a signal
-
+        err, broken, line = self.run_broken("default_action drop_no_route",
+                                            "\tdefault_action set_nexthop args port 1 const", "default-outside.spec")
+        self.assertIn("%s:%d: table route_v4: default_action set_nexthop is not in its actions list" % (broken, line),
+                      err)
+        self.assertIn("exited with status 1 ", err)  # an error, not a signal
 
 if __name__ == "__main__":
     unittest.main(verbosity=int(os.environ.get("LOOM_TEST_VERBOSITY", "1")))

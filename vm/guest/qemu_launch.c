@@ -18,21 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm_err.h"
+
 #define SUN_PATH_MAX 108
 static const char *const run_files[] = {
 	"agent.sock", "console.sock", "console.log", "qmp.sock", "qemu.log", "qemu.pid", "nic-sockets",
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int64_t now_ms(void)
 {
@@ -107,16 +98,16 @@ static bool valid_name(const char *s)
 static bool valid_path(const char *p, const char *what, char *err, size_t errlen)
 {
 	if (!p || p[0] != '/') {
-		set_err(err, errlen, "%s must be an absolute path", what);
+		vm_set_err(err, errlen, "%s must be an absolute path", what);
 		return false;
 	}
 	for (const char *s = p; *s; s++)
 		if (!isgraph((unsigned char)*s) || *s == ',' || *s == '"') {
-			set_err(err, errlen, "%s %s: no spaces, commas or quotes allowed", what, p);
+			vm_set_err(err, errlen, "%s %s: no spaces, commas or quotes allowed", what, p);
 			return false;
 		}
 	if (strlen(p) > 4000) {
-		set_err(err, errlen, "%s too long", what);
+		vm_set_err(err, errlen, "%s too long", what);
 		return false;
 	}
 	return true;
@@ -141,13 +132,13 @@ static int nic_socket_path(const struct loom_vm_config *c, unsigned i, char *out
 	const char *s = c->nics[i].socket;
 
 	if (!s || !*s) {
-		set_err(err, errlen, "NIC %u has no vhost-user socket", i);
+		vm_set_err(err, errlen, "NIC %u has no vhost-user socket", i);
 		return -1;
 	}
 	if (!strchr(s, '/')) {
 		if (s[0] == '.' ||
 		    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(s)) {
-			set_err(err, errlen, "NIC %u socket name %s: letters, digits, '-', '_' and '.' only", i, s);
+			vm_set_err(err, errlen, "NIC %u socket name %s: letters, digits, '-', '_' and '.' only", i, s);
 			return -1;
 		}
 		snprintf(out, n, "%s/%s", c->run_dir, s);
@@ -157,7 +148,7 @@ static int nic_socket_path(const struct loom_vm_config *c, unsigned i, char *out
 		snprintf(out, n, "%s", s);
 	}
 	if (strlen(out) >= SUN_PATH_MAX) {
-		set_err(err, errlen, "NIC %u socket path %s is longer than a unix socket allows (%d)", i, out,
+		vm_set_err(err, errlen, "NIC %u socket path %s is longer than a unix socket allows (%d)", i, out,
 			SUN_PATH_MAX - 1);
 		return -1;
 	}
@@ -200,27 +191,27 @@ int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out,
 
 	memset(out, 0, sizeof(*out));
 	if (!valid_name(c->name)) {
-		set_err(err, errlen, "VM name '%s': 1 to 32 letters, digits, '-' or '_'", c->name ? c->name : "");
+		vm_set_err(err, errlen, "VM name '%s': 1 to 32 letters, digits, '-' or '_'", c->name ? c->name : "");
 		return -1;
 	}
 	if (!valid_path(c->image_dir, "guest image directory", err, errlen) ||
 	    !valid_path(c->agent, "guest agent", err, errlen) || !valid_path(run, "run directory", err, errlen))
 		return -1;
 	if (strlen(run) + sizeof("/console.sock") > SUN_PATH_MAX) {
-		set_err(err, errlen, "run directory %s is too long for its unix sockets", run);
+		vm_set_err(err, errlen, "run directory %s is too long for its unix sockets", run);
 		return -1;
 	}
 	if (c->n_nics > LOOM_VM_MAX_NICS) {
-		set_err(err, errlen, "at most %d NICs", LOOM_VM_MAX_NICS);
+		vm_set_err(err, errlen, "at most %d NICs", LOOM_VM_MAX_NICS);
 		return -1;
 	}
 	if (mem < 128 || mem > 65536 || cpus > 64) {
-		set_err(err, errlen, "memory %u MB / %u CPUs out of range", mem, cpus);
+		vm_set_err(err, errlen, "memory %u MB / %u CPUs out of range", mem, cpus);
 		return -1;
 	}
 	read_accel(c, out->accel, sizeof(out->accel));
 	if (strcmp(out->accel, "kvm") != 0 && strcmp(out->accel, "tcg") != 0) {
-		set_err(err, errlen, "accelerator '%s': kvm or tcg", out->accel);
+		vm_set_err(err, errlen, "accelerator '%s': kvm or tcg", out->accel);
 		return -1;
 	}
 	bool kvm = strcmp(out->accel, "kvm") == 0;
@@ -281,7 +272,7 @@ int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out,
 		}
 		if (c->nics[i].mac) {
 			if (!valid_mac(c->nics[i].mac)) {
-				set_err(err, errlen, "NIC %u: '%s' is not a unicast MAC address (xx:xx:xx:xx:xx:xx)", i,
+				vm_set_err(err, errlen, "NIC %u: '%s' is not a unicast MAC address (xx:xx:xx:xx:xx:xx)", i,
 					c->nics[i].mac);
 				loom_vm_argv_free(&(struct loom_vm_argv){ .argc = b.n, .argv = b.v });
 				return -1;
@@ -294,7 +285,7 @@ int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out,
 			snprintf(mac, sizeof(mac), "52:54:00:%02x:%02x:%02x", h >> 8 & 0xff, h & 0xff, i);
 		}
 		if (c->nics[i].mtu && (c->nics[i].mtu < 68 || c->nics[i].mtu > 65535)) {
-			set_err(err, errlen, "NIC %u: MTU %u out of range", i, c->nics[i].mtu);
+			vm_set_err(err, errlen, "NIC %u: MTU %u out of range", i, c->nics[i].mtu);
 			loom_vm_argv_free(&(struct loom_vm_argv){ .argc = b.n, .argv = b.v });
 			return -1;
 		}
@@ -311,7 +302,7 @@ int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out,
 	}
 	if (b.failed) {
 		loom_vm_argv_free(&(struct loom_vm_argv){ .argc = b.n, .argv = b.v });
-		set_err(err, errlen, "out of memory");
+		vm_set_err(err, errlen, "out of memory");
 		return -1;
 	}
 	out->argc = b.n;
@@ -323,7 +314,7 @@ static int check_file(const char *path, int mode, const char *what, const char *
 {
 	if (access(path, mode) == 0)
 		return 0;
-	set_err(err, errlen, "%s %s: %s%s", what, path, strerror(errno), hint);
+	vm_set_err(err, errlen, "%s %s: %s%s", what, path, strerror(errno), hint);
 	return -1;
 }
 
@@ -349,14 +340,14 @@ int loom_vm_check(const struct loom_vm_config *c, char *err, size_t errlen)
 	/* the guest's memory is a memfd shared with the vhost-user backends */
 	int fd = memfd_create("loom-vm-check", MFD_CLOEXEC);
 	if (fd < 0) {
-		set_err(err, errlen, "no shared memory for the guest: memfd_create: %s", strerror(errno));
+		vm_set_err(err, errlen, "no shared memory for the guest: memfd_create: %s", strerror(errno));
 		return -1;
 	}
 	int rc = ftruncate(fd, 1 << 20);
 	void *m = rc == 0 ? mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
 	close(fd);
 	if (m == MAP_FAILED) {
-		set_err(err, errlen, "no shared memory for the guest: cannot map a memfd: %s", strerror(errno));
+		vm_set_err(err, errlen, "no shared memory for the guest: cannot map a memfd: %s", strerror(errno));
 		return -1;
 	}
 	munmap(m, 1 << 20);
@@ -370,7 +361,7 @@ static int open_in(const char *dir, const char *name, int flags, char *err, size
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	int fd = open(p, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		set_err(err, errlen, "%s: %s", p, strerror(errno));
+		vm_set_err(err, errlen, "%s: %s", p, strerror(errno));
 	return fd;
 }
 
@@ -396,7 +387,7 @@ static int cleanup_run_dir(const char *run_dir, char *err, size_t errlen)
 		unlink(p);
 	}
 	if (rmdir(run_dir) < 0 && errno != ENOENT) {
-		set_err(err, errlen, "cannot remove %s: %s", run_dir, strerror(errno));
+		vm_set_err(err, errlen, "cannot remove %s: %s", run_dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -478,7 +469,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 		return -1;
 	}
 	if (mkdir(c->run_dir, 0700) < 0) {
-		set_err(err, errlen, "cannot create the run directory %s: %s%s", c->run_dir, strerror(errno),
+		vm_set_err(err, errlen, "cannot create the run directory %s: %s%s", c->run_dir, strerror(errno),
 			errno == EEXIST ? " (a guest of that name runs, or was not stopped: stop it first)" : "");
 		loom_vm_argv_free(&a);
 		return -1;
@@ -495,7 +486,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (log < 0 || devnull < 0) {
 		if (devnull < 0)
-			set_err(err, errlen, "/dev/null: %s", strerror(errno));
+			vm_set_err(err, errlen, "/dev/null: %s", strerror(errno));
 		if (log >= 0)
 			close(log);
 		cleanup_run_dir(c->run_dir, NULL, 0);
@@ -522,7 +513,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 	snprintf(vm->accel, sizeof(vm->accel), "%s", a.accel);
 	loom_vm_argv_free(&a);
 	if (pid < 0) {
-		set_err(err, errlen, "fork: %s", strerror(fork_errno));
+		vm_set_err(err, errlen, "fork: %s", strerror(fork_errno));
 		cleanup_run_dir(c->run_dir, NULL, 0);
 		return -1;
 	}
@@ -558,7 +549,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 					else if (!isprint((unsigned char)*s) && *s != '\n')
 						*s = '?';
 			}
-			set_err(err, errlen, "QEMU exited at start (%s %d): %s",
+			vm_set_err(err, errlen, "QEMU exited at start (%s %d): %s",
 				WIFEXITED(status) ? "status" : "signal",
 				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), msg);
 			cleanup_run_dir(c->run_dir, NULL, 0);
@@ -567,7 +558,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 		if (lstat(p, &st) == 0 && S_ISSOCK(st.st_mode))
 			return 0;
 		if (now_ms() > deadline) {
-			set_err(err, errlen, "QEMU (pid %d) created no sockets in %s within 20 s", (int)pid,
+			vm_set_err(err, errlen, "QEMU (pid %d) created no sockets in %s within 20 s", (int)pid,
 				c->run_dir);
 			loom_vm_stop(c->run_dir, 2000, NULL, 0);
 			return -1;
@@ -581,15 +572,15 @@ int loom_vm_stop(const char *run_dir, int timeout_ms, char *err, size_t errlen)
 	struct stat st;
 
 	if (!run_dir || run_dir[0] != '/') {
-		set_err(err, errlen, "run directory must be an absolute path");
+		vm_set_err(err, errlen, "run directory must be an absolute path");
 		return -1;
 	}
 	if (lstat(run_dir, &st) < 0) {
-		set_err(err, errlen, "%s: %s", run_dir, strerror(errno));
+		vm_set_err(err, errlen, "%s: %s", run_dir, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
-		set_err(err, errlen, "%s is not a run directory of ours", run_dir);
+		vm_set_err(err, errlen, "%s is not a run directory of ours", run_dir);
 		return -1;
 	}
 	pid_t pid = loom_vm_running(run_dir);
@@ -604,7 +595,7 @@ int loom_vm_stop(const char *run_dir, int timeout_ms, char *err, size_t errlen)
 				killed = true;
 				deadline = now_ms() + 5000;
 			} else if (killed && now_ms() > deadline) {
-				set_err(err, errlen, "QEMU (pid %d) does not die", (int)pid);
+				vm_set_err(err, errlen, "QEMU (pid %d) does not die", (int)pid);
 				return -1;
 			}
 			usleep(20000);

@@ -14,20 +14,10 @@
 #include <unistd.h>
 
 #include "agent_proto.h"
+#include "vm_err.h"
 
 /* Slack on top of a command's own timeout: the guest may be slow (TCG). */
 #define EXEC_SLACK_MS 15000
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int connect_once(const char *path, int *fd_out)
 {
@@ -65,7 +55,7 @@ int loom_agent_connect(struct loom_agent *a, const char *path, int timeout_ms, c
 			return 0;
 		int e = errno;
 		if ((e != ENOENT && e != ECONNREFUSED && e != EAGAIN) || loom_agent_now_ms() >= deadline) {
-			set_err(err, errlen, "cannot connect to the guest agent socket %s: %s", path, strerror(e));
+			vm_set_err(err, errlen, "cannot connect to the guest agent socket %s: %s", path, strerror(e));
 			return -1;
 		}
 		usleep(50000);
@@ -87,13 +77,13 @@ static json_t *call(struct loom_agent *a, json_t *req, int64_t deadline, char *e
 	json_object_set_new(req, "id", json_integer(id));
 	char *s = json_dumps(req, JSON_COMPACT);
 	if (!s) {
-		set_err(err, errlen, "cannot encode the request");
+		vm_set_err(err, errlen, "cannot encode the request");
 		return NULL;
 	}
 	int rc = loom_agent_write_frame(a->fd, s, strlen(s), deadline);
 	free(s);
 	if (rc < 0) {
-		set_err(err, errlen, "cannot send to the guest agent: %s",
+		vm_set_err(err, errlen, "cannot send to the guest agent: %s",
 			errno == EPIPE ? "QEMU closed the socket" : strerror(errno));
 		return NULL;
 	}
@@ -103,7 +93,7 @@ static json_t *call(struct loom_agent *a, json_t *req, int64_t deadline, char *e
 		json_error_t jerr;
 
 		if (loom_agent_read_frame(a->fd, &text, &len, deadline) < 0) {
-			set_err(err, errlen, "no reply from the guest agent: %s",
+			vm_set_err(err, errlen, "no reply from the guest agent: %s",
 				errno == ETIMEDOUT ? "timed out"
 				: errno == EPIPE   ? "QEMU closed the socket"
 						   : strerror(errno));
@@ -122,7 +112,7 @@ static json_t *call(struct loom_agent *a, json_t *req, int64_t deadline, char *e
 		}
 		if (!json_is_true(json_object_get(rep, "ok"))) {
 			const char *m = json_string_value(json_object_get(rep, "error"));
-			set_err(err, errlen, "guest agent: %s", m ? m : "request failed");
+			vm_set_err(err, errlen, "guest agent: %s", m ? m : "request failed");
 			json_decref(rep);
 			return NULL;
 		}
@@ -169,7 +159,7 @@ int loom_agent_wait_ready(struct loom_agent *a, const char *path, int timeout_ms
 		usleep(100000);
 	}
 	loom_agent_close(a);
-	set_err(err, errlen, "the guest agent on %s was not ready within %d ms%s%s", path, timeout_ms,
+	vm_set_err(err, errlen, "the guest agent on %s was not ready within %d ms%s%s", path, timeout_ms,
 		why[0] ? ": " : "", why);
 	return -1;
 }
@@ -198,11 +188,11 @@ int loom_agent_exec(struct loom_agent *a, const struct loom_agent_exec_req *req,
 
 	memset(res, 0, sizeof(*res));
 	if (a->fd < 0) {
-		set_err(err, errlen, "not connected to the guest agent");
+		vm_set_err(err, errlen, "not connected to the guest agent");
 		return -1;
 	}
 	if (!req->argv || !req->argv[0]) {
-		set_err(err, errlen, "exec: empty command");
+		vm_set_err(err, errlen, "exec: empty command");
 		return -1;
 	}
 	json_t *argv = json_array();
