@@ -477,6 +477,10 @@ int main(int argc, char **argv)
 	ctl_server_stop(&srv);
 	fprintf(stderr, "loomd: stopped after %lu loops (%lu busy, %lu idle sleeps)\n", (unsigned long)rt.loops,
 		(unsigned long)rt.busy_loops, (unsigned long)rt.sleeps);
+	if (rt.fidelity.late_turns)
+		fprintf(stderr, "loomd: %lu loop turns started late, %.1f ms behind schedule in all (latest %.1f ms)\n",
+			(unsigned long)rt.fidelity.late_turns, (double)rt.fidelity.late_ns / 1e6,
+			(double)rt.fidelity.max_late_ns / 1e6);
 	rc = 0;
 out_ports:
 	loom_ports_unbind(&ports);

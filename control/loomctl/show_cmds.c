@@ -24,6 +24,23 @@ static const char *gets(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* loomd's record of whether it kept its schedule (dataplane/runner/fidelity.h). */
+static void print_fidelity(json_t *fd)
+{
+	if (!fd)
+		return;
+	if (geti(fd, "late_turns") == 0) {
+		printf("fidelity: kept its schedule (%" JSON_INTEGER_FORMAT " loop turns, none later than %.1f ms)\n",
+		       geti(fd, "turns"), (double)geti(fd, "slack_ns") / 1e6);
+		return;
+	}
+	printf("fidelity: %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+	       " loop turns started late (%.1f ms behind schedule in all, the latest by %.1f ms): "
+	       "timing measured over those moments describes this machine's load, not the fabric\n",
+	       geti(fd, "late_turns"), geti(fd, "turns"), (double)geti(fd, "late_ns") / 1e6,
+	       (double)geti(fd, "max_late_ns") / 1e6);
+}
+
 int cmd_status(bool as_json)
 {
 	json_t *r = ctl_call_or_report("status", NULL), *sw, *p;
@@ -43,6 +60,7 @@ int cmd_status(bool as_json)
 		       " loops (%" JSON_INTEGER_FORMAT " busy, %" JSON_INTEGER_FORMAT " idle sleeps)\n",
 		       gets(r, "fabric"), geti(r, "pid"), (double)geti(r, "uptime_ns") / 1e9, geti(r, "loops"),
 		       geti(r, "busy_loops"), geti(r, "idle_sleeps"));
+		print_fidelity(json_object_get(r, "fidelity"));
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
 			printf("  %-10s %-10s plane %" JSON_INTEGER_FORMAT ":", gets(sw, "name"), gets(sw, "role"),
 			       geti(sw, "plane"));
@@ -171,6 +189,7 @@ int cmd_stats(bool as_json)
 				lb_print_switch(json_object_get(sw, "load_balancing"), "  ");
 			putchar('\n');
 		}
+		print_fidelity(json_object_get(r, "fidelity"));
 	}
 	json_decref(r);
 	return 0;

@@ -231,6 +231,19 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 	return o;
 }
 
+/* The real-time loop's record of how late its turns started
+ * (runner/fidelity.h); cumulative, so callers judge differences. */
+static json_t *fidelity_json(const struct loom_fidelity *fd)
+{
+	json_t *hist = json_array();
+
+	for (int b = 0; b < LOOM_FIDELITY_BUCKETS; b++)
+		json_array_append_new(hist, json_integer((json_int_t)fd->hist[b]));
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "slack_ns", (json_int_t)LOOM_FIDELITY_SLACK_NS, "turns",
+			 (json_int_t)fd->turns, "late_turns", (json_int_t)fd->late_turns, "late_ns",
+			 (json_int_t)fd->late_ns, "max_late_ns", (json_int_t)fd->max_late_ns, "late_hist_ms", hist);
+}
+
 static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 {
 	const struct loom_fabric *f = st->fabric;
@@ -258,8 +271,11 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		snapshot_free(&c.snap[s]);
 	free(c.snap);
-	return ok_reply(json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
-				  switches));
+	json_t *reply = json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
+				  switches);
+	if (st->rt)
+		json_object_set_new(reply, "fidelity", fidelity_json(&st->rt->fidelity));
+	return ok_reply(reply);
 oom:
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++)
 		snapshot_free(&c.snap[s]);
@@ -290,13 +306,13 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 							  loom_role_name(sw->role), "plane",
 							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed, "ports", ports));
 	}
-	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "fabric", f->name, "pid",
+	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "fabric", f->name, "pid",
 				  (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
 				  (json_int_t)st->rt->loops, "busy_loops", (json_int_t)st->rt->busy_loops, "busy_cycles",
 				  (json_int_t)((unsigned __int128)st->rt->busy_ns * st->rt->tsc_hz / LOOM_NS_PER_S),
 				  "busy_rx_packets", (json_int_t)st->rt->rx_packets,
 				  "tsc_hz", (json_int_t)st->rt->tsc_hz, "idle_sleeps", (json_int_t)st->rt->sleeps,
-				  "switches", switches));
+				  "fidelity", fidelity_json(&st->rt->fidelity), "switches", switches));
 }
 
 /* The switch's routes as loomctl compiled them (read-only after start). */
