@@ -16,6 +16,12 @@
  * --series-max-bytes N: the series stops growing at N bytes, said once
  * on stderr (default 1 GiB; 0: no cap).
  *
+ * --worker-priority N: in real time, run the worker at SCHED_RR N (1..99)
+ * or at the fair scheduler (0). Default: 10 where the kernel throttles
+ * real-time threads and there are two CPUs or more, else 0
+ * (runner/worker_priority.h says why). An explicit N that cannot be
+ * applied stops loomd; the default falls back to 0 and says so.
+ *
  * Output files (--results, --series, a cell capture) are created without
  * following a symlink, 0644, and only a regular file is overwritten
  * (api/loom_output_file.h).
@@ -60,6 +66,7 @@
 #include "runner.h"
 #include "telemetry.h"
 #include "runner_virtual.h"
+#include "worker_priority.h"
 #include "loom_output_file.h"
 #include "series.h"
 #include "series_realtime.h"
@@ -78,7 +85,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
-		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [-- EAL options]\n"
+		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [--worker-priority N]\n"
+		     "             [-- EAL options]\n"
 		     "       loomd --config FILE --check-config [-- EAL options]\n");
 }
 
@@ -340,6 +348,7 @@ int main(int argc, char **argv)
 		{"series-interval", required_argument, NULL, 'I'},
 		{"series-max-bytes", required_argument, NULL, 'M'},
 		{"check-config", no_argument, NULL, 'C'},
+		{"worker-priority", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -355,7 +364,7 @@ int main(int argc, char **argv)
 	struct ctl_server srv;
 	struct loom_metrics_server metrics = {0};
 	struct loom_series_sampler sampler = {0};
-	long metrics_port = 0;
+	long metrics_port = 0, worker_priority = LOOM_WORKER_PRIORITY_UNSET;
 	bool check_config = false;
 	char *end;
 	char err[512], runtime_dir[256];
@@ -385,6 +394,14 @@ int main(int argc, char **argv)
 			series_max = strtoull(optarg, &end, 10);
 			if (*end || optarg[0] == '-' || end == optarg) {
 				fprintf(stderr, "loomd: --series-max-bytes: bytes (0: no cap), not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			worker_priority = strtol(optarg, &end, 10);
+			if (*end || end == optarg || worker_priority < 0 || worker_priority > 99) {
+				fprintf(stderr, "loomd: --worker-priority: 0 (fair scheduler) or a SCHED_RR priority "
+						"1..99, not '%s'\n", optarg);
 				return 2;
 			}
 			break;
@@ -468,6 +485,27 @@ int main(int argc, char **argv)
 		goto out_ports;
 	}
 
+	if (worker_priority == LOOM_WORKER_PRIORITY_UNSET) {
+		rt.worker_priority = loom_worker_priority_default(rt.worker_scheduling, sizeof(rt.worker_scheduling));
+		if (rt.worker_priority > 0 &&
+		    loom_worker_priority_apply(rt.worker_priority, err, sizeof(err)) < 0) {
+			snprintf(rt.worker_scheduling, sizeof(rt.worker_scheduling), "%s: the fair scheduler", err);
+			rt.worker_priority = 0;
+		}
+		fprintf(stderr, "loomd: worker: %s\n", rt.worker_scheduling);
+	} else {
+		rt.worker_priority = (int)worker_priority;
+		if (loom_worker_priority_apply(rt.worker_priority, err, sizeof(err)) < 0) {
+			fprintf(stderr, "loomd: --worker-priority %ld: %s\n", worker_priority, err);
+			loom_series_sampler_stop(&sampler);
+			loom_metrics_stop(&metrics);
+			loom_dpdk_telemetry_detach();
+			ctl_server_stop(&srv);
+			goto out_ports;
+		}
+		snprintf(rt.worker_scheduling, sizeof(rt.worker_scheduling), "%s %d (--worker-priority)",
+			 rt.worker_priority ? "SCHED_RR" : "the fair scheduler, priority", rt.worker_priority);
+	}
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
 	loom_mailbox_close(&mb);

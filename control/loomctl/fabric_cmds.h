@@ -14,6 +14,7 @@ struct up_opts {
 	const char *only;  /* comma-separated switches this loomd hosts, NULL = all */
 	bool dry_run;      /* print the loomd config and host script, change nothing */
 	bool no_hosts;     /* do not create host namespaces */
+	const char *worker_priority; /* loomd --worker-priority (digits, 0..99); NULL: loomd's default */
 };
 
 int cmd_up(const struct up_opts *o);

@@ -163,7 +163,7 @@ json_t *fabric_state_load(void)
 	return json_load_file(STATE_FILE, 0, NULL);
 }
 
-static pid_t start_loomd(void)
+static pid_t start_loomd(const char *worker_priority)
 {
 	char path[PATH_MAX];
 	pid_t pid;
@@ -179,7 +179,11 @@ static pid_t start_loomd(void)
 			close(fd);
 		}
 		setsid();
-		execl(path, "loomd", "--config", CONFIG_FILE, "--socket", LOOM_SOCKET, (char *)NULL);
+		if (worker_priority)
+			execl(path, "loomd", "--config", CONFIG_FILE, "--socket", LOOM_SOCKET, "--worker-priority",
+			      worker_priority, (char *)NULL);
+		else
+			execl(path, "loomd", "--config", CONFIG_FILE, "--socket", LOOM_SOCKET, (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
@@ -314,7 +318,7 @@ int cmd_up(const struct up_opts *o)
 			goto fail;
 		}
 	}
-	pid = start_loomd();
+	pid = start_loomd(o->worker_priority);
 	json_object_set_new(state, "pid", json_integer(pid));
 	save_state(state);
 	if (pid < 0 || wait_for_loomd(pid) < 0) {

@@ -47,6 +47,7 @@ static void usage(FILE *out)
 		"usage: loomctl COMMAND ...\n"
 		"  up FILE [--only SW,SW] [--no-hosts] [--dry-run]  validate, compute routes, create hosts, start loomd\n"
 		"       --only: host only these switches here; --no-hosts: no namespaces;\n"
+		"       --worker-priority N: loomd's worker at SCHED_RR N, 0: fair scheduler (default 10 where safe);\n"
 		"       --dry-run: print the commands that create the hosts, change nothing\n"
 		"  down                                              stop loomd, remove hosts and everything up made\n"
 		"  status [--json]                                   switches and ports of the running fabric,\n"
@@ -237,15 +238,27 @@ int main(int argc, char **argv)
 
 	if (strcmp(cmd, "up") == 0) {
 		static const char *const flags[] = {"--no-hosts", "--dry-run", NULL};
-		static const char *const valued[] = {"--only", NULL};
+		static const char *const valued[] = {"--only", "--worker-priority", NULL};
 		struct up_opts o = {0};
 
 		if (check_args(argc, argv, 1, flags, valued) < 0)
 			return 2;
 		for (int i = 0; i < argc; i++)
-			if (argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--only") != 0))
+			if (argv[i][0] != '-' &&
+			    (i == 0 || (strcmp(argv[i - 1], "--only") != 0 && strcmp(argv[i - 1], "--worker-priority") != 0)))
 				o.topology = argv[i];
 		o.only = flag_value(argc, argv, "--only");
+		o.worker_priority = flag_value(argc, argv, "--worker-priority");
+		if (o.worker_priority) {
+			char *end;
+			long v = strtol(o.worker_priority, &end, 10);
+
+			if (*end || end == o.worker_priority || o.worker_priority[0] == '-' || v > 99) {
+				fprintf(stderr, "loomctl up: --worker-priority: 0 (fair scheduler) or a SCHED_RR "
+						"priority 1..99, not '%s'\n", o.worker_priority);
+				return 2;
+			}
+		}
 		o.dry_run = has_flag(argc, argv, "--dry-run");
 		o.no_hosts = has_flag(argc, argv, "--no-hosts");
 		return cmd_up(&o);

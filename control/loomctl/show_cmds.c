@@ -60,6 +60,7 @@ int cmd_status(bool as_json)
 		       " loops (%" JSON_INTEGER_FORMAT " busy, %" JSON_INTEGER_FORMAT " idle sleeps)\n",
 		       gets(r, "fabric"), geti(r, "pid"), (double)geti(r, "uptime_ns") / 1e9, geti(r, "loops"),
 		       geti(r, "busy_loops"), geti(r, "idle_sleeps"));
+		printf("worker: %s\n", gets(r, "worker_scheduling"));
 		print_fidelity(json_object_get(r, "fidelity"));
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
 			printf("  %-10s %-10s plane %" JSON_INTEGER_FORMAT ":", gets(sw, "name"), gets(sw, "role"),

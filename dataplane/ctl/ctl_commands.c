@@ -306,13 +306,14 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 							  loom_role_name(sw->role), "plane",
 							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed, "ports", ports));
 	}
-	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "fabric", f->name, "pid",
+	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s, s:o, s:o}", "fabric", f->name, "pid",
 				  (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
 				  (json_int_t)st->rt->loops, "busy_loops", (json_int_t)st->rt->busy_loops, "busy_cycles",
 				  (json_int_t)((unsigned __int128)st->rt->busy_ns * st->rt->tsc_hz / LOOM_NS_PER_S),
 				  "busy_rx_packets", (json_int_t)st->rt->rx_packets,
 				  "tsc_hz", (json_int_t)st->rt->tsc_hz, "idle_sleeps", (json_int_t)st->rt->sleeps,
-				  "fidelity", fidelity_json(&st->rt->fidelity), "switches", switches));
+				  "worker_priority", st->rt->worker_priority, "worker_scheduling",
+				  st->rt->worker_scheduling, "fidelity", fidelity_json(&st->rt->fidelity), "switches", switches));
 }
 
 /* The switch's routes as loomctl compiled them (read-only after start). */

@@ -26,6 +26,8 @@ struct loom_rt_stats {
 	uint64_t sleeps;
 	uint64_t tsc_hz;
 	struct loom_fidelity fidelity; /* how late turns started against the plan */
+	int worker_priority;           /* SCHED_RR priority the worker runs at; 0: the fair scheduler */
+	char worker_scheduling[192];   /* why, in words (worker_priority.h) */
 };
 
 /* Poll until *stop is set. Backs off (sleeps, up to LOOM_IDLE_SLEEP_MAX_US)
