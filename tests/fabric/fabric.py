@@ -93,9 +93,12 @@ def judged(test, attempt, what, runs=3):
         lost_runs.append((i + 1, lost))
         print("%s: run %d NOT JUDGED, loomd lost fidelity: %s" % (what, i + 1, lost))
         if len(lost_runs) > 1:
-            test.fail("%s: %d runs lost fidelity (%s): this machine cannot carry the test's rates now"
-                      % (what, len(lost_runs), "; ".join(w for _, w in lost_runs)))
-    test.fail("unreachable")
+            msg = ("%s: %d runs lost fidelity (%s): this machine cannot carry the test's rates now"
+                   % (what, len(lost_runs), "; ".join(w for _, w in lost_runs)))
+            if test is None:  # from a setUpClass
+                raise AssertionError(msg)
+            test.fail(msg)
+    raise AssertionError("%s: no run judged" % what)
 
 
 def switch(st, name):
