@@ -244,6 +244,18 @@ static json_t *fidelity_json(const struct loom_fidelity *fd)
 			 (json_int_t)fd->late_ns, "max_late_ns", (json_int_t)fd->max_late_ns, "late_hist_ms", hist);
 }
 
+/* The packet pool: its size and how many mbufs are out of it (in queues,
+ * in flight, or leaked: a soak checks this returns to its baseline).
+ * Read from the control thread: DPDK's count adds the ring and the
+ * per-lcore caches, exact when the worker is idle. */
+static json_t *mbufs_json(const struct loom_ports *ports)
+{
+	if (!ports || !ports->pool)
+		return json_null();
+	return json_pack("{s:I, s:I}", "size", (json_int_t)ports->pool->size, "in_use",
+			 (json_int_t)rte_mempool_in_use_count(ports->pool));
+}
+
 static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 {
 	const struct loom_fabric *f = st->fabric;
@@ -306,14 +318,14 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 							  loom_role_name(sw->role), "plane",
 							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed, "ports", ports));
 	}
-	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s, s:o, s:o}", "fabric", f->name, "pid",
+	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s, s:o, s:o, s:o}", "fabric", f->name, "pid",
 				  (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
 				  (json_int_t)st->rt->loops, "busy_loops", (json_int_t)st->rt->busy_loops, "busy_cycles",
 				  (json_int_t)((unsigned __int128)st->rt->busy_ns * st->rt->tsc_hz / LOOM_NS_PER_S),
 				  "busy_rx_packets", (json_int_t)st->rt->rx_packets,
 				  "tsc_hz", (json_int_t)st->rt->tsc_hz, "idle_sleeps", (json_int_t)st->rt->sleeps,
 				  "worker_priority", st->rt->worker_priority, "worker_scheduling",
-				  st->rt->worker_scheduling, "fidelity", fidelity_json(&st->rt->fidelity), "switches", switches));
+				  st->rt->worker_scheduling, "mbufs", mbufs_json(st->ports), "fidelity", fidelity_json(&st->rt->fidelity), "switches", switches));
 }
 
 /* The switch's routes as loomctl compiled them (read-only after start). */

@@ -147,6 +147,13 @@ class TelemetryTest(unittest.TestCase):
         self.assertGreater(t["turns"], 0)
         self.assertEqual(sum(t["late_hist_ms_%d" % b] for b in range(8)), t["late_turns"])
 
+    def test_status_mbufs(self):
+        """Every packet forwarded or dropped went back to the pool: none in
+        use once the switch is idle (pcap ports hold none between bursts)."""
+        m = self.loomd.request({"cmd": "status"})["result"]["mbufs"]
+        self.assertGreater(m["size"], 0)
+        self.assertEqual(m["in_use"], 0, m)
+
     def test_telemetry_unknown_switch(self):
         (t,) = self.telemetry("/loom/stats,nosuch")
         self.assertIsNone(t)
