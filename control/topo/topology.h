@@ -60,6 +60,7 @@ struct topo_lb_group {
 /* `load_balancing:` (topo_lb.c): the mode and tunables a switch's groups
  * start with; empty / 0 = not given (loomd's defaults: ecmp, SAI's values).
  * `groups` only in a switch's options. */
+enum { TOPO_FLOW_LABEL_UNSET = 0, TOPO_FLOW_LABEL_OFF, TOPO_FLOW_LABEL_ON };
 struct topo_lb {
 	char mode[TOPO_NAME_MAX];
 	int n_groups;
@@ -68,6 +69,7 @@ struct topo_lb {
 	uint64_t idle_time_ns;
 	uint64_t sample_interval_ns;
 	uint64_t window_ns;
+	uint8_t hash_flow_label; /* TOPO_FLOW_LABEL_*: hash the IPv6 flow label (docs/ENDPOINTS.md) */
 	int line; /* where given; 0 when not */
 };
 
