@@ -5,7 +5,10 @@
  * echoes the ingress program marked. Sets: the IPv6 flow label (any IPv6
  * packet: an unmodified TCP application is sprayed), the UDP source port
  * of RoCEv2 and named UDP flows (0xc000 | 14 bits, RoCEv2's convention),
- * with the UDP checksum updated.
+ * with the UDP checksum updated. A flow starts with entropy 0: the packet's
+ * own label and port are left as they are until the first change (so
+ * that, as with PLB, a flow takes the path ECMP gives it until it has a
+ * reason to move).
  *   packet:  new entropy for every packet (spraying);
  *   flowlet: new entropy after the flow was idle flowlet_gap_ns;
  *   repath:  PLB-like (Qureshi et al., SIGCOMM 2022): a round is round_ns;
@@ -67,7 +70,6 @@ static __always_inline int ep_lb_egress(struct __sk_buff *skb, const struct loom
 	f = bpf_map_lookup_elem(&ep_lb_flows, &k);
 	if (!f) {
 		__builtin_memset(&nf, 0, sizeof(nf));
-		nf.entropy = ep_new_entropy(0);
 		nf.round_start_ns = now;
 		nf.last_ns = now;
 		bpf_map_update_elem(&ep_lb_flows, &k, &nf, BPF_NOEXIST);
@@ -96,6 +98,9 @@ static __always_inline int ep_lb_egress(struct __sk_buff *skb, const struct loom
 	f->last_ns = now;
 	f->packets++;
 	__u32 e = f->entropy;
+
+	if (e == 0)
+		return TC_ACT_OK;
 
 	if (p.family == 6) {
 		void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
