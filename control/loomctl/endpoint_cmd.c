@@ -8,6 +8,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +158,35 @@ static __s64 realtime_minus_mono(void)
 	return ((__s64)r.tv_sec - m.tv_sec) * 1000000000ll + (r.tv_nsec - m.tv_nsec);
 }
 
+/* TCP hands the device GSO batches of up to 64 KB whatever the device's
+ * offloads (the stack segments them after tc egress), so without this the
+ * sender's program would choose one entropy per batch, not per packet.
+ * One segment per skb while load balancing is on; veth's default
+ * (65535) when it is off. `ip link set` with argv, no shell. */
+#define EP_GSO_SEGS_DEFAULT 65535
+static int set_gso_segs(const int *ifs, int n, int segs)
+{
+	for (int i = 0; i < n; i++) {
+		char name[IF_NAMESIZE], val[16];
+		int status;
+		pid_t pid;
+
+		if (!if_indextoname((unsigned)ifs[i], name))
+			return -1;
+		snprintf(val, sizeof(val), "%d", segs);
+		pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "ip", "link", "set", "dev", name, "gso_max_segs", val, NULL };
+
+			execvp("ip", argv);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Attach (or change, or with everything off detach) host's programs:
  * `c` with the options applied; when the programs are already attached,
  * the options (argc/argv) apply to their current configuration instead. */
@@ -197,6 +229,9 @@ static int endpoint_apply(const char *host, struct loom_ep_config *c, int argc, 
 		rc = ep_detach(ifs, n, err, sizeof(err));
 	else
 		rc = ep_attach(ifs, n, c, err, sizeof(err), log, 1 << 20);
+	if (rc == 0 && set_gso_segs(ifs, n, c->lb_mode == LOOM_EP_LB_OFF ? EP_GSO_SEGS_DEFAULT : 1) < 0)
+		fprintf(stderr, "loomctl: host %s: cannot set gso_max_segs; the sender's programs see GSO batches, "
+				"not packets\n", host);
 	ep_netns_leave(saved);
 	if (rc < 0) {
 		if (log[0])

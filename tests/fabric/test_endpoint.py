@@ -11,7 +11,9 @@ fabric of 2 leaves and 2 spines whose switches hash the IPv6 flow label
     leaf0: without programs one uplink carries them all; with per-packet
     entropy both do, and the receivers' reorder counts equal leaf1's own
     at the same hosts' ports (nothing dropped in between); with flowlets,
-    both uplinks carry traffic and far less is reordered;
+    the entropy changes far less often than per packet, both uplinks carry
+    traffic and a far smaller share is reordered (at flowlet boundaries
+    and TCP retransmissions only);
   - repathing: one flow on the uplink whose queue marks CE on every
     packet (TCP with ECN) moves to the other uplink;
   - bad input: unknown host, unknown mode, a VM host in a topology: a
@@ -149,7 +151,9 @@ class EndpointFabric(fx.FabricUp):
         for p in procs:
             o, e = p.communicate(timeout=seconds + 30)
             self.assertEqual(p.returncode, 0, "iperf3 failed: %s %s" % (o[-500:], e[-500:]))
-            gbps += json.loads(o)["end"]["sum_received"]["bits_per_second"] / 1e9
+            res = json.loads(o)
+            self.assertNotIn("error", res, res.get("error"))
+            gbps += res["end"]["sum_received"]["bits_per_second"] / 1e9
         time.sleep(0.3)
         return gbps
 
@@ -238,10 +242,14 @@ class EndpointFabric(fx.FabricUp):
     def test_3_flowlets(self):
         packet = self.results.get("packet") or self.measure("packet")
         r = self.measure("flowlet", flowlet_gap_us=200)
+        # flowlets, not packets: the entropy changes at idle gaps only
         self.assertGreater(r["changes"], 0, r)
+        self.assertLess(r["changes"] * 10, r["host_measured"], r)
         self.assertGreater(min(r["per_member"]), 0.05 * sum(r["per_member"]), r)
-        # order is kept within flowlets: what is reordered is far less than spraying's
-        self.assertLess(r["host_ooo"] * 10, max(packet["host_ooo"], 1) + 10, (r, packet))
+        # order is kept within flowlets: only their boundaries (and TCP's
+        # retransmissions) reorder, a far smaller share than spraying's
+        self.assertLess(r["host_ooo"] / r["host_measured"] * 5, packet["host_ooo"] / packet["host_measured"],
+                        (r, packet))
 
     def test_4_repath_on_congestion(self):
         members = self.group_members(lb_show())
@@ -249,8 +257,8 @@ class EndpointFabric(fx.FabricUp):
         # a slow uplink whose queue marks CE from its first byte: congestion on that path only
         port = "leaf0:%d" % marked_port
         fx.loomctl("tm", "set", port, "rate", "300M")
-        fx.loomctl("tm", "set", port, "ecn", "step")
         fx.loomctl("tm", "set", port, "ecn.k", "1B")
+        fx.loomctl("tm", "set", port, "ecn", "step")
         self.addCleanup(fx.loomctl, "tm", "set", port, "rate", "10G", check=False)
         self.addCleanup(fx.loomctl, "tm", "set", port, "ecn", "dctcp", check=False)
         flow = [self.flows[0]]  # on member 0 by ECMP (flow label 0)
