@@ -67,11 +67,12 @@ struct loom_ep_lb_flow {
 
 struct loom_ep_rx_flow {
 	__u32 highest; /* highest sequence (serial), PSN << 8 for RoCEv2 */
-	__u32 pad;
+	__u32 highest_entropy; /* the entropy (flow label; RoCEv2: source port) of the packet that set it */
 	__u64 last_ns;
 	__u64 packets;
 	__u64 out_of_order;
 	__u64 distance[LOOM_EP_BUCKETS];
+	__u64 late_same_entropy; /* late behind a packet of the same entropy: reordered within a flowlet */
 	__u64 ce;      /* packets that arrived CE-marked */
 	__u64 lat_n, lat_sum_ns, lat_min_ns, lat_max_ns;
 };
@@ -86,6 +87,7 @@ struct loom_ep_counters {
 	__u64 rx_packets;      /* seen by the ingress program */
 	__u64 rx_measured;     /* with a sequence number */
 	__u64 rx_out_of_order;
+	__u64 rx_late_same_entropy;
 	__u64 rx_distance[LOOM_EP_BUCKETS];
 	__u64 rx_flows;        /* flows that started (or started afresh after the idle time) */
 	__u64 rx_ce;

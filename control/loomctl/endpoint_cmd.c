@@ -187,6 +187,15 @@ static int set_gso_segs(const int *ifs, int n, int segs)
 	return 0;
 }
 
+static void clear_map(int fd)
+{
+	struct loom_ep_flow_key k;
+
+	while (bpf_map_get_next_key(fd, NULL, &k) == 0)
+		if (bpf_map_delete_elem(fd, &k) < 0)
+			break;
+}
+
 /* Attach (or change, or with everything off detach) host's programs:
  * `c` with the options applied; when the programs are already attached,
  * the options (argc/argv) apply to their current configuration instead. */
@@ -209,13 +218,20 @@ static int endpoint_apply(const char *host, struct loom_ep_config *c, int argc, 
 		return 1;
 	}
 	if (found == 1) { /* attached: the options change the current configuration */
+		__u32 old_mode;
+
 		rc = bpf_map_lookup_elem(m.config, &zero, c);
-		ep_maps_close(&m);
+		old_mode = c->lb_mode;
 		if (rc < 0 || parse_set(argc, argv, c) < 0) {
+			ep_maps_close(&m);
 			ep_netns_leave(saved);
 			fprintf(stderr, "loomctl: host %s: cannot read the programs' configuration\n", host);
 			return 1;
 		}
+		/* a new mode starts every flow afresh (on its own entropy) */
+		if (c->lb_mode != old_mode)
+			clear_map(m.lb_flows);
+		ep_maps_close(&m);
 	}
 	c->realtime_minus_mono_ns = realtime_minus_mono();
 	if (!c->seed)
@@ -325,6 +341,7 @@ static json_t *flows_json(const struct ep_maps *m, bool rx)
 			}
 			json_object_set_new(o, "packets", json_integer((json_int_t)f.packets));
 			json_object_set_new(o, "out_of_order", json_integer((json_int_t)f.out_of_order));
+			json_object_set_new(o, "late_same_entropy", json_integer((json_int_t)f.late_same_entropy));
 			json_object_set_new(o, "distance", u64s(f.distance, LOOM_EP_BUCKETS));
 			json_object_set_new(o, "ce", json_integer((json_int_t)f.ce));
 			json_object_set_new(o, "latency_n", json_integer((json_int_t)f.lat_n));
@@ -383,10 +400,11 @@ static json_t *show_json(bool with_flows, char *err, size_t errlen)
 						  "rewritten", (json_int_t)t.tx_rewritten, "entropy_changes",
 						  (json_int_t)t.tx_changes, "repaths", (json_int_t)t.tx_repaths,
 						  "echoes", (json_int_t)t.rx_echoes));
-	json_object_set_new(o, "receiver", json_pack("{s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "packets",
+	json_object_set_new(o, "receiver", json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "packets",
 						    (json_int_t)t.rx_packets, "measured", (json_int_t)t.rx_measured,
 						    "flows", (json_int_t)t.rx_flows, "out_of_order",
-						    (json_int_t)t.rx_out_of_order, "distance",
+						    (json_int_t)t.rx_out_of_order, "late_same_entropy",
+						    (json_int_t)t.rx_late_same_entropy, "distance",
 						    u64s(t.rx_distance, LOOM_EP_BUCKETS), "ce", (json_int_t)t.rx_ce,
 						    "latency_n", (json_int_t)t.rx_lat_n, "latency_mean_ns",
 						    (json_int_t)(t.rx_lat_n ? t.rx_lat_sum_ns / t.rx_lat_n : 0)));
@@ -431,10 +449,11 @@ void endpoint_print(const char *host, json_t *o)
 	       (long long)json_integer_value(json_object_get(s, "entropy_changes")),
 	       (long long)json_integer_value(json_object_get(s, "repaths")),
 	       (long long)json_integer_value(json_object_get(s, "echoes")));
-	printf("  receiver: %lld packets, %lld measured, %lld out of order, %lld CE; distances",
+	printf("  receiver: %lld packets, %lld measured, %lld out of order (%lld within a flowlet), %lld CE; distances",
 	       (long long)json_integer_value(json_object_get(r, "packets")),
 	       (long long)json_integer_value(json_object_get(r, "measured")),
 	       (long long)json_integer_value(json_object_get(r, "out_of_order")),
+	       (long long)json_integer_value(json_object_get(r, "late_same_entropy")),
 	       (long long)json_integer_value(json_object_get(r, "ce")));
 	d = json_object_get(r, "distance");
 	json_array_foreach(d, i, v)

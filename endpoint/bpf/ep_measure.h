@@ -9,8 +9,11 @@
  * named UDP flows iperf3's packet counter, whose timestamp (the sender's
  * CLOCK_REALTIME, in the payload) gives the one-way latency when sender
  * and receiver share a clock (namespace hosts do). CE-marked arrivals are
- * counted per flow. Reads the packet and ep_config; sets ep_rx_flows and
- * the totals.
+ * counted per flow. A late packet whose entropy (IPv6 flow label;
+ * RoCEv2: source port) is that of the packet it arrived behind was
+ * reordered within a flowlet: one path, so only a retransmission should
+ * be (late_same_entropy). Reads the packet and ep_config; sets
+ * ep_rx_flows and the totals.
  */
 #ifndef LOOM_EP_MEASURE_H
 #define LOOM_EP_MEASURE_H
@@ -43,7 +46,7 @@ static __always_inline void ep_measure(struct __sk_buff *skb, const struct ep_pk
 {
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	__u8 *l4 = data + p->l4_off;
-	__u32 seq, unit;
+	__u32 seq, unit, entropy = p->is_roce ? p->sport : p->label;
 	__u64 lat = 0, now = bpf_ktime_get_ns();
 	struct loom_ep_flow_key k;
 	struct loom_ep_rx_flow *f, nf;
@@ -90,6 +93,7 @@ static __always_inline void ep_measure(struct __sk_buff *skb, const struct ep_pk
 		if (f) /* afresh, keeping what it counted */
 			__builtin_memcpy(&nf, f, sizeof(nf));
 		nf.highest = seq;
+		nf.highest_entropy = entropy;
 		nf.last_ns = now;
 		nf.packets++;
 		nf.ce += p->ecn == 3;
@@ -126,7 +130,12 @@ static __always_inline void ep_measure(struct __sk_buff *skb, const struct ep_pk
 
 	if (behind <= 0) {
 		f->highest = seq;
+		f->highest_entropy = entropy;
 		return;
+	}
+	if (entropy == f->highest_entropy) {
+		f->late_same_entropy++;
+		t->rx_late_same_entropy++;
 	}
 	__u32 d = ((__u32)behind + unit - 1) / unit, b = ep_bucket(d);
 

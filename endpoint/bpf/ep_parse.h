@@ -28,6 +28,7 @@ struct ep_pkt {
 	__u8 family, proto;
 	__u8 ecn;              /* IP ECN bits */
 	__u8 is_roce;          /* UDP to 4791 */
+	__u32 label;           /* IPv6 flow label, else 0 */
 	__u16 sport, dport;    /* host order */
 	__u8 src[16], dst[16];
 };
@@ -56,6 +57,7 @@ static __always_inline int ep_parse(struct __sk_buff *skb, struct ep_pkt *p)
 		p->family = 4;
 		p->proto = ip->protocol;
 		p->ecn = ip->tos & 3;
+		p->label = 0;
 		p->l4_len = bpf_ntohs(ip->tot_len) - ihl;
 		__builtin_memset(p->src, 0, sizeof(p->src));
 		__builtin_memset(p->dst, 0, sizeof(p->dst));
@@ -70,6 +72,7 @@ static __always_inline int ep_parse(struct __sk_buff *skb, struct ep_pkt *p)
 		p->family = 6;
 		p->proto = ip6->nexthdr;
 		p->ecn = (bpf_ntohs(*(__be16 *)ip6) >> 4) & 3;
+		p->label = bpf_ntohl(*(__be32 *)ip6) & 0xfffff;
 		p->l4_len = bpf_ntohs(ip6->payload_len);
 		__builtin_memcpy(p->src, &ip6->saddr, 16);
 		__builtin_memcpy(p->dst, &ip6->daddr, 16);
