@@ -25,6 +25,7 @@
 #include "loom_output_file.h"
 #include "compile/loomd_config.h"
 #include "ctl_client.h"
+#include "endpoint_cmd.h"
 #include "fabric_cmds.h"
 #include "vm_hosts.h"
 #include "workload/workload.h"
@@ -326,7 +327,7 @@ int cmd_up(const struct up_opts *o)
 		goto fail;
 	}
 	if (!o->no_hosts && (vm_hosts_start(&t, o->only ? local : NULL, image, state, save_state) < 0 ||
-			     vm_hosts_ready(&t, state) < 0))
+			     vm_hosts_ready(&t, state) < 0 || endpoint_apply_topology(&t, o->only ? local : NULL) < 0))
 		goto fail;
 	printf("fabric %s is up: %d switches, %d hosts (loomd pid %d, log %s)\n", t.name, t.n_switches,
 	       o->no_hosts ? 0 : t.n_hosts, (int)pid, LOOMD_LOG);

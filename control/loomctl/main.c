@@ -39,6 +39,7 @@
 #include "tm_cmds.h"
 #include "cell_cmds.h"
 #include "web_cmd.h"
+#include "endpoint_cmd.h"
 #include "workload/workload.h"
 
 static void usage(FILE *out)
@@ -68,6 +69,11 @@ static void usage(FILE *out)
 		"                                                    imbalance, reordering at hosts\n"
 		"  lb set MODE [--switch SW] [--group G]             change the mode while traffic flows\n"
 		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
+		"  endpoint set HOST [--lb off|packet|flowlet|repath] [--measure on|off] [--flowlet-gap-us N]\n"
+		"           [--round-us N] [--rounds N] [--udp-ports P,P..|none]\n"
+		"                                                    a namespace host's eBPF load balancing and\n"
+		"                                                    measurement (docs/ENDPOINTS.md)\n"
+		"  endpoint show HOST [--json]                       its settings, counters (and flows with --json)\n"
 		"  pipeline SWITCH native|p4 [--spec FILE]           switch what forwards a running switch's packets\n"
 		"                                                    (native stages or a P4 program, docs/P4.md)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
@@ -344,6 +350,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "lb") == 0)
 		return cmd_lb(argc, argv);
+	if (strcmp(cmd, "endpoint") == 0)
+		return cmd_endpoint(argc, argv);
 	if (strcmp(cmd, "web") == 0)
 		return cmd_web(argc, argv);
 	if (strcmp(cmd, "cell") == 0)

@@ -10,6 +10,7 @@
 #include "ctl_client.h"
 #include "fabric_cmds.h"
 #include "lb_cmds.h"
+#include "endpoint_cmd.h"
 #include "show_cmds.h"
 #include "vm_hosts.h"
 
@@ -175,12 +176,17 @@ static void print_switch_table(json_t *sw)
 
 int cmd_stats(bool as_json)
 {
-	json_t *r = ctl_call_or_report("stats", NULL), *sw;
+	json_t *r = ctl_call_or_report("stats", NULL), *sw, *eps;
+	const char *host;
 	size_t i;
 
 	if (!r)
 		return 1;
+	/* the hosts' endpoint programs (docs/ENDPOINTS.md) beside the switches' figures */
+	eps = endpoint_stats_json();
 	if (as_json) {
+		if (json_object_size(eps))
+			json_object_set(r, "endpoints", eps);
 		ctl_print_json(r);
 	} else {
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
@@ -190,8 +196,11 @@ int cmd_stats(bool as_json)
 				lb_print_switch(json_object_get(sw, "load_balancing"), "  ");
 			putchar('\n');
 		}
+		json_object_foreach(eps, host, sw)
+			endpoint_print(host, sw);
 		print_fidelity(json_object_get(r, "fidelity"));
 	}
+	json_decref(eps);
 	json_decref(r);
 	return 0;
 }

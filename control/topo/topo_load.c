@@ -200,16 +200,18 @@ static int load_switches(struct topo_loader *ld, const struct yaml_doc_field *to
 
 static int load_host(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	struct yaml_doc_field f[] = { { "name" }, { "port_type" } };
+	struct yaml_doc_field f[] = { { "name" }, { "port_type" }, { "endpoint" } };
 	struct topo_host *h = &ld->t->hosts[i];
 
 	h->pos.line = yaml_doc_line(n);
-	if (yaml_doc_fields(&ld->yd, n, "host", f, 2) < 0 || yaml_doc_require(&ld->yd, n, "host", &f[0]) < 0)
+	if (yaml_doc_fields(&ld->yd, n, "host", f, 3) < 0 || yaml_doc_require(&ld->yd, n, "host", &f[0]) < 0)
 		return -1;
 	if (topo_get_name(&ld->yd, &f[0], h->name) < 0 ||
 	    add_name(ld, &f[0], h->name, ld->t->n_switches + i) < 0)
 		return -1;
 	if (f[1].v && topo_get_port_type(&ld->yd, &f[1], &h->port_type) < 0)
+		return -1;
+	if (f[2].v && topo_load_endpoint(ld, &f[2], h) < 0)
 		return -1;
 	return 0;
 }

@@ -314,9 +314,10 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 							       sw->ports[i].name, "link", link_kind_name(l->kind),
 							       "devargs", l->kind == LOOM_LINK_ETHDEV ? l->devargs : ""));
 		}
-		json_array_append_new(switches, json_pack("{s:s, s:s, s:i, s:I, s:o}", "name", sw->name, "role",
+		json_array_append_new(switches, json_pack("{s:s, s:s, s:i, s:I, s:b, s:o}", "name", sw->name, "role",
 							  loom_role_name(sw->role), "plane",
-							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed, "ports", ports));
+							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed,
+							  "hash_flow_label", sw->hash_flow_label_mask != 0, "ports", ports));
 	}
 	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s, s:o, s:o, s:o}", "fabric", f->name, "pid",
 				  (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
