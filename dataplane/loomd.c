@@ -6,6 +6,12 @@
  *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [--series FILE --series-interval NS] [-- EAL options]
  *   loomd --config FILE --check-config [-- EAL options]
  *
+ * --changes-dir DIR: record in DIR every live change made through the
+ * control socket (lb_set, tm set, pipeline, cell_link) and, at start,
+ * re-apply those DIR holds before forwarding begins: how `loomctl restart`
+ * brings a fabric back as it was (dataplane/ctl/ctl_changes.h,
+ * docs/RESTART.md).
+ *
  * --metrics-port: serve Prometheus metrics on 127.0.0.1:PORT/metrics
  * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
  * always registered.
@@ -52,6 +58,7 @@
 
 #include "cell_fabric.h"
 #include "ctl.h"
+#include "ctl_changes.h"
 #include "config.h"
 #include "gen_config.h"
 #include "loom/frame.h"
@@ -78,7 +85,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
-		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [-- EAL options]\n"
+		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [--changes-dir DIR]\n"
+		     "             [-- EAL options]\n"
 		     "       loomd --config FILE --check-config [-- EAL options]\n");
 }
 
@@ -340,10 +348,12 @@ int main(int argc, char **argv)
 		{"series-interval", required_argument, NULL, 'I'},
 		{"series-max-bytes", required_argument, NULL, 'M'},
 		{"check-config", no_argument, NULL, 'C'},
+		{"changes-dir", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL;
+	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL, *changes_dir = NULL;
+	struct ctl_changes changes = {.dirfd = -1};
 	struct loom_series series = {.out = NULL, .interval_ns = 0};
 	struct loom_output_cap series_cap;
 	uint64_t series_max = LOOM_OUTPUT_DEFAULT_MAX_BYTES;
@@ -389,6 +399,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'C': check_config = true; break;
+		case 'D': changes_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -445,6 +456,22 @@ int main(int argc, char **argv)
 	struct loomd_state st = {
 		.fabric = &fabric, .ports = &ports, .clock = &clock, .mb = &mb, .stop = &stop_requested, .rt = &rt,
 	};
+	if (changes_dir) {
+		/* before the control socket and the worker run: the handlers run
+		 * here (the mailbox closed), and nothing else changes the fabric
+		 * meanwhile, so forwarding begins with the changes in place */
+		if (ctl_changes_open(&changes, changes_dir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "loomd: --changes-dir: %s\n", err);
+			goto out_ports;
+		}
+		st.changes = &changes;
+		loom_mailbox_close(&mb);
+		st.changes_replayed = ctl_changes_apply_recorded(&st);
+		loom_mailbox_open(&mb);
+		if (st.changes_replayed && json_integer_value(json_object_get(st.changes_replayed, "replayed")))
+			fprintf(stderr, "loomd: re-applied %" JSON_INTEGER_FORMAT " live change(s) from %s\n",
+				json_integer_value(json_object_get(st.changes_replayed, "replayed")), changes_dir);
+	}
 	if (ctl_server_start(&srv, sock, &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_ports;
@@ -468,6 +495,13 @@ int main(int argc, char **argv)
 		goto out_ports;
 	}
 
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		__atomic_store_n(&st.forwarding_since_ns, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
+				 __ATOMIC_RELEASE);
+	}
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
 	loom_mailbox_close(&mb);
@@ -479,6 +513,8 @@ int main(int argc, char **argv)
 		(unsigned long)rt.busy_loops, (unsigned long)rt.sleeps);
 	rc = 0;
 out_ports:
+	json_decref(st.changes_replayed);
+	ctl_changes_close(&changes);
 	loom_ports_unbind(&ports);
 out_fabric:
 	if (series.out && fclose(series.out) != 0) {
