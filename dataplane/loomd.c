@@ -408,8 +408,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* how long each step of the start takes: part of a restart's outage */
+	double t_main = wall_seconds(), t_eal, t_load, t_ports, t_changes;
+
 	if (eal_start(config, check_config, argc - optind, argv + optind, runtime_dir, sizeof(runtime_dir)) < 0)
 		return 1;
+	t_eal = wall_seconds();
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -446,10 +450,12 @@ int main(int argc, char **argv)
 		rc = run_virtual_main(&fabric, results, &series);
 		goto out_fabric;
 	}
+	t_load = wall_seconds();
 	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_fabric;
 	}
+	t_ports = wall_seconds();
 	loom_clock_tsc_init(&clock);
 	loom_ports_start_generators(&fabric, &ports, &clock);
 	loom_mailbox_init(&mb);
@@ -472,6 +478,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "loomd: re-applied %" JSON_INTEGER_FORMAT " live change(s) from %s\n",
 				json_integer_value(json_object_get(st.changes_replayed, "replayed")), changes_dir);
 	}
+	t_changes = wall_seconds();
+	st.startup_ms = json_pack("{s:f, s:f, s:f, s:f}", "eal", (t_eal - t_main) * 1e3, "configuration",
+				  (t_load - t_eal) * 1e3, "ports", (t_ports - t_load) * 1e3, "live_changes",
+				  (t_changes - t_ports) * 1e3);
 	if (ctl_server_start(&srv, sock, &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_ports;
@@ -501,6 +511,9 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		__atomic_store_n(&st.forwarding_since_ns, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
 				 __ATOMIC_RELEASE);
+		fprintf(stderr, "loomd: forwarding %.0f ms after its start (EAL %.0f, configuration %.0f, ports %.0f, "
+			"live changes %.0f ms)\n", (wall_seconds() - t_main) * 1e3, (t_eal - t_main) * 1e3,
+			(t_load - t_eal) * 1e3, (t_ports - t_load) * 1e3, (t_changes - t_ports) * 1e3);
 	}
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
@@ -514,6 +527,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out_ports:
 	json_decref(st.changes_replayed);
+	json_decref(st.startup_ms);
 	ctl_changes_close(&changes);
 	loom_ports_unbind(&ports);
 out_fabric:

@@ -131,6 +131,11 @@ static json_t *wait_forwarding(void)
 	return NULL;
 }
 
+static double startup_ms(json_t *status, const char *step)
+{
+	return json_number_value(json_object_get(json_object_get(status, "startup_ms"), step));
+}
+
 /* Print what the start re-applied and skipped; the number skipped. */
 static size_t report_changes(json_t *status)
 {
@@ -216,6 +221,7 @@ int fabric_bring_back(json_t *state)
 		printf("loomd (pid %d) stopped in %.0f ms\n", (int)old, (double)(stopped - t0) / 1e6);
 	} else {
 		printf("loomd (pid %d) was not running (killed or crashed): its leftovers are removed\n", (int)old);
+		stopped = t0;
 	}
 	loomd_remove_runtime_dir(old);
 	detach_xdp(state, old);
@@ -235,9 +241,12 @@ int fabric_bring_back(json_t *state)
 	}
 	since = (uint64_t)json_integer_value(json_object_get(status, "forwarding_since_monotonic_ns"));
 	skipped = report_changes(status);
+	printf("outage: %.0f ms (from the restart's start until the new loomd forwarded: stopping %.0f ms, then loomd's "
+	       "start %.0f ms of which EAL %.0f, configuration %.0f, ports %.0f, live changes %.0f)\n",
+	       since > t0 ? (double)(since - t0) / 1e6 : 0.0, (double)(stopped - t0) / 1e6,
+	       since > stopped ? (double)(since - stopped) / 1e6 : 0.0, startup_ms(status, "eal"),
+	       startup_ms(status, "configuration"), startup_ms(status, "ports"), startup_ms(status, "live_changes"));
 	json_decref(status);
-	printf("outage: %.0f ms (from the restart's start until the new loomd forwarded)\n",
-	       since > t0 ? (double)(since - t0) / 1e6 : 0.0);
 	if (json_array_size(json_object_get(state, "vms")))
 		wait_vm_links(t0);
 	printf("fabric %s restarted: loomd pid %d, %zu host namespace(s) and %zu VM host(s) kept (log %s)\n", fabric,

@@ -25,22 +25,24 @@ static void sleep_ms(long ms)
 
 bool loomd_pid_alive(pid_t pid)
 {
-	char path[64], comm[32] = "";
+	char path[64], stat[128] = "", *end;
 	FILE *f;
 
 	if (pid <= 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	/* loomctl's own child, exited: reaped here */
+	waitpid(pid, NULL, WNOHANG);
+	/* "PID (COMM) STATE ...": the name is loomd's, and the process has not
+	 * exited (a killed loomd whose parent is gone may stay a zombie) */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
+	if (!fgets(stat, sizeof(stat), f))
+		stat[0] = '\0';
 	fclose(f);
-	/* a zombie (loomctl's own child, killed, not yet reaped) is gone too */
-	if (waitpid(pid, NULL, WNOHANG) == pid)
-		return false;
-	return strcmp(comm, "loomd\n") == 0;
+	end = strrchr(stat, ')');
+	return strstr(stat, " (loomd) ") && end && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
 }
 
 /* loomd by absolute path only, never from PATH or the current
@@ -96,6 +98,9 @@ pid_t loomd_start(bool append_log)
 			close(fd);
 		}
 		setsid();
+		/* nothing of loomctl's caller: a lock file a shell held (flock),
+		 * say, would be held as long as loomd runs */
+		close_range(3, ~0u, 0);
 		execl(path, "loomd", "--config", LOOM_CONFIG_FILE, "--socket", LOOM_SOCKET, "--changes-dir",
 		      LOOM_CHANGES_DIR, (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));

@@ -37,6 +37,9 @@ struct loomd_state {
 	 * what the start re-applied of them (status shows it) */
 	struct ctl_changes *changes;
 	json_t *changes_replayed;
+	/* ms each step of loomd's start took (eal, configuration, ports,
+	 * live_changes): status shows them */
+	json_t *startup_ms;
 	/* CLOCK_MONOTONIC ns when the worker began forwarding, 0 before:
 	 * `loomctl restart` measures its outage with it (written once by the
 	 * main thread, read by status: __atomic) */

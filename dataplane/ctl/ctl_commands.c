@@ -314,6 +314,8 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 			      "forwarding_since_monotonic_ns",
 			      (json_int_t)__atomic_load_n(&st->forwarding_since_ns, __ATOMIC_ACQUIRE), "switches", switches);
 
+	if (r && st->startup_ms)
+		json_object_set(r, "startup_ms", st->startup_ms);
 	/* the live changes: where they are recorded, how many now, what the
 	 * start re-applied and skipped */
 	if (r && st->changes) {
