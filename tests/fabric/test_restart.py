@@ -163,6 +163,8 @@ class RestartTest(fx.FabricUp):
         self.assertEqual(netns_inodes(), before)
         self.assert_forwarding()
         self.assert_changes_in_effect()
+        self.assertIn("live changes: 2 recorded in /run/loom/changes (re-applied at loomd's start: 2, skipped: 0)",
+                      fx.loomctl("status").stdout)
         # a change after the restart replaces the record of the earlier one
         # of the same thing: one file each for tm leaf2:0 rate and lb leaf1
         fx.loomctl("lb", "set", "flowlet", "--switch", "leaf1")
@@ -189,6 +191,9 @@ class RestartTest(fx.FabricUp):
     def test_d_up_of_another_topology_after_kill_is_refused(self):
         before = netns_inodes()
         kill_loomd()
+        st = fx.loomctl("status", check=False)
+        self.assertEqual(st.returncode, 1)
+        self.assertIn("does not answer: 'loomctl restart' brings it back", st.stderr)
         r = fx.loomctl("up", OTHER_TOPO, check=False)
         self.assertEqual(r.returncode, 1)
         self.assertIn("is not that fabric", r.stderr)
