@@ -1,7 +1,8 @@
 """`loomctl restart` and recovery after loomd dies (docs/RESTART.md).
 
   NothingUpTest     restart with no fabric up: a clear error, exit 1.
-  RestartTest       the default fabric, with a live `tm set` and `lb set`:
+  RestartTest       the default fabric, with a live `tm set`, `lb set` and
+                    `pipeline` (leaf3 on P4):
                     loomd killed (-9) during iperf3, then `loomctl restart`:
                     pings resume, the iperf3 flow goes on, the namespaces are
                     the same ones (netns inode), the changes are in effect
@@ -90,6 +91,7 @@ class RestartTest(fx.FabricUp):
         # live changes, made through loomctl after `up`
         fx.loomctl("tm", "set", "leaf2:0", "rate", "500M")
         fx.loomctl("lb", "set", "spray", "--switch", "leaf1")
+        fx.loomctl("pipeline", "leaf3", "p4")  # the P4 program (p4/loom.spec) forwards on leaf3
 
     def setUp(self):
         self.ip = {h[0]: h[2] for h in self.hosts}
@@ -102,6 +104,9 @@ class RestartTest(fx.FabricUp):
         # not on the switches the change did not name
         lb0 = json.loads(fx.loomctl("lb", "show", "leaf0", "--json").stdout)["switches"][0]
         self.assertEqual(lb0["mode"], "ecmp")
+        st = fx.stats()
+        self.assertEqual(fx.switch(st, "leaf3")["pipeline"], "p4")
+        self.assertEqual(fx.switch(st, "leaf2")["pipeline"], "native")
 
     def assert_forwarding(self):
         for a, b in (("h0", "h7"), ("h3", "h4"), ("h5", "h1")):
@@ -127,7 +132,7 @@ class RestartTest(fx.FabricUp):
         t_back = time.monotonic()
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("was not running", r.stdout)
-        self.assertIn("live changes re-applied: 2", r.stdout)
+        self.assertIn("live changes re-applied: 3", r.stdout)
         ms = outage_ms(r.stdout)
         self.assertGreater(ms, 0)
         self.assertLess(ms, (t_back - t_kill) * 1000 + 1)  # within what the restart took, seen from here
@@ -163,19 +168,20 @@ class RestartTest(fx.FabricUp):
         self.assertEqual(netns_inodes(), before)
         self.assert_forwarding()
         self.assert_changes_in_effect()
-        self.assertIn("live changes: 2 recorded in /run/loom/changes (re-applied at loomd's start: 2, skipped: 0)",
+        self.assertIn("live changes: 3 recorded in /run/loom/changes (re-applied at loomd's start: 3, skipped: 0)",
                       fx.loomctl("status").stdout)
         # a change after the restart replaces the record of the earlier one
-        # of the same thing: one file each for tm leaf2:0 rate and lb leaf1
+        # of the same thing: one file each for tm leaf2:0 rate, lb leaf1 and
+        # pipeline leaf3
         fx.loomctl("lb", "set", "flowlet", "--switch", "leaf1")
         fx.loomctl("lb", "set", "spray", "--switch", "leaf1")
-        self.assertEqual(len(os.listdir(CHANGES)), 2, os.listdir(CHANGES))
+        self.assertEqual(len(os.listdir(CHANGES)), 3, os.listdir(CHANGES))
         for f in os.listdir(CHANGES):
             self.assertEqual(os.stat(os.path.join(CHANGES, f)).st_mode & 0o777, 0o600)
         # a refused request is not recorded
         bad = fx.loomctl("tm", "set", "leaf2:0", "rate", "fast", check=False)
         self.assertNotEqual(bad.returncode, 0)
-        self.assertEqual(len(os.listdir(CHANGES)), 2)
+        self.assertEqual(len(os.listdir(CHANGES)), 3)
 
     def test_c_up_after_kill_brings_loomd_back(self):
         before = netns_inodes()
@@ -218,7 +224,7 @@ class RestartTest(fx.FabricUp):
             self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
             self.assertIn("live change %s: not JSON (line 1" % path, r.stderr)
             self.assertIn("not re-applied", r.stderr)
-            self.assertIn("live changes re-applied: 1", r.stdout)
+            self.assertIn("live changes re-applied: 2", r.stdout)
             outage_ms(r.stdout)
             self.assert_forwarding()
             # the lb change still applies; the tm one did not: the port has its link's rate
@@ -236,7 +242,7 @@ class RestartTest(fx.FabricUp):
             os.unlink(path)
             fx.loomctl("tm", "set", "leaf2:0", "rate", "500M")
         r = fx.loomctl("restart", timeout=120)
-        self.assertIn("live changes re-applied: 2", r.stdout)
+        self.assertIn("live changes re-applied: 3", r.stdout)
         self.assert_changes_in_effect()
 
     def test_z_down_after_a_kill_leaves_nothing(self):
