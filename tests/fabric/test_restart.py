@@ -9,7 +9,8 @@
                     (read back with tm show / lb show), the outage printed;
                     a restart of a running loomd; `up` of the same topology
                     after a kill brings loomd back, of another one refuses;
-                    a damaged change file named with its problem and skipped.
+                    a damaged change file named with its problem and skipped;
+                    a restart refused when a host namespace is gone.
   AfXdpRestartTest  hosts on af_xdp ports: the XDP programs the killed
                     loomd left are detached and the new loomd's ports open.
 Run under /run/loom-fabric.lock (tests/fabric/run.sh).
@@ -244,6 +245,17 @@ class RestartTest(fx.FabricUp):
         r = fx.loomctl("restart", timeout=120)
         self.assertIn("live changes re-applied: 3", r.stdout)
         self.assert_changes_in_effect()
+
+    def test_y_restart_refused_when_a_host_namespace_is_gone(self):
+        old = loomd_pid()
+        fx.run("ip", "netns", "del", "loom-h7")
+        r = fx.loomctl("restart", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("host namespace loom-h7 is gone", r.stderr)
+        self.assertIn("'loomctl down', then 'loomctl up FILE'", r.stderr)
+        # nothing was touched: the same loomd forwards between the others
+        self.assertEqual(loomd_pid(), old)
+        self.assertTrue(ping_ok("h0", self.ip["h5"]))
 
     def test_z_down_after_a_kill_leaves_nothing(self):
         old = kill_loomd()
