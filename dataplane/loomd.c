@@ -6,6 +6,12 @@
  *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [--series FILE --series-interval NS] [-- EAL options]
  *   loomd --config FILE --check-config [-- EAL options]
  *
+ * --changes-dir DIR: record in DIR every live change made through the
+ * control socket (lb_set, tm set, pipeline, cell_link) and, at start,
+ * re-apply those DIR holds before forwarding begins: how `loomctl restart`
+ * brings a fabric back as it was (dataplane/ctl/ctl_changes.h,
+ * docs/RESTART.md).
+ *
  * --metrics-port: serve Prometheus metrics on 127.0.0.1:PORT/metrics
  * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
  * always registered.
@@ -58,6 +64,7 @@
 
 #include "cell_fabric.h"
 #include "ctl.h"
+#include "ctl_changes.h"
 #include "config.h"
 #include "gen_config.h"
 #include "loom/frame.h"
@@ -86,6 +93,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
 		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [--worker-priority N]\n"
+		     "             [--changes-dir DIR]\n"
 		     "             [-- EAL options]\n"
 		     "       loomd --config FILE --check-config [-- EAL options]\n");
 }
@@ -349,10 +357,12 @@ int main(int argc, char **argv)
 		{"series-max-bytes", required_argument, NULL, 'M'},
 		{"check-config", no_argument, NULL, 'C'},
 		{"worker-priority", required_argument, NULL, 'P'},
+		{"changes-dir", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL;
+	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL, *changes_dir = NULL;
+	struct ctl_changes changes = {.dirfd = -1};
 	struct loom_series series = {.out = NULL, .interval_ns = 0};
 	struct loom_output_cap series_cap;
 	uint64_t series_max = LOOM_OUTPUT_DEFAULT_MAX_BYTES;
@@ -406,6 +416,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'C': check_config = true; break;
+		case 'D': changes_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -414,8 +425,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* how long each step of the start takes: part of a restart's outage */
+	double t_main = wall_seconds(), t_eal, t_load, t_ports, t_changes;
+
 	if (eal_start(config, check_config, argc - optind, argv + optind, runtime_dir, sizeof(runtime_dir)) < 0)
 		return 1;
+	t_eal = wall_seconds();
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -452,16 +467,38 @@ int main(int argc, char **argv)
 		rc = run_virtual_main(&fabric, results, &series);
 		goto out_fabric;
 	}
+	t_load = wall_seconds();
 	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_fabric;
 	}
+	t_ports = wall_seconds();
 	loom_clock_tsc_init(&clock);
 	loom_ports_start_generators(&fabric, &ports, &clock);
 	loom_mailbox_init(&mb);
 	struct loomd_state st = {
 		.fabric = &fabric, .ports = &ports, .clock = &clock, .mb = &mb, .stop = &stop_requested, .rt = &rt,
 	};
+	if (changes_dir) {
+		/* before the control socket and the worker run: the handlers run
+		 * here (the mailbox closed), and nothing else changes the fabric
+		 * meanwhile, so forwarding begins with the changes in place */
+		if (ctl_changes_open(&changes, changes_dir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "loomd: --changes-dir: %s\n", err);
+			goto out_ports;
+		}
+		st.changes = &changes;
+		loom_mailbox_close(&mb);
+		st.changes_replayed = ctl_changes_apply_recorded(&st);
+		loom_mailbox_open(&mb);
+		if (st.changes_replayed && json_integer_value(json_object_get(st.changes_replayed, "replayed")))
+			fprintf(stderr, "loomd: re-applied %" JSON_INTEGER_FORMAT " live change(s) from %s\n",
+				json_integer_value(json_object_get(st.changes_replayed, "replayed")), changes_dir);
+	}
+	t_changes = wall_seconds();
+	st.startup_ms = json_pack("{s:f, s:f, s:f, s:f}", "eal", (t_eal - t_main) * 1e3, "configuration",
+				  (t_load - t_eal) * 1e3, "ports", (t_ports - t_load) * 1e3, "live_changes",
+				  (t_changes - t_ports) * 1e3);
 	if (ctl_server_start(&srv, sock, &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_ports;
@@ -506,6 +543,16 @@ int main(int argc, char **argv)
 		snprintf(rt.worker_scheduling, sizeof(rt.worker_scheduling), "%s %d (--worker-priority)",
 			 rt.worker_priority ? "SCHED_RR" : "the fair scheduler, priority", rt.worker_priority);
 	}
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		__atomic_store_n(&st.forwarding_since_ns, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
+				 __ATOMIC_RELEASE);
+		fprintf(stderr, "loomd: forwarding %.0f ms after its start (EAL %.0f, configuration %.0f, ports %.0f, "
+			"live changes %.0f ms)\n", (wall_seconds() - t_main) * 1e3, (t_eal - t_main) * 1e3,
+			(t_load - t_eal) * 1e3, (t_ports - t_load) * 1e3, (t_changes - t_ports) * 1e3);
+	}
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
 	loom_mailbox_close(&mb);
@@ -521,6 +568,9 @@ int main(int argc, char **argv)
 			(double)rt.fidelity.max_late_ns / 1e6);
 	rc = 0;
 out_ports:
+	json_decref(st.changes_replayed);
+	json_decref(st.startup_ms);
+	ctl_changes_close(&changes);
 	loom_ports_unbind(&ports);
 out_fabric:
 	if (series.out && fclose(series.out) != 0) {

@@ -4,6 +4,7 @@
  *
  *   loomctl up FILE [--only SW,SW] [--no-hosts] [--dry-run]
  *   loomctl down
+ *   loomctl restart                       (loomd again, hosts and live changes kept)
  *   loomctl status [--json]
  *   loomctl exec HOST [--timeout S] -- CMD [ARG...]  (on a namespace or VM host)
  *   loomctl console HOST                  (a VM host's serial console)
@@ -51,6 +52,10 @@ static void usage(FILE *out)
 		"       --worker-priority N: loomd's worker at SCHED_RR N, 0: fair scheduler (default 10 where safe);\n"
 		"       --dry-run: print the commands that create the hosts, change nothing\n"
 		"  down                                              stop loomd, remove hosts and everything up made\n"
+		"  restart                                           stop loomd (if it runs) and start it again on the\n"
+		"                                                    same fabric: hosts kept, live changes (tm set,\n"
+		"                                                    lb set, pipeline, cell link) re-applied, the\n"
+		"                                                    outage printed (docs/RESTART.md)\n"
 		"  status [--json]                                   switches and ports of the running fabric,\n"
 		"                                                    VM hosts: alive or not, KVM or TCG\n"
 		"  exec HOST [--timeout S] -- CMD [ARG...]           run a command on a host (namespace or VM):\n"
@@ -271,6 +276,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "down") == 0)
 		return check_args(argc, argv, 0, NULL, NULL) < 0 ? 2 : cmd_down();
+	if (strcmp(cmd, "restart") == 0)
+		return check_args(argc, argv, 0, NULL, NULL) < 0 ? 2 : cmd_restart();
 	if (strcmp(cmd, "status") == 0)
 		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_status(has_flag(argc, argv, "--json"));
 	if (strcmp(cmd, "exec") == 0) {

@@ -46,10 +46,17 @@ int cmd_status(bool as_json)
 {
 	json_t *r = ctl_call_or_report("status", NULL), *sw, *p;
 	size_t i, j;
-
-	if (!r)
-		return 1;
 	json_t *state = fabric_state_load();
+
+	if (!r) {
+		/* a fabric whose loomd died: its hosts are still there */
+		if (state)
+			fprintf(stderr, "loomctl: fabric %s is up (%s) but its loomd (pid %" JSON_INTEGER_FORMAT
+				") does not answer: 'loomctl restart' brings it back (docs/RESTART.md)\n",
+				gets(state, "fabric"), LOOM_STATE_FILE, geti(state, "pid"));
+		json_decref(state);
+		return 1;
+	}
 	json_t *vms = vm_hosts_status(state);
 
 	json_decref(state);
@@ -71,7 +78,11 @@ int cmd_status(bool as_json)
 				       gets(p, "link"));
 			putchar('\n');
 		}
-		json_t *v;
+		json_t *v, *ch = json_object_get(r, "changes");
+		if (ch)
+			printf("  live changes: %" JSON_INTEGER_FORMAT " recorded in %s (re-applied at loomd's start: %"
+			       JSON_INTEGER_FORMAT ", skipped: %zu)\n", geti(ch, "recorded"), gets(ch, "dir"),
+			       geti(ch, "replayed"), json_array_size(json_object_get(ch, "skipped")));
 		json_array_foreach(vms, i, v) {
 			if (json_is_true(json_object_get(v, "alive")))
 				printf("  VM host %-10s alive (QEMU pid %" JSON_INTEGER_FORMAT ", %s)\n", gets(v, "host"),
