@@ -99,6 +99,31 @@ def apply_solution(lab, dst):
             shutil.copy2(f, target)
 
 
+def sync_tree(dst):
+    """Mirror the source tree into dst for a lab that rebuilds Loom (lab 8):
+    only files whose content differs are written, with the time now, so
+    that the tree's own build recompiles exactly those (a file copied back
+    with its old time would leave a stale object behind)."""
+    skip_top = lambda p: p.name.startswith("build") or p.name == ".git"
+    n = 0
+    for src in ROOT.rglob("*"):
+        rel = src.relative_to(ROOT)
+        if skip_top(Path(rel.parts[0])) or "__pycache__" in rel.parts or \
+                (rel.parts[0] == "labs" and len(rel.parts) > 2 and rel.parts[2] == "out"):
+            continue
+        if src.is_symlink() or not src.is_file():
+            continue
+        t = Path(dst) / rel
+        data = src.read_bytes()
+        if t.is_file() and not t.is_symlink() and t.read_bytes() == data:
+            continue
+        t.parent.mkdir(parents=True, exist_ok=True)
+        t.write_bytes(data)
+        shutil.copymode(src, t)
+        n += 1
+    return n
+
+
 class Lab:
     """Runs a lab's README steps: `shipped` and `solution` are the two
     copies' folders once `run()` returned; `log` has every command and its
@@ -112,28 +137,71 @@ class Lab:
         self.logpath = Path(self.tmp.name) / "steps.log"
         self.between = between  # called with the folder after each block (real-time labs: nothing)
 
-    def run(self, variants=("shipped", "solution"), workdir=None):
-        base = Path(workdir or self.tmp.name)
-        first = copy_lab(self.dir, base / "shipped")
-        dirs = {"shipped": first}
+    def run_in_tree(self, tree, variants=("shipped", "solution")):
+        """For a lab whose steps rebuild Loom (`../../build`): run in a copy
+        of the whole source tree (`tree`, kept between checks with its own
+        build), the variants one after the other; each variant's out/ is
+        copied to the temporary folder, which the judge reads."""
+        tree = Path(tree)
+        sync_tree(tree)
+        if not (tree / "build" / "build.ninja").exists():
+            # no unit tests, no LTO: this build relinks loomd and loomctl twice per check
+            subprocess.run(["meson", "setup", str(tree / "build"), str(tree), "-Dtests=disabled", "-Db_lto=false"],
+                           check=True, stdout=subprocess.DEVNULL)
+        lab = tree / "labs" / self.name
+        shutil.rmtree(lab / "out", ignore_errors=True)
+        blocks = self.blocks
+        cut = blocks.index(APPLY) if APPLY in blocks else len(blocks)
+        dirs = {}
         with open(self.logpath, "a") as log:
-            split = False
-            for b in self.blocks:
-                if b is APPLY:
-                    if "solution" in variants:
-                        sol = base / "solution"
-                        shutil.copytree(first, sol)
-                        apply_solution(self.dir, sol)
-                        dirs["solution"] = sol
-                    if "shipped" not in variants:
-                        del dirs["shipped"]
-                    split = True
-                    continue
-                for v, d in dirs.items():
-                    log.write("## %s\n" % v if split else "")
+            for b in blocks[:cut]:
+                run_block(b, lab, log)
+            prefix_out = Path(self.tmp.name) / "prefix-out"
+            if (lab / "out").exists():
+                shutil.copytree(lab / "out", prefix_out)
+            for v in variants:
+                log.write("## %s\n" % v)
+                shutil.rmtree(lab / "out", ignore_errors=True)
+                if prefix_out.exists():
+                    shutil.copytree(prefix_out, lab / "out")
+                if v == "solution":
+                    apply_solution(self.dir, lab)
+                    for f in (self.dir / "solution").rglob("*"):  # new content, new time
+                        t = lab / f.relative_to(self.dir / "solution")
+                        if t.is_file():
+                            os.utime(t)
+                for b in blocks[cut + 1:]:
+                    run_block(b, lab, log, timeout=1800)
+                dirs[v] = Path(self.tmp.name) / v
+                shutil.copytree(lab, dirs[v], ignore=shutil.ignore_patterns("__pycache__"))
+        sync_tree(tree)  # the tree's lab folder as shipped again
+        self.dirs = dirs
+        return dirs
+
+    def run(self, variants=("shipped", "solution"), workdir=None):
+        """Blocks before the solution mark once, in a copy of the lab
+        folder; then, per variant, that copy copied again (with solution/
+        over it for "solution") and the blocks after the mark, all of one
+        variant before the next (a real-time lab's fabric is one)."""
+        base = Path(workdir or self.tmp.name)
+        first = copy_lab(self.dir, base / "prefix")
+        blocks = self.blocks
+        cut = blocks.index(APPLY) if APPLY in blocks else len(blocks)
+        dirs = {}
+        with open(self.logpath, "a") as log:
+            for b in blocks[:cut]:
+                run_block(b, first, log)
+            if cut == len(blocks):
+                dirs = {"solution": first}
+            for v in (variants if cut < len(blocks) else ()):
+                d = base / v
+                shutil.copytree(first, d)
+                if v == "solution":
+                    apply_solution(self.dir, d)
+                log.write("## %s\n" % v)
+                for b in blocks[cut + 1:]:
                     run_block(b, d, log)
-        if not split:
-            dirs = {"solution": first}
+                dirs[v] = d
         self.dirs = dirs
         return dirs
 
@@ -187,7 +255,7 @@ class Verdict:
         return not self.failed
 
 
-def main(check_file, judge, needs_fix=True, realtime=False, pending=None, note=None):
+def main(check_file, judge, needs_fix=True, realtime=False, pending=None, note=None, tree=False):
     """The `check` of a lab: run its README, judge the copy with the
     solution (it must pass) and, when the student has something to fix,
     the copy as shipped (it must not). Exit 0 pass, 1 fail, 77 skipped."""
@@ -202,7 +270,11 @@ def main(check_file, judge, needs_fix=True, realtime=False, pending=None, note=N
         ctx = fabric_lock() if realtime else contextlib.nullcontext()
         with ctx:
             try:
-                dirs = lab.run(("shipped", "solution") if needs_fix else ("solution",))
+                variants = ("shipped", "solution") if needs_fix else ("solution",)
+                if tree:
+                    dirs = lab.run_in_tree(BUILD.parent / (BUILD.name + "-labs") / "tree", variants)
+                else:
+                    dirs = lab.run(variants)
             finally:
                 if realtime:
                     fabric_down()
@@ -224,7 +296,8 @@ def main(check_file, judge, needs_fix=True, realtime=False, pending=None, note=N
                     print("lab %s: FAIL: the skeleton as shipped passes the judge: the lab asks for nothing" % name)
                 else:
                     print("lab %s: as shipped it fails, as it should: %s" % (name, "; ".join(v.failed)))
-    except (StepFailed, subprocess.TimeoutExpired, OSError, KeyError, ValueError) as e:
+    except (StepFailed, subprocess.TimeoutExpired, subprocess.CalledProcessError, OSError, KeyError,
+            ValueError) as e:
         ok = False
         print("lab %s: FAIL: %s" % (name, e))
         print("---- steps log ----\n" + lab.log_text()[-6000:])
