@@ -70,17 +70,17 @@ def cmd_start(name):
     if not blocks:
         raise SystemExit("loom lab: %s has no steps" % d.name)
     first = blocks[0]
-    print("lab %s: step '%s', in %s:\n%s" % (d.name, first.step, d, first.text))
+    print("lab %s: step %s, in %s:\n%s" % (d.name, first.step, d, first.text))
     if "loomctl up" in first.text:
         write_state(d.name)
     p = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", first.text], cwd=d, env=labkit.env())
     if p.returncode != 0:
         raise SystemExit("loom lab: step 1 failed (exit %d)" % p.returncode)
     nxt = section(d, 2)
-    print("\nStep 1 done. Commands run in %s with %s on PATH:\n    cd %s\n    export PATH=%s:$PATH\n" % (
-        d, labkit.BUILD / "control", d, labkit.BUILD / "control"))
+    print("\nStep 1 done. Go on in a shell of your own, in the lab's folder, with loomctl on your PATH:\n"
+          "    cd %s\n    export PATH=%s:$PATH\n" % (d, labkit.BUILD / "control"))
     if nxt:
-        print(nxt)
+        print(nxt.replace("```sh step", "```sh"))
     print("\n(the whole lab: %s; `./loom lab stop` takes a fabric down)" % (d / "README.md"))
 
 

@@ -16,9 +16,11 @@ import sys
 def tiers(res):
     supers = {s["name"]: sum(p["tx_bytes"] for p in s["ports"])
               for s in res["switches"] if s["name"].startswith("superspine")}
-    spines = {s["name"]: [p["tx_bytes"] for p in s["ports"] if p["name"].startswith("superspine")]
+    # a port's name is its peer's end ("superspine1:0"): link -> bytes sent up it
+    spines = {s["name"]: {p["name"].split(":")[0]: p["tx_bytes"] for p in s["ports"]
+                          if p["name"].startswith("superspine")}
               for s in res["switches"] if s["name"].startswith("spine")}
-    leaves = {s["name"]: [p["tx_bytes"] for p in s["ports"] if p["name"].startswith("spine")]
+    leaves = {s["name"]: {p["name"].split(":")[0]: p["tx_bytes"] for p in s["ports"] if p["name"].startswith("spine")}
               for s in res["switches"] if s["name"].startswith("leaf")}
     return supers, spines, leaves
 
@@ -42,15 +44,15 @@ def main():
         print("%s: %d flows, seed %s, every switch conserved: %s" % (
             path, len(res["flows"]), res["seed"], all(s["conserved"] for s in res["switches"])))
         for name, up in leaves.items():
-            print("  %-8s uplinks to spines, MB: %s  max/mean %.2f" % (
-                name, " ".join("%.2f" % (b / 1e6) for b in up), max_over_mean(up)))
+            print("  %-8s sent up, MB: %s  max/mean %.2f" % (
+                name, "  ".join("%s %.2f" % (k, b / 1e6) for k, b in up.items()), max_over_mean(list(up.values()))))
         print("  super-spine   MB forwarded")
         for name, b in supers.items():
             print("  %-12s %8.2f  %s" % (name, b / 1e6, "#" * int(40 * b / max(supers.values()))))
         print("  super-spines: max/mean %.2f" % max_over_mean(list(supers.values())))
         for name, up in spines.items():
-            print("  %-8s uplinks to super-spines, MB: %s  max/mean %.2f" % (
-                name, " ".join("%.2f" % (b / 1e6) for b in up), max_over_mean(up)))
+            print("  %-8s sent up, MB: %s  max/mean %.2f" % (
+                name, "  ".join("%s %.2f" % (k, b / 1e6) for k, b in up.items()), max_over_mean(list(up.values()))))
     if a.png:
         import matplotlib
         matplotlib.use("Agg")

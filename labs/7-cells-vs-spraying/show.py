@@ -13,15 +13,9 @@ import json
 INNOCENT = ("h3", "h1")
 
 
-def drops_by_switch(res):
-    out = {}
-    for s in res["switches"]:
-        d = {}
-        for p in s["ports"]:
-            for k, v in p["drops"].items():
-                d[k] = d.get(k, 0) + v
-        out[s["name"]] = d
-    return out
+def drops_by_port(res):
+    """(switch, the port's peer) -> {reason: packets}, ports that dropped."""
+    return {(s["name"], p["name"]): p["drops"] for s in res["switches"] for p in s["ports"] if p["drops"]}
 
 
 def main():
@@ -43,9 +37,11 @@ def main():
             print("  %-3s->%-4s %5.2f G  %6.2f G  %8.1f us %6.1f us  %6d%s" % (
                 fl["src"], fl["dst"], fl["rate_bps"] / 1e9, fl["rx_rate_bps"] / 1e9,
                 fl["latency_avg_ns"] / 1e3, fl["latency_max_ns"] / 1e3, fl["not_received"], tag))
-        for name, d in drops_by_switch(res).items():
-            if d:
-                print("  %-7s dropped %s" % (name, ", ".join("%d %s" % (v, k) for k, v in sorted(d.items()))))
+        print("  drops (switch -> the port's peer): none" if not drops_by_port(res) else
+              "  drops (switch -> the port's peer; egress reasons count where the packet would have left,"
+              " the others where it came in):")
+        for (sw, peer), d in drops_by_port(res).items():
+            print("    %-7s -> %-9s %s" % (sw, peer, ", ".join("%d %s" % (v, k) for k, v in sorted(d.items()))))
     if a.png:
         import matplotlib
         matplotlib.use("Agg")
