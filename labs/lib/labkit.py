@@ -103,24 +103,26 @@ def sync_tree(dst):
     """Mirror the source tree into dst for a lab that rebuilds Loom (lab 8):
     only files whose content differs are written, with the time now, so
     that the tree's own build recompiles exactly those (a file copied back
-    with its old time would leave a stale object behind)."""
-    skip_top = lambda p: p.name.startswith("build") or p.name == ".git"
+    with its old time would leave a stale object behind). Build folders,
+    .git, caches and the labs' out/ are left out."""
     n = 0
-    for src in ROOT.rglob("*"):
-        rel = src.relative_to(ROOT)
-        if skip_top(Path(rel.parts[0])) or "__pycache__" in rel.parts or \
-                (rel.parts[0] == "labs" and len(rel.parts) > 2 and rel.parts[2] == "out"):
-            continue
-        if src.is_symlink() or not src.is_file():
-            continue
-        t = Path(dst) / rel
-        data = src.read_bytes()
-        if t.is_file() and not t.is_symlink() and t.read_bytes() == data:
-            continue
-        t.parent.mkdir(parents=True, exist_ok=True)
-        t.write_bytes(data)
-        shutil.copymode(src, t)
-        n += 1
+    for top, dirs, files in os.walk(ROOT):
+        rel_top = Path(top).relative_to(ROOT)
+        dirs[:] = [d for d in dirs
+                   if not (rel_top == Path(".") and (d.startswith("build") or d == ".git"))
+                   and d != "__pycache__" and not (rel_top.parent.name == "labs" and d == "out")]
+        for name in files:
+            src = Path(top) / name
+            if src.is_symlink():
+                continue
+            t = Path(dst) / rel_top / name
+            data = src.read_bytes()
+            if t.is_file() and not t.is_symlink() and t.read_bytes() == data:
+                continue
+            t.parent.mkdir(parents=True, exist_ok=True)
+            t.write_bytes(data)
+            shutil.copymode(src, t)
+            n += 1
     return n
 
 
