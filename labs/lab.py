@@ -10,7 +10,8 @@
 
 NAME is the folder's name or its number (`1` for 1-ecmp-polarization).
 """
-import os
+import contextlib
+import fcntl
 import re
 import subprocess
 import sys
@@ -20,9 +21,6 @@ from pathlib import Path
 LABS = Path(__file__).resolve().parent
 sys.path.insert(0, str(LABS / "lib"))
 import labkit  # noqa: E402
-
-STATE = "/run/loom-lab"  # the lab whose fabric `start` brought up
-
 
 def labs():
     return sorted((d for d in LABS.iterdir() if (d / "README.md").is_file() and (d / "check").is_file()),
@@ -58,10 +56,21 @@ def section(d, n):
     return m.group(0).replace(labkit.SOLUTION_MARK, "").strip() if m else None
 
 
-def write_state(name):
-    fd = os.open(STATE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(name + "\n")
+@contextlib.contextmanager
+def fabric_lock_now():
+    """The namespace fabric's lock, if free: a check or a fabric test that
+    holds it has a fabric of its own up, which start and stop must leave
+    alone (loomctl up and down would take it over or down)."""
+    with open(labkit.FABRIC_LOCK, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit("loom lab: a check or a fabric test is running (%s is held); try again when it is done"
+                             % labkit.FABRIC_LOCK)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def cmd_start(name):
@@ -71,9 +80,8 @@ def cmd_start(name):
         raise SystemExit("loom lab: %s has no steps" % d.name)
     first = blocks[0]
     print("lab %s: step %s, in %s:\n%s" % (d.name, first.step, d, first.text))
-    if "loomctl up" in first.text:
-        write_state(d.name)
-    p = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", first.text], cwd=d, env=labkit.env())
+    with fabric_lock_now() if "loomctl up" in first.text else contextlib.nullcontext():
+        p = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", first.text], cwd=d, env=labkit.env())
     if p.returncode != 0:
         raise SystemExit("loom lab: step 1 failed (exit %d)" % p.returncode)
     nxt = section(d, 2)
@@ -85,6 +93,11 @@ def cmd_start(name):
 
 
 def cmd_stop():
+    with fabric_lock_now():
+        stop()
+
+
+def stop():
     running = subprocess.run([str(labkit.BUILD / "control" / "loomctl"), "status"], env=labkit.env(),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
     if running:
@@ -92,8 +105,6 @@ def cmd_stop():
         print("loom lab: fabric down")
     else:
         print("loom lab: no fabric is up")
-    if os.path.lexists(STATE):
-        os.unlink(STATE)
 
 
 def cmd_check(names):
