@@ -17,7 +17,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -400,13 +400,32 @@ static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct yaml_
 	return topo_validate(ld->t, &ld->src, &ld->yd);
 }
 
+/* Top-level hash_seed: one seed for every switch that does not give its own
+ * (options.hash_seed), over the per-switch seeds `seed:` or the names give.
+ * Switches that ship with one default seed hash alike at every tier and
+ * polarize ECMP (labs/1-ecmp-polarization shows it). */
+static int load_fabric_hash_seed(struct topo_loader *ld, const struct yaml_doc_field *f)
+{
+	unsigned long v;
+
+	if (!f->v)
+		return 0;
+	if (yaml_doc_get_uint(&ld->yd, f, 0, UINT32_MAX, &v) < 0)
+		return -1;
+	for (int i = 0; i < ld->t->n_switches; i++)
+		if (!ld->t->switches[i].hash_seed_given)
+			ld->t->switches[i].hash_seed = (uint32_t)v;
+	return 0;
+}
+
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct yaml_doc_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
 				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
-				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" } };
+				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
+				       { "hash_seed" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -433,6 +452,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 			rc = topo_check_tm(ld);
 		if (rc >= 0)
 			rc = topo_experiment(ld, root, &f[K_CLOCK]);
+		if (rc >= 0)
+			rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
 		return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
@@ -450,6 +471,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = topo_check_tm(ld);
 	if (rc >= 0)
 		rc = topo_experiment(ld, root, &f[K_CLOCK]);
+	if (rc >= 0)
+		rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
 	return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 }
 
