@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The virtual-time run's mbuf pool, grown on demand: vt_pool.h. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_pool_ops.h>
+#include <rte_mempool.h>
+
+#include "egress.h"
+#include "loom/frame.h"
+#include "vt_pool.h"
+
+uint32_t loom_vt_pool_cap(uint64_t n_switch_ports, uint64_t n_gen_hosts, unsigned int outq_size)
+{
+	uint64_t n = n_switch_ports * (outq_size + LOOM_VT_LINK_MBUFS) + n_gen_hosts * 4 + 1024;
+
+	return n > LOOM_VT_POOL_MAX ? LOOM_VT_POOL_MAX : (uint32_t)n;
+}
+
+static void chunk_unmap(struct rte_mempool_memhdr *memhdr, void *opaque)
+{
+	(void)opaque;
+	munmap(memhdr->addr, memhdr->len);
+}
+
+struct new_range {
+	const char *lo, *hi;
+};
+
+/* rte_pktmbuf_init for the objects of the chunk just added only (the
+ * others may be in use). */
+static void init_new(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	const struct new_range *r = arg;
+
+	if ((const char *)obj >= r->lo && (const char *)obj < r->hi)
+		rte_pktmbuf_init(mp, NULL, obj, idx);
+}
+
+/* Add n mbufs. 0, or -1 (no memory). */
+static int add_mbufs(struct loom_vt_pool *vp, uint32_t n)
+{
+	struct rte_mempool *mp = vp->mp;
+	size_t len = (size_t)n * vp->elt_bytes + RTE_MEMPOOL_ALIGN;
+	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int added;
+
+	if (mem == MAP_FAILED)
+		return -1;
+	added = rte_mempool_populate_iova(mp, mem, RTE_BAD_IOVA, len, chunk_unmap, NULL);
+	if (added <= 0) {
+		munmap(mem, len);
+		return -1;
+	}
+	rte_mempool_obj_iter(mp, init_new, &(struct new_range){.lo = mem, .hi = mem + len});
+	vp->populated += (uint32_t)added;
+	return 0;
+}
+
+int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, char *err, size_t errlen)
+{
+	struct rte_pktmbuf_pool_private priv = {0};
+	uint64_t n_ports = 0, n_links = 0;
+
+	memset(vp, 0, sizeof(*vp));
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++) {
+			n_ports += f->links[s][p].kind != LOOM_LINK_NONE;
+			n_links += f->links[s][p].kind != LOOM_LINK_NONE;
+		}
+	vp->cap = loom_vt_pool_cap(n_ports, f->n_gen_hosts, LOOM_OUTQ_SIZE);
+	/* A start: a few packets per link direction and per host; doubling
+	 * reaches what the run needs in a few steps. */
+	vp->initial = (uint32_t)RTE_MIN((uint64_t)vp->cap, 4 * n_links + 4 * (uint64_t)f->n_gen_hosts + 1024);
+	/* DPDK's default buffer (2 KB of data) as before: the same packets fit */
+	priv.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE;
+	priv.mbuf_priv_size = 0;
+	vp->mp = rte_mempool_create_empty("loom_vt_mbufs", vp->cap, sizeof(struct rte_mbuf) + priv.mbuf_data_room_size,
+					  256, sizeof(priv), SOCKET_ID_ANY, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (!vp->mp || rte_mempool_set_ops_byname(vp->mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
+		snprintf(err, errlen, "cannot create the mbuf pool (%u mbufs at most): %s", vp->cap,
+			 rte_strerror(rte_errno));
+		loom_vt_pool_free(vp);
+		return -1;
+	}
+	rte_pktmbuf_pool_init(vp->mp, &priv);
+	vp->elt_bytes = vp->mp->header_size + vp->mp->elt_size + vp->mp->trailer_size;
+	if (add_mbufs(vp, vp->initial) < 0) {
+		snprintf(err, errlen, "cannot allocate %u mbufs", vp->initial);
+		loom_vt_pool_free(vp);
+		return -1;
+	}
+	return 0;
+}
+
+int loom_vt_pool_grow(void *arg)
+{
+	struct loom_vt_pool *vp = arg;
+	uint32_t n = RTE_MIN(vp->populated, vp->cap - vp->populated);
+
+	if (n == 0 || add_mbufs(vp, n) < 0)
+		return 0;
+	vp->grows++;
+	return 1;
+}
+
+size_t loom_vt_pool_bytes(const struct loom_vt_pool *vp)
+{
+	return (size_t)vp->populated * vp->elt_bytes;
+}
+
+void loom_vt_pool_free(struct loom_vt_pool *vp)
+{
+	rte_mempool_free(vp->mp); /* its chunks: chunk_unmap */
+	vp->mp = NULL;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtual-time run's mbufs: a pool that starts at what the fabric's
+ * links hold in flight and doubles when a generator host finds it empty,
+ * up to every output queue full (the most a run can hold). Memory follows
+ * the packets the run actually has, not the fabric's maximum.
+ *
+ * Its memory is plain anonymous memory, not DPDK's: in virtual time no
+ * device reads a packet, so the objects need no IO address
+ * (RTE_MEMPOOL_F_NO_IOVA_CONTIG) and pack back to back; EAL's --no-huge
+ * memory, which virtual time takes (its results must not depend on
+ * whether hugepages were free), gave each mbuf a whole 4 KiB page.
+ */
+#ifndef LOOM_VT_POOL_H
+#define LOOM_VT_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fabric.h"
+
+struct rte_mempool;
+
+struct loom_vt_pool {
+	struct rte_mempool *mp;
+	uint32_t initial;   /* mbufs at start: the links' packets in flight, the hosts' */
+	uint32_t populated; /* mbufs now */
+	uint32_t cap;       /* most it grows to: every output queue full, and the links */
+	uint32_t grows;     /* times it doubled */
+	uint32_t elt_bytes; /* one mbuf with its headers */
+};
+
+/* The most mbufs: every switch port's queue full (outq_size) plus
+ * LOOM_VT_LINK_MBUFS per link, 4 per generator host, 1024; at most
+ * LOOM_VT_POOL_MAX (a run that would need more counts tx_no_buffer). */
+#define LOOM_VT_POOL_MAX (8u << 20)
+#define LOOM_VT_LINK_MBUFS 64u
+uint32_t loom_vt_pool_cap(uint64_t n_switch_ports, uint64_t n_gen_hosts, unsigned int outq_size);
+
+/* Create it for fabric f (its max frame sets the data room). 0, or -1
+ * with a message. */
+int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, char *err, size_t errlen);
+/* Double it (a gen host's pool_grow): 1 when it grew, 0 at the cap or
+ * without memory. */
+int loom_vt_pool_grow(void *vp);
+/* Bytes of memory its mbufs take (and its ring). */
+size_t loom_vt_pool_bytes(const struct loom_vt_pool *vp);
+void loom_vt_pool_free(struct loom_vt_pool *vp);
+
+#endif
