@@ -35,6 +35,7 @@
  */
 #include <dirent.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -337,8 +338,8 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		return 1;
 	}
 	fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu; "
-			"%u mbufs to start (4 per link and per host, 1024 spare; doubled when a host finds none, "
-			"up to %u: every output queue full)\n",
+			"%u mbufs to start (4 per link and per host, 1024 spare; "
+			"a quarter more when a host finds none, up to %u: every output queue full)\n",
 		f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed,
 		pool.initial, pool.cap);
 	t0 = wall_seconds();
@@ -500,6 +501,12 @@ int main(int argc, char **argv)
 		series.cap = &series_cap;
 	}
 	if (fabric.clock_mode == LOOM_CLOCK_VIRTUAL) {
+		/* Nothing asks for the configuration's JSON in a virtual run
+		 * (no control socket): give its memory back before the run
+		 * (a k=32 fat tree's is over a gigabyte parsed). */
+		json_decref(fabric.config);
+		fabric.config = NULL;
+		malloc_trim(0);
 		rc = run_virtual_main(&fabric, results, &series, t_start);
 		goto out_fabric;
 	}

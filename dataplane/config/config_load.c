@@ -368,12 +368,13 @@ static uint64_t routes_hash(json_t *routes)
 	return h;
 }
 
-/* Fast tables (DIR-24-8, trie) while the fabric is small; RIB-only for a
- * P4 switch beyond that (its P4 tables are filled by walking the RIB);
- * else the plain-memory LPM. */
-static enum loom_rt_kind route_kind(uint16_t n_switches, uint16_t max_fast, bool p4)
+/* Fast tables (DIR-24-8, trie) while a real-time fabric is small (a
+ * virtual-time run weighs memory over speed: 48 MB a table, most of a
+ * small run's memory); RIB-only for a P4 switch beyond that (its P4
+ * tables are filled by walking the RIB); else the plain-memory LPM. */
+static enum loom_rt_kind route_kind(const struct loom_fabric *f, uint16_t max_fast, bool p4)
 {
-	if (n_switches <= max_fast)
+	if (f->n_switches <= max_fast && (f->clock_mode == LOOM_CLOCK_REALTIME || p4))
 		return LOOM_RT_FAST;
 	return p4 ? LOOM_RT_RIB : LOOM_RT_LPM;
 }
@@ -385,7 +386,7 @@ static bool switch_is_p4(json_t *js)
 	return pipeline && strcmp(pipeline, "p4") == 0;
 }
 
-static int load_routes(struct load_ctx *c, struct loom_switch *sw, json_t *js, uint16_t n_switches,
+static int load_routes(struct load_ctx *c, const struct loom_fabric *f, struct loom_switch *sw, json_t *js,
 		       struct route_sets *sets)
 {
 	json_t *routes, *jr;
@@ -418,8 +419,8 @@ static int load_routes(struct load_ctx *c, struct loom_switch *sw, json_t *js, u
 	}
 
 	struct loom_route_table_cfg cfg = {
-		.kind4 = route_kind(n_switches, LOOM_FAST_FIB4_MAX_SWITCHES, p4),
-		.kind6 = route_kind(n_switches, LOOM_FAST_FIB6_MAX_SWITCHES, p4),
+		.kind4 = route_kind(f, LOOM_FAST_FIB4_MAX_SWITCHES, p4),
+		.kind6 = route_kind(f, LOOM_FAST_FIB6_MAX_SWITCHES, p4),
 		.n_routes = (uint32_t)json_array_size(routes),
 		.n_groups = sw->n_groups,
 	};
@@ -558,7 +559,7 @@ static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, j
 		return fail(c, "role must be leaf, spine or superspine");
 
 	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
-	    load_routes(c, sw, js, f->n_switches, sets) < 0 || load_pipeline(c, sw, js) < 0)
+	    load_routes(c, f, sw, js, sets) < 0 || load_pipeline(c, sw, js) < 0)
 		return -1;
 	mark_egress_mtu_checks(sw);
 	if (load_load_balancing(c, sw, js) < 0)

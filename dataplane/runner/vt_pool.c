@@ -10,6 +10,7 @@
 #include <rte_mempool.h>
 
 #include "egress.h"
+#include "gen_host.h"
 #include "loom/frame.h"
 #include "vt_pool.h"
 
@@ -60,6 +61,23 @@ static int add_mbufs(struct loom_vt_pool *vp, uint32_t n)
 	return 0;
 }
 
+/* What a packet of the run needs: the largest frame a generator host
+ * builds (its flows' frames; feedback, ARP replies and PFC frames are
+ * smaller), in whole cache lines; the switches never grow a packet. A
+ * cell fabric rebuilds packets into mbufs of its own pool's kind:
+ * DPDK's default there, as before. */
+static unsigned int data_room(const struct loom_fabric *f)
+{
+	unsigned int max = 128;
+
+	if (f->cell)
+		return RTE_MBUF_DEFAULT_DATAROOM;
+	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
+		for (uint32_t i = 0; i < f->gen_hosts[h].n_tx; i++)
+			max = RTE_MAX(max, (unsigned int)f->gen_hosts[h].tx[i].frame_bytes);
+	return RTE_ALIGN_CEIL(max, RTE_CACHE_LINE_SIZE);
+}
+
 int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, char *err, size_t errlen)
 {
 	struct rte_pktmbuf_pool_private priv = {0};
@@ -75,8 +93,7 @@ int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, ch
 	/* A start: a few packets per link direction and per host; doubling
 	 * reaches what the run needs in a few steps. */
 	vp->initial = (uint32_t)RTE_MIN((uint64_t)vp->cap, 4 * n_links + 4 * (uint64_t)f->n_gen_hosts + 1024);
-	/* DPDK's default buffer (2 KB of data) as before: the same packets fit */
-	priv.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE;
+	priv.mbuf_data_room_size = (uint16_t)(RTE_PKTMBUF_HEADROOM + data_room(f));
 	priv.mbuf_priv_size = 0;
 	vp->mp = rte_mempool_create_empty("loom_vt_mbufs", vp->cap, sizeof(struct rte_mbuf) + priv.mbuf_data_room_size,
 					  256, sizeof(priv), SOCKET_ID_ANY, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
@@ -99,7 +116,9 @@ int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, ch
 int loom_vt_pool_grow(void *arg)
 {
 	struct loom_vt_pool *vp = arg;
-	uint32_t n = RTE_MIN(vp->populated, vp->cap - vp->populated);
+	/* a quarter more: at most a quarter more than the run needed, in
+	 * memory written whole (each mbuf's header is initialised) */
+	uint32_t n = RTE_MIN(RTE_MAX(vp->populated / 4, 4096u), vp->cap - vp->populated);
 
 	if (n == 0 || add_mbufs(vp, n) < 0)
 		return 0;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The virtual-time run's mbufs: a pool that starts at what the fabric's
- * links hold in flight and doubles when a generator host finds it empty,
- * up to every output queue full (the most a run can hold). Memory follows
- * the packets the run actually has, not the fabric's maximum.
+ * The virtual-time run's mbufs: a pool that starts at a few packets per
+ * link and host and grows by a quarter when a generator host finds it
+ * empty, up to every output queue full (the most a run can hold). Memory
+ * follows the packets the run actually has, not the fabric's maximum.
+ * Each mbuf holds the run's largest frame, not DPDK's default 2 KB.
  *
  * Its memory is plain anonymous memory, not DPDK's: in virtual time no
  * device reads a packet, so the objects need no IO address
@@ -26,7 +27,7 @@ struct loom_vt_pool {
 	uint32_t initial;   /* mbufs at start: the links' packets in flight, the hosts' */
 	uint32_t populated; /* mbufs now */
 	uint32_t cap;       /* most it grows to: every output queue full, and the links */
-	uint32_t grows;     /* times it doubled */
+	uint32_t grows;     /* times it grew */
 	uint32_t elt_bytes; /* one mbuf with its headers */
 };
 
@@ -40,8 +41,8 @@ uint32_t loom_vt_pool_cap(uint64_t n_switch_ports, uint64_t n_gen_hosts, unsigne
 /* Create it for fabric f (its max frame sets the data room). 0, or -1
  * with a message. */
 int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, char *err, size_t errlen);
-/* Double it (a gen host's pool_grow): 1 when it grew, 0 at the cap or
- * without memory. */
+/* Grow it by a quarter (a gen host's pool_grow): 1 when it grew, 0 at the
+ * cap or without memory. */
 int loom_vt_pool_grow(void *vp);
 /* Bytes of memory its mbufs take (and its ring). */
 size_t loom_vt_pool_bytes(const struct loom_vt_pool *vp);
