@@ -66,6 +66,7 @@
 #include "page_arena.h"
 #include "gen_host.h"
 #include "tm.h"
+#include "lb_switch.h"
 #include "loom_output_file.h"
 #include "series.h"
 #include "series_realtime.h"
@@ -282,7 +283,7 @@ static double mb(size_t bytes)
 static void print_memory(const struct loom_fabric *f, const struct loom_vt_pool *pool,
 			 const struct loom_vt_stats *vst, long peak_rss_kb)
 {
-	size_t routes = 0, switches = 0, tm_ports = 0, flows = 0, ctrl = 0;
+	size_t routes = 0, switches = 0, tm_ports = 0, flows = 0, ctrl = 0, reorder = 0;
 	uint32_t tables = 0;
 
 	for (uint16_t s = 0; s < f->n_switches; s++) {
@@ -298,8 +299,10 @@ static void print_memory(const struct loom_fabric *f, const struct loom_vt_pool 
 		switches += sizeof(*sw) + sw->n_ports * (sizeof(*sw->ports) + sizeof(**f->links)) +
 			    sw->n_nexthops * sizeof(*sw->nexthops) + sw->n_groups * sizeof(*sw->groups) +
 			    sw->n_members * sizeof(*sw->members);
-		for (uint16_t p = 0; p < sw->n_ports; p++)
+		for (uint16_t p = 0; p < sw->n_ports; p++) {
 			tm_ports += sw->ports[p].tm ? sizeof(struct tm_port) : 0;
+			reorder += sw->ports[p].reorder_measured ? LOOM_LB_REORDER_FLOWS * sizeof(struct lb_reorder_flow) : 0;
+		}
 		tm_ports += sw->tm ? sizeof(*sw->tm) : 0;
 	}
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
@@ -309,12 +312,12 @@ static void print_memory(const struct loom_fabric *f, const struct loom_vt_pool 
 		ctrl = (size_t)f->tm_ctrl_pool->size *
 		       (f->tm_ctrl_pool->header_size + f->tm_ctrl_pool->elt_size + f->tm_ctrl_pool->trailer_size);
 	fprintf(stderr,
-		"loomd: memory: mbufs %.1f MB (%u of %u bytes: %u at start, grown %u times; cap %u), "
-		"PFC frames %.1f MB, route tables %.1f MB (%u for %u switches), queues %.1f MB resident "
+		"loomd: memory: mbufs %.1f MB (%u of %u bytes: %u at start, grown %u times; cap %u) + %.1f MB their "
+		"pool's ring, PFC frames %.1f MB, reorder measurement %.1f MB (allocated), route tables %.1f MB (%u for %u switches), queues %.1f MB resident "
 		"(%.1f MB mapped) + %.1f MB traffic-manager state, event queue %.1f MB, flow state %.1f MB, "
 		"switches and ports %.1f MB; peak RSS %.1f MB, hugepages 0 MB (--no-huge)\n",
 		mb(loom_vt_pool_bytes(pool)), pool->populated, pool->elt_bytes, pool->initial, pool->grows, pool->cap,
-		mb(ctrl), mb(routes), tables, f->n_switches, mb(loom_page_arena_resident(&loom_queue_arena)),
+		mb((size_t)rte_align32pow2(pool->cap + 1) * sizeof(void *)), mb(ctrl), mb(reorder), mb(routes), tables, f->n_switches, mb(loom_page_arena_resident(&loom_queue_arena)),
 		mb(loom_queue_arena.reserved), mb(tm_ports), mb(vst->evq_bytes), mb(flows), mb(switches),
 		(double)peak_rss_kb / 1024.0);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The virtual-time run's mbuf pool, grown on demand: vt_pool.h. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,24 +22,28 @@ uint32_t loom_vt_pool_cap(uint64_t n_switch_ports, uint64_t n_gen_hosts, unsigne
 	return n > LOOM_VT_POOL_MAX ? LOOM_VT_POOL_MAX : (uint32_t)n;
 }
 
+/* opaque: the mapping's length (the objects' and the slack after them) */
 static void chunk_unmap(struct rte_mempool_memhdr *memhdr, void *opaque)
 {
-	(void)opaque;
-	munmap(memhdr->addr, memhdr->len);
+	munmap(memhdr->addr, (size_t)(uintptr_t)opaque);
 }
 
 struct new_range {
 	const char *lo, *hi;
+	uint16_t buf_len;
 };
 
 /* rte_pktmbuf_init for the objects of the chunk just added only (the
- * others may be in use). */
+ * others may be in use); then each buffer is said to be as long as the
+ * run's largest frame needs (see LOOM_VT_STORED_FRAME). */
 static void init_new(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 {
 	const struct new_range *r = arg;
 
-	if ((const char *)obj >= r->lo && (const char *)obj < r->hi)
+	if ((const char *)obj >= r->lo && (const char *)obj < r->hi) {
 		rte_pktmbuf_init(mp, NULL, obj, idx);
+		((struct rte_mbuf *)obj)->buf_len = r->buf_len;
+	}
 }
 
 /* Add n mbufs. 0, or -1 (no memory). */
@@ -46,17 +51,20 @@ static int add_mbufs(struct loom_vt_pool *vp, uint32_t n)
 {
 	struct rte_mempool *mp = vp->mp;
 	size_t len = (size_t)n * vp->elt_bytes + RTE_MEMPOOL_ALIGN;
-	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* the last buffer's frame runs on past the objects: mapped, never written */
+	char *mem = mmap(NULL, len + vp->buf_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	int added;
 
 	if (mem == MAP_FAILED)
 		return -1;
-	added = rte_mempool_populate_iova(mp, mem, RTE_BAD_IOVA, len, chunk_unmap, NULL);
+	added = rte_mempool_populate_iova(mp, mem, RTE_BAD_IOVA, len, chunk_unmap,
+					  (void *)(uintptr_t)(len + vp->buf_len));
 	if (added <= 0) {
-		munmap(mem, len);
+		munmap(mem, len + vp->buf_len);
 		return -1;
 	}
-	rte_mempool_obj_iter(mp, init_new, &(struct new_range){.lo = mem, .hi = mem + len});
+	rte_mempool_obj_iter(mp, init_new, &(struct new_range){.lo = mem, .hi = mem + len + vp->buf_len,
+								 .buf_len = vp->buf_len});
 	vp->populated += (uint32_t)added;
 	return 0;
 }
@@ -78,6 +86,22 @@ static unsigned int data_room(const struct loom_fabric *f)
 	return RTE_ALIGN_CEIL(max, RTE_CACHE_LINE_SIZE);
 }
 
+/* Whether packets may keep only their first LOOM_VT_STORED_FRAME bytes:
+ * generator hosts write their headers and their own 32 bytes after them,
+ * never the rest (gen_host.c: "The payload after the generator's header
+ * is not written"), and the native stages and the traffic manager read
+ * and write headers only. Not in a cell fabric (cells copy whole
+ * packets) nor with a P4 switch (its program may read further). */
+static bool short_buffers(const struct loom_fabric *f)
+{
+	if (f->cell)
+		return false;
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		if (f->switches[s].p4)
+			return false;
+	return true;
+}
+
 int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, char *err, size_t errlen)
 {
 	struct rte_pktmbuf_pool_private priv = {0};
@@ -93,7 +117,9 @@ int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, ch
 	/* A start: a few packets per link direction and per host; doubling
 	 * reaches what the run needs in a few steps. */
 	vp->initial = (uint32_t)RTE_MIN((uint64_t)vp->cap, 4 * n_links + 4 * (uint64_t)f->n_gen_hosts + 1024);
-	priv.mbuf_data_room_size = (uint16_t)(RTE_PKTMBUF_HEADROOM + data_room(f));
+	vp->buf_len = (uint16_t)(RTE_PKTMBUF_HEADROOM + data_room(f));
+	vp->stored = short_buffers(f) ? (uint16_t)(RTE_PKTMBUF_HEADROOM + LOOM_VT_STORED_FRAME) : vp->buf_len;
+	priv.mbuf_data_room_size = vp->stored;
 	priv.mbuf_priv_size = 0;
 	vp->mp = rte_mempool_create_empty("loom_vt_mbufs", vp->cap, sizeof(struct rte_mbuf) + priv.mbuf_data_room_size,
 					  256, sizeof(priv), SOCKET_ID_ANY, RTE_MEMPOOL_F_NO_IOVA_CONTIG);

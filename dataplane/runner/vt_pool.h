@@ -4,7 +4,15 @@
  * link and host and grows by a quarter when a generator host finds it
  * empty, up to every output queue full (the most a run can hold). Memory
  * follows the packets the run actually has, not the fabric's maximum.
- * Each mbuf holds the run's largest frame, not DPDK's default 2 KB.
+ * Each mbuf is as long as the run's largest frame, not DPDK's default 2 KB.
+ *
+ * And it stores only the first LOOM_VT_STORED_FRAME bytes of its frame,
+ * when nothing in the run reads or writes further (short_buffers() in
+ * vt_pool.c: no cell fabric, no P4 switch): its buffer is said to be the
+ * largest frame long (buf_len) but runs on over the memory of the mbufs
+ * after it, which nobody touches there. A packet costs ~580 bytes instead
+ * of ~1.9 KB, and what is resident follows: the payload bytes of a
+ * simulated packet were never written nor read, only counted by length.
  *
  * Its memory is plain anonymous memory, not DPDK's: in virtual time no
  * device reads a packet, so the objects need no IO address
@@ -29,7 +37,14 @@ struct loom_vt_pool {
 	uint32_t cap;       /* most it grows to: every output queue full, and the links */
 	uint32_t grows;     /* times it grew */
 	uint32_t elt_bytes; /* one mbuf with its headers */
+	uint16_t buf_len;   /* what each mbuf's buffer is said to hold: headroom + largest frame */
+	uint16_t stored;    /* what it holds: headroom + LOOM_VT_STORED_FRAME (short) or buf_len */
 };
+
+/* Frame bytes stored per packet (short buffers): every header the
+ * stages parse (Ethernet, up to two VLAN tags, IPv4 with options, UDP,
+ * BTH) and the generator's own 32 bytes, with room to spare. */
+#define LOOM_VT_STORED_FRAME 256u
 
 /* The most mbufs: every switch port's queue full (outq_size) plus
  * LOOM_VT_LINK_MBUFS per link, 4 per generator host, 1024; at most
