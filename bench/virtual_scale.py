@@ -46,6 +46,7 @@ def run(loomctl, topo, out):
         "sys": field(r"([\d.]+) s system", err),
         "rss": field(r"memory: .*peak RSS ([\d.]+) MB", err),
         "memory": field(r"loomd: memory: (.*); peak RSS", err, str),
+        "rss_all": field(r"peak RSS with the results written: ([\d.]+) MB", err),
     }
     r = json.load(open(out))
     rates = sorted(f["rx_rate_bps"] for f in r["flows"])
@@ -73,14 +74,16 @@ def main():
             return 1
         rows.append(row)
     print()
-    print("%-18s %6s %8s %11s %11s %8s %8s %9s %9s %8s %9s" % (
+    print("%-18s %6s %8s %11s %11s %8s %8s %9s %9s %8s %8s %8s" % (
         "fabric", "hosts", "switches", "events", "pkt-hops", "setup s", "loop s", "us/hop lp", "us/hop all",
-        "CPU s", "peak MB"))
+        "CPU s", "peak MB", "+results"))
     for r in rows:
-        print("%-18s %6d %8d %11d %11d %8.2f %8.2f %9.3f %9.3f %8.2f %9.0f" % (
+        print("%-18s %6d %8d %11d %11d %8.2f %8.2f %9.3f %9.3f %8.2f %8.0f %8.0f" % (
             r["fabric"], r["hosts"], r["switches"], r["events"], r["hops"], r["setup"], r["loop"],
             r["loop"] * 1e6 / r["hops"], (r["setup"] + r["loop"]) * 1e6 / r["hops"], r["user"] + r["sys"],
-            r["rss"]))
+            r["rss"], r["rss_all"] or 0))
+    print("(peak MB: RSS at the end of the run, hugepages none (--no-huge); +results: with the results' JSON "
+          "built and written)")
     for r in rows:
         print("\n%s memory: %s\n%s outcome: %s" % (r["fabric"], r["memory"], r["fabric"], r["outcome"]))
     return 0

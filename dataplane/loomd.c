@@ -396,6 +396,10 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		fprintf(stderr, "loomd: cannot write the results to %s\n", results ? results : "stdout");
 		return 1;
 	}
+	/* the results' JSON is built whole before it is written: at scale its
+	 * tree is the last peak (a k=32 fat tree's is ~200 MB of text) */
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "loomd: peak RSS with the results written: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
 	return 0;
 }
 
