@@ -49,7 +49,7 @@ struct loom_vt_pool {
 /* The most mbufs: every switch port's queue full (outq_size) plus
  * LOOM_VT_LINK_MBUFS per link, 4 per generator host, 1024; at most
  * LOOM_VT_POOL_MAX (a run that would need more counts tx_no_buffer). */
-#define LOOM_VT_POOL_MAX (8u << 20)
+#define LOOM_VT_POOL_MAX ((4u << 20) - 1) /* the ring of free mbufs: 4 Mi slots, 32 MB */
 #define LOOM_VT_LINK_MBUFS 64u
 uint32_t loom_vt_pool_cap(uint64_t n_switch_ports, uint64_t n_gen_hosts, unsigned int outq_size);
 
