@@ -12,8 +12,6 @@
 
 #include <jansson.h>
 #include <rte_errno.h>
-#include <rte_fib.h>
-#include <rte_fib6.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
