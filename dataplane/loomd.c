@@ -139,9 +139,12 @@ static unsigned int needed_mb(const char *config)
 
 	json_decref(root);
 	return cell_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
-	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 2) +
-				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 2))) +
-	       (unsigned int)(n_p4 * LOOM_SWX_LPM_TABLES_MB) + 128;
+	       /* route tables: the fast kind in EAL memory (at most one per
+		* switch; shared ones count once in fact); the LPM kind is
+		* plain memory; a P4 switch's RIB-only tables beyond, ~4 MB */
+	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 0) +
+				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 0))) +
+	       (unsigned int)(n_p4 * (LOOM_SWX_LPM_TABLES_MB + 4)) + 128;
 }
 
 static bool config_is_virtual(const char *config)
