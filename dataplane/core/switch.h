@@ -25,6 +25,8 @@ struct rte_mbuf;
 struct rte_ring;
 struct rte_fib;
 struct rte_fib6;
+struct loom_lpm;
+struct loom_route_table;
 struct loom_pkt_meta;
 struct loom_switch;
 struct loom_port;
@@ -138,11 +140,16 @@ struct loom_switch {
 	struct loom_port *ports;
 
 	/* Route tables: value = group index, or fib_no_route when nothing
-	 * matches (the largest value the table's next-hop width holds). */
+	 * matches (the largest value the table's next-hop width holds).
+	 * fib4/fib6 NULL: that family is in `lpm` (loom/route/lpm.h). All
+	 * copied from `routes`, which switches with the same routes share
+	 * (core/route_table.h: changed only by loom_switch_route_set). */
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
 	uint64_t fib4_no_route;
 	uint64_t fib6_no_route;
+	const struct loom_lpm *lpm;
+	struct loom_route_table *routes;
 	uint32_t n_groups;
 	struct loom_group *groups;
 	uint32_t n_members;

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -34,6 +36,7 @@
 #include "loom/sim/link.h"
 #include "runner_virtual.h"
 #include "series.h"
+#include "vt_pool.h"
 
 enum vt_event {
 	EV_SW_ARRIVE = 1, /* a = switch, b = port, p = mbuf */
@@ -262,6 +265,37 @@ static inline void prefetch_next(const struct vt *v)
 	}
 }
 
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Progress on a terminal, about once a second (on stderr, overwritten in
+ * place; nothing when stderr is not a terminal): the virtual time
+ * reached, events per second, and the time left at the rate so far. Wall
+ * time is read for this only: it changes nothing in the run. */
+struct progress {
+	bool on;
+	double start, next;
+	uint64_t check_at; /* events */
+};
+
+static void progress_show(struct progress *pr, const struct loom_vt_stats *st, loom_time_ns now, loom_time_ns end)
+{
+	double w = wall_now(), el = w - pr->start, frac = end ? (double)now / (double)end : 1.0;
+
+	pr->check_at = st->events + 65536;
+	if (w < pr->next)
+		return;
+	pr->next = w + 1.0;
+	fprintf(stderr, "\rloomd: virtual %.1f of %.1f us (%.0f%%), %.2f M events/s, %.0f s so far, ~%.0f s left   ",
+		(double)now / 1e3, (double)end / 1e3, 100.0 * frac, el > 0 ? (double)st->events / el / 1e6 : 0.0, el,
+		frac > 0 ? el * (1.0 - frac) / frac : 0.0);
+}
+
 static int check_fabric(const struct loom_fabric *f, char *err, size_t errlen)
 {
 	for (uint16_t s = 0; s < f->n_switches; s++) {
@@ -296,6 +330,7 @@ static void vt_free(struct vt *v)
 			rte_pktmbuf_free(ev.p);
 		}
 	}
+	v->st->evq_bytes = loom_event_queue_bytes(&v->q);
 	loom_event_queue_free(&v->q);
 	for (uint16_t s = 0; v->ports && s < v->f->n_switches; s++)
 		free(v->ports[s]);
@@ -305,10 +340,11 @@ static void vt_free(struct vt *v)
 	free(v->host_arrival);
 }
 
-int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const struct loom_series *series,
+int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const struct loom_series *series,
 		     struct loom_vt_stats *st, char *err, size_t errlen)
 {
 	struct vt v = {.f = f, .st = st};
+	struct progress pr = {.on = isatty(STDERR_FILENO) == 1, .start = wall_now(), .check_at = 65536};
 	struct loom_event ev;
 	loom_time_ns next_sample = series && series->out ? 0 : LOOM_TIME_NEVER;
 	int rc = -1;
@@ -333,14 +369,21 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const stru
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++) {
 		v.host_arrival[h] = LOOM_TIME_NEVER;
 		v.host_tx_at[h] = LOOM_TIME_NEVER;
-		f->gen_hosts[h].pool = pool;
+		f->gen_hosts[h].pool = pool->mp;
+		f->gen_hosts[h].pool_grow = loom_vt_pool_grow;
+		f->gen_hosts[h].pool_grow_ctx = pool;
 		loom_gen_host_start(&f->gen_hosts[h]);
 		host_schedule(&v, h, 0);
 	}
 
 	if (next_sample != LOOM_TIME_NEVER)
 		loom_series_header(series);
+	st->setup_s = wall_now() - pr.start;
+	pr.start = wall_now();
+	pr.next = pr.start + 1.0;
 	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns) {
+		if (unlikely(pr.on && st->events >= pr.check_at))
+			progress_show(&pr, st, loom_event_queue_peek_time(&v.q), f->duration_ns);
 		/* samples at exact multiples of the interval, after every event at or before them */
 		while (next_sample < loom_event_queue_peek_time(&v.q) && next_sample <= f->duration_ns) {
 			loom_series_sample(series, f, next_sample);
@@ -352,6 +395,9 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const stru
 		run_event(&v, &ev);
 		st->events++;
 	}
+	st->loop_s = wall_now() - pr.start;
+	if (pr.on && pr.next > pr.start + 1.0) /* a progress line was shown: end it */
+		fputc('\n', stderr);
 	for (; next_sample <= f->duration_ns; next_sample += series->interval_ns)
 		loom_series_sample(series, f, next_sample);
 	st->end_ns = f->duration_ns;
