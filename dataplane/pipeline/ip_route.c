@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Route lookup. Reads: the destination address from the packet metadata.
+ * Route lookup, and the one function that changes a switch's routes
+ * (loading the configuration, the control plane's repair after a fault):
+ * route tables that switches share later can copy on write there.
+ *
+ * Lookup. Reads: the destination address from the packet metadata.
  * Sets: the ECMP group of the longest matching prefix, or LOOM_GROUP_NONE.
  * DPDK's rte_fib (DIR-24-8) and rte_fib6 (trie) do the longest-prefix
  * match; lookups are done per burst and per family, which is what their
  * bulk API is made for.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -46,4 +51,23 @@ void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_m
 		for (uint16_t j = 0; j < n6; j++)
 			groups[idx6[j]] = nh6[j] == sw->fib6_no_route ? LOOM_GROUP_NONE : (uint32_t)nh6[j];
 	}
+}
+
+int ip_route_set(struct loom_switch *sw, int family, const uint8_t *addr, uint8_t len, uint32_t group)
+{
+	if (family == 4) {
+		uint32_t be;
+
+		memcpy(&be, addr, 4);
+		if (group == LOOM_GROUP_NONE) {
+			int rc = rte_fib_delete(sw->fib4, rte_be_to_cpu_32(be), len);
+			return rc == -ENOENT ? 0 : rc;
+		}
+		return rte_fib_add(sw->fib4, rte_be_to_cpu_32(be), len, group);
+	}
+	if (group == LOOM_GROUP_NONE) {
+		int rc = rte_fib6_delete(sw->fib6, addr, len);
+		return rc == -ENOENT ? 0 : rc;
+	}
+	return rte_fib6_add(sw->fib6, addr, len, group);
 }

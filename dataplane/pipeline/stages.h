@@ -42,6 +42,12 @@ bool neigh_answer(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
 void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_meta *const *meta,
 			   uint16_t n, uint32_t *groups);
 
+/* Install (or replace) the route addr/len (family 4 or 6, address in
+ * network order) to `group`; LOOM_GROUP_NONE withdraws it (no error when
+ * absent). Every change of a switch's routes goes through here. 0 or a
+ * negative errno. */
+int ip_route_set(struct loom_switch *sw, int family, const uint8_t *addr, uint8_t len, uint32_t group);
+
 /* ip_ttl.c: decrement TTL / hop limit, updating the IPv4 checksum
  * incrementally. Returns TTL_EXPIRED when the packet must not go on. */
 enum loom_drop_reason ip_ttl_decrement(struct rte_mbuf *m, const struct loom_pkt_meta *meta);
