@@ -341,7 +341,9 @@ int loom_lb_snapshot_alloc(const struct loom_switch *sw, struct loom_lb_snapshot
 	s->c = calloc(sw->n_members + 1, sizeof(*s->c));
 	s->window_bytes = calloc(sw->n_members + 1, sizeof(*s->window_bytes));
 	s->reorder = calloc(sw->n_ports + 1, sizeof(*s->reorder));
-	if (!s->policy || !s->c || !s->window_bytes || !s->reorder) {
+	s->groups = calloc(sw->n_groups + 1, sizeof(*s->groups));
+	s->members = calloc(sw->n_members + 1, sizeof(*s->members));
+	if (!s->policy || !s->c || !s->window_bytes || !s->reorder || !s->groups || !s->members) {
 		loom_lb_snapshot_free(s);
 		return -1;
 	}
@@ -357,6 +359,8 @@ void loom_lb_snapshot_take(const struct loom_switch *sw, struct loom_lb_snapshot
 	s->default_policy = lb->default_policy;
 	for (uint32_t g = 0; g < sw->n_groups; g++)
 		s->policy[g] = sw->groups[g].policy;
+	memcpy(s->groups, sw->groups, sw->n_groups * sizeof(*s->groups));
+	memcpy(s->members, sw->members, sw->n_members * sizeof(*s->members));
 	memcpy(s->c, lb->c, sw->n_members * sizeof(*s->c));
 	memcpy(s->window_bytes, lb->window_bytes, sw->n_members * sizeof(*s->window_bytes));
 	s->window_ns = lb->window_ns;
@@ -371,5 +375,7 @@ void loom_lb_snapshot_free(struct loom_lb_snapshot *s)
 	free(s->c);
 	free(s->window_bytes);
 	free(s->reorder);
+	free(s->groups);
+	free(s->members);
 	memset(s, 0, sizeof(*s));
 }

@@ -127,6 +127,8 @@ struct loom_lb_snapshot {
 	uint64_t *window_bytes;              /* [n_members] */
 	loom_time_ns window_ns, window_end;
 	struct lb_reorder_counters *reorder; /* [n_ports] */
+	struct loom_group *groups;           /* [n_groups]: their members change with faults (fault_repair.c) */
+	uint32_t *members;                   /* [n_members] */
 };
 int loom_lb_snapshot_alloc(const struct loom_switch *sw, struct loom_lb_snapshot *s);
 void loom_lb_snapshot_take(const struct loom_switch *sw, struct loom_lb_snapshot *s);
