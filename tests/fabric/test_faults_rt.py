@@ -74,6 +74,9 @@ class FaultsRealTime(unittest.TestCase):
         fx.loomctl("link", "leaf0:%d" % port, "down")
         time.sleep(1.0)
         down = fx.stats()
+        text = fx.loomctl("stats").stdout
+        self.assertIn("LINK DOWN", text)
+        self.assertIn("faults: detection 30.000 ms, repair delay 20.000 ms", text)
         fx.loomctl("link", "leaf0:%d" % port, "up")
         ping.wait(timeout=60)
         out_file.seek(0)
