@@ -5,12 +5,12 @@ the loss window is measured (lost pings x 1 ms) and held below a bound
 derived from the topology's detection settings (3 x 10 ms to detect,
 20 ms more for the routes).
 
-The bound is generous: 3 x (detection + repair delay) + 100 ms. The
-worker shares two cores with other engineers' builds here, and this
-branch's loomd has no fidelity record yet (another change adds one to
-`stats`) to tell a run that lost its timing from one that did not; with
-it, the bound should shrink to detection + repair delay plus what the
-record says the worker was late.
+The run is judged only when loomd kept its schedule over it (its fidelity
+record, fabric.judged: a run that lost it is run again, twice lost
+fails). The bound is then detection + repair delay + 50 ms: the 50 ms
+are ping's own (a namespace process on a shared machine, which loomd's
+record does not cover, and ping slows down while its requests go
+unanswered).
 
 Bad requests (unknown switch, port, state) get an error and forwarding
 goes on. Conservation holds on every switch throughout."""
@@ -27,7 +27,7 @@ import fabric as fx
 TOPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "faults.yaml")
 DETECT_MS = 3 * 10
 REPAIR_MS = 20
-BOUND_MS = 3 * (DETECT_MS + REPAIR_MS) + 100
+BOUND_MS = DETECT_MS + REPAIR_MS + 50
 
 
 class FaultsRealTime(unittest.TestCase):
@@ -59,12 +59,11 @@ class FaultsRealTime(unittest.TestCase):
         self.assertEqual(fx.port(fx.switch(st, "leaf0"), port)["link_state"], "up")
         return st
 
-    def test_ping_loss_window_within_the_detection_bound(self):
-        """Pings every 1 ms over the link they use; down for 1 s, then up:
-        the pings lost are the window before detection (requests) and
-        before the routes change (replies coming back through the spine
-        whose link to leaf0 broke), below the bound."""
-        port = self.uplink_of("ping", "-c", "20", "-i", "0.01", "-W", "2", self.b[2])
+    def ping_across_link_down(self, port):
+        """One run: pings every 1 ms, leaf0:port down for 1 s, then up.
+        Returns ((sent, got, window_ms, stats while down), fidelity lost)."""
+        before = fx.fidelity()
+        t0 = time.monotonic()
         # into a file: a pipe that nobody reads until the end would stall
         # ping once its 64 KiB are full (and show as a loss window)
         out_file = tempfile.TemporaryFile(mode="w+")
@@ -75,29 +74,37 @@ class FaultsRealTime(unittest.TestCase):
         time.sleep(1.0)
         down = fx.stats()
         text = fx.loomctl("stats").stdout
-        self.assertIn("LINK DOWN", text)
-        self.assertIn("faults: detection 30.000 ms, repair delay 20.000 ms", text)
         fx.loomctl("link", "leaf0:%d" % port, "up")
         ping.wait(timeout=60)
+        lost = fx.fidelity_lost(before, fx.fidelity(), time.monotonic() - t0)
         out_file.seek(0)
         out = out_file.read()
         m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
         self.assertIsNotNone(m, out)
-        sent, got = int(m.group(1)), int(m.group(2))
         # The loss window: the longest time between two replies (ping -D
         # stamps each). Not lost pings x 1 ms: ping sends fewer while its
         # requests go unanswered.
         stamps = [float(t) for t in re.findall(r"^\[(\d+\.\d+)\] \d+ bytes from", out, re.M)]
-        seqs = [int(q) for q in re.findall(r"^\[\d+\.\d+\] \d+ bytes from .*icmp_seq=(\d+)", out, re.M)]
-        gap = max(range(len(stamps) - 1), key=lambda i: stamps[i + 1] - stamps[i])
-        window_ms = (stamps[gap + 1] - stamps[gap]) * 1000
-        print("\nlongest gap between replies: icmp_seq %d -> %d" % (seqs[gap], seqs[gap + 1]))
+        window_ms = max(b - a for a, b in zip(stamps, stamps[1:])) * 1000
+        return (int(m.group(1)), int(m.group(2)), window_ms, down, text), lost
+
+    def test_ping_loss_window_within_the_detection_bound(self):
+        """Pings every 1 ms over the link they use; down for 1 s, then up:
+        the pings lost are the window before detection (requests) and
+        before the routes change (replies coming back through the spine
+        whose link to leaf0 broke), below the bound. Judged only on a run
+        in which loomd kept its schedule (fabric.judged)."""
+        port = self.uplink_of("ping", "-c", "20", "-i", "0.01", "-W", "2", self.b[2])
+        sent, got, window_ms, down, text = fx.judged(self, lambda: self.ping_across_link_down(port),
+                                                     "ping across a link down")
         print("\nping every 1 ms across leaf0:%d down and up: %d sent, %d lost; loss window %.1f ms "
               "(detection %d ms, repair %d ms later; bound %d ms)" % (port, sent, sent - got, window_ms, DETECT_MS,
                                                                     REPAIR_MS, BOUND_MS))
         self.assertGreater(got, sent * 0.9)
         self.assertGreater(sent - got, 0)  # the link did break under the pings
         self.assertLessEqual(window_ms, BOUND_MS)
+        self.assertIn("LINK DOWN", text)
+        self.assertIn("faults: detection 30.000 ms, repair delay 20.000 ms", text)
         # while down: the link's state, the detection, its window's losses
         leaf0 = fx.switch(down, "leaf0")
         self.assertEqual(fx.port(leaf0, port)["link_state"], "down")
