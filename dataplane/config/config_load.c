@@ -18,6 +18,7 @@
 
 #include "cell_fabric.h"
 #include "config.h"
+#include "fault.h"
 #include "p4_switch.h"
 #include "page_arena.h"
 #include "route_table.h"
@@ -313,11 +314,22 @@ static int load_groups(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 
 	if (loomd_cfg_get(js, LOOMD_SWITCH_GROUPS, &groups, msg, sizeof(msg)) < 0)
 		return fail(c, "%s", msg);
-	json_array_foreach(groups, i, jg)
+	size_t widest = 0;
+
+	json_array_foreach(groups, i, jg) {
 		total += (uint32_t)json_array_size(jg);
-	sw->n_groups = (uint32_t)json_array_size(groups);
+		if (json_array_size(jg) > widest)
+			widest = json_array_size(jg);
+	}
+	/* Spares for the control plane's repair after a fault (fault_repair.c):
+	 * a route whose group keeps only some members gets one, with room for
+	 * the widest group. A switch without a group of two has none to thin. */
+	uint32_t spares = widest >= 2 && widest <= UINT16_MAX ? LOOM_REPAIR_SPARE_GROUPS : 0;
+
+	sw->spare_groups_first = (uint32_t)json_array_size(groups);
+	sw->n_groups = sw->spare_groups_first + spares;
 	sw->groups = rte_zmalloc("loom_groups", sizeof(*sw->groups) * (sw->n_groups + 1), 0);
-	sw->members = rte_zmalloc("loom_members", sizeof(*sw->members) * (total + 1), 0);
+	sw->members = rte_zmalloc("loom_members", sizeof(*sw->members) * (total + spares * widest + 1), 0);
 	if (!sw->groups || !sw->members)
 		return fail(c, "out of memory");
 	json_array_foreach(groups, i, jg) {
@@ -333,6 +345,10 @@ static int load_groups(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 				return fail(c, "group %zu: next hop %lld does not exist", i, (long long)nh);
 			sw->members[sw->n_members++] = (uint32_t)nh;
 		}
+	}
+	for (uint32_t k = 0; k < spares; k++) { /* empty; their slots point at next hop 0 */
+		sw->groups[sw->spare_groups_first + k].first = sw->n_members;
+		sw->n_members += (uint32_t)widest;
 	}
 	return 0;
 }
@@ -438,7 +454,7 @@ static int load_routes(struct load_ctx *c, const struct loom_fabric *f, struct l
 			return fail(c, "route %zu: %s", i, msg);
 		if (!prefix || parse_prefix(prefix, &family, addr, &len) < 0)
 			return fail(c, "route %zu: bad prefix", i);
-		if (g < 0 || g >= sw->n_groups)
+		if (g < 0 || g >= sw->spare_groups_first)
 			return fail(c, "route %s: group %lld does not exist", prefix, (long long)g);
 		if (loom_switch_route_set(sw, family, addr, len, (uint32_t)g, msg, sizeof(msg)) < 0)
 			return fail(c, "route %s: %s", prefix, msg);
@@ -632,11 +648,14 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads,
 		return -1;
 	if (loom_cell_load(f, root, err, errlen) < 0) /* after the switches and their forwarding */
 		return -1;
+	if (loom_faults_load(f, err, errlen) < 0) /* after the groups and their load balancing */
+		return -1;
 	return loom_gen_config_finish(f, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
 {
+	loom_faults_free(f);
 	loom_cell_free(f);
 	loom_fabric_free_tm(f);
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {

@@ -36,11 +36,14 @@ struct loom_cell_switch;
 struct port_fifo;
 struct egress_ctrlq;
 
+struct loom_link_fault;
 struct tm_port;
 struct tm_switch;
 
 #define LOOM_NAME_MAX 32
 #define LOOM_BURST 32
+/* Spare groups per switch for the repair after faults (loom_switch.spare_groups_first). */
+#define LOOM_REPAIR_SPARE_GROUPS 8
 
 enum loom_role { LOOM_ROLE_LEAF, LOOM_ROLE_SPINE, LOOM_ROLE_SUPERSPINE };
 
@@ -99,6 +102,10 @@ struct loom_port {
 	struct egress_ctrlq *ctrlq;  /* control frames, sent before the rest (egress/); NULL: none */
 	struct loom_wire wire;       /* cut-through while the FIFO is empty (ports/port_setup.c) */
 	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
+	/* The link's fault (core/link_fault.h), set by dataplane/fault/ while
+	 * the link is down or lossy, NULL otherwise: the one thing receive and
+	 * transmit check for faults. */
+	struct loom_link_fault *fault;
 	struct loom_port_counters c;
 };
 
@@ -152,6 +159,11 @@ struct loom_switch {
 	struct loom_route_table *routes;
 	uint32_t n_groups;
 	struct loom_group *groups;
+	/* Groups from here to n_groups are spares, empty until the control
+	 * plane's repair fills one with the live members of a route's group
+	 * (dataplane/fault/fault_repair.c); routes of the configuration name
+	 * only groups below it. */
+	uint32_t spare_groups_first;
 	uint32_t n_members;
 	uint32_t *members;
 	uint32_t n_nexthops;

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Route lookup. Reads: the destination address from the packet metadata.
+ * Route lookup, and the one function that changes a switch's routes
+ * (loading the configuration, the control plane's repair after a fault):
+ * route tables that switches share later can copy on write there.
+ *
+ * Lookup. Reads: the destination address from the packet metadata.
  * Sets: the ECMP group of the longest matching prefix, or LOOM_GROUP_NONE.
  * DPDK's rte_fib (DIR-24-8) and rte_fib6 (trie) do the longest-prefix
  * match; lookups are done per burst and per family, which is what their
  * bulk API is made for. A large fabric's tables are loom/route/lpm.h's
  * instead (core/route_table.h).
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>

@@ -57,6 +57,7 @@ bool neigh_answer(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
 void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_meta *const *meta,
 			   uint16_t n, uint32_t *groups);
 
+
 /* ip_ttl.c: decrement TTL / hop limit, updating the IPv4 checksum
  * incrementally. Returns TTL_EXPIRED when the packet must not go on. */
 enum loom_drop_reason ip_ttl_decrement(struct rte_mbuf *m, const struct loom_pkt_meta *meta);

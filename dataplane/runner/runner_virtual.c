@@ -11,6 +11,9 @@
  *   PORT_TX     (switch, port) may send: loom_switch_transmit(..., 1, t)
  *   HOST_TX     a generator host may send: loom_gen_host_transmit(..., 1, t)
  *   SW_TIMER    loom_switch_run_timers(sw, t)
+ *   FAULT       loom_faults_run(fabric, t): scheduled faults, detections,
+ *               repairs (dataplane/fault/); then every port with
+ *               something queued gets its send (a link gone down drains)
  * Links: a packet of L bytes that starts at t on a link of rate R and
  * delay D arrives at t + ceil(L * 8 / R) + D (loom_link_delivery_time);
  * the port may start its next packet at t + ceil(L * 8 / R), or later
@@ -31,6 +34,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "fault.h"
 #include "gen_host.h"
 #include "loom/sim/event_queue.h"
 #include "loom/sim/link.h"
@@ -44,6 +48,7 @@ enum vt_event {
 	EV_PORT_TX,       /* a = switch, b = port */
 	EV_HOST_TX,       /* a = generator host */
 	EV_SW_TIMER,      /* a = switch */
+	EV_FAULT,         /* the fabric's faults */
 };
 
 struct vt_port {
@@ -59,6 +64,7 @@ struct vt {
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
 	loom_time_ns *host_tx_at;  /* [gen host] its pending HOST_TX (NEVER: none); an earlier one supersedes it */
 	loom_time_ns *host_arrival; /* [gen host]: when its last packet reached its leaf */
+	loom_time_ns next_fault;   /* the FAULT event that counts */
 	struct loom_vt_stats *st;
 };
 
@@ -212,6 +218,20 @@ static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
 	host_schedule(v, h, now);
 }
 
+/* The faults due at `now`; every switch may have changed (a link down
+ * drains its queue, a repair moves traffic): each port with something
+ * queued gets its send, each switch's timers are asked again. */
+static void faults_run(struct vt *v, loom_time_ns now)
+{
+	loom_time_ns t = loom_faults_run(v->f, now);
+
+	for (uint16_t s = 0; s < v->f->n_switches; s++)
+		after_switch_input(v, s, now);
+	v->next_fault = t;
+	if (t != LOOM_TIME_NEVER)
+		push(v, t, EV_FAULT, 0, 0, NULL);
+}
+
 static void run_event(struct vt *v, const struct loom_event *ev)
 {
 	struct rte_mbuf *m = ev->p;
@@ -234,6 +254,11 @@ static void run_event(struct vt *v, const struct loom_event *ev)
 		break;
 	case EV_HOST_TX:
 		host_tx(v, ev->a, ev->t);
+		break;
+	case EV_FAULT:
+		if (ev->t != v->next_fault)
+			break;
+		faults_run(v, ev->t);
 		break;
 	case EV_SW_TIMER:
 		if (ev->t != v->next_timer[s])
@@ -366,6 +391,8 @@ int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const str
 		v.next_timer[s] = LOOM_TIME_NEVER;
 		after_switch_input(&v, s, 0); /* first timers */
 	}
+	v.next_fault = LOOM_TIME_NEVER;
+	faults_run(&v, 0);
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++) {
 		v.host_arrival[h] = LOOM_TIME_NEVER;
 		v.host_tx_at[h] = LOOM_TIME_NEVER;
