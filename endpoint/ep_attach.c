@@ -233,7 +233,9 @@ int ep_attach(const int *ifindex, int n, const struct loom_ep_config *cfg, char 
 		hook_of(&h, ifindex[i], BPF_TC_INGRESS | BPF_TC_EGRESS);
 		rc = bpf_tc_hook_create(&h);
 		if (rc < 0 && rc != -EEXIST) {
-			snprintf(err, errlen, "cannot add a clsact qdisc to interface %d: %s", ifindex[i], strerror(-rc));
+			snprintf(err, errlen, "cannot add a clsact qdisc to interface %d: %s%s", ifindex[i], strerror(-rc),
+				 rc == -ENOENT || rc == -EOPNOTSUPP ? " (the kernel needs sch_ingress: modprobe sch_ingress)"
+								    : "");
 			goto fail_detach;
 		}
 		created[i] = rc == 0;
@@ -246,7 +248,8 @@ int ep_attach(const int *ifindex, int n, const struct loom_ep_config *cfg, char 
 			rc = bpf_tc_attach(&h, &o);
 		}
 		if (rc < 0) {
-			snprintf(err, errlen, "cannot attach to interface %d: %s", ifindex[i], strerror(-rc));
+			snprintf(err, errlen, "cannot attach to interface %d: %s%s", ifindex[i], strerror(-rc),
+				 rc == -ENOENT || rc == -EOPNOTSUPP ? " (the kernel needs cls_bpf: modprobe cls_bpf)" : "");
 			i++;
 			goto fail_detach;
 		}

@@ -284,7 +284,8 @@ int cmd_endpoint(int argc, char **argv)
 		return endpoint_set_host(argv[1], argc - 2, argv + 2);
 	if (!(argc == 2 || (argc == 3 && strcmp(argv[2], "--json") == 0)) || strcmp(argv[0], "show") != 0) {
 		fprintf(stderr, "usage: loomctl endpoint set HOST [--lb off|packet|flowlet|repath] [--measure on|off]\n"
-				"         [--flowlet-gap-us N] [--round-us N] [--rounds N] [--udp-ports P,P..|none]\n"
+				"         [--flowlet-gap-us N|--flowlet-gap-ns N] [--round-us N|--round-ns N] [--rounds N]\n"
+				"         [--udp-ports P,P..|none]\n"
 				"       loomctl endpoint show HOST [--json]\n");
 		return 2;
 	}
