@@ -315,9 +315,13 @@ class TestVmFabric(unittest.TestCase):
         self.assertGreater(rx["measured"] - rx_before["measured"], 1000, rx)
         # what arrives late at the guest was late at leaf1's port to it (the guest may drop more)
         self.assertLessEqual(host_ooo, leaf_ooo)
+        # attached: the options change the running configuration
+        r = loomctl("endpoint", "set", "vm0", "--lb", "flowlet", "--flowlet-gap-us", "80")
+        self.assertEqual((r.returncode, r.stdout), (0, "vm0: lb flowlet, measure on\n"), r.stderr)
         endpoints = json.loads(loomctl("stats", "--json").stdout).get("endpoints", {})
         self.assertEqual(sorted(endpoints), ["vm0", "vm1"])
-        self.assertEqual(endpoints["vm0"]["lb"], "packet")
+        self.assertEqual((endpoints["vm0"]["lb"], endpoints["vm0"]["flowlet_gap_ns"]), ("flowlet", 80000))
+        self.assertGreaterEqual(endpoints["vm0"]["sender"]["packets"], sender["packets"])  # the same programs
 
         r = loomctl("endpoint", "set", "vm0", "--lb", "off", "--measure", "off")
         self.assertEqual((r.returncode, r.stdout), (0, "vm0: lb off, measure off\n"), r.stderr)
