@@ -27,8 +27,9 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 int cmd_down(void);
 /* The state file of the fabric that is up (fabric_up.c), or NULL. */
 json_t *fabric_state_load(void);
-/* loomctl exec HOST -- CMD..., loomctl console HOST (host_exec.c). */
-int cmd_exec(const char *host, int argc, char **argv, int timeout_ms);
+/* loomctl exec HOST -- CMD..., loomctl console HOST (host_exec.c).
+ * use_stdin: the command reads loomctl's stdin; else /dev/null (both kinds of host). */
+int cmd_exec(const char *host, int argc, char **argv, int timeout_ms, bool use_stdin);
 int cmd_console(const char *host);
 /* The loomd to start: $LOOMD, else the one next to loomctl in the build
  * tree, else "loomd" from PATH. fabric_up.c */
