@@ -54,6 +54,8 @@ DST_ADDR = "10.0.3.3"
 LINK_BPS = 10e9
 AF_XDP_MAX_MTU = 3560          # scheduler/include/loom/frame.h, LOOM_AF_XDP_MAX_MTU
 
+TM_DROPS = ("queue_full", "buffer_full")   # the traffic manager's drops of a full queue or buffer
+
 # (port type, MTU): the rows of issue 19's benchmark
 ROWS_NS = [("af_packet", 1500), ("af_packet", 9000), ("af_xdp", 1500), ("af_xdp", AF_XDP_MAX_MTU)]
 ROWS_VM = [("vm", 1500), ("vm", 9000)]
@@ -232,9 +234,20 @@ class Bench:
                 out["fabric"] = f
                 out["ceiling"] = self.ceiling(loomd, qemu, mtu)
             finally:
-                self.ctl("down", check=False)
+                self.down()
         out["load_after"] = load1()
         return out
+
+    def down(self):
+        """`loomctl down` of our fabric only: another engineer's, brought up
+        without the lock while ours failed, is not ours to take down."""
+        try:
+            with open(STATE) as f:
+                mine = json.load(f).get("fabric") == FABRIC
+        except (OSError, ValueError):
+            mine = False
+        if mine:
+            self.ctl("down", check=False)
 
     # ------------------------------------------------------------ ceiling
     def ceiling(self, loomd, qemu, mtu):
@@ -367,7 +380,7 @@ def print_table(runs):
         if key not in rows:
             rows.append(key)
     print("| hosts | MTU | fabric Gb/s | x link | ceiling (testpmd io) Gb/s | fabric x ceiling "
-          "| retransmits fabric / ceiling | loomd queue_full drops | loomd CPU / worker busy | testpmd CPU "
+          "| retransmits fabric / ceiling | loomd drops (queue_full, buffer_full) | loomd CPU / worker busy | testpmd CPU "
           "| QEMU CPU sender / receiver | load (1 min) before-after |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for pt, mtu in rows:
@@ -381,7 +394,7 @@ def print_table(runs):
             med_range([a / b for a, b in zip(f, c)]),
             med_range([r["fabric"]["retransmits"] for r in rs], "%d"),
             med_range([r["ceiling"]["retransmits"] for r in rs], "%d"),
-            med_range([r["fabric"]["drops"].get("queue_full", 0) for r in rs], "%d"),
+            med_range([sum(r["fabric"]["drops"].get(k, 0) for k in TM_DROPS) for r in rs], "%d"),
             med_range([r["fabric"]["loomd_cpu"] for r in rs]),
             med_range([r["fabric"]["loomd_busy"] for r in rs]),
             med_range([r["ceiling"]["testpmd_cpu"] for r in rs]),
@@ -413,7 +426,12 @@ def main():
                     help="a traffic manager setting for every switch (docs/TRAFFIC_MANAGER.md), e.g. "
                          "queue_limit=2MB; repeatable")
     ap.add_argument("--json", help="write every run here too")
+    ap.add_argument("--report", metavar="JSON", help="only print the table of the runs a --json file holds")
     args = ap.parse_args()
+    if args.report:
+        with open(args.report) as f:
+            print_table(json.load(f))
+        return
 
     if args.rows == "ns":
         rows = ROWS_NS
@@ -439,7 +457,16 @@ def main():
         for i in range(args.runs):
             for pt, mtu in rows:   # rows interleaved: a slow minute of the machine hits every row
                 log("%s MTU %d, run %d ..." % (pt, mtu, i + 1))
-                r = b.run(pt, mtu)
+                for attempt in range(3):
+                    try:
+                        r = b.run(pt, mtu)
+                        break
+                    except (RuntimeError, OSError, ValueError, KeyError) as e:
+                        # the fabric is the machine's, shared: someone's
+                        # `loomctl down` or a lost loomd ends a run
+                        log("  run failed (%s): %s" % ("again" if attempt < 2 else "giving up", str(e)[-300:]))
+                        if attempt == 2:
+                            raise
                 f, c = r["fabric"], r["ceiling"]
                 log("  fabric %.2f Gb/s (%d retr, cwnd max %.0f KB, rtt %.0f us, drops %s at %s, loomd cpu %.2f "
                     "busy %.2f, qemu cpu %s, iperf3 cpu %.0f/%.0f %%), ceiling %.2f Gb/s (%d retr, cwnd max "
