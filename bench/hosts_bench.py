@@ -52,7 +52,7 @@ FABRIC = "hostbench"
 SRC, DST = "h0", "h7"          # leaf0 port 0, leaf3 port 1
 DST_ADDR = "10.0.3.3"
 LINK_BPS = 10e9
-AF_XDP_MAX_MTU = 3560          # scheduler/include/loom/frame.h, LOOM_AF_XDP_MAX_MTU
+AF_XDP_MAX_MTU = 3506          # scheduler/include/loom/frame.h, LOOM_AF_XDP_MAX_MTU (veth's XDP limit)
 
 TM_DROPS = ("queue_full", "buffer_full")   # the traffic manager's drops of a full queue or buffer
 
@@ -301,9 +301,15 @@ class Testpmd:
 
     def start(self):
         frame = self.mtu + 18
-        mbuf = 2176 if self.mtu <= 1500 else 10240   # af_packet: the ring frame (framesz 9216) must fit
-        if any(d.startswith("net_af_xdp") for d in self.devargs):
-            mbuf = 2176 if self.mtu <= 1500 else 4096 - 64 - 128   # one mbuf per 4 KB page (frame.h)
+        # loomd's mbufs (scheduler/include/loom/frame.h, loom_mbuf_room_for_mtu):
+        # the af_packet ring's frame less 32, at least DPDK's 2048, plus the
+        # headroom; af_xdp's UMEM is made of them, one per 4 KB page
+        framesz = self.mtu + 14 + 8 + 80
+        framesz = 2048 if framesz <= 2048 else (framesz + 127) // 128 * 128
+        room = framesz - 32
+        if 1500 < self.mtu <= 3560:   # room for an af_xdp frame after XDP's 256-byte headroom
+            room = max(room, min(self.mtu, AF_XDP_MAX_MTU) + 14 + 8 + 256)
+        mbuf = max(2048, room) + 128
         mem = ["--in-memory"] if hugepages_free_mb() >= 1024 else ["--no-huge", "-m", "1024"]
         # stdbuf: its output goes to a file, where stdio would hold it back
         cmd = ["stdbuf", "-oL", "dpdk-testpmd", "-l", "0,1", "--no-pci", "--file-prefix", self.prefix,
