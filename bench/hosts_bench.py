@@ -23,8 +23,8 @@ its fabric is up (other fabric tests take it too). The machine's load
 are printed, never judged: the median and range of the repetitions, as a
 fraction of the link rate and of the same-run ceiling.
 
-af_xdp above MTU 3560 is refused by `loomctl up` (DPDK 22.11's net_af_xdp
-max_mtu; docs/TOPOLOGY.md): its jumbo row runs at 3560.
+An af_xdp host's link above MTU 3506 is refused by `loomctl up` (Linux's
+XDP limit on a veth; docs/TOPOLOGY.md): its jumbo row runs at 3506.
 """
 import argparse
 import contextlib
@@ -308,7 +308,7 @@ class Testpmd:
         framesz = 2048 if framesz <= 2048 else (framesz + 127) // 128 * 128
         room = framesz - 32
         if 1500 < self.mtu <= 3560:   # room for an af_xdp frame after XDP's 256-byte headroom
-            room = max(room, min(self.mtu, AF_XDP_MAX_MTU) + 14 + 8 + 256)
+            room = max(room, min(self.mtu, AF_XDP_MAX_MTU) + 14 + 256)
         mbuf = max(2048, room) + 128
         mem = ["--in-memory"] if hugepages_free_mb() >= 1024 else ["--no-huge", "-m", "1024"]
         # stdbuf: its output goes to a file, where stdio would hold it back

@@ -114,7 +114,8 @@ static inline unsigned int loom_mbuf_room_for_mtu(unsigned int mtu)
 
 	if (mtu > LOOM_MTU_DEFAULT && mtu <= LOOM_AF_XDP_MAX_MTU) {
 		unsigned int xdp_mtu = mtu < LOOM_AF_XDP_VETH_MAX_MTU ? mtu : LOOM_AF_XDP_VETH_MAX_MTU;
-		unsigned int xdp = loom_frame_max_for_mtu(xdp_mtu) + LOOM_AF_XDP_HEADROOM;
+		/* untagged: a veth's XDP limit counts the Ethernet header only */
+		unsigned int xdp = xdp_mtu + LOOM_FRAME_ETH_HDR + LOOM_AF_XDP_HEADROOM;
 
 		if (room < xdp)
 			room = xdp;
