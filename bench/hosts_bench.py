@@ -303,13 +303,10 @@ class Testpmd:
         frame = self.mtu + 18
         # loomd's mbufs (scheduler/include/loom/frame.h, loom_mbuf_room_for_mtu):
         # the af_packet ring's frame less 32, at least DPDK's 2048, plus the
-        # headroom; af_xdp's UMEM is made of them, one per 4 KB page
+        # headroom; af_xdp's UMEM is made of them
         framesz = self.mtu + 14 + 8 + 80
         framesz = 2048 if framesz <= 2048 else (framesz + 127) // 128 * 128
-        room = framesz - 32
-        if 1500 < self.mtu <= 3560:   # room for an af_xdp frame after XDP's 256-byte headroom
-            room = max(room, min(self.mtu, AF_XDP_MAX_MTU) + 14 + 256)
-        mbuf = max(2048, room) + 128
+        mbuf = max(2048, framesz - 32) + 128
         mem = ["--in-memory"] if hugepages_free_mb() >= 1024 else ["--no-huge", "-m", "1024"]
         # stdbuf: its output goes to a file, where stdio would hold it back
         cmd = ["stdbuf", "-oL", "dpdk-testpmd", "-l", "0,1", "--no-pci", "--file-prefix", self.prefix,

@@ -27,14 +27,6 @@ _Static_assert(LOOM_MBUF_ROOM_DEFAULT == RTE_MBUF_DEFAULT_DATAROOM, "frame.h's d
 _Static_assert(LOOM_AF_XDP_MAX_MTU == 4096 - sizeof(struct rte_mempool_objhdr) - sizeof(struct rte_mbuf) -
 					      RTE_PKTMBUF_HEADROOM - 256,
 	       "frame.h's af_xdp limit is net_af_xdp's max_mtu");
-/* The largest mbuf a fabric with af_xdp hosts gets (loom_mbuf_room_for_mtu)
- * is still one UMEM chunk within a 4 KB page: the mempool's object (its
- * header rounded to a cache line, as rte_mempool_calc_obj_size counts it)
- * is the chunk net_af_xdp gives the kernel. */
-_Static_assert(RTE_CACHE_LINE_ROUNDUP(sizeof(struct rte_mempool_objhdr)) + sizeof(struct rte_mbuf) +
-			       RTE_PKTMBUF_HEADROOM + LOOM_AF_XDP_VETH_MAX_MTU + LOOM_FRAME_ETH_HDR +
-			       LOOM_AF_XDP_HEADROOM <= 4096,
-	       "an af_xdp host's largest frame, after XDP's headroom, fits one page");
 
 
 static int ethdev_open(const char *devargs, struct rte_mempool *pool, uint16_t *port_id, char *err, size_t errlen)

@@ -96,30 +96,16 @@ static inline unsigned int loom_af_packet_framesz(unsigned int mtu)
  * its port above it. */
 #define LOOM_AF_XDP_VETH_MAX_MTU 3506u
 
-/* net_af_xdp's UMEM chunks are loomd's mbufs, and the kernel writes a
- * received frame XDP_PACKET_HEADROOM (256) bytes into the data room: a
- * frame that does not fit after it is dropped (rx_missed). */
-#define LOOM_AF_XDP_HEADROOM 256u
-
 /* The data room (after the headroom) every mbuf of a fabric whose largest
  * MTU is `mtu` needs: one buffer holds any frame (P4 and the stages need
- * contiguous packets), af_packet ports accept the pool, and, where af_xdp
- * hosts may be (above 1500, up to their limit), their largest frame fits
- * after XDP's headroom (without it, TCP at MTU 3506 on af_xdp hosts moved
- * nothing: every full-sized segment was dropped by the kernel). Up to MTU
- * 1500 this is DPDK's default, 2048. */
+ * contiguous packets), and af_packet ports accept the pool. (af_xdp hosts
+ * above MTU 1500: their full-sized frames do not arrive, docs/PERFORMANCE.md;
+ * giving them room after XDP's 256-byte headroom, up to a whole page, made
+ * net_af_xdp fail to create its UMEM: open.) */
 static inline unsigned int loom_mbuf_room_for_mtu(unsigned int mtu)
 {
 	unsigned int room = loom_af_packet_framesz(mtu) - LOOM_AF_PACKET_MBUF_SLACK;
 
-	if (mtu > LOOM_MTU_DEFAULT && mtu <= LOOM_AF_XDP_MAX_MTU) {
-		unsigned int xdp_mtu = mtu < LOOM_AF_XDP_VETH_MAX_MTU ? mtu : LOOM_AF_XDP_VETH_MAX_MTU;
-		/* untagged: a veth's XDP limit counts the Ethernet header only */
-		unsigned int xdp = xdp_mtu + LOOM_FRAME_ETH_HDR + LOOM_AF_XDP_HEADROOM;
-
-		if (room < xdp)
-			room = xdp;
-	}
 	return room > LOOM_MBUF_ROOM_DEFAULT ? room : LOOM_MBUF_ROOM_DEFAULT;
 }
 
