@@ -23,8 +23,10 @@ its fabric is up (other fabric tests take it too). The machine's load
 are printed, never judged: the median and range of the repetitions, as a
 fraction of the link rate and of the same-run ceiling.
 
-An af_xdp host's link above MTU 3506 is refused by `loomctl up` (Linux's
-XDP limit on a veth; docs/TOPOLOGY.md): its jumbo row runs at 3506.
+af_xdp has no jumbo row by default: an af_xdp host's link above MTU 3506
+is refused by `loomctl up` (Linux's XDP limit on a veth; docs/TOPOLOGY.md),
+and at 3506 its full-sized frames do not arrive (open; `--rows af_xdp:3506`).
+A row whose run fails three times is left out of the table.
 """
 import argparse
 import contextlib
@@ -57,7 +59,8 @@ AF_XDP_MAX_MTU = 3506          # scheduler/include/loom/frame.h, LOOM_AF_XDP_MAX
 TM_DROPS = ("queue_full", "buffer_full")   # the traffic manager's drops of a full queue or buffer
 
 # (port type, MTU): the rows of issue 19's benchmark
-ROWS_NS = [("af_packet", 1500), ("af_packet", 9000), ("af_xdp", 1500), ("af_xdp", AF_XDP_MAX_MTU)]
+# (af_xdp above 1500 moves nothing today, docs/PERFORMANCE.md: --rows af_xdp:3506 shows it)
+ROWS_NS = [("af_packet", 1500), ("af_packet", 9000), ("af_xdp", 1500)]
 ROWS_VM = [("vm", 1500), ("vm", 9000)]
 
 
@@ -468,8 +471,9 @@ def main():
                         # the fabric is the machine's, shared: someone's
                         # `loomctl down` or a lost loomd ends a run
                         log("  run failed (%s): %s" % ("again" if attempt < 2 else "giving up", str(e)[-300:]))
-                        if attempt == 2:
-                            raise
+                        r = None
+                if r is None:
+                    continue   # the other rows still run; this one is missing from the table
                 f, c = r["fabric"], r["ceiling"]
                 log("  fabric %.2f Gb/s (%d retr, cwnd max %.0f KB, rtt %.0f us, drops %s at %s, loomd cpu %.2f "
                     "busy %.2f, qemu cpu %s, iperf3 cpu %.0f/%.0f %%), ceiling %.2f Gb/s (%d retr, cwnd max "
