@@ -23,9 +23,8 @@ its fabric is up (other fabric tests take it too). The machine's load
 are printed, never judged: the median and range of the repetitions, as a
 fraction of the link rate and of the same-run ceiling.
 
-af_xdp has no jumbo row by default: an af_xdp host's link above MTU 3506
-is refused by `loomctl up` (Linux's XDP limit on a veth; docs/TOPOLOGY.md),
-and at 3506 its full-sized frames do not arrive (open; `--rows af_xdp:3506`).
+af_xdp has no jumbo row: `loomctl up` refuses an af_xdp host's link above
+MTU 1500, where its full-sized frames do not arrive (open; docs/TOPOLOGY.md).
 A row whose run fails three times is left out of the table.
 """
 import argparse
@@ -54,7 +53,7 @@ FABRIC = "hostbench"
 SRC, DST = "h0", "h7"          # leaf0 port 0, leaf3 port 1
 DST_ADDR = "10.0.3.3"
 LINK_BPS = 10e9
-AF_XDP_MAX_MTU = 3506          # scheduler/include/loom/frame.h, LOOM_AF_XDP_MAX_MTU (veth's XDP limit)
+AF_XDP_MAX_MTU = 1500          # scheduler/include/loom/frame.h, LOOM_AF_XDP_HOST_MAX_MTU (what carries full frames)
 
 TM_DROPS = ("queue_full", "buffer_full")   # the traffic manager's drops of a full queue or buffer
 

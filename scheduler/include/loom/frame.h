@@ -96,6 +96,13 @@ static inline unsigned int loom_af_packet_framesz(unsigned int mtu)
  * its port above it. */
 #define LOOM_AF_XDP_VETH_MAX_MTU 3506u
 
+/* What an af_xdp host's link carries today: up to 3506 Linux accepts the
+ * XDP program, but full-sized frames above 1500 never arrive (measured at
+ * 3506: TCP moved nothing; the frame does not fit loomd's mbuf after XDP's
+ * 256-byte headroom, and a page-sized mbuf makes net_af_xdp fail to create
+ * its UMEM: docs/PERFORMANCE.md). Refused above this until that is fixed. */
+#define LOOM_AF_XDP_HOST_MAX_MTU 1500u
+
 /* The data room (after the headroom) every mbuf of a fabric whose largest
  * MTU is `mtu` needs: one buffer holds any frame (P4 and the stages need
  * contiguous packets), and af_packet ports accept the pool. (af_xdp hosts
