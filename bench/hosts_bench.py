@@ -58,7 +58,7 @@ AF_XDP_MAX_MTU = 1500          # scheduler/include/loom/frame.h, LOOM_AF_XDP_HOS
 TM_DROPS = ("queue_full", "buffer_full")   # the traffic manager's drops of a full queue or buffer
 
 # (port type, MTU): the rows of issue 19's benchmark
-# (af_xdp above 1500 moves nothing today, docs/PERFORMANCE.md: --rows af_xdp:3506 shows it)
+# (af_xdp above 1500 moves nothing today and loomctl up refuses it: docs/PERFORMANCE.md)
 ROWS_NS = [("af_packet", 1500), ("af_packet", 9000), ("af_xdp", 1500)]
 ROWS_VM = [("vm", 1500), ("vm", 9000)]
 
