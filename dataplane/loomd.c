@@ -63,6 +63,7 @@
 #include "loom_output_file.h"
 #include "series.h"
 #include "series_realtime.h"
+#include "observe.h"
 #include "swx_lpm_table.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
@@ -417,6 +418,11 @@ int main(int argc, char **argv)
 		json_decref(read);
 		goto out_fabric;
 	}
+	/* traces and captures (trace/observe.h): nothing runs until one starts */
+	if (loom_observe_create(&fabric, &fabric.observe, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		goto out_fabric;
+	}
 	if (series_file) { /* virtual time: runner_virtual.c samples; real time: series_realtime.c */
 		if (!series.interval_ns) {
 			fprintf(stderr, "loomd: --series needs --series-interval NS\n");
@@ -485,6 +491,8 @@ out_fabric:
 		fprintf(stderr, "loomd: cannot write %s\n", series_file);
 		rc = 1;
 	}
+	loom_observe_free(fabric.observe);
+	fabric.observe = NULL;
 	loom_fabric_free(&fabric);
 out_eal:
 	rte_eal_cleanup();

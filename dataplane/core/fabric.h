@@ -52,6 +52,7 @@ struct loom_fabric {
 	struct loom_gen_host *gen_hosts;
 	struct cell_fabric *cell;      /* `mode: cell` (dataplane/cell/), NULL otherwise */
 	uint16_t max_mtu;              /* the largest port MTU: sizes the mbufs (ports/port_setup.c) */
+	struct loom_observe *observe;  /* traces and captures (trace/observe.h); NULL until set up */
 };
 
 #endif

@@ -16,6 +16,7 @@
 #include "gen_config.h"
 #include "ctl_lb.h"
 #include "ctl_cell.h"
+#include "ctl_trace.h"
 #include "loomd_config_keys.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
@@ -430,6 +431,14 @@ static const struct {
 	{"lb", "{\"switch\": NAME?}: load-balancing modes, per-member counters, imbalance, reordering", ctl_cmd_lb_show},
 	{"cell_link", "{\"switch\": NAME, \"port\": P, \"up\": BOOL}: cell fabric: take a leaf-spine link down or up", ctl_cmd_cell_link},
 	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set},
+	{"trace_start", "{\"switch\": S, \"port\": P?, \"count\": N?, \"match\": EXPR?}: trace the next N matching "
+			"packets hop by hop (docs/TRACE.md)", ctl_cmd_trace_start},
+	{"trace_show", "the packets traced, stage by stage", ctl_cmd_trace_show},
+	{"trace_stop", "stop tracing (the trace stays for trace_show)", ctl_cmd_trace_stop},
+	{"capture_start", "{\"switch\": S, \"port\": P, \"dir\": rx|tx|both?, \"count\": N?, \"filter\": EXPR?}: "
+			  "capture a port's frames", ctl_cmd_capture_start},
+	{"capture_read", "{\"id\": ID}: the frames captured since the last read (hex)", ctl_cmd_capture_read},
+	{"capture_stop", "{\"id\": ID}: end a capture", ctl_cmd_capture_stop},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
 

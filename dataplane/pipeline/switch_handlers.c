@@ -5,6 +5,9 @@
  *
  *   ipv4_fast_path.c a burst of plain routed IPv4 (nearly all traffic):
  *                    the stages below fused, no metadata; otherwise:
+ *   observed_receive.c  while a trace or capture is on (trace/observe.h):
+ *                    captures, and traced packets one at a time through
+ *                    the stages below, recording what each decided
  *   pkt_parse.c      headers -> loom_pkt_meta (or a malformed-* drop)
  *   (here)           IP packet within the ingress port's MTU (or mtu_exceeded)
  *   (here)           unicast destination MAC must be the ingress port's
@@ -93,8 +96,14 @@ drop:
 	return false;
 }
 
-void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
-			 loom_time_ns now)
+bool loom_switch_classify(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, struct loom_pkt_meta *meta)
+{
+	return classify(sw, in, m, meta);
+}
+
+/* The receive handler's work on a burst nobody observes. */
+static inline __attribute__((always_inline)) void receive_burst(struct loom_switch *sw, uint16_t port,
+								struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
 {
 	struct loom_port *in = &sw->ports[port];
 	const struct loom_switch_mode *mode = sw->mode;
@@ -126,6 +135,23 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	}
 	if (n_routed > 0)
 		mode->forward(sw, in, routed, routed_meta, n_routed, now);
+}
+
+void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+			 loom_time_ns now)
+{
+	/* the one test tracing and captures cost while off (trace/observe.h) */
+	if (unlikely(sw->observe != NULL)) {
+		observed_receive(sw, port, pkts, n, now);
+		return;
+	}
+	receive_burst(sw, port, pkts, n, now);
+}
+
+void loom_switch_receive_unobserved(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+				    loom_time_ns now)
+{
+	receive_burst(sw, port, pkts, n, now);
 }
 
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **routed,
