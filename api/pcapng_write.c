@@ -79,7 +79,7 @@ int pcapng_write_interface(FILE *f, const char *name, const char *description, u
 
 uint32_t pcapng_packet_size(uint32_t caplen)
 {
-	return 12 + 20 + pad4(caplen) + 12 + 4;
+	return 12 + 20 + pad4(caplen) + 12; /* header, trailer, fields, frame, flags + end */
 }
 
 int pcapng_write_packet(FILE *f, uint32_t ifc, uint64_t t_ns, const void *data, uint32_t caplen, uint32_t len,
