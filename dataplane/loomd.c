@@ -63,7 +63,6 @@
 #include "loom_output_file.h"
 #include "series.h"
 #include "series_realtime.h"
-#include "observe.h"
 #include "swx_lpm_table.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
@@ -311,6 +310,7 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 	json_object_set_new(out, "in_flight", json_integer((json_int_t)vst.in_flight));
 	json_object_set_new(out, "hosts", loom_gen_hosts_json(f));
 	json_object_set_new(out, "flows", loom_gen_flows_json(f));
+	loom_observe_results(f, out); /* the configuration's trace and captures */
 	if (results) { /* no symlink followed; 0644: users read results */
 		char why[320];
 		FILE *rf = loom_output_open(results, LOOM_OUTPUT_SHARED, why, sizeof(why));
@@ -418,11 +418,6 @@ int main(int argc, char **argv)
 		json_decref(read);
 		goto out_fabric;
 	}
-	/* traces and captures (trace/observe.h): nothing runs until one starts */
-	if (loom_observe_create(&fabric, &fabric.observe, err, sizeof(err)) < 0) {
-		fprintf(stderr, "loomd: %s\n", err);
-		goto out_fabric;
-	}
 	if (series_file) { /* virtual time: runner_virtual.c samples; real time: series_realtime.c */
 		if (!series.interval_ns) {
 			fprintf(stderr, "loomd: --series needs --series-interval NS\n");
@@ -491,8 +486,6 @@ out_fabric:
 		fprintf(stderr, "loomd: cannot write %s\n", series_file);
 		rc = 1;
 	}
-	loom_observe_free(fabric.observe);
-	fabric.observe = NULL;
 	loom_fabric_free(&fabric);
 out_eal:
 	rte_eal_cleanup();

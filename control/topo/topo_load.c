@@ -17,7 +17,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_TRACE, K_CAPTURE, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -404,7 +404,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
-				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" } };
+				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
+				       { "trace" }, { "capture" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -431,7 +432,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 			rc = topo_check_tm(ld);
 		if (rc >= 0)
 			rc = topo_experiment(ld, root, &f[K_CLOCK]);
-		return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+		if (rc >= 0)
+			rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+		return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -448,7 +451,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = topo_check_tm(ld);
 	if (rc >= 0)
 		rc = topo_experiment(ld, root, &f[K_CLOCK]);
-	return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+	if (rc >= 0)
+		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+	return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, const struct topo_traffic *traffic,

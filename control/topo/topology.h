@@ -140,6 +140,24 @@ struct topo_cell {
 	int line;
 };
 
+/* A virtual-time run's trace and captures (topo_observe.c). */
+#define TOPO_CAPTURES_MAX 4
+struct topo_capture {
+	int sw, port;
+	char dir[8];          /* rx, tx, both */
+	uint64_t count;       /* 0: the whole run */
+	char filter[256];
+	char file[256];
+};
+struct topo_observe {
+	bool trace;
+	int trace_sw, trace_port; /* port -1: any */
+	uint32_t trace_count;
+	char trace_match[256];
+	int n_captures;
+	struct topo_capture cap[TOPO_CAPTURES_MAX];
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX];  /* `fabric:` */
 	char file[512];            /* path it was loaded from */
@@ -169,6 +187,7 @@ struct topology {
 	int n_flows;
 	struct loom_flow_spec *flows; /* src_host/dst_host index hosts[] */
 	struct topo_cell cell;     /* mode: cell (switch-scheduled fabric) */
+	struct topo_observe observe; /* trace: and capture: (virtual time) */
 };
 
 /* Load FILE (explicit or generator form), expand and validate it; its

@@ -613,11 +613,14 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads,
 		return -1;
 	if (loom_cell_load(f, root, err, errlen) < 0) /* after the switches and their forwarding */
 		return -1;
-	return loom_gen_config_finish(f, err, errlen);
+	if (loom_gen_config_finish(f, err, errlen) < 0)
+		return -1;
+	return loom_observe_load(f, root, record_reads, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
 {
+	loom_observe_unload(f);
 	loom_cell_free(f);
 	loom_fabric_free_tm(f);
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {

@@ -35,7 +35,8 @@ void loom_switch_receive_unobserved(struct loom_switch *sw, uint16_t port, struc
 bool loom_switch_classify(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, struct loom_pkt_meta *meta);
 
 /* observed_receive.c: loom_switch_receive while sw->observe is set. */
-void observed_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now);
+__attribute__((cold)) void observed_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+					    loom_time_ns now);
 
 /* ipv4_fast_path.c: forward the burst through the native stages fused,
  * when every packet in it is plain routed IPv4; false (nothing done) when
