@@ -200,12 +200,12 @@ static void traced_receive(struct loom_switch *sw, struct loom_port *in, struct 
 	if (sw->tm)
 		sw->tm->now = now;
 	in->c.rx_packets++;
-	record_rx(p, sw, in->index, m, now);
 	drops_take(in, &d);
 	if (unlikely(mode->receive_frame != NULL) && mode->receive_frame(sw, in, m, now)) {
-		record_drop(p, sw, &d, now); /* a cell: the cell code records where it goes */
+		record_drop(p, sw, &d, now); /* a cell: the cell code recorded it (cell_rx), or its drop */
 		return;
 	}
+	record_rx(p, sw, in->index, m, now);
 	if (!loom_switch_classify(sw, in, m, &meta)) {
 		if (!record_drop(p, sw, &d, now) && sw->c.answered != answered)
 			loom_trace_event(p, LOOM_TR_ANSWERED, sw, in->index, now);

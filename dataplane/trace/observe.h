@@ -48,7 +48,7 @@
 /* Packets one trace may hold (`count` above it is refused), and the
  * events each may record (more are counted in events_lost). */
 #define LOOM_TRACE_PACKETS_MAX 256
-#define LOOM_TRACE_EVENTS 48
+#define LOOM_TRACE_EVENTS 64
 /* Members whose queue depth an lb event shows. */
 #define LOOM_TRACE_LB_MEMBERS 8
 
@@ -210,6 +210,15 @@ static inline struct loom_trace_packet *loom_trace_of(const struct loom_observe 
 	    (mark & 0xffff) > o->trace->n_packets)
 		return NULL;
 	return &o->trace->pkts[(mark & 0xffff) - 1];
+}
+
+/* The same for code that also runs outside the receive handler (a cell
+ * fabric's cutting on credit, its reassembly): by the fabric's observation. */
+static inline struct loom_trace_packet *loom_trace_of_fabric(const struct loom_fabric *f, const struct rte_mbuf *m)
+{
+	const struct loom_observe *o = f->observe;
+
+	return unlikely(o != NULL && o->applied) ? loom_trace_of(o, m) : NULL;
 }
 
 /* Claim a packet arriving at (sw, port) parsed as `meta` for the trace,

@@ -72,6 +72,36 @@ class TraceVirtual(unittest.TestCase):
             with open(os.path.join(self.dir, "a", name), "rb") as fa, open(os.path.join(self.dir, "b", name), "rb") as fb:
                 self.assertEqual(fa.read(), fb.read(), name)
 
+    def test_traced_packet_in_a_cell_fabric_shows_its_cells(self):
+        """leaf0 puts the packet in a VOQ, cuts it into cells (1500 B in
+        256-byte payloads: 6) sprayed over both uplinks; each cell crosses
+        a spine; leaf2 reassembles the packet and delivers it."""
+        with open(topo("cell_permutation.yaml")) as f:
+            text = f.read().replace("duration: 1ms", "duration: 100us")
+        text += 'trace: { at: leaf0:0, count: 2, match: "udp" }\n'
+        r, _, _ = run(text, self.dir)
+        t = r["trace"]
+        self.assertEqual(t["traced"], 2)
+        for p in t["packets"]:
+            self.assertEqual(p["end"], "delivered", p)
+            ev = p["events"]
+            voq = next(e for e in ev if e["stage"] == "voq")
+            cells = next(e for e in ev if e["stage"] == "cells")
+            self.assertEqual((voq["switch"], cells["switch"], cells["cells"]), ("leaf0", "leaf0", 6))
+            self.assertEqual(set(cells["uplinks"]), {2, 3})  # sprayed over both
+            seqs = list(range(cells["first_seq"], cells["first_seq"] + 6))
+            at_spines = [e for e in ev if e["stage"] == "cell_rx" and e["switch"].startswith("spine")]
+            at_leaf = [e for e in ev if e["stage"] == "cell_rx" and e["switch"] == voq["to_leaf"]]
+            self.assertEqual(sorted(e["seq"] for e in at_spines), seqs)
+            self.assertEqual(sorted(e["seq"] for e in at_leaf), seqs)
+            self.assertEqual({e["switch"] for e in at_spines}, {"spine0", "spine1"})
+            reasm = next(e for e in ev if e["stage"] == "reassembled")
+            self.assertEqual((reasm["switch"], reasm["port"]), (voq["to_leaf"], voq["to_port"]))
+            self.assertEqual(ev[-1]["stage"], "tx")
+            self.assertEqual(len([e for e in ev if e["stage"] == "tx" and e["switch"] == "leaf0"]), 6)
+        for sw in r["switches"]:
+            self.assertTrue(sw["conserved"], sw["name"])
+
     def test_bad_keys_are_refused(self):
         with open(TOPO) as f:
             text = f.read()
