@@ -104,6 +104,13 @@ static void print_event(json_t *e, long long t0)
 		json_array_foreach(q, i, v)
 			printf("%s%lld", i ? "/" : " ", (long long)json_integer_value(v));
 		printf(" B");
+		if (json_object_size(json_object_get(e, "policy_inputs"))) {
+			const char *k;
+
+			printf(";");
+			json_object_foreach(json_object_get(e, "policy_inputs"), k, v)
+				printf(" %s %lld", k, (long long)json_integer_value(v));
+		}
 	} else if (strcmp(stage, "enqueue") == 0) {
 		json_t *cls = json_object_get(e, "class");
 

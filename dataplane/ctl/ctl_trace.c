@@ -255,6 +255,13 @@ static json_t *event_json(const struct loom_fabric *f, const struct loom_trace_e
 				     "next_port", e->u.lb.nh_port, "next_port_name",
 				     e->u.lb.nh_port < sw->n_ports ? sw->ports[e->u.lb.nh_port].name : "?",
 				     "member_queued_bytes", q));
+		if (e->u.lb.n_explain) {
+			json_t *x = json_object();
+
+			for (int i = 0; i < e->u.lb.n_explain; i++)
+				json_object_set_new(x, e->u.lb.explain_name[i], json_integer(e->u.lb.explain_value[i]));
+			json_object_set_new(o, "policy_inputs", x);
+		}
 		break;
 	}
 	case LOOM_TR_ENQUEUE:

@@ -155,6 +155,18 @@ static void traced_native_forward(struct loom_switch *sw, struct loom_port *in, 
 
 		e->u.lb.queued_bytes[i] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 	}
+	if (!member_group_inline(grp) && lb_policy_at(grp->policy)->explain) {
+		const struct loom_lb_group *lg = &sw->lb->groups[g];
+		struct lb_pkt pkt = {.flow_hash = hash, .len = len, .now = now};
+		struct lb_explain x = {0};
+
+		lb_policy_at(grp->policy)->explain(lg->state, &lg->view, &pkt, &x);
+		for (unsigned int i = 0; i < x.n && i < 4; i++) {
+			e->u.lb.explain_name[i] = x.name[i];
+			e->u.lb.explain_value[i] = x.value[i];
+		}
+		e->u.lb.n_explain = (uint8_t)(x.n < 4 ? x.n : 4);
+	}
 	member = member_choose(sw, grp, g, hash, len, now, false, 0);
 	nh = member_take(&t, member, len);
 	e->u.lb.member = (uint16_t)(member - grp->first);

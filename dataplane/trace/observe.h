@@ -89,6 +89,9 @@ struct loom_trace_event {
 			uint32_t hash;
 			uint16_t policy, member, n_members, nh_port;
 			uint32_t queued_bytes[LOOM_TRACE_LB_MEMBERS]; /* of the members' ports, before */
+			uint8_t n_explain; /* the policy's own inputs (lb_policy.h explain) */
+			const char *explain_name[4];
+			int64_t explain_value[4];
 		} lb;
 		struct {
 			int8_t cls;        /* traffic-manager class, -1: FIFO (no TM) */

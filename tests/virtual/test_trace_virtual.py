@@ -102,6 +102,37 @@ class TraceVirtual(unittest.TestCase):
         for sw in r["switches"]:
             self.assertTrue(sw["conserved"], sw["name"])
 
+    def test_flowlet_decision_inputs(self):
+        """With flowlet, each traced packet's lb event carries the flowlet
+        entry, the gap since the entry's last packet and the idle time: the
+        first packet of the flow starts a flowlet, the next ones (1.2 us
+        apart, far below 256 us) follow it on the same member."""
+        with open(TOPO) as f:
+            text = f.read()
+        text = text.replace(", entropy: per_packet", "").replace("count: 3", "count: 4")
+        text = text.replace("\ncapture:", "\nload_balancing: { mode: flowlet }\ncapture:")
+        r = self.run_text(text)
+        lbs = [next(e for e in p["events"] if e["stage"] == "lb" and e["switch"] == "leaf0")
+               for p in r["trace"]["packets"]]
+        self.assertEqual([x["policy"] for x in lbs], ["flowlet"] * 4)
+        inputs = [x["policy_inputs"] for x in lbs]
+        self.assertEqual(len({x["entry"] for x in inputs}), 1, inputs)
+        self.assertEqual([x["new_flowlet"] for x in inputs], [1, 0, 0, 0])
+        self.assertEqual([x["gap_ns"] for x in inputs], [-1, 1200, 1200, 1200])
+        self.assertEqual(inputs[0]["idle_ns"], 256000)
+        self.assertEqual(len({x["member"] for x in lbs}), 1)
+
+    def run_text(self, text):
+        d = os.path.join(self.dir, "t")
+        os.makedirs(d, exist_ok=True)
+        cwd = os.getcwd()
+        os.chdir(d)
+        try:
+            r, _, _ = run(text, d)
+        finally:
+            os.chdir(cwd)
+        return r
+
     def test_bad_keys_are_refused(self):
         with open(TOPO) as f:
             text = f.read()
