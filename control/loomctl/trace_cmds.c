@@ -93,8 +93,9 @@ static void print_event(json_t *e, long long t0)
 		if (json_is_null(json_object_get(e, "group")))
 			printf(": no route");
 		else
-			printf(": group %lld (%lld members), ttl -> %lld", num(e, "group"), num(e, "members"),
-			       num(e, "ttl_out"));
+			printf(": group %lld (%lld members)", num(e, "group"), num(e, "members"));
+		if (json_object_get(e, "ttl_out"))
+			printf(", ttl -> %lld", num(e, "ttl_out"));
 	} else if (strcmp(stage, "lb") == 0) {
 		json_t *q = json_object_get(e, "member_queued_bytes"), *v;
 		size_t i;
@@ -114,9 +115,11 @@ static void print_event(json_t *e, long long t0)
 	} else if (strcmp(stage, "enqueue") == 0) {
 		json_t *cls = json_object_get(e, "class");
 
-		printf(": class %s%lld, depth %lld pkts %lld B%s%s%s%s",
-		       json_is_string(cls) ? "fifo" : "", json_is_string(cls) ? 0LL : (long long)json_integer_value(cls),
-		       num(e, "depth_packets"), num(e, "depth_bytes"), json_is_true(json_object_get(e, "admitted")) ? "" : ", refused",
+		if (json_is_string(cls))
+			printf(": fifo");
+		else
+			printf(": class %lld", (long long)json_integer_value(cls));
+		printf(", depth %lld pkts %lld B%s%s%s%s", num(e, "depth_packets"), num(e, "depth_bytes"), json_is_true(json_object_get(e, "admitted")) ? "" : ", refused",
 		       json_is_true(json_object_get(e, "ecn_marked")) ? ", ECN marked" : "",
 		       json_is_true(json_object_get(e, "pfc_paused")) ? ", class paused by PFC" : "",
 		       json_is_true(json_object_get(e, "pfc_xoff_sent")) ? ", XOFF sent upstream" : "");

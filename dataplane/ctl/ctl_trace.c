@@ -238,9 +238,10 @@ static json_t *event_json(const struct loom_fabric *f, const struct loom_trace_e
 		if (e->u.route.group == UINT32_MAX)
 			json_object_set_new(o, "group", json_null());
 		else
-			json_object_update_new(o, json_pack("{s:I, s:i, s:i}", "group", (json_int_t)e->u.route.group,
-							    "members", e->u.route.n_members, "ttl_out",
-							    e->u.route.ttl_out));
+			json_object_update_new(o, json_pack("{s:I, s:i}", "group", (json_int_t)e->u.route.group,
+							    "members", e->u.route.n_members));
+		if (e->u.route.ttl_out) /* 0: it expired here (the drop follows) */
+			json_object_set_new(o, "ttl_out", json_integer(e->u.route.ttl_out));
 		break;
 	case LOOM_TR_LB: {
 		json_t *q = json_array();
