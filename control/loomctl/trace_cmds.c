@@ -299,23 +299,19 @@ int cmd_capture(int argc, char **argv)
 	}
 	if (put_switch_port(extra, at, "capture", 1) < 0)
 		goto usage;
-	/* the file first: a path we cannot write starts nothing in loomd */
+	/* loomd first: a request it refuses touches no file */
+	r = ctl_call_or_report("capture_start", extra);
+	if (!r)
+		return 1;
+	id = json_pack("{s:I}", "id", (json_int_t)num(r, "id"));
 	if (strcmp(file, "-") == 0) {
 		out = stdout;
 	} else if (!(out = loom_output_open(file, LOOM_OUTPUT_SHARED, err, sizeof(err)))) {
 		fprintf(stderr, "loomctl capture: %s\n", err);
-		json_decref(extra);
+		json_decref(ctl_call(LOOM_SOCKET, "capture_stop", id, err, sizeof(err)));
+		json_decref(r);
 		return 1;
 	}
-	r = ctl_call_or_report("capture_start", extra);
-	if (!r) {
-		if (out != stdout) {
-			fclose(out);
-			unlink(file);
-		}
-		return 1;
-	}
-	id = json_pack("{s:I}", "id", (json_int_t)num(r, "id"));
 	zero_ns = (uint64_t)num(r, "clock_zero_wall_ns");
 	snprintf(desc, sizeof(desc), "loom link %s, %s%s%s", str(r, "interface"), str(r, "dir"),
 		 *str(r, "filter") ? ", filter " : "", str(r, "filter"));

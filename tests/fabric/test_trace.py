@@ -181,6 +181,24 @@ class Trace(fx.FabricUp):
         self.assertEqual(len(frames), 3)
         self.assertTrue(all(f["IP"].dst == b[2] and f["IP"].ttl == 64 for f in frames))
 
+    def test_capture_piped_into_tshark(self):
+        """`loomctl capture ... -w - | tshark -r -` while the pings go: tshark
+        reads the live stream, with the link's name as the interface."""
+        a, b = self.a, self.b
+        cap = subprocess.Popen([fx.LOOMCTL, "capture", "%s:0" % a[1], "--count", "4", "--filter", "icmp", "-w", "-"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        tshark = subprocess.Popen(["tshark", "-r", "-", "-T", "fields", "-e", "frame.interface_name", "-e", "ip.src",
+                                   "-e", "ip.dst", "-e", "icmp.type"], stdin=cap.stdout, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        cap.stdout.close()
+        time.sleep(0.5)
+        fx.in_host(a[0], "ping", "-c", "2", "-i", "0.1", "-W", "2", b[2])
+        out, err = tshark.communicate(timeout=30)
+        self.assertEqual(cap.wait(timeout=10), 0)
+        rows = [line.split("\t") for line in out.splitlines()]
+        name = "%s:0-%s" % (a[1], a[0])
+        self.assertEqual(rows, [[name, a[2], b[2], "8"], [name, b[2], a[2], "0"]] * 2, err)
+
     def test_bad_requests_are_refused_and_forwarding_goes_on(self):
         a, b = self.a, self.b
         bad = [
