@@ -133,6 +133,7 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(LB, WINDOW_NS, "window_ns", INTEGER, NONE, READ) \
 	X(LB, DRILL_D, "drill_d", INTEGER, NONE, READ) \
 	X(LB, DRILL_M, "drill_m", INTEGER, NONE, READ) \
+	X(LB, HASH_FLOW_LABEL, "hash_flow_label", BOOLEAN, NONE, READ) \
 	X(LB, GROUPS, "groups", ARRAY, LB_GROUP, READ) \
 	X(LB_GROUP, GROUP, "group", INTEGER, NONE, READ) \
 	X(LB_GROUP, MODE, "mode", STRING, NONE, READ) \

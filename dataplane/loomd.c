@@ -6,6 +6,12 @@
  *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [--series FILE --series-interval NS] [-- EAL options]
  *   loomd --config FILE --check-config [-- EAL options]
  *
+ * --changes-dir DIR: record in DIR every live change made through the
+ * control socket (lb_set, tm set, pipeline, cell_link) and, at start,
+ * re-apply those DIR holds before forwarding begins: how `loomctl restart`
+ * brings a fabric back as it was (dataplane/ctl/ctl_changes.h,
+ * docs/RESTART.md).
+ *
  * --metrics-port: serve Prometheus metrics on 127.0.0.1:PORT/metrics
  * (dataplane/telemetry/). The /loom/... DPDK telemetry commands are
  * always registered.
@@ -15,6 +21,12 @@
  * virtual time, or about every NS of wall time in a real-time run.
  * --series-max-bytes N: the series stops growing at N bytes, said once
  * on stderr (default 1 GiB; 0: no cap).
+ *
+ * --worker-priority N: in real time, run the worker at SCHED_RR N (1..99)
+ * or at the fair scheduler (0). Default: 10 where the kernel throttles
+ * real-time threads and there are two CPUs or more, else 0
+ * (runner/worker_priority.h says why). An explicit N that cannot be
+ * applied stops loomd; the default falls back to 0 and says so.
  *
  * Output files (--results, --series, a cell capture) are created without
  * following a symlink, 0644, and only a regular file is overwritten
@@ -52,6 +64,7 @@
 
 #include "cell_fabric.h"
 #include "ctl.h"
+#include "ctl_changes.h"
 #include "config.h"
 #include "gen_config.h"
 #include "loom/frame.h"
@@ -60,6 +73,7 @@
 #include "runner.h"
 #include "telemetry.h"
 #include "runner_virtual.h"
+#include "worker_priority.h"
 #include "loom_output_file.h"
 #include "series.h"
 #include "series_realtime.h"
@@ -78,7 +92,9 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
-		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [-- EAL options]\n"
+		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [--worker-priority N]\n"
+		     "             [--changes-dir DIR]\n"
+		     "             [-- EAL options]\n"
 		     "       loomd --config FILE --check-config [-- EAL options]\n");
 }
 
@@ -341,10 +357,13 @@ int main(int argc, char **argv)
 		{"series-interval", required_argument, NULL, 'I'},
 		{"series-max-bytes", required_argument, NULL, 'M'},
 		{"check-config", no_argument, NULL, 'C'},
+		{"worker-priority", required_argument, NULL, 'P'},
+		{"changes-dir", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL;
+	const char *config = NULL, *sock = DEFAULT_SOCKET, *results = NULL, *series_file = NULL, *changes_dir = NULL;
+	struct ctl_changes changes = {.dirfd = -1};
 	struct loom_series series = {.out = NULL, .interval_ns = 0};
 	struct loom_output_cap series_cap;
 	uint64_t series_max = LOOM_OUTPUT_DEFAULT_MAX_BYTES;
@@ -356,7 +375,7 @@ int main(int argc, char **argv)
 	struct ctl_server srv;
 	struct loom_metrics_server metrics = {0};
 	struct loom_series_sampler sampler = {0};
-	long metrics_port = 0;
+	long metrics_port = 0, worker_priority = LOOM_WORKER_PRIORITY_UNSET;
 	bool check_config = false;
 	char *end;
 	char err[512], runtime_dir[256];
@@ -389,7 +408,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'P':
+			worker_priority = strtol(optarg, &end, 10);
+			if (*end || end == optarg || worker_priority < 0 || worker_priority > 99) {
+				fprintf(stderr, "loomd: --worker-priority: 0 (fair scheduler) or a SCHED_RR priority "
+						"1..99, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'C': check_config = true; break;
+		case 'D': changes_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -398,8 +426,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* how long each step of the start takes: part of a restart's outage */
+	double t_main = wall_seconds(), t_eal, t_load, t_ports, t_changes;
+
 	if (eal_start(config, check_config, argc - optind, argv + optind, runtime_dir, sizeof(runtime_dir)) < 0)
 		return 1;
+	t_eal = wall_seconds();
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -436,16 +468,38 @@ int main(int argc, char **argv)
 		rc = run_virtual_main(&fabric, results, &series);
 		goto out_fabric;
 	}
+	t_load = wall_seconds();
 	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_fabric;
 	}
+	t_ports = wall_seconds();
 	loom_clock_tsc_init(&clock);
 	loom_ports_start_generators(&fabric, &ports, &clock);
 	loom_mailbox_init(&mb);
 	struct loomd_state st = {
 		.fabric = &fabric, .ports = &ports, .clock = &clock, .mb = &mb, .stop = &stop_requested, .rt = &rt,
 	};
+	if (changes_dir) {
+		/* before the control socket and the worker run: the handlers run
+		 * here (the mailbox closed), and nothing else changes the fabric
+		 * meanwhile, so forwarding begins with the changes in place */
+		if (ctl_changes_open(&changes, changes_dir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "loomd: --changes-dir: %s\n", err);
+			goto out_ports;
+		}
+		st.changes = &changes;
+		loom_mailbox_close(&mb);
+		st.changes_replayed = ctl_changes_apply_recorded(&st);
+		loom_mailbox_open(&mb);
+		if (st.changes_replayed && json_integer_value(json_object_get(st.changes_replayed, "replayed")))
+			fprintf(stderr, "loomd: re-applied %" JSON_INTEGER_FORMAT " live change(s) from %s\n",
+				json_integer_value(json_object_get(st.changes_replayed, "replayed")), changes_dir);
+	}
+	t_changes = wall_seconds();
+	st.startup_ms = json_pack("{s:f, s:f, s:f, s:f}", "eal", (t_eal - t_main) * 1e3, "configuration",
+				  (t_load - t_eal) * 1e3, "ports", (t_ports - t_load) * 1e3, "live_changes",
+				  (t_changes - t_ports) * 1e3);
 	if (ctl_server_start(&srv, sock, &st, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_ports;
@@ -469,6 +523,37 @@ int main(int argc, char **argv)
 		goto out_ports;
 	}
 
+	if (worker_priority == LOOM_WORKER_PRIORITY_UNSET) {
+		rt.worker_priority = loom_worker_priority_default(rt.worker_scheduling, sizeof(rt.worker_scheduling));
+		if (rt.worker_priority > 0 &&
+		    loom_worker_priority_apply(rt.worker_priority, err, sizeof(err)) < 0) {
+			snprintf(rt.worker_scheduling, sizeof(rt.worker_scheduling), "%s: the fair scheduler", err);
+			rt.worker_priority = 0;
+		}
+		fprintf(stderr, "loomd: worker: %s\n", rt.worker_scheduling);
+	} else {
+		rt.worker_priority = (int)worker_priority;
+		if (loom_worker_priority_apply(rt.worker_priority, err, sizeof(err)) < 0) {
+			fprintf(stderr, "loomd: --worker-priority %ld: %s\n", worker_priority, err);
+			loom_series_sampler_stop(&sampler);
+			loom_metrics_stop(&metrics);
+			loom_dpdk_telemetry_detach();
+			ctl_server_stop(&srv);
+			goto out_ports;
+		}
+		snprintf(rt.worker_scheduling, sizeof(rt.worker_scheduling), "%s %d (--worker-priority)",
+			 rt.worker_priority ? "SCHED_RR" : "the fair scheduler, priority", rt.worker_priority);
+	}
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		__atomic_store_n(&st.forwarding_since_ns, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
+				 __ATOMIC_RELEASE);
+		fprintf(stderr, "loomd: forwarding %.0f ms after its start (EAL %.0f, configuration %.0f, ports %.0f, "
+			"live changes %.0f ms)\n", (wall_seconds() - t_main) * 1e3, (t_eal - t_main) * 1e3,
+			(t_load - t_eal) * 1e3, (t_ports - t_load) * 1e3, (t_changes - t_ports) * 1e3);
+	}
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);
 
 	loom_mailbox_close(&mb);
@@ -478,8 +563,15 @@ int main(int argc, char **argv)
 	ctl_server_stop(&srv);
 	fprintf(stderr, "loomd: stopped after %lu loops (%lu busy, %lu idle sleeps)\n", (unsigned long)rt.loops,
 		(unsigned long)rt.busy_loops, (unsigned long)rt.sleeps);
+	if (rt.fidelity.late_turns)
+		fprintf(stderr, "loomd: %lu loop turns started late, %.1f ms behind schedule in all (latest %.1f ms)\n",
+			(unsigned long)rt.fidelity.late_turns, (double)rt.fidelity.late_ns / 1e6,
+			(double)rt.fidelity.max_late_ns / 1e6);
 	rc = 0;
 out_ports:
+	json_decref(st.changes_replayed);
+	json_decref(st.startup_ms);
+	ctl_changes_close(&changes);
 	loom_ports_unbind(&ports);
 out_fabric:
 	if (series.out && fclose(series.out) != 0) {

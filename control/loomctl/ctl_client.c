@@ -92,6 +92,9 @@ json_t *ctl_call(const char *sock, const char *cmd, json_t *extra, char *err, si
 		return NULL;
 	if (json_is_true(json_object_get(reply, "ok"))) {
 		result = json_incref(json_object_get(reply, "result"));
+		/* done, with a caveat (a live change not recorded for a restart) */
+		if (json_string_value(json_object_get(reply, "warning")))
+			fprintf(stderr, "loomctl: warning: %s\n", json_string_value(json_object_get(reply, "warning")));
 	} else {
 		const char *e = json_string_value(json_object_get(reply, "error"));
 		snprintf(err, errlen, "loomd: %s", e ? e : "error");

@@ -14,6 +14,7 @@ struct up_opts {
 	const char *only;  /* comma-separated switches this loomd hosts, NULL = all */
 	bool dry_run;      /* print the loomd config and host script, change nothing */
 	bool no_hosts;     /* do not create host namespaces */
+	const char *worker_priority; /* loomd --worker-priority (digits, 0..99); NULL: loomd's default */
 };
 
 int cmd_up(const struct up_opts *o);
@@ -25,14 +26,21 @@ int cmd_run(const char *topology, const char *out);
  * none). loomd's exit status. */
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns);
 int cmd_down(void);
+/* What `up` made (namespaces, veths, VM hosts, loomd's pid): the state file. */
+#define LOOM_STATE_FILE "/run/loom/state.json"
 /* The state file of the fabric that is up (fabric_up.c), or NULL. */
 json_t *fabric_state_load(void);
+int fabric_state_save(json_t *state);
+/* loomctl restart (fabric_restart.c): loomd stopped if it runs and started
+ * again on the same configuration, hosts kept, live changes re-applied,
+ * the outage printed. */
+int cmd_restart(void);
+/* The same for a fabric given by its state (`up` of a fabric whose loomd
+ * died). 0; 1 on failure (the hosts are kept either way). */
+int fabric_bring_back(json_t *state);
 /* loomctl exec HOST -- CMD..., loomctl console HOST (host_exec.c). */
 int cmd_exec(const char *host, int argc, char **argv, int timeout_ms);
 int cmd_console(const char *host);
-/* The loomd to start: $LOOMD, else the one next to loomctl in the build
- * tree, else "loomd" from PATH. fabric_up.c */
-int loomd_path(char *buf, size_t len);
 /* Hosts this loomd serves (namespaces and VMs): not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */
 bool host_is_served(const struct topology *t, int host, const bool *local);

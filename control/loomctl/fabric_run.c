@@ -15,6 +15,7 @@
 
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
+#include "loomd_process.h"
 #include "workload/workload.h"
 
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns)

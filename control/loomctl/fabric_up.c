@@ -8,6 +8,10 @@
  * hosts' guests (after loomd: QEMU does not run a guest until every
  * vhost-user backend of it has connected) and configure them. Everything it creates is written to /run/loom/state.json
  * first, so that `down` (or a failed `up`) removes exactly that.
+ *
+ * up on a fabric whose loomd died (its state file names a dead pid) with
+ * the same topology brings loomd back and keeps the hosts
+ * (fabric_restart.c); with another topology it refuses (docs/RESTART.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,84 +29,18 @@
 #include "loom_output_file.h"
 #include "compile/loomd_config.h"
 #include "ctl_client.h"
+#include "endpoint_cmd.h"
 #include "fabric_cmds.h"
+#include "loomd_process.h"
 #include "vm_hosts.h"
 #include "workload/workload.h"
 
-#define STATE_FILE LOOM_RUN_DIR "/state.json"
-#define CONFIG_FILE LOOM_RUN_DIR "/config.json"
 #define HOSTS_SCRIPT LOOM_RUN_DIR "/hosts-up.sh"
-#define LOOMD_LOG LOOM_RUN_DIR "/loomd.log"
-#define UP_TIMEOUT_S 60
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
 
 static int run_quiet(const char *cmd)
 {
 	int rc = system(cmd);
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-/* The pid is a running loomd (and not a process that got its number after
- * loomd exited). */
-static bool pid_alive(pid_t pid)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	if (pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return strcmp(comm, "loomd\n") == 0;
-}
-
-/* loomd by absolute path only, never from PATH or the current
- * directory (loomctl runs as root): $LOOMD when it is an absolute path,
- * else next to loomctl in the build tree (BUILD/control/loomctl ->
- * BUILD/dataplane/loomd), else beside loomctl (both installed in one
- * bin/), else the install prefix's bindir. -1 with a message when none
- * is there. */
-int loomd_path(char *buf, size_t len)
-{
-	char self[PATH_MAX], *dir;
-	ssize_t n;
-	const char *env = getenv("LOOMD");
-
-	if (env && *env) {
-		if (env[0] != '/') {
-			fprintf(stderr, "loomctl: $LOOMD must be an absolute path\n");
-			return -1;
-		}
-		snprintf(buf, len, "%s", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		dir = dirname(self); /* absolute: the kernel's path of this executable */
-		snprintf(buf, len, "%s/../dataplane/loomd", dir);
-		if (access(buf, X_OK) == 0)
-			return 0;
-		snprintf(buf, len, "%s/loomd", dir);
-		if (access(buf, X_OK) == 0)
-			return 0;
-	}
-	snprintf(buf, len, "%s", LOOM_INSTALL_BINDIR "/loomd");
-	if (buf[0] == '/' && access(buf, X_OK) == 0)
-		return 0;
-	fprintf(stderr, "loomctl: loomd not found beside loomctl, in its build tree or in %s (set LOOMD=/path/to/loomd)\n",
-		LOOM_INSTALL_BINDIR);
-	return -1;
 }
 
 static bool *local_mask(const struct topology *t, const char *only)
@@ -153,83 +91,36 @@ static json_t *state_for(const struct topology *t, const bool *local, bool with_
 	return state;
 }
 
-static int save_state(json_t *state)
+int fabric_state_save(json_t *state)
 {
-	return loom_output_json(state, STATE_FILE, LOOM_OUTPUT_PRIVATE);
+	return loom_output_json(state, LOOM_STATE_FILE, LOOM_OUTPUT_PRIVATE);
 }
 
 json_t *fabric_state_load(void)
 {
-	return json_load_file(STATE_FILE, 0, NULL);
+	return json_load_file(LOOM_STATE_FILE, 0, NULL);
 }
 
-static pid_t start_loomd(void)
+/* Whether the fabric of `state` (whose loomd died) is the one `up` was asked
+ * for: the same configuration for loomd, the same namespaces and VM hosts.
+ * Then `up` brings its loomd back instead of recreating it. */
+static bool same_fabric(json_t *state, json_t *config, const struct topology *t, const bool *local, bool with_hosts)
 {
-	char path[PATH_MAX];
-	pid_t pid;
+	json_t *old_config = json_load_file(LOOM_CONFIG_FILE, 0, NULL);
+	json_t *want = state_for(t, local, with_hosts);
+	json_t *vms = json_object_get(state, "vms"), *e;
+	bool same = old_config && json_equal(old_config, config) &&
+		    json_equal(json_object_get(state, "namespaces"), json_object_get(want, "namespaces")) &&
+		    (int)json_array_size(vms) == (with_hosts ? vm_hosts_count(t, local) : 0);
+	size_t i;
 
-	if (loomd_path(path, sizeof(path)) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(LOOMD_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-			close(fd);
-		}
-		setsid();
-		execl(path, "loomd", "--config", CONFIG_FILE, "--socket", LOOM_SOCKET, (char *)NULL);
-		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
-		_exit(127);
+	json_array_foreach(vms, i, e) {
+		int h = topo_host_index(t, json_string_value(json_object_get(e, "host")) ?: "");
+		same = same && h >= 0 && t->hosts[h].port_type == TOPO_PORT_VM;
 	}
-	return pid;
-}
-
-/* Wait until loomd answers a ping, or dies, or the timeout passes. */
-static int wait_for_loomd(pid_t pid)
-{
-	char err[256];
-
-	for (int i = 0; i < UP_TIMEOUT_S * 10; i++) {
-		json_t *r;
-		int status;
-
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return -1;
-		r = ctl_call(LOOM_SOCKET, "ping", NULL, err, sizeof(err));
-		if (r) {
-			json_decref(r);
-			return 0;
-		}
-		sleep_ms(100);
-	}
-	return -1;
-}
-
-static void print_log_tail(void)
-{
-	fprintf(stderr, "loomctl: loomd did not come up; its log (%s):\n", LOOMD_LOG);
-	run_quiet("tail -n 20 " LOOMD_LOG " >&2");
-}
-
-/* A fabric is up when its state file names a live loomd. A state file
- * whose loomd is gone (killed, machine rebooted without clearing /run) is
- * stale: its leftovers are removed so that a new fabric can come up. */
-static bool fabric_is_up(void)
-{
-	json_t *state = json_load_file(STATE_FILE, 0, NULL);
-	pid_t pid;
-
-	if (!state)
-		return false;
-	pid = (pid_t)json_integer_value(json_object_get(state, "pid"));
-	json_decref(state);
-	if (pid_alive(pid))
-		return true;
-	fprintf(stderr, "loomctl: the fabric in %s has no loomd any more; removing its leftovers\n", STATE_FILE);
-	cmd_down();
-	return false;
+	json_decref(old_config);
+	json_decref(want);
+	return same;
 }
 
 int cmd_up(const struct up_opts *o)
@@ -272,10 +163,35 @@ int cmd_up(const struct up_opts *o)
 		json_decref(config);
 		return 0;
 	}
-	if (fabric_is_up()) {
-		fprintf(stderr, "loomctl: a fabric is already up (%s); run 'loomctl down' first\n", STATE_FILE);
+	state = fabric_state_load();
+	if (state) {
+		/* A fabric is up when its state file names a live loomd; one whose
+		 * loomd died (killed, crashed) keeps its hosts: the same fabric is
+		 * brought back as `loomctl restart` does, hosts and live changes
+		 * kept; another one is refused (`down` first). */
+		pid_t old = (pid_t)json_integer_value(json_object_get(state, "pid"));
+
+		if (loomd_pid_alive(old)) {
+			fprintf(stderr, "loomctl: a fabric is already up (%s); run 'loomctl down' first\n",
+				LOOM_STATE_FILE);
+			rc = 1;
+		} else if (same_fabric(state, config, &t, o->only ? local : NULL, !o->no_hosts)) {
+			printf("fabric %s is up without its loomd (pid %d is gone): bringing loomd back, hosts kept "
+			       "(as 'loomctl restart' does)\n", t.name, (int)old);
+			rc = fabric_bring_back(state);
+		} else {
+			fprintf(stderr,
+				"loomctl: fabric %s (%s) is up without its loomd (pid %d is gone), and %s is not that "
+				"fabric: 'loomctl restart' brings it back as it was, 'loomctl down' removes it\n",
+				json_string_value(json_object_get(state, "fabric")) ?: "?",
+				json_string_value(json_object_get(state, "topology")) ?: "?", (int)old, o->topology);
+			rc = 1;
+		}
+		json_decref(state);
 		json_decref(config);
-		return 1;
+		free(local);
+		topo_free(&t);
+		return rc;
 	}
 	/* the guest image (built once) and every VM host's prerequisites,
 	 * before anything is created */
@@ -288,15 +204,18 @@ int cmd_up(const struct up_opts *o)
 		json_decref(config);
 		return 1;
 	}
-	rc = loom_output_json(config, CONFIG_FILE, LOOM_OUTPUT_PRIVATE);
+	rc = loom_output_json(config, LOOM_CONFIG_FILE, LOOM_OUTPUT_PRIVATE);
 	json_decref(config);
 	if (rc < 0) {
-		fprintf(stderr, "loomctl: cannot write %s\n", CONFIG_FILE);
+		fprintf(stderr, "loomctl: cannot write %s\n", LOOM_CONFIG_FILE);
 		return 1;
 	}
+	/* a new fabric starts with no live changes (a directory left by an
+	 * earlier one would be re-applied) */
+	run_quiet("rm -rf " LOOM_CHANGES_DIR);
 
 	state = state_for(&t, o->only ? local : NULL, !o->no_hosts);
-	save_state(state); /* before creating anything: down removes what it lists */
+	fabric_state_save(state); /* before creating anything: down removes what it lists */
 	if (!o->no_hosts) {
 		char why[512];
 
@@ -314,18 +233,19 @@ int cmd_up(const struct up_opts *o)
 			goto fail;
 		}
 	}
-	pid = start_loomd();
+	json_object_set_new(state, "worker_priority", o->worker_priority ? json_string(o->worker_priority) : json_null());
+	pid = loomd_start(false, o->worker_priority);
 	json_object_set_new(state, "pid", json_integer(pid));
-	save_state(state);
-	if (pid < 0 || wait_for_loomd(pid) < 0) {
-		print_log_tail();
+	fabric_state_save(state);
+	if (pid < 0 || loomd_wait(pid) < 0) {
+		loomd_print_log_tail();
 		goto fail;
 	}
-	if (!o->no_hosts && (vm_hosts_start(&t, o->only ? local : NULL, image, state, save_state) < 0 ||
-			     vm_hosts_ready(&t, state) < 0))
+	if (!o->no_hosts && (vm_hosts_start(&t, o->only ? local : NULL, image, state, fabric_state_save) < 0 ||
+			     vm_hosts_ready(&t, state) < 0 || endpoint_apply_topology(&t, o->only ? local : NULL) < 0))
 		goto fail;
 	printf("fabric %s is up: %d switches, %d hosts (loomd pid %d, log %s)\n", t.name, t.n_switches,
-	       o->no_hosts ? 0 : t.n_hosts, (int)pid, LOOMD_LOG);
+	       o->no_hosts ? 0 : t.n_hosts, (int)pid, LOOM_LOOMD_LOG);
 	json_decref(state);
 	free(local);
 	topo_free(&t);
@@ -339,32 +259,10 @@ fail:
 	return 1;
 }
 
-static void stop_loomd(pid_t pid)
-{
-	char err[256];
-	json_t *r;
-
-	if (!pid_alive(pid))
-		return;
-	r = ctl_call(LOOM_SOCKET, "shutdown", NULL, err, sizeof(err));
-	json_decref(r);
-	if (!r)
-		kill(pid, SIGTERM);
-	for (int i = 0; i < 100 && pid_alive(pid); i++) {
-		waitpid(pid, NULL, WNOHANG);
-		sleep_ms(100);
-	}
-	if (pid_alive(pid)) {
-		fprintf(stderr, "loomctl: loomd (pid %d) did not stop; killing it\n", (int)pid);
-		kill(pid, SIGKILL);
-		sleep_ms(200);
-	}
-}
-
 int cmd_down(void)
 {
 	json_error_t jerr;
-	json_t *state = json_load_file(STATE_FILE, 0, &jerr);
+	json_t *state = json_load_file(LOOM_STATE_FILE, 0, &jerr);
 	json_t *v;
 	size_t i;
 	char cmd[256];
@@ -378,7 +276,9 @@ int cmd_down(void)
 	/* The guests first: their run directories are outside /run/loom, and
 	 * a QEMU nobody stops would keep running with nobody knowing it. */
 	vm_hosts_stop(state);
-	stop_loomd((pid_t)json_integer_value(json_object_get(state, "pid")));
+	loomd_stop((pid_t)json_integer_value(json_object_get(state, "pid")));
+	/* what a killed loomd could not remove itself */
+	loomd_remove_runtime_dir((pid_t)json_integer_value(json_object_get(state, "pid")));
 	/* Deleting a namespace deletes its veth ends, and with them the peers. */
 	/* Processes left in a namespace (an iperf3 server, say) would keep it
 	 * alive after `ip netns del`. */

@@ -4,6 +4,7 @@
  *
  *   loomctl up FILE [--only SW,SW] [--no-hosts] [--dry-run]
  *   loomctl down
+ *   loomctl restart                       (loomd again, hosts and live changes kept)
  *   loomctl status [--json]
  *   loomctl exec HOST [--timeout S] -- CMD [ARG...]  (on a namespace or VM host)
  *   loomctl console HOST                  (a VM host's serial console)
@@ -42,6 +43,7 @@
 #include "cell_cmds.h"
 #include "web_cmd.h"
 #include "trace_cmds.h"
+#include "endpoint_cmd.h"
 #include "workload/workload.h"
 
 static void usage(FILE *out)
@@ -50,8 +52,13 @@ static void usage(FILE *out)
 		"usage: loomctl COMMAND ...\n"
 		"  up FILE [--only SW,SW] [--no-hosts] [--dry-run]  validate, compute routes, create hosts, start loomd\n"
 		"       --only: host only these switches here; --no-hosts: no namespaces;\n"
+		"       --worker-priority N: loomd's worker at SCHED_RR N, 0: fair scheduler (default 10 where safe);\n"
 		"       --dry-run: print the commands that create the hosts, change nothing\n"
 		"  down                                              stop loomd, remove hosts and everything up made\n"
+		"  restart                                           stop loomd (if it runs) and start it again on the\n"
+		"                                                    same fabric: hosts kept, live changes (tm set,\n"
+		"                                                    lb set, pipeline, cell link) re-applied, the\n"
+		"                                                    outage printed (docs/RESTART.md)\n"
 		"  status [--json]                                   switches and ports of the running fabric,\n"
 		"                                                    VM hosts: alive or not, KVM or TCG\n"
 		"  exec HOST [--timeout S] -- CMD [ARG...]           run a command on a host (namespace or VM):\n"
@@ -70,6 +77,11 @@ static void usage(FILE *out)
 		"                                                    imbalance, reordering at hosts\n"
 		"  lb set MODE [--switch SW] [--group G]             change the mode while traffic flows\n"
 		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
+		"  endpoint set HOST [--lb off|packet|flowlet|repath] [--measure on|off] [--flowlet-gap-us N]\n"
+		"           [--round-us N] [--rounds N] [--udp-ports P,P..|none]\n"
+		"                                                    a namespace host's eBPF load balancing and\n"
+		"                                                    measurement (docs/ENDPOINTS.md)\n"
+		"  endpoint show HOST [--json]                       its settings, counters (and flows with --json)\n"
 		"  pipeline SWITCH native|p4 [--spec FILE]           switch what forwards a running switch's packets\n"
 		"                                                    (native stages or a P4 program, docs/P4.md)\n"
 		"  raw JSON                                          send one request line to loomd,\n"
@@ -248,21 +260,35 @@ int main(int argc, char **argv)
 
 	if (strcmp(cmd, "up") == 0) {
 		static const char *const flags[] = {"--no-hosts", "--dry-run", NULL};
-		static const char *const valued[] = {"--only", NULL};
+		static const char *const valued[] = {"--only", "--worker-priority", NULL};
 		struct up_opts o = {0};
 
 		if (check_args(argc, argv, 1, flags, valued) < 0)
 			return 2;
 		for (int i = 0; i < argc; i++)
-			if (argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--only") != 0))
+			if (argv[i][0] != '-' &&
+			    (i == 0 || (strcmp(argv[i - 1], "--only") != 0 && strcmp(argv[i - 1], "--worker-priority") != 0)))
 				o.topology = argv[i];
 		o.only = flag_value(argc, argv, "--only");
+		o.worker_priority = flag_value(argc, argv, "--worker-priority");
+		if (o.worker_priority) {
+			char *end;
+			long v = strtol(o.worker_priority, &end, 10);
+
+			if (*end || end == o.worker_priority || o.worker_priority[0] == '-' || v > 99) {
+				fprintf(stderr, "loomctl up: --worker-priority: 0 (fair scheduler) or a SCHED_RR "
+						"priority 1..99, not '%s'\n", o.worker_priority);
+				return 2;
+			}
+		}
 		o.dry_run = has_flag(argc, argv, "--dry-run");
 		o.no_hosts = has_flag(argc, argv, "--no-hosts");
 		return cmd_up(&o);
 	}
 	if (strcmp(cmd, "down") == 0)
 		return check_args(argc, argv, 0, NULL, NULL) < 0 ? 2 : cmd_down();
+	if (strcmp(cmd, "restart") == 0)
+		return check_args(argc, argv, 0, NULL, NULL) < 0 ? 2 : cmd_restart();
 	if (strcmp(cmd, "status") == 0)
 		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_status(has_flag(argc, argv, "--json"));
 	if (strcmp(cmd, "exec") == 0) {
@@ -342,6 +368,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "lb") == 0)
 		return cmd_lb(argc, argv);
+	if (strcmp(cmd, "endpoint") == 0)
+		return cmd_endpoint(argc, argv);
 	if (strcmp(cmd, "web") == 0)
 		return cmd_web(argc, argv);
 	if (strcmp(cmd, "trace") == 0)

@@ -10,6 +10,7 @@
 #include "ctl_client.h"
 #include "fabric_cmds.h"
 #include "lb_cmds.h"
+#include "endpoint_cmd.h"
 #include "show_cmds.h"
 #include "vm_hosts.h"
 
@@ -24,14 +25,38 @@ static const char *gets(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* loomd's record of whether it kept its schedule (dataplane/runner/fidelity.h). */
+static void print_fidelity(json_t *fd)
+{
+	if (!fd)
+		return;
+	if (geti(fd, "late_turns") == 0) {
+		printf("fidelity: kept its schedule (%" JSON_INTEGER_FORMAT " loop turns, none later than %.1f ms)\n",
+		       geti(fd, "turns"), (double)geti(fd, "slack_ns") / 1e6);
+		return;
+	}
+	printf("fidelity: %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+	       " loop turns started late (%.1f ms behind schedule in all, the latest by %.1f ms): "
+	       "timing measured over those moments describes this machine's load, not the fabric\n",
+	       geti(fd, "late_turns"), geti(fd, "turns"), (double)geti(fd, "late_ns") / 1e6,
+	       (double)geti(fd, "max_late_ns") / 1e6);
+}
+
 int cmd_status(bool as_json)
 {
 	json_t *r = ctl_call_or_report("status", NULL), *sw, *p;
 	size_t i, j;
-
-	if (!r)
-		return 1;
 	json_t *state = fabric_state_load();
+
+	if (!r) {
+		/* a fabric whose loomd died: its hosts are still there */
+		if (state)
+			fprintf(stderr, "loomctl: fabric %s is up (%s) but its loomd (pid %" JSON_INTEGER_FORMAT
+				") does not answer: 'loomctl restart' brings it back (docs/RESTART.md)\n",
+				gets(state, "fabric"), LOOM_STATE_FILE, geti(state, "pid"));
+		json_decref(state);
+		return 1;
+	}
 	json_t *vms = vm_hosts_status(state);
 
 	json_decref(state);
@@ -43,6 +68,8 @@ int cmd_status(bool as_json)
 		       " loops (%" JSON_INTEGER_FORMAT " busy, %" JSON_INTEGER_FORMAT " idle sleeps)\n",
 		       gets(r, "fabric"), geti(r, "pid"), (double)geti(r, "uptime_ns") / 1e9, geti(r, "loops"),
 		       geti(r, "busy_loops"), geti(r, "idle_sleeps"));
+		printf("worker: %s\n", gets(r, "worker_scheduling"));
+		print_fidelity(json_object_get(r, "fidelity"));
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
 			printf("  %-10s %-10s plane %" JSON_INTEGER_FORMAT ":", gets(sw, "name"), gets(sw, "role"),
 			       geti(sw, "plane"));
@@ -51,7 +78,11 @@ int cmd_status(bool as_json)
 				       gets(p, "link"));
 			putchar('\n');
 		}
-		json_t *v;
+		json_t *v, *ch = json_object_get(r, "changes");
+		if (ch)
+			printf("  live changes: %" JSON_INTEGER_FORMAT " recorded in %s (re-applied at loomd's start: %"
+			       JSON_INTEGER_FORMAT ", skipped: %zu)\n", geti(ch, "recorded"), gets(ch, "dir"),
+			       geti(ch, "replayed"), json_array_size(json_object_get(ch, "skipped")));
 		json_array_foreach(vms, i, v) {
 			if (json_is_true(json_object_get(v, "alive")))
 				printf("  VM host %-10s alive (QEMU pid %" JSON_INTEGER_FORMAT ", %s)\n", gets(v, "host"),
@@ -156,12 +187,17 @@ static void print_switch_table(json_t *sw)
 
 int cmd_stats(bool as_json)
 {
-	json_t *r = ctl_call_or_report("stats", NULL), *sw;
+	json_t *r = ctl_call_or_report("stats", NULL), *sw, *eps;
+	const char *host;
 	size_t i;
 
 	if (!r)
 		return 1;
+	/* the hosts' endpoint programs (docs/ENDPOINTS.md) beside the switches' figures */
+	eps = endpoint_stats_json();
 	if (as_json) {
+		if (json_object_size(eps))
+			json_object_set(r, "endpoints", eps);
 		ctl_print_json(r);
 	} else {
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {
@@ -171,7 +207,11 @@ int cmd_stats(bool as_json)
 				lb_print_switch(json_object_get(sw, "load_balancing"), "  ");
 			putchar('\n');
 		}
+		json_object_foreach(eps, host, sw)
+			endpoint_print(host, sw);
+		print_fidelity(json_object_get(r, "fidelity"));
 	}
+	json_decref(eps);
 	json_decref(r);
 	return 0;
 }

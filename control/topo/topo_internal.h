@@ -73,6 +73,9 @@ struct topo_loader {
 
 /* `load_balancing:` (topo_lb.c): a mode name or a mapping. */
 int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *f, struct topo_lb *lb, bool allow_groups);
+/* A host's endpoint: (topo_endpoint.c); after its port_type. */
+int topo_load_endpoint(struct topo_loader *ld, const struct yaml_doc_field *f, struct topo_host *h);
+void topo_write_endpoint(FILE *out, const struct topo_endpoint *e);
 void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent);
 
 /* Generator form (topo_expand.c): fills ld->t from the `generate:` map. */

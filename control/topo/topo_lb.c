@@ -5,7 +5,8 @@
  * gives override the top level's):
  *   load_balancing: spray
  *   load_balancing: { mode: flowlet, flowlet_table: 512, idle_time: 256us,
- *                     sample_interval: 16us, window: 100ms }
+ *                     sample_interval: 16us, window: 100ms,
+ *                     hash_flow_label: true }
  * and, in a switch's options only, modes of single groups by the prefix of
  * a route that uses them:
  *   load_balancing: { mode: ecmp, groups: { 10.0.1.0/24: spray } }
@@ -61,10 +62,11 @@ static int get_groups(struct topo_loader *ld, const struct yaml_doc_field *f, st
 
 int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struct topo_lb *lb, bool allow_groups)
 {
-	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_N };
+	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_FLOW_LABEL, L_N };
 	struct yaml_doc_field f[L_N] = { { "mode" }, { "flowlet_table" }, { "idle_time" }, { "sample_interval" },
-				     { "window" }, { "groups" } };
+				     { "window" }, { "groups" }, { "hash_flow_label" } };
 	unsigned long v;
+	bool b;
 
 	memset(lb, 0, sizeof(*lb));
 	lb->line = yaml_doc_line(top->v);
@@ -95,6 +97,11 @@ int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struc
 		return -1;
 	if (f[L_WINDOW].v && topo_get_delay(&ld->yd, &f[L_WINDOW], &lb->window_ns) < 0)
 		return -1;
+	if (f[L_FLOW_LABEL].v) {
+		if (yaml_doc_get_bool(&ld->yd, &f[L_FLOW_LABEL], &b) < 0)
+			return -1;
+		lb->hash_flow_label = b ? TOPO_FLOW_LABEL_ON : TOPO_FLOW_LABEL_OFF;
+	}
 	if (f[L_IDLE].v && lb->idle_time_ns == 0)
 		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_IDLE].v), "idle_time must be > 0");
 	if (f[L_SAMPLE].v && lb->sample_interval_ns < 1000)
@@ -119,6 +126,8 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 		out->sample_interval_ns = s->sample_interval_ns;
 	if (s->window_ns)
 		out->window_ns = s->window_ns;
+	if (s->hash_flow_label)
+		out->hash_flow_label = s->hash_flow_label;
 	out->n_groups = s->n_groups;
 	memcpy(out->groups, s->groups, sizeof(out->groups));
 }
@@ -126,7 +135,7 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 bool topo_lb_given(const struct topo_lb *lb)
 {
 	return lb->mode[0] || lb->flowlet_table || lb->idle_time_ns || lb->sample_interval_ns || lb->window_ns ||
-	       lb->n_groups;
+	       lb->n_groups || lb->hash_flow_label;
 }
 
 void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent)
@@ -150,6 +159,9 @@ void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent)
 		topo_format_delay(lb->window_ns, buf, sizeof(buf));
 		fprintf(out, "%s  window: %s\n", indent, buf);
 	}
+	if (lb->hash_flow_label)
+		fprintf(out, "%s  hash_flow_label: %s\n", indent,
+			lb->hash_flow_label == TOPO_FLOW_LABEL_ON ? "true" : "false");
 	if (lb->n_groups)
 		fprintf(out, "%s  groups:\n", indent);
 	for (int i = 0; i < lb->n_groups; i++) {

@@ -17,7 +17,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_TRACE, K_CAPTURE, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED, K_TRACE, K_CAPTURE, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -200,16 +200,18 @@ static int load_switches(struct topo_loader *ld, const struct yaml_doc_field *to
 
 static int load_host(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	struct yaml_doc_field f[] = { { "name" }, { "port_type" } };
+	struct yaml_doc_field f[] = { { "name" }, { "port_type" }, { "endpoint" } };
 	struct topo_host *h = &ld->t->hosts[i];
 
 	h->pos.line = yaml_doc_line(n);
-	if (yaml_doc_fields(&ld->yd, n, "host", f, 2) < 0 || yaml_doc_require(&ld->yd, n, "host", &f[0]) < 0)
+	if (yaml_doc_fields(&ld->yd, n, "host", f, 3) < 0 || yaml_doc_require(&ld->yd, n, "host", &f[0]) < 0)
 		return -1;
 	if (topo_get_name(&ld->yd, &f[0], h->name) < 0 ||
 	    add_name(ld, &f[0], h->name, ld->t->n_switches + i) < 0)
 		return -1;
 	if (f[1].v && topo_get_port_type(&ld->yd, &f[1], &h->port_type) < 0)
+		return -1;
+	if (f[2].v && topo_load_endpoint(ld, &f[2], h) < 0)
 		return -1;
 	return 0;
 }
@@ -398,6 +400,24 @@ static int load_explicit(struct topo_loader *ld, yaml_node_t *root, struct yaml_
 	return topo_validate(ld->t, &ld->src, &ld->yd);
 }
 
+/* Top-level hash_seed: one seed for every switch that does not give its own
+ * (options.hash_seed), over the per-switch seeds `seed:` or the names give.
+ * Switches that ship with one default seed hash alike at every tier and
+ * polarize ECMP (labs/1-ecmp-polarization shows it). */
+static int load_fabric_hash_seed(struct topo_loader *ld, const struct yaml_doc_field *f)
+{
+	unsigned long v;
+
+	if (!f->v)
+		return 0;
+	if (yaml_doc_get_uint(&ld->yd, f, 0, UINT32_MAX, &v) < 0)
+		return -1;
+	for (int i = 0; i < ld->t->n_switches; i++)
+		if (!ld->t->switches[i].hash_seed_given)
+			ld->t->switches[i].hash_seed = (uint32_t)v;
+	return 0;
+}
+
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct yaml_doc_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
@@ -405,7 +425,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
 				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
-				       { "trace" }, { "capture" } };
+				       { "hash_seed" }, { "trace" }, { "capture" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -433,6 +453,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		if (rc >= 0)
 			rc = topo_experiment(ld, root, &f[K_CLOCK]);
 		if (rc >= 0)
+			rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
+		if (rc >= 0)
 			rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 		return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 	}
@@ -451,6 +473,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = topo_check_tm(ld);
 	if (rc >= 0)
 		rc = topo_experiment(ld, root, &f[K_CLOCK]);
+	if (rc >= 0)
+		rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
 	if (rc >= 0)
 		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 	return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);

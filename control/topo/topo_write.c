@@ -192,6 +192,7 @@ int topo_write_explicit(const struct topology *t, const struct topo_traffic *tra
 			fputs("    port_type: generator\n", out);
 		else if (t->hosts[i].port_type == TOPO_PORT_VM)
 			fputs("    port_type: vm\n", out);
+		topo_write_endpoint(out, &t->hosts[i].endpoint);
 	}
 	fputs(t->n_links ? "links:\n" : "links: []\n", out);
 	for (int i = 0; i < t->n_links; i++)

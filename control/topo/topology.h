@@ -60,6 +60,7 @@ struct topo_lb_group {
 /* `load_balancing:` (topo_lb.c): the mode and tunables a switch's groups
  * start with; empty / 0 = not given (loomd's defaults: ecmp, SAI's values).
  * `groups` only in a switch's options. */
+enum { TOPO_FLOW_LABEL_UNSET = 0, TOPO_FLOW_LABEL_OFF, TOPO_FLOW_LABEL_ON };
 struct topo_lb {
 	char mode[TOPO_NAME_MAX];
 	int n_groups;
@@ -68,6 +69,7 @@ struct topo_lb {
 	uint64_t idle_time_ns;
 	uint64_t sample_interval_ns;
 	uint64_t window_ns;
+	uint8_t hash_flow_label; /* TOPO_FLOW_LABEL_*: hash the IPv6 flow label (docs/ENDPOINTS.md) */
 	int line; /* where given; 0 when not */
 };
 
@@ -86,9 +88,29 @@ struct topo_switch {
 	struct topo_pos pos;
 };
 
+/* A host's `endpoint:` (topo_endpoint.c, docs/ENDPOINTS.md): the eBPF
+ * programs loomctl attaches to a namespace host. Modes in the order of
+ * endpoint/endpoint_abi.h's enum loom_ep_lb_mode. */
+enum topo_ep_lb { TOPO_EP_LB_OFF, TOPO_EP_LB_PACKET, TOPO_EP_LB_FLOWLET, TOPO_EP_LB_REPATH, TOPO_EP_LB_N };
+#define TOPO_EP_UDP_PORTS 8
+struct topo_endpoint {
+	bool given;
+	enum topo_ep_lb lb;
+	bool measure;
+	uint64_t flowlet_gap_ns; /* 0: loomctl's default */
+	uint64_t round_ns;       /* 0: loomctl's default */
+	uint32_t rounds;         /* 0: loomctl's default */
+	uint16_t udp_ports[TOPO_EP_UDP_PORTS];
+	int line;
+};
+const char *topo_ep_lb_name(enum topo_ep_lb lb);
+/* -1 when `name` is not a mode */
+int topo_ep_lb_parse(const char *name);
+
 struct topo_host {
 	char name[TOPO_NAME_MAX];
 	enum topo_host_port_type port_type; /* how loomd attaches to its veths */
+	struct topo_endpoint endpoint;
 	struct topo_pos pos;
 };
 

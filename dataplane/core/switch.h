@@ -132,6 +132,8 @@ struct loom_switch {
 	enum loom_role role;
 	uint8_t plane;
 	uint32_t hash_seed;
+	uint32_t hash_flow_label_mask; /* 0xfffff: the IPv6 flow label is part of the flow hash
+					* (load_balancing.hash_flow_label), else 0 */
 
 	uint16_t n_ports;
 	struct loom_port *ports;

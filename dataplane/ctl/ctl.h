@@ -25,6 +25,8 @@
 #include "port_io.h"
 #include "runner.h"
 
+struct ctl_changes;
+
 struct loomd_state {
 	struct loom_fabric *fabric;
 	struct loom_ports *ports;
@@ -32,12 +34,27 @@ struct loomd_state {
 	struct loom_mailbox *mb;
 	atomic_bool *stop;
 	struct loom_rt_stats *rt;
+	/* live changes recorded for a restart (--changes-dir), NULL: none;
+	 * what the start re-applied of them (status shows it) */
+	struct ctl_changes *changes;
+	json_t *changes_replayed;
+	/* ms each step of loomd's start took (eal, configuration, ports,
+	 * live_changes): status shows them */
+	json_t *startup_ms;
+	/* CLOCK_MONOTONIC ns when the worker began forwarding, 0 before:
+	 * `loomctl restart` measures its outage with it (written once by the
+	 * main thread, read by status: __atomic) */
+	uint64_t forwarding_since_ns;
 };
 
 /* The `stats` result (per switch and port, conservation) read directly,
  * for callers that own the fabric (the virtual-time run). ports may be
  * NULL. */
 json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now);
+
+/* Re-apply the live changes recorded in st->changes (ctl_changes.h), before
+ * the worker and the control socket run; what was replayed and skipped. */
+json_t *ctl_changes_apply_recorded(struct loomd_state *st);
 
 /* Handle one request line; returns the reply (caller decrefs). */
 json_t *ctl_handle_request(struct loomd_state *st, const char *line);

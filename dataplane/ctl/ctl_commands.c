@@ -4,6 +4,8 @@
  * the worker through the mailbox, so that replies are consistent snapshots
  * (the conservation check in `stats` holds exactly, even under traffic).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "ctl_lb.h"
 #include "ctl_cell.h"
 #include "ctl_trace.h"
+#include "ctl_changes.h"
 #include "loomd_config_keys.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
@@ -232,6 +235,31 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 	return o;
 }
 
+/* The real-time loop's record of how late its turns started
+ * (runner/fidelity.h); cumulative, so callers judge differences. */
+static json_t *fidelity_json(const struct loom_fidelity *fd)
+{
+	json_t *hist = json_array();
+
+	for (int b = 0; b < LOOM_FIDELITY_BUCKETS; b++)
+		json_array_append_new(hist, json_integer((json_int_t)fd->hist[b]));
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "slack_ns", (json_int_t)LOOM_FIDELITY_SLACK_NS, "turns",
+			 (json_int_t)fd->turns, "late_turns", (json_int_t)fd->late_turns, "late_ns",
+			 (json_int_t)fd->late_ns, "max_late_ns", (json_int_t)fd->max_late_ns, "late_hist_ms", hist);
+}
+
+/* The packet pool: its size and how many mbufs are out of it (in queues,
+ * in flight, or leaked: a soak checks this returns to its baseline).
+ * Read from the control thread: DPDK's count adds the ring and the
+ * per-lcore caches, exact when the worker is idle. */
+static json_t *mbufs_json(const struct loom_ports *ports)
+{
+	if (!ports || !ports->pool)
+		return json_null();
+	return json_pack("{s:I, s:I}", "size", (json_int_t)ports->pool->size, "in_use",
+			 (json_int_t)rte_mempool_in_use_count(ports->pool));
+}
+
 static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 {
 	const struct loom_fabric *f = st->fabric;
@@ -259,8 +287,11 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		snapshot_free(&c.snap[s]);
 	free(c.snap);
-	return ok_reply(json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
-				  switches));
+	json_t *reply = json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
+				  switches);
+	if (st->rt)
+		json_object_set_new(reply, "fidelity", fidelity_json(&st->rt->fidelity));
+	return ok_reply(reply);
 oom:
 	for (uint16_t s = 0; c.snap && s < f->n_switches; s++)
 		snapshot_free(&c.snap[s]);
@@ -283,21 +314,50 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 			const struct loom_link_spec *l = &f->links[s][i];
 			if (l->kind == LOOM_LINK_NONE)
 				continue;
-			json_array_append_new(ports, json_pack("{s:i, s:s, s:s, s:s}", "index", i, "name",
-							       sw->ports[i].name, "link", link_kind_name(l->kind),
-							       "devargs", l->kind == LOOM_LINK_ETHDEV ? l->devargs : ""));
+			json_t *pj = json_pack("{s:i, s:s, s:s, s:s}", "index", i, "name", sw->ports[i].name, "link",
+					       link_kind_name(l->kind), "devargs",
+					       l->kind == LOOM_LINK_ETHDEV ? l->devargs : "");
+
+			/* a driver port's link: a VM host's vhost-user port is down
+			 * until its QEMU has (re)connected (loomctl restart waits) */
+			for (uint32_t k = 0; l->kind == LOOM_LINK_ETHDEV && k < st->ports->n; k++) {
+				const struct loom_port_io *io = &st->ports->io[k];
+				struct rte_eth_link link;
+
+				if (io->sw == sw && io->port == i && io->kind == LOOM_LINK_ETHDEV &&
+				    rte_eth_link_get_nowait(io->ethdev, &link) == 0)
+					json_object_set_new(pj, "link_up", json_boolean(link.link_status == RTE_ETH_LINK_UP));
+			}
+			json_array_append_new(ports, pj);
 		}
-		json_array_append_new(switches, json_pack("{s:s, s:s, s:i, s:I, s:o}", "name", sw->name, "role",
+		json_array_append_new(switches, json_pack("{s:s, s:s, s:i, s:I, s:b, s:o}", "name", sw->name, "role",
 							  loom_role_name(sw->role), "plane",
-							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed, "ports", ports));
+							  sw->plane, "hash_seed", (json_int_t)sw->hash_seed,
+							  "hash_flow_label", sw->hash_flow_label_mask != 0, "ports", ports));
 	}
-	return ok_reply(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "fabric", f->name, "pid",
-				  (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
-				  (json_int_t)st->rt->loops, "busy_loops", (json_int_t)st->rt->busy_loops, "busy_cycles",
-				  (json_int_t)((unsigned __int128)st->rt->busy_ns * st->rt->tsc_hz / LOOM_NS_PER_S),
-				  "busy_rx_packets", (json_int_t)st->rt->rx_packets,
-				  "tsc_hz", (json_int_t)st->rt->tsc_hz, "idle_sleeps", (json_int_t)st->rt->sleeps,
-				  "switches", switches));
+	json_t *r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:s, s:o, s:o, s:o}", "fabric", f->name, "pid",
+			      (int)getpid(), "uptime_ns", (json_int_t)loom_clock_now(st->clock), "loops",
+			      (json_int_t)st->rt->loops, "busy_loops", (json_int_t)st->rt->busy_loops, "busy_cycles",
+			      (json_int_t)((unsigned __int128)st->rt->busy_ns * st->rt->tsc_hz / LOOM_NS_PER_S),
+			      "busy_rx_packets", (json_int_t)st->rt->rx_packets,
+			      "tsc_hz", (json_int_t)st->rt->tsc_hz, "idle_sleeps", (json_int_t)st->rt->sleeps,
+			      "forwarding_since_monotonic_ns",
+			      (json_int_t)__atomic_load_n(&st->forwarding_since_ns, __ATOMIC_ACQUIRE), "worker_priority",
+			      st->rt->worker_priority, "worker_scheduling", st->rt->worker_scheduling, "mbufs",
+			      mbufs_json(st->ports), "fidelity", fidelity_json(&st->rt->fidelity), "switches", switches);
+
+	if (r && st->startup_ms)
+		json_object_set(r, "startup_ms", st->startup_ms);
+	/* the live changes: where they are recorded, how many now, what the
+	 * start re-applied and skipped */
+	if (r && st->changes) {
+		json_t *ch = st->changes_replayed ? json_deep_copy(st->changes_replayed) : json_object();
+
+		json_object_set_new(ch, "dir", json_string(st->changes->dir));
+		json_object_set_new(ch, "recorded", json_integer((json_int_t)st->changes->n));
+		json_object_set_new(r, "changes", ch);
+	}
+	return ok_reply(r);
 }
 
 /* The switch's routes as loomctl compiled them (read-only after start). */
@@ -413,10 +473,72 @@ static json_t *cmd_flows(struct loomd_state *st, json_t *req)
 
 static json_t *cmd_help(struct loomd_state *st, json_t *req);
 
+/*
+ * Live changes (docs/RESTART.md). A command that changes a running fabric
+ * has a change key in the table below: what the request sets, as a string
+ * ("tm leaf0:3 ecn.k"). After such a request succeeds, ctl_dispatch records
+ * it in loomd's changes directory (ctl_changes.h), replacing the record of
+ * an earlier change with the same key, and a loomd started again re-applies
+ * the records in order. A new command that changes switch state at run time
+ * (a link or switch taken down, say) gets a key function here and nothing
+ * else. A key function returns 1 with the key, 0 when this request changes
+ * nothing (`tm` with "op": "show"), -1 when the key does not fit.
+ */
+static int key_fmt(char *key, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int key_fmt(char *key, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(key, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -1 : 1;
+}
+
+/* "*" for an argument the request leaves out (every switch, port, group) */
+static const char *str_or_all(json_t *req, const char *k)
+{
+	const char *s = json_string_value(json_object_get(req, k));
+	return s ? s : "*";
+}
+
+static json_int_t int_or_all(json_t *req, const char *k)
+{
+	json_t *v = json_object_get(req, k);
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+static int tm_change_key(json_t *req, char *key, size_t len)
+{
+	if (strcmp(str_or_all(req, "op"), "set") != 0)
+		return 0;
+	return key_fmt(key, len, "tm %s:%" JSON_INTEGER_FORMAT " %s", str_or_all(req, "switch"),
+		       int_or_all(req, "port"), str_or_all(req, "key"));
+}
+
+static int lb_set_change_key(json_t *req, char *key, size_t len)
+{
+	return key_fmt(key, len, "lb_set %s group %" JSON_INTEGER_FORMAT, str_or_all(req, "switch"),
+		       int_or_all(req, "group"));
+}
+
+static int pipeline_change_key(json_t *req, char *key, size_t len)
+{
+	return key_fmt(key, len, "pipeline %s", str_or_all(req, "switch"));
+}
+
+static int cell_link_change_key(json_t *req, char *key, size_t len)
+{
+	return key_fmt(key, len, "cell_link %s:%" JSON_INTEGER_FORMAT, str_or_all(req, "switch"),
+		       int_or_all(req, "port"));
+}
+
 static const struct {
 	const char *name;
 	const char *help;
 	json_t *(*fn)(struct loomd_state *st, json_t *req);
+	int (*change_key)(json_t *req, char *key, size_t len); /* NULL: changes nothing that lasts */
 } commands[] = {
 	{"help", "this list", cmd_help},
 	{"ping", "is loomd there", cmd_ping},
@@ -424,13 +546,15 @@ static const struct {
 	{"stats", "per switch and port: packets, bytes, drops by reason, queued; conservation", cmd_stats},
 	{"routes", "{\"switch\": NAME}: routes, ECMP groups and next hops of a switch", cmd_routes},
 	{"pipeline", "{\"switch\": NAME, \"pipeline\": \"native\"|\"p4\"[, \"p4_spec\": FILE]}: switch its forwarding",
-	 cmd_pipeline},
+	 cmd_pipeline, pipeline_change_key},
 	{"tm", "{\"op\": \"show\"|\"set\", \"switch\": S, [\"port\": P,] [\"key\": K, \"value\": V]}: "
-	       "traffic manager settings", ctl_cmd_tm},
+	       "traffic manager settings", ctl_cmd_tm, tm_change_key},
 	{"flows", "per-flow results of the generator hosts (packets, loss, reordering, latency, marks)", cmd_flows},
 	{"lb", "{\"switch\": NAME?}: load-balancing modes, per-member counters, imbalance, reordering", ctl_cmd_lb_show},
-	{"cell_link", "{\"switch\": NAME, \"port\": P, \"up\": BOOL}: cell fabric: take a leaf-spine link down or up", ctl_cmd_cell_link},
-	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set},
+	{"cell_link", "{\"switch\": NAME, \"port\": P, \"up\": BOOL}: cell fabric: take a leaf-spine link down or up", ctl_cmd_cell_link,
+	 cell_link_change_key},
+	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set,
+	 lb_set_change_key},
 	{"trace_start", "{\"switch\": S, \"port\": P?, \"count\": N?, \"match\": EXPR?}: trace the next N matching "
 			"packets hop by hop (docs/TRACE.md)", ctl_cmd_trace_start},
 	{"trace_show", "the packets traced, stage by stage", ctl_cmd_trace_show},
@@ -453,30 +577,93 @@ static json_t *cmd_help(struct loomd_state *st, json_t *req)
 	return ok_reply(list);
 }
 
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int command_index(const char *cmd)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, cmd) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Run request `req` (an object with a string "cmd"); a live change that
+ * succeeded is recorded when loomd has a changes directory. */
+static json_t *ctl_dispatch(struct loomd_state *st, json_t *req)
+{
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	int i = command_index(cmd);
+	char key[CTL_CHANGE_KEY_MAX], err[512];
+	json_t *r;
+	int k;
+
+	if (i < 0)
+		return error_reply("unknown command '%s' ({\"cmd\": \"help\"} lists them)", cmd);
+	r = commands[i].fn(st, req);
+	if (!st->changes || !commands[i].change_key || !json_is_true(json_object_get(r, "ok")))
+		return r;
+	k = commands[i].change_key(req, key, sizeof(key));
+	if (k == 0)
+		return r;
+	if (k < 0)
+		snprintf(err, sizeof(err), "its key is longer than %d bytes", CTL_CHANGE_KEY_MAX - 1);
+	if (k < 0 || ctl_changes_record(st->changes, key, req, err, sizeof(err)) < 0) {
+		/* applied all the same: say that a restart would lose it */
+		fprintf(stderr, "loomd: live change not recorded for a restart: %s\n", err);
+		json_object_set_new(r, "warning", json_sprintf("applied, but not recorded for a restart: %s", err));
+	}
+	return r;
+}
+
 json_t *ctl_handle_request(struct loomd_state *st, const char *line)
 {
 	json_error_t jerr;
 	json_t *req = json_loads(line, 0, &jerr);
-	const char *cmd;
 	json_t *r;
 
 	if (!req)
 		return error_reply("malformed request: %s", jerr.text);
-	cmd = json_string_value(json_object_get(req, "cmd"));
-	if (!json_is_object(req) || !cmd) {
+	if (!json_is_object(req) || !json_string_value(json_object_get(req, "cmd"))) {
 		json_decref(req);
 		return error_reply("%s", "malformed request: expected {\"cmd\": ...}");
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, cmd) == 0) {
-			r = commands[i].fn(st, req);
-			json_decref(req);
-			return r;
-		}
-	}
-	r = error_reply("unknown command '%s' ({\"cmd\": \"help\"} lists them)", cmd);
+	r = ctl_dispatch(st, req);
 	json_decref(req);
 	return r;
+}
+
+/* One recorded change, at start (ctl_changes_replay): it must be a live
+ * change whose key is the one recorded, and loomd must accept it. */
+static int replay_apply(void *ctx, const char *key, json_t *req, char *err, size_t errlen)
+{
+	struct loomd_state *st = ctx;
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	int i = command_index(cmd);
+	char own[CTL_CHANGE_KEY_MAX];
+	json_t *r;
+
+	if (i < 0 || !commands[i].change_key || commands[i].change_key(req, own, sizeof(own)) != 1) {
+		snprintf(err, errlen, "\"%.32s\" is not a live change", cmd);
+		return -1;
+	}
+	if (strcmp(own, key) != 0) {
+		snprintf(err, errlen, "its key \"%.100s\" is not its request's (\"%.100s\")", key, own);
+		return -1;
+	}
+	r = commands[i].fn(st, req);
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		snprintf(err, errlen, "loomd refused it: %.300s",
+			 json_string_value(json_object_get(r, "error")) ?: "error");
+		json_decref(r);
+		return -1;
+	}
+	json_decref(r);
+	return 0;
+}
+
+json_t *ctl_changes_apply_recorded(struct loomd_state *st)
+{
+	return ctl_changes_replay(st->changes, replay_apply, st);
 }
 
 /* The `stats` result for a fabric whose counters nothing changes while

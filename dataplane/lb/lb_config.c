@@ -2,7 +2,8 @@
 /*
  * A switch's "load_balancing" object in loomd's configuration
  * (docs/LOOMD_CONFIG.md): the mode of its groups, per-group modes, and the
- * flowlet / sampling / window tunables. Every key is optional; unknown keys
+ * flowlet / sampling / window tunables, and whether the flow hash reads
+ * the IPv6 flow label. Every key is optional; unknown keys
  * and bad values are errors that name the key.
  */
 #include <stdio.h>
@@ -51,6 +52,7 @@ int loom_lb_load(struct loom_switch *sw, json_t *cfg, char *err, size_t errlen)
 	struct lb_params p;
 	uint16_t mode = LB_POLICY_ECMP;
 	uint64_t v, window = 0;
+	bool flow_label = false;
 	const char *unknown;
 	json_t *groups, *jg;
 	size_t i;
@@ -82,6 +84,9 @@ int loom_lb_load(struct loom_switch *sw, json_t *cfg, char *err, size_t errlen)
 	if (get_uint(cfg, LOOMD_LB_DRILL_M, 8, &v, err, errlen) < 0)
 		return -1;
 	p.drill_m = (uint8_t)v;
+	if (loomd_cfg_bool(cfg, LOOMD_LB_HASH_FLOW_LABEL, false, &flow_label, err, errlen) < 0)
+		return -1;
+	sw->hash_flow_label_mask = flow_label ? 0xfffffu : 0;
 	if (window == 0 && cfg && json_object_get(cfg, LOOMD_KEY(LB_WINDOW_NS))) {
 		snprintf(err, errlen, "load_balancing.window_ns must be > 0");
 		return -1;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Group member selection (load balancing). Reads: the packet's flow key
- * (5-tuple, and the RoCEv2 destination QP), its length, `now`, the switch's
- * hash seed and the group's policy. Sets: the group's per-member packet and
+ * (5-tuple, the RoCEv2 destination QP, and the IPv6 flow label where the
+ * switch hashes it), its length, `now`, the switch's hash seed and the
+ * group's policy. Sets: the group's per-member packet and
  * byte counters; returns the next hop.
  *
  * The policy of the group decides (scheduler/, loom/lb/lb_policy.h): ecmp, the
@@ -18,8 +19,12 @@ const struct loom_nexthop *member_select(struct loom_switch *sw, uint32_t g, con
 					 uint32_t len, loom_time_ns now)
 {
 	/* a group of one needs no hash */
-	uint32_t hash = sw->groups[g].n_members > 1 ? loom_flow_hash_inline(&meta->key, sw->hash_seed) : 0;
+	uint32_t hash = 0;
 	struct member_tables t;
+
+	if (sw->groups[g].n_members > 1)
+		hash = loom_flow_hash_inline(&meta->key, loom_flow_hash_label_seed(sw->hash_seed, meta->key.flow_label &
+										  sw->hash_flow_label_mask));
 
 	member_tables_load(sw, &t);
 	return member_select_by_hash(sw, &t, g, hash, len, now);

@@ -143,8 +143,11 @@ static void traced_native_forward(struct loom_switch *sw, struct loom_port *in, 
 	}
 	e->u.route.ttl_out = (uint8_t)(meta->ttl - 1);
 
-	/* as member_select does */
-	hash = grp->n_members > 1 ? loom_flow_hash_inline(&meta->key, sw->hash_seed) : 0;
+	/* as member_select does (member_select.c) */
+	hash = grp->n_members > 1 ? loom_flow_hash_inline(&meta->key,
+							  loom_flow_hash_label_seed(sw->hash_seed, meta->key.flow_label &
+										    sw->hash_flow_label_mask))
+				  : 0;
 	e = loom_trace_event(p, LOOM_TR_LB, sw, in->index, now);
 	e->u.lb.hash = hash;
 	e->u.lb.policy = grp->policy;

@@ -277,6 +277,7 @@ static drop_t parse_ipv6(const uint8_t *d, uint32_t len, struct loom_pkt_meta *m
 	m->l3_len = (uint16_t)(LOOM_IPV6_HLEN + plen);
 	m->ttl = ip[7];
 	m->key.family = LOOM_FLOW_IPV6;
+	m->key.flow_label = (uint32_t)(ip[1] & 0x0f) << 16 | (uint32_t)ip[2] << 8 | ip[3];
 	memcpy(m->key.src, ip + 8, 16);
 	memcpy(m->key.dst, ip + 24, 16);
 

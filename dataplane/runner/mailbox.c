@@ -59,3 +59,10 @@ void loom_mailbox_close(struct loom_mailbox *mb)
 	pthread_cond_broadcast(&mb->done_cond);
 	pthread_mutex_unlock(&mb->lock);
 }
+
+void loom_mailbox_open(struct loom_mailbox *mb)
+{
+	pthread_mutex_lock(&mb->lock);
+	mb->closed = false;
+	pthread_mutex_unlock(&mb->lock);
+}

@@ -34,5 +34,9 @@ static inline void loom_mailbox_poll(struct loom_mailbox *mb)
 }
 /* Worker is gone: later calls run directly. */
 void loom_mailbox_close(struct loom_mailbox *mb);
+/* The worker is about to run (after a close before it started, under which
+ * loomd re-applied its recorded changes in the caller): later calls go to
+ * the worker again. */
+void loom_mailbox_open(struct loom_mailbox *mb);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "loom/clock.h"
+#include "fidelity.h"
 #include "mailbox.h"
 #include "port_io.h"
 
@@ -24,6 +25,9 @@ struct loom_rt_stats {
 	uint64_t rx_packets;  /* packets received in them (all ports) */
 	uint64_t sleeps;
 	uint64_t tsc_hz;
+	struct loom_fidelity fidelity; /* how late turns started against the plan */
+	int worker_priority;           /* SCHED_RR priority the worker runs at; 0: the fair scheduler */
+	char worker_scheduling[192];   /* why, in words (worker_priority.h) */
 };
 
 /* Poll until *stop is set. Backs off (sleeps, up to LOOM_IDLE_SLEEP_MAX_US)

@@ -8,6 +8,8 @@
  *   5. if nothing moved for a while, sleep a little longer each time,
  *      but never past the earliest time a port may send (shaped ports
  *      holding packets, delay lines) or a switch timer is due.
+ * Each turn is charged with how late it starts against the loop's plan
+ * (fidelity.h): the record of whether this run emulated what it claims.
  */
 #include <sys/prctl.h>
 #include <time.h>
@@ -77,6 +79,9 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 	 * clock the loop reads anyway (a second TSC read per loop cost ~2 % of
 	 * the leaf's forwarding rate). */
 	loom_time_ns prev_start = loom_clock_now(clock);
+	/* When the next turn should start: at once after a turn that did not
+	 * sleep (its own work counts), else when its sleep was due to end. */
+	loom_time_ns planned = prev_start;
 	uint64_t prev_received = 0;
 	bool prev_busy = false;
 
@@ -92,7 +97,9 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 			stats->busy_ns += now - prev_start;
 			stats->rx_packets += prev_received;
 		}
+		loom_fidelity_turn(&stats->fidelity, planned, now);
 		prev_start = now;
+		planned = now;
 
 		for (uint32_t i = 0; i < ports->n; i++) {
 			struct loom_port_io *io = &ports->io[i];
@@ -146,6 +153,7 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 			if (wait / LOOM_NS_PER_US < us)
 				us = (unsigned int)(wait / LOOM_NS_PER_US);
 		}
+		planned = now + (loom_time_ns)us * LOOM_NS_PER_US;
 		idle_sleep(us);
 		stats->sleeps++;
 		sleep_us = sleep_us * 2 > LOOM_IDLE_SLEEP_MAX_US ? LOOM_IDLE_SLEEP_MAX_US : sleep_us * 2;

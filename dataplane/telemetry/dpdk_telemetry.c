@@ -5,6 +5,9 @@
  *   /loom/stats,SWITCH      its counters as `stats` reports them: packets,
  *                           bytes, answered, generated, dropped, queued,
  *                           conserved (0/1), drops by reason (nested)
+ *   /loom/fidelity          the real-time loop's record of how late its
+ *                           turns started (as `status`: late_turns,
+ *                           late_ns, max_late_ns, late_hist_ms_B)
  *   /loom/ports,SWITCH      per port: its counters, nested objects
  *                           flattened (drops_ttl_expired, ...); keyed by
  *                           the port's name with characters telemetry
@@ -162,6 +165,30 @@ static int tel_ports_locked(const char *cmd, const char *params, struct rte_tel_
 	return 0;
 }
 
+static int tel_fidelity_locked(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	json_t *reply = ctl_handle_request(tel_state, "{\"cmd\": \"status\"}");
+	json_t *fd = json_object_get(json_object_get(reply, "result"), "fidelity"), *v;
+	size_t b;
+
+	(void)cmd;
+	(void)params;
+	if (!fd) {
+		json_decref(reply);
+		return -1;
+	}
+	rte_tel_data_start_dict(d);
+	add_flat(d, fd, NULL);
+	json_array_foreach(json_object_get(fd, "late_hist_ms"), b, v) {
+		char name[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(name, sizeof(name), "late_hist_ms_%zu", b);
+		add_scalar(d, name, v);
+	}
+	json_decref(reply);
+	return 0;
+}
+
 /* Run a command with the state attached, or answer null without one. */
 static int tel_call(int (*fn)(const char *, const char *, struct rte_tel_data *), const char *cmd,
 		    const char *params, struct rte_tel_data *d)
@@ -185,6 +212,11 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return tel_call(tel_stats_locked, cmd, params, d);
 }
 
+static int tel_fidelity(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	return tel_call(tel_fidelity_locked, cmd, params, d);
+}
+
 static int tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	return tel_call(tel_ports_locked, cmd, params, d);
@@ -198,6 +230,8 @@ int loom_dpdk_telemetry_register(struct loomd_state *st, char *err, size_t errle
 	if (rte_telemetry_register_cmd("/loom/switches", tel_switches, "The switches of this loomd") != 0 ||
 	    rte_telemetry_register_cmd("/loom/stats", tel_stats,
 				       "A switch's counters, as loomctl stats. Parameter: switch name") != 0 ||
+	    rte_telemetry_register_cmd("/loom/fidelity", tel_fidelity,
+				       "How late the real-time loop's turns started, as loomctl status") != 0 ||
 	    rte_telemetry_register_cmd("/loom/ports", tel_ports,
 				       "A switch's per-port counters. Parameter: switch name") != 0) {
 		snprintf(err, errlen, "cannot register the /loom telemetry commands");

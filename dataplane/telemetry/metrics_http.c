@@ -118,6 +118,19 @@ void loom_metrics_write(const json_t *stats, FILE *out)
 			 (long long)json_integer_value(json_object_get(stats, "time_ns")));
 		json_object_set_new(metrics, "loom_time_ns", json_pack("{s:s, s:[s]}", "type", "gauge", "samples", line));
 	}
+	/* loomd's fidelity record (real time): loom_fidelity_late_turns_total, ... */
+	json_t *fd = json_object_get(stats, "fidelity");
+	if (fd) {
+		json_t *copy = json_copy(fd);
+
+		json_object_del(copy, "late_hist_ms"); /* an array: the counts above carry the judgement */
+		json_object_del(copy, "slack_ns");
+		json_object_del(copy, "max_late_ns");
+		add_object(metrics, "loom_fidelity", copy, "");
+		add_sample(metrics, "loom_fidelity_max_late_ns", true, "", NULL,
+			   json_integer_value(json_object_get(fd, "max_late_ns")));
+		json_decref(copy);
+	}
 	json_array_foreach(json_object_get(stats, "switches"), i, sw) {
 		char labels[256];
 

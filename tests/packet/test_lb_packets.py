@@ -11,6 +11,10 @@ load-balancing mode set in the topology:
   - reordering at the host port: UDP (iperf3 counter), TCP (sequence
     numbers) and RoCEv2 (PSN) packets fed from a spine out of order are
     counted with their distances; in-order flows count 0;
+  - the IPv6 flow label (load_balancing.hash_flow_label): 64 packets of
+    one UDP flow with 64 flow labels leave by one uplink without the
+    option, and by the uplink the switch's own hash (tests/lb_flow_member)
+    predicts for each label with it, both uplinks used;
   - a runtime `lb_set` to an unknown or reserved mode is refused with a
     message and changes nothing;
   - conservation holds in every run.
@@ -30,7 +34,9 @@ from scapy.config import conf  # noqa: E402
 
 conf.verb = 0
 from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
+from scapy.layers.inet6 import IPv6  # noqa: E402
 from scapy.layers.l2 import Ether  # noqa: E402
+import subprocess  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
 from scapy.contrib.roce import BTH  # noqa: E402
 
@@ -139,6 +145,48 @@ class LbRun(unittest.TestCase):
         self.assertEqual(r["distance"]["1"], 2, r)   # TCP, RoCE 13
         self.assertEqual(r["distance"]["2-3"], 2, r)  # UDP, RoCE 12
         self.assertEqual(ro[H1_PORT]["packets"], 0)
+
+
+class FlowLabelHash(unittest.TestCase):
+    """The flow label as part of leaf0's flow hash, or not (the default)."""
+    SRC, DST, SPORT, DPORT = "fd00::2", "fd00:0:0:1::2", 40000, 5201
+
+    def flows(self, cfg):
+        mac = port_mac(cfg, HOST_PORT)
+        return [bytes(Ether(src=H0_MAC, dst=mac) / IPv6(src=self.SRC, dst=self.DST, fl=0x1000 + 7919 * i) /
+                      UDP(sport=self.SPORT, dport=self.DPORT) / Raw(b"x" * 40)) for i in range(64)]
+
+    def run_leaf(self, lb):
+        run = H.SwitchRun(prefix="loom-lbpkt-")
+        self.addCleanup(run.cleanup)
+        text = H.leaf_pair_topology(run, "lbfl", leaf0="options:\n  load_balancing: %s" % lb)
+        topo_path = run.path("topo0.yaml")
+        with open(topo_path, "w") as f:
+            f.write(text)
+        _, cfg = H.compile_config(topo_path, SWITCH)
+        frames = self.flows(cfg)
+        out = run.run(text, SWITCH, {0: frames, 1: [], 2: [], 3: []})
+        self.assertTrue(run.stats["conserved"], run.stats)
+        seed = next(s for s in cfg["switches"] if s["name"] == SWITCH)["hash_seed"]
+        return frames, out, seed, uplink_group(run.stats)
+
+    def test_label_ignored_by_default(self):
+        frames, out, _, _ = self.run_leaf("ecmp")
+        self.assertEqual(sorted((len(out[UP0]), len(out[UP1]))), [0, len(frames)])
+
+    def test_label_hashed_when_asked(self):
+        frames, out, seed, g = self.run_leaf("{mode: ecmp, hash_flow_label: true}")
+        member_port = [m["port"] for m in g["members"]]
+        want = {UP0: [], UP1: []}
+        for f in frames:
+            fl = IPv6(bytes(Ether(f).payload)).fl
+            m = subprocess.run([H.tool("tests/lb_flow_member"), str(seed), "2", self.SRC, self.DST, "17",
+                                str(self.SPORT), str(self.DPORT), str(fl)], capture_output=True, text=True,
+                               check=True).stdout.strip()
+            want[member_port[int(m)]].append(fl)
+        got = {p: [IPv6(bytes(Ether(x).payload)).fl for x in out[p]] for p in (UP0, UP1)}
+        self.assertEqual(got, want)
+        self.assertTrue(got[UP0] and got[UP1], got)
 
 
 class LbControl(unittest.TestCase):

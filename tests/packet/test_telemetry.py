@@ -137,6 +137,23 @@ class TelemetryTest(unittest.TestCase):
             for reason, n in p["drops"].items():
                 self.assertEqual(tp["drops_" + reason], n)
 
+    def test_telemetry_fidelity_matches_status(self):
+        (t,) = self.telemetry("/loom/fidelity")
+        st = self.loomd.request({"cmd": "status"})["result"]["fidelity"]
+        self.assertEqual(t["slack_ns"], 200000)
+        # the loop keeps turning between the two reads: counters only grow
+        for k in ("turns", "late_turns", "late_ns", "max_late_ns"):
+            self.assertLessEqual(t[k], st[k], k)
+        self.assertGreater(t["turns"], 0)
+        self.assertEqual(sum(t["late_hist_ms_%d" % b] for b in range(8)), t["late_turns"])
+
+    def test_status_mbufs(self):
+        """Every packet forwarded or dropped went back to the pool: none in
+        use once the switch is idle (pcap ports hold none between bursts)."""
+        m = self.loomd.request({"cmd": "status"})["result"]["mbufs"]
+        self.assertGreater(m["size"], 0)
+        self.assertEqual(m["in_use"], 0, m)
+
     def test_telemetry_unknown_switch(self):
         (t,) = self.telemetry("/loom/stats,nosuch")
         self.assertIsNone(t)
@@ -150,6 +167,8 @@ class TelemetryTest(unittest.TestCase):
         self.assertEqual(self.sample(text, "loom_switch_conserved", **lab), 1)
         for reason, n in self.stats["drops"].items():
             self.assertEqual(self.sample(text, "loom_switch_drops_total", reason=reason, **lab), n)
+        self.assertGreater(self.sample(text, "loom_fidelity_turns_total"), 0)
+        self.assertGreaterEqual(self.sample(text, "loom_fidelity_late_turns_total"), 0)
         for p in self.stats["ports"]:
             pl = dict(lab, port=p["name"])
             self.assertEqual(self.sample(text, "loom_port_tx_packets_total", **pl), p["tx_packets"])

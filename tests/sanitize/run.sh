@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The unit, packet and virtual-time suites on a sanitizer build:
 #   tests/sanitize/run.sh BUILD_ASAN
+#   tests/sanitize/run.sh BUILD_ASAN soak [--minutes N]   (./loom soak: tests/soak/soak.py)
 # BUILD_ASAN is set up if it is not yet (gcc, -Db_sanitize=address,undefined,
 # no LTO) and built. loomd runs under ASan with DPDK's EAL as the suites
 # start it (--no-huge when hugepages are short; pcap and ring ports).
@@ -9,7 +10,7 @@
 # Needs root (the packet suite runs loomd).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-[ $# -eq 1 ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 BUILD=$1
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" "$ROOT" -Db_sanitize=address,undefined -Db_lto=false >/dev/null
@@ -19,6 +20,15 @@ ninja -C "$BUILD" >/dev/null
 export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1
+
+if [ "${2:-}" = soak ]; then
+  shift 2
+  # ASan holds freed memory in a quarantine (256 MB by default): RSS would
+  # grow by that much whatever loomd does; a small one lets it level off.
+  export ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16
+  # one fabric per machine: the namespace fabric tests' lock
+  exec flock /run/loom-fabric.lock /usr/bin/python3 "$ROOT/tests/soak/soak.py" --build "$BUILD" "$@"
+fi
 
 rc=0
 echo "== unit (sanitized)"

@@ -185,6 +185,28 @@ static void test_ipv6_uses_all_address_bytes(void **state)
 	}
 }
 
+/* The IPv6 flow label (load_balancing.hash_flow_label) enters through the
+ * seed only: label 0 or the option off (the switch masks it to 0) is
+ * exactly the 5-tuple hash; the key's field alone changes nothing (the
+ * leaves' reorder measurement hashes the key, and sprayed labels must not
+ * split a flow there); distinct labels spread a flow over the members. */
+static void test_flow_label_through_the_seed(void **state)
+{
+	struct loom_flow_key k = {.family = LOOM_FLOW_IPV6, .proto = 6, .sport = 40000, .dport = 5201};
+	unsigned count[4] = {0};
+
+	(void)state;
+	k.src[0] = 0xfd, k.dst[0] = 0xfd, k.dst[7] = 1, k.src[15] = 2, k.dst[15] = 2;
+	assert_int_equal(loom_flow_hash_label_seed(7, 0), 7);
+	uint32_t h = loom_flow_hash(&k, 7);
+	k.flow_label = 0x12345;
+	assert_int_equal(loom_flow_hash(&k, 7), h);
+	for (uint32_t label = 1; label <= 4000; label++)
+		count[loom_ecmp_select(loom_flow_hash(&k, loom_flow_hash_label_seed(7, label)), 4)]++;
+	for (int m = 0; m < 4; m++)
+		assert_in_range(count[m], 900, 1100);
+}
+
 static void test_ecmp_select_range(void **state)
 {
 	(void)state;
@@ -205,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_every_key_field_changes_the_hash),
 		cmocka_unit_test(test_roce_qps_spread),
 		cmocka_unit_test(test_ipv6_uses_all_address_bytes),
+		cmocka_unit_test(test_flow_label_through_the_seed),
 		cmocka_unit_test(test_ecmp_select_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

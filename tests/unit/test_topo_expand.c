@@ -578,6 +578,33 @@ static void test_written_three_tier(void **state)
 }
 
 
+/* Top-level hash_seed: every switch the same seed (over `seed:`'s per-switch
+ * ones), except a switch that gives its own; a bad value names its line. */
+static void test_fabric_hash_seed(void **state)
+{
+	struct topology t;
+
+	load_ok("fabric: g\nseed: 3\nhash_seed: 7\n"
+		"generate: { spines: 2, leaves: 2, hosts_per_leaf: 1 }\n", &t);
+	for (int i = 0; i < t.n_switches; i++)
+		assert_int_equal(t.switches[i].hash_seed, 7);
+	topo_free(&t);
+	load_ok("fabric: g\nhash_seed: 7\n"
+		"switches:\n"
+		"  - { name: s0, role: spine }\n"
+		"  - { name: l0, role: leaf, ipv4: 10.0.0.0/24, options: { hash_seed: 9 } }\n"
+		"  - { name: l1, role: leaf, ipv4: 10.0.1.0/24 }\n"
+		"links:\n"
+		"  - { a: l0:0, b: s0:0 }\n"
+		"  - { a: l1:0, b: s0:1 }\n", &t);
+	assert_int_equal(t.switches[0].hash_seed, 7);
+	assert_int_equal(t.switches[1].hash_seed, 9);
+	assert_int_equal(t.switches[2].hash_seed, 7);
+	topo_free(&t);
+	expect_error("fabric: g\nhash_seed: 4294967296\n"
+		     "generate: { spines: 1, leaves: 1, hosts_per_leaf: 1 }\n", "g.yaml:2:", "hash_seed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_fat_tree_largest),
 		cmocka_unit_test(test_three_tier_errors),
 		cmocka_unit_test(test_written_three_tier),
+		cmocka_unit_test(test_fabric_hash_seed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

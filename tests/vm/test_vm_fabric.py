@@ -257,6 +257,36 @@ class TestVmFabric(unittest.TestCase):
         self.assertIn(b"console-42", out)
         self.assertNotEqual(loomctl("console", "ns0").returncode, 0)
 
+    def test_y_restart_after_kill_keeps_the_guests(self):
+        """loomd killed (-9), then `loomctl restart` (docs/RESTART.md): the
+        same QEMUs, guests not rebooted, each vhost-user port reconnected
+        (loomd is the client) and reported, pings across the fabric again."""
+        qemus = sorted(qemu_of_fabric())
+        self.assertEqual(len(qemus), 2)
+        up_before = float(self.exec("vm0", "cat", "/proc/uptime").stdout.split()[0])
+        with open("/run/loom/state.json") as f:
+            pid = json.load(f)["pid"]
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        r = loomctl("restart", timeout=180)
+        took = time.monotonic() - t0
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        links = re.findall(r"^VM host link (\S+) \((vm\d)\) up (\d+) ms after the restart began$", r.stdout, re.M)
+        self.assertEqual(sorted(l[1] for l in links), ["vm0", "vm1"], r.stdout)
+        outage = re.search(r"^outage: (\d+) ms", r.stdout, re.M)
+        self.assertIsNotNone(outage, r.stdout)
+        print("\n  restart after kill -9 with 2 VM hosts: outage %s ms until loomd forwarded; vhost-user links back "
+              "after %s; loomctl restart %.1f s" % (outage.group(1), ", ".join("%s %s ms" % (l[1], l[2]) for l in links),
+                                                     took))
+        self.assertEqual(sorted(qemu_of_fabric()), qemus)  # the same guests
+        up_after = float(self.exec("vm0", "cat", "/proc/uptime").stdout.split()[0])
+        self.assertGreater(up_after, up_before)  # not rebooted
+        self.ping("vm0", "vm1")
+        self.ping("vm1", "ns0")
+        self.ping("ns1", "vm0")
+        self.assert_conserved()
+
     def test_zz_dead_vm_is_reported_and_down_leaves_nothing(self):
         # last (zz): kills a guest
         vms = json.loads(loomctl("status", "--json").stdout)["vms"]

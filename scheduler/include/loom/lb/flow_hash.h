@@ -25,6 +25,8 @@ struct loom_flow_key {
 	uint16_t sport;
 	uint16_t dport;
 	uint32_t dst_qp; /* RoCEv2 BTH destination QP (24 bits), else 0 */
+	uint32_t flow_label; /* IPv6 flow label (20 bits), else 0: hashed only through
+			      * loom_flow_hash_label_seed(), where a switch asks for it */
 	uint8_t src[16];
 	uint8_t dst[16];
 };
@@ -101,6 +103,16 @@ static inline uint32_t loom_flow_hash_inline(const struct loom_flow_key *key, ui
 	__builtin_memcpy(&s4, key->src, 4);
 	__builtin_memcpy(&d4, key->dst, 4);
 	return loom_flow_hash_ipv4_words(seed_word, ports_word, ((uint64_t)s4 << 32) | d4);
+}
+
+/* The IPv6 flow label as part of the flow (a switch's
+ * load_balancing.hash_flow_label, docs/ENDPOINTS.md): mixed into the seed,
+ * so that a label of 0 (IPv4, or the option off: the caller masks it) gives
+ * exactly the 5-tuple hash, and endpoints that change the label of a flow
+ * (spraying, flowlets, repathing) move it to another member. */
+static inline uint32_t loom_flow_hash_label_seed(uint32_t seed, uint32_t flow_label)
+{
+	return seed ^ flow_label * 0x9e3779b1u;
 }
 
 /* A per-switch seed derived from its name when the topology gives none. */
