@@ -17,7 +17,8 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED, K_TRACE, K_CAPTURE, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED,
+       K_FAULT_HANDLING, K_FAULTS, K_TRACE, K_CAPTURE, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -425,7 +426,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
 				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
-				       { "hash_seed" }, { "trace" }, { "capture" } };
+				       { "hash_seed" }, { "fault_handling" }, { "faults" },
+				       { "trace" }, { "capture" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -456,6 +458,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 			rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
 		if (rc >= 0)
 			rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+		if (rc >= 0)
+			rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
 		return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
@@ -477,6 +481,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
 	if (rc >= 0)
 		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+	if (rc >= 0)
+		rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
 	return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 }
 
@@ -563,6 +569,7 @@ void topo_free(struct topology *t)
 	free(t->links);
 	free(t->tm);
 	free(t->flows);
+	free(t->faults);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
 }

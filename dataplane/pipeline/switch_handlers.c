@@ -37,6 +37,7 @@
 
 #include "egress_batch.h"
 #include "lb_switch.h"
+#include "link_fault.h"
 #include "stages.h"
 #include "tm.h"
 
@@ -101,6 +102,26 @@ bool loom_switch_classify(struct loom_switch *sw, struct loom_port *in, struct r
 	return classify(sw, in, m, meta);
 }
 
+/* A port whose link is down or lossy (core/link_fault.h): drop what the
+ * link loses; keep the rest in pkts[]; how many are left. */
+static __rte_noinline uint16_t link_fault_receive(struct loom_port *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
+		enum loom_drop_reason r = link_fault_rx_verdict(in->fault, len);
+
+		if (r == LOOM_DROP_NONE) {
+			pkts[k++] = pkts[i];
+			continue;
+		}
+		in->c.rx_bytes += len;
+		pkt_drop(in, pkts[i], r);
+	}
+	return k;
+}
+
 /* noinline: one copy of the body (loom_switch_receive_unobserved calls
  * it too), with the IPv4 fast path inlined in it as before the tracer. */
 __attribute__((noinline)) void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts,
@@ -121,6 +142,8 @@ __attribute__((noinline)) void loom_switch_receive(struct loom_switch *sw, uint1
 	if (sw->tm)
 		sw->tm->now = now;
 	in->c.rx_packets += n;
+	if (unlikely(in->fault != NULL) && (n = link_fault_receive(in, pkts, n)) == 0)
+		return;
 	/* Headers of the whole burst asked for before the first is parsed:
 	 * in a fabric, a frame last touched several hops (and delay lines)
 	 * ago is out of the cache, and the misses then overlap instead of
