@@ -33,6 +33,8 @@ enum loomd_object {
 	LOOMD_OBJ_RX_FLOW,      /* generator_hosts[].rx_flows[] */
 	LOOMD_OBJ_FAULT_HANDLING, /* fault_handling */
 	LOOMD_OBJ_FAULT,        /* faults[] */
+	LOOMD_OBJ_TRACE,        /* trace (a virtual-time run's) */
+	LOOMD_OBJ_CAPTURE,      /* captures[] (a virtual-time run's) */
 	LOOMD_OBJ_N,
 	/* the value of an object or array key that holds no keys of this
 	 * table: scalars, arrays of numbers, another contract's object */
@@ -71,6 +73,18 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(ROOT, GENERATOR_HOSTS, "generator_hosts", ARRAY, GEN_HOST, READ) \
 	X(ROOT, FAULT_HANDLING, "fault_handling", OBJECT, FAULT_HANDLING, READ) \
 	X(ROOT, FAULTS, "faults", ARRAY, FAULT, READ) \
+	X(ROOT, TRACE, "trace", OBJECT, TRACE, READ) \
+	X(ROOT, CAPTURES, "captures", ARRAY, CAPTURE, READ) \
+	X(TRACE, SWITCH, "switch", STRING, NONE, READ) \
+	X(TRACE, PORT, "port", INTEGER, NONE, READ) \
+	X(TRACE, COUNT, "count", INTEGER, NONE, READ) \
+	X(TRACE, MATCH, "match", STRING, NONE, READ) \
+	X(CAPTURE, SWITCH, "switch", STRING, NONE, READ) \
+	X(CAPTURE, PORT, "port", INTEGER, NONE, READ) \
+	X(CAPTURE, DIR, "dir", STRING, NONE, READ) \
+	X(CAPTURE, COUNT, "count", INTEGER, NONE, READ) \
+	X(CAPTURE, FILTER, "filter", STRING, NONE, READ) \
+	X(CAPTURE, FILE, "file", STRING, NONE, READ) \
 	\
 	X(SWITCH, NAME, "name", STRING, NONE, READ) \
 	X(SWITCH, ID, "id", INTEGER, NONE, READ) \

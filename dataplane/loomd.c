@@ -399,6 +399,7 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 	json_object_set_new(out, "in_flight", json_integer((json_int_t)vst.in_flight));
 	json_object_set_new(out, "hosts", loom_gen_hosts_json(f));
 	json_object_set_new(out, "flows", loom_gen_flows_json(f));
+	loom_observe_results(f, out); /* the configuration's trace and captures */
 	if (results) { /* no symlink followed; 0644: users read results */
 		char why[320];
 		FILE *rf = loom_output_open(results, LOOM_OUTPUT_SHARED, why, sizeof(why));

@@ -541,6 +541,26 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 	}
 	if (t->cell.on)
 		json_object_set_new(root, LOOMD_KEY(ROOT_CELL), loomd_cell_json(t));
+	if (t->observe.trace)
+		json_object_set_new(root, LOOMD_KEY(ROOT_TRACE),
+				    json_pack("{s:s, s:i, s:i, s:s}", LOOMD_KEY(TRACE_SWITCH),
+					      t->switches[t->observe.trace_sw].name, LOOMD_KEY(TRACE_PORT),
+					      t->observe.trace_port, LOOMD_KEY(TRACE_COUNT), (int)t->observe.trace_count,
+					      LOOMD_KEY(TRACE_MATCH), t->observe.trace_match));
+	if (t->observe.n_captures) {
+		json_t *caps = json_array();
+
+		for (int i = 0; i < t->observe.n_captures; i++) {
+			const struct topo_capture *cp = &t->observe.cap[i];
+
+			json_array_append_new(caps, json_pack("{s:s, s:i, s:s, s:I, s:s, s:s}", LOOMD_KEY(CAPTURE_SWITCH),
+							      t->switches[cp->sw].name, LOOMD_KEY(CAPTURE_PORT), cp->port,
+							      LOOMD_KEY(CAPTURE_DIR), cp->dir, LOOMD_KEY(CAPTURE_COUNT),
+							      (json_int_t)cp->count, LOOMD_KEY(CAPTURE_FILTER), cp->filter,
+							      LOOMD_KEY(CAPTURE_FILE), cp->file));
+		}
+		json_object_set_new(root, LOOMD_KEY(ROOT_CAPTURES), caps);
+	}
 	for (int sw = 0; sw < t->n_switches; sw++) {
 		json_t *s;
 

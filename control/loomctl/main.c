@@ -23,6 +23,8 @@
  *   loomctl top [--once] [--interval S] [--socket PATH]  (live view)
  *   loomctl run FILE [--out RESULTS]      (a virtual-clock fabric, to completion)
  *   loomctl web [--port N] [--bind ADDR] [--replay DIR]  (the fabric as a web page)
+ *   loomctl trace start SWITCH[:PORT] [--count N] [--match EXPR] | show [--json] | stop
+ *   loomctl capture SWITCH:PORT [--dir rx|tx|both] [--count N] [--filter EXPR] -w FILE|-
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,7 @@
 #include "cell_cmds.h"
 #include "fault_cmds.h"
 #include "web_cmd.h"
+#include "trace_cmds.h"
 #include "endpoint_cmd.h"
 #include "workload/workload.h"
 
@@ -101,7 +104,15 @@ static void usage(FILE *out)
 		"                                                    duration; results (stats, flows) as JSON\n"
 		"  web [--port N] [--bind ADDR] [--replay DIR]       the running fabric as a live web page on\n"
 		"                                                    127.0.0.1:8089 (read-only), or an experiment's\n"
-		"                                                    runs replayed with a time slider (docs/WEB.md)\n");
+		"                                                    runs replayed with a time slider (docs/WEB.md)\n"
+		"  trace start SWITCH[:PORT] [--count N] [--match EXPR]\n"
+		"                                                    trace the next N matching packets through every\n"
+		"                                                    stage, hop by hop across the fabric (docs/TRACE.md)\n"
+		"  trace show [--json]                               the packets traced, stage by stage\n"
+		"  trace stop                                        stop tracing\n"
+		"  capture SWITCH:PORT [--dir rx|tx|both] [--count N] [--filter EXPR] -w FILE|-\n"
+		"                                                    a port's frames as pcapng, any port, links between\n"
+		"                                                    switches too; -w - streams to standard output\n");
 }
 
 static bool has_flag(int argc, char **argv, const char *flag)
@@ -370,6 +381,10 @@ int main(int argc, char **argv)
 		return cmd_endpoint(argc, argv);
 	if (strcmp(cmd, "web") == 0)
 		return cmd_web(argc, argv);
+	if (strcmp(cmd, "trace") == 0)
+		return cmd_trace(argc, argv);
+	if (strcmp(cmd, "capture") == 0)
+		return cmd_capture(argc, argv);
 	if (strcmp(cmd, "cell") == 0)
 		return cmd_cell(argc, argv);
 	if (strcmp(cmd, "link") == 0)

@@ -17,7 +17,7 @@
  *     uplink_limit: 32KiB # an uplink's queue above which VOQs wait to cut cells
  *     link_down:          # faults at a time (virtual time: deterministic)
  *       - { link: leaf0:2, at: 300us }
- *     capture: { link: leaf0:2, file: leaf0-up.pcap }  # what that port sends, as pcap;
+ *     capture: { link: leaf0:2, file: leaf0-up.pcapng }  # what that port sends, as pcapng;
  *                                      # max_bytes: 1GiB (default): the file stops there
  *
  * Checked here with file and line: cell mode needs two tiers (leaves and

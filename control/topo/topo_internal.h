@@ -90,6 +90,11 @@ int topo_check_tm(struct topo_loader *ld);
  * validated: f[0..4] are clock, seed, duration, traffic, host_jitter. */
 int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct yaml_doc_field *f);
 
+/* topo_observe.c: `trace:` and `capture:` of a virtual-time run (after
+ * the experiment keys: clock), and their explicit form. */
+int topo_load_observe(struct topo_loader *ld, const struct yaml_doc_field *trace, const struct yaml_doc_field *capture);
+void topo_write_observe(const struct topology *t, FILE *out);
+
 /* topo_cell.c: `mode:` and `cell:` (after the fabric and experiment are
  * loaded: link_down names links), and their explicit form. */
 int topo_load_cell(struct topo_loader *ld, const struct yaml_doc_field *mode, const struct yaml_doc_field *cell);

@@ -18,7 +18,7 @@
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
        K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED,
-       K_FAULT_HANDLING, K_FAULTS, K_TOP };
+       K_FAULT_HANDLING, K_FAULTS, K_TRACE, K_CAPTURE, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -426,7 +426,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
 				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
-				       { "hash_seed" }, { "fault_handling" }, { "faults" } };
+				       { "hash_seed" }, { "fault_handling" }, { "faults" },
+				       { "trace" }, { "capture" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -457,7 +458,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 			rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
 		if (rc >= 0)
 			rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
-		return rc < 0 ? rc : topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
+		if (rc >= 0)
+			rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
+		return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -478,7 +481,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
 	if (rc >= 0)
 		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
-	return rc < 0 ? rc : topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
+	if (rc >= 0)
+		rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
+	return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, const struct topo_traffic *traffic,

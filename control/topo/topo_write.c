@@ -149,6 +149,7 @@ static void write_experiment(const struct topology *t, const struct topo_traffic
 		topo_format_delay(t->host_jitter_ns, buf, sizeof(buf));
 		fprintf(out, "host_jitter: %s\n", buf);
 	}
+	topo_write_observe(t, out);
 	traffic->write(t, out);
 }
 

@@ -162,6 +162,24 @@ struct topo_cell {
 	int line;
 };
 
+/* A virtual-time run's trace and captures (topo_observe.c). */
+#define TOPO_CAPTURES_MAX 4
+struct topo_capture {
+	int sw, port;
+	char dir[8];          /* rx, tx, both */
+	uint64_t count;       /* 0: the whole run */
+	char filter[256];
+	char file[256];
+};
+struct topo_observe {
+	bool trace;
+	int trace_sw, trace_port; /* port -1: any */
+	uint32_t trace_count;
+	char trace_match[256];
+	int n_captures;
+	struct topo_capture cap[TOPO_CAPTURES_MAX];
+};
+
 /* `fault_handling:` and `faults:` (topo_faults.c, docs/FAULTS.md). */
 #define TOPO_MAX_FLAPS 100000
 enum topo_fault_action { TOPO_FAULT_DOWN, TOPO_FAULT_UP, TOPO_FAULT_FLAP, TOPO_FAULT_LOSS, TOPO_FAULT_BER };
@@ -210,6 +228,7 @@ struct topology {
 	int n_flows;
 	struct loom_flow_spec *flows; /* src_host/dst_host index hosts[] */
 	struct topo_cell cell;     /* mode: cell (switch-scheduled fabric) */
+	struct topo_observe observe; /* trace: and capture: (virtual time) */
 	struct topo_fault_handling fault_handling;
 	int n_faults;
 	struct topo_fault *faults;

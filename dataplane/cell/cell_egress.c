@@ -23,6 +23,7 @@
 
 #include "cell_fabric.h"
 #include "egress.h"
+#include "observe.h"
 
 static inline uint32_t ctx_index(const struct loom_cell_switch *cs, uint16_t src_leaf, uint16_t port, uint8_t cls)
 {
@@ -63,10 +64,14 @@ static void reasm_deliver(void *ctx, void **cells, const uint16_t *lens, uint32_
 	struct cell_reasm_ctx *rc = ctx;
 	struct loom_switch *sw = rc->sw;
 	struct loom_cell_switch *cs = sw->cell;
+	struct loom_trace_packet *tp;
 	struct rte_mbuf *pkt;
 	uint32_t total = 0;
 
 	cs->c.cells_rebuilt += n;
+	tp = loom_trace_of_fabric(cs->fab->fabric, cells[0]);
+	if (unlikely(tp != NULL))
+		loom_trace_event(tp, LOOM_TR_REASSEMBLED, sw, rc->dst_port, rc->now)->u.cells.n_cells = (uint16_t)n;
 	if (n == 1) {
 		/* a packet of one cell: the cell's mbuf becomes the packet (its
 		 * headers cut off), no copy */
@@ -90,6 +95,8 @@ static void reasm_deliver(void *ctx, void **cells, const uint16_t *lens, uint32_
 		return;
 	}
 	uint8_t *p = (uint8_t *)rte_pktmbuf_append(pkt, (uint16_t)total);
+	if (unlikely(tp != NULL)) /* the packet stays traced to its host */
+		loom_trace_mark_copy(cs->fab->fabric->observe, cells[0], pkt);
 	for (uint32_t i = 0; i < n; i++) {
 		struct rte_mbuf *c = cells[i];
 
@@ -137,6 +144,7 @@ void cell_egress_data(struct loom_switch *sw, struct loom_port *in, const struct
 		pkt_drop(in, m, LOOM_DROP_CELL_NO_BUFFER);
 		return;
 	}
+	rc->now = now;
 	if (!loom_reasm_add(&rc->r, h->seq_or_bytes, h->flags, h->len, m, now))
 		pkt_drop(in, m, LOOM_DROP_CELL_REASSEMBLY);
 	else if (rc->r.held > 0)

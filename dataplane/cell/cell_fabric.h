@@ -114,6 +114,7 @@ struct cell_reasm_ctx {
 	struct loom_reasm r;
 	struct loom_switch *sw;
 	uint16_t dst_port;
+	loom_time_ns now; /* of the cell being added (a trace's reassembly event) */
 };
 
 struct cell_port_stats {
@@ -130,7 +131,7 @@ struct cell_port {
 	bool down;
 	struct rte_ether_addr peer_mac;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
-	FILE *capture;             /* cell_capture.c: what the port sends, as pcap */
+	FILE *capture;             /* cell_capture.c: what the port sends, as pcapng */
 	struct loom_output_cap capture_cap;
 	struct cell_port_stats st;
 };
@@ -231,7 +232,8 @@ int cell_pick_uplink(struct loom_switch *sw, uint16_t dst);
 /* ---- capture (cell_capture.c) ---- */
 /* Created without following a symlink, 0644 (users read captures),
  * api/loom_output_file.h; NULL with the reason in err. */
-FILE *cell_capture_open(const char *path, uint64_t max_bytes, struct loom_output_cap *cap, char *err, size_t errlen);
+FILE *cell_capture_open(const char *path, const char *link, uint64_t max_bytes, struct loom_output_cap *cap, char *err,
+			size_t errlen);
 /* Whole records only: the one that would pass the cap is not written,
  * nor any after it. */
 void cell_capture_write(FILE *f, struct loom_output_cap *cap, struct rte_mbuf *const *pkts, uint16_t n,

@@ -23,6 +23,7 @@
 #include <rte_mbuf.h>
 
 #include "cell_fabric.h"
+#include "observe.h"
 #include "pkt_meta.h"
 #include "stages.h"
 
@@ -143,6 +144,15 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 		m->port = in->index;
 		q->q[(q->head + q->acct.pkts - 1) % cs->fab->cfg.voq_pkts] = m;
 		cs->c.pkts_to_voq++;
+		struct loom_trace_packet *tp = loom_trace_of_fabric(cs->fab->fabric, m);
+		if (unlikely(tp != NULL)) {
+			struct loom_trace_event *e = loom_trace_event(tp, LOOM_TR_VOQ, sw, in->index, now);
+
+			e->u.voq.leaf = cs->fab->leaf_switch[d->leaf];
+			e->u.voq.dst_port = d->port;
+			e->u.voq.cls = q->cls;
+			e->u.voq.depth_bytes = (uint32_t)q->acct.bytes;
+		}
 		voq_serve(sw, q, now); /* credit left over from the last grant: go now; else ask */
 	}
 	if (n_rest)
@@ -150,8 +160,10 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 }
 
 /* Cut the packet into cells and spray them; frees the packet. */
-static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte_mbuf *m)
+static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte_mbuf *m, loom_time_ns now)
 {
+	struct loom_trace_packet *tp = loom_trace_of_fabric(sw->cell->fab->fabric, m);
+	struct loom_trace_event *e = NULL;
 	struct loom_cell_switch *cs = sw->cell;
 	const uint16_t payload = cs->fab->cfg.payload;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -164,6 +176,11 @@ static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte
 		cs->c.pkts_cut--; /* counted as a drop, not cut */
 		return;
 	}
+	if (unlikely(tp != NULL)) { /* its cells are traced too (trace/observe.h) */
+		e = loom_trace_event(tp, LOOM_TR_CELLS, sw, m->port, now);
+		e->u.cells.n_cells = (uint16_t)n;
+		e->u.cells.first_seq = q->next_seq;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct loom_cell_hdr h = {.type = LOOM_CELL_DATA, .src_leaf = cs->leaf, .dst_leaf = q->dst_leaf,
 					  .dst_port = q->dst_port, .cls = q->cls, .seq_or_bytes = q->next_seq++};
@@ -175,6 +192,11 @@ static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte
 		loom_cell_encode(&h, p + RTE_ETHER_HDR_LEN);
 		rte_memcpy(p + CELL_FRAME_HDR, rte_pktmbuf_mtod_offset(m, uint8_t *, off), h.len);
 		int up = cell_pick_uplink(sw, q->dst_leaf);
+		if (unlikely(e != NULL)) {
+			loom_trace_mark_copy(sw->cell->fab->fabric->observe, m, cells[i]);
+			if (i < LOOM_TRACE_LB_MEMBERS)
+				e->u.cells.uplinks[i] = (uint16_t)up;
+		}
 		if (up < 0) {
 			pkt_drop(&sw->ports[cs->uplink_port[0]], cells[i], LOOM_DROP_CELL_UNREACHABLE);
 		} else {
@@ -207,7 +229,7 @@ static inline void set_held_back(struct loom_cell_switch *cs, struct cell_voq *q
 }
 
 /* Send the head packet as cells if the uplinks have room. */
-static bool send_head(struct loom_switch *sw, struct cell_voq *q)
+static bool send_head(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
 	struct rte_mbuf *m;
@@ -217,7 +239,7 @@ static bool send_head(struct loom_switch *sw, struct cell_voq *q)
 	m = q->q[q->head];
 	q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
 	loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
-	cut_and_spray(sw, q, m);
+	cut_and_spray(sw, q, m, now);
 	return true;
 }
 
@@ -230,7 +252,7 @@ static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns n
 	struct loom_cell_switch *cs = sw->cell;
 
 	if (!q->held_back && cs->n_held_back == 0)
-		while (loom_voq_may_send(&q->acct) && send_head(sw, q))
+		while (loom_voq_may_send(&q->acct) && send_head(sw, q, now))
 			;
 	if (loom_voq_may_send(&q->acct) && !q->held_back) {
 		set_held_back(cs, q, true);
@@ -257,7 +279,7 @@ static void serve_held_back(struct loom_switch *sw, loom_time_ns now)
 
 			if (q == NULL || !q->held_back)
 				continue;
-			if (loom_voq_may_send(&q->acct) && send_head(sw, q)) {
+			if (loom_voq_may_send(&q->acct) && send_head(sw, q, now)) {
 				sent = true;
 				cs->held_rr = (i + 1) % n; /* the next round starts after the last served */
 			}

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "cell_fabric.h"
+#include "observe.h"
 #include "pkt_drop.h"
 #include "stages.h"
 
@@ -34,10 +35,19 @@ void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
 		pkt_drop(in, m, LOOM_DROP_DST_MAC_MISMATCH);
 		return;
 	}
-	if (h.type == LOOM_CELL_DATA)
+	if (h.type == LOOM_CELL_DATA) {
+		struct loom_trace_packet *tp = loom_trace_of_fabric(cs->fab->fabric, m);
+
 		cs->ports[in->index].st.data_rx++;
-	else
+		if (unlikely(tp != NULL)) {
+			struct loom_trace_event *e = loom_trace_event(tp, LOOM_TR_CELL_RX, sw, in->index, now);
+
+			e->u.cell.seq = h.seq_or_bytes;
+			e->u.cell.src_leaf = h.src_leaf;
+		}
+	} else {
 		cs->ports[in->index].st.ctrl_rx++;
+	}
 	if (cs->leaf == CELL_NO_LEAF) {
 		cell_spine_forward(sw, in, &h, m);
 		return;

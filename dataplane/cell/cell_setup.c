@@ -415,10 +415,13 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 	if (cf->cfg.capture) {
 		struct cell_port *cp = &f->switches[cf->cfg.capture_sw].cell->ports[cf->cfg.capture_port];
 
-		char why[320];
+		const struct loom_switch *csw = &f->switches[cf->cfg.capture_sw];
+		char why[320], link[96];
 
-		cp->capture = cell_capture_open(cf->cfg.capture_file, cf->cfg.capture_max_bytes, &cp->capture_cap, why,
-						sizeof(why));
+		snprintf(link, sizeof(link), "%s:%u-%s", csw->name, cf->cfg.capture_port,
+			 csw->ports[cf->cfg.capture_port].name);
+		cp->capture = cell_capture_open(cf->cfg.capture_file, link, cf->cfg.capture_max_bytes, &cp->capture_cap,
+						why, sizeof(why));
 		if (cp->capture == NULL) {
 			fail(err, errlen, "cannot write the capture", why);
 			goto out;

@@ -20,6 +20,15 @@ struct json_t;
  * api/loomd_config_read.h), taken with loomd_cfg_record_finish(). */
 int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads, char *err, size_t errlen);
 void loom_fabric_free(struct loom_fabric *f);
+
+/* config_observe.c: traces and captures (trace/observe.h) set up for the
+ * fabric, with a virtual-time configuration's `trace` and `captures`
+ * started (check_only: read and checked only, nothing set up); the
+ * trace and the captures' files into a virtual run's results (the files
+ * closed); everything freed. */
+int loom_observe_load(struct loom_fabric *f, struct json_t *root, bool check_only, char *err, size_t errlen);
+void loom_observe_results(struct loom_fabric *f, struct json_t *out);
+void loom_observe_unload(struct loom_fabric *f);
 /* config_tm.c: time_scale and the traffic manager of every port (after
  * the switches are loaded); and its release. */
 int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);

@@ -650,11 +650,14 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads,
 		return -1;
 	if (loom_faults_load(f, err, errlen) < 0) /* after the groups and their load balancing */
 		return -1;
-	return loom_gen_config_finish(f, err, errlen);
+	if (loom_gen_config_finish(f, err, errlen) < 0)
+		return -1;
+	return loom_observe_load(f, root, record_reads, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
 {
+	loom_observe_unload(f);
 	loom_faults_free(f);
 	loom_cell_free(f);
 	loom_fabric_free_tm(f);

@@ -56,6 +56,7 @@ struct loom_fabric {
 	uint16_t max_mtu;              /* the largest port MTU: sizes the mbufs (ports/port_setup.c) */
 	struct rte_mempool *tm_ctrl_pool; /* PFC frames of every switch's traffic manager (tm/) */
 	struct loom_faults *faults;    /* link and switch faults (dataplane/fault/) */
+	struct loom_observe *observe;  /* traces and captures (trace/observe.h); NULL until set up */
 };
 
 #endif

@@ -33,6 +33,7 @@ struct loom_port;
 struct loom_p4;
 struct loom_lb;
 struct loom_cell_switch;
+struct loom_observe;
 struct port_fifo;
 struct egress_ctrlq;
 
@@ -182,6 +183,9 @@ struct loom_switch {
 	 * real-time runner then asks loom_switch_run_timers() again and
 	 * clears it (the virtual-time runner asks after every input anyway). */
 	bool timers_armed;
+	/* A trace or a capture is on (trace/observe.h): NULL otherwise, and
+	 * then the receive and transmit handlers test it once per burst. */
+	struct loom_observe *observe;
 };
 
 /*

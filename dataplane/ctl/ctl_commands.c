@@ -18,6 +18,7 @@
 #include "gen_config.h"
 #include "ctl_lb.h"
 #include "ctl_cell.h"
+#include "ctl_trace.h"
 #include "ctl_changes.h"
 #include "ctl_fault.h"
 #include "fault.h"
@@ -591,6 +592,14 @@ static const struct {
 	 switch_change_key},
 	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set,
 	 lb_set_change_key},
+	{"trace_start", "{\"switch\": S, \"port\": P?, \"count\": N?, \"match\": EXPR?}: trace the next N matching "
+			"packets hop by hop (docs/TRACE.md)", ctl_cmd_trace_start},
+	{"trace_show", "the packets traced, stage by stage", ctl_cmd_trace_show},
+	{"trace_stop", "stop tracing (the trace stays for trace_show)", ctl_cmd_trace_stop},
+	{"capture_start", "{\"switch\": S, \"port\": P, \"dir\": rx|tx|both?, \"count\": N?, \"filter\": EXPR?}: "
+			  "capture a port's frames", ctl_cmd_capture_start},
+	{"capture_read", "{\"id\": ID}: the frames captured since the last read (hex)", ctl_cmd_capture_read},
+	{"capture_stop", "{\"id\": ID}: end a capture", ctl_cmd_capture_stop},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
 };
 

@@ -16,6 +16,7 @@
 
 #include "ctrl_queue.h"
 #include "egress.h"
+#include "observe.h"
 #include "link_fault.h"
 #include "tm.h"
 
@@ -115,6 +116,8 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 		n = p->tm ? tm_transmit(sw, p, out, max, now) : fifo_transmit(p, out, max);
 	if (unlikely(sw->mode->transmitted != NULL))
 		sw->mode->transmitted(sw, port, out, n, now);
+	if (unlikely(sw->observe != NULL)) /* captures, traced packets (trace/observe.h) */
+		loom_observe_transmit(sw, port, out, n, now);
 	return n;
 }
 

@@ -79,6 +79,26 @@ static uint16_t flowlet_select(void *state, const struct lb_group_view *g, const
 	return e->member;
 }
 
+/* The flowlet entry the packet falls in, the gap since it last saw a
+ * packet, and whether that starts a new flowlet (a member chosen now). */
+static void flowlet_explain(const void *state, const struct lb_group_view *g, const struct lb_pkt *pkt,
+			    struct lb_explain *out)
+{
+	const struct flowlet *f = state;
+	const struct flowlet_entry *e = &f->e[pkt->flow_hash & f->mask];
+	bool fresh = !e->valid || pkt->now - e->last_seen >= f->idle_time || e->member >= g->n_members;
+
+	out->n = 4;
+	out->name[0] = "entry";
+	out->value[0] = pkt->flow_hash & f->mask;
+	out->name[1] = "gap_ns"; /* -1: the entry was empty */
+	out->value[1] = e->valid ? (int64_t)(pkt->now - e->last_seen) : -1;
+	out->name[2] = "idle_ns";
+	out->value[2] = (int64_t)f->idle_time;
+	out->name[3] = "new_flowlet";
+	out->value[3] = fresh;
+}
+
 const struct lb_policy lb_policy_flowlet = {
 	.name = "flowlet",
 	.summary = "per flowlet: best quality band after an idle gap (SAI ARS / Broadcom DLB)",
@@ -86,4 +106,5 @@ const struct lb_policy lb_policy_flowlet = {
 	.init = flowlet_init,
 	.fini = free,
 	.select = flowlet_select,
+	.explain = flowlet_explain,
 };

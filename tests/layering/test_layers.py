@@ -32,6 +32,7 @@ FLOORS = [
     ["lb"],                           # load-balancing state of a switch
     ["egress"],                       # output queues, control frames, transmit
     ["tm"],                           # traffic manager
+    ["trace"],                        # traces and captures: their state and records
     ["core"],                         # the switch, packets, drops, modes' table
 ]
 

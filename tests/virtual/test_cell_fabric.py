@@ -224,7 +224,7 @@ class CellFabric(unittest.TestCase):
                                                                            "link_down"}, set(), sw["drops"])
 
     def test_capture_of_a_fabric_link_shows_cells(self):
-        """cell.capture writes what leaf1's uplink sends as a pcap file
+        """cell.capture writes what leaf1's uplink sends as a pcapng file
         (nanosecond virtual time stamps): every frame is a cell (Ethertype
         0x88B5) with the documented header: DATA cells from leaf 1 to leaf 0
         whose payloads are 256 bytes but the last of each packet (1500 B =

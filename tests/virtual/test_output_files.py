@@ -69,7 +69,7 @@ class ResultsFileTest(unittest.TestCase):
 
 
 class CaptureCapTest(unittest.TestCase):
-    """A cell capture with max_bytes: whole pcap records up to the cap,
+    """A cell capture with max_bytes: whole pcapng blocks up to the cap,
     then nothing, said once on stderr; a symlink in its place refused."""
 
     def topo(self, capture):
@@ -93,11 +93,13 @@ class CaptureCapTest(unittest.TestCase):
         with open(pcap, "rb") as f:
             data = f.read()
         self.assertLessEqual(len(data), 5000)
-        off, n = 24, 0                      # whole records only
+        off, n = 0, 0                       # whole blocks only: section, interface, packets
         while off < len(data):
-            caplen = int.from_bytes(data[off + 8:off + 12], "little")
-            off += 16 + caplen
-            n += 1
+            kind = int.from_bytes(data[off:off + 4], "little")
+            total = int.from_bytes(data[off + 4:off + 8], "little")
+            self.assertEqual(data[off + total - 4:off + total], data[off + 4:off + 8])
+            off += total
+            n += kind == 6
         self.assertEqual(off, len(data))
         self.assertGreater(n, 0)
         os.unlink(pcap)

@@ -58,6 +58,15 @@ struct lb_pkt {
 	loom_time_ns now;
 };
 
+/* What a policy's decision for a packet reads in its own state, for a
+ * packet trace (docs/TRACE.md): up to LB_EXPLAIN_MAX named values. */
+#define LB_EXPLAIN_MAX 4
+struct lb_explain {
+	unsigned int n;
+	const char *name[LB_EXPLAIN_MAX]; /* static strings */
+	int64_t value[LB_EXPLAIN_MAX];
+};
+
 /* Tunables; lb_params_default() gives SAI's defaults. */
 struct lb_params {
 	uint32_t flowlet_table_size; /* flowlet entries per group, power of two (SAI max_flows: 512) */
@@ -96,6 +105,11 @@ struct lb_policy {
 	 * Without it, lb_policy_select_burst calls select/feedback per packet. */
 	void (*select_burst)(void *state, const struct lb_group_view *g, const uint32_t *flow_hash,
 			     const uint32_t *len, uint16_t n, loom_time_ns now, uint16_t *members);
+	/* Optional: the inputs of the decision select would make for `pkt`
+	 * now, read from the state without changing it (a traced packet: the
+	 * switch calls it just before select). */
+	void (*explain)(const void *state, const struct lb_group_view *g, const struct lb_pkt *pkt,
+			struct lb_explain *out);
 };
 
 /* --- registry (lb_registry.c, list in lb_policies.def) ------------------ */

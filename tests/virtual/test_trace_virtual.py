@@ -1,0 +1,163 @@
+"""trace: and capture: in a virtual-time file (docs/TRACE.md): the trace
+in the results, hop by hop with virtual times; captures as pcapng with
+virtual time stamps holding exactly what crossed the port (its counters);
+the same file twice gives the same trace and byte-identical captures; bad
+keys are refused naming file and line, or the key.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from test_virtual import LOOMCTL, run, topo
+
+TOPO = topo("trace.yaml")
+
+
+def frames(path):
+    from scapy.layers.inet import IP  # noqa: F401  (registers the layers: linktype 1 decodes as Ether/IP)
+    from scapy.layers.l2 import Ether  # noqa: F401
+    from scapy.utils import rdpcap
+    return list(rdpcap(path))
+
+
+class TraceVirtual(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="loom-vt-trace-")
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_in(self, d):
+        os.makedirs(d, exist_ok=True)
+        shutil.copy(TOPO, os.path.join(d, "trace.yaml"))
+        cwd = os.getcwd()
+        os.chdir(d)
+        try:
+            r, _, _ = run(os.path.join(d, "trace.yaml"), d)
+        finally:
+            os.chdir(cwd)
+        return r
+
+    def test_trace_and_captures_in_the_results(self):
+        r = self.run_in(os.path.join(self.dir, "a"))
+        t = r["trace"]
+        self.assertEqual((t["switch"], t["port"], t["traced"]), ("leaf0", 0, 3))
+        for p in t["packets"]:
+            self.assertEqual((p["src"], p["proto"], p["end"]), ("10.0.0.2", 17, "delivered"), p)
+            rx = [e for e in p["events"] if e["stage"] == "rx"]
+            self.assertEqual([e["switch"][:4] for e in rx], ["leaf", "spin", "leaf"])
+            self.assertEqual([e["ttl"] for e in rx], [64, 63, 62])
+            # virtual time: each hop 1500 B at 10G (1.2 us) + 1 us of delay later
+            self.assertEqual([b["t_ns"] - a["t_ns"] for a, b in zip(rx, rx[1:])], [2200, 2200])
+        caps = {c["file"]: c for c in r["captures"]}
+        s0 = frames(os.path.join(self.dir, "a", "spine0-leaf0.pcapng"))
+        port = next(p for p in next(s for s in r["switches"] if s["name"] == "spine0")["ports"]
+                    if p["index"] == 0)
+        self.assertEqual(len(s0), caps["spine0-leaf0.pcapng"]["frames"])
+        self.assertEqual(len(s0), port["rx_packets"] + port["tx_packets"])
+        self.assertTrue(all(0 < float(f.time) <= 50e-6 for f in s0), [float(f.time) for f in s0[:3]])
+        h0 = frames(os.path.join(self.dir, "a", "h0.pcapng"))
+        self.assertEqual(len(h0), 5)
+        self.assertTrue(all(f["IP"].src == "10.0.0.2" for f in h0))
+
+    def test_same_file_same_trace_and_captures(self):
+        a = self.run_in(os.path.join(self.dir, "a"))
+        b = self.run_in(os.path.join(self.dir, "b"))
+        self.assertEqual(json.dumps(a["trace"]), json.dumps(b["trace"]))
+        for name in ("spine0-leaf0.pcapng", "h0.pcapng"):
+            fa, fb = frames(os.path.join(self.dir, "a", name)), frames(os.path.join(self.dir, "b", name))
+            # time, length and headers (Ethernet, IP, UDP, Loom's sequence
+            # word): a generator packet's payload past them is not set by
+            # the host (the mbuf's old bytes), so it may differ
+            self.assertEqual([(f.time, len(f), bytes(f)[:54]) for f in fa],
+                             [(f.time, len(f), bytes(f)[:54]) for f in fb], name)
+
+    def test_traced_packet_in_a_cell_fabric_shows_its_cells(self):
+        """leaf0 puts the packet in a VOQ, cuts it into cells (1500 B in
+        256-byte payloads: 6) sprayed over both uplinks; each cell crosses
+        a spine; leaf2 reassembles the packet and delivers it."""
+        with open(topo("cell_permutation.yaml")) as f:
+            text = f.read().replace("duration: 1ms", "duration: 100us")
+        text += 'trace: { at: leaf0:0, count: 2, match: "udp" }\n'
+        r, _, _ = run(text, self.dir)
+        t = r["trace"]
+        self.assertEqual(t["traced"], 2)
+        for p in t["packets"]:
+            self.assertEqual(p["end"], "delivered", p)
+            ev = p["events"]
+            voq = next(e for e in ev if e["stage"] == "voq")
+            cells = next(e for e in ev if e["stage"] == "cells")
+            self.assertEqual((voq["switch"], cells["switch"], cells["cells"]), ("leaf0", "leaf0", 6))
+            self.assertEqual(set(cells["uplinks"]), {2, 3})  # sprayed over both
+            seqs = list(range(cells["first_seq"], cells["first_seq"] + 6))
+            at_spines = [e for e in ev if e["stage"] == "cell_rx" and e["switch"].startswith("spine")]
+            at_leaf = [e for e in ev if e["stage"] == "cell_rx" and e["switch"] == voq["to_leaf"]]
+            self.assertEqual(sorted(e["seq"] for e in at_spines), seqs)
+            self.assertEqual(sorted(e["seq"] for e in at_leaf), seqs)
+            self.assertEqual({e["switch"] for e in at_spines}, {"spine0", "spine1"})
+            reasm = next(e for e in ev if e["stage"] == "reassembled")
+            self.assertEqual((reasm["switch"], reasm["port"]), (voq["to_leaf"], voq["to_port"]))
+            self.assertEqual(ev[-1]["stage"], "tx")
+            self.assertEqual(len([e for e in ev if e["stage"] == "tx" and e["switch"] == "leaf0"]), 6)
+        for sw in r["switches"]:
+            self.assertTrue(sw["conserved"], sw["name"])
+
+    def test_flowlet_decision_inputs(self):
+        """With flowlet, each traced packet's lb event carries the flowlet
+        entry, the gap since the entry's last packet and the idle time: the
+        first packet of the flow starts a flowlet, the next ones (1.2 us
+        apart, far below 256 us) follow it on the same member."""
+        with open(TOPO) as f:
+            text = f.read()
+        text = text.replace(", entropy: per_packet", "").replace("count: 3", "count: 4")
+        text = text.replace("\ncapture:", "\nload_balancing: { mode: flowlet }\ncapture:")
+        r = self.run_text(text)
+        lbs = [next(e for e in p["events"] if e["stage"] == "lb" and e["switch"] == "leaf0")
+               for p in r["trace"]["packets"]]
+        self.assertEqual([x["policy"] for x in lbs], ["flowlet"] * 4)
+        inputs = [x["policy_inputs"] for x in lbs]
+        self.assertEqual(len({x["entry"] for x in inputs}), 1, inputs)
+        self.assertEqual([x["new_flowlet"] for x in inputs], [1, 0, 0, 0])
+        self.assertEqual([x["gap_ns"] for x in inputs], [-1, 1200, 1200, 1200])
+        self.assertEqual(inputs[0]["idle_ns"], 256000)
+        self.assertEqual(len({x["member"] for x in lbs}), 1)
+
+    def run_text(self, text):
+        d = os.path.join(self.dir, "t")
+        os.makedirs(d, exist_ok=True)
+        cwd = os.getcwd()
+        os.chdir(d)
+        try:
+            r, _, _ = run(text, d)
+        finally:
+            os.chdir(cwd)
+        return r
+
+    def test_bad_keys_are_refused(self):
+        with open(TOPO) as f:
+            text = f.read()
+        cases = [
+            (text.replace("clock: virtual", "clock: realtime").replace("duration: 50us\n", ""),
+             "goes with clock: virtual"),
+            (text.replace("at: leaf0:0", "at: leaf9:0"), "no switch 'leaf9'"),
+            (text.replace("at: leaf0:0", "at: leaf0:17"), "has no port '17'"),
+            (text.replace("dir: both", "dir: up"), "dir is rx, tx or both"),
+            (text.replace('match: "src 10.0.0.2 and udp"', 'match: "src 10.0.0.2 and"'), "match expression"),
+            (text.replace("count: 3", "count: 1000"), "a trace holds 1 to"),
+        ]
+        for i, (t, msg) in enumerate(cases):
+            p = os.path.join(self.dir, "bad%d.yaml" % i)
+            with open(p, "w") as f:
+                f.write(t)
+            r = subprocess.run([LOOMCTL, "run", p, "--out", os.path.join(self.dir, "bad%d.json" % i)],
+                               capture_output=True, text=True, timeout=120, cwd=self.dir)
+            self.assertNotEqual(r.returncode, 0, msg)
+            self.assertIn(msg, r.stderr, msg)
+
+
+if __name__ == "__main__":
+    unittest.main()
