@@ -75,6 +75,7 @@
 #include "telemetry.h"
 #include "runner_virtual.h"
 #include "worker_priority.h"
+#include "observe.h"
 #include "vt_pool.h"
 #include "route_table.h"
 #include "page_arena.h"
@@ -359,6 +360,8 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		fprintf(stderr, "loomd: %s\n", err);
 		return 1;
 	}
+	if (f->observe && (uint32_t)(pool.stored - RTE_PKTMBUF_HEADROOM) < f->observe->snap)
+		f->observe->snap = (uint32_t)(pool.stored - RTE_PKTMBUF_HEADROOM); /* captures keep what packets hold */
 	fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu; "
 			"%u mbufs to start (4 per link and per host, 1024 spare; "
 			"a quarter more when a host finds none, up to %u: every output queue full)\n",

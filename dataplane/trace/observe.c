@@ -38,6 +38,7 @@ int loom_observe_create(struct loom_fabric *f, struct loom_observe **out, char *
 		snprintf(err, errlen, "observe: out of memory");
 		return -1;
 	}
+	o->snap = LOOM_CAPTURE_SNAP;
 	o->mark_offset = rte_mbuf_dynfield_register(&field);
 	bit = rte_mbuf_dynflag_register(&flag);
 	if (o->mark_offset < 0 || bit < 0) {
@@ -144,7 +145,8 @@ struct loom_trace_event *loom_trace_event(struct loom_trace_packet *p, enum loom
 	return e;
 }
 
-static void capture_one(struct loom_capture *c, const struct rte_mbuf *m, uint8_t dir, loom_time_ns now)
+static void capture_one(struct loom_capture *c, const struct rte_mbuf *m, uint8_t dir, uint32_t snap,
+			loom_time_ns now)
 {
 	struct loom_capture_slot stack_slot, *s = &stack_slot;
 	uint32_t idx = 0;
@@ -163,7 +165,7 @@ static void capture_one(struct loom_capture *c, const struct rte_mbuf *m, uint8_
 	s->t = now;
 	s->dir = dir;
 	s->len = rte_pktmbuf_pkt_len(m);
-	s->caplen = s->len < LOOM_CAPTURE_SNAP ? s->len : LOOM_CAPTURE_SNAP;
+	s->caplen = s->len < snap ? s->len : snap;
 	{
 		const void *d = rte_pktmbuf_read(m, 0, s->caplen, s->data);
 
@@ -197,7 +199,7 @@ void loom_capture_frames(struct loom_observe *o, const struct loom_switch *sw, u
 				    !loom_filter_match(&c->filter, &meta))
 					continue;
 			}
-			capture_one(c, pkts[k], dir, now);
+			capture_one(c, pkts[k], dir, o->snap, now);
 		}
 	}
 }

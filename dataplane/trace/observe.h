@@ -182,6 +182,10 @@ struct loom_observe {
 	uint32_t next_capture_id;
 	uint32_t next_session;
 	struct loom_wire *lent; /* [switch * 256 + port]: wires taken back while observing */
+	/* Bytes of a frame a capture keeps: LOOM_CAPTURE_SNAP, or fewer where
+	 * packets hold fewer (virtual time's short buffers keep a frame's
+	 * first bytes only: runner/vt_pool.h); the rest is not the frame's. */
+	uint32_t snap;
 	bool applied;
 };
 

@@ -57,12 +57,14 @@ class FidelityTest(unittest.TestCase):
                  (after["late_ns"] - before["late_ns"]) / 1e6, after["max_late_ns"] / 1e6))
         self.assertGreater(after["turns"], before["turns"])
         self.assertGreaterEqual(after["late_turns"], before["late_turns"] + 1)
-        self.assertGreaterEqual(after["max_late_ns"], STOP_S * 1e9)
+        # (SIGSTOP and SIGCONT are sent 50 ms apart by this process: the
+        # stop itself may be a little shorter, measured 49.98 ms once)
+        self.assertGreaterEqual(after["max_late_ns"], 0.9 * STOP_S * 1e9)
         # the stop is a turn in [32, 64) ms or later (the machine may add to it)
         grew = [a - b for a, b in zip(after["late_hist_ms"], before["late_hist_ms"])]
         self.assertGreaterEqual(sum(grew[5:]), 1, "no turn 32 ms or more late: %r" % grew)
         # the time behind schedule counts the stop, less the 200 us slack
-        self.assertGreaterEqual(after["late_ns"] - before["late_ns"], STOP_S * 1e9 - 200000)
+        self.assertGreaterEqual(after["late_ns"] - before["late_ns"], 0.9 * STOP_S * 1e9 - 200000)
         # stats carries the same record
         st = self.loomd.stats()["fidelity"]
         self.assertGreaterEqual(st["late_turns"], after["late_turns"])

@@ -70,11 +70,11 @@ class TraceVirtual(unittest.TestCase):
         self.assertEqual(json.dumps(a["trace"]), json.dumps(b["trace"]))
         for name in ("spine0-leaf0.pcapng", "h0.pcapng"):
             fa, fb = frames(os.path.join(self.dir, "a", name)), frames(os.path.join(self.dir, "b", name))
-            # time, length and headers (Ethernet, IP, UDP, Loom's sequence
-            # word): a generator packet's payload past them is not set by
-            # the host (the mbuf's old bytes), so it may differ
-            self.assertEqual([(f.time, len(f), bytes(f)[:54]) for f in fa],
-                             [(f.time, len(f), bytes(f)[:54]) for f in fb], name)
+            # every byte captured: a capture keeps what a packet holds
+            # (virtual time's short buffers: a frame's first 256 bytes;
+            # past them the memory is not the frame's)
+            self.assertTrue(fa and all(len(bytes(f)) <= 256 for f in fa), name)
+            self.assertEqual([(f.time, bytes(f)) for f in fa], [(f.time, bytes(f)) for f in fb], name)
 
     def test_traced_packet_in_a_cell_fabric_shows_its_cells(self):
         """leaf0 puts the packet in a VOQ, cuts it into cells (1500 B in
