@@ -253,10 +253,13 @@ void observed_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **p
 	struct loom_observe *o = sw->observe;
 	uint16_t run = 0;
 
-	/* A port with a link fault (core/link_fault.h) takes the usual path:
-	 * its losses are applied there (not observed yet: TODO after the
-	 * faults merge, capture and trace what the faulty link keeps). */
+	/* A port with a link fault (core/link_fault.h) takes the usual path,
+	 * which applies its losses: captured as received (a capture holds what
+	 * the port's rx counter counts, the frames its link then lost too),
+	 * but a traced packet's hop at this switch is not recorded (the next
+	 * switch records it again: docs/TRACE.md). */
 	if (unlikely(sw->ports[port].fault != NULL)) {
+		loom_capture_frames(o, sw, port, LOOM_CAP_RX, pkts, n, now);
 		loom_switch_receive_unobserved(sw, port, pkts, n, now);
 		return;
 	}
