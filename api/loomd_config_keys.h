@@ -28,10 +28,11 @@ enum loomd_object {
 	LOOMD_OBJ_LB_GROUP,     /* switches[].load_balancing.groups[] */
 	LOOMD_OBJ_CELL,         /* cell */
 	LOOMD_OBJ_CELL_CAPTURE, /* cell.capture */
-	LOOMD_OBJ_CELL_FAULT,   /* cell.faults[] */
 	LOOMD_OBJ_GEN_HOST,     /* generator_hosts[] */
 	LOOMD_OBJ_TX_FLOW,      /* generator_hosts[].tx_flows[] */
 	LOOMD_OBJ_RX_FLOW,      /* generator_hosts[].rx_flows[] */
+	LOOMD_OBJ_FAULT_HANDLING, /* fault_handling */
+	LOOMD_OBJ_FAULT,        /* faults[] */
 	LOOMD_OBJ_N,
 	/* the value of an object or array key that holds no keys of this
 	 * table: scalars, arrays of numbers, another contract's object */
@@ -68,6 +69,8 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(ROOT, SEED, "seed", INTEGER, NONE, READ) \
 	X(ROOT, DURATION_NS, "duration_ns", INTEGER, NONE, READ) \
 	X(ROOT, GENERATOR_HOSTS, "generator_hosts", ARRAY, GEN_HOST, READ) \
+	X(ROOT, FAULT_HANDLING, "fault_handling", OBJECT, FAULT_HANDLING, READ) \
+	X(ROOT, FAULTS, "faults", ARRAY, FAULT, READ) \
 	\
 	X(SWITCH, NAME, "name", STRING, NONE, READ) \
 	X(SWITCH, ID, "id", INTEGER, NONE, READ) \
@@ -137,15 +140,11 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(CELL, UPLINK_LIMIT, "uplink_limit", INTEGER, NONE, READ) \
 	X(CELL, EGRESS_LIMIT, "egress_limit", INTEGER, NONE, READ) \
 	X(CELL, POOL_CELLS, "pool_cells", INTEGER, NONE, READ) \
-	X(CELL, FAULTS, "faults", ARRAY, CELL_FAULT, READ) \
 	X(CELL, CAPTURE, "capture", OBJECT, CELL_CAPTURE, READ) \
 	X(CELL_CAPTURE, SWITCH, "switch", STRING, NONE, READ) \
 	X(CELL_CAPTURE, PORT, "port", INTEGER, NONE, READ) \
 	X(CELL_CAPTURE, FILE, "file", STRING, NONE, READ) \
 	X(CELL_CAPTURE, MAX_BYTES, "max_bytes", INTEGER, NONE, READ) \
-	X(CELL_FAULT, AT_NS, "at_ns", INTEGER, NONE, READ) \
-	X(CELL_FAULT, SWITCH, "switch", STRING, NONE, READ) \
-	X(CELL_FAULT, PORT, "port", INTEGER, NONE, READ) \
 	\
 	X(GEN_HOST, NAME, "name", STRING, NONE, READ) \
 	X(GEN_HOST, INDEX, "index", INTEGER, NONE, READ) \
@@ -177,7 +176,16 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(RX_FLOW, ID, "id", INTEGER, NONE, READ) \
 	X(RX_FLOW, SRC, "src", STRING, NONE, CARRIED) \
 	X(RX_FLOW, BYTES, "bytes", INTEGER, NONE, READ) \
-	X(RX_FLOW, GROUP, "group", INTEGER, NONE, READ)
+	X(RX_FLOW, GROUP, "group", INTEGER, NONE, READ) \
+	\
+	X(FAULT_HANDLING, DETECT_INTERVAL_NS, "detect_interval_ns", INTEGER, NONE, READ) \
+	X(FAULT_HANDLING, DETECT_MULTIPLIER, "detect_multiplier", INTEGER, NONE, READ) \
+	X(FAULT_HANDLING, REPAIR_DELAY_NS, "repair_delay_ns", INTEGER, NONE, READ) \
+	X(FAULT, AT_NS, "at_ns", INTEGER, NONE, READ) \
+	X(FAULT, SWITCH, "switch", STRING, NONE, READ) \
+	X(FAULT, PORT, "port", INTEGER, NONE, READ) \
+	X(FAULT, ACTION, "action", STRING, NONE, READ) \
+	X(FAULT, RATE, "rate", NUMBER, NONE, READ)
 
 enum loomd_key {
 #define LOOMD_KEY_ENUM(obj, id, name, type, holds, use) LOOMD_##obj##_##id,

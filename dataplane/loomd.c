@@ -47,6 +47,7 @@
  */
 #include <dirent.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,6 +75,12 @@
 #include "telemetry.h"
 #include "runner_virtual.h"
 #include "worker_priority.h"
+#include "vt_pool.h"
+#include "route_table.h"
+#include "page_arena.h"
+#include "gen_host.h"
+#include "tm.h"
+#include "lb_switch.h"
 #include "loom_output_file.h"
 #include "series.h"
 #include "series_realtime.h"
@@ -136,17 +143,24 @@ static unsigned int needed_mb(const char *config)
 	uint64_t mbuf_bytes = RTE_PKTMBUF_HEADROOM + loom_mbuf_room_for_mtu(max_mtu) + sizeof(struct rte_mbuf) + 64;
 
 	if (is_virtual) {
-		mbuf_bytes = RTE_MBUF_DEFAULT_BUF_SIZE + sizeof(struct rte_mbuf) + 64;
-		mbufs = loom_vt_pool_mbufs(n_ports, json_array_size(json_object_get(root, LOOMD_KEY(ROOT_GENERATOR_HOSTS))),
-					   LOOM_OUTQ_SIZE);
+		/* the mbufs are not EAL's (runner/vt_pool.h), only the pool's
+		 * ring of pointers is; and the PFC frames' pool (tm/) */
+		mbuf_bytes = 512;
+		mbufs = rte_align32pow2(loom_vt_pool_cap(n_ports, json_array_size(json_object_get(
+									 root, LOOMD_KEY(ROOT_GENERATOR_HOSTS))),
+							 LOOM_OUTQ_SIZE)) / 64 +
+			2 * n_ports + 511;
 	}
 	unsigned int cell_mb = loom_cell_needed_mb(root); /* the cell pool (cell_setup.c) */
 
 	json_decref(root);
 	return cell_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
-	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 2) +
-				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 2))) +
-	       (unsigned int)(n_p4 * LOOM_SWX_LPM_TABLES_MB) + 128;
+	       /* route tables: the fast kind in EAL memory (at most one per
+		* switch; shared ones count once in fact); the LPM kind is
+		* plain memory; a P4 switch's RIB-only tables beyond, ~4 MB */
+	       (unsigned int)(n * ((n <= LOOM_FAST_FIB4_MAX_SWITCHES ? LOOM_FAST_FIB4_MB : 0) +
+				   (n <= LOOM_FAST_FIB6_MAX_SWITCHES ? LOOM_FAST_FIB6_MB : 0))) +
+	       (unsigned int)(n_p4 * (LOOM_SWX_LPM_TABLES_MB + 4)) + 128;
 }
 
 static bool config_is_virtual(const char *config)
@@ -277,33 +291,83 @@ static double wall_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static double mb(size_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+/* Where a virtual run's memory went, by purpose, on stderr (figures of
+ * what each part holds; the sum is below the peak RSS by EAL's own, the
+ * configuration's JSON and the libraries). */
+static void print_memory(const struct loom_fabric *f, const struct loom_vt_pool *pool,
+			 const struct loom_vt_stats *vst, long peak_rss_kb)
+{
+	size_t routes = 0, switches = 0, tm_ports = 0, flows = 0, ctrl = 0, reorder = 0;
+	uint32_t tables = 0;
+
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		const struct loom_switch *sw = &f->switches[s];
+		bool first = true; /* count a shared table at its first switch */
+
+		for (uint16_t o = 0; o < s && first; o++)
+			first = f->switches[o].routes != sw->routes;
+		if (sw->routes && first) {
+			routes += loom_route_table_bytes(sw->routes);
+			tables++;
+		}
+		switches += sizeof(*sw) + sw->n_ports * (sizeof(*sw->ports) + sizeof(**f->links)) +
+			    sw->n_nexthops * sizeof(*sw->nexthops) + sw->n_groups * sizeof(*sw->groups) +
+			    sw->n_members * sizeof(*sw->members);
+		for (uint16_t p = 0; p < sw->n_ports; p++) {
+			tm_ports += sw->ports[p].tm ? sizeof(struct tm_port) : 0;
+			reorder += sw->ports[p].reorder_measured ? LOOM_LB_REORDER_FLOWS * sizeof(struct lb_reorder_flow) : 0;
+		}
+		tm_ports += sw->tm ? sizeof(*sw->tm) : 0;
+	}
+	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
+		flows += sizeof(f->gen_hosts[h]) + f->gen_hosts[h].n_tx * sizeof(*f->gen_hosts[h].tx) +
+			 f->gen_hosts[h].n_rx * sizeof(*f->gen_hosts[h].rx);
+	if (f->tm_ctrl_pool)
+		ctrl = (size_t)f->tm_ctrl_pool->size *
+		       (f->tm_ctrl_pool->header_size + f->tm_ctrl_pool->elt_size + f->tm_ctrl_pool->trailer_size);
+	fprintf(stderr,
+		"loomd: memory: mbufs %.1f MB (%u of %u bytes: %u at start, grown %u times; cap %u) + %.1f MB their "
+		"pool's ring, PFC frames %.1f MB, reorder measurement %.1f MB (allocated), route tables %.1f MB (%u for %u switches), queues %.1f MB resident "
+		"(%.1f MB mapped) + %.1f MB traffic-manager state, event queue %.1f MB, flow state %.1f MB, "
+		"switches and ports %.1f MB; peak RSS %.1f MB, hugepages 0 MB (--no-huge)\n",
+		mb(loom_vt_pool_bytes(pool)), pool->populated, pool->elt_bytes, pool->initial, pool->grows, pool->cap,
+		mb((size_t)rte_align32pow2(pool->cap + 1) * sizeof(void *)), mb(ctrl), mb(reorder), mb(routes), tables, f->n_switches, mb(loom_page_arena_resident(&loom_queue_arena)),
+		mb(loom_queue_arena.reserved), mb(tm_ports), mb(vst->evq_bytes), mb(flows), mb(switches),
+		(double)peak_rss_kb / 1024.0);
+}
+
 /* A virtual-time run: to the end of the configured duration, then the
  * results. They depend only on the configuration; how long it took (wall
  * time, events per second, memory) goes to stderr, not into them. */
-static int run_virtual_main(struct loom_fabric *f, const char *results, const struct loom_series *series)
+static int run_virtual_main(struct loom_fabric *f, const char *results, const struct loom_series *series,
+			    double t_start)
 {
 	struct loom_vt_stats vst;
 	struct rusage ru;
-	struct rte_mempool *pool;
+	struct loom_vt_pool pool;
 	char err[512];
 	double t0, wall;
 	json_t *out;
-	size_t n_ports = 0;
 	int rc;
 
-	for (uint16_t s = 0; s < f->n_switches; s++)
-		for (uint16_t p = 0; p < f->switches[s].n_ports; p++)
-			n_ports += f->links[s][p].kind != LOOM_LINK_NONE;
-	pool = rte_pktmbuf_pool_create("loom_vt_mbufs", loom_vt_pool_mbufs(n_ports, f->n_gen_hosts, LOOM_OUTQ_SIZE),
-				       256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (!pool) {
-		fprintf(stderr, "loomd: cannot allocate the mbuf pool: %s\n", rte_strerror(rte_errno));
+	if (loom_vt_pool_create(&pool, f, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
 		return 1;
 	}
-	fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu\n",
-		f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed);
+	fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu; "
+			"%u mbufs to start (4 per link and per host, 1024 spare; "
+			"a quarter more when a host finds none, up to %u: every output queue full)\n",
+		f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed,
+		pool.initial, pool.cap);
 	t0 = wall_seconds();
-	if (loom_run_virtual(f, pool, series, &vst, err, sizeof(err)) < 0) {
+	/* The pool stays to the end of the process: the fabric, freed after
+	 * this, still holds mbufs of it in its queues. */
+	if (loom_run_virtual(f, &pool, series, &vst, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		return 1;
 	}
@@ -314,6 +378,15 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		"%.0f events/s, wall/virtual %.1f, peak RSS %ld MB\n",
 		(unsigned long)vst.events, (unsigned long)vst.packets, wall, (double)vst.end_ns * 1e-9,
 		wall > 0 ? (double)vst.events / wall : 0.0, wall / ((double)vst.end_ns * 1e-9), ru.ru_maxrss / 1024);
+	fprintf(stderr,
+		"loomd: wall: set-up %.3f s (EAL, configuration, pool), loop %.3f s (%.3f us per packet-hop), "
+		"run %.3f s (%.3f us per packet-hop); CPU %.3f s user, %.3f s system\n",
+		t0 - t_start + vst.setup_s, vst.loop_s, vst.packets ? vst.loop_s * 1e6 / (double)vst.packets : 0.0,
+		t0 - t_start + vst.setup_s + vst.loop_s,
+		vst.packets ? (t0 - t_start + vst.setup_s + vst.loop_s) * 1e6 / (double)vst.packets : 0.0,
+		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6,
+		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6);
+	print_memory(f, &pool, &vst, ru.ru_maxrss);
 
 	out = loom_fabric_stats_json(f, NULL, vst.end_ns);
 	if (!out) {
@@ -342,6 +415,10 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		fprintf(stderr, "loomd: cannot write the results to %s\n", results ? results : "stdout");
 		return 1;
 	}
+	/* the results' JSON is built whole before it is written: at scale its
+	 * tree is the last peak (a k=32 fat tree's is ~200 MB of text) */
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "loomd: peak RSS with the results written: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
 	return 0;
 }
 
@@ -379,6 +456,8 @@ int main(int argc, char **argv)
 	char *end;
 	char err[512], runtime_dir[256];
 	int c, rc = 1;
+
+	double t_start = wall_seconds(); /* a virtual run's set-up counts from here */
 
 	while ((c = getopt_long(argc, argv, "c:s:r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -464,7 +543,13 @@ int main(int argc, char **argv)
 		series.cap = &series_cap;
 	}
 	if (fabric.clock_mode == LOOM_CLOCK_VIRTUAL) {
-		rc = run_virtual_main(&fabric, results, &series);
+		/* Nothing asks for the configuration's JSON in a virtual run
+		 * (no control socket): give its memory back before the run
+		 * (a k=32 fat tree's is over a gigabyte parsed). */
+		json_decref(fabric.config);
+		fabric.config = NULL;
+		malloc_trim(0);
+		rc = run_virtual_main(&fabric, results, &series, t_start);
 		goto out_fabric;
 	}
 	t_load = wall_seconds();

@@ -51,13 +51,6 @@ json_t *loomd_cell_json(const struct topology *t)
 					    json_integer((json_int_t)c->capture_max_bytes));
 		json_object_set_new(o, LOOMD_KEY(CELL_CAPTURE), cap);
 	}
-	if (c->n_faults) {
-		json_t *a = json_array();
-		for (int i = 0; i < c->n_faults; i++)
-			json_array_append_new(a, json_pack("{s:I, s:s, s:i}", LOOMD_KEY(CELL_FAULT_AT_NS), (json_int_t)c->faults[i].at_ns,
-							   LOOMD_KEY(CELL_FAULT_SWITCH), t->switches[c->faults[i].sw].name,
-							   LOOMD_KEY(CELL_FAULT_PORT), c->faults[i].port));
-		json_object_set_new(o, LOOMD_KEY(CELL_FAULTS), a);
-	}
+	/* link_down entries are faults like any other (faults_config.c) */
 	return o;
 }

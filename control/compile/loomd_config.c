@@ -553,6 +553,10 @@ int loomd_config_build(const struct topology *t, const bool *local, json_t **out
 	}
 	if (gen_hosts_config_add(t, local, root, err, errlen) < 0)
 		goto fail;
+	if (loomd_faults_add(t, local, root) < 0) {
+		set_err(&c, 0, "out of memory");
+		goto fail;
+	}
 	json_decref(switches);
 	routes_index_free(c.ix);
 	free(c.host_k);

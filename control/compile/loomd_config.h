@@ -19,6 +19,9 @@
 int loomd_config_build(const struct topology *t, const bool *local, json_t **out, char *err, size_t errlen);
 /* cell_config.c: the `cell` object of a `mode: cell` fabric, NULL otherwise. */
 json_t *loomd_cell_json(const struct topology *t);
+/* faults_config.c: `fault_handling` and `faults` into root (switches
+ * local[] only; local NULL: all). 0, or -1 when out of memory. */
+int loomd_faults_add(const struct topology *t, const bool *local, json_t *root);
 /* Same, written as pretty JSON. */
 int loomd_config_write(const struct topology *t, const bool *local, FILE *out, char *err, size_t errlen);
 

@@ -1,48 +1,74 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `loomctl endpoint set HOST ...` / `loomctl endpoint show HOST [--json]`:
- * the endpoint programs of a namespace host (docs/ENDPOINTS.md). Every
- * argument is checked before the host is touched; a load or attach that
- * fails leaves the host as it was (endpoint_attach.c) and shows libbpf's
- * log (the verifier's).
+ * the endpoint programs of a namespace or VM host (docs/ENDPOINTS.md).
+ * Every argument is checked before the host is touched. A namespace host
+ * is entered with setns and handled here (endpoint/ep_host.c); a VM host's
+ * guest runs loom-endpoint, the same code, through its agent
+ * (endpoint_vm.c). A load or attach that fails leaves the host as it was
+ * and shows libbpf's log (the verifier's).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
-#include <bpf/bpf.h>
-
-#include "endpoint_attach.h"
 #include "endpoint_cmd.h"
+#include "endpoint_vm.h"
+#include "ep_host.h"
 #include "fabric_cmds.h"
 #include "topo/topology.h"
 #include "vm_hosts.h"
 
-#define lb_names_of(m) topo_ep_lb_name((enum topo_ep_lb)(m))
+#define EP_LOG_LEN (1 << 20)
+/* The state file's list of VM hosts with programs attached: what `loomctl
+ * stats` asks (a guest is asked through its agent, one command at a time,
+ * so not every guest at every `stats`). */
+#define EP_STATE_VMS "endpoint_vms"
 
-#define EP_DEFAULT_FLOWLET_GAP_NS 50000ull /* 50 us */
-#define EP_DEFAULT_ROUND_NS 200000ull      /* 200 us: about a round trip through a Loom fabric */
-#define EP_DEFAULT_ROUNDS 3u
-#define EP_SHOW_FLOWS 64
-
-static void config_defaults(struct loom_ep_config *c)
+static int ep_netns_enter(const char *host, int *saved, char *err, size_t errlen)
 {
-	memset(c, 0, sizeof(*c));
-	c->flowlet_gap_ns = EP_DEFAULT_FLOWLET_GAP_NS;
-	c->round_ns = EP_DEFAULT_ROUND_NS;
-	c->repath_rounds = EP_DEFAULT_ROUNDS;
+	char path[128];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "/var/run/netns/loom-%s", host) >= (int)sizeof(path) ||
+	    strchr(host, '/')) {
+		snprintf(err, errlen, "bad host name");
+		return -1;
+	}
+	*saved = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*saved < 0) {
+		snprintf(err, errlen, "cannot open this process's network namespace: %s", strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		snprintf(err, errlen, "cannot enter the network namespace loom-%s: %s", host, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		close(*saved);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
-/* What a host is: 0 namespace host, 1 VM host, -1 none (message printed). */
-static int host_kind(const char *host)
+static void ep_netns_leave(int saved)
+{
+	if (setns(saved, CLONE_NEWNET) < 0)
+		fprintf(stderr, "loomctl: cannot return to the network namespace: %s\n", strerror(errno));
+	close(saved);
+}
+
+/* What a host is: 0 namespace host, 1 VM host (its run directory in
+ * run_dir), -1 none (message printed). */
+static int host_kind(const char *host, char *run_dir, size_t len)
 {
 	json_t *state = fabric_state_load(), *v;
+	const char *rd;
 	char ns[96];
 	size_t i;
 	int kind = -1;
@@ -52,227 +78,104 @@ static int host_kind(const char *host)
 		return -1;
 	}
 	snprintf(ns, sizeof(ns), "loom-%s", host);
-	if (vm_hosts_run_dir(state, host))
+	rd = vm_hosts_run_dir(state, host);
+	if (rd && snprintf(run_dir, len, "%s", rd) < (int)len)
 		kind = 1;
 	json_array_foreach(json_object_get(state, "namespaces"), i, v)
 		if (strcmp(json_string_value(v) ?: "", ns) == 0)
 			kind = 0;
 	json_decref(state);
-	if (kind == 1)
-		fprintf(stderr, "loomctl: %s is a VM host: its endpoint programs would be loaded inside the guest, "
-				"which the guest image does not do (docs/ENDPOINTS.md, VM hosts)\n", host);
-	else if (kind < 0)
-		fprintf(stderr, "loomctl: no namespace host '%s' in the fabric that is up "
-				"(endpoint programs run on namespace hosts)\n", host);
+	if (kind < 0)
+		fprintf(stderr, "loomctl: no namespace or VM host '%s' in the fabric that is up "
+				"(endpoint programs run on namespace and VM hosts)\n", host);
 	return kind;
 }
 
-static int get_u64(const char *flag, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+/* Record in the state file whether VM host `host` has programs attached. */
+static void state_mark_vm(const char *host, bool attached)
 {
-	char *end;
-	unsigned long long v;
+	json_t *state = fabric_state_load(), *list, *v;
+	size_t i;
+	bool changed = false;
 
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "loomctl endpoint: %s takes an integer %llu .. %llu, not '%s'\n", flag,
-			(unsigned long long)min, (unsigned long long)max, s);
-		return -1;
+	if (!state)
+		return;
+	list = json_object_get(state, EP_STATE_VMS);
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(state, EP_STATE_VMS, list);
 	}
-	*out = v;
-	return 0;
-}
-
-/* Apply the options to `c`; -1 with a message on the first bad one. */
-static int parse_set(int argc, char **argv, struct loom_ep_config *c)
-{
-	for (int i = 0; i < argc; i++) {
-		const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		uint64_t x;
-
-		if (!v) {
-			fprintf(stderr, "loomctl endpoint: %s needs a value\n", f);
-			return -1;
-		}
-		i++;
-		if (strcmp(f, "--lb") == 0) {
-			int m = topo_ep_lb_parse(v);
-
-			if (m < 0) {
-				fprintf(stderr, "loomctl endpoint: unknown load-balancing mode '%s' "
-						"(off, packet, flowlet, repath)\n", v);
-				return -1;
-			}
-			c->lb_mode = (__u32)m;
-		} else if (strcmp(f, "--measure") == 0) {
-			if (strcmp(v, "on") && strcmp(v, "off")) {
-				fprintf(stderr, "loomctl endpoint: --measure takes on or off, not '%s'\n", v);
-				return -1;
-			}
-			c->measure = strcmp(v, "on") == 0;
-		} else if (strcmp(f, "--flowlet-gap-us") == 0) {
-			if (get_u64(f, v, 1, 10000000, &x) < 0)
-				return -1;
-			c->flowlet_gap_ns = x * 1000;
-		} else if (strcmp(f, "--round-us") == 0) {
-			if (get_u64(f, v, 1, 10000000, &x) < 0)
-				return -1;
-			c->round_ns = x * 1000;
-		} else if (strcmp(f, "--rounds") == 0) {
-			if (get_u64(f, v, 1, 1000, &x) < 0)
-				return -1;
-			c->repath_rounds = (__u32)x;
-		} else if (strcmp(f, "--udp-ports") == 0) {
-			/* a comma-separated list, "none" to clear */
-			char buf[128], *save = NULL, *tok;
-			int n = 0;
-
-			memset(c->udp_ports, 0, sizeof(c->udp_ports));
-			if (strcmp(v, "none") == 0)
-				continue;
-			snprintf(buf, sizeof(buf), "%s", v);
-			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				if (n == LOOM_EP_UDP_PORTS) {
-					fprintf(stderr, "loomctl endpoint: at most %d UDP ports\n", LOOM_EP_UDP_PORTS);
-					return -1;
-				}
-				if (get_u64("--udp-ports", tok, 1, 65535, &x) < 0)
-					return -1;
-				c->udp_ports[n++] = (__u16)x;
-			}
-		} else {
-			fprintf(stderr, "loomctl endpoint: unknown option '%s'\n", f);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* CLOCK_REALTIME - CLOCK_MONOTONIC now: the receiver's offset for iperf3's timestamps. */
-static __s64 realtime_minus_mono(void)
-{
-	struct timespec r, m;
-
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return ((__s64)r.tv_sec - m.tv_sec) * 1000000000ll + (r.tv_nsec - m.tv_nsec);
-}
-
-/* TCP hands the device GSO batches of up to 64 KB whatever the device's
- * offloads (the stack segments them after tc egress), so without this the
- * sender's program would choose one entropy per batch, not per packet.
- * One segment per skb while load balancing is on; veth's default
- * (65535) when it is off. `ip link set` with argv, no shell. */
-#define EP_GSO_SEGS_DEFAULT 65535
-static int set_gso_segs(const int *ifs, int n, int segs)
-{
-	for (int i = 0; i < n; i++) {
-		char name[IF_NAMESIZE], val[16];
-		int status;
-		pid_t pid;
-
-		if (!if_indextoname((unsigned)ifs[i], name))
-			return -1;
-		snprintf(val, sizeof(val), "%d", segs);
-		pid = fork();
-		if (pid == 0) {
-			char *argv[] = { "ip", "link", "set", "dev", name, "gso_max_segs", val, NULL };
-
-			execvp("ip", argv);
-			_exit(127);
-		}
-		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void clear_map(int fd)
-{
-	struct loom_ep_flow_key k;
-
-	while (bpf_map_get_next_key(fd, NULL, &k) == 0)
-		if (bpf_map_delete_elem(fd, &k) < 0)
+	json_array_foreach(list, i, v)
+		if (strcmp(json_string_value(v) ?: "", host) == 0)
 			break;
+	if (attached && i == json_array_size(list)) {
+		json_array_append_new(list, json_string(host));
+		changed = true;
+	} else if (!attached && i < json_array_size(list)) {
+		json_array_remove(list, i);
+		changed = true;
+	}
+	if (changed && fabric_state_save(state) < 0)
+		fprintf(stderr, "loomctl: cannot record %s's endpoint programs in %s\n", host, LOOM_STATE_FILE);
+	json_decref(state);
 }
 
-/* Attach (or change, or with everything off detach) host's programs:
- * `c` with the options applied; when the programs are already attached,
- * the options (argc/argv) apply to their current configuration instead. */
-static int endpoint_apply(const char *host, struct loom_ep_config *c, int argc, char **argv)
+/* Set the host's programs with the options (argc/argv): checked against
+ * the defaults first, then applied to the defaults (first attach) or to
+ * the programs' current configuration. 0, 1 failure (host as it was), 2
+ * bad options. */
+static int endpoint_set_host(const char *host, int argc, char **argv)
 {
-	struct ep_maps m;
-	int ifs[EP_MAX_IFACES], n, saved, rc, found;
-	char err[256], *log;
-	__u32 zero = 0;
+	struct loom_ep_config c;
+	char err[256], warn[160], run_dir[256], *log;
+	int kind, saved, rc;
 
+	kind = host_kind(host, run_dir, sizeof(run_dir));
+	if (kind < 0)
+		return 1;
+	ep_config_defaults(&c);
+	if (ep_options_apply(argc, argv, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomctl endpoint: %s\n", err);
+		return 2;
+	}
+	if (kind == 1) {
+		json_t *reply;
+
+		rc = endpoint_vm_set(host, run_dir, argc, argv, &reply);
+		if (rc == 0) {
+			const char *lb = json_string_value(json_object_get(reply, "lb")) ?: "?";
+			bool measure = json_is_true(json_object_get(reply, "measure"));
+
+			state_mark_vm(host, strcmp(lb, "off") != 0 || measure);
+			printf("%s: lb %s, measure %s\n", host, lb, measure ? "on" : "off");
+		} else {
+			fprintf(stderr, "loomctl: VM host %s: the endpoint programs were not changed\n", host);
+		}
+		json_decref(reply);
+		return rc;
+	}
 	if (ep_netns_enter(host, &saved, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomctl: %s\n", err);
 		return 1;
 	}
-	n = ep_ifaces(ifs);
-	found = n > 0 ? ep_find(ifs[0], &m, err, sizeof(err)) : 0;
-	if (found < 0) {
-		ep_netns_leave(saved);
-		fprintf(stderr, "loomctl: host %s: %s\n", host, err);
-		return 1;
-	}
-	if (found == 1) { /* attached: the options change the current configuration */
-		__u32 old_mode;
-
-		rc = bpf_map_lookup_elem(m.config, &zero, c);
-		old_mode = c->lb_mode;
-		if (rc < 0 || parse_set(argc, argv, c) < 0) {
-			ep_maps_close(&m);
-			ep_netns_leave(saved);
-			fprintf(stderr, "loomctl: host %s: cannot read the programs' configuration\n", host);
-			return 1;
-		}
-		/* a new mode starts every flow afresh (on its own entropy) */
-		if (c->lb_mode != old_mode)
-			clear_map(m.lb_flows);
-		ep_maps_close(&m);
-	}
-	c->realtime_minus_mono_ns = realtime_minus_mono();
-	if (!c->seed)
-		c->seed = (__u32)c->realtime_minus_mono_ns | 1;
-	log = calloc(1, 1 << 20);
+	log = calloc(1, EP_LOG_LEN);
 	if (!log) {
 		ep_netns_leave(saved);
 		return 1;
 	}
-	if (c->lb_mode == LOOM_EP_LB_OFF && !c->measure)
-		rc = ep_detach(ifs, n, err, sizeof(err));
-	else
-		rc = ep_attach(ifs, n, c, err, sizeof(err), log, 1 << 20);
-	if (rc == 0 && set_gso_segs(ifs, n, c->lb_mode == LOOM_EP_LB_OFF ? EP_GSO_SEGS_DEFAULT : 1) < 0)
-		fprintf(stderr, "loomctl: host %s: cannot set gso_max_segs; the sender's programs see GSO batches, "
-				"not packets\n", host);
+	rc = ep_host_set(&c, argc, argv, err, sizeof(err), log, EP_LOG_LEN, warn, sizeof(warn));
 	ep_netns_leave(saved);
-	if (rc < 0) {
-		if (log[0])
-			fprintf(stderr, "%s", log);
-		fprintf(stderr, "loomctl: host %s: %s; the host is left as it was\n", host, err);
-	}
+	if (log[0])
+		fputs(log, stderr);
 	free(log);
-	return rc < 0 ? 1 : 0;
-}
-
-static int endpoint_set(const char *host, int argc, char **argv)
-{
-	struct loom_ep_config c;
-	int rc;
-
-	if (host_kind(host) != 0)
+	if (rc < 0) {
+		fprintf(stderr, "loomctl: host %s: %s; the host is left as it was\n", host, err);
 		return 1;
-	/* the options first, against the defaults: a bad one changes nothing */
-	config_defaults(&c);
-	if (parse_set(argc, argv, &c) < 0)
-		return 2;
-	rc = endpoint_apply(host, &c, argc, argv);
-	if (rc == 0)
-		printf("%s: lb %s, measure %s\n", host, lb_names_of(c.lb_mode), c.measure ? "on" : "off");
-	return rc;
+	}
+	if (warn[0])
+		fprintf(stderr, "loomctl: host %s: %s\n", host, warn);
+	printf("%s: lb %s, measure %s\n", host, ep_lb_name(c.lb_mode), c.measure ? "on" : "off");
+	return 0;
 }
 
 int endpoint_apply_topology(const struct topology *t, const bool *local)
@@ -281,149 +184,58 @@ int endpoint_apply_topology(const struct topology *t, const bool *local)
 		       "topology and program modes differ");
 	for (int h = 0; h < t->n_hosts; h++) {
 		const struct topo_endpoint *e = &t->hosts[h].endpoint;
-		struct loom_ep_config c;
+		char gap[24], round[24], rounds[16], ports[LOOM_EP_UDP_PORTS * 6 + 1] = "";
+		char *argv[16];
+		int argc = 0;
 
-		if (!e->given || !host_is_namespace(t, h, local) || (e->lb == TOPO_EP_LB_OFF && !e->measure))
+		if (!e->given || (e->lb == TOPO_EP_LB_OFF && !e->measure) ||
+		    !(host_is_namespace(t, h, local) ||
+		      (t->hosts[h].port_type == TOPO_PORT_VM && host_is_served(t, h, local))))
 			continue;
-		config_defaults(&c);
-		c.lb_mode = (__u32)e->lb;
-		c.measure = e->measure;
-		if (e->flowlet_gap_ns)
-			c.flowlet_gap_ns = e->flowlet_gap_ns;
-		if (e->round_ns)
-			c.round_ns = e->round_ns;
-		if (e->rounds)
-			c.repath_rounds = e->rounds;
-		memcpy(c.udp_ports, e->udp_ports, sizeof(c.udp_ports));
-		if (endpoint_apply(t->hosts[h].name, &c, 0, NULL) != 0)
+		/* the topology's settings as `set` options: one path for both kinds of host */
+		argv[argc++] = "--lb";
+		argv[argc++] = (char *)ep_lb_name((unsigned)e->lb);
+		argv[argc++] = "--measure";
+		argv[argc++] = e->measure ? "on" : "off";
+		if (e->flowlet_gap_ns) {
+			snprintf(gap, sizeof(gap), "%llu", (unsigned long long)e->flowlet_gap_ns);
+			argv[argc++] = "--flowlet-gap-ns";
+			argv[argc++] = gap;
+		}
+		if (e->round_ns) {
+			snprintf(round, sizeof(round), "%llu", (unsigned long long)e->round_ns);
+			argv[argc++] = "--round-ns";
+			argv[argc++] = round;
+		}
+		if (e->rounds) {
+			snprintf(rounds, sizeof(rounds), "%u", e->rounds);
+			argv[argc++] = "--rounds";
+			argv[argc++] = rounds;
+		}
+		for (int i = 0; i < TOPO_EP_UDP_PORTS && e->udp_ports[i]; i++)
+			snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports), "%s%u", i ? "," : "",
+				 e->udp_ports[i]);
+		if (ports[0]) {
+			argv[argc++] = "--udp-ports";
+			argv[argc++] = ports;
+		}
+		if (endpoint_set_host(t->hosts[h].name, argc, argv) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-static json_t *u64s(const __u64 *v, int n)
-{
-	json_t *a = json_array();
-
-	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_integer((json_int_t)v[i]));
-	return a;
-}
-
-static json_t *key_json(const struct loom_ep_flow_key *k)
-{
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	int af = k->family == 6 ? AF_INET6 : AF_INET;
-
-	inet_ntop(af, k->src, src, sizeof(src));
-	inet_ntop(af, k->dst, dst, sizeof(dst));
-	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:i}", "src", src, "dst", dst, "proto", k->proto, "sport",
-			 k->sport, "dport", k->dport, "qp", (int)k->qp);
-}
-
-static json_t *flows_json(const struct ep_maps *m, bool rx)
-{
-	json_t *a = json_array();
-	struct loom_ep_flow_key k, next, *prev = NULL;
-	int n = 0;
-
-	while (n < EP_SHOW_FLOWS && bpf_map_get_next_key(rx ? m->rx_flows : m->lb_flows, prev, &next) == 0) {
-		json_t *o = key_json(&next);
-
-		k = next;
-		prev = &k;
-		if (rx) {
-			struct loom_ep_rx_flow f;
-
-			if (bpf_map_lookup_elem(m->rx_flows, &k, &f) < 0) {
-				json_decref(o);
-				continue;
-			}
-			json_object_set_new(o, "packets", json_integer((json_int_t)f.packets));
-			json_object_set_new(o, "out_of_order", json_integer((json_int_t)f.out_of_order));
-			json_object_set_new(o, "late_same_entropy", json_integer((json_int_t)f.late_same_entropy));
-			json_object_set_new(o, "distance", u64s(f.distance, LOOM_EP_BUCKETS));
-			json_object_set_new(o, "ce", json_integer((json_int_t)f.ce));
-			json_object_set_new(o, "latency_n", json_integer((json_int_t)f.lat_n));
-			if (f.lat_n)
-				json_object_set_new(o, "latency_ns", json_pack("{s:I, s:I, s:I}", "min",
-						(json_int_t)f.lat_min_ns, "mean", (json_int_t)(f.lat_sum_ns / f.lat_n),
-						"max", (json_int_t)f.lat_max_ns));
-		} else {
-			struct loom_ep_lb_flow f;
-
-			if (bpf_map_lookup_elem(m->lb_flows, &k, &f) < 0) {
-				json_decref(o);
-				continue;
-			}
-			json_object_set_new(o, "packets", json_integer((json_int_t)f.packets));
-			json_object_set_new(o, "entropy", json_integer(f.entropy));
-			json_object_set_new(o, "changes", json_integer((json_int_t)f.changes));
-			json_object_set_new(o, "repaths", json_integer((json_int_t)f.repaths));
-			json_object_set_new(o, "echoes", json_integer((json_int_t)f.echoes));
-		}
-		json_array_append_new(a, o);
-		n++;
-	}
-	return a;
-}
-
-/* The host's figures, or an object with "attached": false. In the host's namespace. */
-static json_t *show_json(bool with_flows, char *err, size_t errlen)
-{
-	int ifs[EP_MAX_IFACES], n = ep_ifaces(ifs), found;
-	struct loom_ep_config c;
-	struct loom_ep_counters t;
-	struct ep_maps m;
-	json_t *o, *ports;
-	__u32 zero = 0;
-
-	found = n > 0 ? ep_find(ifs[0], &m, err, errlen) : 0;
-	if (found < 0)
-		return NULL;
-	if (found == 0)
-		return json_pack("{s:b}", "attached", 0);
-	if (bpf_map_lookup_elem(m.config, &zero, &c) < 0 || ep_read_counters(&m, &t) < 0) {
-		snprintf(err, errlen, "cannot read the programs' maps: %s", strerror(errno));
-		ep_maps_close(&m);
-		return NULL;
-	}
-	ports = json_array();
-	for (int i = 0; i < LOOM_EP_UDP_PORTS; i++)
-		if (c.udp_ports[i])
-			json_array_append_new(ports, json_integer(c.udp_ports[i]));
-	o = json_pack("{s:b, s:s, s:b, s:I, s:I, s:i, s:o}", "attached", 1, "lb",
-		      c.lb_mode < LOOM_EP_LB_N ? lb_names_of(c.lb_mode) : "?", "measure", c.measure != 0, "flowlet_gap_ns",
-		      (json_int_t)c.flowlet_gap_ns, "round_ns", (json_int_t)c.round_ns, "repath_rounds",
-		      (int)c.repath_rounds, "udp_ports", ports);
-	json_object_set_new(o, "sender", json_pack("{s:I, s:I, s:I, s:I, s:I}", "packets", (json_int_t)t.tx_packets,
-						  "rewritten", (json_int_t)t.tx_rewritten, "entropy_changes",
-						  (json_int_t)t.tx_changes, "repaths", (json_int_t)t.tx_repaths,
-						  "echoes", (json_int_t)t.rx_echoes));
-	json_object_set_new(o, "receiver", json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "packets",
-						    (json_int_t)t.rx_packets, "measured", (json_int_t)t.rx_measured,
-						    "flows", (json_int_t)t.rx_flows, "out_of_order",
-						    (json_int_t)t.rx_out_of_order, "late_same_entropy",
-						    (json_int_t)t.rx_late_same_entropy, "distance",
-						    u64s(t.rx_distance, LOOM_EP_BUCKETS), "ce", (json_int_t)t.rx_ce,
-						    "latency_n", (json_int_t)t.rx_lat_n, "latency_mean_ns",
-						    (json_int_t)(t.rx_lat_n ? t.rx_lat_sum_ns / t.rx_lat_n : 0)));
-	if (with_flows) {
-		json_object_set_new(o, "rx_flows", flows_json(&m, true));
-		json_object_set_new(o, "lb_flows", flows_json(&m, false));
-	}
-	ep_maps_close(&m);
-	return o;
-}
-
-static json_t *host_show(const char *host, bool with_flows, char *err, size_t errlen)
+/* A namespace host's figures (run_dir NULL) or a VM host's (its guest asked). */
+static json_t *host_show(const char *host, const char *run_dir, bool with_flows, char *err, size_t errlen)
 {
 	int saved;
 	json_t *o;
 
+	if (run_dir)
+		return endpoint_vm_show(run_dir, with_flows, err, errlen);
 	if (ep_netns_enter(host, &saved, err, errlen) < 0)
 		return NULL;
-	o = show_json(with_flows, err, errlen);
+	o = ep_host_show(with_flows, err, errlen);
 	ep_netns_leave(saved);
 	return o;
 }
@@ -463,22 +275,25 @@ void endpoint_print(const char *host, json_t *o)
 
 int cmd_endpoint(int argc, char **argv)
 {
-	char err[256];
+	char err[1024], run_dir[256];
 	json_t *o;
 	bool json;
+	int kind;
 
 	if (argc >= 2 && strcmp(argv[0], "set") == 0)
-		return endpoint_set(argv[1], argc - 2, argv + 2);
+		return endpoint_set_host(argv[1], argc - 2, argv + 2);
 	if (!(argc == 2 || (argc == 3 && strcmp(argv[2], "--json") == 0)) || strcmp(argv[0], "show") != 0) {
 		fprintf(stderr, "usage: loomctl endpoint set HOST [--lb off|packet|flowlet|repath] [--measure on|off]\n"
-				"         [--flowlet-gap-us N] [--round-us N] [--rounds N] [--udp-ports P,P..|none]\n"
+				"         [--flowlet-gap-us N|--flowlet-gap-ns N] [--round-us N|--round-ns N] [--rounds N]\n"
+				"         [--udp-ports P,P..|none]\n"
 				"       loomctl endpoint show HOST [--json]\n");
 		return 2;
 	}
 	json = argc == 3;
-	if (host_kind(argv[1]) != 0)
+	kind = host_kind(argv[1], run_dir, sizeof(run_dir));
+	if (kind < 0)
 		return 1;
-	o = host_show(argv[1], json, err, sizeof(err));
+	o = host_show(argv[1], kind == 1 ? run_dir : NULL, json, err, sizeof(err));
 	if (!o) {
 		fprintf(stderr, "loomctl: host %s: %s\n", argv[1], err);
 		return 1;
@@ -508,9 +323,25 @@ json_t *endpoint_stats_json(void)
 
 		if (strncmp(ns, "loom-", 5) != 0)
 			continue;
-		o = host_show(ns + 5, false, err, sizeof(err));
+		o = host_show(ns + 5, NULL, false, err, sizeof(err));
 		if (o && json_is_true(json_object_get(o, "attached")))
 			json_object_set_new(out, ns + 5, o);
+		else
+			json_decref(o);
+	}
+	/* the VM hosts `endpoint set` attached programs to */
+	json_array_foreach(json_object_get(state, EP_STATE_VMS), i, v) {
+		const char *host = json_string_value(v) ?: "", *run_dir = vm_hosts_run_dir(state, host);
+		char err[1024];
+		json_t *o;
+
+		if (!run_dir)
+			continue;
+		o = host_show(host, run_dir, false, err, sizeof(err));
+		if (!o)
+			fprintf(stderr, "loomctl: VM host %s: %s\n", host, err);
+		if (o && json_is_true(json_object_get(o, "attached")))
+			json_object_set_new(out, host, o);
 		else
 			json_decref(o);
 	}

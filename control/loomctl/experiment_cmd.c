@@ -253,8 +253,9 @@ fail:
 	return -1;
 }
 
+/* Run `index` (from 1) of `total`. */
 static int run_one(const struct experiment *e, const char *dir, const char *mode, const char *wl_file, double load,
-		   json_t *runs)
+		   int index, int total, json_t *runs)
 {
 	char name[160], rdir[EXP_PATH_MAX + 200], results[EXP_PATH_MAX + 240], series[EXP_PATH_MAX + 240],
 		ideal[EXP_PATH_MAX + 240], loadname[16];
@@ -277,7 +278,8 @@ static int run_one(const struct experiment *e, const char *dir, const char *mode
 	interval = e->sample_interval_ns ? e->sample_interval_ns : (t.duration_ns / 100 ? t.duration_ns / 100 : 1);
 	rc = mkdir_p(rdir) < 0 || write_ideal(&t, &wl, ideal) < 0 ? -1 : 0;
 	if (rc == 0) {
-		fprintf(stderr, "loomctl: experiment %s: run %s (%zu flows)\n", e->name, name, wl.flows.n);
+		fprintf(stderr, "loomctl: experiment %s: run %d of %d: %s (%zu flows)\n", e->name, index, total, name,
+			wl.flows.n);
 		rc = fabric_run_virtual(&t, results, series, interval) == 0 ? 0 : -1;
 	} else {
 		fprintf(stderr, "loomctl: cannot write %s\n", rdir);
@@ -352,11 +354,13 @@ int cmd_experiment(int argc, char **argv)
 		return 1;
 	}
 	runs = json_array();
+	int total = (e.n_modes ? e.n_modes : 1) * e.n_workloads * (e.n_loads ? e.n_loads : 1), index = 0;
+
 	for (int m = 0; m < (e.n_modes ? e.n_modes : 1); m++)
 		for (int w = 0; w < e.n_workloads; w++)
 			for (int l = 0; l < (e.n_loads ? e.n_loads : 1); l++)
 				if (run_one(&e, dir, e.n_modes ? e.modes[m] : "", e.workloads[w],
-					    e.n_loads ? e.loads[l] : 0, runs) < 0)
+					    e.n_loads ? e.loads[l] : 0, ++index, total, runs) < 0)
 					failed++;
 	root = json_pack("{s:s, s:s, s:o}", "experiment", e.name, "topology", e.topology, "runs", runs);
 	snprintf(manifest, sizeof(manifest), "%s/runs.json", dir);

@@ -39,6 +39,7 @@
 #include "experiment_cmd.h"
 #include "tm_cmds.h"
 #include "cell_cmds.h"
+#include "fault_cmds.h"
 #include "web_cmd.h"
 #include "endpoint_cmd.h"
 #include "workload/workload.h"
@@ -67,6 +68,10 @@ static void usage(FILE *out)
 		"  tm set SWITCH[:PORT] KEY VALUE                    change one while traffic flows (docs/TRAFFIC_MANAGER.md)\n"
 		"  cell [--json] [--results FILE]                    cell fabric: VOQs, credits, cells per uplink, reassembly\n"
 		"  cell link SWITCH:PORT down|up                     take a leaf-spine link down or up (docs/CELLS.md)\n"
+		"  link SWITCH:PORT down|up                          break a link (both ends) or repair it; detection and\n"
+		"                                                    repair as the topology's fault_handling (docs/FAULTS.md)\n"
+		"  link SWITCH:PORT loss X | ber X                   random loss per frame, or bit errors, on a link (0: off)\n"
+		"  switch SWITCH down|up                             take a whole switch down or bring it back\n"
 		"  topo check FILE                                   validate a topology file\n"
 		"  topo expand FILE                                  print the explicit form of a topology\n"
 		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
@@ -76,8 +81,8 @@ static void usage(FILE *out)
 		"                                                    (ecmp, spray, flowlet, adaptive, drill, ...)\n"
 		"  endpoint set HOST [--lb off|packet|flowlet|repath] [--measure on|off] [--flowlet-gap-us N]\n"
 		"           [--round-us N] [--rounds N] [--udp-ports P,P..|none]\n"
-		"                                                    a namespace host's eBPF load balancing and\n"
-		"                                                    measurement (docs/ENDPOINTS.md)\n"
+		"                                                    a namespace or VM host's eBPF load balancing\n"
+		"                                                    and measurement (docs/ENDPOINTS.md)\n"
 		"  endpoint show HOST [--json]                       its settings, counters (and flows with --json)\n"
 		"  pipeline SWITCH native|p4 [--spec FILE]           switch what forwards a running switch's packets\n"
 		"                                                    (native stages or a P4 program, docs/P4.md)\n"
@@ -363,6 +368,10 @@ int main(int argc, char **argv)
 		return cmd_web(argc, argv);
 	if (strcmp(cmd, "cell") == 0)
 		return cmd_cell(argc, argv);
+	if (strcmp(cmd, "link") == 0)
+		return cmd_link(argc, argv);
+	if (strcmp(cmd, "switch") == 0)
+		return cmd_switch(argc, argv);
 	if (strcmp(cmd, "raw") == 0)
 		return argc == 1 ? cmd_raw(argv[0]) : (usage(stderr), 2);
 	fprintf(stderr, "loomctl: unknown command '%s'\n", cmd);

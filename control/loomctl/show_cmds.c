@@ -177,12 +177,39 @@ static void print_switch_table(json_t *sw)
 		snprintf(link, sizeof(link), "%s:%" JSON_INTEGER_FORMAT " <-> %s", gets(sw, "name"), geti(p, "index"),
 			 gets(p, "name"));
 		format_drops(json_object_get(p, "drops"), drops, sizeof(drops));
+		json_t *lf = json_object_get(p, "link_fault");
+		/* a broken link, and whether its switch knows yet (docs/FAULTS.md) */
+		const char *state = strcmp(gets(p, "link_state"), "down") != 0 ? ""
+				    : json_is_true(json_object_get(lf, "detected_down")) ? "  LINK DOWN"
+										   : "  LINK DOWN (not detected yet)";
 		printf("  %-22s %12" JSON_INTEGER_FORMAT " %14" JSON_INTEGER_FORMAT " %12" JSON_INTEGER_FORMAT
-		       " %14" JSON_INTEGER_FORMAT "  %s\n",
+		       " %14" JSON_INTEGER_FORMAT "  %s%s%s\n",
 		       link, geti(p, "rx_packets"), geti(p, "rx_bytes"), geti(p, "tx_packets"), geti(p, "tx_bytes"),
-		       drops);
+		       drops, state, json_is_true(json_object_get(lf, "lossy")) ? "  LOSSY" : "");
 		print_tm_rows(json_object_get(p, "tm"));
 	}
+}
+
+/* The fabric's faults: settings, counters, links that are or were down. */
+static void print_faults(json_t *fa)
+{
+	json_t *c = json_object_get(fa, "counters"), *l;
+	size_t i;
+
+	if (!json_integer_value(json_object_get(c, "link_downs")) && !json_array_size(json_object_get(fa, "links")))
+		return;
+	printf("faults: detection %.3f ms, repair delay %.3f ms; %" JSON_INTEGER_FORMAT " link ends down, %" JSON_INTEGER_FORMAT
+	       " up, %" JSON_INTEGER_FORMAT " detections (%" JSON_INTEGER_FORMAT " undone before), %" JSON_INTEGER_FORMAT
+	       " groups repaired, %" JSON_INTEGER_FORMAT " route recomputations (%" JSON_INTEGER_FORMAT " routes thinned, %"
+	       JSON_INTEGER_FORMAT " withdrawn, %" JSON_INTEGER_FORMAT " restored)\n",
+	       geti(fa, "detect_ns") / 1e6, geti(fa, "repair_delay_ns") / 1e6, geti(c, "link_downs"), geti(c, "link_ups"),
+	       geti(c, "detections"), geti(c, "undetected"), geti(c, "local_repairs"), geti(c, "global_repairs"),
+	       geti(c, "routes_to_spare"), geti(c, "routes_withdrawn"), geti(c, "routes_restored"));
+	json_array_foreach(json_object_get(fa, "links"), i, l)
+		printf("  %s:%" JSON_INTEGER_FORMAT " (%s) %s%s, down %" JSON_INTEGER_FORMAT " times, %" JSON_INTEGER_FORMAT
+		       " lost before detection\n", gets(l, "switch"), geti(l, "port"), gets(l, "name"), gets(l, "state"),
+		       json_is_true(json_object_get(l, "detected_down")) ? " (detected)" : "", geti(l, "downs"),
+		       geti(l, "lost_before_detection"));
 }
 
 int cmd_stats(bool as_json)
@@ -210,6 +237,7 @@ int cmd_stats(bool as_json)
 		json_object_foreach(eps, host, sw)
 			endpoint_print(host, sw);
 		print_fidelity(json_object_get(r, "fidelity"));
+		print_faults(json_object_get(r, "faults"));
 	}
 	json_decref(eps);
 	json_decref(r);

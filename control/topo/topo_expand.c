@@ -25,10 +25,10 @@
 #include "loom/lb/flow_hash.h"
 #include "topo_internal.h"
 
-#define MAX_LEAVES_PER_PLANE 256 /* the third octet of 10.p.j.0/24 */
+#define MAX_LEAVES_PER_PLANE 256 /* the third octet of 10.p.j.0/24 (one plane: the pool's bits) */
 #define MAX_SWITCHES 65536       /* the switch index in MACs is 16 bits */
 #define MAX_LINKS 262144          /* as the largest two-tier fabric: 8 x 256 x (64 + 64) */
-#define MAX_FAT_TREE_K 22        /* k^2/2 leaves per plane */
+#define MAX_FAT_TREE_K 64        /* k^2/2 leaves per plane: more than 256 in one plane only */
 
 enum {
 	G_SPINES, G_LEAVES, G_HOSTS, G_PLANES, G_PODS, G_SUPERSPINES, G_SS_LINKS, G_FAT_TREE,
@@ -161,10 +161,13 @@ static int check_shape(struct topo_loader *ld, const struct yaml_doc_field *f, c
 	if (g->pods > 1 && !g->superspines)
 		return yaml_doc_error(&ld->yd, count_line(f, G_PODS, top),
 				  "pods %lu need superspines to join them", g->pods);
-	if (g->pods * g->leaves > MAX_LEAVES_PER_PLANE)
+	/* Leaf j of plane p is 10.p.j.0/24: a plane's leaves fit in the third
+	 * octet, unless there is one plane, whose leaves may carry into the
+	 * second (10.1.44.0/24 is leaf 300; check_pool checks the pool) */
+	if (g->planes > 1 && g->pods * g->leaves > MAX_LEAVES_PER_PLANE)
 		return yaml_doc_error(&ld->yd, count_line(f, G_PODS, top),
-				  "%lu pods x %lu leaves = %lu leaves per plane, at most %d", g->pods,
-				  g->leaves, g->pods * g->leaves, MAX_LEAVES_PER_PLANE);
+				  "%lu pods x %lu leaves = %lu leaves per plane, at most %d with more than one plane",
+				  g->pods, g->leaves, g->pods * g->leaves, MAX_LEAVES_PER_PLANE);
 	if (!g->full_mesh && g->superspines % g->spines)
 		return yaml_doc_error(&ld->yd, ss,
 				  "superspines %lu is not a multiple of spines %lu: each spine of a pod links "

@@ -95,6 +95,11 @@ int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct yaml_doc_f
 int topo_load_cell(struct topo_loader *ld, const struct yaml_doc_field *mode, const struct yaml_doc_field *cell);
 void topo_write_cell(const struct topology *t, FILE *out);
 
+/* topo_faults.c: `fault_handling:` and `faults:` (after the fabric is
+ * loaded: faults name links), and their explicit form. */
+int topo_load_faults(struct topo_loader *ld, const struct yaml_doc_field *handling, const struct yaml_doc_field *faults);
+void topo_write_faults(const struct topology *t, FILE *out);
+
 /* Subnet arithmetic shared by the addressing helpers and the validator. */
 void topo_prefix_add(struct topo_prefix *p, uint64_t n);
 bool topo_prefix_host_bits_set(const struct topo_prefix *p);

@@ -17,7 +17,8 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED, K_TOP };
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED,
+       K_FAULT_HANDLING, K_FAULTS, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -425,7 +426,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
 				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
-				       { "hash_seed" } };
+				       { "hash_seed" }, { "fault_handling" }, { "faults" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -454,7 +455,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 			rc = topo_experiment(ld, root, &f[K_CLOCK]);
 		if (rc >= 0)
 			rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
-		return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+		if (rc >= 0)
+			rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+		return rc < 0 ? rc : topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -473,7 +476,9 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = topo_experiment(ld, root, &f[K_CLOCK]);
 	if (rc >= 0)
 		rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
-	return rc < 0 ? rc : topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+	if (rc >= 0)
+		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+	return rc < 0 ? rc : topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, const struct topo_traffic *traffic,
@@ -559,6 +564,7 @@ void topo_free(struct topology *t)
 	free(t->links);
 	free(t->tm);
 	free(t->flows);
+	free(t->faults);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
 }

@@ -177,6 +177,7 @@ int topo_write_explicit(const struct topology *t, const struct topo_traffic *tra
 	if (topo_lb_given(&t->lb))
 		topo_write_lb(out, &t->lb, "");
 	topo_write_cell(t, out);
+	topo_write_faults(t, out);
 	fputs(t->n_switches ? "switches:\n" : "switches: []\n", out);
 	for (int i = 0; i < t->n_switches; i++)
 		write_switch(t, &t->switches[i], out);

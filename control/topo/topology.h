@@ -162,6 +162,25 @@ struct topo_cell {
 	int line;
 };
 
+/* `fault_handling:` and `faults:` (topo_faults.c, docs/FAULTS.md). */
+#define TOPO_MAX_FLAPS 100000
+enum topo_fault_action { TOPO_FAULT_DOWN, TOPO_FAULT_UP, TOPO_FAULT_FLAP, TOPO_FAULT_LOSS, TOPO_FAULT_BER };
+struct topo_fault {
+	uint64_t at_ns;
+	int sw, port;            /* port -1: the whole switch */
+	enum topo_fault_action action;
+	double rate;             /* loss, ber */
+	uint64_t period_ns;      /* flap: down for the first half of each period */
+	uint32_t count;          /* flap: periods */
+	int line;
+};
+struct topo_fault_handling {
+	bool set;
+	uint64_t detect_interval_ns; /* 0: detection at once */
+	uint32_t detect_multiplier;
+	uint64_t repair_delay_ns;
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX];  /* `fabric:` */
 	char file[512];            /* path it was loaded from */
@@ -191,6 +210,9 @@ struct topology {
 	int n_flows;
 	struct loom_flow_spec *flows; /* src_host/dst_host index hosts[] */
 	struct topo_cell cell;     /* mode: cell (switch-scheduled fabric) */
+	struct topo_fault_handling fault_handling;
+	int n_faults;
+	struct topo_fault *faults;
 };
 
 /* Load FILE (explicit or generator form), expand and validate it; its

@@ -20,7 +20,7 @@
  * queues control cells on the port's control queue (egress/ctrl_queue.h,
  * sent before anything else), and runs the timers; cell_mode.c plugs all
  * this into the switch as its mode; cell_setup.c loads the configuration;
- * cell_faults.c takes links down and up.
+ * cell_faults.c takes leaf-spine links out of the spray sets and back.
  * Everything else (local traffic, ARP, addresses that are not a leaf's
  * host) takes the switch's own forwarding (native or P4), unchanged.
  */
@@ -49,7 +49,6 @@ struct loom_fabric;
 struct loom_pkt_meta;
 
 #define CELL_MAX_CLASSES 8
-#define CELL_MAX_FAULTS 16
 #define CELL_CTRLQ_SIZE 1024
 #define CELL_NO_LEAF 0xffffu
 /* A cell frame's headers: Ethernet, then the cell header (loom/cell/cell.h). */
@@ -75,13 +74,6 @@ struct cell_cfg {
 	uint16_t capture_sw, capture_port;
 	char capture_file[256];
 	uint64_t capture_max_bytes; /* the file stops growing there (said once) */
-	/* Scheduled faults (deterministic runs): link (switch, port) down at a time. */
-	uint32_t n_faults;
-	struct {
-		loom_time_ns at_ns;
-		uint16_t sw, port;
-		bool done;
-	} faults[CELL_MAX_FAULTS];
 };
 
 /* Where a destination address is: its leaf, host port, and the frame's
@@ -105,7 +97,6 @@ struct cell_fabric {
 	struct rte_mempool *cell_pool;
 	struct rte_mempool *pkt_pool; /* where rebuilt packets come from: the pool the cut ones came from */
 	struct loom_fabric *fabric;
-	loom_time_ns next_fault_ns;
 };
 
 struct cell_voq {
@@ -206,7 +197,7 @@ static inline bool cell_is_frame(const struct rte_ether_hdr *eth)
 }
 /* A cell frame arrived on `port`: takes the mbuf. */
 void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, loom_time_ns now);
-/* Timers: credits, reassembly timeouts, request refresh, faults. */
+/* Timers: credits, reassembly timeouts, request refresh. */
 loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now);
 /* Packets in VOQs + cells held for reassembly. */
 uint64_t cell_queued(const struct loom_switch *sw);
@@ -247,9 +238,9 @@ void cell_capture_write(FILE *f, struct loom_output_cap *cap, struct rte_mbuf *c
 			loom_time_ns now);
 
 /* ---- faults (cell_faults.c) ---- */
-/* Apply the scheduled faults due at `now`; the time of the next one. */
-loom_time_ns cell_run_faults(struct cell_fabric *cf, loom_time_ns now);
-/* Take the link at (switch, port) down or up: the leaf's uplink leaves
+/* What a leaf-spine link going down or up means to the cells, once the
+ * switches detect it (dataplane/fault/ calls it; the link's frames are
+ * dropped from the moment it breaks, core/link_fault.h). Take the link at (switch, port) down or up: the leaf's uplink leaves
  * the spray set (and every leaf's reach to the leaf through that spine),
  * the spine stops using it; data cells queued on it are dropped
  * (link_down), control cells move to another link. 0, or -1 when the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Faults of a cell fabric: a leaf-spine link taken down (or up), by the
- * control socket (`cell_link`) or at a scheduled time (`faults`). The
+ * Faults of a cell fabric: a leaf-spine link that its switches detected
+ * down (or up again), from dataplane/fault/ (the `link` and `cell_link`
+ * requests, the topology's faults: and cell: link_down:). The
  * leaf's uplink leaves its spray set, every leaf's reach to that leaf
  * through that spine is updated, the spine stops using the link, and what
  * was queued on it at both ends is dropped (link_down).
@@ -58,22 +59,4 @@ int loom_cell_link_set(struct loom_fabric *f, uint16_t s, uint16_t port, bool up
 		egress_port_flush(&spine->ports[spine_port], LOOM_DROP_LINK_DOWN);
 	}
 	return 0;
-}
-
-loom_time_ns cell_run_faults(struct cell_fabric *cf, loom_time_ns now)
-{
-	if (now < cf->next_fault_ns)
-		return cf->next_fault_ns;
-	cf->next_fault_ns = LOOM_TIME_NEVER;
-	for (uint32_t i = 0; i < cf->cfg.n_faults; i++) {
-		if (cf->cfg.faults[i].done)
-			continue;
-		if (cf->cfg.faults[i].at_ns <= now) {
-			cf->cfg.faults[i].done = true;
-			loom_cell_link_set(cf->fabric, cf->cfg.faults[i].sw, cf->cfg.faults[i].port, false, now);
-		} else if (cf->cfg.faults[i].at_ns < cf->next_fault_ns) {
-			cf->next_fault_ns = cf->cfg.faults[i].at_ns;
-		}
-	}
-	return cf->next_fault_ns;
 }

@@ -65,13 +65,11 @@ void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
 loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
-	loom_time_ns next = cell_run_faults(cs->fab, now), t;
+	loom_time_ns next, t;
 
 	if (cs->leaf == CELL_NO_LEAF)
-		return next;
-	t = cell_egress_timers(sw, now);
-	if (t < next)
-		next = t;
+		return LOOM_TIME_NEVER;
+	next = cell_egress_timers(sw, now);
 	t = cell_ingress_timers(sw, now);
 	return t < next ? t : next;
 }

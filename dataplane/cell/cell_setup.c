@@ -169,30 +169,6 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 		c->capture_port = (uint16_t)port;
 		snprintf(c->capture_file, sizeof(c->capture_file), "%s", file);
 	}
-	if (loomd_cfg_get(o, LOOMD_CELL_FAULTS, &v, msg, sizeof(msg)) < 0 || (v && json_array_size(v) > CELL_MAX_FAULTS))
-		return fail(err, errlen, "faults must be a list of at most 16", NULL);
-	if (v) {
-		size_t i;
-		json_t *e;
-
-		json_array_foreach(v, i, e) {
-			const char *sw = NULL;
-			json_int_t at = -1, port = -1;
-			int si;
-
-			if (loomd_cfg_string(e, LOOMD_CELL_FAULT_SWITCH, &sw, msg, sizeof(msg)) < 0 ||
-			    loomd_cfg_int(e, LOOMD_CELL_FAULT_AT_NS, -1, &at, msg, sizeof(msg)) < 0 ||
-			    loomd_cfg_int(e, LOOMD_CELL_FAULT_PORT, -1, &port, msg, sizeof(msg)) < 0)
-				sw = NULL; /* reported below, with the form a fault takes */
-			si = sw ? switch_by_name(f, sw) : -1;
-			if (si < 0 || at < 0 || port < 0 || port >= f->switches[si].n_ports)
-				return fail(err, errlen, "a fault is {\"at_ns\": T, \"switch\": NAME, \"port\": P}", sw);
-			c->faults[i].at_ns = (loom_time_ns)at;
-			c->faults[i].sw = (uint16_t)si;
-			c->faults[i].port = (uint16_t)port;
-		}
-		c->n_faults = (uint32_t)json_array_size(v);
-	}
 	return 0;
 }
 
@@ -448,10 +424,6 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 			goto out;
 		}
 	}
-	cf->next_fault_ns = LOOM_TIME_NEVER;
-	for (uint32_t i = 0; i < cf->cfg.n_faults; i++)
-		if (cf->cfg.faults[i].at_ns < cf->next_fault_ns)
-			cf->next_fault_ns = cf->cfg.faults[i].at_ns;
 	free(leaf_of);
 	return 0;
 out:

@@ -29,12 +29,16 @@ int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, s
 int loom_tm_value_string(struct json_t *v, char *buf, size_t len);
 void loom_fabric_free_tm(struct loom_fabric *f);
 
-/* Route tables per switch: DIR-24-8 (IPv4) and the trie (IPv6) are the
- * fast ones but reserve a 2^24-entry first level each: 16 MB for IPv4 with
- * 1-byte next hops, 32 MB for IPv6 with 2-byte ones. Beyond these many
- * switches in one process, that family uses RIB-only tables instead (a
- * trie walk per lookup, little memory): IPv4, the benchmark's and most
- * traffic's family, stays fast longer (512 MB at the limit). */
+/* Route tables (core/route_table.h, shared by switches with the same
+ * routes): DIR-24-8 (IPv4) and the trie (IPv6) are the fast ones but
+ * reserve a 2^24-entry first level each: 16 MB for IPv4 with 1-byte next
+ * hops, 32 MB for IPv6 with 2-byte ones. Beyond these many switches in
+ * one process, and in virtual time, that family uses the plain-memory LPM
+ * instead (loom/route/lpm.h: a few hash probes per lookup, ~32 bytes a
+ * route, no DPDK memzone); a P4 switch there gets RIB-only rte_fibs.
+ * IPv4, the benchmark's and most traffic's family, stays fast longer
+ * (512 MB at the limit, less where switches share). loomd's memory
+ * estimate (loomd.c) counts these sizes per switch. */
 #define LOOM_FAST_FIB4_MAX_SWITCHES 32
 #define LOOM_FAST_FIB6_MAX_SWITCHES 8
 #define LOOM_FAST_FIB4_MB 16

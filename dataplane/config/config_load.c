@@ -7,19 +7,21 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <rte_errno.h>
-#include <rte_fib.h>
-#include <rte_fib6.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "cell_fabric.h"
 #include "config.h"
+#include "fault.h"
 #include "p4_switch.h"
+#include "page_arena.h"
+#include "route_table.h"
 #include "stages.h"
 #include "gen_config.h"
 #include "gen_host.h"
@@ -139,11 +141,12 @@ static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, 
 	return 0;
 }
 
-/* An output FIFO (egress/port_fifo.h) in rte_malloc memory (hugepages,
- * like the rest of the data path's state). Freed with rte_free. */
-static struct port_fifo *outq_create(const char *name)
+/* An output FIFO (egress/port_fifo.h), resident only once used (a port
+ * with a traffic manager never uses it): core/page_arena.h. Freed with
+ * the arena, with the fabric. */
+static struct port_fifo *outq_create(void)
 {
-	return rte_zmalloc(name, sizeof(struct port_fifo), RTE_CACHE_LINE_SIZE);
+	return loom_page_arena_alloc(&loom_queue_arena, sizeof(struct port_fifo));
 }
 
 static void attach_generator(struct loom_fabric *f, uint16_t si, const struct loom_port *p)
@@ -236,7 +239,6 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 		struct loom_port *p = &sw->ports[idx];
 		const char *name, *mac;
 		json_t *host, *link;
-		char rname[RTE_RING_NAMESIZE];
 		json_int_t mtu;
 
 		if (loomd_cfg_string(jp, LOOMD_PORT_NAME, &name, msg, sizeof(msg)) < 0 ||
@@ -266,8 +268,7 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 			return -1;
 		if (f->links[si][idx].kind == LOOM_LINK_GENERATOR)
 			attach_generator(f, si, p);
-		snprintf(rname, sizeof(rname), "outq_%u_%u", si, idx);
-		p->outq = outq_create(rname);
+		p->outq = outq_create();
 		if (!p->outq)
 			return fail(c, "port %u: cannot create output queue: out of memory", idx);
 	}
@@ -313,11 +314,22 @@ static int load_groups(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 
 	if (loomd_cfg_get(js, LOOMD_SWITCH_GROUPS, &groups, msg, sizeof(msg)) < 0)
 		return fail(c, "%s", msg);
-	json_array_foreach(groups, i, jg)
+	size_t widest = 0;
+
+	json_array_foreach(groups, i, jg) {
 		total += (uint32_t)json_array_size(jg);
-	sw->n_groups = (uint32_t)json_array_size(groups);
+		if (json_array_size(jg) > widest)
+			widest = json_array_size(jg);
+	}
+	/* Spares for the control plane's repair after a fault (fault_repair.c):
+	 * a route whose group keeps only some members gets one, with room for
+	 * the widest group. A switch without a group of two has none to thin. */
+	uint32_t spares = widest >= 2 && widest <= UINT16_MAX ? LOOM_REPAIR_SPARE_GROUPS : 0;
+
+	sw->spare_groups_first = (uint32_t)json_array_size(groups);
+	sw->n_groups = sw->spare_groups_first + spares;
 	sw->groups = rte_zmalloc("loom_groups", sizeof(*sw->groups) * (sw->n_groups + 1), 0);
-	sw->members = rte_zmalloc("loom_members", sizeof(*sw->members) * (total + 1), 0);
+	sw->members = rte_zmalloc("loom_members", sizeof(*sw->members) * (total + spares * widest + 1), 0);
 	if (!sw->groups || !sw->members)
 		return fail(c, "out of memory");
 	json_array_foreach(groups, i, jg) {
@@ -334,113 +346,130 @@ static int load_groups(struct load_ctx *c, struct loom_switch *sw, json_t *js)
 			sw->members[sw->n_members++] = (uint32_t)nh;
 		}
 	}
+	for (uint32_t k = 0; k < spares; k++) { /* empty; their slots point at next hop 0 */
+		sw->groups[sw->spare_groups_first + k].first = sw->n_members;
+		sw->n_members += (uint32_t)widest;
+	}
 	return 0;
 }
 
-/* Smallest DIR-24-8 next-hop width that holds every group index plus the
- * no-route value (the top bit of each width is the table's own flag). */
-static enum rte_fib_dir24_8_nh_sz fib4_nh_size(uint32_t n_groups, uint64_t *no_route)
+/* Switches with the same routes and group count share one table
+ * (core/route_table.h): found by the routes' JSON text's hash, then
+ * compared whole. */
+struct route_set {
+	uint64_t hash;
+	json_t *routes;
+	uint32_t n_groups;
+	bool p4;
+	struct loom_route_table *table;
+};
+
+struct route_sets {
+	struct route_set *v;
+	size_t n, cap;
+};
+
+static uint64_t routes_hash(json_t *routes)
 {
-	if (n_groups < 0x7f) {
-		*no_route = 0x7f;
-		return RTE_FIB_DIR24_8_1B;
-	}
-	if (n_groups < 0x7fff) {
-		*no_route = 0x7fff;
-		return RTE_FIB_DIR24_8_2B;
-	}
-	*no_route = 0x7fffffff;
-	return RTE_FIB_DIR24_8_4B;
+	char *text = json_dumps(routes, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	if (!text)
+		return 0;
+	for (const char *c = text; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	free(text);
+	return h;
 }
 
-static void fib4_conf(struct rte_fib_conf *conf, struct loom_switch *sw, bool fast)
+/* Fast tables (DIR-24-8, trie) while a real-time fabric is small (a
+ * virtual-time run weighs memory over speed: 48 MB a table, most of a
+ * small run's memory); RIB-only for a P4 switch beyond that (its P4
+ * tables are filled by walking the RIB); else the plain-memory LPM. */
+static enum loom_rt_kind route_kind(const struct loom_fabric *f, uint16_t max_fast, bool p4)
 {
-	if (fast) {
-		conf->type = RTE_FIB_DIR24_8;
-		conf->dir24_8.nh_sz = fib4_nh_size(sw->n_groups, &sw->fib4_no_route);
-		/* tbl8 groups hold prefixes longer than /24 (the leaves' host
-		 * routes); their indices share the next-hop width. */
-		conf->dir24_8.num_tbl8 = (uint32_t)RTE_MIN(sw->fib4_no_route, 1024u);
-	} else {
-		conf->type = RTE_FIB_DUMMY;
-		sw->fib4_no_route = UINT32_MAX;
-	}
-	conf->default_nh = sw->fib4_no_route;
+	if (f->n_switches <= max_fast && (f->clock_mode == LOOM_CLOCK_REALTIME || p4))
+		return LOOM_RT_FAST;
+	return p4 ? LOOM_RT_RIB : LOOM_RT_LPM;
 }
 
-static void fib6_conf(struct rte_fib6_conf *conf, struct loom_switch *sw, bool fast)
+static bool switch_is_p4(json_t *js)
 {
-	if (fast) {
-		conf->type = RTE_FIB6_TRIE;
-		conf->trie.nh_sz = RTE_FIB6_TRIE_2B;
-		conf->trie.num_tbl8 = 256;
-		sw->fib6_no_route = 0x7fff;
-		if (sw->n_groups >= 0x7fff) {
-			conf->trie.nh_sz = RTE_FIB6_TRIE_4B;
-			sw->fib6_no_route = 0x7fffffff;
-		}
-	} else {
-		conf->type = RTE_FIB6_DUMMY;
-		sw->fib6_no_route = UINT32_MAX;
-	}
-	conf->default_nh = sw->fib6_no_route;
+	const char *pipeline = json_string_value(json_object_get(js, LOOMD_KEY(SWITCH_PIPELINE)));
+
+	return pipeline && strcmp(pipeline, "p4") == 0;
 }
 
-static int create_fibs(struct load_ctx *c, struct loom_switch *sw, uint16_t si, uint32_t n_routes,
-		       uint16_t n_switches)
-{
-	struct rte_fib_conf conf4 = {0};
-	struct rte_fib6_conf conf6 = {0};
-	char name[32];
-
-	conf4.max_routes = (int)n_routes + 16;
-	conf6.max_routes = (int)n_routes + 16;
-	fib4_conf(&conf4, sw, n_switches <= LOOM_FAST_FIB4_MAX_SWITCHES);
-	fib6_conf(&conf6, sw, n_switches <= LOOM_FAST_FIB6_MAX_SWITCHES);
-
-	snprintf(name, sizeof(name), "fib4_%u", si);
-	sw->fib4 = rte_fib_create(name, SOCKET_ID_ANY, &conf4);
-	snprintf(name, sizeof(name), "fib6_%u", si);
-	sw->fib6 = rte_fib6_create(name, SOCKET_ID_ANY, &conf6);
-	if (!sw->fib4 || !sw->fib6)
-		return fail(c, "cannot create route tables: %s (more hugepages, or fewer switches per loomd)",
-			    rte_strerror(rte_errno));
-	return 0;
-}
-
-static int load_routes(struct load_ctx *c, struct loom_switch *sw, uint16_t si, json_t *js, uint16_t n_switches)
+static int load_routes(struct load_ctx *c, const struct loom_fabric *f, struct loom_switch *sw, json_t *js,
+		       struct route_sets *sets)
 {
 	json_t *routes, *jr;
 	size_t i;
 	char msg[160];
+	bool p4 = switch_is_p4(js);
+	uint64_t h;
 
 	if (loomd_cfg_get(js, LOOMD_SWITCH_ROUTES, &routes, msg, sizeof(msg)) < 0)
 		return fail(c, "%s", msg);
-	if (create_fibs(c, sw, si, (uint32_t)json_array_size(routes), n_switches) < 0)
-		return -1;
+	h = routes_hash(routes);
+	for (i = 0; i < sets->n; i++) {
+		struct route_set *rs = &sets->v[i];
+
+		if (rs->hash == h && rs->n_groups == sw->n_groups && rs->p4 == p4 && json_equal(rs->routes, routes)) {
+			/* the same routes were checked and loaded for an earlier switch;
+			 * read them again so that --check-config records them here too */
+			size_t j;
+
+			json_array_foreach(routes, j, jr) {
+				const char *prefix;
+				json_int_t g;
+
+				(void)loomd_cfg_string(jr, LOOMD_ROUTE_PREFIX, &prefix, msg, sizeof(msg));
+				(void)loomd_cfg_int(jr, LOOMD_ROUTE_GROUP, 0, &g, msg, sizeof(msg));
+			}
+			loom_switch_route_table_attach(sw, rs->table);
+			return 0;
+		}
+	}
+
+	struct loom_route_table_cfg cfg = {
+		.kind4 = route_kind(f, LOOM_FAST_FIB4_MAX_SWITCHES, p4),
+		.kind6 = route_kind(f, LOOM_FAST_FIB6_MAX_SWITCHES, p4),
+		.n_routes = (uint32_t)json_array_size(routes),
+		.n_groups = sw->n_groups,
+	};
+	struct loom_route_table *t = loom_route_table_create(&cfg, msg, sizeof(msg));
+
+	if (!t)
+		return fail(c, "%s", msg);
+	loom_switch_route_table_attach(sw, t);
 	json_array_foreach(routes, i, jr) {
 		const char *prefix;
 		json_int_t g;
 		uint8_t addr[16], len;
-		int family, rc;
+		int family;
 
 		if (loomd_cfg_string(jr, LOOMD_ROUTE_PREFIX, &prefix, msg, sizeof(msg)) < 0 ||
 		    loomd_cfg_int(jr, LOOMD_ROUTE_GROUP, 0, &g, msg, sizeof(msg)) < 0)
 			return fail(c, "route %zu: %s", i, msg);
 		if (!prefix || parse_prefix(prefix, &family, addr, &len) < 0)
 			return fail(c, "route %zu: bad prefix", i);
-		if (g < 0 || g >= sw->n_groups)
+		if (g < 0 || g >= sw->spare_groups_first)
 			return fail(c, "route %s: group %lld does not exist", prefix, (long long)g);
-		if (family == 4) {
-			uint32_t be;
-			memcpy(&be, addr, 4);
-			rc = rte_fib_add(sw->fib4, rte_be_to_cpu_32(be), len, (uint64_t)g);
-		} else {
-			rc = rte_fib6_add(sw->fib6, addr, len, (uint64_t)g);
-		}
-		if (rc < 0)
-			return fail(c, "route %s: %s", prefix, rte_strerror(-rc));
+		if (loom_switch_route_set(sw, family, addr, len, (uint32_t)g, msg, sizeof(msg)) < 0)
+			return fail(c, "route %s: %s", prefix, msg);
 	}
+	if (sets->n == sets->cap) {
+		size_t cap = sets->cap ? 2 * sets->cap : 64;
+		struct route_set *v = realloc(sets->v, cap * sizeof(*v));
+
+		if (!v)
+			return fail(c, "out of memory");
+		sets->v = v;
+		sets->cap = cap;
+	}
+	sets->v[sets->n++] = (struct route_set){
+		.hash = h, .routes = routes, .n_groups = sw->n_groups, .p4 = p4, .table = t};
 	return 0;
 }
 
@@ -512,7 +541,8 @@ static void mark_egress_mtu_checks(struct loom_switch *sw)
 		sw->ports[p].mtu_below_switch = sw->ports[p].mtu > 0 && sw->ports[p].mtu < max;
 }
 
-static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all)
+static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, json_t *js, json_t *all,
+		       struct route_sets *sets)
 {
 	struct loom_switch *sw = &f->switches[si];
 	const char *name, *role;
@@ -543,7 +573,7 @@ static int load_switch(struct load_ctx *c, struct loom_fabric *f, uint16_t si, j
 		return fail(c, "role must be leaf, spine or superspine");
 
 	if (load_ports(c, f, si, js, all) < 0 || load_nexthops(c, sw, js) < 0 || load_groups(c, sw, js) < 0 ||
-	    load_routes(c, sw, si, js, f->n_switches) < 0 || load_pipeline(c, sw, js) < 0)
+	    load_routes(c, f, sw, js, sets) < 0 || load_pipeline(c, sw, js) < 0)
 		return -1;
 	mark_egress_mtu_checks(sw);
 	if (load_load_balancing(c, sw, js) < 0)
@@ -603,21 +633,29 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads,
 		return fail(&c, "out of memory");
 	if (loom_gen_config_load(root, f, err, errlen) < 0)
 		return -1;
+	struct route_sets sets = {0};
+
 	json_array_foreach(switches, i, js) {
-		if (load_switch(&c, f, (uint16_t)i, js, switches) < 0)
+		if (load_switch(&c, f, (uint16_t)i, js, switches, &sets) < 0) {
+			free(sets.v);
 			return -1;
+		}
 	}
+	free(sets.v);
 	if (check_ring_peers(&c, f) < 0)
 		return -1;
 	if (loom_fabric_load_tm(f, root, err, errlen) < 0)
 		return -1;
 	if (loom_cell_load(f, root, err, errlen) < 0) /* after the switches and their forwarding */
 		return -1;
+	if (loom_faults_load(f, err, errlen) < 0) /* after the groups and their load balancing */
+		return -1;
 	return loom_gen_config_finish(f, err, errlen);
 }
 
 void loom_fabric_free(struct loom_fabric *f)
 {
+	loom_faults_free(f);
 	loom_cell_free(f);
 	loom_fabric_free_tm(f);
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {
@@ -632,11 +670,10 @@ void loom_fabric_free(struct loom_fabric *f)
 				continue;
 			while (port_fifo_dequeue(sw->ports[p].outq, &m, 1, &bytes) == 1)
 				rte_pktmbuf_free(m);
-			rte_free(sw->ports[p].outq); /* outq_create */
 		}
 		loom_lb_free(sw);
-		rte_fib_free(sw->fib4);
-		rte_fib6_free(sw->fib6);
+		loom_route_table_put(sw->routes);
+		sw->routes = NULL;
 		rte_free(sw->ports);
 		rte_free(sw->nexthops);
 		rte_free(sw->groups);
@@ -646,6 +683,7 @@ void loom_fabric_free(struct loom_fabric *f)
 	}
 	rte_free(f->switches);
 	free(f->links);
+	loom_page_arena_release(&loom_queue_arena); /* the FIFOs and TM class queues */
 	loom_gen_config_free(f);
 	json_decref(f->config);
 	memset(f, 0, sizeof(*f));

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <rte_mempool.h>
 
 #include "config.h"
 #include "loomd_config_read.h"
@@ -135,7 +136,14 @@ int loom_fabric_load_tm(struct loom_fabric *f, json_t *root, char *err, size_t e
 			}
 			if (!pc.enabled)
 				continue;
-			if (!sw->tm && tm_switch_create(sw, &sw_cfg, s) < 0) {
+			if (!f->tm_ctrl_pool) {
+				uint32_t n_ports = 0;
+
+				for (uint16_t o = 0; o < f->n_switches; o++)
+					n_ports += f->switches[o].n_ports;
+				f->tm_ctrl_pool = tm_ctrl_pool_create(n_ports);
+			}
+			if (!sw->tm && (!f->tm_ctrl_pool || tm_switch_create(sw, &sw_cfg, s, f->tm_ctrl_pool) < 0)) {
 				snprintf(err, errlen, "switch %s: cannot create the traffic manager (memory)", sw->name);
 				return -1;
 			}
@@ -159,4 +167,6 @@ void loom_fabric_free_tm(struct loom_fabric *f)
 			tm_port_free(&sw->ports[p]);
 		tm_switch_free(sw);
 	}
+	rte_mempool_free(f->tm_ctrl_pool);
+	f->tm_ctrl_pool = NULL;
 }

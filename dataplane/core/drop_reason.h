@@ -36,7 +36,9 @@
 	X(CELL_UNREACHABLE, "cell_unreachable") /* cell for a leaf no live link reaches, or not for us */ \
 	X(CELL_REASSEMBLY, "cell_reassembly") /* cell late, beyond the window, or freed by the timeout */ \
 	X(CELL_NO_BUFFER, "cell_no_buffer") /* no mbuf to cut a packet into cells or rebuild it */ \
-	X(LINK_DOWN, "link_down")           /* queued on a link taken down */
+	X(LINK_DOWN, "link_down")           /* sent into, queued on or arriving on a link that is down */ \
+	X(LINK_LOSS, "link_loss")           /* lost on a link with a random loss rate (faults:) */ \
+	X(LINK_BIT_ERROR, "link_bit_error") /* corrupted on a link with a bit-error rate: FCS drop */
 
 enum loom_drop_reason {
 #define LOOM_DROP_ENUM(name, str) LOOM_DROP_##name,

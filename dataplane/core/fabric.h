@@ -27,6 +27,8 @@ enum loom_clock_mode { LOOM_CLOCK_REALTIME = 0, LOOM_CLOCK_VIRTUAL = 1 };
 
 struct loom_gen_host;
 struct cell_fabric;
+struct rte_mempool;
+struct loom_faults;
 
 struct loom_link_spec {
 	enum loom_link_kind kind;
@@ -52,6 +54,8 @@ struct loom_fabric {
 	struct loom_gen_host *gen_hosts;
 	struct cell_fabric *cell;      /* `mode: cell` (dataplane/cell/), NULL otherwise */
 	uint16_t max_mtu;              /* the largest port MTU: sizes the mbufs (ports/port_setup.c) */
+	struct rte_mempool *tm_ctrl_pool; /* PFC frames of every switch's traffic manager (tm/) */
+	struct loom_faults *faults;    /* link and switch faults (dataplane/fault/) */
 };
 
 #endif

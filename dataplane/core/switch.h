@@ -25,6 +25,8 @@ struct rte_mbuf;
 struct rte_ring;
 struct rte_fib;
 struct rte_fib6;
+struct loom_lpm;
+struct loom_route_table;
 struct loom_pkt_meta;
 struct loom_switch;
 struct loom_port;
@@ -34,11 +36,14 @@ struct loom_cell_switch;
 struct port_fifo;
 struct egress_ctrlq;
 
+struct loom_link_fault;
 struct tm_port;
 struct tm_switch;
 
 #define LOOM_NAME_MAX 32
 #define LOOM_BURST 32
+/* Spare groups per switch for the repair after faults (loom_switch.spare_groups_first). */
+#define LOOM_REPAIR_SPARE_GROUPS 8
 
 enum loom_role { LOOM_ROLE_LEAF, LOOM_ROLE_SPINE, LOOM_ROLE_SUPERSPINE };
 
@@ -97,6 +102,10 @@ struct loom_port {
 	struct egress_ctrlq *ctrlq;  /* control frames, sent before the rest (egress/); NULL: none */
 	struct loom_wire wire;       /* cut-through while the FIFO is empty (ports/port_setup.c) */
 	bool reorder_measured;       /* leaf host port: reordering counted here (lb/lb_switch.h) */
+	/* The link's fault (core/link_fault.h), set by dataplane/fault/ while
+	 * the link is down or lossy, NULL otherwise: the one thing receive and
+	 * transmit check for faults. */
+	struct loom_link_fault *fault;
 	struct loom_port_counters c;
 };
 
@@ -138,13 +147,23 @@ struct loom_switch {
 	struct loom_port *ports;
 
 	/* Route tables: value = group index, or fib_no_route when nothing
-	 * matches (the largest value the table's next-hop width holds). */
+	 * matches (the largest value the table's next-hop width holds).
+	 * fib4/fib6 NULL: that family is in `lpm` (loom/route/lpm.h). All
+	 * copied from `routes`, which switches with the same routes share
+	 * (core/route_table.h: changed only by loom_switch_route_set). */
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
 	uint64_t fib4_no_route;
 	uint64_t fib6_no_route;
+	const struct loom_lpm *lpm;
+	struct loom_route_table *routes;
 	uint32_t n_groups;
 	struct loom_group *groups;
+	/* Groups from here to n_groups are spares, empty until the control
+	 * plane's repair fills one with the live members of a route's group
+	 * (dataplane/fault/fault_repair.c); routes of the configuration name
+	 * only groups below it. */
+	uint32_t spare_groups_first;
 	uint32_t n_members;
 	uint32_t *members;
 	uint32_t n_nexthops;

@@ -5,7 +5,7 @@
  *   {"cmd": "stats"}  ->  {"ok": true, "result": {...}}
  *   anything wrong     ->  {"ok": false, "error": "..."}
  * Commands: help, ping, status, stats, routes, pipeline, tm, flows, lb,
- * lb_set, cell_link, shutdown; their arguments are in the table of
+ * lb_set, cell_link, link, switch, shutdown; their arguments are in the table of
  * ctl_commands.c, the one list, which {"cmd": "help"} prints.
  * A bad request never stops forwarding: it only gets an error reply.
  * Several clients are served at once, none can hold the socket

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ctl_cell.h"
+#include "fault.h"
 
 int ctl_cell_snapshot_alloc(const struct loom_switch *sw, struct ctl_cell_snapshot *s)
 {
@@ -191,7 +192,11 @@ static void link_on_worker(void *arg)
 {
 	struct link_call *c = arg;
 
-	c->rc = loom_cell_link_set(c->f, c->sw, c->port, c->up, loom_clock_now(c->clock));
+	char err[160];
+
+	/* the same fault as `link` (dataplane/fault/): detection, then the spray sets */
+	c->rc = loom_fault_apply(c->f, c->sw, c->port, c->up ? LOOM_FAULT_UP : LOOM_FAULT_DOWN, 0,
+				 loom_clock_now(c->clock), err, sizeof(err));
 }
 
 static json_t *cell_error(const char *msg)
@@ -221,6 +226,8 @@ json_t *ctl_cmd_cell_link(struct loomd_state *st, json_t *req)
 	c.sw = (uint16_t)s;
 	c.port = (uint16_t)json_integer_value(jp);
 	c.up = json_is_true(ju);
+	if (f->links[s][c.port].kind != LOOM_LINK_RING || !f->switches[s].cell->ports[c.port].is_spine_link)
+		return cell_error("cell_link: that port is not a leaf-spine link");
 	loom_mailbox_call(st->mb, link_on_worker, &c);
 	if (c.rc < 0)
 		return cell_error("cell_link: that port is not a leaf-spine link");

@@ -19,6 +19,8 @@
 #include "ctl_lb.h"
 #include "ctl_cell.h"
 #include "ctl_changes.h"
+#include "ctl_fault.h"
+#include "fault.h"
 #include "loomd_config_keys.h"
 
 /* An error reply naming `what`: client input is quoted at most 64 bytes
@@ -70,6 +72,7 @@ struct switch_snapshot {
 	uint64_t *queued_bytes;           /* [n_ports] (the time series' queue depth) */
 	struct ctl_tm_snapshot *tm;       /* [n_ports] traffic manager counters */
 	uint32_t *in_flight;              /* [n_ports] in the link's delay line */
+	uint8_t *link_state;              /* [n_ports] LOOM_LINK_STATE_* (fault.h) */
 	struct loom_lb_snapshot lb;
 	struct ctl_cell_snapshot cell;    /* cell fabric (ctl_cell.c) */
 	struct loom_p4_reg p4_regs[LOOM_P4_REGS_MAX]; /* a P4 switch's registers, element 0 */
@@ -78,6 +81,7 @@ struct switch_snapshot {
 
 struct stats_call {
 	const struct loom_fabric *fabric;
+	json_t *faults;
 	struct switch_snapshot *snap;
 	loom_time_ns now;
 	const struct loom_clock *clock;
@@ -93,9 +97,10 @@ static int snapshot_alloc(struct switch_snapshot *snap, const struct loom_switch
 	snap->queued_bytes = calloc(n_ports, sizeof(*snap->queued_bytes));
 	snap->tm = calloc(n_ports, sizeof(*snap->tm));
 	snap->in_flight = calloc(n_ports, sizeof(*snap->in_flight));
+	snap->link_state = calloc(n_ports, sizeof(*snap->link_state));
 	if (loom_lb_snapshot_alloc(sw, &snap->lb) < 0 || ctl_cell_snapshot_alloc(sw, &snap->cell) < 0)
 		return -1;
-	return snap->ports && snap->queued && snap->queued_bytes && snap->tm && snap->in_flight ? 0 : -1;
+	return snap->ports && snap->queued && snap->queued_bytes && snap->tm && snap->in_flight && snap->link_state ? 0 : -1;
 }
 
 static void snapshot_free(struct switch_snapshot *snap)
@@ -105,6 +110,7 @@ static void snapshot_free(struct switch_snapshot *snap)
 	free(snap->queued_bytes);
 	free(snap->tm);
 	free(snap->in_flight);
+	free(snap->link_state);
 	loom_lb_snapshot_free(&snap->lb);
 	ctl_cell_snapshot_free(&snap->cell);
 }
@@ -133,7 +139,10 @@ static void stats_copy_on_worker(void *arg)
 		const struct loom_switch *sw = &c->fabric->switches[s];
 
 		snapshot_fill(sw, &c->snap[s]);
+		for (uint16_t p = 0; p < sw->n_ports; p++)
+			c->snap[s].link_state[p] = (uint8_t)loom_fault_port_state(c->fabric, s, p);
 	}
+	c->faults = loom_faults_json(c->fabric);
 	for (uint32_t i = 0; i < c->ports->n; i++) {
 		const struct loom_port_io *io = &c->ports->io[i];
 
@@ -174,6 +183,15 @@ static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, co
 		json_object_set_new(o, "wire", wire);
 	if (snap->tm[p].on)
 		json_object_set_new(o, "tm", ctl_tm_stats_json(&snap->tm[p]));
+	{
+		unsigned int ls = snap->link_state[p];
+		/* the link as it is, and as the switch believes it (docs/FAULTS.md) */
+		json_object_set_new(o, "link_state", json_string(ls & LOOM_LINK_STATE_DOWN ? "down" : "up"));
+		if (ls)
+			json_object_set_new(o, "link_fault",
+					    json_pack("{s:b, s:b}", "detected_down", (ls & LOOM_LINK_STATE_DETECTED) != 0,
+						      "lossy", (ls & LOOM_LINK_STATE_LOSSY) != 0));
+	}
 	/* transmitted (counted in tx) but still on the link (delay line) */
 	json_object_set_new(o, "in_flight", json_integer((json_int_t)snap->in_flight[p]));
 	return o;
@@ -286,8 +304,8 @@ static json_t *cmd_stats(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		snapshot_free(&c.snap[s]);
 	free(c.snap);
-	json_t *reply = json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
-				  switches);
+	json_t *reply = json_pack("{s:s, s:I, s:o, s:o}", "fabric", f->name, "time_ns", (json_int_t)c.now, "switches",
+				  switches, "faults", c.faults ? c.faults : json_object());
 	if (st->rt)
 		json_object_set_new(reply, "fidelity", fidelity_json(&st->rt->fidelity));
 	return ok_reply(reply);
@@ -533,6 +551,21 @@ static int cell_link_change_key(json_t *req, char *key, size_t len)
 		       int_or_all(req, "port"));
 }
 
+/* A link's state, loss and bit-error rate are three things a later request
+ * replaces; a switch's state one (docs/FAULTS.md). */
+static int link_change_key(json_t *req, char *key, size_t len)
+{
+	const char *what = json_object_get(req, "loss") ? "loss" : json_object_get(req, "ber") ? "ber" : "state";
+
+	return key_fmt(key, len, "link %s:%" JSON_INTEGER_FORMAT " %s", str_or_all(req, "switch"), int_or_all(req, "port"),
+		       what);
+}
+
+static int switch_change_key(json_t *req, char *key, size_t len)
+{
+	return key_fmt(key, len, "switch %s", str_or_all(req, "switch"));
+}
+
 static const struct {
 	const char *name;
 	const char *help;
@@ -552,6 +585,10 @@ static const struct {
 	{"lb", "{\"switch\": NAME?}: load-balancing modes, per-member counters, imbalance, reordering", ctl_cmd_lb_show},
 	{"cell_link", "{\"switch\": NAME, \"port\": P, \"up\": BOOL}: cell fabric: take a leaf-spine link down or up", ctl_cmd_cell_link,
 	 cell_link_change_key},
+	{"link", "{\"switch\": NAME, \"port\": P, \"state\": \"down\"|\"up\"} (or \"loss\": X, \"ber\": X): "
+		 "break or repair a link (docs/FAULTS.md)", ctl_cmd_link, link_change_key},
+	{"switch", "{\"switch\": NAME, \"state\": \"down\"|\"up\"}: take a whole switch down or up", ctl_cmd_switch,
+	 switch_change_key},
 	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set,
 	 lb_set_change_key},
 	{"shutdown", "stop forwarding and exit", cmd_shutdown},
@@ -674,6 +711,8 @@ json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_po
 			return NULL;
 		}
 		snapshot_fill(sw, &snap);
+		for (uint16_t p = 0; p < sw->n_ports; p++)
+			snap.link_state[p] = (uint8_t)loom_fault_port_state(f, s, p);
 		for (uint32_t i = 0; ports && i < ports->n; i++) {
 			if (ports->io[i].sw == sw) {
 				io_of_port[ports->io[i].port] = &ports->io[i];
@@ -683,5 +722,6 @@ json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_po
 		json_array_append_new(switches, switch_json(f, s, &snap, io_of_port));
 		snapshot_free(&snap);
 	}
-	return json_pack("{s:s, s:I, s:o}", "fabric", f->name, "time_ns", (json_int_t)now, "switches", switches);
+	return json_pack("{s:s, s:I, s:o, s:o}", "fabric", f->name, "time_ns", (json_int_t)now, "switches", switches,
+			 "faults", loom_faults_json(f));
 }

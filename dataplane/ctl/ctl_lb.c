@@ -33,18 +33,19 @@ static const char *const bucket_names[LB_REORDER_BUCKETS] = {"1", "2-3", "4-7", 
 
 static json_t *group_json(const struct loom_switch *sw, uint32_t g, const struct loom_lb_snapshot *s)
 {
-	const struct loom_group *grp = &sw->groups[g];
+	/* the worker's copy: a fault's repair changes a group's members */
+	const struct loom_group *grp = &s->groups[g];
 	uint64_t bytes[grp->n_members], window[grp->n_members];
 	json_t *members = json_array();
 
 	for (uint16_t k = 0; k < grp->n_members; k++) {
 		uint32_t i = grp->first + k;
-		const struct loom_nexthop *nh = &sw->nexthops[sw->members[i]];
+		const struct loom_nexthop *nh = &sw->nexthops[s->members[i]];
 
 		bytes[k] = s->c[i].bytes;
 		window[k] = s->window_bytes[i];
 		json_array_append_new(members, json_pack("{s:i, s:i, s:s, s:I, s:I, s:I}", "nexthop",
-							 (int)sw->members[i], "port", nh->port, "name",
+							 (int)s->members[i], "port", nh->port, "name",
 							 sw->ports[nh->port].name, "packets", (json_int_t)s->c[i].packets,
 							 "bytes", (json_int_t)s->c[i].bytes, "window_bytes",
 							 (json_int_t)s->window_bytes[i]));
@@ -73,7 +74,7 @@ json_t *ctl_lb_switch_json(const struct loom_switch *sw, const struct loom_lb_sn
 	if (!sw->lb || !s->policy)
 		return json_object();
 	for (uint32_t g = 0; g < sw->n_groups; g++)
-		if (sw->groups[g].n_members > 1)
+		if (s->groups[g].n_members > 1)
 			json_array_append_new(groups, group_json(sw, g, s));
 	for (uint16_t p = 0; p < sw->n_ports; p++)
 		if (sw->ports[p].reorder_measured)

@@ -16,10 +16,13 @@
 
 #include "ctrl_queue.h"
 #include "egress.h"
+#include "link_fault.h"
 #include "tm.h"
 
-/* The control queue's frames (up to max); how many. */
-static uint16_t ctrl_dequeue(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
+/* The control queue's frames (up to max); how many. (These three are
+ * inlined in both callers, the transmit and a broken link's drain: the
+ * transmit's cost per packet stays what it was.) */
+static __rte_always_inline uint16_t ctrl_dequeue(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
 {
 	struct egress_ctrlq *q = p->ctrlq;
 	unsigned int n;
@@ -38,7 +41,7 @@ static uint16_t ctrl_dequeue(struct loom_port *p, struct rte_mbuf **out, uint16_
 }
 
 /* The traffic manager's pending PFC frame, then its data. */
-static uint16_t tm_transmit(struct loom_switch *sw, struct loom_port *p, struct rte_mbuf **out, uint16_t max,
+static __rte_always_inline uint16_t tm_transmit(struct loom_switch *sw, struct loom_port *p, struct rte_mbuf **out, uint16_t max,
 			    loom_time_ns now)
 {
 	uint16_t n = 0;
@@ -56,7 +59,7 @@ static uint16_t tm_transmit(struct loom_switch *sw, struct loom_port *p, struct 
 }
 
 /* The FIFO of a port without a traffic manager. */
-static inline uint16_t fifo_transmit(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
+static __rte_always_inline uint16_t fifo_transmit(struct loom_port *p, struct rte_mbuf **out, uint16_t max)
 {
 	uint64_t bytes;
 	uint16_t n = port_fifo_dequeue(p->outq, out, max, &bytes);
@@ -64,6 +67,35 @@ static inline uint16_t fifo_transmit(struct loom_port *p, struct rte_mbuf **out,
 	p->c.tx_bytes += bytes;
 	p->c.tx_packets += n;
 	return n;
+}
+
+/* What the port may send now, in order, as it would go on the wire. */
+static __rte_always_inline uint16_t port_dequeue(struct loom_switch *sw, struct loom_port *p, struct rte_mbuf **out, uint16_t max,
+				    loom_time_ns now)
+{
+	uint16_t n = ctrl_dequeue(p, out, max);
+
+	if (n == 0)
+		n = p->tm ? tm_transmit(sw, p, out, max, now) : fifo_transmit(p, out, max);
+	return n;
+}
+
+/* The port's link is down (core/link_fault.h): everything it may send now
+ * goes into the dead link, dropped as link_down on this port rather than
+ * counted as sent. Until the switch detects the failure and repairs its
+ * groups, that is what the packets routed to this port meet. */
+static __rte_noinline void link_down_drain(struct loom_switch *sw, struct loom_port *p, loom_time_ns now)
+{
+	struct rte_mbuf *m[LOOM_BURST];
+	uint16_t n;
+
+	while ((n = port_dequeue(sw, p, m, LOOM_BURST, now)) > 0) {
+		for (uint16_t i = 0; i < n; i++) {
+			p->c.tx_packets--;
+			p->c.tx_bytes -= rte_pktmbuf_pkt_len(m[i]);
+			pkt_drop(p, m[i], LOOM_DROP_LINK_DOWN);
+		}
+	}
 }
 
 uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
@@ -74,6 +106,10 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 
 	if (sw->tm)
 		sw->tm->now = now; /* a dequeue may ask for PFC frames, stamped now */
+	if (unlikely(p->fault != NULL) && p->fault->down) {
+		link_down_drain(sw, p, now);
+		return 0;
+	}
 	n = ctrl_dequeue(p, out, max);
 	if (n == 0)
 		n = p->tm ? tm_transmit(sw, p, out, max, now) : fifo_transmit(p, out, max);

@@ -180,6 +180,8 @@ struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t fram
 	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
 	struct rte_ether_hdr *eth;
 
+	if (unlikely(!m) && h->pool_grow && h->pool_grow(h->pool_grow_ctx) > 0)
+		m = rte_pktmbuf_alloc(h->pool);
 	if (!m)
 		return NULL;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)frame);

@@ -159,6 +159,10 @@ struct loom_gen_host {
 	uint64_t link_delay_ns;
 	uint16_t sw, port;             /* leaf (index in the fabric) and port it is attached to */
 	struct rte_mempool *pool;      /* where packets come from (set by the runner) */
+	/* When the pool is empty: ask for more (the virtual-time runner's pool
+	 * grows on demand); > 0 when it grew. NULL: the pool is what it is. */
+	int (*pool_grow)(void *ctx);
+	void *pool_grow_ctx;
 	uint64_t rng;                  /* per-packet entropy; seeded from the run's seed */
 	loom_time_ns link_free;        /* the NIC finishes its current packet */
 	loom_time_ns stop_at;          /* no packet starts at or after it (the run's duration; NEVER = none) */

@@ -104,7 +104,7 @@ int loom_lb_load(struct loom_switch *sw, json_t *cfg, char *err, size_t errlen)
 		uint16_t id;
 
 		snprintf(where, sizeof(where), "load_balancing.groups[%zu].mode", i);
-		if (loomd_cfg_int(jg, LOOMD_LB_GROUP_GROUP, -1, &g, err, errlen) < 0 || g < 0 || g >= sw->n_groups) {
+		if (loomd_cfg_int(jg, LOOMD_LB_GROUP_GROUP, -1, &g, err, errlen) < 0 || g < 0 || g >= sw->spare_groups_first) {
 			snprintf(err, errlen, "load_balancing.groups[%zu].group: no such group", i);
 			return -1;
 		}

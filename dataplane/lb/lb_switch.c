@@ -149,6 +149,87 @@ int loom_lb_set_group_policy_now(struct loom_switch *sw, uint32_t g, uint16_t po
 	return 0;
 }
 
+/* Group g's members changed from old_n to sw->groups[g].n_members: its
+ * view follows, its policy's state is built anew (a policy that cannot
+ * build one leaves the group to ecmp), the port load sampling count
+ * follows. */
+static void group_rebuild(struct loom_switch *sw, uint32_t g, uint16_t old_n)
+{
+	struct loom_lb *lb = sw->lb;
+	struct loom_group *grp = &sw->groups[g];
+	const struct lb_policy *p = lb_policy_at(grp->policy);
+	bool was = old_n > 1 && p->uses_port_load;
+	void *state = NULL;
+
+	group_state_free(grp->policy, lb->groups[g].state);
+	lb->groups[g].state = NULL;
+	lb->groups[g].view.n_members = grp->n_members;
+	lb->groups[g].view.members = &lb->members[grp->first];
+	if (grp->n_members > 1 && p->init) {
+		state = p->init(&lb->groups[g].view, &lb->params);
+		if (!state) {
+			grp->policy = LB_POLICY_ECMP;
+			p = lb_policy_at(LB_POLICY_ECMP);
+		}
+	}
+	lb->groups[g].state = state;
+	bool is = grp->n_members > 1 && p->uses_port_load;
+	if (is && !was && lb->n_sampling++ == 0)
+		lb->sample_next = 0;
+	if (was && !is)
+		lb->n_sampling--;
+}
+
+void loom_lb_group_reorder(struct loom_switch *sw, uint32_t g, const uint32_t *order, uint16_t cap, uint16_t n)
+{
+	struct loom_lb *lb = sw->lb;
+	struct loom_group *grp = &sw->groups[g];
+	uint32_t f = grp->first, nh[cap];
+	struct lb_member lm[cap];
+	struct loom_lb_member_counters c[cap];
+	uint64_t ws[cap], wb[cap];
+	uint16_t old_n = grp->n_members;
+
+	for (uint16_t i = 0; i < cap; i++) {
+		nh[i] = sw->members[f + order[i]];
+		lm[i] = lb->members[f + order[i]];
+		c[i] = lb->c[f + order[i]];
+		ws[i] = lb->window_start[f + order[i]];
+		wb[i] = lb->window_bytes[f + order[i]];
+	}
+	memcpy(&sw->members[f], nh, sizeof(nh));
+	memcpy(&lb->members[f], lm, sizeof(lm));
+	memcpy(&lb->c[f], c, sizeof(c));
+	memcpy(&lb->window_start[f], ws, sizeof(ws));
+	memcpy(&lb->window_bytes[f], wb, sizeof(wb));
+	grp->n_members = n;
+	group_rebuild(sw, g, old_n);
+}
+
+void loom_lb_group_fill(struct loom_switch *sw, uint32_t g, const uint32_t *nh, uint16_t n, uint16_t policy)
+{
+	struct loom_lb *lb = sw->lb;
+	struct loom_group *grp = &sw->groups[g];
+	uint16_t old_n = grp->n_members;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct loom_port *port = &sw->ports[sw->nexthops[nh[i]].port];
+
+		sw->members[grp->first + i] = nh[i];
+		lb->members[grp->first + i] = (struct lb_member){.port = port->index, .rate_bps = port->rate_bps};
+		lb->c[grp->first + i] = (struct loom_lb_member_counters){0};
+		lb->window_start[grp->first + i] = 0;
+		lb->window_bytes[grp->first + i] = 0;
+	}
+	/* emptied under the policy it had (its state, the sampling count),
+	 * then filled under the new one */
+	grp->n_members = 0;
+	group_rebuild(sw, g, old_n);
+	grp->policy = policy;
+	grp->n_members = n;
+	group_rebuild(sw, g, 0);
+}
+
 int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, uint32_t group, uint16_t policy,
 			   char *err, size_t errlen)
 {
@@ -163,7 +244,8 @@ int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, ui
 	ch->group = calloc(sw->n_groups + 1, sizeof(*ch->group));
 	ch->state = calloc(sw->n_groups + 1, sizeof(*ch->state));
 	ch->old_policy = calloc(sw->n_groups + 1, sizeof(*ch->old_policy));
-	if (!ch->group || !ch->state || !ch->old_policy) {
+	ch->n_members = calloc(sw->n_groups + 1, sizeof(*ch->n_members));
+	if (!ch->group || !ch->state || !ch->old_policy || !ch->n_members) {
 		loom_lb_change_finish(ch);
 		return lb_fail(err, errlen, "%s", "out of memory");
 	}
@@ -171,6 +253,7 @@ int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, ui
 		if (ch->set_default ? sw->groups[g].n_members < 2 : g != group)
 			continue;
 		ch->group[n] = g;
+		ch->n_members[n] = sw->groups[g].n_members;
 		if (group_state_new(sw, g, policy, &ch->state[n], err, errlen) < 0) {
 			ch->n = n;
 			loom_lb_change_finish(ch);
@@ -185,8 +268,14 @@ int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, ui
 void loom_lb_change_commit(struct loom_lb_change *ch)
 {
 	for (uint32_t i = 0; i < ch->n; i++) {
-		ch->old_policy[i] = ch->sw->groups[ch->group[i]].policy;
-		group_policy_swap(ch->sw, ch->group[i], ch->policy, &ch->state[i]);
+		uint32_t g = ch->group[i];
+
+		ch->old_policy[i] = ch->sw->groups[g].policy;
+		group_policy_swap(ch->sw, g, ch->policy, &ch->state[i]);
+		/* a fault's repair resized the group since prepare: the new
+		 * state was built for the old size */
+		if (ch->sw->groups[g].n_members != ch->n_members[i])
+			group_rebuild(ch->sw, g, ch->n_members[i]);
 	}
 	ch->committed = true;
 	if (ch->set_default)
@@ -201,6 +290,7 @@ void loom_lb_change_finish(struct loom_lb_change *ch)
 	free(ch->group);
 	free(ch->state);
 	free(ch->old_policy);
+	free(ch->n_members);
 	memset(ch, 0, sizeof(*ch));
 }
 
@@ -251,7 +341,9 @@ int loom_lb_snapshot_alloc(const struct loom_switch *sw, struct loom_lb_snapshot
 	s->c = calloc(sw->n_members + 1, sizeof(*s->c));
 	s->window_bytes = calloc(sw->n_members + 1, sizeof(*s->window_bytes));
 	s->reorder = calloc(sw->n_ports + 1, sizeof(*s->reorder));
-	if (!s->policy || !s->c || !s->window_bytes || !s->reorder) {
+	s->groups = calloc(sw->n_groups + 1, sizeof(*s->groups));
+	s->members = calloc(sw->n_members + 1, sizeof(*s->members));
+	if (!s->policy || !s->c || !s->window_bytes || !s->reorder || !s->groups || !s->members) {
 		loom_lb_snapshot_free(s);
 		return -1;
 	}
@@ -267,6 +359,8 @@ void loom_lb_snapshot_take(const struct loom_switch *sw, struct loom_lb_snapshot
 	s->default_policy = lb->default_policy;
 	for (uint32_t g = 0; g < sw->n_groups; g++)
 		s->policy[g] = sw->groups[g].policy;
+	memcpy(s->groups, sw->groups, sw->n_groups * sizeof(*s->groups));
+	memcpy(s->members, sw->members, sw->n_members * sizeof(*s->members));
 	memcpy(s->c, lb->c, sw->n_members * sizeof(*s->c));
 	memcpy(s->window_bytes, lb->window_bytes, sw->n_members * sizeof(*s->window_bytes));
 	s->window_ns = lb->window_ns;
@@ -281,5 +375,7 @@ void loom_lb_snapshot_free(struct loom_lb_snapshot *s)
 	free(s->c);
 	free(s->window_bytes);
 	free(s->reorder);
+	free(s->groups);
+	free(s->members);
 	memset(s, 0, sizeof(*s));
 }

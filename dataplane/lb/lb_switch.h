@@ -74,6 +74,7 @@ struct loom_lb_change {
 	uint32_t *group;   /* [n] */
 	void **state;      /* [n]: new, then (after commit) the old ones */
 	uint16_t *old_policy; /* [n] */
+	uint16_t *n_members;  /* [n]: the group's size the new state was built for */
 	bool committed;
 };
 /* group == UINT32_MAX: every group of more than one member. */
@@ -81,6 +82,17 @@ int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, ui
 			   char *err, size_t errlen);
 void loom_lb_change_commit(struct loom_lb_change *ch);
 void loom_lb_change_finish(struct loom_lb_change *ch);
+
+/* The repair after a fault (dataplane/fault/fault_repair.c), on the
+ * worker between two bursts. Group g's slots [first, first + cap) are
+ * reordered so that slot i takes the one that was at order[i] (its next
+ * hop, its counters), the group keeps the first n (1 <= n <= cap), and its
+ * policy's state is built anew for them (a flowlet table forgets its
+ * flows, as a switch's does when a group changes). */
+void loom_lb_group_reorder(struct loom_switch *sw, uint32_t g, const uint32_t *order, uint16_t cap, uint16_t n);
+/* Spare group g takes next hops nh[0..n) (counters from zero) under
+ * `policy`; n == 0 empties it. */
+void loom_lb_group_fill(struct loom_switch *sw, uint32_t g, const uint32_t *nh, uint16_t n, uint16_t policy);
 
 /* Timers: port load sampling while a group needs it, the imbalance window.
  * Returns the next time one is due. */
@@ -115,6 +127,8 @@ struct loom_lb_snapshot {
 	uint64_t *window_bytes;              /* [n_members] */
 	loom_time_ns window_ns, window_end;
 	struct lb_reorder_counters *reorder; /* [n_ports] */
+	struct loom_group *groups;           /* [n_groups]: their members change with faults (fault_repair.c) */
+	uint32_t *members;                   /* [n_members] */
 };
 int loom_lb_snapshot_alloc(const struct loom_switch *sw, struct loom_lb_snapshot *s);
 void loom_lb_snapshot_take(const struct loom_switch *sw, struct loom_lb_snapshot *s);

@@ -277,7 +277,8 @@ static int fill_groups(struct loom_p4 *x, char *err, size_t errlen)
 	struct loom_switch *sw = x->sw;
 	int rc;
 
-	for (uint32_t g = 0; g < sw->n_groups; g++) {
+	/* the configuration's groups: the repair's spares (fault_repair.c) are not the program's */
+	for (uint32_t g = 0; g < sw->spare_groups_first; g++) {
 		const struct loom_group *grp = &sw->groups[g];
 		uint32_t id;
 

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Route lookup. Reads: the destination address from the packet metadata.
+ * Route lookup, and the one function that changes a switch's routes
+ * (loading the configuration, the control plane's repair after a fault):
+ * route tables that switches share later can copy on write there.
+ *
+ * Lookup. Reads: the destination address from the packet metadata.
  * Sets: the ECMP group of the longest matching prefix, or LOOM_GROUP_NONE.
  * DPDK's rte_fib (DIR-24-8) and rte_fib6 (trie) do the longest-prefix
  * match; lookups are done per burst and per family, which is what their
- * bulk API is made for.
+ * bulk API is made for. A large fabric's tables are loom/route/lpm.h's
+ * instead (core/route_table.h).
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -37,12 +43,16 @@ void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_m
 		}
 	}
 	if (n4 > 0) {
-		rte_fib_lookup_bulk(sw->fib4, ip4, nh4, n4);
+		loom_route_lookup4_bulk(sw, ip4, nh4, n4);
 		for (uint16_t j = 0; j < n4; j++)
 			groups[idx4[j]] = nh4[j] == sw->fib4_no_route ? LOOM_GROUP_NONE : (uint32_t)nh4[j];
 	}
 	if (n6 > 0) {
-		rte_fib6_lookup_bulk(sw->fib6, ip6, nh6, n6);
+		if (likely(sw->fib6 != NULL))
+			rte_fib6_lookup_bulk(sw->fib6, ip6, nh6, n6);
+		else
+			for (uint16_t j = 0; j < n6; j++)
+				nh6[j] = loom_lpm_lookup6(sw->lpm, ip6[j]);
 		for (uint16_t j = 0; j < n6; j++)
 			groups[idx6[j]] = nh6[j] == sw->fib6_no_route ? LOOM_GROUP_NONE : (uint32_t)nh6[j];
 	}

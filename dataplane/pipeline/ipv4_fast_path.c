@@ -142,7 +142,7 @@ bool ipv4_fast_path(struct loom_switch *sw, struct loom_port *in, struct rte_mbu
 	sw->c.fast_path += n;
 	for (uint16_t i = 0; i < n; i++)
 		hash[i] = loom_flow_hash_ipv4_words(seed_word, ports_word[i], addr_word[i]);
-	rte_fib_lookup_bulk(sw->fib4, dst, group, n);
+	loom_route_lookup4_bulk(sw, dst, group, n);
 
 	/* no route, or TTL, member (load balancing), MACs and egress batch;
 	 * then out by egress port (port_output.c: the traffic manager, or the

@@ -6,17 +6,32 @@
 #ifndef LOOM_STAGES_H
 #define LOOM_STAGES_H
 
+#include <rte_fib.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "egress.h"
 #include "lb_switch.h"
 #include "loom/lb/ecmp.h"
+#include "loom/route/lpm.h"
 #include "pkt_meta.h"
 #include "switch.h"
 
 /* Group value the route tables return when nothing matches. */
 #define LOOM_GROUP_NONE UINT32_MAX
+
+/* IPv4 route lookups of a burst (host-order addresses): the group index,
+ * or sw->fib4_no_route. rte_fib in a small fabric, else the LPM
+ * (core/route_table.h); the branch is taken once a burst. */
+static inline void loom_route_lookup4_bulk(const struct loom_switch *sw, const uint32_t *ip, uint64_t *nh, uint16_t n)
+{
+	if (likely(sw->fib4 != NULL)) {
+		rte_fib_lookup_bulk(sw->fib4, (uint32_t *)(uintptr_t)ip, nh, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++)
+		nh[i] = loom_lpm_lookup4(sw->lpm, ip[i]);
+}
 
 /* switch_handlers.c: the native stages as a mode (core/switch_mode.h), a
  * switch's default; its forwarding of routed packets (route, TTL, ECMP,
@@ -41,6 +56,7 @@ bool neigh_answer(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
  * group index (or LOOM_GROUP_NONE) into groups[i]. */
 void ip_route_lookup_burst(const struct loom_switch *sw, const struct loom_pkt_meta *const *meta,
 			   uint16_t n, uint32_t *groups);
+
 
 /* ip_ttl.c: decrement TTL / hop limit, updating the IPv4 checksum
  * incrementally. Returns TTL_EXPIRED when the packet must not go on. */

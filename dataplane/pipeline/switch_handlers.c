@@ -34,6 +34,7 @@
 
 #include "egress_batch.h"
 #include "lb_switch.h"
+#include "link_fault.h"
 #include "stages.h"
 #include "tm.h"
 
@@ -93,6 +94,26 @@ drop:
 	return false;
 }
 
+/* A port whose link is down or lossy (core/link_fault.h): drop what the
+ * link loses; keep the rest in pkts[]; how many are left. */
+static __rte_noinline uint16_t link_fault_receive(struct loom_port *in, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
+		enum loom_drop_reason r = link_fault_rx_verdict(in->fault, len);
+
+		if (r == LOOM_DROP_NONE) {
+			pkts[k++] = pkts[i];
+			continue;
+		}
+		in->c.rx_bytes += len;
+		pkt_drop(in, pkts[i], r);
+	}
+	return k;
+}
+
 void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
 			 loom_time_ns now)
 {
@@ -106,6 +127,8 @@ void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf 
 	if (sw->tm)
 		sw->tm->now = now;
 	in->c.rx_packets += n;
+	if (unlikely(in->fault != NULL) && (n = link_fault_receive(in, pkts, n)) == 0)
+		return;
 	/* Headers of the whole burst asked for before the first is parsed:
 	 * in a fabric, a frame last touched several hops (and delay lines)
 	 * ago is out of the cache, and the misses then overlap instead of

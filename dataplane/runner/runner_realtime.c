@@ -3,7 +3,8 @@
  * The real-time runner: one loop on one lcore, top to bottom.
  *   1. receive a burst from every port's wire and hand it to its switch;
  *   2. let every port send what its switch has queued;
- *   3. run the switches' timers that are due;
+ *   3. run the switches' timers that are due, and the faults (scheduled
+ *      faults, detections, repairs: dataplane/fault/);
  *   4. run a pending control request, if any;
  *   5. if nothing moved for a while, sleep a little longer each time,
  *      but never past the earliest time a port may send (shaped ports
@@ -17,6 +18,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 
+#include "fault.h"
 #include "runner.h"
 
 static void idle_sleep(unsigned int us)
@@ -89,6 +91,7 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		next_timer[s] = 0;
 	earliest_timer = run_due_timers(f, next_timer, loom_clock_now(clock));
+	loom_time_ns next_fault = loom_faults_run(f, loom_clock_now(clock));
 	while (!atomic_load_explicit(stop, memory_order_relaxed)) {
 		loom_time_ns now = loom_clock_now(clock);
 		uint32_t moved = 0, received = 0;
@@ -120,6 +123,8 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 			moved += port_io_tx(&ports->io[i], now);
 		if (unlikely(now >= earliest_timer))
 			earliest_timer = run_due_timers(f, next_timer, now);
+		if (unlikely(now >= next_fault))
+			next_fault = loom_faults_run(f, now);
 
 		if (unlikely(atomic_load_explicit(&mb->pending, memory_order_acquire))) {
 			loom_mailbox_run(mb);
@@ -129,6 +134,7 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 			for (uint16_t s = 0; s < f->n_switches; s++)
 				next_timer[s] = now;
 			earliest_timer = now;
+			next_fault = loom_faults_run(f, now); /* a `link` request's detection */
 		}
 
 		stats->loops++;
@@ -144,6 +150,9 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 			continue;
 		loom_time_ns due = earliest_work(f, ports, next_timer, &earliest_timer, now);
 		unsigned int us = sleep_us;
+
+		if (next_fault < due)
+			due = next_fault;
 
 		if (due != LOOM_TIME_NEVER) {
 			loom_time_ns wait = due > now ? due - now : 0;

@@ -11,6 +11,9 @@
  *   PORT_TX     (switch, port) may send: loom_switch_transmit(..., 1, t)
  *   HOST_TX     a generator host may send: loom_gen_host_transmit(..., 1, t)
  *   SW_TIMER    loom_switch_run_timers(sw, t)
+ *   FAULT       loom_faults_run(fabric, t): scheduled faults, detections,
+ *               repairs (dataplane/fault/); then every port with
+ *               something queued gets its send (a link gone down drains)
  * Links: a packet of L bytes that starts at t on a link of rate R and
  * delay D arrives at t + ceil(L * 8 / R) + D (loom_link_delivery_time);
  * the port may start its next packet at t + ceil(L * 8 / R), or later
@@ -25,15 +28,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "fault.h"
 #include "gen_host.h"
 #include "loom/sim/event_queue.h"
 #include "loom/sim/link.h"
 #include "runner_virtual.h"
 #include "series.h"
+#include "vt_pool.h"
 
 enum vt_event {
 	EV_SW_ARRIVE = 1, /* a = switch, b = port, p = mbuf */
@@ -41,6 +48,7 @@ enum vt_event {
 	EV_PORT_TX,       /* a = switch, b = port */
 	EV_HOST_TX,       /* a = generator host */
 	EV_SW_TIMER,      /* a = switch */
+	EV_FAULT,         /* the fabric's faults */
 };
 
 struct vt_port {
@@ -56,6 +64,7 @@ struct vt {
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
 	loom_time_ns *host_tx_at;  /* [gen host] its pending HOST_TX (NEVER: none); an earlier one supersedes it */
 	loom_time_ns *host_arrival; /* [gen host]: when its last packet reached its leaf */
+	loom_time_ns next_fault;   /* the FAULT event that counts */
 	struct loom_vt_stats *st;
 };
 
@@ -209,6 +218,20 @@ static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
 	host_schedule(v, h, now);
 }
 
+/* The faults due at `now`; every switch may have changed (a link down
+ * drains its queue, a repair moves traffic): each port with something
+ * queued gets its send, each switch's timers are asked again. */
+static void faults_run(struct vt *v, loom_time_ns now)
+{
+	loom_time_ns t = loom_faults_run(v->f, now);
+
+	for (uint16_t s = 0; s < v->f->n_switches; s++)
+		after_switch_input(v, s, now);
+	v->next_fault = t;
+	if (t != LOOM_TIME_NEVER)
+		push(v, t, EV_FAULT, 0, 0, NULL);
+}
+
 static void run_event(struct vt *v, const struct loom_event *ev)
 {
 	struct rte_mbuf *m = ev->p;
@@ -231,6 +254,11 @@ static void run_event(struct vt *v, const struct loom_event *ev)
 		break;
 	case EV_HOST_TX:
 		host_tx(v, ev->a, ev->t);
+		break;
+	case EV_FAULT:
+		if (ev->t != v->next_fault)
+			break;
+		faults_run(v, ev->t);
 		break;
 	case EV_SW_TIMER:
 		if (ev->t != v->next_timer[s])
@@ -260,6 +288,37 @@ static inline void prefetch_next(const struct vt *v)
 	} else if (nx->kind == EV_PORT_TX) {
 		loom_switch_prefetch_transmit(&v->f->switches[nx->a], (uint16_t)nx->b);
 	}
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Progress on a terminal, about once a second (on stderr, overwritten in
+ * place; nothing when stderr is not a terminal): the virtual time
+ * reached, events per second, and the time left at the rate so far. Wall
+ * time is read for this only: it changes nothing in the run. */
+struct progress {
+	bool on;
+	double start, next;
+	uint64_t check_at; /* events */
+};
+
+static void progress_show(struct progress *pr, const struct loom_vt_stats *st, loom_time_ns now, loom_time_ns end)
+{
+	double w = wall_now(), el = w - pr->start, frac = end ? (double)now / (double)end : 1.0;
+
+	pr->check_at = st->events + 65536;
+	if (w < pr->next)
+		return;
+	pr->next = w + 1.0;
+	fprintf(stderr, "\rloomd: virtual %.1f of %.1f us (%.0f%%), %.2f M events/s, %.0f s so far, ~%.0f s left   ",
+		(double)now / 1e3, (double)end / 1e3, 100.0 * frac, el > 0 ? (double)st->events / el / 1e6 : 0.0, el,
+		frac > 0 ? el * (1.0 - frac) / frac : 0.0);
 }
 
 static int check_fabric(const struct loom_fabric *f, char *err, size_t errlen)
@@ -296,6 +355,7 @@ static void vt_free(struct vt *v)
 			rte_pktmbuf_free(ev.p);
 		}
 	}
+	v->st->evq_bytes = loom_event_queue_bytes(&v->q);
 	loom_event_queue_free(&v->q);
 	for (uint16_t s = 0; v->ports && s < v->f->n_switches; s++)
 		free(v->ports[s]);
@@ -305,10 +365,11 @@ static void vt_free(struct vt *v)
 	free(v->host_arrival);
 }
 
-int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const struct loom_series *series,
+int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const struct loom_series *series,
 		     struct loom_vt_stats *st, char *err, size_t errlen)
 {
 	struct vt v = {.f = f, .st = st};
+	struct progress pr = {.on = isatty(STDERR_FILENO) == 1, .start = wall_now(), .check_at = 65536};
 	struct loom_event ev;
 	loom_time_ns next_sample = series && series->out ? 0 : LOOM_TIME_NEVER;
 	int rc = -1;
@@ -330,17 +391,26 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const stru
 		v.next_timer[s] = LOOM_TIME_NEVER;
 		after_switch_input(&v, s, 0); /* first timers */
 	}
+	v.next_fault = LOOM_TIME_NEVER;
+	faults_run(&v, 0);
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++) {
 		v.host_arrival[h] = LOOM_TIME_NEVER;
 		v.host_tx_at[h] = LOOM_TIME_NEVER;
-		f->gen_hosts[h].pool = pool;
+		f->gen_hosts[h].pool = pool->mp;
+		f->gen_hosts[h].pool_grow = loom_vt_pool_grow;
+		f->gen_hosts[h].pool_grow_ctx = pool;
 		loom_gen_host_start(&f->gen_hosts[h]);
 		host_schedule(&v, h, 0);
 	}
 
 	if (next_sample != LOOM_TIME_NEVER)
 		loom_series_header(series);
+	st->setup_s = wall_now() - pr.start;
+	pr.start = wall_now();
+	pr.next = pr.start + 1.0;
 	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns) {
+		if (unlikely(pr.on && st->events >= pr.check_at))
+			progress_show(&pr, st, loom_event_queue_peek_time(&v.q), f->duration_ns);
 		/* samples at exact multiples of the interval, after every event at or before them */
 		while (next_sample < loom_event_queue_peek_time(&v.q) && next_sample <= f->duration_ns) {
 			loom_series_sample(series, f, next_sample);
@@ -352,6 +422,9 @@ int loom_run_virtual(struct loom_fabric *f, struct rte_mempool *pool, const stru
 		run_event(&v, &ev);
 		st->events++;
 	}
+	st->loop_s = wall_now() - pr.start;
+	if (pr.on && pr.next > pr.start + 1.0) /* a progress line was shown: end it */
+		fputc('\n', stderr);
 	for (; next_sample <= f->duration_ns; next_sample += series->interval_ns)
 		loom_series_sample(series, f, next_sample);
 	st->end_ns = f->duration_ns;

@@ -133,7 +133,11 @@ struct tm_switch {
  * link's scaled rate. 0 or -1 (out of memory). */
 int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t rate_scaled, loom_time_ns now);
 void tm_port_free(struct loom_port *p);
-int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id);
+/* The pool of PFC frames every switch's TM builds from (one per fabric,
+ * sized by its ports). NULL without memory. */
+struct rte_mempool *tm_ctrl_pool_create(uint32_t n_ports);
+int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id,
+		     struct rte_mempool *ctrl_pool);
 void tm_switch_free(struct loom_switch *sw);
 /* Re-apply p->tm->cfg after a change at run time (rates, limits, ECN,
  * scheduler, PFC thresholds). Queued packets stay. */

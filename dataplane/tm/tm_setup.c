@@ -7,26 +7,31 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "page_arena.h"
 #include "pkt_drop.h"
 #include "tm.h"
 
-/* PFC frames in flight per switch (built at transmit, freed by the wire). */
-#define TM_CTRL_POOL_SIZE 511
+/* PFC frames in flight (built at transmit, freed by the wire): a few per
+ * port at most, each on its link for a delay; one pool for every switch
+ * (a pool per switch took three DPDK memzones each, of 2560 in all). */
+#define TM_CTRL_POOL_MIN 511
+#define TM_CTRL_PER_PORT 2
 #define TM_CTRL_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 128)
 
-int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id)
+struct rte_mempool *tm_ctrl_pool_create(uint32_t n_ports)
 {
-	char name[RTE_MEMPOOL_NAMESIZE];
+	return rte_pktmbuf_pool_create("tm_ctrl", TM_CTRL_POOL_MIN + TM_CTRL_PER_PORT * n_ports, 0, 0,
+				       TM_CTRL_DATA_ROOM, SOCKET_ID_ANY);
+}
+
+int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id,
+		     struct rte_mempool *ctrl_pool)
+{
 	struct tm_switch *ts = rte_zmalloc("loom_tm_switch", sizeof(*ts), RTE_CACHE_LINE_SIZE);
 
 	if (!ts)
 		return -1;
-	snprintf(name, sizeof(name), "tm_ctrl_%u", id);
-	ts->ctrl_pool = rte_pktmbuf_pool_create(name, TM_CTRL_POOL_SIZE, 0, 0, TM_CTRL_DATA_ROOM, SOCKET_ID_ANY);
-	if (!ts->ctrl_pool) {
-		rte_free(ts);
-		return -1;
-	}
+	ts->ctrl_pool = ctrl_pool;
 	ts->buffer_bytes = cfg->buffer_bytes;
 	ts->alpha_log2 = cfg->alpha_log2;
 	loom_buffer_init(&ts->buf, cfg->buffer_bytes);
@@ -41,8 +46,7 @@ void tm_switch_free(struct loom_switch *sw)
 {
 	if (!sw->tm)
 		return;
-	rte_mempool_free(sw->tm->ctrl_pool);
-	rte_free(sw->tm);
+	rte_free(sw->tm); /* the control pool is the fabric's (tm_ctrl_pool_create) */
 	sw->tm = NULL;
 }
 
@@ -83,14 +87,19 @@ int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t 
 	t->cfg = *cfg;
 	t->n_classes = cfg->n_classes;
 	t->rate_bps = rate_scaled;
+	/* The class queues' arrays (a page of packet pointers each, their
+	 * lengths four classes a page) cost memory only where packets were
+	 * queued: a class no traffic uses, nothing (core/page_arena.h). */
+	uint8_t *pkts = loom_page_arena_alloc(&loom_queue_arena, sizeof(struct rte_mbuf *) * TM_PORT_PKTS * LOOM_TM_CLASSES);
+	uint8_t *lens = loom_page_arena_alloc(&loom_queue_arena, sizeof(uint16_t) * TM_PORT_PKTS * LOOM_TM_CLASSES);
+
+	if (!pkts || !lens) {
+		rte_free(t);
+		return -1;
+	}
 	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
-		t->q[c].pkts = rte_zmalloc("loom_tm_q", sizeof(struct rte_mbuf *) * TM_PORT_PKTS, RTE_CACHE_LINE_SIZE);
-		t->q[c].lens = rte_zmalloc("loom_tm_qlen", sizeof(uint16_t) * TM_PORT_PKTS, RTE_CACHE_LINE_SIZE);
-		if (!t->q[c].pkts || !t->q[c].lens) {
-			p->tm = t;
-			tm_port_free(p);
-			return -1;
-		}
+		t->q[c].pkts = (struct rte_mbuf **)(pkts + sizeof(struct rte_mbuf *) * TM_PORT_PKTS * c);
+		t->q[c].lens = (uint16_t *)(lens + sizeof(uint16_t) * TM_PORT_PKTS * c);
 		loom_ecn_state_init(&t->q[c].ecn_st);
 		loom_pfc_hold_init(&t->q[c].hold);
 		loom_pfc_wd_init(&t->q[c].wd);
@@ -112,9 +121,7 @@ void tm_port_free(struct loom_port *p)
 
 		for (uint32_t i = 0; q->pkts && i < q->count; i++)
 			rte_pktmbuf_free(q->pkts[(q->head + i) % TM_PORT_PKTS]);
-		rte_free(q->pkts);
-		rte_free(q->lens);
-	}
+	} /* the arrays go with loom_queue_arena, with the fabric */
 	rte_free(t);
 	p->tm = NULL;
 }

@@ -339,6 +339,17 @@ void loom_event_queue_free(struct loom_event_queue *q)
 	q->chunk_cap = 0;
 }
 
+size_t loom_event_queue_bytes(const struct loom_event_queue *q)
+{
+	size_t b = q->heap ? q->cap * sizeof(*q->heap) : 0;
+
+	if (q->chunks)
+		b += (size_t)q->chunk_cap * sizeof(struct loom_evq_chunk);
+	if (q->slots)
+		b += (size_t)LOOM_EVQ_WHEEL_LEVELS * LOOM_EVQ_WHEEL_SLOTS * sizeof(struct loom_evq_slot);
+	return b;
+}
+
 int loom_event_queue_reserve(struct loom_event_queue *q, size_t capacity)
 {
 	struct loom_event *h;

@@ -17,8 +17,8 @@ fabric of 2 leaves and 2 spines whose switches hash the IPv6 flow label
     (late_same_entropy <= iperf3's retransmits);
   - repathing: one flow on the uplink whose queue marks CE on every
     packet (TCP with ECN) moves to the other uplink;
-  - bad input: unknown host, unknown mode, a VM host in a topology: a
-    clear error, nothing changed.
+  - bad input: unknown host, unknown mode, a generator host in a
+    topology: a clear error, nothing changed.
 Numbers are printed for the report."""
 import ipaddress
 import json
@@ -293,7 +293,7 @@ class EndpointFabric(fx.FabricUp):
             self.assertEqual(before.get(k), after.get(k), k)
         p = fx.loomctl("endpoint", "set", "nosuch", "--lb", "packet", check=False)
         self.assertEqual(p.returncode, 1)
-        self.assertIn("no namespace host 'nosuch'", p.stderr)
+        self.assertIn("no namespace or VM host 'nosuch'", p.stderr)
         p = fx.loomctl("endpoint", "show", "leaf0", check=False)
         self.assertEqual(p.returncode, 1)
 
@@ -324,14 +324,19 @@ class EndpointTopology(unittest.TestCase):
         self.assertIn("endpoint:\n      lb: flowlet\n      measure: true\n      flowlet_gap: 80us\n"
                       "      udp_ports: [4791, 5201]", p.stdout)
 
-    def test_bad_mode_and_vm_host(self):
+    def test_bad_mode_and_generator_host(self):
         p = self.check(self.BASE % "    endpoint: { lb: sideways }")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("unknown endpoint lb 'sideways'", p.stderr)
         self.assertIn(":8:", p.stderr)
-        p = self.check(self.BASE % "    port_type: vm\n    endpoint: { lb: packet }")
+        p = self.check(self.BASE % "    port_type: generator\n    endpoint: { lb: packet }")
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("namespace hosts only", p.stderr)
+        self.assertIn("namespace and VM hosts only (host h0 is a generator host", p.stderr)
+        self.assertIn(":9:", p.stderr)
+        # a VM host's programs are loaded inside its guest (tests/vm/test_vm_fabric.py)
+        p = self.check(self.BASE % "    port_type: vm\n    endpoint: { lb: packet }")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("endpoint:\n      lb: packet", p.stdout)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ FLOORS = [
     ["."],                            # loomd: the process
     ["ctl", "telemetry", "config"],   # control socket, exports, loading the configuration
     ["runner"],                       # time and the loop (real or virtual)
-    ["ports", "hosts"],               # the wire; generator hosts on it
+    ["ports", "hosts", "fault"],      # the wire; generator hosts on it; link and switch faults
     ["cell", "p4"],                   # modes other than the native stages
     ["pipeline"],                     # ingress and forwarding: the native stages
     ["lb"],                           # load-balancing state of a switch

@@ -523,6 +523,28 @@ static void test_fat_tree_largest(void **state)
 	assert_int_equal(t.n_hosts, 22 * 22 * 22 / 4);
 	assert_int_equal(t.switches[0].n_ports, 8 * 22);
 	topo_free(&t);
+
+	/* one plane may hold more than 256 leaves: k = 32, 512 leaves, whose
+	 * /24s carry into the second octet (leaf 300: 10.1.44.0/24) */
+	load_ok("fabric: g\ngenerate:\n  fat_tree: { k: 32 }\n", &t);
+	assert_int_equal(t.n_switches, 5 * 32 * 32 / 4);
+	assert_int_equal(t.n_hosts, 32 * 32 * 32 / 4);
+	{
+		int leaves = 0;
+		char buf[64];
+
+		for (int i = 0; i < t.n_switches; i++) {
+			if (t.switches[i].role != TOPO_LEAF)
+				continue;
+			if (leaves == 300) {
+				topo_format_prefix(&t.switches[i].subnet4, buf, sizeof(buf));
+				assert_string_equal(buf, "10.1.44.0/24");
+			}
+			leaves++;
+		}
+		assert_int_equal(leaves, 512);
+	}
+	topo_free(&t);
 }
 
 static void test_three_tier_errors(void **state)
@@ -530,8 +552,8 @@ static void test_three_tier_errors(void **state)
 #define GEN3(extra) "fabric: g\ngenerate:\n  spines: 2\n  leaves: 2\n  hosts_per_leaf: 1\n" extra /* line 6 */
 	expect_error(GEN3("  pods: 2\n"), "g.yaml:6:", "pods 2 need superspines to join them");
 	expect_error(GEN3("  pods: 0\n"), "g.yaml:6:", "pods 0 out of range 1..256");
-	expect_error(GEN3("  pods: 129\n  superspines: 2\n"), "g.yaml:6:",
-		     "129 pods x 2 leaves = 258 leaves per plane, at most 256");
+	expect_error(GEN3("  pods: 129\n  superspines: 2\n  planes: 2\n"), "g.yaml:6:",
+		     "129 pods x 2 leaves = 258 leaves per plane, at most 256 with more than one plane");
 	expect_error(GEN3("  superspines: 3\n"), "g.yaml:6:",
 		     "superspines 3 is not a multiple of spines 2");
 	expect_error(GEN3("  superspines: 257\n"), "g.yaml:6:", "superspines 257 out of range 0..256");
@@ -545,8 +567,11 @@ static void test_three_tier_errors(void **state)
 #undef GEN3
 #define FT(k) "fabric: g\ngenerate:\n  fat_tree: " k "\n" /* line 3 */
 	expect_error(FT("{ k: 5 }"), "g.yaml:3:", "fat_tree k 5 must be even");
-	expect_error(FT("{ k: 24 }"), "g.yaml:3:", "k 24 out of range 2..22");
-	expect_error(FT("{ k: 0 }"), "g.yaml:3:", "k 0 out of range 2..22");
+	expect_error(FT("{ k: 66 }"), "g.yaml:3:", "k 66 out of range 2..64");
+	expect_error(FT("{ k: 0 }"), "g.yaml:3:", "k 0 out of range 2..64");
+	expect_error(FT("{ k: 32 }\n  planes: 2"), "g.yaml:3:",
+		     "32 pods x 16 leaves = 512 leaves per plane, at most 256 with more than one plane");
+	expect_error(FT("{ k: 32 }\n  ipv4_pool: 10.0.0.0/16"), "g.yaml:4:", "too small for 1 plane(s) of 512 leaves");
 	expect_error(FT("{ n: 4 }"), "g.yaml:3:", "unknown key 'n' in fat_tree");
 	expect_error(FT("{}"), "g.yaml:3:", "missing key 'k' in fat_tree");
 	expect_error(FT("4"), "g.yaml:3:", "fat_tree must be a mapping");

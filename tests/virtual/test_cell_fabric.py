@@ -185,7 +185,9 @@ class CellFabric(unittest.TestCase):
         a = json.loads(subprocess.run([LOOMCTL, "compile", path], capture_output=True, text=True, check=True).stdout)
         b = json.loads(subprocess.run([LOOMCTL, "compile", exp], capture_output=True, text=True, check=True).stdout)
         self.assertEqual(a["cell"], b["cell"])
-        self.assertEqual(a["cell"]["faults"], [{"at_ns": 100000, "switch": "leaf0", "port": 2}])
+        # cell: link_down is a fault like any other (docs/FAULTS.md)
+        self.assertEqual(a["faults"], b["faults"])
+        self.assertEqual(a["faults"], [{"at_ns": 100000, "switch": "leaf0", "port": 2, "action": "down"}])
 
     def test_spine_link_down_delivery_continues(self):
         """leaf0's link to spine0 goes down at 100 us, every flow sending:

@@ -10,7 +10,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export LOOM_BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 [ "$(id -u)" -eq 0 ] || { echo "tests/vm: run as root" >&2; exit 1; }
-ninja -C "$LOOM_BUILD" vm/guest/loom-vm vm/guest/agent/loom-guest-agent control/loomctl dataplane/loomd >/dev/null
+ninja -C "$LOOM_BUILD" vm/guest/loom-vm vm/guest/agent/loom-guest-agent control/loomctl dataplane/loomd \
+  endpoint/loom-endpoint >/dev/null
 cd "$ROOT/tests/vm"
 /usr/bin/python3 -m unittest -v test_guest
 # VM hosts in a fabric (loomctl up/exec/console/down): one fabric per

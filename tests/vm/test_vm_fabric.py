@@ -235,6 +235,104 @@ class TestVmFabric(unittest.TestCase):
         self.assertIn("mtu 9000", self.exec("vm0", "ip", "link", "show", "eth0").stdout)
         self.assertIn("10.0.1.0/24 via 10.0.0.1 dev eth0", self.exec("vm0", "ip", "route").stdout)
 
+    def ep_show(self, host):
+        r = loomctl("endpoint", "show", host, "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def test_endpoint_programs_in_a_guest(self):
+        """docs/ENDPOINTS.md, VM hosts: loom-endpoint, run in the guest by
+        the agent, attaches the eBPF programs to the guest's eth0 (the tc
+        modules loaded from the image's kernel); per-packet entropy spreads
+        one IPv6 TCP flow of a VM host over both of leaf0's uplinks; the
+        guests' counters come back through `endpoint show` and `stats`."""
+        # vm1's `endpoint: { measure: true }` was loaded by `loomctl up`
+        shown = self.ep_show("vm1")
+        self.assertEqual((shown["attached"], shown["lb"], shown["measure"]), (True, "off", True), shown)
+        # detached at the end, failed or not: `stats` asks the guests that have programs
+        self.addCleanup(loomctl, "endpoint", "set", "vm1", "--measure", "off")
+        # bad input: a clear error, the guest as it was
+        r = loomctl("endpoint", "set", "vm0", "--lb", "sideways")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown load-balancing mode 'sideways'", r.stderr)
+        for loader, msg in (("/nonexistent/loom-endpoint", "no endpoint loader /nonexistent/loom-endpoint"),
+                            (None, "which a guest has of its own")):
+            if loader is None:  # a loader the guest cannot see: its /tmp is its own
+                fd, loader = tempfile.mkstemp(prefix="loom-endpoint-")
+                os.close(fd)
+                os.chmod(loader, 0o755)
+                self.addCleanup(os.unlink, loader)
+            r = subprocess.run([fabric.LOOMCTL, "endpoint", "set", "vm0", "--lb", "packet"], capture_output=True,
+                               text=True, timeout=60, env=dict(os.environ, LOOM_ENDPOINT_LOADER=loader))
+            self.assertEqual(r.returncode, 1, r.stdout)
+            self.assertIn(msg, r.stderr)
+        self.assertEqual(self.ep_show("vm0"), {"attached": False})
+
+        t0 = time.monotonic()
+        r = loomctl("endpoint", "set", "vm0", "--lb", "packet", "--measure", "on")
+        set_s = time.monotonic() - t0
+        self.assertEqual((r.returncode, r.stdout), (0, "vm0: lb packet, measure on\n"), r.stderr)
+        self.assertIn("gso_max_segs 1 ", self.exec("vm0", "ip", "-d", "link", "show", "eth0").stdout)
+        # the IPv6 group of leaf0 towards leaf1 (two members: the uplinks)
+        routes = json.loads(loomctl("routes", "leaf0", "--json").stdout)
+        group = next(r["group"] for r in routes["routes"] if r["prefix"].startswith("fd00:0:0:1::"))
+        self.assertEqual(len(routes["groups"][group]), 2, routes)
+
+        def members():
+            sw = next(s for s in json.loads(loomctl("lb", "show", "--json").stdout)["switches"]
+                      if s["switch"] == "leaf0")
+            return [m["bytes"] for m in next(g for g in sw["groups"] if g["group"] == group)["members"]]
+
+        def leaf1_reorder():
+            sw = next(s for s in json.loads(loomctl("lb", "show", "--json").stdout)["switches"]
+                      if s["switch"] == "leaf1")
+            return next(r for r in sw["reorder"] if r["port"] == 0)["out_of_order"]
+
+        before, ro_before, rx_before = members(), leaf1_reorder(), self.ep_show("vm1")["receiver"]
+        self.assertEqual(self.exec("vm1", "iperf3", "-s", "-D", "-1").returncode, 0)
+        time.sleep(0.5)
+        r = self.exec("vm0", "iperf3", "-6", "-c", ADDR["vm1"][1], "-t", "3", "-J", "--connect-timeout", "5000",
+                      timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout[-2000:] + r.stderr)
+        end = json.loads(r.stdout)["end"]
+        time.sleep(0.3)
+        per_member = [b - a for a, b in zip(before, members())]
+        t0 = time.monotonic()
+        sender = self.ep_show("vm0")["sender"]
+        show_s = time.monotonic() - t0
+        rx = self.ep_show("vm1")["receiver"]
+        host_ooo = rx["out_of_order"] - rx_before["out_of_order"]
+        leaf_ooo = leaf1_reorder() - ro_before
+        print("\n  endpoint programs in guests, iperf3 TCP/IPv6 vm0 -> vm1 sprayed (3 s): %.1f Mb/s, %d retransmits; "
+              "leaf0 uplink bytes %s; vm0 sent %d packets, %d entropy changes; vm1 measured %d, %d out of order "
+              "(leaf1: %d); set %.1f s, show %.1f s" % (end["sum_received"]["bits_per_second"] / 1e6, end["sum_sent"].get("retransmits", -1),
+                               "/".join(map(str, per_member)), sender["packets"], sender["entropy_changes"],
+                               rx["measured"] - rx_before["measured"], host_ooo, leaf_ooo, set_s, show_s))
+        # one TCP flow, both uplinks: its packets carry new flow labels
+        self.assertGreater(min(per_member), 0.2 * sum(per_member), per_member)
+        self.assertGreater(sender["packets"], 1000, sender)
+        self.assertGreater(sender["entropy_changes"], sender["packets"] // 2, sender)
+        self.assertGreater(rx["measured"] - rx_before["measured"], 1000, rx)
+        # what arrives late at the guest was late at leaf1's port to it (the guest may drop more)
+        self.assertLessEqual(host_ooo, leaf_ooo)
+        # attached: the options change the running configuration
+        r = loomctl("endpoint", "set", "vm0", "--lb", "flowlet", "--flowlet-gap-us", "80")
+        self.assertEqual((r.returncode, r.stdout), (0, "vm0: lb flowlet, measure on\n"), r.stderr)
+        endpoints = json.loads(loomctl("stats", "--json").stdout).get("endpoints", {})
+        self.assertEqual(sorted(endpoints), ["vm0", "vm1"])
+        self.assertEqual((endpoints["vm0"]["lb"], endpoints["vm0"]["flowlet_gap_ns"]), ("flowlet", 80000))
+        self.assertGreaterEqual(endpoints["vm0"]["sender"]["packets"], sender["packets"])  # the same programs
+
+        r = loomctl("endpoint", "set", "vm0", "--lb", "off", "--measure", "off")
+        self.assertEqual((r.returncode, r.stdout), (0, "vm0: lb off, measure off\n"), r.stderr)
+        self.assertEqual(self.ep_show("vm0"), {"attached": False})
+        self.assertEqual(self.exec("vm0", "tc", "filter", "show", "dev", "eth0", "egress").stdout, "")
+        self.assertIn("gso_max_segs 65535 ", self.exec("vm0", "ip", "-d", "link", "show", "eth0").stdout)
+        r = loomctl("endpoint", "set", "vm1", "--measure", "off")
+        self.assertEqual((r.returncode, r.stdout), (0, "vm1: lb off, measure off\n"), r.stderr)
+        self.assertEqual(json.loads(loomctl("stats", "--json").stdout).get("endpoints", {}), {})
+        self.assert_conserved()
+
     def test_status_and_console(self):
         r = loomctl("status")
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -109,6 +109,9 @@ static inline int loom_event_queue_init(struct loom_event_queue *q, size_t capac
  * The queue may be initialized again afterwards; freeing twice is harmless. */
 void loom_event_queue_free(struct loom_event_queue *q);
 
+/* Bytes it has allocated (its arrays at their current capacity). */
+size_t loom_event_queue_bytes(const struct loom_event_queue *q);
+
 /* Makes room for at least `capacity` events, so that pushes up to that size
  * do not allocate. Returns 0, or -ENOMEM (the queue is unchanged). */
 int loom_event_queue_reserve(struct loom_event_queue *q, size_t capacity);

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libbpf's tc API (bpf_tc_hook_create, bpf_tc_attach, bpf_tc_query,
- * bpf_tc_detach: no tcx on kernel 6.1 / libbpf 1.1) on a host's
- * interfaces, from inside its network namespace (setns). Nothing is
- * pinned: the tc filters hold the programs, the programs their maps, and
- * loomctl finds the maps again from the filter (prog id -> map ids ->
- * names), so deleting the host's namespace removes everything.
+ * bpf_tc_detach: no tcx on kernel 6.1 / libbpf 1.1) on the interfaces of
+ * the network namespace the caller is in: a namespace host's (loomctl
+ * enters it with setns) or a VM guest's (loom-endpoint runs inside it).
+ * Nothing is pinned: the tc filters hold the programs, the programs their
+ * maps, and the maps are found again from the filter (prog id -> map ids
+ * -> names), so deleting the host's namespace (or stopping the guest)
+ * removes everything.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,46 +21,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "endpoint_attach.h"
+#include "ep_attach.h"
 #include "loom_endpoint.skel.h"
 
 /* Our filters' place on the clsact hooks: other users of tc keep theirs. */
 #define EP_TC_HANDLE 0x4c4d
 #define EP_TC_PRIORITY 0x4c4d
-
-int ep_netns_enter(const char *host, int *saved, char *err, size_t errlen)
-{
-	char path[128];
-	int fd;
-
-	if (snprintf(path, sizeof(path), "/var/run/netns/loom-%s", host) >= (int)sizeof(path) ||
-	    strchr(host, '/')) {
-		snprintf(err, errlen, "bad host name");
-		return -1;
-	}
-	*saved = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (*saved < 0) {
-		snprintf(err, errlen, "cannot open this process's network namespace: %s", strerror(errno));
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		snprintf(err, errlen, "cannot enter the network namespace loom-%s: %s", host, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		close(*saved);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-void ep_netns_leave(int saved)
-{
-	if (setns(saved, CLONE_NEWNET) < 0)
-		fprintf(stderr, "loomctl: cannot return to the network namespace: %s\n", strerror(errno));
-	close(saved);
-}
 
 int ep_ifaces(int ifindex[EP_MAX_IFACES])
 {
@@ -266,7 +233,9 @@ int ep_attach(const int *ifindex, int n, const struct loom_ep_config *cfg, char 
 		hook_of(&h, ifindex[i], BPF_TC_INGRESS | BPF_TC_EGRESS);
 		rc = bpf_tc_hook_create(&h);
 		if (rc < 0 && rc != -EEXIST) {
-			snprintf(err, errlen, "cannot add a clsact qdisc to interface %d: %s", ifindex[i], strerror(-rc));
+			snprintf(err, errlen, "cannot add a clsact qdisc to interface %d: %s%s", ifindex[i], strerror(-rc),
+				 rc == -ENOENT || rc == -EOPNOTSUPP ? " (the kernel needs sch_ingress: modprobe sch_ingress)"
+								    : "");
 			goto fail_detach;
 		}
 		created[i] = rc == 0;
@@ -279,7 +248,8 @@ int ep_attach(const int *ifindex, int n, const struct loom_ep_config *cfg, char 
 			rc = bpf_tc_attach(&h, &o);
 		}
 		if (rc < 0) {
-			snprintf(err, errlen, "cannot attach to interface %d: %s", ifindex[i], strerror(-rc));
+			snprintf(err, errlen, "cannot attach to interface %d: %s%s", ifindex[i], strerror(-rc),
+				 rc == -ENOENT || rc == -EOPNOTSUPP ? " (the kernel needs cls_bpf: modprobe cls_bpf)" : "");
 			i++;
 			goto fail_detach;
 		}

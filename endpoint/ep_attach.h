@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The endpoint programs on a host's interfaces (endpoint/, docs/ENDPOINTS.md),
- * with libbpf: enter the host's network namespace, load the skeleton and
- * attach it with tc (clsact ingress and egress), find it again through the
- * attached programs, read and write its maps.
+ * The endpoint programs on the interfaces of the current network namespace
+ * (docs/ENDPOINTS.md), with libbpf: load the skeleton and attach it with tc
+ * (clsact ingress and egress), find it again through the attached
+ * programs, read and write its maps. Used by loomctl (namespace hosts,
+ * after setns) and by loom-endpoint (inside a VM guest).
  */
-#ifndef LOOMCTL_ENDPOINT_ATTACH_H
-#define LOOMCTL_ENDPOINT_ATTACH_H
+#ifndef LOOM_EP_ATTACH_H
+#define LOOM_EP_ATTACH_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,11 +20,6 @@
 struct ep_maps {
 	int config, lb_flows, rx_flows, counters;
 };
-
-/* Enter the network namespace of namespace host `host` (loom-HOST);
- * *saved: this process's own, for ep_netns_leave. */
-int ep_netns_enter(const char *host, int *saved, char *err, size_t errlen);
-void ep_netns_leave(int saved);
 
 /* In the current namespace: the host's interfaces eth0..eth7 that exist. */
 int ep_ifaces(int ifindex[EP_MAX_IFACES]);
