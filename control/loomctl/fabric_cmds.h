@@ -38,8 +38,9 @@ int cmd_restart(void);
 /* The same for a fabric given by its state (`up` of a fabric whose loomd
  * died). 0; 1 on failure (the hosts are kept either way). */
 int fabric_bring_back(json_t *state);
-/* loomctl exec HOST -- CMD..., loomctl console HOST (host_exec.c). */
-int cmd_exec(const char *host, int argc, char **argv, int timeout_ms);
+/* loomctl exec HOST -- CMD..., loomctl console HOST (host_exec.c).
+ * use_stdin: the command reads loomctl's stdin; else /dev/null (both kinds of host). */
+int cmd_exec(const char *host, int argc, char **argv, int timeout_ms, bool use_stdin);
 int cmd_console(const char *host);
 /* Hosts this loomd serves (namespaces and VMs): not generator hosts, not external, and attached to a local leaf
  * (local NULL = every switch is local). */

@@ -4,11 +4,17 @@
  * host of the fabric that is up, with its output and exit status. A
  * namespace host runs it under `ip netns exec loom-HOST` (execvp, argv as
  * given: no shell); a VM host through its guest agent (vm/guest/agent:
- * argv again, no shell in the guest either). The console is a VM's serial
+ * argv again, no shell in the guest either). The command reads loomctl's
+ * stdin only with --stdin, on both kinds alike: a namespace host's command
+ * shares it (streamed), a VM host's gets it whole in the request (read to
+ * its end first, at most the agent's 4 MiB); without --stdin both read
+ * /dev/null, so that a command that reads stdin cannot hang on a terminal
+ * or pipe on one kind and not the other. The console is a VM's serial
  * console (a shell on ttyS0), relayed between this terminal and QEMU's
  * console socket.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,7 +60,7 @@ static json_t *state_or_report(void)
 
 /* timeout_ms 0: none; else its process group is killed then, status 124
  * as for a VM host (and timeout(1)) */
-static int exec_namespace(const char *host, int argc, char **argv, int timeout_ms)
+static int exec_namespace(const char *host, int argc, char **argv, int timeout_ms, bool use_stdin)
 {
 	char ns[64];
 	char **args = calloc((size_t)argc + 5, sizeof(char *));
@@ -73,6 +79,14 @@ static int exec_namespace(const char *host, int argc, char **argv, int timeout_m
 	pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
+		if (!use_stdin) {
+			int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+			if (fd < 0 || dup2(fd, STDIN_FILENO) < 0) {
+				fprintf(stderr, "loomctl: /dev/null: %s\n", strerror(errno));
+				_exit(126);
+			}
+		}
 		execvp("ip", args);
 		fprintf(stderr, "loomctl: cannot run ip: %s\n", strerror(errno));
 		_exit(127);
@@ -114,26 +128,36 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-static int exec_vm(const char *host, const char *run_dir, int argc, char **argv, int timeout_ms)
+static int exec_vm(const char *host, const char *run_dir, int argc, char **argv, int timeout_ms, bool use_stdin)
 {
 	struct loom_agent a;
 	struct loom_agent_result res;
 	struct loom_agent_exec_req req = {.argv = (const char *const *)argv, .timeout_ms = timeout_ms};
-	char sock[192], err[1024];
+	char sock[192], err[1024], *in = NULL;
+	size_t in_len = 0;
 	int status;
 
 	(void)argc;
+	if (use_stdin && loom_agent_read_input(STDIN_FILENO, &in, &in_len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomctl: VM host %s: %s\n", host, err);
+		return 1;
+	}
+	req.stdin_data = in;
+	req.stdin_len = in_len;
 	snprintf(sock, sizeof(sock), "%s/agent.sock", run_dir);
 	if (loom_agent_connect(&a, sock, 5000, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomctl: VM host %s: %s\n", host, err);
+		free(in);
 		return 1;
 	}
 	if (loom_agent_exec(&a, &req, &res, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomctl: VM host %s: %s\n", host, err);
 		loom_agent_close(&a);
+		free(in);
 		return 1;
 	}
 	loom_agent_close(&a);
+	free(in);
 	write_all(STDOUT_FILENO, res.out, res.out_len);
 	write_all(STDERR_FILENO, res.err, res.err_len);
 	if (res.out_truncated || res.err_truncated)
@@ -145,7 +169,7 @@ static int exec_vm(const char *host, const char *run_dir, int argc, char **argv,
 	return status;
 }
 
-int cmd_exec(const char *host, int argc, char **argv, int timeout_ms)
+int cmd_exec(const char *host, int argc, char **argv, int timeout_ms, bool use_stdin)
 {
 	json_t *state = state_or_report();
 	const char *run_dir;
@@ -155,9 +179,9 @@ int cmd_exec(const char *host, int argc, char **argv, int timeout_ms)
 		return 1;
 	run_dir = vm_hosts_run_dir(state, host);
 	if (run_dir)
-		rc = exec_vm(host, run_dir, argc, argv, timeout_ms);
+		rc = exec_vm(host, run_dir, argc, argv, timeout_ms, use_stdin);
 	else if (has_namespace(state, host))
-		rc = exec_namespace(host, argc, argv, timeout_ms);
+		rc = exec_namespace(host, argc, argv, timeout_ms, use_stdin);
 	else {
 		fprintf(stderr, "loomctl: no host '%s' in the fabric that is up\n", host);
 		rc = 1;

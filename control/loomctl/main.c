@@ -6,7 +6,7 @@
  *   loomctl down
  *   loomctl restart                       (loomd again, hosts and live changes kept)
  *   loomctl status [--json]
- *   loomctl exec HOST [--timeout S] -- CMD [ARG...]  (on a namespace or VM host)
+ *   loomctl exec HOST [--timeout S] [--stdin] -- CMD [ARG...]  (on a namespace or VM host)
  *   loomctl console HOST                  (a VM host's serial console)
  *   loomctl stats [--json]
  *   loomctl routes SWITCH [--json]        (from the running loomd)
@@ -59,8 +59,9 @@ static void usage(FILE *out)
 		"                                                    outage printed (docs/RESTART.md)\n"
 		"  status [--json]                                   switches and ports of the running fabric,\n"
 		"                                                    VM hosts: alive or not, KVM or TCG\n"
-		"  exec HOST [--timeout S] -- CMD [ARG...]           run a command on a host (namespace or VM):\n"
-		"                                                    its output and exit status\n"
+		"  exec HOST [--timeout S] [--stdin] -- CMD [ARG...] run a command on a host (namespace or VM):\n"
+		"                                                    its output and exit status; --stdin: it reads\n"
+		"                                                    this stdin (else none)\n"
 		"  console HOST                                      a VM host's serial console (Ctrl-] leaves)\n"
 		"  stats [--json]                                    per switch and port: packets, bytes, drops by reason\n"
 		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
@@ -286,8 +287,9 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "status") == 0)
 		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_status(has_flag(argc, argv, "--json"));
 	if (strcmp(cmd, "exec") == 0) {
-		/* exec HOST [--timeout S] -- CMD...: everything after -- is the command's */
+		/* exec HOST [--timeout S] [--stdin] -- CMD...: everything after -- is the command's */
 		int dash = -1, timeout_s = 0;
+		bool use_stdin = false;
 		const char *host = NULL;
 
 		for (int i = 0; i < argc && dash < 0; i++) {
@@ -301,7 +303,9 @@ int main(int argc, char **argv)
 					return 2;
 				}
 				timeout_s = (int)v;
-			} else if (argv[i][0] != '-' && !host)
+			} else if (strcmp(argv[i], "--stdin") == 0)
+				use_stdin = true;
+			else if (argv[i][0] != '-' && !host)
 				host = argv[i];
 			else {
 				fprintf(stderr, "loomctl exec: unexpected '%s'\n", argv[i]);
@@ -309,10 +313,10 @@ int main(int argc, char **argv)
 			}
 		}
 		if (!host || dash < 0 || dash + 1 >= argc) {
-			fprintf(stderr, "usage: loomctl exec HOST [--timeout S] -- CMD [ARG...]\n");
+			fprintf(stderr, "usage: loomctl exec HOST [--timeout S] [--stdin] -- CMD [ARG...]\n");
 			return 2;
 		}
-		return cmd_exec(host, argc - dash - 1, argv + dash + 1, timeout_s * 1000);
+		return cmd_exec(host, argc - dash - 1, argv + dash + 1, timeout_s * 1000, use_stdin);
 	}
 	if (strcmp(cmd, "console") == 0) {
 		if (argc != 1 || argv[0][0] == '-') {

@@ -411,10 +411,12 @@ static int check_af_xdp_mtu(struct vstate *v)
 
 		if (!h || t->hosts[h->node].port_type != TOPO_PORT_AF_XDP)
 			continue;
-		if (l->mtu > LOOM_AF_XDP_MAX_MTU)
+		if (l->mtu > LOOM_AF_XDP_HOST_MAX_MTU)
 			return yaml_doc_error(v->c, link_line(v, i),
-					  "mtu %u on af_xdp host %s: DPDK 22.11's af_xdp port takes at most %u",
-					  l->mtu, t->hosts[h->node].name, LOOM_AF_XDP_MAX_MTU);
+					  "mtu %u on af_xdp host %s: an af_xdp host's link carries at most %u today "
+					  "(above it full-sized frames do not fit loomd's buffers after XDP's headroom; "
+					  "Linux's own XDP limit on a veth is %u); use port_type: af_packet",
+					  l->mtu, t->hosts[h->node].name, LOOM_AF_XDP_HOST_MAX_MTU, LOOM_AF_XDP_VETH_MAX_MTU);
 		if (t->links[big].mtu > LOOM_AF_XDP_MAX_MTU)
 			return yaml_doc_error(v->c, link_line(v, i),
 					  "af_xdp host %s in a fabric with mtu %u (the link at line %d): af_xdp's buffers "

@@ -69,7 +69,7 @@ void tm_port_apply(struct loom_port *p, loom_time_ns now)
 	 * rejoin the active list on the next select. */
 	loom_qsched_init(&t->qs, &qc);
 	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
-		t->q[c].limit = t->cfg.cls[c].queue_limit;
+		t->q[c].limit = loom_tm_queue_limit(&t->cfg, c, p->mtu);
 		loom_tm_class_ecn(&t->cfg, c, t->rate_bps ? t->rate_bps : p->rate_bps, &t->q[c].ecn);
 	}
 	t->pfc_cfg = t->cfg.pfc;

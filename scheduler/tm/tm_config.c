@@ -42,7 +42,7 @@ void loom_tm_cfg_default(struct loom_tm_cfg *c)
 	loom_pfc_wd_cfg_default(&c->pfc_wd);
 	for (int i = 0; i < LOOM_TM_CLASSES; i++) {
 		c->cls[i].weight = 1;
-		c->cls[i].queue_limit = LOOM_TM_DEFAULT_QUEUE_LIMIT;
+		c->cls[i].queue_limit = 0; /* derived per port: loom_tm_queue_limit */
 		c->cls[i].ecn = LOOM_TM_ECN_DCTCP;
 	}
 }
@@ -441,6 +441,17 @@ uint32_t loom_tm_burst(const struct loom_tm_cfg *c, uint64_t rate_bps)
 	if (b < LOOM_TM_MIN_BURST)
 		b = LOOM_TM_MIN_BURST;
 	return b > LOOM_SHAPER_MAX_BYTES ? LOOM_SHAPER_MAX_BYTES : (uint32_t)b;
+}
+
+uint32_t loom_tm_queue_limit(const struct loom_tm_cfg *c, int cls, unsigned int mtu)
+{
+	uint64_t frame = (uint64_t)mtu + 18; /* Ethernet header and FCS, as 1518 for 1500 */
+
+	if (c->cls[cls].queue_limit)
+		return c->cls[cls].queue_limit;
+	if (frame <= LOOM_TM_DEFAULT_QUEUE_FRAME)
+		return LOOM_TM_DEFAULT_QUEUE_LIMIT;
+	return (uint32_t)(LOOM_TM_DEFAULT_QUEUE_LIMIT * frame / LOOM_TM_DEFAULT_QUEUE_FRAME);
 }
 
 void loom_tm_qsched_cfg(const struct loom_tm_cfg *c, struct loom_qsched_cfg *out)

@@ -6,7 +6,9 @@
  *  - bad values and keys: -1 with the key in the message, nothing changed;
  *  - finalize: DSCP overrides on the default map, default modes (classes
  *    6, 7 strict), RoCE data class on DCQCN, whole-set checks;
- *  - ECN thresholds scaled from the rate unless given; derived burst.
+ *  - ECN thresholds scaled from the rate unless given; derived burst;
+ *  - the default queue limit: 512000 up to MTU 1500, the same number of
+ *    frames above it; a setting is used as given.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -168,6 +170,28 @@ static void test_scaled_thresholds(void **state)
 	assert_int_equal(loom_tm_burst(&c, 100000000ull), 3000);
 }
 
+static void test_queue_limit_by_mtu(void **state)
+{
+	struct loom_tm_cfg c;
+	char err[256];
+
+	(void)state;
+	loom_tm_cfg_default(&c);
+	assert_int_equal(loom_tm_cfg_finalize(&c, err, sizeof(err)), 0);
+	assert_int_equal(loom_tm_queue_limit(&c, 0, 1500), 512000);
+	assert_int_equal(loom_tm_queue_limit(&c, 7, 1280), 512000);
+	assert_int_equal(loom_tm_queue_limit(&c, 0, 0), 512000);        /* no MTU given */
+	assert_int_equal(loom_tm_queue_limit(&c, 0, 1501), 512337);     /* 512000 x 1519 / 1518 */
+	assert_int_equal(loom_tm_queue_limit(&c, 3, 9000), 3041644);    /* 512000 x 9018 / 1518 */
+	assert_int_equal(loom_tm_queue_limit(&c, 0, 9000) / 9018, 512000 / 1518); /* 337 frames either way */
+	assert_int_equal(loom_tm_cfg_set(&c, "class.3.queue_limit", "512000", err, sizeof(err)), 0);
+	assert_int_equal(loom_tm_queue_limit(&c, 3, 9000), 512000);     /* a setting is used as given */
+	assert_int_equal(loom_tm_queue_limit(&c, 2, 9000), 3041644);
+	assert_int_equal(loom_tm_cfg_set(&c, "queue_limit", "1MB", err, sizeof(err)), 0);
+	assert_int_equal(loom_tm_queue_limit(&c, 2, 9000), 1000000);
+	assert_int_equal(loom_tm_queue_limit(&c, 2, 1500), 1000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_finalize),
 		cmocka_unit_test(test_scaled_thresholds),
+		cmocka_unit_test(test_queue_limit_by_mtu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -305,15 +305,24 @@ static void test_mtu(void **state)
 	expect_error("fabric: t\ndefaults:\n  mtu: 0\n", "t.yaml:3:", "out of range 68..9000");
 	expect_error("fabric: t\ngenerate:\n  spines: 1\n  leaves: 1\n  hosts_per_leaf: 1\n  mtu: 10000\n",
 		     "t.yaml:6:", "out of range 68..9000");
-	/* af_xdp: its own link, and any link, at most 3560 */
+	/* af_xdp: its own link at most 1500 (what carries full frames today), any link at most 3560 */
 	expect_error("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  port_type: af_xdp\n"
-		     "  mtu: 3561\n",
-		     "t.yaml:2:", "af_xdp port takes at most 3560");
+		     "  mtu: 1501\n",
+		     "t.yaml:2:", "af_xdp host's link carries at most 1500 today");
+	expect_error("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  port_type: af_xdp\n"
+		     "  mtu: 3507\n",
+		     "t.yaml:2:", "XDP limit on a veth is 3506");
+	expect_error(SWITCHES "hosts:\n  - name: h0\n    port_type: af_xdp\n  - name: h1\n" LINKS
+		     "  - a: leaf0:2\n    b: spine0:2\n    mtu: 3561\n",
+		     "t.yaml:16:", "af_xdp host h0 in a fabric with mtu 3561 (the link at line 24)");
 	expect_error(SWITCHES "hosts:\n  - name: h0\n    port_type: af_xdp\n  - name: h1\n" LINKS
 		     "  - a: leaf0:2\n    b: spine0:2\n    mtu: 9000\n",
 		     "t.yaml:16:", "af_xdp host h0 in a fabric with mtu 9000 (the link at line 24)");
 	load_ok("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  port_type: af_xdp\n"
-		"  mtu: 3560\n", &t);
+		"  mtu: 1500\n", &t);
+	topo_free(&t);
+	load_ok(SWITCHES "hosts:\n  - name: h0\n    port_type: af_xdp\n  - name: h1\n" LINKS
+		"  - a: leaf0:2\n    b: spine0:2\n    mtu: 3560\n", &t);
 	topo_free(&t);
 }
 

@@ -225,6 +225,31 @@ class TestVmFabric(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("no host 'nohost'", r.stderr)
 
+    def test_exec_stdin_on_both_kinds_of_host(self):
+        """--stdin: the command reads loomctl's stdin (a VM host's whole, in
+        the agent's request); without it, /dev/null on both kinds."""
+        import hashlib
+        data = bytes(range(256)) * 100 + b"\0end"
+
+        def run(host, *opts, stdin=data):
+            return subprocess.run([fabric.LOOMCTL, "exec", host, "--timeout", "60", *opts, "--", *self.cmd],
+                                  input=stdin, capture_output=True, timeout=120)
+        for host in ("vm0", "ns0"):
+            self.cmd = ["sha256sum"]
+            r = run(host, "--stdin")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.split()[0].decode(), hashlib.sha256(data).hexdigest(), host)
+            self.cmd = ["wc", "-c"]
+            r = run(host)
+            self.assertEqual((r.returncode, r.stdout.strip()), (0, b"0"), host)
+        # above the agent's limit (4 MiB a stream): refused before anything runs
+        self.cmd = ["wc", "-c"]
+        r = run("vm0", "--stdin", stdin=b"x" * ((4 << 20) + 1))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"stdin is longer than 4194304 bytes", r.stderr)
+        r = run("vm0", "--stdin", stdin=b"x" * (4 << 20))
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, str(4 << 20).encode()), r.stderr)
+
     def test_guest_configured_like_a_namespace_host(self):
         r = self.exec("vm0", "tc", "qdisc", "show", "dev", "eth0")
         self.assertIn("tbf", r.stdout)

@@ -301,24 +301,9 @@ static int cmd_exec(int argc, char **argv)
 		return usage();
 	char *in = NULL;
 	size_t in_len = 0;
-	if (use_stdin) {
-		size_t cap = 0;
-		for (;;) {
-			if (in_len == cap) {
-				cap = cap ? cap * 2 : 65536;
-				if (cap > LOOM_AGENT_MAX_OUTPUT) {
-					fprintf(stderr, "loom-vm: stdin larger than %u bytes\n", LOOM_AGENT_MAX_OUTPUT);
-					return 125;
-				}
-				in = realloc(in, cap);
-			}
-			ssize_t n = read(0, in + in_len, cap - in_len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			in_len += (size_t)n;
-		}
+	if (use_stdin && loom_agent_read_input(0, &in, &in_len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loom-vm: %s\n", err);
+		return 125;
 	}
 	snprintf(sock, sizeof(sock), "%s/agent.sock", run_dir);
 	struct loom_agent a = { .fd = -1 };

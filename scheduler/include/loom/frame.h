@@ -80,21 +80,40 @@ static inline unsigned int loom_af_packet_framesz(unsigned int mtu)
 	return (need + 127u) & ~127u;
 }
 
-/* The data room (after the headroom) every mbuf of a fabric whose largest
- * MTU is `mtu` needs: one buffer holds any frame (P4 and the stages need
- * contiguous packets), and af_packet ports accept the pool. */
-static inline unsigned int loom_mbuf_room_for_mtu(unsigned int mtu)
-{
-	unsigned int room = loom_af_packet_framesz(mtu) - LOOM_AF_PACKET_MBUF_SLACK;
-
-	return room > LOOM_MBUF_ROOM_DEFAULT ? room : LOOM_MBUF_ROOM_DEFAULT;
-}
-
 /* DPDK 22.11's net_af_xdp: its max_mtu (a page less the mempool object
  * header, the mbuf, its headroom and XDP's 256-byte headroom: 3560 with
  * 4 KB pages; static assert in dataplane/ports/port_setup.c). Its UMEM is
  * loomd's mbuf pool, one object per 4 KB page at most, so a fabric with an
  * af_xdp host cannot have any link above it either. */
 #define LOOM_AF_XDP_MAX_MTU 3560u
+
+/* An af_xdp host's own link is a veth, and Linux refuses an XDP program on
+ * a veth whose peer's MTU is above a page less XDP's 256-byte headroom,
+ * skb_shared_info (320 bytes on x86-64) and the Ethernet header: 3506
+ * (veth_xdp_set, Debian 12's 6.1; measured: dpdk-testpmd's net_af_xdp on a
+ * veth pair at 3506 starts, at 3507 "veth: Peer MTU is too large to set
+ * XDP"). So the host's link takes at most this; loomd would fail to start
+ * its port above it. */
+#define LOOM_AF_XDP_VETH_MAX_MTU 3506u
+
+/* What an af_xdp host's link carries today: up to 3506 Linux accepts the
+ * XDP program, but full-sized frames above 1500 never arrive (measured at
+ * 3506: TCP moved nothing; the frame does not fit loomd's mbuf after XDP's
+ * 256-byte headroom, and a page-sized mbuf makes net_af_xdp fail to create
+ * its UMEM: docs/PERFORMANCE.md). Refused above this until that is fixed. */
+#define LOOM_AF_XDP_HOST_MAX_MTU 1500u
+
+/* The data room (after the headroom) every mbuf of a fabric whose largest
+ * MTU is `mtu` needs: one buffer holds any frame (P4 and the stages need
+ * contiguous packets), and af_packet ports accept the pool. (af_xdp hosts
+ * above MTU 1500: their full-sized frames do not arrive, docs/PERFORMANCE.md;
+ * giving them room after XDP's 256-byte headroom, up to a whole page, made
+ * net_af_xdp fail to create its UMEM: open.) */
+static inline unsigned int loom_mbuf_room_for_mtu(unsigned int mtu)
+{
+	unsigned int room = loom_af_packet_framesz(mtu) - LOOM_AF_PACKET_MBUF_SLACK;
+
+	return room > LOOM_MBUF_ROOM_DEFAULT ? room : LOOM_MBUF_ROOM_DEFAULT;
+}
 
 #endif

@@ -231,6 +231,58 @@ void loom_agent_result_free(struct loom_agent_result *res)
 	res->out = res->err = NULL;
 }
 
+int loom_agent_read_input(int fd, char **data, size_t *len, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			/* one byte past the limit, to tell "exactly the limit" from "more" */
+			size_t want = cap ? cap * 2 : 65536;
+			char *nb;
+
+			if (want > LOOM_AGENT_MAX_OUTPUT + 1)
+				want = LOOM_AGENT_MAX_OUTPUT + 1;
+			if (want == cap)
+				break;
+			nb = realloc(buf, want);
+			if (!nb) {
+				free(buf);
+				vm_set_err(err, errlen, "stdin: out of memory");
+				return -1;
+			}
+			buf = nb;
+			cap = want;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			vm_set_err(err, errlen, "stdin: %s", strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > LOOM_AGENT_MAX_OUTPUT) {
+		free(buf);
+		vm_set_err(err, errlen, "stdin is longer than %u bytes, the guest agent's limit", LOOM_AGENT_MAX_OUTPUT);
+		return -1;
+	}
+	if (n == 0) {
+		free(buf);
+		buf = NULL;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
 int loom_agent_result_status(const struct loom_agent_result *res)
 {
 	if (res->timed_out)

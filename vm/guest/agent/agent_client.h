@@ -62,6 +62,13 @@ int loom_agent_exec(struct loom_agent *a, const struct loom_agent_exec_req *req,
 		    char *err, size_t errlen);
 void loom_agent_result_free(struct loom_agent_result *res);
 
+/*
+ * Read fd to its end as a command's stdin: at most LOOM_AGENT_MAX_OUTPUT
+ * bytes (the agent's limit per stream). 0 with *data (malloc'd, NULL when
+ * empty) and *len, or -1 with a message in err (too long, a read error).
+ */
+int loom_agent_read_input(int fd, char **data, size_t *len, char *err, size_t errlen);
+
 /* A shell-like status of a result: exit code, 128+signal, 124 on timeout. */
 int loom_agent_result_status(const struct loom_agent_result *res);
 

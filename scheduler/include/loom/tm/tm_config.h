@@ -14,7 +14,8 @@
  *   burst              bytes        shaper bucket; 0 = max(1514, rate x 500 us)
  *   buffer             bytes        switch's shared buffer
  *   alpha              1/64 .. 8    dynamic threshold, a power of two
- *   queue_limit        bytes        every class's byte limit
+ *   queue_limit        bytes        every class's byte limit; 0 (default) =
+ *                                   derived from the port's MTU (loom_tm_queue_limit)
  *   ecn                none|dctcp|dcqcn|step|red   every class's profile
  *   ecn.k|kmin|kmax    bytes        every class (0 = the profile's, scaled)
  *   ecn.pmax           0..1
@@ -63,7 +64,7 @@ struct loom_tm_class_cfg {
 	uint8_t mode;        /* enum loom_qsched_mode */
 	uint8_t prio;
 	uint16_t weight;
-	uint32_t queue_limit; /* bytes */
+	uint32_t queue_limit; /* bytes; 0 = loom_tm_queue_limit's default for the port's MTU */
 	uint8_t ecn;         /* enum loom_tm_ecn_profile */
 	uint8_t ecn_average;
 	uint8_t wred_drop;
@@ -91,7 +92,8 @@ struct loom_tm_cfg {
 };
 
 #define LOOM_TM_DEFAULT_BUFFER (4u << 20)     /* 4 MiB shared per switch */
-#define LOOM_TM_DEFAULT_QUEUE_LIMIT 512000u   /* bytes per class */
+#define LOOM_TM_DEFAULT_QUEUE_LIMIT 512000u   /* bytes per class, at MTU 1500 and below */
+#define LOOM_TM_DEFAULT_QUEUE_FRAME 1518u     /* the frame that default is counted in: MTU 1500 */
 #define LOOM_TM_DEFAULT_BURST_NS 500000u      /* bucket = 500 us at the rate: a real-time
 					       * runner woken that late loses no credit */
 #define LOOM_TM_MIN_BURST 1514u
@@ -110,6 +112,14 @@ void loom_tm_class_ecn(const struct loom_tm_cfg *c, int cls, uint64_t rate_bps, 
 
 /* The shaper bucket at the port's (scaled) rate. */
 uint32_t loom_tm_burst(const struct loom_tm_cfg *c, uint64_t rate_bps);
+
+/* The class's byte limit on a port of this MTU: the setting, or by
+ * default LOOM_TM_DEFAULT_QUEUE_LIMIT up to MTU 1500 and, above, as many
+ * of the port's largest frames as that holds of 1500-MTU frames (337:
+ * 3.04 MB at MTU 9000). A byte limit sized for 1500-byte frames holds
+ * only 56 jumbo frames, less than one TCP window of a jumbo flow, which
+ * then loses a window's tail at every burst (docs/PERFORMANCE.md, hosts). */
+uint32_t loom_tm_queue_limit(const struct loom_tm_cfg *c, int cls, unsigned int mtu);
 
 /* The class scheduler's configuration. */
 void loom_tm_qsched_cfg(const struct loom_tm_cfg *c, struct loom_qsched_cfg *out);
