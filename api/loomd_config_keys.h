@@ -185,6 +185,8 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(TX_FLOW, GROUP, "group", INTEGER, NONE, READ) \
 	X(TX_FLOW, CC, "cc", STRING, NONE, READ) \
 	X(TX_FLOW, CC_PARAMS, "cc_params", OBJECT, NONE, READ) \
+	X(TX_FLOW, BURST_BYTES, "burst_bytes", INTEGER, NONE, READ) \
+	X(TX_FLOW, IDLE_NS, "idle_ns", INTEGER, NONE, READ) \
 	X(RX_FLOW, ID, "id", INTEGER, NONE, READ) \
 	X(RX_FLOW, SRC, "src", STRING, NONE, CARRIED) \
 	X(RX_FLOW, BYTES, "bytes", INTEGER, NONE, READ) \

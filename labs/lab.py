@@ -40,7 +40,7 @@ def header(d):
     dur = re.search(r"\*\*Time:\*\* ([^.]*)\.", text)
     clock = re.search(r"\*\*Clock:\*\* ([^.(]*)", text)
     return (title.group(1) if title else "?", dur.group(1) if dur else "?",
-            clock.group(1).strip() if clock else "?")
+            " ".join(clock.group(1).split()) if clock else "?")  # the README may wrap it
 
 
 def cmd_list():

@@ -115,6 +115,8 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_DSCP), json_integer(s->dscp));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_GROUP), json_integer(s->group));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_CC), json_string(workload_cc_name(s->cc)));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_BURST_BYTES), json_integer((json_int_t)s->burst_bytes));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_IDLE_NS), json_integer((json_int_t)s->idle_ns));
 	if (workload_cc_params(s->cc_params))
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_CC_PARAMS), cc_params_json(workload_cc_params(s->cc_params)));
 	return o;

@@ -73,7 +73,8 @@ static int leaf_of(const struct topology *t, int h)
 
 /* Completion time of the flow alone on the idle fabric: its wire bytes at
  * its rate from the host, then the last packet store-and-forward over the
- * other links of its path, plus every link's delay. 0 for streams. The
+ * other links of its path, plus every link's delay (and an on/off flow's
+ * idle time after each burst but its last). 0 for streams. The
  * serialization times are the links' own (loom/sim/link.h, rounded up as
  * the virtual-time runner does); a topology's rates are > 0. */
 static uint64_t alone_fct_ns(const struct topology *t, const struct loom_flow_spec *f)
@@ -100,6 +101,11 @@ static uint64_t alone_fct_ns(const struct topology *t, const struct loom_flow_sp
 	wire = f->bytes + pkts * hdr;
 	rate = f->rate_bps && f->rate_bps < path[0]->rate_bps ? f->rate_bps : path[0]->rate_bps;
 	ns = loom_link_serialization_ns(wire, rate);
+	if (f->burst_bytes) { /* an on/off flow pauses after every burst but its last */
+		uint64_t per_burst = (f->burst_bytes + (frame - hdr) - 1) / (frame - hdr);
+
+		ns += (pkts - 1) / per_burst * f->idle_ns;
+	}
 	for (int i = 0; i < n; i++) {
 		ns += path[i]->delay_ns;
 		if (i > 0)

@@ -74,6 +74,11 @@ static int check_flows(const struct topology *t, const struct workload *wl)
 				"for the previous phase (run collectives on generator hosts)\n", f->id);
 			return -1;
 		}
+		if (f->burst_bytes) {
+			fprintf(stderr, "loomctl: flow %u has burst and idle: iperf3 sends a steady stream (run on/off "
+				"flows on generator hosts)\n", f->id);
+			return -1;
+		}
 		for (int k = 0; k < 2; k++) {
 			int h = (int)(k ? f->dst_host : f->src_host);
 

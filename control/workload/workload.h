@@ -89,9 +89,12 @@ extern const struct topo_traffic workload_traffic;
  * transport, entropy, ...): WORKLOAD_N_FLOW_OPTS keys, named by
  * workload_flow_opt_key(i). workload_flow_opts() applies the fields
  * present in opts[0 .. WORKLOAD_N_FLOW_OPTS-1] (in key order) to tmpl. */
-#define WORKLOAD_N_FLOW_OPTS 8
+#define WORKLOAD_N_FLOW_OPTS 10
 const char *workload_flow_opt_key(int i);
 int workload_flow_opts(struct yaml_doc *yd, const struct yaml_doc_field *opts, struct loom_flow_spec *tmpl);
+/* A flow's on/off bursts (`burst:` and `idle:`) are whole: both or neither,
+ * and only on a fixed-rate flow. 0, or -1 with the problem in why. */
+int workload_check_on_off(const struct loom_flow_spec *s, char *why, size_t len);
 
 /* The flow option `cc:` (workload_cc.c): a name or {type: T, params...};
  * sets tmpl->cc and tmpl->cc_params. 0 or -1 with "FILE:LINE: problem". */
@@ -111,7 +114,8 @@ int workload_parse_bytes(const char *s, uint64_t *bytes);
 
 /* The flow list as CSV, one header line then one line per flow:
  * id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,
- * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase,cc
+ * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase,cc,
+ * burst_bytes,idle_ns
  * (src/dst: host names; start_ns: "chained" for chained phases). */
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out);
 

@@ -41,7 +41,7 @@ static const char *const pattern_names[WL_N_PATTERNS] = {
 enum wl_key {
 	K_PATTERN, K_BYTES, K_TO, K_FROM, K_SENDERS, K_HOSTS, K_CDF, K_LOAD, K_DURATION, K_CROSS_LEAF,
 	/* flow options, also allowed in `defaults:` */
-	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC,
+	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC, K_BURST, K_IDLE,
 	K_N
 };
 #define FLOW_OPT_FIRST K_START
@@ -71,6 +71,8 @@ static const struct {
 	[K_TRANSPORT] = {"transport", ALL_PATTERNS},
 	[K_ENTROPY] = {"entropy", ALL_PATTERNS},
 	[K_CC] = {"cc", ALL_PATTERNS},
+	[K_BURST] = {"burst", ALL_PATTERNS},
+	[K_IDLE] = {"idle", ALL_PATTERNS},
 };
 
 struct wl_loader {
@@ -218,7 +220,30 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 	}
 	if (f[K_CC].k && workload_load_cc(&w->yd, &f[K_CC], tmpl) < 0)
 		return -1;
+	if (f[K_BURST].k && get_bytes(w, &f[K_BURST], &tmpl->burst_bytes) < 0)
+		return -1;
+	if (f[K_IDLE].k) {
+		if (topo_get_delay(&w->yd, &f[K_IDLE], &tmpl->idle_ns) < 0)
+			return -1;
+		if (tmpl->idle_ns == 0)
+			return ERR(w, yaml_doc_line(f[K_IDLE].v), "idle must be a time > 0 (leave burst and idle out for "
+				   "a steady stream)");
+	}
 	return 0;
+}
+
+int workload_check_on_off(const struct loom_flow_spec *s, char *why, size_t len)
+{
+	if (!s->burst_bytes && !s->idle_ns)
+		return 0;
+	if (!s->burst_bytes || !s->idle_ns)
+		snprintf(why, len, "'burst' and 'idle' go together: a flow sends `burst` bytes, pauses `idle`, and again");
+	else if (s->cc != LOOM_FLOW_CC_NONE)
+		snprintf(why, len, "'burst' and 'idle' shape a fixed-rate flow (cc: none), not one whose rate cc: %s sets",
+			 workload_cc_name(s->cc));
+	else
+		return 0;
+	return -1;
 }
 
 static void init_fields(struct yaml_doc_field *f)
@@ -428,6 +453,7 @@ static int load_pattern(struct wl_loader *w, yaml_node_t *n)
 	struct loom_flow_spec tmpl = w->defaults;
 	enum wl_pattern p;
 	const char *s;
+	char why[160];
 	int line = yaml_doc_line(n);
 
 	init_fields(f);
@@ -448,6 +474,8 @@ static int load_pattern(struct wl_loader *w, yaml_node_t *n)
 			return ERR(w, yaml_doc_line(f[k].k), "'%s' does not apply to pattern %s", f[k].key, s);
 	if (load_flow_opts(w, f, &tmpl) < 0)
 		return -1;
+	if (workload_check_on_off(&tmpl, why, sizeof(why)) < 0)
+		return ERR(w, line, "%s", why);
 	/* Without `bytes`, permutation, all_to_all, incast and broadcast
 	 * flows stream until the run ends; a ring collective is cut into
 	 * chunks of its buffer, which it needs. */
@@ -603,7 +631,7 @@ int workload_load_at_load(const char *path, const struct topology *t, double loa
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out)
 {
 	fprintf(out, "id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,dscp,"
-		     "ecn_capable,transport,entropy_per_packet,group,collective,phase,cc\n");
+		     "ecn_capable,transport,entropy_per_packet,group,collective,phase,cc,burst_bytes,idle_ns\n");
 	for (size_t i = 0; i < wl->flows.n; i++) {
 		const struct loom_flow_spec *f = &wl->flows.v[i];
 		char start[32];
@@ -612,11 +640,12 @@ void workload_write_csv(const struct workload *wl, const struct topology *t, FIL
 			snprintf(start, sizeof(start), "chained");
 		else
 			snprintf(start, sizeof(start), "%llu", (unsigned long long)f->start);
-		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u,%s\n", f->id,
+		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u,%s,%llu,%llu\n", f->id,
 			t->hosts[f->src_host].name, t->hosts[f->dst_host].name, f->src_host, f->dst_host,
 			(unsigned long long)f->bytes, start, (unsigned long long)f->rate_bps, f->pkt_bytes,
 			f->src_port, f->dscp, f->ecn_capable, f->transport == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp",
 			f->entropy_per_packet, f->group, LOOM_WL_GROUP_COLLECTIVE(f->group),
-			LOOM_WL_GROUP_PHASE(f->group), workload_cc_name(f->cc));
+			LOOM_WL_GROUP_PHASE(f->group), workload_cc_name(f->cc), (unsigned long long)f->burst_bytes,
+			(unsigned long long)f->idle_ns);
 	}
 }

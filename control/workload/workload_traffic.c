@@ -132,6 +132,7 @@ static int load_flow(struct traffic_loader *ld, yaml_node_t *n)
 	struct loom_flow_spec s;
 	const char *src, *dst;
 	unsigned long v;
+	char why[160];
 	int h;
 
 	for (int i = 0; i < WORKLOAD_N_FLOW_OPTS; i++)
@@ -152,6 +153,8 @@ static int load_flow(struct traffic_loader *ld, yaml_node_t *n)
 	take_chained_start(ld, &f[T_OPTS], &s);
 	if (workload_flow_opts(&ld->yd, &f[T_OPTS], &s) < 0)
 		return -1;
+	if (workload_check_on_off(&s, why, sizeof(why)) < 0)
+		return yaml_doc_error(&ld->yd, yaml_doc_line(n), "traffic: %s", why);
 	if (f[T_BYTES].v) {
 		if (yaml_doc_get_uint(&ld->yd, &f[T_BYTES], 0, UINT64_MAX, &v) < 0)
 			return -1;
@@ -283,6 +286,10 @@ static void write_traffic(const struct topology *t, FILE *out)
 			fputs(", ecn: true", out);
 		if (f->entropy_per_packet)
 			fputs(", entropy: per_packet", out);
+		if (f->burst_bytes) {
+			topo_format_delay(f->idle_ns, buf, sizeof(buf));
+			fprintf(out, ", burst: %llu, idle: %s", (unsigned long long)f->burst_bytes, buf);
+		}
 		if (f->cc) {
 			fputs(", cc: ", out);
 			workload_write_cc(out, f);

@@ -67,7 +67,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 			char *err, size_t errlen)
 {
 	const char *dst, *dst4, *tr, *cc, *bad;
-	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group;
+	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle;
 	bool chained, ecn, entropy;
 	json_t *cc_params;
 	int d;
@@ -87,6 +87,8 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_DSCP, 0, &dscp, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RX_SLOT, UINT64_MAX, &slot, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_GROUP, 0, &group, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_BURST_BYTES, 0, &burst, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_IDLE_NS, 0, &idle, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ECN, false, &ecn, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ENTROPY_PER_PACKET, false, &entropy, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_CHAINED, false, &chained, msg, sizeof(msg)) < 0 ||
@@ -138,6 +140,13 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	if (tf->frame_bytes < loom_gen_min_frame(tf->spec.transport) || tf->frame_bytes > LOOM_FRAME_GEN_MAX)
 		return fail(err, errlen, h->name, "flow %lu: pkt_bytes %u outside %u..%u", (unsigned long)id,
 			    tf->frame_bytes, loom_gen_min_frame(tf->spec.transport), LOOM_FRAME_GEN_MAX);
+	/* on/off bursts: both or neither, fixed-rate flows only (as control/ checks) */
+	if (!burst != !idle || (burst && tf->spec.cc != LOOM_FLOW_CC_NONE) || idle >= LOOM_TIME_NEVER)
+		return fail(err, errlen, h->name, "flow %lu: burst_bytes and idle_ns go together, on a flow with cc "
+			    "none", (unsigned long)id);
+	tf->spec.burst_bytes = burst;
+	tf->spec.idle_ns = idle;
+	tf->burst_packets = burst ? loom_gen_burst_packets(burst, tf->frame_bytes, tf->spec.transport) : 0;
 	if (f->gen_hosts[d].rx[slot].flow_id != tf->spec.id)
 		return fail(err, errlen, h->name, "flow %lu: rx_slot %lu of %s is flow %u", (unsigned long)id,
 			    (unsigned long)slot, dst, f->gen_hosts[d].rx[slot].flow_id);

@@ -39,11 +39,28 @@ uint32_t loom_gen_min_frame(uint8_t transport)
 	return transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_GEN_MIN_ROCEV2 : LOOM_FRAME_GEN_MIN_UDP;
 }
 
-/* When the packet after `sent_wire` bytes may leave: exact, no drift. */
+uint64_t loom_gen_burst_packets(uint64_t burst_bytes, uint32_t frame, uint8_t transport)
+{
+	uint32_t payload = frame - (transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP);
+	uint64_t n = burst_bytes / payload + (burst_bytes % payload != 0);
+
+	return n ? n : 1;
+}
+
+/* When the packet after `sent_wire` bytes (the flow's packet number
+ * `packets`) may leave: exact, no drift; an on/off flow adds its idle
+ * time once per burst sent. */
 static loom_time_ns pace(const struct loom_gen_tx_flow *f, uint64_t sent_wire)
 {
 	loom_time_ns ser = loom_link_serialization_ns(sent_wire, f->rate_bps);
 
+	if (f->burst_packets) {
+		uint64_t bursts = f->packets / f->burst_packets;
+
+		if (ser == LOOM_TIME_NEVER || (bursts && f->spec.idle_ns > (LOOM_TIME_NEVER - ser) / bursts))
+			return LOOM_TIME_NEVER;
+		ser += bursts * f->spec.idle_ns;
+	}
 	if (ser == LOOM_TIME_NEVER || f->spec.start > LOOM_TIME_NEVER - ser)
 		return LOOM_TIME_NEVER;
 	return f->spec.start + ser;

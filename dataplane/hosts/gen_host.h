@@ -14,7 +14,11 @@
  *
  * Sending: each flow is paced at its rate: the packet that starts after
  * `sent` wire bytes is due at start + ceil(sent * 8e9 / rate) (integer
- * math, no drift). The host's own link (its NIC) is busy for the
+ * math, no drift). An on/off flow (spec.burst_bytes, spec.idle_ns) sends
+ * bursts of B = ceil(burst_bytes / payload per packet) packets: packet n
+ * is due idle_ns x floor(n / B) later than that, so between the last
+ * packet of a burst and the first of the next the flow waits its pacing
+ * gap plus idle_ns (at its link's rate: idle_ns of silence on the wire). The host's own link (its NIC) is busy for the
  * serialization time of each packet at the link rate, so the flows of a
  * host share it; among flows due at once, the one due earliest goes
  * first (ties: the lower flow index). Packets are IPv4/UDP (or UDP 4791
@@ -102,6 +106,7 @@ struct loom_gen_tx_flow {
 	loom_time_ns due;      /* when its next packet may leave; NEVER when done */
 	loom_time_ns first_tx, last_tx;
 	uint64_t no_buffer;    /* sends put off because the mbuf pool was empty */
+	uint64_t burst_packets; /* spec.burst_bytes in whole packets (0: a steady stream) */
 	/* congestion control (spec.cc, gen_cc.c) */
 	uint16_t last_frame;   /* the frame sent last: CC flows pace from it */
 	bool window_blocked;   /* DCTCP: waiting for an ACK to open the window */
@@ -211,6 +216,8 @@ static inline loom_time_ns loom_gen_host_tx_jitter(struct loom_gen_host *h)
 
 /* Smallest frame a flow of this transport may use (headers + payload header). */
 uint32_t loom_gen_min_frame(uint8_t transport);
+/* How many packets of `frame` bytes carry `burst_bytes` of payload (at least 1). */
+uint64_t loom_gen_burst_packets(uint64_t burst_bytes, uint32_t frame, uint8_t transport);
 /* A new frame of `frame` bytes from the host's pool with its Ethernet
  * header written (host -> gateway, IPv4); returns the IPv4 header to fill,
  * or NULL (and no mbuf) when the pool or the buffer is short. */

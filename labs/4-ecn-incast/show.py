@@ -3,15 +3,20 @@
 
     /usr/bin/python3 show.py RUN_DIR [RUN_DIR ...] [--png FILE]
 
-RUN_DIR holds what step 3 or 7 wrote: iperf3.csv (loomctl workload iperf3)
-and stats.json (loomctl stats --json after the run). --png draws, per run,
-where in the queue the arriving packets found it (the traffic manager's
-depth histogram).
+RUN_DIR holds what step 3 or 7 wrote: iperf3.csv (loomctl workload iperf3),
+stats.json (loomctl stats --json after the run), and before.json and
+after.json (loomctl status --json around it: whether loomd kept its
+schedule over the run). --png draws, per run, where in the queue the
+arriving packets found it (the traffic manager's depth histogram).
 """
 import argparse
 import csv
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labkit  # noqa: E402
 
 # The traffic manager's depth histogram (docs/TRAFFIC_MANAGER.md, Telemetry):
 # bucket b holds the arrivals that found [1500 x 4^(b-1), 1500 x 4^b) bytes.
@@ -49,6 +54,14 @@ def main():
         for s in senders(run):
             print("  %s -> %s: %.1f Mb/s, %s retransmits" % (s["src"], s["dst"], float(s["bits_per_second"]) / 1e6,
                                                           s["retransmits"]))
+        seconds, late_ms, lost = labkit.fidelity_over(os.path.join(run, "before.json"),
+                                                      os.path.join(run, "after.json"))
+        if lost:
+            print("  loomd LOST its schedule over these %.1f s: %s.\n  The queue above describes this machine's "
+                  "load, not TCP: run the step again." % (seconds, lost))
+        else:
+            print("  loomd kept its schedule over these %.1f s (%.1f ms behind in all): the queue above is TCP's"
+                  % (seconds, late_ms))
     if a.png:
         import matplotlib
         matplotlib.use("Agg")

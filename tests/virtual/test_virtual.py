@@ -108,6 +108,53 @@ class VirtualTime(unittest.TestCase):
         self.assertEqual(r["in_flight"], 0)
         self.assert_conserved(r)
 
+    def test_on_off_flow_sends_exactly_its_bursts(self):
+        """burst: 14000 at 1458 payload bytes per 1500-byte frame is 10
+        packets (9.6, rounded up); idle: 20us after each burst. Packet n
+        leaves at 1200 n + 20000 floor(n / 10) ns: in 100 us, bursts start at
+        0, 32, 64 and 96 us and the fourth is cut after 4 packets (96.0,
+        97.2, 98.4, 99.6 us). With bytes: 145800 (100 packets, 10 bursts)
+        the last packet leaves at 1200 x 99 + 20000 x 9 and arrives 8800 ns
+        later, never queued (latency 8800 throughout)."""
+        with open(topo("two_switch.yaml")) as f:
+            text = f.read()
+        onoff = "{ src: h0, dst: h2, packet: 1500, burst: 14000, idle: 20us }"
+        r, _, _ = run(text.replace("{ src: h0, dst: h2, packet: 1500 }", onoff), self.dir, "stream.json")
+        (f,) = r["flows"]
+        self.assertEqual(f["tx_packets"], 34)
+        self.assertEqual(f["last_tx_ns"], 99600)
+        self.assertEqual((f["latency_min_ns"], f["latency_max_ns"]), (8800, 8800))
+        self.assertEqual(f["reordered"], 0)
+        self.assert_conserved(r)
+        r, _, _ = run(text.replace("duration: 100us", "duration: 400us").replace(
+            "{ src: h0, dst: h2, packet: 1500 }", onoff.replace(" }", ", bytes: 145800 }")), self.dir, "finite.json")
+        (f,) = r["flows"]
+        self.assertEqual((f["tx_packets"], f["rx_packets"]), (100, 100))
+        self.assertEqual(f["last_tx_ns"], 1200 * 99 + 20000 * 9)
+        self.assertEqual(f["completion_ns"], 1200 * 99 + 20000 * 9 + 8800)
+        self.assertEqual(f["latency_max_ns"], 8800)
+        # the same flow written back by `topo expand` runs the same
+        path = os.path.join(self.dir, "finite.json.yaml")
+        exp = subprocess.run([LOOMCTL, "topo", "expand", path], capture_output=True, text=True, check=True).stdout
+        self.assertIn("burst: 14000, idle: 20us", exp)
+        r2, _, _ = run(exp, self.dir, "expanded.json")
+        self.assertEqual(r2["flows"], r["flows"])
+
+    def test_on_off_flow_refusals(self):
+        with open(topo("two_switch.yaml")) as f:
+            text = f.read()
+        for flow, why in (("burst: 14000", "'burst' and 'idle' go together"),
+                          ("idle: 20us", "'burst' and 'idle' go together"),
+                          ("burst: 14000, idle: 0us", "idle must be a time > 0"),
+                          ("burst: 14000, idle: 20us, ecn: true, cc: dcqcn", "fixed-rate flow (cc: none)")):
+            path = os.path.join(self.dir, "bad.yaml")
+            with open(path, "w") as f:
+                f.write(text.replace("{ src: h0, dst: h2, packet: 1500 }", "{ src: h0, dst: h2, %s }" % flow))
+            p = subprocess.run([LOOMCTL, "topo", "check", path], capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(p.returncode, 0, flow)
+            self.assertIn("bad.yaml:24:", p.stderr, flow)
+            self.assertIn(why, p.stderr, flow)
+
     def test_two_flows_into_one_port_get_half_each(self):
         """2:1 incast into h3's 10G port: each sender gets half within 1 %,
         the port runs at its rate, and the excess is dropped as queue_full."""

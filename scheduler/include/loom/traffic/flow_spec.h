@@ -43,6 +43,11 @@ struct loom_flow_spec {
 	uint16_t cc_params;   /* its parameter overrides: 0 = the code defaults, k = set k of the
 				 control plane's table (control/workload/workload_cc.c) */
 	uint32_t group;       /* collective / phase id for completion-time grouping; 0 = none */
+	/* On/off: after every `burst_bytes` of payload (rounded up to whole
+	 * packets) the flow pauses for `idle_ns` before its next packet is
+	 * due; 0 and 0 = a steady stream. Fixed-rate flows only (cc none). */
+	uint64_t burst_bytes;
+	loom_time_ns idle_ns;
 };
 
 #endif
