@@ -28,7 +28,8 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 int cmd_down(void);
 /* What `up` made (namespaces, veths, VM hosts, loomd's pid): the state file. */
 #define LOOM_STATE_FILE "/run/loom/state.json"
-/* The state file of the fabric that is up (fabric_up.c), or NULL. */
+/* The state file of the fabric that is up (fabric_state.c): loaded (NULL:
+ * none), saved (0600, not through a symlink). */
 json_t *fabric_state_load(void);
 int fabric_state_save(json_t *state);
 /* loomctl restart (fabric_restart.c): loomd stopped if it runs and started

@@ -91,16 +91,6 @@ static json_t *state_for(const struct topology *t, const bool *local, bool with_
 	return state;
 }
 
-int fabric_state_save(json_t *state)
-{
-	return loom_output_json(state, LOOM_STATE_FILE, LOOM_OUTPUT_PRIVATE);
-}
-
-json_t *fabric_state_load(void)
-{
-	return json_load_file(LOOM_STATE_FILE, 0, NULL);
-}
-
 /* Whether the fabric of `state` (whose loomd died) is the one `up` was asked
  * for: the same configuration for loomd, the same namespaces and VM hosts.
  * Then `up` brings its loomd back instead of recreating it. */
