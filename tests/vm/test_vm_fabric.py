@@ -281,9 +281,10 @@ class TestVmFabric(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("unknown load-balancing mode 'sideways'", r.stderr)
         for loader, msg in (("/nonexistent/loom-endpoint", "no endpoint loader /nonexistent/loom-endpoint"),
-                            (None, "which a guest has of its own")):
-            if loader is None:  # a loader the guest cannot see: its /tmp is its own
+                            (None, "could not be started in the guest")):
+            if loader is None:  # a loader the guest finds (under the host's /tmp) but cannot run
                 fd, loader = tempfile.mkstemp(prefix="loom-endpoint-")
+                os.write(fd, b"#!/nonexistent/interpreter\n")
                 os.close(fd)
                 os.chmod(loader, 0o755)
                 self.addCleanup(os.unlink, loader)
