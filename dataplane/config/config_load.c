@@ -412,7 +412,18 @@ static int load_routes(struct load_ctx *c, const struct loom_fabric *f, struct l
 	if (loomd_cfg_get(js, LOOMD_SWITCH_ROUTES, &routes, msg, sizeof(msg)) < 0)
 		return fail(c, "%s", msg);
 	h = routes_hash(routes);
-	for (i = 0; i < sets->n; i++) {
+	struct loom_route_table_cfg cfg = {
+		.kind4 = route_kind(f, LOOM_FAST_FIB4_MAX_SWITCHES, p4),
+		.kind6 = route_kind(f, LOOM_FAST_FIB6_MAX_SWITCHES, p4),
+		.n_routes = (uint32_t)json_array_size(routes),
+		.n_groups = sw->n_groups,
+	};
+	/* Not DPDK's fast tables in real time: a switch whose routes change
+	 * while it forwards (a link fault's repair) would copy a shared one
+	 * on the worker, 16-32 MB of tables (a 30-37 ms stall measured). */
+	bool share = f->clock_mode == LOOM_CLOCK_VIRTUAL || (cfg.kind4 != LOOM_RT_FAST && cfg.kind6 != LOOM_RT_FAST);
+
+	for (i = 0; share && i < sets->n; i++) {
 		struct route_set *rs = &sets->v[i];
 
 		if (rs->hash == h && rs->n_groups == sw->n_groups && rs->p4 == p4 && json_equal(rs->routes, routes)) {
@@ -432,12 +443,6 @@ static int load_routes(struct load_ctx *c, const struct loom_fabric *f, struct l
 		}
 	}
 
-	struct loom_route_table_cfg cfg = {
-		.kind4 = route_kind(f, LOOM_FAST_FIB4_MAX_SWITCHES, p4),
-		.kind6 = route_kind(f, LOOM_FAST_FIB6_MAX_SWITCHES, p4),
-		.n_routes = (uint32_t)json_array_size(routes),
-		.n_groups = sw->n_groups,
-	};
 	struct loom_route_table *t = loom_route_table_create(&cfg, msg, sizeof(msg));
 
 	if (!t)
@@ -459,6 +464,8 @@ static int load_routes(struct load_ctx *c, const struct loom_fabric *f, struct l
 		if (loom_switch_route_set(sw, family, addr, len, (uint32_t)g, msg, sizeof(msg)) < 0)
 			return fail(c, "route %s: %s", prefix, msg);
 	}
+	if (!share)
+		return 0;
 	if (sets->n == sets->cap) {
 		size_t cap = sets->cap ? 2 * sets->cap : 64;
 		struct route_set *v = realloc(sets->v, cap * sizeof(*v));
