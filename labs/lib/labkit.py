@@ -256,17 +256,19 @@ def conserved(res):
     return bad
 
 
-def fidelity_over(before, after):
+def fidelity_over(before, after, **limits):
     """loomd's schedule between two `loomctl status --json` files written
     around a real-time measurement: (seconds, late_ms, why), why None when
     loomd kept it. The rule is the fabric tests' (tests/fabric/fabric.py:
-    fidelity_lost), so that a lab and a test judge a run alike."""
+    fidelity_lost), so that a lab and a test judge a run alike; `limits`:
+    its max_share / max_stall_ms, for a lab whose judgement a short stall
+    cannot move."""
     sys.path.insert(0, str(ROOT / "tests" / "fabric"))
     import fabric  # noqa: E402
     a, b = results(before), results(after)
     seconds = (b["uptime_ns"] - a["uptime_ns"]) / 1e9
     late_ms = (b["fidelity"]["late_ns"] - a["fidelity"]["late_ns"]) / 1e6
-    return seconds, late_ms, fabric.fidelity_lost(a["fidelity"], b["fidelity"], seconds)
+    return seconds, late_ms, fabric.fidelity_lost(a["fidelity"], b["fidelity"], seconds, **limits)
 
 
 @contextlib.contextmanager

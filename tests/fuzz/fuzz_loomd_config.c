@@ -21,10 +21,21 @@
 
 #include "fuzz_input.h"
 
-/* Stubs of tm_setup.c (DPDK memory): the settings are what is fuzzed. */
-int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id)
+/* Stubs of tm_setup.c (DPDK memory): the settings are what is fuzzed. The
+ * PFC-frame pool is only handed to tm_switch_create (stubbed too): a
+ * non-NULL token stands for it. */
+static char ctrl_pool_token;
+
+struct rte_mempool *tm_ctrl_pool_create(uint32_t n_ports)
 {
-	(void)sw, (void)cfg, (void)id;
+	(void)n_ports;
+	return (struct rte_mempool *)&ctrl_pool_token;
+}
+
+int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id,
+		     struct rte_mempool *ctrl_pool)
+{
+	(void)sw, (void)cfg, (void)id, (void)ctrl_pool;
 	return 0;
 }
 int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t rate_scaled, loom_time_ns now)

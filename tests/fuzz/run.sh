@@ -31,7 +31,12 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang-14 meson setup "$BUILD" "$ROOT" -Dfuzz=true -Db_sanitize=address,undefined -Db_lto=false \
     -Db_lundef=false -Dtests=disabled -Dbuildtype=debugoptimized >/dev/null
 fi
-ninja -C "$BUILD" "${TARGETS[@]/#/tests/fuzz/fuzz_}" >/dev/null
+# quiet when it builds; what failed when it does not (ninja reports on stdout)
+if ! out=$(ninja -C "$BUILD" "${TARGETS[@]/#/tests/fuzz/fuzz_}" 2>&1); then
+  printf '%s\n' "$out" | grep -v '^\[' >&2
+  echo "run.sh: building the fuzz harnesses failed" >&2
+  exit 1
+fi
 
 # Leaks in DPDK's own code are not Loom's (lsan.supp says which).
 export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
