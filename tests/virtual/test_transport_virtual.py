@@ -14,12 +14,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def with_flow(flow):
     with open(topo("transport_base.yaml")) as f:
-        return f.read() + "  - %s\n" % flow
+        return f.read().split("\ntraffic:\n")[0] + "\ntraffic:\n  - %s\n" % flow
 
 
 def with_transport(name, transport):
     with open(topo(name)) as f:
-        return f.read().replace("TRANSPORT", transport)
+        return f.read().replace("transport: selective_repeat", "transport: " + transport)
 
 
 class TransportVirtual(unittest.TestCase):
