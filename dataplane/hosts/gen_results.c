@@ -71,10 +71,10 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	/* loss recovery (transport go_back_n / selective_repeat): packets
 	 * sent again, timer expiries, NAKs or NACKs the sender acted on,
 	 * trimmed packets the receiver got, first transmissions lost by script */
-	json_object_set_new(o, "transport", json_string(loom_flow_transport_name(&tf->spec)));
-	if (tf->spec.recovery) {
+	if (tf->spec.recovery) { /* (other flows' results stay as they were) */
 		const struct loom_transport_tx_stats *ts = loom_gen_tp_stats(tf);
 
+		json_object_set_new(o, "transport", json_string(loom_flow_transport_name(&tf->spec)));
 		json_object_set_new(o, "retransmissions", json_integer(ji(ts->retransmits)));
 		json_object_set_new(o, "timeouts", json_integer(ji(ts->timeouts)));
 		json_object_set_new(o, "naks", json_integer(ji(ts->naks)));
