@@ -92,6 +92,38 @@ class TransportVirtual(unittest.TestCase):
         for h in r["hosts"]:
             self.assertEqual(h["rx_unknown"], 0, h)
 
+    def test_trimmed_packets_are_valid_ip_at_the_receiver(self):
+        """What leaf1 hands h2 (spine0 trimmed it two hops upstream): 96-byte
+        frames, DSCP 63 with the ECN bits kept, IPv4 and UDP lengths of
+        what is left, a correct IPv4 checksum, UDP checksum 0 (none)."""
+        from scapy.layers.inet import IP, UDP
+        from test_trace_virtual import frames
+        text = with_transport("trim_incast.yaml", "selective_repeat") + \
+            "capture:\n  - { link: leaf1:0, dir: tx, file: h2.pcapng }\n"
+        cwd = os.getcwd()
+        os.chdir(self.dir)
+        try:
+            r, _, _ = run(text, self.dir)
+        finally:
+            os.chdir(cwd)
+        got = frames(os.path.join(self.dir, "h2.pcapng"))
+        trimmed = [f for f in got if IP in f and f[IP].tos >> 2 == 63]
+        self.assertEqual(len(trimmed), sum(f["trims"] for f in r["flows"]))
+        self.assertGreater(len(trimmed), 0)
+        for f in trimmed:
+            ip = f[IP]
+            self.assertEqual(len(bytes(f)), 96)
+            self.assertEqual(ip.tos & 3, 0)
+            self.assertEqual((ip.len, ip[UDP].len, ip[UDP].chksum), (82, 62, 0))
+            raw = bytearray(bytes(ip)[:20])
+            raw[10:12] = b"\0\0"
+            total = sum(int.from_bytes(raw[i:i + 2], "big") for i in range(0, 20, 2))
+            while total >> 16:
+                total = (total & 0xffff) + (total >> 16)
+            self.assertEqual(ip.chksum, ~total & 0xffff)
+        # the others kept their length (the capture holds a frame's first 256 bytes)
+        self.assertTrue(all(f[IP].len in (1486, 300000 % 1446 + 40) for f in got if IP in f and f[IP].tos >> 2 != 63))
+
     def test_go_back_n_over_trimming_completes(self):
         r, _, _ = run(with_transport("trim_incast.yaml", "go_back_n"), self.dir)
         for f in r["flows"]:
