@@ -104,6 +104,8 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_RATE_BPS), json_integer((json_int_t)s->rate_bps));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_PKT_BYTES), json_integer(s->pkt_bytes));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_TRANSPORT), json_string(loom_flow_transport_name(s)));
+	if (s->rto_ns)
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_RTO_NS), json_integer((json_int_t)s->rto_ns));
 	if (s->lose_count) {
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_LOSE_FIRST), json_integer((json_int_t)s->lose_first));
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_LOSE_COUNT), json_integer(s->lose_count));

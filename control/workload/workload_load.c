@@ -41,7 +41,7 @@ static const char *const pattern_names[WL_N_PATTERNS] = {
 enum wl_key {
 	K_PATTERN, K_BYTES, K_TO, K_FROM, K_SENDERS, K_HOSTS, K_CDF, K_LOAD, K_DURATION, K_CROSS_LEAF,
 	/* flow options, also allowed in `defaults:` */
-	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC, K_BURST, K_IDLE, K_LOSE,
+	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC, K_BURST, K_IDLE, K_LOSE, K_RTO,
 	K_N
 };
 #define FLOW_OPT_FIRST K_START
@@ -74,6 +74,7 @@ static const struct {
 	[K_BURST] = {"burst", ALL_PATTERNS},
 	[K_IDLE] = {"idle", ALL_PATTERNS},
 	[K_LOSE] = {"lose", ALL_PATTERNS},
+	[K_RTO] = {"rto", ALL_PATTERNS},
 };
 
 struct wl_loader {
@@ -251,6 +252,12 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 	}
 	if (f[K_LOSE].k && get_lose(w, &f[K_LOSE], tmpl) < 0)
 		return -1;
+	if (f[K_RTO].k) {
+		if (topo_get_delay(&w->yd, &f[K_RTO], &tmpl->rto_ns) < 0)
+			return -1;
+		if (tmpl->rto_ns == 0)
+			return ERR(w, yaml_doc_line(f[K_RTO].v), "rto must be a time > 0 (leave it out for the default, 500us)");
+	}
 	return 0;
 }
 

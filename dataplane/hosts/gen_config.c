@@ -69,7 +69,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 			char *err, size_t errlen)
 {
 	const char *dst, *dst4, *tr, *cc, *bad;
-	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle, lose_first, lose_count;
+	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle, lose_first, lose_count, rto;
 	bool chained, ecn, entropy;
 	json_t *cc_params;
 	int d;
@@ -93,6 +93,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_IDLE_NS, 0, &idle, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_FIRST, 0, &lose_first, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_COUNT, 0, &lose_count, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RTO_NS, 0, &rto, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ECN, false, &ecn, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ENTROPY_PER_PACKET, false, &entropy, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_CHAINED, false, &chained, msg, sizeof(msg)) < 0 ||
@@ -129,8 +130,12 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	if (lose_count > UINT32_MAX || (lose_count && !tf->spec.recovery))
 		return fail(err, errlen, h->name, "flow %lu: lose_count needs transport go_back_n or "
 			    "selective_repeat (and at most 2^32-1)", (unsigned long)id);
+	if ((rto && !tf->spec.recovery) || rto >= LOOM_TIME_NEVER / 2)
+		return fail(err, errlen, h->name, "flow %lu: rto_ns needs transport go_back_n or selective_repeat "
+			    "(and a time below 2^62 ns)", (unsigned long)id);
 	tf->spec.lose_first = lose_first;
 	tf->spec.lose_count = (uint32_t)lose_count;
+	tf->spec.rto_ns = rto;
 	if (!cc || strcmp(cc, "none") == 0)
 		tf->spec.cc = LOOM_FLOW_CC_NONE;
 	else if (strcmp(cc, "dcqcn") == 0)

@@ -16,14 +16,15 @@ void loom_gen_tp_init_tx(struct loom_gen_tx_flow *f, uint32_t mss)
 {
 	struct loom_gen_tp_tx *t = &f->tp;
 	uint64_t b = f->spec.bytes;
+	loom_time_ns rto = f->spec.rto_ns ? f->spec.rto_ns : LOOM_GEN_RTO_NS;
 
 	t->mss = mss;
 	t->n_pkts = b ? b / mss + (b % mss != 0) : 0;
 	t->scripted_lost = t->acks = t->naks = 0;
 	if (f->spec.recovery == LOOM_FLOW_RECOVERY_GO_BACK_N)
-		loom_gbn_tx_init(&t->gbn, t->n_pkts, LOOM_GEN_RTO_NS);
+		loom_gbn_tx_init(&t->gbn, t->n_pkts, rto);
 	else
-		loom_sr_tx_init(&t->sr, t->n_pkts, LOOM_GEN_RTO_NS);
+		loom_sr_tx_init(&t->sr, t->n_pkts, rto);
 }
 
 void loom_gen_tp_init_rx(struct loom_gen_rx_flow *r, uint8_t trim_dscp)

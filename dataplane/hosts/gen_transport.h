@@ -41,7 +41,7 @@
 #include "loom/transport/go_back_n.h"
 #include "loom/transport/selective_repeat.h"
 
-/* The retransmission timeout: above the queueing delay of a full default
+/* The default retransmission timeout (a flow's `rto:` overrides it): above the queueing delay of a full default
  * class queue (512 KB) at 10G (420 us), so that a queue alone does not
  * fire it. */
 #define LOOM_GEN_RTO_NS 500000u

@@ -60,6 +60,12 @@ class TransportVirtual(unittest.TestCase):
         f = self.one_flow("go_back_n", 20)
         self.assertEqual((f["naks"], f["timeouts"], f["retransmissions"]), (0, 1, 1))
         self.assertGreater(f["completion_ns"], 500000)
+        # with rto: 50us the timer fires 450 us sooner
+        r, _, _ = run(with_flow("{ src: h0, dst: h2, packet: 1500, bytes: 30000, transport: go_back_n, lose: 20, "
+                                "rto: 50us }"), self.dir, name="rto")
+        (g,) = r["flows"]
+        self.assertEqual((g["timeouts"], g["retransmissions"]), (1, 1))
+        self.assertEqual(f["completion_ns"] - g["completion_ns"], 450000)
 
     def test_selective_repeat_sends_again_only_the_lost_packet(self):
         """PSN 5 lost (not trimmed: no NACK): the others are taken out of
@@ -173,6 +179,10 @@ class TransportVirtual(unittest.TestCase):
         r, err, _ = run(with_flow("{ src: h0, dst: h2, bytes: 30000, lose: 5 }"), self.dir, expect_ok=False)
         self.assertIsNone(r)
         self.assertIn("lose", err)
+        r, err, _ = run(with_flow("{ src: h0, dst: h2, bytes: 30000, transport: rocev2, rto: 1ms }"), self.dir,
+                        expect_ok=False)
+        self.assertIsNone(r)
+        self.assertIn("rto", err)
 
 
 if __name__ == "__main__":

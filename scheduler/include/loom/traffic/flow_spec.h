@@ -65,6 +65,7 @@ struct loom_flow_spec {
 	 * lose_first + lose_count - 1 is lost at the sender's NIC (0 = none). */
 	uint32_t lose_count;
 	uint64_t lose_first;
+	loom_time_ns rto_ns;  /* retransmission timeout of a recovering transport; 0 = the default (500 us) */
 };
 
 /* `transport:` names: udp, rocev2, go_back_n, selective_repeat. */
