@@ -187,6 +187,9 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(TX_FLOW, CC_PARAMS, "cc_params", OBJECT, NONE, READ) \
 	X(TX_FLOW, BURST_BYTES, "burst_bytes", INTEGER, NONE, READ) \
 	X(TX_FLOW, IDLE_NS, "idle_ns", INTEGER, NONE, READ) \
+	X(TX_FLOW, LOSE_FIRST, "lose_first", INTEGER, NONE, READ) \
+	X(TX_FLOW, LOSE_COUNT, "lose_count", INTEGER, NONE, READ) \
+	X(TX_FLOW, RTO_NS, "rto_ns", INTEGER, NONE, READ) \
 	X(RX_FLOW, ID, "id", INTEGER, NONE, READ) \
 	X(RX_FLOW, SRC, "src", STRING, NONE, CARRIED) \
 	X(RX_FLOW, BYTES, "bytes", INTEGER, NONE, READ) \

@@ -69,11 +69,6 @@ static bool served(const struct topology *t, const bool *local, int h)
 	return !local || local[leaf];
 }
 
-static const char *transport_name(uint8_t tr)
-{
-	return tr == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp";
-}
-
 /* A flow's congestion-control overrides (loom/cc/cc_params.h names): fractions
  * as reals, the rest as whole numbers (bit/s, ns, bytes, counts, 0/1). */
 static json_t *cc_params_json(const struct loom_cc_params *ps)
@@ -108,7 +103,13 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_START_NS), json_integer((json_int_t)s->start));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_RATE_BPS), json_integer((json_int_t)s->rate_bps));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_PKT_BYTES), json_integer(s->pkt_bytes));
-	json_object_set_new(o, LOOMD_KEY(TX_FLOW_TRANSPORT), json_string(transport_name(s->transport)));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_TRANSPORT), json_string(loom_flow_transport_name(s)));
+	if (s->rto_ns)
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_RTO_NS), json_integer((json_int_t)s->rto_ns));
+	if (s->lose_count) {
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_LOSE_FIRST), json_integer((json_int_t)s->lose_first));
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_LOSE_COUNT), json_integer(s->lose_count));
+	}
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ECN), json_boolean(s->ecn_capable));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ENTROPY_PER_PACKET), json_boolean(s->entropy_per_packet));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_SRC_PORT), json_integer(s->src_port));

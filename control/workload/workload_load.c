@@ -41,7 +41,7 @@ static const char *const pattern_names[WL_N_PATTERNS] = {
 enum wl_key {
 	K_PATTERN, K_BYTES, K_TO, K_FROM, K_SENDERS, K_HOSTS, K_CDF, K_LOAD, K_DURATION, K_CROSS_LEAF,
 	/* flow options, also allowed in `defaults:` */
-	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC, K_BURST, K_IDLE,
+	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC, K_BURST, K_IDLE, K_LOSE, K_RTO,
 	K_N
 };
 #define FLOW_OPT_FIRST K_START
@@ -73,6 +73,8 @@ static const struct {
 	[K_CC] = {"cc", ALL_PATTERNS},
 	[K_BURST] = {"burst", ALL_PATTERNS},
 	[K_IDLE] = {"idle", ALL_PATTERNS},
+	[K_LOSE] = {"lose", ALL_PATTERNS},
+	[K_RTO] = {"rto", ALL_PATTERNS},
 };
 
 struct wl_loader {
@@ -171,6 +173,28 @@ static uint32_t *all_hosts(struct wl_loader *w, uint32_t except, uint32_t *n)
 	return l;
 }
 
+/* `lose: N` or `lose: FIRST..LAST`: packet numbers whose first
+ * transmission the sender's NIC loses (a scripted loss, for tests of
+ * loss recovery). */
+static int get_lose(struct wl_loader *w, const struct yaml_doc_field *f, struct loom_flow_spec *tmpl)
+{
+	unsigned long long a, b;
+	const char *s;
+	char tail;
+
+	if (yaml_doc_get_str(&w->yd, f, &s) < 0)
+		return -1;
+	if (sscanf(s, "%llu..%llu%c", &a, &b, &tail) == 2 && b >= a && b - a < UINT32_MAX)
+		;
+	else if (sscanf(s, "%llu%c", &a, &tail) == 1 && strspn(s, "0123456789") == strlen(s))
+		b = a;
+	else
+		return ERR(w, yaml_doc_line(f->v), "bad lose '%s': a packet number or FIRST..LAST", s);
+	tmpl->lose_first = a;
+	tmpl->lose_count = (uint32_t)(b - a + 1);
+	return 0;
+}
+
 /* The flow options (start, rate, packet, dscp, ecn, transport, entropy)
  * present in f[] override those in *tmpl. */
 static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, struct loom_flow_spec *tmpl)
@@ -201,12 +225,9 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 	if (f[K_TRANSPORT].k) {
 		if (yaml_doc_get_str(&w->yd, &f[K_TRANSPORT], &s) < 0)
 			return -1;
-		if (strcmp(s, "udp") == 0)
-			tmpl->transport = LOOM_FLOW_UDP;
-		else if (strcmp(s, "rocev2") == 0)
-			tmpl->transport = LOOM_FLOW_ROCEV2;
-		else
-			return ERR(w, yaml_doc_line(f[K_TRANSPORT].v), "bad transport '%s' (udp or rocev2)", s);
+		if (loom_flow_transport_parse(s, tmpl) < 0)
+			return ERR(w, yaml_doc_line(f[K_TRANSPORT].v), "bad transport '%s' (%s)", s,
+				   LOOM_FLOW_TRANSPORT_NAMES);
 	}
 	if (f[K_ENTROPY].k) {
 		if (yaml_doc_get_str(&w->yd, &f[K_ENTROPY], &s) < 0)
@@ -228,6 +249,14 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 		if (tmpl->idle_ns == 0)
 			return ERR(w, yaml_doc_line(f[K_IDLE].v), "idle must be a time > 0 (leave burst and idle out for "
 				   "a steady stream)");
+	}
+	if (f[K_LOSE].k && get_lose(w, &f[K_LOSE], tmpl) < 0)
+		return -1;
+	if (f[K_RTO].k) {
+		if (topo_get_delay(&w->yd, &f[K_RTO], &tmpl->rto_ns) < 0)
+			return -1;
+		if (tmpl->rto_ns == 0)
+			return ERR(w, yaml_doc_line(f[K_RTO].v), "rto must be a time > 0 (leave it out for the default, 500us)");
 	}
 	return 0;
 }
@@ -643,7 +672,7 @@ void workload_write_csv(const struct workload *wl, const struct topology *t, FIL
 		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u,%s,%llu,%llu\n", f->id,
 			t->hosts[f->src_host].name, t->hosts[f->dst_host].name, f->src_host, f->dst_host,
 			(unsigned long long)f->bytes, start, (unsigned long long)f->rate_bps, f->pkt_bytes,
-			f->src_port, f->dscp, f->ecn_capable, f->transport == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp",
+			f->src_port, f->dscp, f->ecn_capable, loom_flow_transport_name(f),
 			f->entropy_per_packet, f->group, LOOM_WL_GROUP_COLLECTIVE(f->group),
 			LOOM_WL_GROUP_PHASE(f->group), workload_cc_name(f->cc), (unsigned long long)f->burst_bytes,
 			(unsigned long long)f->idle_ns);

@@ -65,6 +65,9 @@ static int check_flow(struct traffic_loader *ld, int line, const struct loom_flo
 	}
 	if (s->src_host == s->dst_host)
 		return yaml_doc_error(&ld->yd, line, "flow from %s to itself", t->hosts[s->src_host].name);
+	if ((s->lose_count || s->rto_ns) && !s->recovery)
+		return yaml_doc_error(&ld->yd, line, "traffic: %s: needs a transport that recovers losses "
+				  "(transport: go_back_n or selective_repeat)", s->lose_count ? "lose" : "rto");
 	if (s->cc != LOOM_FLOW_CC_NONE && !s->ecn_capable)
 		return yaml_doc_error(&ld->yd, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
 				  workload_cc_name(s->cc));
@@ -280,8 +283,15 @@ static void write_traffic(const struct topology *t, FILE *out)
 		}
 		if (f->pkt_bytes)
 			fprintf(out, ", packet: %u", f->pkt_bytes);
-		if (f->transport == LOOM_FLOW_ROCEV2)
-			fputs(", transport: rocev2", out);
+		if (f->transport != LOOM_FLOW_UDP || f->recovery)
+			fprintf(out, ", transport: %s", loom_flow_transport_name(f));
+		if (f->rto_ns) {
+			topo_format_delay(f->rto_ns, buf, sizeof(buf));
+			fprintf(out, ", rto: %s", buf);
+		}
+		if (f->lose_count)
+			fprintf(out, ", lose: \"%llu..%llu\"", (unsigned long long)f->lose_first,
+				(unsigned long long)(f->lose_first + f->lose_count - 1));
 		if (f->ecn_capable)
 			fputs(", ecn: true", out);
 		if (f->entropy_per_packet)

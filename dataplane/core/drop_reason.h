@@ -26,6 +26,7 @@
 	X(WRED, "wred")                     /* WRED drop profile, non-ECT packet (egress) */ \
 	X(BUFFER_FULL, "buffer_full")       /* shared buffer: dynamic threshold or full (egress) */ \
 	X(PFC_HEADROOM, "pfc_headroom")     /* lossless class over xoff + headroom (egress) */ \
+	X(LOSSLESS_DROP, "lossless_drop")   /* lossless class, shared buffer full or no memory to queue it: a bug of the configuration's headroom (egress) */ \
 	X(MAC_CONTROL, "mac_control")       /* 0x8808 frame that is not a well-formed PFC */ \
 	X(PFC_NOT_MULTICAST, "pfc_not_multicast") /* PFC not sent to 01:80:C2:00:00:01: not obeyed */ \
 	X(PFC_DISABLED, "pfc_disabled")     /* PFC on a port with no lossless class: not obeyed */ \

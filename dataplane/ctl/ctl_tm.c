@@ -68,6 +68,13 @@ json_t *ctl_tm_stats_json(const struct ctl_tm_snapshot *s)
 						      (s->wd_stormed >> c) & 1, "storms", (json_int_t)w->storms,
 						      "restores", (json_int_t)w->restores, "pauses_ignored",
 						      (json_int_t)w->pauses_ignored, "drops", (json_int_t)w->drops));
+		/* trimming and lossless drops: only when there were some
+		 * (results of runs without them stay as they were) */
+		if (cls && q->trimmed)
+			json_object_set_new(cls, "trimmed", json_integer((json_int_t)q->trimmed));
+		if (cls && q->drop_lossless)
+			json_object_set_new(json_object_get(cls, "drops"), "lossless",
+					    json_integer((json_int_t)q->drop_lossless));
 		json_array_append_new(classes, cls);
 	}
 	port = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "pfc_frames_sent",
@@ -78,6 +85,8 @@ json_t *ctl_tm_stats_json(const struct ctl_tm_snapshot *s)
 			 (json_int_t)s->port.headroom_bytes, "headroom_peak_bytes", (json_int_t)s->port.headroom_peak,
 			 "classes", classes);
 	/* lossy entries of obeyed PAUSE frames: only when there were some */
+	if (port && s->port.trimmed)
+		json_object_set_new(port, "trimmed", json_integer((json_int_t)s->port.trimmed));
 	if (port && s->port.pfc_rx_lossy)
 		json_object_set_new(port, "pfc_rx_lossy_ignored", json_integer((json_int_t)s->port.pfc_rx_lossy));
 	return port;

@@ -61,7 +61,8 @@ bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, loom_time_ns now)
 		f->rate_bps = loom_dcqcn_rp_rate(&f->dcqcn);
 		return true;
 	case LOOM_FLOW_CC_DCTCP:
-		if (unacked(f) >= f->dctcp.cwnd) {
+		/* over a transport: what is outstanding, retransmissions aside */
+		if ((f->spec.recovery ? loom_gen_tp_inflight_bytes(f) : unacked(f)) >= f->dctcp.cwnd) {
 			f->window_blocked = true;
 			return false;
 		}
@@ -79,16 +80,24 @@ loom_time_ns loom_gen_cc_after_send(struct loom_gen_tx_flow *f, uint32_t frame, 
 	return start + loom_link_serialization_ns(frame, f->rate_bps);
 }
 
-static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bool ece, uint64_t ack_seq)
+loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f)
 {
-	if (h->fb_count && kind == LOOM_GEN_FB_ACK) {
-		/* merge with a still-queued ACK of the same flow and echo */
+	return loom_link_serialization_ns(f->last_frame, f->rate_bps);
+}
+
+void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb)
+{
+	if (h->fb_count && (fb->kind == LOOM_GEN_FB_ACK || fb->kind == LOOM_GEN_FB_TP_ACK)) {
+		/* merge with a still-queued ACK of the same flow and echo (a
+		 * transport's: of the same selective-ACK block, bits joined) */
 		struct loom_gen_feedback *tail =
 			&h->fb[(h->fb_head + h->fb_count - 1) % LOOM_GEN_FEEDBACK_QUEUE];
 
-		if (tail->kind == kind && tail->rx_slot == rx_slot && tail->ece == ece) {
-			if (ack_seq > tail->ack_seq)
-				tail->ack_seq = ack_seq;
+		if (tail->kind == fb->kind && tail->rx_slot == fb->rx_slot && tail->ece == fb->ece &&
+		    tail->ext.sack_base == fb->ext.sack_base) {
+			if (fb->ack_seq > tail->ack_seq)
+				tail->ack_seq = fb->ack_seq;
+			tail->ext.sack |= fb->ext.sack;
 			return;
 		}
 	}
@@ -96,9 +105,15 @@ static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, boo
 		h->c.feedback_overflow++;
 		return;
 	}
-	h->fb[(h->fb_head + h->fb_count) % LOOM_GEN_FEEDBACK_QUEUE] =
-		(struct loom_gen_feedback){.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq};
+	h->fb[(h->fb_head + h->fb_count) % LOOM_GEN_FEEDBACK_QUEUE] = *fb;
 	h->fb_count++;
+}
+
+static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bool ece, uint64_t ack_seq)
+{
+	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq};
+
+	loom_gen_feedback_enqueue(h, &fb);
 }
 
 uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce, loom_time_ns now)
@@ -113,6 +128,8 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 		enqueue(h, rx_slot, LOOM_GEN_FB_CNP, true, 0);
 		return 1;
 	case LOOM_FLOW_CC_DCTCP:
+		if (r->recovery)
+			return 0; /* the transport's ACKs carry the echo (gen_transport.c) */
 		r->acks++;
 		enqueue(h, rx_slot, LOOM_GEN_FB_ACK, ce, r->next_seq);
 		return 1;
@@ -121,8 +138,20 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 	}
 }
 
-uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb, loom_time_ns now,
-				 bool *unknown)
+void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece)
+{
+	uint64_t acked = epsn * (uint64_t)f->tp.mss;
+
+	if (f->spec.cc != LOOM_FLOW_CC_DCTCP)
+		return;
+	if (acked > f->sent_payload)
+		acked = f->sent_payload;
+	loom_dctcp_on_ack(&f->dctcp, &f->dctcp_cfg, acked, ece, f->sent_payload);
+	f->window_blocked = false;
+}
+
+uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns now, bool *unknown)
 {
 	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
 	struct loom_gen_tx_flow *f;
@@ -134,6 +163,10 @@ uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_
 		return 0;
 	f = &h->tx[slot];
 	f->feedback++;
+	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
+		*unknown = !f->spec.recovery || !ext;
+		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, now);
+	}
 	if (fb->kind == LOOM_GEN_FB_CNP && f->spec.cc == LOOM_FLOW_CC_DCQCN) {
 		loom_dcqcn_rp_on_cnp(&f->dcqcn, &f->dcqcn_cfg, now);
 		f->rate_bps = loom_dcqcn_rp_rate(&f->dcqcn);
@@ -166,8 +199,10 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 {
 	const struct loom_gen_rx_flow *r = &h->rx[fb->rx_slot];
 	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
+	bool tp = fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK;
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
-			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr);
+			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr) +
+			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0);
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -208,6 +243,14 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 		.ack_seq = rte_cpu_to_be_64(fb->ack_seq),
 	};
 	memcpy(p, &hdr, sizeof(hdr));
+	if (tp) {
+		struct loom_gen_feedback_ext ext = {
+			.psn = rte_cpu_to_be_64(fb->ext.psn),
+			.sack_base = rte_cpu_to_be_64(fb->ext.sack_base),
+			.sack = rte_cpu_to_be_64(fb->ext.sack),
+		};
+		memcpy(p + sizeof(hdr), &ext, sizeof(ext));
+	}
 	return m;
 }
 

@@ -52,8 +52,14 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 /* Sender: a feedback packet arrived. Returns 1 when a flow may now send
  * earlier than it was due. Feedback for no flow of ours is ignored
  * (returns 0, and *unknown is set). */
-uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb, loom_time_ns now,
-				 bool *unknown);
+uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns now, bool *unknown);
+/* Queue a feedback packet (consecutive ACKs of a flow merge); counts an overflow. */
+void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
+/* A transport's cumulative ACK (ePSN) of f, for its CC (DCTCP's window). */
+void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece);
+/* The gap after f's last packet at its current rate. */
+loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f);
 
 /* The feedback packet for the head of the queue (NULL: no buffer). */
 struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struct loom_gen_feedback *fb);

@@ -17,6 +17,8 @@
 #include "gen_config.h"
 #include "gen_cc.h"
 #include "gen_host.h"
+#include "switch.h"
+#include "tm.h"
 #include "loom/traffic/workload.h"
 #include "loomd_config_read.h"
 
@@ -67,7 +69,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 			char *err, size_t errlen)
 {
 	const char *dst, *dst4, *tr, *cc, *bad;
-	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle;
+	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle, lose_first, lose_count, rto;
 	bool chained, ecn, entropy;
 	json_t *cc_params;
 	int d;
@@ -89,6 +91,9 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_GROUP, 0, &group, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_BURST_BYTES, 0, &burst, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_IDLE_NS, 0, &idle, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_FIRST, 0, &lose_first, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_COUNT, 0, &lose_count, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RTO_NS, 0, &rto, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ECN, false, &ecn, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ENTROPY_PER_PACKET, false, &entropy, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_CHAINED, false, &chained, msg, sizeof(msg)) < 0 ||
@@ -118,12 +123,19 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	/* a later collective phase: its start is when the host received the phase before */
 	if (chained)
 		tf->spec.start = LOOM_WL_START_CHAINED;
-	if (!tr || strcmp(tr, "udp") == 0)
-		tf->spec.transport = LOOM_FLOW_UDP;
-	else if (strcmp(tr, "rocev2") == 0)
-		tf->spec.transport = LOOM_FLOW_ROCEV2;
-	else
-		return fail(err, errlen, h->name, "flow %lu: transport '%s' (udp or rocev2)", (unsigned long)id, tr);
+	if (loom_flow_transport_parse(tr ? tr : "udp", &tf->spec) < 0)
+		return fail(err, errlen, h->name, "flow %lu: transport '%s' (%s)", (unsigned long)id, tr,
+			    LOOM_FLOW_TRANSPORT_NAMES);
+	/* a scripted loss needs a transport that recovers it */
+	if (lose_count > UINT32_MAX || (lose_count && !tf->spec.recovery))
+		return fail(err, errlen, h->name, "flow %lu: lose_count needs transport go_back_n or "
+			    "selective_repeat (and at most 2^32-1)", (unsigned long)id);
+	if ((rto && !tf->spec.recovery) || rto >= LOOM_TIME_NEVER / 2)
+		return fail(err, errlen, h->name, "flow %lu: rto_ns needs transport go_back_n or selective_repeat "
+			    "(and a time below 2^62 ns)", (unsigned long)id);
+	tf->spec.lose_first = lose_first;
+	tf->spec.lose_count = (uint32_t)lose_count;
+	tf->spec.rto_ns = rto;
 	if (!cc || strcmp(cc, "none") == 0)
 		tf->spec.cc = LOOM_FLOW_CC_NONE;
 	else if (strcmp(cc, "dcqcn") == 0)
@@ -153,6 +165,8 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	/* where the receiver's feedback goes */
 	struct loom_gen_rx_flow *r = &f->gen_hosts[d].rx[slot];
 	r->cc = tf->spec.cc;
+	r->recovery = tf->spec.recovery;
+	r->tp.trim_dscp = LOOM_GEN_NO_TRIM_DSCP; /* the receiver's leaf port's, once the switches are loaded */
 	r->dscp = tf->spec.dscp;
 	r->src_ipv4 = h->ipv4;
 	r->tx_slot = (uint32_t)(tf - h->tx);
@@ -296,10 +310,18 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 			return fail(err, errlen, h->name, "its link has no rate");
 		if (f->duration_ns)
 			h->stop_at = f->duration_ns;
+		/* the NIC is configured as its leaf port: which classes PAUSE
+		 * holds, which DSCP marks a trimmed packet (gen_pause.h, gen_transport.h) */
+		const struct tm_port *lt = f->switches[h->sw].ports[h->port].tm;
+
+		h->lossless = lt ? lt->cfg.lossless : 0;
 		for (uint32_t k = 0; k < h->n_tx; k++) {
 			struct loom_gen_tx_flow *tf = &h->tx[k];
 
 			tf->rate_bps = tf->spec.rate_bps ? tf->spec.rate_bps : h->link_rate_bps;
+			uint8_t cls = lt ? loom_dscp_to_class(&lt->cfg.dscp, tf->spec.dscp) : LOOM_GEN_NO_CLASS;
+
+			tf->pfc_class = lt && (h->lossless & (1u << cls)) ? cls : LOOM_GEN_NO_CLASS;
 			const char *why;
 
 			if (loom_gen_cc_init_tx(tf, tf->frame_bytes - (loom_gen_min_frame(tf->spec.transport) -
@@ -307,6 +329,13 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 						&why) < 0)
 				return fail(err, errlen, h->name, "flow %u: cc_params: bad %s", tf->spec.id, why);
 			loom_gen_cc_init_rx(&f->gen_hosts[tf->dst_gen].rx[tf->rx_slot], tf);
+			if (tf->spec.recovery) { /* the receiver's leaf port marks trimmed packets */
+				const struct loom_gen_host *d = &f->gen_hosts[tf->dst_gen];
+				const struct tm_port *dt = d->sw == UINT16_MAX ? NULL : f->switches[d->sw].ports[d->port].tm;
+
+				f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp =
+					dt && dt->cfg.trim ? dt->cfg.trim_dscp : LOOM_GEN_NO_TRIM_DSCP;
+			}
 		}
 	}
 	return 0;

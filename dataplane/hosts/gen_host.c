@@ -79,6 +79,8 @@ static inline uint64_t xorshift64(uint64_t *s)
 
 static inline bool flow_done(const struct loom_gen_tx_flow *f)
 {
+	if (f->spec.recovery) /* done when every packet is acknowledged */
+		return loom_gen_tp_done(f);
 	return f->spec.bytes != 0 && f->sent_payload >= f->spec.bytes;
 }
 
@@ -101,12 +103,18 @@ void loom_gen_host_start(struct loom_gen_host *h)
 {
 	h->link_free = 0;
 	h->fb_head = h->fb_count = 0;
+	loom_gen_pause_init(&h->pause);
+	for (uint32_t i = 0; i < h->n_rx; i++)
+		if (h->rx[i].recovery)
+			loom_gen_tp_init_rx(&h->rx[i], h->rx[i].tp.trim_dscp);
 	for (uint32_t i = 0; i < h->n_tx; i++) {
 		struct loom_gen_tx_flow *f = &h->tx[i];
 		uint32_t g = f->spec.group;
 
 		f->sent_wire = f->sent_payload = f->packets = 0;
 		f->first_tx = f->last_tx = LOOM_TIME_NEVER;
+		if (f->spec.recovery)
+			loom_gen_tp_init_tx(f, f->frame_bytes - header_bytes(f));
 		f->chained = f->spec.start == LOOM_WL_START_CHAINED;
 		f->due = flow_done(f) ? LOOM_TIME_NEVER : f->spec.start;
 		if (f->chained && (LOOM_WL_GROUP_PHASE(g) == 0 ||
@@ -138,6 +146,12 @@ static uint32_t phase_completed(struct loom_gen_host *h, const struct loom_gen_r
 	return released;
 }
 
+/* When f may send: its due time, or the end of a PAUSE of its class. */
+static inline loom_time_ns flow_due(const struct loom_gen_host *h, const struct loom_gen_tx_flow *f)
+{
+	return loom_gen_pause_hold_end(&h->pause, f->pfc_class, f->due);
+}
+
 /* The flow due first (ties: lowest index), or -1 when none is pending. */
 static int next_flow(const struct loom_gen_host *h)
 {
@@ -145,8 +159,10 @@ static int next_flow(const struct loom_gen_host *h)
 	int k = -1;
 
 	for (uint32_t i = 0; i < h->n_tx; i++) {
-		if (h->tx[i].due < best) {
-			best = h->tx[i].due;
+		loom_time_ns due = flow_due(h, &h->tx[i]);
+
+		if (due < best) {
+			best = due;
 			k = (int)i;
 		}
 	}
@@ -162,7 +178,8 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
 		return h->link_free > now ? h->link_free : now;
 	if (k < 0)
 		return LOOM_TIME_NEVER;
-	t = h->tx[k].due > h->link_free ? h->tx[k].due : h->link_free;
+	t = flow_due(h, &h->tx[k]);
+	t = t > h->link_free ? t : h->link_free;
 	return t > now ? t : now;
 }
 
@@ -198,7 +215,7 @@ struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t fram
 
 /* Ethernet / IPv4 / UDP [/ BTH] / loom_gen_payload, `frame` bytes long. */
 static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx_flow *f, uint32_t frame,
-				     loom_time_ns now)
+				     loom_time_ns now, uint64_t seq)
 {
 	struct rte_mbuf *m;
 	/* The payload after the generator's header is not written: nothing
@@ -230,7 +247,7 @@ static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx
 
 	uint8_t *p = (uint8_t *)(udp + 1);
 	if (roce) {
-		uint32_t qp = f->spec.id & 0xffffffu, psn = (uint32_t)f->packets & 0xffffffu;
+		uint32_t qp = f->spec.id & 0xffffffu, psn = (uint32_t)seq & 0xffffffu;
 
 		memset(p, 0, LOOM_FRAME_BTH);
 		p[0] = BTH_OPCODE_UD_SEND_ONLY;
@@ -248,11 +265,60 @@ static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx
 		.magic = rte_cpu_to_be_32(LOOM_GEN_PAYLOAD_MAGIC),
 		.rx_slot = rte_cpu_to_be_32(f->rx_slot),
 		.flow_id = rte_cpu_to_be_32(f->spec.id),
-		.seq = rte_cpu_to_be_64(f->packets),
+		.seq = rte_cpu_to_be_64(seq),
 		.tx_time = rte_cpu_to_be_64(now),
 	};
 	memcpy(p, &pl, sizeof(pl));
 	return m;
+}
+
+/* A flow with loss recovery at `start` (gen_transport.h): its timer, its
+ * CC's window, then the packet its transport picks; a scripted loss or a
+ * packet without a buffer takes its wire time and is lost. Sets f->due;
+ * returns the packets put in out (0 or 1). */
+static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow *f, loom_time_ns start,
+				loom_time_ns now, struct rte_mbuf **out)
+{
+	uint64_t psn;
+	uint32_t payload, frame;
+	bool lost;
+	loom_time_ns wait;
+	struct rte_mbuf *m = NULL;
+
+	f->no_buffer_now = false;
+	loom_gen_tp_run_timer(f, start);
+	if (!loom_gen_cc_may_send(f, start)) { /* window full: an ACK or the timer reopens it */
+		f->due = loom_gen_tp_wait(f);
+		return 0;
+	}
+	if (!loom_gen_tp_next(f, start, &psn, &payload, &lost, &wait)) {
+		f->due = wait;
+		return 0;
+	}
+	frame = header_bytes(f) + payload;
+	if (!lost) {
+		m = build_packet(h, f, frame, start, psn);
+		if (!m) {
+			f->no_buffer++;
+			f->no_buffer_now = true;
+		}
+	}
+	f->packets++;
+	f->sent_wire += frame;
+	if (f->first_tx == LOOM_TIME_NEVER)
+		f->first_tx = start;
+	f->last_tx = start;
+	loom_gen_tp_after_send(f);
+	f->due = loom_gen_cc_after_send(f, frame, start);
+	if (f->no_buffer_now && f->due <= now)
+		f->due = now + loom_link_serialization_ns(frame, h->link_rate_bps);
+	h->link_free = start + loom_link_serialization_ns(frame, h->link_rate_bps);
+	if (!m)
+		return 0;
+	*out = m;
+	h->c.tx_packets++;
+	h->c.tx_bytes += frame;
+	return 1;
 }
 
 uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, uint16_t max, loom_time_ns now)
@@ -293,7 +359,8 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 		 * free. The virtual-time runner calls exactly then; a real-time
 		 * poll may come later, and the host then catches up back to
 		 * back (up to `max` per call) so that the rate holds. */
-		start = f->due > h->link_free ? f->due : h->link_free;
+		start = flow_due(h, f);
+		start = start > h->link_free ? start : h->link_free;
 		if (start > now)
 			break;
 		if (start >= h->stop_at) { /* the run is over for this flow */
@@ -302,6 +369,12 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 		}
 		if (!loom_gen_cc_may_send(f, start)) { /* window full: an ACK reopens it */
 			f->due = LOOM_TIME_NEVER;
+			continue;
+		}
+		if (f->spec.recovery) {
+			n += send_recovering(h, f, start, now, &out[n]);
+			if (f->no_buffer_now)
+				break; /* no buffer: put off (the transport recovers the packet) */
 			continue;
 		}
 		frame = f->frame_bytes;
@@ -314,7 +387,7 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 				payload = sizeof(struct loom_gen_payload);
 			frame = header_bytes(f) + payload;
 		}
-		m = build_packet(h, f, frame, start);
+		m = build_packet(h, f, frame, start, f->packets);
 		if (!m) {
 			/* No buffer: put the packet off by one packet time and
 			 * count it, rather than losing it silently. */
@@ -353,7 +426,7 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
  * it is not one of ours. */
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
-					  bool *is_fb)
+					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -378,8 +451,12 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	if (len >= off + sizeof(*fb)) { /* a CNP or an ACK for one of our flows (gen_cc.c) */
 		memcpy(fb, d + off, sizeof(*fb));
 		*is_fb = rte_be_to_cpu_32(fb->magic) == LOOM_GEN_FEEDBACK_MAGIC;
-		if (*is_fb)
+		if (*is_fb) {
+			*has_ext = len >= off + sizeof(*fb) + sizeof(*ext);
+			if (*has_ext)
+				memcpy(ext, d + off + sizeof(*fb), sizeof(*ext));
 			return NULL;
+		}
 	}
 	if (len < off + sizeof(*pl))
 		return NULL;
@@ -405,16 +482,26 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		uint32_t wire = rte_pktmbuf_pkt_len(m), payload = 0;
 		uint8_t tos = 0;
 		struct loom_gen_feedback_hdr fb;
-		bool is_fb = false, unknown = false;
-		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &is_fb);
+		struct loom_gen_feedback_ext ext;
+		bool is_fb = false, unknown = false, has_ext = false;
+		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
 		h->c.rx_bytes += wire;
+		if (unlikely(!r && !is_fb)) {
+			bool released;
+
+			if (loom_gen_pause_receive(h, m, now, &released)) { /* a PFC frame from the leaf */
+				rte_pktmbuf_free(m);
+				changed += released;
+				continue;
+			}
+		}
 		rte_pktmbuf_free(m);
 		if (is_fb) {
 			h->c.rx_feedback++;
-			changed += loom_gen_cc_on_feedback(h, &fb, now, &unknown);
+			changed += loom_gen_cc_on_feedback(h, &fb, has_ext ? &ext : NULL, now, &unknown);
 			h->c.rx_unknown += unknown;
 			continue;
 		}
@@ -432,13 +519,28 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		r->packets++;
 		r->last_rx = now;
 		r->wire_bytes += wire;
-		r->payload_bytes += payload;
 		if ((tos & IPV4_ECN_MASK) == IPV4_ECN_CE)
 			r->ce++;
-		if (seq + 1 <= r->next_seq)
-			r->reordered++;
-		else
-			r->next_seq = seq + 1;
+		if (r->recovery) {
+			/* only new data counts (toward completion, and as reordered) */
+			bool accept;
+
+			changed += loom_gen_tp_on_data(h, (uint32_t)(r - h->rx), seq, tos,
+						       (tos & IPV4_ECN_MASK) == IPV4_ECN_CE, &accept);
+			if (accept) {
+				r->payload_bytes += payload;
+				if (seq + 1 <= r->next_seq)
+					r->reordered++;
+				else
+					r->next_seq = seq + 1;
+			}
+		} else {
+			r->payload_bytes += payload;
+			if (seq + 1 <= r->next_seq)
+				r->reordered++;
+			else
+				r->next_seq = seq + 1;
+		}
 		changed += loom_gen_cc_on_data(h, (uint32_t)(r - h->rx), (tos & IPV4_ECN_MASK) == IPV4_ECN_CE, now);
 		if (r->expect_bytes && r->completed == LOOM_TIME_NEVER && r->payload_bytes >= r->expect_bytes) {
 			r->completed = now;

@@ -51,6 +51,8 @@
 #include "loom/cc/dcqcn.h"
 #include "loom/cc/dctcp.h"
 #include "loom/traffic/flow_spec.h"
+#include "gen_pause.h"
+#include "gen_transport.h"
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -72,7 +74,13 @@ struct loom_gen_payload {
  * (DCQCN; a RoCEv2 packet, BTH opcode 0x81) or an ACK (DCTCP; UDP)
  * carrying this after the UDP header (after the BTH for CNPs). */
 #define LOOM_GEN_FEEDBACK_MAGIC 0x4c4d4642u /* "LMFB" */
-enum loom_gen_feedback_kind { LOOM_GEN_FB_CNP = 1, LOOM_GEN_FB_ACK = 2 };
+enum loom_gen_feedback_kind {
+	LOOM_GEN_FB_CNP = 1,
+	LOOM_GEN_FB_ACK = 2,
+	/* loss recovery (gen_transport.h): a loom_gen_feedback_ext follows the header */
+	LOOM_GEN_FB_TP_ACK = 3, /* ack_seq = cumulative ePSN, ece, selective ACK */
+	LOOM_GEN_FB_TP_NAK = 4, /* go-back-N: send again from ack_seq; selective repeat: ext.psn */
+};
 
 struct loom_gen_feedback_hdr {
 	uint32_t magic;
@@ -89,6 +97,7 @@ struct loom_gen_feedback {
 	uint32_t rx_slot;
 	uint8_t kind, ece;
 	uint64_t ack_seq;
+	struct loom_gen_feedback_ext ext; /* transport kinds */
 };
 #define LOOM_GEN_FEEDBACK_QUEUE 256u
 
@@ -117,6 +126,9 @@ struct loom_gen_tx_flow {
 	struct loom_dctcp_cfg dctcp_cfg;
 	struct loom_dctcp dctcp;
 	bool chained;          /* a later collective phase: spec.start is set when it is released */
+	struct loom_gen_tp_tx tp; /* loss recovery (spec.recovery, gen_transport.c) */
+	bool no_buffer_now;    /* its last packet found no buffer */
+	uint8_t pfc_class;     /* the class a PAUSE holds it in (LOOM_GEN_NO_CLASS: none; gen_pause.h) */
 };
 
 /* A flow this host receives. */
@@ -139,6 +151,8 @@ struct loom_gen_rx_flow {
 	uint64_t lat_min, lat_max, lat_sum;
 	uint64_t first_wire;   /* frame bytes of the first packet (rate excludes it) */
 	loom_time_ns first_rx, last_rx, completed; /* completed: NEVER until all bytes arrived */
+	uint8_t recovery;      /* spec.recovery */
+	struct loom_gen_tp_rx tp;
 };
 
 struct loom_gen_host_counters {
@@ -174,6 +188,8 @@ struct loom_gen_host {
 	struct loom_gen_tx_flow *tx;
 	struct loom_gen_rx_flow *rx;
 	struct loom_gen_host_counters c;
+	uint8_t lossless;              /* classes PAUSE holds: the leaf port's lossless ones */
+	struct loom_gen_pause pause;   /* PFC PAUSE received (gen_pause.h) */
 };
 
 /* Earliest time >= now at which the host has a packet it may send

@@ -68,6 +68,20 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	json_object_set_new(o, "cc_rate_bps", json_integer(ji(tf->rate_bps)));
 	if (tf->spec.cc == LOOM_FLOW_CC_DCTCP)
 		json_object_set_new(o, "cwnd_bytes", json_integer(ji(tf->dctcp.cwnd)));
+	/* loss recovery (transport go_back_n / selective_repeat): packets
+	 * sent again, timer expiries, NAKs or NACKs the sender acted on,
+	 * trimmed packets the receiver got, first transmissions lost by script */
+	if (tf->spec.recovery) { /* (other flows' results stay as they were) */
+		const struct loom_transport_tx_stats *ts = loom_gen_tp_stats(tf);
+
+		json_object_set_new(o, "transport", json_string(loom_flow_transport_name(&tf->spec)));
+		json_object_set_new(o, "retransmissions", json_integer(ji(ts->retransmits)));
+		json_object_set_new(o, "timeouts", json_integer(ji(ts->timeouts)));
+		json_object_set_new(o, "naks", json_integer(ji(ts->naks)));
+		json_object_set_new(o, "naks_sent", json_integer(ji(r->tp.naks)));
+		json_object_set_new(o, "trims", json_integer(ji(r->tp.trimmed)));
+		json_object_set_new(o, "scripted_losses", json_integer(ji(tf->tp.scripted_lost)));
+	}
 	json_object_set_new(o, "completion_ns",
 			    json_integer(r->completed == LOOM_TIME_NEVER ? -1 : (json_int_t)(r->completed - tf->spec.start)));
 	return o;
@@ -90,13 +104,19 @@ json_t *loom_gen_hosts_json(const struct loom_fabric *f)
 	for (uint32_t i = 0; i < f->n_gen_hosts; i++) {
 		const struct loom_gen_host *h = &f->gen_hosts[i];
 
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
-						     h->name, "switch", f->switches[h->sw].name, "port", h->port,
-						     "tx_packets", ji(h->c.tx_packets), "tx_bytes", ji(h->c.tx_bytes),
-						     "rx_packets", ji(h->c.rx_packets), "rx_bytes", ji(h->c.rx_bytes),
-						     "rx_unknown", ji(h->c.rx_unknown), "tx_feedback",
-						     ji(h->c.tx_feedback), "rx_feedback", ji(h->c.rx_feedback),
-						     "feedback_overflow", ji(h->c.feedback_overflow)));
+		json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name", h->name,
+				      "switch", f->switches[h->sw].name, "port", h->port, "tx_packets",
+				      ji(h->c.tx_packets), "tx_bytes", ji(h->c.tx_bytes), "rx_packets",
+				      ji(h->c.rx_packets), "rx_bytes", ji(h->c.rx_bytes), "rx_unknown",
+				      ji(h->c.rx_unknown), "tx_feedback", ji(h->c.tx_feedback), "rx_feedback",
+				      ji(h->c.rx_feedback), "feedback_overflow", ji(h->c.feedback_overflow));
+
+		/* PFC PAUSE obeyed (gen_pause.h): only on a host that got some */
+		if (o && h->pause.frames) {
+			json_object_set_new(o, "pfc_frames_rx", json_integer(ji(h->pause.frames)));
+			json_object_set_new(o, "paused_ns", json_integer(ji(h->pause.paused_ns)));
+		}
+		json_array_append_new(arr, o);
 	}
 	return arr;
 }

@@ -58,19 +58,22 @@ struct tm_queue_stats {
 	uint64_t drop_wred;     /* WRED drop profile (non-ECT) */
 	uint64_t drop_buffer;   /* shared buffer: dynamic threshold or full */
 	uint64_t drop_headroom; /* lossless class over xoff + headroom */
+	uint64_t drop_lossless; /* lossless class: shared buffer full, or no memory to grow the queue */
+	uint64_t trimmed;       /* packets of this class trimmed (moved to the trim DSCP's class) */
 	uint64_t depth_max;     /* bytes */
 	uint64_t hist[TM_HIST_BUCKETS];
 	uint64_t paused_ns;     /* time held by received PFC */
 };
 
 struct tm_queue {
-	struct rte_mbuf **pkts; /* circular, TM_PORT_PKTS entries */
+	struct rte_mbuf **pkts; /* circular, mask + 1 entries (TM_PORT_PKTS; a lossless class grows) */
 	/* Their lengths, beside them: the scheduler and the shaper look at a
 	 * queue's head length at every dequeue and next_tx_time, and reading
 	 * it from the (cold) mbuf was a cache miss per packet in large
 	 * fabrics. Frames are single-segment, so they fit in 16 bits. */
 	uint16_t *lens;
 	uint32_t head, count;
+	uint32_t mask;          /* entries - 1, a power of two */
 	uint64_t bytes;
 	uint32_t limit;         /* bytes */
 	struct loom_ecn_cfg ecn;
@@ -80,8 +83,11 @@ struct tm_queue {
 	struct tm_queue_stats st;
 };
 
-/* Packets one port holds in all its classes (the mbuf pool is sized for
- * it, like the FIFO it replaces). */
+/* Packets one port holds in its lossy classes (the mbuf pool is sized for
+ * it, like the FIFO it replaces). A lossless class has no packet cap: the
+ * shared buffer's bytes and PFC bound it, and its queue grows (doubling,
+ * tm_queue_grow) past TM_PORT_PKTS when it must; in real time that needs
+ * mbufs beyond the port's share of the pool. */
 #define TM_PORT_PKTS 512
 
 struct tm_port_stats {
@@ -95,6 +101,7 @@ struct tm_port_stats {
 	uint64_t headroom_pkts;   /* accepted above xoff (peer did not stop) */
 	uint64_t headroom_bytes;
 	uint64_t headroom_peak;
+	uint64_t trimmed;         /* packets trimmed on this port instead of dropped (tm_trim.c) */
 };
 
 struct tm_port {
@@ -155,6 +162,30 @@ uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rt
  * when none is pending (or no mbuf: it stays pending). */
 struct rte_mbuf *tm_pfc_take(struct loom_switch *sw, struct loom_port *p, loom_time_ns now);
 loom_time_ns tm_next_tx_time(const struct loom_port *p, loom_time_ns now);
+
+/* Put m (len bytes) at the tail of q. */
+static inline void tm_queue_push(struct tm_port *t, struct tm_queue *q, struct rte_mbuf *m, uint32_t len)
+{
+	q->pkts[(q->head + q->count) & q->mask] = m;
+	q->lens[(q->head + q->count) & q->mask] = (uint16_t)len;
+	q->count++;
+	q->bytes += len;
+	if (q->bytes > q->st.depth_max)
+		q->st.depth_max = q->bytes;
+	t->n_pkts++;
+	t->bytes += len;
+}
+
+/* A full lossless queue doubles its arrays (tm_setup.c). 0, or -1 without memory. */
+int tm_queue_grow(struct tm_queue *q);
+
+/* ---- trimming (tm_trim.c) ---- */
+
+/* A packet of a trim class (cfg.trim) that would be dropped: cut to
+ * LOOM_TM_TRIM_BYTES, marked with cfg.trim_dscp and queued in that DSCP's
+ * class, when it is an IPv4/UDP packet longer than that and the class
+ * takes it. true when queued (counted); false: the caller drops it. */
+bool tm_trim(struct loom_switch *sw, struct tm_port *t, struct rte_mbuf *m, uint16_t l3_off, uint16_t in_port);
 
 /* ---- PFC (tm_pfc.c) ---- */
 

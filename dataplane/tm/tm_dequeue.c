@@ -78,7 +78,7 @@ uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rt
 			struct rte_mbuf *m = q->pkts[q->head];
 			uint32_t len = head[c];
 
-			q->head = (q->head + 1) % TM_PORT_PKTS;
+			q->head = (q->head + 1) & q->mask;
 			q->count--;
 			q->bytes -= len;
 			t->n_pkts--;

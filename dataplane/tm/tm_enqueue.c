@@ -6,7 +6,9 @@
  * on ECN-capable packets the marker picks (IPv4 checksum updated), the
  * ingress port's PFC bytes (and a PAUSE to send when they reach xoff),
  * m->hash.sched (see tm.h); or drops the packet on the egress port under
- * queue_full, buffer_full, wred or pfc_headroom.
+ * queue_full, buffer_full, wred, pfc_headroom or (a lossless class, the
+ * shared buffer full) lossless_drop. A packet of a trim class that would
+ * be dropped is trimmed instead when it can be (tm_trim.c).
  *
  * ECN uses loom/tm/ecn_mark.h rather than rte_red: rte_red counts the
  * queue in packets and ages its average in TSC cycles, while switches and
@@ -119,6 +121,17 @@ static void tm_drop(struct loom_port *out, struct rte_mbuf *m, enum loom_drop_re
 	pkt_drop(out, m, r);
 }
 
+/* A lossy class drops m (reason r, counted in *counter) unless the class
+ * trims (cfg.trim) and m can be trimmed. Out of line: drops are rare. */
+static __attribute__((noinline)) void tm_lossy_drop(struct loom_switch *sw, struct loom_port *out, struct tm_port *t,
+						    struct rte_mbuf *m, uint16_t l3_off, uint16_t in_port, int cls,
+						    enum loom_drop_reason r, uint64_t *counter)
+{
+	if ((t->cfg.trim & (1u << cls)) && tm_trim(sw, t, m, l3_off, in_port))
+		return;
+	tm_drop(out, m, r, counter);
+}
+
 /* PFC send side: account the packet to (ingress port, class) when that
  * class is lossless on the ingress port (it = its traffic manager).
  * Returns false when it must be dropped (headroom exhausted). */
@@ -185,10 +198,16 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 	q->st.in_bytes += len;
 	q->st.hist[hist_bucket(q->bytes)]++;
 
-	/* Limits. A lossless class has no byte limit of its own: PFC's xoff
-	 * and headroom bound it, and only a full buffer can drop it. */
-	if (unlikely(t->n_pkts >= TM_PORT_PKTS) || (!lossless && q->bytes + len > q->limit)) {
-		tm_drop(out, m, LOOM_DROP_QUEUE_FULL, &q->st.drop_tail);
+	/* Limits. A lossless class has no limit of its own, in bytes or
+	 * packets: PFC's xoff and headroom bound it, its queue grows when it
+	 * must, and only a full buffer can drop it (lossless_drop). */
+	if (!lossless) {
+		if (unlikely(t->n_pkts >= TM_PORT_PKTS) || q->bytes + len > q->limit) {
+			tm_lossy_drop(sw, out, t, m, pc.l3_off, in_port, cls, LOOM_DROP_QUEUE_FULL, &q->st.drop_tail);
+			return;
+		}
+	} else if (unlikely(q->count > q->mask) && tm_queue_grow(q) < 0) {
+		tm_drop(out, m, LOOM_DROP_LOSSLESS_DROP, &q->st.drop_lossless);
 		return;
 	}
 	/* PFC watchdog, action drop: the stormed class takes nothing */
@@ -196,13 +215,16 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 		tm_drop(out, m, LOOM_DROP_PFC_WATCHDOG, &q->wd.st.drops);
 		return;
 	}
-	if (lossless ? (ts->buf.used + len > ts->buf.size)
-		     : loom_buffer_admit(&ts->buf, q->bytes, len, ts->alpha_log2) != LOOM_BUFFER_ADMIT) {
-		tm_drop(out, m, LOOM_DROP_BUFFER_FULL, &q->st.drop_buffer);
+	if (lossless) {
+		if (unlikely(ts->buf.used + len > ts->buf.size)) {
+			tm_drop(out, m, LOOM_DROP_LOSSLESS_DROP, &q->st.drop_lossless);
+			return;
+		}
+		ts->buf.used += len; /* headroom is taken whatever the threshold */
+	} else if (loom_buffer_admit(&ts->buf, q->bytes, len, ts->alpha_log2) != LOOM_BUFFER_ADMIT) {
+		tm_lossy_drop(sw, out, t, m, pc.l3_off, in_port, cls, LOOM_DROP_BUFFER_FULL, &q->st.drop_buffer);
 		return;
 	}
-	if (lossless)
-		ts->buf.used += len; /* headroom is taken whatever the threshold */
 	if (!tm_pfc_admit(sw, m, in_port, cls, len, now)) {
 		loom_buffer_release(&ts->buf, len);
 		tm_drop(out, m, LOOM_DROP_PFC_HEADROOM, &q->st.drop_headroom);
@@ -220,19 +242,12 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 		loom_buffer_release(&ts->buf, len);
 		if (m->hash.sched.color)
 			tm_pfc_release(sw, m, len, now);
-		tm_drop(out, m, LOOM_DROP_WRED, &q->st.drop_wred);
+		tm_lossy_drop(sw, out, t, m, pc.l3_off, in_port, cls, LOOM_DROP_WRED, &q->st.drop_wred);
 		return;
 	default:
 		break;
 	}
-	q->pkts[(q->head + q->count) % TM_PORT_PKTS] = m;
-	q->lens[(q->head + q->count) % TM_PORT_PKTS] = (uint16_t)len;
-	q->count++;
-	q->bytes += len;
-	if (q->bytes > q->st.depth_max)
-		q->st.depth_max = q->bytes;
-	t->n_pkts++;
-	t->bytes += len;
+	tm_queue_push(t, q, m, len);
 }
 
 void tm_enqueue_burst(struct loom_switch *sw, struct loom_port *out, uint16_t in_port, struct rte_mbuf **pkts,

@@ -100,6 +100,7 @@ int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t 
 	for (int c = 0; c < LOOM_TM_CLASSES; c++) {
 		t->q[c].pkts = (struct rte_mbuf **)(pkts + sizeof(struct rte_mbuf *) * TM_PORT_PKTS * c);
 		t->q[c].lens = (uint16_t *)(lens + sizeof(uint16_t) * TM_PORT_PKTS * c);
+		t->q[c].mask = TM_PORT_PKTS - 1;
 		loom_ecn_state_init(&t->q[c].ecn_st);
 		loom_pfc_hold_init(&t->q[c].hold);
 		loom_pfc_wd_init(&t->q[c].wd);
@@ -107,6 +108,37 @@ int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t 
 	}
 	p->tm = t;
 	tm_port_apply(p, now);
+	return 0;
+}
+
+int tm_queue_grow(struct tm_queue *q)
+{
+	uint32_t n = q->mask + 1;
+	struct rte_mbuf **pkts;
+	uint16_t *lens;
+
+	if (n > UINT32_MAX / 2)
+		return -1;
+	/* rte_malloc: the queue's arrays are DPDK memory like the rest of the TM */
+	pkts = rte_malloc("loom_tm_queue", sizeof(*pkts) * 2 * n, RTE_CACHE_LINE_SIZE);
+	lens = rte_malloc("loom_tm_lens", sizeof(*lens) * 2 * n, RTE_CACHE_LINE_SIZE);
+	if (!pkts || !lens) {
+		rte_free(pkts);
+		rte_free(lens);
+		return -1;
+	}
+	for (uint32_t i = 0; i < q->count; i++) {
+		pkts[i] = q->pkts[(q->head + i) & q->mask];
+		lens[i] = q->lens[(q->head + i) & q->mask];
+	}
+	if (n > TM_PORT_PKTS) {
+		rte_free(q->pkts);
+		rte_free(q->lens);
+	}
+	q->pkts = pkts;
+	q->lens = lens;
+	q->head = 0;
+	q->mask = 2 * n - 1;
 	return 0;
 }
 
@@ -120,8 +152,12 @@ void tm_port_free(struct loom_port *p)
 		struct tm_queue *q = &t->q[c];
 
 		for (uint32_t i = 0; q->pkts && i < q->count; i++)
-			rte_pktmbuf_free(q->pkts[(q->head + i) % TM_PORT_PKTS]);
-	} /* the arrays go with loom_queue_arena, with the fabric */
+			rte_pktmbuf_free(q->pkts[(q->head + i) & q->mask]);
+		if (q->mask + 1 > TM_PORT_PKTS) { /* grown: its own arrays */
+			rte_free(q->pkts);
+			rte_free(q->lens);
+		}
+	} /* the first arrays go with loom_queue_arena, with the fabric */
 	rte_free(t);
 	p->tm = NULL;
 }

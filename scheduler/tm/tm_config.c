@@ -39,6 +39,7 @@ void loom_tm_cfg_default(struct loom_tm_cfg *c)
 	c->pfc.xon_bytes = 32000;
 	c->pfc.headroom_bytes = 64000;
 	c->pfc.pause_quanta = LOOM_PFC_MAX_QUANTA;
+	c->trim_dscp = LOOM_TM_DEFAULT_TRIM_DSCP;
 	loom_pfc_wd_cfg_default(&c->pfc_wd);
 	for (int i = 0; i < LOOM_TM_CLASSES; i++) {
 		c->cls[i].weight = 1;
@@ -212,13 +213,14 @@ static int set_class_key(struct loom_tm_cfg *c, uint8_t mask, const char *sub, c
 	return 0;
 }
 
-static int set_lossless(struct loom_tm_cfg *c, const char *value, const char *key, char *err, size_t errlen)
+/* A set of classes ("none", "3", "3,4", "[3, 4]") into *out. */
+static int set_classes(uint8_t *out, const char *value, const char *key, char *err, size_t errlen)
 {
 	uint8_t mask = 0;
 	const char *s = value;
 
 	if (!strcasecmp(value, "none") || !*value) {
-		c->lossless = 0;
+		*out = 0;
 		return 0;
 	}
 	while (*s) {
@@ -239,7 +241,7 @@ static int set_lossless(struct loom_tm_cfg *c, const char *value, const char *ke
 		else if (*s)
 			return bad(err, errlen, key, "'%s': expected class numbers 0..7, e.g. 3 or 3,4", value);
 	}
-	c->lossless = mask;
+	*out = mask;
 	return 0;
 }
 
@@ -269,7 +271,13 @@ int loom_tm_cfg_set(struct loom_tm_cfg *c, const char *key, const char *value, c
 		if (parse_alpha(value, &c->alpha_log2) < 0)
 			return bad(err, errlen, key, "'%s': expected a power of two from 1/64 to 8", value);
 	} else if (!strcmp(key, "pfc.lossless")) {
-		return set_lossless(c, value, key, err, errlen);
+		return set_classes(&c->lossless, value, key, err, errlen);
+	} else if (!strcmp(key, "trim.classes")) {
+		return set_classes(&c->trim, value, key, err, errlen);
+	} else if (!strcmp(key, "trim.dscp")) {
+		if (parse_uint(value, 0, 63, &u) < 0)
+			return bad(err, errlen, key, "'%s': expected a DSCP 0..63", value);
+		c->trim_dscp = (uint8_t)u;
 	} else if (!strcmp(key, "pfc.xoff") || !strcmp(key, "pfc.xon") || !strcmp(key, "pfc.headroom")) {
 		if (loom_parse_bytes(value, &b) < 0 || b > LOOM_SHAPER_MAX_BYTES)
 			return bad(err, errlen, key, "'%s' is not a byte count", value);
@@ -354,6 +362,13 @@ int loom_tm_cfg_finalize(struct loom_tm_cfg *c, char *err, size_t errlen)
 		c->cls[roce].ecn = LOOM_TM_ECN_DCQCN;
 	if (c->lossless >> n)
 		return bad(err, errlen, "pfc.lossless", "names a class >= classes (%u)", n);
+	if (c->trim >> n)
+		return bad(err, errlen, "trim.classes", "names a class >= classes (%u)", n);
+	if (c->trim & c->lossless)
+		return bad(err, errlen, "trim.classes", "names a lossless class (it never drops: nothing to trim)");
+	if (c->trim && (c->lossless & (1u << c->dscp.cls[c->trim_dscp])))
+		return bad(err, errlen, "trim.dscp", "%u maps to lossless class %u: trimmed packets go in a lossy class",
+			   c->trim_dscp, c->dscp.cls[c->trim_dscp]);
 	if (c->pfc.xon_bytes >= c->pfc.xoff_bytes && !c->xon_set)
 		c->pfc.xon_bytes = c->pfc.xoff_bytes / 2;
 	if (c->pfc.xon_bytes >= c->pfc.xoff_bytes)

@@ -143,6 +143,38 @@ static void test_finalize(void **state)
 	assert_int_equal(loom_tm_cfg_finalize(&c, err, sizeof(err)), -1);
 }
 
+/* Trimming: lossy classes only, the mark in a lossy class, valid values. */
+static void test_trim(void **state)
+{
+	struct loom_tm_cfg c;
+	char err[256];
+
+	(void)state;
+	loom_tm_cfg_default(&c);
+	assert_int_equal(c.trim, 0);
+	assert_int_equal(c.trim_dscp, 63);
+	assert_int_equal(loom_tm_cfg_set(&c, "trim.classes", "[0, 1]", err, sizeof(err)), 0);
+	assert_int_equal(c.trim, 0x03);
+	assert_int_equal(loom_tm_cfg_set(&c, "trim.dscp", "46", err, sizeof(err)), 0);
+	assert_int_equal(c.trim_dscp, 46);
+	assert_int_equal(loom_tm_cfg_finalize(&c, err, sizeof(err)), 0);
+	assert_int_equal(loom_tm_cfg_set(&c, "trim.dscp", "64", err, sizeof(err)), -1);
+	assert_int_equal(loom_tm_cfg_set(&c, "trim.classes", "9", err, sizeof(err)), -1);
+	/* a lossless class does not drop: nothing to trim */
+	loom_tm_cfg_default(&c);
+	loom_tm_cfg_set(&c, "pfc.lossless", "3", err, sizeof(err));
+	loom_tm_cfg_set(&c, "trim.classes", "0,3", err, sizeof(err));
+	assert_int_equal(loom_tm_cfg_finalize(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "lossless"));
+	/* trimmed packets may not land in a lossless class (DSCP 24 -> 3) */
+	loom_tm_cfg_default(&c);
+	loom_tm_cfg_set(&c, "pfc.lossless", "3", err, sizeof(err));
+	loom_tm_cfg_set(&c, "trim.classes", "0", err, sizeof(err));
+	loom_tm_cfg_set(&c, "trim.dscp", "24", err, sizeof(err));
+	assert_int_equal(loom_tm_cfg_finalize(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "trim.dscp"));
+}
+
 static void test_scaled_thresholds(void **state)
 {
 	struct loom_tm_cfg c;
@@ -197,6 +229,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_finalize),
 		cmocka_unit_test(test_scaled_thresholds),

@@ -203,6 +203,44 @@ static void test_errors(void **state)
 	expect_error("patterns:\n  - { pattern: permutation, bytes: 1M }\n", "missing key 'workload'");
 }
 
+/* `transport:` with loss recovery and `lose:`: both fields, the CSV name. */
+static void test_transports_and_lose(void **state)
+{
+	static const char yaml[] =
+		"workload: t\n"
+		"defaults: { transport: go_back_n }\n"
+		"patterns:\n"
+		"  - { pattern: incast, to: h3, senders: [h0], bytes: 1M, lose: 5 }\n"
+		"  - { pattern: incast, to: h2, senders: [h1], bytes: 1M, transport: selective_repeat, lose: 7..9 }\n"
+		"  - { pattern: incast, to: h4, senders: [h5], bytes: 1M, transport: rocev2 }\n";
+	struct workload wl;
+	char *csv = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	load_ok(yaml, &wl);
+	assert_int_equal(wl.flows.n, 3);
+	assert_int_equal(wl.flows.v[0].transport, LOOM_FLOW_ROCEV2);
+	assert_int_equal(wl.flows.v[0].recovery, LOOM_FLOW_RECOVERY_GO_BACK_N);
+	assert_int_equal(wl.flows.v[0].lose_first, 5);
+	assert_int_equal(wl.flows.v[0].lose_count, 1);
+	assert_int_equal(wl.flows.v[1].recovery, LOOM_FLOW_RECOVERY_SELECTIVE_REPEAT);
+	assert_int_equal(wl.flows.v[1].lose_first, 7);
+	assert_int_equal(wl.flows.v[1].lose_count, 3);
+	assert_int_equal(wl.flows.v[2].transport, LOOM_FLOW_ROCEV2);
+	assert_int_equal(wl.flows.v[2].recovery, LOOM_FLOW_RECOVERY_NONE);
+	out = open_memstream(&csv, &len);
+	workload_write_csv(&wl, &topo, out);
+	fclose(out);
+	assert_non_null(strstr(csv, ",go_back_n,"));
+	assert_non_null(strstr(csv, ",selective_repeat,"));
+	free(csv);
+	workload_free(&wl);
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, bytes: 1M, lose: 9..3 }\n",
+		     "w.yaml:3: bad lose '9..3'");
+}
+
 /* `cc:` as a mapping: the type and parameter overrides reach every flow
  * (by set number), apply over the code defaults, are written back as
  * YAML, and bad ones name the line. */
@@ -432,6 +470,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_transports_and_lose),
 		cmocka_unit_test(test_example_and_csv),
 		cmocka_unit_test(test_named_senders_and_streams),
 		cmocka_unit_test(test_errors),

@@ -15,17 +15,18 @@ class PfcVirtual(unittest.TestCase):
         for s in sw.values():
             self.assertTrue(s["conserved"], s["name"])
         rates = [f["rx_rate_bps"] for f in r["flows"]]
-        # 10G shared by two: each within 1 % of 5G
+        # 10G shared by two: together within 1 % of 10G, each within 3 %
+        # of 5G (the generator hosts obey leaf0's PAUSE, and both are held
+        # and released in step: 5.107 and 4.893 Gb/s)
+        self.assertAlmostEqual(sum(rates) / 10e9, 1.0, delta=0.01)
         for rate in rates:
-            self.assertAlmostEqual(rate / 5e9, 1.0, delta=0.01)
-        # inside the fabric (leaf1, spine0, leaf0's uplink) nothing is lost
-        for name in ("leaf1", "spine0"):
+            self.assertAlmostEqual(rate / 5e9, 1.0, delta=0.03)
+        # nothing is lost anywhere: inside the fabric PFC holds the
+        # switches, and leaf0's host ports hold the generator hosts
+        for name in ("leaf0", "leaf1", "spine0"):
             self.assertEqual({k: v for p in sw[name]["ports"] for k, v in p["drops"].items()}, {}, name)
-        leaf0_drops = {}
-        for p in sw["leaf0"]["ports"]:
-            for k, v in p["drops"].items():
-                leaf0_drops[k] = leaf0_drops.get(k, 0) + v
-        self.assertEqual(set(leaf0_drops) - {"pfc_headroom"}, set())
+        for h in r["hosts"][:2]:
+            self.assertGreater(h.get("pfc_frames_rx", 0), 0, h)
         pauses = sum(p["tm"]["pfc_frames_sent"] for p in sw["leaf1"]["ports"])
         self.assertGreater(pauses, 0, "leaf1 never paused the spine")
 

@@ -37,6 +37,11 @@
  *                                   packets dropped (drop) or sent (ignore)
  *   (durations: 200ms, 1s, 500us, 100000ns; a bare number is ns)
  *   dscp.D             class        D = 0..63
+ *   trim.classes       none | "0" | "0,1"   lossy classes whose packets are
+ *                                   trimmed instead of dropped (NDP / UEC):
+ *                                   cut to LOOM_TM_TRIM_BYTES, marked with
+ *                                   trim.dscp, queued in that DSCP's class
+ *   trim.dscp          0..63 (63)   the mark; map it to a high-priority class
  */
 #ifndef LOOM_TM_CONFIG_H
 #define LOOM_TM_CONFIG_H
@@ -80,6 +85,8 @@ struct loom_tm_cfg {
 	uint64_t buffer_bytes;
 	int8_t alpha_log2;
 	uint8_t lossless;       /* bit c: class c is lossless (PFC) */
+	uint8_t trim;           /* bit c: class c trims instead of dropping (dataplane/tm/tm_trim.c) */
+	uint8_t trim_dscp;      /* the DSCP of a trimmed packet */
 	struct loom_pfc_cfg pfc; /* refresh_ns derived per port from the rate */
 	struct loom_pfc_wd_cfg pfc_wd;
 	struct loom_tm_class_cfg cls[LOOM_TM_CLASSES];
@@ -98,6 +105,11 @@ struct loom_tm_cfg {
 #define LOOM_TM_DEFAULT_BURST_NS 500000u      /* bucket = 500 us at the rate: a real-time
 					       * runner woken that late loses no credit */
 #define LOOM_TM_MIN_BURST 1514u
+/* A trimmed packet's length: Ethernet, IPv4, UDP, a BTH and a generator
+ * host's payload header (86 bytes) fit, so the receiver knows the flow
+ * and the PSN of what it lost. */
+#define LOOM_TM_TRIM_BYTES 96u
+#define LOOM_TM_DEFAULT_TRIM_DSCP 63u
 
 void loom_tm_cfg_default(struct loom_tm_cfg *c);
 

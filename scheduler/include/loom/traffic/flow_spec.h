@@ -11,12 +11,24 @@
 #define LOOM_FLOW_SPEC_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "loom/clock.h"
 
 enum loom_flow_transport {
 	LOOM_FLOW_UDP = 0,   /* fixed-rate UDP stream */
 	LOOM_FLOW_ROCEV2 = 1 /* UDP to port 4791 with a BTH (RoCEv2-like) */
+};
+
+/* Loss recovery of generator hosts (dataplane/hosts/gen_transport.c,
+ * scheduler/include/loom/transport/): none (a lost packet stays lost, the
+ * results count it), RoCEv2-style go-back-N, or selective repeat with
+ * NACKs for trimmed packets. Both recovering transports send RoCEv2-like
+ * packets (the BTH carries the PSN). */
+enum loom_flow_recovery {
+	LOOM_FLOW_RECOVERY_NONE = 0,
+	LOOM_FLOW_RECOVERY_GO_BACK_N = 1,
+	LOOM_FLOW_RECOVERY_SELECTIVE_REPEAT = 2
 };
 
 /* The sender's congestion control (generator hosts, dataplane/hosts/gen_cc.c). */
@@ -48,6 +60,45 @@ struct loom_flow_spec {
 	 * due; 0 and 0 = a steady stream. Fixed-rate flows only (cc none). */
 	uint64_t burst_bytes;
 	loom_time_ns idle_ns;
+	uint8_t recovery;     /* enum loom_flow_recovery (`transport: go_back_n | selective_repeat`) */
+	/* A scripted loss: the first transmission of packets lose_first ..
+	 * lose_first + lose_count - 1 is lost at the sender's NIC (0 = none). */
+	uint32_t lose_count;
+	uint64_t lose_first;
+	loom_time_ns rto_ns;  /* retransmission timeout of a recovering transport; 0 = the default (500 us) */
 };
+
+/* `transport:` names: udp, rocev2, go_back_n, selective_repeat. */
+static inline const char *loom_flow_transport_name(const struct loom_flow_spec *s)
+{
+	if (s->recovery == LOOM_FLOW_RECOVERY_GO_BACK_N)
+		return "go_back_n";
+	if (s->recovery == LOOM_FLOW_RECOVERY_SELECTIVE_REPEAT)
+		return "selective_repeat";
+	return s->transport == LOOM_FLOW_ROCEV2 ? "rocev2" : "udp";
+}
+
+/* Sets transport and recovery from a name; -1 when unknown. */
+static inline int loom_flow_transport_parse(const char *name, struct loom_flow_spec *s)
+{
+	static const struct {
+		const char *name;
+		uint8_t transport, recovery;
+	} t[] = {
+		{"udp", LOOM_FLOW_UDP, LOOM_FLOW_RECOVERY_NONE},
+		{"rocev2", LOOM_FLOW_ROCEV2, LOOM_FLOW_RECOVERY_NONE},
+		{"go_back_n", LOOM_FLOW_ROCEV2, LOOM_FLOW_RECOVERY_GO_BACK_N},
+		{"selective_repeat", LOOM_FLOW_ROCEV2, LOOM_FLOW_RECOVERY_SELECTIVE_REPEAT},
+	};
+
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(name, t[i].name) == 0) {
+			s->transport = t[i].transport;
+			s->recovery = t[i].recovery;
+			return 0;
+		}
+	return -1;
+}
+#define LOOM_FLOW_TRANSPORT_NAMES "udp, rocev2, go_back_n or selective_repeat"
 
 #endif
