@@ -196,6 +196,13 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 			(unsigned long)x->msgs_sent, (unsigned long)x->msgs_received, (unsigned long)x->windows,
 			x->loop_s, x->sync_s, x->loop_s > 0 ? 100.0 * x->sync_s / x->loop_s : 0.0, x->peak_rss_mb);
 	}
+	for (int r = 0; r < g_size && f->n_switches <= 64; r++) { /* which switch ran where (tests read it) */
+		fprintf(stderr, "loomd: rank %d ran:", r);
+		for (uint16_t s = 0; s < f->n_switches; s++)
+			if (sw_rank[s] == r)
+				fprintf(stderr, " %s", f->switches[s].name);
+		fputc('\n', stderr);
+	}
 	if (la == LOOM_TIME_NEVER)
 		fprintf(stderr, "loomd: MPI: no link between ranks: no lookahead needed\n");
 	else
