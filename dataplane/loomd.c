@@ -483,6 +483,7 @@ int main(int argc, char **argv)
 	struct loom_series_sampler sampler = {0};
 	long metrics_port = 0, worker_priority = LOOM_WORKER_PRIORITY_UNSET;
 	bool check_config = false, use_mpi = false;
+	json_t *partition = NULL; /* the configuration's "partition" (borrowed) */
 	char *end;
 	char err[512], runtime_dir[256];
 	int c, rc = 1;
@@ -552,6 +553,13 @@ int main(int argc, char **argv)
 		loom_fabric_free(&fabric); /* what was loaded before the error (ASan found it leaked) */
 		goto out_eal;
 	}
+	/* a run over MPI ranks' switch groups (loomd_mpi.c); read here so
+	 * that --check-config records it */
+	if (loomd_cfg_get(fabric.config, LOOMD_ROOT_PARTITION, &partition, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		json_decref(loomd_cfg_record_finish());
+		goto out_fabric;
+	}
 	if (check_config) {
 		json_t *read = loomd_cfg_record_finish();
 
@@ -579,7 +587,7 @@ int main(int argc, char **argv)
 		/* Nothing asks for the configuration's JSON in a virtual run
 		 * (no control socket): give its memory back before the run
 		 * (a k=32 fat tree's is over a gigabyte parsed). */
-		if (use_mpi && loomd_mpi_take_config(fabric.config) < 0)
+		if (use_mpi && loomd_mpi_take_config(fabric.config, partition) < 0)
 			goto out_fabric;
 		json_decref(fabric.config);
 		fabric.config = NULL;

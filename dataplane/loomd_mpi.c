@@ -23,15 +23,21 @@
 #include "vt_pool.h"
 
 static int g_rank, g_size = 1;
-static size_t g_faults; /* the configuration's scheduled faults */
+static size_t g_faults;      /* the configuration's scheduled faults */
+static json_t *g_partition; /* its "partition" (kept), NULL: automatic */
 
 int loomd_mpi_start(int *argc, char ***argv) { return loom_mpi_init(argc, argv, &g_rank, &g_size); }
 
 int loomd_mpi_rank(void) { return g_rank; }
 
-void loomd_mpi_finish(void) { loom_mpi_finalize(); }
+void loomd_mpi_finish(void)
+{
+	json_decref(g_partition);
+	g_partition = NULL;
+	loom_mpi_finalize();
+}
 
-int loomd_mpi_take_config(const json_t *config)
+int loomd_mpi_take_config(const json_t *config, json_t *partition)
 {
 	json_t *faults = NULL;
 	char err[256];
@@ -41,6 +47,7 @@ int loomd_mpi_take_config(const json_t *config)
 		return -1;
 	}
 	g_faults = json_array_size(faults);
+	g_partition = json_incref(partition);
 	return 0;
 }
 
@@ -144,7 +151,7 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 			f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed,
 			g_size);
 	t0 = wall_seconds();
-	if (loom_run_mpi(f, NULL, &pool, &vst, ranks, &sw_rank, err, sizeof(err)) < 0) {
+	if (loom_run_mpi(f, g_partition, &pool, &vst, ranks, &sw_rank, err, sizeof(err)) < 0) {
 		if (g_rank == 0)
 			fprintf(stderr, "loomd: %s\n", err);
 		goto out;

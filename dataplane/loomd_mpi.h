@@ -27,8 +27,8 @@ int loomd_mpi_start(int *argc, char ***argv);
 /* This rank (0 before loomd_mpi_start, and without MPI). */
 int loomd_mpi_rank(void);
 /* Keeps what the split run needs of the configuration before loomd frees
- * it (its "partition", whether it has faults): 0, or -1. */
-int loomd_mpi_take_config(const json_t *config);
+ * it (its "partition", NULL: none; whether it has faults): 0, or -1. */
+int loomd_mpi_take_config(const json_t *config, json_t *partition);
 /* The run, the gathering, rank 0's results: loomd's exit code. */
 int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct loom_series *series,
 		       double t_start);
@@ -43,9 +43,10 @@ static inline int loomd_mpi_start(int *argc, char ***argv)
 	return -1;
 }
 static inline int loomd_mpi_rank(void) { return 0; }
-static inline int loomd_mpi_take_config(const json_t *config)
+static inline int loomd_mpi_take_config(const json_t *config, json_t *partition)
 {
 	(void)config;
+	(void)partition;
 	return -1;
 }
 static inline int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct loom_series *series,

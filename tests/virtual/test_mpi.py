@@ -130,6 +130,33 @@ class Mpi(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("scheduled faults", p.stderr)
 
+    def test_partition_groups_place_the_switches(self):
+        """`partition:` groups: group g of G on rank g * N / G (4 groups on
+        2 ranks: two each), hosts with their leaf, results still the
+        one-process bytes; a name that is no switch is refused at its line."""
+        with open(FABRIC) as f:
+            text = f.read()
+        groups = "partition:\n  - [leaf0, spine1]\n  - [leaf1]\n  - [leaf2, spine0]\n  - [leaf3]\n"
+        path = os.path.join(self.dir, "groups.yaml")
+        with open(path, "w") as f:
+            f.write(text + groups)
+        out = os.path.join(self.dir, "groups.json")
+        p = run(path, out, 2)
+        ran = {int(m.group(1)): set(m.group(2).split()) for m in RAN_LINE.finditer(p.stderr)}
+        self.assertEqual(ran, {0: {"leaf0", "leaf1", "spine1"}, 1: {"leaf2", "leaf3", "spine0"}}, p.stderr)
+        self.assertIn("rank 0: 3 switches, 4 hosts", p.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), self.runs[None][0])
+        with open(path, "w") as f:
+            f.write(text + groups.replace("[leaf3]", "[leaf9]"))
+        p = run(path, out, 2, expect_ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertRegex(p.stderr, r"groups.yaml:\d+: partition: group 4: 'leaf9' is not a switch")
+        with open(path, "w") as f:
+            f.write(text + groups.replace("  - [leaf3]\n", ""))
+        p = run(path, out, 2, expect_ok=False)
+        self.assertIn("partition: switch leaf3 is in no group", p.stderr)
+
     def test_bad_rank_counts_are_refused(self):
         for bad in ("0", "x", "-2"):
             p = subprocess.run([LOOMCTL, "run", FABRIC, "--ranks", bad], capture_output=True, text=True)
