@@ -62,6 +62,10 @@ def main():
             return 1
         r["label"] = label
         runs.append(r)
+        print("    %s: %d events, wall %.2f s, loop %.2f s" % (label, r["events"], r["wall"], r["loop"]), flush=True)
+        for x in r["ranks"]:
+            print("      rank %s: %s events, loop %s s, sync %s s (%s%%), peak RSS %s MB" % (
+                x[0], x[3], x[8], x[9], x[10], x[11]), flush=True)
     first = runs[0]
     print("\n%-34s %10s %8s %8s %8s %8s %11s" % ("run", "events", "wall s", "loop s", "x wall", "x loop",
                                                    "identical"))

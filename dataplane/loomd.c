@@ -538,6 +538,9 @@ int main(int argc, char **argv)
 	}
 	if (use_mpi && loomd_mpi_start(&argc, &argv) < 0) /* before EAL: each rank takes its own core */
 		return 1;
+	/* every rank reads rank 0's configuration: other machines need not see its file */
+	if (use_mpi && !(config = loomd_mpi_share_config(config)))
+		return 1;
 	/* how long each step of the start takes: part of a restart's outage */
 	double t_main = wall_seconds(), t_eal, t_load, t_ports, t_changes;
 

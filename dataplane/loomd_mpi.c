@@ -9,8 +9,12 @@
  */
 #include "loomd_mpi.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -30,8 +34,62 @@ int loomd_mpi_start(int *argc, char ***argv) { return loom_mpi_init(argc, argv, 
 
 int loomd_mpi_rank(void) { return g_rank; }
 
+static char g_config_copy[64]; /* a rank's copy of rank 0's configuration */
+
+static char *read_whole(const char *path, long *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char *buf = NULL;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (*len = ftell(f)) >= 0 && *len < INT_MAX && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)*len + 1)) && fread(buf, 1, (size_t)*len, f) != (size_t)*len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+const char *loomd_mpi_share_config(const char *path)
+{
+	long len = -1;
+	char *buf = g_rank == 0 ? read_whole(path, &len) : NULL;
+	const char *out = path;
+	int fd;
+
+	if (g_rank == 0 && !buf) {
+		fprintf(stderr, "loomd: --config %s: cannot read it: %s\n", path, strerror(errno));
+		len = -1;
+	}
+	loom_mpi_bcast_bytes(&buf, &len);
+	if (len < 0)
+		return NULL; /* rank 0 said why */
+	if (g_rank != 0) {
+		/* mkstemp: a new file of ours (O_EXCL), never one a link points at */
+		snprintf(g_config_copy, sizeof(g_config_copy), "/tmp/loomd-rank%d-XXXXXX", g_rank);
+		fd = mkstemp(g_config_copy);
+		if (fd < 0 || write(fd, buf, (size_t)len) != (ssize_t)len) {
+			fprintf(stderr, "loomd: rank %d: cannot keep the configuration in /tmp: %s\n", g_rank,
+				strerror(errno));
+			loom_mpi_abort(1);
+		}
+		close(fd);
+		out = g_config_copy;
+	}
+	free(buf);
+	return out;
+}
+
 void loomd_mpi_finish(void)
 {
+	if (g_config_copy[0])
+		unlink(g_config_copy);
 	json_decref(g_partition);
 	g_partition = NULL;
 	loom_mpi_finalize();

@@ -24,6 +24,10 @@ int loomd_write_results(json_t *out, const char *results);
 #ifdef LOOM_HAVE_MPI
 /* MPI_Init: 0, or -1 (said). */
 int loomd_mpi_start(int *argc, char ***argv);
+/* Rank 0 reads `path` and sends it to every rank, which keep it in a file
+ * of their own (mkstemp under /tmp, removed by loomd_mpi_finish): the
+ * path to load, or NULL (said; every rank stops). */
+const char *loomd_mpi_share_config(const char *path);
 /* This rank (0 before loomd_mpi_start, and without MPI). */
 int loomd_mpi_rank(void);
 /* Keeps what the split run needs of the configuration before loomd frees
@@ -43,6 +47,11 @@ static inline int loomd_mpi_start(int *argc, char ***argv)
 	return -1;
 }
 static inline int loomd_mpi_rank(void) { return 0; }
+static inline const char *loomd_mpi_share_config(const char *path)
+{
+	(void)path;
+	return NULL;
+}
 static inline int loomd_mpi_take_config(const json_t *config, json_t *partition)
 {
 	(void)config;

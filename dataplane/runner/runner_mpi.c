@@ -216,6 +216,19 @@ void loom_mpi_finalize(void) { MPI_Finalize(); }
 
 void loom_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
+void loom_mpi_bcast_bytes(char **buf, long *len)
+{
+	int rank;
+
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Bcast(len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+	if (*len < 0)
+		return;
+	if (rank != 0 && !(*buf = malloc((size_t)*len + 1)))
+		die("out of memory for the configuration");
+	MPI_Bcast(*buf, (int)*len, MPI_CHAR, 0, MPI_COMM_WORLD);
+}
+
 int loom_mpi_gather_strings(const char *mine, char ***out)
 {
 	int rank, size, len = (int)strlen(mine) + 1, *lens = NULL, *displ = NULL, total = 0, rc = -1;

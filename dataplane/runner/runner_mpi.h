@@ -45,6 +45,10 @@ void loom_mpi_abort(int code);
 int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_pool *pool, struct loom_vt_stats *st,
 		 struct loom_mpi_rank_stats *ranks, uint16_t **sw_rank_out, char *err, size_t errlen);
 
+/* Rank 0's *len bytes at *buf to every rank (*len < 0: none, every rank
+ * gets that). Other ranks get a malloc'd copy in *buf. */
+void loom_mpi_bcast_bytes(char **buf, long *len);
+
 /* Rank 0 gets every rank's string (out[r], malloc'd; its own too), in
  * rank order; other ranks get nothing. 0, or -1. */
 int loom_mpi_gather_strings(const char *mine, char ***out);
