@@ -73,6 +73,7 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(ROOT, GENERATOR_HOSTS, "generator_hosts", ARRAY, GEN_HOST, READ) \
 	X(ROOT, FAULT_HANDLING, "fault_handling", OBJECT, FAULT_HANDLING, READ) \
 	X(ROOT, FAULTS, "faults", ARRAY, FAULT, READ) \
+	X(ROOT, PARTITION, "partition", ARRAY, NONE, READ) \
 	X(ROOT, TRACE, "trace", OBJECT, TRACE, READ) \
 	X(ROOT, CAPTURES, "captures", ARRAY, CAPTURE, READ) \
 	X(TRACE, SWITCH, "switch", STRING, NONE, READ) \

@@ -3,7 +3,7 @@
  * loomd: hosts the switches of a fabric (all of them, or a subset) and
  * forwards between them on one worker lcore.
  *
- *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [--series FILE --series-interval NS] [-- EAL options]
+ *   loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE] [--series FILE --series-interval NS] [--mpi] [-- EAL options]
  *   loomd --config FILE --check-config [-- EAL options]
  *
  * --changes-dir DIR: record in DIR every live change made through the
@@ -86,6 +86,7 @@
 #include "series.h"
 #include "series_realtime.h"
 #include "swx_lpm_table.h"
+#include "loomd_mpi.h"
 
 #define DEFAULT_SOCKET "/run/loom/loomd.sock"
 
@@ -101,7 +102,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: loomd --config FILE [--socket PATH] [--metrics-port PORT] [--results FILE]\n"
 		     "             [--series FILE --series-interval NS [--series-max-bytes N]] [--worker-priority N]\n"
-		     "             [--changes-dir DIR]\n"
+		     "             [--changes-dir DIR] [--mpi (virtual time over MPI ranks: under mpirun)]\n"
 		     "             [-- EAL options]\n"
 		     "       loomd --config FILE --check-config [-- EAL options]\n");
 }
@@ -190,14 +191,20 @@ static unsigned long hugepages_free_mb(void)
 	return free_pages * size_kb / 1024;
 }
 
-static int first_allowed_cpu(void)
+/* The k-th CPU this process may run on (counting round): an MPI run's
+ * ranks on one machine take one each (rank k the k-th), a single loomd
+ * the first. */
+static int allowed_cpu(int k)
 {
 	cpu_set_t set;
+	int n;
 
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		for (int c = 0; c < CPU_SETSIZE; c++)
-			if (CPU_ISSET(c, &set))
-				return c;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || (n = CPU_COUNT(&set)) == 0)
+		return 0;
+	k %= n;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set) && k-- == 0)
+			return c;
 	return 0;
 }
 
@@ -234,7 +241,7 @@ static int eal_start(const char *config, bool check_only, int extra_argc, char *
 	if (extra_argc == 0) {
 		unsigned int need = needed_mb(config);
 
-		snprintf(lcore, sizeof(lcore), "%d", first_allowed_cpu());
+		snprintf(lcore, sizeof(lcore), "%d", allowed_cpu(loomd_mpi_rank()));
 		snprintf(prefix, sizeof(prefix), "loomd%d", (int)getpid());
 		argv[argc++] = "-l";
 		argv[argc++] = lcore;
@@ -354,7 +361,6 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 	char err[512];
 	double t0, wall;
 	json_t *out;
-	int rc;
 
 	if (loom_vt_pool_create(&pool, f, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
@@ -370,7 +376,7 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 	t0 = wall_seconds();
 	/* The pool stays to the end of the process: the fabric, freed after
 	 * this, still holds mbufs of it in its queues. */
-	if (loom_run_virtual(f, &pool, series, &vst, err, sizeof(err)) < 0) {
+	if (loom_run_virtual(f, &pool, series, NULL, &vst, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		return 1;
 	}
@@ -391,18 +397,37 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6);
 	print_memory(f, &pool, &vst, ru.ru_maxrss);
 
-	out = loom_fabric_stats_json(f, NULL, vst.end_ns);
+	out = loomd_virtual_results(f, &vst, NULL);
 	if (!out) {
 		fprintf(stderr, "loomd: out of memory\n");
 		return 1;
 	}
+	return loomd_write_results(out, results);
+}
+
+json_t *loomd_virtual_results(struct loom_fabric *f, const struct loom_vt_stats *vst, json_t *stats)
+{
+	/* a split run's stats come with every switch as the rank that ran it has it (loomd_mpi.c) */
+	json_t *out = stats ? stats : loom_fabric_stats_json(f, NULL, vst->end_ns);
+
+	if (!out)
+		return NULL;
 	json_object_set_new(out, "clock", json_string("virtual"));
 	json_object_set_new(out, "seed", json_integer((json_int_t)f->seed));
-	json_object_set_new(out, "events", json_integer((json_int_t)vst.events));
-	json_object_set_new(out, "in_flight", json_integer((json_int_t)vst.in_flight));
+	json_object_set_new(out, "events", json_integer((json_int_t)vst->events));
+	json_object_set_new(out, "in_flight", json_integer((json_int_t)vst->in_flight));
 	json_object_set_new(out, "hosts", loom_gen_hosts_json(f));
 	json_object_set_new(out, "flows", loom_gen_flows_json(f));
 	loom_observe_results(f, out); /* the configuration's trace and captures */
+	return out;
+}
+
+/* Writes and frees a virtual run's results: 0, or 1 (said). */
+int loomd_write_results(json_t *out, const char *results)
+{
+	struct rusage ru;
+	int rc;
+
 	if (results) { /* no symlink followed; 0644: users read results */
 		char why[320];
 		FILE *rf = loom_output_open(results, LOOM_OUTPUT_SHARED, why, sizeof(why));
@@ -439,6 +464,7 @@ int main(int argc, char **argv)
 		{"check-config", no_argument, NULL, 'C'},
 		{"worker-priority", required_argument, NULL, 'P'},
 		{"changes-dir", required_argument, NULL, 'D'},
+		{"mpi", no_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -456,7 +482,8 @@ int main(int argc, char **argv)
 	struct loom_metrics_server metrics = {0};
 	struct loom_series_sampler sampler = {0};
 	long metrics_port = 0, worker_priority = LOOM_WORKER_PRIORITY_UNSET;
-	bool check_config = false;
+	bool check_config = false, use_mpi = false;
+	json_t *partition = NULL; /* the configuration's "partition" (borrowed) */
 	char *end;
 	char err[512], runtime_dir[256];
 	int c, rc = 1;
@@ -500,6 +527,7 @@ int main(int argc, char **argv)
 			break;
 		case 'C': check_config = true; break;
 		case 'D': changes_dir = optarg; break;
+		case 'X': use_mpi = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -508,6 +536,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (use_mpi && loomd_mpi_start(&argc, &argv) < 0) /* before EAL: each rank takes its own core */
+		return 1;
+	/* every rank reads rank 0's configuration: other machines need not see its file */
+	if (use_mpi && !(config = loomd_mpi_share_config(config)))
+		return 1;
 	/* how long each step of the start takes: part of a restart's outage */
 	double t_main = wall_seconds(), t_eal, t_load, t_ports, t_changes;
 
@@ -522,6 +555,13 @@ int main(int argc, char **argv)
 		json_decref(loomd_cfg_record_finish());
 		loom_fabric_free(&fabric); /* what was loaded before the error (ASan found it leaked) */
 		goto out_eal;
+	}
+	/* a run over MPI ranks' switch groups (loomd_mpi.c); read here so
+	 * that --check-config records it */
+	if (loomd_cfg_get(fabric.config, LOOMD_ROOT_PARTITION, &partition, err, sizeof(err)) < 0) {
+		fprintf(stderr, "loomd: %s\n", err);
+		json_decref(loomd_cfg_record_finish());
+		goto out_fabric;
 	}
 	if (check_config) {
 		json_t *read = loomd_cfg_record_finish();
@@ -550,10 +590,13 @@ int main(int argc, char **argv)
 		/* Nothing asks for the configuration's JSON in a virtual run
 		 * (no control socket): give its memory back before the run
 		 * (a k=32 fat tree's is over a gigabyte parsed). */
+		if (use_mpi && loomd_mpi_take_config(fabric.config, partition) < 0)
+			goto out_fabric;
 		json_decref(fabric.config);
 		fabric.config = NULL;
 		malloc_trim(0);
-		rc = run_virtual_main(&fabric, results, &series, t_start);
+		rc = use_mpi ? loomd_run_mpi_main(&fabric, results, &series, t_start)
+			     : run_virtual_main(&fabric, results, &series, t_start);
 		goto out_fabric;
 	}
 	t_load = wall_seconds();
@@ -670,5 +713,7 @@ out_fabric:
 out_eal:
 	rte_eal_cleanup();
 	remove_runtime_dir(runtime_dir);
+	if (use_mpi)
+		loomd_mpi_finish();
 	return rc;
 }

@@ -138,6 +138,19 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 	json_object_set_new(root, LOOMD_KEY(ROOT_CLOCK), json_string(t->clock == TOPO_CLOCK_VIRTUAL ? "virtual" : "realtime"));
 	json_object_set_new(root, LOOMD_KEY(ROOT_SEED), json_integer((json_int_t)t->seed));
 	json_object_set_new(root, LOOMD_KEY(ROOT_DURATION_NS), json_integer((json_int_t)t->duration_ns));
+	if (t->partition_group) { /* groups of switch names, for loomd --mpi */
+		json_t *groups = json_array();
+
+		for (int g = 0; g < t->n_partition_groups; g++) {
+			json_t *names = json_array();
+
+			for (int s = 0; s < t->n_switches; s++)
+				if (t->partition_group[s] == g)
+					json_array_append_new(names, json_string(t->switches[s].name));
+			json_array_append_new(groups, names);
+		}
+		json_object_set_new(root, LOOMD_KEY(ROOT_PARTITION), groups);
+	}
 	for (int h = 0; h < t->n_hosts; h++) {
 		int leaf, port, ifindex;
 		uint8_t mac[6];

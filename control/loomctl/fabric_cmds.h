@@ -20,11 +20,15 @@ struct up_opts {
 int cmd_up(const struct up_opts *o);
 /* A virtual-clock topology, run to completion; results to `out` (NULL:
  * stdout). fabric_run.c */
-int cmd_run(const char *topology, const char *out);
+int cmd_run(const char *topology, const char *out, unsigned int ranks, const char *hostfile);
 /* Run a virtual-clock topology in loomd: results JSON to `out` (NULL:
  * stdout), the time series to `series` every series_interval_ns (NULL:
  * none). loomd's exit status. */
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns);
+/* The same over `ranks` MPI ranks (0: one loomd, no MPI), on the machines
+ * of an Open MPI hostfile (NULL: this one). */
+int fabric_run_virtual_ranks(const struct topology *t, const char *out, const char *series,
+			     uint64_t series_interval_ns, unsigned int ranks, const char *hostfile);
 int cmd_down(void);
 /* What `up` made (namespaces, veths, VM hosts, loomd's pid): the state file. */
 #define LOOM_STATE_FILE "/run/loom/state.json"

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `loomctl run FILE [--out RESULTS]`: a virtual-clock fabric, run to the end
- * of its duration by loomd's virtual-time runner, results to RESULTS (or
- * stdout): the `stats` JSON (per switch and port, conservation) stamped
- * with virtual time, per generator host and per flow. Nothing is left
- * running and nothing in /run/loom is touched: runs may go side by side.
+ * `loomctl run FILE [--out RESULTS] [--ranks N [--hostfile F]]`: a
+ * virtual-clock fabric, run to the end of its duration by loomd's
+ * virtual-time runner, results to RESULTS (or stdout): the `stats` JSON
+ * (per switch and port, conservation) stamped with virtual time, per
+ * generator host and per flow. Nothing is left running and nothing in
+ * /run/loom is touched: runs may go side by side.
+ *
+ * --ranks N: the run split over N MPI ranks (Open MPI's mpirun, each rank a
+ * loomd --mpi with its own EAL file prefix and core; docs/VIRTUAL_TIME.md
+ * "Many ranks"), the same results byte for byte. mpirun is told
+ * --allow-run-as-root when we are root, and --oversubscribe with more
+ * ranks than this machine's cores (no binding then).
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,9 +26,18 @@
 #include "loomd_process.h"
 #include "workload/workload.h"
 
+#define MPIRUN "/usr/bin/mpirun" /* Debian's openmpi-bin */
+
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns)
 {
-	char err[1024], config[] = "/tmp/loom-run-XXXXXX", exe[PATH_MAX], interval[32];
+	return fabric_run_virtual_ranks(t, out, series, series_interval_ns, 0, NULL);
+}
+
+int fabric_run_virtual_ranks(const struct topology *t, const char *out, const char *series,
+			     uint64_t series_interval_ns, unsigned int ranks, const char *hostfile)
+{
+	char err[1024], config[] = "/tmp/loom-run-XXXXXX", exe[PATH_MAX], interval[32], np[16];
+	struct stat st;
 	json_t *cfg;
 	pid_t pid;
 	int fd, status, rc;
@@ -45,14 +62,43 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 		unlink(config);
 		return 1;
 	}
+	if (ranks && stat(MPIRUN, &st) != 0) {
+		fprintf(stderr, "loomctl: --ranks needs Open MPI's %s (Debian: openmpi-bin, libopenmpi-dev; ./loom deps)\n",
+			MPIRUN);
+		unlink(config);
+		return 1;
+	}
+	/* the config must stay readable by ranks started as another user or elsewhere (a shared /tmp) */
+	if (ranks)
+		chmod(config, 0644);
+	snprintf(np, sizeof(np), "%u", ranks);
 	snprintf(interval, sizeof(interval), "%llu", (unsigned long long)series_interval_ns);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		const char *argv[12];
+		const char *argv[24];
 		int n = 0;
 
-		argv[n++] = "loomd";
+		if (ranks) {
+			long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+			argv[n++] = "mpirun";
+			if (geteuid() == 0)
+				argv[n++] = "--allow-run-as-root";
+			if (hostfile) {
+				argv[n++] = "--hostfile";
+				argv[n++] = hostfile;
+			} else if (cores > 0 && ranks > (unsigned long)cores) {
+				argv[n++] = "--oversubscribe";
+				argv[n++] = "--bind-to";
+				argv[n++] = "none";
+			}
+			argv[n++] = "-np";
+			argv[n++] = np;
+			argv[n++] = exe;
+			argv[n++] = "--mpi";
+		} else
+			argv[n++] = "loomd";
 		argv[n++] = "--config";
 		argv[n++] = config;
 		if (out) {
@@ -66,8 +112,8 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 			argv[n++] = interval;
 		}
 		argv[n] = NULL;
-		execv(exe, (char *const *)argv); /* an absolute path: no PATH search */
-		fprintf(stderr, "loomctl: cannot run %s: %s\n", exe, strerror(errno));
+		execv(ranks ? MPIRUN : exe, (char *const *)argv); /* an absolute path: no PATH search */
+		fprintf(stderr, "loomctl: cannot run %s: %s\n", ranks ? MPIRUN : exe, strerror(errno));
 		_exit(127);
 	}
 	rc = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : 1;
@@ -75,7 +121,7 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 	return rc;
 }
 
-int cmd_run(const char *topology, const char *out)
+int cmd_run(const char *topology, const char *out, unsigned int ranks, const char *hostfile)
 {
 	char err[1024];
 	struct topology t;
@@ -92,7 +138,7 @@ int cmd_run(const char *topology, const char *out)
 		topo_free(&t);
 		return 1;
 	}
-	rc = fabric_run_virtual(&t, out, NULL, 0);
+	rc = fabric_run_virtual_ranks(&t, out, NULL, 0, ranks, hostfile);
 	topo_free(&t);
 	if (rc != 0)
 		fprintf(stderr, "loomctl: the virtual-time run of %s failed\n", topology);

@@ -100,8 +100,10 @@ static void usage(FILE *out)
 		"                                                    see docs/WORKLOADS.md\n"
 		"  top [--once] [--interval S] [--socket PATH]       live view: link utilization, queues,\n"
 		"                                                    drops, marks/pauses per switch and plane\n"
-		"  run FILE [--out RESULTS]                          run a 'clock: virtual' fabric to the end of its\n"
-		"                                                    duration; results (stats, flows) as JSON\n"
+		"  run FILE [--out RESULTS] [--ranks N [--hostfile F]]\n"
+		"                                                    run a 'clock: virtual' fabric to the end of its\n"
+		"                                                    duration; results (stats, flows) as JSON; over\n"
+		"                                                    N MPI ranks: the same results (VIRTUAL_TIME.md)\n"
 		"  web [--port N] [--bind ADDR] [--replay DIR]       the running fabric as a live web page on\n"
 		"                                                    127.0.0.1:8089 (read-only), or an experiment's\n"
 		"                                                    runs replayed with a time slider (docs/WEB.md)\n"
@@ -365,15 +367,31 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "pipeline") == 0)
 		return cmd_pipeline(argc, argv);
 	if (strcmp(cmd, "run") == 0) {
-		static const char *const valued[] = {"--out", NULL};
-		const char *file = NULL;
+		static const char *const valued[] = {"--out", "--ranks", "--hostfile", NULL};
+		const char *file = NULL, *ranks_s = flag_value(argc, argv, "--ranks"), *hostfile;
+		unsigned long ranks = 0;
+		char *end;
 
 		if (check_args(argc, argv, 1, NULL, valued) < 0)
 			return 2;
 		for (int i = 0; i < argc; i++)
-			if (argv[i][0] != '-' && (i == 0 || strcmp(argv[i - 1], "--out") != 0))
+			if (argv[i][0] != '-' && (i == 0 || (strcmp(argv[i - 1], "--out") != 0 &&
+							     strcmp(argv[i - 1], "--ranks") != 0 &&
+							     strcmp(argv[i - 1], "--hostfile") != 0)))
 				file = argv[i];
-		return cmd_run(file, flag_value(argc, argv, "--out"));
+		if (ranks_s) {
+			ranks = strtoul(ranks_s, &end, 10);
+			if (*end || end == ranks_s || ranks_s[0] == '-' || ranks < 1 || ranks > 4096) {
+				fprintf(stderr, "loomctl: --ranks: a number of MPI ranks 1..4096, not '%s'\n", ranks_s);
+				return 2;
+			}
+		}
+		hostfile = flag_value(argc, argv, "--hostfile");
+		if (hostfile && !ranks) {
+			fprintf(stderr, "loomctl: --hostfile goes with --ranks N\n");
+			return 2;
+		}
+		return cmd_run(file, flag_value(argc, argv, "--out"), (unsigned int)ranks, hostfile);
 	}
 	if (strcmp(cmd, "lb") == 0)
 		return cmd_lb(argc, argv);

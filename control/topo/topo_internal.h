@@ -103,6 +103,8 @@ void topo_write_cell(const struct topology *t, FILE *out);
 /* topo_faults.c: `fault_handling:` and `faults:` (after the fabric is
  * loaded: faults name links), and their explicit form. */
 int topo_load_faults(struct topo_loader *ld, const struct yaml_doc_field *handling, const struct yaml_doc_field *faults);
+/* `partition:` (topo_partition.c): groups of switches for a run over MPI ranks. */
+int topo_load_partition(struct topo_loader *ld, const struct yaml_doc_field *f);
 void topo_write_faults(const struct topology *t, FILE *out);
 
 /* Subnet arithmetic shared by the addressing helpers and the validator. */

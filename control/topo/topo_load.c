@@ -18,7 +18,7 @@
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
        K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED,
-       K_FAULT_HANDLING, K_FAULTS, K_TRACE, K_CAPTURE, K_TOP };
+       K_FAULT_HANDLING, K_FAULTS, K_TRACE, K_CAPTURE, K_PARTITION, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -427,7 +427,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
 				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
 				       { "hash_seed" }, { "fault_handling" }, { "faults" },
-				       { "trace" }, { "capture" } };
+				       { "trace" }, { "capture" }, { "partition" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -460,6 +460,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 			rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 		if (rc >= 0)
 			rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
+		if (rc >= 0)
+			rc = topo_load_partition(ld, &f[K_PARTITION]);
 		return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
@@ -483,6 +485,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
 	if (rc >= 0)
 		rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
+	if (rc >= 0)
+		rc = topo_load_partition(ld, &f[K_PARTITION]);
 	return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
 }
 
@@ -570,6 +574,7 @@ void topo_free(struct topology *t)
 	free(t->tm);
 	free(t->flows);
 	free(t->faults);
+	free(t->partition_group);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
 }

@@ -199,6 +199,20 @@ int topo_write_explicit(const struct topology *t, const struct topo_traffic *tra
 	for (int i = 0; i < t->n_links; i++)
 		write_link(t, &t->links[i], out);
 	write_experiment(t, traffic, out);
+	if (t->partition_group) { /* topo_partition.c */
+		fputs("partition:\n", out);
+		for (int g = 0; g < t->n_partition_groups; g++) {
+			const char *sep = "  - [";
+
+			for (int s = 0; s < t->n_switches; s++)
+				if (t->partition_group[s] == g) {
+					fputs(sep, out);
+					topo_write_name(out, t->switches[s].name);
+					sep = ", ";
+				}
+			fputs("]\n", out);
+		}
+	}
 	fflush(out);
 	return ferror(out) ? -1 : 0;
 }

@@ -232,6 +232,9 @@ struct topology {
 	struct topo_fault_handling fault_handling;
 	int n_faults;
 	struct topo_fault *faults;
+	/* `partition:` (topo_partition.c): [switch] its group; NULL: not given */
+	int *partition_group;
+	int n_partition_groups;
 };
 
 /* Load FILE (explicit or generator form), expand and validate it; its

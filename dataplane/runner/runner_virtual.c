@@ -22,6 +22,19 @@
  * (a packet or a timer), the runner looks for ports that now have
  * something queued and none pending.
  *
+ * Order: the events of one time run in rounds. A round is every event at
+ * that time in the queue when it starts, sorted by a key of its own
+ * content (the entity: switch, then generator host; then arrival, timer,
+ * transmit; then the port), not by when it was pushed; events a round
+ * pushes at the same time (a switch's own transmit or timer) make the
+ * next round. Entities meet only through links, which take at least one
+ * ns of serialization, so what one entity does at time t never depends
+ * on another's events at t, and each entity sees its own events in an
+ * order that does not depend on which process pushed them when: the same
+ * run split over MPI ranks (runner_mpi.c) is byte-identical to one
+ * process. (Before issue 27 ties went by push order, which depends on the
+ * whole fabric's history and would not survive a split.)
+ *
  * Everything the run does depends only on the configuration (and its
  * seed): same file, same events in the same order, byte-identical results.
  */
@@ -57,9 +70,12 @@ struct vt_port {
 	loom_time_ns tx_at;      /* its time (an earlier one supersedes it) */
 };
 
-struct vt {
+struct loom_vt_run {
 	struct loom_fabric *f;
 	struct loom_event_queue q;
+	struct loom_event *round; /* the events of the current round, sorted */
+	size_t round_cap;
+	const struct loom_vt_remote *remote; /* NULL: one process runs every entity */
 	struct vt_port **ports;    /* [switch][port] */
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
 	loom_time_ns *host_tx_at;  /* [gen host] its pending HOST_TX (NEVER: none); an earlier one supersedes it */
@@ -68,7 +84,7 @@ struct vt {
 	struct loom_vt_stats *st;
 };
 
-static void push(struct vt *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64_t b, void *p)
+static void push(struct loom_vt_run *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64_t b, void *p)
 {
 	/* Push fails only without memory; a simulation that lost an event
 	 * would be wrong, so stop loudly. */
@@ -96,7 +112,7 @@ static inline bool send_is_earliest(const struct vt_port *vp, loom_time_ns now)
 	return vp->tx_pending && vp->tx_at <= link_free_at(vp, now);
 }
 
-static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
+static void schedule_port(struct loom_vt_run *v, uint16_t s, uint16_t p, loom_time_ns now)
 {
 	struct vt_port *vp = &v->ports[s][p];
 	loom_time_ns t;
@@ -113,7 +129,7 @@ static void schedule_port(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now
 
 /* Port (s, p) may have new work at `now`: schedule its send unless one
  * at the earliest time is pending, or nothing waits. */
-static void schedule_port_if_queued(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
+static void schedule_port_if_queued(struct loom_vt_run *v, uint16_t s, uint16_t p, loom_time_ns now)
 {
 	if (!send_is_earliest(&v->ports[s][p], now) && loom_switch_queued(&v->f->switches[s], p) > 0)
 		schedule_port(v, s, p, now);
@@ -122,7 +138,7 @@ static void schedule_port_if_queued(struct vt *v, uint16_t s, uint16_t p, loom_t
 /* After switch s handled input at `now`: ports with something queued
  * get a transmit event, and a timer the input armed is scheduled
  * (loom_switch_run_timers may be called early: it then only tells). */
-static void after_switch_input(struct vt *v, uint16_t s, loom_time_ns now)
+static void after_switch_input(struct loom_vt_run *v, uint16_t s, loom_time_ns now)
 {
 	struct loom_switch *sw = &v->f->switches[s];
 	loom_time_ns t;
@@ -136,8 +152,19 @@ static void after_switch_input(struct vt *v, uint16_t s, loom_time_ns now)
 	}
 }
 
+/* Whether this process runs switch s (and the generator hosts on it). */
+static inline bool owns_switch(const struct loom_vt_run *v, uint16_t s)
+{
+	return !v->remote || v->remote->sw_rank[s] == v->remote->rank;
+}
+
+void loom_vt_deliver(struct loom_vt_run *v, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m)
+{
+	push(v, t, EV_SW_ARRIVE, sw, port, m);
+}
+
 /* Put a packet that starts at `now` on the link out of (s, p). */
-static void send_from_port(struct vt *v, uint16_t s, uint16_t p, struct rte_mbuf *m, loom_time_ns now)
+static void send_from_port(struct loom_vt_run *v, uint16_t s, uint16_t p, struct rte_mbuf *m, loom_time_ns now)
 {
 	const struct loom_port *port = &v->f->switches[s].ports[p];
 	const struct loom_link_spec *l = &v->f->links[s][p];
@@ -147,11 +174,13 @@ static void send_from_port(struct vt *v, uint16_t s, uint16_t p, struct rte_mbuf
 	v->ports[s][p].busy_until = now + loom_link_serialization_ns(len, port->rate_bps);
 	if (l->kind == LOOM_LINK_GENERATOR)
 		push(v, at, EV_HOST_ARRIVE, l->gen_host, 0, m);
+	else if (!owns_switch(v, l->peer_switch)) /* to another rank: a message stamped with its arrival */
+		v->remote->send(v->remote->ctx, at, l->peer_switch, l->peer_port, m);
 	else
 		push(v, at, EV_SW_ARRIVE, l->peer_switch, l->peer_port, m);
 }
 
-static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
+static void port_tx(struct loom_vt_run *v, uint16_t s, uint16_t p, loom_time_ns now)
 {
 	struct loom_switch *sw = &v->f->switches[s];
 	struct rte_mbuf *m;
@@ -184,7 +213,7 @@ static void port_tx(struct vt *v, uint16_t s, uint16_t p, loom_time_ns now)
 	}
 }
 
-static void host_schedule(struct vt *v, uint32_t h, loom_time_ns now)
+static void host_schedule(struct loom_vt_run *v, uint32_t h, loom_time_ns now)
 {
 	loom_time_ns t = loom_gen_host_next_tx_time(&v->f->gen_hosts[h], now);
 
@@ -194,7 +223,7 @@ static void host_schedule(struct vt *v, uint32_t h, loom_time_ns now)
 	v->host_tx_at[h] = t;
 }
 
-static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
+static void host_tx(struct loom_vt_run *v, uint32_t h, loom_time_ns now)
 {
 	struct loom_gen_host *gh = &v->f->gen_hosts[h];
 	struct rte_mbuf *m;
@@ -221,18 +250,19 @@ static void host_tx(struct vt *v, uint32_t h, loom_time_ns now)
 /* The faults due at `now`; every switch may have changed (a link down
  * drains its queue, a repair moves traffic): each port with something
  * queued gets its send, each switch's timers are asked again. */
-static void faults_run(struct vt *v, loom_time_ns now)
+static void faults_run(struct loom_vt_run *v, loom_time_ns now)
 {
 	loom_time_ns t = loom_faults_run(v->f, now);
 
 	for (uint16_t s = 0; s < v->f->n_switches; s++)
-		after_switch_input(v, s, now);
+		if (owns_switch(v, s))
+			after_switch_input(v, s, now);
 	v->next_fault = t;
 	if (t != LOOM_TIME_NEVER)
 		push(v, t, EV_FAULT, 0, 0, NULL);
 }
 
-static void run_event(struct vt *v, const struct loom_event *ev)
+static void run_event(struct loom_vt_run *v, const struct loom_event *ev)
 {
 	struct rte_mbuf *m = ev->p;
 	uint16_t s = (uint16_t)ev->a;
@@ -276,10 +306,8 @@ static void run_event(struct vt *v, const struct loom_event *ev)
  * the pool's layout, no private area and default headroom; a wrong guess
  * only wastes the prefetch), or the queue heads of a port about to send
  * and their packets. */
-static inline void prefetch_next(const struct vt *v)
+static inline void prefetch_next(const struct loom_vt_run *v, const struct loom_event *nx)
 {
-	const struct loom_event *nx = loom_event_queue_peek(&v->q);
-
 	if (nx == NULL)
 		return;
 	if (nx->p) {
@@ -288,6 +316,75 @@ static inline void prefetch_next(const struct vt *v)
 	} else if (nx->kind == EV_PORT_TX) {
 		loom_switch_prefetch_transmit(&v->f->switches[nx->a], (uint16_t)nx->b);
 	}
+}
+
+/* The order of an event among those of its round (see the top): its
+ * entity, then arrival, timer, transmit, then the port. Two events with
+ * one key are the same event pushed twice (a superseded transmit or
+ * timer), and the first to run does the work: their order is moot. */
+static inline uint64_t round_key(const struct loom_vt_run *v, const struct loom_event *ev)
+{
+	uint64_t sw = 1 + (uint64_t)ev->a, host = 1 + (uint64_t)v->f->n_switches + ev->a;
+
+	switch (ev->kind) {
+	case EV_SW_ARRIVE: return sw << 32 | 0u << 16 | (uint16_t)ev->b;
+	case EV_SW_TIMER: return sw << 32 | 1u << 16;
+	case EV_PORT_TX: return sw << 32 | 2u << 16 | (uint16_t)ev->b;
+	case EV_HOST_ARRIVE: return host << 32;
+	case EV_HOST_TX: return host << 32 | 2u << 16;
+	default: return 0; /* EV_FAULT: the fabric's, first */
+	}
+}
+
+/* Sorts a round by its keys (stored in seq, which the queue set and
+ * nothing reads after the pop). Rounds are short (tens of events):
+ * insertion sort, qsort beyond. */
+static int key_cmp(const void *x, const void *y)
+{
+	uint64_t a = ((const struct loom_event *)x)->seq, b = ((const struct loom_event *)y)->seq;
+
+	return a < b ? -1 : a > b;
+}
+
+static void round_sort(struct loom_event *r, size_t n)
+{
+	if (n > 48) {
+		qsort(r, n, sizeof(*r), key_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct loom_event x = r[i];
+		size_t j = i;
+
+		for (; j > 0 && r[j - 1].seq > x.seq; j--)
+			r[j] = r[j - 1];
+		r[j] = x;
+	}
+}
+
+/* Takes every event at the queue's earliest time into v->round, sorted.
+ * Returns how many, or -1 without memory. */
+static ssize_t round_take(struct loom_vt_run *v)
+{
+	loom_time_ns t = loom_event_queue_peek_time(&v->q);
+	size_t n = 0;
+
+	do {
+		if (n == v->round_cap) {
+			size_t cap = v->round_cap ? 2 * v->round_cap : 256;
+			struct loom_event *r = realloc(v->round, cap * sizeof(*r));
+
+			if (!r)
+				return -1;
+			v->round = r;
+			v->round_cap = cap;
+		}
+		n += loom_event_queue_pop_at_min(&v->q, v->round + n, v->round_cap - n);
+	} while (loom_event_queue_peek_time(&v->q) == t);
+	for (size_t i = 0; i < n; i++)
+		v->round[i].seq = round_key(v, &v->round[i]);
+	round_sort(v->round, n);
+	return (ssize_t)n;
 }
 
 static double wall_now(void)
@@ -321,6 +418,38 @@ static void progress_show(struct progress *pr, const struct loom_vt_stats *st, l
 		frac > 0 ? el * (1.0 - frac) / frac : 0.0);
 }
 
+/* Runs every event before `end` (and not after the duration), round by
+ * round. 0, or -1 without memory. */
+static int run_window(struct loom_vt_run *v, loom_time_ns end, const struct loom_series *series,
+		      loom_time_ns *next_sample, struct progress *pr)
+{
+	const struct loom_fabric *f = v->f;
+	struct loom_vt_stats *st = v->st;
+
+	for (;;) {
+		loom_time_ns t = loom_event_queue_peek_time(&v->q);
+
+		if (t >= end || t > f->duration_ns)
+			return 0;
+		if (unlikely(pr->on && st->events >= pr->check_at))
+			progress_show(pr, st, t, f->duration_ns);
+		/* samples at exact multiples of the interval, after every event at or before them */
+		while (*next_sample < t && *next_sample <= f->duration_ns) {
+			loom_series_sample(series, f, *next_sample);
+			*next_sample += series->interval_ns;
+		}
+		ssize_t n = round_take(v);
+
+		if (n < 0)
+			return -1;
+		for (ssize_t i = 0; i < n; i++) {
+			prefetch_next(v, i + 1 < n ? &v->round[i + 1] : NULL);
+			run_event(v, &v->round[i]);
+		}
+		st->events += (uint64_t)n;
+	}
+}
+
 static int check_fabric(const struct loom_fabric *f, char *err, size_t errlen)
 {
 	for (uint16_t s = 0; s < f->n_switches; s++) {
@@ -344,7 +473,7 @@ static int check_fabric(const struct loom_fabric *f, char *err, size_t errlen)
 	return 0;
 }
 
-static void vt_free(struct vt *v)
+static void vt_free(struct loom_vt_run *v)
 {
 	struct loom_event ev;
 
@@ -363,14 +492,14 @@ static void vt_free(struct vt *v)
 	free(v->next_timer);
 	free(v->host_tx_at);
 	free(v->host_arrival);
+	free(v->round);
 }
 
 int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const struct loom_series *series,
-		     struct loom_vt_stats *st, char *err, size_t errlen)
+		     const struct loom_vt_remote *remote, struct loom_vt_stats *st, char *err, size_t errlen)
 {
-	struct vt v = {.f = f, .st = st};
+	struct loom_vt_run v = {.f = f, .st = st, .remote = remote};
 	struct progress pr = {.on = isatty(STDERR_FILENO) == 1, .start = wall_now(), .check_at = 65536};
-	struct loom_event ev;
 	loom_time_ns next_sample = series && series->out ? 0 : LOOM_TIME_NEVER;
 	int rc = -1;
 
@@ -389,7 +518,8 @@ int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const str
 		if (!v.ports[s])
 			goto oom;
 		v.next_timer[s] = LOOM_TIME_NEVER;
-		after_switch_input(&v, s, 0); /* first timers */
+		if (owns_switch(&v, s))
+			after_switch_input(&v, s, 0); /* first timers */
 	}
 	v.next_fault = LOOM_TIME_NEVER;
 	faults_run(&v, 0);
@@ -400,7 +530,8 @@ int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const str
 		f->gen_hosts[h].pool_grow = loom_vt_pool_grow;
 		f->gen_hosts[h].pool_grow_ctx = pool;
 		loom_gen_host_start(&f->gen_hosts[h]);
-		host_schedule(&v, h, 0);
+		if (owns_switch(&v, f->gen_hosts[h].sw)) /* a host runs with its leaf */
+			host_schedule(&v, h, 0);
 	}
 
 	if (next_sample != LOOM_TIME_NEVER)
@@ -408,19 +539,23 @@ int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const str
 	st->setup_s = wall_now() - pr.start;
 	pr.start = wall_now();
 	pr.next = pr.start + 1.0;
-	while (loom_event_queue_peek_time(&v.q) <= f->duration_ns) {
-		if (unlikely(pr.on && st->events >= pr.check_at))
-			progress_show(&pr, st, loom_event_queue_peek_time(&v.q), f->duration_ns);
-		/* samples at exact multiples of the interval, after every event at or before them */
-		while (next_sample < loom_event_queue_peek_time(&v.q) && next_sample <= f->duration_ns) {
-			loom_series_sample(series, f, next_sample);
-			next_sample += series->interval_ns;
+	if (!remote) {
+		if (run_window(&v, LOOM_TIME_NEVER, series, &next_sample, &pr) < 0)
+			goto oom;
+	} else {
+		/* Conservative windows (runner_mpi.c): every rank runs the
+		 * events before the earliest pending one anywhere plus the
+		 * lookahead; nothing sent in a window arrives inside it. */
+		for (;;) {
+			loom_time_ns next = remote->sync(remote->ctx, &v, loom_event_queue_peek_time(&v.q));
+
+			if (next > f->duration_ns)
+				break;
+			if (run_window(&v, next > LOOM_TIME_NEVER - remote->lookahead ? LOOM_TIME_NEVER
+										   : next + remote->lookahead,
+				       series, &next_sample, &pr) < 0)
+				goto oom;
 		}
-		if (!loom_event_queue_pop(&v.q, &ev))
-			break;
-		prefetch_next(&v);
-		run_event(&v, &ev);
-		st->events++;
 	}
 	st->loop_s = wall_now() - pr.start;
 	if (pr.on && pr.next > pr.start + 1.0) /* a progress line was shown: end it */

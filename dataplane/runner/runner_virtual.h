@@ -21,8 +21,36 @@ struct loom_vt_stats {
 	uint64_t in_flight; /* packets still on a link when time was up (freed) */
 	loom_time_ns end_ns;
 	size_t evq_bytes;   /* the event queue's memory at the end (it only grows) */
+	/* split over MPI ranks (runner_mpi.c): this rank's share */
+	uint64_t msgs_sent, msgs_received; /* packets to and from other ranks */
+	uint64_t windows;   /* synchronisation windows */
+	double sync_s;      /* wall seconds in the window exchange (waiting for the other ranks included) */
 	double setup_s, loop_s; /* wall seconds before the first event, and of the loop */
 };
+
+struct rte_mbuf;
+struct loom_vt_run; /* the run's state (runner_virtual.c) */
+
+/* A run split over processes (runner_mpi.c): this process runs the
+ * switches with sw_rank[s] == rank and the generator hosts on them; a
+ * packet for a switch of another rank goes to send() instead of the queue.
+ * sync() is called before every window: it exchanges what was sent
+ * (handing what arrives to loom_vt_deliver) and returns the earliest
+ * pending time of every rank; the runner then runs the events before that
+ * plus `lookahead` (no more than the smallest delay of a link between
+ * ranks, so nothing sent in a window arrives inside it), and stops when it
+ * is past the duration. */
+struct loom_vt_remote {
+	const uint16_t *sw_rank; /* [switch] */
+	uint16_t rank;
+	loom_time_ns lookahead;
+	void (*send)(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m); /* takes m */
+	loom_time_ns (*sync)(void *ctx, struct loom_vt_run *v, loom_time_ns local_next);
+	void *ctx;
+};
+
+/* A packet from another rank reaches (sw, port) at t (sync() only). */
+void loom_vt_deliver(struct loom_vt_run *v, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m);
 
 /* Run to f->duration_ns. Generator hosts take their packets from `pool`
  * (vt_pool.h: it grows when they find it empty).
@@ -30,8 +58,9 @@ struct loom_vt_stats {
  * time: DPDK ports, links without a rate). */
 struct loom_series;
 /* `series` (NULL or no file: none) samples the switch ports every
- * interval of virtual time (series.h). */
+ * interval of virtual time (series.h). `remote`: NULL, or this rank's
+ * part of a split run. */
 int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const struct loom_series *series,
-		     struct loom_vt_stats *st, char *err, size_t errlen);
+		     const struct loom_vt_remote *remote, struct loom_vt_stats *st, char *err, size_t errlen);
 
 #endif

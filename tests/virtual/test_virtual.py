@@ -258,10 +258,14 @@ class VirtualTime(unittest.TestCase):
     def test_dcqcn_incast_converges_to_half_each_without_drops(self):
         """2:1 incast into a 10G port, DCQCN senders at 10G, the port
         marking CE (DCQCN profile): the receiver returns CNPs, the senders
-        cut and recover, and after 100 ms each sends at half the port (final
-        rate within 5 %, average over the run within 10 %), the port runs
-        nearly full (> 95 %) and nothing is dropped. The same senders without
-        congestion control lose packets at that port. Deterministic."""
+        cut and recover, and after 100 ms each sends at about half the port
+        (average over the run within 10 %; the final rate, one instant of
+        DCQCN's sawtooth, within 25 %: with the partition-independent event
+        order of issue 27 it measured -19 % .. +10 % over seeds 1-4 at 99 and
+        100 ms, the 5 % asserted before held at seed 1 by chance of phase),
+        the port runs nearly full (> 95 %) and nothing is dropped. The same
+        senders without congestion control lose packets at that port.
+        Deterministic."""
         r, _, a = self.incast_cc("dcqcn", "dcqcn.json")
         self.assertEqual(sum(sw["dropped"] for sw in r["switches"]), 0)
         for f in r["flows"]:
@@ -270,7 +274,7 @@ class VirtualTime(unittest.TestCase):
             self.assertGreater(f["cc_feedback_rx"], 0, f)  # CNPs reached the sender
             self.assertLessEqual(f["cc_feedback_tx"], f["ce_marked"])  # at most one CNP per mark
             self.assertGreater(f["cc_cuts"], 0, f)
-            self.assertLess(abs(f["cc_rate_bps"] - 5e9) / 5e9, 0.05, f)
+            self.assertLess(abs(f["cc_rate_bps"] - 5e9) / 5e9, 0.25, f)
             self.assertLess(abs(f["rx_rate_bps"] - 5e9) / 5e9, 0.10, f)
         self.assertGreater(sum(f["rx_rate_bps"] for f in r["flows"]), 9.5e9)
         h3 = next(h for h in r["hosts"] if h["name"] == "h3")

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Virtual time over MPI ranks: see runner_mpi.h, partition.h and
+ * docs/VIRTUAL_TIME.md "Many ranks".
+ *
+ * Synchronisation is a window protocol (conservative): before each
+ * window the ranks exchange the packets sent in the last one
+ * (MPI_Alltoall of counts and each rank's earliest pending time, then
+ * MPI_Alltoallv of the messages), every rank takes the earliest pending
+ * time anywhere, T, and runs its events before T + lookahead, the
+ * smallest delay of a link between ranks: a packet sent at t >= T
+ * arrives after t + lookahead, in a later window. Chosen over null
+ * messages because it needs no per-link channel state and two collective
+ * calls a window, and because the lookahead of a fabric (its links'
+ * microsecond) holds thousands of events per rank: the exchange is a
+ * small part of the time (measured, docs/VIRTUAL_TIME.md). Windows also
+ * skip idle time: T is the next event, not the last window's end.
+ *
+ * A message is the packet as the next switch will see it: its arrival
+ * time and port, the mbuf fields a switch may read (lengths, data offset,
+ * flags, packet type, the scheduler's hash word, VLAN tags, the dynamic
+ * fields) and the frame's stored bytes (vt_pool.h: the first 256 with
+ * short buffers). It is rebuilt on the far rank in that rank's pool.
+ */
+#include "runner_mpi.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <mpi.h>
+#include <rte_mbuf.h>
+
+#include "gen_host.h"
+#include "partition.h"
+#include "vt_pool.h"
+
+struct wire_msg {
+	uint64_t t;
+	uint64_t ol_flags;
+	uint8_t hash[8]; /* m->hash: the traffic manager's sched word, or an RSS hash */
+	uint32_t pkt_len;
+	uint32_t packet_type;
+	uint32_t dynfield[9];
+	uint16_t sw, port, mport, data_off, data_len, vlan_tci, vlan_tci_outer, n_bytes;
+};
+_Static_assert(sizeof(((struct rte_mbuf *)0)->hash) == 8, "mbuf hash word");
+_Static_assert(sizeof(((struct rte_mbuf *)0)->dynfield1) == 36, "mbuf dynamic fields");
+
+#define ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+
+struct out_buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+struct mpi_run {
+	int rank, size;
+	struct out_buf *out;       /* [rank]: messages for it this window */
+	struct out_buf send, recv; /* contiguous, for MPI_Alltoallv */
+	int *scount, *sdispl, *rcount, *rdispl;
+	uint64_t *hdr_out, *hdr_in; /* [2 * rank]: bytes for it, my earliest pending time */
+	loom_time_ns sent_min;      /* the earliest arrival sent this window */
+	struct loom_vt_pool *pool;
+	struct loom_vt_stats *st;
+	const uint16_t *sw_rank;
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "loomd: MPI run: %s\n", what);
+	MPI_Abort(MPI_COMM_WORLD, 1);
+	abort();
+}
+
+static void reserve(struct out_buf *b, size_t need)
+{
+	if (b->len + need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 1 << 16;
+
+	while (cap < b->len + need)
+		cap *= 2;
+	uint8_t *p = realloc(b->p, cap);
+
+	if (!p)
+		die("out of memory for the messages between ranks");
+	b->p = p;
+	b->cap = cap;
+}
+
+static void mpi_send(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m)
+{
+	struct mpi_run *r = ctx;
+	struct out_buf *b = &r->out[r->sw_rank[sw]];
+	uint16_t stored = r->pool->stored;
+	uint16_t n = m->data_off < stored ? RTE_MIN(m->data_len, (uint16_t)(stored - m->data_off)) : 0;
+	struct wire_msg w = {
+		.t = t, .ol_flags = m->ol_flags, .pkt_len = m->pkt_len, .packet_type = m->packet_type,
+		.sw = sw, .port = port, .mport = m->port, .data_off = m->data_off, .data_len = m->data_len,
+		.vlan_tci = m->vlan_tci, .vlan_tci_outer = m->vlan_tci_outer, .n_bytes = n,
+	};
+
+	memcpy(w.hash, &m->hash, sizeof(w.hash));
+	memcpy(w.dynfield, m->dynfield1, sizeof(w.dynfield));
+	reserve(b, ALIGN8(sizeof(w) + n));
+	memcpy(b->p + b->len, &w, sizeof(w));
+	memcpy(b->p + b->len + sizeof(w), rte_pktmbuf_mtod(m, const void *), n);
+	b->len += ALIGN8(sizeof(w) + n);
+	if (t < r->sent_min)
+		r->sent_min = t;
+	r->st->msgs_sent++;
+	rte_pktmbuf_free(m);
+}
+
+static struct rte_mbuf *rebuild(struct mpi_run *r, const struct wire_msg *w, const uint8_t *data)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(r->pool->mp);
+
+	if (!m && loom_vt_pool_grow(r->pool) > 0)
+		m = rte_pktmbuf_alloc(r->pool->mp);
+	if (!m)
+		die("the packet pool is full: a packet from another rank has no mbuf");
+	m->data_off = w->data_off;
+	m->pkt_len = w->pkt_len;
+	m->data_len = w->data_len;
+	m->ol_flags = w->ol_flags;
+	m->packet_type = w->packet_type;
+	m->port = w->mport;
+	m->vlan_tci = w->vlan_tci;
+	m->vlan_tci_outer = w->vlan_tci_outer;
+	memcpy(&m->hash, w->hash, sizeof(w->hash));
+	memcpy(m->dynfield1, w->dynfield, sizeof(w->dynfield));
+	memcpy(rte_pktmbuf_mtod(m, void *), data, w->n_bytes);
+	return m;
+}
+
+static loom_time_ns mpi_sync(void *ctx, struct loom_vt_run *v, loom_time_ns local_next)
+{
+	struct mpi_run *r = ctx;
+	double t0 = wall_now();
+	loom_time_ns mine = local_next < r->sent_min ? local_next : r->sent_min, next = LOOM_TIME_NEVER;
+	size_t total = 0;
+
+	for (int i = 0; i < r->size; i++) {
+		r->hdr_out[2 * i] = r->out[i].len;
+		r->hdr_out[2 * i + 1] = mine;
+	}
+	if (MPI_Alltoall(r->hdr_out, 2, MPI_UINT64_T, r->hdr_in, 2, MPI_UINT64_T, MPI_COMM_WORLD) != MPI_SUCCESS)
+		die("MPI_Alltoall failed");
+	r->send.len = 0;
+	for (int i = 0; i < r->size; i++) {
+		if (r->hdr_in[2 * i + 1] < next)
+			next = r->hdr_in[2 * i + 1];
+		if (r->out[i].len > INT_MAX || r->hdr_in[2 * i] > INT_MAX)
+			die("more than 2 GB of messages to one rank in one window");
+		r->sdispl[i] = (int)r->send.len;
+		r->scount[i] = (int)r->out[i].len;
+		reserve(&r->send, r->out[i].len);
+		memcpy(r->send.p + r->send.len, r->out[i].p, r->out[i].len);
+		r->send.len += r->out[i].len;
+		r->out[i].len = 0;
+		r->rdispl[i] = (int)total;
+		r->rcount[i] = (int)r->hdr_in[2 * i];
+		total += r->hdr_in[2 * i];
+	}
+	if (r->send.len > INT_MAX || total > INT_MAX)
+		die("more than 2 GB of messages in one window");
+	r->recv.len = 0;
+	reserve(&r->recv, total + 1);
+	if (MPI_Alltoallv(r->send.p, r->scount, r->sdispl, MPI_BYTE, r->recv.p, r->rcount, r->rdispl, MPI_BYTE,
+			  MPI_COMM_WORLD) != MPI_SUCCESS)
+		die("MPI_Alltoallv failed");
+	for (size_t off = 0; off < total;) {
+		struct wire_msg w;
+
+		memcpy(&w, r->recv.p + off, sizeof(w));
+		loom_vt_deliver(v, w.t, w.sw, w.port, rebuild(r, &w, r->recv.p + off + sizeof(w)));
+		off += ALIGN8(sizeof(w) + w.n_bytes);
+		r->st->msgs_received++;
+	}
+	r->sent_min = LOOM_TIME_NEVER;
+	r->st->windows++;
+	r->st->sync_s += wall_now() - t0;
+	return next;
+}
+
+int loom_mpi_init(int *argc, char ***argv, int *rank, int *size)
+{
+	if (MPI_Init(argc, argv) != MPI_SUCCESS) {
+		fprintf(stderr, "loomd: MPI_Init failed\n");
+		return -1;
+	}
+	MPI_Comm_rank(MPI_COMM_WORLD, rank);
+	MPI_Comm_size(MPI_COMM_WORLD, size);
+	if (*size > UINT16_MAX) {
+		fprintf(stderr, "loomd: %d MPI ranks: at most %u\n", *size, UINT16_MAX);
+		MPI_Finalize();
+		return -1;
+	}
+	return 0;
+}
+
+void loom_mpi_finalize(void) { MPI_Finalize(); }
+
+void loom_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+
+void loom_mpi_bcast_bytes(char **buf, long *len)
+{
+	int rank;
+
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Bcast(len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+	if (*len < 0)
+		return;
+	if (rank != 0 && !(*buf = malloc((size_t)*len + 1)))
+		die("out of memory for the configuration");
+	MPI_Bcast(*buf, (int)*len, MPI_CHAR, 0, MPI_COMM_WORLD);
+}
+
+int loom_mpi_gather_strings(const char *mine, char ***out)
+{
+	int rank, size, len = (int)strlen(mine) + 1, *lens = NULL, *displ = NULL, total = 0, rc = -1;
+	char *all = NULL;
+
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	*out = NULL;
+	if (rank == 0) {
+		lens = calloc((size_t)size, sizeof(*lens));
+		displ = calloc((size_t)size, sizeof(*displ));
+		*out = calloc((size_t)size, sizeof(**out));
+		if (!lens || !displ || !*out)
+			die("out of memory gathering the results");
+	}
+	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+	if (rank == 0) {
+		for (int i = 0; i < size; i++) {
+			displ[i] = total;
+			if (lens[i] > INT_MAX - total)
+				die("more than 2 GB of results");
+			total += lens[i];
+		}
+		all = malloc((size_t)total);
+		if (!all)
+			die("out of memory gathering the results");
+	}
+	MPI_Gatherv(mine, len, MPI_CHAR, all, lens, displ, MPI_CHAR, 0, MPI_COMM_WORLD);
+	if (rank == 0) {
+		for (int i = 0; i < size; i++)
+			if (!((*out)[i] = strdup(all + displ[i])))
+				die("out of memory gathering the results");
+		rc = 0;
+	} else
+		rc = 0;
+	free(all);
+	free(lens);
+	free(displ);
+	return rc;
+}
+
+/* What the results read of a generator host: its counters and its flows. */
+static size_t host_state_bytes(const struct loom_gen_host *h)
+{
+	return sizeof(h->c) + h->n_tx * sizeof(*h->tx) + h->n_rx * sizeof(*h->rx);
+}
+
+static uint8_t *host_state_copy(uint8_t *dst, struct loom_gen_host *h, bool out)
+{
+	struct {
+		void *p;
+		size_t n;
+	} parts[3] = {{&h->c, sizeof(h->c)}, {h->tx, h->n_tx * sizeof(*h->tx)}, {h->rx, h->n_rx * sizeof(*h->rx)}};
+
+	for (int i = 0; i < 3; i++) {
+		if (out)
+			memcpy(dst, parts[i].p, parts[i].n);
+		else
+			memcpy(parts[i].p, dst, parts[i].n);
+		dst += parts[i].n;
+	}
+	return dst;
+}
+
+/* Rank 0 takes the state of every generator host another rank ran. */
+static void gather_hosts(struct loom_fabric *f, const uint16_t *sw_rank, int rank, int size)
+{
+	size_t mine = 0;
+	uint8_t *buf, *all = NULL, *q;
+	int *lens = NULL, *displ = NULL, total = 0;
+
+	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
+		if (sw_rank[f->gen_hosts[h].sw] == rank && rank != 0)
+			mine += host_state_bytes(&f->gen_hosts[h]);
+	if (mine > INT_MAX)
+		die("more than 2 GB of host results on one rank");
+	buf = malloc(mine + 1);
+	if (!buf)
+		die("out of memory gathering the hosts");
+	q = buf;
+	for (uint32_t h = 0; h < f->n_gen_hosts && rank != 0; h++)
+		if (sw_rank[f->gen_hosts[h].sw] == rank)
+			q = host_state_copy(q, &f->gen_hosts[h], true);
+	if (rank == 0) {
+		lens = calloc((size_t)size, sizeof(*lens));
+		displ = calloc((size_t)size, sizeof(*displ));
+		if (!lens || !displ)
+			die("out of memory gathering the hosts");
+	}
+	int len = (int)mine;
+
+	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+	if (rank == 0) {
+		for (int i = 0; i < size; i++) {
+			displ[i] = total;
+			if (lens[i] > INT_MAX - total)
+				die("more than 2 GB of host results");
+			total += lens[i];
+		}
+		all = malloc((size_t)total + 1);
+		if (!all)
+			die("out of memory gathering the hosts");
+	}
+	MPI_Gatherv(buf, len, MPI_BYTE, all, lens, displ, MPI_BYTE, 0, MPI_COMM_WORLD);
+	if (rank == 0)
+		for (int i = 1; i < size; i++) {
+			q = all + displ[i];
+			for (uint32_t h = 0; h < f->n_gen_hosts; h++)
+				if (sw_rank[f->gen_hosts[h].sw] == i)
+					q = host_state_copy(q, &f->gen_hosts[h], false);
+		}
+	free(buf);
+	free(all);
+	free(lens);
+	free(displ);
+}
+
+int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_pool *pool, struct loom_vt_stats *st,
+		 struct loom_mpi_rank_stats *ranks, uint16_t **sw_rank_out, char *err, size_t errlen)
+{
+	struct mpi_run r = {.sent_min = LOOM_TIME_NEVER, .pool = pool, .st = st};
+	uint16_t *sw_rank = calloc(f->n_switches + 1u, sizeof(*sw_rank));
+	struct loom_mpi_rank_stats me = {0};
+	struct loom_vt_remote remote;
+	struct rusage ru;
+	loom_time_ns la;
+	int rc = -1;
+
+	MPI_Comm_rank(MPI_COMM_WORLD, &r.rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &r.size);
+	*sw_rank_out = sw_rank;
+	if (!sw_rank) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (loom_partition(f, groups, (uint16_t)r.size, sw_rank, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < r.size; i++) {
+		uint16_t s = 0;
+
+		while (s < f->n_switches && sw_rank[s] != i)
+			s++;
+		if (s == f->n_switches) {
+			snprintf(err, errlen, "%d ranks for %u switches: rank %d would run none (use fewer ranks)",
+				 r.size, f->n_switches, i);
+			return -1;
+		}
+	}
+	la = loom_partition_lookahead(f, sw_rank, err, errlen);
+	if (la == 0)
+		return -1;
+	r.sw_rank = sw_rank;
+	r.out = calloc((size_t)r.size, sizeof(*r.out));
+	r.scount = calloc((size_t)r.size, sizeof(int));
+	r.sdispl = calloc((size_t)r.size, sizeof(int));
+	r.rcount = calloc((size_t)r.size, sizeof(int));
+	r.rdispl = calloc((size_t)r.size, sizeof(int));
+	r.hdr_out = calloc(2 * (size_t)r.size, sizeof(uint64_t));
+	r.hdr_in = calloc(2 * (size_t)r.size, sizeof(uint64_t));
+	if (!r.out || !r.scount || !r.sdispl || !r.rcount || !r.rdispl || !r.hdr_out || !r.hdr_in) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	remote = (struct loom_vt_remote){.sw_rank = sw_rank, .rank = (uint16_t)r.rank, .lookahead = la,
+					 .send = mpi_send, .sync = mpi_sync, .ctx = &r};
+	if (loom_run_virtual(f, pool, NULL, &remote, st, err, errlen) < 0) {
+		/* the other ranks wait in the next exchange: stop them */
+		fprintf(stderr, "loomd: rank %d: %s\n", r.rank, err);
+		die("a rank failed");
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	me = (struct loom_mpi_rank_stats){.events = st->events, .packets = st->packets, .msgs_sent = st->msgs_sent,
+					  .msgs_received = st->msgs_received, .windows = st->windows,
+					  .loop_s = st->loop_s, .sync_s = st->sync_s, .peak_rss_mb = ru.ru_maxrss / 1024.0};
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		me.switches += sw_rank[s] == r.rank;
+	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
+		me.hosts += sw_rank[f->gen_hosts[h].sw] == r.rank;
+	MPI_Gather(&me, sizeof(me), MPI_BYTE, ranks, sizeof(me), MPI_BYTE, 0, MPI_COMM_WORLD);
+	uint64_t sums[3] = {st->events, st->packets, st->in_flight}, total[3] = {0};
+
+	MPI_Reduce(sums, total, 3, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+	if (r.rank == 0) {
+		st->events = total[0];
+		st->packets = total[1];
+		st->in_flight = total[2];
+	}
+	gather_hosts(f, sw_rank, r.rank, r.size);
+	rc = 0;
+out:
+	for (int i = 0; r.out && i < r.size; i++)
+		free(r.out[i].p);
+	free(r.out);
+	free(r.send.p);
+	free(r.recv.p);
+	free(r.scount);
+	free(r.sdispl);
+	free(r.rcount);
+	free(r.rdispl);
+	free(r.hdr_out);
+	free(r.hdr_in);
+	return rc;
+}
