@@ -270,10 +270,11 @@ int loom_mpi_gather_strings(const char *mine, char ***out)
 	return rc;
 }
 
-/* What the results read of a generator host: its counters and its flows. */
+/* What the results read of a generator host: its counters, the PAUSE it
+ * obeyed and its flows (loss recovery state is inside the flows). */
 static size_t host_state_bytes(const struct loom_gen_host *h)
 {
-	return sizeof(h->c) + h->n_tx * sizeof(*h->tx) + h->n_rx * sizeof(*h->rx);
+	return sizeof(h->c) + sizeof(h->pause) + h->n_tx * sizeof(*h->tx) + h->n_rx * sizeof(*h->rx);
 }
 
 static uint8_t *host_state_copy(uint8_t *dst, struct loom_gen_host *h, bool out)
@@ -281,9 +282,12 @@ static uint8_t *host_state_copy(uint8_t *dst, struct loom_gen_host *h, bool out)
 	struct {
 		void *p;
 		size_t n;
-	} parts[3] = {{&h->c, sizeof(h->c)}, {h->tx, h->n_tx * sizeof(*h->tx)}, {h->rx, h->n_rx * sizeof(*h->rx)}};
+	} parts[] = {{&h->c, sizeof(h->c)},
+		     {&h->pause, sizeof(h->pause)},
+		     {h->tx, h->n_tx * sizeof(*h->tx)},
+		     {h->rx, h->n_rx * sizeof(*h->rx)}};
 
-	for (int i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (out)
 			memcpy(dst, parts[i].p, parts[i].n);
 		else
