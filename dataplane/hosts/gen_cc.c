@@ -86,7 +86,8 @@ static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, boo
 		struct loom_gen_feedback *tail =
 			&h->fb[(h->fb_head + h->fb_count - 1) % LOOM_GEN_FEEDBACK_QUEUE];
 
-		if (tail->kind == kind && tail->rx_slot == rx_slot && tail->ece == ece) {
+		if (tail->kind == kind && tail->rx_slot == rx_slot && tail->ece == ece &&
+		    tail->plane == (h->nic ? h->nic->rx_plane : 0)) {
 			if (ack_seq > tail->ack_seq)
 				tail->ack_seq = ack_seq;
 			return;
@@ -97,7 +98,8 @@ static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, boo
 		return;
 	}
 	h->fb[(h->fb_head + h->fb_count) % LOOM_GEN_FEEDBACK_QUEUE] =
-		(struct loom_gen_feedback){.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq};
+		(struct loom_gen_feedback){.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq,
+					   .plane = h->nic ? h->nic->rx_plane : 0}; /* multi-plane: back over it */
 	h->fb_count++;
 }
 

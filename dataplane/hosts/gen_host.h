@@ -51,6 +51,7 @@
 #include "loom/cc/dcqcn.h"
 #include "loom/cc/dctcp.h"
 #include "loom/traffic/flow_spec.h"
+#include "gen_plane.h"
 
 struct rte_mbuf;
 struct rte_mempool;
@@ -88,6 +89,7 @@ struct loom_gen_feedback_hdr {
 struct loom_gen_feedback {
 	uint32_t rx_slot;
 	uint8_t kind, ece;
+	uint8_t plane;    /* multi-plane: it goes back over the plane its data came in on (gen_plane.h) */
 	uint64_t ack_seq;
 };
 #define LOOM_GEN_FEEDBACK_QUEUE 256u
@@ -117,6 +119,7 @@ struct loom_gen_tx_flow {
 	struct loom_dctcp_cfg dctcp_cfg;
 	struct loom_dctcp dctcp;
 	bool chained;          /* a later collective phase: spec.start is set when it is released */
+	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };
 
 /* A flow this host receives. */
@@ -139,6 +142,7 @@ struct loom_gen_rx_flow {
 	uint64_t lat_min, lat_max, lat_sum;
 	uint64_t first_wire;   /* frame bytes of the first packet (rate excludes it) */
 	loom_time_ns first_rx, last_rx, completed; /* completed: NEVER until all bytes arrived */
+	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };
 
 struct loom_gen_host_counters {
@@ -174,6 +178,8 @@ struct loom_gen_host {
 	struct loom_gen_tx_flow *tx;
 	struct loom_gen_rx_flow *rx;
 	struct loom_gen_host_counters c;
+	/* A multi-plane NIC (gen_plane.h), or NULL: one interface, the fields above. */
+	struct loom_gen_nic *nic;
 };
 
 /* Earliest time >= now at which the host has a packet it may send
