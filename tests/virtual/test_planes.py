@@ -100,6 +100,31 @@ class Planes(unittest.TestCase):
         self.assertEqual([p["tx_packets"] for p in f["planes"]], [50, 50])
         self.assertEqual(f["rx_payload_bytes"], 100 * PAYLOAD)
 
+    def test_weighted_follows_each_planes_congestion(self):
+        """Plane 1 has a 5G link on the way, plane 0 10G all along. Per
+        packet, half the flow queues at plane 1's 5G link, its echoes cut
+        the whole flow's window; weighted, plane 1's echoes lower its
+        weight until the split is the planes' capacities (2:1), and the
+        flow completes sooner. Only plane 1's feedback is marked."""
+        with open(topo("planes_weighted.yaml")) as f:
+            text = f.read()
+        res = {}
+        for spread in ("weighted", "packet"):
+            r, _, _ = run(text.replace("plane_spread: weighted", "plane_spread: %s" % spread), self.dir,
+                          name=spread + ".json")
+            self.assert_conserved(r)
+            (f,) = r["flows"]
+            self.assertEqual(f["rx_payload_bytes"], 2000000)
+            nic = host(r, "h0")["nic"]["planes"]
+            self.assertEqual(nic[0]["rx_marked"], 0)
+            self.assertGreater(nic[1]["rx_marked"], 0)
+            res[spread] = f
+        w0, w1 = (p["tx_packets"] for p in res["weighted"]["planes"])
+        p0, p1 = (p["tx_packets"] for p in res["packet"]["planes"])
+        self.assertEqual(p0, p1)
+        self.assertAlmostEqual(w0 / w1, 2.0, delta=0.05)
+        self.assertLess(res["weighted"]["completion_ns"], 0.75 * res["packet"]["completion_ns"])
+
     def test_plane_lost_moves_its_traffic(self):
         """A 20G stream, per packet; h0's plane-1 link breaks at 100.3 us.
         Plane 1 carried packets 1, 3, ... 167 (starts 600 + 1200 j up to
