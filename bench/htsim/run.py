@@ -13,12 +13,13 @@ load-balancing mode with `loomctl run` and prints one table per file:
 Columns: flows completed, the last completion time over the ideal (every
 receiver's payload through its link at line rate: the permutation's one
 flow, the incast's 32), mean and min goodput of the flows (payload bits
-received over the flow's completion time, or over the run when it did
-not complete), Jain's fairness of the completion times, drops in the
+received over the flow's completion time; a flow that did not complete:
+over the time from its start to its last packet), Jain's fairness of the completion times, drops in the
 switches, and trims, retransmissions and timeouts where the results
 carry them ('-': Loom does not have them yet). Figures only: nothing is
 asserted. --size 16M runs the permutation's 16 MB flows (the duration
-scales with the size); --seeds runs more seeds; --modes picks modes.
+scales with the size); --seeds runs more seeds; --modes picks modes;
+--again DIR prints the tables of an earlier --out DIR without running.
 """
 import argparse
 import json
@@ -80,7 +81,8 @@ def summarize(r, rate, duration_ns):
     ideal_ns = max(into.values()) * 8 * 1e9 / rate
     goodput = []
     for f in flows:
-        t = f["completion_ns"] if f["completion_ns"] > 0 else duration_ns
+        t = f["completion_ns"] if f["completion_ns"] > 0 else (
+            f["last_rx_ns"] - f["start_ns"] if f["last_rx_ns"] > f["start_ns"] else 0)
         goodput.append(f["rx_payload_bytes"] * 8 / (t * 1e-9) if t else 0.0)
     drops = 0
     for sw in r["switches"]:
@@ -114,9 +116,10 @@ def main():
     ap.add_argument("--seeds", type=int, nargs="*", default=[1])
     ap.add_argument("--size", help="the permutation's flow size (2M as written, 16M as htsim's first row)")
     ap.add_argument("--out", help="keep the results here (default: a temporary folder)")
+    ap.add_argument("--again", metavar="DIR", help="the tables of an earlier --out DIR, without running")
     a = ap.parse_args()
     loomctl = os.path.join(a.build, "control", "loomctl")
-    out_dir = a.out or tempfile.mkdtemp(prefix="loom-htsim-")
+    out_dir = a.again or a.out or tempfile.mkdtemp(prefix="loom-htsim-")
     os.makedirs(out_dir, exist_ok=True)
     for name in a.files:
         path = name if os.path.isabs(name) else os.path.join(HERE, name)
@@ -133,10 +136,16 @@ def main():
                 run_name = "%s-%s-%d" % (os.path.splitext(os.path.basename(path))[0], mode, seed)
                 topo = os.path.join(out_dir, run_name + ".yaml")
                 res = os.path.join(out_dir, run_name + ".json")
-                with open(topo, "w") as f:
-                    f.write(text)
-                p = subprocess.run([loomctl, "run", topo, "--out", res], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+                if a.again:
+                    if not os.path.exists(res):
+                        print("%-9s %4d  not run" % (mode, seed), flush=True)
+                        continue
+                    p = subprocess.CompletedProcess([], 0, "", "")
+                else:
+                    with open(topo, "w") as f:
+                        f.write(text)
+                    p = subprocess.run([loomctl, "run", topo, "--out", res], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)
                 if p.returncode != 0:
                     why = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "failed"
                     print("%-9s %4d  not run: %s" % (mode, seed, why[:150]), flush=True)
