@@ -39,7 +39,7 @@ static int get_bytes(struct topo_loader *ld, const struct yaml_doc_field *f, uin
 
 	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
 		return -1;
-	if (loom_tm_parse_bytes(s, out) < 0 || *out < min || *out > max)
+	if (loom_parse_bytes(s, out) < 0 || *out < min || *out > max)
 		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "cell: %s: '%s' must be a size in bytes from %llu to %llu",
 				  f->key, s, (unsigned long long)min, (unsigned long long)max);
 	return 0;

@@ -14,6 +14,7 @@
 #include "loom/cc/cc_params.h"
 #include "loom/traffic/maxmin.h"
 #include "loom/traffic/workload.h"
+#include "loom/units.h"
 #include <yaml.h>
 
 #include "topo/topo_yaml.h"
@@ -107,10 +108,6 @@ void workload_write_cc(FILE *out, const struct loom_flow_spec *s);
 /* "none" | "dcqcn" | "dctcp" <-> enum loom_flow_cc; parse: 0 or -1. */
 int workload_parse_cc(const char *s, uint8_t *cc);
 const char *workload_cc_name(uint8_t cc);
-
-/* "1500", "64K", "1.5M", "16MiB", "2GB" -> bytes (K/M/G/T = 1000^n,
- * Ki/Mi/Gi/Ti = 1024^n, optional trailing B). 0 or -1. */
-int workload_parse_bytes(const char *s, uint64_t *bytes);
 
 /* The flow list as CSV, one header line then one line per flow:
  * id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,

@@ -111,7 +111,7 @@ static int get_param(struct yaml_doc *yd, const struct yaml_doc_field *f, enum l
 			return -1;
 		if (strcmp(s, "0") == 0)
 			u = 0;
-		else if (workload_parse_bytes(s, &u) < 0)
+		else if (loom_parse_bytes(s, &u) < 0)
 			goto bad;
 		*v = (double)u;
 		break;

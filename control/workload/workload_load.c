@@ -94,7 +94,7 @@ static int get_bytes(struct wl_loader *w, const struct yaml_doc_field *f, uint64
 
 	if (yaml_doc_get_str(&w->yd, f, &s) < 0)
 		return -1;
-	if (workload_parse_bytes(s, bytes) < 0 || *bytes == 0)
+	if (loom_parse_bytes(s, bytes) < 0 || *bytes == 0)
 		return ERR(w, yaml_doc_line(f->v), "bad size '%s' for '%s': a whole number of bytes > 0 with "
 			   "optional K/M/G (1000s) or Ki/Mi/Gi (1024s), e.g. 64K or 1MiB", s, f->key);
 	return 0;

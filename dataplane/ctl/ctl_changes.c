@@ -276,8 +276,10 @@ json_t *ctl_changes_replay(struct ctl_changes *c, ctl_change_apply_fn apply, voi
 		names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
-	/* fixed-width numbers: name order is sequence order */
-	qsort(names, n, sizeof(*names), name_cmp);
+	/* fixed-width numbers: name order is sequence order (no qsort of an
+	 * empty, NULL list: UBSan's nonnull check stopped loomd's first start) */
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char why[512];
 		int64_t seq = names[i] ? seq_of_name(names[i]) : -1;

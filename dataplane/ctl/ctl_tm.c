@@ -253,7 +253,7 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 	if (!strcmp(c.key, "rate")) {
 		uint64_t bps;
 
-		if (loom_tm_parse_bytes(value, &bps) < 0 || bps == 0 || bps > LOOM_SHAPER_MAX_RATE)
+		if (loom_parse_bytes(value, &bps) < 0 || bps == 0 || bps > LOOM_SHAPER_MAX_RATE)
 			return err_reply("tm set rate: expected a rate in bit/s, e.g. 100M or 25G");
 		c.rate = loom_rate_scaled(bps, st->fabric->time_scale);
 	} else {

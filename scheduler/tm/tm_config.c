@@ -47,39 +47,6 @@ void loom_tm_cfg_default(struct loom_tm_cfg *c)
 	}
 }
 
-int loom_tm_parse_bytes(const char *s, uint64_t *out)
-{
-	char *end;
-	double v;
-	double mult = 1;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !(v >= 0) || !isfinite(v))
-		return -1;
-	while (*end == ' ')
-		end++;
-	if (!*end || !strcasecmp(end, "B"))
-		mult = 1;
-	else if (!strcasecmp(end, "KB") || !strcasecmp(end, "K"))
-		mult = 1e3;
-	else if (!strcasecmp(end, "MB") || !strcasecmp(end, "M"))
-		mult = 1e6;
-	else if (!strcasecmp(end, "GB") || !strcasecmp(end, "G"))
-		mult = 1e9;
-	else if (!strcasecmp(end, "KiB"))
-		mult = 1024;
-	else if (!strcasecmp(end, "MiB"))
-		mult = 1024 * 1024;
-	else
-		return -1;
-	v *= mult;
-	if (v >= 1e15 || v != floor(v))
-		return -1;
-	*out = (uint64_t)v;
-	return 0;
-}
-
 int loom_tm_parse_duration(const char *s, loom_time_ns *out)
 {
 	char *end;
@@ -187,7 +154,7 @@ static int set_class_key(struct loom_tm_cfg *c, uint8_t mask, const char *sub, c
 		if (!(mask & (1u << i)))
 			continue;
 		if (!strcmp(sub, "queue_limit")) {
-			if (loom_tm_parse_bytes(value, &b) < 0 || b < 64 || b > LOOM_SHAPER_MAX_BYTES)
+			if (loom_parse_bytes(value, &b) < 0 || b < 64 || b > LOOM_SHAPER_MAX_BYTES)
 				return bad(err, errlen, key, "'%s' is not a byte count in 64B..512MiB", value);
 			k->queue_limit = (uint32_t)b;
 		} else if (!strcmp(sub, "ecn")) {
@@ -201,7 +168,7 @@ static int set_class_key(struct loom_tm_cfg *c, uint8_t mask, const char *sub, c
 			k->ecn = (uint8_t)p;
 			c->ecn_set |= (uint8_t)(1u << i);
 		} else if (!strcmp(sub, "ecn.k") || !strcmp(sub, "ecn.kmin") || !strcmp(sub, "ecn.kmax")) {
-			if (loom_tm_parse_bytes(value, &b) < 0 || b > LOOM_SHAPER_MAX_BYTES)
+			if (loom_parse_bytes(value, &b) < 0 || b > LOOM_SHAPER_MAX_BYTES)
 				return bad(err, errlen, key, "'%s' is not a byte count", value);
 			*(!strcmp(sub, "ecn.k") ? &k->k : !strcmp(sub, "ecn.kmin") ? &k->kmin : &k->kmax) = (uint32_t)b;
 		} else if (!strcmp(sub, "ecn.pmax")) {
@@ -291,11 +258,11 @@ int loom_tm_cfg_set(struct loom_tm_cfg *c, const char *key, const char *value, c
 			return bad(err, errlen, key, "'%s': expected 1..8", value);
 		c->n_classes = (uint8_t)u;
 	} else if (!strcmp(key, "burst")) {
-		if (loom_tm_parse_bytes(value, &b) < 0 || b > LOOM_SHAPER_MAX_BYTES)
+		if (loom_parse_bytes(value, &b) < 0 || b > LOOM_SHAPER_MAX_BYTES)
 			return bad(err, errlen, key, "'%s' is not a byte count up to 512MiB", value);
 		c->burst_bytes = (uint32_t)b;
 	} else if (!strcmp(key, "buffer")) {
-		if (loom_tm_parse_bytes(value, &b) < 0 || b < 1500 || b > (1ull << 34))
+		if (loom_parse_bytes(value, &b) < 0 || b < 1500 || b > (1ull << 34))
 			return bad(err, errlen, key, "'%s' is not a byte count in 1500B..16GiB", value);
 		c->buffer_bytes = b;
 	} else if (!strcmp(key, "alpha")) {
@@ -304,7 +271,7 @@ int loom_tm_cfg_set(struct loom_tm_cfg *c, const char *key, const char *value, c
 	} else if (!strcmp(key, "pfc.lossless")) {
 		return set_lossless(c, value, key, err, errlen);
 	} else if (!strcmp(key, "pfc.xoff") || !strcmp(key, "pfc.xon") || !strcmp(key, "pfc.headroom")) {
-		if (loom_tm_parse_bytes(value, &b) < 0 || b > LOOM_SHAPER_MAX_BYTES)
+		if (loom_parse_bytes(value, &b) < 0 || b > LOOM_SHAPER_MAX_BYTES)
 			return bad(err, errlen, key, "'%s' is not a byte count", value);
 		*(!strcmp(key, "pfc.xoff") ? &c->pfc.xoff_bytes
 		  : !strcmp(key, "pfc.xon") ? &c->pfc.xon_bytes

@@ -56,8 +56,9 @@ static uint16_t csum_fold(uint32_t s)
 	return (uint16_t)s;
 }
 
-/* The UDP checksum of an IPv4 packet at p (Ethernet first) verifies. */
-static int udp4_csum_ok(const unsigned char *p, size_t len)
+/* The one's-complement sum of an IPv4 UDP datagram at p (Ethernet first):
+ * pseudo-header, header (its checksum field as it is) and payload. */
+static uint16_t udp4_sum(const unsigned char *p, size_t len)
 {
 	uint32_t s = 0;
 	size_t ulen = len - 34;
@@ -67,13 +68,19 @@ static int udp4_csum_ok(const unsigned char *p, size_t len)
 	s += 17 + (uint32_t)ulen;
 	for (size_t i = 34; i < len; i += 2)
 		s += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
-	return csum_fold(s) == 0xffff;
+	return csum_fold(s);
+}
+
+/* The UDP checksum of an IPv4 packet at p verifies. */
+static int udp4_csum_ok(const unsigned char *p, size_t len)
+{
+	return udp4_sum(p, len) == 0xffff;
 }
 
 static size_t ipv4_roce(unsigned char *p, size_t payload)
 {
 	size_t ulen = 8 + 12 + payload, len = 14 + 20 + ulen;
-	uint32_t s = 0;
+	uint16_t s;
 
 	memset(p, 0, len);
 	memset(p, 0x02, 12);
@@ -90,12 +97,7 @@ static size_t ipv4_roce(unsigned char *p, size_t payload)
 	p[49] = 7;                  /* dest QP 7 */
 	for (size_t i = 0; i < payload; i++)
 		p[54 + i] = (unsigned char)i;
-	for (int i = 26; i < 34; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	s += 17 + (uint32_t)ulen;
-	for (size_t i = 34; i < len; i += 2)
-		s += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
-	s = (uint16_t)~csum_fold(s);
+	s = (uint16_t)~udp4_sum(p, len); /* checksum field still 0 */
 	p[40] = (unsigned char)(s >> 8), p[41] = (unsigned char)s;
 	return len;
 }

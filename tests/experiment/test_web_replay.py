@@ -8,12 +8,12 @@ as $LOOM_BUILD/test-artifacts/web-replay.png.
 Needs root for loomd's EAL; no namespaces, no /run/loom.
 """
 import csv
-import html.parser
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -21,8 +21,9 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 BUILD = os.environ.get("LOOM_BUILD", os.path.join(ROOT, "build"))
 LOOMCTL = os.path.join(BUILD, "control", "loomctl")
 EXPERIMENTS = os.path.join(ROOT, "workloads", "experiments")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(BUILD, "test-artifacts")
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from headless_browser import chromium, dom_elements  # noqa: E402
 
 EXPERIMENT = """experiment: replay
 topology: %s
@@ -32,34 +33,6 @@ modes: [ecmp]
 workloads: [%s]
 loads: [0.5]
 """ % (os.path.join(EXPERIMENTS, "smoke_fabric.yaml"), os.path.join(EXPERIMENTS, "smoke_permutation.yaml"))
-
-
-def chromium(url, *extra):
-    profile = tempfile.mkdtemp(prefix="loom-chromium-")
-    try:
-        return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                               "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                               "--disable-sync", "--user-data-dir=" + profile, *extra, url],
-                              capture_output=True, text=True, timeout=120, check=True)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-class Elements(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.elements = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    handle_startendtag = handle_starttag
-
-
-def dom(url):
-    p = Elements()
-    p.feed(chromium(url, "--dump-dom", "--virtual-time-budget=3000").stdout)
-    return p.elements
 
 
 class WebReplay(unittest.TestCase):
@@ -103,7 +76,7 @@ class WebReplay(unittest.TestCase):
     def test_slider_moves_the_page(self):
         pages = {}
         for i in (2, 15):
-            els = dom(self.url + "#t=%d" % i)
+            els = dom_elements(self.url + "#t=%d" % i, budget_ms=3000)
             body = next(a for t, a in els if t == "body")
             self.assertEqual(body.get("data-state"), "replay")
             self.assertEqual(int(body["data-sample"]), i)

@@ -12,9 +12,21 @@ LOOMCTL = os.path.join(BUILD, "control", "loomctl")
 TOPOLOGIES = os.path.join(ROOT, "vm", "topologies")
 
 
+class CommandFailed(subprocess.CalledProcessError):
+    """A command that failed, with what it printed in the message (a bare
+    CalledProcessError shows the status only, and the reason is lost)."""
+
+    def __str__(self):
+        return "%s\n--- stdout:\n%s--- stderr:\n%s" % (super().__str__(), self.stdout or "", self.stderr or "")
+
+
 def run(*args, check=True, timeout=60):
-    """Run a command; return CompletedProcess with text output."""
-    return subprocess.run(list(args), capture_output=True, text=True, check=check, timeout=timeout)
+    """Run a command; return CompletedProcess with text output. A failure
+    raises CommandFailed (a CalledProcessError) showing its output."""
+    p = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise CommandFailed(p.returncode, p.args, p.stdout, p.stderr)
+    return p
 
 
 def loomctl(*args, check=True, timeout=90):

@@ -5,55 +5,22 @@ with counters between two `loomctl stats --json` taken around the page's
 sample; a switch's panel opens by URL; the server is read-only and answers
 only loopback names. A screenshot is saved as
 $LOOM_BUILD/test-artifacts/web-live.png."""
-import html.parser
 import http.client
 import json
 import os
-import shutil
 import subprocess
-import tempfile
+import sys
 import time
 import unittest
 
 import fabric as fx
 
+sys.path.insert(0, os.path.join(fx.ROOT, "tests", "lib"))
+from headless_browser import chromium, dom_elements  # noqa: E402
+
 TOPO = os.path.join(fx.TOPOLOGIES, "default.yaml")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(fx.BUILD, "test-artifacts")
 LOADED_UTIL = 0.01  # web.js: a link is drawn as loaded from 1% of its rate
-
-
-def chromium(url, *extra, timeout=120):
-    """Run headless chromium as root on url (its own profile, no network
-    of its own beyond the page)."""
-    profile = tempfile.mkdtemp(prefix="loom-chromium-")
-    try:
-        return fx.run(CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                      "--user-data-dir=" + profile, *extra, url, timeout=timeout)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-class Elements(html.parser.HTMLParser):
-    """Every element's tag and attributes, in document order."""
-
-    def __init__(self):
-        super().__init__()
-        self.elements = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def handle_startendtag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-
-def dom_elements(url, budget_ms=4000):
-    out = chromium(url, "--dump-dom", "--virtual-time-budget=%d" % budget_ms).stdout
-    p = Elements()
-    p.feed(out)
-    return p.elements
 
 
 def http_get(port, path, method="GET", host=None):

@@ -25,18 +25,18 @@ static void test_bytes(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_int_equal(loom_tm_parse_bytes("1500", &v), 0);
+	assert_int_equal(loom_parse_bytes("1500", &v), 0);
 	assert_int_equal(v, 1500);
-	assert_int_equal(loom_tm_parse_bytes("30KB", &v), 0);
+	assert_int_equal(loom_parse_bytes("30KB", &v), 0);
 	assert_int_equal(v, 30000);
-	assert_int_equal(loom_tm_parse_bytes("1.5MB", &v), 0);
+	assert_int_equal(loom_parse_bytes("1.5MB", &v), 0);
 	assert_int_equal(v, 1500000);
-	assert_int_equal(loom_tm_parse_bytes("64KiB", &v), 0);
+	assert_int_equal(loom_parse_bytes("64KiB", &v), 0);
 	assert_int_equal(v, 65536);
-	assert_int_equal(loom_tm_parse_bytes("lots", &v), -1);
-	assert_int_equal(loom_tm_parse_bytes("-1", &v), -1);
-	assert_int_equal(loom_tm_parse_bytes("1.5", &v), -1);
-	assert_int_equal(loom_tm_parse_bytes("10XB", &v), -1);
+	assert_int_equal(loom_parse_bytes("lots", &v), -1);
+	assert_int_equal(loom_parse_bytes("-1", &v), -1);
+	assert_int_equal(loom_parse_bytes("1.5", &v), -1);
+	assert_int_equal(loom_parse_bytes("10XB", &v), -1);
 }
 
 static void test_keys(void **state)

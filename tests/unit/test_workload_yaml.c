@@ -336,19 +336,28 @@ static void test_parse_bytes(void **state)
 	uint64_t b;
 
 	(void)state;
-	assert_int_equal(workload_parse_bytes("1500", &b), 0);
+	assert_int_equal(loom_parse_bytes("1500", &b), 0);
 	assert_int_equal(b, 1500);
-	assert_int_equal(workload_parse_bytes("64K", &b), 0);
+	assert_int_equal(loom_parse_bytes("64K", &b), 0);
 	assert_int_equal(b, 64000);
-	assert_int_equal(workload_parse_bytes("1.5M", &b), 0);
+	assert_int_equal(loom_parse_bytes("1.5M", &b), 0);
 	assert_int_equal(b, 1500000);
-	assert_int_equal(workload_parse_bytes("16MiB", &b), 0);
+	assert_int_equal(loom_parse_bytes("16MiB", &b), 0);
 	assert_int_equal(b, 16777216);
-	assert_int_equal(workload_parse_bytes("2GB", &b), 0);
+	assert_int_equal(loom_parse_bytes("2GB", &b), 0);
 	assert_int_equal(b, 2000000000);
-	assert_int_equal(workload_parse_bytes("1.5", &b), -1);
-	assert_int_equal(workload_parse_bytes("-1", &b), -1);
-	assert_int_equal(workload_parse_bytes("1 M", &b), -1);
+	assert_int_equal(loom_parse_bytes("1.5", &b), -1);
+	assert_int_equal(loom_parse_bytes("-1", &b), -1);
+	assert_int_equal(loom_parse_bytes("+1M", &b), -1);
+	assert_int_equal(loom_parse_bytes(".5M", &b), -1);
+	assert_int_equal(loom_parse_bytes("1 MB", &b), 0); /* one reader for every file: the TM's took spaces */
+	assert_int_equal(b, 1000000);
+	assert_int_equal(loom_parse_bytes("4kib", &b), 0);
+	assert_int_equal(b, 4096);
+	assert_int_equal(loom_parse_bytes("2T", &b), 0);
+	assert_int_equal(b, 2000000000000ull);
+	assert_int_equal(loom_parse_bytes("1000000T", &b), -1);
+	assert_int_equal(loom_parse_bytes("1 XB", &b), -1);
 }
 
 /* The ideal-throughput model of the shipped topologies, and a

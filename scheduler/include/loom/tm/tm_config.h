@@ -48,6 +48,7 @@
 #include "loom/tm/ecn_mark.h"
 #include "loom/tm/pfc.h"
 #include "loom/tm/pfc_watchdog.h"
+#include "loom/units.h"
 #include "loom/tm/queue_sched.h"
 
 #define LOOM_TM_CLASSES LOOM_QSCHED_MAX_CLASSES
@@ -126,9 +127,6 @@ void loom_tm_qsched_cfg(const struct loom_tm_cfg *c, struct loom_qsched_cfg *out
 
 /* "200ms" -> 200000000 (ns, us, ms, s; a bare number is ns); 0 or -1. */
 int loom_tm_parse_duration(const char *s, loom_time_ns *out);
-
-/* "100KB" -> 100000; 0 or -1. */
-int loom_tm_parse_bytes(const char *s, uint64_t *out);
 
 const char *loom_tm_ecn_name(uint8_t profile);
 
