@@ -232,7 +232,8 @@ static void host_carriers(struct vt *v, loom_time_ns now)
 		int changed = 0;
 
 		for (unsigned int p = 0; gh->nic && p < gh->nic->n_planes; p++) {
-			const struct loom_link_fault *lf = v->f->switches[gh->nic->plane[p].sw].ports[gh->nic->plane[p].port].fault;
+			const struct loom_gen_plane *pl = &gh->nic->plane[p];
+			const struct loom_link_fault *lf = v->f->switches[pl->sw].ports[pl->port].fault;
 
 			changed |= loom_gen_plane_carrier(gh, p, !(lf && lf->down));
 		}
