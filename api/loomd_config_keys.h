@@ -31,6 +31,7 @@ enum loomd_object {
 	LOOMD_OBJ_GEN_HOST,     /* generator_hosts[] */
 	LOOMD_OBJ_TX_FLOW,      /* generator_hosts[].tx_flows[] */
 	LOOMD_OBJ_RX_FLOW,      /* generator_hosts[].rx_flows[] */
+	LOOMD_OBJ_GEN_PLANE,    /* generator_hosts[].planes[] (multi-plane NICs) */
 	LOOMD_OBJ_FAULT_HANDLING, /* fault_handling */
 	LOOMD_OBJ_FAULT,        /* faults[] */
 	LOOMD_OBJ_TRACE,        /* trace (a virtual-time run's) */
@@ -169,6 +170,12 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(GEN_HOST, JITTER_NS, "jitter_ns", INTEGER, NONE, READ) \
 	X(GEN_HOST, TX_FLOWS, "tx_flows", ARRAY, TX_FLOW, READ) \
 	X(GEN_HOST, RX_FLOWS, "rx_flows", ARRAY, RX_FLOW, READ) \
+	X(GEN_HOST, PLANES, "planes", ARRAY, GEN_PLANE, READ) \
+	X(GEN_HOST, PLANE_SPREAD, "plane_spread", STRING, NONE, READ) \
+	X(GEN_HOST, FLOWLET_GAP_NS, "flowlet_gap_ns", INTEGER, NONE, READ) \
+	X(GEN_PLANE, MAC, "mac", STRING, NONE, READ) \
+	X(GEN_PLANE, IPV4, "ipv4", STRING, NONE, READ) \
+	X(GEN_PLANE, GATEWAY_MAC, "gateway_mac", STRING, NONE, READ) \
 	X(TX_FLOW, ID, "id", INTEGER, NONE, READ) \
 	X(TX_FLOW, DST, "dst", STRING, NONE, READ) \
 	X(TX_FLOW, DST_IPV4, "dst_ipv4", STRING, NONE, READ) \

@@ -28,12 +28,32 @@ static int fail(const struct topology *t, char *err, size_t errlen, const char *
 	return -1;
 }
 
-/* Leaf, leaf port and host interface of a generator host's only link. */
+/* Leaf, leaf port and host interface of a generator host's link in
+ * `plane` (one per plane: topo_experiment.c); false when it has none. */
+static bool plane_attachment(const struct topology *t, int h, int plane, int *leaf, int *port, int *ifindex)
+{
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		const struct topo_end *he = l->a.is_host ? &l->a : &l->b, *se = l->a.is_host ? &l->b : &l->a;
+
+		if (!he->is_host || he->node != h || se->is_host || t->switches[se->node].plane != plane)
+			continue;
+		*leaf = se->node;
+		*port = se->port;
+		*ifindex = he->port;
+		return true;
+	}
+	return false;
+}
+
+/* ... of its own interface: plane 0's (its only one in a fabric of one plane). */
 static void host_attachment(const struct topology *t, int h, int *leaf, int *port, int *ifindex)
 {
 	const struct topo_link *l = &t->links[topo_host_link(t, h)];
 	const struct topo_end *he = l->a.is_host ? &l->a : &l->b, *se = l->a.is_host ? &l->b : &l->a;
 
+	if (plane_attachment(t, h, 0, leaf, port, ifindex))
+		return;
 	*leaf = se->node;
 	*port = se->port;
 	*ifindex = he->port;
@@ -47,16 +67,47 @@ static json_t *mac_json(const uint8_t mac[6])
 	return json_string(buf);
 }
 
-static json_t *ipv4_json(const struct topology *t, int h)
+static json_t *address_json(const struct topology *t, int leaf, int port)
 {
 	struct topo_prefix a;
 	char buf[INET_ADDRSTRLEN];
-	int leaf, port, ifindex;
 
-	host_attachment(t, h, &leaf, &port, &ifindex);
 	topo_host_address(&t->switches[leaf].subnet4, port, &a);
 	inet_ntop(AF_INET, a.addr, buf, sizeof(buf));
 	return json_string(buf);
+}
+
+static json_t *ipv4_json(const struct topology *t, int h)
+{
+	int leaf, port, ifindex;
+
+	host_attachment(t, h, &leaf, &port, &ifindex);
+	return address_json(t, leaf, port);
+}
+
+/* A multi-plane host's interfaces, plane by plane (dataplane/hosts/gen_plane.h),
+ * and how its NIC spreads a flow over them (`nic:`). */
+static void planes_json(const struct topology *t, int h, json_t *entry)
+{
+	json_t *arr = json_array();
+
+	for (int p = 0; p < t->n_planes; p++) {
+		int leaf, port, ifindex;
+		uint8_t mac[6], gw[6];
+
+		if (!plane_attachment(t, h, p, &leaf, &port, &ifindex))
+			continue; /* topo_experiment.c refused it */
+		topo_host_mac(h, ifindex, mac);
+		topo_switch_port_mac(leaf, port, gw);
+		json_array_append_new(arr, json_pack("{s:o, s:o, s:o}", LOOMD_KEY(GEN_PLANE_MAC), mac_json(mac),
+						     LOOMD_KEY(GEN_PLANE_IPV4), address_json(t, leaf, port),
+						     LOOMD_KEY(GEN_PLANE_GATEWAY_MAC), mac_json(gw)));
+	}
+	json_object_set_new(entry, LOOMD_KEY(GEN_HOST_PLANES), arr);
+	if (t->nic.plane_spread[0])
+		json_object_set_new(entry, LOOMD_KEY(GEN_HOST_PLANE_SPREAD), json_string(t->nic.plane_spread));
+	if (t->nic.flowlet_gap_ns)
+		json_object_set_new(entry, LOOMD_KEY(GEN_HOST_FLOWLET_GAP_NS), json_integer((json_int_t)t->nic.flowlet_gap_ns));
 }
 
 static bool served(const struct topology *t, const bool *local, int h)
@@ -169,6 +220,8 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_JITTER_NS), json_integer((json_int_t)t->host_jitter_ns));
 		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_TX_FLOWS), json_array());
 		json_object_set_new(entry[h], LOOMD_KEY(GEN_HOST_RX_FLOWS), json_array());
+		if (t->n_planes > 1)
+			planes_json(t, h, entry[h]);
 		json_array_append(hosts, entry[h]);
 	}
 	/* Receivers' tables first: a flow's slot is its place in its

@@ -28,7 +28,7 @@
 #include "loom/lb/flow_hash.h"
 #include "topo_internal.h"
 
-enum { X_CLOCK, X_SEED, X_DURATION, X_TRAFFIC, X_JITTER };
+enum { X_CLOCK, X_SEED, X_DURATION, X_TRAFFIC, X_JITTER, X_NIC };
 
 /* The line of `key` in mapping `map`; 0 when absent. */
 static int key_line(const struct topo_loader *ld, yaml_node_t *map, const char *key, yaml_node_t **value)
@@ -58,10 +58,10 @@ static int generated_line(const struct topo_loader *ld, yaml_node_t *root)
 	return pt_line ? pt_line : gen_line ? gen_line : yaml_doc_line(root);
 }
 
-/* Generator hosts live inside loomd with one IPv4 interface (so in one
- * plane: dataplane/hosts/ builds IPv4 frames only, from the one leaf port
- * it is given); a virtual clock admits nothing else (a kernel cannot run
- * in virtual time). */
+/* Generator hosts live inside loomd with one IPv4 interface per plane
+ * (dataplane/hosts/gen_plane.h: several planes in virtual time only); a
+ * virtual clock admits nothing else (a kernel cannot run in virtual
+ * time). */
 static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct yaml_doc_field *clock)
 {
 	const struct topology *t = ld->t;
@@ -98,19 +98,20 @@ static int check_hosts(struct topo_loader *ld, yaml_node_t *root, const struct y
 					  host->name, yaml_doc_line(clock->k));
 		if (host->port_type != TOPO_PORT_GENERATOR)
 			continue;
-		if (t->n_planes > 1)
+		if (t->n_planes > 1 && t->clock != TOPO_CLOCK_VIRTUAL)
 			return yaml_doc_error(&ld->yd, host->pos.line ? line : generated_line(ld, root),
-					  "generator host %s in a fabric of %d planes: generator hosts (and so "
-					  "'clock: virtual') have one IPv4 interface, in one plane; use one plane "
-					  "(planes: 1), or namespace hosts (port_type: af_packet) with clock: realtime",
-					  host->name, t->n_planes);
+					  "generator host %s in a fabric of %d planes: a multi-plane generator host "
+					  "runs in virtual time only (clock: virtual), or use namespace hosts "
+					  "(port_type: af_packet) with clock: realtime", host->name, t->n_planes);
 		for (int i = 0; i < t->n_links; i++)
 			links += (t->links[i].a.is_host && t->links[i].a.node == h) ||
 				 (t->links[i].b.is_host && t->links[i].b.node == h);
-		if (links != 1)
+		/* the validation made them one per plane at most (interface ethP in plane P) */
+		if (links != t->n_planes)
 			return yaml_doc_error(&ld->yd, line,
-					  "generator host %s has %d links: generator hosts have one interface "
-					  "(one plane)", host->name, links);
+					  "generator host %s has %d link%s in a fabric of %d plane%s: a generator "
+					  "host has one interface in each plane", host->name, links,
+					  links == 1 ? "" : "s", t->n_planes, t->n_planes == 1 ? "" : "s");
 		if (t->links[topo_host_link(t, h)].a.devargs[0] || t->links[topo_host_link(t, h)].b.devargs[0])
 			return yaml_doc_error(&ld->yd, line,
 					  "generator host %s lives inside loomd: its link takes no devargs", host->name);
@@ -173,7 +174,7 @@ int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct yaml_doc_f
 	if (t->clock == TOPO_CLOCK_VIRTUAL && t->duration_ns == 0)
 		return yaml_doc_error(&ld->yd, yaml_doc_line(f[X_CLOCK].v),
 				  "'clock: virtual' needs a 'duration' (e.g. duration: 1ms)");
-	if (check_hosts(ld, root, &f[X_CLOCK]) < 0)
+	if (check_hosts(ld, root, &f[X_CLOCK]) < 0 || topo_load_nic(ld, &f[X_NIC]) < 0)
 		return -1;
 	if (t->time_scale > 0 && t->time_scale != 1 && uses_generator_hosts(t))
 		return yaml_doc_error(&ld->yd, f[X_CLOCK].v ? yaml_doc_line(f[X_CLOCK].v) : 1,

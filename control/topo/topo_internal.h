@@ -89,6 +89,8 @@ int topo_check_tm(struct topo_loader *ld);
 /* The experiment keys (topo_experiment.c), after the fabric is loaded and
  * validated: f[0..4] are clock, seed, duration, traffic, host_jitter. */
 int topo_experiment(struct topo_loader *ld, yaml_node_t *root, struct yaml_doc_field *f);
+/* `nic:` (topo_nic.c): after the hosts are checked. */
+int topo_load_nic(struct topo_loader *ld, const struct yaml_doc_field *nic);
 
 /* topo_observe.c: `trace:` and `capture:` of a virtual-time run (after
  * the experiment keys: clock), and their explicit form. */

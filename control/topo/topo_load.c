@@ -17,7 +17,7 @@
 #define DEFAULT_DELAY_NS 1000ull        /* 1us */
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
-       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED,
+       K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_NIC, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED,
        K_FAULT_HANDLING, K_FAULTS, K_TRACE, K_CAPTURE, K_PARTITION, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
@@ -425,7 +425,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "links" },  { "planes_joined" }, { "generate" }, { "time_scale" },
 				       { "tm" },
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
-				       { "host_jitter" }, { "load_balancing" }, { "mode" }, { "cell" },
+				       { "host_jitter" }, { "nic" }, { "load_balancing" }, { "mode" }, { "cell" },
 				       { "hash_seed" }, { "fault_handling" }, { "faults" },
 				       { "trace" }, { "capture" }, { "partition" } };
 	int rc;

@@ -149,6 +149,13 @@ static void write_experiment(const struct topology *t, const struct topo_traffic
 		topo_format_delay(t->host_jitter_ns, buf, sizeof(buf));
 		fprintf(out, "host_jitter: %s\n", buf);
 	}
+	if (t->nic.plane_spread[0]) {
+		fprintf(out, "nic:\n  plane_spread: %s\n", t->nic.plane_spread);
+		if (t->nic.flowlet_gap_ns) {
+			topo_format_delay(t->nic.flowlet_gap_ns, buf, sizeof(buf));
+			fprintf(out, "  flowlet_gap: %s\n", buf);
+		}
+	}
 	topo_write_observe(t, out);
 	traffic->write(t, out);
 }

@@ -199,6 +199,14 @@ struct topo_fault_handling {
 	uint64_t repair_delay_ns;
 };
 
+/* `nic:` how a multi-plane generator host spreads a flow over its planes
+ * (dataplane/hosts/gen_plane.h). */
+#define TOPO_PLANE_SPREADS "flow, flowlet, packet or weighted"
+struct topo_nic {
+	char plane_spread[16];       /* "" = not given (loomd's default: flow) */
+	uint64_t flowlet_gap_ns;     /* 0 = not given */
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX];  /* `fabric:` */
 	char file[512];            /* path it was loaded from */
@@ -225,6 +233,7 @@ struct topology {
 	uint64_t seed;
 	uint64_t duration_ns;      /* 0 = none (real time: until stopped) */
 	uint64_t host_jitter_ns;   /* generator hosts send each packet up to this late (seeded) */
+	struct topo_nic nic;       /* `nic:` multi-plane generator hosts (topo_nic.c) */
 	int n_flows;
 	struct loom_flow_spec *flows; /* src_host/dst_host index hosts[] */
 	struct topo_cell cell;     /* mode: cell (switch-scheduled fabric) */

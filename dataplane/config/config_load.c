@@ -25,6 +25,7 @@
 #include "stages.h"
 #include "gen_config.h"
 #include "gen_host.h"
+#include "gen_plane_config.h"
 #include "lb_config.h"
 #include "loomd_config_read.h"
 
@@ -133,7 +134,7 @@ static int load_generator_link(struct load_ctx *c, const struct loom_fabric *f, 
 		return fail(c, "port %u: generator link to '%s', which is not in generator_hosts", p->index,
 			    host ? host : "");
 	gh = &f->gen_hosts[h];
-	if (gh->sw != UINT16_MAX)
+	if (gh->sw != UINT16_MAX && !gh->nic) /* a multi-plane NIC: one link per plane (gen_plane_config.c) */
 		return fail(c, "port %u: generator host %s is already linked to %s port %u", p->index, host,
 			    f->switches[gh->sw].name, gh->port);
 	spec->kind = LOOM_LINK_GENERATOR;
@@ -149,14 +150,17 @@ static struct port_fifo *outq_create(void)
 	return loom_page_arena_alloc(&loom_queue_arena, sizeof(struct port_fifo));
 }
 
-static void attach_generator(struct loom_fabric *f, uint16_t si, const struct loom_port *p)
+static int attach_generator(struct load_ctx *c, struct loom_fabric *f, uint16_t si, const struct loom_port *p)
 {
 	struct loom_gen_host *gh = &f->gen_hosts[f->links[si][p->index].gen_host];
 
+	if (gh->nic)
+		return loom_gen_plane_attach(f, gh, si, p, c->err, c->errlen);
 	gh->sw = si;
 	gh->port = p->index;
 	gh->link_rate_bps = p->rate_bps;
 	gh->link_delay_ns = p->delay_ns;
+	return 0;
 }
 
 static int load_link(struct load_ctx *c, const struct loom_fabric *f, json_t *cfg_switches, struct loom_port *p,
@@ -266,8 +270,8 @@ static int load_ports(struct load_ctx *c, struct loom_fabric *f, uint16_t si, js
 			return -1;
 		if (load_link(c, f, cfg_switches, p, link, &f->links[si][idx]) < 0)
 			return -1;
-		if (f->links[si][idx].kind == LOOM_LINK_GENERATOR)
-			attach_generator(f, si, p);
+		if (f->links[si][idx].kind == LOOM_LINK_GENERATOR && attach_generator(c, f, si, p) < 0)
+			return -1;
 		p->outq = outq_create();
 		if (!p->outq)
 			return fail(c, "port %u: cannot create output queue: out of memory", idx);

@@ -87,6 +87,9 @@ loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f)
 
 void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb)
 {
+	/* multi-plane: feedback goes back over the plane its data came in on */
+	uint8_t plane = h->nic ? h->nic->rx_plane : 0;
+
 	if (h->fb_count && (fb->kind == LOOM_GEN_FB_ACK || fb->kind == LOOM_GEN_FB_TP_ACK)) {
 		/* merge with a still-queued ACK of the same flow and echo (a
 		 * transport's: of the same selective-ACK block, bits joined) */
@@ -94,7 +97,7 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 			&h->fb[(h->fb_head + h->fb_count - 1) % LOOM_GEN_FEEDBACK_QUEUE];
 
 		if (tail->kind == fb->kind && tail->rx_slot == fb->rx_slot && tail->ece == fb->ece &&
-		    tail->ext.sack_base == fb->ext.sack_base) {
+		    tail->ext.sack_base == fb->ext.sack_base && tail->plane == plane) {
 			if (fb->ack_seq > tail->ack_seq)
 				tail->ack_seq = fb->ack_seq;
 			tail->ext.sack |= fb->ext.sack;
@@ -106,6 +109,7 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 		return;
 	}
 	h->fb[(h->fb_head + h->fb_count) % LOOM_GEN_FEEDBACK_QUEUE] = *fb;
+	h->fb[(h->fb_head + h->fb_count) % LOOM_GEN_FEEDBACK_QUEUE].plane = plane;
 	h->fb_count++;
 }
 

@@ -17,10 +17,12 @@
 #include "gen_config.h"
 #include "gen_cc.h"
 #include "gen_host.h"
+#include "gen_plane_config.h"
 #include "switch.h"
 #include "tm.h"
 #include "loom/traffic/workload.h"
 #include "loomd_config_read.h"
+#include "switch.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
 {
@@ -170,7 +172,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	r->dscp = tf->spec.dscp;
 	r->src_ipv4 = h->ipv4;
 	r->tx_slot = (uint32_t)(tf - h->tx);
-	return 0;
+	return loom_gen_plane_config_flow(h, tf, &f->gen_hosts[d], r, err, errlen);
 }
 
 static int load_rx_flows(struct loom_gen_host *h, json_t *jh, char *err, size_t errlen)
@@ -244,7 +246,9 @@ static int load_host(struct loom_gen_host *h, json_t *jh, uint64_t seed, char *e
 	h->rng = host_rng_seed(seed, h->index);
 	h->sw = UINT16_MAX; /* until a switch port links to it */
 	h->stop_at = LOOM_TIME_NEVER;
-	return load_rx_flows(h, jh, err, errlen);
+	if (load_rx_flows(h, jh, err, errlen) < 0)
+		return -1;
+	return loom_gen_plane_config_load(h, jh, err, errlen);
 }
 
 int loom_gen_config_load(json_t *root, struct loom_fabric *f, char *err, size_t errlen)
@@ -306,6 +310,13 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 
 		if (h->sw == UINT16_MAX)
 			return fail(err, errlen, h->name, "no switch port links to it");
+		if (loom_gen_plane_config_finish(f, h, err, errlen) < 0)
+			return -1;
+		const struct loom_port *lp = &f->switches[h->sw].ports[h->port];
+		for (uint32_t k = 0; k < h->n_tx; k++) /* the leaf would drop it; its mbuf is sized by the MTUs */
+			if (h->tx[k].frame_bytes > lp->mtu + RTE_ETHER_HDR_LEN)
+				return fail(err, errlen, h->name, "flow %u: pkt_bytes %u above the mtu %u of its link (%s port %u)",
+					    h->tx[k].spec.id, h->tx[k].frame_bytes, lp->mtu, f->switches[h->sw].name, h->port);
 		if (h->link_rate_bps == 0)
 			return fail(err, errlen, h->name, "its link has no rate");
 		if (f->duration_ns)
@@ -344,6 +355,7 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 void loom_gen_config_free(struct loom_fabric *f)
 {
 	for (uint32_t i = 0; f->gen_hosts && i < f->n_gen_hosts; i++) {
+		loom_gen_plane_config_free(&f->gen_hosts[i]);
 		free(f->gen_hosts[i].tx);
 		free(f->gen_hosts[i].rx);
 	}

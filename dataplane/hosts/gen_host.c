@@ -27,7 +27,9 @@
 _Static_assert(LOOM_FRAME_HDR_UDP == RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr),
 	       "LOOM_FRAME_HDR_UDP");
 _Static_assert(LOOM_FRAME_GEN_PAYLOAD == sizeof(struct loom_gen_payload), "LOOM_FRAME_GEN_PAYLOAD");
-_Static_assert(LOOM_FRAME_GEN_MAX <= RTE_MBUF_DEFAULT_DATAROOM, "a generator frame fits one mbuf");
+/* A generator frame fits its link's MTU (gen_config.c checks each flow), so
+ * one mbuf of the pool loomd sizes for the largest MTU (loom_mbuf_room_for_mtu). */
+_Static_assert(LOOM_FRAME_GEN_MAX == LOOM_MTU_MAX + RTE_ETHER_HDR_LEN, "a generator frame: at most the largest MTU's");
 
 static inline uint32_t header_bytes(const struct loom_gen_tx_flow *f)
 {
@@ -180,6 +182,11 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
 		return LOOM_TIME_NEVER;
 	t = flow_due(h, &h->tx[k]);
 	t = t > h->link_free ? t : h->link_free;
+	if (unlikely(h->nic)) { /* and its plane's link free (gen_plane.h) */
+		loom_time_ns pf = h->nic->plane[loom_gen_plane_pick(h, &h->tx[k], t)].link_free;
+
+		t = pf > t ? pf : t;
+	}
 	return t > now ? t : now;
 }
 
@@ -327,6 +334,7 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 
 	while (n < max) {
 		int k;
+		unsigned int pl = 0;
 		struct loom_gen_tx_flow *f;
 		uint32_t frame, payload;
 		loom_time_ns start;
@@ -342,6 +350,8 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 			m = loom_gen_cc_build_feedback(h, &h->fb[h->fb_head]);
 			if (!m)
 				break; /* no buffer: it stays queued */
+			if (unlikely(h->nic))
+				loom_gen_plane_feedback_sent(h, &h->fb[h->fb_head], m, now);
 			h->fb_head = (h->fb_head + 1) % LOOM_GEN_FEEDBACK_QUEUE;
 			h->fb_count--;
 			out[n++] = m;
@@ -361,6 +371,11 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 		 * back (up to `max` per call) so that the rate holds. */
 		start = flow_due(h, f);
 		start = start > h->link_free ? start : h->link_free;
+		if (unlikely(h->nic)) { /* the flow's plane, when its link is free too */
+			pl = loom_gen_plane_pick(h, f, start);
+			if (h->nic->plane[pl].link_free > start)
+				start = h->nic->plane[pl].link_free;
+		}
 		if (start > now)
 			break;
 		if (start >= h->stop_at) { /* the run is over for this flow */
@@ -396,6 +411,8 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 			break;
 		}
 		out[n++] = m;
+		if (unlikely(h->nic))
+			loom_gen_plane_sent(h, f, pl, m, start);
 		f->packets++;
 		f->sent_wire += frame;
 		f->sent_payload += payload;
@@ -426,7 +443,7 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
  * it is not one of ours. */
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
-					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext)
+					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -439,7 +456,10 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 		return NULL;
 	ip = (const struct rte_ipv4_hdr *)(d + off);
 	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ip->next_proto_id != IPPROTO_UDP || ip->dst_addr != h->ipv4 || ihl < sizeof(*ip))
+	if (ip->next_proto_id != IPPROTO_UDP || ihl < sizeof(*ip))
+		return NULL;
+	*plane = 0;
+	if (ip->dst_addr != h->ipv4 && (!h->nic || (*plane = loom_gen_plane_of(h, ip->dst_addr)) < 0))
 		return NULL;
 	off += ihl;
 	if (len < off + sizeof(*udp))
@@ -484,7 +504,8 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		struct loom_gen_feedback_hdr fb;
 		struct loom_gen_feedback_ext ext;
 		bool is_fb = false, unknown = false, has_ext = false;
-		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext);
+		int plane = 0;
+		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
@@ -501,6 +522,8 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		rte_pktmbuf_free(m);
 		if (is_fb) {
 			h->c.rx_feedback++;
+			if (unlikely(h->nic))
+				loom_gen_plane_on_feedback(h, (unsigned int)plane, fb.kind == LOOM_GEN_FB_CNP || fb.ece, now);
 			changed += loom_gen_cc_on_feedback(h, &fb, has_ext ? &ext : NULL, now, &unknown);
 			h->c.rx_unknown += unknown;
 			continue;
@@ -521,6 +544,10 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		r->wire_bytes += wire;
 		if ((tos & IPV4_ECN_MASK) == IPV4_ECN_CE)
 			r->ce++;
+		if (unlikely(h->nic)) {
+			h->nic->rx_plane = (uint8_t)plane; /* its feedback goes back over it */
+			loom_gen_plane_rx(h, r, (unsigned int)plane, wire, seq + 1 <= r->next_seq, now);
+		}
 		if (r->recovery) {
 			/* only new data counts (toward completion, and as reordered) */
 			bool accept;

@@ -52,6 +52,7 @@
 #include "loom/cc/dctcp.h"
 #include "loom/traffic/flow_spec.h"
 #include "gen_pause.h"
+#include "gen_plane.h"
 #include "gen_transport.h"
 
 struct rte_mbuf;
@@ -96,6 +97,7 @@ struct loom_gen_feedback_hdr {
 struct loom_gen_feedback {
 	uint32_t rx_slot;
 	uint8_t kind, ece;
+	uint8_t plane;    /* multi-plane: it goes back over the plane its data came in on (gen_plane.h) */
 	uint64_t ack_seq;
 	struct loom_gen_feedback_ext ext; /* transport kinds */
 };
@@ -129,6 +131,7 @@ struct loom_gen_tx_flow {
 	struct loom_gen_tp_tx tp; /* loss recovery (spec.recovery, gen_transport.c) */
 	bool no_buffer_now;    /* its last packet found no buffer */
 	uint8_t pfc_class;     /* the class a PAUSE holds it in (LOOM_GEN_NO_CLASS: none; gen_pause.h) */
+	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };
 
 /* A flow this host receives. */
@@ -153,6 +156,7 @@ struct loom_gen_rx_flow {
 	loom_time_ns first_rx, last_rx, completed; /* completed: NEVER until all bytes arrived */
 	uint8_t recovery;      /* spec.recovery */
 	struct loom_gen_tp_rx tp;
+	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };
 
 struct loom_gen_host_counters {
@@ -190,6 +194,8 @@ struct loom_gen_host {
 	struct loom_gen_host_counters c;
 	uint8_t lossless;              /* classes PAUSE holds: the leaf port's lossless ones */
 	struct loom_gen_pause pause;   /* PFC PAUSE received (gen_pause.h) */
+	/* A multi-plane NIC (gen_plane.h), or NULL: one interface, the fields above. */
+	struct loom_gen_nic *nic;
 };
 
 /* Earliest time >= now at which the host has a packet it may send

@@ -6,6 +6,7 @@
 #include "gen_config.h"
 #include "gen_cc.h"
 #include "gen_host.h"
+#include "gen_plane_results.h"
 
 static json_int_t ji(uint64_t v) { return (json_int_t)v; }
 
@@ -84,6 +85,8 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	}
 	json_object_set_new(o, "completion_ns",
 			    json_integer(r->completed == LOOM_TIME_NEVER ? -1 : (json_int_t)(r->completed - tf->spec.start)));
+	if (h->nic) /* multi-plane: per plane */
+		json_object_set_new(o, "planes", loom_gen_plane_flow_json(tf, r, h->nic->n_planes));
 	return o;
 }
 
@@ -103,19 +106,21 @@ json_t *loom_gen_hosts_json(const struct loom_fabric *f)
 
 	for (uint32_t i = 0; i < f->n_gen_hosts; i++) {
 		const struct loom_gen_host *h = &f->gen_hosts[i];
+		json_t *o;
 
-		json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name", h->name,
-				      "switch", f->switches[h->sw].name, "port", h->port, "tx_packets",
-				      ji(h->c.tx_packets), "tx_bytes", ji(h->c.tx_bytes), "rx_packets",
-				      ji(h->c.rx_packets), "rx_bytes", ji(h->c.rx_bytes), "rx_unknown",
-				      ji(h->c.rx_unknown), "tx_feedback", ji(h->c.tx_feedback), "rx_feedback",
-				      ji(h->c.rx_feedback), "feedback_overflow", ji(h->c.feedback_overflow));
+		o = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name", h->name, "switch",
+			      f->switches[h->sw].name, "port", h->port, "tx_packets", ji(h->c.tx_packets), "tx_bytes",
+			      ji(h->c.tx_bytes), "rx_packets", ji(h->c.rx_packets), "rx_bytes", ji(h->c.rx_bytes),
+			      "rx_unknown", ji(h->c.rx_unknown), "tx_feedback", ji(h->c.tx_feedback), "rx_feedback",
+			      ji(h->c.rx_feedback), "feedback_overflow", ji(h->c.feedback_overflow));
 
 		/* PFC PAUSE obeyed (gen_pause.h): only on a host that got some */
 		if (o && h->pause.frames) {
 			json_object_set_new(o, "pfc_frames_rx", json_integer(ji(h->pause.frames)));
 			json_object_set_new(o, "paused_ns", json_integer(ji(h->pause.paused_ns)));
 		}
+		if (o && h->nic)
+			json_object_set_new(o, "nic", loom_gen_plane_host_json(f, h));
 		json_array_append_new(arr, o);
 	}
 	return arr;

@@ -49,6 +49,7 @@
 
 #include "fault.h"
 #include "gen_host.h"
+#include "link_fault.h"
 #include "loom/sim/event_queue.h"
 #include "loom/sim/link.h"
 #include "runner_virtual.h"
@@ -79,7 +80,7 @@ struct loom_vt_run {
 	struct vt_port **ports;    /* [switch][port] */
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
 	loom_time_ns *host_tx_at;  /* [gen host] its pending HOST_TX (NEVER: none); an earlier one supersedes it */
-	loom_time_ns *host_arrival; /* [gen host]: when its last packet reached its leaf */
+	loom_time_ns *host_arrival; /* [gen host x LOOM_GEN_MAX_PLANES]: when its last packet reached its leaf */
 	loom_time_ns next_fault;   /* the FAULT event that counts */
 	struct loom_vt_stats *st;
 };
@@ -232,19 +233,42 @@ static void host_tx(struct loom_vt_run *v, uint32_t h, loom_time_ns now)
 		return; /* superseded by an earlier one, which rescheduled */
 	v->host_tx_at[h] = LOOM_TIME_NEVER;
 	if (loom_gen_host_transmit(gh, &m, 1, now) == 1) {
+		/* a multi-plane NIC's packet goes over the link of the plane it chose (gen_plane.h) */
+		const struct loom_gen_plane *pl = gh->nic ? &gh->nic->plane[gh->nic->last_plane] : NULL;
+		uint64_t rate = pl ? pl->rate_bps : gh->link_rate_bps;
+		loom_time_ns *arrival = &v->host_arrival[h * LOOM_GEN_MAX_PLANES + (gh->nic ? gh->nic->last_plane : 0)];
 		uint32_t len = rte_pktmbuf_pkt_len(m);
-		loom_time_ns at = loom_link_delivery_time(now, len, gh->link_rate_bps,
-							  gh->link_delay_ns + loom_gen_host_tx_jitter(gh));
-		loom_time_ns behind = v->host_arrival[h] + loom_link_serialization_ns(len, gh->link_rate_bps);
+		loom_time_ns at = loom_link_delivery_time(now, len, rate,
+							  (pl ? pl->delay_ns : gh->link_delay_ns) + loom_gen_host_tx_jitter(gh));
+		loom_time_ns behind = *arrival + loom_link_serialization_ns(len, rate);
 
 		/* Jitter delays a packet but keeps the host's packets in
 		 * order, no closer than the link's rate allows. */
-		if (v->host_arrival[h] != LOOM_TIME_NEVER && at < behind)
+		if (*arrival != LOOM_TIME_NEVER && at < behind)
 			at = behind;
-		v->host_arrival[h] = at;
-		push(v, at, EV_SW_ARRIVE, gh->sw, gh->port, m);
+		*arrival = at;
+		push(v, at, EV_SW_ARRIVE, pl ? pl->sw : gh->sw, pl ? pl->port : gh->port, m);
 	}
 	host_schedule(v, h, now);
+}
+
+/* A multi-plane host's NIC sees its link to a plane down at once (loss
+ * of signal: gen_plane.h) and moves that plane's traffic to the others. */
+static void host_carriers(struct loom_vt_run *v, loom_time_ns now)
+{
+	for (uint32_t h = 0; h < v->f->n_gen_hosts; h++) {
+		struct loom_gen_host *gh = &v->f->gen_hosts[h];
+		int changed = 0;
+
+		for (unsigned int p = 0; gh->nic && p < gh->nic->n_planes; p++) {
+			const struct loom_gen_plane *pl = &gh->nic->plane[p];
+			const struct loom_link_fault *lf = v->f->switches[pl->sw].ports[pl->port].fault;
+
+			changed |= loom_gen_plane_carrier(gh, p, !(lf && lf->down));
+		}
+		if (changed)
+			host_schedule(v, h, now);
+	}
 }
 
 /* The faults due at `now`; every switch may have changed (a link down
@@ -257,6 +281,7 @@ static void faults_run(struct loom_vt_run *v, loom_time_ns now)
 	for (uint16_t s = 0; s < v->f->n_switches; s++)
 		if (owns_switch(v, s))
 			after_switch_input(v, s, now);
+	host_carriers(v, now);
 	v->next_fault = t;
 	if (t != LOOM_TIME_NEVER)
 		push(v, t, EV_FAULT, 0, 0, NULL);
@@ -509,7 +534,7 @@ int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const str
 	v.ports = calloc(f->n_switches, sizeof(*v.ports));
 	v.next_timer = calloc(f->n_switches, sizeof(*v.next_timer));
 	v.host_tx_at = calloc(f->n_gen_hosts + 1, sizeof(*v.host_tx_at));
-	v.host_arrival = calloc(f->n_gen_hosts + 1, sizeof(*v.host_arrival));
+	v.host_arrival = calloc((f->n_gen_hosts + 1) * (size_t)LOOM_GEN_MAX_PLANES, sizeof(*v.host_arrival));
 	if (!v.ports || !v.next_timer || !v.host_tx_at || !v.host_arrival ||
 	    loom_event_queue_init(&v.q, 4096 + 16 * (size_t)f->n_gen_hosts) < 0)
 		goto oom;
@@ -524,7 +549,8 @@ int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const str
 	v.next_fault = LOOM_TIME_NEVER;
 	faults_run(&v, 0);
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++) {
-		v.host_arrival[h] = LOOM_TIME_NEVER;
+		for (unsigned int p = 0; p < LOOM_GEN_MAX_PLANES; p++)
+			v.host_arrival[h * LOOM_GEN_MAX_PLANES + p] = LOOM_TIME_NEVER;
 		v.host_tx_at[h] = LOOM_TIME_NEVER;
 		f->gen_hosts[h].pool = pool->mp;
 		f->gen_hosts[h].pool_grow = loom_vt_pool_grow;

@@ -73,16 +73,16 @@ static int add_mbufs(struct loom_vt_pool *vp, uint32_t n)
  * builds (its flows' frames; feedback, ARP replies and PFC frames are
  * smaller), in whole cache lines; the switches never grow a packet. A
  * cell fabric rebuilds packets into mbufs of its own pool's kind:
- * DPDK's default there, as before. */
+ * DPDK's default there at least (larger for jumbo frames). */
 static unsigned int data_room(const struct loom_fabric *f)
 {
 	unsigned int max = 128;
 
-	if (f->cell)
-		return RTE_MBUF_DEFAULT_DATAROOM;
 	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
 		for (uint32_t i = 0; i < f->gen_hosts[h].n_tx; i++)
 			max = RTE_MAX(max, (unsigned int)f->gen_hosts[h].tx[i].frame_bytes);
+	if (f->cell) /* and at least DPDK's default (jumbo frames: larger) */
+		return RTE_MAX((unsigned int)RTE_MBUF_DEFAULT_DATAROOM, (unsigned int)RTE_ALIGN_CEIL(max, RTE_CACHE_LINE_SIZE));
 	return RTE_ALIGN_CEIL(max, RTE_CACHE_LINE_SIZE);
 }
 

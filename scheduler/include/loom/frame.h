@@ -29,11 +29,15 @@
 #define LOOM_FRAME_GEN_PAYLOAD 32u
 
 /* The frames a generator host sends: at least its headers and payload
- * header, at most one mbuf of DPDK's default data room (2048 bytes),
- * 1500 bytes when a flow does not say. */
+ * header, at most a 9000-byte MTU's untagged frame (and never above its
+ * link's MTU: control/ and loomd check), 1500 bytes when a flow does not
+ * say. In real time the mbufs are as large as the fabric's largest MTU
+ * needs (loom_mbuf_room_for_mtu); in virtual time they store only a
+ * frame's first bytes (dataplane/runner/vt_pool.h), so a jumbo frame
+ * costs no more memory than a small one. */
 #define LOOM_FRAME_GEN_MIN_UDP (LOOM_FRAME_HDR_UDP + LOOM_FRAME_GEN_PAYLOAD)       /* 74 */
 #define LOOM_FRAME_GEN_MIN_ROCEV2 (LOOM_FRAME_HDR_ROCEV2 + LOOM_FRAME_GEN_PAYLOAD) /* 86 */
-#define LOOM_FRAME_GEN_MAX 2000u
+#define LOOM_FRAME_GEN_MAX 9014u /* LOOM_MTU_MAX + LOOM_FRAME_ETH_HDR (static assert in dataplane/) */
 #define LOOM_FRAME_DEFAULT 1500u
 
 /* Ethernet's minimum frame, 64 bytes with the FCS (60 without: a PFC

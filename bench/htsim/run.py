@@ -1,0 +1,166 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""
+./loom bench --htsim: issue 23's benchmark (docs/VIRTUAL_TIME.md, "Against
+htsim"). Runs bench/htsim/permutation_128.yaml and incast_k8.yaml in every
+load-balancing mode with `loomctl run` and prints one table per file:
+
+  ecmp, spray, flowlet, adaptive, drill  the switches' policy (docs/POLICIES.md)
+  endpoint                               ECMP switches, generator hosts vary
+                                         the entropy (UDP source port) per packet
+  cell                                   mode: cell (docs/CELLS.md; two tiers only)
+
+Columns: flows completed, the last completion time over the ideal (every
+receiver's payload through its link at line rate: the permutation's one
+flow, the incast's 32), mean and min goodput of the flows (payload bits
+received over the flow's completion time; a flow that did not complete:
+over the time from its start to its last packet), Jain's fairness of the completion times, drops in the
+switches, and trims, retransmissions and timeouts where the results
+carry them ('-': Loom does not have them yet). Figures only: nothing is
+asserted. --size 16M runs the permutation's 16 MB flows (the duration
+scales with the size); --seeds runs more seeds; --modes picks modes;
+--again DIR prints the tables of an earlier --out DIR without running.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FILES = ["permutation_128.yaml", "incast_k8.yaml"]
+MODES = ["ecmp", "spray", "flowlet", "adaptive", "drill", "endpoint", "cell"]
+SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
+
+
+def parse_size(s):
+    m = re.fullmatch(r"(\d+)([KMG]?)", s)
+    if not m:
+        raise SystemExit("bad size %r (e.g. 2M, 16M)" % s)
+    return int(m.group(1)) * SIZE_UNITS[m.group(2)]
+
+
+def variant(text, mode, seed, size):
+    """The topology text for one run: the mode, the seed, the flow size
+    (the duration scaled with it)."""
+    text = re.sub(r"(?m)^seed: \d+$", "seed: %d" % seed, text)
+    if size:
+        old = parse_size(re.search(r"bytes: (\w+)", text).group(1))
+        dur = re.search(r"(?m)^duration: (\d+)ms$", text)
+        text = re.sub(r"bytes: \w+", "bytes: %d" % size, text)
+        if dur:
+            ms = max(1, -(-int(dur.group(1)) * size // old))
+            text = text.replace(dur.group(0), "duration: %dms" % ms)
+    if mode == "cell":
+        text += "mode: cell\n"
+    elif mode == "endpoint":
+        text = re.sub(r"(\{ pattern: [^}]*)\}", r"\1, entropy: per_packet }", text)
+    else:
+        text += "load_balancing: %s\n" % mode
+    return text
+
+
+def jain(xs):
+    return sum(xs) ** 2 / (len(xs) * sum(x * x for x in xs)) if xs and any(xs) else 0.0
+
+
+def link_rate_bps(text):
+    m = re.search(r"link_rate: (\d+)G", text)
+    return int(m.group(1)) * 10**9
+
+
+def summarize(r, rate, duration_ns):
+    flows = r["flows"]
+    done = [f for f in flows if f["completion_ns"] >= 0]
+    into = {}
+    for f in flows:
+        into[f["dst"]] = into.get(f["dst"], 0) + f["bytes"]
+    ideal_ns = max(into.values()) * 8 * 1e9 / rate
+    goodput = []
+    for f in flows:
+        t = f["completion_ns"] if f["completion_ns"] > 0 else (
+            f["last_rx_ns"] - f["start_ns"] if f["last_rx_ns"] > f["start_ns"] else 0)
+        goodput.append(f["rx_payload_bytes"] * 8 / (t * 1e-9) if t else 0.0)
+    drops = 0
+    for sw in r["switches"]:
+        for p in sw.get("ports", []):
+            drops += sum(p.get("drops", {}).values())
+    row = {
+        "completed": "%d/%d" % (len(done), len(flows)),
+        "last_fct_ideal": max(f["completion_ns"] for f in done) / ideal_ns if done else None,
+        "mean_gbps": sum(goodput) / len(goodput) / 1e9 if goodput else 0,
+        "min_gbps": min(goodput) / 1e9 if goodput else 0,
+        "jain_fct": jain([f["completion_ns"] for f in done]) if len(done) == len(flows) else None,
+        "drops": drops,
+    }
+    for key in ("trims", "retransmissions", "timeouts"):
+        vals = [f[key] for f in flows if key in f]
+        if key == "trims" and not vals:
+            vals = [p[key] for sw in r["switches"] for p in sw.get("ports", []) if key in p]
+        row[key] = sum(vals) if vals else "-"
+    return row
+
+
+def fmt(v, spec):
+    return "-" if v is None else (spec % v if not isinstance(v, str) else v)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--files", nargs="*", default=FILES)
+    ap.add_argument("--modes", nargs="*", default=MODES)
+    ap.add_argument("--seeds", type=int, nargs="*", default=[1])
+    ap.add_argument("--size", help="the permutation's flow size (2M as written, 16M as htsim's first row)")
+    ap.add_argument("--out", help="keep the results here (default: a temporary folder)")
+    ap.add_argument("--again", metavar="DIR", help="the tables of an earlier --out DIR, without running")
+    a = ap.parse_args()
+    loomctl = os.path.join(a.build, "control", "loomctl")
+    out_dir = a.again or a.out or tempfile.mkdtemp(prefix="loom-htsim-")
+    os.makedirs(out_dir, exist_ok=True)
+    for name in a.files:
+        path = name if os.path.isabs(name) else os.path.join(HERE, name)
+        with open(path) as f:
+            base = f.read()
+        size = parse_size(a.size) if a.size and "permutation" in base else None
+        print("\n== %s%s" % (os.path.basename(path), " (%s flows)" % a.size if size else ""), flush=True)
+        print("%-9s %4s %9s %9s %8s %8s %6s %9s %6s %7s %8s %7s" % (
+            "mode", "seed", "completed", "last/ideal", "mean G", "min G", "jain", "drops", "trims", "retrans",
+            "timeouts", "wall s"))
+        for seed in a.seeds:
+            for mode in a.modes:
+                text = variant(base, mode, seed, size)
+                run_name = "%s-%s-%d" % (os.path.splitext(os.path.basename(path))[0], mode, seed)
+                topo = os.path.join(out_dir, run_name + ".yaml")
+                res = os.path.join(out_dir, run_name + ".json")
+                if a.again:
+                    if not os.path.exists(res):
+                        print("%-9s %4d  not run" % (mode, seed), flush=True)
+                        continue
+                    p = subprocess.CompletedProcess([], 0, "", "")
+                else:
+                    with open(topo, "w") as f:
+                        f.write(text)
+                    p = subprocess.run([loomctl, "run", topo, "--out", res], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.PIPE, text=True)
+                if p.returncode != 0:
+                    why = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "failed"
+                    print("%-9s %4d  not run: %s" % (mode, seed, why[:150]), flush=True)
+                    continue
+                wall = re.search(r"loop ([\d.]+) s", p.stderr)
+                with open(res) as f:
+                    r = json.load(f)
+                dur = int(re.search(r"(?m)^duration: (\d+)ms$", text).group(1)) * 10**6
+                row = summarize(r, link_rate_bps(text), dur)
+                print("%-9s %4d %9s %9s %8s %8s %6s %9d %6s %7s %8s %7s" % (
+                    mode, seed, row["completed"], fmt(row["last_fct_ideal"], "%.3f"), fmt(row["mean_gbps"], "%.1f"),
+                    fmt(row["min_gbps"], "%.1f"), fmt(row["jain_fct"], "%.3f"), row["drops"], row["trims"],
+                    row["retransmissions"], row["timeouts"], wall.group(1) if wall else "?"), flush=True)
+    print("\nresults: %s" % out_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
