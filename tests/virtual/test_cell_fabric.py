@@ -208,7 +208,8 @@ class CellFabric(unittest.TestCase):
         """A 2:1 incast into h0 with one sender on h0's own leaf (h1) and one
         across the fabric (h2), 300 KB each at 10G: h0's port credits both,
         so they share it (each finishes at about twice the time alone,
-        within 5 % of each other) and nothing is dropped anywhere. h1's
+        within 5 % of each other), h0's queue stays below the credits'
+        egress limit and nothing is dropped anywhere. h1's
         packets go by credit, uncut, as local packets (its requests and
         credits are calls, not cells)."""
         r, _, _ = run(topo("cell_local_incast.yaml"), self.dir)
@@ -225,6 +226,10 @@ class CellFabric(unittest.TestCase):
         for sw in r["switches"]:
             self.assertEqual(sw["dropped"], 0, sw)
         leaf0 = switch(r, "leaf0")
+        # h0's queue stayed below the credits' egress_limit (8 credits): the
+        # local sender no longer fills it ahead of them (before: 39000 B)
+        (h0,) = [p for p in leaf0["ports"] if p["name"] == "h0"]
+        self.assertLessEqual(max(c["max_depth_bytes"] for c in h0["tm"]["classes"]), 8 * 4096)
         c = leaf0["cell"]["counters"]
         self.assertEqual(c["local_packets"], 206)  # every packet of h1's flow
         self.assertGreater(c["local_requests"], 0)
