@@ -204,6 +204,36 @@ class CellFabric(unittest.TestCase):
                 self.assertEqual(sw["cell"]["reassembly"]["timeouts"], 0)
         self.assertEqual(r["in_flight"], 0)
 
+    def test_superspine_link_down_delivery_continues(self):
+        """In the k=4 fat tree, spine0's link to superspine0 goes down at
+        100 us, every flow sending: superspine0 no longer reaches pod 0's
+        leaves, so the spines of the other pods send those cells up to
+        superspine1 alone (it forwards more than superspine2, which kept its
+        share); the few cells on their way through the cut are lost and
+        their packets' other cells freed by the reassembly timeout; every
+        flow receives to its end, in order, losing at most a few packets."""
+        with open(topo("cell_fat_tree.yaml")) as f:
+            text = f.read().replace("speedup: 1.25 }",
+                                    'speedup: 1.25, link_down: [{ link: "spine0:2", at: 100us }] }')
+        r, _, _ = run(text, self.dir)
+        self.assert_cells_conserved(r)
+        lost = 0
+        for f in r["flows"]:
+            self.assertEqual(f["reordered"], 0, f)
+            self.assertGreaterEqual(f["rx_packets"], 200, f)  # of 206: received to its end
+            self.assertLessEqual(f["not_received"], 6, f)
+            lost += f["not_received"]
+        self.assertGreater(lost, 0)  # the cut did cost something
+        ss0, ss1, ss2 = (switch(r, "superspine%d" % i) for i in range(3))
+        (down,) = [p for p in ss0["cell"]["ports"] if p["down"]]
+        self.assertEqual(down["name"], "spine0:2")
+        self.assertGreater(ss1["cell"]["cells_forwarded"], 1.2 * ss2["cell"]["cells_forwarded"])
+        for sw in r["switches"]:
+            self.assertEqual(sw["queued"], 0)
+            self.assertEqual(sw["cell"]["queued"], 0)
+            self.assertEqual(set(k for k, v in sw["drops"].items() if v) - {"cell_unreachable", "cell_reassembly",
+                                                                           "link_down"}, set(), sw["drops"])
+
     def test_same_leaf_sender_is_scheduled_by_credits(self):
         """A 2:1 incast into h0 with one sender on h0's own leaf (h1) and one
         across the fabric (h2), 300 KB each at 10G: h0's port credits both,
