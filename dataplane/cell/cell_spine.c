@@ -29,18 +29,14 @@ void cell_spine_forward(struct loom_switch *sw, struct loom_port *in, const stru
 	}
 	live = cs->down_live[leaf];
 	if (live != 0) {
-		uint8_t n = cs->n_leaf_ports[leaf];
+		/* the next live port at or after the turn, else the first */
+		uint32_t from = live & (UINT32_MAX << cs->leaf_rr[leaf]);
+		unsigned int j = (unsigned int)__builtin_ctz(from ? from : live);
 
-		for (uint8_t k = 0; k < n; k++) {
-			uint8_t j = (uint8_t)((cs->leaf_rr[leaf] + k) % n);
-
-			if (!(live & (1u << j)))
-				continue;
-			cs->leaf_rr[leaf] = (uint8_t)(j + 1);
-			cs->c.cells_forwarded++;
-			cell_port_send(sw, cs->leaf_ports[leaf][j], m, h->type != LOOM_CELL_DATA);
-			return;
-		}
+		cs->leaf_rr[leaf] = (uint8_t)((j + 1) & (CELL_MAX_DOWN_PORTS - 1));
+		cs->c.cells_forwarded++;
+		cell_port_send(sw, cs->leaf_ports[leaf][j], m, h->type != LOOM_CELL_DATA);
+		return;
 	}
 	/* not below this switch: up (a super-spine has no uplinks) */
 	up = cs->n_uplinks ? cell_pick_uplink(sw, leaf) : -1;
