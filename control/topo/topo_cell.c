@@ -26,7 +26,6 @@
  * is a number from 1 to 8. Two tiers or three (super-spines forward cells
  * by destination leaf as spines do).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +72,7 @@ uint64_t topo_cell_link_rate(const struct topology *t, const struct topo_link *l
 {
 	if (!t->cell.on || t->cell.speedup <= 1.0 || l->a.is_host || l->b.is_host)
 		return rate_bps;
-	return (uint64_t)llround((double)rate_bps * t->cell.speedup);
+	return (uint64_t)((double)rate_bps * t->cell.speedup + 0.5); /* rounded (positive) */
 }
 
 /* "leaf0:2" -> the switch and port of a fabric link. */
