@@ -294,7 +294,8 @@ static json_t *port_json(struct cfg_ctx *c, int sw, const struct port_ref *pr)
 	topo_switch_port_mac(sw, pr->port, mac);
 	p = json_pack("{s:i, s:s, s:o, s:I, s:I, s:i, s:o}", LOOMD_KEY(PORT_INDEX), pr->port, LOOMD_KEY(PORT_NAME),
 		      name, LOOMD_KEY(PORT_MAC), mac_json(mac), LOOMD_KEY(PORT_RATE_BPS),
-		      (json_int_t)(l->rate_bps ? l->rate_bps : t->default_rate_bps), LOOMD_KEY(PORT_DELAY_NS),
+		      (json_int_t)topo_cell_link_rate(t, l, l->rate_bps ? l->rate_bps : t->default_rate_bps),
+		      LOOMD_KEY(PORT_DELAY_NS),
 		      (json_int_t)l->delay_ns, LOOMD_KEY(PORT_MTU), (int)(l->mtu ? l->mtu : LOOM_MTU_DEFAULT),
 		      LOOMD_KEY(PORT_LINK), link);
 	if (p && far->is_host && t->switches[sw].role == TOPO_LEAF)

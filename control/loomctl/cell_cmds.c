@@ -5,8 +5,9 @@
  * per leaf its VOQs (depth, drops, credit asked/granted/used), credits per
  * host port, cells per spine uplink, reassembly (occupancy, reorder depth,
  * timeouts); per spine its cells per port.
- * `loomctl cell link SWITCH:PORT down|up`: take a leaf-spine link down (it
- * leaves the spray sets) or bring it back.
+ * `loomctl cell link SWITCH:PORT down|up`: take a fabric link (leaf-spine
+ * or spine-superspine) down (no cell is sent toward a path through it) or
+ * bring it back.
  */
 #include <inttypes.h>
 #include <stdio.h>

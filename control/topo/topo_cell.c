@@ -4,7 +4,8 @@
  *
  *   mode: cell            # packet (default) | cell: switch-scheduled fabric
  *   cell:                 # optional, every key has a default in loomd
- *     payload: 256        # DATA cell payload bytes (64..1024)
+ *     payload: 256        # DATA cell payload bytes (64..1024): the cell size, less 30 bytes of headers
+ *     speedup: 1.25       # fabric links run at 1.25 x their rate (1..8; loomd's config has the product)
  *     credit: 4096        # credit size, bytes (4KiB, 4096 ...)
  *     spray: round_robin  # | least_loaded
  *     voq_bytes: 256KiB   # per VOQ
@@ -20,8 +21,10 @@
  *     capture: { link: leaf0:2, file: leaf0-up.pcapng }  # what that port sends, as pcapng;
  *                                      # max_bytes: 1GiB (default): the file stops there
  *
- * Checked here with file and line: cell mode needs two tiers (leaves and
- * spines), `cell:` needs `mode: cell`, a link_down names a leaf-spine link.
+ * Checked here with file and line: `cell:` needs `mode: cell`, a
+ * link_down names a fabric link (leaf-spine or spine-superspine), speedup
+ * is a number from 1 to 8. Two tiers or three (super-spines forward cells
+ * by destination leaf as spines do).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +34,9 @@
 #include "topo_internal.h"
 
 enum { C_PAYLOAD, C_CREDIT, C_SPRAY, C_VOQ_BYTES, C_VOQ_PACKETS, C_CLASSES, C_WEIGHTS, C_TIMEOUT, C_REFRESH,
-       C_LINK_DOWN, C_CAPTURE, C_EGRESS_LIMIT, C_UPLINK_LIMIT, C_N };
+       C_LINK_DOWN, C_CAPTURE, C_EGRESS_LIMIT, C_UPLINK_LIMIT, C_SPEEDUP, C_N };
+
+#define CELL_SPEEDUP_MAX 8.0
 
 static int get_bytes(struct topo_loader *ld, const struct yaml_doc_field *f, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -45,7 +50,32 @@ static int get_bytes(struct topo_loader *ld, const struct yaml_doc_field *f, uin
 	return 0;
 }
 
-/* "leaf0:2" -> the switch and port of a leaf-spine link. */
+/* speedup: a plain decimal number, 1 .. CELL_SPEEDUP_MAX ("1.25"). */
+static int get_speedup(struct topo_loader *ld, const struct yaml_doc_field *f, double *out)
+{
+	const char *s;
+	char *end;
+	double v;
+
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
+		return -1;
+	v = strtod(s, &end);
+	if (end == s || *end || !(v >= 1.0 && v <= CELL_SPEEDUP_MAX))
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v),
+				      "cell: speedup: '%s' must be a number from 1 to %g (fabric link rate = speedup x the link's rate)",
+				      s, CELL_SPEEDUP_MAX);
+	*out = v;
+	return 0;
+}
+
+uint64_t topo_cell_link_rate(const struct topology *t, const struct topo_link *l, uint64_t rate_bps)
+{
+	if (!t->cell.on || t->cell.speedup <= 1.0 || l->a.is_host || l->b.is_host)
+		return rate_bps;
+	return (uint64_t)((double)rate_bps * t->cell.speedup + 0.5); /* rounded (positive) */
+}
+
+/* "leaf0:2" -> the switch and port of a fabric link. */
 static int link_end(struct topo_loader *ld, yaml_node_t *v, const char *s, int *sw, int *port)
 {
 	const struct topology *t = ld->t;
@@ -73,7 +103,8 @@ static int link_end(struct topo_loader *ld, yaml_node_t *v, const char *s, int *
 			return 0;
 		}
 	}
-	return yaml_doc_error(&ld->yd, yaml_doc_line(v), "cell: '%s' is not a leaf-spine link", s);
+	return yaml_doc_error(&ld->yd, yaml_doc_line(v), "cell: '%s' is not a fabric link (leaf-spine or spine-superspine)",
+			      s);
 }
 
 static int load_fault(struct topo_loader *ld, yaml_node_t *m, struct topo_cell_fault *out)
@@ -113,7 +144,7 @@ static int load_cell_map(struct topo_loader *ld, const struct yaml_doc_field *cf
 {
 	struct yaml_doc_field f[C_N] = {{"payload"}, {"credit"}, {"spray"}, {"voq_bytes"}, {"voq_packets"},
 				    {"classes"}, {"weights"}, {"reassembly_timeout"}, {"request_refresh"},
-				    {"link_down"}, {"capture"}, {"egress_limit"}, {"uplink_limit"}};
+				    {"link_down"}, {"capture"}, {"egress_limit"}, {"uplink_limit"}, {"speedup"}};
 	unsigned long u;
 	uint64_t b;
 	const char *s;
@@ -126,6 +157,8 @@ static int load_cell_map(struct topo_loader *ld, const struct yaml_doc_field *cf
 			return -1;
 		c->payload = (uint32_t)u;
 	}
+	if (f[C_SPEEDUP].v && get_speedup(ld, &f[C_SPEEDUP], &c->speedup) < 0)
+		return -1;
 	if (f[C_CREDIT].v) {
 		if (get_bytes(ld, &f[C_CREDIT], 256, 1 << 20, &b) < 0)
 			return -1;
@@ -213,9 +246,6 @@ int topo_load_cell(struct topo_loader *ld, const struct yaml_doc_field *mode, co
 		return yaml_doc_error(&ld->yd, yaml_doc_line(cell->k), "'cell:' needs 'mode: cell'");
 	if (!t->cell.on)
 		return 0;
-	if (t->n_tiers > 2)
-		return yaml_doc_error(&ld->yd, t->cell.line,
-				  "mode: cell serves two tiers (leaves and spines), this fabric has super-spines");
 	/* Modes are exclusive (dataplane/core/switch_mode.h): a cell fabric's
 	 * switches forward what is not cells with the native stages. */
 	for (int i = 0; i < t->n_switches; i++)
@@ -235,6 +265,8 @@ void topo_write_cell(const struct topology *t, FILE *out)
 	fputs("mode: cell\ncell:\n", out);
 	if (c->payload)
 		fprintf(out, "  payload: %u\n", c->payload);
+	if (c->speedup > 0)
+		fprintf(out, "  speedup: %.15g\n", c->speedup); /* as written: 15 digits read back the same */
 	if (c->credit_bytes)
 		fprintf(out, "  credit: %u\n", c->credit_bytes);
 	if (c->spray[0])
@@ -264,7 +296,7 @@ void topo_write_cell(const struct topology *t, FILE *out)
 	else if (c->capture_file[0])
 		fprintf(out, "  capture: { link: %s:%d, file: \"%s\" }\n", t->switches[c->capture_sw].name, c->capture_port,
 			c->capture_file);
-	if (!c->capture_file[0] && !c->payload && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes && !c->egress_limit && !c->uplink_limit &&
+	if (!c->capture_file[0] && !c->payload && !(c->speedup > 0) && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes && !c->egress_limit && !c->uplink_limit &&
 	    !c->reasm_timeout_ns && !c->request_refresh_ns && !c->n_faults)
 		fputs("  {}\n", out);
 }

@@ -143,7 +143,7 @@ struct topo_tm_setting {
 /* `mode: cell` and `cell:` (topo_cell.c, docs/CELLS.md); 0 / "" = loomd's default. */
 #define TOPO_CELL_MAX_FAULTS 16
 struct topo_cell_fault {
-	int sw, port;      /* one end of a leaf-spine link */
+	int sw, port;      /* one end of a fabric link (leaf-spine, spine-superspine) */
 	uint64_t at_ns;
 	int line;
 };
@@ -151,6 +151,7 @@ struct topo_cell {
 	bool on;
 	uint32_t payload, credit_bytes, voq_packets, classes;
 	uint64_t voq_bytes, reasm_timeout_ns, request_refresh_ns, egress_limit, uplink_limit;
+	double speedup;            /* fabric links' rates x this in loomd's configuration; 0: none (1) */
 	char spray[16];
 	int n_weights;
 	uint32_t weights[8];
@@ -255,6 +256,11 @@ int topo_load(const char *path, const struct topo_traffic *traffic, struct topol
 int topo_load_string(const char *yaml, const char *name, const struct topo_traffic *traffic, struct topology *t,
 		     char *err, size_t errlen);
 void topo_free(struct topology *t);
+
+/* A link's rate in loomd's configuration (topo_cell.c): a fabric link of a
+ * cell fabric with `speedup:` runs at speedup x `rate_bps` (its rate as
+ * written); every other link at its rate. */
+uint64_t topo_cell_link_rate(const struct topology *t, const struct topo_link *l, uint64_t rate_bps);
 
 /* A switch's load balancing: its own keys over the fabric's. */
 void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, struct topo_lb *out);

@@ -38,12 +38,10 @@ static bool host_port_ok(const struct loom_switch *sw, const struct loom_cell_hd
 	       h->cls < cs->fab->cfg.n_classes;
 }
 
-void cell_egress_request(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
-			 loom_time_ns now)
+void cell_egress_request(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
 
-	(void)in;
 	if (!host_port_ok(sw, h))
 		return; /* taken, not served: counted in requests_rx */
 	loom_credit_request(cs->ports[h->dst_port].credit, (uint32_t)h->src_leaf * cs->fab->cfg.n_classes + h->cls,
@@ -174,7 +172,7 @@ loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now)
 						  .seq_or_bytes = cr->credit_bytes};
 
 			cs->c.credit_bytes_granted += cr->credit_bytes;
-			cell_send_ctrl(sw, &h);
+			cell_send_ctrl(sw, &h, now);
 		}
 		t = loom_credit_next_time(cr);
 		if (t < next)

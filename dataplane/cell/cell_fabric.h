@@ -4,23 +4,29 @@
  * between mbufs and ports and the algorithms of scheduler/ (voq.h,
  * credit_sched.h, cell.h, cell_reasm.h, cell_spray.h).
  *
- * A packet that a leaf routes to a host on another leaf:
+ * A packet that a leaf routes to a host of the fabric:
  *   cell_ingress.c  directory (dst address -> egress leaf, port, next hop)
  *                   -> TTL, MAC rewrite for the host -> VOQ (egress leaf,
  *                   port, class) -> REQUEST to the egress port
  *   cell_egress.c   REQUEST -> the port's credit scheduler; its timer
  *                   issues CREDITs at the port's rate
  *   cell_ingress.c  CREDIT -> whole packets out of the VOQ, cut into DATA
- *                   cells sprayed over the live spine uplinks
- *   cell_spine.c    any cell -> a live port toward its destination leaf
+ *                   cells sprayed over the live spine uplinks (a host on
+ *                   the same leaf: the packet, uncut, onto its port)
+ *   cell_spine.c    any cell -> a live port toward its destination leaf:
+ *                   down when the switch reaches the leaf below it, else
+ *                   up, sprayed over the super-spines that reach it
  *                   (control cells before data)
  *   cell_egress.c   DATA -> reassembly per VOQ -> the packet, rebuilt, on
  *                   the host port's output queue (port_output_burst)
- * cell_wire.c builds and reads cell frames, dispatches received ones,
- * queues control cells on the port's control queue (egress/ctrl_queue.h,
- * sent before anything else), and runs the timers; cell_mode.c plugs all
- * this into the switch as its mode; cell_setup.c loads the configuration;
- * cell_faults.c takes leaf-spine links out of the spray sets and back.
+ * Requests and credits between a leaf's own VOQs and ports are calls, not
+ * cells. cell_wire.c builds and reads cell frames, dispatches received
+ * ones, queues control cells on the port's control queue
+ * (egress/ctrl_queue.h, sent before anything else), and runs the timers;
+ * cell_mode.c plugs all this into the switch as its mode; cell_setup.c
+ * loads the configuration; cell_reach.c computes which ports reach which
+ * leaf from the links that are up; cell_faults.c takes fabric links out
+ * and back.
  * Everything else (local traffic, ARP, addresses that are not a leaf's
  * host) takes the switch's own forwarding (native or P4), unchanged.
  */
@@ -51,6 +57,8 @@ struct loom_pkt_meta;
 #define CELL_MAX_CLASSES 8
 #define CELL_CTRLQ_SIZE 1024
 #define CELL_NO_LEAF 0xffffu
+/* Ports of a spine or super-spine toward one leaf (below it). */
+#define CELL_MAX_DOWN_PORTS 32
 /* A cell frame's headers: Ethernet, then the cell header (loom/cell/cell.h). */
 #define CELL_FRAME_HDR (RTE_ETHER_HDR_LEN + LOOM_CELL_HDR_LEN)
 
@@ -126,8 +134,9 @@ struct cell_port_stats {
 
 struct cell_port {
 	int16_t peer_leaf;         /* leaf number of the switch on the other end, -1: none */
-	int16_t uplink;            /* leaf: index among the spine uplinks, -1: not one */
-	bool is_spine_link;        /* a leaf-spine link (either end) */
+	int16_t uplink;            /* index among the switch's uplinks (leaf: to spines, spine: to
+				    * super-spines), -1: not one */
+	bool is_fabric_link;       /* a leaf-spine or spine-superspine link (either end) */
 	bool down;
 	struct rte_ether_addr peer_mac;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
@@ -155,17 +164,21 @@ struct cell_counters {
 	uint64_t credit_bytes_unused;       /* given up by a waiting VOQ over its cap (4 credits) */
 	uint64_t cells_rebuilt, pkts_rebuilt;
 	uint64_t cells_forwarded;           /* spine: cells passed on (counted in tx) */
+	uint64_t cells_up;                  /* spine: of those, sent up to a super-spine */
+	uint64_t local_pkts;                /* sent by credit to a host on the same leaf, uncut */
+	uint64_t local_requests, local_credits; /* between the leaf's own VOQs and ports: calls, not cells */
 };
 
 struct loom_cell_switch {
 	struct cell_fabric *fab;
-	uint16_t leaf;             /* leaf number, CELL_NO_LEAF on spines */
+	uint16_t leaf;             /* leaf number, CELL_NO_LEAF on spines and super-spines */
 	struct cell_port *ports;   /* [n_ports] */
-	/* leaf */
+	/* uplinks: a leaf's to spines, a spine's to super-spines (none on a super-spine) */
 	uint8_t n_uplinks;
 	uint16_t uplink_port[LOOM_SPRAY_MAX_UPLINKS];
 	struct loom_spray spray;
-	/* uplink i reaches leaf L: bit i of reach[L] (a spine whose link to L is down does not) */
+	/* uplink i reaches leaf L: bit i of reach[L] (cell_reach.c: the
+	 * switch above reaches L over links that are up) */
 	uint64_t *reach;           /* [n_leaves] */
 	struct cell_voq **voq;     /* [n_leaves * max_ports * n_classes], allocated on first use */
 	uint32_t n_voq_slots;
@@ -173,10 +186,13 @@ struct loom_cell_switch {
 	uint32_t held_rr;          /* where the next round over them starts */
 	loom_time_ns retry_ns;     /* how soon they look again: one cell on the slowest uplink */
 	struct cell_reasm_ctx **reasm; /* same indexing, by source leaf */
-	/* spine: ports toward each leaf */
-	uint16_t **leaf_ports;     /* [n_leaves][up to 8] */
+	/* spine, super-spine: ports down toward each leaf (a spine's links to
+	 * it; a super-spine's links to the spines that link to it), and which
+	 * of them reach it now (bit j: leaf_ports[L][j], cell_reach.c) */
+	uint16_t **leaf_ports;     /* [n_leaves][CELL_MAX_DOWN_PORTS] */
 	uint8_t *n_leaf_ports;
 	uint8_t *leaf_rr;
+	uint32_t *down_live;       /* [n_leaves] */
 	struct cell_counters c;
 };
 
@@ -208,25 +224,31 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 		       const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
 void cell_ingress_credit(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now);
 loom_time_ns cell_ingress_timers(struct loom_switch *sw, loom_time_ns now);
-void cell_egress_request(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
-			 loom_time_ns now);
+void cell_egress_request(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now);
 void cell_egress_data(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
 		      struct rte_mbuf *m, loom_time_ns now);
 loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now);
 
-/* ---- spine (cell_spine.c) ---- */
+/* ---- reachability (cell_reach.c) ---- */
+/* From the fabric links that are up (cell_port.down), for every switch:
+ * which down ports reach each leaf, which uplinks reach it, which uplinks
+ * are live. At load and after every link change. */
+void cell_reach_update(struct cell_fabric *cf);
+
+/* ---- spine and super-spine (cell_spine.c) ---- */
 void cell_spine_forward(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
 			struct rte_mbuf *m);
 
 /* ---- wire (cell_wire.c) ---- */
-/* A control cell to leaf `to` (REQUEST or CREDIT), out of a live uplink. */
-void cell_send_ctrl(struct loom_switch *sw, const struct loom_cell_hdr *h);
+/* A control cell (REQUEST or CREDIT) to leaf h->dst_leaf, out of a live
+ * uplink; to the leaf itself, a call (its own VOQ or port). */
+void cell_send_ctrl(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now);
 /* Put a cell frame on `port` toward its peer: Ethernet header rewritten,
  * control cells on the port's control queue (egress/ctrl_queue.h: they go
  * before the rest), DATA on its output queue. */
 void cell_port_send(struct loom_switch *sw, uint16_t port, struct rte_mbuf *m, bool ctrl);
-/* Uplink for a cell to leaf `dst` (spray over the live ones reaching it);
- * -1 when none. */
+/* Uplink for a cell to leaf `dst` (spray over the live ones reaching it),
+ * on a leaf or a spine; -1 when none. */
 int cell_pick_uplink(struct loom_switch *sw, uint16_t dst);
 
 /* ---- capture (cell_capture.c) ---- */
@@ -240,13 +262,14 @@ void cell_capture_write(FILE *f, struct loom_output_cap *cap, struct rte_mbuf *c
 			loom_time_ns now);
 
 /* ---- faults (cell_faults.c) ---- */
-/* What a leaf-spine link going down or up means to the cells, once the
- * switches detect it (dataplane/fault/ calls it; the link's frames are
- * dropped from the moment it breaks, core/link_fault.h). Take the link at (switch, port) down or up: the leaf's uplink leaves
- * the spray set (and every leaf's reach to the leaf through that spine),
- * the spine stops using it; data cells queued on it are dropped
- * (link_down), control cells move to another link. 0, or -1 when the
- * port is not a leaf-spine link. */
+/* What a fabric link (leaf-spine, spine-superspine) going down or up
+ * means to the cells, once the switches detect it (dataplane/fault/ calls
+ * it; the link's frames are dropped from the moment it breaks,
+ * core/link_fault.h). Take the link at (switch, port) down or up: every
+ * switch's reachability is computed again (cell_reach.c), so that no
+ * switch sends a cell toward a leaf over a path through it; what was
+ * queued on it at both ends is dropped (link_down). 0, or -1 when the
+ * port is not a fabric link. */
 int loom_cell_link_set(struct loom_fabric *f, uint16_t sw, uint16_t port, bool up, loom_time_ns now);
 
 #endif

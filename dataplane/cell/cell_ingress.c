@@ -3,15 +3,19 @@
  * Ingress leaf of the cell fabric: `forward` of a leaf in cell mode.
  *
  * Reads: each routed packet's destination (IPv4, IPv6), DSCP. A destination in
- * the fabric's directory on another leaf: TTL -1 (the fabric is one hop,
- * as one big switch), MACs rewritten for the host (the egress leaf's next
- * hop), then the VOQ (egress leaf, egress port, class) takes it or drops
- * it (voq_full), and the VOQ asks the egress port for the credit it lacks
- * (REQUEST). Everything else goes to the switch's own forwarding.
+ * the fabric's directory: TTL -1 (the fabric is one hop, as one big
+ * switch), MACs rewritten for the host (the egress leaf's next hop), then
+ * the VOQ (egress leaf, egress port, class) takes it or drops it
+ * (voq_full), and the VOQ asks the egress port for the credit it lacks
+ * (REQUEST; to a port of this leaf, a call). A host on this leaf is
+ * scheduled by its port's credits like any other (it would otherwise
+ * take the port ahead of the fabric's traffic and overflow it).
+ * Everything else goes to the switch's own forwarding.
  *
  * On a CREDIT: whole packets leave the VOQ while its balance is positive,
  * each cut into DATA cells (consecutive sequence numbers per VOQ), every
- * cell sprayed over the live uplinks that reach the egress leaf. Uplinks
+ * cell sprayed over the live uplinks that reach the egress leaf (to a host
+ * on this leaf: the packet onto its port, uncut). Uplinks
  * push back: while one of those holds more than uplink_limit bytes, the
  * VOQ keeps its packets and credit and the timer tries again one cell
  * time later (the fabric's own flow control, instead of dropping cells
@@ -23,6 +27,7 @@
 #include <rte_mbuf.h>
 
 #include "cell_fabric.h"
+#include "egress.h"
 #include "observe.h"
 #include "pkt_meta.h"
 #include "stages.h"
@@ -69,7 +74,7 @@ static void send_request(struct loom_switch *sw, struct cell_voq *q, uint64_t by
 		q->last_credit_ns = now;
 		sw->timers_armed = true;
 	}
-	cell_send_ctrl(sw, &h);
+	cell_send_ctrl(sw, &h, now);
 }
 
 /* Ask for what the VOQ holds beyond its credit and requests; while
@@ -118,7 +123,7 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 		    (meta[i]->l3_kind == LOOM_L3_IPV6 &&
 		     rte_hash_lookup_data(cs->fab->dir6, meta[i]->key.dst, &data) >= 0))
 			d = &cs->fab->dests[(uintptr_t)data];
-		if (d == NULL || d->leaf == cs->leaf) {
+		if (d == NULL) {
 			rest[n_rest] = m;
 			rest_meta[n_rest++] = meta[i];
 			continue;
@@ -228,30 +233,52 @@ static inline void set_held_back(struct loom_cell_switch *cs, struct cell_voq *q
 	q->held_back = held;
 }
 
-/* Send the head packet as cells if the uplinks have room. */
+static inline struct rte_mbuf *voq_pop(struct loom_cell_switch *cs, struct cell_voq *q)
+{
+	struct rte_mbuf *m = q->q[q->head];
+
+	q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
+	loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
+	return m;
+}
+
+/* To a host on this leaf: the head packet whole onto its port (no fabric
+ * between: as DNX's local switching, only the credit decides when). Kept
+ * out of line: the cells' path stays as short as before. */
+static __attribute__((noinline)) void send_local(struct loom_switch *sw, struct cell_voq *q)
+{
+	struct loom_cell_switch *cs = sw->cell;
+
+	cs->c.local_pkts++;
+	port_output(sw, &sw->ports[q->dst_port], voq_pop(cs, q));
+}
+
+/* Send the head packet as cells if the uplinks have room (to this leaf's
+ * own port: send_local). */
 static bool send_head(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
-	struct rte_mbuf *m;
 
+	if (unlikely(q->dst_leaf == cs->leaf)) {
+		send_local(sw, q);
+		return true;
+	}
 	if (!uplinks_have_room(sw, q->dst_leaf))
 		return false;
-	m = q->q[q->head];
-	q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
-	loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
-	cut_and_spray(sw, q, m, now);
+	cut_and_spray(sw, q, voq_pop(cs, q), now);
 	return true;
 }
 
 /* Packets go while the VOQ has credit. While some VOQs wait for uplink
  * room, a VOQ joins them instead of going first: the timer serves the
  * waiting ones in turn (cell_ingress_timers), one packet each per round,
- * so that none takes all the room that frees up. */
+ * so that none takes all the room that frees up. A VOQ to this leaf's own
+ * ports needs no uplink: it never waits. */
 static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
 
-	if (!q->held_back && cs->n_held_back == 0)
+	if (q->dst_leaf == cs->leaf || (!q->held_back && cs->n_held_back == 0))
 		while (loom_voq_may_send(&q->acct) && send_head(sw, q, now))
 			;
 	if (loom_voq_may_send(&q->acct) && !q->held_back) {
@@ -328,7 +355,8 @@ loom_time_ns cell_ingress_timers(struct loom_switch *sw, loom_time_ns now)
 	for (uint32_t i = 0; i < cs->n_voq_slots; i++) {
 		struct cell_voq *q = cs->voq[i];
 
-		if (q == NULL || q->acct.outstanding == 0 || q->acct.pkts == 0)
+		/* (a VOQ to this leaf's own port asks by a call: nothing to lose) */
+		if (q == NULL || q->acct.outstanding == 0 || q->acct.pkts == 0 || q->dst_leaf == cs->leaf)
 			continue;
 		if (now >= q->last_credit_ns + refresh) {
 			q->acct.outstanding = 0;

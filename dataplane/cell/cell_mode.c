@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A cell fabric's leaves and spines as a switch mode (core/switch_mode.h).
- * Reads: each frame as it arrives (a cell on a leaf-spine link is taken
+ * Reads: each frame as it arrives (a cell on a fabric link is taken
  * before the parser), the frames each port sends (its capture). Sets:
  * nothing of the switch's own; the cell paths say what they set.
  *
@@ -61,7 +61,7 @@ void cell_receive(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf 
 		cell_egress_data(sw, in, &h, m, now); /* takes m */
 		return;
 	case LOOM_CELL_REQUEST:
-		cell_egress_request(sw, in, &h, now);
+		cell_egress_request(sw, &h, now);
 		cs->c.requests_rx++;
 		break;
 	default:
@@ -85,11 +85,11 @@ loom_time_ns cell_run_timers(struct loom_switch *sw, loom_time_ns now)
 }
 
 
-/* Cells and control cells, on leaf-spine links only: one from a host is
+/* Cells and control cells, on fabric links only: one from a host is
  * an unknown Ethertype to the parser. */
 static bool cell_receive_frame(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, loom_time_ns now)
 {
-	if (!sw->cell->ports[in->index].is_spine_link || rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN ||
+	if (!sw->cell->ports[in->index].is_fabric_link || rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN ||
 	    !cell_is_frame(rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)))
 		return false;
 	cell_receive(sw, in, m, now);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The cell fabric's configuration (docs/LOOMD_CONFIG.md, `cell`): numbers
- * the leaves, finds every leaf's spine uplinks and every spine's ports
- * toward each leaf from the links, builds the directory (host address ->
+ * the leaves, finds from the links every leaf's spine uplinks, every
+ * spine's super-spine uplinks, and every spine's and super-spine's ports
+ * down toward each leaf (reachability from them: cell_reach.c), builds the directory (host address ->
  * leaf, port, next hop) from the leaves' host routes, gives each leaf host
  * port a credit scheduler at its (scaled) rate, and switches the leaves'
  * forwarding to cell_leaf_forward; and releases it all.
@@ -23,8 +24,6 @@
 #include "fabric.h"
 #include "loomd_config_read.h"
 #include "stages.h"
-
-#define CELL_MAX_LEAF_PORTS 8
 
 /* EAL object names must be unique in the process (a fabric may be loaded again). */
 static unsigned int cell_names;
@@ -249,6 +248,62 @@ static int build_directory(struct cell_fabric *cf, const struct loom_fabric *f, 
 	return 0;
 }
 
+/* Port p of a spine or super-spine leads down toward `leaf`. */
+static int add_down_port(struct loom_cell_switch *cs, uint16_t leaf, uint16_t p, const char *name, char *err,
+			 size_t errlen)
+{
+	uint8_t n = cs->n_leaf_ports[leaf];
+
+	if (n > 0 && cs->leaf_ports[leaf][n - 1] == p)
+		return 0; /* a spine with several links to one leaf: the super-spine's port once */
+	if (n == CELL_MAX_DOWN_PORTS)
+		return fail(err, errlen, "more than 32 ports of one switch toward one leaf", name);
+	cs->leaf_ports[leaf][cs->n_leaf_ports[leaf]++] = p;
+	return 0;
+}
+
+static int add_uplink(struct loom_cell_switch *cs, struct cell_port *cp, uint16_t p, const char *name, char *err,
+		      size_t errlen)
+{
+	if (cs->n_uplinks == LOOM_SPRAY_MAX_UPLINKS)
+		return fail(err, errlen, "more than 64 uplinks", name);
+	cp->uplink = cs->n_uplinks;
+	cs->uplink_port[cs->n_uplinks++] = p;
+	return 0;
+}
+
+/* Port p of switch s, a link to another switch: a leaf's or a spine's
+ * uplink, or a spine's or super-spine's way down toward leaves. */
+static int fabric_port(struct cell_fabric *cf, const struct loom_fabric *f, uint16_t s, uint16_t p, const int *leaf_of,
+		       char *err, size_t errlen)
+{
+	const struct loom_switch *sw = &f->switches[s];
+	struct loom_cell_switch *cs = sw->cell;
+	struct cell_port *cp = &cs->ports[p];
+	uint16_t ps = f->links[s][p].peer_switch;
+	enum loom_role peer = f->switches[ps].role;
+
+	cp->is_fabric_link = true;
+	if ((sw->role == LOOM_ROLE_LEAF && peer == LOOM_ROLE_SPINE) ||
+	    (sw->role == LOOM_ROLE_SPINE && peer == LOOM_ROLE_SUPERSPINE))
+		return add_uplink(cs, cp, p, sw->name, err, errlen);
+	if (sw->role == LOOM_ROLE_SPINE && peer == LOOM_ROLE_LEAF)
+		return add_down_port(cs, (uint16_t)leaf_of[ps], p, sw->name, err, errlen);
+	if (sw->role == LOOM_ROLE_SUPERSPINE && peer == LOOM_ROLE_SPINE) {
+		/* below the port: every leaf that spine links to */
+		for (uint16_t q = 0; q < f->switches[ps].n_ports; q++) {
+			const struct loom_link_spec *ql = &f->links[ps][q];
+
+			if (ql->kind == LOOM_LINK_RING && leaf_of[ql->peer_switch] >= 0 &&
+			    add_down_port(cs, (uint16_t)leaf_of[ql->peer_switch], p, sw->name, err, errlen) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	cp->is_fabric_link = false; /* leaf-leaf, spine-spine ...: not a path of cells */
+	return 0;
+}
+
 static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t s, const int *leaf_of, char *err,
 			size_t errlen)
 {
@@ -273,10 +328,11 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 		cs->leaf_ports = rte_zmalloc("cell_lp", sizeof(*cs->leaf_ports) * cf->n_leaves, 0);
 		cs->n_leaf_ports = rte_zmalloc("cell_nlp", cf->n_leaves, 0);
 		cs->leaf_rr = rte_zmalloc("cell_rr", cf->n_leaves, 0);
-		if (!cs->leaf_ports || !cs->n_leaf_ports || !cs->leaf_rr)
+		cs->down_live = rte_zmalloc("cell_dl", sizeof(*cs->down_live) * cf->n_leaves, 0);
+		if (!cs->leaf_ports || !cs->n_leaf_ports || !cs->leaf_rr || !cs->down_live)
 			return fail(err, errlen, "out of memory", sw->name);
 		for (uint16_t l = 0; l < cf->n_leaves; l++)
-			if ((cs->leaf_ports[l] = rte_zmalloc("cell_lp", sizeof(uint16_t) * CELL_MAX_LEAF_PORTS, 0)) == NULL)
+			if ((cs->leaf_ports[l] = rte_zmalloc("cell_lp", sizeof(uint16_t) * CELL_MAX_DOWN_PORTS, 0)) == NULL)
 				return fail(err, errlen, "out of memory", sw->name);
 	}
 	for (uint16_t p = 0; p < sw->n_ports; p++) {
@@ -290,20 +346,8 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 
 			cp->peer_mac = peer->ports[l->peer_port].mac;
 			cp->peer_leaf = (int16_t)leaf_of[l->peer_switch];
-			if (cs->leaf != CELL_NO_LEAF && peer->role == LOOM_ROLE_SPINE) {
-				if (cs->n_uplinks == LOOM_SPRAY_MAX_UPLINKS)
-					return fail(err, errlen, "more than 64 spine uplinks", sw->name);
-				cp->uplink = cs->n_uplinks;
-				cs->uplink_port[cs->n_uplinks++] = p;
-				cp->is_spine_link = true;
-			} else if (cs->leaf == CELL_NO_LEAF && cp->peer_leaf >= 0) {
-				uint16_t pl = (uint16_t)cp->peer_leaf;
-
-				if (cs->n_leaf_ports[pl] == CELL_MAX_LEAF_PORTS)
-					return fail(err, errlen, "more than 8 links from a spine to one leaf", sw->name);
-				cs->leaf_ports[pl][cs->n_leaf_ports[pl]++] = p;
-				cp->is_spine_link = true;
-			}
+			if (fabric_port(cf, f, s, p, leaf_of, err, errlen) < 0)
+				return -1;
 		} else if (cs->leaf != CELL_NO_LEAF && sw->ports[p].host_facing && l->kind != LOOM_LINK_NONE) {
 			uint64_t rate = (uint64_t)((double)sw->ports[p].rate_bps / f->time_scale);
 
@@ -313,8 +357,14 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 					     (uint32_t)cf->n_leaves * cf->cfg.n_classes, 0) < 0)
 				return fail(err, errlen, "cannot make a port's credit scheduler (rate 0?)", sw->name);
 		}
-		if (cp->is_spine_link && egress_ctrlq_create(&sw->ports[p], CELL_CTRLQ_SIZE) < 0)
+		if (cp->is_fabric_link && egress_ctrlq_create(&sw->ports[p], CELL_CTRLQ_SIZE) < 0)
 			return fail(err, errlen, "cannot make a control queue", "out of memory");
+	}
+	if (cs->n_uplinks > 0) {
+		loom_spray_init(&cs->spray, (enum loom_spray_mode)cf->cfg.spray, cs->n_uplinks);
+		cs->reach = rte_zmalloc("cell_reach", sizeof(*cs->reach) * cf->n_leaves, 0);
+		if (cs->reach == NULL)
+			return fail(err, errlen, "out of memory", sw->name);
 	}
 	if (cs->leaf == CELL_NO_LEAF) {
 		sw->mode = &cell_spine_mode;
@@ -322,7 +372,6 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 	}
 	if (cs->n_uplinks == 0)
 		return fail(err, errlen, "a leaf without spine uplinks", sw->name);
-	loom_spray_init(&cs->spray, (enum loom_spray_mode)cf->cfg.spray, cs->n_uplinks);
 	/* held-back VOQs look again after one full cell on the slowest uplink */
 	cs->retry_ns = 1;
 	for (uint8_t i = 0; i < cs->n_uplinks; i++) {
@@ -332,14 +381,11 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 		if (t > cs->retry_ns)
 			cs->retry_ns = t;
 	}
-	cs->reach = rte_zmalloc("cell_reach", sizeof(*cs->reach) * cf->n_leaves, 0);
 	cs->n_voq_slots = (uint32_t)cf->n_leaves * cf->max_ports * cf->cfg.n_classes;
 	cs->voq = rte_zmalloc("cell_voqs", sizeof(*cs->voq) * cs->n_voq_slots, 0);
 	cs->reasm = rte_zmalloc("cell_reasms", sizeof(*cs->reasm) * cs->n_voq_slots, 0);
-	if (!cs->reach || !cs->voq || !cs->reasm)
+	if (!cs->voq || !cs->reasm)
 		return fail(err, errlen, "out of memory", sw->name);
-	for (uint16_t l = 0; l < cf->n_leaves; l++)
-		cs->reach[l] = cs->spray.live;
 	sw->mode = &cell_leaf_mode;
 	return 0;
 }
@@ -386,11 +432,6 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 	}
 	for (uint16_t s = 0; s < f->n_switches; s++) {
 		leaf_of[s] = -1;
-		if (f->switches[s].role == LOOM_ROLE_SUPERSPINE) {
-			fail(err, errlen, "cell mode serves two tiers (leaves and spines); a super-spine is here",
-			     f->switches[s].name);
-			goto out;
-		}
 		if (f->switches[s].role != LOOM_ROLE_LEAF)
 			continue;
 		leaf_of[s] = cf->n_leaves;
@@ -409,9 +450,11 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 		fail(err, errlen, "cannot make the cell pool", rte_strerror(rte_errno));
 		goto out;
 	}
+	/* leaves are numbered first: a super-spine's ports lead to leaves of any switch index */
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		if (setup_switch(cf, f, s, leaf_of, err, errlen) < 0)
 			goto out;
+	cell_reach_update(cf);
 	if (cf->cfg.capture) {
 		struct cell_port *cp = &f->switches[cf->cfg.capture_sw].cell->ports[cf->cfg.capture_port];
 
@@ -475,6 +518,7 @@ void loom_cell_free(struct loom_fabric *f)
 		rte_free(cs->leaf_ports);
 		rte_free(cs->n_leaf_ports);
 		rte_free(cs->leaf_rr);
+		rte_free(cs->down_live);
 		rte_free(cs->reach);
 		rte_free(cs->voq);
 		rte_free(cs->reasm);

@@ -121,10 +121,10 @@ static json_t *ports_json(const struct loom_switch *sw, const struct ctl_cell_sn
 		const struct cell_port *cp = &s->ports[p];
 		json_t *o;
 
-		if (!cp->is_spine_link && s->credits_issued[p] == 0 && cp->credit == NULL)
+		if (!cp->is_fabric_link && s->credits_issued[p] == 0 && cp->credit == NULL)
 			continue;
 		o = json_pack("{s:i, s:s}", "index", p, "name", sw->ports[p].name);
-		if (cp->is_spine_link) {
+		if (cp->is_fabric_link) {
 			json_object_set_new(o, "down", json_boolean(cp->down));
 			json_object_set_new(o, "data_cells_tx", json_integer((json_int_t)cp->st.data_tx));
 			json_object_set_new(o, "ctrl_cells_tx", json_integer((json_int_t)cp->st.ctrl_tx));
@@ -150,17 +150,20 @@ json_t *ctl_cell_switch_json(const struct loom_switch *sw, const struct ctl_cell
 
 	if (!s->on)
 		return NULL;
-	o = json_pack("{s:s, s:I, s:I, s:I, s:o}", "role", sw->cell->leaf == CELL_NO_LEAF ? "spine" : "leaf", "made",
+	o = json_pack("{s:s, s:I, s:I, s:I, s:o}", "role", loom_role_name(sw->role), "made",
 		      (json_int_t)s->made, "consumed", (json_int_t)s->consumed, "queued", (json_int_t)s->queued, "ports",
 		      ports_json(sw, s));
 	if (sw->cell->leaf == CELL_NO_LEAF) {
 		json_object_set_new(o, "cells_forwarded", json_integer((json_int_t)c->cells_forwarded));
+		if (sw->cell->n_uplinks) /* a spine below super-spines */
+			json_object_set_new(o, "cells_up", json_integer((json_int_t)c->cells_up));
 		return o;
 	}
 	json_object_set_new(o, "voqs", voqs_json(sw, s));
 	json_object_set_new(
 		o, "counters",
-		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "packets_to_voq",
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			  "packets_to_voq",
 			  (json_int_t)c->pkts_to_voq, "packets_cut", (json_int_t)c->pkts_cut, "cells_cut",
 			  (json_int_t)c->cells_cut, "requests_tx", (json_int_t)c->requests_tx, "requests_rx",
 			  (json_int_t)c->requests_rx, "credits_tx", (json_int_t)c->credits_tx, "credits_rx",
@@ -168,7 +171,9 @@ json_t *ctl_cell_switch_json(const struct loom_switch *sw, const struct ctl_cell
 			  "credit_granted_bytes", (json_int_t)c->credit_bytes_granted, "credit_received_bytes",
 			  (json_int_t)c->credit_bytes_rx, "request_refreshes", (json_int_t)c->request_refreshes,
 			  "cells_rebuilt", (json_int_t)c->cells_rebuilt, "packets_rebuilt", (json_int_t)c->pkts_rebuilt,
-			  "held_back", (json_int_t)c->held_back, "credit_unused_bytes", (json_int_t)c->credit_bytes_unused));
+			  "held_back", (json_int_t)c->held_back, "credit_unused_bytes", (json_int_t)c->credit_bytes_unused,
+			  "local_packets", (json_int_t)c->local_pkts, "local_requests", (json_int_t)c->local_requests,
+			  "local_credits", (json_int_t)c->local_credits));
 	json_object_set_new(
 		o, "reassembly",
 		json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "contexts", (int)s->reasm_contexts,
@@ -226,10 +231,10 @@ json_t *ctl_cmd_cell_link(struct loomd_state *st, json_t *req)
 	c.sw = (uint16_t)s;
 	c.port = (uint16_t)json_integer_value(jp);
 	c.up = json_is_true(ju);
-	if (f->links[s][c.port].kind != LOOM_LINK_RING || !f->switches[s].cell->ports[c.port].is_spine_link)
-		return cell_error("cell_link: that port is not a leaf-spine link");
+	if (f->links[s][c.port].kind != LOOM_LINK_RING || !f->switches[s].cell->ports[c.port].is_fabric_link)
+		return cell_error("cell_link: that port is not a fabric link (leaf-spine or spine-superspine)");
 	loom_mailbox_call(st->mb, link_on_worker, &c);
 	if (c.rc < 0)
-		return cell_error("cell_link: that port is not a leaf-spine link");
+		return cell_error("cell_link: that port is not a fabric link (leaf-spine or spine-superspine)");
 	return json_pack("{s:b, s:{s:s, s:i, s:b}}", "ok", 1, "result", "switch", name, "port", (int)c.port, "up", c.up);
 }

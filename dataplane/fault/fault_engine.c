@@ -299,7 +299,7 @@ static void detect(struct loom_faults *F, const struct fault_pending *e, loom_ti
 	F->c.detections++;
 	if (f->cell) { /* the cell fabric's spray sets and reach: its local repair */
 		const struct loom_link_spec *l = &f->links[e->sw][e->port];
-		if (l->kind == LOOM_LINK_RING && f->switches[e->sw].cell->ports[e->port].is_spine_link)
+		if (l->kind == LOOM_LINK_RING && f->switches[e->sw].cell->ports[e->port].is_fabric_link)
 			loom_cell_link_set(f, e->sw, e->port, !fp->down, now);
 		return;
 	}
