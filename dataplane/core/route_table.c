@@ -161,76 +161,80 @@ static int table_set(struct loom_route_table *t, int family, const uint8_t addr[
 	return rc == -ENOENT && del ? 0 : rc;
 }
 
-/* Every route of `from` into `to` (an empty table of the same kinds). */
-static int table_copy(struct loom_route_table *to, const struct loom_route_table *from)
+int loom_route_table_walk(const struct loom_route_table *t, loom_route_visit_fn fn, void *ctx)
 {
 	static const uint8_t zero[16];
 	uint8_t addr[16];
+	uint32_t be;
 	int rc = 0;
 
-	if (from->lpm.slots)
-		for (uint32_t i = 0; rc == 0 && i <= from->lpm.mask; i++) {
-			const struct loom_lpm_slot *s = &from->lpm.slots[i];
+	if (t->lpm.slots)
+		for (uint32_t i = 0; rc == 0 && i <= t->lpm.mask; i++) {
+			const struct loom_lpm_slot *s = &t->lpm.slots[i];
 
 			if (s->plen == 0)
 				continue;
-			rc = (s->plen >> 8) == 1 ? loom_lpm_set4(&to->lpm, (uint32_t)s->lo, (uint8_t)s->plen, s->value)
-						 : loom_lpm_set6(&to->lpm, (const uint8_t[16]){
-									   (uint8_t)(s->hi >> 56), (uint8_t)(s->hi >> 48),
-									   (uint8_t)(s->hi >> 40), (uint8_t)(s->hi >> 32),
-									   (uint8_t)(s->hi >> 24), (uint8_t)(s->hi >> 16),
-									   (uint8_t)(s->hi >> 8), (uint8_t)s->hi,
-									   (uint8_t)(s->lo >> 56), (uint8_t)(s->lo >> 48),
-									   (uint8_t)(s->lo >> 40), (uint8_t)(s->lo >> 32),
-									   (uint8_t)(s->lo >> 24), (uint8_t)(s->lo >> 16),
-									   (uint8_t)(s->lo >> 8), (uint8_t)s->lo},
-								   (uint8_t)s->plen, s->value);
+			memset(addr, 0, sizeof(addr));
+			if ((s->plen >> 8) == 1) {
+				be = rte_cpu_to_be_32((uint32_t)s->lo);
+				memcpy(addr, &be, 4);
+				rc = fn(ctx, 4, addr, (uint8_t)s->plen, s->value);
+			} else {
+				for (int b = 0; b < 8; b++) {
+					addr[b] = (uint8_t)(s->hi >> (56 - 8 * b));
+					addr[8 + b] = (uint8_t)(s->lo >> (56 - 8 * b));
+				}
+				rc = fn(ctx, 6, addr, (uint8_t)s->plen, s->value);
+			}
 		}
-	if (from->fib4) {
-		struct rte_rib *rib = rte_fib_get_rib(from->fib4);
+	if (t->fib4) {
+		struct rte_rib *rib = rte_fib_get_rib(t->fib4);
 		struct rte_rib_node *node = NULL;
+		uint32_t ip;
+		uint8_t depth;
+		uint64_t nh;
 
 		/* the walk lists every prefix but maybe 0/0: asked apart */
 		while (rc == 0 && (node = rte_rib_get_nxt(rib, 0, 0, node, RTE_RIB_GET_NXT_ALL)) != NULL) {
-			uint32_t ip;
-			uint8_t depth;
-			uint64_t nh;
-
 			rte_rib_get_ip(node, &ip);
 			rte_rib_get_depth(node, &depth);
 			rte_rib_get_nh(node, &nh);
-			if (depth > 0)
-				rc = rte_fib_add(to->fib4, ip, depth, nh);
+			if (depth == 0)
+				continue;
+			memset(addr, 0, sizeof(addr));
+			be = rte_cpu_to_be_32(ip);
+			memcpy(addr, &be, 4);
+			rc = fn(ctx, 4, addr, depth, (uint32_t)nh);
 		}
 		if (rc == 0 && (node = rte_rib_lookup_exact(rib, 0, 0)) != NULL) {
-			uint64_t nh;
-
 			rte_rib_get_nh(node, &nh);
-			rc = rte_fib_add(to->fib4, 0, 0, nh);
+			rc = fn(ctx, 4, zero, 0, (uint32_t)nh);
 		}
 	}
-	if (from->fib6) {
-		struct rte_rib6 *rib = rte_fib6_get_rib(from->fib6);
+	if (t->fib6) {
+		struct rte_rib6 *rib = rte_fib6_get_rib(t->fib6);
 		struct rte_rib6_node *node = NULL;
+		uint8_t depth;
+		uint64_t nh;
 
 		while (rc == 0 && (node = rte_rib6_get_nxt(rib, zero, 0, node, RTE_RIB6_GET_NXT_ALL)) != NULL) {
-			uint8_t depth;
-			uint64_t nh;
-
 			rte_rib6_get_ip(node, addr);
 			rte_rib6_get_depth(node, &depth);
 			rte_rib6_get_nh(node, &nh);
 			if (depth > 0)
-				rc = rte_fib6_add(to->fib6, addr, depth, nh);
+				rc = fn(ctx, 6, addr, depth, (uint32_t)nh);
 		}
 		if (rc == 0 && (node = rte_rib6_lookup_exact(rib, zero, 0)) != NULL) {
-			uint64_t nh;
-
 			rte_rib6_get_nh(node, &nh);
-			rc = rte_fib6_add(to->fib6, zero, 0, nh);
+			rc = fn(ctx, 6, zero, 0, (uint32_t)nh);
 		}
 	}
 	return rc;
+}
+
+static int copy_route(void *to, int family, const uint8_t addr[16], uint8_t len, uint32_t group)
+{
+	return table_set(to, family, addr, len, group);
 }
 
 int loom_switch_route_set(struct loom_switch *sw, int family, const uint8_t addr[16], uint8_t len, uint32_t group,
@@ -244,7 +248,7 @@ int loom_switch_route_set(struct loom_switch *sw, int family, const uint8_t addr
 
 		if (!own)
 			return -1;
-		if (table_copy(own, t) != 0) {
+		if (loom_route_table_walk(t, copy_route, own) != 0) {
 			loom_route_table_put(own);
 			snprintf(err, errlen, "cannot copy a shared route table: out of memory");
 			return -1;
@@ -257,6 +261,7 @@ int loom_switch_route_set(struct loom_switch *sw, int family, const uint8_t addr
 		snprintf(err, errlen, "%s", rc == -EINVAL ? "prefix length out of range" : rte_strerror(-rc));
 		return -1;
 	}
+	sw->routes_changed++;
 	return 0;
 }
 

@@ -61,10 +61,19 @@ void loom_switch_route_table_attach(struct loom_switch *sw, struct loom_route_ta
 /* The one function through which a switch's routes change: add or
  * replace (group < LOOM_LPM_NONE) or remove (group == LOOM_LPM_NONE) the
  * prefix addr/len of `family` (4: addr's first 4 bytes, network order; 6).
- * A shared table is copied first (copy on write). 0, or -1 with a
- * message (bad length, no memory; the switch's routes are unchanged). */
+ * A shared table is copied first (copy on write). Each change counts in
+ * sw->routes_changed. 0, or -1 with a message (bad length, no memory; the
+ * switch's routes are unchanged). */
 int loom_switch_route_set(struct loom_switch *sw, int family, const uint8_t addr[16], uint8_t len, uint32_t group,
 			  char *err, size_t errlen);
+
+/* Every route of t, one call of fn each, in no particular order: family
+ * 4 or 6, the prefix (network order, IPv4 in the first 4 bytes; host bits
+ * clear), its length and its group. A non-zero return of fn stops the
+ * walk and is returned. For readers that follow the routes as they are
+ * now (the fault repair's index), not as the configuration said. */
+typedef int (*loom_route_visit_fn)(void *ctx, int family, const uint8_t addr[16], uint8_t len, uint32_t group);
+int loom_route_table_walk(const struct loom_route_table *t, loom_route_visit_fn fn, void *ctx);
 
 /* Bytes the table holds, for loomd's memory by purpose (DPDK's tables:
  * their first levels and node pools as configured). */

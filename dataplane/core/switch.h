@@ -158,6 +158,10 @@ struct loom_switch {
 	uint64_t fib6_no_route;
 	const struct loom_lpm *lpm;
 	struct loom_route_table *routes;
+	/* Changes loom_switch_route_set made: a reader that keeps its own
+	 * index of the routes (fault/fault_repair.c) sees when they moved
+	 * under it. */
+	uint32_t routes_changed;
 	uint32_t n_groups;
 	struct loom_group *groups;
 	/* Groups from here to n_groups are spares, empty until the control

@@ -261,9 +261,10 @@ static json_t *fidelity_json(const struct loom_fidelity *fd)
 
 	for (int b = 0; b < LOOM_FIDELITY_BUCKETS; b++)
 		json_array_append_new(hist, json_integer((json_int_t)fd->hist[b]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "slack_ns", (json_int_t)LOOM_FIDELITY_SLACK_NS, "turns",
-			 (json_int_t)fd->turns, "late_turns", (json_int_t)fd->late_turns, "late_ns",
-			 (json_int_t)fd->late_ns, "max_late_ns", (json_int_t)fd->max_late_ns, "late_hist_ms", hist);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "slack_ns", (json_int_t)LOOM_FIDELITY_SLACK_NS,
+			 "turns", (json_int_t)fd->turns, "late_turns", (json_int_t)fd->late_turns, "late_ns",
+			 (json_int_t)fd->late_ns, "max_late_ns", (json_int_t)fd->max_late_ns, "max_late_at_ns",
+			 (json_int_t)fd->max_late_at_ns, "late_hist_ms", hist);
 }
 
 /* The packet pool: its size and how many mbufs are out of it (in queues,

@@ -60,6 +60,10 @@ json_t *ctl_tm_stats_json(const struct ctl_tm_snapshot *s)
 				  (json_int_t)s->depth[c], "depth_packets", (json_int_t)s->depth_pkts[c],
 				  "max_depth_bytes", (json_int_t)q->depth_max, "paused_ns", (json_int_t)q->paused_ns,
 				  "depth_histogram", hist);
+		/* the mean of the depths the histogram counts, exactly:
+		 * depth_sum_bytes / in_packets */
+		if (cls)
+			json_object_set_new(cls, "depth_sum_bytes", json_integer((json_int_t)q->depth_sum));
 		/* only once the class has had a storm: results of runs
 		 * without one stay as they were */
 		if (cls && (w->storms || w->pauses_ignored))

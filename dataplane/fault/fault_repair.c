@@ -23,16 +23,23 @@
  * failure: no path is longer than the configured ones.
  *
  * Routes change only through loom_switch_route_set (core/route_table.h:
- * a table shared by switches with the same routes is copied first).
+ * a table shared by switches with the same routes is copied first). The
+ * index of routes the global repair works on is read from the switches'
+ * route tables (loom_route_table_walk), not from the configuration: when
+ * a switch's routes changed since the repair last saw them (its
+ * routes_changed moved, and not by the repair), the index is read again
+ * before the repair, so a route set at run time is the one it keeps or
+ * thins (its group becomes that route's configured one). What the repair
+ * did itself carries over: a route it moved to a spare keeps its
+ * configured group, and one it withdrew (gone from the table) stays in
+ * the index to be restored.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fault_internal.h"
 #include "lb_switch.h"
-#include "loomd_config_keys.h"
 #include "route_table.h"
 #include "stages.h"
 
@@ -59,15 +66,17 @@ struct ri_spare {
 };
 
 struct repair_index {
-	uint32_t n;
+	uint32_t n, cap;
 	struct ri_route *r; /* by (key, switch) */
 	uint8_t *memo;      /* [switch] while one prefix is computed */
 	struct ri_spare (*spare)[LOOM_REPAIR_SPARE_GROUPS]; /* [switch] */
+	uint32_t *seen;     /* [switch]: its routes_changed when the index last agreed with its table */
 };
 
 enum { MEMO_UNKNOWN, MEMO_VISITING, MEMO_YES, MEMO_NO };
 
-static struct repair_index *index_build(struct loom_faults *F);
+static struct repair_index *index_build(struct loom_faults *F, const struct repair_index *old);
+static void index_free(struct repair_index *ri);
 
 int fault_repair_init(struct loom_faults *F, char *err, size_t errlen)
 {
@@ -85,13 +94,13 @@ int fault_repair_init(struct loom_faults *F, char *err, size_t errlen)
 		for (uint32_t g = 0; g < sw->spare_groups_first; g++)
 			F->cap[s][g] = sw->groups[g].n_members;
 	}
-	/* The routes' index is read from the configuration's JSON, which a
-	 * virtual run frees before it starts (loomd.c): built now, in a
-	 * virtual run only when faults are scheduled. In real time always:
-	 * built at the first repair, on the worker, it stalled forwarding
-	 * (37 ms measured for 2 planes of 2 x 2 switches, loomd's fidelity
-	 * record). */
-	if ((F->n_sched > 0 || f->clock_mode != LOOM_CLOCK_VIRTUAL) && !(F->ri = index_build(F)))
+	/* The routes' index, from the switches' route tables: in real time
+	 * built now, not at the first repair on the worker (where building
+	 * it, with a shared table's copy, stalled forwarding 37 ms for 2
+	 * planes of 2 x 2 switches, loomd's fidelity record); in a virtual
+	 * run at the first repair, so that a large fabric without faults
+	 * builds none. */
+	if (f->clock_mode != LOOM_CLOCK_VIRTUAL && !(F->ri = index_build(F, NULL)))
 		goto oom;
 	return 0;
 oom:
@@ -104,12 +113,7 @@ void fault_repair_free(struct loom_faults *F)
 	for (uint16_t s = 0; F->cap && s < F->f->n_switches; s++)
 		free(F->cap[s]);
 	free(F->cap);
-	if (F->ri) {
-		free(F->ri->r);
-		free(F->ri->memo);
-		free(F->ri->spare);
-		free(F->ri);
-	}
+	index_free(F->ri);
 }
 
 static bool slot_live(const struct loom_faults *F, uint16_t s, uint32_t slot)
@@ -150,32 +154,7 @@ void fault_repair_local(struct loom_faults *F, uint16_t s)
 	}
 }
 
-/* --- the route index (built at the first global repair) --------------- */
-
-static int key_of(const char *prefix, uint8_t key[18])
-{
-	char buf[64];
-	const char *slash = strchr(prefix, '/');
-	char *end;
-	long len;
-
-	if (!slash || (size_t)(slash - prefix) >= sizeof(buf))
-		return -1;
-	memcpy(buf, prefix, (size_t)(slash - prefix));
-	buf[slash - prefix] = '\0';
-	len = strtol(slash + 1, &end, 10);
-	memset(key, 0, 18);
-	if (*end || len < 0)
-		return -1;
-	if (inet_pton(AF_INET, buf, key + 2) == 1 && len <= 32)
-		key[0] = 4;
-	else if (inet_pton(AF_INET6, buf, key + 2) == 1 && len <= 128)
-		key[0] = 6;
-	else
-		return -1;
-	key[1] = (uint8_t)len;
-	return 0;
-}
+/* --- the route index, from the route tables ------------------------------ */
 
 static int route_cmp(const void *a, const void *b)
 {
@@ -185,46 +164,123 @@ static int route_cmp(const void *a, const void *b)
 	return c ? c : (int)x->sw - (int)y->sw;
 }
 
-static struct repair_index *index_build(struct loom_faults *F)
+static struct ri_route *index_append(struct repair_index *ri)
 {
-	struct loom_fabric *f = F->f;
-	struct repair_index *ri = calloc(1, sizeof(*ri));
-	json_t *switches = json_object_get(f->config, LOOMD_KEY(ROOT_SWITCHES)), *js, *jr;
-	size_t i, j, total = 0;
+	if (ri->n == ri->cap) {
+		uint32_t cap = ri->cap ? 2 * ri->cap : 64;
+		struct ri_route *r = realloc(ri->r, cap * sizeof(*r));
 
-	if (!ri)
-		return NULL;
-	json_array_foreach(switches, i, js)
-		total += json_array_size(json_object_get(js, LOOMD_KEY(SWITCH_ROUTES)));
-	ri->r = calloc(total + 1, sizeof(*ri->r));
-	ri->memo = calloc(f->n_switches, 1);
-	ri->spare = calloc(f->n_switches, sizeof(*ri->spare));
-	if (!ri->r || !ri->memo || !ri->spare)
-		goto fail;
-	/* the configuration was checked when it was loaded: its switches are
-	 * f->switches in order, its routes are in the route tables */
-	json_array_foreach(switches, i, js) {
-		json_array_foreach(json_object_get(js, LOOMD_KEY(SWITCH_ROUTES)), j, jr) {
-			struct ri_route *r = &ri->r[ri->n];
-			const char *pfx = json_string_value(json_object_get(jr, LOOMD_KEY(ROUTE_PREFIX)));
-
-			if (!pfx || key_of(pfx, r->key) < 0)
-				continue;
-			r->sw = (uint16_t)i;
-			r->cfg_group = r->cur_group =
-				(uint32_t)json_integer_value(json_object_get(jr, LOOMD_KEY(ROUTE_GROUP)));
-			r->wide = F->cap[i][r->cfg_group] > REPAIR_MAX_WIDTH;
-			ri->n++;
-		}
+		if (!r)
+			return NULL;
+		ri->r = r;
+		ri->cap = cap;
 	}
-	qsort(ri->r, ri->n, sizeof(*ri->r), route_cmp);
-	return ri;
-fail:
+	memset(&ri->r[ri->n], 0, sizeof(ri->r[0]));
+	return &ri->r[ri->n++];
+}
+
+struct index_walk {
+	struct repair_index *ri;
+	const struct loom_faults *F;
+	const struct repair_index *old;
+	uint16_t sw;
+};
+
+/* One route of switch w->sw's table into the index. Its configured group
+ * is the table's, unless the repair put it in a spare: then the one the
+ * spare was filled from. */
+static int index_add(void *arg, int family, const uint8_t addr[16], uint8_t len, uint32_t group)
+{
+	struct index_walk *w = arg;
+	const struct loom_switch *sw = &w->F->f->switches[w->sw];
+	struct ri_route *r;
+	uint32_t cfg = group;
+
+	if (group >= sw->n_groups)
+		return 0; /* not a group of this switch: loom_switch_route_set was given no such route */
+	if (group >= sw->spare_groups_first) {
+		const struct ri_spare *sp = w->old ? &w->old->spare[w->sw][group - sw->spare_groups_first] : NULL;
+
+		if (!sp || !sp->in_use)
+			return 0; /* a spare the repair did not fill: not a route it can follow */
+		cfg = sp->cfg_group;
+	}
+	if (!(r = index_append(w->ri)))
+		return -1;
+	r->key[0] = (uint8_t)family;
+	r->key[1] = len;
+	memcpy(r->key + 2, addr, family == 4 ? 4 : 16);
+	r->sw = w->sw;
+	r->cfg_group = cfg;
+	r->cur_group = group;
+	return 0;
+}
+
+static void index_free(struct repair_index *ri)
+{
+	if (!ri)
+		return;
 	free(ri->r);
 	free(ri->memo);
 	free(ri->spare);
+	free(ri->seen);
 	free(ri);
+}
+
+/* The index as the route tables say now; `old` (or NULL), the one it
+ * replaces: its spares and the routes it withdrew carry over. */
+static struct repair_index *index_build(struct loom_faults *F, const struct repair_index *old)
+{
+	struct loom_fabric *f = F->f;
+	struct repair_index *ri = calloc(1, sizeof(*ri));
+	struct index_walk w = {.ri = ri, .F = F, .old = old};
+	uint32_t n_read;
+
+	if (!ri)
+		return NULL;
+	ri->memo = calloc(f->n_switches, 1);
+	ri->spare = calloc(f->n_switches, sizeof(*ri->spare));
+	ri->seen = calloc(f->n_switches, sizeof(*ri->seen));
+	if (!ri->memo || !ri->spare || !ri->seen)
+		goto fail;
+	if (old)
+		memcpy(ri->spare, old->spare, f->n_switches * sizeof(*ri->spare));
+	for (w.sw = 0; w.sw < f->n_switches; w.sw++) {
+		if (loom_route_table_walk(f->switches[w.sw].routes, index_add, &w) != 0)
+			goto fail;
+		ri->seen[w.sw] = f->switches[w.sw].routes_changed;
+	}
+	qsort(ri->r, ri->n, sizeof(*ri->r), route_cmp);
+	/* withdrawn by the repair (no longer in a table): still its to restore,
+	 * unless the switch has a route for that prefix again */
+	n_read = ri->n;
+	for (uint32_t i = 0; old && i < old->n; i++) {
+		struct ri_route *r;
+
+		if (old->r[i].cur_group != LOOM_GROUP_NONE ||
+		    bsearch(&old->r[i], ri->r, n_read, sizeof(*ri->r), route_cmp) != NULL)
+			continue;
+		if (!(r = index_append(ri)))
+			goto fail;
+		*r = old->r[i];
+	}
+	if (ri->n != n_read)
+		qsort(ri->r, ri->n, sizeof(*ri->r), route_cmp);
+	for (uint32_t i = 0; i < ri->n; i++)
+		ri->r[i].wide = F->cap[ri->r[i].sw][ri->r[i].cfg_group] > REPAIR_MAX_WIDTH;
+	return ri;
+fail:
+	index_free(ri);
 	return NULL;
+}
+
+/* Has some switch's routes changed since the index agreed with them? */
+static bool index_stale(const struct loom_faults *F)
+{
+	for (uint16_t s = 0; s < F->f->n_switches; s++)
+		if (F->f->switches[s].routes_changed != F->ri->seen[s])
+			return true;
+	return false;
 }
 
 /* The next hops of configured group g of switch s, sorted: a route's
@@ -353,9 +409,13 @@ void fault_repair_global(struct loom_faults *F)
 	struct loom_fabric *f = F->f;
 	struct repair_index *ri;
 
-	if (!F->ri && !(F->ri = index_build(F))) {
-		fprintf(stderr, "loomd: faults: out of memory: routes not repaired\n");
-		return;
+	if (!F->ri || index_stale(F)) {
+		if (!(ri = index_build(F, F->ri))) {
+			fprintf(stderr, "loomd: faults: out of memory: routes not repaired\n");
+			return;
+		}
+		index_free(F->ri);
+		F->ri = ri;
 	}
 	ri = F->ri;
 	F->c.global_repairs++;
@@ -432,5 +492,6 @@ void fault_repair_global(struct loom_faults *F)
 		else
 			F->c.routes_to_spare++;
 		r->cur_group = r->target;
+		ri->seen[r->sw] = f->switches[r->sw].routes_changed; /* the repair's own change */
 	}
 }

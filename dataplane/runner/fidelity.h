@@ -39,6 +39,8 @@ struct loom_fidelity {
 	uint64_t late_turns;  /* turns that started later than the slack allows */
 	uint64_t late_ns;     /* sum of lateness beyond the slack */
 	uint64_t max_late_ns; /* the latest turn since start */
+	uint64_t max_late_at_ns; /* when it started (loomd's clock: `status` uptime_ns, a fault's since_ns),
+				  * so that a stall can be set beside what happened then */
 	uint64_t hist[LOOM_FIDELITY_BUCKETS];
 };
 
@@ -64,8 +66,10 @@ static inline void loom_fidelity_turn(struct loom_fidelity *fd, loom_time_ns pla
 
 	fd->late_turns++;
 	fd->late_ns += late - LOOM_FIDELITY_SLACK_NS;
-	if (late > fd->max_late_ns)
+	if (late > fd->max_late_ns) {
 		fd->max_late_ns = late;
+		fd->max_late_at_ns = now;
+	}
 	fd->hist[loom_fidelity_bucket(late)]++;
 }
 

@@ -7,7 +7,7 @@
  *                           conserved (0/1), drops by reason (nested)
  *   /loom/fidelity          the real-time loop's record of how late its
  *                           turns started (as `status`: late_turns,
- *                           late_ns, max_late_ns, late_hist_ms_B)
+ *                           late_ns, max_late_ns, max_late_at_ns, late_hist_ms_B)
  *   /loom/ports,SWITCH      per port: its counters, nested objects
  *                           flattened (drops_ttl_expired, ...); keyed by
  *                           the port's name with characters telemetry

@@ -126,9 +126,12 @@ void loom_metrics_write(const json_t *stats, FILE *out)
 		json_object_del(copy, "late_hist_ms"); /* an array: the counts above carry the judgement */
 		json_object_del(copy, "slack_ns");
 		json_object_del(copy, "max_late_ns");
+		json_object_del(copy, "max_late_at_ns");
 		add_object(metrics, "loom_fidelity", copy, "");
 		add_sample(metrics, "loom_fidelity_max_late_ns", true, "", NULL,
 			   json_integer_value(json_object_get(fd, "max_late_ns")));
+		add_sample(metrics, "loom_fidelity_max_late_at_ns", true, "", NULL,
+			   json_integer_value(json_object_get(fd, "max_late_at_ns")));
 		json_decref(copy);
 	}
 	json_array_foreach(json_object_get(stats, "switches"), i, sw) {

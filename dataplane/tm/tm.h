@@ -62,6 +62,7 @@ struct tm_queue_stats {
 	uint64_t trimmed;       /* packets of this class trimmed (moved to the trim DSCP's class) */
 	uint64_t depth_max;     /* bytes */
 	uint64_t hist[TM_HIST_BUCKETS];
+	uint64_t depth_sum;     /* bytes: the queue each arrival found, summed (mean: / in_pkts) */
 	uint64_t paused_ns;     /* time held by received PFC */
 };
 

@@ -197,6 +197,7 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 	q->st.in_pkts++;
 	q->st.in_bytes += len;
 	q->st.hist[hist_bucket(q->bytes)]++;
+	q->st.depth_sum += q->bytes;
 
 	/* Limits. A lossless class has no limit of its own, in bytes or
 	 * packets: PFC's xoff and headroom bound it, its queue grows when it

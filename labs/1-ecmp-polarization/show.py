@@ -9,8 +9,11 @@ spine's uplinks to its super-spines. --png draws the super-spines' bytes,
 one group of bars per run.
 """
 import argparse
-import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labkit  # noqa: E402
 
 
 def tiers(res):
@@ -36,13 +39,11 @@ def main():
     ap.add_argument("--png")
     a = ap.parse_args()
     runs = []
-    for path in a.results:
-        with open(path) as f:
-            res = json.load(f)
+    for path, res in labkit.load_runs(a.results):
         supers, spines, leaves = tiers(res)
         runs.append((path, supers))
         print("%s: %d flows, seed %s, every switch conserved: %s" % (
-            path, len(res["flows"]), res["seed"], all(s["conserved"] for s in res["switches"])))
+            path, len(res["flows"]), res["seed"], not labkit.conserved(res)))
         for name, up in leaves.items():
             print("  %-8s sent up, MB: %s  max/mean %.2f" % (
                 name, "  ".join("%s %.2f" % (k, b / 1e6) for k, b in up.items()), max_over_mean(list(up.values()))))
@@ -54,23 +55,9 @@ def main():
             print("  %-8s sent up, MB: %s  max/mean %.2f" % (
                 name, "  ".join("%s %.2f" % (k, b / 1e6) for k, b in up.items()), max_over_mean(list(up.values()))))
     if a.png:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
         names = list(runs[0][1])
-        fig, ax = plt.subplots(figsize=(7, 3.5))
-        w = 0.8 / len(runs)
-        for i, (path, supers) in enumerate(runs):
-            ax.bar([x + i * w for x in range(len(names))], [supers[n] / 1e6 for n in names], w, label=path)
-        ax.set_xticks([x + w * (len(runs) - 1) / 2 for x in range(len(names))])
-        ax.set_xticklabels(names)
-        ax.set_ylabel("MB forwarded")
-        ax.set_title("Traffic across the super-spines")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(a.png, dpi=100)
-        print("plot:", a.png)
-
+        labkit.plot_grouped_bars(a.png, names, [(path, [supers[n] / 1e6 for n in names]) for path, supers in runs],
+                                 "MB forwarded", "Traffic across the super-spines")
 
 if __name__ == "__main__":
     sys.exit(main())

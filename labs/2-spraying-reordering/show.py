@@ -11,6 +11,10 @@ packets leave the fabric) and tcp.txt (h0's kernel counters, nstat).
 import argparse
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labkit  # noqa: E402
 
 TCP_KEYS = ("TcpRetransSegs", "TcpExtTCPSACKReorder", "TcpExtTCPTSReorder", "TcpExtTCPDSACKRecv",
             "TcpExtTCPSpuriousRTOs", "TcpExtTCPLostRetransmit")
@@ -55,24 +59,10 @@ def main():
             ip["sum_received"]["bits_per_second"] / 1e6, ip["sum_sent"].get("retransmits", 0)))
         print("  h0's kernel: " + ", ".join("%s %d" % (k.replace("TcpExt", ""), v) for k, v in tcp.items()))
     if a.png:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(8, 3.5))
         keys = list(hists[0][1])
-        w = 0.8 / len(hists)
-        for i, (run, h) in enumerate(hists):
-            ax.bar([x + i * w for x in range(len(keys))], [h[k] for k in keys], w, label=run)
-        ax.set_xticks([x + w * (len(hists) - 1) / 2 for x in range(len(keys))])
-        ax.set_xticklabels(keys)
-        ax.set_xlabel("how far out of order (packets)")
-        ax.set_ylabel("packets")
-        ax.set_title("Reordering seen at h2's port")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(a.png, dpi=100)
-        print("plot:", a.png)
-
+        labkit.plot_grouped_bars(a.png, keys, [(run, [h[k] for k in keys]) for run, h in hists], "packets",
+                                 "Reordering seen at h2's port", xlabel="how far out of order (packets)",
+                                 size=(8, 3.5))
 
 if __name__ == "__main__":
     main()

@@ -11,13 +11,15 @@ of their flow (the generator hosts count them, per flow). --png plots
 both against the runs, in the order given.
 """
 import argparse
-import json
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labkit  # noqa: E402
 
 
 def load(path):
-    with open(path) as f:
-        r = json.load(f)
+    r = labkit.results(path)
     leaf0 = next(s for s in r["switches"] if s["name"] == "leaf0")
     (group,) = [g for g in leaf0["load_balancing"]["groups"] if len(g["members"]) > 1]
     rx = sum(f["rx_packets"] for f in r["flows"])
@@ -26,7 +28,7 @@ def load(path):
                 imbalance=group["imbalance"]["max_over_mean"], rx=rx, reordered=reordered,
                 per_flow=[f["reordered"] for f in r["flows"]],
                 dropped=sum(s["dropped"] for s in r["switches"]),
-                conserved=all(s["conserved"] for s in r["switches"]))
+                conserved=not labkit.conserved(r))
 
 
 def main():

@@ -7,7 +7,11 @@ held by PAUSEs received, and drops.
 --png: the flows' receive rates, one bar per run.
 """
 import argparse
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labkit  # noqa: E402
 
 INNOCENT = ("h1", "h2")
 
@@ -17,12 +21,9 @@ def main():
     ap.add_argument("results", nargs="+")
     ap.add_argument("--png")
     a = ap.parse_args()
-    runs = []
-    for path in a.results:
-        with open(path) as f:
-            res = json.load(f)
-        runs.append((path, res))
-        print("%s: every switch conserved: %s" % (path, all(s["conserved"] for s in res["switches"])))
+    runs = labkit.load_runs(a.results)
+    for path, res in runs:
+        print("%s: every switch conserved: %s" % (path, not labkit.conserved(res)))
         print("  flow       offered   received  latency avg  not received")
         for fl in res["flows"]:
             tag = "  <- innocent" if (fl["src"], fl["dst"]) == INNOCENT else ""
@@ -38,24 +39,10 @@ def main():
                 if sent or held or drops:
                     print("  %-7s -> %-10s %8d   %10.2f ms   %s" % (s["name"], p["name"], sent, held / 1e6, drops))
     if a.png:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(7, 3.5))
         labels = ["%s->%s" % (f["src"], f["dst"]) for f in runs[0][1]["flows"]]
-        w = 0.8 / len(runs)
-        for i, (path, res) in enumerate(runs):
-            ax.bar([x + i * w for x in range(len(labels))], [f["rx_rate_bps"] / 1e9 for f in res["flows"]], w,
-                   label=path)
-        ax.set_xticks([x + w * (len(runs) - 1) / 2 for x in range(len(labels))])
-        ax.set_xticklabels(labels)
-        ax.set_ylabel("received, Gb/s")
-        ax.set_title("Flows (h1->h2 is the innocent one)")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(a.png, dpi=100)
-        print("plot:", a.png)
-
+        labkit.plot_grouped_bars(a.png, labels, [(path, [f["rx_rate_bps"] / 1e9 for f in res["flows"]])
+                                                 for path, res in runs],
+                                 "received, Gb/s", "Flows (h1->h2 is the innocent one)")
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,11 @@ and why.
 per run.
 """
 import argparse
-import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import labkit  # noqa: E402
 
 INNOCENT = ("h3", "h1")
 
@@ -23,14 +27,10 @@ def main():
     ap.add_argument("results", nargs="+")
     ap.add_argument("--png")
     a = ap.parse_args()
-    runs = []
-    for path in a.results:
-        with open(path) as f:
-            res = json.load(f)
-        runs.append((path, res))
+    runs = labkit.load_runs(a.results)
+    for path, res in runs:
         print("%s (%s fabric): every switch conserved: %s" % (
-            path, "cell" if any("cell" in s for s in res["switches"]) else "packet",
-            all(s["conserved"] for s in res["switches"])))
+            path, "cell" if any("cell" in s for s in res["switches"]) else "packet", not labkit.conserved(res)))
         print("  flow       offered   received  latency avg    max   not received")
         for fl in res["flows"]:
             tag = "  <- innocent" if (fl["src"], fl["dst"]) == INNOCENT else ""
@@ -48,17 +48,13 @@ def main():
         import matplotlib.pyplot as plt
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
         labels = ["%s->%s" % (f["src"], f["dst"]) for f in runs[0][1]["flows"]]
-        w = 0.8 / len(runs)
+        labkit.grouped_bars(ax1, labels, [(path, [f["rx_rate_bps"] / 1e9 for f in res["flows"]]) for path, res in runs],
+                            legend_size=7)
         for i, (path, res) in enumerate(runs):
-            ax1.bar([x + i * w for x in range(len(labels))], [f["rx_rate_bps"] / 1e9 for f in res["flows"]], w,
-                    label=path)
             inn = next(f for f in res["flows"] if (f["src"], f["dst"]) == INNOCENT)
             ax2.bar(i, inn["latency_avg_ns"] / 1e3, 0.6, label=path)
-        ax1.set_xticks([x + w * (len(runs) - 1) / 2 for x in range(len(labels))])
-        ax1.set_xticklabels(labels)
         ax1.set_ylabel("received, Gb/s")
         ax1.set_title("Flows")
-        ax1.legend(fontsize=7)
         ax2.set_xticks(range(len(runs)))
         ax2.set_xticklabels([p for p, _ in runs], fontsize=7)
         ax2.set_ylabel("average one-way latency, us")

@@ -252,8 +252,45 @@ def results(path):
 
 
 def conserved(res):
+    """The switches of a results file that did not conserve packets."""
     bad = [s["name"] for s in res["switches"] if not s.get("conserved")]
     return bad
+
+
+def load_runs(paths):
+    """[(path, results)]: the `loomctl run` results files a lab's show.py
+    compares, in the order given."""
+    return [(p, results(p)) for p in paths]
+
+
+def grouped_bars(ax, categories, runs, legend_size=8):
+    """On matplotlib axes `ax`: one group of bars per category, in each one
+    bar per run; runs: [(label, [value per category])]."""
+    w = 0.8 / len(runs)
+    for i, (label, values) in enumerate(runs):
+        ax.bar([x + i * w for x in range(len(categories))], values, w, label=label)
+    ax.set_xticks([x + w * (len(runs) - 1) / 2 for x in range(len(categories))])
+    ax.set_xticklabels(categories)
+    ax.legend(fontsize=legend_size)
+
+
+def plot_grouped_bars(png, categories, runs, ylabel, title, xlabel=None, size=(7, 3.5)):
+    """A PNG of grouped_bars (how a lab's show.py --png compares runs),
+    and a line saying where it is. matplotlib is imported here: printing
+    the figures needs none."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=size)
+    grouped_bars(ax, categories, runs)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+    print("plot:", png)
 
 
 def fidelity_over(before, after, **limits):
@@ -273,7 +310,13 @@ def fidelity_over(before, after, **limits):
 
 @contextlib.contextmanager
 def fabric_lock():
-    """Namespace fabric labs: one fabric per machine (the tests take it too)."""
+    """Namespace fabric labs: one fabric per machine (the tests take it too).
+    LOOM_FABRIC_LOCK_HELD=1: the caller holds it already, around several
+    checks and tests in a row (`flock /run/loom-fabric.lock SCRIPT`): taking
+    it again from here would wait for ever."""
+    if os.environ.get("LOOM_FABRIC_LOCK_HELD") == "1":
+        yield
+        return
     with open(FABRIC_LOCK, "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:

@@ -6,12 +6,15 @@ bottleneck is leaf1's port to h2:
           leaf0 == spine0 == leaf1
     h1 --/
 
-  EcnTest   two TCP senders (iperf3, net.ipv4.tcp_ecn=1) to h2, DCTCP-style
-            step marking at K = 30 KB: CE marks at the bottleneck, h2's
+  EcnTest   two TCP senders (iperf3, Reno, net.ipv4.tcp_ecn=1) to h2 at
+            the same 300 KB queue limit, ECN off and then DCTCP-style step
+            marking at K = 30 KB. Off: nothing marked, the queue fills to
+            its limit and tail-drops. On: CE marks at the bottleneck, h2's
             kernel counts CE packets (IpExtInCEPkts), no drops anywhere,
-            and most arrivals find the queue near K (the depth histogram's
-            bucket holding K, 24-96 KB); then the same with ECN off: tail
-            drops at the 100 KB queue limit. Both maxima printed.
+            and the queue an arriving packet found is on average at most
+            half of what it was without ECN (depth_sum_bytes / in_packets),
+            and the senders still fill half of h2's port at least. Both
+            judged only on runs that kept loomd's schedule.
   PfcTest   class 3 (DSCP 26) lossless, UDP bursts from h0 and h1 at
             line rate into h2's 100 Mb/s: leaf1 pauses the spine, the spine
             pauses leaf0, leaf0's host ports absorb what the hosts (which
@@ -67,20 +70,21 @@ links:
 """
 H2_IP = "10.0.1.2"
 K = 30000
-LIMIT = 100000       # ECN off: where the drops happen
+LIMIT = 300000       # ECN on and off alike
 # The TM's per-class depth histogram (docs/TRAFFIC_MANAGER.md, Telemetry):
 # the queue each arriving packet found, bucket b = [1500*4^(b-1), 1500*4^b),
 # bucket 0 below 1500 B, bucket 7 everything from 1500*4^6 B.
 HIST_EDGES = [1500 * 4 ** b for b in range(7)]
 
 
-def hist_bucket(depth):
-    return sum(1 for e in HIST_EDGES if depth >= e)
-
-
-def hist_band(b):
-    return (HIST_EDGES[b - 1] if b else 0, HIST_EDGES[b] if b < len(HIST_EDGES) else None)
-ECN_LIMIT = 600000   # ECN on: room for what this shared machine's scheduling does (see below)
+def hist_p99_top(hist):
+    """The histogram edge under which 99 % of the arrivals found the queue."""
+    below = 0
+    for b, n in enumerate(hist):
+        below += n
+        if below >= 0.99 * sum(hist):
+            break
+    return "%d KB" % (HIST_EDGES[b] // 1000) if b < len(HIST_EDGES) else "no edge (the last bucket)"
 
 
 class TmFabric(unittest.TestCase):
@@ -94,9 +98,12 @@ class TmFabric(unittest.TestCase):
             f.write(BASE % {"tm": tm})
         fx.loomctl("down")
         fx.loomctl("up", cls.topo)
+        # Reno: a namespace gets the machine's default congestion control,
+        # which may ignore ECN and never fill a buffer (BBR, this kernel's
+        # default: the queue sat at the same depth with marks and without),
+        # and may set only the allowed ones (reno always is).
         for h in ("h0", "h1", "h2"):
-            fx.in_host(h, "sysctl", "-q", "-w", "net.ipv4.tcp_ecn=1")
-            fx.in_host(h, "sysctl", "-q", "-w", "net.core.rmem_max=8388608")
+            fx.in_host(h, "sysctl", "-q", "-w", "net.ipv4.tcp_ecn=1", "net.ipv4.tcp_congestion_control=reno")
         # A host's NIC sends at its link's rate: loomctl up puts a tbf at
         # 100 Mb/s on each host's eth0 (HostNicTest checks it).
         for h in ("h0", "h1"):  # neighbours and routes warm
@@ -137,12 +144,13 @@ class TmFabric(unittest.TestCase):
                                    "-t", str(seconds), "-J"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
                  for h, port in (("h0", 5301), ("h1", 5302))]
-        rates = []
+        rates, retransmits = [], []
         for p in procs:
             out, _ = p.communicate(timeout=seconds + 30)
             end = json.loads(out)["end"]
             rates.append(end["sum_received"]["bits_per_second"] / 1e6)
-        return rates
+            retransmits.append(end["sum_sent"].get("retransmits", 0))
+        return rates, retransmits
 
     def check_conserved(self):
         time.sleep(0.2)
@@ -151,67 +159,55 @@ class TmFabric(unittest.TestCase):
 
 
 class EcnTest(TmFabric):
-    def measure(self, name, limit, tm):
+    def measure(self, name, tm):
         """Bring the fabric up with `tm`, run two TCP senders into h2, and
         return (what the bottleneck saw, why loomd lost fidelity or None)."""
         self.up(tm)
         try:
             ce_before = self.in_ce_packets("h2")
             fid_before, t0 = fx.fidelity(), time.monotonic()
-            rates = self.two_tcp_senders()
+            rates, retr = self.two_tcp_senders()
             fid_after, seconds = fx.fidelity(), time.monotonic() - t0
             time.sleep(0.3)
             st = fx.stats()
             q = self.bottleneck(st)["tm"]["classes"][0]
-            r = dict(rates=rates, marked=q["ecn_marked"], max=q["max_depth_bytes"], tail=q["drops"]["tail"],
-                     ce=self.in_ce_packets("h2") - ce_before, drops=self.fabric_drops(st),
-                     hist=q["depth_histogram"])
-            print("\n%s: senders %.1f + %.1f Mb/s, bottleneck max depth %d B (K %d, limit %d), "
-                  "CE marked %d, h2 InCEPkts +%d, tail drops %d, fabric drops %s, histogram %s; loomd %.1f ms "
-                  "behind schedule over %.1f s, latest turn %.1f ms late"
-                  % (name, rates[0], rates[1], q["max_depth_bytes"], K, limit, q["ecn_marked"], r["ce"],
-                     q["drops"]["tail"], r["drops"], q["depth_histogram"],
+            r = dict(rates=rates, retransmits=retr, marked=q["ecn_marked"], max=q["max_depth_bytes"],
+                     tail=q["drops"]["tail"], ce=self.in_ce_packets("h2") - ce_before, drops=self.fabric_drops(st),
+                     hist=q["depth_histogram"], mean=q["depth_sum_bytes"] / max(1, q["in_packets"]))
+            print("\n%s: senders %.1f + %.1f Mb/s (%d + %d retransmits), bottleneck: an arrival found %.1f KB on "
+                  "average, max depth %d B (K %d, limit %d), CE marked %d, h2 InCEPkts +%d, tail drops %d, fabric "
+                  "drops %s, histogram %s; loomd %.1f ms behind schedule over %.1f s, latest turn %.1f ms late"
+                  % (name, rates[0], rates[1], retr[0], retr[1], r["mean"] / 1e3, q["max_depth_bytes"], K, LIMIT,
+                     q["ecn_marked"], r["ce"], q["drops"]["tail"], r["drops"], q["depth_histogram"],
                      (fid_after["late_ns"] - fid_before["late_ns"]) / 1e6, seconds, fid_after["max_late_ns"] / 1e6))
             self.assertEqual(fx.conservation_errors(st), [])
             return r, fx.fidelity_lost(fid_before, fid_after, seconds)
         finally:
             self.down()
 
-    def test_ecn_on_then_off(self):
-        # Where the queue sits under ECN is a timing result: judged only on
-        # a run in which loomd kept its schedule (fx.judged re-runs once).
-        ecn_tm = "tm:\n  class:\n    0:\n      ecn: step\n      ecn.k: %d\n      queue_limit: %d\n" % (K, ECN_LIMIT)
-        no_ecn_tm = "tm:\n  class:\n    0:\n      ecn: none\n      queue_limit: %d\n" % LIMIT
-        results = {"ecn": fx.judged(self, lambda: self.measure("ecn", ECN_LIMIT, ecn_tm), "ECN at K"),
-                   # ECN off: the queue fills to its limit and drops; a
-                   # stall only fills it sooner, so this run is not judged
-                   # on fidelity.
-                   "no-ecn": self.measure("no-ecn", LIMIT, no_ecn_tm)[0]}
-        e, n = results["ecn"], results["no-ecn"]
-        self.assertGreater(e["marked"], 0, "no CE marks at the bottleneck")
-        self.assertGreater(e["ce"], 0, "h2 saw no CE packets")
-        self.assertEqual(e["drops"], {}, "drops with ECN on")
-        # Marking starts at K. How far above K the queue goes at worst
-        # depends on how steadily loomd's worker gets the CPU (measured
-        # 218-400 KB on a loaded 2-core VM): printed above, asserted only
-        # not to overflow. Where it stays is the point of ECN: the TCP
-        # senders back off at K, so most packets arrive to a queue near K.
-        # With 100 Mb/s hosts (their tbf) the share of arrivals that found
-        # 24-96 KB (the bucket holding K) measured 74-97 % over seven runs,
-        # under 0.5 % below 24 KB and under 0.1 % from 384 KB.
-        self.assertGreaterEqual(e["max"], K)
-        hist, b = e["hist"], hist_bucket(K)
-        lo, hi = hist_band(b)
-        near = hist[b] / sum(hist)
-        high = sum(hist[b + 2:]) / sum(hist)
-        print("ecn: %.1f %% of arrivals found the queue at %d-%d B (K %d), %.2f %% at %d B or more"
-              % (100 * near, lo, hi, K, 100 * high, HIST_EDGES[b + 1]))
-        self.assertGreaterEqual(near, 0.5, "most arrivals should find the queue near K")
-        self.assertLessEqual(high, 0.1, "arrivals found the queue far above K")
+    def test_ecn_off_then_on(self):
+        # Where the queue sits is a timing result: each judged only on a
+        # run in which loomd kept its schedule (fx.judged re-runs once).
+        off_tm = "tm:\n  class:\n    0:\n      ecn: none\n      queue_limit: %d\n" % LIMIT
+        on_tm = "tm:\n  class:\n    0:\n      ecn: step\n      ecn.k: %d\n      queue_limit: %d\n" % (K, LIMIT)
+        n = fx.judged(self, lambda: self.measure("ECN off", off_tm), "ECN off")
+        e = fx.judged(self, lambda: self.measure("ECN on", on_tm), "ECN at K")
+        # Off: TCP learns of the congestion by loss only: the queue fills
+        # to its limit and drops there.
         self.assertEqual(n["marked"], 0)
         self.assertGreater(n["tail"], 0, "no drops at the queue limit with ECN off")
         self.assertGreater(n["max"], LIMIT - 3000, "queue never reached its limit")
         self.assertLessEqual(n["max"], LIMIT)
+        # On: the senders back off at K, before the limit: marks, no
+        # drops, the queue far shorter on average, and the port still full.
+        self.assertGreater(e["marked"], 0, "no CE marks at the bottleneck")
+        self.assertGreater(e["ce"], 0, "h2 saw no CE packets")
+        self.assertEqual(e["drops"], {}, "drops with ECN on")
+        print("arrivals found on average %.1f KB with ECN off, %.1f KB with ECN on (K %d KB); 99 %% of them below "
+              "%s / %s" % (n["mean"] / 1e3, e["mean"] / 1e3, K // 1000, hist_p99_top(n["hist"]),
+                           hist_p99_top(e["hist"])))
+        self.assertLessEqual(e["mean"], n["mean"] / 2, "ECN did not shorten the queue")
+        self.assertGreaterEqual(sum(e["rates"]), 50, "ECN cost the senders their throughput")
 
 
 # The senders start together: 300 datagrams last 34 ms at 100 Mb/s, less

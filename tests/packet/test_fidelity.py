@@ -43,6 +43,7 @@ class FidelityTest(unittest.TestCase):
 
     def test_sigstop_is_reported(self):
         before = self.fidelity()
+        before_ns = self.loomd.request({"cmd": "status"})["result"]["uptime_ns"]
         self.assertEqual(before["slack_ns"], 200000)
         self.assertEqual(len(before["late_hist_ms"]), 8)
         os.kill(self.loomd.proc.pid, signal.SIGSTOP)
@@ -60,6 +61,11 @@ class FidelityTest(unittest.TestCase):
         # (SIGSTOP and SIGCONT are sent 50 ms apart by this process: the
         # stop itself may be a little shorter, measured 49.98 ms once)
         self.assertGreaterEqual(after["max_late_ns"], 0.9 * STOP_S * 1e9)
+        # and says when (loomd's clock, as status's uptime_ns): the turn
+        # that ended the stop, after the stop began and before now
+        now_ns = self.loomd.request({"cmd": "status"})["result"]["uptime_ns"]
+        self.assertGreater(after["max_late_at_ns"], before_ns + 0.9 * STOP_S * 1e9)
+        self.assertLessEqual(after["max_late_at_ns"], now_ns)
         # the stop is a turn in [32, 64) ms or later (the machine may add to it)
         grew = [a - b for a, b in zip(after["late_hist_ms"], before["late_hist_ms"])]
         self.assertGreaterEqual(sum(grew[5:]), 1, "no turn 32 ms or more late: %r" % grew)
