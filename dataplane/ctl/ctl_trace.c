@@ -293,6 +293,10 @@ static json_t *event_json(const struct loom_fabric *f, const struct loom_trace_e
 	case LOOM_TR_CELL_RX:
 		json_object_set_new(o, "seq", json_integer(e->u.cell.seq));
 		break;
+	case LOOM_TR_TABLE:
+		json_object_update_new(o, json_pack("{s:s, s:b, s:s}", "table", e->u.step.table, "hit", e->u.step.hit,
+						    "action", e->u.step.action));
+		break;
 	default:
 		break;
 	}
