@@ -291,12 +291,14 @@ def RUN_S(seconds):
 
 
 class Bench:
-    def __init__(self, build, work, seconds, watch, tm=None):
+    def __init__(self, build, work, seconds, watch, tm=None, perf_dir=None):
         self.loomctl = os.path.join(build, "control", "loomctl")
         self.work = work
         self.seconds = seconds
         self.watch = watch
         self.tm = tm or {}
+        self.perf_dir = perf_dir
+        self.run_tag = ""
 
     def ctl(self, *args, timeout=CTL_S, check=True):
         what = "loomctl " + " ".join(args)[:200]
@@ -337,7 +339,34 @@ class Bench:
         return path
 
     # ------------------------------------------------------------ measuring
-    def iperf3(self, sample):
+    def profile(self, seconds, what):
+        """Wait `seconds`; with --perf, sample every CPU meanwhile
+        (perf record -e cpu-clock: this VM has no PMU) and keep what took
+        the CPU, by process and object, and by symbol, in the --perf
+        directory (ROW-WHAT.txt); the first lines are logged."""
+        if not self.perf_dir:
+            time.sleep(seconds)
+            return
+        data = os.path.join(self.work, "perf.data")
+        r = run_bounded(["perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-a", "-g", "-o", data, "--",
+                         "sleep", "%.1f" % seconds], "perf record", seconds + 60)
+        if r.returncode != 0:
+            log("  perf record failed: %s" % r.stderr[-300:])
+            return
+        out = []
+        for sort, limit in (("comm,dso", "2"), ("comm,sym", "1")):
+            rep = run_bounded(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", sort,
+                               "--percent-limit", limit, "-g", "none"], "perf report", 300)
+            out.append("\n".join(line for line in rep.stdout.splitlines() if line.strip() and not line.startswith("#")))
+        path = os.path.join(self.perf_dir, "%s-%s.txt" % (self.run_tag, what))
+        with open(path, "w") as f:
+            f.write("# CPU samples (cpu-clock, all CPUs, %.1f s of the flow): by process and object, then by symbol\n"
+                    % seconds + "\n\n".join(out) + "\n")
+        log("  perf (%s): %s" % (what, path))
+        for line in out[0].splitlines()[:8]:
+            log("    " + line.strip())
+
+    def iperf3(self, sample, what="fabric"):
         """iperf3 from SRC to DST; `sample()` is called 2 s into the flow
         and 1 s before its end (CPU shares between them). Neither end
         waits for a path that stopped: the server gives up on a client
@@ -361,7 +390,7 @@ class Bench:
         th.start()
         time.sleep(2.5)
         s0 = sample()
-        time.sleep(max(1, self.seconds - 3.5))
+        self.profile(max(1, self.seconds - 3.5), what)
         s1 = sample()
         bound = self.seconds + 30 + 30 + 5   # hexec's own bounds, and a little
         with self.watch.waiting("the iperf3 client on %s (%s -> %s)" % (SRC, SRC, DST_ADDR), bound):
@@ -424,11 +453,13 @@ class Bench:
 
     # ------------------------------------------------------------ one repetition
     def run(self, port_type, mtu):
+        self.run_tag = "%s-%d-%d" % (port_type, mtu, int(time.time()))
         topo = self.topology(port_type, mtu)
         out = {"port_type": port_type, "mtu": mtu}
         out["load_before"] = load1()
         with fabric_lock(LOCK_WAIT_S, self.watch), \
-                self.watch.waiting("the %s MTU %d run (fabric up, iperf3, ceiling)" % (port_type, mtu), RUN_S(self.seconds)):
+                self.watch.waiting("the %s MTU %d run (fabric up, iperf3, ceiling)" % (port_type, mtu),
+                                  RUN_S(self.seconds) + (4 * 300 + 120 if self.perf_dir else 0)):
             t0 = time.monotonic()
             try:
                 self.ctl("up", topo, timeout=UP_S)
@@ -497,7 +528,7 @@ class Bench:
 
             def sample_ceiling():
                 return (time.monotonic(), self.proc_cpu([tp.p.pid]), 0.0, self.qemu_cpu(qemu))
-            c = self.iperf3(sample_ceiling)
+            c = self.iperf3(sample_ceiling, "ceiling")
             (a0, c0, _, q0), (a1, c1, _, q1) = c["samples"]
             c["testpmd_cpu"] = (c1 - c0) / (a1 - a0)
             c["qemu_cpu"] = [(q1[i] - q0[i]) / (a1 - a0) for i in range(len(q0))]
@@ -671,6 +702,9 @@ def main():
                     help="a traffic manager setting for every switch (docs/TRAFFIC_MANAGER.md), e.g. "
                          "queue_limit=2MB; repeatable")
     ap.add_argument("--json", help="write every run here too")
+    ap.add_argument("--perf", metavar="DIR",
+                    help="sample every CPU during each flow (perf record -e cpu-clock) and keep where the time "
+                         "went, by process and object and by symbol, in DIR")
     ap.add_argument("--report", metavar="JSON", help="only print the table of the runs a --json file holds")
     args = ap.parse_args()
     if args.report:
@@ -696,7 +730,9 @@ def main():
         if not sep:
             sys.exit("hosts bench: --tm wants KEY=VALUE, not '%s'" % kv)
         tm[k] = v
-    b = Bench(args.build, work, args.seconds, Watchdog(), tm)
+    if args.perf:
+        os.makedirs(args.perf, exist_ok=True)
+    b = Bench(args.build, work, args.seconds, Watchdog(), tm, args.perf)
     runs = []
     ended = None
     try:
