@@ -168,14 +168,37 @@ def fabric_up():
                                                   "" if alive else ", not running"), not alive)
 
 
+class _Tick(Exception):
+    pass
+
+
+def _tick(*_):
+    raise _Tick()
+
+
+def lock_within(f, seconds):
+    """flock(LOCK_EX) on f, blocking (in the kernel's queue with the other
+    waiters, as `flock` waits: polling would lose every race to them) for
+    at most `seconds`; True when taken. (An alarm that fires just after the
+    lock was taken only makes the next call take it again at once.)"""
+    old = signal.signal(signal.SIGALRM, _tick)
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        return True
+    except _Tick:
+        return False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def take_fabric(f, wait_s):
     """fabric_lock's wait: True when we took the lock, False when our
     caller holds it."""
     t0 = time.monotonic()
-    report = t0
     ours = caller = False
     while True:
-        waited = time.monotonic() - t0
         if not ours and not caller:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -188,14 +211,14 @@ def take_fabric(f, wait_s):
                     log("  %s is held by this bench's caller (pid %d: %s): running under it"
                         % (LOCK, mine[0], holders[mine[0]]))
                 else:
-                    who = "; ".join("pid %d: %s" % kv for kv in holders.items()) or "a process not found"
-                    if waited > wait_s:
-                        raise NoFabric("waited %d s for %s, held by %s" % (waited, LOCK, who))
-                    if time.monotonic() >= report:
+                    while not ours:
+                        waited = time.monotonic() - t0
+                        who = "; ".join("pid %d: %s" % kv for kv in holders.items()) or "a process not found"
+                        if waited > wait_s:
+                            raise NoFabric("waited %d s for %s, held by %s" % (waited, LOCK, who))
                         log("  waiting for %s (%d s of at most %d), held by %s" % (LOCK, waited, wait_s, who))
-                        report += 60
-                    time.sleep(1)
-                    continue
+                        ours = lock_within(f, min(60, wait_s - waited + 1))
+                        holders = lock_holders(LOCK) if not ours else holders
         up = fabric_up()
         if up is None:
             return ours
@@ -203,14 +226,14 @@ def take_fabric(f, wait_s):
             fcntl.flock(f, fcntl.LOCK_UN)
             ours = False
         desc, dead = up
+        waited = time.monotonic() - t0
         if dead:
             raise NoFabric("%s is left from a fabric that no longer runs: `loomctl down` removes it" % desc)
         if waited > wait_s:
             raise NoFabric("waited %d s for %s to be brought down (it was brought up without %s)"
                            % (waited, desc, LOCK))
-        if time.monotonic() >= report:
+        if int(waited) % 60 < 5:
             log("  waiting for %s to be brought down (%d s of at most %d)" % (desc, waited, wait_s))
-            report += 60
         time.sleep(5)
 
 
