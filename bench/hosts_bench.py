@@ -321,6 +321,7 @@ class Bench:
         self.watch = watch
         self.tm = tm or {}
         self.perf_dir = perf_dir
+        self.lock_wait_s = LOCK_WAIT_S
         self.run_tag = ""
 
     def ctl(self, *args, timeout=CTL_S, check=True):
@@ -480,7 +481,7 @@ class Bench:
         topo = self.topology(port_type, mtu)
         out = {"port_type": port_type, "mtu": mtu}
         out["load_before"] = load1()
-        with fabric_lock(LOCK_WAIT_S, self.watch), \
+        with fabric_lock(self.lock_wait_s, self.watch), \
                 self.watch.waiting("the %s MTU %d run (fabric up, iperf3, ceiling)" % (port_type, mtu),
                                   RUN_S(self.seconds) + (4 * 300 + 120 if self.perf_dir else 0)):
             t0 = time.monotonic()
@@ -725,6 +726,9 @@ def main():
                     help="a traffic manager setting for every switch (docs/TRAFFIC_MANAGER.md), e.g. "
                          "queue_limit=2MB; repeatable")
     ap.add_argument("--json", help="write every run here too")
+    ap.add_argument("--lock-wait", type=int, default=LOCK_WAIT_S, metavar="SECONDS",
+                    help="how long a run waits for the fabric lock, or for a fabric someone else brought up "
+                         "(default %d)" % LOCK_WAIT_S)
     ap.add_argument("--perf", metavar="DIR",
                     help="sample every CPU during each flow (perf record -e cpu-clock) and keep where the time "
                          "went, by process and object and by symbol, in DIR")
@@ -756,6 +760,7 @@ def main():
     if args.perf:
         os.makedirs(args.perf, exist_ok=True)
     b = Bench(args.build, work, args.seconds, Watchdog(), tm, args.perf)
+    b.lock_wait_s = args.lock_wait
     runs = []
     ended = None
     try:
