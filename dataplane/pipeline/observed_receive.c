@@ -9,10 +9,10 @@
  * cut at each traced packet: the runs between them take the usual path
  * (loom_switch_receive_stages, switch_handlers.c), each traced packet the
  * staged path alone, here, with every stage's decision recorded, from the
- * port's link fault (core/link_fault.h) on. Packets keep their order. The stages are the same functions; what could not be asked of
- * them (which drop, which class, whether the queue marked it) is read from
- * the counters they move, before and after, which for one packet is
- * exact.
+ * port's link fault (core/link_fault.h) on. Packets keep their order. The
+ * stages are the same functions; what could not be asked of them (which
+ * drop, which class, whether the queue marked it) is read from the
+ * counters they move, before and after, which for one packet is exact.
  */
 #include <string.h>
 
