@@ -168,29 +168,30 @@ def fabric_up():
                                                   "" if alive else ", not running"), not alive)
 
 
-class _Tick(Exception):
-    pass
+class LockWaiter:
+    """flock(LOCK_EX) on f, blocking in a thread of its own: it keeps its
+    place in the kernel's queue of waiters while the caller, waiting on it
+    with a timeout, says who holds the lock and keeps the bound. (Polling,
+    or an alarm that interrupts the wait, goes to the back of the queue at
+    each try: every `flock` waiter would pass first.) Should the caller give
+    up, the thread is a daemon: the bench's exit ends it."""
 
+    def __init__(self, f):
+        self.taken = threading.Event()
+        self.error = None
 
-def _tick(*_):
-    raise _Tick()
+        def take():
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX)
+            except OSError as e:
+                self.error = e
+            self.taken.set()
+        threading.Thread(target=take, name="fabric-lock", daemon=True).start()
 
-
-def lock_within(f, seconds):
-    """flock(LOCK_EX) on f, blocking (in the kernel's queue with the other
-    waiters, as `flock` waits: polling would lose every race to them) for
-    at most `seconds`; True when taken. (An alarm that fires just after the
-    lock was taken only makes the next call take it again at once.)"""
-    old = signal.signal(signal.SIGALRM, _tick)
-    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        return True
-    except _Tick:
-        return False
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+    def wait(self, seconds):
+        if self.taken.wait(seconds) and self.error:
+            raise self.error
+        return self.taken.is_set()
 
 
 def take_fabric(f, wait_s):
@@ -211,13 +212,14 @@ def take_fabric(f, wait_s):
                     log("  %s is held by this bench's caller (pid %d: %s): running under it"
                         % (LOCK, mine[0], holders[mine[0]]))
                 else:
+                    waiter = LockWaiter(f)
                     while not ours:
                         waited = time.monotonic() - t0
                         who = "; ".join("pid %d: %s" % kv for kv in holders.items()) or "a process not found"
                         if waited > wait_s:
                             raise NoFabric("waited %d s for %s, held by %s" % (waited, LOCK, who))
                         log("  waiting for %s (%d s of at most %d), held by %s" % (LOCK, waited, wait_s, who))
-                        ours = lock_within(f, min(60, wait_s - waited + 1))
+                        ours = waiter.wait(min(60, wait_s - waited + 1))
                         holders = lock_holders(LOCK) if not ours else holders
         up = fabric_up()
         if up is None:
