@@ -18,6 +18,9 @@ that ratios are comparable even on a noisy machine.
                   one run
   loomd P4 leaf   the same leaf running p4/loom.spec on DPDK's SWX pipeline
                   (`pipeline: p4`), behind the same ingress guard
+  tracer          the leaf (ecmp, tm off) untraced, with a trace on
+                  (`loomctl trace`), and untraced again, in one loomd: the
+                  ratio to untraced (--trace-only: these rows alone)
 
 The forwarding core is CPU 1 for everyone; CPU 0 runs the control side
 (testpmd's and OVS's main threads, loomd's control thread).
@@ -205,7 +208,11 @@ class Loomd:
             s.sendall((json.dumps(dict(args, cmd=cmd)) + "\n").encode())
             buf = b""
             while not buf.endswith(b"\n"):
-                buf += s.recv(1 << 20)
+                chunk = s.recv(1 << 20)
+                if not chunk:   # closed without a reply: it died (its log says why)
+                    raise RuntimeError("loomd %s: no reply to %s (exited: %s); see %s"
+                                       % (self.sock, cmd, self.p.poll(), self.log.name))
+                buf += chunk
         reply = json.loads(buf)
         if not reply.get("ok"):
             raise RuntimeError("loomd %s: %s" % (cmd, reply.get("error")))
@@ -284,6 +291,46 @@ def run_loomd_leaf(build, work, pcap, seconds, pipeline="native", tm=True, lb_mo
         return out
     finally:
         d.stop()
+
+
+# What a trace costs forwarding (docs/TRACE.md), one loomd, one run: the
+# leaf (ecmp, traffic manager off) untraced; with a trace on whose match no
+# packet meets (every packet of the burst parsed and matched at leaf0, the
+# others of the burst on the usual path); with a trace on that has its
+# packets (count 1, reached at once: every burst takes the observed path,
+# which claims nothing); untraced again after trace_stop.
+TRACE_ROWS = [("tracer off", None),
+              ("trace on, matching nothing", {"switch": "leaf0", "count": 256, "match": "dst 192.0.2.1"}),
+              ("trace on, its packet taken", {"switch": "leaf0", "count": 1, "match": "udp"}),
+              ("tracer off again (trace_stop)", "stop")]
+
+
+def run_trace_cost(build, work, pcap, seconds):
+    """[(row, Mpps, cycles/pkt, traced packets)] in TRACE_ROWS' order."""
+    d = Loomd(build, work, leaf_topology(work, pcap, "native", tm=False), "leaf0", "leaftrace")
+    out = []
+    try:
+        for name, req in TRACE_ROWS:
+            log("loomd leaf, %s ..." % name)
+            if req == "stop":
+                d.req("trace_stop")
+            elif req:
+                d.req("trace_start", **req)
+            mpps, cyc = d.measure(seconds)
+            traced = d.req("trace_show")["traced"] if req and req != "stop" else None
+            out.append((name, mpps, cyc, traced))
+        return out
+    finally:
+        d.stop()
+
+
+def print_trace_cost(rows):
+    base = rows[0][1]
+    print("| loomd leaf ecmp, tm off: tracer (same loomd, one run) | Mpps | x tracer off | cycles/pkt "
+          "| packets traced |")
+    print("|---|---:|---:|---:|---:|")
+    for name, mpps, cyc, traced in rows:
+        print("| %s | %.2f | %.3f | %.0f | %s |" % (name, mpps, mpps / base, cyc, "-" if traced is None else traced))
 
 
 # ---------------------------------------------------------------- fabric scaling
@@ -418,6 +465,8 @@ def main():
     ap.add_argument("--fabric-only", action="store_true", help="only the fabric scaling bench")
     ap.add_argument("--p4-only", action="store_true",
                     help="only the loomd leaf and the P4 leaf (both traffic manager on), and their ratio")
+    ap.add_argument("--trace-only", action="store_true",
+                    help="only the tracer's cost: the leaf untraced, with a trace on, and untraced again")
     ap.add_argument("--cell", action="store_true",
                     help="only the cell fabric's cost: a 2 x 4 fabric, packet mode then cell mode")
     args = ap.parse_args()
@@ -439,6 +488,9 @@ def main():
             if args.json:
                 with open(args.json, "w") as f:
                     json.dump({"cell_cost": cost}, f, indent=2)
+            return
+        if args.trace_only:
+            print_trace_cost(run_trace_cost(args.build, work, pcap, args.seconds))
             return
         if args.fabric_only:
             print_fabric(run_fabric_scaling(args.build, work, args.seconds, FABRIC_SIZES))
@@ -481,6 +533,7 @@ def main():
             res["loomd leaf " + mode] = r
         log("loomd P4 leaf ecmp (SWX) ...")
         res["loomd P4 leaf ecmp (SWX)"] = run_loomd_leaf(args.build, work, pcap, args.seconds, "p4")["ecmp"]
+        trace_cost = run_trace_cost(args.build, work, pcap, args.seconds)
         scaling = run_fabric_scaling(args.build, work, args.seconds, FABRIC_SIZES) if args.fabric else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -511,12 +564,14 @@ def main():
                                                                   "%.2f" % (mpps / ovs) if ovs else "-",
                                                                   mpps / base, cyc))
     print_targets(res, io, ovs)
+    print()
+    print_trace_cost(trace_cost)
     if scaling:
         print()
         print_fabric(scaling)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"single_core": res, "fabric": scaling}, f, indent=2)
+            json.dump({"single_core": res, "trace_cost": trace_cost, "fabric": scaling}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,11 @@ stable measure on these VMs (timing is noisy, perf has no PMU).
 The bench's leaf (bench.py leaf_topology) with a FINITE pcap of `--packets`
 frames of the bench's 1024 flows, under `valgrind --tool=callgrind`; when
 every frame has been received loomd is shut down, and the inclusive cost
-of the switch handlers (loom_switch_receive + loom_switch_transmit) and of
+of the switch handlers (the receive stages + loom_switch_transmit) and of
 the whole worker loop (loom_run_realtime) is divided by the packet count.
+The receive stages are loom_switch_receive_stages (its caller's test for
+a trace, pipeline/switch_receive.h, is inline in the loop), or
+loom_switch_receive in builds before it, so that both can be compared.
 
 Build for it with -Dmarch=haswell (valgrind has no AVX-512):
   meson setup build-vg -Dmarch=haswell -Dtests=disabled && ninja -C build-vg
@@ -26,7 +29,8 @@ sys.path.insert(0, HERE)
 import bench  # noqa: E402
 import pcapgen  # noqa: E402
 
-FUNCS = ("loom_switch_receive", "loom_switch_transmit", "loom_run_realtime")
+RECEIVE = ("loom_switch_receive_stages", "loom_switch_receive")
+FUNCS = RECEIVE + ("loom_switch_transmit", "loom_run_realtime")
 
 
 def inclusive_costs(out_file):
@@ -90,7 +94,8 @@ def main():
         costs = inclusive_costs(out_file)
         if args.keep:
             shutil.copy(out_file, args.keep)
-        handlers = costs.get("loom_switch_receive", 0) + costs.get("loom_switch_transmit", 0)
+        receive = next((costs[f] for f in RECEIVE if f in costs), 0)
+        handlers = receive + costs.get("loom_switch_transmit", 0)
         print("leaf %s tm %s mode %s: %d packets; instructions/packet: switch handlers %.1f, worker loop %.1f"
               % (args.pipeline, args.tm, args.mode, rx, handlers / rx, costs.get("loom_run_realtime", 0) / rx))
     finally:

@@ -2,7 +2,7 @@
 /*
  * A switch as the pipeline sees it: ports, routes, next hops, counters.
  *
- * The switch is a set of handlers (pipeline/switch_handlers.c):
+ * The switch is a set of handlers (pipeline/switch_receive.h, egress/):
  *   loom_switch_receive()  - packets arrived on a port at time `now`
  *   loom_switch_transmit() - a port may send at time `now`: take packets
  * It owns its output queues and counters, and never asks how it is driven:
@@ -204,11 +204,9 @@ struct loom_switch {
  * (docs/CELLS.md, "Conservation").
  */
 
-/* Handlers. Receive and timers: pipeline/switch_handlers.c; the transmit
- * side: egress/port_transmit.c. `n` <= LOOM_BURST. The switch takes
- * ownership of every mbuf passed to receive. */
-void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
-			 loom_time_ns now);
+/* Handlers. Receive: loom_switch_receive (pipeline/switch_receive.h, which
+ * the runners include); timers: pipeline/switch_handlers.c; the transmit
+ * side: egress/port_transmit.c. */
 /* Dequeue up to `max` packets that `port` may send now; the caller sends
  * them (or holds them until the driver takes them). */
 uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,

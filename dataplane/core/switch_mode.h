@@ -11,8 +11,8 @@
  *   cell    cell/cell_mode.c: a cell fabric's leaf or spine (docs/CELLS.md)
  *
  * What must work under every mode (drop accounting, the control frames of
- * egress/, and later a packet tracer or fault injection) hangs off the
- * stages themselves, not off a mode.
+ * egress/, the packet tracer, faults) hangs off the stages themselves, not
+ * off a mode; a mode only tells the tracer what it alone knows (steps).
  */
 #ifndef LOOM_SWITCH_MODE_H
 #define LOOM_SWITCH_MODE_H
@@ -26,6 +26,14 @@ struct rte_mbuf;
 struct loom_switch;
 struct loom_port;
 struct loom_pkt_meta;
+
+/* One decision of a mode's own forwarding, for the packet tracer: a table
+ * (or selector) the packet met, whether its lookup hit, the action run. */
+struct loom_mode_step {
+	char table[32];
+	char action[32];
+	bool hit;
+};
 
 /* Forward the packets the ingress checks passed on (parsed, for this
  * switch, not answered); all of `pkts` arrived on `in` at `now`. */
@@ -53,6 +61,12 @@ struct loom_switch_mode {
 	/* Its transmit may queue frames on the switch's other ports: the
 	 * virtual-time runner then gives each of them its send. */
 	bool transmit_queues_elsewhere;
+	/* The tracer forwards a traced packet alone, between steps_mark and
+	 * steps: steps writes what the mode decided for it (at most max: the
+	 * tables its program met) and returns how many. NULL: nothing to
+	 * tell beyond where the packet went. */
+	void (*steps_mark)(struct loom_switch *sw);
+	uint16_t (*steps)(struct loom_switch *sw, struct loom_mode_step *out, uint16_t max);
 };
 
 #endif

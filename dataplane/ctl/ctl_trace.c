@@ -50,6 +50,27 @@ static const struct loom_switch *switch_named(const struct loom_fabric *f, const
 	return NULL;
 }
 
+/* Traces name a switch by its id (the topology's numbering, core/switch.h),
+ * which is its index in the fabric only when this loomd runs all of it: a
+ * loomd started with --only holds some switches, at other indices (reading
+ * f->switches[id] there crashed the control thread on trace_show). */
+static const struct loom_switch *switch_with_id(const struct loom_fabric *f, uint16_t id)
+{
+	if (id < f->n_switches && f->switches[id].id == id)
+		return &f->switches[id];
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		if (f->switches[s].id == id)
+			return &f->switches[s];
+	return NULL;
+}
+
+static const char *switch_name(const struct loom_fabric *f, uint16_t id)
+{
+	const struct loom_switch *sw = switch_with_id(f, id);
+
+	return sw ? sw->name : "?";
+}
+
 /* A name the client sent, quoted in a message at most 40 bytes long. */
 static const char *quoted(const char *s, char *buf, size_t len)
 {
@@ -166,7 +187,7 @@ json_t *ctl_cmd_trace_start(struct loomd_state *st, json_t *req)
 		return fail("trace_start: %s", err);
 	loom_mailbox_call(st->mb, trace_swap_on_worker, &c);
 	free(c.t); /* the trace it replaced: the worker no longer sees it */
-	return ok(json_pack("{s:s, s:i, s:I, s:s}", "switch", st->fabric->switches[o->trace->sw].name, "port",
+	return ok(json_pack("{s:s, s:i, s:I, s:s}", "switch", switch_name(st->fabric, o->trace->sw), "port",
 			    o->trace->port, "count", (json_int_t)o->trace->count, "match", o->trace->filter.text));
 }
 
@@ -223,10 +244,10 @@ static const char *l3_name(uint8_t k)
 
 static json_t *event_json(const struct loom_fabric *f, const struct loom_trace_event *e)
 {
-	const struct loom_switch *sw = &f->switches[e->sw];
+	const struct loom_switch *sw = switch_with_id(f, e->sw);
 	json_t *o = json_pack("{s:I, s:s, s:s, s:i, s:s}", "t_ns", (json_int_t)e->t, "stage",
-			      loom_trace_kind_name(e->kind), "switch", sw->name, "port", e->port, "port_name",
-			      e->port < sw->n_ports ? sw->ports[e->port].name : "?");
+			      loom_trace_kind_name(e->kind), "switch", sw ? sw->name : "?", "port", e->port, "port_name",
+			      sw && e->port < sw->n_ports ? sw->ports[e->port].name : "?");
 
 	switch (e->kind) {
 	case LOOM_TR_RX:
@@ -254,7 +275,7 @@ static json_t *event_json(const struct loom_fabric *f, const struct loom_trace_e
 				     e->u.lb.n_members <= 1 ? "single" : pol ? pol->name : "?", "hash",
 				     (json_int_t)e->u.lb.hash, "member", e->u.lb.member, "members", e->u.lb.n_members,
 				     "next_port", e->u.lb.nh_port, "next_port_name",
-				     e->u.lb.nh_port < sw->n_ports ? sw->ports[e->u.lb.nh_port].name : "?",
+				     sw && e->u.lb.nh_port < sw->n_ports ? sw->ports[e->u.lb.nh_port].name : "?",
 				     "member_queued_bytes", q));
 		if (e->u.lb.n_explain) {
 			json_t *x = json_object();
@@ -293,6 +314,10 @@ static json_t *event_json(const struct loom_fabric *f, const struct loom_trace_e
 	case LOOM_TR_CELL_RX:
 		json_object_set_new(o, "seq", json_integer(e->u.cell.seq));
 		break;
+	case LOOM_TR_TABLE:
+		json_object_update_new(o, json_pack("{s:s, s:b, s:s}", "table", e->u.step.table, "hit", e->u.step.hit,
+						    "action", e->u.step.action));
+		break;
 	default:
 		break;
 	}
@@ -303,6 +328,7 @@ static json_t *event_json(const struct loom_fabric *f, const struct loom_trace_e
 static const char *packet_end(const struct loom_fabric *f, const struct loom_trace_packet *p)
 {
 	const struct loom_trace_event *e;
+	const struct loom_switch *sw;
 
 	if (p->n_events == 0)
 		return "in_flight";
@@ -313,7 +339,8 @@ static const char *packet_end(const struct loom_fabric *f, const struct loom_tra
 	case LOOM_TR_ANSWERED:
 		return "answered";
 	case LOOM_TR_TX:
-		return f->switches[e->sw].ports[e->port].host_facing ? "delivered" : "left";
+		sw = switch_with_id(f, e->sw);
+		return sw && e->port < sw->n_ports && sw->ports[e->port].host_facing ? "delivered" : "left";
 	default:
 		return "in_flight";
 	}
@@ -341,7 +368,7 @@ json_t *ctl_trace_json(const struct loom_fabric *f, const struct loom_trace *t)
 						      k->proto, "sport", k->sport, "dport", k->dport, "end",
 						      packet_end(f, p), "events_lost", p->events_lost, "events", ev));
 	}
-	return json_pack("{s:s, s:i, s:I, s:I, s:s, s:b, s:o}", "switch", f->switches[t->sw].name, "port", t->port,
+	return json_pack("{s:s, s:i, s:I, s:I, s:s, s:b, s:o}", "switch", switch_name(f, t->sw), "port", t->port,
 			 "count", (json_int_t)t->count, "traced", (json_int_t)t->n_packets, "match", t->filter.text,
 			 "on", t->on, "packets", pkts);
 }

@@ -68,10 +68,21 @@ struct loom_p4 {
 	struct rte_mbuf *eg[LOOM_P4_SWITCH_PORTS][LOOM_BURST];
 
 	struct loom_p4_out out[LOOM_P4_OUT_PORTS];
+
+	/* The tracer's mark of the program's counters (p4_steps.c). */
+	uint32_t n_tables, n_selectors, n_actions;
+	uint64_t *steps_mark;
+	uint64_t *steps_actions;
 };
 
 /* p4_ports.c: register Loom's SWX port types and configure the ports. */
 int loom_p4_ports_config(struct loom_p4 *x, char *err, size_t errlen);
+
+/* p4_steps.c: what the program decided for one traced packet
+ * (core/switch_mode.h steps_mark, steps); its mark allocated at build. */
+int loom_p4_steps_init(struct loom_p4 *x, char *err, size_t errlen);
+void loom_p4_steps_mark(struct loom_switch *sw);
+uint16_t loom_p4_steps(struct loom_switch *sw, struct loom_mode_step *out, uint16_t max);
 
 /* p4_tables.c: fill the program's tables from the switch's routes, groups
  * and next hops, and its registers (hash seed). */

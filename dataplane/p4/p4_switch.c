@@ -63,6 +63,8 @@ static const struct loom_switch_mode p4_mode = {
 	.name = "p4",
 	.forward = p4_forward,
 	.cut_through = true,
+	.steps_mark = loom_p4_steps_mark,
+	.steps = loom_p4_steps,
 };
 
 int loom_p4_build(struct loom_switch *sw, const char *spec_path, struct loom_p4 **out, char *err, size_t errlen)
@@ -105,7 +107,7 @@ int loom_p4_build(struct loom_switch *sw, const char *spec_path, struct loom_p4 
 		snprintf(err, errlen, "%s: DPDK cannot build the pipeline: %s", spec_path, strerror(-rc));
 		goto fail;
 	}
-	if (loom_p4_tables_fill(x, perr, sizeof(perr)) < 0) {
+	if (loom_p4_tables_fill(x, perr, sizeof(perr)) < 0 || loom_p4_steps_init(x, perr, sizeof(perr)) < 0) {
 		snprintf(err, errlen, "%s: %s", spec_path, perr);
 		goto fail;
 	}
@@ -133,6 +135,7 @@ void loom_p4_free(struct loom_p4 *x)
 		rte_swx_ctl_pipeline_free(x->ctl);
 	if (x->pipe)
 		rte_swx_pipeline_free(x->pipe);
+	rte_free(x->steps_mark);
 	rte_free(x);
 }
 

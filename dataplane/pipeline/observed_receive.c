@@ -7,19 +7,21 @@
  *
  * Receive captures of the port copy every frame first. Then the burst is
  * cut at each traced packet: the runs between them take the usual path
- * (loom_switch_receive_unobserved), each traced packet the staged path
- * alone, here, with every stage's decision recorded. Packets keep their
- * order. The stages are the same functions; what could not be asked of
- * them (which drop, which class, whether the queue marked it) is read from
- * the counters they move, before and after, which for one packet is
- * exact.
+ * (loom_switch_receive_stages, switch_handlers.c), each traced packet the
+ * staged path alone, here, with every stage's decision recorded, from the
+ * port's link fault (core/link_fault.h) on. Packets keep their order. The
+ * stages are the same functions; what could not be asked of them (which
+ * drop, which class, whether the queue marked it) is read from the
+ * counters they move, before and after, which for one packet is exact.
  */
 #include <string.h>
 
 #include <rte_ip.h>
 
+#include "link_fault.h"
 #include "observe.h"
 #include "stages.h"
+#include "switch_receive.h"
 #include "tm.h"
 
 static void record_rx(struct loom_trace_packet *p, const struct loom_switch *sw, uint16_t port,
@@ -180,21 +182,30 @@ static void traced_native_forward(struct loom_switch *sw, struct loom_port *in, 
 	traced_output(sw, in, &sw->ports[nh->port], m, p, now);
 }
 
-/* Another mode's forward (a P4 program, a cell leaf) for one packet: the
- * port whose queue grew, or the drop; a cell leaf records its VOQ itself. */
+/* Another mode's forward (a P4 program, a cell leaf) for one packet: what
+ * the mode tells of its own steps (a P4 program's tables), then the port
+ * whose queue grew, or the drop; a cell leaf records its VOQ itself. */
 static void traced_mode_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m,
 				const struct loom_pkt_meta *meta, struct loom_trace_packet *p, loom_time_ns now)
 {
+	const struct loom_switch_mode *mode = sw->mode;
+	struct loom_mode_step steps[8];
 	uint32_t queued[256];
 	struct drop_count d;
 	uint16_t n = sw->n_ports < 256 ? sw->n_ports : 256;
 	uint16_t before = p->n_events;
+	bool recorded;
 
 	drops_take(in, &d);
 	for (uint16_t q = 0; q < n; q++)
 		queued[q] = loom_switch_queued(sw, q);
-	sw->mode->forward(sw, in, &m, &meta, 1, now);
-	if (record_drop(p, sw, &d, now) || p->n_events != before)
+	if (mode->steps_mark)
+		mode->steps_mark(sw);
+	mode->forward(sw, in, &m, &meta, 1, now);
+	recorded = p->n_events != before; /* a cell leaf's VOQ */
+	for (uint16_t i = 0, k = mode->steps ? mode->steps(sw, steps, 8) : 0; i < k; i++)
+		loom_trace_event(p, LOOM_TR_TABLE, sw, in->index, now)->u.step = steps[i];
+	if (record_drop(p, sw, &d, now) || recorded)
 		return;
 	for (uint16_t q = 0; q < n; q++) {
 		if (loom_switch_queued(sw, q) != queued[q]) {
@@ -215,6 +226,21 @@ static void traced_receive(struct loom_switch *sw, struct loom_port *in, struct 
 	if (sw->tm)
 		sw->tm->now = now;
 	in->c.rx_packets++;
+	/* what a faulty link loses, it loses before the switch: the hop
+	 * arrives and ends there, under the fault's reason (as
+	 * link_fault_receive, switch_handlers.c, counts it) */
+	if (unlikely(in->fault != NULL)) {
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+		enum loom_drop_reason r = link_fault_rx_verdict(in->fault, len);
+
+		if (r != LOOM_DROP_NONE) {
+			record_rx(p, sw, in->index, m, now);
+			in->c.rx_bytes += len;
+			pkt_drop(in, m, r);
+			loom_trace_event(p, LOOM_TR_DROP, sw, in->index, now)->reason = (uint8_t)r;
+			return;
+		}
+	}
 	drops_take(in, &d);
 	if (unlikely(mode->receive_frame != NULL) && mode->receive_frame(sw, in, m, now)) {
 		record_drop(p, sw, &d, now); /* a cell: the cell code recorded it (cell_rx), or its drop */
@@ -248,21 +274,14 @@ static struct loom_trace_packet *traced(struct loom_observe *o, const struct loo
 	return loom_trace_claim(o, sw, port, m, &meta);
 }
 
-void observed_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
+void loom_switch_receive_observed(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+				  loom_time_ns now)
 {
 	struct loom_observe *o = sw->observe;
 	uint16_t run = 0;
 
-	/* A port with a link fault (core/link_fault.h) takes the usual path,
-	 * which applies its losses: captured as received (a capture holds what
-	 * the port's rx counter counts, the frames its link then lost too),
-	 * but a traced packet's hop at this switch is not recorded (the next
-	 * switch records it again: docs/TRACE.md). */
-	if (unlikely(sw->ports[port].fault != NULL)) {
-		loom_capture_frames(o, sw, port, LOOM_CAP_RX, pkts, n, now);
-		loom_switch_receive_unobserved(sw, port, pkts, n, now);
-		return;
-	}
+	/* captured as received: a capture holds what the port's rx counter
+	 * counts, the frames its link then loses too */
 	loom_capture_frames(o, sw, port, LOOM_CAP_RX, pkts, n, now);
 	for (uint16_t i = 0; i < n; i++) {
 		struct loom_trace_packet *p = traced(o, sw, port, pkts[i]);
@@ -270,10 +289,10 @@ void observed_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **p
 		if (p == NULL)
 			continue;
 		if (i > run)
-			loom_switch_receive_unobserved(sw, port, pkts + run, (uint16_t)(i - run), now);
+			loom_switch_receive_stages(sw, port, pkts + run, (uint16_t)(i - run), now);
 		traced_receive(sw, &sw->ports[port], pkts[i], p, now);
 		run = (uint16_t)(i + 1);
 	}
 	if (n > run)
-		loom_switch_receive_unobserved(sw, port, pkts + run, (uint16_t)(n - run), now);
+		loom_switch_receive_stages(sw, port, pkts + run, (uint16_t)(n - run), now);
 }

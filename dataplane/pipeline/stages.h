@@ -40,18 +40,10 @@ extern const struct loom_switch_mode loom_native_mode;
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
 			 const struct loom_pkt_meta **meta, uint16_t n, loom_time_ns now);
 
-/* switch_handlers.c: the receive handler's work on a burst, without the
- * test for observation (observed_receive.c hands it what is not traced);
- * and its classification of one packet (parse, MTU, MAC, answers):
- * true when it goes on to forwarding, false when it was dropped or
- * answered. */
-void loom_switch_receive_unobserved(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
-				    loom_time_ns now);
+/* switch_handlers.c: its classification of one packet (parse, MTU, MAC,
+ * answers): true when it goes on to forwarding, false when it was dropped
+ * or answered. (The receive handler itself: switch_receive.h.) */
 bool loom_switch_classify(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf *m, struct loom_pkt_meta *meta);
-
-/* observed_receive.c: loom_switch_receive while sw->observe is set. */
-__attribute__((cold)) void observed_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
-					    loom_time_ns now);
 
 /* ipv4_fast_path.c: forward the burst through the native stages fused,
  * when every packet in it is plain routed IPv4; false (nothing done) when

@@ -5,9 +5,11 @@
  *
  *   ipv4_fast_path.c a burst of plain routed IPv4 (nearly all traffic):
  *                    the stages below fused, no metadata; otherwise:
- *   observed_receive.c  while a trace or capture is on (trace/observe.h):
- *                    captures, and traced packets one at a time through
- *                    the stages below, recording what each decided
+ *   (switch_receive.h: while a trace or capture is on, trace/observe.h,
+ *                    observed_receive.c takes the burst instead: captures,
+ *                    and traced packets one at a time through the stages
+ *                    below, recording what each decided; the other packets
+ *                    through this file's body, in order)
  *   pkt_parse.c      headers -> loom_pkt_meta (or a malformed-* drop)
  *   (here)           IP packet within the ingress port's MTU (or mtu_exceeded)
  *   (here)           unicast destination MAC must be the ingress port's
@@ -39,6 +41,7 @@
 #include "lb_switch.h"
 #include "link_fault.h"
 #include "stages.h"
+#include "switch_receive.h"
 #include "tm.h"
 
 /* Parse and take out everything that is not routed. Returns true when the
@@ -122,10 +125,10 @@ static __rte_noinline uint16_t link_fault_receive(struct loom_port *in, struct r
 	return k;
 }
 
-/* noinline: one copy of the body (loom_switch_receive_unobserved calls
- * it too), with the IPv4 fast path inlined in it as before the tracer. */
-__attribute__((noinline)) void loom_switch_receive(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts,
-						   uint16_t n, loom_time_ns now)
+/* noinline: one copy of the body, the IPv4 fast path inlined in it; its
+ * callers (switch_receive.h) test for observation first. */
+__attribute__((noinline)) void loom_switch_receive_stages(struct loom_switch *sw, uint16_t port,
+							  struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
 {
 	struct loom_port *in = &sw->ports[port];
 	const struct loom_switch_mode *mode = sw->mode;
@@ -134,11 +137,6 @@ __attribute__((noinline)) void loom_switch_receive(struct loom_switch *sw, uint1
 	struct rte_mbuf *routed[LOOM_BURST];
 	uint16_t n_routed = 0;
 
-	/* the one test tracing and captures cost while off (trace/observe.h) */
-	if (unlikely(sw->observe != NULL)) {
-		observed_receive(sw, port, pkts, n, now);
-		return;
-	}
 	if (sw->tm)
 		sw->tm->now = now;
 	in->c.rx_packets += n;
@@ -164,18 +162,6 @@ __attribute__((noinline)) void loom_switch_receive(struct loom_switch *sw, uint1
 	}
 	if (n_routed > 0)
 		mode->forward(sw, in, routed, routed_meta, n_routed, now);
-}
-
-/* The handler above with the observation hidden for the call: one body,
- * so that the fast path stays inlined in it. */
-void loom_switch_receive_unobserved(struct loom_switch *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
-				    loom_time_ns now)
-{
-	struct loom_observe *o = sw->observe;
-
-	sw->observe = NULL;
-	loom_switch_receive(sw, port, pkts, n, now);
-	sw->observe = o;
 }
 
 void loom_native_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **routed,

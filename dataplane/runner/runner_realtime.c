@@ -20,6 +20,7 @@
 
 #include "fault.h"
 #include "runner.h"
+#include "switch_receive.h"
 
 static void idle_sleep(unsigned int us)
 {

@@ -54,6 +54,7 @@
 #include "loom/sim/link.h"
 #include "runner_virtual.h"
 #include "series.h"
+#include "switch_receive.h"
 #include "vt_pool.h"
 
 enum vt_event {

@@ -18,6 +18,7 @@ static const char *const kind_names[LOOM_TR_KINDS] = {
 	[LOOM_TR_ANSWERED] = "answered", [LOOM_TR_FORWARDED] = "forwarded",
 	[LOOM_TR_VOQ] = "voq",         [LOOM_TR_CELLS] = "cells",
 	[LOOM_TR_CELL_RX] = "cell_rx", [LOOM_TR_REASSEMBLED] = "reassembled",
+	[LOOM_TR_TABLE] = "table",
 };
 
 const char *loom_trace_kind_name(enum loom_trace_kind k)

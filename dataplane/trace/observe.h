@@ -65,6 +65,7 @@ enum loom_trace_kind {
 	LOOM_TR_CELLS,       /* cell fabric: cut into cells */
 	LOOM_TR_CELL_RX,     /* cell fabric: one of its cells arrived */
 	LOOM_TR_REASSEMBLED, /* cell fabric: rebuilt at the egress leaf */
+	LOOM_TR_TABLE,       /* a mode's own step (a P4 program's table): core/switch_mode.h */
 	LOOM_TR_KINDS
 };
 
@@ -116,6 +117,7 @@ struct loom_trace_event {
 			uint32_t seq;
 			uint16_t src_leaf;
 		} cell;
+		struct loom_mode_step step;
 	} u;
 };
 

@@ -126,6 +126,68 @@ class TraceVirtual(unittest.TestCase):
         self.assertEqual(inputs[0]["idle_ns"], 256000)
         self.assertEqual(len({x["member"] for x in lbs}), 1)
 
+    def test_traced_packet_meets_its_link_fault(self):
+        """A traced packet arriving on a port whose link has a fault
+        (docs/FAULTS.md) meets the fault first: when the link loses it,
+        its trace ends there, an rx and a drop under the fault's reason,
+        counted by the port as well; otherwise it goes on as any packet."""
+        with open(TOPO) as f:
+            text = f.read()
+        down = self.run_text(text + "faults:\n  - { at: 0s, link: leaf0:0, state: down }\n")
+        t = down["trace"]
+        self.assertEqual(t["traced"], 3)
+        for p in t["packets"]:
+            self.assertEqual(p["end"], "dropped", p)
+            self.assertEqual([(e["stage"], e["switch"], e["port"]) for e in p["events"]],
+                             [("rx", "leaf0", 0), ("drop", "leaf0", 0)], p)
+            self.assertEqual(p["events"][1]["reason"], "link_down")
+            self.assertEqual(p["events"][0]["ttl"], 64)
+        h0_port = next(pt for pt in next(s for s in down["switches"] if s["name"] == "leaf0")["ports"]
+                       if pt["index"] == 0)
+        self.assertGreaterEqual(h0_port["drops"]["link_down"], 3)
+        self.assertEqual(h0_port["drops"]["link_down"], h0_port["rx_packets"])  # the link lost every one
+
+        # half the frames lost: some traced packets end at leaf0 under
+        # link_loss, the others are delivered through leaf0, a spine, leaf1
+        lossy = self.run_text(text.replace("count: 3", "count: 16") +
+                              "faults:\n  - { at: 0s, link: leaf0:0, loss: 0.5 }\n")
+        ends = {}
+        for p in lossy["trace"]["packets"]:
+            ends.setdefault(p["end"], []).append(p)
+        self.assertEqual(set(ends), {"dropped", "delivered"}, {k: len(v) for k, v in ends.items()})
+        for p in ends["dropped"]:
+            self.assertEqual([(e["stage"], e["switch"]) for e in p["events"]], [("rx", "leaf0"), ("drop", "leaf0")])
+            self.assertEqual(p["events"][1]["reason"], "link_loss")
+        for p in ends["delivered"]:
+            rx = [e["switch"][:4] for e in p["events"] if e["stage"] == "rx"]
+            self.assertEqual(rx, ["leaf", "spin", "leaf"], p)
+        h0_port = next(pt for pt in next(s for s in lossy["switches"] if s["name"] == "leaf0")["ports"]
+                       if pt["index"] == 0)
+        self.assertGreaterEqual(h0_port["drops"]["link_loss"], len(ends["dropped"]))
+        for sw in lossy["switches"]:
+            self.assertTrue(sw["conserved"], sw["name"])
+
+    def test_traced_packet_through_a_p4_switch_shows_its_tables(self):
+        """At a P4 leaf the trace shows the program's own stages: the
+        route table hit with set_group, the ECMP selector, the member table
+        hit with set_nexthop (from the pipeline's counters, exact for one
+        packet run alone), then where it went; the native spine and leaf
+        after it record their usual stages."""
+        with open(topo("trace_p4.yaml")) as f:
+            r = self.run_text(f.read())
+        t = r["trace"]
+        self.assertEqual(t["traced"], 2)
+        for p in t["packets"]:
+            self.assertEqual(p["end"], "delivered", p)
+            at_leaf0 = [e for e in p["events"] if e["switch"] == "leaf0"]
+            tables = {e["table"]: (e["hit"], e["action"]) for e in at_leaf0 if e["stage"] == "table"}
+            self.assertEqual(tables, {"route_v4": (True, "set_group"), "ecmp_sel": (True, "select"),
+                                      "ecmp_member": (True, "set_nexthop")}, at_leaf0)
+            self.assertEqual([e["stage"] for e in at_leaf0], ["rx", "table", "table", "table", "forwarded", "tx"])
+            self.assertEqual(at_leaf0[-2]["port"], at_leaf0[-1]["port"])
+            self.assertIn(at_leaf0[-1]["port"], (1, 2))
+            self.assertEqual([e["switch"] for e in p["events"] if e["stage"] == "route"][-1], "leaf1")
+
     def run_text(self, text):
         d = os.path.join(self.dir, "t")
         os.makedirs(d, exist_ok=True)
