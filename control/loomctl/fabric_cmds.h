@@ -29,6 +29,13 @@ int cmd_run(const char *topology, const char *out);
  * none). loomd's exit status. */
 int fabric_run_virtual(const struct topology *t, const char *out, const char *series, uint64_t series_interval_ns);
 int cmd_down(void);
+/* loomctl gather FILE STATS.json... [--json]: a fabric over several
+ * machines from each machine's stats, conservation per switch and per
+ * cross-machine link (fabric_gather.c, docs/MULTI_MACHINE.md). */
+int cmd_gather(int argc, char **argv);
+/* The kernel's counters of this machine's VXLAN links (the state's
+ * "vxlan_links"), for `stats --json`: {} when there are none. */
+json_t *vxlan_links_counters(json_t *state);
 /* What `up` made (namespaces, veths, VM hosts, loomd's pid): the state file. */
 #define LOOM_STATE_FILE (loom_run_paths()->state)
 /* The state file of the fabric that is up (fabric_state.c): loaded (NULL:

@@ -10,6 +10,7 @@
  *   loomctl exec HOST [--timeout S] [--stdin] -- CMD [ARG...]  (on a namespace or VM host)
  *   loomctl console HOST                  (a VM host's serial console)
  *   loomctl stats [--json]
+ *   loomctl gather FILE STATS.json... [--json]  (machines' stats, whole)
  *   loomctl routes SWITCH [--json]        (from the running loomd)
  *   loomctl routes SWITCH --topo FILE     (computed from a topology file)
  *   loomctl topo check FILE
@@ -74,6 +75,9 @@ static void usage(FILE *out)
 		"                                                    this stdin (else none)\n"
 		"  console HOST                                      a VM host's serial console (Ctrl-] leaves)\n"
 		"  stats [--json]                                    per switch and port: packets, bytes, drops by reason\n"
+		"  gather FILE STATS.json... [--json]                a fabric over several machines, whole: each machine's\n"
+		"                                                    'stats --json --machine M'; conservation per switch\n"
+		"                                                    and per cross-machine link (docs/MULTI_MACHINE.md)\n"
 		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
 		"  tm show SWITCH[:PORT] [--json]                    traffic manager settings (rates, classes, ECN, PFC)\n"
 		"  tm set SWITCH[:PORT] KEY VALUE                    change one while traffic flows (docs/TRAFFIC_MANAGER.md)\n"
@@ -392,6 +396,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_console(argv[0]);
 	}
+	if (strcmp(cmd, "gather") == 0)
+		return cmd_gather(argc, argv);
 	if (strcmp(cmd, "stats") == 0)
 		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_stats(has_flag(argc, argv, "--json"));
 	if (strcmp(cmd, "routes") == 0) {
