@@ -275,8 +275,7 @@ int cmd_up(const struct up_opts *o)
 		json_decref(config);
 		return 1;
 	}
-	if (mkdir(LOOM_RUN_DIR, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "loomctl: cannot create %s: %s (run as root)\n", LOOM_RUN_DIR, strerror(errno));
+	if (loom_run_dir_make() < 0) {
 		json_decref(config);
 		return 1;
 	}
@@ -351,7 +350,7 @@ int cmd_down(void)
 
 	if (!state) {
 		if (access(LOOM_RUN_DIR, F_OK) == 0)
-			loom_remove_tree(LOOM_RUN_DIR);
+			loom_run_dir_remove();
 		printf("no fabric is up\n");
 		return 0;
 	}
@@ -381,6 +380,6 @@ int cmd_down(void)
 	printf("fabric %s is down%s\n", json_string_value(json_object_get(state, "fabric")),
 	       strcmp(LOOM_RUN_DIR, LOOM_RUN_DIR_DEFAULT) ? " here" : "");
 	json_decref(state);
-	loom_remove_tree(LOOM_RUN_DIR);
+	loom_run_dir_remove();
 	return 0;
 }

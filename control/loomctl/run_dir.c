@@ -3,10 +3,12 @@
  * The run directory loomctl acts on (run_dir.h).
  */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -161,4 +163,36 @@ void loom_print_tail(const char *path, int n)
 	fclose(f);
 	for (int i = count > n ? count - n : 0; i < count; i++)
 		fputs(ring[i % n], stderr);
+}
+
+void loom_run_dir_remove(void)
+{
+	const struct loom_run_paths *p = loom_run_paths();
+	const char *files[] = {p->socket, p->config, p->log, p->state, p->hosts_script, p->hosts_log};
+
+	if (strcmp(p->dir, LOOM_RUN_DIR_DEFAULT) == 0) {
+		loom_remove_tree(p->dir);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlink(files[i]);
+	loom_remove_tree(p->changes);
+	if (rmdir(p->dir) < 0 && errno != ENOENT)
+		fprintf(stderr, "loomctl: %s kept: %s\n", p->dir, strerror(errno));
+}
+
+int loom_run_dir_make(void)
+{
+	const char *dir = loom_run_paths()->dir;
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "loomctl: cannot create %s: %s (run as root)\n", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		fprintf(stderr, "loomctl: %s is not a directory of this user's (a symlink?): refused\n", dir);
+		return -1;
+	}
+	return 0;
 }

@@ -44,6 +44,14 @@ int loom_run_dir_find_machine(const char *machine);
 void loom_netns_prefix_set(const char *prefix);
 void loom_host_netns(const char *host, char *buf, size_t len);
 
+/* Remove the run directory: the whole tree for /run/loom (as always);
+ * for any other (a machine's part, --run-dir) only the files loomctl and
+ * loomd put there, then the directory if that left it empty (`down
+ * --run-dir /etc` must not remove /etc). */
+void loom_run_dir_remove(void);
+/* The run directory exists (made 0700 if missing), is a directory and not
+ * a symlink, and is root's. 0, or -1 with a message. */
+int loom_run_dir_make(void);
 /* Remove a directory tree without following symlinks (nftw FTW_PHYS):
  * the run directory, the changes directory. No shell. */
 void loom_remove_tree(const char *path);
