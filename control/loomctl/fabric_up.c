@@ -352,6 +352,8 @@ int cmd_down(void)
 		if (access(LOOM_RUN_DIR, F_OK) == 0)
 			loom_run_dir_remove();
 		printf("no fabric is up\n");
+		if (strcmp(LOOM_RUN_DIR, LOOM_RUN_DIR_DEFAULT) == 0)
+			loom_run_dir_hint_parts();
 		return 0;
 	}
 	/* The guests first: their run directories are outside /run/loom, and

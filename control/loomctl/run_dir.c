@@ -196,3 +196,16 @@ int loom_run_dir_make(void)
 	}
 	return 0;
 }
+
+void loom_run_dir_hint_parts(void)
+{
+	glob_t g;
+
+	if (glob(LOOM_RUN_DIR_MACHINE_PREFIX "*/state.json", 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		fprintf(stderr, "loomctl: a machine's part is up in %.*s: loomctl ... --run-dir %.*s (or --machine NAME)\n",
+			(int)(strlen(g.gl_pathv[i]) - strlen("/state.json")), g.gl_pathv[i],
+			(int)(strlen(g.gl_pathv[i]) - strlen("/state.json")), g.gl_pathv[i]);
+	globfree(&g);
+}

@@ -37,6 +37,10 @@ void loom_run_dir_of_machine(const char *fabric, const char *machine, char *buf,
  * message (none, or several: --run-dir chooses). */
 int loom_run_dir_find_machine(const char *machine);
 
+/* Machine parts up here (/run/loom-*-* with a state file), one line each
+ * on stderr: what a `down` or `stats` without --machine did not touch. */
+void loom_run_dir_hint_parts(void);
+
 /* A host's network namespace: "loom-HOST", or "loom-FABRIC-HOST" for a
  * fabric with machines (its parts share the machine's namespace names with
  * other fabrics). up sets the prefix from the topology; other commands

@@ -189,6 +189,11 @@ class TwoMachines(unittest.TestCase):
                     continue
                 in_host(a, "ping", "-q", "-c", "2", "-i", "0.05", "-W", "2", v4)
                 in_host(a, "ping", "-6", "-q", "-c", "2", "-i", "0.05", "-W", "2", v6)
+        # loomctl's own commands on a machine's part: exec, status
+        r = loomctl_on("m1", "exec", "h3", "--machine", "m1", "--", "ping", "-q", "-c", "1", "-W", "2", HOSTS["h1"][1])
+        self.assertIn("1 received", r.stdout)
+        st = json.loads(loomctl_on("m0", "status", "--json", "--machine", "m0").stdout)
+        self.assertEqual(sorted(s["name"] for s in st["switches"]), ["leaf0", "leaf1", "spine0", "spine1"])
 
     def iperf3(self, client, server, streams):
         in_host(server, "iperf3", "-s", "-1", "-D")
