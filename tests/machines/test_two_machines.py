@@ -232,7 +232,7 @@ class TwoMachines(unittest.TestCase):
         is what the other received, plus what the receiving port's driver
         missed and the kernel dropped on the two VXLAN interfaces."""
         time.sleep(0.5)  # nothing in flight
-        under = sum(link_counters(m, MACHINES[m][1])[k] for m in MACHINES for k in ("rx_dropped", "tx_dropped"))
+        under = sum(link_counters(m, MACHINES[m][1])[way]["dropped"] for m in MACHINES for way in ("rx", "tx"))
         self.assertEqual(under, 0, "the underlay dropped nothing")
         with tempfile.TemporaryDirectory(prefix="loom-mm-stats-") as d:
             files = []
