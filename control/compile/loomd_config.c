@@ -5,6 +5,7 @@
  * every next hop, is spelled out here.
  */
 #include "loomd_config.h"
+#include "vxlan_link.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -186,6 +187,8 @@ static void format_end(const struct topology *t, const struct topo_end *e, char 
 /* How a switch-switch link is attached at our end: its devargs if it has
  * some, else a ring, which needs the peer in this loomd and no devargs at
  * either end (a ring end cannot talk to an ethdev). */
+static json_t *vxlan_link_json(const struct topo_link *l, int link);
+
 static json_t *switch_link_json(struct cfg_ctx *c, const struct topo_link *l, bool near_is_a)
 {
 	const struct topo_end *near = near_is_a ? &l->a : &l->b;
@@ -195,6 +198,8 @@ static json_t *switch_link_json(struct cfg_ctx *c, const struct topo_link *l, bo
 
 	if (near->devargs[0])
 		return ethdev_json(near->devargs);
+	if (topo_link_crosses_machines(c->t, l))
+		return vxlan_link_json(l, (int)(l - c->t->links));
 	format_end(c->t, &l->a, ea, sizeof(ea));
 	format_end(c->t, &l->b, eb, sizeof(eb));
 	if (!is_local(c, far->node)) {
@@ -214,7 +219,7 @@ static json_t *switch_link_json(struct cfg_ctx *c, const struct topo_link *l, bo
  * whole pages that the frames tile exactly (the PMD finds frame i at
  * i * framesz); about the bytes of the default ring of 2048 2 KB frames,
  * which one TCP flow needs (host_link_json), in whole blocks. */
-static void af_packet_jumbo_devargs(char *buf, size_t len, int k, const char *veth, uint32_t mtu)
+static void af_packet_jumbo_devargs(char *buf, size_t len, const char *vdev, const char *veth, uint32_t mtu)
 {
 	unsigned int framesz = loom_af_packet_framesz(mtu), page = 4096, g = framesz, p = page;
 
@@ -228,8 +233,22 @@ static void af_packet_jumbo_devargs(char *buf, size_t len, int k, const char *ve
 	unsigned int framecnt = 2048u * LOOM_AF_PACKET_FRAME_DEFAULT / framesz;
 
 	framecnt = (framecnt + per_block - 1) / per_block * per_block;
-	snprintf(buf, len, "net_af_packet%d,iface=%s,framesz=%u,blocksz=%u,framecnt=%u", k, veth, framesz, blocksz,
-		 framecnt);
+	snprintf(buf, len, "%s,iface=%s,framesz=%u,blocksz=%u,framecnt=%u", vdev, veth, framesz, blocksz, framecnt);
+}
+
+/* A link to a switch on another machine: an af_packet port on its VXLAN
+ * interface (vxlan_link.h), with a host port's ring (host_link_json). */
+static json_t *vxlan_link_json(const struct topo_link *l, int link)
+{
+	char ifname[TOPO_IFNAME_MAX], vdev[32], devargs[192];
+
+	vxlan_link_ifname(link, ifname, sizeof(ifname));
+	snprintf(vdev, sizeof(vdev), "net_af_packet_x%d", link);
+	if (loom_af_packet_framesz(l->mtu) == LOOM_AF_PACKET_FRAME_DEFAULT)
+		snprintf(devargs, sizeof(devargs), "%s,iface=%s,framecnt=2048", vdev, ifname);
+	else
+		af_packet_jumbo_devargs(devargs, sizeof(devargs), vdev, ifname, l->mtu);
+	return ethdev_json(devargs);
 }
 
 static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int link, bool near_is_a)
@@ -268,8 +287,12 @@ static json_t *host_link_json(struct cfg_ctx *c, const struct topo_link *l, int 
 		snprintf(devargs, sizeof(devargs), "net_af_xdp%d,iface=%s", c->host_k[link], veth);
 	else if (loom_af_packet_framesz(l->mtu) == LOOM_AF_PACKET_FRAME_DEFAULT)
 		snprintf(devargs, sizeof(devargs), "net_af_packet%d,iface=%s,framecnt=2048", c->host_k[link], veth);
-	else
-		af_packet_jumbo_devargs(devargs, sizeof(devargs), c->host_k[link], veth, l->mtu);
+	else {
+		char vdev[32];
+
+		snprintf(vdev, sizeof(vdev), "net_af_packet%d", c->host_k[link]);
+		af_packet_jumbo_devargs(devargs, sizeof(devargs), vdev, veth, l->mtu);
+	}
 	return ethdev_json(devargs);
 }
 

@@ -5,8 +5,10 @@
 
 #include <jansson.h>
 
-#define LOOM_RUN_DIR "/run/loom"
-#define LOOM_SOCKET LOOM_RUN_DIR "/loomd.sock"
+#include "run_dir.h"
+
+#define LOOM_RUN_DIR (loom_run_paths()->dir)
+#define LOOM_SOCKET (loom_run_paths()->socket)
 
 /* Send `request` (a JSON text line) and return the parsed reply, or NULL
  * with a message in err when loomd cannot be reached. */

@@ -31,10 +31,11 @@
 
 static int ep_netns_enter(const char *host, int *saved, char *err, size_t errlen)
 {
-	char path[128];
+	char path[160], ns[96];
 	int fd;
 
-	if (snprintf(path, sizeof(path), "/var/run/netns/loom-%s", host) >= (int)sizeof(path) ||
+	loom_host_netns(host, ns, sizeof(ns));
+	if (snprintf(path, sizeof(path), "/var/run/netns/%s", ns) >= (int)sizeof(path) ||
 	    strchr(host, '/')) {
 		snprintf(err, errlen, "bad host name");
 		return -1;
@@ -46,7 +47,7 @@ static int ep_netns_enter(const char *host, int *saved, char *err, size_t errlen
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		snprintf(err, errlen, "cannot enter the network namespace loom-%s: %s", host, strerror(errno));
+		snprintf(err, errlen, "cannot enter the network namespace %s: %s", ns, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		close(*saved);
@@ -77,7 +78,7 @@ static int host_kind(const char *host, char *run_dir, size_t len)
 		fprintf(stderr, "loomctl: no fabric is up\n");
 		return -1;
 	}
-	snprintf(ns, sizeof(ns), "loom-%s", host);
+	loom_host_netns(host, ns, sizeof(ns));
 	rd = vm_hosts_run_dir(state, host);
 	if (rd && snprintf(run_dir, len, "%s", rd) < (int)len)
 		kind = 1;

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "run_dir.h"
 #include "topo/topology.h"
 
 struct up_opts {
@@ -15,6 +16,8 @@ struct up_opts {
 	bool dry_run;      /* print the loomd config and host script, change nothing */
 	bool no_hosts;     /* do not create host namespaces */
 	const char *worker_priority; /* loomd --worker-priority (digits, 0..99); NULL: loomd's default */
+	const char *machine; /* --machine: this machine's part of a fabric with `machines:` */
+	bool run_dir_given;  /* --run-dir: else /run/loom-FABRIC-MACHINE for a machine's part */
 };
 
 int cmd_up(const struct up_opts *o);
@@ -30,8 +33,15 @@ int fabric_run_virtual(const struct topology *t, const char *out, const char *se
 int fabric_run_virtual_ranks(const struct topology *t, const char *out, const char *series,
 			     uint64_t series_interval_ns, unsigned int ranks, const char *hostfile);
 int cmd_down(void);
+/* loomctl gather FILE STATS.json... [--json]: a fabric over several
+ * machines from each machine's stats, conservation per switch and per
+ * cross-machine link (fabric_gather.c, docs/MULTI_MACHINE.md). */
+int cmd_gather(int argc, char **argv);
+/* The kernel's counters of this machine's VXLAN links (the state's
+ * "vxlan_links"), for `stats --json`: {} when there are none. */
+json_t *vxlan_links_counters(json_t *state);
 /* What `up` made (namespaces, veths, VM hosts, loomd's pid): the state file. */
-#define LOOM_STATE_FILE "/run/loom/state.json"
+#define LOOM_STATE_FILE (loom_run_paths()->state)
 /* The state file of the fabric that is up (fabric_state.c): loaded (NULL:
  * none), saved (0600, not through a symlink). */
 json_t *fabric_state_load(void);

@@ -32,10 +32,10 @@
 #include "endpoint_cmd.h"
 #include "fabric_cmds.h"
 #include "loomd_process.h"
+#include "compile/vxlan_link.h"
 #include "vm_hosts.h"
 #include "workload/workload.h"
 
-#define HOSTS_SCRIPT LOOM_RUN_DIR "/hosts-up.sh"
 
 static int run_quiet(const char *cmd)
 {
@@ -43,11 +43,14 @@ static int run_quiet(const char *cmd)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-static bool *local_mask(const struct topology *t, const char *only)
+static bool *local_mask(const struct topology *t, const char *only, int machine)
 {
 	bool *local = calloc((size_t)t->n_switches, sizeof(bool));
 	char *list, *tok, *save = NULL;
 
+	if (local && machine >= 0)
+		for (int s = 0; s < t->n_switches; s++)
+			local[s] = t->switches[s].machine == machine;
 	if (!local || !only)
 		return local;
 	list = strdup(only);
@@ -65,15 +68,25 @@ static bool *local_mask(const struct topology *t, const char *only)
 	return local;
 }
 
+static int count_true(const bool *v, int n)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += v[i];
+	return c;
+}
+
 static json_t *state_for(const struct topology *t, const bool *local, bool with_hosts)
 {
-	json_t *ns = json_array(), *veths = json_array();
-	char veth[16];
+	json_t *ns = json_array(), *veths = json_array(), *vxlans = json_array();
+	char veth[16], netns[96];
 
 	for (int h = 0; with_hosts && h < t->n_hosts; h++) {
 		if (!host_is_namespace(t, h, local))
 			continue;
-		json_array_append_new(ns, json_sprintf("loom-%s", t->hosts[h].name));
+		loom_host_netns(t->hosts[h].name, netns, sizeof(netns));
+		json_array_append_new(ns, json_string(netns));
 		for (int i = 0; i < t->n_links; i++) {
 			const struct topo_link *l = &t->links[i];
 			const struct topo_end *he = l->a.is_host ? &l->a : l->b.is_host ? &l->b : NULL;
@@ -83,9 +96,18 @@ static json_t *state_for(const struct topology *t, const bool *local, bool with_
 			}
 		}
 	}
+	/* the VXLAN interfaces of this machine's links to others (vxlan_link.h) */
+	for (int i = 0; local && t->n_machines && i < t->n_links; i++)
+		if (topo_link_crosses_machines(t, &t->links[i]) &&
+		    (local[t->links[i].a.node] || local[t->links[i].b.node])) {
+			vxlan_link_ifname(i, veth, sizeof(veth));
+			json_array_append_new(vxlans, json_string(veth));
+		}
 	char *path = realpath(t->file, NULL);
-	json_t *state = json_pack("{s:s, s:s, s:i, s:o, s:o, s:[]}", "fabric", t->name, "topology",
-				  path ? path : t->file, "pid", 0, "namespaces", ns, "veths", veths, "vms");
+	loom_host_netns("", netns, sizeof(netns));
+	json_t *state = json_pack("{s:s, s:s, s:i, s:o, s:o, s:[], s:o, s:s}", "fabric", t->name, "topology",
+				  path ? path : t->file, "pid", 0, "namespaces", ns, "veths", veths, "vms",
+				  "vxlan_links", vxlans, "netns_prefix", netns);
 
 	free(path);
 	return state;
@@ -113,6 +135,62 @@ static bool same_fabric(json_t *state, json_t *config, const struct topology *t,
 	return same;
 }
 
+/* --machine: the part of a fabric with `machines:` that runs here, its run
+ * directory (/run/loom-FABRIC-MACHINE unless --run-dir) and its host
+ * namespaces' names (loom-FABRIC-HOST). *machine -1: the whole fabric. */
+static int choose_machine(const struct topology *t, const struct up_opts *o, int *machine)
+{
+	char names[256] = "", dir[128], prefix[64];
+	size_t at = 0;
+
+	*machine = -1;
+	if (!t->n_machines) {
+		if (o->machine) {
+			fprintf(stderr, "%s: no 'machines:' section: the whole fabric runs on this machine; leave out "
+					"--machine\n", t->file);
+			return -1;
+		}
+		loom_netns_prefix_set("loom-");
+		return 0;
+	}
+	for (int m = 0; m < t->n_machines && at < sizeof(names); m++)
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s", m ? ", " : "", t->machines[m].name);
+	if (!o->machine) {
+		fprintf(stderr, "%s:%d: the fabric runs on machines %s: bring up one machine's part with --machine NAME\n",
+			t->file, t->machines[0].pos.line, names);
+		return -1;
+	}
+	*machine = topo_machine_index(t, o->machine);
+	if (*machine < 0) {
+		fprintf(stderr, "%s:%d: no machine '%s' in the file (machines: %s)\n", t->file,
+			t->machines[0].pos.line, o->machine, names);
+		return -1;
+	}
+	if (o->only) {
+		fprintf(stderr, "loomctl up: --only and --machine: the machine's switches are the file's\n");
+		return -1;
+	}
+	if (!o->run_dir_given) {
+		loom_run_dir_of_machine(t->name, o->machine, dir, sizeof(dir));
+		if (loom_run_dir_set(dir) < 0)
+			return -1;
+	}
+	snprintf(prefix, sizeof(prefix), "loom-%s-", t->name);
+	loom_netns_prefix_set(prefix);
+	return 0;
+}
+
+/* hosts-up.sh: the host namespaces and this machine's VXLAN links */
+static void part_script_write(const struct topology *t, const bool *part, int machine, bool hosts, FILE *out)
+{
+	if (hosts)
+		hosts_script_write(t, part, out);
+	else
+		fprintf(out, "#!/bin/sh\nset -e\n");
+	if (machine >= 0)
+		vxlan_links_script_write(t, machine, out);
+}
+
 int cmd_up(const struct up_opts *o)
 {
 	struct topology t;
@@ -136,20 +214,28 @@ int cmd_up(const struct up_opts *o)
 		topo_free(&t);
 		return 1;
 	}
-	local = local_mask(&t, o->only);
+	int machine;
+	const bool *part;
+
+	if (choose_machine(&t, o, &machine) < 0) {
+		topo_free(&t);
+		return 1;
+	}
+	local = local_mask(&t, o->only, machine);
 	if (!local)
 		return 1;
-	if (loomd_config_build(&t, o->only ? local : NULL, &config, err, sizeof(err)) < 0) {
+	part = o->only || machine >= 0 ? local : NULL; /* this loomd's switches; NULL: all */
+	if (loomd_config_build(&t, part, &config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
 	if (o->dry_run) {
 		/* The commands that would create the hosts; the configuration
 		 * loomd would get is what `loomctl compile` prints. */
-		if (!o->no_hosts) {
-			hosts_script_write(&t, o->only ? local : NULL, stdout);
-			vm_hosts_script_write(&t, o->only ? local : NULL, stdout);
-		}
+		if (!o->no_hosts || machine >= 0)
+			part_script_write(&t, part, machine, !o->no_hosts, stdout);
+		if (!o->no_hosts)
+			vm_hosts_script_write(&t, part, stdout);
 		json_decref(config);
 		return 0;
 	}
@@ -165,7 +251,7 @@ int cmd_up(const struct up_opts *o)
 			fprintf(stderr, "loomctl: a fabric is already up (%s); run 'loomctl down' first\n",
 				LOOM_STATE_FILE);
 			rc = 1;
-		} else if (same_fabric(state, config, &t, o->only ? local : NULL, !o->no_hosts)) {
+		} else if (same_fabric(state, config, &t, part, !o->no_hosts)) {
 			printf("fabric %s is up without its loomd (pid %d is gone): bringing loomd back, hosts kept "
 			       "(as 'loomctl restart' does)\n", t.name, (int)old);
 			rc = fabric_bring_back(state);
@@ -185,12 +271,11 @@ int cmd_up(const struct up_opts *o)
 	}
 	/* the guest image (built once) and every VM host's prerequisites,
 	 * before anything is created */
-	if (!o->no_hosts && vm_hosts_prepare(&t, o->only ? local : NULL, image, sizeof(image)) < 0) {
+	if (!o->no_hosts && vm_hosts_prepare(&t, part, image, sizeof(image)) < 0) {
 		json_decref(config);
 		return 1;
 	}
-	if (mkdir(LOOM_RUN_DIR, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "loomctl: cannot create %s: %s (run as root)\n", LOOM_RUN_DIR, strerror(errno));
+	if (loom_run_dir_make() < 0) {
 		json_decref(config);
 		return 1;
 	}
@@ -202,24 +287,25 @@ int cmd_up(const struct up_opts *o)
 	}
 	/* a new fabric starts with no live changes (a directory left by an
 	 * earlier one would be re-applied) */
-	run_quiet("rm -rf " LOOM_CHANGES_DIR);
+	loom_remove_tree(LOOM_CHANGES_DIR);
 
-	state = state_for(&t, o->only ? local : NULL, !o->no_hosts);
+	state = state_for(&t, part, !o->no_hosts);
 	fabric_state_save(state); /* before creating anything: down removes what it lists */
-	if (!o->no_hosts) {
+	if (!o->no_hosts || machine >= 0) {
 		char why[512];
+		const struct loom_run_paths *rp = loom_run_paths();
 
-		f = loom_output_open(HOSTS_SCRIPT, LOOM_OUTPUT_PRIVATE, why, sizeof(why)); /* root runs it */
+		f = loom_output_open(rp->hosts_script, LOOM_OUTPUT_PRIVATE, why, sizeof(why)); /* root runs it */
 		if (!f) {
 			fprintf(stderr, "loomctl: %s\n", why);
 			goto fail;
 		}
-		hosts_script_write(&t, o->only ? local : NULL, f);
+		part_script_write(&t, part, machine, !o->no_hosts, f);
 		fclose(f);
-		if (run_quiet("sh " HOSTS_SCRIPT " > " LOOM_RUN_DIR "/hosts-up.log 2>&1") != 0) {
-			fprintf(stderr, "loomctl: creating the host namespaces failed; see %s/hosts-up.log\n",
-				LOOM_RUN_DIR);
-			run_quiet("tail -n 5 " LOOM_RUN_DIR "/hosts-up.log >&2");
+		if (loom_run_script(rp->hosts_script, rp->hosts_log) != 0) {
+			fprintf(stderr, "loomctl: creating the host namespaces%s failed; see %s\n",
+				machine >= 0 ? " and VXLAN links" : "", rp->hosts_log);
+			loom_print_tail(rp->hosts_log, 5);
 			goto fail;
 		}
 	}
@@ -231,11 +317,16 @@ int cmd_up(const struct up_opts *o)
 		loomd_print_log_tail();
 		goto fail;
 	}
-	if (!o->no_hosts && (vm_hosts_start(&t, o->only ? local : NULL, image, state, fabric_state_save) < 0 ||
-			     vm_hosts_ready(&t, state) < 0 || endpoint_apply_topology(&t, o->only ? local : NULL) < 0))
+	if (!o->no_hosts && (vm_hosts_start(&t, part, image, state, fabric_state_save) < 0 ||
+			     vm_hosts_ready(&t, state) < 0 || endpoint_apply_topology(&t, part) < 0))
 		goto fail;
-	printf("fabric %s is up: %d switches, %d hosts (loomd pid %d, log %s)\n", t.name, t.n_switches,
-	       o->no_hosts ? 0 : t.n_hosts, (int)pid, LOOM_LOOMD_LOG);
+	if (machine >= 0)
+		printf("fabric %s, machine %s is up: %d of %d switches, %d VXLAN links (loomd pid %d, run directory "
+		       "%s)\n", t.name, t.machines[machine].name, count_true(local, t.n_switches), t.n_switches,
+		       (int)json_array_size(json_object_get(state, "vxlan_links")), (int)pid, LOOM_RUN_DIR);
+	else
+		printf("fabric %s is up: %d switches, %d hosts (loomd pid %d, log %s)\n", t.name, t.n_switches,
+		       o->no_hosts ? 0 : t.n_hosts, (int)pid, LOOM_LOOMD_LOG);
 	json_decref(state);
 	free(local);
 	topo_free(&t);
@@ -259,8 +350,10 @@ int cmd_down(void)
 
 	if (!state) {
 		if (access(LOOM_RUN_DIR, F_OK) == 0)
-			run_quiet("rm -rf " LOOM_RUN_DIR);
+			loom_run_dir_remove();
 		printf("no fabric is up\n");
+		if (strcmp(LOOM_RUN_DIR, LOOM_RUN_DIR_DEFAULT) == 0)
+			loom_run_dir_hint_parts();
 		return 0;
 	}
 	/* The guests first: their run directories are outside /run/loom, and
@@ -281,8 +374,14 @@ int cmd_down(void)
 		snprintf(cmd, sizeof(cmd), "ip link del %s 2>/dev/null", json_string_value(v));
 		run_quiet(cmd);
 	}
-	printf("fabric %s is down\n", json_string_value(json_object_get(state, "fabric")));
+	/* this machine's VXLAN links (names of loomctl's own: lmxN) */
+	json_array_foreach(json_object_get(state, "vxlan_links"), i, v) {
+		snprintf(cmd, sizeof(cmd), "ip link del %s 2>/dev/null", json_string_value(v));
+		run_quiet(cmd);
+	}
+	printf("fabric %s is down%s\n", json_string_value(json_object_get(state, "fabric")),
+	       strcmp(LOOM_RUN_DIR, LOOM_RUN_DIR_DEFAULT) ? " here" : "");
 	json_decref(state);
-	run_quiet("rm -rf " LOOM_RUN_DIR);
+	loom_run_dir_remove();
 	return 0;
 }

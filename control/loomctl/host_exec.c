@@ -42,7 +42,7 @@ static bool has_namespace(json_t *state, const char *host)
 	json_t *v;
 	size_t i;
 
-	snprintf(ns, sizeof(ns), "loom-%s", host);
+	loom_host_netns(host, ns, sizeof(ns));
 	json_array_foreach(json_object_get(state, "namespaces"), i, v)
 		if (strcmp(json_string_value(v) ?: "", ns) == 0)
 			return true;
@@ -69,7 +69,7 @@ static int exec_namespace(const char *host, int argc, char **argv, int timeout_m
 
 	if (!args)
 		return 1;
-	snprintf(ns, sizeof(ns), "loom-%s", host);
+	loom_host_netns(host, ns, sizeof(ns));
 	args[0] = "ip";
 	args[1] = "netns";
 	args[2] = "exec";

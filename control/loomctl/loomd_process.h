@@ -15,10 +15,10 @@
 
 #include "ctl_client.h"
 
-#define LOOM_CONFIG_FILE LOOM_RUN_DIR "/config.json"
-#define LOOM_LOOMD_LOG LOOM_RUN_DIR "/loomd.log"
+#define LOOM_CONFIG_FILE (loom_run_paths()->config)
+#define LOOM_LOOMD_LOG (loom_run_paths()->log)
 /* loomd --changes-dir: the live changes since `up` (dataplane/ctl/ctl_changes.h) */
-#define LOOM_CHANGES_DIR LOOM_RUN_DIR "/changes"
+#define LOOM_CHANGES_DIR (loom_run_paths()->changes)
 
 /* The loomd to start, by absolute path: $LOOMD (absolute), else the one
  * in loomctl's build tree, else beside loomctl, else the install prefix's

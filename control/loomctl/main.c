@@ -2,18 +2,20 @@
 /*
  * loomctl: the control plane's command line.
  *
- *   loomctl up FILE [--only SW,SW] [--no-hosts] [--dry-run]
+ *   loomctl up FILE [--only SW,SW] [--no-hosts] [--dry-run] [--machine NAME]
  *   loomctl down
+ *   (any command: --run-dir DIR, or --machine NAME: the fabric part up there)
  *   loomctl restart                       (loomd again, hosts and live changes kept)
  *   loomctl status [--json]
  *   loomctl exec HOST [--timeout S] [--stdin] -- CMD [ARG...]  (on a namespace or VM host)
  *   loomctl console HOST                  (a VM host's serial console)
  *   loomctl stats [--json]
+ *   loomctl gather FILE STATS.json... [--json]  (machines' stats, whole)
  *   loomctl routes SWITCH [--json]        (from the running loomd)
  *   loomctl routes SWITCH --topo FILE     (computed from a topology file)
  *   loomctl topo check FILE
  *   loomctl topo expand FILE
- *   loomctl compile FILE [--only SW,SW]   (loomd's configuration, JSON)
+ *   loomctl compile FILE [--only SW,SW | --machine M] (loomd's configuration, JSON)
  *   loomctl lb show [SWITCH] [--json]     (load-balancing modes, imbalance, reordering)
  *   loomctl lb set MODE [--switch SW] [--group G]
  *   loomctl pipeline SWITCH native|p4 [--spec FILE]  (switch a running switch's forwarding)
@@ -32,6 +34,7 @@
 
 #include "compile/loomd_config.h"
 #include "fabric_cmds.h"
+#include "run_dir.h"
 #include "lb_cmds.h"
 #include "pipeline_cmd.h"
 #include "routes/routes.h"
@@ -55,7 +58,12 @@ static void usage(FILE *out)
 		"       --only: host only these switches here; --no-hosts: no namespaces;\n"
 		"       --worker-priority N: loomd's worker at SCHED_RR N, 0: fair scheduler (default 10 where safe);\n"
 		"       --dry-run: print the commands that create the hosts, change nothing\n"
+		"       --machine NAME: this machine's part of a fabric with 'machines:' (its switches and hosts,\n"
+		"       a VXLAN interface per link to another machine; run directory /run/loom-FABRIC-NAME)\n"
 		"  down                                              stop loomd, remove hosts and everything up made\n"
+		"  any command: --run-dir DIR                        the fabric whose run directory is DIR (default\n"
+		"                                                    /run/loom); --machine NAME: the fabric part up on\n"
+		"                                                    machine NAME (docs/MULTI_MACHINE.md)\n"
 		"  restart                                           stop loomd (if it runs) and start it again on the\n"
 		"                                                    same fabric: hosts kept, live changes (tm set,\n"
 		"                                                    lb set, pipeline, cell link) re-applied, the\n"
@@ -67,6 +75,9 @@ static void usage(FILE *out)
 		"                                                    this stdin (else none)\n"
 		"  console HOST                                      a VM host's serial console (Ctrl-] leaves)\n"
 		"  stats [--json]                                    per switch and port: packets, bytes, drops by reason\n"
+		"  gather FILE STATS.json... [--json]                a fabric over several machines, whole: each machine's\n"
+		"                                                    'stats --json --machine M'; conservation per switch\n"
+		"                                                    and per cross-machine link (docs/MULTI_MACHINE.md)\n"
 		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
 		"  tm show SWITCH[:PORT] [--json]                    traffic manager settings (rates, classes, ECN, PFC)\n"
 		"  tm set SWITCH[:PORT] KEY VALUE                    change one while traffic flows (docs/TRAFFIC_MANAGER.md)\n"
@@ -78,7 +89,7 @@ static void usage(FILE *out)
 		"  switch SWITCH down|up                             take a whole switch down or bring it back\n"
 		"  topo check FILE                                   validate a topology file\n"
 		"  topo expand FILE                                  print the explicit form of a topology\n"
-		"  compile FILE [--only SW,SW]                       print loomd's configuration (JSON)\n"
+		"  compile FILE [--only SW,SW|--machine M]           print loomd's configuration (JSON)\n"
 		"  lb show [SWITCH] [--json]                         load-balancing modes, per-member counters,\n"
 		"                                                    imbalance, reordering at hosts\n"
 		"  lb set MODE [--switch SW] [--group G]             change the mode while traffic flows\n"
@@ -189,8 +200,9 @@ static int topo_cmd(int argc, char **argv)
 
 static int compile_cmd(int argc, char **argv)
 {
-	static const char *const valued[] = {"--only", NULL};
+	static const char *const valued[] = {"--only", "--machine", NULL};
 	const char *only = flag_value(argc, argv, "--only");
+	const char *machine = flag_value(argc, argv, "--machine");
 	struct topology t;
 	char err[1024];
 	bool *local = NULL;
@@ -215,6 +227,21 @@ static int compile_cmd(int argc, char **argv)
 			}
 		}
 		free(list);
+	}
+	if (machine && !only) {
+		int m = topo_machine_index(&t, machine);
+
+		if (m < 0) {
+			fprintf(stderr, "%s: no machine '%s' in the file\n", t.file, machine);
+			rc = 1;
+		} else {
+			local = calloc((size_t)t.n_switches, sizeof(bool));
+			for (int s = 0; local && s < t.n_switches; s++)
+				local[s] = t.switches[s].machine == m;
+		}
+	} else if (machine) {
+		fprintf(stderr, "loomctl compile: --only or --machine, not both\n");
+		rc = 1;
 	}
 	if (rc == 0 && loomd_config_write(&t, local, stdout, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
@@ -265,19 +292,52 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	argc -= 2;
 	argv += 2;
+	/* --run-dir DIR (any command), --machine NAME (a command on a running
+	 * fabric: its part on that machine): taken out before the command's
+	 * own arguments are read. up and compile read --machine themselves. */
+	bool run_dir_given = false, reads_machine = !strcmp(cmd, "up") || !strcmp(cmd, "compile");
+	const char *machine = NULL;
+
+	for (int i = 0; i < argc; i++) {
+		bool rd = strcmp(argv[i], "--run-dir") == 0, mc = !reads_machine && strcmp(argv[i], "--machine") == 0;
+
+		if (strcmp(argv[i], "--") == 0)
+			break; /* exec's command */
+		if (!rd && !mc)
+			continue;
+		if (i + 1 >= argc) {
+			fprintf(stderr, "loomctl: %s takes a value\n", argv[i]);
+			return 2;
+		}
+		if (rd) {
+			if (loom_run_dir_set(argv[i + 1]) < 0)
+				return 2;
+			run_dir_given = true;
+		} else {
+			machine = argv[i + 1];
+		}
+		memmove(argv + i, argv + i + 2, (size_t)(argc - i - 2) * sizeof(char *));
+		argc -= 2;
+		i--;
+	}
+	if (machine && !run_dir_given && loom_run_dir_find_machine(machine) < 0)
+		return strcmp(cmd, "down") == 0 ? 0 : 1; /* down: nothing of it is up */
 
 	if (strcmp(cmd, "up") == 0) {
 		static const char *const flags[] = {"--no-hosts", "--dry-run", NULL};
-		static const char *const valued[] = {"--only", "--worker-priority", NULL};
+		static const char *const valued[] = {"--only", "--worker-priority", "--machine", NULL};
 		struct up_opts o = {0};
 
 		if (check_args(argc, argv, 1, flags, valued) < 0)
 			return 2;
 		for (int i = 0; i < argc; i++)
 			if (argv[i][0] != '-' &&
-			    (i == 0 || (strcmp(argv[i - 1], "--only") != 0 && strcmp(argv[i - 1], "--worker-priority") != 0)))
+			    (i == 0 || (strcmp(argv[i - 1], "--only") != 0 && strcmp(argv[i - 1], "--worker-priority") != 0 &&
+					strcmp(argv[i - 1], "--machine") != 0)))
 				o.topology = argv[i];
 		o.only = flag_value(argc, argv, "--only");
+		o.machine = flag_value(argc, argv, "--machine");
+		o.run_dir_given = run_dir_given;
 		o.worker_priority = flag_value(argc, argv, "--worker-priority");
 		if (o.worker_priority) {
 			char *end;
@@ -338,6 +398,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_console(argv[0]);
 	}
+	if (strcmp(cmd, "gather") == 0)
+		return cmd_gather(argc, argv);
 	if (strcmp(cmd, "stats") == 0)
 		return check_args(argc, argv, 0, json_flag, NULL) < 0 ? 2 : cmd_stats(has_flag(argc, argv, "--json"));
 	if (strcmp(cmd, "routes") == 0) {

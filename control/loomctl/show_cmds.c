@@ -223,8 +223,14 @@ int cmd_stats(bool as_json)
 	/* the hosts' endpoint programs (docs/ENDPOINTS.md) beside the switches' figures */
 	eps = endpoint_stats_json();
 	if (as_json) {
+		json_t *state = fabric_state_load(), *vx = vxlan_links_counters(state);
+
 		if (json_object_size(eps))
 			json_object_set(r, "endpoints", eps);
+		if (json_object_size(vx)) /* a machine's part: its links to others (docs/MULTI_MACHINE.md) */
+			json_object_set(r, "vxlan_links", vx);
+		json_decref(vx);
+		json_decref(state);
 		ctl_print_json(r);
 	} else {
 		json_array_foreach(json_object_get(r, "switches"), i, sw) {

@@ -13,7 +13,7 @@
 #include "web_topology.h"
 #include "workload/workload.h"
 
-#define STATE_FILE LOOM_RUN_DIR "/state.json"
+#define STATE_FILE (loom_run_paths()->state)
 
 static json_t *end_json(const struct topology *t, const struct topo_end *e)
 {

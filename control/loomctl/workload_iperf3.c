@@ -32,6 +32,7 @@
 #include "loom_output_file.h"
 #include "shell/shell_quote.h"
 #include "workload/workload.h"
+#include "run_dir.h"
 #include "workload_cmd.h"
 
 #define IPERF3_BASE_PORT 5201u
@@ -105,7 +106,7 @@ static void write_netns(FILE *out, const char *host)
 {
 	char ns[300];
 
-	snprintf(ns, sizeof(ns), "loom-%s", host);
+	loom_host_netns(host, ns, sizeof(ns));
 	loom_shell_quote_write(out, ns);
 }
 

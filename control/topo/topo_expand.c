@@ -32,7 +32,7 @@
 
 enum {
 	G_SPINES, G_LEAVES, G_HOSTS, G_PLANES, G_PODS, G_SUPERSPINES, G_SS_LINKS, G_FAT_TREE,
-	G_JOINED, G_RATE, G_UPRATE, G_SSRATE, G_DELAY, G_POOL4, G_POOL6, G_PORT_TYPE, G_MTU, G_N
+	G_JOINED, G_RATE, G_UPRATE, G_SSRATE, G_DELAY, G_POOL4, G_POOL6, G_PORT_TYPE, G_MTU, G_MACHINES_BY, G_N
 };
 
 struct gen {
@@ -238,7 +238,7 @@ static int load_gen(struct topo_loader *ld, const struct yaml_doc_field *top, st
 		{ "pods" },          { "superspines" }, { "superspine_links" }, { "fat_tree" },
 		{ "planes_joined" }, { "link_rate" },   { "uplink_rate" },     { "superspine_rate" },
 		{ "delay" },         { "ipv4_pool" },   { "ipv6_pool" },       { "port_type" },
-		{ "mtu" }
+		{ "mtu" },           { "machines_by" }
 	};
 
 	memset(g, 0, sizeof(*g));
@@ -253,6 +253,7 @@ static int load_gen(struct topo_loader *ld, const struct yaml_doc_field *top, st
 	if (f[G_POOL6].v && (topo_get_prefix(&ld->yd, &f[G_POOL6], &g->pool6) < 0 ||
 			     check_pool(ld, &f[G_POOL6], &g->pool6, 6, g) < 0))
 		return -1;
+	ld->machines_by = f[G_MACHINES_BY]; /* placed once the model is built (topo_machines.c) */
 	g->port_type = TOPO_PORT_AF_PACKET;
 	if (f[G_PORT_TYPE].v && topo_get_port_type(&ld->yd, &f[G_PORT_TYPE], &g->port_type) < 0)
 		return -1;

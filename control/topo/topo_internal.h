@@ -69,6 +69,7 @@ struct topo_loader {
 	struct topo_src src;
 	/* name -> node: switch i is i, host h is n_switches + h */
 	struct topo_names names;
+	struct yaml_doc_field machines_by; /* generate: machines_by (topo_machines.c); .v NULL when not given */
 };
 
 /* `load_balancing:` (topo_lb.c): a mode name or a mapping. */
@@ -108,6 +109,15 @@ int topo_load_faults(struct topo_loader *ld, const struct yaml_doc_field *handli
 /* `partition:` (topo_partition.c): groups of switches for a run over MPI ranks. */
 int topo_load_partition(struct topo_loader *ld, const struct yaml_doc_field *f);
 void topo_write_faults(const struct topology *t, FILE *out);
+
+/* topo_machines.c: `machines:` (before the switches: they name machines),
+ * a switch's or host's `machine:`, and, once the fabric is loaded, the
+ * placement (generate: machines_by), hosts on their leaf's machine and the
+ * MTU of links that cross machines. Its explicit form for topo_write.c. */
+int topo_load_machines(struct topo_loader *ld, const struct yaml_doc_field *f);
+int topo_get_machine(struct topo_loader *ld, const struct yaml_doc_field *f, int *machine);
+int topo_place_machines(struct topo_loader *ld, bool generated);
+void topo_write_machines(const struct topology *t, FILE *out);
 
 /* Subnet arithmetic shared by the addressing helpers and the validator. */
 void topo_prefix_add(struct topo_prefix *p, uint64_t n);

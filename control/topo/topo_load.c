@@ -18,7 +18,7 @@
 
 enum { K_FABRIC, K_DEFAULTS, K_SWITCHES, K_HOSTS, K_LINKS, K_PLANES_JOINED, K_GENERATE, K_TIME_SCALE, K_TM,
        K_CLOCK, K_SEED, K_DURATION, K_TRAFFIC, K_HOST_JITTER, K_NIC, K_LOAD_BALANCING, K_MODE, K_CELL, K_HASH_SEED,
-       K_FAULT_HANDLING, K_FAULTS, K_TRACE, K_CAPTURE, K_PARTITION, K_TOP };
+       K_FAULT_HANDLING, K_FAULTS, K_TRACE, K_CAPTURE, K_PARTITION, K_MACHINES, K_TOP };
 
 static yaml_node_t *item(struct topo_loader *ld, yaml_node_t *seq, int i)
 {
@@ -141,12 +141,14 @@ static int load_options(struct topo_loader *ld, const struct yaml_doc_field *opt
 
 static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_PIPELINE, S_TM, S_N };
+	enum { S_NAME, S_ROLE, S_PLANE, S_POD, S_IPV4, S_IPV6, S_OPTIONS, S_PIPELINE, S_TM, S_MACHINE, S_N };
 	struct yaml_doc_field f[S_N] = { { "name" }, { "role" }, { "plane" }, { "pod" },
-				     { "ipv4" }, { "ipv6" }, { "options" }, { "pipeline" }, { "tm" } };
+				     { "ipv4" }, { "ipv6" }, { "options" }, { "pipeline" }, { "tm" },
+				     { "machine" } };
 	struct topo_switch *sw = &ld->t->switches[i];
 
 	sw->pos.line = yaml_doc_line(n);
+	sw->machine = -1;
 	if (yaml_doc_fields(&ld->yd, n, "switch", f, S_N) < 0 ||
 	    yaml_doc_require(&ld->yd, n, "switch", &f[S_NAME]) < 0 ||
 	    yaml_doc_require(&ld->yd, n, "switch", &f[S_ROLE]) < 0)
@@ -172,6 +174,8 @@ static int load_switch(struct topo_loader *ld, yaml_node_t *n, int i)
 	if (f[S_PIPELINE].v && load_pipeline(ld, &f[S_PIPELINE], &sw->pipeline) < 0)
 		return -1;
 	if (f[S_TM].v && topo_load_tm(ld, &f[S_TM], i) < 0)
+		return -1;
+	if (f[S_MACHINE].v && topo_get_machine(ld, &f[S_MACHINE], &sw->machine) < 0)
 		return -1;
 	return 0;
 }
@@ -201,11 +205,12 @@ static int load_switches(struct topo_loader *ld, const struct yaml_doc_field *to
 
 static int load_host(struct topo_loader *ld, yaml_node_t *n, int i)
 {
-	struct yaml_doc_field f[] = { { "name" }, { "port_type" }, { "endpoint" } };
+	struct yaml_doc_field f[] = { { "name" }, { "port_type" }, { "endpoint" }, { "machine" } };
 	struct topo_host *h = &ld->t->hosts[i];
 
 	h->pos.line = yaml_doc_line(n);
-	if (yaml_doc_fields(&ld->yd, n, "host", f, 3) < 0 || yaml_doc_require(&ld->yd, n, "host", &f[0]) < 0)
+	h->machine = -1;
+	if (yaml_doc_fields(&ld->yd, n, "host", f, 4) < 0 || yaml_doc_require(&ld->yd, n, "host", &f[0]) < 0)
 		return -1;
 	if (topo_get_name(&ld->yd, &f[0], h->name) < 0 ||
 	    add_name(ld, &f[0], h->name, ld->t->n_switches + i) < 0)
@@ -213,6 +218,8 @@ static int load_host(struct topo_loader *ld, yaml_node_t *n, int i)
 	if (f[1].v && topo_get_port_type(&ld->yd, &f[1], &h->port_type) < 0)
 		return -1;
 	if (f[2].v && topo_load_endpoint(ld, &f[2], h) < 0)
+		return -1;
+	if (f[3].v && topo_get_machine(ld, &f[3], &h->machine) < 0)
 		return -1;
 	return 0;
 }
@@ -427,7 +434,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				       { "clock" },  { "seed" },          { "duration" }, { "traffic" },
 				       { "host_jitter" }, { "nic" }, { "load_balancing" }, { "mode" }, { "cell" },
 				       { "hash_seed" }, { "fault_handling" }, { "faults" },
-				       { "trace" }, { "capture" }, { "partition" } };
+				       { "trace" }, { "capture" }, { "partition" }, { "machines" } };
 	int rc;
 
 	if (yaml_doc_fields(&ld->yd, root, "the top level", f, K_TOP) < 0 ||
@@ -445,11 +452,15 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		return -1;
 	if (f[K_LOAD_BALANCING].v && topo_load_lb(ld, &f[K_LOAD_BALANCING], &ld->t->lb, false) < 0)
 		return -1;
+	if (f[K_MACHINES].v && topo_load_machines(ld, &f[K_MACHINES]) < 0)
+		return -1;
 	if (!f[K_GENERATE].v) {
 		if (f[K_PLANES_JOINED].v &&
 		    yaml_doc_get_bool(&ld->yd, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
 			return -1;
 		rc = load_explicit(ld, root, f);
+		if (rc >= 0)
+			rc = topo_place_machines(ld, false);
 		if (rc >= 0)
 			rc = topo_check_tm(ld);
 		if (rc >= 0)
@@ -475,6 +486,8 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				  "top-level 'planes_joined' cannot be combined with 'generate' (line %d): "
 				  "give it inside 'generate:'", yaml_doc_line(f[K_GENERATE].k));
 	rc = topo_expand(ld, &f[K_GENERATE]);
+	if (rc >= 0)
+		rc = topo_place_machines(ld, true);
 	if (rc >= 0)
 		rc = topo_check_tm(ld);
 	if (rc >= 0)
@@ -575,6 +588,7 @@ void topo_free(struct topology *t)
 	free(t->flows);
 	free(t->faults);
 	free(t->partition_group);
+	free(t->machines);
 	memset(t, 0, sizeof(*t));
 	memcpy(t->file, file, sizeof(file));
 }

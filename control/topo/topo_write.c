@@ -86,6 +86,11 @@ static void write_switch(const struct topology *t, const struct topo_switch *sw,
 	fprintf(out, "    options:\n      hash_seed: %u\n", sw->hash_seed);
 	if (sw->pipeline == TOPO_PIPELINE_P4)
 		fputs("    pipeline: p4\n", out);
+	if (sw->machine >= 0) {
+		fputs("    machine: ", out);
+		topo_write_name(out, t->machines[sw->machine].name);
+		fputc('\n', out);
+	}
 	write_tm(t, (int)(sw - t->switches), "    ", out);
 	if (topo_lb_given(&sw->lb))
 		topo_write_lb(out, &sw->lb, "      ");
@@ -186,6 +191,7 @@ int topo_write_explicit(const struct topology *t, const struct topo_traffic *tra
 		topo_write_lb(out, &t->lb, "");
 	topo_write_cell(t, out);
 	topo_write_faults(t, out);
+	topo_write_machines(t, out);
 	fputs(t->n_switches ? "switches:\n" : "switches: []\n", out);
 	for (int i = 0; i < t->n_switches; i++)
 		write_switch(t, &t->switches[i], out);

@@ -85,6 +85,7 @@ struct topo_switch {
 	struct topo_prefix subnet6;
 	int n_ports;                 /* highest port number used + 1 */
 	struct topo_lb lb;           /* options.load_balancing: overrides the fabric's keys */
+	int machine;                 /* index into machines[]; -1 without `machines:` (topo_machines.c) */
 	struct topo_pos pos;
 };
 
@@ -111,6 +112,7 @@ struct topo_host {
 	char name[TOPO_NAME_MAX];
 	enum topo_host_port_type port_type; /* how loomd attaches to its veths */
 	struct topo_endpoint endpoint;
+	int machine;                        /* its leaf's machine; -1 without `machines:` */
 	struct topo_pos pos;
 };
 
@@ -208,8 +210,22 @@ struct topo_nic {
 	uint64_t flowlet_gap_ns;     /* 0 = not given */
 };
 
+/* `machines:` (topo_machines.c, docs/MULTI_MACHINE.md): where the parts of
+ * a fabric run; links between switches on different machines go over
+ * VXLAN on the underlay. */
+#define TOPO_IFNAME_MAX 16 /* IFNAMSIZ */
+struct topo_machine {
+	char name[TOPO_NAME_MAX];
+	struct topo_prefix underlay;       /* its underlay address (len 32 / 128) */
+	char interface[TOPO_IFNAME_MAX];   /* the underlay interface; "" = the kernel's route */
+	uint32_t mtu;                      /* the underlay's MTU (default 1500) */
+	struct topo_pos pos;
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX];  /* `fabric:` */
+	int n_machines;            /* 0: the whole fabric on this machine */
+	struct topo_machine *machines;
 	char file[512];            /* path it was loaded from */
 	uint64_t default_rate_bps; /* defaults.link_rate */
 	uint64_t default_delay_ns; /* defaults.delay */
@@ -268,6 +284,14 @@ bool topo_lb_given(const struct topo_lb *lb);
 
 /* Write the explicit form (`loomctl topo expand`). */
 int topo_write_explicit(const struct topology *t, const struct topo_traffic *traffic, FILE *out);
+
+/* Machines (topo_machines.c). A machine's index by name, -1 when absent. */
+int topo_machine_index(const struct topology *t, const char *name);
+/* Does link l join switches on two machines? */
+bool topo_link_crosses_machines(const struct topology *t, const struct topo_link *l);
+/* Bytes VXLAN adds under a link's IP packets on this underlay: inner
+ * Ethernet 14 + VXLAN 8 + UDP 8 + IPv4 20 (IPv6 40). */
+uint32_t topo_vxlan_overhead(const struct topo_machine *m);
 
 /* Lookups (topo_lookup.c). */
 /* "leaf", "spine", "superspine": as the topology file and loomd spell it. */
