@@ -137,21 +137,24 @@ static void schedule_port_if_queued(struct loom_vt_run *v, uint16_t s, uint16_t 
 		schedule_port(v, s, p, now);
 }
 
-/* After switch s handled input at `now`: ports with something queued
- * get a transmit event, and a timer the input armed is scheduled
- * (loom_switch_run_timers may be called early: it then only tells). */
+/* After switch s handled input at `now`: a timer the input armed is
+ * scheduled (loom_switch_run_timers may be called early: it then only
+ * tells), and ports with something queued get a transmit event. Timers
+ * first: those due now may queue (a cell leaf's credits and requests, a
+ * reassembled packet, a held VOQ's cells), and what they queue must get
+ * its send here; nothing else would give it one before the switch's
+ * next event, and the last a switch does may be a timer. */
 static void after_switch_input(struct loom_vt_run *v, uint16_t s, loom_time_ns now)
 {
 	struct loom_switch *sw = &v->f->switches[s];
-	loom_time_ns t;
+	loom_time_ns t = loom_switch_run_timers(sw, now);
 
-	for (uint16_t p = 0; p < sw->n_ports; p++)
-		schedule_port_if_queued(v, s, p, now);
-	t = loom_switch_run_timers(sw, now);
 	if (t < v->next_timer[s]) {
 		v->next_timer[s] = t;
 		push(v, t, EV_SW_TIMER, s, 0, NULL);
 	}
+	for (uint16_t p = 0; p < sw->n_ports; p++)
+		schedule_port_if_queued(v, s, p, now);
 }
 
 /* Whether this process runs switch s (and the generator hosts on it). */
