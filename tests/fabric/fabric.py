@@ -176,16 +176,26 @@ def leftovers():
         found.append("/run/loom")
     # loomd names its EAL files after its pid (loomd<PID>): left behind when
     # that process is gone. Those of a live loomd belong to someone else
-    # (another test's, a benchmark's); loomctl's own are caught above.
-    for d in ("/dev/hugepages", "/var/run/dpdk"):
-        if os.path.isdir(d):
-            found += [os.path.join(d, f) for f in os.listdir(d) if "loom" in f and not _pid_alive(f)]
+    # (another test's, a benchmark's); loomctl's own are caught above; those
+    # already dead when this test process started are not this run's.
+    found += [f for f in _dead_eal_files() if f not in _DEAD_EAL_AT_START]
     return found
 
 
 def _pid_alive(name):
     digits = "".join(c for c in name if c.isdigit())
     return bool(digits) and os.path.exists("/proc/" + digits)
+
+
+def _dead_eal_files():
+    files = []
+    for d in ("/dev/hugepages", "/var/run/dpdk"):
+        if os.path.isdir(d):
+            files += [os.path.join(d, f) for f in os.listdir(d) if "loom" in f and not _pid_alive(f)]
+    return files
+
+
+_DEAD_EAL_AT_START = frozenset(_dead_eal_files())
 
 
 class FabricUp(unittest.TestCase):
