@@ -168,7 +168,8 @@ static loom_time_ns mpi_sync(void *ctx, struct loom_vt_run *v, loom_time_ns loca
 		r->sdispl[i] = (int)r->send.len;
 		r->scount[i] = (int)r->out[i].len;
 		reserve(&r->send, r->out[i].len);
-		memcpy(r->send.p + r->send.len, r->out[i].p, r->out[i].len);
+		if (r->out[i].len) /* an empty buffer may be NULL: no memcpy of it (UBSan) */
+			memcpy(r->send.p + r->send.len, r->out[i].p, r->out[i].len);
 		r->send.len += r->out[i].len;
 		r->out[i].len = 0;
 		r->rdispl[i] = (int)total;
