@@ -75,6 +75,20 @@ class TransportVirtual(unittest.TestCase):
         self.assertEqual(f["tx_packets"], 22)
         self.assertEqual(f["reordered"], 1)  # PSN 5, after 6..20
 
+    def test_selective_repeat_under_a_full_dctcp_window_waits_for_the_timer(self):
+        """DCTCP (10 packets initially) over selective repeat, PSN 0 lost:
+        1..9 arrive and are selectively acknowledged, the cumulative point
+        stays at 0 and the window is full. The flow must wait for its timer
+        (500 us), send 0 again once, and complete; it used to wait for
+        ever (issue 23's incast left flows unfinished)."""
+        r, _, _ = run(with_flow("{ src: h0, dst: h2, packet: 1500, bytes: 30000, transport: selective_repeat, "
+                                "cc: dctcp, ecn: true, lose: 0 }"), self.dir)
+        (f,) = r["flows"]
+        self.assertEqual(f["rx_payload_bytes"], 30000)
+        self.assertGreater(f["completion_ns"], 500000)
+        self.assertEqual((f["naks"], f["timeouts"], f["retransmissions"]), (0, 1, 1))
+        self.assertEqual(f["tx_packets"], 22)
+
     def test_trimmed_packets_are_sent_again_once(self):
         """spine0 trims (two hops upstream of h2); each trimmed packet
         reaches h2 as a valid IPv4/UDP packet (leaf1 forwards it, h2 knows
