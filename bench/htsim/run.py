@@ -8,15 +8,27 @@ load-balancing mode with `loomctl run` and prints one table per file:
   ecmp, spray, flowlet, adaptive, drill  the switches' policy (docs/POLICIES.md)
   endpoint                               ECMP switches, generator hosts vary
                                          the entropy (UDP source port) per packet
-  cell                                   mode: cell (docs/CELLS.md; two tiers only)
+  cell                                   mode: cell (docs/CELLS.md), fabric links
+                                         at --speedup x their rate (1.25)
+
+Every mode runs ONE transport and congestion control (--transport,
+--cc; default selective_repeat + DCTCP as the code has it, RFC 8257's
+10 MSS and alpha 1: the one set-up that holds in both experiments;
+--init-cwnd bdp --initial-alpha 0 starts at line rate as htsim's sources
+do, which helps the permutation and collapses the incast):
+the files' `cc:` is replaced, `transport:` added to the flows, and with a
+transport that NACKs trimmed packets (selective_repeat) the switches trim
+(`trim: {classes: [0], dscp: 63}`: a packet class 0 would drop is cut to
+its headers and sent in strict class 7). Other combinations are extra rows:
+e.g. --transport go_back_n --cc dcqcn --out DIR2.
 
 Columns: flows completed, the last completion time over the ideal (every
 receiver's payload through its link at line rate: the permutation's one
 flow, the incast's 32), mean and min goodput of the flows (payload bits
 received over the flow's completion time; a flow that did not complete:
 over the time from its start to its last packet), Jain's fairness of the completion times, drops in the
-switches, and trims, retransmissions and timeouts where the results
-carry them ('-': Loom does not have them yet). Figures only: nothing is
+switches, trimmed packets (the switches' count), and the senders'
+retransmissions and timeouts (the flows' results). Figures only: nothing is
 asserted. --size 16M runs the permutation's 16 MB flows (the duration
 scales with the size); --seeds runs more seeds; --modes picks modes;
 --again DIR prints the tables of an earlier --out DIR without running.
@@ -43,10 +55,42 @@ def parse_size(s):
     return int(m.group(1)) * SIZE_UNITS[m.group(2)]
 
 
-def variant(text, mode, seed, size):
+TRIM = "  trim: { classes: [0], dscp: 63 }\n"
+TRIMMING_TRANSPORTS = ("selective_repeat",)
+
+
+def bdp_bytes(text):
+    """One BDP: the files' queue_limit (each file sizes its queues at one BDP)."""
+    m = re.search(r"(?m)^  queue_limit: (\d+)KB$", text)
+    return int(m.group(1)) * 1000
+
+
+def cc_text(text, cc, init_cwnd, initial_alpha):
+    """The flows' `cc:`: DCTCP starts at init_cwnd ('bdp': one BDP, as
+    htsim's sources start at line rate) with initial_alpha; as the code's
+    defaults (10 MSS, alpha 1) when both are None."""
+    if cc != "dctcp" or (init_cwnd is None and initial_alpha is None):
+        return cc
+    keys = []
+    if init_cwnd is not None:
+        keys.append("init_cwnd: %d" % (bdp_bytes(text) if init_cwnd == "bdp" else parse_size(init_cwnd)))
+    if initial_alpha is not None:
+        keys.append("initial_alpha: %g" % initial_alpha)
+    return "{type: dctcp, %s}" % ", ".join(keys)
+
+
+def variant(text, mode, seed, size, transport="selective_repeat", cc="dctcp", speedup=1.25, rto=None,
+            init_cwnd=None, initial_alpha=None):
     """The topology text for one run: the mode, the seed, the flow size
-    (the duration scaled with it)."""
+    (the duration scaled with it), the transport and congestion control of
+    every flow, trimming where the transport uses it, the cell speedup."""
     text = re.sub(r"(?m)^seed: \d+$", "seed: %d" % seed, text)
+    if transport:
+        extra = ", transport: %s" % transport + (", rto: %s" % rto if rto else "")
+        text = re.sub(r"(\{ pattern: [^}]*)\}", r"\1%s }" % extra, text)
+    text = re.sub(r"\bcc: \w+", "cc: %s" % cc_text(text, cc, init_cwnd, initial_alpha), text)
+    if transport in TRIMMING_TRANSPORTS:
+        text = re.sub(r"(?m)^tm:\n", "tm:\n" + TRIM, text)
     if size:
         old = parse_size(re.search(r"bytes: (\w+)", text).group(1))
         dur = re.search(r"(?m)^duration: (\d+)ms$", text)
@@ -56,8 +100,10 @@ def variant(text, mode, seed, size):
             text = text.replace(dur.group(0), "duration: %dms" % ms)
     if mode == "cell":
         text += "mode: cell\n"
+        if speedup != 1:
+            text += "cell: { speedup: %g }\n" % speedup
     elif mode == "endpoint":
-        text = re.sub(r"(\{ pattern: [^}]*)\}", r"\1, entropy: per_packet }", text)
+        text = re.sub(r"(\{ pattern: \w+)", r"\1, entropy: per_packet", text)
     else:
         text += "load_balancing: %s\n" % mode
     return text
@@ -96,10 +142,11 @@ def summarize(r, rate, duration_ns):
         "jain_fct": jain([f["completion_ns"] for f in done]) if len(done) == len(flows) else None,
         "drops": drops,
     }
-    for key in ("trims", "retransmissions", "timeouts"):
+    trimmed = [p["tm"]["trimmed"] for sw in r["switches"] for p in sw.get("ports", [])
+               if "trimmed" in p.get("tm", {})]
+    row["trims"] = sum(trimmed) if trimmed else 0
+    for key in ("retransmissions", "timeouts"):
         vals = [f[key] for f in flows if key in f]
-        if key == "trims" and not vals:
-            vals = [p[key] for sw in r["switches"] for p in sw.get("ports", []) if key in p]
         row[key] = sum(vals) if vals else "-"
     return row
 
@@ -115,6 +162,15 @@ def main():
     ap.add_argument("--modes", nargs="*", default=MODES)
     ap.add_argument("--seeds", type=int, nargs="*", default=[1])
     ap.add_argument("--size", help="the permutation's flow size (2M as written, 16M as htsim's first row)")
+    ap.add_argument("--transport", default="selective_repeat",
+                    help="every flow's transport: selective_repeat (default; the switches trim), go_back_n, "
+                    "or none (the files' flows as written: no loss recovery)")
+    ap.add_argument("--cc", default="dctcp", help="every flow's congestion control: dctcp (default), dcqcn")
+    ap.add_argument("--init-cwnd", help="DCTCP's initial window: bdp (one BDP, the files' queue_limit) or a "
+                    "size (e.g. 40K); default the code's, 10 MSS")
+    ap.add_argument("--initial-alpha", type=float, help="DCTCP's initial alpha (default the code's, 1)")
+    ap.add_argument("--rto", help="every flow's retransmission timeout (e.g. 100us; default the transport's)")
+    ap.add_argument("--speedup", type=float, default=1.25, help="cell mode's fabric speedup (default 1.25)")
     ap.add_argument("--out", help="keep the results here (default: a temporary folder)")
     ap.add_argument("--again", metavar="DIR", help="the tables of an earlier --out DIR, without running")
     a = ap.parse_args()
@@ -126,13 +182,16 @@ def main():
         with open(path) as f:
             base = f.read()
         size = parse_size(a.size) if a.size and "permutation" in base else None
-        print("\n== %s%s" % (os.path.basename(path), " (%s flows)" % a.size if size else ""), flush=True)
+        print("\n== %s%s: transport %s, cc %s, cell speedup %g" % (
+            os.path.basename(path), " (%s flows)" % a.size if size else "", a.transport,
+            cc_text(base, a.cc, a.init_cwnd, a.initial_alpha), a.speedup), flush=True)
         print("%-9s %4s %9s %9s %8s %8s %6s %9s %6s %7s %8s %7s" % (
             "mode", "seed", "completed", "last/ideal", "mean G", "min G", "jain", "drops", "trims", "retrans",
             "timeouts", "wall s"))
         for seed in a.seeds:
             for mode in a.modes:
-                text = variant(base, mode, seed, size)
+                text = variant(base, mode, seed, size, None if a.transport == "none" else a.transport,
+                               a.cc, a.speedup, a.rto, a.init_cwnd, a.initial_alpha)
                 run_name = "%s-%s-%d" % (os.path.splitext(os.path.basename(path))[0], mode, seed)
                 topo = os.path.join(out_dir, run_name + ".yaml")
                 res = os.path.join(out_dir, run_name + ".json")

@@ -382,14 +382,16 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 			f->due = LOOM_TIME_NEVER;
 			continue;
 		}
-		if (!loom_gen_cc_may_send(f, start)) { /* window full: an ACK reopens it */
-			f->due = LOOM_TIME_NEVER;
-			continue;
-		}
 		if (f->spec.recovery) {
+			/* its own window check: a full window waits for an ACK
+			 * or the retransmission timer, never for ever */
 			n += send_recovering(h, f, start, now, &out[n]);
 			if (f->no_buffer_now)
 				break; /* no buffer: put off (the transport recovers the packet) */
+			continue;
+		}
+		if (!loom_gen_cc_may_send(f, start)) { /* window full: an ACK reopens it */
+			f->due = LOOM_TIME_NEVER;
 			continue;
 		}
 		frame = f->frame_bytes;

@@ -73,7 +73,7 @@ loom_time_ns loom_gen_tp_wait(const struct loom_gen_tx_flow *f)
 uint64_t loom_gen_tp_inflight_bytes(const struct loom_gen_tx_flow *f)
 {
 	const struct loom_gen_tp_tx *t = &f->tp;
-	uint64_t pkts = gbn(f) ? t->gbn.nxt - t->gbn.una : t->sr.nxt - t->sr.una - t->sr.n_resend;
+	uint64_t pkts = gbn(f) ? t->gbn.nxt - t->gbn.una : loom_sr_tx_outstanding(&t->sr);
 
 	return pkts * t->mss;
 }

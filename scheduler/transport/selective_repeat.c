@@ -58,7 +58,10 @@ static void mark_acked(struct loom_sr_tx *tx, uint64_t psn)
 		tx->resend[word(psn)] &= ~bit(psn);
 		tx->n_resend--;
 	}
-	tx->acked[word(psn)] |= bit(psn);
+	if (!test(tx->acked, psn)) {
+		tx->acked[word(psn)] |= bit(psn);
+		tx->n_acked++;
+	}
 }
 
 void loom_sr_tx_on_ack(struct loom_sr_tx *tx, uint64_t epsn, uint64_t sack_base, uint64_t sack, loom_time_ns now)
@@ -77,7 +80,10 @@ void loom_sr_tx_on_ack(struct loom_sr_tx *tx, uint64_t epsn, uint64_t sack_base,
 			tx->resend[word(tx->una)] &= ~bit(tx->una);
 			tx->n_resend--;
 		}
-		tx->acked[word(tx->una)] &= ~bit(tx->una);
+		if (test(tx->acked, tx->una)) {
+			tx->acked[word(tx->una)] &= ~bit(tx->una);
+			tx->n_acked--;
+		}
 		tx->una++;
 	}
 	if (tx->una != old)

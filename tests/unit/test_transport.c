@@ -124,6 +124,9 @@ static void test_sr_sender_resends_only_what_is_missing(void **state)
 	loom_sr_tx_on_ack(&tx, 1, 64, 0x3bull, 201); /* 64, 65, 67, 68, 69 */
 	assert_int_equal(tx.una, 1);
 	assert_int_equal(tx.st.naks, 1);
+	/* in the network: 66 and 70..99 (1 is to send again, 67 arrived) */
+	assert_int_equal(tx.n_acked, 67);
+	assert_int_equal(loom_sr_tx_outstanding(&tx), 31);
 	assert_true(loom_sr_tx_has_data(&tx));
 	assert_int_equal(loom_sr_tx_send(&tx, 300, &retx), 1);
 	assert_true(retx);
@@ -132,6 +135,7 @@ static void test_sr_sender_resends_only_what_is_missing(void **state)
 	loom_sr_tx_on_ack(&tx, 66, 0, 0, 400); /* 1 arrived: the cumulative point reaches the hole */
 	assert_int_equal(tx.una, 66);
 	assert_int_equal(tx.rto_at, 5400);
+	assert_int_equal(tx.n_acked, 3); /* 67, 68, 69 */
 	/* the timer: 66 and 70..100 were never acknowledged */
 	assert_true(loom_sr_tx_on_timer(&tx, 5400));
 	assert_int_equal(tx.n_resend, 1 + 31);
@@ -143,6 +147,7 @@ static void test_sr_sender_resends_only_what_is_missing(void **state)
 	loom_sr_tx_on_ack(&tx, 101, 0, 0, 5500);
 	assert_int_equal(tx.n_resend, 0);
 	assert_int_equal(tx.una, 101);
+	assert_int_equal(loom_sr_tx_outstanding(&tx), 0);
 }
 
 static void test_sr_window_bounds_new_data(void **state)

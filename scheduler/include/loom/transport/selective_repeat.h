@@ -36,6 +36,7 @@ struct loom_sr_tx {
 	uint64_t acked[LOOM_SR_WORDS];  /* bit psn % WINDOW, for psn in [una, una + WINDOW) */
 	uint64_t resend[LOOM_SR_WORDS];
 	uint32_t n_resend;
+	uint32_t n_acked;       /* bits set in acked: arrived above the cumulative point */
 	loom_time_ns rto_ns, rto_at;
 	uint64_t window_full;   /* sends put off: WINDOW packets outstanding */
 	struct loom_transport_tx_stats st;
@@ -47,6 +48,14 @@ bool loom_sr_tx_has_data(const struct loom_sr_tx *tx);
 static inline bool loom_sr_tx_done(const struct loom_sr_tx *tx)
 {
 	return tx->n_pkts != 0 && tx->una >= tx->n_pkts;
+}
+/* Packets in the network: sent, neither acknowledged (cumulatively or
+ * selectively) nor waiting to be sent again. What a congestion window
+ * bounds: counting selectively acknowledged packets would keep a window
+ * full behind one hole for good. */
+static inline uint64_t loom_sr_tx_outstanding(const struct loom_sr_tx *tx)
+{
+	return tx->nxt - tx->una - tx->n_resend - tx->n_acked;
 }
 /* The PSN to send now (call only when has_data); *retx: sent before. */
 uint64_t loom_sr_tx_send(struct loom_sr_tx *tx, loom_time_ns now, bool *retx);
