@@ -244,9 +244,17 @@ class TwoMachines(unittest.TestCase):
                 with open(files[-1], "w") as f:
                     json.dump(st, f)
             r = run(LOOMCTL, "gather", TOPO, *files, "--json", check=False)
-            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn(r.returncode, (0, 1), r.stdout + r.stderr)
             whole = json.loads(r.stdout)
-            self.assertEqual(whole["errors"], [])
+            # every switch conserves exactly; a link may have frames that no
+            # counter loomd can read saw go: a saturated receiving loomd's
+            # af_packet ring overflows, and the kernel counts that only in
+            # the socket's PACKET_STATISTICS, which DPDK 22.11's af_packet
+            # PMD does not read (seen once: 80 of 478316 frames after the 12
+            # streams). gather reports them "unaccounted"; here they must be
+            # rare, never negative, and the only kind of error.
+            self.assertEqual([e for e in whole["errors"] if not e.startswith("link ")], [])
+            self.assertEqual(r.returncode == 1, bool(whole["errors"]))
             self.assertEqual(sorted(s["name"] for s in whole["switches"]),
                              ["leaf0", "leaf1", "leaf2", "leaf3", "spine0", "spine1"])
             self.assertEqual(len(whole["cross_links"]), 8)
@@ -254,7 +262,12 @@ class TwoMachines(unittest.TestCase):
                 print("%s -> %s (%s): sent %d, received %d, missed %d, dropped %d" % (
                     w["from"], w["to"], w["vxlan"], w["sent"], w["received"], w["port_missed"], w["underlay_dropped"]))
                 self.assertGreater(w["sent"], 0)
-                self.assertEqual(w["sent"], w["received"] + w["port_missed"] + w["underlay_dropped"])
+                self.assertEqual(w["unaccounted"], w["sent"] - w["received"] - w["port_missed"] - w["underlay_dropped"])
+                self.assertGreaterEqual(w["unaccounted"], 0, "more received than sent: %s" % w)
+                self.assertLessEqual(w["unaccounted"], w["sent"] // 1000, "more than 0.1 %% unaccounted: %s" % w)
+                if w["unaccounted"]:
+                    print("  %d unaccounted (the receiving loomd's af_packet ring, not counted by its PMD)"
+                          % w["unaccounted"])
             print(run(LOOMCTL, "gather", TOPO, *files).stdout)
             # a frame that went missing between the machines is found
             with open(files[1]) as f:
