@@ -25,6 +25,7 @@
 #include "observe.h"
 #include "partition.h"
 #include "runner_mpi.h"
+#include "virtual_results.h"
 #include "vt_pool.h"
 
 static int g_rank, g_size = 1;

@@ -16,11 +16,6 @@
 #include "runner_virtual.h"
 #include "series.h"
 
-/* loomd.c's results of a virtual run (stats: NULL, or the fabric's
- * `stats` JSON already built, taken), and writing them (frees `out`; 0 or 1). */
-json_t *loomd_virtual_results(struct loom_fabric *f, const struct loom_vt_stats *vst, json_t *stats);
-int loomd_write_results(json_t *out, const char *results);
-
 #ifdef LOOM_HAVE_MPI
 /* MPI_Init: 0, or -1 (said). */
 int loomd_mpi_start(int *argc, char ***argv);

@@ -113,11 +113,10 @@ void topo_write_faults(const struct topology *t, FILE *out);
 /* topo_machines.c: `machines:` (before the switches: they name machines),
  * a switch's or host's `machine:`, and, once the fabric is loaded, the
  * placement (generate: machines_by), hosts on their leaf's machine and the
- * MTU of links that cross machines. Its explicit form for topo_write.c. */
+ * MTU of links that cross machines (topo_write.c writes it back). */
 int topo_load_machines(struct topo_loader *ld, const struct yaml_doc_field *f);
 int topo_get_machine(struct topo_loader *ld, const struct yaml_doc_field *f, int *machine);
 int topo_place_machines(struct topo_loader *ld, bool generated);
-void topo_write_machines(const struct topology *t, FILE *out);
 
 /* Subnet arithmetic shared by the addressing helpers and the validator. */
 void topo_prefix_add(struct topo_prefix *p, uint64_t n);

@@ -306,23 +306,3 @@ int topo_place_machines(struct topo_loader *ld, bool generated)
 		return -1;
 	return check_link_mtu(ld);
 }
-
-void topo_write_machines(const struct topology *t, FILE *out)
-{
-	char addr[64];
-
-	if (!t->n_machines)
-		return;
-	fputs("machines:\n", out);
-	for (int m = 0; m < t->n_machines; m++) {
-		const struct topo_machine *mc = &t->machines[m];
-
-		inet_ntop(mc->underlay.family == 6 ? AF_INET6 : AF_INET, mc->underlay.addr, addr, sizeof(addr));
-		fputs("  - name: ", out);
-		topo_write_name(out, mc->name);
-		fprintf(out, "\n    underlay: \"%s\"\n", addr);
-		if (mc->interface[0])
-			fprintf(out, "    interface: %s\n", mc->interface);
-		fprintf(out, "    mtu: %u\n", mc->mtu);
-	}
-}

@@ -5,6 +5,7 @@
  * is written out, so that loading the output gives the same model even if
  * the derivations change later.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,27 @@
 void topo_write_name(FILE *out, const char *s)
 {
 	fprintf(out, s[0] == '-' ? "\"%s\"" : "%s", s);
+}
+
+/* `machines:` (topo_machines.c reads it). */
+static void topo_write_machines(const struct topology *t, FILE *out)
+{
+	char addr[64];
+
+	if (!t->n_machines)
+		return;
+	fputs("machines:\n", out);
+	for (int m = 0; m < t->n_machines; m++) {
+		const struct topo_machine *mc = &t->machines[m];
+
+		inet_ntop(mc->underlay.family == 6 ? AF_INET6 : AF_INET, mc->underlay.addr, addr, sizeof(addr));
+		fputs("  - name: ", out);
+		topo_write_name(out, mc->name);
+		fprintf(out, "\n    underlay: \"%s\"\n", addr);
+		if (mc->interface[0])
+			fprintf(out, "    interface: %s\n", mc->interface);
+		fprintf(out, "    mtu: %u\n", mc->mtu);
+	}
 }
 
 /* devargs are free text: a double-quoted scalar with escapes. */
