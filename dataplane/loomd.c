@@ -292,14 +292,6 @@ static int eal_start(const char *config, bool check_only, int extra_argc, char *
 	return 0;
 }
 
-static double wall_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static double mb(size_t bytes)
 {
 	return (double)bytes / (1024.0 * 1024.0);
@@ -374,28 +366,16 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 			"a quarter more when a host finds none, up to %u: every output queue full)\n",
 		f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed,
 		pool.initial, pool.cap);
-	t0 = wall_seconds();
+	t0 = loomd_wall_seconds();
 	/* The pool stays to the end of the process: the fabric, freed after
 	 * this, still holds mbufs of it in its queues. */
 	if (loom_run_virtual(f, &pool, series, NULL, &vst, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		return 1;
 	}
-	wall = wall_seconds() - t0;
+	wall = loomd_wall_seconds() - t0;
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr,
-		"loomd: virtual run: %lu events, %lu packet arrivals in %.3f s wall for %.6f s virtual: "
-		"%.0f events/s, wall/virtual %.1f, peak RSS %ld MB\n",
-		(unsigned long)vst.events, (unsigned long)vst.packets, wall, (double)vst.end_ns * 1e-9,
-		wall > 0 ? (double)vst.events / wall : 0.0, wall / ((double)vst.end_ns * 1e-9), ru.ru_maxrss / 1024);
-	fprintf(stderr,
-		"loomd: wall: set-up %.3f s (EAL, configuration, pool), loop %.3f s (%.3f us per packet-hop), "
-		"run %.3f s (%.3f us per packet-hop); CPU %.3f s user, %.3f s system\n",
-		t0 - t_start + vst.setup_s, vst.loop_s, vst.packets ? vst.loop_s * 1e6 / (double)vst.packets : 0.0,
-		t0 - t_start + vst.setup_s + vst.loop_s,
-		vst.packets ? (t0 - t_start + vst.setup_s + vst.loop_s) * 1e6 / (double)vst.packets : 0.0,
-		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6,
-		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6);
+	loomd_print_run_figures(&vst, wall, t0 - t_start, &ru, "");
 	print_memory(f, &pool, &vst, ru.ru_maxrss);
 
 	out = loomd_virtual_results(f, &vst, NULL);
@@ -443,7 +423,7 @@ int main(int argc, char **argv)
 	char err[512], runtime_dir[256];
 	int c, rc = 1;
 
-	double t_start = wall_seconds(); /* a virtual run's set-up counts from here */
+	double t_start = loomd_wall_seconds(); /* a virtual run's set-up counts from here */
 
 	while ((c = getopt_long(argc, argv, "c:s:r:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -497,11 +477,11 @@ int main(int argc, char **argv)
 	if (use_mpi && !(config = loomd_mpi_share_config(config)))
 		return 1;
 	/* how long each step of the start takes: part of a restart's outage */
-	double t_main = wall_seconds(), t_eal, t_load, t_ports, t_changes;
+	double t_main = loomd_wall_seconds(), t_eal, t_load, t_ports, t_changes;
 
 	if (eal_start(config, check_config, argc - optind, argv + optind, runtime_dir, sizeof(runtime_dir)) < 0)
 		return 1;
-	t_eal = wall_seconds();
+	t_eal = loomd_wall_seconds();
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -554,12 +534,12 @@ int main(int argc, char **argv)
 			     : run_virtual_main(&fabric, results, &series, t_start);
 		goto out_fabric;
 	}
-	t_load = wall_seconds();
+	t_load = loomd_wall_seconds();
 	if (loom_ports_bind(&fabric, &ports, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
 		goto out_fabric;
 	}
-	t_ports = wall_seconds();
+	t_ports = loomd_wall_seconds();
 	loom_clock_tsc_init(&clock);
 	loom_ports_start_generators(&fabric, &ports, &clock);
 	loom_mailbox_init(&mb);
@@ -582,7 +562,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "loomd: re-applied %" JSON_INTEGER_FORMAT " live change(s) from %s\n",
 				json_integer_value(json_object_get(st.changes_replayed, "replayed")), changes_dir);
 	}
-	t_changes = wall_seconds();
+	t_changes = loomd_wall_seconds();
 	st.startup_ms = json_pack("{s:f, s:f, s:f, s:f}", "eal", (t_eal - t_main) * 1e3, "configuration",
 				  (t_load - t_eal) * 1e3, "ports", (t_ports - t_load) * 1e3, "live_changes",
 				  (t_changes - t_ports) * 1e3);
@@ -637,7 +617,7 @@ int main(int argc, char **argv)
 		__atomic_store_n(&st.forwarding_since_ns, (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
 				 __ATOMIC_RELEASE);
 		fprintf(stderr, "loomd: forwarding %.0f ms after its start (EAL %.0f, configuration %.0f, ports %.0f, "
-			"live changes %.0f ms)\n", (wall_seconds() - t_main) * 1e3, (t_eal - t_main) * 1e3,
+			"live changes %.0f ms)\n", (loomd_wall_seconds() - t_main) * 1e3, (t_eal - t_main) * 1e3,
 			(t_load - t_eal) * 1e3, (t_ports - t_load) * 1e3, (t_changes - t_ports) * 1e3);
 	}
 	loom_run_realtime(&fabric, &ports, &clock, &mb, &stop_requested, &rt);

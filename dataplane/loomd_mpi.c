@@ -111,14 +111,6 @@ int loomd_mpi_take_config(const json_t *config, json_t *partition)
 	return 0;
 }
 
-static double wall_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* What a run over several ranks cannot do yet, the same answer on every
  * rank (so that all of them stop before the first exchange); NULL: none. */
 static const char *refused(const struct loom_fabric *f, const struct loom_series *series)
@@ -214,13 +206,13 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 				"over %d MPI ranks\n",
 			f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed,
 			g_size);
-	t0 = wall_seconds();
+	t0 = loomd_wall_seconds();
 	if (loom_run_mpi(f, g_partition, &pool, &vst, ranks, &sw_rank, err, sizeof(err)) < 0) {
 		if (g_rank == 0)
 			fprintf(stderr, "loomd: %s\n", err);
 		goto out;
 	}
-	wall = wall_seconds() - t0;
+	wall = loomd_wall_seconds() - t0;
 	stats = loom_fabric_stats_json(f, NULL, vst.end_ns);
 	if (!stats) {
 		fprintf(stderr, "loomd: rank %d: out of memory\n", g_rank);
@@ -240,19 +232,7 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 
 	getrusage(RUSAGE_SELF, &ru);
 	/* the lines bench/virtual_scale.py reads, for the whole run */
-	fprintf(stderr,
-		"loomd: virtual run: %lu events, %lu packet arrivals in %.3f s wall for %.6f s virtual: "
-		"%.0f events/s, wall/virtual %.1f, peak RSS %ld MB (rank 0)\n",
-		(unsigned long)vst.events, (unsigned long)vst.packets, wall, (double)vst.end_ns * 1e-9,
-		wall > 0 ? (double)vst.events / wall : 0.0, wall / ((double)vst.end_ns * 1e-9), ru.ru_maxrss / 1024);
-	fprintf(stderr,
-		"loomd: wall: set-up %.3f s (EAL, configuration, pool), loop %.3f s (%.3f us per packet-hop), "
-		"run %.3f s (%.3f us per packet-hop); CPU %.3f s user, %.3f s system (rank 0)\n",
-		t0 - t_start + vst.setup_s, vst.loop_s, vst.packets ? vst.loop_s * 1e6 / (double)vst.packets : 0.0,
-		t0 - t_start + vst.setup_s + vst.loop_s,
-		vst.packets ? (t0 - t_start + vst.setup_s + vst.loop_s) * 1e6 / (double)vst.packets : 0.0,
-		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6,
-		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6);
+	loomd_print_run_figures(&vst, wall, t0 - t_start, &ru, " (rank 0)");
 	for (int r = 0; r < g_size; r++) {
 		const struct loom_mpi_rank_stats *x = &ranks[r];
 

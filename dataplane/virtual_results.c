@@ -2,6 +2,7 @@
 /* A virtual run's results (virtual_results.h). */
 #include <stdio.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "config.h"
 #include "ctl.h"
@@ -53,4 +54,31 @@ int loomd_write_results(json_t *out, const char *results)
 	getrusage(RUSAGE_SELF, &ru);
 	fprintf(stderr, "loomd: peak RSS with the results written: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
 	return 0;
+}
+
+double loomd_wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void loomd_print_run_figures(const struct loom_vt_stats *vst, double wall, double before_s, const struct rusage *ru,
+			     const char *tag)
+{
+	double run_s = before_s + vst->setup_s + vst->loop_s;
+	double hops = (double)vst->packets;
+
+	fprintf(stderr,
+		"loomd: virtual run: %lu events, %lu packet arrivals in %.3f s wall for %.6f s virtual: "
+		"%.0f events/s, wall/virtual %.1f, peak RSS %ld MB%s\n",
+		(unsigned long)vst->events, (unsigned long)vst->packets, wall, (double)vst->end_ns * 1e-9,
+		wall > 0 ? (double)vst->events / wall : 0.0, wall / ((double)vst->end_ns * 1e-9), ru->ru_maxrss / 1024, tag);
+	fprintf(stderr,
+		"loomd: wall: set-up %.3f s (EAL, configuration, pool), loop %.3f s (%.3f us per packet-hop), "
+		"run %.3f s (%.3f us per packet-hop); CPU %.3f s user, %.3f s system%s\n",
+		before_s + vst->setup_s, vst->loop_s, hops ? vst->loop_s * 1e6 / hops : 0.0, run_s,
+		hops ? run_s * 1e6 / hops : 0.0, (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec * 1e-6,
+		(double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec * 1e-6, tag);
 }

@@ -7,6 +7,8 @@
 #ifndef LOOMD_VIRTUAL_RESULTS_H
 #define LOOMD_VIRTUAL_RESULTS_H
 
+#include <sys/resource.h>
+
 #include <jansson.h>
 
 #include "fabric.h"
@@ -18,5 +20,14 @@ json_t *loomd_virtual_results(struct loom_fabric *f, const struct loom_vt_stats 
 /* Writes and frees `out` to the file `results` (no symlink followed,
  * 0644) or to stdout: 0, or 1 (said). */
 int loomd_write_results(json_t *out, const char *results);
+
+/* Seconds on the monotonic clock (wall time of a run's parts). */
+double loomd_wall_seconds(void);
+/* The two lines a virtual run prints on stderr (events, rates, set-up and
+ * loop time, CPU; bench/virtual_scale.py reads them): `wall` the run's
+ * wall time, `before_s` the process's time before the run, `tag` appended
+ * to both lines (e.g. " (rank 0)"). */
+void loomd_print_run_figures(const struct loom_vt_stats *vst, double wall, double before_s, const struct rusage *ru,
+			     const char *tag);
 
 #endif

@@ -426,6 +426,28 @@ static int load_fabric_hash_seed(struct topo_loader *ld, const struct yaml_doc_f
 	return 0;
 }
 
+/* What every topology loads once its switches, hosts and links are there
+ * (written out or generated): placement on machines, then the top-level
+ * sections that refer to them. */
+static int load_after_switches(struct topo_loader *ld, yaml_node_t *root, struct yaml_doc_field *f, bool generated)
+{
+	int rc = topo_place_machines(ld, generated);
+
+	if (rc >= 0)
+		rc = topo_check_tm(ld);
+	if (rc >= 0)
+		rc = topo_experiment(ld, root, &f[K_CLOCK]);
+	if (rc >= 0)
+		rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
+	if (rc >= 0)
+		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
+	if (rc >= 0)
+		rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
+	if (rc >= 0)
+		rc = topo_load_partition(ld, &f[K_PARTITION]);
+	return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
+}
+
 static int load_root(struct topo_loader *ld, yaml_node_t *root)
 {
 	struct yaml_doc_field f[K_TOP] = { { "fabric" }, { "defaults" },      { "switches" }, { "hosts" },
@@ -459,21 +481,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 		    yaml_doc_get_bool(&ld->yd, &f[K_PLANES_JOINED], &ld->t->planes_joined) < 0)
 			return -1;
 		rc = load_explicit(ld, root, f);
-		if (rc >= 0)
-			rc = topo_place_machines(ld, false);
-		if (rc >= 0)
-			rc = topo_check_tm(ld);
-		if (rc >= 0)
-			rc = topo_experiment(ld, root, &f[K_CLOCK]);
-		if (rc >= 0)
-			rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
-		if (rc >= 0)
-			rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
-		if (rc >= 0)
-			rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
-		if (rc >= 0)
-			rc = topo_load_partition(ld, &f[K_PARTITION]);
-		return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
+		return rc < 0 ? rc : load_after_switches(ld, root, f, false);
 	}
 	for (int k = K_SWITCHES; k <= K_LINKS; k++)
 		if (f[k].k)
@@ -486,21 +494,7 @@ static int load_root(struct topo_loader *ld, yaml_node_t *root)
 				  "top-level 'planes_joined' cannot be combined with 'generate' (line %d): "
 				  "give it inside 'generate:'", yaml_doc_line(f[K_GENERATE].k));
 	rc = topo_expand(ld, &f[K_GENERATE]);
-	if (rc >= 0)
-		rc = topo_place_machines(ld, true);
-	if (rc >= 0)
-		rc = topo_check_tm(ld);
-	if (rc >= 0)
-		rc = topo_experiment(ld, root, &f[K_CLOCK]);
-	if (rc >= 0)
-		rc = load_fabric_hash_seed(ld, &f[K_HASH_SEED]);
-	if (rc >= 0)
-		rc = topo_load_cell(ld, &f[K_MODE], &f[K_CELL]);
-	if (rc >= 0)
-		rc = topo_load_faults(ld, &f[K_FAULT_HANDLING], &f[K_FAULTS]);
-	if (rc >= 0)
-		rc = topo_load_partition(ld, &f[K_PARTITION]);
-	return rc < 0 ? rc : topo_load_observe(ld, &f[K_TRACE], &f[K_CAPTURE]);
+	return rc < 0 ? rc : load_after_switches(ld, root, f, true);
 }
 
 static int load_parser(yaml_parser_t *parser, const char *name, const struct topo_traffic *traffic,
