@@ -476,8 +476,9 @@ static json_t *load_balancing_json(struct cfg_ctx *c, const struct topo_switch *
 		json_object_set_new(o, LOOMD_KEY(LB_MODE), json_string(lb.mode));
 	if (lb.flowlet_table)
 		json_object_set_new(o, LOOMD_KEY(LB_FLOWLET_TABLE), json_integer(lb.flowlet_table));
-	if (lb.idle_time_ns)
-		json_object_set_new(o, LOOMD_KEY(LB_IDLE_TIME_NS), json_integer((json_int_t)lb.idle_time_ns));
+	if (lb.idle_time_ns || lb.idle_rtt_div)
+		json_object_set_new(o, LOOMD_KEY(LB_IDLE_TIME_NS),
+				    json_integer((json_int_t)topo_lb_idle_time_ns(c->t, &lb)));
 	if (lb.sample_interval_ns)
 		json_object_set_new(o, LOOMD_KEY(LB_SAMPLE_INTERVAL_NS), json_integer((json_int_t)lb.sample_interval_ns));
 	if (lb.window_ns)

@@ -5,6 +5,8 @@
  * gives override the top level's):
  *   load_balancing: spray
  *   load_balancing: { mode: flowlet, flowlet_table: 512, idle_time: 256us,
+ *                     (or idle_time: rtt, rtt/2 ...: the fabric's base
+ *                     round trip over N, topo_base_rtt_ns)
  *                     sample_interval: 16us, window: 100ms,
  *                     hash_flow_label: true }
  * and, in a switch's options only, modes of single groups by the prefix of
@@ -14,6 +16,7 @@
  * `cell` is reserved.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "loom/lb/lb_policy.h"
@@ -60,6 +63,31 @@ static int get_groups(struct topo_loader *ld, const struct yaml_doc_field *f, st
 	return 0;
 }
 
+/* idle_time: a delay, or `rtt` / `rtt/N` (N 1 .. 64): a gap that scales
+ * with the fabric, resolved at compile time (topo_lb_idle_time_ns). */
+static int get_idle_time(struct topo_loader *ld, const struct yaml_doc_field *f, struct topo_lb *lb)
+{
+	const char *s = f->v->type == YAML_SCALAR_NODE ? (const char *)f->v->data.scalar.value : NULL;
+	char *end;
+	unsigned long n = 1;
+
+	if (!s || strncmp(s, "rtt", 3) != 0)
+		return topo_get_delay(&ld->yd, f, &lb->idle_time_ns);
+	if (s[3] == '/') {
+		if (s[4] < '1' || s[4] > '9')
+			n = 0;
+		else
+			n = strtoul(s + 4, &end, 10);
+		if (n == 0 || n > 64 || *end != '\0')
+			return yaml_doc_error(&ld->yd, yaml_doc_line(f->v),
+					  "idle_time: '%.20s' is not rtt/N with N 1 .. 64", s);
+	} else if (s[3] != '\0') {
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v), "idle_time: '%.20s' is not a delay, rtt or rtt/N", s);
+	}
+	lb->idle_rtt_div = (uint8_t)n;
+	return 0;
+}
+
 int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struct topo_lb *lb, bool allow_groups)
 {
 	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_FLOW_LABEL, L_N };
@@ -91,7 +119,7 @@ int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struc
 					  "flowlet_table must be a power of two (SAI's default: 512)");
 		lb->flowlet_table = (uint32_t)v;
 	}
-	if (f[L_IDLE].v && topo_get_delay(&ld->yd, &f[L_IDLE], &lb->idle_time_ns) < 0)
+	if (f[L_IDLE].v && get_idle_time(ld, &f[L_IDLE], lb) < 0)
 		return -1;
 	if (f[L_SAMPLE].v && topo_get_delay(&ld->yd, &f[L_SAMPLE], &lb->sample_interval_ns) < 0)
 		return -1;
@@ -102,7 +130,7 @@ int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struc
 			return -1;
 		lb->hash_flow_label = b ? TOPO_FLOW_LABEL_ON : TOPO_FLOW_LABEL_OFF;
 	}
-	if (f[L_IDLE].v && lb->idle_time_ns == 0)
+	if (f[L_IDLE].v && lb->idle_time_ns == 0 && lb->idle_rtt_div == 0)
 		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_IDLE].v), "idle_time must be > 0");
 	if (f[L_SAMPLE].v && lb->sample_interval_ns < 1000)
 		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_SAMPLE].v), "sample_interval must be >= 1us");
@@ -120,8 +148,10 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 		memcpy(out->mode, s->mode, sizeof(out->mode));
 	if (s->flowlet_table)
 		out->flowlet_table = s->flowlet_table;
-	if (s->idle_time_ns)
+	if (s->idle_time_ns || s->idle_rtt_div) {
 		out->idle_time_ns = s->idle_time_ns;
+		out->idle_rtt_div = s->idle_rtt_div;
+	}
 	if (s->sample_interval_ns)
 		out->sample_interval_ns = s->sample_interval_ns;
 	if (s->window_ns)
@@ -134,7 +164,7 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 
 bool topo_lb_given(const struct topo_lb *lb)
 {
-	return lb->mode[0] || lb->flowlet_table || lb->idle_time_ns || lb->sample_interval_ns || lb->window_ns ||
+	return lb->mode[0] || lb->flowlet_table || lb->idle_time_ns || lb->idle_rtt_div || lb->sample_interval_ns || lb->window_ns ||
 	       lb->n_groups || lb->hash_flow_label;
 }
 
@@ -147,7 +177,11 @@ void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent)
 		fprintf(out, "%s  mode: %s\n", indent, lb->mode);
 	if (lb->flowlet_table)
 		fprintf(out, "%s  flowlet_table: %u\n", indent, lb->flowlet_table);
-	if (lb->idle_time_ns) {
+	if (lb->idle_rtt_div == 1)
+		fprintf(out, "%s  idle_time: rtt\n", indent);
+	else if (lb->idle_rtt_div)
+		fprintf(out, "%s  idle_time: rtt/%u\n", indent, lb->idle_rtt_div);
+	else if (lb->idle_time_ns) {
 		topo_format_delay(lb->idle_time_ns, buf, sizeof(buf));
 		fprintf(out, "%s  idle_time: %s\n", indent, buf);
 	}
@@ -170,4 +204,30 @@ void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent)
 		topo_format_prefix(&lb->groups[i].prefix, prefix, sizeof(prefix));
 		fprintf(out, "%s    \"%s\": %s\n", indent, prefix, lb->groups[i].mode);
 	}
+}
+
+uint64_t topo_base_rtt_ns(const struct topology *t)
+{
+	uint64_t delay = 0, rate = 0, mtu = 0, hops = 2 * (uint64_t)(t->n_tiers > 2 ? t->n_tiers : 2);
+
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		delay = l->delay_ns > delay ? l->delay_ns : delay;
+		rate = l->rate_bps && (rate == 0 || l->rate_bps < rate) ? l->rate_bps : rate;
+		mtu = l->mtu > mtu ? l->mtu : mtu;
+	}
+	rate = rate ? rate : (t->default_rate_bps ? t->default_rate_bps : 10000000000ull);
+	mtu = mtu ? mtu : (t->default_mtu ? t->default_mtu : 1500);
+	return hops * (2 * delay + ((mtu + 14) * 8 * 1000000000ull + rate - 1) / rate);
+}
+
+uint64_t topo_lb_idle_time_ns(const struct topology *t, const struct topo_lb *lb)
+{
+	uint64_t ns;
+
+	if (!lb->idle_rtt_div)
+		return lb->idle_time_ns;
+	ns = topo_base_rtt_ns(t) / lb->idle_rtt_div;
+	return ns ? ns : 1;
 }

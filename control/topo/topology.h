@@ -67,6 +67,7 @@ struct topo_lb {
 	struct topo_lb_group groups[TOPO_LB_MAX_GROUP_MODES];
 	uint32_t flowlet_table;
 	uint64_t idle_time_ns;
+	uint8_t idle_rtt_div;    /* idle_time: rtt/N (1 for rtt): topo_base_rtt_ns / N; 0: not so */
 	uint64_t sample_interval_ns;
 	uint64_t window_ns;
 	uint8_t hash_flow_label; /* TOPO_FLOW_LABEL_*: hash the IPv6 flow label (docs/ENDPOINTS.md) */
@@ -281,6 +282,14 @@ uint64_t topo_cell_link_rate(const struct topology *t, const struct topo_link *l
 /* A switch's load balancing: its own keys over the fabric's. */
 void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, struct topo_lb *out);
 bool topo_lb_given(const struct topo_lb *lb);
+/* The flowlet idle time the switch gets: idle_time, or the fabric's base
+ * round trip over N for `idle_time: rtt/N`; 0 when not given. */
+uint64_t topo_lb_idle_time_ns(const struct topology *t, const struct topo_lb *lb);
+/* The fabric's unloaded round trip over its longest host-to-host path
+ * (topo_lb.c): 2 x tiers links out, each a largest frame (MTU + 14) at the
+ * slowest link rate plus the largest link delay, and the same links back
+ * for the acknowledgement (their delay only). */
+uint64_t topo_base_rtt_ns(const struct topology *t);
 
 /* Write the explicit form (`loomctl topo expand`). */
 int topo_write_explicit(const struct topology *t, const struct topo_traffic *traffic, FILE *out);

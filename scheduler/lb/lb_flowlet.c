@@ -4,11 +4,26 @@
  * adaptive routing (ARS) standardizes it. A table of flowlet entries per
  * group (SAI max_flows, default 512) indexed by flow hash holds a member
  * and the time the entry last saw a packet. A packet that comes within the
- * idle time (SAI idle_time, default 256 us) of the previous one of its
+ * idle time (SAI idle_time, default 256 us; loomctl sets it from the
+ * fabric's round-trip time, docs/POLICIES.md) of the previous one of its
  * entry follows it: the flowlet stays on its member, so its packets cannot
  * overtake each other. After a longer gap the packets ahead have drained,
- * and the new flowlet goes to the member of best quality (lowest load band,
- * lb_port_load.h, sampled every 16 us), ties broken at random.
+ * and the new flowlet goes to the member whose queue drains first now
+ * (queued bytes over link rate, read at this packet, as CONGA and LetFlow
+ * place a flowlet on what the switch sees at its start), among equal
+ * queues the lowest load band (lb_port_load.h, sampled every 16 us), ties
+ * broken at random.
+ *
+ * Why the queue first: the sampled band alone cannot tell a busy link from
+ * an overloaded one (past load clamps at line rate, and a queue of one BDP
+ * is a few percent of the 256 us future scale), and it is up to 16 us old,
+ * so flowlets starting together (a permutation's flows all start at once)
+ * all saw the same bands and were placed at random, several on one uplink.
+ * Why a gap near the RTT: a window-limited flow at 100G sends every few
+ * microseconds, so a 256 us gap never comes and every flow stayed where its
+ * first packet went; with a gap of about one RTT a flow whose window was
+ * cut (a congested path, local or remote) pauses, starts a new flowlet and
+ * moves, while a flow at full rate stays (LetFlow's argument).
  *
  * Entries age by their timestamps (compared on use), so no timer walks the
  * table; flows whose hashes share an entry share a flowlet, as in hardware.
@@ -27,6 +42,10 @@ struct flowlet_entry {
 struct flowlet {
 	loom_time_ns idle_time;
 	uint32_t mask;
+	uint16_t n_members;
+	/* [member]: when the bytes this group handed the member have left its
+	 * link at its rate (a queue does not count the frame on the wire) */
+	loom_time_ns *free_at;
 	struct flowlet_entry e[];
 };
 
@@ -34,32 +53,69 @@ static void *flowlet_init(const struct lb_group_view *g, const struct lb_params 
 {
 	struct flowlet *f = calloc(1, sizeof(*f) + p->flowlet_table_size * sizeof(struct flowlet_entry));
 
-	(void)g;
 	if (!f)
 		return NULL;
+	f->free_at = calloc(g->n_members, sizeof(*f->free_at));
+	if (!f->free_at) {
+		free(f);
+		return NULL;
+	}
 	f->idle_time = p->idle_time_ns;
 	f->mask = p->flowlet_table_size - 1;
+	f->n_members = g->n_members;
 	return f;
 }
 
-/* Lowest band among the members; among equals, each is chosen with equal
- * probability (reservoir sampling: the k-th equal replaces with 1/k). */
-static uint16_t best_member(const struct lb_group_view *g)
+static void flowlet_fini(void *state)
+{
+	struct flowlet *f = state;
+
+	if (f)
+		free(f->free_at);
+	free(f);
+}
+
+static uint64_t member_rate(const struct lb_group_view *g, uint16_t i)
+{
+	return g->members[i].rate_bps ? g->members[i].rate_bps : 10000000000ull;
+}
+
+/* What member i has to send before a new packet gets out, in ns: its
+ * queue now (lb_member_queue_cost), or what this group handed it that is
+ * still on its way out (the frame on the wire, which no queue counts),
+ * whichever is more. */
+static double member_backlog_ns(const struct flowlet *f, const struct lb_group_view *g, uint16_t i,
+				loom_time_ns now)
+{
+	double queue = lb_member_queue_cost(g, i);
+	double own = f->free_at[i] > now ? (double)(f->free_at[i] - now) : 0;
+
+	return queue > own ? queue : own;
+}
+
+/* The member with the least to send (member_backlog_ns), among equals
+ * the lowest band; among equals, each is chosen with equal probability
+ * (reservoir sampling: the k-th equal replaces with 1/k). */
+static uint16_t best_member(const struct flowlet *f, const struct lb_group_view *g, loom_time_ns now)
 {
 	const struct lb_env *env = g->env;
 	unsigned int best_band = LB_QUALITY_BANDS, n_best = 0;
+	double best_cost = 0;
 	uint16_t best = 0;
 
 	for (uint16_t i = 0; i < g->n_members; i++) {
+		double cost = member_backlog_ns(f, g, i, now);
 		unsigned int band = env->port_load
 					    ? lb_load_band(&env->port_load[g->members[i].port], env->load_params,
 							   g->members[i].rate_bps)
 					    : 0;
-		if (band < best_band) {
+
+		if (n_best == 0 || cost < best_cost || (cost == best_cost && band < best_band)) {
+			best_cost = cost;
 			best_band = band;
 			best = i;
 			n_best = 1;
-		} else if (band == best_band && lb_rng_below(env->rng, ++n_best) == 0) {
+		} else if (cost == best_cost && band == best_band && lb_rng_below(env->rng, ++n_best) == 0) {
 			best = i;
 		}
 	}
@@ -72,10 +128,15 @@ static uint16_t flowlet_select(void *state, const struct lb_group_view *g, const
 	struct flowlet_entry *e = &f->e[pkt->flow_hash & f->mask];
 
 	if (!e->valid || pkt->now - e->last_seen >= f->idle_time || e->member >= g->n_members) {
-		e->member = best_member(g);
+		e->member = best_member(f, g, pkt->now);
 		e->valid = true;
 	}
 	e->last_seen = pkt->now;
+	if (e->member < f->n_members) {
+		loom_time_ns start = f->free_at[e->member] > pkt->now ? f->free_at[e->member] : pkt->now;
+
+		f->free_at[e->member] = start + (loom_time_ns)pkt->len * 8 * LOOM_NS_PER_S / member_rate(g, e->member);
+	}
 	return e->member;
 }
 
@@ -101,10 +162,10 @@ static void flowlet_explain(const void *state, const struct lb_group_view *g, co
 
 const struct lb_policy lb_policy_flowlet = {
 	.name = "flowlet",
-	.summary = "per flowlet: best quality band after an idle gap (SAI ARS / Broadcom DLB)",
+	.summary = "per flowlet: after an idle gap, the least queued member, then best quality band (SAI ARS / DLB)",
 	.uses_port_load = true,
 	.init = flowlet_init,
-	.fini = free,
+	.fini = flowlet_fini,
 	.select = flowlet_select,
 	.explain = flowlet_explain,
 };

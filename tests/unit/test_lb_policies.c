@@ -226,6 +226,77 @@ static void test_flowlet_ties_at_random(void **state)
 	p->fini(st);
 }
 
+/* A flowlet boundary reads the queues as they are now before the sampled
+ * bands: a member with 1 byte queued loses to an empty one even at a
+ * better band (a band is up to 16 us old and saturates at line rate);
+ * equal queues fall back to the band, equal both to chance. */
+static void test_flowlet_least_queued_first(void **state)
+{
+	const struct lb_policy *p = policy("flowlet");
+	struct fake_switch f;
+	loom_time_ns t = 1000000, gap;
+	uint32_t count[4] = {0};
+	void *st;
+
+	(void)state;
+	fake_switch_init(&f, 4, G10, 11);
+	gap = f.params.idle_time_ns;
+	st = policy_init(p, &f);
+	for (uint16_t i = 0; i < 4; i++)
+		fake_set_band(&f, i, i == 2 ? 6 : 1, G10);
+	f.queued[0] = 1;
+	f.queued[1] = 3000;
+	f.queued[3] = 1500;
+	/* member 2: the only empty queue, at the worst band */
+	assert_int_equal(pick(p, st, &f, 5, t), 2);
+	/* within the gap it stays, whatever the queues do */
+	f.queued[2] = 9000;
+	assert_int_equal(pick(p, st, &f, 5, t + gap - 1), 2);
+	/* next flowlet: member 0, one byte queued, the least now */
+	t += 2 * gap;
+	assert_int_equal(pick(p, st, &f, 5, t), 0);
+	/* equal queues: the lower band wins (member 3 at band 1, 2 at 6) */
+	f.queued[0] = f.queued[1] = 5000;
+	f.queued[2] = f.queued[3] = 1500;
+	t += 2 * gap;
+	assert_int_equal(pick(p, st, &f, 5, t), 3);
+	/* equal queues and bands: at random between 0 and 1 only */
+	f.queued[2] = f.queued[3] = 7000;
+	fake_set_band(&f, 1, 1, G10);
+	for (uint32_t i = 0; i < 2000; i++) {
+		t += 2 * gap;
+		count[pick(p, st, &f, 5, t)]++;
+	}
+	assert_int_equal(count[2] + count[3], 0);
+	assert_true(count[0] > 900 && count[1] > 900);
+	p->fini(st);
+}
+
+/* Flowlets that start in the same nanosecond on empty queues: the frame
+ * the group just put on a member's wire (1500 bytes at 10G: 1200 ns)
+ * counts, so four new flowlets take the four members, one each; once
+ * those frames are out (1200 ns later), the next four do too. */
+static void test_flowlet_counts_the_frame_on_the_wire(void **state)
+{
+	const struct lb_policy *p = policy("flowlet");
+	struct fake_switch f;
+	loom_time_ns t = 1000000;
+	uint32_t seen;
+	void *st;
+
+	(void)state;
+	fake_switch_init(&f, 4, G10, 3);
+	st = policy_init(p, &f);
+	for (int round = 0; round < 2; round++) {
+		seen = 0;
+		for (uint32_t flow = 0; flow < 4; flow++)
+			seen |= 1u << pick(p, st, &f, 100 * (uint32_t)round + flow, t);
+		assert_int_equal(seen, 0xf);
+		t += 1200;
+	}
+	p->fini(st);
+}
+
 static void test_quality_bands(void **state)
 {
 	struct lb_params par;
@@ -430,6 +501,8 @@ int main(void)
 		cmocka_unit_test(test_spray_random_seeded),
 		cmocka_unit_test(test_flowlet_stays_then_moves),
 		cmocka_unit_test(test_flowlet_ties_at_random),
+		cmocka_unit_test(test_flowlet_least_queued_first),
+		cmocka_unit_test(test_flowlet_counts_the_frame_on_the_wire),
 		cmocka_unit_test(test_quality_bands),
 		cmocka_unit_test(test_port_load_sampling),
 		cmocka_unit_test(test_adaptive_least_loaded),

@@ -156,6 +156,9 @@ static void test_errors(void **state)
 	expect_error("load_balancing: { mode: flowlet, flowlet_table: 500 }", "power of two");
 	expect_error("load_balancing: { mode: flowlet, idle_tme: 5us }", "idle_tme");
 	expect_error("load_balancing: { idle_time: 0us }", "idle_time must be > 0");
+	expect_error("load_balancing: { idle_time: rtt/0 }", "not rtt/N with N 1 .. 64");
+	expect_error("load_balancing: { idle_time: rtt/65 }", "not rtt/N with N 1 .. 64");
+	expect_error("load_balancing: { idle_time: rtt2 }", "not a delay, rtt or rtt/N");
 	expect_error("load_balancing: { sample_interval: 10ns }", ">= 1us");
 	expect_error("load_balancing: { groups: { 10.0.1.0/24: spray } }", "goes in a switch's options");
 }
@@ -186,6 +189,42 @@ static void test_group_of_unknown_route(void **state)
 		fail_msg("got: %s", err);
 }
 
+/* idle_time: rtt/N resolves to the fabric's base round trip over N: a
+ * two-tier fabric of 100G links of 1 us and MTU 4096 (issue 23's bench):
+ * 4 links x (2 x 1000 ns + 4110 bytes at 100G, 328.8 -> 329 ns) = 9316 ns;
+ * rtt/2 = 4658 ns; written back as written. */
+static void test_idle_time_from_rtt(void **state)
+{
+	const char *text = "fabric: x\nload_balancing: { mode: flowlet, idle_time: rtt/2 }\n"
+			   "generate: { spines: 2, leaves: 2, hosts_per_leaf: 1, link_rate: 100G, uplink_rate: 100G,"
+			   " delay: 1us, mtu: 4096 }\n";
+	struct topology t, t2;
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	json_t *cfg;
+
+	(void)state;
+	if (topo_load_string(text, "x.yaml", &workload_traffic, &t, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(topo_base_rtt_ns(&t), 9316);
+	assert_int_equal(loomd_config_build(&t, NULL, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(json_integer_value(json_object_get(switch_lb(cfg, "leaf0"), "idle_time_ns")), 4658);
+	json_decref(cfg);
+	mem = open_memstream(&buf, &len);
+	assert_int_equal(topo_write_explicit(&t, &workload_traffic, mem), 0);
+	fclose(mem);
+	assert_non_null(strstr(buf, "idle_time: rtt/2"));
+	if (topo_load_string(buf, "x-expanded.yaml", &workload_traffic, &t2, err, sizeof(err)) < 0)
+		fail_msg("%s\n%s", err, buf);
+	assert_int_equal(loomd_config_build(&t2, NULL, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(json_integer_value(json_object_get(switch_lb(cfg, "leaf0"), "idle_time_ns")), 4658);
+	json_decref(cfg);
+	free(buf);
+	topo_free(&t);
+	topo_free(&t2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_default_is_absent),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_group_of_unknown_route),
+		cmocka_unit_test(test_idle_time_from_rtt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
