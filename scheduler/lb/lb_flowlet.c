@@ -46,8 +46,14 @@ struct flowlet {
 	/* [member]: when the bytes this group handed the member have left its
 	 * link at its rate (a queue does not count the frame on the wire) */
 	loom_time_ns *free_at;
+	uint64_t *ps_per_byte; /* [member]: its link's time per byte (no division per packet) */
 	struct flowlet_entry e[];
 };
+
+static uint64_t member_rate(const struct lb_group_view *g, uint16_t i)
+{
+	return g->members[i].rate_bps ? g->members[i].rate_bps : 10000000000ull;
+}
 
 static void *flowlet_init(const struct lb_group_view *g, const struct lb_params *p)
 {
@@ -56,10 +62,15 @@ static void *flowlet_init(const struct lb_group_view *g, const struct lb_params 
 	if (!f)
 		return NULL;
 	f->free_at = calloc(g->n_members, sizeof(*f->free_at));
-	if (!f->free_at) {
+	f->ps_per_byte = calloc(g->n_members, sizeof(*f->ps_per_byte));
+	if (!f->free_at || !f->ps_per_byte) {
+		free(f->free_at);
+		free(f->ps_per_byte);
 		free(f);
 		return NULL;
 	}
+	for (uint16_t i = 0; i < g->n_members; i++)
+		f->ps_per_byte[i] = 8000ull * LOOM_NS_PER_S / member_rate(g, i);
 	f->idle_time = p->idle_time_ns;
 	f->mask = p->flowlet_table_size - 1;
 	f->n_members = g->n_members;
@@ -70,14 +81,11 @@ static void flowlet_fini(void *state)
 {
 	struct flowlet *f = state;
 
-	if (f)
+	if (f) {
 		free(f->free_at);
+		free(f->ps_per_byte);
+	}
 	free(f);
-}
-
-static uint64_t member_rate(const struct lb_group_view *g, uint16_t i)
-{
-	return g->members[i].rate_bps ? g->members[i].rate_bps : 10000000000ull;
 }
 
 /* What member i has to send before a new packet gets out, in ns: its
@@ -135,7 +143,7 @@ static uint16_t flowlet_select(void *state, const struct lb_group_view *g, const
 	if (e->member < f->n_members) {
 		loom_time_ns start = f->free_at[e->member] > pkt->now ? f->free_at[e->member] : pkt->now;
 
-		f->free_at[e->member] = start + (loom_time_ns)pkt->len * 8 * LOOM_NS_PER_S / member_rate(g, e->member);
+		f->free_at[e->member] = start + (loom_time_ns)pkt->len * f->ps_per_byte[e->member] / 1000;
 	}
 	return e->member;
 }
