@@ -56,6 +56,7 @@ def parse_size(s):
 
 
 TRIM = "  trim: { classes: [0], dscp: 63 }\n"
+NSCC_EXTRA = []  # --nscc KEY: VALUE, e.g. "max_cwnd: 232KB"
 TRIMMING_TRANSPORTS = ("selective_repeat",)
 
 
@@ -69,6 +70,12 @@ def cc_text(text, cc, init_cwnd, initial_alpha):
     """The flows' `cc:`: DCTCP starts at init_cwnd ('bdp': one BDP, as
     htsim's sources start at line rate) with initial_alpha; as the code's
     defaults (10 MSS, alpha 1) when both are None."""
+    if cc == "nscc":
+        # the base RTT as htsim gives its sources (from the topology): each
+        # file's one-BDP queue at its link rate, so NSCC starts at one BDP
+        # and caps at 1.5 (loom/cc/nscc.h) instead of measuring it
+        return "{type: nscc, base_rtt: %dns%s}" % (bdp_bytes(text) * 8 * 10**9 // link_rate_bps(text),
+                                                   "".join(", " + k for k in NSCC_EXTRA))
     if cc != "dctcp" or (init_cwnd is None and initial_alpha is None):
         return cc
     keys = []
@@ -165,7 +172,7 @@ def main():
     ap.add_argument("--transport", default="selective_repeat",
                     help="every flow's transport: selective_repeat (default; the switches trim), go_back_n, "
                     "or none (the files' flows as written: no loss recovery)")
-    ap.add_argument("--cc", default="dctcp", help="every flow's congestion control: dctcp (default), dcqcn")
+    ap.add_argument("--cc", default="dctcp", help="every flow's congestion control: dctcp (default), dcqcn, nscc")
     ap.add_argument("--init-cwnd", help="DCTCP's initial window: bdp (one BDP, the files' queue_limit) or a "
                     "size (e.g. 40K); default the code's, 10 MSS")
     ap.add_argument("--initial-alpha", type=float, help="DCTCP's initial alpha (default the code's, 1)")
@@ -173,7 +180,10 @@ def main():
     ap.add_argument("--speedup", type=float, default=1.25, help="cell mode's fabric speedup (default 1.25)")
     ap.add_argument("--out", help="keep the results here (default: a temporary folder)")
     ap.add_argument("--again", metavar="DIR", help="the tables of an earlier --out DIR, without running")
+    ap.add_argument("--nscc", action="append", default=[], metavar="'KEY: VALUE'",
+                    help="with --cc nscc: a parameter beside base_rtt (e.g. 'max_cwnd: 232KB', 'target_delay: 5us')")
     a = ap.parse_args()
+    NSCC_EXTRA.extend(a.nscc)
     loomctl = os.path.join(a.build, "control", "loomctl")
     out_dir = a.again or a.out or tempfile.mkdtemp(prefix="loom-htsim-")
     os.makedirs(out_dir, exist_ok=True)

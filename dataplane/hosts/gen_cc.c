@@ -158,14 +158,15 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 	}
 }
 
-void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, uint64_t newly_acked,
-				  loom_time_ns ts_echo, loom_time_ns now)
+void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, bool nak,
+				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now)
 {
 	uint64_t acked = epsn * (uint64_t)f->tp.mss;
 
 	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
-		/* ACKs only (a NACK'd packet is resent, the window stays), with their echo */
-		if (newly_acked && ts_echo != LOOM_TIME_NEVER)
+		if (nak)
+			loom_nscc_on_nack(&f->nscc, &f->nscc_cfg);
+		else if (newly_acked && ts_echo != LOOM_TIME_NEVER)
 			loom_nscc_on_ack(&f->nscc, &f->nscc_cfg, newly_acked * f->tp.mss, ece, ts_echo, now);
 		f->window_blocked = false;
 		return;

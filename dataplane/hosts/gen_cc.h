@@ -63,11 +63,11 @@ uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_
 				 bool *unknown);
 /* Queue a feedback packet (consecutive ACKs of a flow merge); counts an overflow. */
 void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
-/* A transport's cumulative ACK (ePSN) of f, for its CC: DCTCP's window
- * reads epsn; NSCC's the packets it newly acknowledged (0 for a NAK) and
- * the send time it echoes (LOOM_TIME_NEVER: none). */
-void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, uint64_t newly_acked,
-				  loom_time_ns ts_echo, loom_time_ns now);
+/* A transport's ACK or NAK (nak) with cumulative ePSN of f, for its CC:
+ * DCTCP's window reads epsn; NSCC's the packets an ACK newly acknowledged
+ * and the send time it echoes (LOOM_TIME_NEVER: none), or the NAK. */
+void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, bool nak,
+				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now);
 /* The gap after f's last packet at its current rate. */
 loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f);
 

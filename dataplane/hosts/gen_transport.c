@@ -185,7 +185,7 @@ uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_g
 			loom_sr_tx_on_nack(&t->sr, rte_be_to_cpu_64(ext->psn));
 	}
 	/* the congestion controller reads the same ACK */
-	loom_gen_cc_on_transport_ack(f, epsn, fb->ece != 0, fb->kind == LOOM_GEN_FB_TP_ACK ? newly : 0, ts_echo, now);
+	loom_gen_cc_on_transport_ack(f, epsn, fb->ece != 0, fb->kind == LOOM_GEN_FB_TP_NAK, newly, ts_echo, now);
 	if (loom_gen_tp_done(f)) {
 		f->due = LOOM_TIME_NEVER;
 		return 0;

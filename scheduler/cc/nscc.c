@@ -111,3 +111,11 @@ void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uin
 	}
 	clamp(st, cfg);
 }
+
+void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
+{
+	st->nacks++;
+	st->cwnd = st->cwnd > cfg->mss ? st->cwnd - cfg->mss : 0;
+	st->cwnd_frac = 0;
+	clamp(st, cfg);
+}

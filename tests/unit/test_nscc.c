@@ -155,6 +155,22 @@ static void test_measured_base_rtt(void **state)
 	assert_int_equal(s.cwnd, 15000);
 }
 
+/* A NACK takes one packet off the window, down to min_cwnd (1000). */
+static void test_nack_takes_a_packet(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+
+	(void)state;
+	setup(&c, &s);
+	loom_nscc_on_nack(&s, &c);
+	assert_int_equal(s.cwnd, 9000);
+	for (int i = 0; i < 20; i++)
+		loom_nscc_on_nack(&s, &c);
+	assert_int_equal(s.cwnd, 1000);
+	assert_int_equal(s.nacks, 21);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_proportional_increase),
 		cmocka_unit_test(test_fast_increase_and_cap),
 		cmocka_unit_test(test_measured_base_rtt),
+		cmocka_unit_test(test_nack_takes_a_packet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

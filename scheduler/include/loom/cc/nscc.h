@@ -35,9 +35,15 @@
  * queues, which mark but do not last, cost no cut; and it is what the
  * htsim reference figures of issue 23 were produced with.
  *
- * Not modelled: NSCC's quick adapt after losses and its receiver-driven
- * credit half (UEC's RCCC); trimmed packets' NACKs do not move the window
- * (the transport resends them). Time is passed in, nothing reads a clock.
+ *  - a NACK (a packet trimmed: some queue on its path was full) takes one
+ *    packet off the window (the transport resends the packet): a bounded
+ *    stand-in for NSCC's quick adapt, which resets the window to what was
+ *    acknowledged over the last base RTT after losses; without it an
+ *    incast whose target is above what the bottleneck queue can hold
+ *    keeps trimming.
+ *
+ * Not modelled: quick adapt itself and the receiver-driven credit half
+ * (UEC's RCCC). Time is passed in, nothing reads a clock.
  */
 #ifndef LOOM_NSCC_H
 #define LOOM_NSCC_H
@@ -71,7 +77,7 @@ struct loom_nscc {
 	loom_time_ns base_rtt;   /* configured, or the smallest sample so far (0: none yet) */
 	loom_time_ns last_cut;   /* send time at or after which an ACK may cut again */
 	uint64_t near_base_bytes;/* acknowledged since the delay was last above fast_qdelay */
-	uint64_t cuts, increases_pi, increases_fi, increases_fast, samples;
+	uint64_t cuts, increases_pi, increases_fi, increases_fast, samples, nacks;
 	loom_time_ns last_qdelay;
 };
 
@@ -84,5 +90,7 @@ loom_time_ns loom_nscc_target(const struct loom_nscc *st, const struct loom_nscc
  * packet sent at `sent` (the echoed timestamp), with the ECN echo `ecn`. */
 void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint64_t acked, bool ecn,
 		      loom_time_ns sent, loom_time_ns now);
+/* A NACK: one of its packets was trimmed. */
+void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg);
 
 #endif
