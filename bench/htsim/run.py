@@ -56,6 +56,11 @@ def parse_size(s):
 
 
 TRIM = "  trim: { classes: [0], dscp: 63 }\n"
+# NSCC's queueing-delay target for both files: 12 us, 1.3 x the
+# permutation's base RTT (its default 3/4 of it cut on spraying's queues:
+# 16 MB spray 1.20 against 1.14) and below what the incast's one-BDP
+# queue holds (13.3 us), so a full bottleneck still cuts.
+NSCC_TARGET = "target_delay: 12us"
 NSCC_EXTRA = []  # --nscc KEY: VALUE, e.g. "max_cwnd: 232KB"
 TRIMMING_TRANSPORTS = ("selective_repeat",)
 
@@ -183,7 +188,7 @@ def main():
     ap.add_argument("--nscc", action="append", default=[], metavar="'KEY: VALUE'",
                     help="with --cc nscc: a parameter beside base_rtt (e.g. 'max_cwnd: 232KB', 'target_delay: 5us')")
     a = ap.parse_args()
-    NSCC_EXTRA.extend(a.nscc)
+    NSCC_EXTRA.extend(a.nscc if any(k.startswith("target_delay") for k in a.nscc) else [NSCC_TARGET] + a.nscc)
     loomctl = os.path.join(a.build, "control", "loomctl")
     out_dir = a.again or a.out or tempfile.mkdtemp(prefix="loom-htsim-")
     os.makedirs(out_dir, exist_ok=True)

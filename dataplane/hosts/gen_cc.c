@@ -241,7 +241,10 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 		return NULL;
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = (uint8_t)(r->dscp << 2); /* not ECN-capable */
+	/* not ECN-capable; NSCC's ACKs, where the fabric trims, in the trimmed
+	 * headers' class (htsim's header-only control packets share the
+	 * high-priority queue): its delay sample is then the data's queueing */
+	ip->type_of_service = (uint8_t)((ts && r->tp.trim_dscp != LOOM_GEN_NO_TRIM_DSCP ? r->tp.trim_dscp : r->dscp) << 2);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(frame - RTE_ETHER_HDR_LEN));
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = 64;
