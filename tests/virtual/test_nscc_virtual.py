@@ -65,6 +65,24 @@ class NsccVirtual(unittest.TestCase):
             self.assertGreater(f["ce_marked"], 0)
             self.assertGreater(f["cc_cuts"], 0)
 
+    def test_acks_go_in_the_trimmed_headers_class(self):
+        """Where the fabric trims, NSCC's ACKs carry the trim DSCP (63) and
+        travel in the strict class 7 as the trimmed headers do: leaf1's
+        port up to spine0 carries nothing but h2's ACKs, every one of them
+        in class 7. Without trimming (the lone flow) they stay in class 0."""
+        r, _, _ = run(incast("{type: nscc, target_delay: 50us}"), self.dir)
+        acks = [h for h in r["hosts"] if h["name"] == "h2"][0]["tx_feedback"]
+        self.assertGreater(acks, 0)
+        leaf1 = [s for s in r["switches"] if s["name"] == "leaf1"][0]
+        up = [p for p in leaf1["ports"] if p["name"] == "spine0:1"][0]
+        out = {c["class"]: c["out_packets"] for c in up["tm"]["classes"] if c["out_packets"]}
+        self.assertEqual(out, {7: acks})
+        r, _, _ = run(lone_flow("nscc"), self.dir, name="lone")
+        leaf1 = [s for s in r["switches"] if s["name"] == "leaf1"][0]
+        up = [p for p in leaf1["ports"] if p["name"] == "spine0:1"][0]
+        out = {c["class"]: c["out_packets"] for c in up["tm"]["classes"] if c["out_packets"]}
+        self.assertEqual(out, {0: 21})
+
     def test_marks_above_target_delay_cut(self):
         """The same with a 2 us target: the queue passes it (its 3 KB mark
         threshold alone is 2.4 us), and marked ACKs whose sample is above
