@@ -105,7 +105,7 @@ const struct loom_cc_params *workload_cc_params(uint16_t k);
 /* The flow's cc as YAML: `dcqcn` or `{type: dcqcn, g: 0.0078125}`. */
 void workload_write_cc(FILE *out, const struct loom_flow_spec *s);
 
-/* "none" | "dcqcn" | "dctcp" <-> enum loom_flow_cc; parse: 0 or -1. */
+/* "none" | "dcqcn" | "dctcp" | "nscc" <-> enum loom_flow_cc; parse: 0 or -1. */
 int workload_parse_cc(const char *s, uint8_t *cc);
 const char *workload_cc_name(uint8_t cc);
 

@@ -146,6 +146,12 @@ static const char *check_combined(const struct loom_flow_spec *tmpl, const struc
 		/* a payload no larger than the frame: the window checks are in whole payloads */
 		loom_dctcp_default(&c, tmpl->pkt_bytes ? tmpl->pkt_bytes : LOOM_FRAME_ETH_MIN);
 		loom_cc_params_apply_dctcp(ps, &c, &why);
+	} else if (tmpl->cc == LOOM_FLOW_CC_NSCC) {
+		struct loom_nscc_cfg c;
+
+		loom_nscc_default(&c, tmpl->pkt_bytes ? tmpl->pkt_bytes : LOOM_FRAME_ETH_MIN,
+				  tmpl->rate_bps ? tmpl->rate_bps : UINT64_MAX / 2);
+		loom_cc_params_apply_nscc(ps, &c, &why);
 	}
 	return why;
 }
@@ -162,7 +168,7 @@ static int load_cc_map(struct yaml_doc *yd, const struct yaml_doc_field *cc, str
 	    yaml_doc_get_str(yd, &f[0], &type) < 0)
 		return -1;
 	if (workload_parse_cc(type, &tmpl->cc) < 0)
-		return yaml_doc_error(yd, yaml_doc_line(f[0].v), "bad cc type '%s' (none, dcqcn or dctcp)", type);
+		return yaml_doc_error(yd, yaml_doc_line(f[0].v), "bad cc type '%s' (none, dcqcn, dctcp or nscc)", type);
 	for (int p = 0; p < LOOM_CC_N_PARAMS; p++) {
 		double v = 0;
 
@@ -171,8 +177,9 @@ static int load_cc_map(struct yaml_doc *yd, const struct yaml_doc_field *cc, str
 		if (!(loom_cc_param_info[p].ccs & (1u << tmpl->cc)))
 			return yaml_doc_error(yd, yaml_doc_line(f[1 + p].k), "cc: '%s' is not a parameter of %s%s",
 					  f[1 + p].key, type,
-					  loom_cc_param_info[p].ccs & (1u << LOOM_FLOW_CC_DCQCN) ? " (dcqcn has it)"
-												 : " (dctcp has it)");
+					  loom_cc_param_info[p].ccs & (1u << LOOM_FLOW_CC_DCQCN)   ? " (dcqcn has it)"
+					  : loom_cc_param_info[p].ccs & (1u << LOOM_FLOW_CC_DCTCP) ? " (dctcp has it)"
+												   : " (nscc has it)");
 		if (get_param(yd, &f[1 + p], p, &v) < 0)
 			return -1;
 		loom_cc_params_set(&ps, p, v);
@@ -187,7 +194,8 @@ static int load_cc_map(struct yaml_doc *yd, const struct yaml_doc_field *cc, str
 }
 
 static const char *const cc_names[] = {
-	[LOOM_FLOW_CC_NONE] = "none", [LOOM_FLOW_CC_DCQCN] = "dcqcn", [LOOM_FLOW_CC_DCTCP] = "dctcp"};
+	[LOOM_FLOW_CC_NONE] = "none", [LOOM_FLOW_CC_DCQCN] = "dcqcn", [LOOM_FLOW_CC_DCTCP] = "dctcp",
+	[LOOM_FLOW_CC_NSCC] = "nscc"};
 
 int workload_parse_cc(const char *s, uint8_t *cc)
 {
@@ -213,7 +221,7 @@ int workload_load_cc(struct yaml_doc *yd, const struct yaml_doc_field *f, struct
 	if (yaml_doc_get_str(yd, f, &s) < 0)
 		return -1;
 	if (workload_parse_cc(s, &tmpl->cc) < 0)
-		return yaml_doc_error(yd, yaml_doc_line(f->v), "bad cc '%s' (none, dcqcn or dctcp, or a mapping "
+		return yaml_doc_error(yd, yaml_doc_line(f->v), "bad cc '%s' (none, dcqcn, dctcp or nscc, or a mapping "
 				  "with type: and parameters)", s);
 	tmpl->cc_params = 0;
 	return 0;

@@ -68,6 +68,9 @@ static int check_flow(struct traffic_loader *ld, int line, const struct loom_flo
 	if ((s->lose_count || s->rto_ns) && !s->recovery)
 		return yaml_doc_error(&ld->yd, line, "traffic: %s: needs a transport that recovers losses "
 				  "(transport: go_back_n or selective_repeat)", s->lose_count ? "lose" : "rto");
+	if (s->cc == LOOM_FLOW_CC_NSCC && !s->recovery)
+		return yaml_doc_error(&ld->yd, line, "traffic: cc: nscc needs a transport whose ACKs echo the send time "
+				  "(transport: go_back_n or selective_repeat)");
 	if (s->cc != LOOM_FLOW_CC_NONE && !s->ecn_capable)
 		return yaml_doc_error(&ld->yd, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
 				  workload_cc_name(s->cc));

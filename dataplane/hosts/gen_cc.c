@@ -35,6 +35,15 @@ int loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss, const char **w
 		if (loom_cc_params_apply_dctcp(&f->cc_params, &f->dctcp_cfg, why) < 0)
 			return -EINVAL;
 		loom_dctcp_init(&f->dctcp, &f->dctcp_cfg);
+	} else if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
+		loom_nscc_default(&f->nscc_cfg, mss, f->rate_bps);
+		if (loom_cc_params_apply_nscc(&f->cc_params, &f->nscc_cfg, why) < 0)
+			return -EINVAL;
+		if (!f->spec.recovery) {
+			*why = "nscc needs transport go_back_n or selective_repeat (its ACKs echo the send time)";
+			return -EINVAL;
+		}
+		loom_nscc_init(&f->nscc, &f->nscc_cfg);
 	}
 	return 0;
 }
@@ -63,6 +72,12 @@ bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, loom_time_ns now)
 	case LOOM_FLOW_CC_DCTCP:
 		/* over a transport: what is outstanding, retransmissions aside */
 		if ((f->spec.recovery ? loom_gen_tp_inflight_bytes(f) : unacked(f)) >= f->dctcp.cwnd) {
+			f->window_blocked = true;
+			return false;
+		}
+		return true;
+	case LOOM_FLOW_CC_NSCC: /* always over a transport */
+		if (loom_gen_tp_inflight_bytes(f) >= f->nscc.cwnd) {
 			f->window_blocked = true;
 			return false;
 		}
@@ -101,6 +116,7 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 			if (fb->ack_seq > tail->ack_seq)
 				tail->ack_seq = fb->ack_seq;
 			tail->ext.sack |= fb->ext.sack;
+			tail->ts_echo = fb->ts_echo; /* NSCC: the newest packet's send time */
 			return;
 		}
 	}
@@ -142,10 +158,19 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 	}
 }
 
-void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece)
+void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, bool nak,
+				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now)
 {
 	uint64_t acked = epsn * (uint64_t)f->tp.mss;
 
+	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
+		if (nak)
+			loom_nscc_on_nack(&f->nscc, &f->nscc_cfg);
+		else if (newly_acked && ts_echo != LOOM_TIME_NEVER)
+			loom_nscc_on_ack(&f->nscc, &f->nscc_cfg, newly_acked * f->tp.mss, ece, ts_echo, now);
+		f->window_blocked = false;
+		return;
+	}
 	if (f->spec.cc != LOOM_FLOW_CC_DCTCP)
 		return;
 	if (acked > f->sent_payload)
@@ -155,7 +180,8 @@ void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, boo
 }
 
 uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns now, bool *unknown)
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now,
+				 bool *unknown)
 {
 	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
 	struct loom_gen_tx_flow *f;
@@ -169,7 +195,7 @@ uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_
 	f->feedback++;
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
 		*unknown = !f->spec.recovery || !ext;
-		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, now);
+		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, f->spec.cc == LOOM_FLOW_CC_NSCC ? ts_echo : LOOM_TIME_NEVER, now);
 	}
 	if (fb->kind == LOOM_GEN_FB_CNP && f->spec.cc == LOOM_FLOW_CC_DCQCN) {
 		loom_dcqcn_rp_on_cnp(&f->dcqcn, &f->dcqcn_cfg, now);
@@ -204,9 +230,10 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 	const struct loom_gen_rx_flow *r = &h->rx[fb->rx_slot];
 	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
 	bool tp = fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK;
+	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* the send time echoed (8 bytes more) */
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
 			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr) +
-			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0);
+			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0) + (ts ? sizeof(uint64_t) : 0);
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -214,7 +241,10 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 		return NULL;
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = (uint8_t)(r->dscp << 2); /* not ECN-capable */
+	/* not ECN-capable; NSCC's ACKs, where the fabric trims, in the trimmed
+	 * headers' class (htsim's header-only control packets share the
+	 * high-priority queue): its delay sample is then the data's queueing */
+	ip->type_of_service = (uint8_t)((ts && r->tp.trim_dscp != LOOM_GEN_NO_TRIM_DSCP ? r->tp.trim_dscp : r->dscp) << 2);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(frame - RTE_ETHER_HDR_LEN));
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = 64;
@@ -255,6 +285,11 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 		};
 		memcpy(p + sizeof(hdr), &ext, sizeof(ext));
 	}
+	if (ts) {
+		uint64_t echo = rte_cpu_to_be_64(fb->ts_echo);
+
+		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext), &echo, sizeof(echo));
+	}
 	return m;
 }
 
@@ -264,5 +299,7 @@ uint64_t loom_gen_cc_cuts(const struct loom_gen_tx_flow *f)
 		return f->dcqcn.st.cuts;
 	if (f->spec.cc == LOOM_FLOW_CC_DCTCP)
 		return f->dctcp.cuts;
+	if (f->spec.cc == LOOM_FLOW_CC_NSCC)
+		return f->nscc.cuts;
 	return 0;
 }

@@ -17,6 +17,12 @@
  *    at the flow's rate within it. Sequence numbers count packets, so a
  *    lost packet is acknowledged by the ones after it: no retransmission,
  *    the loss stays visible in the flow's results.
+ *  - nscc: over a recovering transport only (gen_transport.c): its ACKs
+ *    carry 8 bytes more, the send time of the data packet that made the
+ *    ACK (loom_gen_payload.tx_time; merged ACKs: the newest), so the
+ *    sender's RTT sample is exact in virtual time; each ACK gives the
+ *    window (loom/cc/nscc.h) the packets it newly acknowledged,
+ *    cumulatively or selectively, its ECN echo and that sample.
  *  - none: fixed-rate, paced exactly from the flow's start (gen_host.c).
  *
  * CC flows pace from their last packet (the rate changes), at the rate in
@@ -53,11 +59,15 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
  * earlier than it was due. Feedback for no flow of ours is ignored
  * (returns 0, and *unknown is set). */
 uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns now, bool *unknown);
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now,
+				 bool *unknown);
 /* Queue a feedback packet (consecutive ACKs of a flow merge); counts an overflow. */
 void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
-/* A transport's cumulative ACK (ePSN) of f, for its CC (DCTCP's window). */
-void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece);
+/* A transport's ACK or NAK (nak) with cumulative ePSN of f, for its CC:
+ * DCTCP's window reads epsn; NSCC's the packets an ACK newly acknowledged
+ * and the send time it echoes (LOOM_TIME_NEVER: none), or the NAK. */
+void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, bool nak,
+				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now);
 /* The gap after f's last packet at its current rate. */
 loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f);
 

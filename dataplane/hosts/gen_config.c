@@ -144,8 +144,10 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 		tf->spec.cc = LOOM_FLOW_CC_DCQCN;
 	else if (strcmp(cc, "dctcp") == 0)
 		tf->spec.cc = LOOM_FLOW_CC_DCTCP;
+	else if (strcmp(cc, "nscc") == 0)
+		tf->spec.cc = LOOM_FLOW_CC_NSCC;
 	else
-		return fail(err, errlen, h->name, "flow %lu: cc '%s' (none, dcqcn or dctcp)", (unsigned long)id, cc);
+		return fail(err, errlen, h->name, "flow %lu: cc '%s' (none, dcqcn, dctcp or nscc)", (unsigned long)id, cc);
 	if (load_cc_params(cc_params, &tf->cc_params, &bad) < 0)
 		return fail(err, errlen, h->name, "flow %lu: cc_params: bad '%s'", (unsigned long)id, bad);
 	tf->dst_gen = (uint32_t)d;

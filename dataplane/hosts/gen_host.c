@@ -445,7 +445,8 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
  * it is not one of ours. */
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
-					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane)
+					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane,
+					  loom_time_ns *ts_echo)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -477,6 +478,11 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 			*has_ext = len >= off + sizeof(*fb) + sizeof(*ext);
 			if (*has_ext)
 				memcpy(ext, d + off + sizeof(*fb), sizeof(*ext));
+			/* NSCC's ACKs echo a send time after it (read only for NSCC flows) */
+			if (*has_ext && len >= off + sizeof(*fb) + sizeof(*ext) + sizeof(uint64_t)) {
+				memcpy(ts_echo, d + off + sizeof(*fb) + sizeof(*ext), sizeof(*ts_echo));
+				*ts_echo = rte_be_to_cpu_64(*ts_echo);
+			}
 			return NULL;
 		}
 	}
@@ -507,7 +513,9 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		struct loom_gen_feedback_ext ext;
 		bool is_fb = false, unknown = false, has_ext = false;
 		int plane = 0;
-		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane);
+		loom_time_ns ts_echo = LOOM_TIME_NEVER;
+		struct loom_gen_rx_flow *r =
+			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &ts_echo);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
@@ -526,7 +534,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 			h->c.rx_feedback++;
 			if (unlikely(h->nic))
 				loom_gen_plane_on_feedback(h, (unsigned int)plane, fb.kind == LOOM_GEN_FB_CNP || fb.ece, now);
-			changed += loom_gen_cc_on_feedback(h, &fb, has_ext ? &ext : NULL, now, &unknown);
+			changed += loom_gen_cc_on_feedback(h, &fb, has_ext ? &ext : NULL, ts_echo, now, &unknown);
 			h->c.rx_unknown += unknown;
 			continue;
 		}
@@ -550,6 +558,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 			h->nic->rx_plane = (uint8_t)plane; /* its feedback goes back over it */
 			loom_gen_plane_rx(h, r, (unsigned int)plane, wire, seq + 1 <= r->next_seq, now);
 		}
+		r->ts_echo = tx_time;
 		if (r->recovery) {
 			/* only new data counts (toward completion, and as reordered) */
 			bool accept;

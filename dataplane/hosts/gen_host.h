@@ -50,6 +50,7 @@
 #include "loom/cc/cc_params.h"
 #include "loom/cc/dcqcn.h"
 #include "loom/cc/dctcp.h"
+#include "loom/cc/nscc.h"
 #include "loom/traffic/flow_spec.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
@@ -100,6 +101,7 @@ struct loom_gen_feedback {
 	uint8_t plane;    /* multi-plane: it goes back over the plane its data came in on (gen_plane.h) */
 	uint64_t ack_seq;
 	struct loom_gen_feedback_ext ext; /* transport kinds */
+	uint64_t ts_echo; /* NSCC's ACKs: the send time of the data packet acknowledged (on the wire after ext) */
 };
 #define LOOM_GEN_FEEDBACK_QUEUE 256u
 
@@ -127,6 +129,8 @@ struct loom_gen_tx_flow {
 	struct loom_dcqcn_rp dcqcn;
 	struct loom_dctcp_cfg dctcp_cfg;
 	struct loom_dctcp dctcp;
+	struct loom_nscc_cfg nscc_cfg;
+	struct loom_nscc nscc;
 	bool chained;          /* a later collective phase: spec.start is set when it is released */
 	struct loom_gen_tp_tx tp; /* loss recovery (spec.recovery, gen_transport.c) */
 	bool no_buffer_now;    /* its last packet found no buffer */
@@ -155,6 +159,7 @@ struct loom_gen_rx_flow {
 	uint64_t first_wire;   /* frame bytes of the first packet (rate excludes it) */
 	loom_time_ns first_rx, last_rx, completed; /* completed: NEVER until all bytes arrived */
 	uint8_t recovery;      /* spec.recovery */
+	loom_time_ns ts_echo;  /* the send time of the last data packet (NSCC's ACKs echo it) */
 	struct loom_gen_tp_rx tp;
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };

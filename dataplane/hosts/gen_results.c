@@ -62,6 +62,7 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	 * rate in force at the end, the DCTCP window */
 	json_object_set_new(o, "cc", json_string(tf->spec.cc == LOOM_FLOW_CC_DCQCN   ? "dcqcn"
 						 : tf->spec.cc == LOOM_FLOW_CC_DCTCP ? "dctcp"
+						 : tf->spec.cc == LOOM_FLOW_CC_NSCC  ? "nscc"
 										     : "none"));
 	json_object_set_new(o, "cc_feedback_rx", json_integer(ji(tf->feedback)));
 	json_object_set_new(o, "cc_feedback_tx", json_integer(ji(r->cnps + r->acks)));
@@ -69,6 +70,10 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	json_object_set_new(o, "cc_rate_bps", json_integer(ji(tf->rate_bps)));
 	if (tf->spec.cc == LOOM_FLOW_CC_DCTCP)
 		json_object_set_new(o, "cwnd_bytes", json_integer(ji(tf->dctcp.cwnd)));
+	if (tf->spec.cc == LOOM_FLOW_CC_NSCC) { /* the window, and the base RTT it measured or was given */
+		json_object_set_new(o, "cwnd_bytes", json_integer(ji(tf->nscc.cwnd)));
+		json_object_set_new(o, "base_rtt_ns", json_integer(ji(tf->nscc.base_rtt)));
+	}
 	/* loss recovery (transport go_back_n / selective_repeat): packets
 	 * sent again, timer expiries, NAKs or NACKs the sender acted on,
 	 * trimmed packets the receiver got, first transmissions lost by script */

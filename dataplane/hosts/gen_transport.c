@@ -119,6 +119,7 @@ static void queue_fb(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bo
 		.ece = ece,
 		.ack_seq = epsn,
 		.ext = {.psn = psn, .sack_base = base, .sack = sack},
+		.ts_echo = h->rx[rx_slot].ts_echo,
 	};
 
 	loom_gen_feedback_enqueue(h, &fb);
@@ -158,10 +159,12 @@ uint32_t loom_gen_tp_on_data(struct loom_gen_host *h, uint32_t rx_slot, uint64_t
 }
 
 uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns now)
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now)
 {
 	struct loom_gen_tp_tx *t = &f->tp;
 	uint64_t epsn = rte_be_to_cpu_64(fb->ack_seq);
+	/* packets this ACK acknowledged, cumulatively or selectively (NSCC's increase) */
+	uint64_t before = gbn(f) ? t->gbn.una : loom_sr_tx_outstanding(&t->sr), newly = 0;
 	loom_time_ns ready;
 
 	if (fb->kind == LOOM_GEN_FB_TP_ACK) {
@@ -170,6 +173,10 @@ uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_g
 			loom_gbn_tx_on_ack(&t->gbn, epsn, now);
 		else
 			loom_sr_tx_on_ack(&t->sr, epsn, rte_be_to_cpu_64(ext->sack_base), rte_be_to_cpu_64(ext->sack), now);
+		if (gbn(f))
+			newly = t->gbn.una > before ? t->gbn.una - before : 0;
+		else
+			newly = before > loom_sr_tx_outstanding(&t->sr) ? before - loom_sr_tx_outstanding(&t->sr) : 0;
 	} else {
 		t->naks++;
 		if (gbn(f))
@@ -178,7 +185,7 @@ uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_g
 			loom_sr_tx_on_nack(&t->sr, rte_be_to_cpu_64(ext->psn));
 	}
 	/* the congestion controller reads the same ACK */
-	loom_gen_cc_on_transport_ack(f, epsn, fb->ece != 0);
+	loom_gen_cc_on_transport_ack(f, epsn, fb->ece != 0, fb->kind == LOOM_GEN_FB_TP_NAK, newly, ts_echo, now);
 	if (loom_gen_tp_done(f)) {
 		f->due = LOOM_TIME_NEVER;
 		return 0;

@@ -106,10 +106,11 @@ void loom_gen_tp_after_send(struct loom_gen_tx_flow *f);
 uint32_t loom_gen_tp_on_data(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, uint8_t tos, bool ce,
 			     bool *accept);
 
-/* Sender: a transport ACK or NAK for flow f arrived. Returns 1 when the
+/* Sender: a transport ACK or NAK for flow f arrived (ts_echo: the send
+ * time an NSCC ACK echoes, else LOOM_TIME_NEVER). Returns 1 when the
  * flow may now send earlier than it was due. */
 uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns now);
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now);
 
 /* For the results. */
 const struct loom_transport_tx_stats *loom_gen_tp_stats(const struct loom_gen_tx_flow *f);

@@ -8,6 +8,7 @@
 
 #define DCQCN (1u << LOOM_FLOW_CC_DCQCN)
 #define DCTCP (1u << LOOM_FLOW_CC_DCTCP)
+#define NSCC (1u << LOOM_FLOW_CC_NSCC)
 
 const struct loom_cc_param_info loom_cc_param_info[LOOM_CC_N_PARAMS] = {
 	[LOOM_CC_G] = {"g", LOOM_CC_KIND_FRACTION_OPEN, DCQCN | DCTCP},
@@ -22,9 +23,11 @@ const struct loom_cc_param_info loom_cc_param_info[LOOM_CC_N_PARAMS] = {
 	[LOOM_CC_FAST_RECOVERY_STEPS] = {"fast_recovery_steps", LOOM_CC_KIND_COUNT, DCQCN},
 	[LOOM_CC_CLAMP_TARGET] = {"clamp_target", LOOM_CC_KIND_BOOL, DCQCN},
 	[LOOM_CC_CNP_INTERVAL] = {"cnp_interval", LOOM_CC_KIND_TIME, DCQCN},
-	[LOOM_CC_INIT_CWND] = {"init_cwnd", LOOM_CC_KIND_BYTES, DCTCP},
-	[LOOM_CC_MIN_CWND] = {"min_cwnd", LOOM_CC_KIND_BYTES, DCTCP},
-	[LOOM_CC_MAX_CWND] = {"max_cwnd", LOOM_CC_KIND_BYTES, DCTCP},
+	[LOOM_CC_INIT_CWND] = {"init_cwnd", LOOM_CC_KIND_BYTES, DCTCP | NSCC},
+	[LOOM_CC_MIN_CWND] = {"min_cwnd", LOOM_CC_KIND_BYTES, DCTCP | NSCC},
+	[LOOM_CC_MAX_CWND] = {"max_cwnd", LOOM_CC_KIND_BYTES, DCTCP | NSCC},
+	[LOOM_CC_BASE_RTT] = {"base_rtt", LOOM_CC_KIND_TIME, NSCC},
+	[LOOM_CC_TARGET_DELAY] = {"target_delay", LOOM_CC_KIND_TIME, NSCC},
 };
 
 int loom_cc_param_find(const char *name)
@@ -118,6 +121,29 @@ int loom_cc_params_apply_dctcp(const struct loom_cc_params *ps, struct loom_dctc
 		return -EINVAL;
 	}
 	if (cfg->init_cwnd < cfg->min_cwnd || (cfg->max_cwnd && cfg->max_cwnd < cfg->init_cwnd)) {
+		*why = "init_cwnd outside min_cwnd..max_cwnd";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int loom_cc_params_apply_nscc(const struct loom_cc_params *ps, struct loom_nscc_cfg *cfg, const char **why)
+{
+	*why = NULL;
+	if (check_values(ps, NSCC, why) < 0)
+		return -EINVAL;
+	cfg->init_cwnd = (uint64_t)get(ps, LOOM_CC_INIT_CWND, (double)cfg->init_cwnd);
+	cfg->min_cwnd = (uint64_t)get(ps, LOOM_CC_MIN_CWND, (double)cfg->min_cwnd);
+	cfg->max_cwnd = (uint64_t)get(ps, LOOM_CC_MAX_CWND, (double)cfg->max_cwnd);
+	cfg->base_rtt = (loom_time_ns)get(ps, LOOM_CC_BASE_RTT, (double)cfg->base_rtt);
+	cfg->target_qdelay = (loom_time_ns)get(ps, LOOM_CC_TARGET_DELAY, (double)cfg->target_qdelay);
+	if (cfg->min_cwnd < cfg->mss) {
+		*why = "min_cwnd below one packet's payload";
+		return -EINVAL;
+	}
+	/* 0 = the default (one BDP, 1.5 BDP): checked when both are given */
+	if ((cfg->init_cwnd && cfg->init_cwnd < cfg->min_cwnd) ||
+	    (cfg->max_cwnd && (cfg->max_cwnd < cfg->min_cwnd || (cfg->init_cwnd && cfg->max_cwnd < cfg->init_cwnd)))) {
 		*why = "init_cwnd outside min_cwnd..max_cwnd";
 		return -EINVAL;
 	}

@@ -198,7 +198,7 @@ static void test_errors(void **state)
 		     "w.yaml:2: bad transport 'tcp'");
 	expect_error("workload: t\nfoo: 1\npatterns: []\n", "w.yaml:2: unknown key 'foo'");
 	expect_error("workload: t\ndefaults: { cc: reno }\npatterns:\n  - { pattern: permutation }\n",
-		     "w.yaml:2: bad cc 'reno' (none, dcqcn or dctcp, or a mapping");
+		     "w.yaml:2: bad cc 'reno' (none, dcqcn, dctcp or nscc, or a mapping");
 	expect_error("workload: t\npatterns: []\n", "'patterns' is empty");
 	expect_error("patterns:\n  - { pattern: permutation, bytes: 1M }\n", "missing key 'workload'");
 }
@@ -339,6 +339,25 @@ static void test_cc_params(void **state)
 		     "w.yaml:3: cc: bad min_rate above the flow's rate");
 	expect_error("workload: t\npatterns:\n  - { pattern: permutation, packet: 1500, cc: {type: dctcp, min_cwnd: 100K} }\n",
 		     "w.yaml:3: cc: bad init_cwnd outside min_cwnd..max_cwnd");
+	/* nscc: its own parameters, and dctcp's windows */
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {type: nscc, g: 1/8} }\n",
+		     "w.yaml:3: cc: 'g' is not a parameter of nscc");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {type: dctcp, base_rtt: 9us} }\n",
+		     "w.yaml:3: cc: 'base_rtt' is not a parameter of dctcp (nscc has it)");
+	expect_error("workload: t\npatterns:\n  - { pattern: permutation, cc: {type: nscc, init_cwnd: 300K, max_cwnd: 200K} }\n",
+		     "w.yaml:3: cc: bad init_cwnd outside min_cwnd..max_cwnd");
+	{
+		struct loom_cc_params p = {0};
+		struct loom_nscc_cfg nc;
+
+		loom_cc_params_set(&p, LOOM_CC_BASE_RTT, 9280);
+		loom_cc_params_set(&p, LOOM_CC_TARGET_DELAY, 12000);
+		loom_nscc_default(&nc, 4056, 100000000000ull);
+		assert_int_equal(loom_cc_params_apply_nscc(&p, &nc, &why), 0);
+		assert_int_equal(nc.base_rtt, 9280);
+		assert_int_equal(nc.target_qdelay, 12000);
+		assert_int_equal(nc.max_cwnd, 0); /* 1.5 BDP, from the base RTT */
+	}
 }
 
 static void test_permutation_impossible_explained(void **state)

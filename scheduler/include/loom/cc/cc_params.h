@@ -3,7 +3,7 @@
  * Overrides of a flow's congestion-control parameters (a workload's
  * `cc: {type: dcqcn, rate_ai: 5M, g: 1/128}`, docs/WORKLOADS.md): each
  * parameter whose bit is set in `set` replaces the code default
- * (loom_dcqcn_default, loom_dctcp_default) after that default is made for
+ * (loom_dcqcn_default, loom_dctcp_default, loom_nscc_default) after that default is made for
  * the flow's rate and frame size; the others keep it. The same names are
  * the keys of the YAML mapping and of loomd's per-flow "cc_params" object
  * (docs/LOOMD_CONFIG.md), so one table serves the compiler and loomd.
@@ -16,6 +16,7 @@
 
 #include "loom/cc/dcqcn.h"
 #include "loom/cc/dctcp.h"
+#include "loom/cc/nscc.h"
 #include "loom/traffic/flow_spec.h"
 
 enum loom_cc_param {
@@ -33,10 +34,13 @@ enum loom_cc_param {
 	LOOM_CC_FAST_RECOVERY_STEPS,/* F */
 	LOOM_CC_CLAMP_TARGET,       /* 0 or 1 */
 	LOOM_CC_CNP_INTERVAL,       /* ns (the receiver's CNP spacing) */
-	/* dctcp */
+	/* dctcp and nscc */
 	LOOM_CC_INIT_CWND,          /* bytes */
 	LOOM_CC_MIN_CWND,           /* bytes */
-	LOOM_CC_MAX_CWND,           /* bytes; 0 = unbounded */
+	LOOM_CC_MAX_CWND,           /* bytes; 0 = unbounded (nscc: 1.5 BDP) */
+	/* nscc */
+	LOOM_CC_BASE_RTT,           /* ns; unset: the smallest RTT sample */
+	LOOM_CC_TARGET_DELAY,       /* ns of queueing delay; unset: 3/4 of the base RTT */
 	LOOM_CC_N_PARAMS
 };
 
@@ -80,5 +84,6 @@ static inline void loom_cc_params_set(struct loom_cc_params *ps, enum loom_cc_pa
  * flow's rate"). Parameters of the other controller are ignored. */
 int loom_cc_params_apply_dcqcn(const struct loom_cc_params *ps, struct loom_dcqcn_cfg *cfg, const char **why);
 int loom_cc_params_apply_dctcp(const struct loom_cc_params *ps, struct loom_dctcp_cfg *cfg, const char **why);
+int loom_cc_params_apply_nscc(const struct loom_cc_params *ps, struct loom_nscc_cfg *cfg, const char **why);
 
 #endif

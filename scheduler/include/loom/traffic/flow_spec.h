@@ -35,7 +35,8 @@ enum loom_flow_recovery {
 enum loom_flow_cc {
 	LOOM_FLOW_CC_NONE = 0,  /* fixed rate */
 	LOOM_FLOW_CC_DCQCN = 1, /* rate-based on CNPs (loom/cc/dcqcn.h) */
-	LOOM_FLOW_CC_DCTCP = 2  /* window on ACKs echoing CE (loom/cc/dctcp.h) */
+	LOOM_FLOW_CC_DCTCP = 2, /* window on ACKs echoing CE (loom/cc/dctcp.h) */
+	LOOM_FLOW_CC_NSCC = 3   /* window on ECN and delay, UEC-style (loom/cc/nscc.h); needs a recovering transport */
 };
 
 struct loom_flow_spec {
