@@ -155,13 +155,16 @@ static void stats_copy_on_worker(void *arg)
  * (e.g. an af_packet socket ring that overflowed): not switch drops, so not
  * part of the conservation equation, but the first place to look when a
  * host sees loss that the switch did not count. */
-static json_t *wire_stats(uint16_t ethdev)
+static json_t *wire_stats(const struct loom_port_io *io)
 {
 	struct rte_eth_stats es;
+	uint64_t ring_full;
 
-	if (rte_eth_stats_get(ethdev, &es) != 0)
+	if (rte_eth_stats_get(io->ethdev, &es) != 0)
 		return NULL;
-	return json_pack("{s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)es.imissed, "rx_errors",
+	/* an af_packet ring's own drops are what a NIC calls missed */
+	ring_full = io->ring ? loom_ring_drops_total(io->ring) : 0;
+	return json_pack("{s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)(es.imissed + ring_full), "rx_errors",
 			 (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
 			 (json_int_t)es.oerrors);
 }
@@ -175,7 +178,7 @@ static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, co
 			      "rx_packets", (json_int_t)c->rx_packets, "rx_bytes", (json_int_t)c->rx_bytes,
 			      "tx_packets", (json_int_t)c->tx_packets, "tx_bytes", (json_int_t)c->tx_bytes, "queued",
 			      (json_int_t)snap->queued[p], "drops", drops_object(c->drops));
-	json_t *wire = io && io->kind == LOOM_LINK_ETHDEV ? wire_stats(io->ethdev) : NULL;
+	json_t *wire = io && io->kind == LOOM_LINK_ETHDEV ? wire_stats(io) : NULL;
 
 	/* the link's rate, so that readers (loomctl top) can show utilization */
 	json_object_set_new(o, "rate_bps", json_integer((json_int_t)f->switches[s].ports[p].rate_bps));

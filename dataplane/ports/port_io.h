@@ -16,6 +16,7 @@
 
 #include "fabric.h"
 #include "port_fifo.h"
+#include "port_ring_drops.h"
 
 struct rte_mempool;
 
@@ -24,6 +25,7 @@ struct loom_port_io {
 	uint16_t port;
 	enum loom_link_kind kind;
 	uint16_t ethdev;       /* ETHDEV: DPDK port id */
+	struct loom_ring_drops *ring; /* ETHDEV af_packet: its ring's drops, or NULL */
 	struct rte_ring *rx;   /* RING: packets from the peer */
 	struct rte_ring *tx;   /* RING: packets to the peer */
 	uint16_t n_pending;    /* ETHDEV: dequeued but not yet taken by the driver */

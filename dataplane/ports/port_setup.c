@@ -7,6 +7,7 @@
  * packets over them is port_wire.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_bus_vdev.h>
@@ -148,8 +149,19 @@ int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, 
 								  (f->time_scale > 0 ? f->time_scale : 1.0));
 			}
 			if (l->kind == LOOM_LINK_ETHDEV) {
+				int fd;
+
 				if (ethdev_open(l->devargs, ports->pool, &io->ethdev, err, errlen) < 0)
 					return -1;
+				fd = loom_port_ring_socket(io->ethdev);
+				if (fd >= 0) {
+					io->ring = calloc(1, sizeof(*io->ring));
+					if (!io->ring) {
+						snprintf(err, errlen, "out of memory");
+						return -1;
+					}
+					io->ring->fd = fd;
+				}
 			} else if (l->kind == LOOM_LINK_GENERATOR) {
 				io->gen = &f->gen_hosts[l->gen_host];
 			} else {
@@ -195,6 +207,8 @@ void loom_ports_unbind(struct loom_ports *ports)
 		}
 		if (io->kind == LOOM_LINK_ETHDEV) {
 			rte_pktmbuf_free_bulk(io->pending, io->n_pending);
+			free(io->ring);
+			io->ring = NULL;
 			rte_eth_dev_stop(io->ethdev);
 			rte_eth_dev_close(io->ethdev);
 		} else if (io->tx) {
