@@ -108,7 +108,7 @@ class VmMachine(unittest.TestCase):
             time.sleep(0.2)
         r = in_host("h0", "iperf3", "-c", HOSTS["h2"][1], "-t", "5", "-J", timeout=90)
         end = json.loads(r.stdout)["end"]
-        print("iperf3 TCP h0 (m0, namespace) -> h2 (m1, TCG guest), one stream: %.0f Mb/s (%d retransmits)"
+        print("iperf3 TCP h0 (m0, namespace) -> h2 (m1, TCG guest), one stream: %.1f Mb/s (%d retransmits)"
               % (end["sum_received"]["bits_per_second"] / 1e6, end["sum_sent"].get("retransmits", -1)))
         self.assertGreater(end["sum_received"]["bytes"], 100_000)
 
