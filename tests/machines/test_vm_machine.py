@@ -101,6 +101,13 @@ class VmMachine(unittest.TestCase):
         self.assertIn("2 received", r.stdout)
 
     def test_3_iperf3_across(self):
+        """TCP from m0 into the guest's h2; for comparison, in the same
+        run, within m0 (h0 -> h1, no VM on the way)."""
+        in_host("h1", "iperf3", "-s", "-1", "-D")
+        time.sleep(0.5)
+        r = in_host("h0", "iperf3", "-c", HOSTS["h1"][1], "-t", "3", "-J", timeout=60)
+        within = json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"] / 1e6
+        print("iperf3 TCP within m0 (h0 -> h1), one stream: %.0f Mb/s" % within)
         in_guest_host("h2", "iperf3", "-s", "-1", "-D")
         for _ in range(100):
             if "5201" in in_guest_host("h2", "ss", "-Hltn", "sport = :5201").stdout:
