@@ -7,8 +7,10 @@ runs loomctl and loomd of the portable build (build-guest, -march=x86-64-v2)
 with af_packet on its VXLAN interfaces and its hosts' veths, --no-huge.
 
 Slow (the guest boots under TCG, loomd forwards on one emulated CPU): run
-only with LOOM_TEST_VM_LOOMD=1 (`./loom test --long`). Prints how long the
-VM machine took to come up and the iperf3 figure across; asserts neither."""
+only with LOOM_TEST_VM_LOOMD=1 (`./loom test --long`); LOOM_VM_MACHINE_CPUS=N
+gives the guest N vCPUs (default 1). Prints how long the VM machine took to
+come up and the iperf3 figures (across, and within m0 for comparison);
+asserts neither."""
 import json
 import os
 import tempfile
@@ -24,6 +26,7 @@ GUEST_BUILD = os.environ.get("LOOM_GUEST_BUILD", os.path.join(ROOT, "build-guest
 NS, TAP, TAP_ADDR = MACHINES["m0"][0], MACHINES["m0"][1], MACHINES["m0"][2] + "/24"
 VM_RUN_DIR = "/run/loom-vm/%s-m1" % FABRIC
 GUEST_LOOMCTL = os.path.join(GUEST_BUILD, "control", "loomctl")
+CPUS = os.environ.get("LOOM_VM_MACHINE_CPUS", "1")  # the guest's vCPUs (a measurement knob)
 
 
 def vm(*args, check=True, timeout=400):
@@ -59,7 +62,7 @@ class VmMachine(unittest.TestCase):
         run("ip", "netns", "add", NS)
         run("ip", "-n", NS, "link", "set", "lo", "up")
         t0 = time.monotonic()
-        r = vm("up", TOPO, "--machine", "m1", "--tap", TAP, "--tap-address", TAP_ADDR, check=False)
+        r = vm("up", TOPO, "--machine", "m1", "--tap", TAP, "--tap-address", TAP_ADDR, "--cpus", CPUS, check=False)
         cls.vm_up_s = time.monotonic() - t0
         if r.returncode != 0:
             tear_down()
