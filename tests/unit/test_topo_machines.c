@@ -127,6 +127,15 @@ static void test_machine_config(void **state)
 	fclose(out);
 	assert_int_equal(vxlan_link_vni(&t, 3), 3022451);
 	assert_int_equal(vxlan_link_vni(&t, 4), 3022452);
+	/* another fabric between the same machines: other VNIs for the same links */
+	{
+		struct topology other = t;
+
+		snprintf(other.name, sizeof(other.name), "mm2");
+		for (int i = 0; i < t.n_links; i++)
+			for (int j = 0; j < t.n_links; j++)
+				assert_int_not_equal(vxlan_link_vni(&other, i), vxlan_link_vni(&t, j));
+	}
 	assert_non_null(strstr(text, "ethtool -K eth1 gro off"));
 	assert_true(strstr(text, "ethtool -K eth1 gro off") < strstr(text, "ip link add lmx3"));
 	assert_non_null(strstr(text, "ip link add lmx3 type vxlan id 3022451 local 192.168.9.2 remote 192.168.9.1 dstport "
