@@ -25,6 +25,14 @@ HOSTS = {"h0": ("m0", "10.0.0.2", "fd00:0:0:0::2"), "h1": ("m0", "10.0.1.2", "fd
 CROSS = [("leaf2", 1, "spine0", 2), ("leaf2", 2, "spine1", 2), ("leaf3", 1, "spine0", 3), ("leaf3", 2, "spine1", 3)]
 
 
+def fabric_vni(fabric, link):
+    """A cross-machine link's VNI (control/compile/vxlan_link.c)."""
+    h = 2166136261
+    for c in fabric.encode():
+        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+    return 1 + (h + link) % ((1 << 24) - 1)
+
+
 def run(*args, check=True, timeout=60):
     return subprocess.run(list(args), capture_output=True, text=True, check=check, timeout=timeout)
 
@@ -177,7 +185,9 @@ class TwoMachines(unittest.TestCase):
             r = on(m, "ip", "-d", "-j", "link", "show", "type", "vxlan")
             vx = {l["ifname"]: l for l in json.loads(r.stdout)}
             self.assertEqual(sorted(vx), ["lmx10", "lmx11", "lmx8", "lmx9"])
-            self.assertEqual(vx["lmx8"]["linkinfo"]["info_data"]["id"], 9)
+            # the fabric's VNIs: 1 + (FNV-1a(fabric name) + link) mod (2^24 - 1)
+            self.assertEqual(vx["lmx8"]["linkinfo"]["info_data"]["id"], fabric_vni(FABRIC, 8))
+            self.assertEqual(fabric_vni("mm", 8), 3022456)  # computed apart
             self.assertEqual(vx["lmx8"]["mtu"], 1500)
         for h in HOSTS:
             self.assertIn("loom-mm-" + h, netns_list())

@@ -118,12 +118,27 @@ static void test_machine_config(void **state)
 	assert_null(strstr(text, "spine0\","));
 	free(text);
 
-	/* m1's VXLAN commands: VNI link + 1, unicast to m0, on m1's interface */
+	/* m1's VXLAN commands: the fabric's VNI of the link (1 + (FNV-1a("mm") +
+	 * 3) mod (2^24 - 1), computed apart), unicast to m0, on m1's
+	 * interface, whose GRO is turned off first */
 	text = NULL;
 	out = open_memstream(&text, &len);
 	vxlan_links_script_write(&t, 1, out);
 	fclose(out);
-	assert_non_null(strstr(text, "ip link add lmx3 type vxlan id 4 local 192.168.9.2 remote 192.168.9.1 dstport "
+	assert_int_equal(vxlan_link_vni(&t, 3), 3022451);
+	assert_int_equal(vxlan_link_vni(&t, 4), 3022452);
+	/* another fabric between the same machines: other VNIs for the same links */
+	{
+		struct topology other = t;
+
+		snprintf(other.name, sizeof(other.name), "mm2");
+		for (int i = 0; i < t.n_links; i++)
+			for (int j = 0; j < t.n_links; j++)
+				assert_int_not_equal(vxlan_link_vni(&other, i), vxlan_link_vni(&t, j));
+	}
+	assert_non_null(strstr(text, "ethtool -K eth1 gro off"));
+	assert_true(strstr(text, "ethtool -K eth1 gro off") < strstr(text, "ip link add lmx3"));
+	assert_non_null(strstr(text, "ip link add lmx3 type vxlan id 3022451 local 192.168.9.2 remote 192.168.9.1 dstport "
 				     "4789 nolearning dev eth1\n"));
 	assert_non_null(strstr(text, "ip link set lmx3 mtu 1450\n"));
 	assert_null(strstr(text, "lmx2")); /* leaf0 - spine0 stays on m0 */

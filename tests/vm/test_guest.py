@@ -250,6 +250,28 @@ class TestErrors(unittest.TestCase):
         self.assertIn("virtio-net-pci,netdev=net0,mac=52:54:00:00:00:01,vectors=0,romfile=,host_mtu=9000", argv)
         self.assertFalse(os.path.exists(os.path.join(RUN_BASE, "test-dry")))
 
+    def test_tap_nic(self):
+        """A NIC on a kernel tap (a machine's underlay, vm/machine/loom-vm-machine):
+        QEMU opens the tap by name, no socket; a name that is not an interface
+        name is refused before anything starts."""
+        r = loom_vm("start", "test-dry", "--image", image(), "--agent", AGENT, "--accel", "tcg", "--tap",
+                    "lmvt0,mtu=1550", "--nic", "n1.sock", "--dry-run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        argv = r.stdout.decode().splitlines()
+        self.assertIn("tap,id=net0,ifname=lmvt0,script=no,downscript=no", argv)
+        self.assertEqual(argv[argv.index("tap,id=net0,ifname=lmvt0,script=no,downscript=no") + 2][:37],
+                         "virtio-net-pci,netdev=net0,mac=52:54:")
+        self.assertTrue(argv[argv.index("tap,id=net0,ifname=lmvt0,script=no,downscript=no") + 2].endswith(
+            ",host_mtu=1550"))
+        self.assertIn("vhost-user,id=net1,chardev=nic1", argv)
+        for bad in ("a,b", "much-too-long-name0", "-x", "x y", "tap$1"):
+            r = loom_vm("start", "test-bad", "--image", image(), "--agent", AGENT, "--tap", bad, "--dry-run")
+            self.assertNotEqual(r.returncode, 0, bad)
+            if "," not in bad:
+                self.assertIn(b"tap '", r.stderr, bad)
+        self.assertFalse(os.path.exists(os.path.join(RUN_BASE, "test-bad")))
+        self.assertFalse(os.path.exists(os.path.join(RUN_BASE, "test-dry")))
+
 
 @unittest.skipUnless(int(os.environ.get("LOOM_VM_BOOT_RUNS", "0")) > 0, "LOOM_VM_BOOT_RUNS=N to measure boots")
 class TestBootTime(unittest.TestCase):

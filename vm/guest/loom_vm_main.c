@@ -4,8 +4,10 @@
  * `loomctl up/exec/console/down` will use: qemu_launch.c and agent_client.c.
  *
  *   loom-vm start NAME --image DIR [--run-dir DIR] [--agent PATH] [--mem MB] [--cpus N]
- *                 [--accel kvm|tcg] [--nic SOCKET[,mac=MAC][,mtu=N]]... [--dry-run]
- *       starts QEMU, prints its PID (--dry-run prints the argv, one per line)
+ *                 [--accel kvm|tcg] [--nic SOCKET[,mac=MAC][,mtu=N]]... [--tap IFNAME[,mac=MAC][,mtu=N]]...
+ *                 [--dry-run]
+ *       starts QEMU, prints its PID (--dry-run prints the argv, one per line); --tap: a NIC on the
+ *       kernel's tap interface IFNAME (QEMU creates it when missing; it goes when QEMU exits)
  *   loom-vm ready NAME|--run-dir DIR [--timeout MS]
  *       waits until the guest's agent answers; prints the guest's kernel and the wait
  *   loom-vm exec  NAME|--run-dir DIR [--timeout MS] [--stdin] -- CMD [ARG...]
@@ -18,6 +20,7 @@
  * loom-guest-agent built beside this program.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +38,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: loom-vm start NAME --image DIR [--run-dir DIR] [--agent PATH] [--mem MB] [--cpus N]\n"
-		"                 [--accel kvm|tcg] [--nic SOCKET[,mac=MAC][,mtu=N]]... [--dry-run]\n"
+		"                 [--accel kvm|tcg] [--nic SOCKET[,mac=MAC][,mtu=N]]... [--tap IFNAME[,mac=MAC][,mtu=N]]...\n"
+		"                 [--dry-run]\n"
 		"       loom-vm ready NAME|--run-dir DIR [--timeout MS]\n"
 		"       loom-vm exec NAME|--run-dir DIR [--timeout MS] [--stdin] -- CMD [ARG...]\n"
 		"       loom-vm stop NAME|--run-dir DIR [--timeout MS]\n");
@@ -82,12 +86,15 @@ static void default_agent(char *out, size_t n)
 	snprintf(out, n, "%s/agent/loom-guest-agent", self);
 }
 
-static int parse_nic(char *spec, struct loom_vm_nic *nic)
+static int parse_nic(char *spec, bool tap, struct loom_vm_nic *nic)
 {
 	char *save = NULL, *tok = strtok_r(spec, ",", &save);
 
 	memset(nic, 0, sizeof(*nic));
-	nic->socket = tok;
+	if (tap)
+		nic->tap = tok;
+	else
+		nic->socket = tok;
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		if (strncmp(tok, "mac=", 4) == 0)
 			nic->mac = tok + 4;
@@ -98,7 +105,7 @@ static int parse_nic(char *spec, struct loom_vm_nic *nic)
 			return -1;
 		}
 	}
-	return nic->socket ? 0 : -1;
+	return nic->socket || nic->tap ? 0 : -1;
 }
 
 static int cmd_start(int argc, char **argv)
@@ -134,8 +141,9 @@ static int cmd_start(int argc, char **argv)
 			c.accel = v;
 		else if (strcmp(o, "--qemu") == 0)
 			c.qemu = v;
-		else if (strcmp(o, "--nic") == 0) {
-			if (c.n_nics == LOOM_VM_MAX_NICS || parse_nic(argv[i], &c.nics[c.n_nics]) < 0)
+		else if (strcmp(o, "--nic") == 0 || strcmp(o, "--tap") == 0) {
+			if (c.n_nics == LOOM_VM_MAX_NICS ||
+			    parse_nic(argv[i], strcmp(o, "--tap") == 0, &c.nics[c.n_nics]) < 0)
 				return usage();
 			c.n_nics++;
 		} else

@@ -125,6 +125,20 @@ static bool valid_mac(const char *m)
 	return !(first & 1);
 }
 
+/* A tap interface's name: it goes into QEMU's -netdev option and is a
+ * kernel interface name. */
+static bool valid_tap(const char *t, unsigned i, char *err, size_t errlen)
+{
+	size_t n = strlen(t);
+
+	if (n == 0 || n >= 16 || t[0] == '.' || t[0] == '-' ||
+	    strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != n) {
+		vm_set_err(err, errlen, "NIC %u tap '%s': 1-15 letters, digits, '-', '_' or '.'", i, t);
+		return false;
+	}
+	return true;
+}
+
 /* The NIC socket's path: in the run directory when given as a bare name. */
 static int nic_socket_path(const struct loom_vm_config *c, unsigned i, char *out, size_t n, char *err,
 			   size_t errlen)
@@ -266,7 +280,8 @@ int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out,
 	for (unsigned i = 0; i < c->n_nics; i++) {
 		char sock[4200], mac[18];
 
-		if (nic_socket_path(c, i, sock, sizeof(sock), err, errlen) < 0) {
+		if (c->nics[i].tap ? !valid_tap(c->nics[i].tap, i, err, errlen)
+				   : nic_socket_path(c, i, sock, sizeof(sock), err, errlen) < 0) {
 			loom_vm_argv_free(&(struct loom_vm_argv){ .argc = b.n, .argv = b.v });
 			return -1;
 		}
@@ -289,10 +304,16 @@ int loom_vm_build_argv(const struct loom_vm_config *c, struct loom_vm_argv *out,
 			loom_vm_argv_free(&(struct loom_vm_argv){ .argc = b.n, .argv = b.v });
 			return -1;
 		}
-		add(&b, "-chardev");
-		add(&b, "socket,id=nic%u,path=%s,server=on,wait=off", i, sock);
-		add(&b, "-netdev");
-		add(&b, "vhost-user,id=net%u,chardev=nic%u", i, i);
+		if (c->nics[i].tap) {
+			/* the kernel's tap: QEMU opens it (creating it when missing) */
+			add(&b, "-netdev");
+			add(&b, "tap,id=net%u,ifname=%s,script=no,downscript=no", i, c->nics[i].tap);
+		} else {
+			add(&b, "-chardev");
+			add(&b, "socket,id=nic%u,path=%s,server=on,wait=off", i, sock);
+			add(&b, "-netdev");
+			add(&b, "vhost-user,id=net%u,chardev=nic%u", i, i);
+		}
 		add(&b, "-device");
 		/* MSI-X off (TCG + vhost-user crashes QEMU 7.2 otherwise) and no option ROM */
 		if (c->nics[i].mtu)
@@ -477,6 +498,8 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 	int nf = open_in(c->run_dir, "nic-sockets", O_WRONLY | O_CREAT | O_EXCL, err, errlen);
 	if (nf >= 0) {
 		for (unsigned i = 0; i < c->n_nics; i++) {
+			if (c->nics[i].tap)
+				continue; /* no socket: nothing to wait for or remove */
 			nic_socket_path(c, i, p, sizeof(p), NULL, 0);
 			dprintf(nf, "%s\n", p);
 		}

@@ -4,8 +4,10 @@
  * of vm/guest/build-image.sh with the host's root over 9p, the agent's
  * virtio-serial port, a serial console and N virtio-net NICs on vhost-user
  * sockets (QEMU as the socket server: the vhost-user backend connects as a
- * client and may restart); starting it by PID and stopping it, leaving no
- * file behind.
+ * client and may restart) or on kernel tap interfaces (QEMU creates the tap
+ * when it does not exist; it goes with QEMU: a guest on a network of the
+ * kernel, as loomd inside a VM, docs/MULTI_MACHINE.md); starting it by PID
+ * and stopping it, leaving no file behind.
  *
  * Everything of one guest lives in its run directory (created 0700 by
  * loom_vm_start, removed by loom_vm_stop):
@@ -28,9 +30,10 @@
 #define LOOM_VM_QEMU "/usr/bin/qemu-system-x86_64"
 
 struct loom_vm_nic {
-	const char *socket; /* vhost-user socket path (QEMU listens on it) */
+	const char *socket; /* vhost-user socket path (QEMU listens on it); NULL with tap */
 	const char *mac;    /* "52:54:00:xx:xx:xx"; NULL: derived from the name and index */
 	unsigned mtu;       /* 0: device default (1500); else virtio-net host_mtu */
+	const char *tap;    /* instead of socket: a tap interface's name ([A-Za-z0-9_.-], < 16 bytes) */
 };
 
 struct loom_vm_config {
