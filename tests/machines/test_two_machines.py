@@ -256,15 +256,13 @@ class TwoMachines(unittest.TestCase):
             r = run(LOOMCTL, "gather", TOPO, *files, "--json", check=False)
             self.assertIn(r.returncode, (0, 1), r.stdout + r.stderr)
             whole = json.loads(r.stdout)
-            # every switch conserves exactly; a link may have frames that no
-            # counter loomd can read saw go: a saturated receiving loomd's
-            # af_packet ring overflows, and the kernel counts that only in
-            # the socket's PACKET_STATISTICS, which DPDK 22.11's af_packet
-            # PMD does not read (seen once: 80 of 478316 frames after the 12
-            # streams). gather reports them "unaccounted"; here they must be
-            # rare, never negative, and the only kind of error.
-            self.assertEqual([e for e in whole["errors"] if not e.startswith("link ")], [])
-            self.assertEqual(r.returncode == 1, bool(whole["errors"]))
+            # every switch conserves exactly, and so does every link: a
+            # frame the receiving loomd's af_packet ring dropped when full
+            # (a saturated loomd) is in its port's rx_missed (loomd reads
+            # the socket's PACKET_STATISTICS, which DPDK 22.11's driver
+            # does not: dataplane/ports/port_ring_drops.c)
+            self.assertEqual(whole["errors"], [])
+            self.assertEqual(r.returncode, 0)
             self.assertEqual(sorted(s["name"] for s in whole["switches"]),
                              ["leaf0", "leaf1", "leaf2", "leaf3", "spine0", "spine1"])
             self.assertEqual(len(whole["cross_links"]), 8)
@@ -273,11 +271,7 @@ class TwoMachines(unittest.TestCase):
                     w["from"], w["to"], w["vxlan"], w["sent"], w["received"], w["port_missed"], w["underlay_dropped"]))
                 self.assertGreater(w["sent"], 0)
                 self.assertEqual(w["unaccounted"], w["sent"] - w["received"] - w["port_missed"] - w["underlay_dropped"])
-                self.assertGreaterEqual(w["unaccounted"], 0, "more received than sent: %s" % w)
-                self.assertLessEqual(w["unaccounted"], w["sent"] // 1000, "more than 0.1 %% unaccounted: %s" % w)
-                if w["unaccounted"]:
-                    print("  %d unaccounted (the receiving loomd's af_packet ring, not counted by its PMD)"
-                          % w["unaccounted"])
+                self.assertEqual(w["unaccounted"], 0, w)
             print(run(LOOMCTL, "gather", TOPO, *files).stdout)
             # a frame that went missing between the machines is found
             with open(files[1]) as f:
