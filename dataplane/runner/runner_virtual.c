@@ -315,6 +315,10 @@ static void run_event(struct loom_vt_run *v, const struct loom_event *ev)
 		host_tx(v, ev->a, ev->t);
 		break;
 	case EV_FAULT:
+		/* split over ranks, every rank runs the fabric's fault events
+		 * (runner_mpi.c): each counts once, on rank 0 */
+		if (unlikely(v->remote && v->remote->rank != 0))
+			v->st->events--;
 		if (ev->t != v->next_fault)
 			break;
 		faults_run(v, ev->t);
