@@ -115,10 +115,6 @@ static const char *refused(const struct loom_fabric *f, const struct loom_series
 		return "a cell capture (cell: capture) is not gathered from several ranks yet";
 	if (f->observe && loom_observe_active(f->observe))
 		return "traces and captures are not gathered from several ranks yet";
-	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
-		if (f->gen_hosts[h].nic) /* its per-plane state is not in what rank 0 gathers */
-			return "multi-plane generator hosts (one interface per plane) do not run over several "
-			       "ranks yet";
 	return NULL;
 }
 

@@ -68,6 +68,7 @@
 
 #include "cell_fabric.h"
 #include "gen_host.h"
+#include "gen_plane.h"
 #include "partition.h"
 #include "series.h"
 #include "vt_pool.h"
@@ -80,8 +81,9 @@ struct wire_msg {
 	uint32_t packet_type;
 	uint32_t dynfield[9];
 	uint16_t sw, port, mport, data_off, data_len, vlan_tci, vlan_tci_outer, n_bytes;
-	uint16_t cell; /* 1: a cell-pool mbuf (cell_fabric.h), rebuilt in the cell pool */
-	uint16_t pad[3];
+	uint16_t cell;    /* 1: a cell-pool mbuf (cell_fabric.h), rebuilt in the cell pool */
+	uint16_t to_host; /* 1: for generator host `host` (a multi-plane host's plane), not (sw, port) */
+	uint32_t host;
 };
 _Static_assert(sizeof(((struct rte_mbuf *)0)->hash) == 8, "mbuf hash word");
 _Static_assert(sizeof(((struct rte_mbuf *)0)->dynfield1) == 36, "mbuf dynamic fields");
@@ -104,6 +106,7 @@ struct mpi_run {
 	struct rte_mempool *cell_pool; /* NULL: not a cell fabric */
 	struct loom_vt_stats *st;
 	const uint16_t *sw_rank;
+	const struct loom_fabric *f;
 };
 
 static double wall_now(void)
@@ -137,16 +140,16 @@ static void reserve(struct out_buf *b, size_t need)
 	b->cap = cap;
 }
 
-static void mpi_send(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m)
+static void wire_put(struct mpi_run *r, uint16_t rank, loom_time_ns t, uint16_t sw, uint16_t port, uint16_t to_host,
+		     uint32_t host, struct rte_mbuf *m)
 {
-	struct mpi_run *r = ctx;
-	struct out_buf *b = &r->out[r->sw_rank[sw]];
+	struct out_buf *b = &r->out[rank];
 	bool cell = r->cell_pool && m->pool == r->cell_pool;
 	/* the run's pool may store only a frame's first bytes (vt_pool.h); a cell pool's mbuf holds it whole */
 	uint16_t stored = cell ? m->buf_len : r->pool->stored;
 	uint16_t n = m->data_off < stored ? RTE_MIN(m->data_len, (uint16_t)(stored - m->data_off)) : 0;
 	struct wire_msg w = {
-		.cell = cell,
+		.cell = cell, .to_host = to_host, .host = host,
 		.t = t, .ol_flags = m->ol_flags, .pkt_len = m->pkt_len, .packet_type = m->packet_type,
 		.sw = sw, .port = port, .mport = m->port, .data_off = m->data_off, .data_len = m->data_len,
 		.vlan_tci = m->vlan_tci, .vlan_tci_outer = m->vlan_tci_outer, .n_bytes = n,
@@ -162,6 +165,20 @@ static void mpi_send(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, stru
 		r->sent_min = t;
 	r->st->msgs_sent++;
 	rte_pktmbuf_free(m);
+}
+
+static void mpi_send(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m)
+{
+	struct mpi_run *r = ctx;
+
+	wire_put(r, r->sw_rank[sw], t, sw, port, 0, 0, m);
+}
+
+static void mpi_send_host(void *ctx, loom_time_ns t, uint32_t h, struct rte_mbuf *m)
+{
+	struct mpi_run *r = ctx;
+
+	wire_put(r, r->sw_rank[r->f->gen_hosts[h].sw], t, 0, 0, 1, h, m);
 }
 
 static struct rte_mbuf *rebuild(struct mpi_run *r, const struct wire_msg *w, const uint8_t *data)
@@ -229,7 +246,12 @@ static loom_time_ns mpi_sync(void *ctx, struct loom_vt_run *v, loom_time_ns loca
 		struct wire_msg w;
 
 		memcpy(&w, r->recv.p + off, sizeof(w));
-		loom_vt_deliver(v, w.t, w.sw, w.port, rebuild(r, &w, r->recv.p + off + sizeof(w)));
+		struct rte_mbuf *m = rebuild(r, &w, r->recv.p + off + sizeof(w));
+
+		if (w.to_host)
+			loom_vt_deliver_host(v, w.t, w.host, m);
+		else
+			loom_vt_deliver(v, w.t, w.sw, w.port, m);
 		off += ALIGN8(sizeof(w) + w.n_bytes);
 		r->st->msgs_received++;
 	}
@@ -324,29 +346,65 @@ int loom_mpi_gather_strings(const char *mine, char ***out)
 }
 
 /* What the results read of a generator host: its counters, the PAUSE it
- * obeyed and its flows (loss recovery state is inside the flows). */
+ * obeyed, its flows (loss recovery state is inside the flows) and, with a
+ * multi-plane NIC, the NIC's planes and each flow's per-plane state. A
+ * flow's `planes` points into the process that allocated it: copied in,
+ * a flow keeps its own pointer and takes the contents. */
+static size_t flow_planes_bytes(const struct loom_gen_host *h)
+{
+	return h->nic ? sizeof(struct loom_gen_flow_planes) + h->nic->n_planes * sizeof(struct loom_gen_flow_plane) : 0;
+}
+
 static size_t host_state_bytes(const struct loom_gen_host *h)
 {
-	return sizeof(h->c) + sizeof(h->pause) + h->n_tx * sizeof(*h->tx) + h->n_rx * sizeof(*h->rx);
+	size_t n = sizeof(h->c) + sizeof(h->pause) + h->n_tx * sizeof(*h->tx) + h->n_rx * sizeof(*h->rx);
+
+	if (h->nic) {
+		n += sizeof(*h->nic);
+		for (uint32_t i = 0; i < h->n_tx; i++)
+			n += h->tx[i].planes ? flow_planes_bytes(h) : 0;
+		for (uint32_t i = 0; i < h->n_rx; i++)
+			n += h->rx[i].planes ? flow_planes_bytes(h) : 0;
+	}
+	return n;
+}
+
+static uint8_t *copy_part(uint8_t *dst, void *p, size_t n, bool out)
+{
+	if (out)
+		memcpy(dst, p, n);
+	else
+		memcpy(p, dst, n);
+	return dst + n;
 }
 
 static uint8_t *host_state_copy(uint8_t *dst, struct loom_gen_host *h, bool out)
 {
-	struct {
-		void *p;
-		size_t n;
-	} parts[] = {{&h->c, sizeof(h->c)},
-		     {&h->pause, sizeof(h->pause)},
-		     {h->tx, h->n_tx * sizeof(*h->tx)},
-		     {h->rx, h->n_rx * sizeof(*h->rx)}};
+	size_t fp = flow_planes_bytes(h);
 
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		if (out)
-			memcpy(dst, parts[i].p, parts[i].n);
-		else
-			memcpy(parts[i].p, dst, parts[i].n);
-		dst += parts[i].n;
+	dst = copy_part(dst, &h->c, sizeof(h->c), out);
+	dst = copy_part(dst, &h->pause, sizeof(h->pause), out);
+	for (uint32_t i = 0; i < h->n_tx; i++) {
+		struct loom_gen_flow_planes *mine = h->tx[i].planes;
+
+		dst = copy_part(dst, &h->tx[i], sizeof(h->tx[i]), out);
+		h->tx[i].planes = mine;
 	}
+	for (uint32_t i = 0; i < h->n_rx; i++) {
+		struct loom_gen_flow_planes *mine = h->rx[i].planes;
+
+		dst = copy_part(dst, &h->rx[i], sizeof(h->rx[i]), out);
+		h->rx[i].planes = mine;
+	}
+	if (!h->nic)
+		return dst;
+	dst = copy_part(dst, h->nic, sizeof(*h->nic), out);
+	for (uint32_t i = 0; i < h->n_tx; i++)
+		if (h->tx[i].planes)
+			dst = copy_part(dst, h->tx[i].planes, fp, out);
+	for (uint32_t i = 0; i < h->n_rx; i++)
+		if (h->rx[i].planes)
+			dst = copy_part(dst, h->rx[i].planes, fp, out);
 	return dst;
 }
 
@@ -445,6 +503,7 @@ int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_poo
 	if (la == 0)
 		return -1;
 	r.sw_rank = sw_rank;
+	r.f = f;
 	if (f->cell) {
 		r.cell_pool = f->cell->cell_pool;
 		/* a leaf rebuilds packets of several cells in the pool its
@@ -466,7 +525,7 @@ int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_poo
 		goto out;
 	}
 	remote = (struct loom_vt_remote){.sw_rank = sw_rank, .rank = (uint16_t)r.rank, .lookahead = la,
-					 .send = mpi_send, .sync = mpi_sync, .ctx = &r};
+					 .send = mpi_send, .send_host = mpi_send_host, .sync = mpi_sync, .ctx = &r};
 	if (series) {
 		series->sw_rank = sw_rank;
 		series->rank = (uint16_t)r.rank;

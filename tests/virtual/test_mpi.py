@@ -3,7 +3,8 @@ docs/VIRTUAL_TIME.md "Many ranks"): the same experiment on 1, 2 and 4 ranks
 writes byte-identical results, equal to a run without MPI; every rank runs
 events, their counts sum to the whole run's; packets, PFC frames, cells,
 requests and credits cross ranks as messages; scheduled faults and the time
-series give the same bytes; ranks follow `machines:`; a link without delay
+series give the same bytes; multi-plane hosts send over planes of other
+ranks; ranks follow `machines:`; a link without delay
 between ranks, and what a split run cannot do yet, are refused with the
 reason.
 
@@ -321,6 +322,40 @@ class MpiFaultsSeries(unittest.TestCase):
         lines = csv.decode().splitlines()
         self.assertTrue(lines[0].startswith("time_ns,switch,port"))
         self.assertGreater(len(lines), 40 * 8)
+
+
+class MpiPlanes(unittest.TestCase):
+    """Multi-plane generator hosts over ranks: a host runs with its plane-0
+    leaf; its other planes' links cross to the ranks of their leaves, both
+    ways (data out, data and feedback in), as messages."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_weighted_planes_identical(self):
+        """planes_weighted.yaml (per-plane congestion feedback steers the
+        spread): one process's bytes at 1, 2 and 4 ranks; at 2 ranks one
+        plane runs on rank 1 without hosts, so all its traffic crosses."""
+        r, errs, _ = identical_runs(self, variant(self.dir, "pw.yaml", os.path.join(HERE, "planes_weighted.yaml")))
+        self.assertEqual(ranks_ran(errs[2]), {"s0": 0, "a0": 0, "b0": 0, "s1": 1, "a1": 1, "b1": 1}, errs[2])
+        self.assertRegex(errs[2], r"rank 1: \d+ switches, 0 hosts")
+        self.assertTrue(all(p["tx_packets"] > 0 for f in r["flows"] for p in f["planes"]), r["flows"])
+
+    def test_a_plane_lost_on_another_rank(self):
+        """h0's plane-1 link (to a leaf of rank 1) breaks at 100.3 us: the
+        NIC on rank 0 loses carrier at that virtual time and moves the
+        traffic to plane 0; the results are one process's."""
+        extra = "faults:\n  - { at: 100300ns, link: p1-leaf0:0, state: down }\n"
+        r, _, _ = identical_runs(self, variant(self.dir, "pl.yaml", os.path.join(HERE, "planes.yaml"), extra,
+                                               [("duration: 200us", "duration: 300us")]), ranks=(2,))
+        nic = next(h for h in r["hosts"] if h["name"] == "h0")["nic"]["planes"]
+        self.assertEqual([(p["up"], p["carrier_losses"]) for p in nic], [(True, 0), (False, 1)])
 
 
 TWO = os.path.join(HERE, "two_switch.yaml")
