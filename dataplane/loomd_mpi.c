@@ -58,6 +58,29 @@ static char *read_whole(const char *path, long *len)
 	return buf;
 }
 
+/* What a split run cannot write yet, found in the configuration before it
+ * is loaded (loading creates the files): NULL, or why. Every rank answers
+ * the same from the same bytes. */
+static const char *refused_output(const char *buf, size_t len)
+{
+	json_t *root = g_size > 1 ? json_loadb(buf, len, 0, NULL) : NULL, *trace = NULL, *caps = NULL, *cell = NULL,
+	       *cell_cap = NULL;
+	const char *why = NULL;
+	char err[256];
+
+	if (!root)
+		return NULL; /* one rank, or the loader will say what is wrong */
+	/* a key of the wrong type: the loader says so */
+	if (loomd_cfg_get(root, LOOMD_ROOT_TRACE, &trace, err, sizeof(err)) == 0 &&
+	    loomd_cfg_get(root, LOOMD_ROOT_CAPTURES, &caps, err, sizeof(err)) == 0 && (trace || json_array_size(caps)))
+		why = "traces and captures are not gathered from several ranks yet";
+	else if (loomd_cfg_get(root, LOOMD_ROOT_CELL, &cell, err, sizeof(err)) == 0 && cell &&
+		 loomd_cfg_get(cell, LOOMD_CELL_CAPTURE, &cell_cap, err, sizeof(err)) == 0 && cell_cap)
+		why = "a cell capture (cell: capture) is not gathered from several ranks yet";
+	json_decref(root);
+	return why;
+}
+
 const char *loomd_mpi_share_config(const char *path)
 {
 	long len = -1;
@@ -72,6 +95,14 @@ const char *loomd_mpi_share_config(const char *path)
 	loom_mpi_bcast_bytes(&buf, &len);
 	if (len < 0)
 		return NULL; /* rank 0 said why */
+	const char *why = refused_output(buf, (size_t)len);
+
+	if (why) { /* before anything is loaded: every rank would create the file */
+		if (g_rank == 0)
+			fprintf(stderr, "loomd: --mpi over %d ranks: %s\n", g_size, why);
+		free(buf);
+		return NULL;
+	}
 	if (g_rank != 0) {
 		/* mkstemp: a new file of ours (O_EXCL), never one a link points at */
 		snprintf(g_config_copy, sizeof(g_config_copy), "/tmp/loomd-rank%d-XXXXXX", g_rank);

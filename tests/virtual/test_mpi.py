@@ -121,8 +121,8 @@ class Mpi(unittest.TestCase):
         self.assertFalse(os.path.exists(out + "2"))
 
     def test_what_stays_refused_says_why(self):
-        """Traces are not gathered from several ranks: refused over 2 ranks
-        (saying so), run over 1."""
+        """Traces and captures are not gathered from several ranks: refused
+        over 2 ranks (saying so), run over 1."""
         with open(FABRIC) as f:
             text = f.read() + "trace: { at: leaf0:0, count: 2 }\n"
         path = os.path.join(self.dir, "traced.yaml")
@@ -132,6 +132,16 @@ class Mpi(unittest.TestCase):
         p = run(path, os.path.join(self.dir, "traced2.json"), 2, expect_ok=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("traces and captures are not gathered", p.stderr)
+        # a cell capture: refused before anything is loaded, so no rank made the file
+        cap = os.path.join(self.dir, "up.pcapng")
+        path = variant(self.dir, "cellcap.yaml", os.path.join(HERE, "cell_permutation.yaml"), "",
+                       [("cell: { voq_bytes: 512KiB }",
+                         "cell: { voq_bytes: 512KiB, capture: { link: leaf0:2, file: %s } }" % cap)])
+        p = run(path, os.path.join(self.dir, "cellcap.json"), 2, expect_ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("a cell capture (cell: capture) is not gathered", p.stderr)
+        self.assertFalse(os.path.exists(cap))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "cellcap.json")))
 
     def test_partition_groups_place_the_switches(self):
         """`partition:` groups: group g of G on rank g * N / G (4 groups on
