@@ -507,7 +507,8 @@ int main(int argc, char **argv)
 		json_decref(read);
 		goto out_fabric;
 	}
-	if (series_file) { /* virtual time: runner_virtual.c samples; real time: series_realtime.c */
+	/* virtual time: runner_virtual.c samples; real time: series_realtime.c; over MPI ranks rank 0 writes */
+	if (series_file && (!use_mpi || loomd_mpi_rank() == 0)) {
 		if (!series.interval_ns) {
 			fprintf(stderr, "loomd: --series needs --series-interval NS\n");
 			goto out_fabric;

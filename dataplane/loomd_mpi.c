@@ -25,11 +25,11 @@
 #include "observe.h"
 #include "partition.h"
 #include "runner_mpi.h"
+#include "series.h"
 #include "virtual_results.h"
 #include "vt_pool.h"
 
 static int g_rank, g_size = 1;
-static size_t g_faults;      /* the configuration's scheduled faults */
 static json_t *g_partition; /* its "partition" (kept), NULL: automatic */
 
 int loomd_mpi_start(int *argc, char ***argv) { return loom_mpi_init(argc, argv, &g_rank, &g_size); }
@@ -58,6 +58,29 @@ static char *read_whole(const char *path, long *len)
 	return buf;
 }
 
+/* What a split run cannot write yet, found in the configuration before it
+ * is loaded (loading creates the files): NULL, or why. Every rank answers
+ * the same from the same bytes. */
+static const char *refused_output(const char *buf, size_t len)
+{
+	json_t *root = g_size > 1 ? json_loadb(buf, len, 0, NULL) : NULL, *trace = NULL, *caps = NULL, *cell = NULL,
+	       *cell_cap = NULL;
+	const char *why = NULL;
+	char err[256];
+
+	if (!root)
+		return NULL; /* one rank, or the loader will say what is wrong */
+	/* a key of the wrong type: the loader says so */
+	if (loomd_cfg_get(root, LOOMD_ROOT_TRACE, &trace, err, sizeof(err)) == 0 &&
+	    loomd_cfg_get(root, LOOMD_ROOT_CAPTURES, &caps, err, sizeof(err)) == 0 && (trace || json_array_size(caps)))
+		why = "traces and captures are not gathered from several ranks yet";
+	else if (loomd_cfg_get(root, LOOMD_ROOT_CELL, &cell, err, sizeof(err)) == 0 && cell &&
+		 loomd_cfg_get(cell, LOOMD_CELL_CAPTURE, &cell_cap, err, sizeof(err)) == 0 && cell_cap)
+		why = "a cell capture (cell: capture) is not gathered from several ranks yet";
+	json_decref(root);
+	return why;
+}
+
 const char *loomd_mpi_share_config(const char *path)
 {
 	long len = -1;
@@ -72,6 +95,14 @@ const char *loomd_mpi_share_config(const char *path)
 	loom_mpi_bcast_bytes(&buf, &len);
 	if (len < 0)
 		return NULL; /* rank 0 said why */
+	const char *why = refused_output(buf, (size_t)len);
+
+	if (why) { /* before anything is loaded: every rank would create the file */
+		if (g_rank == 0)
+			fprintf(stderr, "loomd: --mpi over %d ranks: %s\n", g_size, why);
+		free(buf);
+		return NULL;
+	}
 	if (g_rank != 0) {
 		/* mkstemp: a new file of ours (O_EXCL), never one a link points at */
 		snprintf(g_config_copy, sizeof(g_config_copy), "/tmp/loomd-rank%d-XXXXXX", g_rank);
@@ -99,14 +130,7 @@ void loomd_mpi_finish(void)
 
 int loomd_mpi_take_config(const json_t *config, json_t *partition)
 {
-	json_t *faults = NULL;
-	char err[256];
-
-	if (loomd_cfg_get(config, LOOMD_ROOT_FAULTS, &faults, err, sizeof(err)) < 0) {
-		fprintf(stderr, "loomd: %s\n", err);
-		return -1;
-	}
-	g_faults = json_array_size(faults);
+	(void)config;
 	g_partition = json_incref(partition);
 	return 0;
 }
@@ -115,35 +139,50 @@ int loomd_mpi_take_config(const json_t *config, json_t *partition)
  * rank (so that all of them stop before the first exchange); NULL: none. */
 static const char *refused(const struct loom_fabric *f, const struct loom_series *series)
 {
+	(void)series; /* gathered: merge_series */
 	if (g_size == 1)
 		return NULL;
-	if (series && series->out)
-		return "a time series (--series) is not written by a run over several ranks yet";
-	if (g_faults)
-		return "scheduled faults change every switch at once (detection, repair), which a run over "
-		       "several ranks cannot do yet";
-	if (f->cell)
-		return "a cell fabric (mode: cell) does not run over several ranks yet";
+	if (f->cell && f->cell->cfg.capture) /* every rank would write the one file */
+		return "a cell capture (cell: capture) is not gathered from several ranks yet";
 	if (f->observe && loom_observe_active(f->observe))
 		return "traces and captures are not gathered from several ranks yet";
-	for (uint32_t h = 0; h < f->n_gen_hosts; h++)
-		if (f->gen_hosts[h].nic) /* its per-plane state is not in what rank 0 gathers */
-			return "multi-plane generator hosts (one interface per plane) do not run over several "
-			       "ranks yet";
 	return NULL;
 }
 
-/* Rank 0's stats get every other rank's switches, by index. */
-static int gather_switches(json_t *stats, const uint16_t *sw_rank, uint16_t n_switches)
+/* The switch a fault record of the results names (its index), or -1. */
+static int switch_named(const struct loom_fabric *f, const char *name)
 {
-	json_t *sws = json_object_get(stats, "switches"), *mine = json_array();
-	char *str, **all = NULL;
+	for (uint16_t s = 0; name && s < f->n_switches; s++)
+		if (strcmp(f->switches[s].name, name) == 0)
+			return s;
+	return -1;
+}
 
-	for (uint16_t s = 0; g_rank != 0 && s < n_switches; s++)
+/* Rank 0's stats get every other rank's switches, by index, and the fault
+ * records of their ports. Faults run on every rank at the same virtual
+ * times (runner_virtual.c: every rank's queue has the fabric's fault
+ * events), so every rank has the same records, states and counters; only
+ * what a record reads of its switch's counters (lost_before_detection:
+ * its link_down drops) is right on the switch's own rank. */
+static int gather_switches(const struct loom_fabric *f, json_t *stats, const uint16_t *sw_rank)
+{
+	json_t *sws = json_object_get(stats, "switches"), *mine = json_array(), *mine_fl = json_array();
+	json_t *fl = json_object_get(json_object_get(stats, "faults"), "links"), *e, *both;
+	char *str, **all = NULL;
+	size_t i;
+
+	for (uint16_t s = 0; g_rank != 0 && s < f->n_switches; s++)
 		if (sw_rank[s] == g_rank)
 			json_array_append_new(mine, json_pack("[i, O]", (json_int_t)s, json_array_get(sws, s)));
-	str = json_dumps(mine, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(mine);
+	json_array_foreach(fl, i, e) {
+		int s = switch_named(f, json_string_value(json_object_get(e, "switch")));
+
+		if (g_rank != 0 && s >= 0 && sw_rank[s] == g_rank)
+			json_array_append_new(mine_fl, json_pack("[i, O]", (json_int_t)i, e));
+	}
+	both = json_pack("{s:o, s:o}", "switches", mine, "fault_links", mine_fl);
+	str = both ? json_dumps(both, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(both);
 	if (!str || loom_mpi_gather_strings(str, &all) < 0) {
 		fprintf(stderr, "loomd: rank %d: out of memory for the results\n", g_rank);
 		loom_mpi_abort(1);
@@ -155,24 +194,98 @@ static int gather_switches(json_t *stats, const uint16_t *sw_rank, uint16_t n_sw
 
 	for (int r = 1; r < g_size; r++) {
 		json_error_t je;
-		json_t *part = json_loads(all[r], 0, &je), *e;
-		size_t i;
+		json_t *part = json_loads(all[r], 0, &je);
 
 		if (!part) {
 			fprintf(stderr, "loomd: rank %d's switches do not parse: %s\n", r, je.text);
 			rc = -1;
 		}
-		json_array_foreach(part, i, e) {
-			json_int_t s = json_integer_value(json_array_get(e, 0));
-
-			json_array_set(sws, (size_t)s, json_array_get(e, 1));
-		}
+		json_array_foreach(json_object_get(part, "switches"), i, e)
+			json_array_set(sws, (size_t)json_integer_value(json_array_get(e, 0)), json_array_get(e, 1));
+		json_array_foreach(json_object_get(part, "fault_links"), i, e)
+			json_array_set(fl, (size_t)json_integer_value(json_array_get(e, 0)), json_array_get(e, 1));
 		json_decref(part);
 		free(all[r]);
 	}
 	free(all[0]);
 	free(all);
 	return rc;
+}
+
+/* Rank 0 writes the series from every rank's part: each part has, per
+ * sample time, the lines of its own switches in their order, so that
+ * taking each switch's lines (one per linked port) from its rank's part,
+ * switch by switch and time by time, gives one process's file; the size
+ * cap counts lines as one process writes them. Each part starts with the
+ * header (runner_virtual.c writes it), which rank 0 writes once. */
+static int merge_series(const struct loom_fabric *f, const struct loom_series *series, const uint16_t *sw_rank,
+			const char *mine)
+{
+	uint64_t per_sample = 0, lines = 0;
+	char **all = NULL;
+	const char **at;
+	int rc = 0;
+
+	if (loom_mpi_gather_strings(mine, &all) < 0) {
+		fprintf(stderr, "loomd: rank %d: out of memory for the series\n", g_rank);
+		loom_mpi_abort(1);
+	}
+	if (g_rank != 0)
+		return 0;
+	at = calloc((size_t)g_size, sizeof(*at));
+	if (!at) {
+		fprintf(stderr, "loomd: out of memory for the series\n");
+		loom_mpi_abort(1);
+	}
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		for (uint16_t p = 0; p < f->switches[s].n_ports; p++)
+			per_sample += f->links[s][p].kind != LOOM_LINK_NONE;
+	for (int r = 0; r < g_size; r++) {
+		const char *nl = strchr(all[r], '\n');
+
+		at[r] = nl ? nl + 1 : all[r] + strlen(all[r]);
+		for (const char *c = at[r]; (c = strchr(c, '\n')); c++)
+			lines++;
+	}
+	loom_series_header(series);
+	for (uint64_t k = 0; per_sample && k < lines / per_sample && rc == 0; k++)
+		for (uint16_t s = 0; s < f->n_switches && rc == 0; s++)
+			for (uint16_t p = 0; p < f->switches[s].n_ports && rc == 0; p++) {
+				const char **c = &at[sw_rank[s]], *nl;
+
+				if (f->links[s][p].kind == LOOM_LINK_NONE)
+					continue;
+				if (!(nl = strchr(*c, '\n'))) {
+					rc = -1;
+					break;
+				}
+				loom_series_write_lines(series, *c, (size_t)(nl + 1 - *c));
+				*c = nl + 1;
+			}
+	if (rc < 0 || (per_sample && lines % per_sample))
+		fprintf(stderr, "loomd: the ranks' parts of the series do not line up (%lu lines, %lu per sample)\n",
+			(unsigned long)lines, (unsigned long)per_sample);
+	for (int r = 0; r < g_size; r++)
+		free(all[r]);
+	free(all);
+	free(at);
+	return rc < 0 || (per_sample && lines % per_sample) ? -1 : 0;
+}
+
+/* Each rank has a cell pool as large as the one process's, which all the
+ * switches share: a run where one ran dry is not what one process gives. */
+static void warn_cell_pool(const struct loom_fabric *f, const uint16_t *sw_rank)
+{
+	uint64_t n = 0;
+
+	for (uint16_t s = 0; f->cell && s < f->n_switches; s++)
+		for (uint16_t p = 0; sw_rank[s] == g_rank && p < f->switches[s].n_ports; p++)
+			n += f->switches[s].ports[p].c.drops[LOOM_DROP_CELL_NO_BUFFER];
+	if (n)
+		fprintf(stderr,
+			"loomd: rank %d: warning: %lu cell_no_buffer drops: each rank has a cell pool of its own "
+			"(cell: pool_cells), so these results may differ from one process's\n",
+			g_rank, (unsigned long)n);
 }
 
 int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct loom_series *series,
@@ -183,6 +296,10 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 	struct loom_vt_pool pool;
 	uint16_t *sw_rank = NULL;
 	const char *why = refused(f, series);
+	struct loom_series part = {.interval_ns = series ? series->interval_ns : 0};
+	char *part_buf = NULL;
+	size_t part_len = 0;
+	bool want_series = false;
 	char err[512];
 	json_t *stats;
 	double t0, wall;
@@ -206,8 +323,19 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 				"over %d MPI ranks\n",
 			f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed,
 			g_size);
+	/* every rank samples its switches into a part of its own (rank 0 says whether there is a series) */
+	want_series = loom_mpi_bcast_u64(g_rank == 0 && series && series->out);
+	if (want_series) {
+		part.interval_ns = loom_mpi_bcast_u64(part.interval_ns);
+		part.out = open_memstream(&part_buf, &part_len);
+		if (!part.out) {
+			fprintf(stderr, "loomd: rank %d: out of memory for the series\n", g_rank);
+			loom_mpi_abort(1);
+		}
+	}
 	t0 = loomd_wall_seconds();
-	if (loom_run_mpi(f, g_partition, &pool, &vst, ranks, &sw_rank, err, sizeof(err)) < 0) {
+	if (loom_run_mpi(f, g_partition, &pool, want_series ? &part : NULL, &vst, ranks, &sw_rank, err,
+			 sizeof(err)) < 0) {
 		if (g_rank == 0)
 			fprintf(stderr, "loomd: %s\n", err);
 		goto out;
@@ -218,7 +346,21 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 		fprintf(stderr, "loomd: rank %d: out of memory\n", g_rank);
 		loom_mpi_abort(1);
 	}
-	if (gather_switches(stats, sw_rank, f->n_switches) < 0)
+	if (want_series) {
+		if (fclose(part.out) != 0) {
+			fprintf(stderr, "loomd: rank %d: out of memory for the series\n", g_rank);
+			loom_mpi_abort(1);
+		}
+		part.out = NULL;
+		rc = merge_series(f, series, sw_rank, part_buf ? part_buf : "");
+		free(part_buf);
+		part_buf = NULL;
+		if (rc < 0)
+			loom_mpi_abort(1);
+		rc = 1;
+	}
+	warn_cell_pool(f, sw_rank);
+	if (gather_switches(f, stats, sw_rank) < 0)
 		loom_mpi_abort(1);
 	if (g_rank != 0) {
 		json_decref(stats);
@@ -263,6 +405,9 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 
 	rc = out ? loomd_write_results(out, results) : 1;
 out:
+	if (part.out)
+		fclose(part.out);
+	free(part_buf);
 	free(ranks);
 	free(sw_rank);
 	return rc;

@@ -189,7 +189,7 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 	json_object_set_new(root, LOOMD_KEY(ROOT_CLOCK), json_string(t->clock == TOPO_CLOCK_VIRTUAL ? "virtual" : "realtime"));
 	json_object_set_new(root, LOOMD_KEY(ROOT_SEED), json_integer((json_int_t)t->seed));
 	json_object_set_new(root, LOOMD_KEY(ROOT_DURATION_NS), json_integer((json_int_t)t->duration_ns));
-	if (t->partition_group) { /* groups of switch names, for loomd --mpi */
+	if (t->partition_group && !local) { /* groups of switch names, for loomd --mpi (never one machine's part) */
 		json_t *groups = json_array();
 
 		for (int g = 0; g < t->n_partition_groups; g++) {

@@ -23,7 +23,9 @@ struct up_opts {
 int cmd_up(const struct up_opts *o);
 /* A virtual-clock topology, run to completion; results to `out` (NULL:
  * stdout). fabric_run.c */
-int cmd_run(const char *topology, const char *out, unsigned int ranks, const char *hostfile);
+/* series: NULL or a CSV of the ports every series_interval_ns (0: the duration / 100, as experiments) */
+int cmd_run(const char *topology, const char *out, unsigned int ranks, const char *hostfile, const char *series,
+	    uint64_t series_interval_ns);
 /* Run a virtual-clock topology in loomd: results JSON to `out` (NULL:
  * stdout), the time series to `series` every series_interval_ns (NULL:
  * none). loomd's exit status. */

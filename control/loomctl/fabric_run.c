@@ -121,7 +121,8 @@ int fabric_run_virtual_ranks(const struct topology *t, const char *out, const ch
 	return rc;
 }
 
-int cmd_run(const char *topology, const char *out, unsigned int ranks, const char *hostfile)
+int cmd_run(const char *topology, const char *out, unsigned int ranks, const char *hostfile, const char *series,
+	    uint64_t series_interval_ns)
 {
 	char err[1024];
 	struct topology t;
@@ -138,7 +139,9 @@ int cmd_run(const char *topology, const char *out, unsigned int ranks, const cha
 		topo_free(&t);
 		return 1;
 	}
-	rc = fabric_run_virtual_ranks(&t, out, NULL, 0, ranks, hostfile);
+	if (series && !series_interval_ns)
+		series_interval_ns = t.duration_ns / 100 ? t.duration_ns / 100 : 1;
+	rc = fabric_run_virtual_ranks(&t, out, series, series_interval_ns, ranks, hostfile);
 	topo_free(&t);
 	if (rc != 0)
 		fprintf(stderr, "loomctl: the virtual-time run of %s failed\n", topology);

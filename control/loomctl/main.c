@@ -429,18 +429,23 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "pipeline") == 0)
 		return cmd_pipeline(argc, argv);
 	if (strcmp(cmd, "run") == 0) {
-		static const char *const valued[] = {"--out", "--ranks", "--hostfile", NULL};
+		static const char *const valued[] = {"--out", "--ranks", "--hostfile", "--series", "--series-interval", NULL};
 		const char *file = NULL, *ranks_s = flag_value(argc, argv, "--ranks"), *hostfile;
+		const char *interval_s = flag_value(argc, argv, "--series-interval"), *series = flag_value(argc, argv, "--series");
 		unsigned long ranks = 0;
+		uint64_t interval = 0;
 		char *end;
 
 		if (check_args(argc, argv, 1, NULL, valued) < 0)
 			return 2;
-		for (int i = 0; i < argc; i++)
-			if (argv[i][0] != '-' && (i == 0 || (strcmp(argv[i - 1], "--out") != 0 &&
-							     strcmp(argv[i - 1], "--ranks") != 0 &&
-							     strcmp(argv[i - 1], "--hostfile") != 0)))
+		for (int i = 0; i < argc; i++) {
+			bool value = false;
+
+			for (int k = 0; i > 0 && valued[k]; k++)
+				value |= strcmp(argv[i - 1], valued[k]) == 0;
+			if (argv[i][0] != '-' && !value)
 				file = argv[i];
+		}
 		if (ranks_s) {
 			ranks = strtoul(ranks_s, &end, 10);
 			if (*end || end == ranks_s || ranks_s[0] == '-' || ranks < 1 || ranks > 4096) {
@@ -448,12 +453,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		}
+		if (interval_s && (topo_parse_delay(interval_s, &interval) < 0 || interval == 0)) {
+			fprintf(stderr, "loomctl: --series-interval: a duration > 0 (e.g. 10us), not '%s'\n", interval_s);
+			return 2;
+		}
+		if (interval_s && !series) {
+			fprintf(stderr, "loomctl: --series-interval goes with --series FILE\n");
+			return 2;
+		}
 		hostfile = flag_value(argc, argv, "--hostfile");
 		if (hostfile && !ranks) {
 			fprintf(stderr, "loomctl: --hostfile goes with --ranks N\n");
 			return 2;
 		}
-		return cmd_run(file, flag_value(argc, argv, "--out"), (unsigned int)ranks, hostfile);
+		return cmd_run(file, flag_value(argc, argv, "--out"), (unsigned int)ranks, hostfile, series, interval);
 	}
 	if (strcmp(cmd, "lb") == 0)
 		return cmd_lb(argc, argv);

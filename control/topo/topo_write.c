@@ -234,7 +234,9 @@ int topo_write_explicit(const struct topology *t, const struct topo_traffic *tra
 	for (int i = 0; i < t->n_links; i++)
 		write_link(t, &t->links[i], out);
 	write_experiment(t, traffic, out);
-	if (t->partition_group) { /* topo_partition.c */
+	if (t->partition_group && t->partition_from == TOPO_PARTITION_BY_MACHINE) /* topo_partition.c */
+		fputs("partition: { by: machine }\n", out);
+	else if (t->partition_group && t->partition_from == TOPO_PARTITION_LIST) {
 		fputs("partition:\n", out);
 		for (int g = 0; g < t->n_partition_groups; g++) {
 			const char *sep = "  - [";

@@ -262,6 +262,9 @@ struct topology {
 	/* `partition:` (topo_partition.c): [switch] its group; NULL: not given */
 	int *partition_group;
 	int n_partition_groups;
+	/* where the groups came from: a list of groups, `partition: {by:
+	 * machine}`, or `machines:` alone (one group per machine) */
+	enum { TOPO_PARTITION_LIST, TOPO_PARTITION_BY_MACHINE, TOPO_PARTITION_MACHINES } partition_from;
 };
 
 /* Load FILE (explicit or generator form), expand and validate it; its

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_host.h"
+#include "gen_plane.h"
 
 #define UNSET UINT16_MAX
 
@@ -147,6 +149,26 @@ loom_time_ns loom_partition_lookahead(const struct loom_fabric *f, const uint16_
 		for (uint16_t p = 0; p < sw->n_ports; p++) {
 			const struct loom_link_spec *l = &f->links[s][p];
 
+			/* a multi-plane host runs with its plane-0 leaf (gen_plane.h): its other planes' links may cross */
+			if (l->kind == LOOM_LINK_GENERATOR && sw_rank[f->gen_hosts[l->gen_host].sw] != sw_rank[s]) {
+				const struct loom_gen_host *h = &f->gen_hosts[l->gen_host];
+				loom_time_ns d = sw->ports[p].delay_ns;
+
+				for (unsigned int k = 0; h->nic && k < h->nic->n_planes; k++)
+					if (h->nic->plane[k].sw == s && h->nic->plane[k].port == p && h->nic->plane[k].delay_ns < d)
+						d = h->nic->plane[k].delay_ns;
+				if (d == 0) {
+					snprintf(err, errlen,
+						 "partition: host %s's link to %s port %u joins rank %u and rank %u but has "
+						 "no delay: ranks run ahead of each other by the smallest delay between "
+						 "them (give it a delay, or put its leaves in one partition group)",
+						 h->name, sw->name, p, sw_rank[h->sw], sw_rank[s]);
+					return 0;
+				}
+				if (d < la)
+					la = d;
+				continue;
+			}
 			if (l->kind != LOOM_LINK_RING || sw_rank[l->peer_switch] == sw_rank[s])
 				continue;
 			if (sw->ports[p].delay_ns == 0) {

@@ -21,6 +21,19 @@
  * flags, packet type, the scheduler's hash word, VLAN tags, the dynamic
  * fields) and the frame's stored bytes (vt_pool.h: the first 256 with
  * short buffers). It is rebuilt on the far rank in that rank's pool.
+ *
+ * A cell fabric's frames cross the same way: DATA cells, and the REQUEST
+ * and CREDIT cells between leaves, are frames on links like any other
+ * (only a leaf's requests and credits to itself are calls, and a leaf
+ * never crosses ranks). A cell comes out of the cell pool and is rebuilt
+ * on the far rank in its cell pool (a packet of one cell is that mbuf:
+ * cell_egress.c). The cell fabric's shared state is replicated: every rank
+ * loads the whole fabric (leaf numbering, directory, reachability), and a
+ * fault changes reachability on every rank at the same virtual time
+ * (faults are replicated too, below). What is not: each rank has a cell
+ * pool of its own, as large as the one process's; a run whose cell pool
+ * runs dry (drops `cell_no_buffer`) is not identical split, and loomd says
+ * so (loomd_mpi.c).
  */
 #include "runner_mpi.h"
 
@@ -53,8 +66,11 @@
 #define MPI_LEAKS_IGNORED(call) (call)
 #endif
 
+#include "cell_fabric.h"
 #include "gen_host.h"
+#include "gen_plane.h"
 #include "partition.h"
+#include "series.h"
 #include "vt_pool.h"
 
 struct wire_msg {
@@ -65,6 +81,9 @@ struct wire_msg {
 	uint32_t packet_type;
 	uint32_t dynfield[9];
 	uint16_t sw, port, mport, data_off, data_len, vlan_tci, vlan_tci_outer, n_bytes;
+	uint16_t cell;    /* 1: a cell-pool mbuf (cell_fabric.h), rebuilt in the cell pool */
+	uint16_t to_host; /* 1: for generator host `host` (a multi-plane host's plane), not (sw, port) */
+	uint32_t host;
 };
 _Static_assert(sizeof(((struct rte_mbuf *)0)->hash) == 8, "mbuf hash word");
 _Static_assert(sizeof(((struct rte_mbuf *)0)->dynfield1) == 36, "mbuf dynamic fields");
@@ -84,8 +103,10 @@ struct mpi_run {
 	uint64_t *hdr_out, *hdr_in; /* [2 * rank]: bytes for it, my earliest pending time */
 	loom_time_ns sent_min;      /* the earliest arrival sent this window */
 	struct loom_vt_pool *pool;
+	struct rte_mempool *cell_pool; /* NULL: not a cell fabric */
 	struct loom_vt_stats *st;
 	const uint16_t *sw_rank;
+	const struct loom_fabric *f;
 };
 
 static double wall_now(void)
@@ -119,13 +140,16 @@ static void reserve(struct out_buf *b, size_t need)
 	b->cap = cap;
 }
 
-static void mpi_send(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m)
+static void wire_put(struct mpi_run *r, uint16_t rank, loom_time_ns t, uint16_t sw, uint16_t port, uint16_t to_host,
+		     uint32_t host, struct rte_mbuf *m)
 {
-	struct mpi_run *r = ctx;
-	struct out_buf *b = &r->out[r->sw_rank[sw]];
-	uint16_t stored = r->pool->stored;
+	struct out_buf *b = &r->out[rank];
+	bool cell = r->cell_pool && m->pool == r->cell_pool;
+	/* the run's pool may store only a frame's first bytes (vt_pool.h); a cell pool's mbuf holds it whole */
+	uint16_t stored = cell ? m->buf_len : r->pool->stored;
 	uint16_t n = m->data_off < stored ? RTE_MIN(m->data_len, (uint16_t)(stored - m->data_off)) : 0;
 	struct wire_msg w = {
+		.cell = cell, .to_host = to_host, .host = host,
 		.t = t, .ol_flags = m->ol_flags, .pkt_len = m->pkt_len, .packet_type = m->packet_type,
 		.sw = sw, .port = port, .mport = m->port, .data_off = m->data_off, .data_len = m->data_len,
 		.vlan_tci = m->vlan_tci, .vlan_tci_outer = m->vlan_tci_outer, .n_bytes = n,
@@ -143,14 +167,29 @@ static void mpi_send(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, stru
 	rte_pktmbuf_free(m);
 }
 
+static void mpi_send(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m)
+{
+	struct mpi_run *r = ctx;
+
+	wire_put(r, r->sw_rank[sw], t, sw, port, 0, 0, m);
+}
+
+static void mpi_send_host(void *ctx, loom_time_ns t, uint32_t h, struct rte_mbuf *m)
+{
+	struct mpi_run *r = ctx;
+
+	wire_put(r, r->sw_rank[r->f->gen_hosts[h].sw], t, 0, 0, 1, h, m);
+}
+
 static struct rte_mbuf *rebuild(struct mpi_run *r, const struct wire_msg *w, const uint8_t *data)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(r->pool->mp);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->cell ? r->cell_pool : r->pool->mp);
 
-	if (!m && loom_vt_pool_grow(r->pool) > 0)
+	if (!m && !w->cell && loom_vt_pool_grow(r->pool) > 0)
 		m = rte_pktmbuf_alloc(r->pool->mp);
-	if (!m)
-		die("the packet pool is full: a packet from another rank has no mbuf");
+	if (!m) /* the one process would have had it: its pools hold every rank's */
+		die(w->cell ? "the cell pool is full: a cell from another rank has no mbuf (raise cell: pool_cells)"
+			    : "the packet pool is full: a packet from another rank has no mbuf");
 	m->data_off = w->data_off;
 	m->pkt_len = w->pkt_len;
 	m->data_len = w->data_len;
@@ -207,7 +246,12 @@ static loom_time_ns mpi_sync(void *ctx, struct loom_vt_run *v, loom_time_ns loca
 		struct wire_msg w;
 
 		memcpy(&w, r->recv.p + off, sizeof(w));
-		loom_vt_deliver(v, w.t, w.sw, w.port, rebuild(r, &w, r->recv.p + off + sizeof(w)));
+		struct rte_mbuf *m = rebuild(r, &w, r->recv.p + off + sizeof(w));
+
+		if (w.to_host)
+			loom_vt_deliver_host(v, w.t, w.host, m);
+		else
+			loom_vt_deliver(v, w.t, w.sw, w.port, m);
 		off += ALIGN8(sizeof(w) + w.n_bytes);
 		r->st->msgs_received++;
 	}
@@ -302,29 +346,65 @@ int loom_mpi_gather_strings(const char *mine, char ***out)
 }
 
 /* What the results read of a generator host: its counters, the PAUSE it
- * obeyed and its flows (loss recovery state is inside the flows). */
+ * obeyed, its flows (loss recovery state is inside the flows) and, with a
+ * multi-plane NIC, the NIC's planes and each flow's per-plane state. A
+ * flow's `planes` points into the process that allocated it: copied in,
+ * a flow keeps its own pointer and takes the contents. */
+static size_t flow_planes_bytes(const struct loom_gen_host *h)
+{
+	return h->nic ? sizeof(struct loom_gen_flow_planes) + h->nic->n_planes * sizeof(struct loom_gen_flow_plane) : 0;
+}
+
 static size_t host_state_bytes(const struct loom_gen_host *h)
 {
-	return sizeof(h->c) + sizeof(h->pause) + h->n_tx * sizeof(*h->tx) + h->n_rx * sizeof(*h->rx);
+	size_t n = sizeof(h->c) + sizeof(h->pause) + h->n_tx * sizeof(*h->tx) + h->n_rx * sizeof(*h->rx);
+
+	if (h->nic) {
+		n += sizeof(*h->nic);
+		for (uint32_t i = 0; i < h->n_tx; i++)
+			n += h->tx[i].planes ? flow_planes_bytes(h) : 0;
+		for (uint32_t i = 0; i < h->n_rx; i++)
+			n += h->rx[i].planes ? flow_planes_bytes(h) : 0;
+	}
+	return n;
+}
+
+static uint8_t *copy_part(uint8_t *dst, void *p, size_t n, bool out)
+{
+	if (out)
+		memcpy(dst, p, n);
+	else
+		memcpy(p, dst, n);
+	return dst + n;
 }
 
 static uint8_t *host_state_copy(uint8_t *dst, struct loom_gen_host *h, bool out)
 {
-	struct {
-		void *p;
-		size_t n;
-	} parts[] = {{&h->c, sizeof(h->c)},
-		     {&h->pause, sizeof(h->pause)},
-		     {h->tx, h->n_tx * sizeof(*h->tx)},
-		     {h->rx, h->n_rx * sizeof(*h->rx)}};
+	size_t fp = flow_planes_bytes(h);
 
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-		if (out)
-			memcpy(dst, parts[i].p, parts[i].n);
-		else
-			memcpy(parts[i].p, dst, parts[i].n);
-		dst += parts[i].n;
+	dst = copy_part(dst, &h->c, sizeof(h->c), out);
+	dst = copy_part(dst, &h->pause, sizeof(h->pause), out);
+	for (uint32_t i = 0; i < h->n_tx; i++) {
+		struct loom_gen_flow_planes *mine = h->tx[i].planes;
+
+		dst = copy_part(dst, &h->tx[i], sizeof(h->tx[i]), out);
+		h->tx[i].planes = mine;
 	}
+	for (uint32_t i = 0; i < h->n_rx; i++) {
+		struct loom_gen_flow_planes *mine = h->rx[i].planes;
+
+		dst = copy_part(dst, &h->rx[i], sizeof(h->rx[i]), out);
+		h->rx[i].planes = mine;
+	}
+	if (!h->nic)
+		return dst;
+	dst = copy_part(dst, h->nic, sizeof(*h->nic), out);
+	for (uint32_t i = 0; i < h->n_tx; i++)
+		if (h->tx[i].planes)
+			dst = copy_part(dst, h->tx[i].planes, fp, out);
+	for (uint32_t i = 0; i < h->n_rx; i++)
+		if (h->rx[i].planes)
+			dst = copy_part(dst, h->rx[i].planes, fp, out);
 	return dst;
 }
 
@@ -381,8 +461,15 @@ static void gather_hosts(struct loom_fabric *f, const uint16_t *sw_rank, int ran
 	free(displ);
 }
 
-int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_pool *pool, struct loom_vt_stats *st,
-		 struct loom_mpi_rank_stats *ranks, uint16_t **sw_rank_out, char *err, size_t errlen)
+uint64_t loom_mpi_bcast_u64(uint64_t v)
+{
+	MPI_LEAKS_IGNORED(MPI_Bcast(&v, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD));
+	return v;
+}
+
+int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_pool *pool, struct loom_series *series,
+		 struct loom_vt_stats *st, struct loom_mpi_rank_stats *ranks, uint16_t **sw_rank_out, char *err,
+		 size_t errlen)
 {
 	struct mpi_run r = {.sent_min = LOOM_TIME_NEVER, .pool = pool, .st = st};
 	uint16_t *sw_rank = calloc(f->n_switches + 1u, sizeof(*sw_rank));
@@ -416,6 +503,16 @@ int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_poo
 	if (la == 0)
 		return -1;
 	r.sw_rank = sw_rank;
+	r.f = f;
+	if (f->cell) {
+		r.cell_pool = f->cell->cell_pool;
+		/* a leaf rebuilds packets of several cells in the pool its
+		 * packets came from, which it learns from the first it cuts
+		 * (cell_ingress.c); a leaf whose rank cuts none yet gets it now:
+		 * the run's pool, where every generator host's packet is */
+		if (!f->cell->pkt_pool)
+			f->cell->pkt_pool = pool->mp;
+	}
 	r.out = calloc((size_t)r.size, sizeof(*r.out));
 	r.scount = calloc((size_t)r.size, sizeof(int));
 	r.sdispl = calloc((size_t)r.size, sizeof(int));
@@ -428,8 +525,12 @@ int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_poo
 		goto out;
 	}
 	remote = (struct loom_vt_remote){.sw_rank = sw_rank, .rank = (uint16_t)r.rank, .lookahead = la,
-					 .send = mpi_send, .sync = mpi_sync, .ctx = &r};
-	if (loom_run_virtual(f, pool, NULL, &remote, st, err, errlen) < 0) {
+					 .send = mpi_send, .send_host = mpi_send_host, .sync = mpi_sync, .ctx = &r};
+	if (series) {
+		series->sw_rank = sw_rank;
+		series->rank = (uint16_t)r.rank;
+	}
+	if (loom_run_virtual(f, pool, series, &remote, st, err, errlen) < 0) {
 		/* the other ranks wait in the next exchange: stop them */
 		fprintf(stderr, "loomd: rank %d: %s\n", r.rank, err);
 		die("a rank failed");

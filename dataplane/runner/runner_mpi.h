@@ -42,8 +42,15 @@ void loom_mpi_abort(int code);
  * every generator host (copied from their ranks); `ranks` (on rank 0,
  * size entries) each rank's share. Every rank calls it; 0, or -1 with a
  * message (the same on every rank: a split that cannot run). */
-int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_pool *pool, struct loom_vt_stats *st,
-		 struct loom_mpi_rank_stats *ranks, uint16_t **sw_rank_out, char *err, size_t errlen);
+struct loom_series;
+/* `series` (NULL: none): this rank's part of the time series, of its own
+ * switches (its sw_rank and rank are set here; loomd_mpi.c merges). */
+int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_pool *pool, struct loom_series *series,
+		 struct loom_vt_stats *st, struct loom_mpi_rank_stats *ranks, uint16_t **sw_rank_out, char *err,
+		 size_t errlen);
+
+/* Rank 0's v, on every rank. */
+uint64_t loom_mpi_bcast_u64(uint64_t v);
 
 /* Rank 0's *len bytes at *buf to every rank (*len < 0: none, every rank
  * gets that). Other ranks get a malloc'd copy in *buf. */

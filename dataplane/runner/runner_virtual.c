@@ -168,6 +168,17 @@ void loom_vt_deliver(struct loom_vt_run *v, loom_time_ns t, uint16_t sw, uint16_
 	push(v, t, EV_SW_ARRIVE, sw, port, m);
 }
 
+void loom_vt_deliver_host(struct loom_vt_run *v, loom_time_ns t, uint32_t h, struct rte_mbuf *m)
+{
+	push(v, t, EV_HOST_ARRIVE, h, 0, m);
+}
+
+/* Whether this process runs generator host h: with its (plane-0) leaf. */
+static inline bool owns_host(const struct loom_vt_run *v, uint32_t h)
+{
+	return owns_switch(v, v->f->gen_hosts[h].sw);
+}
+
 /* Put a packet that starts at `now` on the link out of (s, p). */
 static void send_from_port(struct loom_vt_run *v, uint16_t s, uint16_t p, struct rte_mbuf *m, loom_time_ns now)
 {
@@ -177,8 +188,12 @@ static void send_from_port(struct loom_vt_run *v, uint16_t s, uint16_t p, struct
 	loom_time_ns at = loom_link_delivery_time(now, len, port->rate_bps, port->delay_ns);
 
 	v->ports[s][p].busy_until = now + loom_link_serialization_ns(len, port->rate_bps);
-	if (l->kind == LOOM_LINK_GENERATOR)
-		push(v, at, EV_HOST_ARRIVE, l->gen_host, 0, m);
+	if (l->kind == LOOM_LINK_GENERATOR) {
+		if (unlikely(!owns_host(v, l->gen_host))) /* a multi-plane host's other plane: another rank's */
+			v->remote->send_host(v->remote->ctx, at, l->gen_host, m);
+		else
+			push(v, at, EV_HOST_ARRIVE, l->gen_host, 0, m);
+	}
 	else if (!owns_switch(v, l->peer_switch)) /* to another rank: a message stamped with its arrival */
 		v->remote->send(v->remote->ctx, at, l->peer_switch, l->peer_port, m);
 	else
@@ -251,7 +266,10 @@ static void host_tx(struct loom_vt_run *v, uint32_t h, loom_time_ns now)
 		if (*arrival != LOOM_TIME_NEVER && at < behind)
 			at = behind;
 		*arrival = at;
-		push(v, at, EV_SW_ARRIVE, pl ? pl->sw : gh->sw, pl ? pl->port : gh->port, m);
+		if (unlikely(pl && !owns_switch(v, pl->sw))) /* a plane whose leaf another rank runs */
+			v->remote->send(v->remote->ctx, at, pl->sw, pl->port, m);
+		else
+			push(v, at, EV_SW_ARRIVE, pl ? pl->sw : gh->sw, pl ? pl->port : gh->port, m);
 	}
 	host_schedule(v, h, now);
 }
@@ -264,6 +282,8 @@ static void host_carriers(struct loom_vt_run *v, loom_time_ns now)
 		struct loom_gen_host *gh = &v->f->gen_hosts[h];
 		int changed = 0;
 
+		if (!owns_host(v, h)) /* every rank sees the faults; the host's own rank acts */
+			continue;
 		for (unsigned int p = 0; gh->nic && p < gh->nic->n_planes; p++) {
 			const struct loom_gen_plane *pl = &gh->nic->plane[p];
 			const struct loom_link_fault *lf = v->f->switches[pl->sw].ports[pl->port].fault;
@@ -315,6 +335,10 @@ static void run_event(struct loom_vt_run *v, const struct loom_event *ev)
 		host_tx(v, ev->a, ev->t);
 		break;
 	case EV_FAULT:
+		/* split over ranks, every rank runs the fabric's fault events
+		 * (runner_mpi.c): each counts once, on rank 0 */
+		if (unlikely(v->remote && v->remote->rank != 0))
+			v->st->events--;
 		if (ev->t != v->next_fault)
 			break;
 		faults_run(v, ev->t);

@@ -45,12 +45,17 @@ struct loom_vt_remote {
 	uint16_t rank;
 	loom_time_ns lookahead;
 	void (*send)(void *ctx, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m); /* takes m */
+	/* to a generator host of another rank (a multi-plane host's plane
+	 * leaf runs elsewhere): it reaches host h at t; takes m */
+	void (*send_host)(void *ctx, loom_time_ns t, uint32_t h, struct rte_mbuf *m);
 	loom_time_ns (*sync)(void *ctx, struct loom_vt_run *v, loom_time_ns local_next);
 	void *ctx;
 };
 
 /* A packet from another rank reaches (sw, port) at t (sync() only). */
 void loom_vt_deliver(struct loom_vt_run *v, loom_time_ns t, uint16_t sw, uint16_t port, struct rte_mbuf *m);
+/* The same at generator host h. */
+void loom_vt_deliver_host(struct loom_vt_run *v, loom_time_ns t, uint32_t h, struct rte_mbuf *m);
 
 /* Run to f->duration_ns. Generator hosts take their packets from `pool`
  * (vt_pool.h: it grows when they find it empty).

@@ -38,6 +38,8 @@ void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f
 	for (uint16_t i = 0; i < f->n_switches; i++) {
 		const struct loom_switch *sw = &f->switches[i];
 
+		if (s->sw_rank && s->sw_rank[i] != s->rank)
+			continue; /* another rank's */
 		for (uint16_t p = 0; p < sw->n_ports; p++) {
 			const struct loom_port *port = &sw->ports[p];
 			uint64_t marked = 0, dropped = 0, xoff = 0;
@@ -57,6 +59,12 @@ void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f
 				loom_switch_queued_bytes(sw, p), marked, dropped, xoff);
 		}
 	}
+}
+
+void loom_series_write_lines(const struct loom_series *s, const char *lines, size_t n)
+{
+	if (s->out && (!s->cap || loom_output_cap_take(s->cap, (uint64_t)n)))
+		fwrite(lines, 1, n, s->out);
 }
 
 static uint64_t json_u64(const json_t *o, const char *key)

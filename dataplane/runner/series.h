@@ -31,6 +31,10 @@ struct loom_series {
 	FILE *out;               /* NULL: no series */
 	loom_time_ns interval_ns;
 	struct loom_output_cap *cap; /* the file's size cap (--series-max-bytes); NULL: none */
+	/* a run split over MPI ranks (loomd_mpi.c): only the switches with
+	 * sw_rank[s] == rank are sampled, into this rank's part; NULL: all */
+	const uint16_t *sw_rank;
+	uint16_t rank;
 };
 
 void loom_series_header(const struct loom_series *s);
@@ -38,5 +42,7 @@ void loom_series_sample(const struct loom_series *s, const struct loom_fabric *f
 /* The rows of one `stats` result (ctl_commands.c): the same columns as
  * loom_series_sample, at the snapshot's time_ns. */
 void loom_series_write_stats(const struct loom_series *s, const json_t *stats);
+/* n bytes of whole lines, written as the series' own (the size cap counts them). */
+void loom_series_write_lines(const struct loom_series *s, const char *lines, size_t n);
 
 #endif

@@ -146,6 +146,42 @@ static void test_machine_config(void **state)
 	topo_free(&t);
 }
 
+/* One placement vocabulary (topo_partition.c): MPI ranks follow machines,
+ * implicitly or by `partition: {by: machine}`, which a written topology
+ * keeps; a listed group on two machines is refused at its line. */
+static void test_partition_by_machine(void **state)
+{
+	struct topology t, back;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	load_ok(GOOD, &t); /* machines: alone */
+	assert_int_equal(t.n_partition_groups, 2);
+	assert_int_equal(t.partition_from, TOPO_PARTITION_MACHINES);
+	assert_int_equal(t.partition_group[topo_switch_index(&t, "spine0")], 0);
+	assert_int_equal(t.partition_group[topo_switch_index(&t, "leaf1")], 1);
+	topo_free(&t);
+	load_ok(GOOD "partition: {by: machine}\n", &t);
+	assert_int_equal(t.partition_from, TOPO_PARTITION_BY_MACHINE);
+	out = open_memstream(&text, &len);
+	assert_int_equal(topo_write_explicit(&t, &workload_traffic, out), 0);
+	fclose(out);
+	assert_non_null(strstr(text, "partition: { by: machine }\n"));
+	load_ok(text, &back);
+	assert_int_equal(back.partition_from, TOPO_PARTITION_BY_MACHINE);
+	assert_memory_equal(back.partition_group, t.partition_group, (size_t)t.n_switches * sizeof(int));
+	topo_free(&back);
+	topo_free(&t);
+	free(text);
+	expect_error(GOOD "partition:\n  - [spine0, leaf1]\n  - [leaf0]\n", "t.yaml:18:",
+		     "group 1 holds spine0 (machine m0) and leaf1 (machine m1)");
+	expect_error(GOOD "partition: {by: plane}\n", "t.yaml:17:", "by 'plane': 'machine'");
+	expect_error("fabric: one\nswitches:\n  - {name: s, role: spine}\npartition: {by: machine}\n", "t.yaml:4:",
+		     "no 'machines:' section");
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -248,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_machine_config),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_partition_by_machine),
 		cmocka_unit_test(test_generated),
 	};
 

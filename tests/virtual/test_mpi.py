@@ -1,9 +1,12 @@
 """Virtual time over MPI ranks (loomctl run --ranks N; issue 27,
 docs/VIRTUAL_TIME.md "Many ranks"): the same experiment on 1, 2 and 4 ranks
 writes byte-identical results, equal to a run without MPI; every rank runs
-events, their counts sum to the whole run's; packets and PFC frames cross
-ranks as messages; a link without delay between ranks, and what a split run
-cannot do yet, are refused with the reason.
+events, their counts sum to the whole run's; packets, PFC frames, cells,
+requests and credits cross ranks as messages; scheduled faults and the time
+series give the same bytes; multi-plane hosts send over planes of other
+ranks; ranks follow `machines:`; a link without delay
+between ranks, and what a split run cannot do yet, are refused with the
+reason.
 
 4 ranks oversubscribe this machine's 2 cores: correctness only, no timing
 is asserted. Needs Open MPI (openmpi-bin, libopenmpi-dev: the loom script's
@@ -117,18 +120,28 @@ class Mpi(unittest.TestCase):
         self.assertRegex(p.stderr, r"the link \S+ port \d+ - \S+ port \d+ joins rank \d and rank \d but has no delay")
         self.assertFalse(os.path.exists(out + "2"))
 
-    def test_faults_over_several_ranks_are_refused(self):
-        """Scheduled faults change every switch at once: refused over 2
-        ranks (saying so), run over 1."""
+    def test_what_stays_refused_says_why(self):
+        """Traces and captures are not gathered from several ranks: refused
+        over 2 ranks (saying so), run over 1."""
         with open(FABRIC) as f:
-            text = f.read() + "faults:\n  - { at: 1ms, link: leaf0:2, state: down }\n"
-        path = os.path.join(self.dir, "faults.yaml")
+            text = f.read() + "trace: { at: leaf0:0, count: 2 }\n"
+        path = os.path.join(self.dir, "traced.yaml")
         with open(path, "w") as f:
             f.write(text)
-        run(path, os.path.join(self.dir, "faults1.json"), 1)
-        p = run(path, os.path.join(self.dir, "faults2.json"), 2, expect_ok=False)
+        run(path, os.path.join(self.dir, "traced1.json"), 1)
+        p = run(path, os.path.join(self.dir, "traced2.json"), 2, expect_ok=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("scheduled faults", p.stderr)
+        self.assertIn("traces and captures are not gathered", p.stderr)
+        # a cell capture: refused before anything is loaded, so no rank made the file
+        cap = os.path.join(self.dir, "up.pcapng")
+        path = variant(self.dir, "cellcap.yaml", os.path.join(HERE, "cell_permutation.yaml"), "",
+                       [("cell: { voq_bytes: 512KiB }",
+                         "cell: { voq_bytes: 512KiB, capture: { link: leaf0:2, file: %s } }" % cap)])
+        p = run(path, os.path.join(self.dir, "cellcap.json"), 2, expect_ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("a cell capture (cell: capture) is not gathered", p.stderr)
+        self.assertFalse(os.path.exists(cap))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "cellcap.json")))
 
     def test_partition_groups_place_the_switches(self):
         """`partition:` groups: group g of G on rank g * N / G (4 groups on
@@ -165,6 +178,239 @@ class Mpi(unittest.TestCase):
         p = run(FABRIC, os.path.join(self.dir, "many.json"), 7, expect_ok=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("would run none", p.stderr)
+
+
+def variant(directory, name, base, extra="", replace=()):
+    """A copy of fabric file `base` in `directory` with `extra` appended
+    and each (old, new) of `replace` done; its path."""
+    with open(base) as f:
+        text = f.read()
+    for old, new in replace:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text + extra)
+    return path
+
+
+def identical_runs(test, path, ranks=(1, 2, 4), series=False):
+    """Runs path without MPI and over each rank count: asserts the same
+    result bytes (and series bytes); returns (results, {ranks: stderr})."""
+    base = os.path.splitext(path)[0]
+
+    def one(r):
+        out = "%s-r%s.json" % (base, r or 0)
+        extra = ["--series", out + ".csv", "--series-interval", "50us"] if series else []
+        cmd = [LOOMCTL, "run", path, "--out", out] + (["--ranks", str(r)] if r else []) + extra
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        test.assertEqual(p.returncode, 0, "%s: %s" % (" ".join(cmd), p.stderr))
+        with open(out, "rb") as f:
+            res = f.read()
+        csv = None
+        if series:
+            with open(out + ".csv", "rb") as f:
+                csv = f.read()
+        return res, csv, p.stderr
+
+    ref, ref_csv, _ = one(None)
+    errs = {}
+    for r in ranks:
+        res, csv, errs[r] = one(r)
+        test.assertEqual(res, ref, "%s: %d ranks' results differ from one process's" % (path, r))
+        test.assertEqual(csv, ref_csv, "%s: %d ranks' series differ from one process's" % (path, r))
+        if r > 1:
+            per = {int(m.group(1)): tuple(int(x) for x in m.group(2, 3, 4)) for m in RANK_LINE.finditer(errs[r])}
+            test.assertEqual(sorted(per), list(range(r)), errs[r])
+            test.assertTrue(all(e > 0 for e, _, _ in per.values()), per)
+            test.assertEqual(sum(e for e, _, _ in per.values()), json.loads(ref)["events"])
+            test.assertGreater(sum(s for _, s, _ in per.values()), 0, "nothing crossed ranks")
+    return json.loads(ref), errs, ref_csv
+
+
+def ranks_ran(stderr):
+    rank = {}
+    for m in RAN_LINE.finditer(stderr):
+        for name in m.group(2).split():
+            rank[name] = int(m.group(1))
+    return rank
+
+
+class MpiCells(unittest.TestCase):
+    """Cell fabrics over ranks: DATA cells, REQUESTs and CREDITs crossing a
+    cut link travel as stamped messages; results identical."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_cell_fat_tree_identical_at_1_2_4_ranks(self):
+        """The k=4 cell fat tree (three tiers, cells up to super-spines and
+        down other pods): the same bytes without MPI and at 1, 2, 4 ranks;
+        every flow delivered something, every switch conserves."""
+        path = variant(self.dir, "cell_fat_tree.yaml", os.path.join(HERE, "cell_fat_tree.yaml"))
+        r, errs, _ = identical_runs(self, path)
+        self.assertTrue(all(s["conserved"] for s in r["switches"]))
+        self.assertTrue(all(f["rx_bytes"] > 0 for f in r["flows"]), r["flows"])
+        self.assertGreater(sum((s.get("cell") or {}).get("cells_up", 0) for s in r["switches"]),
+                           0, "no cell went up to a super-spine")
+
+    def test_a_cut_through_credits(self):
+        """An incast into leaf0's host with leaf0..3 on one rank and both
+        spines with leaf4..7 on the other: every REQUEST to leaf0 and every
+        CREDIT it grants crosses the cut (control cells received on leaf0's
+        fabric ports), and the results are one process's."""
+        groups = "partition:\n  - [leaf0, leaf1, leaf2, leaf3]\n  - [spine0, spine1, leaf4, leaf5, leaf6, leaf7]\n"
+        path = variant(self.dir, "cell_incast_cut.yaml", os.path.join(HERE, "cell_incast.yaml"), groups,
+                       [("duration: 2ms", "duration: 600us")])
+        r, errs, _ = identical_runs(self, path, ranks=(2,))
+        rank = ranks_ran(errs[2])
+        self.assertEqual(rank["leaf0"], 0, errs[2])
+        self.assertEqual(rank["spine0"], 1, errs[2])
+        leaf0 = next(s for s in r["switches"] if s["name"] == "leaf0")
+        fabric_ports = [p for p in leaf0["cell"]["ports"] if "ctrl_cells_rx" in p]
+        self.assertTrue(fabric_ports, leaf0["cell"])
+        self.assertGreater(sum(p["ctrl_cells_rx"] for p in fabric_ports), 0, "no REQUEST crossed to leaf0")
+        self.assertGreater(sum(p["ctrl_cells_tx"] for p in fabric_ports), 0, "no CREDIT crossed from leaf0")
+        self.assertGreater(sum(p["data_cells_rx"] for p in fabric_ports), 0)
+        self.assertTrue(all(s["conserved"] for s in r["switches"]))
+
+    def test_a_cell_link_cut_at_a_time_over_ranks(self):
+        """cell_link_down.yaml (a leaf-spine link taken down at 100 us while
+        every flow sends: every rank's reachability changes at that virtual
+        time): identical at 1, 2, 4 ranks."""
+        r, _, _ = identical_runs(self, variant(self.dir, "cell_link_down.yaml",
+                                               os.path.join(HERE, "cell_link_down.yaml")))
+        self.assertTrue(any(l.get("state") == "down" for l in r["faults"]["links"]), r["faults"])
+
+
+class MpiFaultsSeries(unittest.TestCase):
+    """Scheduled faults and the time series over ranks."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_faults_on_a_cut_link_and_inside_a_rank(self):
+        """Groups put leaf0 and spine0 on one rank and spine1 on the other
+        at 2 ranks: leaf0:2 (to spine0) goes down at 500 us inside rank 0,
+        leaf0:3 (to spine1, a cut link) at 800 us, leaf0:2 comes back at
+        1.2 ms; detection and repair run on every rank at the same virtual
+        times. Results (with the fault records and the frames lost before
+        detection) are one process's at 1, 2 and 4 ranks."""
+        extra = ("partition:\n  - [leaf0, spine0]\n  - [leaf1]\n  - [leaf2, spine1]\n  - [leaf3]\n"
+                 "fault_handling: { detect_interval: 20us, detect_multiplier: 3 }\n"
+                 "faults:\n  - { at: 500us, link: leaf0:2, state: down }\n"
+                 "  - { at: 800us, link: leaf0:3, state: down }\n"
+                 "  - { at: 1200us, link: leaf0:2, state: up }\n")
+        path = variant(self.dir, "faults.yaml", FABRIC, extra)
+        r, errs, _ = identical_runs(self, path)
+        rank = ranks_ran(errs[2])
+        self.assertEqual((rank["leaf0"], rank["spine0"], rank["spine1"]), (0, 0, 1), errs[2])
+        links = {(l["switch"], l["port"]): l for l in r["faults"]["links"]}
+        self.assertGreater(links[("leaf0", 3)]["downs"], 0)
+        self.assertGreater(r["faults"]["counters"]["detections"], 0)
+        self.assertGreater(sum(l["lost_before_detection"] for l in links.values()), 0,
+                           "the cut lost nothing before detection: the test does not test that")
+        self.assertTrue(all(s["conserved"] for s in r["switches"]))
+
+    def test_series_gathered_identical(self):
+        """--series over 2 and 4 ranks: rank 0 writes one file with every
+        switch's lines in one process's order: the same bytes."""
+        path = variant(self.dir, "series.yaml", FABRIC)
+        _, _, csv = identical_runs(self, path, ranks=(2, 4), series=True)
+        lines = csv.decode().splitlines()
+        self.assertTrue(lines[0].startswith("time_ns,switch,port"))
+        self.assertGreater(len(lines), 40 * 8)
+
+
+class MpiPlanes(unittest.TestCase):
+    """Multi-plane generator hosts over ranks: a host runs with its plane-0
+    leaf; its other planes' links cross to the ranks of their leaves, both
+    ways (data out, data and feedback in), as messages."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_weighted_planes_identical(self):
+        """planes_weighted.yaml (per-plane congestion feedback steers the
+        spread): one process's bytes at 1, 2 and 4 ranks; at 2 ranks one
+        plane runs on rank 1 without hosts, so all its traffic crosses."""
+        r, errs, _ = identical_runs(self, variant(self.dir, "pw.yaml", os.path.join(HERE, "planes_weighted.yaml")))
+        self.assertEqual(ranks_ran(errs[2]), {"s0": 0, "a0": 0, "b0": 0, "s1": 1, "a1": 1, "b1": 1}, errs[2])
+        self.assertRegex(errs[2], r"rank 1: \d+ switches, 0 hosts")
+        self.assertTrue(all(p["tx_packets"] > 0 for f in r["flows"] for p in f["planes"]), r["flows"])
+
+    def test_a_plane_lost_on_another_rank(self):
+        """h0's plane-1 link (to a leaf of rank 1) breaks at 100.3 us: the
+        NIC on rank 0 loses carrier at that virtual time and moves the
+        traffic to plane 0; the results are one process's."""
+        extra = "faults:\n  - { at: 100300ns, link: p1-leaf0:0, state: down }\n"
+        r, _, _ = identical_runs(self, variant(self.dir, "pl.yaml", os.path.join(HERE, "planes.yaml"), extra,
+                                               [("duration: 200us", "duration: 300us")]), ranks=(2,))
+        nic = next(h for h in r["hosts"] if h["name"] == "h0")["nic"]["planes"]
+        self.assertEqual([(p["up"], p["carrier_losses"]) for p in nic], [(True, 0), (False, 1)])
+
+
+TWO = os.path.join(HERE, "two_switch.yaml")
+MACHINES = ("machines:\n  - {name: m0, underlay: 192.168.251.1, mtu: 1550}\n  - {name: m1, underlay: 192.168.251.2, mtu: 1550}\n")
+
+
+class MpiPlacement(unittest.TestCase):
+    """One placement vocabulary: ranks follow `machines:`."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def placed(self, extra="", name="placed.yaml", spine="m0"):
+        return variant(self.dir, name, TWO, MACHINES + extra, [
+            ("{ name: leaf0, role: leaf,", "{ name: leaf0, role: leaf, machine: m0,"),
+            ("{ name: leaf1, role: leaf,", "{ name: leaf1, role: leaf, machine: m1,"),
+            ("{ name: spine0, role: spine }", "{ name: spine0, role: spine, machine: %s }" % spine)])
+
+    def test_ranks_follow_machines(self):
+        """With `machines:` and as many ranks as machines, a switch runs on
+        its machine's rank (and `partition: {by: machine}` says the same);
+        results are one process's."""
+        for extra, name in (("", "implicit.yaml"), ("partition: { by: machine }\n", "by.yaml")):
+            path = self.placed(extra, name, spine="m1")
+            r, errs, _ = identical_runs(self, path, ranks=(2,))
+            self.assertEqual(ranks_ran(errs[2]), {"leaf0": 0, "leaf1": 1, "spine0": 1}, errs[2])
+
+    def test_contradictions_name_the_line(self):
+        path = self.placed("partition:\n  - [leaf0, leaf1]\n  - [spine0]\n", "mixed.yaml")
+        p = run(path, os.path.join(self.dir, "mixed.json"), 2, expect_ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertRegex(p.stderr, r"mixed.yaml:\d+: partition: group 1 holds leaf0 \(machine m0\) and leaf1 "
+                                   r"\(machine m1\)")
+        path = variant(self.dir, "nomachines.yaml", TWO, "partition: { by: machine }\n")
+        p = run(path, os.path.join(self.dir, "nm.json"), 2, expect_ok=False)
+        self.assertRegex(p.stderr, r"nomachines.yaml:\d+: partition by machine, but the file has no 'machines:'")
+        path = self.placed("partition: { by: pod }\n", "bypod.yaml")
+        p = run(path, os.path.join(self.dir, "bp.json"), 2, expect_ok=False)
+        self.assertRegex(p.stderr, r"bypod.yaml:\d+: partition: by 'pod': 'machine'")
 
 
 if __name__ == "__main__":
