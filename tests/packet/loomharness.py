@@ -160,14 +160,17 @@ class Loomd:
                                  % (self.proc.returncode, self.log_tail()))
             if os.path.exists(self.sock_path):
                 try:
-                    r = self.request({"cmd": "ping"}, timeout=5.0)
-                    if r.get("ok"):
+                    # up when it forwards: loomd answers on its socket
+                    # before its worker starts (and before the worker's
+                    # scheduling is set: status then shows priority 0)
+                    r = self.request({"cmd": "status"}, timeout=5.0)
+                    if r.get("ok") and r["result"].get("forwarding_since_monotonic_ns"):
                         return
                     last_err = r
                 except OSError as e:
                     last_err = e
             time.sleep(0.05)
-        raise LoomdError("loomd did not answer ping on %s within %.0f s (last: %r)\n%s"
+        raise LoomdError("loomd did not forward (status on %s) within %.0f s (last: %r)\n%s"
                          % (self.sock_path, timeout, last_err, self.log_tail()))
 
     def eal_file_prefix(self):
