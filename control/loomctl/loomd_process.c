@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loom_open_nofollow.h"
 #include "loomd_process.h"
 
 #define UP_TIMEOUT_S 60
@@ -90,8 +91,7 @@ pid_t loomd_start(bool append_log, const char *worker_priority)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(LOOM_LOOMD_LOG, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (append_log ? O_APPEND : O_TRUNC),
-			      0600);
+		int fd = loom_open_nofollow(LOOM_LOOMD_LOG, O_WRONLY | O_CREAT | (append_log ? O_APPEND : O_TRUNC), 0600);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
