@@ -101,12 +101,14 @@ pid_t loomd_start(bool append_log, const char *worker_priority)
 		/* nothing of loomctl's caller: a lock file a shell held (flock),
 		 * say, would be held as long as loomd runs */
 		close_range(3, ~0u, 0);
-		if (worker_priority)
-			execl(path, "loomd", "--config", LOOM_CONFIG_FILE, "--socket", LOOM_SOCKET, "--changes-dir",
-			      LOOM_CHANGES_DIR, "--worker-priority", worker_priority, (char *)NULL);
-		else
-			execl(path, "loomd", "--config", LOOM_CONFIG_FILE, "--socket", LOOM_SOCKET, "--changes-dir",
-			      LOOM_CHANGES_DIR, (char *)NULL);
+		/* one argument list; --worker-priority only when the user gave one */
+		char *argv[] = {"loomd", "--config", (char *)LOOM_CONFIG_FILE, "--socket", (char *)LOOM_SOCKET,
+				"--changes-dir", (char *)LOOM_CHANGES_DIR, "--worker-priority", (char *)worker_priority,
+				NULL};
+
+		if (!worker_priority)
+			argv[7] = NULL;
+		execv(path, argv);
 		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}

@@ -27,14 +27,8 @@ STOP_S = 0.05
 class FidelityTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.sr = H.SwitchRun(prefix="loom-fid-")
+        cls.sr, cls.loomd, _ = H.start_switch("loom-fid-", "fidtest", SWITCH)
         cls.addClassCleanup(cls.sr.cleanup)
-        cfg_path, _ = cls.sr.write_config(H.leaf_pair_topology(cls.sr, "fidtest"), SWITCH)
-        for p in range(4):
-            H.write_pcap(cls.sr.in_pcap(p), [])
-        cls.loomd = H.Loomd(cfg_path, cls.sr.tmp)
-        cls.sr.loomd = cls.loomd
-        cls.loomd.start()
         cls.addClassCleanup(cls.loomd.shutdown)
 
     def fidelity(self):
@@ -97,14 +91,8 @@ def rt_is_safe_here():
 
 class WorkerPriorityTest(unittest.TestCase):
     def start(self, extra):
-        sr = H.SwitchRun(prefix="loom-prio-")
+        sr, loomd, _ = H.start_switch("loom-prio-", "priotest", SWITCH, extra_args=extra)
         self.addCleanup(sr.cleanup)
-        cfg_path, _ = sr.write_config(H.leaf_pair_topology(sr, "priotest"), SWITCH)
-        for p in range(4):
-            H.write_pcap(sr.in_pcap(p), [])
-        loomd = H.Loomd(cfg_path, sr.tmp, extra)
-        sr.loomd = loomd
-        loomd.start()
         self.addCleanup(loomd.shutdown)
         return loomd, loomd.request({"cmd": "status"})["result"]
 

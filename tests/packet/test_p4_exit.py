@@ -16,14 +16,9 @@ SWITCH = "leaf0"
 
 class P4Exit(unittest.TestCase):
     def test_exit_frees_each_table_once(self):
-        sr = H.SwitchRun(prefix="loom-p4exit-")
+        sr, loomd, _ = H.start_switch("loom-p4exit-", "p4exit", SWITCH,
+                                      topo_text=lambda sr: H.leaf_pair_topology(sr, "p4exit", leaf0="pipeline: p4"))
         self.addCleanup(sr.cleanup)
-        cfg_path, _ = sr.write_config(H.leaf_pair_topology(sr, "p4exit", leaf0="pipeline: p4"), SWITCH)
-        for p in range(4):
-            H.write_pcap(sr.in_pcap(p), [])
-        loomd = H.Loomd(cfg_path, sr.tmp)
-        sr.loomd = loomd
-        loomd.start()
         st = loomd.switch_stats(SWITCH)
         self.assertEqual(st.get("pipeline"), "p4", st)
         loomd.shutdown()

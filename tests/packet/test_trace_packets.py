@@ -24,9 +24,6 @@ class TraceOnPartOfAFabric(unittest.TestCase):
         from scapy.layers.l2 import Ether
         from scapy.packet import Raw
 
-        sr = H.SwitchRun(prefix="loom-trace-only-")
-        self.addCleanup(sr.cleanup)
-
         def patch(cfg):
             # one UDP frame on port 0 over and over; what leaves goes to null ports
             for p in cfg["switches"][0]["ports"]:
@@ -34,14 +31,13 @@ class TraceOnPartOfAFabric(unittest.TestCase):
                     p["link"]["devargs"] += ",infinite_rx=1"
                 else:
                     p["link"]["devargs"] = "net_null%d,no-rx=1" % p["index"]
-        cfg_path, cfg = sr.write_config(H.leaf_pair_topology(sr, "traceonly"), SWITCH, patch)
+        sr, loomd, cfg = H.start_switch(
+            "loom-trace-only-", "traceonly", SWITCH, config_patch=patch,
+            inputs=lambda cfg: {0: [bytes(Ether(dst=H.port_mac(cfg, SWITCH, 0), src="02:00:00:00:00:02")
+                                          / IP(src="10.0.0.2", dst="10.0.1.2", ttl=64)
+                                          / UDP(sport=1234, dport=5000) / Raw(b"t" * 18))]})
+        self.addCleanup(sr.cleanup)
         self.assertEqual([(s["name"], s["id"]) for s in cfg["switches"]], [("leaf0", 2)])
-        H.write_pcap(sr.in_pcap(0), [bytes(Ether(dst=H.port_mac(cfg, SWITCH, 0), src="02:00:00:00:00:02")
-                                           / IP(src="10.0.0.2", dst="10.0.1.2", ttl=64)
-                                           / UDP(sport=1234, dport=5000) / Raw(b"t" * 18))])
-        loomd = H.Loomd(cfg_path, sr.tmp)
-        sr.loomd = loomd
-        loomd.start()
         return loomd
 
     def test_trace_names_the_switch_and_its_hops(self):

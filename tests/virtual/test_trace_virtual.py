@@ -8,9 +8,9 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import unittest
 
+from vt_case import VirtualCase
 from test_virtual import LOOMCTL, run, topo
 
 TOPO = topo("trace.yaml")
@@ -23,13 +23,8 @@ def frames(path):
     return list(rdpcap(path))
 
 
-class TraceVirtual(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="loom-vt-trace-")
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
+class TraceVirtual(VirtualCase):
+    TMP_PREFIX = "loom-vt-trace-"
 
     def run_in(self, d):
         os.makedirs(d, exist_ok=True)
