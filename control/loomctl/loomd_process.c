@@ -125,10 +125,16 @@ int loomd_wait(pid_t pid)
 
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return -1;
-		r = ctl_call(LOOM_SOCKET, "ping", NULL, err, sizeof(err));
+		/* up when it forwards: loomd answers on its socket before its
+		 * worker runs, and before the worker's scheduling is set (status
+		 * then said priority 0, no scheduling) */
+		r = ctl_call(LOOM_SOCKET, "status", NULL, err, sizeof(err));
 		if (r) {
+			bool forwarding = json_integer_value(json_object_get(r, "forwarding_since_monotonic_ns")) != 0;
+
 			json_decref(r);
-			return 0;
+			if (forwarding)
+				return 0;
 		}
 		/* 10 ms: the restart's outage is measured up to here */
 		sleep_ms(10);
