@@ -117,6 +117,32 @@ class Faults(VirtualCase):
         self.assertGreater(port(r, "leaf0", "spine0:0")["tx_packets"], port(mid, "leaf0", "spine0:0")["tx_packets"])
         self.assertEqual(port(r, "leaf0", "spine0:0")["link_state"], "up")
 
+    def test_group_back_in_its_configured_order(self):
+        """The local repair puts a group's live members first; when the
+        link is back the group is in its configured slot order again, so
+        ECMP sends each flow where it went before the fault (it kept the
+        repair's order: a flow hashed to another uplink). h0's one flow,
+        traced: the uplink of its packets before the fault is the uplink
+        of those after the link's return is detected and repaired."""
+        text = link_down_text("500us").replace(
+            "  - { at: 100us, link: leaf0:2, state: down }",
+            "  - { at: 100us, link: leaf0:2, state: down }\n  - { at: 200us, link: leaf0:2, state: up }")
+        text = text.replace("  - { pattern: permutation, packet: 1500, rate: 4G }",
+                            "  - { src: h0, dst: h4, packet: 1500, rate: 4G }")
+        text += 'trace: { at: leaf0:0, count: 200, match: "udp" }\n'
+        r, _, _ = run(text, self.dir)
+        self.assert_switches_conserved(r)
+        hops = [(p["events"][0]["t_ns"], next(e for e in p["events"] if e["stage"] == "lb" and e["switch"] == "leaf0"))
+                for p in r["trace"]["packets"]]
+        before = {e["next_port"] for t, e in hops if t < 100000}
+        during = {e["next_port"] for t, e in hops if 140000 < t < 200000}
+        after = {e["next_port"] for t, e in hops if t > 300000}
+        self.assertEqual(len(before), 1, hops[:3])
+        self.assertTrue(after, "no traced packet after 300 us")
+        if before == {2}:   # the flow used the link that broke: it moved, then came back
+            self.assertEqual(during, {3})
+        self.assertEqual(after, before)
+
     def test_flap_shorter_than_detection_goes_unnoticed(self):
         """A link down for 10 us at a time, detection 30 us: never
         detected, no repair; what it lost while down is counted."""
