@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Output files opened safely as root, and their size cap (loom_output_file.h). */
 #include "loom_output_file.h"
+#include "loom_open_nofollow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +18,12 @@ int loom_output_open_fd(const char *path, mode_t mode, char *err, size_t errlen)
 	int fd, e;
 
 	/* Not O_TRUNC here: truncating is for regular files only, checked first. */
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, mode);
+	fd = loom_open_nofollow(path, O_WRONLY | O_CREAT | O_NOCTTY | O_NONBLOCK, mode);
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "%s: %s", path,
-			 e == ELOOP ? "is a symbolic link; refusing to write through it" : strerror(e));
+			 e == ELOOP ? "a symbolic link is on its path or in its place; refusing to write through it"
+				    : strerror(e));
 		errno = e;
 		return -1;
 	}

@@ -3,8 +3,8 @@
  * Files that loomd and loomctl write, as root, at paths a topology, a
  * workload or a command line names (captures, time series, results,
  * reports, scripts). Opened so that a path cannot be turned against root:
- *  - O_NOFOLLOW: a symlink in place of the file is refused (ELOOP) and
- *    its target left untouched;
+ *  - no symlink followed, in place of the file or as a directory on its
+ *    path (loom_open_nofollow.h): refused (ELOOP), the target untouched;
  *  - an existing file must be a regular file (not a device, FIFO or
  *    socket), and is truncated only after that check;
  *  - created with the mode the caller gives: LOOM_OUTPUT_PRIVATE (0600)

@@ -611,6 +611,8 @@ int main(int argc, char **argv)
 		snprintf(rt.worker_scheduling, sizeof(rt.worker_scheduling), "%s %d (--worker-priority)",
 			 rt.worker_priority ? "SCHED_RR" : "the fair scheduler, priority", rt.worker_priority);
 	}
+	loom_worker_yield_plan(rt.worker_priority, &rt.yield, rt.pause_plan, sizeof(rt.pause_plan));
+	fprintf(stderr, "loomd: worker: %s\n", rt.pause_plan);
 	{
 		struct timespec now;
 

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,40 @@ static int choose_machine(const struct topology *t, const struct up_opts *o, int
 	return 0;
 }
 
+/* --no-hosts: loomctl creates no namespace, and loomd attaches each
+ * namespace host's port to the root-side interface the namespace would
+ * have had (lmh<host>p<port>, `up --dry-run` prints how it is made): the
+ * user brings those interfaces (their own namespaces, containers, a
+ * bridge). Checked before anything is started, so that a missing one is
+ * named here rather than by the af_packet driver inside loomd's log.
+ * Generator hosts, VM hosts and hosts on a port with devargs need none. */
+static int no_hosts_interfaces_check(const struct topology *t, const bool *part)
+{
+	int missing = 0;
+
+	for (int i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		const struct topo_end *h = l->a.is_host ? &l->a : &l->b, *s = l->a.is_host ? &l->b : &l->a;
+		char ifname[16];
+
+		if (l->a.is_host == l->b.is_host || (part && !part[s->node]) || s->devargs[0] ||
+		    t->hosts[h->node].port_type == TOPO_PORT_GENERATOR || t->hosts[h->node].port_type == TOPO_PORT_VM)
+			continue;
+		host_veth_name(h->node, h->port, ifname, sizeof(ifname));
+		if (if_nametoindex(ifname) == 0) {
+			if (missing++ < 4)
+				fprintf(stderr, "loomctl up --no-hosts: host %s's interface %s does not exist\n",
+					t->hosts[h->node].name, ifname);
+		}
+	}
+	if (missing)
+		fprintf(stderr, "loomctl up --no-hosts: %d host interface%s missing: with --no-hosts loomd attaches "
+				"each host's port to an interface you create ('loomctl up %s --dry-run' prints the "
+				"commands); without it loomctl creates them in namespaces\n",
+			missing, missing > 1 ? "s are" : " is", t->file);
+	return missing ? -1 : 0;
+}
+
 /* hosts-up.sh: the host namespaces and this machine's VXLAN links */
 static void part_script_write(const struct topology *t, const bool *part, int machine, bool hosts, FILE *out)
 {
@@ -268,6 +303,12 @@ int cmd_up(const struct up_opts *o)
 		free(local);
 		topo_free(&t);
 		return rc;
+	}
+	if (o->no_hosts && no_hosts_interfaces_check(&t, part) < 0) {
+		json_decref(config);
+		free(local);
+		topo_free(&t);
+		return 1;
 	}
 	/* the guest image (built once) and every VM host's prerequisites,
 	 * before anything is created */

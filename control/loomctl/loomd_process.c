@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loom_open_nofollow.h"
 #include "loomd_process.h"
 
 #define UP_TIMEOUT_S 60
@@ -90,8 +91,7 @@ pid_t loomd_start(bool append_log, const char *worker_priority)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(LOOM_LOOMD_LOG, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (append_log ? O_APPEND : O_TRUNC),
-			      0600);
+		int fd = loom_open_nofollow(LOOM_LOOMD_LOG, O_WRONLY | O_CREAT | (append_log ? O_APPEND : O_TRUNC), 0600);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
@@ -101,12 +101,14 @@ pid_t loomd_start(bool append_log, const char *worker_priority)
 		/* nothing of loomctl's caller: a lock file a shell held (flock),
 		 * say, would be held as long as loomd runs */
 		close_range(3, ~0u, 0);
-		if (worker_priority)
-			execl(path, "loomd", "--config", LOOM_CONFIG_FILE, "--socket", LOOM_SOCKET, "--changes-dir",
-			      LOOM_CHANGES_DIR, "--worker-priority", worker_priority, (char *)NULL);
-		else
-			execl(path, "loomd", "--config", LOOM_CONFIG_FILE, "--socket", LOOM_SOCKET, "--changes-dir",
-			      LOOM_CHANGES_DIR, (char *)NULL);
+		/* one argument list; --worker-priority only when the user gave one */
+		char *argv[] = {"loomd", "--config", (char *)LOOM_CONFIG_FILE, "--socket", (char *)LOOM_SOCKET,
+				"--changes-dir", (char *)LOOM_CHANGES_DIR, "--worker-priority", (char *)worker_priority,
+				NULL};
+
+		if (!worker_priority)
+			argv[7] = NULL;
+		execv(path, argv);
 		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
@@ -123,10 +125,16 @@ int loomd_wait(pid_t pid)
 
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return -1;
-		r = ctl_call(LOOM_SOCKET, "ping", NULL, err, sizeof(err));
+		/* up when it forwards: loomd answers on its socket before its
+		 * worker runs, and before the worker's scheduling is set (status
+		 * then said priority 0, no scheduling) */
+		r = ctl_call(LOOM_SOCKET, "status", NULL, err, sizeof(err));
 		if (r) {
+			bool forwarding = json_integer_value(json_object_get(r, "forwarding_since_monotonic_ns")) != 0;
+
 			json_decref(r);
-			return 0;
+			if (forwarding)
+				return 0;
 		}
 		/* 10 ms: the restart's outage is measured up to here */
 		sleep_ms(10);

@@ -55,7 +55,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: loomctl COMMAND ...\n"
 		"  up FILE [--only SW,SW] [--no-hosts] [--dry-run]  validate, compute routes, create hosts, start loomd\n"
-		"       --only: host only these switches here; --no-hosts: no namespaces;\n"
+		"       --only: host only these switches here; --no-hosts: no namespaces, host ports attach to\n"
+		"       interfaces lmhNpM you create (named by --dry-run without it; checked before starting);\n"
 		"       --worker-priority N: loomd's worker at SCHED_RR N, 0: fair scheduler (default 10 where safe);\n"
 		"       --dry-run: print the commands that create the hosts, change nothing\n"
 		"       --machine NAME: this machine's part of a fabric with 'machines:' (its switches and hosts,\n"

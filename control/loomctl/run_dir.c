@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loom_open_nofollow.h"
 #include "run_dir.h"
 
 #define STATE_KEY_NETNS_PREFIX "netns_prefix"
@@ -136,7 +137,7 @@ int loom_run_script(const char *script, const char *log)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = loom_open_nofollow(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
 			_exit(126);

@@ -92,7 +92,10 @@ static int load_capture(struct loom_fabric *f, json_t *v, bool open_files, struc
 	if (loom_filter_compile(filter ? filter : "", &cap->filter, msg, sizeof(msg)) < 0)
 		return fail(err, errlen, "captures: filter", msg);
 	cap->filtered = cap->filter.node[cap->filter.root].op != LOOM_F_TRUE;
-	cap->sw = (uint16_t)si;
+	/* the switch's topology id, as the worker compares it (observe.c), not
+	 * its index here: a loomd that runs part of a fabric holds its
+	 * switches at other indices (the trace mistake, mended in ctl_trace.c) */
+	cap->sw = f->switches[si].id;
 	cap->port = (uint16_t)port;
 	cap->count = (uint64_t)count;
 	if (!open_files)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctl_changes.h"
+#include "loom_open_nofollow.h"
 
 #define TMP_PREFIX ".tmp-"
 
@@ -45,10 +46,10 @@ int ctl_changes_open(struct ctl_changes *c, const char *dir, char *err, size_t e
 		snprintf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
 		return -1;
 	}
-	c->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	c->dirfd = loom_open_nofollow(dir, O_RDONLY | O_DIRECTORY, 0);
 	if (c->dirfd < 0) {
 		snprintf(err, errlen, "%s: %s", dir,
-			 errno == ELOOP || errno == ENOTDIR ? "not a directory (a symlink?)" : strerror(errno));
+			 errno == ELOOP || errno == ENOTDIR ? "not a directory, or a symlink on its path" : strerror(errno));
 		return -1;
 	}
 	/* root writes here and re-applies what it finds: nobody else may put a

@@ -370,6 +370,11 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 
 	if (r && st->startup_ms)
 		json_object_set(r, "startup_ms", st->startup_ms);
+	/* the worker's own pauses under sustained load (runner/worker_priority.h) */
+	if (r) {
+		json_object_set_new(r, "worker_pauses", json_integer((json_int_t)st->rt->pauses));
+		json_object_set_new(r, "worker_pause_plan", json_string(st->rt->pause_plan));
+	}
 	/* the live changes: where they are recorded, how many now, what the
 	 * start re-applied and skipped */
 	if (r && st->changes) {

@@ -102,7 +102,8 @@ static int port_of(const struct loom_fabric *f, const char *name, int64_t port, 
 	}
 	if (port < 0 && !port_required)
 		return 0;
-	if (port < 0 || port >= (*sw)->n_ports || f->links[(*sw)->id][port].kind == LOOM_LINK_NONE) {
+	/* links are by index in this loomd's fabric, not by topology id (--only) */
+	if (port < 0 || port >= (*sw)->n_ports || f->links[*sw - f->switches][port].kind == LOOM_LINK_NONE) {
 		snprintf(err, errlen, "switch %s has no port %lld (ports 0..%u with a link)", (*sw)->name,
 			 (long long)port, (*sw)->n_ports - 1);
 		return -1;

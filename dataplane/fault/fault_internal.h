@@ -64,6 +64,7 @@ struct loom_faults {
 	struct fault_port **port; /* [switch][port] */
 	bool *switch_down;        /* [switch] */
 	uint16_t **cap;           /* [switch][group]: slots of the group (spares: filled ones) */
+	uint32_t **configured;    /* [switch][slot]: the next hops of the configured groups' slots, in order */
 	bool *needs_local;        /* [switch]: a detection changed its view */
 	struct fault_counters c;
 	struct repair_index *ri;  /* built at the first global repair */

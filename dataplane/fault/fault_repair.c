@@ -83,7 +83,8 @@ int fault_repair_init(struct loom_faults *F, char *err, size_t errlen)
 	struct loom_fabric *f = F->f;
 
 	F->cap = calloc(f->n_switches, sizeof(*F->cap));
-	if (!F->cap)
+	F->configured = calloc(f->n_switches, sizeof(*F->configured));
+	if (!F->cap || !F->configured)
 		goto oom;
 	for (uint16_t s = 0; s < f->n_switches; s++) {
 		const struct loom_switch *sw = &f->switches[s];
@@ -93,6 +94,12 @@ int fault_repair_init(struct loom_faults *F, char *err, size_t errlen)
 			goto oom;
 		for (uint32_t g = 0; g < sw->spare_groups_first; g++)
 			F->cap[s][g] = sw->groups[g].n_members;
+		/* the slots' order as configured: a group the local repair
+		 * reordered goes back to it when its links are all live again */
+		F->configured[s] = malloc((sw->n_members + 1) * sizeof(**F->configured));
+		if (!F->configured[s])
+			goto oom;
+		memcpy(F->configured[s], sw->members, sw->n_members * sizeof(**F->configured));
 	}
 	/* The routes' index, from the switches' route tables: in real time
 	 * built now, not at the first repair on the worker (where building
@@ -112,7 +119,10 @@ void fault_repair_free(struct loom_faults *F)
 {
 	for (uint16_t s = 0; F->cap && s < F->f->n_switches; s++)
 		free(F->cap[s]);
+	for (uint16_t s = 0; F->configured && s < F->f->n_switches; s++)
+		free(F->configured[s]);
 	free(F->cap);
+	free(F->configured);
 	index_free(F->ri);
 }
 
@@ -123,6 +133,30 @@ static bool slot_live(const struct loom_faults *F, uint16_t s, uint32_t slot)
 	return !F->port[s][sw->nexthops[sw->members[slot]].port].detected_down;
 }
 
+/* The group's current slots in their configured order (each configured
+ * next hop matched to an unused slot holding it: equal next hops are
+ * interchangeable). False when a slot holds a next hop the configuration
+ * did not put there (a group changed at run time): then its current
+ * order is the one to keep. */
+static bool configured_order(const struct loom_faults *F, uint16_t s, uint32_t first, uint16_t cap, uint32_t *slots)
+{
+	const struct loom_switch *sw = &F->f->switches[s];
+	bool used[cap];
+
+	memset(used, 0, sizeof(used));
+	for (uint16_t j = 0; j < cap; j++) {
+		uint16_t i = 0;
+
+		while (i < cap && (used[i] || sw->members[first + i] != F->configured[s][first + j]))
+			i++;
+		if (i == cap)
+			return false;
+		used[i] = true;
+		slots[j] = i;
+	}
+	return true;
+}
+
 void fault_repair_local(struct loom_faults *F, uint16_t s)
 {
 	struct loom_switch *sw = &F->f->switches[s];
@@ -131,18 +165,24 @@ void fault_repair_local(struct loom_faults *F, uint16_t s)
 		return;
 	for (uint32_t g = 0; g < sw->n_groups; g++) {
 		uint16_t cap = F->cap[s][g], n = 0, live;
-		uint32_t first = sw->groups[g].first, order[cap ? cap : 1];
+		uint32_t first = sw->groups[g].first, order[cap ? cap : 1], slots[cap ? cap : 1];
 		bool same = true;
 
 		if (cap == 0)
 			continue;
-		for (uint16_t i = 0; i < cap; i++)
-			if (slot_live(F, s, first + i))
-				order[n++] = i;
+		/* live slots first, dead ones after, each in the configured order:
+		 * when every link is back the group is as configured again (it
+		 * kept the repair's order, and ECMP moved flows, before) */
+		if (!configured_order(F, s, first, cap, slots))
+			for (uint16_t i = 0; i < cap; i++)
+				slots[i] = i;
+		for (uint16_t j = 0; j < cap; j++)
+			if (slot_live(F, s, first + slots[j]))
+				order[n++] = slots[j];
 		live = n;
-		for (uint16_t i = 0; i < cap; i++)
-			if (!slot_live(F, s, first + i))
-				order[n++] = i;
+		for (uint16_t j = 0; j < cap; j++)
+			if (!slot_live(F, s, first + slots[j]))
+				order[n++] = slots[j];
 		for (uint16_t i = 0; i < cap; i++)
 			same &= order[i] == i;
 		if (live == 0)

@@ -48,6 +48,7 @@ struct loom_p4_out {
 struct loom_p4 {
 	struct rte_swx_pipeline *pipe;
 	struct rte_swx_ctl_pipeline *ctl;
+	bool committed; /* the control has committed tables (loom_p4_free) */
 	struct loom_switch *sw;
 	char spec[256];
 

@@ -127,10 +127,48 @@ struct loom_p4 *loom_p4_install(struct loom_switch *sw, struct loom_p4 *x)
 	return old;
 }
 
+/* DPDK 22.11: after a commit, a table whose type is rebuilt whole at each
+ * commit (no incremental add: SWX's wildcard table, Loom's LPM type, that
+ * is every table with a non-exact match field) is the same object in the
+ * pipeline's table state and in its control's next state, and
+ * rte_swx_ctl_pipeline_free and rte_swx_pipeline_free both free it: every
+ * P4 switch printed "EAL: Error: Invalid memory" at exit, once per such
+ * table, after reading the freed table (seen in gdb: lpm_free called on the
+ * same two tables by both). The control frees them; the pipeline's
+ * references are dropped first. Exact-match tables and selectors are
+ * updated in place in two copies, each freed once. */
+static void drop_shared_tables(struct loom_p4 *x)
+{
+	struct rte_swx_ctl_pipeline_info info;
+	struct rte_swx_table_state *ts;
+
+	if (!x->committed || rte_swx_ctl_pipeline_info_get(x->pipe, &info) != 0 ||
+	    rte_swx_pipeline_table_state_get(x->pipe, &ts) != 0 || !ts)
+		return;
+	for (uint32_t t = 0; t < info.n_tables; t++) {
+		struct rte_swx_ctl_table_info ti;
+		bool rebuilt = false;
+
+		if (rte_swx_ctl_table_info_get(x->pipe, t, &ti) != 0)
+			continue;
+		for (uint32_t f = 0; f < ti.n_match_fields; f++) {
+			struct rte_swx_ctl_table_match_field_info mf;
+
+			if (rte_swx_ctl_table_match_field_info_get(x->pipe, t, f, &mf) == 0 &&
+			    mf.match_type != RTE_SWX_TABLE_MATCH_EXACT)
+				rebuilt = true;
+		}
+		if (rebuilt)
+			ts[t].obj = NULL;
+	}
+}
+
 void loom_p4_free(struct loom_p4 *x)
 {
 	if (!x)
 		return;
+	if (x->ctl && x->pipe)
+		drop_shared_tables(x);
 	if (x->ctl)
 		rte_swx_ctl_pipeline_free(x->ctl);
 	if (x->pipe)

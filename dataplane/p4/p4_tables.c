@@ -328,6 +328,7 @@ int loom_p4_tables_fill(struct loom_p4 *x, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot commit the table entries: %s", strerror(-rc));
 		return -1;
 	}
+	x->committed = true; /* loom_p4_free: what the pipeline and its control share from now on */
 	/* Optional register: a program without it hashes unseeded. */
 	(void)rte_swx_ctl_pipeline_regarray_write(x->pipe, "hash_seed", 0, x->sw->hash_seed);
 	return 0;

@@ -14,6 +14,7 @@
 #include "fidelity.h"
 #include "mailbox.h"
 #include "port_io.h"
+#include "worker_priority.h"
 
 /* The real-time clock: nanoseconds since loom_clock_tsc_init(). */
 void loom_clock_tsc_init(struct loom_clock *clock);
@@ -28,6 +29,9 @@ struct loom_rt_stats {
 	struct loom_fidelity fidelity; /* how late turns started against the plan */
 	int worker_priority;           /* SCHED_RR priority the worker runs at; 0: the fair scheduler */
 	char worker_scheduling[192];   /* why, in words (worker_priority.h) */
+	struct loom_worker_yield yield; /* its pauses under sustained load (loom_worker_yield_plan) */
+	uint64_t pauses;                /* how many */
+	char pause_plan[256];           /* the plan, in words */
 };
 
 /* Poll until *stop is set. Backs off (sleeps, up to LOOM_IDLE_SLEEP_MAX_US)

@@ -8,7 +8,10 @@
  *   4. run a pending control request, if any;
  *   5. if nothing moved for a while, sleep a little longer each time,
  *      but never past the earliest time a port may send (shaped ports
- *      holding packets, delay lines) or a switch timer is due.
+ *      holding packets, delay lines) or a switch timer is due;
+ *   6. at SCHED_RR, after a slice of work without a sleep, pause briefly
+ *      (worker_priority.h: else the kernel's real-time throttling stops
+ *      the worker for ~50 ms once a second).
  * Each turn is charged with how late it starts against the loop's plan
  * (fidelity.h): the record of whether this run emulated what it claims.
  */
@@ -26,6 +29,24 @@ static void idle_sleep(unsigned int us)
 {
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)us * 1000};
 	nanosleep(&ts, NULL);
+}
+
+/* A pause under sustained load (step 6); `now` is the turn's start. */
+static void pause_worker(const struct loom_clock *clock, struct loom_rt_stats *stats, const struct loom_worker_yield *y,
+			 loom_time_ns *planned, loom_time_ns *awake_since, bool busy, uint32_t received,
+			 loom_time_ns turn_start)
+{
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)y->pause_ns};
+	loom_time_ns t = loom_clock_now(clock);
+
+	if (busy) { /* this turn's work, not the pause, is busy time */
+		stats->busy_ns += t - turn_start;
+		stats->rx_packets += received;
+	}
+	*planned = t + y->pause_ns;
+	nanosleep(&ts, NULL);
+	*awake_since = loom_clock_now(clock);
+	stats->pauses++;
 }
 
 /* Run the timers of every switch whose next timer is due; keep the
@@ -87,6 +108,8 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 	loom_time_ns planned = prev_start;
 	uint64_t prev_received = 0;
 	bool prev_busy = false;
+	const struct loom_worker_yield yield = stats->yield;
+	loom_time_ns awake_since = prev_start; /* since the worker last slept */
 
 	stats->tsc_hz = rte_get_tsc_hz();
 	for (uint16_t s = 0; s < f->n_switches; s++)
@@ -141,6 +164,16 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 		stats->loops++;
 		prev_busy = moved > 0;
 		prev_received = received;
+		if (unlikely(now - awake_since >= yield.slice_ns)) {
+			pause_worker(clock, stats, &yield, &planned, &awake_since, prev_busy, received, now);
+			prev_busy = false;
+			if (moved > 0) {
+				stats->busy_loops++;
+				idle_polls = 0;
+				sleep_us = 1;
+			}
+			continue;
+		}
 		if (likely(moved > 0)) {
 			stats->busy_loops++;
 			idle_polls = 0;
@@ -165,6 +198,7 @@ void loom_run_realtime(struct loom_fabric *f, struct loom_ports *ports, const st
 		}
 		planned = now + (loom_time_ns)us * LOOM_NS_PER_US;
 		idle_sleep(us);
+		awake_since = planned;
 		stats->sleeps++;
 		sleep_us = sleep_us * 2 > LOOM_IDLE_SLEEP_MAX_US ? LOOM_IDLE_SLEEP_MAX_US : sleep_us * 2;
 	}

@@ -41,3 +41,48 @@ int loom_worker_priority_apply(int prio, char *why, size_t len)
 	}
 	return 0;
 }
+
+void loom_worker_yield_plan_for(int prio, long rt_runtime_us, long rt_period_us, struct loom_worker_yield *y,
+				char *why, size_t len)
+{
+	double share = rt_period_us > 0 ? (double)rt_runtime_us / (double)rt_period_us : -1;
+	double target = share - LOOM_WORKER_YIELD_MARGIN;
+
+	y->pause_ns = LOOM_WORKER_YIELD_PAUSE_NS;
+	y->slice_ns = LOOM_TIME_NEVER;
+	if (prio <= 0) {
+		snprintf(why, len, "the fair scheduler: no pauses under load");
+		return;
+	}
+	if (rt_runtime_us < 0 || share >= 1) {
+		snprintf(why, len, "no real-time throttling (sched_rt_runtime_us %ld): no pauses under load; a worker "
+				   "that never idles keeps its CPU", rt_runtime_us);
+		return;
+	}
+	if (target < 0.1)
+		target = 0.1;
+	y->slice_ns = (loom_time_ns)((double)y->pause_ns * target / (1 - target));
+	snprintf(why, len, "under sustained load, pauses %llu us after every %llu us of work (the kernel's real-time "
+			   "throttling, sched_rt_runtime_us %ld of %ld, would stop it for %ld ms at once)",
+		 (unsigned long long)(y->pause_ns / LOOM_NS_PER_US), (unsigned long long)(y->slice_ns / LOOM_NS_PER_US),
+		 rt_runtime_us, rt_period_us, (rt_period_us - rt_runtime_us) / 1000);
+}
+
+static long read_long(const char *path, long dflt)
+{
+	FILE *f = fopen(path, "r");
+	long v;
+
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+void loom_worker_yield_plan(int prio, struct loom_worker_yield *y, char *why, size_t len)
+{
+	loom_worker_yield_plan_for(prio, read_long("/proc/sys/kernel/sched_rt_runtime_us", -1),
+				   read_long("/proc/sys/kernel/sched_rt_period_us", 1000000), y, why, len);
+}

@@ -160,14 +160,17 @@ class Loomd:
                                  % (self.proc.returncode, self.log_tail()))
             if os.path.exists(self.sock_path):
                 try:
-                    r = self.request({"cmd": "ping"}, timeout=5.0)
-                    if r.get("ok"):
+                    # up when it forwards: loomd answers on its socket
+                    # before its worker starts (and before the worker's
+                    # scheduling is set: status then shows priority 0)
+                    r = self.request({"cmd": "status"}, timeout=5.0)
+                    if r.get("ok") and r["result"].get("forwarding_since_monotonic_ns"):
                         return
                     last_err = r
                 except OSError as e:
                     last_err = e
             time.sleep(0.05)
-        raise LoomdError("loomd did not answer ping on %s within %.0f s (last: %r)\n%s"
+        raise LoomdError("loomd did not forward (status on %s) within %.0f s (last: %r)\n%s"
                          % (self.sock_path, timeout, last_err, self.log_tail()))
 
     def eal_file_prefix(self):
@@ -331,3 +334,26 @@ class SwitchRun:
             print("\n(kept %s)" % self.tmp)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def start_switch(prefix, name, switch, topo_text=None, config_patch=None, inputs=None, extra_args=()):
+    """One loomd running `switch` of the packet suites' leaf pair
+    (leaf_pair_topology(run, name), or topo_text(run)), its ports fed from
+    pcaps (inputs {port: [frames]}, or a function of the configuration
+    that returns it; empty by default), started and up.
+    Returns (SwitchRun, Loomd, configuration); the caller cleans up with
+    sr.cleanup() after loomd.shutdown()."""
+    sr = SwitchRun(prefix=prefix)
+    try:
+        text = topo_text(sr) if topo_text else leaf_pair_topology(sr, name)
+        cfg_path, cfg = sr.write_config(text, switch, config_patch)
+        frames = (inputs(cfg) if callable(inputs) else inputs) or {}
+        for p in range(4):
+            write_pcap(sr.in_pcap(p), frames.get(p, []))
+        loomd = Loomd(cfg_path, sr.tmp, extra_args)
+        sr.loomd = loomd
+        loomd.start()
+    except BaseException:
+        sr.cleanup()
+        raise
+    return sr, loomd, cfg

@@ -17,6 +17,7 @@
 #include "loom/lb/flow_hash.h"
 #include "topo/topology.h"
 #include "workload/workload.h"
+#include "topo_fixtures.h"
 
 #ifndef LOOM_SOURCE_ROOT
 #define LOOM_SOURCE_ROOT "."
@@ -57,24 +58,13 @@
 static void expect_error(const char *yaml, const char *where, const char *keyword)
 {
 	struct topology t;
-	char err[512];
-	int rc = topo_load_string(yaml, "t.yaml", &workload_traffic, &t, err, sizeof(err));
 
-	if (rc != -1 || !strstr(err, where) || !strstr(err, keyword))
-		fail_msg("rc %d, message '%s'; expected '%s' and '%s'", rc, err, where, keyword);
+	load_string_refused(yaml, where, keyword, &t);
 	/* nothing is left allocated on error */
 	assert_null(t.switches);
 	assert_null(t.hosts);
 	assert_null(t.links);
 	assert_int_equal(t.n_switches, 0);
-}
-
-static void load_ok(const char *yaml, struct topology *t)
-{
-	char err[512];
-
-	if (topo_load_string(yaml, "t.yaml", &workload_traffic, t, err, sizeof(err)) != 0)
-		fail_msg("unexpected error: %s", err);
 }
 
 /* --- valid input ------------------------------------------------------------- */
@@ -83,7 +73,7 @@ static void test_base_ok(void **state)
 {
 	struct topology t;
 
-	load_ok(BASE, &t);
+	load_string(BASE, &t);
 	assert_string_equal(t.name, "t");
 	assert_string_equal(t.file, "t.yaml");
 	assert_int_equal(t.n_switches, 3);
@@ -201,7 +191,7 @@ static void test_explicit_options(void **state)
 {
 	struct topology t;
 
-	load_ok("fabric: x\n"
+	load_string("fabric: x\n"
 		"defaults:\n"
 		"  link_rate: 400Gbps\n"
 		"  delay: 0\n"
@@ -268,18 +258,18 @@ static void test_mtu(void **state)
 	FILE *mem;
 
 	(void)state;
-	load_ok(BASE, &t);
+	load_string(BASE, &t);
 	for (int i = 0; i < t.n_links; i++)
 		assert_int_equal(t.links[i].mtu, 1500);
 	topo_free(&t);
 
-	load_ok(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 1500\ndefaults:\n  mtu: 9000\n", &t);
+	load_string(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 1500\ndefaults:\n  mtu: 9000\n", &t);
 	assert_int_equal(t.default_mtu, 9000);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(t.links[i].mtu, 9000);
 	assert_int_equal(t.links[4].mtu, 1500);
 	topo_free(&t);
-	load_ok(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 4000\n", &t);
+	load_string(BASE "  - a: leaf0:2\n    b: spine0:2\n    mtu: 4000\n", &t);
 	assert_int_equal(t.links[0].mtu, 1500);
 	assert_int_equal(t.links[4].mtu, 4000);
 	mem = open_memstream(&buf, &len);
@@ -290,11 +280,11 @@ static void test_mtu(void **state)
 	free(buf);
 	topo_free(&t);
 
-	load_ok("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  mtu: 9000\n", &t);
+	load_string("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  mtu: 9000\n", &t);
 	for (int i = 0; i < t.n_links; i++)
 		assert_int_equal(t.links[i].mtu, 9000);
 	topo_free(&t);
-	load_ok("fabric: t\ndefaults:\n  mtu: 68\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n", &t);
+	load_string("fabric: t\ndefaults:\n  mtu: 68\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n", &t);
 	for (int i = 0; i < t.n_links; i++)
 		assert_int_equal(t.links[i].mtu, 68);
 	topo_free(&t);
@@ -318,10 +308,10 @@ static void test_mtu(void **state)
 	expect_error(SWITCHES "hosts:\n  - name: h0\n    port_type: af_xdp\n  - name: h1\n" LINKS
 		     "  - a: leaf0:2\n    b: spine0:2\n    mtu: 9000\n",
 		     "t.yaml:16:", "af_xdp host h0 in a fabric with mtu 9000 (the link at line 24)");
-	load_ok("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  port_type: af_xdp\n"
+	load_string("fabric: t\ngenerate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  port_type: af_xdp\n"
 		"  mtu: 1500\n", &t);
 	topo_free(&t);
-	load_ok(SWITCHES "hosts:\n  - name: h0\n    port_type: af_xdp\n  - name: h1\n" LINKS
+	load_string(SWITCHES "hosts:\n  - name: h0\n    port_type: af_xdp\n  - name: h1\n" LINKS
 		"  - a: leaf0:2\n    b: spine0:2\n    mtu: 3560\n", &t);
 	topo_free(&t);
 }
@@ -540,9 +530,9 @@ static void test_err_prefixes(void **state)
 {
 	struct topology t;
 
-	load_ok(LEAF_PREFIX("ipv4", "10.0.0.0/30"), &t);
+	load_string(LEAF_PREFIX("ipv4", "10.0.0.0/30"), &t);
 	topo_free(&t);
-	load_ok(LEAF_PREFIX("ipv6", "\"fd00::/126\""), &t);
+	load_string(LEAF_PREFIX("ipv6", "\"fd00::/126\""), &t);
 	topo_free(&t);
 	expect_error(LEAF_PREFIX("ipv4", "banana"), "t.yaml:7:", "bad prefix 'banana'");
 	expect_error(LEAF_PREFIX("ipv4", "10.0.0.0"), "t.yaml:7:", "bad prefix");
@@ -638,7 +628,7 @@ static void test_three_tier_ok(void **state)
 {
 	struct topology t;
 
-	load_ok(TIER, &t);
+	load_string(TIER, &t);
 	assert_int_equal(t.n_switches, 5);
 	assert_int_equal(t.n_tiers, 3);
 	assert_int_equal(t.n_pods, 2);
@@ -654,12 +644,12 @@ static void test_three_tier_ok(void **state)
 	topo_free(&t);
 
 	/* parallel spine-superspine links are fine, as parallel uplinks are */
-	load_ok(TIER "  - a: sp0:2\n    b: ss0:2\n", &t);
+	load_string(TIER "  - a: sp0:2\n    b: ss0:2\n", &t);
 	assert_int_equal(t.switches[0].n_ports, 3);
 	topo_free(&t);
 
 	/* without pods, a leaf and a spine are in pod 0 */
-	load_ok(BASE, &t);
+	load_string(BASE, &t);
 	assert_int_equal(t.n_tiers, 2);
 	assert_int_equal(t.n_pods, 1);
 	for (int s = 0; s < t.n_switches; s++)
@@ -722,7 +712,7 @@ static void test_planes_joined(void **state)
 {
 	struct topology t;
 
-	load_ok(TWO_PLANES("planes_joined: true\n", "    options: { hash_seed: 1 }\n"), &t);
+	load_string(TWO_PLANES("planes_joined: true\n", "    options: { hash_seed: 1 }\n"), &t);
 	assert_true(t.planes_joined);
 	assert_int_equal(t.n_planes, 2);
 	assert_int_equal(t.switches[0].plane, 0);
@@ -948,12 +938,12 @@ static void test_pipeline_key(void **state)
 {
 	struct topology t;
 
-	load_ok(P4_LEAF0("p4"), &t);
+	load_string(P4_LEAF0("p4"), &t);
 	assert_int_equal(t.switches[0].pipeline, TOPO_PIPELINE_NATIVE);
 	assert_int_equal(t.switches[1].pipeline, TOPO_PIPELINE_P4);
 	assert_int_equal(t.switches[2].pipeline, TOPO_PIPELINE_NATIVE);
 	topo_free(&t);
-	load_ok(P4_LEAF0("native"), &t);
+	load_string(P4_LEAF0("native"), &t);
 	assert_int_equal(t.switches[1].pipeline, TOPO_PIPELINE_NATIVE);
 	topo_free(&t);
 	expect_error(P4_LEAF0("bmv2"), "t.yaml:7:", "bad pipeline 'bmv2' (native or p4)");

@@ -19,6 +19,7 @@
 #include "compile/vxlan_link.h"
 #include "topo/topology.h"
 #include "workload/workload.h"
+#include "topo_fixtures.h"
 
 #ifndef LOOM_SOURCE_ROOT
 #define LOOM_SOURCE_ROOT "."
@@ -50,21 +51,10 @@
 static void expect_error(const char *yaml, const char *where, const char *keyword)
 {
 	struct topology t;
-	char err[512];
-	int rc = topo_load_string(yaml, "t.yaml", &workload_traffic, &t, err, sizeof(err));
 
-	if (rc != -1 || !strstr(err, where) || !strstr(err, keyword))
-		fail_msg("rc %d, message '%s'; expected '%s' and '%s'", rc, err, where, keyword);
+	load_string_refused(yaml, where, keyword, &t);
 	assert_null(t.machines);
 	assert_int_equal(t.n_machines, 0);
-}
-
-static void load_ok(const char *yaml, struct topology *t)
-{
-	char err[512];
-
-	if (topo_load_string(yaml, "t.yaml", &workload_traffic, t, err, sizeof(err)) != 0)
-		fail_msg("unexpected error: %s", err);
 }
 
 static void test_placement(void **state)
@@ -72,7 +62,7 @@ static void test_placement(void **state)
 	struct topology t;
 
 	(void)state;
-	load_ok(GOOD, &t);
+	load_string(GOOD, &t);
 	assert_int_equal(t.n_machines, 2);
 	assert_string_equal(t.machines[1].name, "m1");
 	assert_int_equal(t.machines[0].mtu, 1550);
@@ -91,7 +81,7 @@ static void test_placement(void **state)
 	topo_free(&t);
 
 	/* without machines: nothing is placed, nothing crosses */
-	load_ok("fabric: one\nswitches:\n  - {name: s, role: spine}\n  - {name: l, role: leaf, ipv4: 10.0.0.0/24}\n"
+	load_string("fabric: one\nswitches:\n  - {name: s, role: spine}\n  - {name: l, role: leaf, ipv4: 10.0.0.0/24}\n"
 		"links:\n  - {a: l:0, b: s:0}\n", &t);
 	assert_int_equal(t.n_machines, 0);
 	assert_int_equal(t.switches[0].machine, -1);
@@ -110,7 +100,7 @@ static void test_machine_config(void **state)
 	FILE *out;
 
 	(void)state;
-	load_ok(GOOD, &t);
+	load_string(GOOD, &t);
 	out = open_memstream(&text, &len);
 	assert_int_equal(loomd_config_write(&t, local, out, err, sizeof(err)), 0);
 	fclose(out);
@@ -246,7 +236,7 @@ static void test_generated(void **state)
 	FILE *out;
 
 	(void)state;
-	load_ok(GEN_MACHINES "generate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  pods: 2\n  superspines: 1\n"
+	load_string(GEN_MACHINES "generate:\n  spines: 1\n  leaves: 2\n  hosts_per_leaf: 1\n  pods: 2\n  superspines: 1\n"
 		"  machines_by: pod\n", &t);
 	for (int i = 0; i < t.n_switches; i++)
 		assert_int_equal(t.switches[i].machine, t.switches[i].role == TOPO_SUPERSPINE ? 0 : t.switches[i].pod);

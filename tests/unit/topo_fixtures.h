@@ -5,6 +5,7 @@
 #define LOOM_TOPO_FIXTURES_H
 
 #include <stdio.h>
+#include <string.h>
 
 #include "topo/topology.h"
 #include "workload/workload.h"
@@ -29,6 +30,18 @@ static inline void load_string(const char *yaml, struct topology *t)
 
 	if (topo_load_string(yaml, "t.yaml", &workload_traffic, t, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
+}
+
+/* Loading `yaml` is refused with a message naming `where` (e.g.
+ * "t.yaml:3") and `keyword`; *t is what the loader left, for the caller's
+ * checks that nothing was. */
+static inline void load_string_refused(const char *yaml, const char *where, const char *keyword, struct topology *t)
+{
+	char err[512];
+	int rc = topo_load_string(yaml, "t.yaml", &workload_traffic, t, err, sizeof(err));
+
+	if (rc != -1 || !strstr(err, where) || !strstr(err, keyword))
+		fail_msg("rc %d, message '%s'; expected '%s' and '%s'", rc, err, where, keyword);
 }
 
 #endif

@@ -10,23 +10,14 @@ Runs `loomctl run` from $LOOM_BUILD like test_virtual.py.
 import json
 import os
 import subprocess
-import tempfile
 import unittest
 
+from vt_case import VirtualCase, switch
 from test_virtual import LOOMCTL, run, topo
 
 
-def switch(r, name):
-    return next(sw for sw in r["switches"] if sw["name"] == name)
-
-
-class CellFabric(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="loom-cell-test-")
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
+class CellFabric(VirtualCase):
+    TMP_PREFIX = "loom-cell-test-"
 
     def assert_cells_conserved(self, r):
         """Every switch: rx + generated + cells/packets made = tx + answered

@@ -8,21 +8,13 @@ Run: LOOM_BUILD=build /usr/bin/python3 -m unittest -v test_faults
 import math
 import os
 import subprocess
-import tempfile
 import unittest
 
+from vt_case import VirtualCase, switch, port
 from test_virtual import LOOMCTL, run, topo
 
 PKT_BITS = 1500 * 8
 RATE = 10e9  # the test fabric's links
-
-
-def switch(r, name):
-    return next(sw for sw in r["switches"] if sw["name"] == name)
-
-
-def port(r, sw, name):
-    return next(p for p in switch(r, sw)["ports"] if p["name"] == name)
 
 
 def fault_link(r, sw):
@@ -35,17 +27,8 @@ def link_down_text(duration="400us", extra=""):
     return text.replace("duration: 400us", "duration: %s" % duration) + extra
 
 
-class Faults(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="loom-faults-test-")
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def assert_conserved(self, r):
-        for sw in r["switches"]:
-            self.assertTrue(sw["conserved"], sw["name"])
+class Faults(VirtualCase):
+    TMP_PREFIX = "loom-faults-test-"
 
     def test_spine_link_down_local_then_global_repair(self):
         """leaf0-spine0 breaks at 100 us under a permutation. Before the
@@ -59,7 +42,7 @@ class Faults(unittest.TestCase):
         r, _, _ = run(topo("clos_link_down.yaml"), self.dir)
         again, _, _ = run(topo("clos_link_down.yaml"), self.dir, name="again.json")
         self.assertEqual(r, again)
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
         fa = r["faults"]
         self.assertEqual(fa["detect_ns"], 30000)
         c = fa["counters"]
@@ -107,7 +90,7 @@ class Faults(unittest.TestCase):
                 r, _, _ = run(text, self.dir, name=mode + ".json")
                 early, _, _ = run(link_down_text("200us", extra).replace("rate: 4G }", "rate: 4G, entropy: per_packet }"),
                                   self.dir, name=mode + "-early.json")
-                self.assert_conserved(r)
+                self.assert_switches_conserved(r)
                 up = port(r, "leaf0", "spine0:0")
                 self.assertEqual(up["tx_packets"], port(early, "leaf0", "spine0:0")["tx_packets"])
                 self.assertEqual(up["drops"]["link_down"], fault_link(r, "leaf0")["lost_before_detection"])
@@ -127,12 +110,38 @@ class Faults(unittest.TestCase):
         text = text.replace("rate: 4G }", "rate: 4G, entropy: per_packet }")
         r, _, _ = run(text, self.dir)
         mid, _, _ = run(text.replace("duration: 600us", "duration: 300us"), self.dir, name="mid.json")
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
         c = r["faults"]["counters"]
         self.assertEqual((c["link_downs"], c["link_ups"], c["detections"], c["global_repairs"]), (2, 2, 4, 2))
         self.assertEqual(c["routes_restored"], 8)  # 6 from spares, 2 withdrawn ones back
         self.assertGreater(port(r, "leaf0", "spine0:0")["tx_packets"], port(mid, "leaf0", "spine0:0")["tx_packets"])
         self.assertEqual(port(r, "leaf0", "spine0:0")["link_state"], "up")
+
+    def test_group_back_in_its_configured_order(self):
+        """The local repair puts a group's live members first; when the
+        link is back the group is in its configured slot order again, so
+        ECMP sends each flow where it went before the fault (it kept the
+        repair's order: a flow hashed to another uplink). h0's one flow,
+        traced: the uplink of its packets before the fault is the uplink
+        of those after the link's return is detected and repaired."""
+        text = link_down_text("500us").replace(
+            "  - { at: 100us, link: leaf0:2, state: down }",
+            "  - { at: 100us, link: leaf0:2, state: down }\n  - { at: 200us, link: leaf0:2, state: up }")
+        text = text.replace("  - { pattern: permutation, packet: 1500, rate: 4G }",
+                            "  - { src: h0, dst: h4, packet: 1500, rate: 4G }")
+        text += 'trace: { at: leaf0:0, count: 200, match: "udp" }\n'
+        r, _, _ = run(text, self.dir)
+        self.assert_switches_conserved(r)
+        hops = [(p["events"][0]["t_ns"], next(e for e in p["events"] if e["stage"] == "lb" and e["switch"] == "leaf0"))
+                for p in r["trace"]["packets"]]
+        before = {e["next_port"] for t, e in hops if t < 100000}
+        during = {e["next_port"] for t, e in hops if 140000 < t < 200000}
+        after = {e["next_port"] for t, e in hops if t > 300000}
+        self.assertEqual(len(before), 1, hops[:3])
+        self.assertTrue(after, "no traced packet after 300 us")
+        if before == {2}:   # the flow used the link that broke: it moved, then came back
+            self.assertEqual(during, {3})
+        self.assertEqual(after, before)
 
     def test_flap_shorter_than_detection_goes_unnoticed(self):
         """A link down for 10 us at a time, detection 30 us: never
@@ -140,7 +149,7 @@ class Faults(unittest.TestCase):
         text = link_down_text().replace("  - { at: 100us, link: leaf0:2, state: down }",
                                         "  - { at: 100us, link: leaf0:2, flap: { period: 20us, count: 3 } }")
         r, _, _ = run(text, self.dir)
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
         c = r["faults"]["counters"]
         self.assertEqual((c["link_downs"], c["link_ups"], c["detections"]), (6, 6, 0))
         # every change but the last up was undone before its detection (both ends)
@@ -153,7 +162,7 @@ class Faults(unittest.TestCase):
         text = link_down_text("700us").replace("  - { at: 100us, link: leaf0:2, state: down }",
                                                "  - { at: 100us, link: leaf0:2, flap: { period: 200us, count: 2 } }")
         r, _, _ = run(text, self.dir)
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
         c = r["faults"]["counters"]
         self.assertEqual((c["link_downs"], c["link_ups"], c["detections"], c["global_repairs"]), (4, 4, 8, 4))
         self.assertEqual(c["routes_to_spare"], 12)
@@ -166,7 +175,7 @@ class Faults(unittest.TestCase):
             "  - { at: 100us, link: leaf0:2, state: down }",
             "  - { at: 100us, switch: spine1, state: down }\n  - { at: 250us, switch: spine1, state: up }")
         r, _, _ = run(text, self.dir)
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
         c = r["faults"]["counters"]
         self.assertEqual((c["link_downs"], c["link_ups"]), (8, 8))
         self.assertEqual(c["detections"], 16)
@@ -187,7 +196,7 @@ class Faults(unittest.TestCase):
         again, _, _ = run(text, self.dir, name="again.json")
         other, _, _ = run(text.replace("\nseed: 1\n", "\nseed: 2\n"), self.dir, name="other.json")
         self.assertEqual(r, again)
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
 
         def counted(res, reason, ends):
             rx = sum(port(res, sw, p)["rx_packets"] for sw, p in ends)

@@ -7,9 +7,9 @@ counts follow from the links' rates and delays.
 
 Run: LOOM_BUILD=build /usr/bin/python3 -m unittest -v test_planes
 """
-import tempfile
 import unittest
 
+from vt_case import VirtualCase, host, port
 from test_virtual import run, topo
 
 FRAME = 1500
@@ -26,25 +26,8 @@ def planes_text(spread="packet", traffic=None, extra="", duration="200us"):
     return text + extra
 
 
-def host(r, name):
-    return next(h for h in r["hosts"] if h["name"] == name)
-
-
-def port(r, sw, name):
-    return next(p for p in next(s for s in r["switches"] if s["name"] == sw)["ports"] if p["name"] == name)
-
-
-class Planes(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="loom-planes-test-")
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def assert_conserved(self, r):
-        for sw in r["switches"]:
-            self.assertTrue(sw["conserved"], sw["name"])
+class Planes(VirtualCase):
+    TMP_PREFIX = "loom-planes-test-"
 
     def test_per_packet_spreads_one_flow_over_both_planes(self):
         """100 packets at the NIC's 20G (one every 600 ns), each plane's
@@ -53,7 +36,7 @@ class Planes(unittest.TestCase):
         The last packet (k = 99, plane 1) starts at 59 400 ns and crosses
         four 10G hops of 1 us: 4 x (1200 + 1000) later, 68 200 ns."""
         r, _, _ = run(topo("planes.yaml"), self.dir)
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
         (f,) = r["flows"]
         self.assertEqual(f["rx_payload_bytes"], 100 * PAYLOAD)
         self.assertEqual(f["completion_ns"], 68200)
@@ -112,7 +95,7 @@ class Planes(unittest.TestCase):
         for spread in ("weighted", "packet"):
             r, _, _ = run(text.replace("plane_spread: weighted", "plane_spread: %s" % spread), self.dir,
                           name=spread + ".json")
-            self.assert_conserved(r)
+            self.assert_switches_conserved(r)
             (f,) = r["flows"]
             self.assertEqual(f["rx_payload_bytes"], 2000000)
             nic = host(r, "h0")["nic"]["planes"]
@@ -134,7 +117,7 @@ class Planes(unittest.TestCase):
         back at its 10G until 300 us: 84 + 166 = 250 packets."""
         extra = "faults:\n  - { at: 100300ns, link: p1-leaf0:0, state: down }\n"
         r, _, _ = run(planes_text("packet", "  - { src: h0, dst: h1, packet: 1500 }\n", extra, "300us"), self.dir)
-        self.assert_conserved(r)
+        self.assert_switches_conserved(r)
         (f,) = r["flows"]
         p0, p1 = f["planes"]
         self.assertEqual(p1["tx_packets"], 84)
@@ -147,17 +130,12 @@ class Planes(unittest.TestCase):
         self.assertEqual([(p["up"], p["carrier_losses"]) for p in nic], [(True, 0), (False, 1)])
 
 
-class Jumbo(unittest.TestCase):
+class Jumbo(VirtualCase):
     """Frames above 2000 bytes: the virtual-time mbufs store a frame's
     first 256 bytes only, so a 9014-byte frame costs what a 1500-byte one
     does; the link timing counts every byte."""
 
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="loom-jumbo-test-")
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
+    TMP_PREFIX = "loom-jumbo-test-"
 
     def run_mtu(self, mtu, packets):
         frame = mtu + 14

@@ -8,9 +8,9 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import unittest
 
+from vt_case import VirtualCase
 from test_virtual import LOOMCTL, run, topo
 
 TOPO = topo("trace.yaml")
@@ -23,13 +23,8 @@ def frames(path):
     return list(rdpcap(path))
 
 
-class TraceVirtual(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="loom-vt-trace-")
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
+class TraceVirtual(VirtualCase):
+    TMP_PREFIX = "loom-vt-trace-"
 
     def run_in(self, d):
         os.makedirs(d, exist_ok=True)
@@ -63,6 +58,37 @@ class TraceVirtual(unittest.TestCase):
         h0 = frames(os.path.join(self.dir, "a", "h0.pcapng"))
         self.assertEqual(len(h0), 5)
         self.assertTrue(all(f["IP"].src == "10.0.0.2" for f in h0))
+
+    def test_captures_name_their_switch_by_topology_id(self):
+        """A switch's topology id is its index in loomd's fabric only when
+        loomd runs all of it (`--only`: other indices). A capture names its
+        switch by id, as the worker compares it; it was given the index, and
+        captured nothing where the two differ (the trace's mistake, mended
+        earlier). The compiled file with every id moved by 10: the same
+        frames are captured."""
+        d = os.path.join(self.dir, "ids")
+        os.makedirs(d)
+        p = subprocess.run([LOOMCTL, "compile", TOPO], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cfg = json.loads(p.stdout)
+        for sw in cfg["switches"]:
+            sw["id"] += 10
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump(cfg, f)
+        loomd = os.path.join(os.path.dirname(os.path.dirname(LOOMCTL)), "dataplane", "loomd")
+        p = subprocess.run([loomd, "--config", "config.json", "--results", "results.json"], cwd=d,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(d, "results.json")) as f:
+            r = json.load(f)
+        caps = {c["file"]: c for c in r["captures"]}
+        port = next(p for p in next(s for s in r["switches"] if s["name"] == "spine0")["ports"]
+                    if p["index"] == 0)
+        self.assertGreater(port["rx_packets"] + port["tx_packets"], 0)
+        self.assertEqual(caps["spine0-leaf0.pcapng"]["frames"], port["rx_packets"] + port["tx_packets"])
+        self.assertEqual(len(frames(os.path.join(d, "spine0-leaf0.pcapng"))), caps["spine0-leaf0.pcapng"]["frames"])
+        self.assertEqual(caps["h0.pcapng"]["frames"], 5)
+        self.assertEqual(r["trace"]["traced"], 3)
 
     def test_same_file_same_trace_and_captures(self):
         a = self.run_in(os.path.join(self.dir, "a"))

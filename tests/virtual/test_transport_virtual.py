@@ -4,9 +4,9 @@ exact retransmission counts, a trimmed packet is sent again once, PAUSE
 holds a generator host, a lossless 32:1 incast drops nothing, and every
 flow of a lossy ECMP experiment completes."""
 import os
-import tempfile
 import unittest
 
+from vt_case import VirtualCase
 from test_virtual import run, topo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,13 +22,8 @@ def with_transport(name, transport):
         return f.read().replace("transport: selective_repeat", "transport: " + transport)
 
 
-class TransportVirtual(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="loom-vt-transport-")
-        self.dir = self.tmp.name
-
-    def tearDown(self):
-        self.tmp.cleanup()
+class TransportVirtual(VirtualCase):
+    TMP_PREFIX = "loom-vt-transport-"
 
     def one_flow(self, transport, lose):
         r, _, _ = run(with_flow("{ src: h0, dst: h2, packet: 1500, bytes: 30000, transport: %s, lose: %d }"
