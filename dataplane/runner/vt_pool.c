@@ -123,7 +123,18 @@ int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, ch
 	priv.mbuf_priv_size = 0;
 	vp->mp = rte_mempool_create_empty("loom_vt_mbufs", vp->cap, sizeof(struct rte_mbuf) + priv.mbuf_data_room_size,
 					  256, sizeof(priv), SOCKET_ID_ANY, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (!vp->mp || rte_mempool_set_ops_byname(vp->mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
+	/* Free mbufs on a stack (DPDK's "stack" mempool driver), not a ring:
+	 * the ring's head walks through every slot of its cap (4 Mi, 32 MB
+	 * all resident after a long run), a stack's top only as deep as the
+	 * free mbufs; and the mbuf freed last, still in the caches, is the
+	 * next one taken. The ring when the driver is not there. */
+	vp->on_stack = vp->mp && rte_mempool_set_ops_byname(vp->mp, "stack", NULL) == 0;
+	if (vp->mp && !vp->on_stack &&
+	    rte_mempool_set_ops_byname(vp->mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
+		rte_mempool_free(vp->mp);
+		vp->mp = NULL;
+	}
+	if (!vp->mp) {
 		snprintf(err, errlen, "cannot create the mbuf pool (%u mbufs at most): %s", vp->cap,
 			 rte_strerror(rte_errno));
 		loom_vt_pool_free(vp);
@@ -142,9 +153,11 @@ int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, ch
 int loom_vt_pool_grow(void *arg)
 {
 	struct loom_vt_pool *vp = arg;
-	/* a quarter more: at most a quarter more than the run needed, in
-	 * memory written whole (each mbuf's header is initialised) */
-	uint32_t n = RTE_MIN(RTE_MAX(vp->populated / 4, 4096u), vp->cap - vp->populated);
+	/* a sixteenth more: at most that much more than the run needed
+	 * (every mbuf added is written, its header initialised, so resident);
+	 * a step costs a walk over the pool's objects, ~40 steps to k=16's
+	 * 300 000 */
+	uint32_t n = RTE_MIN(RTE_MAX(vp->populated / 16, 4096u), vp->cap - vp->populated);
 
 	if (n == 0 || add_mbufs(vp, n) < 0)
 		return 0;
