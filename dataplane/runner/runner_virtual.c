@@ -84,6 +84,7 @@ struct loom_vt_run {
 	loom_time_ns *host_arrival; /* [gen host x LOOM_GEN_MAX_PLANES]: when its last packet reached its leaf */
 	loom_time_ns next_fault;   /* the FAULT event that counts */
 	struct loom_vt_stats *st;
+	uint16_t data_at;          /* a packet's first byte from its mbuf (vt_pool.h) */
 };
 
 static void push(struct loom_vt_run *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64_t b, void *p)
@@ -331,17 +332,15 @@ static void run_event(struct loom_vt_run *v, const struct loom_event *ev)
 /* A packet's mbuf has usually waited in a queue long enough to leave the
  * caches: its first touch was most of the run's time (perf). Start
  * loading what the next event reads first while this event runs: an
- * arriving packet's header and first data line (the data address assumes
- * the pool's layout, no private area and default headroom; a wrong guess
- * only wastes the prefetch), or the queue heads of a port about to send
- * and their packets. */
+ * arriving packet's header and first data line (where the pool puts it),
+ * or the queue heads of a port about to send and their packets. */
 static inline void prefetch_next(const struct loom_vt_run *v, const struct loom_event *nx)
 {
 	if (nx == NULL)
 		return;
 	if (nx->p) {
 		rte_prefetch0(nx->p);
-		rte_prefetch0((const char *)nx->p + sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM);
+		rte_prefetch0((const char *)nx->p + v->data_at);
 	} else if (nx->kind == EV_PORT_TX) {
 		loom_switch_prefetch_transmit(&v->f->switches[nx->a], (uint16_t)nx->b);
 	}
@@ -527,7 +526,7 @@ static void vt_free(struct loom_vt_run *v)
 int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const struct loom_series *series,
 		     const struct loom_vt_remote *remote, struct loom_vt_stats *st, char *err, size_t errlen)
 {
-	struct loom_vt_run v = {.f = f, .st = st, .remote = remote};
+	struct loom_vt_run v = {.f = f, .st = st, .remote = remote, .data_at = pool->data_at};
 	struct progress pr = {.on = isatty(STDERR_FILENO) == 1, .start = wall_now(), .check_at = 65536};
 	loom_time_ns next_sample = series && series->out ? 0 : LOOM_TIME_NEVER;
 	int rc = -1;

@@ -40,12 +40,22 @@ struct loom_vt_pool {
 	uint16_t buf_len;   /* what each mbuf's buffer is said to hold: headroom + largest frame */
 	uint16_t stored;    /* what it holds: headroom + LOOM_VT_STORED_FRAME (short) or buf_len */
 	bool on_stack;      /* free mbufs on DPDK's stack driver (else a ring of the cap) */
+	uint16_t data_at;   /* a packet's first byte from its mbuf's start (no private area) */
 };
 
 /* Frame bytes stored per packet (short buffers): every header the
  * stages parse (Ethernet, up to two VLAN tags, IPv4 with options, UDP,
  * BTH) and the generator's own 32 bytes, with room to spare. */
 #define LOOM_VT_STORED_FRAME 256u
+
+/* LOOM_VT_NO_HEADROOM: with short buffers an mbuf has no headroom of its
+ * own either: its buffer starts at the mbuf itself (buf_addr = the mbuf,
+ * data_off the usual RTE_PKTMBUF_HEADROOM), so a packet's first byte
+ * follows the mbuf's header (data_at) and the 128 bytes of headroom DPDK
+ * reserves before every packet are not stored. Nothing in a virtual run
+ * prepends to a packet (a prepend would write over the mbuf's header):
+ * generator hosts build frames by appending, the stages rewrite headers
+ * in place, and packets that need room (cells, P4) have full buffers. */
 
 /* The most mbufs: every switch port's queue full (outq_size) plus
  * LOOM_VT_LINK_MBUFS per link, 4 per generator host, 1024; at most
