@@ -334,13 +334,14 @@ static void print_memory(const struct loom_fabric *f, const struct loom_vt_pool 
 		       (f->tm_ctrl_pool->header_size + f->tm_ctrl_pool->elt_size + f->tm_ctrl_pool->trailer_size);
 	fprintf(stderr,
 		"loomd: memory: mbufs %.1f MB (%u of %u bytes: %u at start, grown %u times; cap %u) + %.1f MB mapped "
-		"for their free list (%s), PFC frames %.1f MB, reorder measurement %.1f MB (allocated), route tables %.1f MB (%u for %u switches), queues %.1f MB resident "
+		"for their free list (%s), PFC frames %.1f MB, reorder measurement %.1f MB resident (%.1f MB mapped), route tables %.1f MB (%u for %u switches), queues %.1f MB resident "
 		"(%.1f MB mapped) + %.1f MB traffic-manager state, event queue %.1f MB, flow state %.1f MB, "
 		"switches and ports %.1f MB; malloc %.1f MB in use, %.1f MB free but held; peak RSS %.1f MB, "
 		"hugepages 0 MB (--no-huge)\n",
 		mb(loom_vt_pool_bytes(pool)), pool->populated, pool->elt_bytes, pool->initial, pool->grows, pool->cap,
 		mb((size_t)(pool->on_stack ? pool->cap : rte_align32pow2(pool->cap + 1)) * sizeof(void *)),
-		pool->on_stack ? "a stack: resident as deep as it was" : "a ring: all resident after a long run", mb(ctrl), mb(reorder), mb(routes), tables, f->n_switches, mb(loom_page_arena_resident(&loom_queue_arena)),
+		pool->on_stack ? "a stack: resident as deep as it was" : "a ring: all resident after a long run", mb(ctrl),
+		mb(loom_page_arena_resident(&loom_flow_table_arena)), mb(reorder), mb(routes), tables, f->n_switches, mb(loom_page_arena_resident(&loom_queue_arena)),
 		mb(loom_queue_arena.reserved), mb(tm_ports), mb(vst->evq_bytes), mb(flows), mb(switches),
 		mb(mi.uordblks + mi.hblkhd), mb(mi.fordblks), (double)peak_rss_kb / 1024.0);
 }

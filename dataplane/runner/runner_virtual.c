@@ -51,6 +51,7 @@
 #include "gen_host.h"
 #include "link_fault.h"
 #include "loom/sim/event_queue.h"
+#include "loom/sim/event_sort.h"
 #include "loom/sim/link.h"
 #include "runner_virtual.h"
 #include "series.h"
@@ -77,6 +78,8 @@ struct loom_vt_run {
 	struct loom_event_queue q;
 	struct loom_event *round; /* the events of the current round, sorted */
 	size_t round_cap;
+	struct loom_event *round_tmp; /* the sort's scratch */
+	size_t round_tmp_cap;
 	const struct loom_vt_remote *remote; /* NULL: one process runs every entity */
 	struct vt_port **ports;    /* [switch][port] */
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
@@ -365,29 +368,19 @@ static inline uint64_t round_key(const struct loom_vt_run *v, const struct loom_
 }
 
 /* Sorts a round by its keys (stored in seq, which the queue set and
- * nothing reads after the pop). Rounds are short (tens of events):
- * insertion sort, qsort beyond. */
-static int key_cmp(const void *x, const void *y)
+ * nothing reads after the pop), stably: loom/sim/event_sort.h. */
+static int round_sort(struct loom_vt_run *v, size_t n)
 {
-	uint64_t a = ((const struct loom_event *)x)->seq, b = ((const struct loom_event *)y)->seq;
+	if (n > v->round_tmp_cap) {
+		struct loom_event *t = realloc(v->round_tmp, v->round_cap * sizeof(*t));
 
-	return a < b ? -1 : a > b;
-}
-
-static void round_sort(struct loom_event *r, size_t n)
-{
-	if (n > 48) {
-		qsort(r, n, sizeof(*r), key_cmp);
-		return;
+		if (!t)
+			return -1;
+		v->round_tmp = t;
+		v->round_tmp_cap = v->round_cap;
 	}
-	for (size_t i = 1; i < n; i++) {
-		struct loom_event x = r[i];
-		size_t j = i;
-
-		for (; j > 0 && r[j - 1].seq > x.seq; j--)
-			r[j] = r[j - 1];
-		r[j] = x;
-	}
+	loom_event_sort_by_seq(v->round, n, v->round_tmp);
+	return 0;
 }
 
 /* Takes every event at the queue's earliest time into v->round, sorted.
@@ -411,8 +404,7 @@ static ssize_t round_take(struct loom_vt_run *v)
 	} while (loom_event_queue_peek_time(&v->q) == t);
 	for (size_t i = 0; i < n; i++)
 		v->round[i].seq = round_key(v, &v->round[i]);
-	round_sort(v->round, n);
-	return (ssize_t)n;
+	return round_sort(v, n) < 0 ? -1 : (ssize_t)n;
 }
 
 static double wall_now(void)
@@ -521,6 +513,7 @@ static void vt_free(struct loom_vt_run *v)
 	free(v->host_tx_at);
 	free(v->host_arrival);
 	free(v->round);
+	free(v->round_tmp);
 }
 
 int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const struct loom_series *series,
