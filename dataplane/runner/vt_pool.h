@@ -10,8 +10,8 @@
  * when nothing in the run reads or writes further (short_buffers() in
  * vt_pool.c: no cell fabric, no P4 switch): its buffer is said to be the
  * largest frame long (buf_len) but runs on over the memory of the mbufs
- * after it, which nobody touches there. A packet costs ~580 bytes instead
- * of ~1.9 KB, and what is resident follows: the payload bytes of a
+ * after it, which nobody touches there. A packet costs 448 bytes instead
+ * of ~1.9 KB (with LOOM_VT_NO_HEADROOM below), and what is resident follows: the payload bytes of a
  * simulated packet were never written nor read, only counted by length.
  *
  * Its memory is plain anonymous memory, not DPDK's: in virtual time no
