@@ -35,14 +35,19 @@ json_t *loomd_virtual_results(struct loom_fabric *f, const struct loom_vt_stats 
  * `depth` levels deep: jansson dumps it at depth 0, and at indent 1 a
  * nested value differs only by `depth` more spaces after each newline (a
  * string's newlines are escaped, so every newline is an indent). */
-static int dump_nested(json_t *v, int depth, FILE *o)
+static int dump_nested(json_t *v, int depth, FILE *o) /* depth <= 8 */
 {
+	static const char spaces[] = "        ";
 	char *text = json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	int rc = text ? 0 : -1;
 
-	for (const char *c = text; c && *c && rc == 0; c++)
-		if (fputc(*c, o) == EOF || (*c == '\n' && fprintf(o, "%*s", depth, "") < 0))
+	for (const char *c = text, *nl; c && rc == 0; c = nl ? nl + 1 : NULL) {
+		nl = strchr(c, '\n');
+		size_t len = nl ? (size_t)(nl - c) + 1 : strlen(c);
+
+		if (fwrite(c, 1, len, o) != len || (nl && fwrite(spaces, 1, (size_t)depth, o) != (size_t)depth))
 			rc = -1;
+	}
 	free(text);
 	return rc;
 }
