@@ -303,6 +303,7 @@ static double mb(size_t bytes)
 static void print_memory(const struct loom_fabric *f, const struct loom_vt_pool *pool,
 			 const struct loom_vt_stats *vst, long peak_rss_kb)
 {
+	struct mallinfo2 mi = mallinfo2(); /* the C heap: flow and switch state, the event queue, tables */
 	size_t routes = 0, switches = 0, tm_ports = 0, flows = 0, ctrl = 0, reorder = 0;
 	uint32_t tables = 0;
 
@@ -332,14 +333,17 @@ static void print_memory(const struct loom_fabric *f, const struct loom_vt_pool 
 		ctrl = (size_t)f->tm_ctrl_pool->size *
 		       (f->tm_ctrl_pool->header_size + f->tm_ctrl_pool->elt_size + f->tm_ctrl_pool->trailer_size);
 	fprintf(stderr,
-		"loomd: memory: mbufs %.1f MB (%u of %u bytes: %u at start, grown %u times; cap %u) + %.1f MB their "
-		"pool's ring, PFC frames %.1f MB, reorder measurement %.1f MB (allocated), route tables %.1f MB (%u for %u switches), queues %.1f MB resident "
+		"loomd: memory: mbufs %.1f MB (%u of %u bytes: %u at start, grown %u times; cap %u) + %.1f MB mapped "
+		"for their free list (%s), PFC frames %.1f MB, reorder measurement %.1f MB resident (%.1f MB mapped), route tables %.1f MB (%u for %u switches), queues %.1f MB resident "
 		"(%.1f MB mapped) + %.1f MB traffic-manager state, event queue %.1f MB, flow state %.1f MB, "
-		"switches and ports %.1f MB; peak RSS %.1f MB, hugepages 0 MB (--no-huge)\n",
+		"switches and ports %.1f MB; malloc %.1f MB in use, %.1f MB free but held; peak RSS %.1f MB, "
+		"hugepages 0 MB (--no-huge)\n",
 		mb(loom_vt_pool_bytes(pool)), pool->populated, pool->elt_bytes, pool->initial, pool->grows, pool->cap,
-		mb((size_t)rte_align32pow2(pool->cap + 1) * sizeof(void *)), mb(ctrl), mb(reorder), mb(routes), tables, f->n_switches, mb(loom_page_arena_resident(&loom_queue_arena)),
+		mb((size_t)(pool->on_stack ? pool->cap : rte_align32pow2(pool->cap + 1)) * sizeof(void *)),
+		pool->on_stack ? "a stack: resident as deep as it was" : "a ring: all resident after a long run", mb(ctrl),
+		mb(loom_page_arena_resident(&loom_flow_table_arena)), mb(reorder), mb(routes), tables, f->n_switches, mb(loom_page_arena_resident(&loom_queue_arena)),
 		mb(loom_queue_arena.reserved), mb(tm_ports), mb(vst->evq_bytes), mb(flows), mb(switches),
-		(double)peak_rss_kb / 1024.0);
+		mb(mi.uordblks + mi.hblkhd), mb(mi.fordblks), (double)peak_rss_kb / 1024.0);
 }
 
 /* A virtual-time run: to the end of the configured duration, then the
@@ -363,7 +367,7 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		f->observe->snap = (uint32_t)(pool.stored - RTE_PKTMBUF_HEADROOM); /* captures keep what packets hold */
 	fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu; "
 			"%u mbufs to start (4 per link and per host, 1024 spare; "
-			"a quarter more when a host finds none, up to %u: every output queue full)\n",
+			"a sixteenth more when a host finds none, up to %u: every output queue full)\n",
 		f->name, f->n_switches, f->n_gen_hosts, (unsigned long)f->duration_ns, (unsigned long)f->seed,
 		pool.initial, pool.cap);
 	t0 = loomd_wall_seconds();
@@ -383,7 +387,7 @@ static int run_virtual_main(struct loom_fabric *f, const char *results, const st
 		fprintf(stderr, "loomd: out of memory\n");
 		return 1;
 	}
-	return loomd_write_results(out, results);
+	return loomd_write_results(out, f, results);
 }
 
 int main(int argc, char **argv)

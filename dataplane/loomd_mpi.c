@@ -403,7 +403,7 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 			(unsigned long)la);
 	json_t *out = loomd_virtual_results(f, &vst, stats);
 
-	rc = out ? loomd_write_results(out, results) : 1;
+	rc = out ? loomd_write_results(out, NULL, results) : 1;
 out:
 	if (part.out)
 		fclose(part.out);

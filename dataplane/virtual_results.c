@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* A virtual run's results (virtual_results.h). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -12,8 +14,10 @@
 
 json_t *loomd_virtual_results(struct loom_fabric *f, const struct loom_vt_stats *vst, json_t *stats)
 {
-	/* a split run's stats come with every switch as the rank that ran it has it (loomd_mpi.c) */
-	json_t *out = stats ? stats : loom_fabric_stats_json(f, NULL, vst->end_ns);
+	/* a split run's stats come with every switch as the rank that ran it
+	 * has it (loomd_mpi.c); one loomd's switches are written one at a time
+	 * by loomd_write_results */
+	json_t *out = stats ? stats : loom_fabric_stats_json_shell(f, NULL, vst->end_ns, false);
 
 	if (!out)
 		return NULL;
@@ -27,8 +31,64 @@ json_t *loomd_virtual_results(struct loom_fabric *f, const struct loom_vt_stats 
 	return out;
 }
 
+/* json_dumpf(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER) of a value nested
+ * `depth` levels deep: jansson dumps it at depth 0, and at indent 1 a
+ * nested value differs only by `depth` more spaces after each newline (a
+ * string's newlines are escaped, so every newline is an indent). */
+static int dump_nested(json_t *v, int depth, FILE *o) /* depth <= 8 */
+{
+	static const char spaces[] = "        ";
+	char *text = json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	int rc = text ? 0 : -1;
+
+	for (const char *c = text, *nl; c && rc == 0; c = nl ? nl + 1 : NULL) {
+		nl = strchr(c, '\n');
+		size_t len = nl ? (size_t)(nl - c) + 1 : strlen(c);
+
+		if (fwrite(c, 1, len, o) != len || (nl && fwrite(spaces, 1, (size_t)depth, o) != (size_t)depth))
+			rc = -1;
+	}
+	free(text);
+	return rc;
+}
+
+/* The results as json_dumpf(out, o, JSON_INDENT(1) | JSON_PRESERVE_ORDER)
+ * writes them, byte for byte, member by member; with f, the member
+ * "switches" (empty in out) is written from f's switches, each built and
+ * freed in turn: a k=16 fat tree's whole tree was 135 MB, the run's
+ * largest peak. */
+static int write_results(json_t *out, const struct loom_fabric *f, FILE *o)
+{
+	const char *key;
+	json_t *v;
+	int rc = fputc('{', o) == EOF ? -1 : 0;
+	bool first = true;
+
+	json_object_foreach(out, key, v) {
+		json_t *k = json_string(key);
+
+		rc |= fputs(first ? "\n " : ",\n ", o) < 0 || !k || dump_nested(k, 1, o) < 0 || fputs(": ", o) < 0;
+		json_decref(k);
+		first = false;
+		if (!f || strcmp(key, "switches") != 0 || f->n_switches == 0) {
+			rc |= dump_nested(v, 1, o);
+			continue;
+		}
+		rc |= fputc('[', o) == EOF;
+		for (uint16_t s = 0; s < f->n_switches && rc == 0; s++) {
+			json_t *sw = loom_fabric_switch_stats_json(f, NULL, s);
+
+			rc |= fputs(s ? ",\n  " : "\n  ", o) < 0 || !sw || dump_nested(sw, 2, o) < 0;
+			json_decref(sw);
+		}
+		rc |= fputs("\n ]", o) < 0;
+	}
+	rc |= fputs(first ? "}" : "\n}", o) < 0;
+	return rc ? -1 : 0;
+}
+
 /* Writes and frees a virtual run's results: 0, or 1 (said). */
-int loomd_write_results(json_t *out, const char *results)
+int loomd_write_results(json_t *out, const struct loom_fabric *f, const char *results)
 {
 	struct rusage ru;
 	int rc;
@@ -39,18 +99,18 @@ int loomd_write_results(json_t *out, const char *results)
 
 		if (!rf)
 			fprintf(stderr, "loomd: %s\n", why);
-		rc = rf && json_dumpf(out, rf, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 ? 0 : -1;
+		rc = rf && write_results(out, f, rf) == 0 ? 0 : -1;
 		if (rf && fclose(rf) != 0)
 			rc = -1;
 	} else
-		rc = json_dumpf(out, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', stdout) == EOF ? -1 : 0;
+		rc = write_results(out, f, stdout) < 0 || fputc('\n', stdout) == EOF ? -1 : 0;
 	json_decref(out);
 	if (rc < 0) {
 		fprintf(stderr, "loomd: cannot write the results to %s\n", results ? results : "stdout");
 		return 1;
 	}
-	/* the results' JSON is built whole before it is written: at scale its
-	 * tree is the last peak (a k=32 fat tree's is ~200 MB of text) */
+	/* over MPI the results' JSON is built whole before it is written: at
+	 * scale its tree is the last peak (a k=32 fat tree's is ~200 MB of text) */
 	getrusage(RUSAGE_SELF, &ru);
 	fprintf(stderr, "loomd: peak RSS with the results written: %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
 	return 0;

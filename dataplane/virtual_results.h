@@ -14,12 +14,15 @@
 #include "fabric.h"
 #include "runner_virtual.h"
 
-/* The results of a virtual run (stats: NULL, or the fabric's `stats` JSON
- * already built, taken): NULL without memory. */
+/* The results of a virtual run (stats: the fabric's `stats` JSON already
+ * built, taken; or NULL: its "switches" left empty, for
+ * loomd_write_results to write from the fabric): NULL without memory. */
 json_t *loomd_virtual_results(struct loom_fabric *f, const struct loom_vt_stats *vst, json_t *stats);
 /* Writes and frees `out` to the file `results` (no symlink followed,
- * 0644) or to stdout: 0, or 1 (said). */
-int loomd_write_results(json_t *out, const char *results);
+ * 0644) or to stdout, as json_dumpf with JSON_INDENT(1) would; f: the
+ * fabric whose switches fill "switches", one built at a time (out from
+ * loomd_virtual_results without stats), else NULL. 0, or 1 (said). */
+int loomd_write_results(json_t *out, const struct loom_fabric *f, const char *results);
 
 /* Seconds on the monotonic clock (wall time of a run's parts). */
 double loomd_wall_seconds(void);

@@ -698,6 +698,7 @@ void loom_fabric_free(struct loom_fabric *f)
 	rte_free(f->switches);
 	free(f->links);
 	loom_page_arena_release(&loom_queue_arena); /* the FIFOs and TM class queues */
+	loom_page_arena_release(&loom_flow_table_arena); /* reorder measurement */
 	loom_gen_config_free(f);
 	json_decref(f->config);
 	memset(f, 0, sizeof(*f));

@@ -16,6 +16,7 @@ struct loom_page_chunk {
 };
 
 struct loom_page_arena loom_queue_arena;
+struct loom_page_arena loom_flow_table_arena;
 
 static size_t page_size(void)
 {

@@ -28,6 +28,9 @@ struct loom_page_arena {
 
 /* Output queues: FIFOs and the traffic manager's class queues. */
 extern struct loom_page_arena loom_queue_arena;
+/* Per-port flow tables that hold a few of their slots: the reorder
+ * measurement's (1024 flows of 32 bytes per leaf host port). */
+extern struct loom_page_arena loom_flow_table_arena;
 
 /* `bytes` of zeroed memory, page-aligned (a multiple of the page size
  * is best: the rest of the last page is left unused). NULL without memory. */

@@ -51,6 +51,12 @@ struct loomd_state {
  * for callers that own the fabric (the virtual-time run). ports may be
  * NULL. */
 json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now);
+/* The same with "switches" empty unless with_switches (a caller that
+ * writes them one at a time: a large fabric's whole tree is hundreds of
+ * MB), and one switch's element of it. NULL without memory. */
+json_t *loom_fabric_stats_json_shell(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now,
+				     bool with_switches);
+json_t *loom_fabric_switch_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, uint16_t s);
 
 /* Re-apply the live changes recorded in st->changes (ctl_changes.h), before
  * the worker and the control socket run; what was replayed and skipped. */

@@ -714,32 +714,50 @@ json_t *ctl_changes_apply_recorded(struct loomd_state *st)
 
 /* The `stats` result for a fabric whose counters nothing changes while
  * this runs (the virtual-time runner, after its run): no mailbox. */
-json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now)
+json_t *loom_fabric_switch_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, uint16_t s)
 {
 	struct switch_snapshot snap = {0};
+	const struct loom_switch *sw = &f->switches[s];
+	const struct loom_port_io *io_of_port[256] = {0};
+	json_t *j;
+
+	if (snapshot_alloc(&snap, sw) < 0) {
+		snapshot_free(&snap);
+		return NULL;
+	}
+	snapshot_fill(sw, &snap);
+	for (uint16_t p = 0; p < sw->n_ports; p++)
+		snap.link_state[p] = (uint8_t)loom_fault_port_state(f, s, p);
+	for (uint32_t i = 0; ports && i < ports->n; i++) {
+		if (ports->io[i].sw == sw) {
+			io_of_port[ports->io[i].port] = &ports->io[i];
+			snap.in_flight[ports->io[i].port] = port_io_in_flight(&ports->io[i]);
+		}
+	}
+	j = switch_json(f, s, &snap, io_of_port);
+	snapshot_free(&snap);
+	return j;
+}
+
+json_t *loom_fabric_stats_json_shell(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now,
+				     bool with_switches)
+{
 	json_t *switches = json_array();
 
-	for (uint16_t s = 0; s < f->n_switches; s++) {
-		const struct loom_switch *sw = &f->switches[s];
-		const struct loom_port_io *io_of_port[256] = {0};
+	for (uint16_t s = 0; with_switches && s < f->n_switches; s++) {
+		json_t *j = loom_fabric_switch_stats_json(f, ports, s);
 
-		if (snapshot_alloc(&snap, sw) < 0) {
-			snapshot_free(&snap);
+		if (!j) {
 			json_decref(switches);
 			return NULL;
 		}
-		snapshot_fill(sw, &snap);
-		for (uint16_t p = 0; p < sw->n_ports; p++)
-			snap.link_state[p] = (uint8_t)loom_fault_port_state(f, s, p);
-		for (uint32_t i = 0; ports && i < ports->n; i++) {
-			if (ports->io[i].sw == sw) {
-				io_of_port[ports->io[i].port] = &ports->io[i];
-				snap.in_flight[ports->io[i].port] = port_io_in_flight(&ports->io[i]);
-			}
-		}
-		json_array_append_new(switches, switch_json(f, s, &snap, io_of_port));
-		snapshot_free(&snap);
+		json_array_append_new(switches, j);
 	}
 	return json_pack("{s:s, s:I, s:o, s:o}", "fabric", f->name, "time_ns", (json_int_t)now, "switches", switches,
 			 "faults", loom_faults_json(f));
+}
+
+json_t *loom_fabric_stats_json(const struct loom_fabric *f, const struct loom_ports *ports, loom_time_ns now)
+{
+	return loom_fabric_stats_json_shell(f, ports, now, true);
 }

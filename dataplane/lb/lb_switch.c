@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lb_switch.h"
+#include "page_arena.h"
 
 static uint64_t env_queued_bytes(const void *ctx, uint16_t port)
 {
@@ -62,7 +63,12 @@ int loom_lb_create(struct loom_switch *sw, const struct lb_params *p, uint16_t d
 	for (uint16_t i = 0; i < sw->n_ports; i++) {
 		if (sw->role != LOOM_ROLE_LEAF || !sw->ports[i].host_facing || !sw->ports[i].outq)
 			continue;
-		if (lb_reorder_init(&lb->reorder[i], LOOM_LB_REORDER_FLOWS) < 0)
+		/* pages written only where a flow lands: a calloc'd table is
+		 * resident whole (32 MB for 1024 hosts) when the heap reuses
+		 * freed memory */
+		if (lb_reorder_init_in(&lb->reorder[i], LOOM_LB_REORDER_FLOWS,
+				       loom_page_arena_alloc(&loom_flow_table_arena,
+							     LOOM_LB_REORDER_FLOWS * sizeof(struct lb_reorder_flow))) < 0)
 			return lb_fail(err, errlen, "%s", "out of memory");
 		sw->ports[i].reorder_measured = true;
 	}

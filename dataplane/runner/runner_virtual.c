@@ -51,6 +51,7 @@
 #include "gen_host.h"
 #include "link_fault.h"
 #include "loom/sim/event_queue.h"
+#include "loom/sim/event_sort.h"
 #include "loom/sim/link.h"
 #include "runner_virtual.h"
 #include "series.h"
@@ -77,6 +78,8 @@ struct loom_vt_run {
 	struct loom_event_queue q;
 	struct loom_event *round; /* the events of the current round, sorted */
 	size_t round_cap;
+	struct loom_event *round_tmp; /* the sort's scratch */
+	size_t round_tmp_cap;
 	const struct loom_vt_remote *remote; /* NULL: one process runs every entity */
 	struct vt_port **ports;    /* [switch][port] */
 	loom_time_ns *next_timer;  /* [switch]: the SW_TIMER event that counts */
@@ -84,6 +87,7 @@ struct loom_vt_run {
 	loom_time_ns *host_arrival; /* [gen host x LOOM_GEN_MAX_PLANES]: when its last packet reached its leaf */
 	loom_time_ns next_fault;   /* the FAULT event that counts */
 	struct loom_vt_stats *st;
+	uint16_t data_at;          /* a packet's first byte from its mbuf (vt_pool.h) */
 };
 
 static void push(struct loom_vt_run *v, loom_time_ns t, uint32_t kind, uint32_t a, uint64_t b, void *p)
@@ -355,17 +359,15 @@ static void run_event(struct loom_vt_run *v, const struct loom_event *ev)
 /* A packet's mbuf has usually waited in a queue long enough to leave the
  * caches: its first touch was most of the run's time (perf). Start
  * loading what the next event reads first while this event runs: an
- * arriving packet's header and first data line (the data address assumes
- * the pool's layout, no private area and default headroom; a wrong guess
- * only wastes the prefetch), or the queue heads of a port about to send
- * and their packets. */
+ * arriving packet's header and first data line (where the pool puts it),
+ * or the queue heads of a port about to send and their packets. */
 static inline void prefetch_next(const struct loom_vt_run *v, const struct loom_event *nx)
 {
 	if (nx == NULL)
 		return;
 	if (nx->p) {
 		rte_prefetch0(nx->p);
-		rte_prefetch0((const char *)nx->p + sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM);
+		rte_prefetch0((const char *)nx->p + v->data_at);
 	} else if (nx->kind == EV_PORT_TX) {
 		loom_switch_prefetch_transmit(&v->f->switches[nx->a], (uint16_t)nx->b);
 	}
@@ -390,29 +392,19 @@ static inline uint64_t round_key(const struct loom_vt_run *v, const struct loom_
 }
 
 /* Sorts a round by its keys (stored in seq, which the queue set and
- * nothing reads after the pop). Rounds are short (tens of events):
- * insertion sort, qsort beyond. */
-static int key_cmp(const void *x, const void *y)
+ * nothing reads after the pop), stably: loom/sim/event_sort.h. */
+static int round_sort(struct loom_vt_run *v, size_t n)
 {
-	uint64_t a = ((const struct loom_event *)x)->seq, b = ((const struct loom_event *)y)->seq;
+	if (n > v->round_tmp_cap) {
+		struct loom_event *t = realloc(v->round_tmp, v->round_cap * sizeof(*t));
 
-	return a < b ? -1 : a > b;
-}
-
-static void round_sort(struct loom_event *r, size_t n)
-{
-	if (n > 48) {
-		qsort(r, n, sizeof(*r), key_cmp);
-		return;
+		if (!t)
+			return -1;
+		v->round_tmp = t;
+		v->round_tmp_cap = v->round_cap;
 	}
-	for (size_t i = 1; i < n; i++) {
-		struct loom_event x = r[i];
-		size_t j = i;
-
-		for (; j > 0 && r[j - 1].seq > x.seq; j--)
-			r[j] = r[j - 1];
-		r[j] = x;
-	}
+	loom_event_sort_by_seq(v->round, n, v->round_tmp);
+	return 0;
 }
 
 /* Takes every event at the queue's earliest time into v->round, sorted.
@@ -436,8 +428,7 @@ static ssize_t round_take(struct loom_vt_run *v)
 	} while (loom_event_queue_peek_time(&v->q) == t);
 	for (size_t i = 0; i < n; i++)
 		v->round[i].seq = round_key(v, &v->round[i]);
-	round_sort(v->round, n);
-	return (ssize_t)n;
+	return round_sort(v, n) < 0 ? -1 : (ssize_t)n;
 }
 
 static double wall_now(void)
@@ -546,12 +537,13 @@ static void vt_free(struct loom_vt_run *v)
 	free(v->host_tx_at);
 	free(v->host_arrival);
 	free(v->round);
+	free(v->round_tmp);
 }
 
 int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const struct loom_series *series,
 		     const struct loom_vt_remote *remote, struct loom_vt_stats *st, char *err, size_t errlen)
 {
-	struct loom_vt_run v = {.f = f, .st = st, .remote = remote};
+	struct loom_vt_run v = {.f = f, .st = st, .remote = remote, .data_at = pool->data_at};
 	struct progress pr = {.on = isatty(STDERR_FILENO) == 1, .start = wall_now(), .check_at = 65536};
 	loom_time_ns next_sample = series && series->out ? 0 : LOOM_TIME_NEVER;
 	int rc = -1;

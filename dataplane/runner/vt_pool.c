@@ -31,18 +31,23 @@ static void chunk_unmap(struct rte_mempool_memhdr *memhdr, void *opaque)
 struct new_range {
 	const char *lo, *hi;
 	uint16_t buf_len;
+	bool no_headroom;
 };
 
 /* rte_pktmbuf_init for the objects of the chunk just added only (the
  * others may be in use); then each buffer is said to be as long as the
- * run's largest frame needs (see LOOM_VT_STORED_FRAME). */
+ * run's largest frame needs (see LOOM_VT_STORED_FRAME), and with short
+ * buffers its headroom is the mbuf's own header (LOOM_VT_NO_HEADROOM). */
 static void init_new(struct rte_mempool *mp, void *arg, void *obj, unsigned int idx)
 {
 	const struct new_range *r = arg;
+	struct rte_mbuf *m = obj;
 
 	if ((const char *)obj >= r->lo && (const char *)obj < r->hi) {
 		rte_pktmbuf_init(mp, NULL, obj, idx);
-		((struct rte_mbuf *)obj)->buf_len = r->buf_len;
+		m->buf_len = r->buf_len;
+		if (r->no_headroom)
+			m->buf_addr = (char *)m + sizeof(*m) - RTE_PKTMBUF_HEADROOM;
 	}
 }
 
@@ -64,7 +69,7 @@ static int add_mbufs(struct loom_vt_pool *vp, uint32_t n)
 		return -1;
 	}
 	rte_mempool_obj_iter(mp, init_new, &(struct new_range){.lo = mem, .hi = mem + len + vp->buf_len,
-								 .buf_len = vp->buf_len});
+								 .buf_len = vp->buf_len, .no_headroom = vp->data_at == sizeof(struct rte_mbuf)});
 	vp->populated += (uint32_t)added;
 	return 0;
 }
@@ -121,9 +126,24 @@ int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, ch
 	vp->stored = short_buffers(f) ? (uint16_t)(RTE_PKTMBUF_HEADROOM + LOOM_VT_STORED_FRAME) : vp->buf_len;
 	priv.mbuf_data_room_size = vp->stored;
 	priv.mbuf_priv_size = 0;
-	vp->mp = rte_mempool_create_empty("loom_vt_mbufs", vp->cap, sizeof(struct rte_mbuf) + priv.mbuf_data_room_size,
+	/* short buffers keep no headroom of their own (LOOM_VT_NO_HEADROOM):
+	 * 128 bytes less a packet */
+	vp->data_at = (uint16_t)(sizeof(struct rte_mbuf) + (short_buffers(f) ? 0 : RTE_PKTMBUF_HEADROOM));
+	vp->mp = rte_mempool_create_empty("loom_vt_mbufs", vp->cap,
+					  vp->data_at + priv.mbuf_data_room_size - RTE_PKTMBUF_HEADROOM,
 					  256, sizeof(priv), SOCKET_ID_ANY, RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (!vp->mp || rte_mempool_set_ops_byname(vp->mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
+	/* Free mbufs on a stack (DPDK's "stack" mempool driver), not a ring:
+	 * the ring's head walks through every slot of its cap (4 Mi, 32 MB
+	 * all resident after a long run), a stack's top only as deep as the
+	 * free mbufs; and the mbuf freed last, still in the caches, is the
+	 * next one taken. The ring when the driver is not there. */
+	vp->on_stack = vp->mp && rte_mempool_set_ops_byname(vp->mp, "stack", NULL) == 0;
+	if (vp->mp && !vp->on_stack &&
+	    rte_mempool_set_ops_byname(vp->mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
+		rte_mempool_free(vp->mp);
+		vp->mp = NULL;
+	}
+	if (!vp->mp) {
 		snprintf(err, errlen, "cannot create the mbuf pool (%u mbufs at most): %s", vp->cap,
 			 rte_strerror(rte_errno));
 		loom_vt_pool_free(vp);
@@ -142,9 +162,11 @@ int loom_vt_pool_create(struct loom_vt_pool *vp, const struct loom_fabric *f, ch
 int loom_vt_pool_grow(void *arg)
 {
 	struct loom_vt_pool *vp = arg;
-	/* a quarter more: at most a quarter more than the run needed, in
-	 * memory written whole (each mbuf's header is initialised) */
-	uint32_t n = RTE_MIN(RTE_MAX(vp->populated / 4, 4096u), vp->cap - vp->populated);
+	/* a sixteenth more: at most that much more than the run needed
+	 * (every mbuf added is written, its header initialised, so resident);
+	 * a step costs a walk over the pool's objects, ~40 steps to k=16's
+	 * 300 000 */
+	uint32_t n = RTE_MIN(RTE_MAX(vp->populated / 16, 4096u), vp->cap - vp->populated);
 
 	if (n == 0 || add_mbufs(vp, n) < 0)
 		return 0;

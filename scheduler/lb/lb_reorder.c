@@ -3,24 +3,38 @@
 
 #include "loom/lb/lb_reorder.h"
 
+int lb_reorder_init_in(struct lb_reorder *r, uint32_t size, struct lb_reorder_flow *zeroed)
+{
+	*r = (struct lb_reorder){0};
+	if (size == 0 || (size & (size - 1)) != 0 || !zeroed)
+		return -1;
+	r->flows = zeroed;
+	r->mask = size - 1;
+	return 0;
+}
+
 int lb_reorder_init(struct lb_reorder *r, uint32_t size)
 {
-	r->flows = NULL;
-	r->mask = 0;
-	r->c = (struct lb_reorder_counters){0};
+	struct lb_reorder_flow *flows = NULL;
+
+	*r = (struct lb_reorder){0};
 	if (size == 0 || (size & (size - 1)) != 0)
 		return -1;
-	r->flows = calloc(size, sizeof(*r->flows));
-	if (!r->flows)
+	flows = calloc(size, sizeof(*flows));
+	if (lb_reorder_init_in(r, size, flows) < 0) {
+		free(flows);
 		return -1;
-	r->mask = size - 1;
+	}
+	r->owned = true;
 	return 0;
 }
 
 void lb_reorder_free(struct lb_reorder *r)
 {
-	free(r->flows);
+	if (r->owned)
+		free(r->flows);
 	r->flows = NULL;
+	r->owned = false;
 }
 
 unsigned int lb_reorder_bucket(uint32_t distance)

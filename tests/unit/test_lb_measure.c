@@ -108,6 +108,35 @@ static void test_slots_and_eviction(void **state)
 	lb_reorder_free(&r);
 }
 
+/* A table on the caller's memory (loomd: pages resident only where
+ * written) counts exactly as one it allocates, writes only there, and is
+ * left to the caller by lb_reorder_free. */
+static void test_table_on_callers_memory(void **state)
+{
+	static struct lb_reorder_flow mem[64 + 1];
+	struct lb_reorder a, b;
+	uint32_t order[] = {0, 1, 3, 4, 2, 5, 9, 6};
+
+	(void)state;
+	assert_int_equal(lb_reorder_init_in(&b, 48, mem), -1); /* not a power of two */
+	assert_int_equal(lb_reorder_init_in(&b, 64, NULL), -1);
+	mem[64].tag = 0xfeed; /* a guard after the table */
+	assert_int_equal(lb_reorder_init_in(&b, 64, mem), 0);
+	assert_int_equal(lb_reorder_init(&a, 64), 0);
+	for (uint32_t f = 1; f < 200; f++)
+		for (int i = 0; i < 8; i++)
+			assert_int_equal(lb_reorder_observe(&b, f * 2654435761u, order[i], 1, T),
+					 lb_reorder_observe(&a, f * 2654435761u, order[i], 1, T));
+	assert_memory_equal(&a.c, &b.c, sizeof(a.c));
+	assert_memory_equal(a.flows, mem, 64 * sizeof(*mem));
+	assert_true(b.c.evictions > 0);
+	assert_int_equal(mem[64].tag, 0xfeed);
+	lb_reorder_free(&b);
+	assert_null(b.flows);
+	assert_int_not_equal(mem[0].tag, 0); /* still the caller's, untouched by the free */
+	lb_reorder_free(&a);
+}
+
 static void test_imbalance(void **state)
 {
 	uint64_t even[4] = {100, 100, 100, 100}, one[4] = {400, 0, 0, 0}, two[2] = {300, 100}, none[3] = {0};
@@ -132,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_late_packets_and_distance),
 		cmocka_unit_test(test_idle_flow_starts_afresh),
 		cmocka_unit_test(test_slots_and_eviction),
+		cmocka_unit_test(test_table_on_callers_memory),
 		cmocka_unit_test(test_imbalance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #ifndef LOOM_LB_REORDER_H
 #define LOOM_LB_REORDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "loom/clock.h"
@@ -47,10 +48,15 @@ struct lb_reorder {
 	uint32_t mask; /* table size - 1 */
 	struct lb_reorder_flow *flows;
 	struct lb_reorder_counters c;
+	bool owned;    /* flows was allocated by lb_reorder_init (freed by lb_reorder_free) */
 };
 
 /* size: power of two. Returns 0 or -1 (no memory / bad size). */
 int lb_reorder_init(struct lb_reorder *r, uint32_t size);
+/* The same on the caller's zeroed memory for `size` flows (e.g. pages
+ * resident only where written: a port sees few flows of its 1024 slots),
+ * which lb_reorder_free leaves to the caller. -1 on a bad size or NULL. */
+int lb_reorder_init_in(struct lb_reorder *r, uint32_t size, struct lb_reorder_flow *zeroed);
 void lb_reorder_free(struct lb_reorder *r);
 
 /* One packet of flow `flow_hash` with sequence `seq`; `unit` is how much
