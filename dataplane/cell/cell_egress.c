@@ -2,9 +2,9 @@
 /*
  * Egress leaf of the cell fabric.
  *
- * REQUEST (reads: source leaf, port, class, bytes): the port's credit
- * scheduler (loom/cell/credit_sched.h) counts the VOQ's demand, weighted by its
- * class. The timer (cell_egress_timers) grants credits at the port's rate
+ * REQUEST (reads: source leaf, port, class, bytes, sources): the port's
+ * credit scheduler (loom/cell/credit_sched.h) counts the VOQ's demand,
+ * weighted by its class times the senders it holds packets of. The timer (cell_egress_timers) grants credits at the port's rate
  * and sends each back to its VOQ's leaf as a CREDIT cell.
  *
  * The port's queue feeds back (DNX's egress flow control): a credit
@@ -44,8 +44,10 @@ void cell_egress_request(struct loom_switch *sw, const struct loom_cell_hdr *h, 
 
 	if (!host_port_ok(sw, h))
 		return; /* taken, not served: counted in requests_rx */
+	/* weighted by its class and by its sources (cell.h): each sender,
+	 * not each leaf, gets its share of the port */
 	loom_credit_request(cs->ports[h->dst_port].credit, (uint32_t)h->src_leaf * cs->fab->cfg.n_classes + h->cls,
-			    cs->fab->cfg.weight[h->cls], h->seq_or_bytes, now);
+			    cs->fab->cfg.weight[h->cls] * (h->len ? h->len : 1u), h->seq_or_bytes, now);
 	sw->timers_armed = true;
 }
 

@@ -98,6 +98,14 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 	c->uplink_limit = 32 * 1024;
 	if (get_uint(o, LOOMD_CELL_UPLINK_LIMIT, 0, 1ull << 32, &c->uplink_limit, err, errlen) < 0)
 		return -1;
+	/* VOQ ECN thresholds (cell_voq_cc.c): both or none; kmin alone is a step */
+	if (get_uint(o, LOOMD_CELL_ECN_KMIN, 0, UINT32_MAX, &c->ecn_kmin, err, errlen) < 0 ||
+	    get_uint(o, LOOMD_CELL_ECN_KMAX, 0, UINT32_MAX, &c->ecn_kmax, err, errlen) < 0)
+		return -1;
+	if (c->ecn_kmin && !c->ecn_kmax)
+		c->ecn_kmax = c->ecn_kmin;
+	if (c->ecn_kmax && (!c->ecn_kmin || c->ecn_kmin > c->ecn_kmax))
+		return fail(err, errlen, "ecn_kmin must be given and at most ecn_kmax", NULL);
 	x = c->voq_pkts;
 	if (get_uint(o, LOOMD_CELL_VOQ_PACKETS, 1, 1 << 16, &x, err, errlen) < 0)
 		return -1;
@@ -386,6 +394,7 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 	cs->reasm = rte_zmalloc("cell_reasms", sizeof(*cs->reasm) * cs->n_voq_slots, 0);
 	if (!cs->voq || !cs->reasm)
 		return fail(err, errlen, "out of memory", sw->name);
+	cs->rng = 0x9e3779b9u ^ (cs->leaf + 1u); /* never 0 (xorshift); one stream per leaf */
 	sw->mode = &cell_leaf_mode;
 	return 0;
 }
@@ -423,6 +432,8 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 	}
 	f->cell = cf;
 	cf->fabric = f;
+	cf->local_request = cell_egress_request;
+	cf->local_credit = cell_ingress_credit;
 	if (parse_cfg(f, o, &cf->cfg, err, errlen) < 0)
 		goto out;
 	cf->leaf_switch = rte_zmalloc("cell_leaves", sizeof(uint16_t) * f->n_switches, 0);
@@ -497,6 +508,7 @@ void loom_cell_free(struct loom_fabric *f)
 				for (uint32_t k = 0; k < q->acct.pkts; k++)
 					rte_pktmbuf_free(q->q[(q->head + k) % cf->cfg.voq_pkts]);
 				rte_free(q->q);
+				rte_free(q->src_pkts);
 				rte_free(q);
 			}
 			if (rc) {
