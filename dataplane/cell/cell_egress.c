@@ -165,7 +165,7 @@ loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now)
 		/* egress flow control: while the port's queue holds more than
 		 * egress_limit bytes (a real-time port that fell behind, local
 		 * traffic on the port), credit times pass without credits */
-		while (loom_switch_queued_bytes(sw, p) > cs->fab->cfg.egress_limit && loom_credit_skip(cr, now))
+		while (loom_switch_queued_bytes(sw, p) > cs->ports[p].egress_limit && loom_credit_skip(cr, now))
 			;
 		while (loom_credit_next(cr, now, &v)) {
 			struct loom_cell_hdr h = {.type = LOOM_CELL_CREDIT, .src_leaf = cs->leaf,

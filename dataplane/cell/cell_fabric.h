@@ -77,6 +77,7 @@ struct cell_cfg {
 	loom_time_ns request_refresh_ns; /* re-ask when no credit came this long (lost control cells) */
 	uint32_t pool_cells;       /* mbufs of the cell pool */
 	uint64_t egress_limit;     /* bytes queued on a host port above which its credits pause */
+	bool egress_limit_set;     /* given; else per port (cell_port.egress_limit) */
 	uint64_t uplink_limit;     /* bytes queued on an uplink above which a VOQ does not cut more cells */
 	/* ECN at the VOQs (cell_voq_cc.c): RED from ecn_kmin to ecn_kmax bytes
 	 * of the VOQ (equal: a step), probability 1 at kmax; both 0: each VOQ
@@ -166,6 +167,7 @@ struct cell_port {
 	bool down;
 	struct rte_ether_addr peer_mac;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
+	uint64_t egress_limit;     /* leaf host port: bytes queued above which its credits pause */
 	FILE *capture;             /* cell_capture.c: what the port sends, as pcapng */
 	struct loom_output_cap capture_cap;
 	struct cell_port_stats st;
