@@ -168,6 +168,7 @@ struct cell_port {
 	struct rte_ether_addr peer_mac;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
 	uint64_t egress_limit;     /* leaf host port: bytes queued above which its credits pause */
+	uint64_t rtt_bytes;        /* leaf host port: what it sends in one fabric round trip */
 	FILE *capture;             /* cell_capture.c: what the port sends, as pcapng */
 	struct loom_output_cap capture_cap;
 	struct cell_port_stats st;

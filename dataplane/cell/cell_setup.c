@@ -343,10 +343,11 @@ static void egress_limits(struct cell_fabric *cf, const struct loom_fabric *f)
 
 			if (cp->credit == NULL)
 				continue;
+			uint64_t rtt_bytes = cp->credit->rate_bps / 8 * (2 * hops * delay) / LOOM_NS_PER_S;
+
+			cp->rtt_bytes = rtt_bytes;
 			cp->egress_limit = cf->cfg.egress_limit;
 			if (!cf->cfg.egress_limit_set) {
-				uint64_t rtt_bytes = cp->credit->rate_bps / 8 * (2 * hops * delay) / LOOM_NS_PER_S;
-
 				cp->egress_limit = RTE_MAX(8ull * cf->cfg.credit_bytes, rtt_bytes);
 			}
 		}
