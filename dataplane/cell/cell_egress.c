@@ -82,6 +82,8 @@ static void reasm_deliver(void *ctx, void **cells, const uint16_t *lens, uint32_
 		return;
 	}
 	pkt = rte_pktmbuf_alloc(cs->fab->pkt_pool);
+	if (unlikely(pkt == NULL) && cs->fab->pool_grow && cs->fab->pool_grow(cs->fab->pool_grow_ctx) > 0)
+		pkt = rte_pktmbuf_alloc(cs->fab->pkt_pool); /* the pool the hosts found big enough, so far */
 	for (uint32_t i = 0; i < n; i++)
 		total += lens[i];
 	if (pkt == NULL || total > rte_pktmbuf_tailroom(pkt)) {

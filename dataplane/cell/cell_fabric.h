@@ -110,6 +110,10 @@ struct cell_fabric {
 	uint32_t n_dests;
 	struct rte_mempool *cell_pool;
 	struct rte_mempool *pkt_pool; /* where rebuilt packets come from: the pool the cut ones came from */
+	/* virtual time: grow pkt_pool when it is empty, as the generator
+	 * hosts do (runner_virtual.c sets it; 1 when it grew), NULL: it cannot */
+	int (*pool_grow)(void *ctx);
+	void *pool_grow_ctx;
 	struct loom_fabric *fabric;
 	/* A leaf's own VOQs and ports: a REQUEST or CREDIT between them is a
 	 * call (cell_send_ctrl), not a cell. The wire layer calls up through
