@@ -19,8 +19,10 @@
  *                   (control cells before data)
  *   cell_egress.c   DATA -> reassembly per VOQ -> the packet, rebuilt, on
  *                   the host port's output queue (port_output_burst)
+ *   cell_voq_cc.c   a VOQ's ECN marks by its depth and trimming when full
+ *                   (the egress port's TM settings; docs/CELLS.md)
  * Requests and credits between a leaf's own VOQs and ports are calls, not
- * cells. cell_wire.c builds and reads cell frames, dispatches received
+ * cells (through the hooks local_request/local_credit). cell_wire.c builds and reads cell frames, dispatches received
  * ones, queues control cells on the port's control queue
  * (egress/ctrl_queue.h, sent before anything else), and runs the timers;
  * cell_mode.c plugs all this into the switch as its mode; cell_setup.c
