@@ -155,6 +155,8 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(CELL, REQUEST_REFRESH_NS, "request_refresh_ns", INTEGER, NONE, READ) \
 	X(CELL, UPLINK_LIMIT, "uplink_limit", INTEGER, NONE, READ) \
 	X(CELL, EGRESS_LIMIT, "egress_limit", INTEGER, NONE, READ) \
+	X(CELL, ECN_KMIN, "ecn_kmin", INTEGER, NONE, READ) \
+	X(CELL, ECN_KMAX, "ecn_kmax", INTEGER, NONE, READ) \
 	X(CELL, POOL_CELLS, "pool_cells", INTEGER, NONE, READ) \
 	X(CELL, CAPTURE, "capture", OBJECT, CELL_CAPTURE, READ) \
 	X(CELL_CAPTURE, SWITCH, "switch", STRING, NONE, READ) \

@@ -165,6 +165,9 @@ def summarize(r, rate, duration_ns):
     }
     trimmed = [p["tm"]["trimmed"] for sw in r["switches"] for p in sw.get("ports", [])
                if "trimmed" in p.get("tm", {})]
+    # a cell fabric's VOQs trim too (docs/CELLS.md, "VOQs in congestion control")
+    trimmed += [sw["cell"]["counters"].get("voq_trimmed", 0) for sw in r["switches"]
+                if "counters" in sw.get("cell", {})]
     row["trims"] = sum(trimmed) if trimmed else 0
     for key in ("retransmissions", "timeouts"):
         vals = [f[key] for f in flows if key in f]

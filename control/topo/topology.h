@@ -154,6 +154,7 @@ struct topo_cell {
 	bool on;
 	uint32_t payload, credit_bytes, voq_packets, classes;
 	uint64_t voq_bytes, reasm_timeout_ns, request_refresh_ns, egress_limit, uplink_limit;
+	uint64_t ecn_kmin, ecn_kmax; /* VOQ ECN thresholds, bytes; 0: the egress port's TM's */
 	double speedup;            /* fabric links' rates x this in loomd's configuration; 0: none (1) */
 	char spray[16];
 	int n_weights;

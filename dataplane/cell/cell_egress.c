@@ -2,9 +2,9 @@
 /*
  * Egress leaf of the cell fabric.
  *
- * REQUEST (reads: source leaf, port, class, bytes): the port's credit
- * scheduler (loom/cell/credit_sched.h) counts the VOQ's demand, weighted by its
- * class. The timer (cell_egress_timers) grants credits at the port's rate
+ * REQUEST (reads: source leaf, port, class, bytes, sources): the port's
+ * credit scheduler (loom/cell/credit_sched.h) counts the VOQ's demand,
+ * weighted by its class times the senders it holds packets of. The timer (cell_egress_timers) grants credits at the port's rate
  * and sends each back to its VOQ's leaf as a CREDIT cell.
  *
  * The port's queue feeds back (DNX's egress flow control): a credit
@@ -44,8 +44,10 @@ void cell_egress_request(struct loom_switch *sw, const struct loom_cell_hdr *h, 
 
 	if (!host_port_ok(sw, h))
 		return; /* taken, not served: counted in requests_rx */
+	/* weighted by its class and by its sources (cell.h): each sender,
+	 * not each leaf, gets its share of the port */
 	loom_credit_request(cs->ports[h->dst_port].credit, (uint32_t)h->src_leaf * cs->fab->cfg.n_classes + h->cls,
-			    cs->fab->cfg.weight[h->cls], h->seq_or_bytes, now);
+			    cs->fab->cfg.weight[h->cls] * (h->len ? h->len : 1u), h->seq_or_bytes, now);
 	sw->timers_armed = true;
 }
 
@@ -80,6 +82,8 @@ static void reasm_deliver(void *ctx, void **cells, const uint16_t *lens, uint32_
 		return;
 	}
 	pkt = rte_pktmbuf_alloc(cs->fab->pkt_pool);
+	if (unlikely(pkt == NULL) && cs->fab->pool_grow && cs->fab->pool_grow(cs->fab->pool_grow_ctx) > 0)
+		pkt = rte_pktmbuf_alloc(cs->fab->pkt_pool); /* the pool the hosts found big enough, so far */
 	for (uint32_t i = 0; i < n; i++)
 		total += lens[i];
 	if (pkt == NULL || total > rte_pktmbuf_tailroom(pkt)) {
@@ -163,7 +167,7 @@ loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now)
 		/* egress flow control: while the port's queue holds more than
 		 * egress_limit bytes (a real-time port that fell behind, local
 		 * traffic on the port), credit times pass without credits */
-		while (loom_switch_queued_bytes(sw, p) > cs->fab->cfg.egress_limit && loom_credit_skip(cr, now))
+		while (loom_switch_queued_bytes(sw, p) > cs->ports[p].egress_limit && loom_credit_skip(cr, now))
 			;
 		while (loom_credit_next(cr, now, &v)) {
 			struct loom_cell_hdr h = {.type = LOOM_CELL_CREDIT, .src_leaf = cs->leaf,

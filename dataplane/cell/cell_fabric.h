@@ -19,8 +19,10 @@
  *                   (control cells before data)
  *   cell_egress.c   DATA -> reassembly per VOQ -> the packet, rebuilt, on
  *                   the host port's output queue (port_output_burst)
+ *   cell_voq_cc.c   a VOQ's ECN marks by its depth and trimming when full
+ *                   (the egress port's TM settings; docs/CELLS.md)
  * Requests and credits between a leaf's own VOQs and ports are calls, not
- * cells. cell_wire.c builds and reads cell frames, dispatches received
+ * cells (through the hooks local_request/local_credit). cell_wire.c builds and reads cell frames, dispatches received
  * ones, queues control cells on the port's control queue
  * (egress/ctrl_queue.h, sent before anything else), and runs the timers;
  * cell_mode.c plugs all this into the switch as its mode; cell_setup.c
@@ -45,6 +47,7 @@
 #include "loom/cell/cell_spray.h"
 #include "loom/cell/credit_sched.h"
 #include "loom/cell/voq.h"
+#include "loom/tm/ecn_mark.h"
 #include "switch.h"
 
 struct rte_hash;
@@ -76,7 +79,12 @@ struct cell_cfg {
 	loom_time_ns request_refresh_ns; /* re-ask when no credit came this long (lost control cells) */
 	uint32_t pool_cells;       /* mbufs of the cell pool */
 	uint64_t egress_limit;     /* bytes queued on a host port above which its credits pause */
+	bool egress_limit_set;     /* given; else per port (cell_port.egress_limit) */
 	uint64_t uplink_limit;     /* bytes queued on an uplink above which a VOQ does not cut more cells */
+	/* ECN at the VOQs (cell_voq_cc.c): RED from ecn_kmin to ecn_kmax bytes
+	 * of the VOQ (equal: a step), probability 1 at kmax; both 0: each VOQ
+	 * takes the ECN settings of its egress port's TM class */
+	uint64_t ecn_kmin, ecn_kmax;
 	/* capture: frames sent out of (switch, port) into a pcap file */
 	bool capture;
 	uint16_t capture_sw, capture_port;
@@ -104,7 +112,27 @@ struct cell_fabric {
 	uint32_t n_dests;
 	struct rte_mempool *cell_pool;
 	struct rte_mempool *pkt_pool; /* where rebuilt packets come from: the pool the cut ones came from */
+	/* virtual time: grow pkt_pool when it is empty, as the generator
+	 * hosts do (runner_virtual.c sets it; 1 when it grew), NULL: it cannot */
+	int (*pool_grow)(void *ctx);
+	void *pool_grow_ctx;
 	struct loom_fabric *fabric;
+	/* A leaf's own VOQs and ports: a REQUEST or CREDIT between them is a
+	 * call (cell_send_ctrl), not a cell. The wire layer calls up through
+	 * these (set by cell_setup.c), so that it imports neither side. */
+	void (*local_request)(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now);
+	void (*local_credit)(struct loom_switch *sw, const struct loom_cell_hdr *h, loom_time_ns now);
+};
+
+/* How a VOQ takes part in congestion control (cell_voq_cc.c), settled
+ * when it is made from its egress port's traffic manager (the queue the
+ * VOQs of that port stand in for) and `cell:`'s ECN thresholds. */
+struct cell_voq_cc {
+	struct loom_ecn_cfg ecn;
+	struct loom_ecn_state ecn_st;
+	bool trim;                 /* the egress port's TM trims this packet class */
+	uint8_t trim_dscp;
+	uint64_t marked, trimmed;  /* packets CE-marked, trimmed instead of dropped */
 };
 
 struct cell_voq {
@@ -116,6 +144,11 @@ struct cell_voq {
 	bool held_back;            /* has credit and packets, but the uplinks are full: the timer retries */
 	uint16_t dst_leaf, dst_port;
 	uint8_t cls;
+	struct cell_voq_cc cc;
+	/* per ingress port, packets held (m->port): the VOQ's sources, sent
+	 * with its requests (cell.h) so that credits are shared per sender */
+	uint32_t *src_pkts;        /* [max_ports] */
+	uint16_t n_src;
 };
 
 struct cell_reasm_ctx {
@@ -140,6 +173,8 @@ struct cell_port {
 	bool down;
 	struct rte_ether_addr peer_mac;
 	struct loom_credit_sched *credit; /* leaf host port: its credit scheduler */
+	uint64_t egress_limit;     /* leaf host port: bytes queued above which its credits pause */
+	uint64_t rtt_bytes;        /* leaf host port: what it sends in one fabric round trip */
 	FILE *capture;             /* cell_capture.c: what the port sends, as pcapng */
 	struct loom_output_cap capture_cap;
 	struct cell_port_stats st;
@@ -167,6 +202,9 @@ struct cell_counters {
 	uint64_t cells_up;                  /* spine: of those, sent up to a super-spine */
 	uint64_t local_pkts;                /* sent by credit to a host on the same leaf, uncut */
 	uint64_t local_requests, local_credits; /* between the leaf's own VOQs and ports: calls, not cells */
+	uint64_t voq_marked;                /* packets CE-marked at a VOQ */
+	uint64_t voq_trimmed;               /* full VOQ: trimmed and sent at once instead of dropped */
+	uint64_t voq_dropped;               /* full VOQ: dropped (voq_full) */
 };
 
 struct loom_cell_switch {
@@ -193,6 +231,7 @@ struct loom_cell_switch {
 	uint8_t *n_leaf_ports;
 	uint8_t *leaf_rr;
 	uint32_t *down_live;       /* [n_leaves] */
+	uint32_t rng;              /* xorshift32 for the VOQs' RED draws (seeded by leaf: deterministic) */
 	struct cell_counters c;
 };
 
@@ -228,6 +267,22 @@ void cell_egress_request(struct loom_switch *sw, const struct loom_cell_hdr *h, 
 void cell_egress_data(struct loom_switch *sw, struct loom_port *in, const struct loom_cell_hdr *h,
 		      struct rte_mbuf *m, loom_time_ns now);
 loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now);
+
+/* ---- VOQs in congestion control (cell_voq_cc.c) ---- */
+/* Settle a new VOQ's ECN and trimming from its egress port (switch
+ * `egress`, port q->dst_port) for a packet of DSCP `dscp`. */
+void cell_voq_cc_init(struct loom_switch *sw, struct cell_voq *q, const struct loom_switch *egress, uint8_t dscp);
+/* A packet the VOQ takes: CE-marked when the VOQ's depth says so (an
+ * ECN-capable IPv4/IPv6 packet; counted). */
+void cell_voq_cc_admit(struct loom_switch *sw, struct cell_voq *q, struct rte_mbuf *m,
+		       const struct loom_pkt_meta *meta, loom_time_ns now);
+/* A packet the full VOQ cannot take: cut to its headers (valid IPv4/UDP,
+ * tm/tm_trim.c) when its class trims; true then (counted; the caller
+ * sends it at once), false: the caller drops it. */
+bool cell_voq_cc_trim(struct loom_switch *sw, struct cell_voq *q, struct rte_mbuf *m,
+		      const struct loom_pkt_meta *meta);
+/* The VOQ emptied: RED's average decays while it stays so. */
+void cell_voq_cc_empty(struct cell_voq *q, loom_time_ns now);
 
 /* ---- reachability (cell_reach.c) ---- */
 /* From the fabric links that are up (cell_port.down), for every switch:

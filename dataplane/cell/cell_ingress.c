@@ -37,8 +37,9 @@ static inline uint32_t voq_index(const struct loom_cell_switch *cs, uint16_t lea
 	return ((uint32_t)leaf * cs->fab->max_ports + port) * cs->fab->cfg.n_classes + cls;
 }
 
-static struct cell_voq *voq_get(struct loom_cell_switch *cs, uint16_t leaf, uint16_t port, uint8_t cls)
+static struct cell_voq *voq_get(struct loom_switch *sw, uint16_t leaf, uint16_t port, uint8_t cls, uint8_t dscp)
 {
+	struct loom_cell_switch *cs = sw->cell;
 	uint32_t i = voq_index(cs, leaf, port, cls);
 	struct cell_voq *q = cs->voq[i];
 
@@ -50,7 +51,10 @@ static struct cell_voq *voq_get(struct loom_cell_switch *cs, uint16_t leaf, uint
 	if (q == NULL)
 		return NULL;
 	q->q = rte_zmalloc("cell_voq_q", sizeof(*q->q) * cs->fab->cfg.voq_pkts, 0);
-	if (q->q == NULL) {
+	q->src_pkts = rte_zmalloc("cell_voq_src", sizeof(*q->src_pkts) * cs->fab->max_ports, 0);
+	if (q->q == NULL || q->src_pkts == NULL) {
+		rte_free(q->q);
+		rte_free(q->src_pkts);
 		rte_free(q);
 		return NULL;
 	}
@@ -58,6 +62,7 @@ static struct cell_voq *voq_get(struct loom_cell_switch *cs, uint16_t leaf, uint
 	q->dst_leaf = leaf;
 	q->dst_port = port;
 	q->cls = cls;
+	cell_voq_cc_init(sw, q, &cs->fab->fabric->switches[cs->fab->leaf_switch[leaf]], dscp);
 	cs->voq[i] = q;
 	return q;
 }
@@ -67,7 +72,7 @@ static void send_request(struct loom_switch *sw, struct cell_voq *q, uint64_t by
 	struct loom_cell_switch *cs = sw->cell;
 	struct loom_cell_hdr h = {.type = LOOM_CELL_REQUEST, .src_leaf = cs->leaf, .dst_leaf = q->dst_leaf,
 				  .dst_port = q->dst_port, .cls = q->cls,
-				  .seq_or_bytes = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes};
+				  .seq_or_bytes = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes, .len = q->n_src};
 
 	cs->c.request_bytes += h.seq_or_bytes;
 	if (q->acct.outstanding == bytes) { /* nothing was outstanding: the refresh clock starts now */
@@ -94,15 +99,67 @@ static void maybe_request(struct loom_switch *sw, struct cell_voq *q, loom_time_
 
 static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now);
 
-static inline uint8_t packet_class(const struct loom_cell_switch *cs, const struct rte_mbuf *m,
-				   const struct loom_pkt_meta *meta)
+static inline uint8_t packet_dscp(const struct rte_mbuf *m, const struct loom_pkt_meta *meta)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
 	/* IPv4: TOS byte; IPv6: traffic class across the first two bytes */
 	uint8_t tos = meta->l3_kind == LOOM_L3_IPV4 ? ip[1] : (uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
-	uint8_t cls = (uint8_t)(tos >> 5); /* DSCP >> 3 */
+
+	return (uint8_t)(tos >> 2);
+}
+
+static inline uint8_t dscp_class(const struct loom_cell_switch *cs, uint8_t dscp)
+{
+	uint8_t cls = (uint8_t)(dscp >> 3);
 
 	return cls < cs->fab->cfg.n_classes ? cls : (uint8_t)(cs->fab->cfg.n_classes - 1);
+}
+
+/* A packet of a VOQ's source on (ingress) port `port` came in or left. */
+static inline void src_add(struct cell_voq *q, uint16_t port)
+{
+	if (q->src_pkts[port]++ == 0)
+		q->n_src++;
+}
+
+static inline void src_del(struct cell_voq *q, uint16_t port)
+{
+	if (--q->src_pkts[port] == 0)
+		q->n_src--;
+}
+
+static void cut_and_spray(struct loom_switch *sw, struct cell_voq *q, struct rte_mbuf *m, loom_time_ns now);
+
+/* The full VOQ could not take m: trimmed (cell_voq_cc.c), it goes at once
+ * without credit (96 bytes: its header DATA cells, or onto this leaf's
+ * port), ahead of the packets queued before it; otherwise dropped. Out of
+ * line: rare. */
+static __attribute__((noinline)) void voq_full(struct loom_switch *sw, struct loom_port *in, struct cell_voq *q,
+					       struct rte_mbuf *m, const struct loom_pkt_meta *meta, loom_time_ns now)
+{
+	struct loom_cell_switch *cs = sw->cell;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if (q != NULL && cell_voq_cc_trim(sw, q, m, meta)) {
+		if (q->acct.pkts < cs->fab->cfg.voq_pkts) { /* the byte limit counted it a drop: it was not */
+			q->acct.st.drop_pkts--;
+			q->acct.st.drop_bytes -= len;
+		}
+		if (cs->fab->pkt_pool == NULL)
+			cs->fab->pkt_pool = m->pool;
+		m->port = in->index;
+		if (q->dst_leaf == cs->leaf)
+			port_output(sw, &sw->ports[q->dst_port], m);
+		else
+			cut_and_spray(sw, q, m, now);
+		return;
+	}
+	if (q && q->acct.pkts >= cs->fab->cfg.voq_pkts) {
+		q->acct.st.drop_pkts++;
+		q->acct.st.drop_bytes += len;
+	}
+	cs->c.voq_dropped++;
+	pkt_drop(in, m, LOOM_DROP_VOQ_FULL);
 }
 
 void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_mbuf **pkts,
@@ -134,19 +191,18 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 			continue;
 		}
 		eth_rewrite(m, &d->nh);
-		struct cell_voq *q = voq_get(cs, d->leaf, d->port, packet_class(cs, m, meta[i]));
+		uint8_t dscp = packet_dscp(m, meta[i]);
+		struct cell_voq *q = voq_get(sw, d->leaf, d->port, dscp_class(cs, dscp), dscp);
 		uint32_t len = rte_pktmbuf_pkt_len(m);
 		if (q == NULL || q->acct.pkts >= cs->fab->cfg.voq_pkts || !loom_voq_admit(&q->acct, len)) {
-			if (q && q->acct.pkts >= cs->fab->cfg.voq_pkts) {
-				q->acct.st.drop_pkts++;
-				q->acct.st.drop_bytes += len;
-			}
-			pkt_drop(in, m, LOOM_DROP_VOQ_FULL);
+			voq_full(sw, in, q, m, meta[i], now);
 			continue;
 		}
+		cell_voq_cc_admit(sw, q, m, meta[i], now);
 		if (cs->fab->pkt_pool == NULL)
 			cs->fab->pkt_pool = m->pool;
 		m->port = in->index;
+		src_add(q, in->index);
 		q->q[(q->head + q->acct.pkts - 1) % cs->fab->cfg.voq_pkts] = m;
 		cs->c.pkts_to_voq++;
 		struct loom_trace_packet *tp = loom_trace_of_fabric(cs->fab->fabric, m);
@@ -233,24 +289,27 @@ static inline void set_held_back(struct loom_cell_switch *cs, struct cell_voq *q
 	q->held_back = held;
 }
 
-static inline struct rte_mbuf *voq_pop(struct loom_cell_switch *cs, struct cell_voq *q)
+static inline struct rte_mbuf *voq_pop(struct loom_cell_switch *cs, struct cell_voq *q, loom_time_ns now)
 {
 	struct rte_mbuf *m = q->q[q->head];
 
 	q->head = (q->head + 1) % cs->fab->cfg.voq_pkts;
 	loom_voq_sent(&q->acct, rte_pktmbuf_pkt_len(m));
+	src_del(q, m->port);
+	if (q->acct.pkts == 0)
+		cell_voq_cc_empty(q, now);
 	return m;
 }
 
 /* To a host on this leaf: the head packet whole onto its port (no fabric
  * between: as DNX's local switching, only the credit decides when). Kept
  * out of line: the cells' path stays as short as before. */
-static __attribute__((noinline)) void send_local(struct loom_switch *sw, struct cell_voq *q)
+static __attribute__((noinline)) void send_local(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
 {
 	struct loom_cell_switch *cs = sw->cell;
 
 	cs->c.local_pkts++;
-	port_output(sw, &sw->ports[q->dst_port], voq_pop(cs, q));
+	port_output(sw, &sw->ports[q->dst_port], voq_pop(cs, q, now));
 }
 
 /* Send the head packet as cells if the uplinks have room (to this leaf's
@@ -260,12 +319,12 @@ static bool send_head(struct loom_switch *sw, struct cell_voq *q, loom_time_ns n
 	struct loom_cell_switch *cs = sw->cell;
 
 	if (unlikely(q->dst_leaf == cs->leaf)) {
-		send_local(sw, q);
+		send_local(sw, q, now);
 		return true;
 	}
 	if (!uplinks_have_room(sw, q->dst_leaf))
 		return false;
-	cut_and_spray(sw, q, voq_pop(cs, q), now);
+	cut_and_spray(sw, q, voq_pop(cs, q, now), now);
 	return true;
 }
 

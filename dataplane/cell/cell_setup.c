@@ -92,12 +92,21 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 	c->credit_bytes = (uint32_t)x;
 	if (get_uint(o, LOOMD_CELL_VOQ_BYTES, 2048, 1ull << 32, &c->voq_limit, err, errlen) < 0)
 		return -1;
-	c->egress_limit = 8ull * c->credit_bytes;
+	c->egress_limit = 0; /* not given: per port, egress_limit_default() */
 	if (get_uint(o, LOOMD_CELL_EGRESS_LIMIT, 0, 1ull << 32, &c->egress_limit, err, errlen) < 0)
 		return -1;
+	c->egress_limit_set = c->egress_limit != 0 || json_object_get(o, LOOMD_KEY(CELL_EGRESS_LIMIT)) != NULL;
 	c->uplink_limit = 32 * 1024;
 	if (get_uint(o, LOOMD_CELL_UPLINK_LIMIT, 0, 1ull << 32, &c->uplink_limit, err, errlen) < 0)
 		return -1;
+	/* VOQ ECN thresholds (cell_voq_cc.c): both or none; kmin alone is a step */
+	if (get_uint(o, LOOMD_CELL_ECN_KMIN, 0, UINT32_MAX, &c->ecn_kmin, err, errlen) < 0 ||
+	    get_uint(o, LOOMD_CELL_ECN_KMAX, 0, UINT32_MAX, &c->ecn_kmax, err, errlen) < 0)
+		return -1;
+	if (c->ecn_kmin && !c->ecn_kmax)
+		c->ecn_kmax = c->ecn_kmin;
+	if (c->ecn_kmax && (!c->ecn_kmin || c->ecn_kmin > c->ecn_kmax))
+		return fail(err, errlen, "ecn_kmin must be given and at most ecn_kmax", NULL);
 	x = c->voq_pkts;
 	if (get_uint(o, LOOMD_CELL_VOQ_PACKETS, 1, 1 << 16, &x, err, errlen) < 0)
 		return -1;
@@ -304,6 +313,47 @@ static int fabric_port(struct cell_fabric *cf, const struct loom_fabric *f, uint
 	return 0;
 }
 
+/* Each host port's egress_limit when `cell:` gives none: the bytes the port
+ * sends in one fabric round trip (2 x the longest leaf-to-leaf path's
+ * link delays: 2 hops, 4 with super-spines), at least 8 credits. The
+ * data of credits given in turn to VOQs of near and far leaves (or of
+ * this leaf) comes back that far apart and arrives together: a limit
+ * below it skips credits on a port that is only momentarily behind
+ * (issue 23's 32:1 incast on a k=8 fat tree: 865 skipped, 1.076 x ideal;
+ * 0 skipped, 1.025 x, with the queue at most 115 KB). */
+static void egress_limits(struct cell_fabric *cf, const struct loom_fabric *f)
+{
+	loom_time_ns delay = 0;
+	unsigned int hops = 2;
+
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		const struct loom_switch *sw = &f->switches[s];
+
+		if (sw->role == LOOM_ROLE_SUPERSPINE)
+			hops = 4;
+		for (uint16_t p = 0; sw->cell && p < sw->n_ports; p++)
+			if (sw->cell->ports[p].is_fabric_link && sw->ports[p].delay_ns > delay)
+				delay = sw->ports[p].delay_ns;
+	}
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		const struct loom_switch *sw = &f->switches[s];
+
+		for (uint16_t p = 0; sw->cell && p < sw->n_ports; p++) {
+			struct cell_port *cp = &sw->cell->ports[p];
+
+			if (cp->credit == NULL)
+				continue;
+			uint64_t rtt_bytes = cp->credit->rate_bps / 8 * (2 * hops * delay) / LOOM_NS_PER_S;
+
+			cp->rtt_bytes = rtt_bytes;
+			cp->egress_limit = cf->cfg.egress_limit;
+			if (!cf->cfg.egress_limit_set) {
+				cp->egress_limit = RTE_MAX(8ull * cf->cfg.credit_bytes, rtt_bytes);
+			}
+		}
+	}
+}
+
 static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t s, const int *leaf_of, char *err,
 			size_t errlen)
 {
@@ -386,6 +436,7 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 	cs->reasm = rte_zmalloc("cell_reasms", sizeof(*cs->reasm) * cs->n_voq_slots, 0);
 	if (!cs->voq || !cs->reasm)
 		return fail(err, errlen, "out of memory", sw->name);
+	cs->rng = 0x9e3779b9u ^ (cs->leaf + 1u); /* never 0 (xorshift); one stream per leaf */
 	sw->mode = &cell_leaf_mode;
 	return 0;
 }
@@ -423,6 +474,8 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 	}
 	f->cell = cf;
 	cf->fabric = f;
+	cf->local_request = cell_egress_request;
+	cf->local_credit = cell_ingress_credit;
 	if (parse_cfg(f, o, &cf->cfg, err, errlen) < 0)
 		goto out;
 	cf->leaf_switch = rte_zmalloc("cell_leaves", sizeof(uint16_t) * f->n_switches, 0);
@@ -454,6 +507,7 @@ int loom_cell_load(struct loom_fabric *f, json_t *root, char *err, size_t errlen
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		if (setup_switch(cf, f, s, leaf_of, err, errlen) < 0)
 			goto out;
+	egress_limits(cf, f);
 	cell_reach_update(cf);
 	if (cf->cfg.capture) {
 		struct cell_port *cp = &f->switches[cf->cfg.capture_sw].cell->ports[cf->cfg.capture_port];
@@ -497,6 +551,7 @@ void loom_cell_free(struct loom_fabric *f)
 				for (uint32_t k = 0; k < q->acct.pkts; k++)
 					rte_pktmbuf_free(q->q[(q->head + k) % cf->cfg.voq_pkts]);
 				rte_free(q->q);
+				rte_free(q->src_pkts);
 				rte_free(q);
 			}
 			if (rc) {

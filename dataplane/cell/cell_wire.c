@@ -51,17 +51,19 @@ int cell_pick_uplink(struct loom_switch *sw, uint16_t dst)
 	return i < 0 ? -1 : cs->uplink_port[i];
 }
 
-/* Between this leaf's own VOQ and port: no cell, nothing to lose. Out of
- * line: the cells' path stays as short as before. */
+/* Between this leaf's own VOQ and port: no cell, nothing to lose; a call
+ * up through the fabric's hooks (cell_fabric.h: the wire layer imports
+ * neither ingress nor egress). Out of line: the cells' path stays as short
+ * as before. */
 static __attribute__((noinline)) void ctrl_local(struct loom_switch *sw, const struct loom_cell_hdr *h,
 						 loom_time_ns now)
 {
 	if (h->type == LOOM_CELL_REQUEST) {
 		sw->cell->c.local_requests++;
-		cell_egress_request(sw, h, now);
+		sw->cell->fab->local_request(sw, h, now);
 	} else {
 		sw->cell->c.local_credits++;
-		cell_ingress_credit(sw, h, now);
+		sw->cell->fab->local_credit(sw, h, now);
 	}
 }
 

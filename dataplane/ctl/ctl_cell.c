@@ -51,6 +51,8 @@ void ctl_cell_snapshot_take(const struct loom_switch *sw, struct ctl_cell_snapsh
 			v->port = q->dst_port;
 			v->cls = q->cls;
 			v->acct = q->acct;
+			v->marked = q->cc.marked;
+			v->trimmed = q->cc.trimmed;
 		}
 		if (rc) {
 			const struct loom_reasm_stats *r = &rc->r.st;
@@ -109,6 +111,9 @@ static json_t *voqs_json(const struct loom_switch *sw, const struct ctl_cell_sna
 				     (json_int_t)v->acct.st.requested, "credit_granted_bytes",
 				     (json_int_t)v->acct.st.granted, "credit_used_bytes", (json_int_t)v->acct.st.out_bytes,
 				     "credit_balance_bytes", (json_int_t)v->acct.balance));
+		json_t *o = json_array_get(a, json_array_size(a) - 1);
+		json_object_set_new(o, "ecn_marked", json_integer((json_int_t)v->marked));
+		json_object_set_new(o, "trimmed", json_integer((json_int_t)v->trimmed));
 	}
 	return a;
 }
@@ -174,6 +179,11 @@ json_t *ctl_cell_switch_json(const struct loom_switch *sw, const struct ctl_cell
 			  "held_back", (json_int_t)c->held_back, "credit_unused_bytes", (json_int_t)c->credit_bytes_unused,
 			  "local_packets", (json_int_t)c->local_pkts, "local_requests", (json_int_t)c->local_requests,
 			  "local_credits", (json_int_t)c->local_credits));
+	/* the VOQs in congestion control (cell_voq_cc.c) */
+	json_t *cnt = json_object_get(o, "counters");
+	json_object_set_new(cnt, "voq_ecn_marked", json_integer((json_int_t)c->voq_marked));
+	json_object_set_new(cnt, "voq_trimmed", json_integer((json_int_t)c->voq_trimmed));
+	json_object_set_new(cnt, "voq_dropped", json_integer((json_int_t)c->voq_dropped));
 	json_object_set_new(
 		o, "reassembly",
 		json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "contexts", (int)s->reasm_contexts,

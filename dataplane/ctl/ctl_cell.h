@@ -20,6 +20,7 @@ struct ctl_cell_voq {
 	uint16_t leaf, port;
 	uint8_t cls;
 	struct loom_voq acct;
+	uint64_t marked, trimmed;
 };
 
 struct ctl_cell_snapshot {

@@ -47,6 +47,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "cell_fabric.h"
 #include "fault.h"
 #include "gen_host.h"
 #include "link_fault.h"
@@ -578,6 +579,10 @@ int loom_run_virtual(struct loom_fabric *f, struct loom_vt_pool *pool, const str
 		loom_gen_host_start(&f->gen_hosts[h]);
 		if (owns_switch(&v, f->gen_hosts[h].sw)) /* a host runs with its leaf */
 			host_schedule(&v, h, 0);
+	}
+	if (f->cell != NULL) { /* a cell fabric rebuilds packets from this pool too */
+		f->cell->pool_grow = loom_vt_pool_grow;
+		f->cell->pool_grow_ctx = pool;
 	}
 
 	if (next_sample != LOOM_TIME_NEVER)

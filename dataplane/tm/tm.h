@@ -180,7 +180,36 @@ static inline void tm_queue_push(struct tm_port *t, struct tm_queue *q, struct r
 /* A full lossless queue doubles its arrays (tm_setup.c). 0, or -1 without memory. */
 int tm_queue_grow(struct tm_queue *q);
 
+/* Set CE (both ECN bits) in the IP header at `ip`. IPv4: the header
+ * checksum changes by the difference of the first 16-bit word (RFC 1624:
+ * HC' = ~(~HC + ~m + m')). Used by the TM and the cell fabric's VOQs. */
+static inline void tm_set_ce(uint8_t *ip, bool v6)
+{
+	if (v6) {
+		ip[1] |= 0x30;
+		return;
+	}
+	uint16_t old_w = (uint16_t)(ip[0] << 8 | ip[1]);
+	uint16_t new_w = (uint16_t)(old_w | 3);
+	uint16_t hc = (uint16_t)(ip[10] << 8 | ip[11]);
+	uint32_t sum = (uint16_t)~hc + (uint32_t)(uint16_t)~old_w + new_w;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	hc = (uint16_t)~sum;
+	ip[1] = (uint8_t)new_w;
+	ip[10] = (uint8_t)(hc >> 8);
+	ip[11] = (uint8_t)hc;
+}
+
 /* ---- trimming (tm_trim.c) ---- */
+
+/* Cut m (its IP header at l3_off) to LOOM_TM_TRIM_BYTES, still a valid
+ * IPv4/UDP packet, its DSCP set to `dscp` (ECN bits kept). false, m
+ * untouched, when it cannot be trimmed: not IPv4/UDP, a fragment, not
+ * longer than the trim size, more than one segment. Also the cell
+ * fabric's VOQs' (dataplane/cell/cell_voq_cc.c). */
+bool tm_trim_cut(struct rte_mbuf *m, uint16_t l3_off, uint8_t dscp);
 
 /* A packet of a trim class (cfg.trim) that would be dropped: cut to
  * LOOM_TM_TRIM_BYTES, marked with cfg.trim_dscp and queued in that DSCP's

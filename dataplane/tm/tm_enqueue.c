@@ -69,27 +69,9 @@ static inline void tm_read_class(const uint8_t *d, uint32_t len, struct tm_pkt_c
 	}
 }
 
-/* Set CE (both ECN bits). IPv4: the header checksum changes by the
- * difference of the first 16-bit word (RFC 1624: HC' = ~(~HC + ~m + m')). */
 static inline void tm_mark_ce(uint8_t *d, const struct tm_pkt_class *pc)
 {
-	uint8_t *ip = d + pc->l3_off;
-
-	if (pc->v6) {
-		ip[1] |= 0x30;
-		return;
-	}
-	uint16_t old_w = (uint16_t)(ip[0] << 8 | ip[1]);
-	uint16_t new_w = (uint16_t)(old_w | 3);
-	uint16_t hc = (uint16_t)(ip[10] << 8 | ip[11]);
-	uint32_t sum = (uint16_t)~hc + (uint32_t)(uint16_t)~old_w + new_w;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	hc = (uint16_t)~sum;
-	ip[1] = (uint8_t)new_w;
-	ip[10] = (uint8_t)(hc >> 8);
-	ip[11] = (uint8_t)hc;
+	tm_set_ce(d + pc->l3_off, pc->v6);
 }
 
 static inline uint32_t tm_rand(struct tm_switch *ts)

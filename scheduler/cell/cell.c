@@ -25,7 +25,7 @@ void loom_cell_encode(const struct loom_cell_hdr *h, uint8_t out[LOOM_CELL_HDR_L
 	out[9] = 0;
 	put16(out + 10, (uint16_t)(h->seq_or_bytes >> 16));
 	put16(out + 12, (uint16_t)h->seq_or_bytes);
-	put16(out + 14, h->type == LOOM_CELL_DATA ? h->len : 0);
+	put16(out + 14, h->type == LOOM_CELL_CREDIT ? 0 : h->len);
 }
 
 bool loom_cell_decode(const uint8_t in[LOOM_CELL_HDR_LEN], struct loom_cell_hdr *h, uint16_t max_payload)
@@ -44,6 +44,8 @@ bool loom_cell_decode(const uint8_t in[LOOM_CELL_HDR_LEN], struct loom_cell_hdr 
 		h->len = get16(in + 14);
 		return h->len >= 1 && h->len <= max_payload && (h->flags & ~(LOOM_CELL_FIRST | LOOM_CELL_LAST)) == 0;
 	case LOOM_CELL_REQUEST:
+		h->len = get16(in + 14); /* the VOQ's sources (cell.h) */
+		return h->flags == 0;
 	case LOOM_CELL_CREDIT:
 		h->len = 0;
 		return h->flags == 0 && get16(in + 14) == 0;

@@ -72,6 +72,18 @@ static void test_header_round_trip(void **state)
 	assert_false(loom_cell_decode(b, &d, 256));
 	b[0] = 0x14; /* type 4 */
 	assert_false(loom_cell_decode(b, &d, 256));
+	/* a REQUEST carries its VOQ's sources in len; a CREDIT carries none */
+	h.type = LOOM_CELL_REQUEST;
+	h.len = 3;
+	loom_cell_encode(&h, b);
+	assert_int_equal(b[15], 3);
+	assert_true(loom_cell_decode(b, &d, 256));
+	assert_true(same_hdr(&h, &d));
+	h.type = LOOM_CELL_CREDIT;
+	loom_cell_encode(&h, b);
+	assert_int_equal(b[15], 0);
+	b[15] = 3;
+	assert_false(loom_cell_decode(b, &d, 256));
 }
 
 /* ---- round trip ---- */

@@ -9,6 +9,7 @@
  * through the spines, all with Ethertype LOOM_CELL_ETHERTYPE:
  *   DATA     up to payload_bytes of one packet (first/last flags)
  *   REQUEST  an ingress VOQ asks the egress port for `bytes` more credit
+ *            (and says how many sources it holds packets of)
  *   CREDIT   the egress port grants `bytes` to an ingress VOQ
  * A VOQ is named by (source leaf, destination leaf, destination port,
  * class); DATA cells of one VOQ carry consecutive sequence numbers.
@@ -47,7 +48,11 @@ struct loom_cell_hdr {
 	/* DATA: sequence number in the VOQ; REQUEST/CREDIT: bytes asked or
 	 * granted. */
 	uint32_t seq_or_bytes;
-	uint16_t len;      /* DATA: payload bytes in this cell; else 0 */
+	/* DATA: payload bytes in this cell; REQUEST: the VOQ's sources (its
+	 * ingress ports with packets in it, 0 read as 1: the egress port's
+	 * credit scheduler weights the VOQ by them, so that it serves senders,
+	 * not leaves, fairly); CREDIT: 0 */
+	uint16_t len;
 };
 /* The VOQ of a cell: (ingress leaf, egress leaf, dst_port, cls), where the
  * ingress leaf is src_leaf for DATA and REQUEST (they go to the egress
