@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl_client.h"
 #include "fabric_cmds.h"
@@ -285,8 +286,9 @@ int cmd_routes(const char *sw, bool as_json)
 	size_t i, j;
 
 	if (!r) {
-		fprintf(stderr, "loomctl: no fabric is up to ask; 'loomctl routes %s --topo FILE' shows the configured "
-				"routes of a topology file\n", sw);
+		if (access(LOOM_SOCKET, F_OK) != 0) /* not loomd's error reply: no loomd at all */
+			fprintf(stderr, "loomctl: no fabric is up to ask; 'loomctl routes %s --topo FILE' shows the "
+					"configured routes of a topology file\n", sw);
 		return 1;
 	}
 	if (as_json) {
