@@ -147,19 +147,19 @@ static void test_partition_by_machine(void **state)
 	FILE *out;
 
 	(void)state;
-	load_ok(GOOD, &t); /* machines: alone */
+	load_string(GOOD, &t); /* machines: alone */
 	assert_int_equal(t.n_partition_groups, 2);
 	assert_int_equal(t.partition_from, TOPO_PARTITION_MACHINES);
 	assert_int_equal(t.partition_group[topo_switch_index(&t, "spine0")], 0);
 	assert_int_equal(t.partition_group[topo_switch_index(&t, "leaf1")], 1);
 	topo_free(&t);
-	load_ok(GOOD "partition: {by: machine}\n", &t);
+	load_string(GOOD "partition: {by: machine}\n", &t);
 	assert_int_equal(t.partition_from, TOPO_PARTITION_BY_MACHINE);
 	out = open_memstream(&text, &len);
 	assert_int_equal(topo_write_explicit(&t, &workload_traffic, out), 0);
 	fclose(out);
 	assert_non_null(strstr(text, "partition: { by: machine }\n"));
-	load_ok(text, &back);
+	load_string(text, &back);
 	assert_int_equal(back.partition_from, TOPO_PARTITION_BY_MACHINE);
 	assert_memory_equal(back.partition_group, t.partition_group, (size_t)t.n_switches * sizeof(int));
 	topo_free(&back);
