@@ -5,9 +5,9 @@
  * loom_lb_group_reorder), and DPDK's tables are not safe to walk while
  * they change, so the worker copies them between two bursts, as `stats`
  * and `lb` take their snapshots: the switch's route table walked into an
- * array allocated here (a switch's routes, a few thousand at most in the
- * fabrics Loom runs: microseconds of forwarding paused), its groups'
- * slots and its ports' link states. The reply is built from the copy on
+ * array allocated here (forwarding pauses for one walk of one switch's
+ * routes, no allocation on the worker), its groups' slots and its ports'
+ * link states. The reply is built from the copy on
  * the control thread, with the configured routes beside it.
  */
 #include <arpa/inet.h>
