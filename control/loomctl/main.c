@@ -11,8 +11,8 @@
  *   loomctl console HOST                  (a VM host's serial console)
  *   loomctl stats [--json]
  *   loomctl gather FILE STATS.json... [--json]  (machines' stats, whole)
- *   loomctl routes SWITCH [--json]        (from the running loomd)
- *   loomctl routes SWITCH --topo FILE     (computed from a topology file)
+ *   loomctl routes SWITCH [--json]        (live: the running loomd's tables, repairs included)
+ *   loomctl routes SWITCH --topo FILE     (configured: computed from a topology file)
  *   loomctl topo check FILE
  *   loomctl topo expand FILE
  *   loomctl compile FILE [--only SW,SW | --machine M] (loomd's configuration, JSON)
@@ -79,7 +79,7 @@ static void usage(FILE *out)
 		"  gather FILE STATS.json... [--json]                a fabric over several machines, whole: each machine's\n"
 		"                                                    'stats --json --machine M'; conservation per switch\n"
 		"                                                    and per cross-machine link (docs/MULTI_MACHINE.md)\n"
-		"  routes SWITCH [--json] [--topo FILE]              routes and ECMP groups of a switch\n"
+		"  routes SWITCH [--json] [--topo FILE]              a switch's routes as loomd uses them now (--topo: as configured)\n"
 		"  tm show SWITCH[:PORT] [--json]                    traffic manager settings (rates, classes, ECN, PFC)\n"
 		"  tm set SWITCH[:PORT] KEY VALUE                    change one while traffic flows (docs/TRAFFIC_MANAGER.md)\n"
 		"  cell [--json] [--results FILE]                    cell fabric: VOQs, credits, cells per uplink, reassembly\n"
@@ -275,6 +275,11 @@ static int routes_offline(const char *sw_name, const char *file)
 		topo_free(&t);
 		return 1;
 	}
+	/* said, because a student comparing this with a broken fabric must not
+	 * take it for what loomd forwards with */
+	printf("configured routes, computed from %s (not a running loomd's: 'loomctl routes %s' without --topo "
+	       "shows what loomd uses now, after any fault's repair)\n",
+	       file, sw_name);
 	routes_print(&t, sw, &r, stdout);
 	routes_free(&r);
 	topo_free(&t);

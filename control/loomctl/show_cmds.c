@@ -6,11 +6,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl_client.h"
 #include "fabric_cmds.h"
 #include "lb_cmds.h"
 #include "endpoint_cmd.h"
+#include "loom_live_routes.h"
 #include "show_cmds.h"
 #include "vm_hosts.h"
 
@@ -250,36 +252,78 @@ int cmd_stats(bool as_json)
 	return 0;
 }
 
+/* One member of a live route: its next hop, and why it is out of use
+ * when it is (api/loom_live_routes.h names the states). */
+static void print_member(json_t *m)
+{
+	const char *why = "";
+
+	switch (loom_member_state_of(gets(m, "state"))) {
+	case LOOM_MEMBER_IN_USE:
+		why = strcmp(gets(m, "link"), "down") == 0 ? "  in use, link DOWN (not detected yet, or no member left)" : "";
+		break;
+	case LOOM_MEMBER_DOWN:
+		why = "  OUT: link down (the switch detected it; local repair)";
+		break;
+	case LOOM_MEMBER_WITHDRAWN:
+		why = "  OUT: withdrawn (link up, but the switch behind no longer reaches the prefix; global repair)";
+		break;
+	case LOOM_MEMBER_ADDED:
+		why = "  added (not configured for this route)";
+		break;
+	default:
+		why = "  ?";
+	}
+	printf("port %" JSON_INTEGER_FORMAT " -> %s%s\n", geti(m, "port"), gets(m, "peer"), why);
+}
+
+/* `loomctl routes SWITCH`: the routes loomd uses now, each beside its
+ * configured group, so that what a fault's repair changed shows. */
 int cmd_routes(const char *sw, bool as_json)
 {
 	json_t *r = ctl_call_or_report("routes", json_pack("{s:s}", "switch", sw)), *route, *m;
-	json_t *nexthops, *groups;
+	int count[LOOM_ROUTE_STATE_MAX] = {0};
 	size_t i, j;
 
-	if (!r)
+	if (!r) {
+		if (access(LOOM_SOCKET, F_OK) != 0) /* not loomd's error reply: no loomd at all */
+			fprintf(stderr, "loomctl: no fabric is up to ask; 'loomctl routes %s --topo FILE' shows the "
+					"configured routes of a topology file\n", sw);
 		return 1;
+	}
 	if (as_json) {
 		ctl_print_json(r);
 		json_decref(r);
 		return 0;
 	}
-	nexthops = json_object_get(r, "nexthops");
-	groups = json_object_get(r, "groups");
-	printf("routes of %s:\n  %-24s %-6s %s\n", sw, "PREFIX", "GROUP", "NEXT HOPS (port -> peer)");
+	printf("routes of %s, live (as loomd forwards now, %.3f s into the run):\n  %-24s %-12s %s\n", sw,
+	       (double)geti(r, "time_ns") / 1e9, "PREFIX", "GROUP", "NEXT HOPS (port -> peer)");
 	json_array_foreach(json_object_get(r, "routes"), i, route) {
-		json_t *g = json_array_get(groups, (size_t)geti(route, "group"));
+		int state = loom_route_state_of(gets(route, "state"));
+		json_t *members = json_object_get(route, "members");
+		char group[32];
 
-		json_array_foreach(g, j, m) {
-			json_t *nh = json_array_get(nexthops, (size_t)json_integer_value(m));
-			char group[16] = "";
-
-			if (j == 0)
-				snprintf(group, sizeof(group), "%" JSON_INTEGER_FORMAT "%s", geti(route, "group"),
-					 json_array_size(g) > 1 ? " ecmp" : "");
-			printf("  %-24s %-6s port %" JSON_INTEGER_FORMAT " -> %s\n", j == 0 ? gets(route, "prefix") : "",
-			       group, geti(nh, "port"), gets(nh, "peer"));
+		if (state >= 0)
+			count[state]++;
+		if (state == LOOM_ROUTE_WITHDRAWN)
+			snprintf(group, sizeof(group), "WITHDRAWN");
+		else if (state == LOOM_ROUTE_ADDED || geti(route, "group") == geti(route, "configured_group"))
+			snprintf(group, sizeof(group), "%" JSON_INTEGER_FORMAT "%s", geti(route, "group"),
+				 json_array_size(members) > 1 ? " ecmp" : "");
+		else
+			snprintf(group, sizeof(group), "%" JSON_INTEGER_FORMAT " (cfg %" JSON_INTEGER_FORMAT ")",
+				 geti(route, "group"), geti(route, "configured_group"));
+		if (json_array_size(members) == 0)
+			printf("  %-24s %-12s\n", gets(route, "prefix"), group);
+		json_array_foreach(members, j, m) {
+			printf("  %-24s %-12s ", j == 0 ? gets(route, "prefix") : "", j == 0 ? group : "");
+			print_member(m);
 		}
 	}
+	printf("%d routes: %d as configured, %d repaired, %d withdrawn (dropped as no_route), %d added "
+	       "(docs/FAULTS.md)\n",
+	       (int)json_array_size(json_object_get(r, "routes")), count[LOOM_ROUTE_AS_CONFIGURED],
+	       count[LOOM_ROUTE_REPAIRED], count[LOOM_ROUTE_WITHDRAWN], count[LOOM_ROUTE_ADDED]);
 	json_decref(r);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "ctl_trace.h"
 #include "ctl_changes.h"
 #include "ctl_fault.h"
+#include "ctl_routes.h"
 #include "fault.h"
 #include "loomd_config_keys.h"
 
@@ -388,26 +389,6 @@ static json_t *cmd_status(struct loomd_state *st, json_t *req)
 }
 
 /* The switch's routes as loomctl compiled them (read-only after start). */
-static json_t *cmd_routes(struct loomd_state *st, json_t *req)
-{
-	const char *name = json_string_value(json_object_get(req, "switch"));
-	json_t *switches = json_object_get(st->fabric->config, LOOMD_KEY(ROOT_SWITCHES));
-	json_t *js;
-	size_t i;
-
-	if (!name)
-		return error_reply("%s", "routes needs \"switch\"");
-	/* the reply's keys are the configuration's: `loomctl routes` reads them */
-	json_array_foreach(switches, i, js) {
-		if (strcmp(json_string_value(json_object_get(js, LOOMD_KEY(SWITCH_NAME))), name) == 0)
-			return ok_reply(json_pack("{s:s, s:O, s:O, s:O}", "switch", name, LOOMD_KEY(SWITCH_NEXTHOPS),
-						  json_object_get(js, LOOMD_KEY(SWITCH_NEXTHOPS)), LOOMD_KEY(SWITCH_GROUPS),
-						  json_object_get(js, LOOMD_KEY(SWITCH_GROUPS)), LOOMD_KEY(SWITCH_ROUTES),
-						  json_object_get(js, LOOMD_KEY(SWITCH_ROUTES))));
-	}
-	return error_reply("no switch '%s' in this loomd", name);
-}
-
 static json_t *cmd_ping(struct loomd_state *st, json_t *req)
 {
 	(void)st;
@@ -586,7 +567,8 @@ static const struct {
 	{"ping", "is loomd there", cmd_ping},
 	{"status", "switches, ports and how they are linked; loop counters", cmd_status},
 	{"stats", "per switch and port: packets, bytes, drops by reason, queued; conservation", cmd_stats},
-	{"routes", "{\"switch\": NAME}: routes, ECMP groups and next hops of a switch", cmd_routes},
+	{"routes", "{\"switch\": NAME}: a switch's routes as its table holds them now (after a fault's repair), "
+		   "each beside its configured group", ctl_cmd_routes},
 	{"pipeline", "{\"switch\": NAME, \"pipeline\": \"native\"|\"p4\"[, \"p4_spec\": FILE]}: switch its forwarding",
 	 cmd_pipeline, pipeline_change_key},
 	{"tm", "{\"op\": \"show\"|\"set\", \"switch\": S, [\"port\": P,] [\"key\": K, \"value\": V]}: "

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -238,6 +239,20 @@ class TestErrors(unittest.TestCase):
         r = loom_vm("start", "test-bad", "--image", image(), "--agent", AGENT, "--nic", "n0.sock,mac=01:00:00:00:00:01")
         self.assertIn(b"not a unicast MAC", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(RUN_BASE, "test-bad")))
+
+    def test_run_dir_under_a_symlink_is_refused(self):
+        """A link anywhere on the run directory's path: nothing is made
+        at its target (api/loom_open_nofollow.h), and nothing starts."""
+        with tempfile.TemporaryDirectory() as tmp:
+            real = os.path.join(tmp, "real")
+            os.mkdir(real)
+            os.symlink(real, os.path.join(tmp, "link"))
+            r = loom_vm("start", "test-bad", "--image", image(), "--agent", AGENT, "--run-dir",
+                        os.path.join(tmp, "link", "run"))
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(b"cannot create the run directory", r.stderr)
+            self.assertEqual(os.listdir(real), [])
+            self.assertEqual(qemu_processes(os.path.join(tmp, "link", "run")), [])
 
     def test_dry_run_argv(self):
         r = loom_vm("start", "test-dry", "--image", image(), "--agent", AGENT, "--accel", "tcg", "--nic",

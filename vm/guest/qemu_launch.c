@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loom_open_nofollow.h"
 #include "vm_err.h"
 
 #define SUN_PATH_MAX 108
@@ -375,15 +376,49 @@ int loom_vm_check(const struct loom_vm_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A file of the run directory, with no symlink followed on any component
+ * of its path (a run directory under a linked /run/loom-vm must not send
+ * root's writes elsewhere: api/loom_open_nofollow.h). */
 static int open_in(const char *dir, const char *name, int flags, char *err, size_t errlen)
 {
 	char p[4200];
 
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	int fd = open(p, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = loom_open_nofollow(p, flags, 0600);
 	if (fd < 0)
 		vm_set_err(err, errlen, "%s: %s", p, strerror(errno));
 	return fd;
+}
+
+/* mkdir(path) in its parent opened without a symlink on the way
+ * (loom_open_nofollow), so that the run directory is not made at a link's
+ * target either. */
+static int mkdir_nofollow(const char *path, mode_t mode)
+{
+	char parent[4200];
+	size_t n = strlen(path);
+	char *slash;
+	int dfd, rc, saved;
+
+	if (n >= sizeof(parent)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(parent, path, n + 1);
+	while (n > 1 && parent[n - 1] == '/') /* "dir/" is "dir" */
+		parent[--n] = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return mkdir(parent, mode);
+	*slash = '\0';
+	dfd = loom_open_nofollow(slash == parent ? "/" : parent, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd < 0)
+		return -1;
+	rc = mkdirat(dfd, slash + 1, mode);
+	saved = errno;
+	close(dfd);
+	errno = saved;
+	return rc;
 }
 
 /* Remove what a guest leaves in its run directory, the NIC sockets, the directory. */
@@ -392,8 +427,7 @@ static int cleanup_run_dir(const char *run_dir, char *err, size_t errlen)
 	char p[4200], line[4200];
 	struct stat st;
 
-	snprintf(p, sizeof(p), "%s/nic-sockets", run_dir);
-	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open_in(run_dir, "nic-sockets", O_RDONLY, NULL, 0);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (f) {
 		while (fgets(line, sizeof(line), f)) {
@@ -489,7 +523,7 @@ int loom_vm_start(const struct loom_vm_config *c, struct loom_vm *vm, char *err,
 		loom_vm_argv_free(&a);
 		return -1;
 	}
-	if (mkdir(c->run_dir, 0700) < 0) {
+	if (mkdir_nofollow(c->run_dir, 0700) < 0) {
 		vm_set_err(err, errlen, "cannot create the run directory %s: %s%s", c->run_dir, strerror(errno),
 			errno == EEXIST ? " (a guest of that name runs, or was not stopped: stop it first)" : "");
 		loom_vm_argv_free(&a);
