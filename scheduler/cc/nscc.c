@@ -42,7 +42,7 @@ uint64_t loom_nscc_max_cwnd(const struct loom_nscc *st, const struct loom_nscc_c
 	/* 1.5 BDP, or the window that fills the line at the RTT measured (with
 	 * a quarter to spare), up to the one at the delay target */
 	hi = bytes_in(cfg, st->base_rtt + loom_nscc_target(st, cfg));
-	rtt = bytes_in(cfg, st->srtt) * 5 / 4;
+	rtt = bytes_in(cfg, st->srtt);
 	if (rtt > hi)
 		rtt = hi;
 	return rtt > loom_nscc_bdp(st, cfg) * 3 / 2 ? rtt : loom_nscc_bdp(st, cfg) * 3 / 2;
@@ -122,7 +122,7 @@ static bool quick_adapt(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, b
  * otherwise jump by several windows at once: no faster than slow start) */
 static void increase(struct loom_nscc *st, double per_window, uint64_t acked)
 {
-	double add = per_window * (double)acked / (double)st->cwnd;
+	double add = per_window * (double)acked / (double)st->cwnd * st->rtt_scale;
 	uint64_t whole;
 
 	add = (add < (double)acked ? add : (double)acked) + st->cwnd_frac;
@@ -135,14 +135,24 @@ static void increase(struct loom_nscc *st, double per_window, uint64_t acked)
 void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint64_t acked, bool ecn,
 		      loom_time_ns sent, loom_time_ns now)
 {
-	loom_time_ns rtt = now > sent ? now - sent : 0, q, target, fast, qa;
+	loom_time_ns rtt = now > sent ? now - sent : 0, q, target, fast, qa, floor;
 	uint64_t bdp;
 
 	st->samples++;
 	if (!cfg->base_rtt && (!st->base_rtt || rtt < st->base_rtt))
 		st->base_rtt = rtt;
 	st->srtt = st->srtt ? st->srtt - st->srtt / 8 + rtt / 8 : rtt;
-	q = rtt > st->base_rtt ? rtt - st->base_rtt : 0;
+	if (!st->min_rtt || rtt < st->min_rtt)
+		st->min_rtt = rtt;
+	/* the queueing delay over this flow's own path: a configured base RTT
+	 * (the fabric's longest) overstates a shorter path's, which would
+	 * never see its queue reach the target */
+	floor = st->min_rtt < st->base_rtt ? st->min_rtt : st->base_rtt;
+	q = rtt > floor ? rtt - floor : 0;
+	/* a shorter path's increases scaled by (its RTT / base RTT)^2: equal
+	 * windows per unit of time would still give it a larger rate */
+	st->rtt_scale = st->base_rtt ? (double)floor / (double)st->base_rtt : 1;
+	st->rtt_scale *= st->rtt_scale;
 	st->last_qdelay = q;
 	target = loom_nscc_target(st, cfg);
 	fast = cfg->fast_qdelay ? cfg->fast_qdelay : st->base_rtt / 20;
@@ -184,5 +194,8 @@ void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uin
 void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, loom_time_ns sent, loom_time_ns now)
 {
 	st->nacks++;
-	quick_adapt(st, cfg, true, sent, now);
+	/* a trim with a short queue is spreading's transient collision, not
+	 * a standing queue: no quick adapt (as no cut without delay) */
+	quick_adapt(st, cfg, st->last_qdelay >= (cfg->qa_trim_delay ? cfg->qa_trim_delay : loom_nscc_target(st, cfg) / 2),
+		    sent, now);
 }

@@ -162,11 +162,11 @@ static void test_measured_base_rtt(void **state)
 	assert_int_equal(s.base_rtt, 10000);
 }
 
-/* The cap follows the RTT: samples of 30 000 ns (q 20 000, no mark:
- * fair increase, no cut) move srtt 10000 -> 12500 (-1250 + 3750): cap
- * 12500 x 5/4 = 15625 (above 1.5 BDP, 15000); -> 14688 (-1562 + 3750):
- * 18360, held at the BDP of base + target (17500). A configured max_cwnd
- * stays. */
+/* The cap follows the RTT: samples of 40 000 ns (q 30 000, no mark:
+ * fair increase, no cut; not above qa_delay) move srtt 10000 -> 13750
+ * (-1250 + 5000): cap still 1.5 BDP (15000); -> 17032 (-1718 + 5000):
+ * cap 17032; -> 19903 (-2129 + 5000): held at the BDP of base + target
+ * (17500). A configured max_cwnd stays. */
 static void test_cap_follows_rtt(void **state)
 {
 	struct loom_nscc_cfg c;
@@ -175,24 +175,31 @@ static void test_cap_follows_rtt(void **state)
 	(void)state;
 	setup(&c, &s);
 	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 15000);
-	loom_nscc_on_ack(&s, &c, 1000, false, 0, 30000);
-	assert_int_equal(s.srtt, 12500);
-	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 15625);
-	loom_nscc_on_ack(&s, &c, 1000, false, 0, 30000);
-	assert_int_equal(s.srtt, 14688);
+	loom_nscc_on_ack(&s, &c, 1000, false, 0, 40000);
+	assert_int_equal(s.srtt, 13750);
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 15000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 0, 40000);
+	assert_int_equal(s.srtt, 17032);
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 17032);
+	loom_nscc_on_ack(&s, &c, 1000, false, 0, 40000);
+	assert_int_equal(s.srtt, 19903);
 	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 17500);
 	assert_int_equal(s.cuts, 0);
+	assert_int_equal(s.quick_adapts, 0);
 	c.max_cwnd = 12000;
 	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 12000);
 }
 
 /* Quick adapt on a NACK (pi_bytes 1: the increases stay below a byte).
- * ACKs at 10000 (the interval starts), 12000, 14000, 16000: 4000 bytes;
- * a NACK at 17000 marks it; the ACK at 20000 (5000 bytes in 10000 ns,
- * one base RTT) ends it: the window becomes 5000. A NACK and a marked
- * ACK with a queue above target, both of packets sent before 20000, do
- * nothing; a fresh marked ACK below target adds 1000 x 1000 / 5000. Two
- * NACKs in the next interval adapt once, to its 2000 bytes. */
+ * ACKs at 10000 (the interval starts), 12000, 14000, 16000, each with
+ * 4000 ns of queue (above qa_trim_delay, target / 2 = 3750): 4000 bytes;
+ * a NACK at 17000 marks the interval; the ACK at 20000 (5000 bytes in
+ * 10000 ns, one base RTT) ends it: the window becomes 5000. A NACK and a
+ * marked ACK with a queue above target, both of packets sent before
+ * 20000, do nothing; a fresh marked ACK below target (q 4000) adds 1000
+ * x 1000 / 5000. Two NACKs in the next interval adapt once, to its 2000
+ * bytes. A NACK after a sample without queue (spreading's collision)
+ * does not quick-adapt. */
 static void test_quick_adapt_on_nack(void **state)
 {
 	struct loom_nscc_cfg c;
@@ -202,7 +209,7 @@ static void test_quick_adapt_on_nack(void **state)
 	setup(&c, &s);
 	c.pi_bytes = 1;
 	for (loom_time_ns t = 10000; t <= 16000; t += 2000)
-		loom_nscc_on_ack(&s, &c, 1000, false, t - 10000, t);
+		loom_nscc_on_ack(&s, &c, 1000, false, t - 14000, t);
 	loom_nscc_on_nack(&s, &c, 15000, 17000);
 	assert_int_equal(s.cwnd, 10000);
 	assert_int_equal(s.nacks, 1);
@@ -214,7 +221,7 @@ static void test_quick_adapt_on_nack(void **state)
 	assert_int_equal(s.cwnd, 5000);
 	assert_int_equal(s.cuts, 0);
 	assert_int_equal(s.quick_adapts, 1);
-	loom_nscc_on_ack(&s, &c, 1000, true, 30000, 41000);
+	loom_nscc_on_ack(&s, &c, 1000, true, 27000, 41000);
 	assert_int_equal(s.cwnd, 5200);
 	loom_nscc_on_nack(&s, &c, 41000, 42000);
 	loom_nscc_on_nack(&s, &c, 41500, 45000);
@@ -223,6 +230,29 @@ static void test_quick_adapt_on_nack(void **state)
 	assert_int_equal(s.quick_adapts, 2);
 	assert_int_equal(s.cwnd, 2000);
 	assert_int_equal(s.nacks, 4);
+	loom_nscc_on_nack(&s, &c, 49000, 51000); /* the last sample: q 0 */
+	loom_nscc_on_ack(&s, &c, 1000, false, 51000, 61000);
+	assert_int_equal(s.quick_adapts, 2);
+	assert_int_equal(s.cwnd, 2000);
+}
+
+/* A path shorter than the base RTT: samples of 5000 ns make it the floor
+ * (q 0 above it) and scale increases by (5000 / 10000)^2: a marked ACK's
+ * fair increase 1000 x 1000 / 10000 = 100 becomes 25. */
+static void test_short_path(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+
+	(void)state;
+	setup(&c, &s);
+	loom_nscc_on_ack(&s, &c, 1000, true, 0, 5000);
+	assert_int_equal(s.min_rtt, 5000);
+	assert_int_equal(s.last_qdelay, 0);
+	assert_int_equal(s.cwnd, 10025);
+	loom_nscc_on_ack(&s, &c, 1000, true, 0, 13000); /* q 8000 above 5000: marked, >= target: a cut */
+	assert_int_equal(s.last_qdelay, 8000);
+	assert_int_equal(s.cuts, 1);
 }
 
 /* Quick adapt on a delay above 30000, to below one packet, then paced:
@@ -266,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_cap_follows_rtt),
 		cmocka_unit_test(test_quick_adapt_on_nack),
 		cmocka_unit_test(test_quick_adapt_on_delay_and_pacing),
+		cmocka_unit_test(test_short_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,10 @@
  * from the data packet's own send time, echoed in the ACK, minus the base
  * RTT), and acts by quadrant:
  *
+ * (the delay over the smaller of the base RTT and the smallest sample: a
+ * base RTT configured for the fabric's longest path overstates a shorter
+ * path's)
+ *
  *                   delay < target           delay >= target
  *   no ECN mark     proportional increase    fair increase
  *   ECN mark        fair increase            multiplicative decrease
@@ -35,7 +39,9 @@
  * htsim reference figures of issue 23 were produced with.
  *
  *  - quick adapt (UEC's): a NACK (a packet trimmed: a queue on its path
- *    was full) or a delay sample above qa_delay marks the flow; at the
+ *    was full) while the last delay sample is at least qa_trim_delay (a
+ *    standing queue, not spreading's transient collision), or a delay
+ *    sample above qa_delay, marks the flow; at the
  *    end of the base RTT in which that happened, the window becomes what
  *    the flow had acknowledged over it (scaled to one base RTT when ACKs
  *    came sparser): the rate the path delivered, so the queue the flow
@@ -47,6 +53,9 @@
  *    1/8), never above rate x (base RTT + target): a window that keeps
  *    the line busy however long the RTT of spreading's queues is, up to
  *    the delay at which cuts take over;
+ *  - a path shorter than the base RTT (the delay is measured above its
+ *    smallest sample) has its increases scaled by (that / base RTT)^2:
+ *    its ACKs come faster, and an equal window is a larger rate on it;
  *  - windows are byte-granular down to min_cwnd (one eighth of a packet
  *    by default): below pace_cwnd (one packet by default) the sender
  *    paces at cwnd / srtt (loom_nscc_pace_gap), so a fair share below one
@@ -78,6 +87,7 @@ struct loom_nscc_cfg {
 	uint64_t max_cwnd;          /* bytes; 0: follows the RTT (above) */
 	uint64_t pace_cwnd;         /* pace at cwnd / srtt below it; 0: never */
 	loom_time_ns qa_delay;      /* quick adapt above it; 0: 4 x target */
+	loom_time_ns qa_trim_delay; /* a NACK quick-adapts with the last delay at or above it; 0: target / 2 */
 };
 
 /* mss, rate; base RTT measured; the other defaults as above; min mss / 8,
@@ -92,6 +102,9 @@ struct loom_nscc {
 	uint64_t near_base_bytes;/* acknowledged since the delay was last above fast_qdelay */
 	uint64_t cuts, increases_pi, increases_fi, increases_fast, samples, nacks, quick_adapts;
 	loom_time_ns last_qdelay;
+	loom_time_ns min_rtt;    /* the smallest sample (0: none): the delay is measured above
+				  * it where it is below the base RTT (a shorter path) */
+	double rtt_scale;        /* (path's RTT / base RTT)^2 on the increases */
 	loom_time_ns srtt;       /* EWMA of the RTT samples (0: none yet, nor a base) */
 	/* quick adapt: the current base-RTT interval, what was acknowledged in
 	 * it, whether a NACK or a delay above qa_delay came in it, and the
