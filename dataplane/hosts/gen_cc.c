@@ -92,12 +92,18 @@ loom_time_ns loom_gen_cc_after_send(struct loom_gen_tx_flow *f, uint32_t frame, 
 	f->last_frame = (uint16_t)frame;
 	if (f->spec.cc == LOOM_FLOW_CC_DCQCN)
 		loom_dcqcn_rp_on_send(&f->dcqcn, &f->dcqcn_cfg, frame, start);
-	return start + loom_link_serialization_ns(frame, f->rate_bps);
+	return start + loom_gen_cc_gap(f);
 }
 
 loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f)
 {
-	return loom_link_serialization_ns(f->last_frame, f->rate_bps);
+	loom_time_ns wire = loom_link_serialization_ns(f->last_frame, f->rate_bps), pace;
+
+	if (f->spec.cc != LOOM_FLOW_CC_NSCC)
+		return wire;
+	/* NSCC below its pacing window: one packet's payload per cwnd / srtt */
+	pace = loom_nscc_pace_gap(&f->nscc, &f->nscc_cfg, f->tp.mss);
+	return pace > wire ? pace : wire;
 }
 
 void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb)
@@ -165,7 +171,7 @@ void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, boo
 
 	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
 		if (nak)
-			loom_nscc_on_nack(&f->nscc, &f->nscc_cfg);
+			loom_nscc_on_nack(&f->nscc, &f->nscc_cfg, ts_echo != LOOM_TIME_NEVER ? ts_echo : now, now);
 		else if (newly_acked && ts_echo != LOOM_TIME_NEVER)
 			loom_nscc_on_ack(&f->nscc, &f->nscc_cfg, newly_acked * f->tp.mss, ece, ts_echo, now);
 		f->window_blocked = false;

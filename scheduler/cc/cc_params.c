@@ -28,6 +28,9 @@ const struct loom_cc_param_info loom_cc_param_info[LOOM_CC_N_PARAMS] = {
 	[LOOM_CC_MAX_CWND] = {"max_cwnd", LOOM_CC_KIND_BYTES, DCTCP | NSCC},
 	[LOOM_CC_BASE_RTT] = {"base_rtt", LOOM_CC_KIND_TIME, NSCC},
 	[LOOM_CC_TARGET_DELAY] = {"target_delay", LOOM_CC_KIND_TIME, NSCC},
+	[LOOM_CC_PACE_CWND] = {"pace_cwnd", LOOM_CC_KIND_BYTES, NSCC},
+	[LOOM_CC_QA_DELAY] = {"qa_delay", LOOM_CC_KIND_TIME, NSCC},
+	[LOOM_CC_QA_TRIM_DELAY] = {"qa_trim_delay", LOOM_CC_KIND_TIME, NSCC},
 };
 
 int loom_cc_param_find(const char *name)
@@ -137,8 +140,11 @@ int loom_cc_params_apply_nscc(const struct loom_cc_params *ps, struct loom_nscc_
 	cfg->max_cwnd = (uint64_t)get(ps, LOOM_CC_MAX_CWND, (double)cfg->max_cwnd);
 	cfg->base_rtt = (loom_time_ns)get(ps, LOOM_CC_BASE_RTT, (double)cfg->base_rtt);
 	cfg->target_qdelay = (loom_time_ns)get(ps, LOOM_CC_TARGET_DELAY, (double)cfg->target_qdelay);
-	if (cfg->min_cwnd < cfg->mss) {
-		*why = "min_cwnd below one packet's payload";
+	cfg->pace_cwnd = (uint64_t)get(ps, LOOM_CC_PACE_CWND, (double)cfg->pace_cwnd);
+	cfg->qa_delay = (loom_time_ns)get(ps, LOOM_CC_QA_DELAY, (double)cfg->qa_delay);
+	cfg->qa_trim_delay = (loom_time_ns)get(ps, LOOM_CC_QA_TRIM_DELAY, (double)cfg->qa_trim_delay);
+	if (!cfg->min_cwnd) { /* byte-granular windows (paced), but not none */
+		*why = "min_cwnd of 0 bytes";
 		return -EINVAL;
 	}
 	/* 0 = the default (one BDP, 1.5 BDP): checked when both are given */

@@ -11,13 +11,19 @@ void loom_nscc_default(struct loom_nscc_cfg *cfg, uint32_t mss, uint64_t rate_bp
 		.rate_bps = rate_bps,
 		.gamma = 0.8,
 		.max_md = 0.5,
-		.min_cwnd = mss,
+		.min_cwnd = mss / 8 ? mss / 8 : 1,
+		.pace_cwnd = mss,
 	};
+}
+
+static uint64_t bytes_in(const struct loom_nscc_cfg *cfg, loom_time_ns t)
+{
+	return (uint64_t)((double)cfg->rate_bps * (double)t / 8e9);
 }
 
 uint64_t loom_nscc_bdp(const struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
 {
-	return (uint64_t)((double)cfg->rate_bps * (double)st->base_rtt / 8e9);
+	return bytes_in(cfg, st->base_rtt);
 }
 
 loom_time_ns loom_nscc_target(const struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
@@ -25,17 +31,26 @@ loom_time_ns loom_nscc_target(const struct loom_nscc *st, const struct loom_nscc
 	return cfg->target_qdelay ? cfg->target_qdelay : st->base_rtt * 3 / 4;
 }
 
-static uint64_t max_cwnd(const struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
+uint64_t loom_nscc_max_cwnd(const struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
 {
+	uint64_t hi, rtt;
+
 	if (cfg->max_cwnd)
 		return cfg->max_cwnd;
-	/* 1.5 BDP; no cap until the base RTT is known */
-	return st->base_rtt ? loom_nscc_bdp(st, cfg) * 3 / 2 : UINT64_MAX;
+	if (!st->base_rtt)
+		return UINT64_MAX; /* no cap until the base RTT is known */
+	/* 1.5 BDP, or the window that fills the line at the RTT measured (with
+	 * a quarter to spare), up to the one at the delay target */
+	hi = bytes_in(cfg, st->base_rtt + loom_nscc_target(st, cfg));
+	rtt = bytes_in(cfg, st->srtt);
+	if (rtt > hi)
+		rtt = hi;
+	return rtt > loom_nscc_bdp(st, cfg) * 3 / 2 ? rtt : loom_nscc_bdp(st, cfg) * 3 / 2;
 }
 
 static void clamp(struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
 {
-	uint64_t hi = max_cwnd(st, cfg);
+	uint64_t hi = loom_nscc_max_cwnd(st, cfg);
 
 	if (hi < cfg->min_cwnd)
 		hi = cfg->min_cwnd;
@@ -51,6 +66,8 @@ void loom_nscc_init(struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
 {
 	memset(st, 0, sizeof(*st));
 	st->base_rtt = cfg->base_rtt;
+	st->srtt = cfg->base_rtt;
+	st->qa_start = LOOM_TIME_NEVER;
 	if (cfg->init_cwnd)
 		st->cwnd = cfg->init_cwnd;
 	else
@@ -58,11 +75,58 @@ void loom_nscc_init(struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
 	clamp(st, cfg);
 }
 
-/* cwnd += per_window x acked / cwnd, keeping the fraction of a byte */
+loom_time_ns loom_nscc_pace_gap(const struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint32_t bytes)
+{
+	if (st->cwnd >= cfg->pace_cwnd || !st->srtt || !st->cwnd)
+		return 0;
+	return (loom_time_ns)((double)bytes * (double)st->srtt / (double)st->cwnd);
+}
+
+/* Quick adapt, on every ACK and NACK: `mark` when this one is a NACK or
+ * its delay is above qa_delay. At the end of a base-RTT interval in which
+ * a mark came, the window becomes what the interval acknowledged (per base
+ * RTT). Returns whether it did. */
+static bool quick_adapt(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, bool mark, loom_time_ns sent,
+			loom_time_ns now)
+{
+	bool done = false;
+
+	if (sent >= st->qa_after)
+		st->qa_pending |= mark;
+	if (!st->base_rtt)
+		return false;
+	if (st->qa_start == LOOM_TIME_NEVER) {
+		st->qa_start = now;
+		return false;
+	}
+	if (now - st->qa_start < st->base_rtt)
+		return false;
+	if (st->qa_pending) {
+		double w = (double)st->qa_acked * (double)st->base_rtt / (double)(now - st->qa_start);
+
+		st->cwnd = (uint64_t)w;
+		st->cwnd_frac = 0;
+		st->qa_after = now;
+		st->qa_pending = false;
+		st->quick_adapts++;
+		clamp(st, cfg);
+		done = true;
+	}
+	st->qa_start = now;
+	st->qa_acked = 0;
+	return done;
+}
+
+/* cwnd += per_window x acked / cwnd, keeping the fraction of a byte; at
+ * most what the ACK acknowledged (a window below per_window would
+ * otherwise jump by several windows at once: no faster than slow start) */
 static void increase(struct loom_nscc *st, double per_window, uint64_t acked)
 {
-	double add = per_window * (double)acked / (double)st->cwnd + st->cwnd_frac;
-	uint64_t whole = (uint64_t)add;
+	double add = per_window * (double)acked / (double)st->cwnd * st->rtt_scale;
+	uint64_t whole;
+
+	add = (add < (double)acked ? add : (double)acked) + st->cwnd_frac;
+	whole = (uint64_t)add;
 
 	st->cwnd += whole;
 	st->cwnd_frac = add - (double)whole;
@@ -71,18 +135,33 @@ static void increase(struct loom_nscc *st, double per_window, uint64_t acked)
 void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint64_t acked, bool ecn,
 		      loom_time_ns sent, loom_time_ns now)
 {
-	loom_time_ns rtt = now > sent ? now - sent : 0, q, target, fast;
+	loom_time_ns rtt = now > sent ? now - sent : 0, q, target, fast, qa, floor;
 	uint64_t bdp;
 
 	st->samples++;
 	if (!cfg->base_rtt && (!st->base_rtt || rtt < st->base_rtt))
 		st->base_rtt = rtt;
-	q = rtt > st->base_rtt ? rtt - st->base_rtt : 0;
+	st->srtt = st->srtt ? st->srtt - st->srtt / 8 + rtt / 8 : rtt;
+	if (!st->min_rtt || rtt < st->min_rtt)
+		st->min_rtt = rtt;
+	/* the queueing delay over this flow's own path: a configured base RTT
+	 * (the fabric's longest) overstates a shorter path's, which would
+	 * never see its queue reach the target */
+	floor = st->min_rtt < st->base_rtt ? st->min_rtt : st->base_rtt;
+	q = rtt > floor ? rtt - floor : 0;
+	/* a shorter path's increases scaled by (its RTT / base RTT)^2: equal
+	 * windows per unit of time would still give it a larger rate */
+	st->rtt_scale = st->base_rtt ? (double)floor / (double)st->base_rtt : 1;
+	st->rtt_scale *= st->rtt_scale;
 	st->last_qdelay = q;
 	target = loom_nscc_target(st, cfg);
 	fast = cfg->fast_qdelay ? cfg->fast_qdelay : st->base_rtt / 20;
+	qa = cfg->qa_delay ? cfg->qa_delay : 4 * target;
 	bdp = loom_nscc_bdp(st, cfg);
 
+	st->qa_acked += acked;
+	if (quick_adapt(st, cfg, q > qa, sent, now) || sent < st->qa_after)
+		return; /* the window was just set, or this tells of the one before */
 	st->near_base_bytes = q <= fast ? st->near_base_bytes + acked : 0;
 	if (ecn && q >= target) {
 		/* both signals: congestion here; once per window */
@@ -112,10 +191,11 @@ void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uin
 	clamp(st, cfg);
 }
 
-void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
+void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, loom_time_ns sent, loom_time_ns now)
 {
 	st->nacks++;
-	st->cwnd = st->cwnd > cfg->mss ? st->cwnd - cfg->mss : 0;
-	st->cwnd_frac = 0;
-	clamp(st, cfg);
+	/* a trim with a short queue is spreading's transient collision, not
+	 * a standing queue: no quick adapt (as no cut without delay) */
+	quick_adapt(st, cfg, st->last_qdelay >= (cfg->qa_trim_delay ? cfg->qa_trim_delay : loom_nscc_target(st, cfg) / 2),
+		    sent, now);
 }

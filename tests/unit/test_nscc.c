@@ -5,7 +5,9 @@
  * base RTT in ns), base RTT 10 000 ns: BDP 10 000 bytes = the initial
  * window, max 15 000 (1.5 BDP), target queueing delay 7 500 ns (3/4 of
  * the base RTT), fast increase below 500 ns, proportional increase 1 250
- * bytes per window at zero delay (BDP / 8), fair increase 1 000 (one mss).
+ * bytes per window at zero delay (BDP / 8), fair increase 1 000 (one mss),
+ * quick adapt above 30 000 ns of delay (4 x target), min window 125 bytes
+ * (mss / 8), paced below 1 000 (one mss); srtt starts at the base RTT.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,7 +80,9 @@ static void test_cut_when_both_once_per_window(void **state)
 	loom_nscc_on_ack(&s, &c, 1000, true, 26000, 46000);
 	assert_int_equal(s.cuts, 2);
 	assert_int_equal(s.cwnd, 4932);
-	/* the largest cut is max_md = 0.5: q = 1 000 000 -> 0.8 x 0.9925 -> 0.5 */
+	/* the largest cut is max_md = 0.5: q = 1 000 000 -> 0.8 x 0.9925 -> 0.5
+	 * (quick adapt, which such a delay would trigger, set further off) */
+	c.qa_delay = 2000000;
 	loom_nscc_on_ack(&s, &c, 1000, true, 46000, 46000 + 10000 + 1000000);
 	assert_int_equal(s.cwnd, 2466);
 }
@@ -132,7 +136,8 @@ static void test_fast_increase_and_cap(void **state)
 }
 
 /* Without a configured base RTT: 10 packets at first, no cap; the base
- * is the smallest sample (12000, then 10000) and the cap follows it. */
+ * is the smallest sample (12000, then 10000). A fair increase of 100000
+ * bytes per window is at most what the ACK acknowledged: +1000. */
 static void test_measured_base_rtt(void **state)
 {
 	struct loom_nscc_cfg c;
@@ -143,32 +148,140 @@ static void test_measured_base_rtt(void **state)
 	loom_nscc_init(&s, &c);
 	assert_int_equal(s.cwnd, 10000);
 	assert_int_equal(s.base_rtt, 0);
+	assert_true(loom_nscc_max_cwnd(&s, &c) == UINT64_MAX);
 	c.fi_bytes = 100000;
-	loom_nscc_on_ack(&s, &c, 1000, true, 0, 12000); /* q 0, marked: fair +10000 */
+	loom_nscc_on_ack(&s, &c, 1000, true, 0, 12000); /* q 0, marked: fair, +1000 */
 	assert_int_equal(s.base_rtt, 12000);
-	assert_int_equal(s.cwnd, 18000); /* capped at 1.5 x 12000 */
+	assert_int_equal(s.srtt, 12000);
+	assert_int_equal(s.cwnd, 11000);
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 18000); /* 1.5 x 12000 */
 	loom_nscc_on_ack(&s, &c, 1000, false, 0, 15000);
 	assert_int_equal(s.base_rtt, 12000);
 	assert_int_equal(s.last_qdelay, 3000);
 	loom_nscc_on_ack(&s, &c, 1000, true, 0, 10000);
 	assert_int_equal(s.base_rtt, 10000);
-	assert_int_equal(s.cwnd, 15000);
 }
 
-/* A NACK takes one packet off the window, down to min_cwnd (1000). */
-static void test_nack_takes_a_packet(void **state)
+/* The cap follows the RTT: samples of 40 000 ns (q 30 000, no mark:
+ * fair increase, no cut; not above qa_delay) move srtt 10000 -> 13750
+ * (-1250 + 5000): cap still 1.5 BDP (15000); -> 17032 (-1718 + 5000):
+ * cap 17032; -> 19903 (-2129 + 5000): held at the BDP of base + target
+ * (17500). A configured max_cwnd stays. */
+static void test_cap_follows_rtt(void **state)
 {
 	struct loom_nscc_cfg c;
 	struct loom_nscc s;
 
 	(void)state;
 	setup(&c, &s);
-	loom_nscc_on_nack(&s, &c);
-	assert_int_equal(s.cwnd, 9000);
-	for (int i = 0; i < 20; i++)
-		loom_nscc_on_nack(&s, &c);
-	assert_int_equal(s.cwnd, 1000);
-	assert_int_equal(s.nacks, 21);
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 15000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 0, 40000);
+	assert_int_equal(s.srtt, 13750);
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 15000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 0, 40000);
+	assert_int_equal(s.srtt, 17032);
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 17032);
+	loom_nscc_on_ack(&s, &c, 1000, false, 0, 40000);
+	assert_int_equal(s.srtt, 19903);
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 17500);
+	assert_int_equal(s.cuts, 0);
+	assert_int_equal(s.quick_adapts, 0);
+	c.max_cwnd = 12000;
+	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 12000);
+}
+
+/* Quick adapt on a NACK (pi_bytes 1: the increases stay below a byte).
+ * ACKs at 10000 (the interval starts), 12000, 14000, 16000, each with
+ * 4000 ns of queue (above qa_trim_delay, target / 2 = 3750): 4000 bytes;
+ * a NACK at 17000 marks the interval; the ACK at 20000 (5000 bytes in
+ * 10000 ns, one base RTT) ends it: the window becomes 5000. A NACK and a
+ * marked ACK with a queue above target, both of packets sent before
+ * 20000, do nothing; a fresh marked ACK below target (q 4000) adds 1000
+ * x 1000 / 5000. Two NACKs in the next interval adapt once, to its 2000
+ * bytes. A NACK after a sample without queue (spreading's collision)
+ * does not quick-adapt. */
+static void test_quick_adapt_on_nack(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+
+	(void)state;
+	setup(&c, &s);
+	c.pi_bytes = 1;
+	for (loom_time_ns t = 10000; t <= 16000; t += 2000)
+		loom_nscc_on_ack(&s, &c, 1000, false, t - 14000, t);
+	loom_nscc_on_nack(&s, &c, 15000, 17000);
+	assert_int_equal(s.cwnd, 10000);
+	assert_int_equal(s.nacks, 1);
+	loom_nscc_on_ack(&s, &c, 1000, false, 10000, 20000);
+	assert_int_equal(s.cwnd, 5000);
+	assert_int_equal(s.quick_adapts, 1);
+	loom_nscc_on_nack(&s, &c, 15000, 21000);       /* sent before: no mark */
+	loom_nscc_on_ack(&s, &c, 1000, true, 19000, 40000); /* q 11000 > target: stale */
+	assert_int_equal(s.cwnd, 5000);
+	assert_int_equal(s.cuts, 0);
+	assert_int_equal(s.quick_adapts, 1);
+	loom_nscc_on_ack(&s, &c, 1000, true, 27000, 41000);
+	assert_int_equal(s.cwnd, 5200);
+	loom_nscc_on_nack(&s, &c, 41000, 42000);
+	loom_nscc_on_nack(&s, &c, 41500, 45000);
+	assert_int_equal(s.cwnd, 5200);
+	loom_nscc_on_ack(&s, &c, 1000, false, 40000, 50000);
+	assert_int_equal(s.quick_adapts, 2);
+	assert_int_equal(s.cwnd, 2000);
+	assert_int_equal(s.nacks, 4);
+	loom_nscc_on_nack(&s, &c, 49000, 51000); /* the last sample: q 0 */
+	loom_nscc_on_ack(&s, &c, 1000, false, 51000, 61000);
+	assert_int_equal(s.quick_adapts, 2);
+	assert_int_equal(s.cwnd, 2000);
+}
+
+/* A path shorter than the base RTT: samples of 5000 ns make it the floor
+ * (q 0 above it) and scale increases by (5000 / 10000)^2: a marked ACK's
+ * fair increase 1000 x 1000 / 10000 = 100 becomes 25. */
+static void test_short_path(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+
+	(void)state;
+	setup(&c, &s);
+	loom_nscc_on_ack(&s, &c, 1000, true, 0, 5000);
+	assert_int_equal(s.min_rtt, 5000);
+	assert_int_equal(s.last_qdelay, 0);
+	assert_int_equal(s.cwnd, 10025);
+	loom_nscc_on_ack(&s, &c, 1000, true, 0, 13000); /* q 8000 above 5000: marked, >= target: a cut */
+	assert_int_equal(s.last_qdelay, 8000);
+	assert_int_equal(s.cuts, 1);
+}
+
+/* Quick adapt on a delay above 30000, to below one packet, then paced:
+ * an ACK at 10000 (q 0; srtt stays 10000), one at 50000 of a packet sent
+ * at 9000 (q 31000): 2000 bytes over 40000 ns = 500 per base RTT; srtt
+ * 10000 - 1250 + 5125 = 13875; a 1000-byte packet every 1000 x 13875 /
+ * 500 = 27750 ns. At 10000 bytes (above pace_cwnd), or pace_cwnd 0: no
+ * pacing. The window never goes below min_cwnd (125). */
+static void test_quick_adapt_on_delay_and_pacing(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+
+	(void)state;
+	setup(&c, &s);
+	c.pi_bytes = 1;
+	assert_int_equal(loom_nscc_pace_gap(&s, &c, 1000), 0);
+	loom_nscc_on_ack(&s, &c, 1000, false, 0, 10000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 9000, 50000);
+	assert_int_equal(s.quick_adapts, 1);
+	assert_int_equal(s.cwnd, 500);
+	assert_int_equal(s.srtt, 13875);
+	assert_int_equal(loom_nscc_pace_gap(&s, &c, 1000), 27750);
+	c.pace_cwnd = 0;
+	assert_int_equal(loom_nscc_pace_gap(&s, &c, 1000), 0);
+	/* 1000 bytes over 1 000 000 ns: 10, floored at 125 */
+	loom_nscc_on_ack(&s, &c, 1000, false, 60000, 1060000);
+	assert_int_equal(s.quick_adapts, 2);
+	assert_int_equal(s.cwnd, 125);
 }
 
 int main(void)
@@ -180,7 +293,10 @@ int main(void)
 		cmocka_unit_test(test_proportional_increase),
 		cmocka_unit_test(test_fast_increase_and_cap),
 		cmocka_unit_test(test_measured_base_rtt),
-		cmocka_unit_test(test_nack_takes_a_packet),
+		cmocka_unit_test(test_cap_follows_rtt),
+		cmocka_unit_test(test_quick_adapt_on_nack),
+		cmocka_unit_test(test_quick_adapt_on_delay_and_pacing),
+		cmocka_unit_test(test_short_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

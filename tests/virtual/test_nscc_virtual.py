@@ -92,6 +92,27 @@ class NsccVirtual(unittest.TestCase):
             self.assertEqual(f["rx_payload_bytes"], 300000)
             self.assertGreater(f["cc_cuts"], 1)
 
+    def test_window_below_a_packet_is_paced(self):
+        """The lone flow with its window held at 500 bytes (below one
+        packet's 1446 bytes of transport payload: init_cwnd = max_cwnd =
+        500) and the base RTT given as its full packets' RTT (13116 ns:
+        every sample before the last packet is one, so srtt stays it): one
+        packet in flight, sent every 1446 x 13116 / 500 = 37931 ns, a rate
+        of cwnd / RTT; with pacing off (pace_cwnd: 0) the window's one
+        packet goes when the ACK of the last comes, every 13116 ns."""
+        cc = "{type: nscc, base_rtt: 13116ns, init_cwnd: 500, max_cwnd: 500%s}"
+        r, _, _ = run(lone_flow(cc % ""), self.dir)
+        (f,) = r["flows"]
+        self.assertEqual(f["rx_payload_bytes"], 30000)
+        self.assertEqual(f["cwnd_bytes"], 500)
+        self.assertEqual(f["tx_packets"], 21)
+        self.assertEqual(f["timeouts"], 0)
+        self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * 37931)
+        r, _, _ = run(lone_flow(cc % ", pace_cwnd: 0"), self.dir, name="unpaced")
+        (f,) = r["flows"]
+        self.assertEqual(f["rx_payload_bytes"], 30000)
+        self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * 13116)
+
     def test_bad_values_name_the_line(self):
         """A misspelt cc, nscc without a transport that echoes, another
         controller's parameter, a zero target: each names file and line."""

@@ -37,10 +37,13 @@ enum loom_cc_param {
 	/* dctcp and nscc */
 	LOOM_CC_INIT_CWND,          /* bytes */
 	LOOM_CC_MIN_CWND,           /* bytes */
-	LOOM_CC_MAX_CWND,           /* bytes; 0 = unbounded (nscc: 1.5 BDP) */
+	LOOM_CC_MAX_CWND,           /* bytes; 0 = unbounded (nscc: follows the RTT) */
 	/* nscc */
 	LOOM_CC_BASE_RTT,           /* ns; unset: the smallest RTT sample */
 	LOOM_CC_TARGET_DELAY,       /* ns of queueing delay; unset: 3/4 of the base RTT */
+	LOOM_CC_PACE_CWND,          /* bytes: paced at cwnd / RTT below it; unset: one packet, 0: never */
+	LOOM_CC_QA_DELAY,           /* ns: quick adapt above it; unset: 4 x target */
+	LOOM_CC_QA_TRIM_DELAY,      /* ns: a NACK quick-adapts at or above it; unset: target / 2 */
 	LOOM_CC_N_PARAMS
 };
 

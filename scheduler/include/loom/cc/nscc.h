@@ -6,6 +6,10 @@
  * from the data packet's own send time, echoed in the ACK, minus the base
  * RTT), and acts by quadrant:
  *
+ * (the delay over the smaller of the base RTT and the smallest sample: a
+ * base RTT configured for the fabric's longest path overstates a shorter
+ * path's)
+ *
  *                   delay < target           delay >= target
  *   no ECN mark     proportional increase    fair increase
  *   ECN mark        fair increase            multiplicative decrease
@@ -24,8 +28,7 @@
  *    delay within fast_qdelay of the base RTT (the path is empty), every
  *    further such ACK adds what it acknowledges (the window doubles per
  *    RTT) until a sample above it.
- * The window stays within min_cwnd..max_cwnd; max_cwnd defaults to
- * 1.5 BDP (rate x base RTT), as htsim's UEC sources cap it.
+ * The window stays within min_cwnd..max_cwnd (below).
  *
  * Why NSCC and not Swift: Swift's one signal is delay against a target
  * scaled by hop count and flow count; it needs the hop count in the ACK
@@ -35,15 +38,31 @@
  * queues, which mark but do not last, cost no cut; and it is what the
  * htsim reference figures of issue 23 were produced with.
  *
- *  - a NACK (a packet trimmed: some queue on its path was full) takes one
- *    packet off the window (the transport resends the packet): a bounded
- *    stand-in for NSCC's quick adapt, which resets the window to what was
- *    acknowledged over the last base RTT after losses; without it an
- *    incast whose target is above what the bottleneck queue can hold
- *    keeps trimming.
+ *  - quick adapt (UEC's): a NACK (a packet trimmed: a queue on its path
+ *    was full) while the last delay sample is at least qa_trim_delay (a
+ *    standing queue, not spreading's transient collision), or a delay
+ *    sample above qa_delay, marks the flow; at the
+ *    end of the base RTT in which that happened, the window becomes what
+ *    the flow had acknowledged over it (scaled to one base RTT when ACKs
+ *    came sparser): the rate the path delivered, so the queue the flow
+ *    built drains. Once per base RTT, and the ACKs and NACKs of packets
+ *    sent before the quick adapt (their echoed send time) neither cut,
+ *    increase nor trigger again: they tell of the window before it.
+ *  - the cap follows the measured RTT: max_cwnd defaults to the larger of
+ *    1.5 BDP and rate x srtt x 5/4 (srtt: an EWMA of the samples, gain
+ *    1/8), never above rate x (base RTT + target): a window that keeps
+ *    the line busy however long the RTT of spreading's queues is, up to
+ *    the delay at which cuts take over;
+ *  - a path shorter than the base RTT (the delay is measured above its
+ *    smallest sample) has its increases scaled by (that / base RTT)^2:
+ *    its ACKs come faster, and an equal window is a larger rate on it;
+ *  - windows are byte-granular down to min_cwnd (one eighth of a packet
+ *    by default): below pace_cwnd (one packet by default) the sender
+ *    paces at cwnd / srtt (loom_nscc_pace_gap), so a fair share below one
+ *    packet per RTT (a 32:1 incast's) is a rate, not a step of a packet.
  *
- * Not modelled: quick adapt itself and the receiver-driven credit half
- * (UEC's RCCC). Time is passed in, nothing reads a clock.
+ * Not modelled: the receiver-driven credit half (UEC's RCCC). Time is
+ * passed in, nothing reads a clock.
  */
 #ifndef LOOM_NSCC_H
 #define LOOM_NSCC_H
@@ -64,11 +83,15 @@ struct loom_nscc_cfg {
 	uint64_t pi_bytes;          /* proportional increase per window at zero delay; 0: BDP / 8 */
 	uint64_t fi_bytes;          /* fair increase per window; 0: one mss */
 	uint64_t init_cwnd;         /* bytes; 0: one BDP (10 mss while the base RTT is unknown) */
-	uint64_t min_cwnd;          /* bytes */
-	uint64_t max_cwnd;          /* bytes; 0: 1.5 BDP */
+	uint64_t min_cwnd;          /* bytes (> 0) */
+	uint64_t max_cwnd;          /* bytes; 0: follows the RTT (above) */
+	uint64_t pace_cwnd;         /* pace at cwnd / srtt below it; 0: never */
+	loom_time_ns qa_delay;      /* quick adapt above it; 0: 4 x target */
+	loom_time_ns qa_trim_delay; /* a NACK quick-adapts with the last delay at or above it; 0: target / 2 */
 };
 
-/* mss, rate; base RTT measured; the other defaults as above; min 1 mss */
+/* mss, rate; base RTT measured; the other defaults as above; min mss / 8,
+ * pacing below one mss */
 void loom_nscc_default(struct loom_nscc_cfg *cfg, uint32_t mss, uint64_t rate_bps);
 
 struct loom_nscc {
@@ -77,8 +100,19 @@ struct loom_nscc {
 	loom_time_ns base_rtt;   /* configured, or the smallest sample so far (0: none yet) */
 	loom_time_ns last_cut;   /* send time at or after which an ACK may cut again */
 	uint64_t near_base_bytes;/* acknowledged since the delay was last above fast_qdelay */
-	uint64_t cuts, increases_pi, increases_fi, increases_fast, samples, nacks;
+	uint64_t cuts, increases_pi, increases_fi, increases_fast, samples, nacks, quick_adapts;
 	loom_time_ns last_qdelay;
+	loom_time_ns min_rtt;    /* the smallest sample (0: none): the delay is measured above
+				  * it where it is below the base RTT (a shorter path) */
+	double rtt_scale;        /* (path's RTT / base RTT)^2 on the increases */
+	loom_time_ns srtt;       /* EWMA of the RTT samples (0: none yet, nor a base) */
+	/* quick adapt: the current base-RTT interval, what was acknowledged in
+	 * it, whether a NACK or a delay above qa_delay came in it, and the
+	 * send time before which feedback is of the window before the last one */
+	loom_time_ns qa_start;
+	uint64_t qa_acked;
+	bool qa_pending;
+	loom_time_ns qa_after;
 };
 
 void loom_nscc_init(struct loom_nscc *st, const struct loom_nscc_cfg *cfg);
@@ -90,7 +124,12 @@ loom_time_ns loom_nscc_target(const struct loom_nscc *st, const struct loom_nscc
  * packet sent at `sent` (the echoed timestamp), with the ECN echo `ecn`. */
 void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint64_t acked, bool ecn,
 		      loom_time_ns sent, loom_time_ns now);
-/* A NACK: one of its packets was trimmed. */
-void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg);
+/* A NACK at `now` of the packet sent at `sent` (trimmed). */
+void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, loom_time_ns sent, loom_time_ns now);
+/* The window's cap now (bytes). */
+uint64_t loom_nscc_max_cwnd(const struct loom_nscc *st, const struct loom_nscc_cfg *cfg);
+/* The gap (ns) after a packet of `bytes` payload when pacing (window below
+ * pace_cwnd and an RTT known): bytes x srtt / cwnd; 0: no pacing. */
+loom_time_ns loom_nscc_pace_gap(const struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint32_t bytes);
 
 #endif
