@@ -109,10 +109,35 @@ static double member_backlog_ns(const struct flowlet *f, const struct lb_group_v
 	return queue > own ? queue : own;
 }
 
-/* The member with the least to send (member_backlog_ns), among equals
- * the lowest band; among equals, each is chosen with equal probability
- * (reservoir sampling: the k-th equal replaces with 1/k). With placement
- * band every cost is 0: the lowest band, ties at random. */
+/* placement: band. The lowest band among the members; among equals, each
+ * is chosen with equal probability (reservoir sampling: the k-th equal
+ * replaces with 1/k). */
+static uint16_t best_band_member(const struct lb_group_view *g)
+{
+	const struct lb_env *env = g->env;
+	unsigned int best_band = LB_QUALITY_BANDS, n_best = 0;
+	uint16_t best = 0;
+
+	for (uint16_t i = 0; i < g->n_members; i++) {
+		unsigned int band = env->port_load
+					    ? lb_load_band(&env->port_load[g->members[i].port], env->load_params,
+							   g->members[i].rate_bps)
+					    : 0;
+
+		if (band < best_band) {
+			best_band = band;
+			best = i;
+			n_best = 1;
+		} else if (band == best_band && lb_rng_below(env->rng, ++n_best) == 0) {
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* placement: queue. The member with the least to send (member_backlog_ns),
+ * among equals the lowest band; among equals, each is chosen with equal
+ * probability (reservoir sampling as above). */
 static uint16_t best_member(const struct flowlet *f, const struct lb_group_view *g, loom_time_ns now)
 {
 	const struct lb_env *env = g->env;
@@ -120,8 +145,10 @@ static uint16_t best_member(const struct flowlet *f, const struct lb_group_view 
 	double best_cost = 0;
 	uint16_t best = 0;
 
+	if (f->by_band)
+		return best_band_member(g);
 	for (uint16_t i = 0; i < g->n_members; i++) {
-		double cost = f->by_band ? 0 : member_backlog_ns(f, g, i, now);
+		double cost = member_backlog_ns(f, g, i, now);
 		unsigned int band = env->port_load
 					    ? lb_load_band(&env->port_load[g->members[i].port], env->load_params,
 							   g->members[i].rate_bps)
