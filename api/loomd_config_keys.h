@@ -134,6 +134,7 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(LB, MODE, "mode", STRING, NONE, READ) \
 	X(LB, FLOWLET_TABLE, "flowlet_table", INTEGER, NONE, READ) \
 	X(LB, IDLE_TIME_NS, "idle_time_ns", INTEGER, NONE, READ) \
+	X(LB, PLACEMENT, "placement", STRING, NONE, READ) \
 	X(LB, SAMPLE_INTERVAL_NS, "sample_interval_ns", INTEGER, NONE, READ) \
 	X(LB, WINDOW_NS, "window_ns", INTEGER, NONE, READ) \
 	X(LB, DRILL_D, "drill_d", INTEGER, NONE, READ) \

@@ -15,6 +15,7 @@
 #include "../routes/routes.h"
 #include "gen_hosts_config.h"
 #include "loom/frame.h"
+#include "loom/lb/lb_policy.h"
 #include "vm_host.h"
 #include "loomd_config_keys.h"
 
@@ -480,6 +481,8 @@ static json_t *load_balancing_json(struct cfg_ctx *c, const struct topo_switch *
 	if (lb.idle_time_ns || lb.idle_rtt_div)
 		json_object_set_new(o, LOOMD_KEY(LB_IDLE_TIME_NS),
 				    json_integer((json_int_t)topo_lb_idle_time_ns(c->t, &lb)));
+	if (lb.placement)
+		json_object_set_new(o, LOOMD_KEY(LB_PLACEMENT), json_string(lb_flowlet_placement_name(lb.placement - 1u)));
 	if (lb.sample_interval_ns)
 		json_object_set_new(o, LOOMD_KEY(LB_SAMPLE_INTERVAL_NS), json_integer((json_int_t)lb.sample_interval_ns));
 	if (lb.window_ns)

@@ -7,6 +7,8 @@
  *   load_balancing: { mode: flowlet, flowlet_table: 512, idle_time: 256us,
  *                     (or idle_time: rtt, rtt/2 ...: the fabric's base
  *                     round trip over N, topo_base_rtt_ns)
+ *                     placement: queue (or band: the sampled load
+ *                     band only, SAI ARS's quality bands),
  *                     sample_interval: 16us, window: 100ms,
  *                     hash_flow_label: true }
  * and, in a switch's options only, modes of single groups by the prefix of
@@ -88,11 +90,27 @@ static int get_idle_time(struct topo_loader *ld, const struct yaml_doc_field *f,
 	return 0;
 }
 
+/* placement: where a new flowlet goes (lb_policy.h, docs/POLICIES.md). */
+static int get_placement(struct topo_loader *ld, const struct yaml_doc_field *f, struct topo_lb *lb)
+{
+	const char *s;
+	int id;
+
+	if (yaml_doc_get_str(&ld->yd, f, &s) < 0)
+		return -1;
+	id = lb_flowlet_placement_id(s);
+	if (id < 0)
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f->v),
+				  "placement: '%.20s' is not queue (least queued, the default) or band (lowest load band)", s);
+	lb->placement = (uint8_t)(id + 1);
+	return 0;
+}
+
 int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struct topo_lb *lb, bool allow_groups)
 {
-	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_FLOW_LABEL, L_N };
+	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_FLOW_LABEL, L_PLACEMENT, L_N };
 	struct yaml_doc_field f[L_N] = { { "mode" }, { "flowlet_table" }, { "idle_time" }, { "sample_interval" },
-				     { "window" }, { "groups" }, { "hash_flow_label" } };
+				     { "window" }, { "groups" }, { "hash_flow_label" }, { "placement" } };
 	unsigned long v;
 	bool b;
 
@@ -120,6 +138,8 @@ int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struc
 		lb->flowlet_table = (uint32_t)v;
 	}
 	if (f[L_IDLE].v && get_idle_time(ld, &f[L_IDLE], lb) < 0)
+		return -1;
+	if (f[L_PLACEMENT].v && get_placement(ld, &f[L_PLACEMENT], lb) < 0)
 		return -1;
 	if (f[L_SAMPLE].v && topo_get_delay(&ld->yd, &f[L_SAMPLE], &lb->sample_interval_ns) < 0)
 		return -1;
@@ -152,6 +172,8 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 		out->idle_time_ns = s->idle_time_ns;
 		out->idle_rtt_div = s->idle_rtt_div;
 	}
+	if (s->placement)
+		out->placement = s->placement;
 	if (s->sample_interval_ns)
 		out->sample_interval_ns = s->sample_interval_ns;
 	if (s->window_ns)
@@ -164,7 +186,7 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 
 bool topo_lb_given(const struct topo_lb *lb)
 {
-	return lb->mode[0] || lb->flowlet_table || lb->idle_time_ns || lb->idle_rtt_div || lb->sample_interval_ns || lb->window_ns ||
+	return lb->mode[0] || lb->flowlet_table || lb->idle_time_ns || lb->idle_rtt_div || lb->placement || lb->sample_interval_ns || lb->window_ns ||
 	       lb->n_groups || lb->hash_flow_label;
 }
 
@@ -185,6 +207,8 @@ void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent)
 		topo_format_delay(lb->idle_time_ns, buf, sizeof(buf));
 		fprintf(out, "%s  idle_time: %s\n", indent, buf);
 	}
+	if (lb->placement)
+		fprintf(out, "%s  placement: %s\n", indent, lb_flowlet_placement_name(lb->placement - 1u));
 	if (lb->sample_interval_ns) {
 		topo_format_delay(lb->sample_interval_ns, buf, sizeof(buf));
 		fprintf(out, "%s  sample_interval: %s\n", indent, buf);

@@ -68,6 +68,7 @@ struct topo_lb {
 	uint32_t flowlet_table;
 	uint64_t idle_time_ns;
 	uint8_t idle_rtt_div;    /* idle_time: rtt/N (1 for rtt): topo_base_rtt_ns / N; 0: not so */
+	uint8_t placement;       /* flowlet placement: enum lb_flowlet_placement + 1; 0: not given */
 	uint64_t sample_interval_ns;
 	uint64_t window_ns;
 	uint8_t hash_flow_label; /* TOPO_FLOW_LABEL_*: hash the IPv6 flow label (docs/ENDPOINTS.md) */

@@ -2,7 +2,7 @@
 /*
  * A switch's "load_balancing" object in loomd's configuration
  * (docs/LOOMD_CONFIG.md): the mode of its groups, per-group modes, and the
- * flowlet / sampling / window tunables, and whether the flow hash reads
+ * flowlet (gap, table, placement) / sampling / window tunables, and whether the flow hash reads
  * the IPv6 flow label. Every key is optional; unknown keys
  * and bad values are errors that name the key.
  */
@@ -84,6 +84,18 @@ int loom_lb_load(struct loom_switch *sw, json_t *cfg, char *err, size_t errlen)
 	if (get_uint(cfg, LOOMD_LB_DRILL_M, 8, &v, err, errlen) < 0)
 		return -1;
 	p.drill_m = (uint8_t)v;
+	if (cfg && json_object_get(cfg, LOOMD_KEY(LB_PLACEMENT))) {
+		const char *name;
+		char why[160];
+		int id;
+
+		if (loomd_cfg_string(cfg, LOOMD_LB_PLACEMENT, &name, why, sizeof(why)) < 0 || !name ||
+		    (id = lb_flowlet_placement_id(name)) < 0) {
+			snprintf(err, errlen, "load_balancing.placement must be queue or band");
+			return -1;
+		}
+		p.flowlet_placement = (uint8_t)id;
+	}
 	if (loomd_cfg_bool(cfg, LOOMD_LB_HASH_FLOW_LABEL, false, &flow_label, err, errlen) < 0)
 		return -1;
 	sw->hash_flow_label_mask = flow_label ? 0xfffffu : 0;

@@ -25,6 +25,12 @@
  * cut (a congested path, local or remote) pauses, starts a new flowlet and
  * moves, while a flow at full rate stays (LetFlow's argument).
  *
+ * `placement: band` (lb_params.flowlet_placement) keeps the placement SAI
+ * ARS describes and this policy had first: the lowest sampled load band,
+ * ties at random, no queue read; flows that start together then spread
+ * at random, not evenly (random per-flowlet placement is LetFlow's
+ * argument: over many flowlets it balances well enough).
+ *
  * Entries age by their timestamps (compared on use), so no timer walks the
  * table; flows whose hashes share an entry share a flowlet, as in hardware.
  */
@@ -41,6 +47,7 @@ struct flowlet_entry {
 
 struct flowlet {
 	loom_time_ns idle_time;
+	bool by_band; /* placement: band (lowest sampled band, ties random) */
 	uint32_t mask;
 	uint16_t n_members;
 	/* [member]: when the bytes this group handed the member have left its
@@ -72,6 +79,7 @@ static void *flowlet_init(const struct lb_group_view *g, const struct lb_params 
 	for (uint16_t i = 0; i < g->n_members; i++)
 		f->ps_per_byte[i] = 8000ull * LOOM_NS_PER_S / member_rate(g, i);
 	f->idle_time = p->idle_time_ns;
+	f->by_band = p->flowlet_placement == LB_FLOWLET_PLACE_BAND;
 	f->mask = p->flowlet_table_size - 1;
 	f->n_members = g->n_members;
 	return f;
@@ -101,9 +109,35 @@ static double member_backlog_ns(const struct flowlet *f, const struct lb_group_v
 	return queue > own ? queue : own;
 }
 
-/* The member with the least to send (member_backlog_ns), among equals
- * the lowest band; among equals, each is chosen with equal probability
- * (reservoir sampling: the k-th equal replaces with 1/k). */
+/* placement: band. The lowest band among the members; among equals, each
+ * is chosen with equal probability (reservoir sampling: the k-th equal
+ * replaces with 1/k). */
+static uint16_t best_band_member(const struct lb_group_view *g)
+{
+	const struct lb_env *env = g->env;
+	unsigned int best_band = LB_QUALITY_BANDS, n_best = 0;
+	uint16_t best = 0;
+
+	for (uint16_t i = 0; i < g->n_members; i++) {
+		unsigned int band = env->port_load
+					    ? lb_load_band(&env->port_load[g->members[i].port], env->load_params,
+							   g->members[i].rate_bps)
+					    : 0;
+
+		if (band < best_band) {
+			best_band = band;
+			best = i;
+			n_best = 1;
+		} else if (band == best_band && lb_rng_below(env->rng, ++n_best) == 0) {
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* placement: queue. The member with the least to send (member_backlog_ns),
+ * among equals the lowest band; among equals, each is chosen with equal
+ * probability (reservoir sampling as above). */
 static uint16_t best_member(const struct flowlet *f, const struct lb_group_view *g, loom_time_ns now)
 {
 	const struct lb_env *env = g->env;
@@ -111,6 +145,8 @@ static uint16_t best_member(const struct flowlet *f, const struct lb_group_view 
 	double best_cost = 0;
 	uint16_t best = 0;
 
+	if (f->by_band)
+		return best_band_member(g);
 	for (uint16_t i = 0; i < g->n_members; i++) {
 		double cost = member_backlog_ns(f, g, i, now);
 		unsigned int band = env->port_load
@@ -170,7 +206,7 @@ static void flowlet_explain(const void *state, const struct lb_group_view *g, co
 
 const struct lb_policy lb_policy_flowlet = {
 	.name = "flowlet",
-	.summary = "per flowlet: after an idle gap, the least queued member, then best quality band (SAI ARS / DLB)",
+	.summary = "per flowlet: after an idle gap, the least queued member, then best quality band (SAI ARS / DLB; placement: band = band only)",
 	.uses_port_load = true,
 	.init = flowlet_init,
 	.fini = flowlet_fini,

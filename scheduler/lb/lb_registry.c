@@ -77,6 +77,7 @@ void lb_params_default(struct lb_params *p)
 		},
 		.drill_d = 2,
 		.drill_m = 1,
+		.flowlet_placement = LB_FLOWLET_PLACE_QUEUE,
 	};
 }
 
@@ -95,5 +96,25 @@ const char *lb_params_check(const struct lb_params *p)
 		return "past and future load weights cannot both be 0";
 	if (p->drill_d == 0 || p->drill_m > 8)
 		return "DRILL needs d >= 1 and m <= 8";
+	if (p->flowlet_placement >= LB_FLOWLET_PLACE_N)
+		return "flowlet placement must be queue or band";
 	return NULL;
+}
+
+static const char *const placement_names[LB_FLOWLET_PLACE_N] = {
+	[LB_FLOWLET_PLACE_QUEUE] = "queue",
+	[LB_FLOWLET_PLACE_BAND] = "band",
+};
+
+const char *lb_flowlet_placement_name(unsigned int placement)
+{
+	return placement < LB_FLOWLET_PLACE_N ? placement_names[placement] : NULL;
+}
+
+int lb_flowlet_placement_id(const char *name)
+{
+	for (int i = 0; i < LB_FLOWLET_PLACE_N; i++)
+		if (strcmp(name, placement_names[i]) == 0)
+			return i;
+	return -1;
 }

@@ -111,6 +111,16 @@ class ConfigContractTest(unittest.TestCase):
         cell["cell"].update({"pool_cells": 4096, "reassembly_window": 2048})
         self.assert_read_back(cell, "cell.yaml with hand-written keys")
 
+    def test_flowlet_placement(self):
+        """load_balancing.placement (lab 3 sets band) is read back; a value
+        loomd does not know is refused, naming the key."""
+        lab3 = compile_topology(os.path.join(H.ROOT, "labs/3-flowlet-gap/topology.yaml"))
+        self.assertEqual({s["load_balancing"]["placement"] for s in lab3["switches"]}, {"band"})
+        self.assert_read_back(lab3, "labs/3-flowlet-gap/topology.yaml")
+        lab3["switches"][0]["load_balancing"]["placement"] = "bands"
+        with self.assertRaisesRegex(AssertionError, "load_balancing.placement must be queue or band"):
+            config_read(lab3, self.tmp)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -9,6 +9,7 @@
  *  - flowlet: stays on its member while packets come within the idle time
  *    (even when that member becomes the worst), moves to the best member
  *    after a gap, ties at random; flows in different entries independent;
+ *    placement: band makes the old choices (lowest band, ties random);
  *  - quality bands: from past/future load as specified; the EWMA sampling,
  *    including catch-up over missed intervals;
  *  - adaptive: least queued, relative to link rate, ties at random;
@@ -297,6 +298,91 @@ static void test_flowlet_counts_the_frame_on_the_wire(void **state)
 	p->fini(st);
 }
 
+/* The placement before queues were read (SAI ARS quality bands), written
+ * out here as the reference: the lowest band, ties by reservoir sampling
+ * from the switch's PRNG. */
+static uint16_t old_band_placement(const struct fake_switch *f, struct lb_rng *rng)
+{
+	unsigned int best_band = LB_QUALITY_BANDS, n_best = 0;
+	uint16_t best = 0;
+
+	for (uint16_t i = 0; i < f->g.n_members; i++) {
+		unsigned int band = lb_load_band(&f->load[i], &f->params.load, f->members[i].rate_bps);
+
+		if (band < best_band) {
+			best_band = band;
+			best = i;
+			n_best = 1;
+		} else if (band == best_band && lb_rng_below(rng, ++n_best) == 0) {
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* placement: band makes exactly the old choices, PRNG draw for draw, where
+ * queue placement differs: the only empty queue at the worst band (queue
+ * takes it, band never does), and flowlets that start in the same
+ * nanosecond on empty queues (queue spreads them one per member, band
+ * places each at random among the equal bands). */
+static void test_flowlet_band_placement_is_the_old_one(void **state)
+{
+	const struct lb_policy *p = policy("flowlet");
+	struct fake_switch fq, fb;
+	struct lb_rng ref;
+	loom_time_ns t = 1000000;
+	uint32_t count[4] = {0}, spread_rounds = 0;
+	void *sq, *sb;
+
+	(void)state;
+	fake_switch_init(&fq, 4, G10, 21);
+	fake_switch_init(&fb, 4, G10, 21);
+	fb.params.flowlet_placement = LB_FLOWLET_PLACE_BAND;
+	assert_null(lb_params_check(&fb.params));
+	lb_rng_seed(&ref, 21);
+	sq = policy_init(p, &fq);
+	sb = policy_init(p, &fb);
+	for (uint16_t i = 0; i < 4; i++) {
+		fake_set_band(&fq, i, i == 2 ? 6 : 1, G10);
+		fake_set_band(&fb, i, i == 2 ? 6 : 1, G10);
+	}
+	fq.queued[0] = fb.queued[0] = 1;
+	fq.queued[1] = fb.queued[1] = 3000;
+	fq.queued[3] = fb.queued[3] = 1500;
+	for (uint32_t i = 0; i < 3000; i++) {
+		uint16_t want = old_band_placement(&fb, &ref), m;
+
+		t += 2 * fb.params.idle_time_ns; /* every packet a new flowlet */
+		assert_int_equal(pick(p, sq, &fq, i, t), 2);
+		m = pick(p, sb, &fb, i, t);
+		assert_int_equal(m, want);
+		count[m]++;
+	}
+	assert_int_equal(count[2], 0);
+	for (int m = 0; m < 4; m += m == 1 ? 2 : 1)
+		assert_true(count[m] > 850 && count[m] < 1150);
+	/* empty queues, equal bands, four flowlets at once per round */
+	memset(fb.queued, 0, sizeof(fb.queued));
+	for (uint16_t i = 0; i < 4; i++)
+		fake_set_band(&fb, i, 3, G10);
+	for (uint32_t round = 0; round < 200; round++) {
+		uint32_t seen = 0;
+
+		t += 2 * fb.params.idle_time_ns;
+		for (uint32_t flow = 0; flow < 4; flow++) {
+			uint16_t want = old_band_placement(&fb, &ref);
+
+			assert_int_equal(pick(p, sb, &fb, 10000 + 4 * round + flow, t), want);
+			seen |= 1u << want;
+		}
+		spread_rounds += seen == 0xf;
+	}
+	/* at random, four of four distinct: 4!/4^4 = 9 % of rounds */
+	assert_true(spread_rounds < 50);
+	p->fini(sq);
+	p->fini(sb);
+}
+
 static void test_quality_bands(void **state)
 {
 	struct lb_params par;
@@ -489,6 +575,13 @@ static void test_params_check(void **state)
 	lb_params_default(&par);
 	par.idle_time_ns = 0;
 	assert_non_null(lb_params_check(&par));
+	lb_params_default(&par);
+	assert_int_equal(par.flowlet_placement, LB_FLOWLET_PLACE_QUEUE);
+	par.flowlet_placement = LB_FLOWLET_PLACE_N;
+	assert_non_null(lb_params_check(&par));
+	assert_string_equal(lb_flowlet_placement_name(LB_FLOWLET_PLACE_BAND), "band");
+	assert_int_equal(lb_flowlet_placement_id("queue"), LB_FLOWLET_PLACE_QUEUE);
+	assert_int_equal(lb_flowlet_placement_id("bands"), -1);
 }
 
 int main(void)
@@ -503,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_flowlet_ties_at_random),
 		cmocka_unit_test(test_flowlet_least_queued_first),
 		cmocka_unit_test(test_flowlet_counts_the_frame_on_the_wire),
+		cmocka_unit_test(test_flowlet_band_placement_is_the_old_one),
 		cmocka_unit_test(test_quality_bands),
 		cmocka_unit_test(test_port_load_sampling),
 		cmocka_unit_test(test_adaptive_least_loaded),

@@ -2,8 +2,9 @@
 /*
  * `load_balancing:` in the topology: the fabric's mode and tunables reach
  * every switch's loomd configuration; a switch's options override them key
- * by key; the explicit form written by `topo expand` keeps them; bad modes
- * (unknown, the reserved `cell`), table sizes and keys name file and line.
+ * by key (placement too); the explicit form written by `topo expand` keeps
+ * them; bad modes (unknown, the reserved `cell`), table sizes, placements
+ * and keys name file and line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,14 +23,14 @@
 
 static const char *explicit_two =
 	"fabric: lb\n"
-	"load_balancing: { mode: flowlet, idle_time: 100us, flowlet_table: 1024 }\n"
+	"load_balancing: { mode: flowlet, idle_time: 100us, flowlet_table: 1024, placement: band }\n"
 	"switches:\n"
 	"  - { name: s0, role: spine }\n"
 	"  - { name: s1, role: spine }\n"
 	"  - name: l0\n"
 	"    role: leaf\n"
 	"    ipv4: 10.0.0.0/24\n"
-	"    options: { load_balancing: { mode: spray, window: 10ms, groups: { 10.0.1.0/24: drill } } }\n"
+	"    options: { load_balancing: { mode: spray, window: 10ms, placement: queue, groups: { 10.0.1.0/24: drill } } }\n"
 	"  - { name: l1, role: leaf, ipv4: 10.0.1.0/24 }\n"
 	"hosts: [ { name: h0 }, { name: h1 } ]\n"
 	"links:\n"
@@ -84,11 +85,13 @@ static void check_config(const struct topology *t)
 	assert_int_equal(json_integer_value(json_object_get(lb, "window_ns")), 10000000);
 	assert_int_equal(json_integer_value(json_object_get(lb, "idle_time_ns")), 100000); /* the fabric's */
 	assert_int_equal(json_integer_value(json_object_get(lb, "flowlet_table")), 1024);
+	assert_string_equal(json_string_value(json_object_get(lb, "placement")), "queue"); /* its own */
 	check_group_mode(cfg, "l0", "10.0.1.0/24", "drill");
 	lb = switch_lb(cfg, "l1");
 	assert_string_equal(json_string_value(json_object_get(lb, "mode")), "flowlet");
 	assert_null(json_object_get(lb, "window_ns"));
 	assert_null(json_object_get(lb, "groups"));
+	assert_string_equal(json_string_value(json_object_get(lb, "placement")), "band"); /* the fabric's */
 	json_decref(cfg);
 }
 
@@ -133,6 +136,7 @@ static void test_default_is_absent(void **state)
 					  &workload_traffic, &t, err, sizeof(err)), 0);
 	assert_int_equal(loomd_config_build(&t, NULL, &cfg, err, sizeof(err)), 0);
 	assert_string_equal(json_string_value(json_object_get(switch_lb(cfg, "spine1"), "mode")), "drill");
+	assert_null(json_object_get(switch_lb(cfg, "spine1"), "placement")); /* loomd's default: queue */
 	json_decref(cfg);
 	topo_free(&t);
 }
@@ -160,6 +164,8 @@ static void test_errors(void **state)
 	expect_error("load_balancing: { idle_time: rtt/65 }", "not rtt/N with N 1 .. 64");
 	expect_error("load_balancing: { idle_time: rtt2 }", "not a delay, rtt or rtt/N");
 	expect_error("load_balancing: { sample_interval: 10ns }", ">= 1us");
+	expect_error("load_balancing: { mode: flowlet, placement: bands }", "placement: 'bands' is not queue");
+	expect_error("load_balancing: { mode: flowlet, placement: [ band ] }", "placement");
 	expect_error("load_balancing: { groups: { 10.0.1.0/24: spray } }", "goes in a switch's options");
 }
 

@@ -67,18 +67,32 @@ struct lb_explain {
 	int64_t value[LB_EXPLAIN_MAX];
 };
 
-/* Tunables; lb_params_default() gives SAI's defaults. */
+/* Where the flowlet policy puts a new flowlet (docs/POLICIES.md). */
+enum lb_flowlet_placement {
+	/* the member with the least to send now (its queue, or this group's
+	 * frame still on its wire), then the lowest load band, then random */
+	LB_FLOWLET_PLACE_QUEUE = 0,
+	/* the lowest sampled load band, ties random: SAI ARS quality bands */
+	LB_FLOWLET_PLACE_BAND,
+	LB_FLOWLET_PLACE_N
+};
+
+/* Tunables; lb_params_default() gives SAI's defaults (placement: queue). */
 struct lb_params {
 	uint32_t flowlet_table_size; /* flowlet entries per group, power of two (SAI max_flows: 512) */
 	loom_time_ns idle_time_ns;   /* flowlet inactivity gap (SAI idle_time: 256 us) */
 	struct lb_load_params load;  /* port load sampling and quality bands (16 us, ...) */
 	uint8_t drill_d;             /* DRILL: random samples per packet (2) */
 	uint8_t drill_m;             /* DRILL: remembered best members (1) */
+	uint8_t flowlet_placement;   /* enum lb_flowlet_placement (queue) */
 };
 
 void lb_params_default(struct lb_params *p);
 /* NULL when valid, else what is wrong. */
 const char *lb_params_check(const struct lb_params *p);
+/* "queue" / "band" for enum lb_flowlet_placement, and back (-1: unknown). */
+const char *lb_flowlet_placement_name(unsigned int placement);
+int lb_flowlet_placement_id(const char *name);
 
 struct lb_policy {
 	const char *name;    /* as the topology and loomctl spell it */
