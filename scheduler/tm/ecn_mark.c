@@ -77,26 +77,13 @@ static uint64_t idle_packets(const struct loom_ecn_cfg *cfg, uint64_t idle_ns)
 	return idle_ns * 1000 / pkt_ps;
 }
 
-static void update_avg(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
-		       uint32_t queue_bytes, loom_time_ns now)
+/* The idle decay of the average (loom_ecn_update_avg): as if m packets
+ * of mean size had arrived to an empty queue while it was idle. */
+uint64_t loom_ecn_idle_avg(const struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg, loom_time_ns now)
 {
-	uint64_t q = (uint64_t)queue_bytes << LOOM_ECN_AVG_SHIFT;
-	uint8_t n = cfg->wq_log2;
+	uint64_t idle_ns = now > st->idle_since ? now - st->idle_since : 0;
 
-	if (st->idle && queue_bytes == 0 && cfg->rate_bps != 0) {
-		uint64_t idle_ns = now > st->idle_since ? now - st->idle_since : 0;
-
-		st->avg = mul_q32(st->avg, decay_factor(n, idle_packets(cfg, idle_ns)));
-		st->idle = 0;
-		return;
-	}
-	st->idle = 0;
-	/* avg += (q - avg) * 2^-n, each direction on its own so that no
-	 * negative number is shifted */
-	if (q >= st->avg)
-		st->avg += (q - st->avg) >> n;
-	else
-		st->avg -= (st->avg - q) >> n;
+	return mul_q32(st->avg, decay_factor(cfg->wq_log2, idle_packets(cfg, idle_ns)));
 }
 
 uint64_t loom_ecn_red_pb(const struct loom_ecn_cfg *cfg, uint64_t len)
@@ -112,111 +99,6 @@ uint64_t loom_ecn_red_pb(const struct loom_ecn_cfg *cfg, uint64_t len)
 	return (((uint64_t)cfg->pmax * (len - cfg->kmin_bytes)) << (32 - LOOM_ECN_P_SHIFT)) / range;
 }
 
-/* Floyd's draw: act when rand < p_a = p_b / (1 - count p_b), i.e. when
- * rand * (2^32 - count p_b) < p_b * 2^32, all in integers. */
-static bool red_draw(uint64_t count, uint64_t pb, uint32_t rand_u32)
-{
-	uint64_t cpb;
-
-	if (pb == 0)
-		return false;
-	if (pb >= P32_ONE)
-		return true;
-	/* count >= floor(2^32 / p_b) means count p_b > 1 - p_b, so that
-	 * p_a > 1: act. Below it count p_b < 2^32 cannot overflow. */
-	if (count >= P32_ONE / pb)
-		return true;
-	cpb = count * pb;
-	return (uint64_t)rand_u32 * (P32_ONE - cpb) < (pb << 32);
-}
-
-enum action { ACT_NONE, ACT_EARLY, ACT_FORCED };
-
-static enum loom_ecn_verdict act(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
-				 enum action a, bool ect)
-{
-	if (a == ACT_NONE)
-		return LOOM_ECN_ENQUEUE;
-	if (ect) {
-		if (a == ACT_EARLY)
-			st->st.marked_early++;
-		else
-			st->st.marked_forced++;
-		return LOOM_ECN_ENQUEUE_MARK;
-	}
-	if (cfg->wred_drop) {
-		if (a == ACT_EARLY)
-			st->st.dropped_early++;
-		else
-			st->st.dropped_forced++;
-		return LOOM_ECN_DROP_WRED;
-	}
-	st->st.non_ect_passed++;
-	return LOOM_ECN_ENQUEUE;
-}
-
-/*
- * `count` is the number of packets since the last mark that were not
- * marked (Floyd & Jacobson's "method 2"): the n-th packet after a mark is
- * drawn with p_a = p_b / (1 - (n - 1) p_b), which makes the gap uniform on
- * 1..1/p_b. (Their detailed pseudo-code increments count before using it,
- * which would give 1..1/p_b - 1.)
- */
-static enum action red_decide(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
-			      uint64_t len, bool takes_part, uint32_t rand_u32)
-{
-	if (len < cfg->kmin_bytes) {
-		st->count = 0;
-		return ACT_NONE;
-	}
-	if (len >= cfg->kmax_bytes) {
-		if (takes_part)
-			st->count = 0;
-		return ACT_FORCED;
-	}
-	if (!takes_part)
-		return ACT_EARLY; /* reported as passed, no draw */
-	if (red_draw(st->count, loom_ecn_red_pb(cfg, len), rand_u32)) {
-		st->count = 0;
-		return ACT_EARLY;
-	}
-	st->count++;
-	return ACT_NONE;
-}
-
-enum loom_ecn_verdict loom_ecn_decide(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
-				      uint32_t queue_bytes, bool ect, uint32_t rand_u32,
-				      loom_time_ns now)
-{
-	bool takes_part = ect || cfg->wred_drop;
-	enum action a = ACT_NONE;
-	uint64_t len;
-
-	st->st.pkts++;
-	/* The average is kept only while something judges it: its idle decay
-	 * is a loop of multiplies, and a queue that drains between bursts
-	 * pays it on every burst's first packet. */
-	if (cfg->use_average) {
-		update_avg(st, cfg, queue_bytes, now);
-		len = loom_ecn_avg_bytes(st);
-	} else {
-		st->idle = 0;
-		len = queue_bytes;
-	}
-
-	switch (cfg->mode) {
-	case LOOM_ECN_MODE_STEP:
-		if (len >= cfg->k_bytes)
-			a = ACT_FORCED;
-		break;
-	case LOOM_ECN_MODE_RED:
-		a = red_decide(st, cfg, len, takes_part, rand_u32);
-		break;
-	default:
-		break;
-	}
-	return act(st, cfg, a, ect);
-}
 
 /* v * rate / ref, at least `floor_bytes`, saturating at 32 bits. */
 static uint32_t scale_bytes(uint64_t v, uint64_t rate_bps, uint64_t ref_bps, uint32_t floor_bytes)

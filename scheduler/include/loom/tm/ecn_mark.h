@@ -126,9 +126,9 @@ void loom_ecn_queue_empty(struct loom_ecn_state *st, loom_time_ns now);
  * reset the count).
  * No "gentle" region: at and above kmax every packet is marked (dropped).
  */
-enum loom_ecn_verdict loom_ecn_decide(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
-				      uint32_t queue_bytes, bool ect, uint32_t rand_u32,
-				      loom_time_ns now);
+static inline enum loom_ecn_verdict loom_ecn_decide(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
+						    uint32_t queue_bytes, bool ect, uint32_t rand_u32,
+						    loom_time_ns now);
 
 /* The average in whole bytes. */
 static inline uint64_t loom_ecn_avg_bytes(const struct loom_ecn_state *st)
@@ -159,5 +159,140 @@ uint64_t loom_ecn_red_pb(const struct loom_ecn_cfg *cfg, uint64_t len_bytes);
  */
 void loom_ecn_dctcp_default(struct loom_ecn_cfg *cfg, uint64_t rate_bps);
 void loom_ecn_dcqcn_default(struct loom_ecn_cfg *cfg, uint64_t rate_bps);
+
+/* ---- the decision, inline: it runs for every packet a TM port queues,
+ * and it has more than one caller (the TM, the cell fabric's VOQs), which
+ * would make the compiler call it out of line (+24 instructions a packet
+ * measured), as include/net/red.h keeps Linux's RED in its header. ---- */
+
+/* The idle decay of the average (ecn_mark.c: a loop of multiplies, rare). */
+uint64_t loom_ecn_idle_avg(const struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg, loom_time_ns now);
+
+static inline void loom_ecn_update_avg(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
+				       uint32_t queue_bytes, loom_time_ns now)
+{
+	uint64_t q = (uint64_t)queue_bytes << LOOM_ECN_AVG_SHIFT;
+	uint8_t n = cfg->wq_log2;
+
+	if (st->idle && queue_bytes == 0 && cfg->rate_bps != 0) {
+		st->avg = loom_ecn_idle_avg(st, cfg, now);
+		st->idle = 0;
+		return;
+	}
+	st->idle = 0;
+	/* avg += (q - avg) * 2^-n, each direction on its own so that no
+	 * negative number is shifted */
+	if (q >= st->avg)
+		st->avg += (q - st->avg) >> n;
+	else
+		st->avg -= (st->avg - q) >> n;
+}
+
+/* Floyd's draw: act when rand < p_a = p_b / (1 - count p_b), i.e. when
+ * rand * (2^32 - count p_b) < p_b * 2^32, all in integers. */
+static inline bool loom_ecn_red_draw(uint64_t count, uint64_t pb, uint32_t rand_u32)
+{
+	const uint64_t one = 1ull << 32;
+	uint64_t cpb;
+
+	if (pb == 0)
+		return false;
+	if (pb >= one)
+		return true;
+	/* count >= floor(2^32 / p_b) means count p_b > 1 - p_b, so that
+	 * p_a > 1: act. Below it count p_b < 2^32 cannot overflow. */
+	if (count >= one / pb)
+		return true;
+	cpb = count * pb;
+	return (uint64_t)rand_u32 * (one - cpb) < (pb << 32);
+}
+
+enum loom_ecn_action { LOOM_ECN_ACT_NONE, LOOM_ECN_ACT_EARLY, LOOM_ECN_ACT_FORCED };
+
+static inline enum loom_ecn_verdict loom_ecn_act(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
+						 enum loom_ecn_action a, bool ect)
+{
+	if (a == LOOM_ECN_ACT_NONE)
+		return LOOM_ECN_ENQUEUE;
+	if (ect) {
+		if (a == LOOM_ECN_ACT_EARLY)
+			st->st.marked_early++;
+		else
+			st->st.marked_forced++;
+		return LOOM_ECN_ENQUEUE_MARK;
+	}
+	if (cfg->wred_drop) {
+		if (a == LOOM_ECN_ACT_EARLY)
+			st->st.dropped_early++;
+		else
+			st->st.dropped_forced++;
+		return LOOM_ECN_DROP_WRED;
+	}
+	st->st.non_ect_passed++;
+	return LOOM_ECN_ENQUEUE;
+}
+
+/*
+ * `count` is the number of packets since the last mark that were not
+ * marked (Floyd & Jacobson's "method 2"): the n-th packet after a mark is
+ * drawn with p_a = p_b / (1 - (n - 1) p_b), which makes the gap uniform on
+ * 1..1/p_b. (Their detailed pseudo-code increments count before using it,
+ * which would give 1..1/p_b - 1.)
+ */
+static inline enum loom_ecn_action loom_ecn_red_decide(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
+							uint64_t len, bool takes_part, uint32_t rand_u32)
+{
+	if (len < cfg->kmin_bytes) {
+		st->count = 0;
+		return LOOM_ECN_ACT_NONE;
+	}
+	if (len >= cfg->kmax_bytes) {
+		if (takes_part)
+			st->count = 0;
+		return LOOM_ECN_ACT_FORCED;
+	}
+	if (!takes_part)
+		return LOOM_ECN_ACT_EARLY; /* reported as passed, no draw */
+	if (loom_ecn_red_draw(st->count, loom_ecn_red_pb(cfg, len), rand_u32)) {
+		st->count = 0;
+		return LOOM_ECN_ACT_EARLY;
+	}
+	st->count++;
+	return LOOM_ECN_ACT_NONE;
+}
+
+static inline enum loom_ecn_verdict loom_ecn_decide(struct loom_ecn_state *st, const struct loom_ecn_cfg *cfg,
+						    uint32_t queue_bytes, bool ect, uint32_t rand_u32,
+						    loom_time_ns now)
+{
+	bool takes_part = ect || cfg->wred_drop;
+	enum loom_ecn_action a = LOOM_ECN_ACT_NONE;
+	uint64_t len;
+
+	st->st.pkts++;
+	/* The average is kept only while something judges it: its idle decay
+	 * is a loop of multiplies, and a queue that drains between bursts
+	 * pays it on every burst's first packet. */
+	if (cfg->use_average) {
+		loom_ecn_update_avg(st, cfg, queue_bytes, now);
+		len = loom_ecn_avg_bytes(st);
+	} else {
+		st->idle = 0;
+		len = queue_bytes;
+	}
+
+	switch (cfg->mode) {
+	case LOOM_ECN_MODE_STEP:
+		if (len >= cfg->k_bytes)
+			a = LOOM_ECN_ACT_FORCED;
+		break;
+	case LOOM_ECN_MODE_RED:
+		a = loom_ecn_red_decide(st, cfg, len, takes_part, rand_u32);
+		break;
+	default:
+		break;
+	}
+	return loom_ecn_act(st, cfg, a, ect);
+}
 
 #endif
