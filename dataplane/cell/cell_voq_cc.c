@@ -25,19 +25,14 @@
  */
 #include <rte_mbuf.h>
 
+#include "loom/traffic/rng.h"
 #include "cell_fabric.h"
 #include "pkt_meta.h"
 #include "tm.h"
 
 static inline uint32_t cell_rand(struct loom_cell_switch *cs)
 {
-	uint32_t x = cs->rng;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	cs->rng = x;
-	return x;
+	return cs->rng = loom_xorshift32(cs->rng);
 }
 
 void cell_voq_cc_init(struct loom_switch *sw, struct cell_voq *q, const struct loom_switch *egress, uint8_t dscp)

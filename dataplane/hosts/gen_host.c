@@ -68,17 +68,6 @@ static loom_time_ns pace(const struct loom_gen_tx_flow *f, uint64_t sent_wire)
 	return f->spec.start + ser;
 }
 
-static inline uint64_t xorshift64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 static inline bool flow_done(const struct loom_gen_tx_flow *f)
 {
 	if (f->spec.recovery) /* done when every packet is acknowledged */
@@ -193,7 +182,7 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
 static uint16_t flow_src_port(struct loom_gen_host *h, const struct loom_gen_tx_flow *f)
 {
 	if (f->spec.entropy_per_packet)
-		return (uint16_t)(ENTROPY_PORT_BASE + xorshift64(&h->rng) % ENTROPY_PORT_SPAN);
+		return (uint16_t)(ENTROPY_PORT_BASE + (h->rng = loom_xorshift64(h->rng)) % ENTROPY_PORT_SPAN);
 	if (f->spec.src_port)
 		return f->spec.src_port;
 	return (uint16_t)(ENTROPY_PORT_BASE + f->spec.id % ENTROPY_PORT_SPAN);

@@ -52,6 +52,7 @@
 #include "loom/cc/dctcp.h"
 #include "loom/cc/nscc.h"
 #include "loom/traffic/flow_spec.h"
+#include "loom/traffic/rng.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
 #include "gen_transport.h"
@@ -230,15 +231,10 @@ void loom_gen_host_start(struct loom_gen_host *h);
  * and one of them takes every drop (Floyd and Jacobson's phase effects). */
 static inline loom_time_ns loom_gen_host_tx_jitter(struct loom_gen_host *h)
 {
-	uint64_t x = h->rng;
-
 	if (!h->jitter_ns)
 		return 0;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	h->rng = x;
-	return x % h->jitter_ns;
+	h->rng = loom_xorshift64(h->rng);
+	return h->rng % h->jitter_ns;
 }
 
 /* Smallest frame a flow of this transport may use (headers + payload header). */

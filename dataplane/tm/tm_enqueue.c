@@ -18,6 +18,7 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
+#include "loom/traffic/rng.h"
 #include "pkt_drop.h"
 #include "tm.h"
 
@@ -76,13 +77,7 @@ static inline void tm_mark_ce(uint8_t *d, const struct tm_pkt_class *pc)
 
 static inline uint32_t tm_rand(struct tm_switch *ts)
 {
-	uint32_t x = ts->rng;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	ts->rng = x;
-	return x;
+	return ts->rng = loom_xorshift32(ts->rng);
 }
 
 static inline unsigned int hist_bucket(uint64_t bytes)

@@ -26,4 +26,25 @@ uint64_t loom_rng_below(struct loom_rng *r, uint64_t n);
 /* Exponential with the given mean (> 0). */
 double loom_rng_exp(struct loom_rng *r, double mean);
 
+/* Marsaglia's xorshift (2003): the state after `x` (never 0), a few
+ * instructions, for per-packet draws in the datapath (RED's draw, host
+ * jitter, entropy) where xoshiro's four words cost too much. By value, so
+ * that the caller's state stays in a register (no aliasing through a
+ * pointer). */
+static inline uint32_t loom_xorshift32(uint32_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+static inline uint64_t loom_xorshift64(uint64_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
 #endif
