@@ -7,9 +7,15 @@ file:line before anything is made."""
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
+
+# one conservation check for every fabric test (it also counts a cell
+# fabric's VOQs and reassembly)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fabric"))
+from fabric import conservation_errors  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -67,20 +73,6 @@ def link_counters(machine, ifname):
     """The kernel's counters of an interface on a machine (ip -s -j)."""
     r = on(machine, "ip", "-s", "-j", "link", "show", ifname)
     return json.loads(r.stdout)[0]["stats64"]
-
-
-def conservation_errors(st):
-    """rx + generated = tx + answered + dropped + queued on every switch."""
-    errors = []
-    for sw in st["switches"]:
-        rx = sum(p["rx_packets"] for p in sw["ports"])
-        tx = sum(p["tx_packets"] for p in sw["ports"])
-        dropped = sum(sum(p["drops"].values()) for p in sw["ports"])
-        queued = sum(p["queued"] for p in sw["ports"])
-        if rx + sw["generated"] != tx + sw["answered"] + dropped + queued or not sw["conserved"]:
-            errors.append("%s: rx %d + generated %d != tx %d + answered %d + dropped %d + queued %d"
-                          % (sw["name"], rx, sw["generated"], tx, sw["answered"], dropped, queued))
-    return errors
 
 
 def netns_list():
