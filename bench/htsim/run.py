@@ -47,7 +47,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FILES = ["permutation_128.yaml", "incast_k8.yaml"]
-MODES = ["ecmp", "spray", "flowlet", "adaptive", "drill", "endpoint", "cell"]
+MODES = ["ecmp", "spray", "spray_flow", "flowlet", "adaptive", "adaptive_flow", "drill", "endpoint", "cell"]
 SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
 

@@ -12,7 +12,12 @@
  *    placement: band makes the old choices (lowest band, ties random);
  *  - quality bands: from past/future load as specified; the EWMA sampling,
  *    including catch-up over missed intervals;
+ *  - spray_flow: a round robin per flow, whatever the other flows send;
+ *    flows first seen start on successive members;
  *  - adaptive: least queued, relative to link rate, ties at random;
+ *  - adaptive_flow: the flow's round robin while no queue stands more than
+ *    four packets above the least, then the next one in its order that
+ *    does not;
  *  - DRILL: the remembered best is kept although random samples miss it;
  *  - a run of packets at once (select_burst) chooses as packet by packet.
  */
@@ -516,6 +521,88 @@ static void test_drill_memory(void **state)
 	p->fini(st);
 }
 
+static void test_spray_flow_round_robin_per_flow(void **state)
+{
+	const struct lb_policy *p = policy("spray_flow");
+	struct fake_switch f;
+	uint32_t count[3][4] = {{0}};
+	uint16_t last[3];
+	void *st;
+
+	(void)state;
+	fake_switch_init(&f, 4, G10, 1);
+	st = policy_init(p, &f);
+	/* three flows first seen in turn start on members 0, 1, 2 */
+	for (uint32_t fl = 0; fl < 3; fl++)
+		last[fl] = pick(p, st, &f, 1000 + fl, 0);
+	assert_int_equal(last[0], 0);
+	assert_int_equal(last[1], 1);
+	assert_int_equal(last[2], 2);
+	/* then, interleaved irregularly (flow 0 twice as often as 1, flow 2
+	 * in bursts), each flow goes on in its own order: the others' packets
+	 * in between do not move it, so each is spread exactly evenly */
+	for (uint32_t i = 0; i < 4000; i++) {
+		uint32_t fl = (i % 3 == 2) ? 1 : (i / 7) % 5 == 0 ? 2 : 0;
+		uint16_t m = pick(p, st, &f, 1000 + fl, i);
+
+		assert_int_equal(m, (last[fl] + 1) % 4);
+		last[fl] = m;
+		count[fl][m]++;
+	}
+	for (uint32_t fl = 0; fl < 3; fl++) {
+		uint32_t lo = UINT32_MAX, hi = 0;
+
+		for (int m = 0; m < 4; m++) {
+			lo = count[fl][m] < lo ? count[fl][m] : lo;
+			hi = count[fl][m] > hi ? count[fl][m] : hi;
+		}
+		assert_true(hi - lo <= 1);
+	}
+	p->fini(st);
+}
+
+static void test_adaptive_flow_skips_standing_queues(void **state)
+{
+	const struct lb_policy *p = policy("adaptive_flow");
+	struct fake_switch f;
+	void *st;
+
+	(void)state;
+	fake_switch_init(&f, 4, G10, 1);
+	st = policy_init(p, &f);
+	/* queues within four 1500-byte packets of the least: the flow's
+	 * round robin, as spray_flow (a flow first seen starts at member 0) */
+	f.queued[0] = 0;
+	f.queued[1] = 4000;
+	f.queued[2] = 6000;
+	f.queued[3] = 1500;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pick(p, st, &f, 77, i), i % 4);
+	/* member 2 more than four packets above the least (6000 + 1 > 4 x
+	 * 1500): the flow skips it for the next in its order, 3, and goes on
+	 * from there: 0, 1, 3, 0, 1, 3 */
+	f.queued[2] = 6001;
+	for (int i = 0; i < 6; i++) {
+		static const uint16_t want[] = {0, 1, 3, 0, 1, 3};
+
+		assert_int_equal(pick(p, st, &f, 77, i), want[i]);
+	}
+	/* relative to rate: member 0 at 40G, where four 1500-byte packets
+	 * take 1.2 us: 12000 bytes (2.4 us) stand above the least (0), 6000
+	 * bytes (1.2 us) do not */
+	f.queued[2] = 0;
+	f.queued[0] = 12000;
+	f.members[0].rate_bps = 4 * G10;
+	assert_int_equal(pick(p, st, &f, 77, 0), 1); /* 0 is next, skipped; 1 (3.2 us on 10G) is within 4.8 us */
+	f.queued[0] = 6000;
+	assert_int_equal(pick(p, st, &f, 77, 0), 2);
+	assert_int_equal(pick(p, st, &f, 77, 0), 3);
+	assert_int_equal(pick(p, st, &f, 77, 0), 0);
+	/* another flow keeps its own order */
+	assert_int_equal(pick(p, st, &f, 78, 0), 1); /* first seen: the group's next start */
+	p->fini(st);
+}
+
 /* A run of packets through lb_policy_select_burst (the policy's own
  * select_burst, or select + feedback per packet when it has none) gives
  * each policy's members exactly as one packet after another does, run
@@ -600,6 +687,8 @@ int main(void)
 		cmocka_unit_test(test_quality_bands),
 		cmocka_unit_test(test_port_load_sampling),
 		cmocka_unit_test(test_adaptive_least_loaded),
+		cmocka_unit_test(test_spray_flow_round_robin_per_flow),
+		cmocka_unit_test(test_adaptive_flow_skips_standing_queues),
 		cmocka_unit_test(test_drill_memory),
 		cmocka_unit_test(test_select_burst_as_per_packet),
 		cmocka_unit_test(test_params_check),
