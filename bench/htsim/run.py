@@ -5,8 +5,8 @@
 htsim"). Runs bench/htsim/permutation_128.yaml and incast_k8.yaml in every
 load-balancing mode with `loomctl run` and prints one table per file:
 
-  ecmp, spray, flowlet, adaptive, drill  the switches' policy (docs/POLICIES.md;
-                                         flowlet with idle_time: rtt/2)
+  ecmp, spray, spray_flow, flowlet,      the switches' policy (docs/POLICIES.md;
+  adaptive, adaptive_flow, drill         flowlet with idle_time: rtt/2)
   endpoint                               ECMP switches, generator hosts vary
                                          the entropy (UDP source port) per packet
   cell                                   mode: cell (docs/CELLS.md), fabric links
@@ -35,6 +35,8 @@ retransmissions and timeouts (the flows' results). Figures only: nothing is
 asserted. --size 16M runs the permutation's 16 MB flows (the duration
 scales with the size); --seeds runs more seeds; --modes picks modes;
 --again DIR prints the tables of an earlier --out DIR without running.
+bench/htsim/breakdown.py DIR/RUN.json says where a run's time went (the
+queues per kind of port, the senders' idle time).
 """
 import argparse
 import json
