@@ -165,9 +165,14 @@ static json_t *wire_stats(const struct loom_port_io *io)
 		return NULL;
 	/* an af_packet ring's own drops are what a NIC calls missed */
 	ring_full = io->ring ? loom_ring_drops_total(io->ring) : 0;
-	return json_pack("{s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)(es.imissed + ring_full), "rx_errors",
-			 (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
-			 (json_int_t)es.oerrors);
+	/* rx_foreign: other interfaces' frames its ring caught before the
+	 * driver bound it, never given to the switch; ring_dropped_before_start:
+	 * what it dropped until then, frames of any interface, not in rx_missed
+	 * (port_ring_foreign.h) */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)(es.imissed + ring_full),
+			 "rx_errors", (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
+			 (json_int_t)es.oerrors, "rx_foreign", (json_int_t)io->rx_foreign, "ring_dropped_before_start",
+			 (json_int_t)(io->ring ? io->ring->before_start : 0));
 }
 
 static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, const struct switch_snapshot *snap,
