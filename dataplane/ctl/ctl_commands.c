@@ -530,10 +530,14 @@ static int tm_change_key(json_t *req, char *key, size_t len)
 		       int_or_all(req, "port"), str_or_all(req, "key"));
 }
 
+/* The flowlet parameters a request names are in its key: a later request
+ * replaces it only when it names the same ones (and mode), so that a
+ * restart's replay, in order, still ends with every parameter's last value. */
 static int lb_set_change_key(json_t *req, char *key, size_t len)
 {
-	return key_fmt(key, len, "lb_set %s group %" JSON_INTEGER_FORMAT, str_or_all(req, "switch"),
-		       int_or_all(req, "group"));
+	return key_fmt(key, len, "lb_set %s group %" JSON_INTEGER_FORMAT "%s%s", str_or_all(req, "switch"),
+		       int_or_all(req, "group"), json_object_get(req, "idle_time_ns") ? " idle_time" : "",
+		       json_object_get(req, "placement") ? " placement" : "");
 }
 
 static int pipeline_change_key(json_t *req, char *key, size_t len)
@@ -586,7 +590,7 @@ static const struct {
 		 "break or repair a link (docs/FAULTS.md)", ctl_cmd_link, link_change_key},
 	{"switch", "{\"switch\": NAME, \"state\": \"down\"|\"up\"}: take a whole switch down or up", ctl_cmd_switch,
 	 switch_change_key},
-	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set,
+	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?, \"idle_time_ns\": N?, \"placement\": P?}: change the load-balancing mode and flowlet parameters (api/loom_lb_set.h)", ctl_cmd_lb_set,
 	 lb_set_change_key},
 	{"trace_start", "{\"switch\": S, \"port\": P?, \"count\": N?, \"match\": EXPR?}: trace the next N matching "
 			"packets hop by hop (docs/TRACE.md)", ctl_cmd_trace_start},
