@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `loomctl lb show [SWITCH] [--json]` and `loomctl lb set MODE [--switch SW]
- * [--group G]`: the load-balancing modes of a running fabric, their
- * per-member counters, imbalance and the reordering hosts see; changing a
- * mode while traffic flows (loomd swaps it in between two bursts).
+ * [--group G | --idle-time T --placement queue|band]`: the load-balancing
+ * modes of a running fabric, their per-member counters, imbalance and the
+ * reordering hosts see; changing a mode, and the flowlet parameters, while
+ * traffic flows (loomd swaps the new states in between two bursts). The
+ * request is api/loom_lb_set.h's.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +14,8 @@
 
 #include "ctl_client.h"
 #include "lb_cmds.h"
+#include "loom_lb_set.h"
+#include "topo/topology.h"
 
 static json_int_t geti(json_t *o, const char *k)
 {
@@ -34,8 +38,14 @@ void lb_print_switch(json_t *lb, const char *indent)
 	json_t *g, *m, *r;
 	size_t i, j;
 
-	printf("%sload balancing: %s (imbalance window %.0f ms)\n", indent, gets(lb, "mode"),
+	json_t *fl = json_object_get(lb, "flowlet");
+
+	printf("%sload balancing: %s (imbalance window %.0f ms)", indent, gets(lb, "mode"),
 	       (double)geti(lb, "window_ns") / 1e6);
+	if (fl)
+		printf(", flowlet idle time %.0f us, placement %s", (double)geti(fl, "idle_time_ns") / 1e3,
+		       gets(fl, "placement"));
+	putchar('\n');
 	json_array_foreach(json_object_get(lb, "groups"), i, g) {
 		json_t *im = json_object_get(g, "imbalance"), *wim = json_object_get(g, "window_imbalance");
 
@@ -86,22 +96,32 @@ static int lb_show(const char *sw, bool as_json)
 	return 0;
 }
 
-static int lb_set(const char *mode, const char *sw, const char *group)
+static int lb_set(struct loom_lb_set_req *req, const char *group, const char *idle)
 {
-	char *end;
-	json_t *extra = json_pack("{s:s}", "mode", mode), *r, *n;
+	char *end, err[256];
+	json_t *extra, *r, *n;
+	uint64_t ns;
 	size_t i;
 
-	if (sw)
-		json_object_set_new(extra, "switch", json_string(sw));
 	if (group) {
 		long g = strtol(group, &end, 10);
 		if (*end || g < 0) {
 			fprintf(stderr, "loomctl: --group needs a group number (loomctl lb show lists them)\n");
-			json_decref(extra);
 			return 2;
 		}
-		json_object_set_new(extra, "group", json_integer(g));
+		req->group = g;
+	}
+	if (idle) {
+		if (topo_parse_delay(idle, &ns) < 0 || ns > LOOM_LB_IDLE_TIME_MAX_NS) {
+			fprintf(stderr, "loomctl: --idle-time needs a time up to 10s (e.g. 256us)\n");
+			return 2;
+		}
+		req->idle_time_ns = (int64_t)ns;
+	}
+	extra = loom_lb_set_req_to_json(req, err, sizeof(err));
+	if (!extra) {
+		fprintf(stderr, "loomctl: %s\n", err);
+		return 2;
 	}
 	r = ctl_call_or_report("lb_set", extra);
 	if (!r)
@@ -116,12 +136,12 @@ static int lb_set(const char *mode, const char *sw, const char *group)
 
 int cmd_lb(int argc, char **argv)
 {
-	const char *sw = NULL, *group = NULL, *mode = NULL;
+	const char *sw = NULL, *group = NULL, *mode = NULL, *idle = NULL, *placement = NULL;
 	bool as_json = false, show;
 
 	if (argc < 1 || (strcmp(argv[0], "show") != 0 && strcmp(argv[0], "set") != 0)) {
 		fprintf(stderr, "usage: loomctl lb show [SWITCH] [--json]\n"
-				"       loomctl lb set MODE [--switch SW] [--group G]\n");
+				"       loomctl lb set MODE [--switch SW] [--group G | --idle-time T --placement queue|band]\n");
 		return 2;
 	}
 	show = strcmp(argv[0], "show") == 0;
@@ -132,6 +152,10 @@ int cmd_lb(int argc, char **argv)
 			sw = argv[++i];
 		} else if (strcmp(argv[i], "--group") == 0 && i + 1 < argc && !show) {
 			group = argv[++i];
+		} else if (strcmp(argv[i], "--idle-time") == 0 && i + 1 < argc && !show) {
+			idle = argv[++i];
+		} else if (strcmp(argv[i], "--placement") == 0 && i + 1 < argc && !show) {
+			placement = argv[++i];
 		} else if (argv[i][0] != '-' && show && !sw) {
 			sw = argv[i];
 		} else if (argv[i][0] != '-' && !show && !mode) {
@@ -151,5 +175,10 @@ int cmd_lb(int argc, char **argv)
 		fprintf(stderr, "loomctl: lb set --group needs --switch\n");
 		return 2;
 	}
-	return lb_set(mode, sw, group);
+	struct loom_lb_set_req req = LOOM_LB_SET_REQ_INIT;
+
+	req.mode = mode;
+	req.sw = sw;
+	req.placement = placement;
+	return lb_set(&req, group, idle);
 }

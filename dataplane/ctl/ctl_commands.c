@@ -165,9 +165,14 @@ static json_t *wire_stats(const struct loom_port_io *io)
 		return NULL;
 	/* an af_packet ring's own drops are what a NIC calls missed */
 	ring_full = io->ring ? loom_ring_drops_total(io->ring) : 0;
-	return json_pack("{s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)(es.imissed + ring_full), "rx_errors",
-			 (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
-			 (json_int_t)es.oerrors);
+	/* rx_foreign: other interfaces' frames its ring caught before the
+	 * driver bound it, never given to the switch; ring_dropped_before_start:
+	 * what it dropped until then, frames of any interface, not in rx_missed
+	 * (port_ring_foreign.h) */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "rx_missed", (json_int_t)(es.imissed + ring_full),
+			 "rx_errors", (json_int_t)es.ierrors, "rx_nombuf", (json_int_t)es.rx_nombuf, "tx_errors",
+			 (json_int_t)es.oerrors, "rx_foreign", (json_int_t)io->rx_foreign, "ring_dropped_before_start",
+			 (json_int_t)(io->ring ? io->ring->before_start : 0));
 }
 
 static json_t *port_json(const struct loom_fabric *f, uint16_t s, uint16_t p, const struct switch_snapshot *snap,
@@ -525,10 +530,14 @@ static int tm_change_key(json_t *req, char *key, size_t len)
 		       int_or_all(req, "port"), str_or_all(req, "key"));
 }
 
+/* The flowlet parameters a request names are in its key: a later request
+ * replaces it only when it names the same ones (and mode), so that a
+ * restart's replay, in order, still ends with every parameter's last value. */
 static int lb_set_change_key(json_t *req, char *key, size_t len)
 {
-	return key_fmt(key, len, "lb_set %s group %" JSON_INTEGER_FORMAT, str_or_all(req, "switch"),
-		       int_or_all(req, "group"));
+	return key_fmt(key, len, "lb_set %s group %" JSON_INTEGER_FORMAT "%s%s", str_or_all(req, "switch"),
+		       int_or_all(req, "group"), json_object_get(req, "idle_time_ns") ? " idle_time" : "",
+		       json_object_get(req, "placement") ? " placement" : "");
 }
 
 static int pipeline_change_key(json_t *req, char *key, size_t len)
@@ -581,7 +590,7 @@ static const struct {
 		 "break or repair a link (docs/FAULTS.md)", ctl_cmd_link, link_change_key},
 	{"switch", "{\"switch\": NAME, \"state\": \"down\"|\"up\"}: take a whole switch down or up", ctl_cmd_switch,
 	 switch_change_key},
-	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?}: change the load-balancing mode", ctl_cmd_lb_set,
+	{"lb_set", "{\"mode\": M, \"switch\": NAME?, \"group\": G?, \"idle_time_ns\": N?, \"placement\": P?}: change the load-balancing mode and flowlet parameters (api/loom_lb_set.h)", ctl_cmd_lb_set,
 	 lb_set_change_key},
 	{"trace_start", "{\"switch\": S, \"port\": P?, \"count\": N?, \"match\": EXPR?}: trace the next N matching "
 			"packets hop by hop (docs/TRACE.md)", ctl_cmd_trace_start},

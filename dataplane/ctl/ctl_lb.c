@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctl_lb.h"
+#include "loom_lb_set.h"
 
 static json_t *lb_error(const char *msg)
 {
@@ -79,9 +80,11 @@ json_t *ctl_lb_switch_json(const struct loom_switch *sw, const struct loom_lb_sn
 	for (uint16_t p = 0; p < sw->n_ports; p++)
 		if (sw->ports[p].reorder_measured)
 			json_array_append_new(reorder, reorder_json(sw, p, &s->reorder[p]));
-	return json_pack("{s:s, s:I, s:I, s:o, s:o}", "mode", lb_policy_at(s->default_policy)->name, "window_ns",
-			 (json_int_t)s->window_ns, "window_end_ns", (json_int_t)s->window_end, "groups", groups,
-			 "reorder", reorder);
+	return json_pack("{s:s, s:I, s:I, s:{s:I, s:s, s:I}, s:o, s:o}", "mode", lb_policy_at(s->default_policy)->name,
+			 "window_ns", (json_int_t)s->window_ns, "window_end_ns", (json_int_t)s->window_end, "flowlet",
+			 "idle_time_ns", (json_int_t)s->params.idle_time_ns, "placement",
+			 lb_flowlet_placement_name(s->params.flowlet_placement), "table",
+			 (json_int_t)s->params.flowlet_table_size, "groups", groups, "reorder", reorder);
 }
 
 /* The switches a request names ("switch" absent: all). -1 when it names
@@ -166,31 +169,49 @@ static void commit_on_worker(void *arg)
 		loom_lb_change_commit(&c->ch[i]);
 }
 
+/* The switch's tunables with the request's flowlet parameters; NULL when
+ * it has none. */
+static const struct lb_params *new_params(const struct loom_switch *sw, const struct loom_lb_set_req *r,
+					  struct lb_params *p)
+{
+	if (r->idle_time_ns < 0 && !r->placement)
+		return NULL;
+	*p = sw->lb->params; /* written only by commits, which this thread makes */
+	if (r->idle_time_ns >= 0) {
+		p->idle_time_ns = (loom_time_ns)r->idle_time_ns;
+		p->load.horizon_ns = p->idle_time_ns; /* as at load (lb_config.c) */
+	}
+	if (r->placement)
+		p->flowlet_placement = (uint8_t)lb_flowlet_placement_id(r->placement);
+	return p;
+}
+
 json_t *ctl_cmd_lb_set(struct loomd_state *st, json_t *req)
 {
 	struct loom_fabric *f = st->fabric;
-	const char *mode = json_string_value(json_object_get(req, "mode"));
-	json_t *jg = json_object_get(req, "group"), *names;
+	struct loom_lb_set_req r;
+	const char *mode;
+	json_t *names;
 	struct set_call c = {0};
 	uint32_t group = UINT32_MAX, changed = 0;
 	char msg[320], why[256];
 	int only;
 
-	if (!mode)
-		return lb_error("lb_set needs \"mode\"");
+	if (loom_lb_set_req_from_json(req, &r, why, sizeof(why)) < 0)
+		return lb_error(why);
+	mode = r.mode;
 	if (strlen(mode) > 31) /* no policy name is longer; also keeps quoting it in messages whole */
 		return lb_error("lb_set: mode name too long");
 	if (lb_policy_check_name(mode, why, sizeof(why)))
 		return lb_error(why);
+	if (r.placement && lb_flowlet_placement_id(r.placement) < 0)
+		return lb_error("lb_set: \"placement\" must be queue or band");
 	if (target_switch(f, req, &only) < 0)
 		return lb_error("lb_set: no such switch in this loomd");
-	if (jg) {
-		if (only < 0)
-			return lb_error("lb_set: \"group\" needs \"switch\"");
-		if (!json_is_integer(jg) || json_integer_value(jg) < 0 ||
-		    json_integer_value(jg) >= f->switches[only].n_groups)
+	if (r.group >= 0) {
+		if (r.group >= f->switches[only].n_groups)
 			return lb_error("lb_set: no such group on that switch");
-		group = (uint32_t)json_integer_value(jg);
+		group = (uint32_t)r.group;
 	}
 	c.ch = calloc(f->n_switches, sizeof(*c.ch));
 	if (!c.ch)
@@ -198,8 +219,10 @@ json_t *ctl_cmd_lb_set(struct loomd_state *st, json_t *req)
 	for (uint16_t s = 0; s < f->n_switches; s++) {
 		if (only >= 0 && s != only)
 			continue;
-		if (loom_lb_change_prepare(&c.ch[c.n], &f->switches[s], group, (uint16_t)lb_policy_id(mode), msg,
-					   sizeof(msg)) < 0) {
+		struct lb_params p;
+
+		if (loom_lb_change_prepare(&c.ch[c.n], &f->switches[s], group, (uint16_t)lb_policy_id(mode),
+					   new_params(&f->switches[s], &r, &p), msg, sizeof(msg)) < 0) {
 			for (uint16_t i = 0; i < c.n; i++)
 				loom_lb_change_finish(&c.ch[i]);
 			free(c.ch);

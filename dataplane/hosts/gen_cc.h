@@ -44,8 +44,11 @@ int loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss, const char **w
 void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, const struct loom_gen_tx_flow *f);
 
 /* The sender is about to send a packet of f at `now`: runs DCQCN's timers;
- * false when DCTCP's window is full (the flow then waits for an ACK). */
-bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, loom_time_ns now);
+ * false when DCTCP's or NSCC's window is full (the flow then waits for an
+ * ACK). tp_inflight: over a transport, its payload bytes outstanding
+ * (loom_gen_tp_inflight_bytes(), which the caller reads: the transport
+ * calls the CC, not the other way round); else unused. */
+bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, uint64_t tp_inflight, loom_time_ns now);
 
 /* After a packet of `frame` wire bytes left at `start`: its due time for
  * the next one. */
@@ -55,14 +58,10 @@ loom_time_ns loom_gen_cc_after_send(struct loom_gen_tx_flow *f, uint32_t frame, 
  * Queues feedback when the flow's CC asks for it; returns 1 when it did. */
 uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce, loom_time_ns now);
 
-/* Sender: a feedback packet arrived. Returns 1 when a flow may now send
- * earlier than it was due. Feedback for no flow of ours is ignored
- * (returns 0, and *unknown is set). */
-uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now,
-				 bool *unknown);
-/* Queue a feedback packet (consecutive ACKs of a flow merge); counts an overflow. */
-void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
+/* Sender: a CNP or a DCTCP ACK for f arrived (the host found f; a
+ * transport's ACK or NAK goes to loom_gen_tp_on_feedback()). Returns 1 when
+ * f may now send earlier than it was due. */
+uint32_t loom_gen_cc_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns now);
 /* A transport's ACK or NAK (nak) with cumulative ePSN of f, for its CC:
  * DCTCP's window reads epsn; NSCC's the packets an ACK newly acknowledged
  * and the send time it echoes (LOOM_TIME_NEVER: none), or the NAK. */
@@ -70,9 +69,6 @@ void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, boo
 				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now);
 /* The gap after f's last packet at its current rate. */
 loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f);
-
-/* The feedback packet for the head of the queue (NULL: no buffer). */
-struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
 
 /* The flow's current sending rate (bit/s) and window cuts, for the results. */
 uint64_t loom_gen_cc_cuts(const struct loom_gen_tx_flow *f);

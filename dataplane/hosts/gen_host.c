@@ -11,6 +11,8 @@
 #include <rte_udp.h>
 
 #include "gen_cc.h"
+#include "gen_feedback.h"
+#include "gen_frame.h"
 #include "gen_host.h"
 #include "loom/sim/link.h"
 #include "loom/traffic/workload.h"
@@ -188,27 +190,6 @@ static uint16_t flow_src_port(struct loom_gen_host *h, const struct loom_gen_tx_
 	return (uint16_t)(ENTROPY_PORT_BASE + f->spec.id % ENTROPY_PORT_SPAN);
 }
 
-struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t frame, struct rte_mbuf **mp)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(h->pool);
-	struct rte_ether_hdr *eth;
-
-	if (unlikely(!m) && h->pool_grow && h->pool_grow(h->pool_grow_ctx) > 0)
-		m = rte_pktmbuf_alloc(h->pool);
-	if (!m)
-		return NULL;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)frame);
-	if (!eth) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	eth->dst_addr = h->gw_mac;
-	eth->src_addr = h->mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	*mp = m;
-	return (struct rte_ipv4_hdr *)(eth + 1);
-}
-
 /* Ethernet / IPv4 / UDP [/ BTH] / loom_gen_payload, `frame` bytes long. */
 static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx_flow *f, uint32_t frame,
 				     loom_time_ns now, uint64_t seq)
@@ -283,7 +264,7 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 
 	f->no_buffer_now = false;
 	loom_gen_tp_run_timer(f, start);
-	if (!loom_gen_cc_may_send(f, start)) { /* window full: an ACK or the timer reopens it */
+	if (!loom_gen_cc_may_send(f, loom_gen_tp_inflight_bytes(f), start)) { /* window full: an ACK or the timer reopens it */
 		f->due = loom_gen_tp_wait(f);
 		return 0;
 	}
@@ -336,7 +317,7 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 				h->fb_count = 0;
 				continue;
 			}
-			m = loom_gen_cc_build_feedback(h, &h->fb[h->fb_head]);
+			m = loom_gen_feedback_build(h, &h->fb[h->fb_head]);
 			if (!m)
 				break; /* no buffer: it stays queued */
 			if (unlikely(h->nic))
@@ -379,7 +360,7 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 				break; /* no buffer: put off (the transport recovers the packet) */
 			continue;
 		}
-		if (!loom_gen_cc_may_send(f, start)) { /* window full: an ACK reopens it */
+		if (!loom_gen_cc_may_send(f, 0, start)) { /* window full: an ACK reopens it */
 			f->due = LOOM_TIME_NEVER;
 			continue;
 		}
@@ -489,6 +470,27 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	return &h->rx[slot];
 }
 
+/* Feedback for one of our flows goes to its transport (ACK, NAK) or its CC
+ * (CNP, DCTCP's ACK); for no flow of ours, or a transport's for a flow
+ * without one, it is ignored (returns 0, and *unknown is set). */
+static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
+			    const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now, bool *unknown)
+{
+	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
+	struct loom_gen_tx_flow *f;
+
+	*unknown = slot >= h->n_tx || h->tx[slot].spec.id != rte_be_to_cpu_32(fb->flow_id);
+	if (*unknown)
+		return 0;
+	f = &h->tx[slot];
+	f->feedback++;
+	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
+		*unknown = !f->spec.recovery || !ext;
+		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, f->spec.cc == LOOM_FLOW_CC_NSCC ? ts_echo : LOOM_TIME_NEVER, now);
+	}
+	return loom_gen_cc_on_feedback(f, fb, now);
+}
+
 uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
 {
 	uint32_t changed = 0;
@@ -523,7 +525,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 			h->c.rx_feedback++;
 			if (unlikely(h->nic))
 				loom_gen_plane_on_feedback(h, (unsigned int)plane, fb.kind == LOOM_GEN_FB_CNP || fb.ece, now);
-			changed += loom_gen_cc_on_feedback(h, &fb, has_ext ? &ext : NULL, ts_echo, now, &unknown);
+			changed += on_feedback(h, &fb, has_ext ? &ext : NULL, ts_echo, now, &unknown);
 			h->c.rx_unknown += unknown;
 			continue;
 		}

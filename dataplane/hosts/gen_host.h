@@ -53,6 +53,7 @@
 #include "loom/cc/nscc.h"
 #include "loom/traffic/flow_spec.h"
 #include "loom/traffic/rng.h"
+#include "gen_feedback.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
 #include "gen_transport.h"
@@ -72,39 +73,6 @@ struct loom_gen_payload {
 	uint64_t seq;     /* 0, 1, 2 ... per flow */
 	uint64_t tx_time; /* when the packet left the sender (its clock) */
 } __attribute__((packed));
-
-/* What a receiver returns to a congestion-controlled sender: a CNP
- * (DCQCN; a RoCEv2 packet, BTH opcode 0x81) or an ACK (DCTCP; UDP)
- * carrying this after the UDP header (after the BTH for CNPs). */
-#define LOOM_GEN_FEEDBACK_MAGIC 0x4c4d4642u /* "LMFB" */
-enum loom_gen_feedback_kind {
-	LOOM_GEN_FB_CNP = 1,
-	LOOM_GEN_FB_ACK = 2,
-	/* loss recovery (gen_transport.h): a loom_gen_feedback_ext follows the header */
-	LOOM_GEN_FB_TP_ACK = 3, /* ack_seq = cumulative ePSN, ece, selective ACK */
-	LOOM_GEN_FB_TP_NAK = 4, /* go-back-N: send again from ack_seq; selective repeat: ext.psn */
-};
-
-struct loom_gen_feedback_hdr {
-	uint32_t magic;
-	uint32_t tx_slot; /* the flow's index in the sender's tx table */
-	uint32_t flow_id;
-	uint8_t kind;     /* enum loom_gen_feedback_kind */
-	uint8_t ece;      /* ACK: the packet(s) it acknowledges were CE-marked */
-	uint16_t reserved;
-	uint64_t ack_seq; /* ACK: packets received up to (highest sequence + 1) */
-} __attribute__((packed));
-
-/* One queued feedback packet. */
-struct loom_gen_feedback {
-	uint32_t rx_slot;
-	uint8_t kind, ece;
-	uint8_t plane;    /* multi-plane: it goes back over the plane its data came in on (gen_plane.h) */
-	uint64_t ack_seq;
-	struct loom_gen_feedback_ext ext; /* transport kinds */
-	uint64_t ts_echo; /* NSCC's ACKs: the send time of the data packet acknowledged (on the wire after ext) */
-};
-#define LOOM_GEN_FEEDBACK_QUEUE 256u
 
 /* A flow this host sends. */
 struct loom_gen_tx_flow {
@@ -241,9 +209,5 @@ static inline loom_time_ns loom_gen_host_tx_jitter(struct loom_gen_host *h)
 uint32_t loom_gen_min_frame(uint8_t transport);
 /* How many packets of `frame` bytes carry `burst_bytes` of payload (at least 1). */
 uint64_t loom_gen_burst_packets(uint64_t burst_bytes, uint32_t frame, uint8_t transport);
-/* A new frame of `frame` bytes from the host's pool with its Ethernet
- * header written (host -> gateway, IPv4); returns the IPv4 header to fill,
- * or NULL (and no mbuf) when the pool or the buffer is short. */
-struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t frame, struct rte_mbuf **m);
 
 #endif

@@ -6,6 +6,7 @@
 #include <rte_byteorder.h>
 
 #include "gen_cc.h"
+#include "gen_feedback.h"
 #include "gen_host.h"
 #include "gen_transport.h"
 #include "loom/traffic/workload.h"

@@ -69,17 +69,11 @@ struct loom_gen_tp_rx {
 	uint64_t naks;          /* NAKs / NACKs queued */
 };
 
-/* The extension of a transport's feedback packet, after loom_gen_feedback_hdr. */
-struct loom_gen_feedback_ext {
-	uint64_t psn;        /* NACK: the trimmed packet (selective repeat) */
-	uint64_t sack_base;  /* ACK: selective ACK of the 64 PSNs from here */
-	uint64_t sack;
-} __attribute__((packed));
-
 struct loom_gen_host;
 struct loom_gen_tx_flow;
 struct loom_gen_rx_flow;
 struct loom_gen_feedback_hdr;
+struct loom_gen_feedback_ext;
 
 void loom_gen_tp_init_tx(struct loom_gen_tx_flow *f, uint32_t mss);
 void loom_gen_tp_init_rx(struct loom_gen_rx_flow *r, uint8_t trim_dscp);

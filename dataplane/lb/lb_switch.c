@@ -111,8 +111,8 @@ void loom_lb_free(struct loom_switch *sw)
 	sw->lb = NULL;
 }
 
-static int group_state_new(struct loom_switch *sw, uint32_t g, uint16_t policy, void **state, char *err,
-			   size_t errlen)
+static int group_state_new(struct loom_switch *sw, uint32_t g, uint16_t policy, const struct lb_params *params,
+			   void **state, char *err, size_t errlen)
 {
 	const struct lb_policy *p = lb_policy_at(policy);
 
@@ -121,7 +121,7 @@ static int group_state_new(struct loom_switch *sw, uint32_t g, uint16_t policy, 
 		return lb_fail(err, errlen, "%s", "no such policy");
 	if (sw->groups[g].n_members < 2 || !p->init)
 		return 0; /* a group of one never reaches a policy */
-	*state = p->init(&sw->lb->groups[g].view, &sw->lb->params);
+	*state = p->init(&sw->lb->groups[g].view, params);
 	if (!*state)
 		return lb_fail(err, errlen, "policy %s: cannot create its state", p->name);
 	return 0;
@@ -148,7 +148,7 @@ int loom_lb_set_group_policy_now(struct loom_switch *sw, uint32_t g, uint16_t po
 	uint16_t old_policy = sw->groups[g].policy;
 	void *state;
 
-	if (group_state_new(sw, g, policy, &state, err, errlen) < 0)
+	if (group_state_new(sw, g, policy, &sw->lb->params, &state, err, errlen) < 0)
 		return -1;
 	group_policy_swap(sw, g, policy, &state);
 	group_state_free(old_policy, state);
@@ -237,9 +237,10 @@ void loom_lb_group_fill(struct loom_switch *sw, uint32_t g, const uint32_t *nh, 
 }
 
 int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, uint32_t group, uint16_t policy,
-			   char *err, size_t errlen)
+			   const struct lb_params *params, char *err, size_t errlen)
 {
 	uint32_t n = 0;
+	const char *bad;
 
 	memset(ch, 0, sizeof(*ch));
 	ch->sw = sw;
@@ -247,6 +248,12 @@ int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, ui
 	ch->set_default = group == UINT32_MAX;
 	if (!ch->set_default && group >= sw->n_groups)
 		return lb_fail(err, errlen, "%s", "no such group");
+	if (params && !ch->set_default)
+		return lb_fail(err, errlen, "%s", "the tunables are the switch's: not for one group");
+	if (params && (bad = lb_params_check(params)) != NULL)
+		return lb_fail(err, errlen, "%s", bad);
+	ch->set_params = params != NULL;
+	ch->params = params ? *params : sw->lb->params;
 	ch->group = calloc(sw->n_groups + 1, sizeof(*ch->group));
 	ch->state = calloc(sw->n_groups + 1, sizeof(*ch->state));
 	ch->old_policy = calloc(sw->n_groups + 1, sizeof(*ch->old_policy));
@@ -260,7 +267,7 @@ int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, ui
 			continue;
 		ch->group[n] = g;
 		ch->n_members[n] = sw->groups[g].n_members;
-		if (group_state_new(sw, g, policy, &ch->state[n], err, errlen) < 0) {
+		if (group_state_new(sw, g, policy, &ch->params, &ch->state[n], err, errlen) < 0) {
 			ch->n = n;
 			loom_lb_change_finish(ch);
 			return -1;
@@ -273,6 +280,9 @@ int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, ui
 
 void loom_lb_change_commit(struct loom_lb_change *ch)
 {
+	/* before the swaps: a group the repair rebuilds below takes them */
+	if (ch->set_params)
+		ch->sw->lb->params = ch->params;
 	for (uint32_t i = 0; i < ch->n; i++) {
 		uint32_t g = ch->group[i];
 
@@ -371,6 +381,7 @@ void loom_lb_snapshot_take(const struct loom_switch *sw, struct loom_lb_snapshot
 	memcpy(s->window_bytes, lb->window_bytes, sw->n_members * sizeof(*s->window_bytes));
 	s->window_ns = lb->window_ns;
 	s->window_end = lb->window_end;
+	s->params = lb->params;
 	for (uint16_t i = 0; i < sw->n_ports; i++)
 		s->reorder[i] = lb->reorder[i].c;
 }

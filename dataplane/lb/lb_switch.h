@@ -76,10 +76,14 @@ struct loom_lb_change {
 	uint16_t *old_policy; /* [n] */
 	uint16_t *n_members;  /* [n]: the group's size the new state was built for */
 	bool committed;
+	bool set_params;      /* the switch's tunables become `params` at commit */
+	struct lb_params params;
 };
-/* group == UINT32_MAX: every group of more than one member. */
+/* group == UINT32_MAX: every group of more than one member. params: the
+ * switch's new tunables (the new states are built with them; only with
+ * every group), or NULL to keep them. */
 int loom_lb_change_prepare(struct loom_lb_change *ch, struct loom_switch *sw, uint32_t group, uint16_t policy,
-			   char *err, size_t errlen);
+			   const struct lb_params *params, char *err, size_t errlen);
 void loom_lb_change_commit(struct loom_lb_change *ch);
 void loom_lb_change_finish(struct loom_lb_change *ch);
 
@@ -129,6 +133,7 @@ struct loom_lb_snapshot {
 	struct lb_reorder_counters *reorder; /* [n_ports] */
 	struct loom_group *groups;           /* [n_groups]: their members change with faults (fault_repair.c) */
 	uint32_t *members;                   /* [n_members] */
+	struct lb_params params;             /* the switch's tunables (lb set changes them) */
 };
 int loom_lb_snapshot_alloc(const struct loom_switch *sw, struct loom_lb_snapshot *s);
 void loom_lb_snapshot_take(const struct loom_switch *sw, struct loom_lb_snapshot *s);

@@ -17,6 +17,7 @@
 #include "fabric.h"
 #include "port_fifo.h"
 #include "port_ring_drops.h"
+#include "port_ring_foreign.h"
 
 struct rte_mempool;
 
@@ -26,6 +27,8 @@ struct loom_port_io {
 	enum loom_link_kind kind;
 	uint16_t ethdev;       /* ETHDEV: DPDK port id */
 	struct loom_ring_drops *ring; /* ETHDEV af_packet: its ring's drops, or NULL */
+	struct loom_ring_early *early; /* ETHDEV af_packet: own frames taken with foreign ones at start, or NULL */
+	uint64_t rx_foreign;   /* ETHDEV af_packet: other interfaces' frames found in its ring at start */
 	struct rte_ring *rx;   /* RING: packets from the peer */
 	struct rte_ring *tx;   /* RING: packets to the peer */
 	uint16_t n_pending;    /* ETHDEV: dequeued but not yet taken by the driver */

@@ -58,3 +58,11 @@ uint64_t loom_ring_drops_total(struct loom_ring_drops *r)
 		__atomic_fetch_add(&r->total, st.tp_drops, __ATOMIC_RELAXED);
 	return __atomic_load_n(&r->total, __ATOMIC_RELAXED);
 }
+
+uint64_t loom_ring_drops_restart(struct loom_ring_drops *r)
+{
+	uint64_t before = loom_ring_drops_total(r);
+
+	__atomic_store_n(&r->total, 0, __ATOMIC_RELAXED);
+	return before;
+}

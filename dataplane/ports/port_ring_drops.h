@@ -18,6 +18,7 @@
 struct loom_ring_drops {
 	int fd;
 	uint64_t total;
+	uint64_t before_start; /* dropped before the count started (loom_ring_drops_restart) */
 };
 
 /* The AF_PACKET socket of this process bound to the ethdev's interface
@@ -27,5 +28,12 @@ int loom_port_ring_socket(uint16_t ethdev);
 
 /* Every frame the ring has dropped since set-up. */
 uint64_t loom_ring_drops_total(struct loom_ring_drops *r);
+
+/* Starts the count afresh; returns what the socket dropped until now.
+ * Called once the driver's socket is bound and its ring emptied of other
+ * interfaces' frames (port_ring_foreign.h): until the bind the socket took
+ * frames of every interface, so its drops until then are no measure of
+ * the port's. */
+uint64_t loom_ring_drops_restart(struct loom_ring_drops *r);
 
 #endif

@@ -161,6 +161,11 @@ int loom_ports_bind(struct loom_fabric *f, struct loom_ports *ports, char *err, 
 						return -1;
 					}
 					io->ring->fd = fd;
+					/* before the switch sees anything of the port */
+					if (loom_port_ring_take_foreign(io->ethdev, fd, l->devargs, &io->early,
+									&io->rx_foreign, err, errlen) < 0)
+						return -1;
+					io->ring->before_start = loom_ring_drops_restart(io->ring);
 				}
 			} else if (l->kind == LOOM_LINK_GENERATOR) {
 				io->gen = &f->gen_hosts[l->gen_host];
@@ -207,6 +212,8 @@ void loom_ports_unbind(struct loom_ports *ports)
 		}
 		if (io->kind == LOOM_LINK_ETHDEV) {
 			rte_pktmbuf_free_bulk(io->pending, io->n_pending);
+			loom_ring_early_free(io->early);
+			io->early = NULL;
 			free(io->ring);
 			io->ring = NULL;
 			rte_eth_dev_stop(io->ethdev);

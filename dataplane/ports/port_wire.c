@@ -28,12 +28,30 @@ uint16_t port_wire_ethdev_send(void *ctx, struct rte_mbuf **pkts, uint16_t n)
 	return rte_eth_tx_burst(io->ethdev, 0, pkts, n);
 }
 
+/* The port's own frames that came out of its ring with foreign ones at
+ * start (port_ring_foreign.h), before anything newer. */
+static uint16_t early_rx(struct loom_port_io *io, struct rte_mbuf **pkts)
+{
+	struct loom_ring_early *e = io->early;
+	uint16_t n = (uint16_t)RTE_MIN((uint32_t)LOOM_BURST, e->n - e->next);
+
+	memcpy(pkts, e->m + e->next, n * sizeof(*pkts));
+	e->next += n;
+	if (e->next == e->n) {
+		loom_ring_early_free(e);
+		io->early = NULL;
+	}
+	return n;
+}
+
 uint16_t port_io_rx(struct loom_port_io *io, struct rte_mbuf **pkts)
 {
 	if (io->kind == LOOM_LINK_RING)
 		return (uint16_t)rte_ring_sc_dequeue_burst(io->rx, (void **)pkts, LOOM_BURST, NULL);
 	if (io->kind == LOOM_LINK_GENERATOR)
 		return loom_gen_host_transmit(io->gen, pkts, LOOM_BURST, loom_clock_now(io->clock));
+	if (unlikely(io->early != NULL))
+		return early_rx(io, pkts);
 	return rte_eth_rx_burst(io->ethdev, 0, pkts, LOOM_BURST);
 }
 

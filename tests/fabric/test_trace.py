@@ -120,6 +120,29 @@ class Trace(fx.FabricUp):
         self.assertEqual({m["member"] for m in members}, {0, 1}, members)
         self.assertTrue(all(p["end"] == "delivered" for p in t["packets"]))
 
+    def test_flowlet_parameters_set_at_run_time(self):
+        """`loomctl lb set flowlet --idle-time T --placement P`: the switch's
+        groups take the new gap (the flowlet state a traced packet reads)."""
+        a, b = self.a, self.b
+        fx.loomctl("lb", "set", "flowlet", "--switch", a[1], "--idle-time", "40us", "--placement", "band")
+        try:
+            shown = json.loads(fx.loomctl("lb", "show", a[1], "--json").stdout)["switches"][0]["flowlet"]
+            self.trace(a[1], "--count", "1", "--match", "icmp and src %s and dst %s" % (a[2], b[2]))
+            fx.in_host(a[0], "ping", "-c", "1", "-W", "2", b[2])
+            t = self.show()
+        finally:
+            fx.loomctl("lb", "set", "ecmp", "--switch", a[1], "--idle-time", "256us", "--placement", "queue")
+        self.assertEqual((shown["idle_time_ns"], shown["placement"]), (40000, "band"))
+        lb = next(e for e in t["packets"][0]["events"] if e["stage"] == "lb" and e["switch"] == a[1])
+        self.assertEqual(lb["policy"], "flowlet")
+        self.assertEqual(lb["policy_inputs"]["idle_ns"], 40000, lb)
+        r = fx.loomctl("lb", "set", "flowlet", "--switch", a[1], "--group", "0", "--idle-time", "1us", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not with \"group\"", r.stderr)
+        r = fx.loomctl("lb", "set", "flowlet", "--idle-time", "soon", check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--idle-time needs a time", r.stderr)
+
     def capture(self, at, path, *extra):
         return subprocess.Popen([fx.LOOMCTL, "capture", at, *extra, "-w", path], stderr=subprocess.PIPE, text=True)
 

@@ -197,6 +197,49 @@ class WebPage(fx.FabricUp):
                 sent[p["name"].split(":")[0]] = p["tx_bytes"] - fx.port(leaf0[0], p["index"])["tx_bytes"]
         return max(sent, key=sent.get)
 
+    def routes(self, sw):
+        return json.loads(http_get(self.port, "/api/routes?switch=" + sw)[1])
+
+    def wait_route_state(self, sw, prefix, state, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            r = next(r for r in self.routes(sw)["routes"] if r["prefix"] == prefix)
+            if r["state"] == state or time.monotonic() > deadline:
+                self.assertEqual(r["state"], state, r)
+                return r
+            time.sleep(0.1)
+
+    def test_down_member_shown_in_the_switch_panel(self):
+        """leaf0's uplink to spine0 taken down: its group keeps spine1 only
+        (a group of one, which load balancing no longer lists), and the
+        panel still shows the group, with port 2 out of use as link down;
+        spine0, which reaches leaf0 no more, shows the subnet withdrawn."""
+        net = "10.0.1.0/24"
+        fx.loomctl("link", "leaf0:2", "down")
+        try:
+            r = self.wait_route_state("leaf0", net, "repaired")
+            els = dom_elements(self.url + "#switch=leaf0")
+            spine = dom_elements(self.url + "#switch=spine0")
+        finally:
+            fx.loomctl("link", "leaf0:2", "up")
+        self.wait_route_state("leaf0", net, "as_configured")
+        panel = next(a for t, a in els if t == "aside")
+        self.assertEqual(panel.get("data-switch"), "leaf0")
+        out = [a for t, a in els if t == "tr" and "data-out-member-port" in a]
+        self.assertIn(("2", "down", str(r["group"])),
+                      {(a["data-out-member-port"], a["data-member-state"], a["data-group"]) for a in out})
+        self.assertTrue(all(a.get("class") == "member-out" for a in out))
+        # only the members the routes have out of use: never port 3 (spine1)
+        self.assertEqual({a["data-out-member-port"] for a in out}, {"2"})
+        groups = {a["data-group"] for t, a in els if t == "p" and "data-group" in a}
+        self.assertIn(str(r["group"]), groups)
+        withdrawn = next((a for t, a in spine if t == "p" and "data-withdrawn" in a), None)
+        self.assertIsNotNone(withdrawn, "spine0's panel names the withdrawn subnet")
+        self.assertIn("10.0.0.0/24", withdrawn["data-withdrawn"].split())
+        # with the link back, no member is out of use
+        els = dom_elements(self.url + "#switch=leaf0")
+        self.assertEqual([a for t, a in els if t == "tr" and "data-out-member-port" in a], [])
+
     def test_read_only_and_bad_requests(self):
         status, body = http_get(self.port, "/api/stats", method="POST")
         self.assertEqual(status, 405)

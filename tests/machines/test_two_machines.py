@@ -96,6 +96,14 @@ def loomd_pids_in(machine):
     return pids
 
 
+def underlay_flood(machine):
+    """A ping flood from a machine to the other over the underlay (stopped by
+    the caller)."""
+    peer = MACHINES["m1" if machine == "m0" else "m0"][2]
+    return subprocess.Popen(["nsenter", "--net=/run/netns/" + MACHINES[machine][0], "ping", "-f", "-q", peer],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def remove_machines():
     for m, (ns, _, _) in MACHINES.items():
         if os.path.exists("/run/netns/" + ns):
@@ -155,7 +163,16 @@ class TwoMachines(unittest.TestCase):
         cls.up = {}
         for m in ("m0", "m1"):
             t0 = time.monotonic()
-            r = loomctl_on(m, "up", TOPO, "--machine", m, check=False)
+            # frames on the underlay while loomd opens its ports: DPDK's
+            # af_packet sockets take every interface's frames until they
+            # are bound, which loomd must keep from its switches
+            # (dataplane/ports/port_ring_foreign.h)
+            flood = underlay_flood(m)
+            try:
+                r = loomctl_on(m, "up", TOPO, "--machine", m, check=False)
+            finally:
+                flood.terminate()
+                flood.wait()
             if r.returncode != 0:
                 remove_machines()
                 raise AssertionError("up --machine %s failed: %s%s" % (m, r.stdout, r.stderr))
@@ -252,13 +269,18 @@ class TwoMachines(unittest.TestCase):
             # frame the receiving loomd's af_packet ring dropped when full
             # (a saturated loomd) is in its port's rx_missed (loomd reads
             # the socket's PACKET_STATISTICS, which DPDK 22.11's driver
-            # does not: dataplane/ports/port_ring_drops.c)
-            # one frame more received than sent on a link from m1 to m0
-            # is seen in about one run in five (never more than one, never
-            # lost frames): not explained yet (docs/MULTI_MACHINE.md); it
-            # is the only error tolerated
-            self.assertEqual([e for e in whole["errors"] if not e.endswith(": -1 unaccounted")], [])
-            self.assertEqual(r.returncode == 1, bool(whole["errors"]))
+            # does not: dataplane/ports/port_ring_drops.c); the underlay's
+            # frames its sockets took before they were bound are not
+            # received (port_ring_foreign.h: they made one link show one
+            # frame more received than sent in about one run in five)
+            self.assertEqual(whole["errors"], [])
+            self.assertEqual(r.returncode, 0)
+            foreign = {"%s:%d" % (s["name"], p["index"]): p["wire"]["rx_foreign"]
+                       for s in whole["switches"] for p in s["ports"] if p.get("wire", {}).get("rx_foreign")}
+            print("other interfaces' frames taken out of the ports' rings at start: %s" % foreign)
+            # the flood during `up` reached some ring before its bind: the
+            # case this test is for happened
+            self.assertGreater(sum(foreign.values()), 0)
             self.assertEqual(sorted(s["name"] for s in whole["switches"]),
                              ["leaf0", "leaf1", "leaf2", "leaf3", "spine0", "spine1"])
             self.assertEqual(len(whole["cross_links"]), 8)

@@ -205,7 +205,14 @@ class LbControl(unittest.TestCase):
                          ({"cmd": "lb_set", "mode": "\u00e9" * 40}, "too long"),
                          ({"cmd": "lb_set", "mode": "spray", "switch": "leaf9"}, "no such switch"),
                          ({"cmd": "lb_set", "mode": "spray", "group": 0}, "needs \"switch\""),
-                         ({"cmd": "lb_set", "mode": "spray", "switch": SWITCH, "group": 999}, "no such group")):
+                         ({"cmd": "lb_set", "mode": "spray", "switch": SWITCH, "group": 999}, "no such group"),
+                         ({"cmd": "lb_set", "mode": "flowlet", "idle_time_ns": -5}, "idle_time_ns"),
+                         ({"cmd": "lb_set", "mode": "flowlet", "idle_time_ns": 11 * 10**9}, "idle_time_ns"),
+                         ({"cmd": "lb_set", "mode": "flowlet", "idle_time_ns": "1us"}, "idle_time_ns"),
+                         ({"cmd": "lb_set", "mode": "flowlet", "placement": "nope"}, "queue or band"),
+                         ({"cmd": "lb_set", "mode": "flowlet", "placement": 3}, "queue or band"),
+                         ({"cmd": "lb_set", "mode": "flowlet", "switch": SWITCH, "group": 0, "idle_time_ns": 1000},
+                          "not with \"group\"")):
             r = lb(req)
             self.assertFalse(r["ok"], req)
             self.assertIn(msg, r["error"])
@@ -214,6 +221,19 @@ class LbControl(unittest.TestCase):
         sw = r["result"]["switches"][0]
         self.assertEqual(sw["mode"], "flowlet")
         self.assertTrue(all(g["mode"] == "flowlet" for g in sw["groups"]))
+        # SAI's defaults, untouched by the refused requests
+        self.assertEqual(sw["flowlet"], {"idle_time_ns": 256000, "placement": "queue", "table": 512})
+        # the flowlet parameters at run time; a later request changes only what it names
+        ok = lb({"cmd": "lb_set", "mode": "flowlet", "switch": SWITCH, "idle_time_ns": 40000, "placement": "band"})
+        self.assertTrue(ok["ok"], ok)
+        self.assertGreaterEqual(ok["result"]["groups_changed"], 1)
+        sw = lb({"cmd": "lb", "switch": SWITCH})["result"]["switches"][0]
+        self.assertEqual(sw["flowlet"], {"idle_time_ns": 40000, "placement": "band", "table": 512})
+        self.assertTrue(all(g["mode"] == "flowlet" for g in sw["groups"]))
+        ok = lb({"cmd": "lb_set", "mode": "flowlet", "switch": SWITCH, "placement": "queue"})
+        self.assertTrue(ok["ok"], ok)
+        sw = lb({"cmd": "lb", "switch": SWITCH})["result"]["switches"][0]
+        self.assertEqual(sw["flowlet"], {"idle_time_ns": 40000, "placement": "queue", "table": 512})
         self.assertIn("drill", [p["name"] for p in r["result"]["policies"]])
         # a good change, then one group back
         r = lb({"cmd": "lb_set", "mode": "drill", "switch": SWITCH})

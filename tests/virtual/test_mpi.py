@@ -16,8 +16,9 @@ import json
 import os
 import re
 import subprocess
-import tempfile
 import unittest
+
+from vt_case import VirtualClassCase
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get("LOOM_BUILD", os.path.join(HERE, "..", "..", "build"))
@@ -36,21 +37,16 @@ def run(path, out, ranks=None, expect_ok=True):
     return p
 
 
-class Mpi(unittest.TestCase):
+class Mpi(VirtualClassCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
+        super().setUpClass()
         cls.runs = {}
         for ranks in (None, 1, 2, 4):
             out = os.path.join(cls.dir, "r%s.json" % (ranks or 0))
             p = run(FABRIC, out, ranks)
             with open(out, "rb") as f:
                 cls.runs[ranks] = (f.read(), p.stderr)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def ranks_of(self, ranks):
         stderr = self.runs[ranks][1]
@@ -236,18 +232,9 @@ def ranks_ran(stderr):
     return rank
 
 
-class MpiCells(unittest.TestCase):
+class MpiCells(VirtualClassCase):
     """Cell fabrics over ranks: DATA cells, REQUESTs and CREDITs crossing a
     cut link travel as stamped messages; results identical."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def test_cell_fat_tree_identical_at_1_2_4_ranks(self):
         """The k=4 cell fat tree (three tiers, cells up to super-spines and
@@ -289,17 +276,8 @@ class MpiCells(unittest.TestCase):
         self.assertTrue(any(l.get("state") == "down" for l in r["faults"]["links"]), r["faults"])
 
 
-class MpiFaultsSeries(unittest.TestCase):
+class MpiFaultsSeries(VirtualClassCase):
     """Scheduled faults and the time series over ranks."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def test_faults_on_a_cut_link_and_inside_a_rank(self):
         """Groups put leaf0 and spine0 on one rank and spine1 on the other
@@ -334,19 +312,10 @@ class MpiFaultsSeries(unittest.TestCase):
         self.assertGreater(len(lines), 40 * 8)
 
 
-class MpiPlanes(unittest.TestCase):
+class MpiPlanes(VirtualClassCase):
     """Multi-plane generator hosts over ranks: a host runs with its plane-0
     leaf; its other planes' links cross to the ranks of their leaves, both
     ways (data out, data and feedback in), as messages."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def test_weighted_planes_identical(self):
         """planes_weighted.yaml (per-plane congestion feedback steers the
@@ -372,17 +341,8 @@ TWO = os.path.join(HERE, "two_switch.yaml")
 MACHINES = ("machines:\n  - {name: m0, underlay: 192.168.251.1, mtu: 1550}\n  - {name: m1, underlay: 192.168.251.2, mtu: 1550}\n")
 
 
-class MpiPlacement(unittest.TestCase):
+class MpiPlacement(VirtualClassCase):
     """One placement vocabulary: ranks follow `machines:`."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def placed(self, extra="", name="placed.yaml", spine="m0"):
         return variant(self.dir, name, TWO, MACHINES + extra, [

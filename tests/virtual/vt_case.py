@@ -1,13 +1,23 @@
 """What the virtual-time test files share: a test case with its own
-temporary directory, the switches-conserve check, and lookups in a
-results file (loomctl run's JSON)."""
+temporary directory (per test, or per class for runs several tests read),
+the switches-conserve check, and lookups in a results file (loomctl run's
+JSON)."""
 import tempfile
 import unittest
 
 
-class VirtualCase(unittest.TestCase):
+TMP_PREFIX = "loom-vt-test-"
+
+
+class _Checks:
+    def assert_switches_conserved(self, r):
+        for sw in r["switches"]:
+            self.assertTrue(sw["conserved"], "switch %s does not conserve: %s" % (sw["name"], sw))
+
+
+class VirtualCase(_Checks, unittest.TestCase):
     """self.dir: a temporary directory for the test's files, removed after."""
-    TMP_PREFIX = "loom-vt-test-"
+    TMP_PREFIX = TMP_PREFIX
 
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix=self.TMP_PREFIX)
@@ -16,9 +26,21 @@ class VirtualCase(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def assert_switches_conserved(self, r):
-        for sw in r["switches"]:
-            self.assertTrue(sw["conserved"], "switch %s does not conserve: %s" % (sw["name"], sw))
+
+class VirtualClassCase(_Checks, unittest.TestCase):
+    """VirtualCase's twin for runs made once and read by several tests:
+    cls.dir, one temporary directory for the whole class, removed after its
+    last test. A subclass's setUpClass calls this one first."""
+    TMP_PREFIX = TMP_PREFIX
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix=cls.TMP_PREFIX)
+        cls.dir = cls.tmp.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
 
 
 def switch(r, name):

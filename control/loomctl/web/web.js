@@ -277,6 +277,21 @@ function drawSample() {
 
 // ---- the panel of a switch or a link
 
+// {group: [route members out of use (down, withdrawn), one per port]} from
+// loomd's live routes (api/loom_live_routes.h)
+function outOfUse(routes) {
+  const out = {};
+  for (const r of routes ? routes.routes : []) {
+    if (r.group === null) continue;
+    for (const m of r.members) {
+      if (m.state === "in_use" || m.state === "added") continue;
+      const list = out[r.group] || (out[r.group] = []);
+      if (!list.some(x => x.port === m.port)) list.push(m);
+    }
+  }
+  return out;
+}
+
 function row(table, cells, attrs) {
   const tr = h("tr", null, table);
   for (const k in (attrs || {})) tr.setAttribute(k, attrs[k]);
@@ -324,18 +339,33 @@ function switchPanel(panel, name) {
   if (!lb || s.replay) return;
   h("h3", `Load balancing (${lb.mode || "-"})`, panel);
   const routes = routesOf[name];
-  if (!lb.groups || !lb.groups.length) h("p", "no group with more than one member", panel);
-  for (const g of lb.groups || []) {
+  const out = outOfUse(routes);
+  // groups that forward over more than one member, and those a fault's
+  // repair left with members out of use (a group of one is in lb.groups no more)
+  const groups = (lb.groups || []).slice();
+  for (const g in out)
+    if (!groups.some(x => x.group === Number(g))) groups.push({ group: Number(g), members: [] });
+  if (!groups.length) h("p", "no group with more than one member", panel);
+  for (const g of groups) {
     const prefixes = routes ? routes.routes.filter(r => r.group === g.group).map(r => r.prefix) : [];
     const total = g.members.reduce((t, x) => t + x.bytes, 0);
-    h("p", `group ${g.group} (${g.mode}) ${prefixes.join(", ")}: imbalance max/mean ` +
-           `${g.imbalance.max_over_mean.toFixed(2)}`, panel).setAttribute("data-group", g.group);
+    h("p", `group ${g.group} (${g.mode || "one member left"}) ${prefixes.join(", ")}` +
+           (g.imbalance ? `: imbalance max/mean ${g.imbalance.max_over_mean.toFixed(2)}` : ""),
+      panel).setAttribute("data-group", g.group);
     const gt = h("table", null, panel);
     row(gt, ["member port", "peer", "packets", "bytes", "share"]);
     for (const x of g.members)
       row(gt, [x.port, x.name, x.packets, x.bytes, total ? (100 * x.bytes / total).toFixed(1) + "%" : "-"],
           { "data-group": g.group, "data-member-port": x.port, "data-bytes": x.bytes });
+    for (const x of out[g.group] || []) {
+      const tr = row(gt, [x.port, x.peer, x.state === "down" ? "link down" : x.state, "-", "-"],
+                     { "data-group": g.group, "data-out-member-port": x.port, "data-member-state": x.state });
+      tr.className = "member-out";
+    }
   }
+  const withdrawn = routes ? routes.routes.filter(r => r.group === null).map(r => r.prefix) : [];
+  if (withdrawn.length)
+    h("p", `withdrawn (no member reaches): ${withdrawn.join(", ")}`, panel).setAttribute("data-withdrawn", withdrawn.join(" "));
   if (lb.reorder && lb.reorder.length) {
     h("h3", "Reordering seen at hosts", panel);
     const rt = h("table", null, panel);
@@ -435,14 +465,17 @@ function readHash() {
     if (known) selected = { kind: m[1], id };
     else message(`no ${m[1]} '${id}' in this fabric`);
   }
-  if (selected && selected.kind === "switch" && !replay && !routesOf[selected.id]) {
-    const name = selected.id;
-    getJSON("/api/routes?switch=" + encodeURIComponent(name))
-      .then(r => { routesOf[name] = r; if (model) drawPanel(); })
-      .catch(e => message("routes: " + e.message));
-  }
+  if (selected && selected.kind === "switch" && !replay && !routesOf[selected.id]) loadRoutes(selected.id);
   if (selected && selected.kind === "link" && !replay) loadHistory();
   if (model) drawPanel();
+}
+
+// the open switch's live routes: asked again at every sample (a fault's
+// repair changes them)
+function loadRoutes(name) {
+  getJSON("/api/routes?switch=" + encodeURIComponent(name))
+    .then(r => { routesOf[name] = r; if (model && selected && selected.id === name) drawPanel(); })
+    .catch(e => message("routes: " + e.message));
 }
 
 // the link's switch end: its tx is a->b, its rx b->a (or the reverse)
@@ -473,6 +506,7 @@ async function poll() {
       document.body.setAttribute("data-state", cur.interval_ns ? "live" : "first-sample");
       message("");
       if (selected && selected.kind === "link") loadHistory();
+      if (selected && selected.kind === "switch") loadRoutes(selected.id);
       drawSample();
     }
   } catch (e) {

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Feedback of generator hosts: what a receiver returns to a sender (a CNP
+ * for DCQCN, an ACK for DCTCP, a transport's ACK or NAK), on the wire and
+ * in the receiving host's queue. Both congestion control (gen_cc.c) and
+ * loss recovery (gen_transport.c) queue it; the host (gen_host.c) sends
+ * the queue before its data and reads what arrives. This module sits below
+ * all three, so that they only call down.
+ *
+ * On the wire: Ethernet / IPv4 / UDP [/ BTH for a CNP] /
+ * loom_gen_feedback_hdr [/ loom_gen_feedback_ext for the transport kinds
+ * [/ the 8-byte send time NSCC's ACKs echo]], network byte order.
+ * Fields are appended at the end of a struct, never inserted.
+ */
+#ifndef LOOM_GEN_FEEDBACK_H
+#define LOOM_GEN_FEEDBACK_H
+
+#include <stdint.h>
+
+struct rte_mbuf;
+struct loom_gen_host;
+
+/* What a receiver returns to a congestion-controlled sender: a CNP
+ * (DCQCN; a RoCEv2 packet, BTH opcode 0x81) or an ACK (DCTCP; UDP)
+ * carrying this after the UDP header (after the BTH for CNPs). */
+#define LOOM_GEN_FEEDBACK_MAGIC 0x4c4d4642u /* "LMFB" */
+enum loom_gen_feedback_kind {
+	LOOM_GEN_FB_CNP = 1,
+	LOOM_GEN_FB_ACK = 2,
+	/* loss recovery (gen_transport.h): a loom_gen_feedback_ext follows the header */
+	LOOM_GEN_FB_TP_ACK = 3, /* ack_seq = cumulative ePSN, ece, selective ACK */
+	LOOM_GEN_FB_TP_NAK = 4, /* go-back-N: send again from ack_seq; selective repeat: ext.psn */
+};
+
+struct loom_gen_feedback_hdr {
+	uint32_t magic;
+	uint32_t tx_slot; /* the flow's index in the sender's tx table */
+	uint32_t flow_id;
+	uint8_t kind;     /* enum loom_gen_feedback_kind */
+	uint8_t ece;      /* ACK: the packet(s) it acknowledges were CE-marked */
+	uint16_t reserved;
+	uint64_t ack_seq; /* ACK: packets received up to (highest sequence + 1) */
+} __attribute__((packed));
+
+/* The extension of a transport's feedback packet, after loom_gen_feedback_hdr. */
+struct loom_gen_feedback_ext {
+	uint64_t psn;        /* NACK: the trimmed packet (selective repeat) */
+	uint64_t sack_base;  /* ACK: selective ACK of the 64 PSNs from here */
+	uint64_t sack;
+} __attribute__((packed));
+
+/* One queued feedback packet. */
+struct loom_gen_feedback {
+	uint32_t rx_slot;
+	uint8_t kind, ece;
+	uint8_t plane;    /* multi-plane: it goes back over the plane its data came in on (gen_plane.h) */
+	uint64_t ack_seq;
+	struct loom_gen_feedback_ext ext; /* transport kinds */
+	uint64_t ts_echo; /* NSCC's ACKs: the send time of the data packet acknowledged (on the wire after ext) */
+};
+#define LOOM_GEN_FEEDBACK_QUEUE 256u
+
+/* Queue a feedback packet (consecutive ACKs of a flow merge); counts an overflow. */
+void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
+
+/* The feedback packet for the head of the queue (NULL: no buffer). */
+struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct loom_gen_feedback *fb);
+
+#endif
