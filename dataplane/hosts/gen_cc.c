@@ -16,8 +16,8 @@
 
 #define ROCEV2_PORT 4791u
 #define BTH_OPCODE_CNP 0x81u
-#define ENTROPY_PORT_BASE 49152u
-#define ENTROPY_PORT_SPAN 16384u
+#define ENTROPY_PORT_BASE LOOM_GEN_ENTROPY_PORT_BASE
+#define ENTROPY_PORT_SPAN LOOM_GEN_ENTROPY_PORT_SPAN
 
 int loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss, const char **why)
 {
@@ -123,6 +123,7 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 				tail->ack_seq = fb->ack_seq;
 			tail->ext.sack |= fb->ext.sack;
 			tail->ts_echo = fb->ts_echo; /* NSCC: the newest packet's send time */
+			tail->ev = fb->ev;           /* REPS: the newest packet's entropy (same mark) */
 			return;
 		}
 	}
@@ -137,7 +138,8 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 
 static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bool ece, uint64_t ack_seq)
 {
-	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq};
+	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq,
+				       .ev = h->rx[rx_slot].ev_echo};
 
 	loom_gen_feedback_enqueue(h, &fb);
 }
@@ -199,6 +201,8 @@ uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_
 		return 0;
 	f = &h->tx[slot];
 	f->feedback++;
+	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
+		loom_gen_reps_on_feedback(f, fb, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
 		*unknown = !f->spec.recovery || !ext;
 		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, f->spec.cc == LOOM_FLOW_CC_NSCC ? ts_echo : LOOM_TIME_NEVER, now);
@@ -280,6 +284,7 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 		.flow_id = rte_cpu_to_be_32(r->flow_id),
 		.kind = fb->kind,
 		.ece = fb->ece,
+		.ev = rte_cpu_to_be_16(r->entropy == LOOM_FLOW_ENTROPY_REPS ? fb->ev : 0),
 		.ack_seq = rte_cpu_to_be_64(fb->ack_seq),
 	};
 	memcpy(p, &hdr, sizeof(hdr));

@@ -55,6 +55,7 @@
 #include "loom/traffic/rng.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
+#include "gen_reps.h"
 #include "gen_transport.h"
 
 struct rte_mbuf;
@@ -91,7 +92,8 @@ struct loom_gen_feedback_hdr {
 	uint32_t flow_id;
 	uint8_t kind;     /* enum loom_gen_feedback_kind */
 	uint8_t ece;      /* ACK: the packet(s) it acknowledges were CE-marked */
-	uint16_t reserved;
+	uint16_t ev;      /* REPS flows: the UDP source port (entropy) of the newest data packet it
+			     answers, network order (gen_reps.h); 0: none (was a reserved 0 before REPS) */
 	uint64_t ack_seq; /* ACK: packets received up to (highest sequence + 1) */
 } __attribute__((packed));
 
@@ -100,6 +102,7 @@ struct loom_gen_feedback {
 	uint32_t rx_slot;
 	uint8_t kind, ece;
 	uint8_t plane;    /* multi-plane: it goes back over the plane its data came in on (gen_plane.h) */
+	uint16_t ev;      /* REPS: the newest answered data packet's source port (host order; 0: none) */
 	uint64_t ack_seq;
 	struct loom_gen_feedback_ext ext; /* transport kinds */
 	uint64_t ts_echo; /* NSCC's ACKs: the send time of the data packet acknowledged (on the wire after ext) */
@@ -137,6 +140,7 @@ struct loom_gen_tx_flow {
 	bool no_buffer_now;    /* its last packet found no buffer */
 	uint8_t pfc_class;     /* the class a PAUSE holds it in (LOOM_GEN_NO_CLASS: none; gen_pause.h) */
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
+	struct loom_gen_reps reps; /* spec.entropy reps: the recycled entropy (gen_reps.h) */
 };
 
 /* A flow this host receives. */
@@ -161,6 +165,8 @@ struct loom_gen_rx_flow {
 	loom_time_ns first_rx, last_rx, completed; /* completed: NEVER until all bytes arrived */
 	uint8_t recovery;      /* spec.recovery */
 	loom_time_ns ts_echo;  /* the send time of the last data packet (NSCC's ACKs echo it) */
+	uint8_t entropy;       /* spec.entropy: reps flows' feedback echoes ev_echo */
+	uint16_t ev_echo;      /* the source port of the last data packet (host order) */
 	struct loom_gen_tp_rx tp;
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };
