@@ -358,6 +358,9 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 				f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp =
 					dt && dt->cfg.trim ? dt->cfg.trim_dscp : LOOM_GEN_NO_TRIM_DSCP;
 			}
+			if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS) /* it freezes where the fabric trims */
+				loom_gen_reps_config(tf, f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp !=
+							     LOOM_GEN_NO_TRIM_DSCP);
 		}
 	}
 	return 0;

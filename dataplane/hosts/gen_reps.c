@@ -6,6 +6,13 @@
 #include "gen_reps.h"
 #include "gen_transport.h"
 
+void loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming)
+{
+	loom_reps_default(&f->reps.cfg, LOOM_GEN_ENTROPY_PORT_SPAN);
+	if (!trimming)
+		f->reps.cfg.freeze_ns = 0;
+}
+
 void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow *f)
 {
 	struct loom_gen_reps *g = &f->reps;
@@ -13,7 +20,6 @@ void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow 
 	 * the flow's id, so two flows of a host explore differently */
 	uint64_t seed = h->rng ^ (0x9e3779b97f4a7c15ull * (f->spec.id + 1ull));
 
-	loom_reps_default(&g->cfg, LOOM_GEN_ENTROPY_PORT_SPAN);
 	loom_reps_init(&g->r, seed);
 	g->timeouts_seen = g->ev_invalid = 0;
 }

@@ -7,7 +7,10 @@
  *  - sender: each packet's UDP source port (what the switches hash) is
  *    LOOM_GEN_ENTROPY_PORT_BASE + the EV REPS gives (0 .. SPAN - 1: the
  *    same ports per-packet random entropy draws from); a retransmission
- *    timeout the transport counted since the last packet freezes it.
+ *    timeout the transport counted since the last packet freezes it, where
+ *    the receiver's leaf port trims: as in the paper and htsim, a timeout
+ *    means a failure only when congestion trims rather than drops (without
+ *    trimming it may be congestion, and REPS does not freeze).
  *  - receiver: a REPS flow's ACKs and NACKs echo the source port of the
  *    newest data packet they answer in the feedback header's `ev` (0 for
  *    other flows: none), with its CE mark in `ece`; ACKs merged while
@@ -47,6 +50,8 @@ struct loom_gen_host;
 struct loom_gen_tx_flow;
 struct loom_gen_feedback_hdr;
 
+/* At load: REPS's settings for f (trimming: the receiver's leaf port trims, so timeouts freeze). */
+void loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming);
 /* Before a run: an empty buffer, seeded from the host's seed and the flow's id. */
 void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow *f);
 /* The UDP source port of f's next packet, sent at `now`. */

@@ -54,8 +54,46 @@ class RepsVirtual(VirtualCase):
             self.assertGreater(s["recycled"], s["explored"], s)
             self.assertGreater(s["marked"] + s["nacked"], 0, s)
             self.assertEqual(s["ev_invalid"], 0, s)
+            self.assertEqual(s["freezes"], 0, s)
         for f in rnd["flows"]:
             self.assertNotIn("reps", f)
+
+    def test_lossy_spine_freezes_and_is_avoided(self):
+        """spine3's link to leaf1 at full rate but losing 20 % of its
+        frames (a fault), the switches trimming: a lost packet's port never
+        comes back, and the timeout it costs freezes REPS on the ports
+        known good (the fabric trims, so a timeout means a failure). REPS
+        sends less than half of random's share through spine3, freezes
+        each flow once, and retransmits less. Without trimming nothing
+        freezes."""
+        def lossy(entropy):
+            text = slow_spine(entropy).replace("{ a: leaf1:5, b: spine3:1, rate: 1G }", "{ a: leaf1:5, b: spine3:1 }")
+            return text + "faults:\n  - { at: 0s, link: leaf1:5, loss: 0.2 }\n"
+        rnd, _, _ = run(lossy("per_packet"), self.dir, name="random.json")
+        reps, _, _ = run(lossy("reps"), self.dir, name="reps.json")
+        shares = {}
+        for name, r in (("random", rnd), ("reps", reps)):
+            self.assert_switches_conserved(r)
+            for f in r["flows"]:
+                self.assertEqual(f["rx_payload_bytes"], 1000000, (name, f))
+            up = uplink_packets(r)
+            shares[name] = up[3] / sum(up)
+        msg = "spine3's share of leaf0's uplink packets: random %.3f, reps %.3f" % (shares["random"], shares["reps"])
+        self.assertGreater(shares["random"], 0.18, msg)
+        self.assertLess(shares["reps"], shares["random"] / 2, msg)
+        print("\n  " + msg)
+        for f in reps["flows"]:
+            self.assertEqual(f["reps"]["freezes"], 1, f["reps"])
+            self.assertGreater(f["reps"]["frozen_sends"], 0, f["reps"])
+        self.assertLess(sum(f["retransmissions"] for f in reps["flows"]),
+                        sum(f["retransmissions"] for f in rnd["flows"]))
+        # without trimming a timeout may be congestion: no freeze, though timeouts come
+        untrimmed, _, _ = run(lossy("reps").replace("  trim: { classes: [0], dscp: 63 }\n", ""), self.dir,
+                              name="untrimmed.json")
+        self.assertGreater(sum(f["timeouts"] for f in untrimmed["flows"]), 0)
+        for f in untrimmed["flows"]:
+            self.assertEqual(f["reps"]["freezes"], 0, f["reps"])
+            self.assertEqual(f["rx_payload_bytes"], 1000000, f)
 
     def test_same_seed_same_run(self):
         """REPS draws from the run's seed: the same file twice, the same results."""
