@@ -202,7 +202,7 @@ uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_
 	f = &h->tx[slot];
 	f->feedback++;
 	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
-		loom_gen_reps_on_feedback(f, fb, now);
+		loom_gen_reps_on_feedback(f, fb, ts_echo, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
 		*unknown = !f->spec.recovery || !ext;
 		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, f->spec.cc == LOOM_FLOW_CC_NSCC ? ts_echo : LOOM_TIME_NEVER, now);

@@ -17,6 +17,11 @@
  *    queued merge only with the same `ece` (gen_cc.c), so the EV and its
  *    mark go together.
  *  - sender again: an ACK's EV is recycled unless marked, a NACK's is not
+ *    (NSCC flows: a mark counts against its path only when the queueing
+ *    delay the ACK echoes, its RTT less the base RTT, is above NSCC's
+ *    target, the reading NSCC gives marks for its cuts; a mark below it is
+ *    spraying's transient queue, and dropping those ports churned every
+ *    flow's set of paths: 16 MB permutation 1.145 against 1.078);
  *    (for go-back-N the NAK's packet arrived but out of order; counted as
  *    a NACK all the same, the conservative reading); an echoed port outside
  *    the entropy range is counted (ev_invalid) and ignored.
@@ -44,6 +49,7 @@ struct loom_gen_reps {
 	struct loom_reps r;
 	uint64_t timeouts_seen; /* the transport's timeouts already given to REPS */
 	uint64_t ev_invalid;    /* echoed ports outside the entropy range */
+	uint64_t marks_below_target; /* NSCC: marked ACKs recycled all the same (delay below target) */
 };
 
 struct loom_gen_host;
@@ -57,7 +63,8 @@ void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow 
 /* The UDP source port of f's next packet, sent at `now`. */
 uint16_t loom_gen_reps_src_port(struct loom_gen_tx_flow *f, loom_time_ns now);
 /* A feedback packet for f arrived (its header as on the wire). */
-void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns now);
+void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns ts_echo,
+			       loom_time_ns now);
 /* The flow's `reps` results object. */
 json_t *loom_gen_reps_json(const struct loom_gen_tx_flow *f);
 

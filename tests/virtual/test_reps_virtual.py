@@ -115,6 +115,25 @@ class RepsVirtual(VirtualCase):
             self.assertGreater(s["recycled"], 0, s)
             self.assertEqual(s["nacked"], 0, s)
             self.assertEqual(s["ev_invalid"], 0, s)
+            # without NSCC's delay a mark is a mark (the paper's reading)
+            self.assertGreater(s["marked"], 0, s)
+            self.assertEqual(s["marks_below_target"], 0, s)
+
+    def test_nscc_marks_count_only_with_delay(self):
+        """NSCC flows read a mark as NSCC does: against its path only when
+        the delay the ACK echoes is above the target. With a 1 ms target
+        no sample reaches it, so every mark of the slow spine is recycled
+        (counted as marks_below_target) and none dropped; with the default
+        target (3/4 of the base RTT) the slow spine's queue passes it."""
+        text = slow_spine("reps").replace("cc: nscc", "cc: {type: nscc, target_delay: 1ms}")
+        r, _, _ = run(text, self.dir)
+        for f in r["flows"]:
+            s = f["reps"]
+            self.assertEqual(s["marked"], 0, s)
+            self.assertGreater(s["marks_below_target"], 0, s)
+        d, _, _ = run(slow_spine("reps"), self.dir, name="default.json")
+        for f in d["flows"]:
+            self.assertGreater(f["reps"]["marked"], 0, f["reps"])
 
     def test_reps_without_acks_refused(self):
         """A flow without ACKs gives REPS nothing to learn from: refused at its line."""
