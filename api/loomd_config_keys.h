@@ -190,7 +190,7 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(TX_FLOW, PKT_BYTES, "pkt_bytes", INTEGER, NONE, READ) \
 	X(TX_FLOW, TRANSPORT, "transport", STRING, NONE, READ) \
 	X(TX_FLOW, ECN, "ecn", BOOLEAN, NONE, READ) \
-	X(TX_FLOW, ENTROPY_PER_PACKET, "entropy_per_packet", BOOLEAN, NONE, READ) \
+	X(TX_FLOW, ENTROPY, "entropy", STRING, NONE, READ) \
 	X(TX_FLOW, SRC_PORT, "src_port", INTEGER, NONE, READ) \
 	X(TX_FLOW, DSCP, "dscp", INTEGER, NONE, READ) \
 	X(TX_FLOW, GROUP, "group", INTEGER, NONE, READ) \

@@ -9,6 +9,11 @@ load-balancing mode with `loomctl run` and prints one table per file:
   adaptive, adaptive_flow, drill         flowlet with idle_time: rtt/2)
   endpoint                               ECMP switches, generator hosts vary
                                          the entropy (UDP source port) per packet
+                                         with UEC's REPS (`entropy: reps`: the
+                                         ports whose ACKs came back unmarked
+                                         are reused, loom/lb/reps.h)
+  endpoint_random                        the same, each packet's port at random
+                                         (oblivious spraying, `entropy: per_packet`)
   cell                                   mode: cell (docs/CELLS.md), fabric links
                                          at --speedup x their rate (1.25)
 
@@ -49,7 +54,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FILES = ["permutation_128.yaml", "incast_k8.yaml"]
-MODES = ["ecmp", "spray", "spray_flow", "flowlet", "adaptive", "adaptive_flow", "drill", "endpoint", "cell"]
+MODES = ["ecmp", "spray", "spray_flow", "flowlet", "adaptive", "adaptive_flow", "drill", "endpoint", "endpoint_random", "cell"]
+# The endpoint modes' `entropy:` (switches ECMP).
+ENDPOINT_ENTROPY = {"endpoint": "reps", "endpoint_random": "per_packet"}
 SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
 
 
@@ -134,8 +141,8 @@ def variant(text, mode, seed, size, transport="selective_repeat", cc="nscc", spe
         text += "mode: cell\n"
         if speedup != 1:
             text += "cell: { speedup: %g }\n" % speedup
-    elif mode == "endpoint":
-        text = re.sub(r"(\{ pattern: \w+)", r"\1, entropy: per_packet", text)
+    elif mode in ENDPOINT_ENTROPY:
+        text = re.sub(r"(\{ pattern: \w+)", r"\1, entropy: %s" % ENDPOINT_ENTROPY[mode], text)
     else:
         text += "load_balancing: %s\n" % LB_MODES.get(mode, mode)
     return text
@@ -223,7 +230,7 @@ def main():
         print("\n== %s%s: transport %s, cc %s, cell speedup %g" % (
             os.path.basename(path), " (%s flows)" % a.size if size else "", a.transport,
             cc_text(base, a.cc, a.init_cwnd, a.initial_alpha), a.speedup), flush=True)
-        print("%-9s %4s %9s %9s %8s %8s %6s %9s %6s %7s %8s %7s" % (
+        print("%-15s %4s %9s %9s %8s %8s %6s %9s %6s %7s %8s %7s" % (
             "mode", "seed", "completed", "last/ideal", "mean G", "min G", "jain", "drops", "trims", "retrans",
             "timeouts", "wall s"))
         for seed in a.seeds:
@@ -235,7 +242,7 @@ def main():
                 res = os.path.join(out_dir, run_name + ".json")
                 if a.again:
                     if not os.path.exists(res):
-                        print("%-9s %4d  not run" % (mode, seed), flush=True)
+                        print("%-15s %4d  not run" % (mode, seed), flush=True)
                         continue
                     p = subprocess.CompletedProcess([], 0, "", "")
                 else:
@@ -245,14 +252,14 @@ def main():
                                        stderr=subprocess.PIPE, text=True)
                 if p.returncode != 0:
                     why = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "failed"
-                    print("%-9s %4d  not run: %s" % (mode, seed, why[:150]), flush=True)
+                    print("%-15s %4d  not run: %s" % (mode, seed, why[:150]), flush=True)
                     continue
                 wall = re.search(r"loop ([\d.]+) s", p.stderr)
                 with open(res) as f:
                     r = json.load(f)
                 dur = int(re.search(r"(?m)^duration: (\d+)ms$", text).group(1)) * 10**6
                 row = summarize(r, link_rate_bps(text), dur)
-                print("%-9s %4d %9s %9s %8s %8s %6s %9d %6s %7s %8s %7s" % (
+                print("%-15s %4d %9s %9s %8s %8s %6s %9d %6s %7s %8s %7s" % (
                     mode, seed, row["completed"], fmt(row["last_fct_ideal"], "%.3f"), fmt(row["mean_gbps"], "%.1f"),
                     fmt(row["min_gbps"], "%.1f"), fmt(row["jain_fct"], "%.3f"), row["drops"], row["trims"],
                     row["retransmissions"], row["timeouts"], wall.group(1) if wall else "?"), flush=True)

@@ -162,7 +162,7 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_LOSE_COUNT), json_integer(s->lose_count));
 	}
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ECN), json_boolean(s->ecn_capable));
-	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ENTROPY_PER_PACKET), json_boolean(s->entropy_per_packet));
+	json_object_set_new(o, LOOMD_KEY(TX_FLOW_ENTROPY), json_string(loom_flow_entropy_name(s->entropy)));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_SRC_PORT), json_integer(s->src_port));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_DSCP), json_integer(s->dscp));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_GROUP), json_integer(s->group));

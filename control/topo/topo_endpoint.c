@@ -39,7 +39,7 @@ int topo_load_endpoint(struct topo_loader *ld, const struct yaml_doc_field *top,
 	memset(e, 0, sizeof(*e));
 	e->given = true;
 	e->line = yaml_doc_line(top->v);
-	/* a generator host is loomd's own model of a NIC (entropy_per_packet), no kernel to load programs into */
+	/* a generator host is loomd's own model of a NIC (entropy), no kernel to load programs into */
 	if (h->port_type == TOPO_PORT_GENERATOR)
 		return yaml_doc_error(&ld->yd, e->line, "endpoint programs run on namespace and VM hosts only (host %s "
 				      "is a generator host; docs/ENDPOINTS.md)", h->name);

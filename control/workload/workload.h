@@ -111,7 +111,7 @@ const char *workload_cc_name(uint8_t cc);
 
 /* The flow list as CSV, one header line then one line per flow:
  * id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,
- * dscp,ecn_capable,transport,entropy_per_packet,group,collective,phase,cc,
+ * dscp,ecn_capable,transport,entropy,group,collective,phase,cc,
  * burst_bytes,idle_ns
  * (src/dst: host names; start_ns: "chained" for chained phases). */
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out);

@@ -232,12 +232,11 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 	if (f[K_ENTROPY].k) {
 		if (yaml_doc_get_str(&w->yd, &f[K_ENTROPY], &s) < 0)
 			return -1;
-		if (strcmp(s, "per_flow") == 0)
-			tmpl->entropy_per_packet = 0;
-		else if (strcmp(s, "per_packet") == 0)
-			tmpl->entropy_per_packet = 1;
-		else
-			return ERR(w, yaml_doc_line(f[K_ENTROPY].v), "bad entropy '%s' (per_flow or per_packet)", s);
+		int e = loom_flow_entropy_parse(s);
+
+		if (e < 0)
+			return ERR(w, yaml_doc_line(f[K_ENTROPY].v), "bad entropy '%s' (%s)", s, LOOM_FLOW_ENTROPY_NAMES);
+		tmpl->entropy = (uint8_t)e;
 	}
 	if (f[K_CC].k && workload_load_cc(&w->yd, &f[K_CC], tmpl) < 0)
 		return -1;
@@ -660,7 +659,7 @@ int workload_load_at_load(const char *path, const struct topology *t, double loa
 void workload_write_csv(const struct workload *wl, const struct topology *t, FILE *out)
 {
 	fprintf(out, "id,src,dst,src_host,dst_host,bytes,start_ns,rate_bps,pkt_bytes,src_port,dscp,"
-		     "ecn_capable,transport,entropy_per_packet,group,collective,phase,cc,burst_bytes,idle_ns\n");
+		     "ecn_capable,transport,entropy,group,collective,phase,cc,burst_bytes,idle_ns\n");
 	for (size_t i = 0; i < wl->flows.n; i++) {
 		const struct loom_flow_spec *f = &wl->flows.v[i];
 		char start[32];
@@ -669,11 +668,11 @@ void workload_write_csv(const struct workload *wl, const struct topology *t, FIL
 			snprintf(start, sizeof(start), "chained");
 		else
 			snprintf(start, sizeof(start), "%llu", (unsigned long long)f->start);
-		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%u,%u,%u,%u,%s,%llu,%llu\n", f->id,
+		fprintf(out, "%u,%s,%s,%u,%u,%llu,%s,%llu,%u,%u,%u,%u,%s,%s,%u,%u,%u,%s,%llu,%llu\n", f->id,
 			t->hosts[f->src_host].name, t->hosts[f->dst_host].name, f->src_host, f->dst_host,
 			(unsigned long long)f->bytes, start, (unsigned long long)f->rate_bps, f->pkt_bytes,
 			f->src_port, f->dscp, f->ecn_capable, loom_flow_transport_name(f),
-			f->entropy_per_packet, f->group, LOOM_WL_GROUP_COLLECTIVE(f->group),
+			loom_flow_entropy_name(f->entropy), f->group, LOOM_WL_GROUP_COLLECTIVE(f->group),
 			LOOM_WL_GROUP_PHASE(f->group), workload_cc_name(f->cc), (unsigned long long)f->burst_bytes,
 			(unsigned long long)f->idle_ns);
 	}

@@ -71,6 +71,9 @@ static int check_flow(struct traffic_loader *ld, int line, const struct loom_flo
 	if (s->cc == LOOM_FLOW_CC_NSCC && !s->recovery)
 		return yaml_doc_error(&ld->yd, line, "traffic: cc: nscc needs a transport whose ACKs echo the send time "
 				  "(transport: go_back_n or selective_repeat)");
+	if (s->entropy == LOOM_FLOW_ENTROPY_REPS && !s->recovery && s->cc != LOOM_FLOW_CC_DCTCP)
+		return yaml_doc_error(&ld->yd, line, "traffic: entropy: reps learns from ACKs: the flow needs transport "
+				  "go_back_n or selective_repeat, or cc: dctcp");
 	if (s->cc != LOOM_FLOW_CC_NONE && !s->ecn_capable)
 		return yaml_doc_error(&ld->yd, line, "traffic: cc: %s reacts to ECN marks: the flow needs ecn: true",
 				  workload_cc_name(s->cc));
@@ -297,8 +300,8 @@ static void write_traffic(const struct topology *t, FILE *out)
 				(unsigned long long)(f->lose_first + f->lose_count - 1));
 		if (f->ecn_capable)
 			fputs(", ecn: true", out);
-		if (f->entropy_per_packet)
-			fputs(", entropy: per_packet", out);
+		if (f->entropy != LOOM_FLOW_ENTROPY_PER_FLOW)
+			fprintf(out, ", entropy: %s", loom_flow_entropy_name(f->entropy));
 		if (f->burst_bytes) {
 			topo_format_delay(f->idle_ns, buf, sizeof(buf));
 			fprintf(out, ", burst: %llu, idle: %s", (unsigned long long)f->burst_bytes, buf);

@@ -102,7 +102,8 @@ loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f)
 
 static void enqueue(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bool ece, uint64_t ack_seq)
 {
-	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq};
+	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = kind, .ece = ece, .ack_seq = ack_seq,
+				       .ev = h->rx[rx_slot].ev_echo};
 
 	loom_gen_feedback_enqueue(h, &fb);
 }

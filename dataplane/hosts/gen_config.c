@@ -70,9 +70,10 @@ static int load_cc_params(const json_t *o, struct loom_cc_params *ps, const char
 static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *jf, struct loom_gen_tx_flow *tf,
 			char *err, size_t errlen)
 {
-	const char *dst, *dst4, *tr, *cc, *bad;
+	const char *dst, *dst4, *tr, *cc, *bad, *entropy;
 	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle, lose_first, lose_count, rto;
-	bool chained, ecn, entropy;
+	bool chained, ecn;
+	int ent;
 	json_t *cc_params;
 	int d;
 	char msg[160];
@@ -97,7 +98,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_COUNT, 0, &lose_count, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RTO_NS, 0, &rto, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ECN, false, &ecn, msg, sizeof(msg)) < 0 ||
-	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ENTROPY_PER_PACKET, false, &entropy, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_string(jf, LOOMD_TX_FLOW_ENTROPY, &entropy, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_CHAINED, false, &chained, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_get(jf, LOOMD_TX_FLOW_CC_PARAMS, &cc_params, msg, sizeof(msg)) < 0)
 		return fail(err, errlen, h->name, "flow %lu: %s", (unsigned long)id, msg);
@@ -120,7 +121,11 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	tf->spec.src_port = (uint16_t)sport;
 	tf->spec.dscp = (uint8_t)dscp;
 	tf->spec.ecn_capable = ecn;
-	tf->spec.entropy_per_packet = entropy;
+	ent = entropy ? loom_flow_entropy_parse(entropy) : LOOM_FLOW_ENTROPY_PER_FLOW;
+	if (ent < 0)
+		return fail(err, errlen, h->name, "flow %lu: entropy '%s' (%s)", (unsigned long)id, entropy,
+			    LOOM_FLOW_ENTROPY_NAMES);
+	tf->spec.entropy = (uint8_t)ent;
 	tf->spec.group = (uint32_t)group;
 	/* a later collective phase: its start is when the host received the phase before */
 	if (chained)
@@ -148,6 +153,9 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 		tf->spec.cc = LOOM_FLOW_CC_NSCC;
 	else
 		return fail(err, errlen, h->name, "flow %lu: cc '%s' (none, dcqcn, dctcp or nscc)", (unsigned long)id, cc);
+	if (ent == LOOM_FLOW_ENTROPY_REPS && !tf->spec.recovery && tf->spec.cc != LOOM_FLOW_CC_DCTCP)
+		return fail(err, errlen, h->name, "flow %lu: entropy reps learns from ACKs: it needs transport "
+			    "go_back_n or selective_repeat, or cc dctcp", (unsigned long)id);
 	if (load_cc_params(cc_params, &tf->cc_params, &bad) < 0)
 		return fail(err, errlen, h->name, "flow %lu: cc_params: bad '%s'", (unsigned long)id, bad);
 	tf->dst_gen = (uint32_t)d;
@@ -170,6 +178,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	struct loom_gen_rx_flow *r = &f->gen_hosts[d].rx[slot];
 	r->cc = tf->spec.cc;
 	r->recovery = tf->spec.recovery;
+	r->entropy = tf->spec.entropy;
 	r->tp.trim_dscp = LOOM_GEN_NO_TRIM_DSCP; /* the receiver's leaf port's, once the switches are loaded */
 	r->dscp = tf->spec.dscp;
 	r->src_ipv4 = h->ipv4;
@@ -349,6 +358,9 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 				f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp =
 					dt && dt->cfg.trim ? dt->cfg.trim_dscp : LOOM_GEN_NO_TRIM_DSCP;
 			}
+			if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS) /* it freezes where the fabric trims */
+				loom_gen_reps_config(tf, f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp !=
+							     LOOM_GEN_NO_TRIM_DSCP);
 		}
 	}
 	return 0;

@@ -16,8 +16,8 @@
 
 #define ROCEV2_PORT 4791u
 #define BTH_OPCODE_CNP 0x81u
-#define ENTROPY_PORT_BASE 49152u
-#define ENTROPY_PORT_SPAN 16384u
+#define ENTROPY_PORT_BASE LOOM_GEN_ENTROPY_PORT_BASE
+#define ENTROPY_PORT_SPAN LOOM_GEN_ENTROPY_PORT_SPAN
 
 void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_feedback *fb)
 {
@@ -36,6 +36,7 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 				tail->ack_seq = fb->ack_seq;
 			tail->ext.sack |= fb->ext.sack;
 			tail->ts_echo = fb->ts_echo; /* NSCC: the newest packet's send time */
+			tail->ev = fb->ev;           /* REPS: the newest packet's entropy (same mark) */
 			return;
 		}
 	}
@@ -97,6 +98,7 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 		.flow_id = rte_cpu_to_be_32(r->flow_id),
 		.kind = fb->kind,
 		.ece = fb->ece,
+		.ev = rte_cpu_to_be_16(r->entropy == LOOM_FLOW_ENTROPY_REPS ? fb->ev : 0),
 		.ack_seq = rte_cpu_to_be_64(fb->ack_seq),
 	};
 	memcpy(p, &hdr, sizeof(hdr));

@@ -38,7 +38,8 @@ struct loom_gen_feedback_hdr {
 	uint32_t flow_id;
 	uint8_t kind;     /* enum loom_gen_feedback_kind */
 	uint8_t ece;      /* ACK: the packet(s) it acknowledges were CE-marked */
-	uint16_t reserved;
+	uint16_t ev;      /* REPS flows: the UDP source port (entropy) of the newest data packet it
+			     answers, network order (gen_reps.h); 0: none (was a reserved 0 before REPS) */
 	uint64_t ack_seq; /* ACK: packets received up to (highest sequence + 1) */
 } __attribute__((packed));
 
@@ -54,6 +55,7 @@ struct loom_gen_feedback {
 	uint32_t rx_slot;
 	uint8_t kind, ece;
 	uint8_t plane;    /* multi-plane: it goes back over the plane its data came in on (gen_plane.h) */
+	uint16_t ev;      /* REPS: the newest answered data packet's source port (host order; 0: none) */
 	uint64_t ack_seq;
 	struct loom_gen_feedback_ext ext; /* transport kinds */
 	uint64_t ts_echo; /* NSCC's ACKs: the send time of the data packet acknowledged (on the wire after ext) */

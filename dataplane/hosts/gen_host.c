@@ -19,8 +19,8 @@
 
 #define ROCEV2_PORT 4791u
 #define BTH_OPCODE_UD_SEND_ONLY 0x64u
-#define ENTROPY_PORT_BASE 49152u
-#define ENTROPY_PORT_SPAN 16384u
+#define ENTROPY_PORT_BASE LOOM_GEN_ENTROPY_PORT_BASE
+#define ENTROPY_PORT_SPAN LOOM_GEN_ENTROPY_PORT_SPAN
 #define IPV4_ECN_MASK 0x03u
 #define IPV4_ECN_ECT0 0x02u
 #define IPV4_ECN_CE 0x03u
@@ -108,6 +108,8 @@ void loom_gen_host_start(struct loom_gen_host *h)
 		f->first_tx = f->last_tx = LOOM_TIME_NEVER;
 		if (f->spec.recovery)
 			loom_gen_tp_init_tx(f, f->frame_bytes - header_bytes(f));
+		if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
+			loom_gen_reps_start(h, f);
 		f->chained = f->spec.start == LOOM_WL_START_CHAINED;
 		f->due = flow_done(f) ? LOOM_TIME_NEVER : f->spec.start;
 		if (f->chained && (LOOM_WL_GROUP_PHASE(g) == 0 ||
@@ -181,9 +183,11 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
 	return t > now ? t : now;
 }
 
-static uint16_t flow_src_port(struct loom_gen_host *h, const struct loom_gen_tx_flow *f)
+static uint16_t flow_src_port(struct loom_gen_host *h, struct loom_gen_tx_flow *f, loom_time_ns now)
 {
-	if (f->spec.entropy_per_packet)
+	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
+		return loom_gen_reps_src_port(f, now);
+	if (f->spec.entropy == LOOM_FLOW_ENTROPY_PER_PACKET)
 		return (uint16_t)(ENTROPY_PORT_BASE + (h->rng = loom_xorshift64(h->rng)) % ENTROPY_PORT_SPAN);
 	if (f->spec.src_port)
 		return f->spec.src_port;
@@ -217,7 +221,7 @@ static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx
 
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	bool roce = f->spec.transport == LOOM_FLOW_ROCEV2;
-	udp->src_port = rte_cpu_to_be_16(flow_src_port(h, f));
+	udp->src_port = rte_cpu_to_be_16(flow_src_port(h, f, now));
 	udp->dst_port = rte_cpu_to_be_16(roce ? ROCEV2_PORT : (uint16_t)(ENTROPY_PORT_BASE + f->spec.id % ENTROPY_PORT_SPAN));
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(frame - RTE_ETHER_HDR_LEN - sizeof(*ip)));
 	udp->dgram_cksum = 0; /* optional over IPv4; RoCEv2 leaves it 0 too */
@@ -416,7 +420,7 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
 					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane,
-					  loom_time_ns *ts_echo)
+					  loom_time_ns *ts_echo, uint16_t *sport)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -465,6 +469,7 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	if (slot >= h->n_rx || h->rx[slot].flow_id != rte_be_to_cpu_32(pl->flow_id))
 		return NULL;
 	*tos = ip->type_of_service;
+	*sport = rte_be_to_cpu_16(udp->src_port);
 	*payload_bytes = (uint32_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp)) -
 			 (udp->dst_port == rte_cpu_to_be_16(ROCEV2_PORT) ? LOOM_FRAME_BTH : 0);
 	return &h->rx[slot];
@@ -484,6 +489,8 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 		return 0;
 	f = &h->tx[slot];
 	f->feedback++;
+	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
+		loom_gen_reps_on_feedback(f, fb, ts_echo, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
 		*unknown = !f->spec.recovery || !ext;
 		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, f->spec.cc == LOOM_FLOW_CC_NSCC ? ts_echo : LOOM_TIME_NEVER, now);
@@ -505,8 +512,9 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		bool is_fb = false, unknown = false, has_ext = false;
 		int plane = 0;
 		loom_time_ns ts_echo = LOOM_TIME_NEVER;
+		uint16_t sport = 0;
 		struct loom_gen_rx_flow *r =
-			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &ts_echo);
+			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &ts_echo, &sport);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
@@ -550,6 +558,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 			loom_gen_plane_rx(h, r, (unsigned int)plane, wire, seq + 1 <= r->next_seq, now);
 		}
 		r->ts_echo = tx_time;
+		r->ev_echo = sport;
 		if (r->recovery) {
 			/* only new data counts (toward completion, and as reordered) */
 			bool accept;

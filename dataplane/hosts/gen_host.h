@@ -56,6 +56,7 @@
 #include "gen_feedback.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
+#include "gen_reps.h"
 #include "gen_transport.h"
 
 struct rte_mbuf;
@@ -105,6 +106,7 @@ struct loom_gen_tx_flow {
 	bool no_buffer_now;    /* its last packet found no buffer */
 	uint8_t pfc_class;     /* the class a PAUSE holds it in (LOOM_GEN_NO_CLASS: none; gen_pause.h) */
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
+	struct loom_gen_reps reps; /* spec.entropy reps: the recycled entropy (gen_reps.h) */
 };
 
 /* A flow this host receives. */
@@ -129,6 +131,8 @@ struct loom_gen_rx_flow {
 	loom_time_ns first_rx, last_rx, completed; /* completed: NEVER until all bytes arrived */
 	uint8_t recovery;      /* spec.recovery */
 	loom_time_ns ts_echo;  /* the send time of the last data packet (NSCC's ACKs echo it) */
+	uint8_t entropy;       /* spec.entropy: reps flows' feedback echoes ev_echo */
+	uint16_t ev_echo;      /* the source port of the last data packet (host order) */
 	struct loom_gen_tp_rx tp;
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };

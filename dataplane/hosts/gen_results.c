@@ -88,6 +88,8 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 		json_object_set_new(o, "trims", json_integer(ji(r->tp.trimmed)));
 		json_object_set_new(o, "scripted_losses", json_integer(ji(tf->tp.scripted_lost)));
 	}
+	if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS) /* how its packets' entropy was chosen (gen_reps.h) */
+		json_object_set_new(o, "reps", loom_gen_reps_json(tf));
 	json_object_set_new(o, "completion_ns",
 			    json_integer(r->completed == LOOM_TIME_NEVER ? -1 : (json_int_t)(r->completed - tf->spec.start)));
 	if (h->nic) /* multi-plane: per plane */

@@ -121,6 +121,7 @@ static void queue_fb(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bo
 		.ack_seq = epsn,
 		.ext = {.psn = psn, .sack_base = base, .sack = sack},
 		.ts_echo = h->rx[rx_slot].ts_echo,
+		.ev = h->rx[rx_slot].ev_echo,
 	};
 
 	loom_gen_feedback_enqueue(h, &fb);

@@ -103,7 +103,7 @@ static void test_patterns(void **state)
 	for (; i < 156; i++) {
 		assert_int_equal(wl.flows.v[i].src_host, 1);
 		assert_int_equal(wl.flows.v[i].group, LOOM_WL_GROUP(3, 0));
-		assert_int_equal(wl.flows.v[i].entropy_per_packet, 1);
+		assert_int_equal(wl.flows.v[i].entropy, LOOM_FLOW_ENTROPY_PER_PACKET);
 	}
 	workload_free(&wl);
 }

@@ -39,6 +39,15 @@ enum loom_flow_cc {
 	LOOM_FLOW_CC_NSCC = 3   /* window on ECN and delay, UEC-style (loom/cc/nscc.h); needs a recovering transport */
 };
 
+/* How a generator host sets a flow's entropy, the UDP source port the
+ * switches hash (`entropy: per_flow | per_packet | reps`). */
+enum loom_flow_entropy {
+	LOOM_FLOW_ENTROPY_PER_FLOW = 0,   /* one port for the whole flow (src_port, or from its id) */
+	LOOM_FLOW_ENTROPY_PER_PACKET = 1, /* a random port per packet: oblivious spraying */
+	LOOM_FLOW_ENTROPY_REPS = 2        /* per packet, recycling the ports whose ACKs came back
+					     unmarked (loom/lb/reps.h); needs ACKs */
+};
+
 struct loom_flow_spec {
 	uint32_t id;          /* unique within a workload; reported with results */
 	uint32_t src_host;
@@ -51,7 +60,7 @@ struct loom_flow_spec {
 	uint8_t dscp;
 	uint8_t ecn_capable;  /* send as ECT(0) */
 	uint8_t transport;    /* enum loom_flow_transport */
-	uint8_t entropy_per_packet; /* vary the UDP source port per packet (spraying endpoints) */
+	uint8_t entropy;      /* enum loom_flow_entropy (spraying endpoints vary it per packet) */
 	uint8_t cc;           /* enum loom_flow_cc */
 	uint16_t cc_params;   /* its parameter overrides: 0 = the code defaults, k = set k of the
 				 control plane's table (control/workload/workload_cc.c) */
@@ -101,5 +110,21 @@ static inline int loom_flow_transport_parse(const char *name, struct loom_flow_s
 	return -1;
 }
 #define LOOM_FLOW_TRANSPORT_NAMES "udp, rocev2, go_back_n or selective_repeat"
+
+/* `entropy:` names, by enum loom_flow_entropy. */
+static inline const char *loom_flow_entropy_name(uint8_t e)
+{
+	return e == LOOM_FLOW_ENTROPY_REPS ? "reps" : e == LOOM_FLOW_ENTROPY_PER_PACKET ? "per_packet" : "per_flow";
+}
+
+/* The enum for a name; -1 when unknown. */
+static inline int loom_flow_entropy_parse(const char *name)
+{
+	for (int e = LOOM_FLOW_ENTROPY_PER_FLOW; e <= LOOM_FLOW_ENTROPY_REPS; e++)
+		if (strcmp(name, loom_flow_entropy_name((uint8_t)e)) == 0)
+			return e;
+	return -1;
+}
+#define LOOM_FLOW_ENTROPY_NAMES "per_flow, per_packet or reps"
 
 #endif

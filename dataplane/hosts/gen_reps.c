@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* REPS in generator hosts (see gen_reps.h). */
+#include <rte_byteorder.h>
+
+#include "gen_host.h"
+#include "gen_reps.h"
+#include "gen_transport.h"
+
+void loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming)
+{
+	loom_reps_default(&f->reps.cfg, LOOM_GEN_ENTROPY_PORT_SPAN);
+	if (!trimming)
+		f->reps.cfg.freeze_ns = 0;
+}
+
+void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow *f)
+{
+	struct loom_gen_reps *g = &f->reps;
+	/* the host's seeded state (independent per host and seed) mixed with
+	 * the flow's id, so two flows of a host explore differently */
+	uint64_t seed = h->rng ^ (0x9e3779b97f4a7c15ull * (f->spec.id + 1ull));
+
+	loom_reps_init(&g->r, seed);
+	g->timeouts_seen = g->ev_invalid = g->marks_below_target = 0;
+}
+
+uint16_t loom_gen_reps_src_port(struct loom_gen_tx_flow *f, loom_time_ns now)
+{
+	struct loom_gen_reps *g = &f->reps;
+
+	if (f->spec.recovery) {
+		uint64_t t = loom_gen_tp_stats(f)->timeouts;
+
+		if (t > g->timeouts_seen) { /* the timer fired since the last packet */
+			g->timeouts_seen = t;
+			loom_reps_on_timeout(&g->r, &g->cfg, now);
+		}
+	}
+	return (uint16_t)(LOOM_GEN_ENTROPY_PORT_BASE + loom_reps_next(&g->r, &g->cfg, now));
+}
+
+/* Whether an ACK's mark counts against its path: for NSCC flows only when
+ * the queueing delay it echoes is above NSCC's target too (a mark with a
+ * short queue is spraying's transient, which NSCC does not cut for). */
+static bool mark_counts(const struct loom_gen_tx_flow *f, bool ece, loom_time_ns ts_echo, loom_time_ns now)
+{
+	loom_time_ns rtt, base;
+
+	if (!ece || f->spec.cc != LOOM_FLOW_CC_NSCC || ts_echo == LOOM_TIME_NEVER || ts_echo > now)
+		return ece;
+	rtt = now - ts_echo;
+	base = f->nscc.base_rtt;
+	return rtt > base && rtt - base > loom_nscc_target(&f->nscc, &f->nscc_cfg);
+}
+
+void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns ts_echo,
+			       loom_time_ns now)
+{
+	struct loom_gen_reps *g = &f->reps;
+	uint16_t port = rte_be_to_cpu_16(fb->ev);
+	uint16_t ev;
+
+	if (fb->kind != LOOM_GEN_FB_ACK && fb->kind != LOOM_GEN_FB_TP_ACK && fb->kind != LOOM_GEN_FB_TP_NAK)
+		return; /* a CNP echoes no packet */
+	if (port < LOOM_GEN_ENTROPY_PORT_BASE) {
+		g->ev_invalid++;
+		return;
+	}
+	ev = (uint16_t)(port - LOOM_GEN_ENTROPY_PORT_BASE);
+	if (fb->kind == LOOM_GEN_FB_TP_NAK)
+		loom_reps_on_nack(&g->r, &g->cfg, ev, now);
+	else {
+		bool marked = mark_counts(f, fb->ece != 0, ts_echo, now);
+
+		g->marks_below_target += fb->ece && !marked;
+		loom_reps_on_ack(&g->r, &g->cfg, ev, marked, now);
+	}
+}
+
+json_t *loom_gen_reps_json(const struct loom_gen_tx_flow *f)
+{
+	const struct loom_reps_stats *s = &f->reps.r.st;
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "recycled", (json_int_t)s->recycled,
+			 "explored", (json_int_t)s->explored, "frozen_sends", (json_int_t)s->frozen_sends, "good",
+			 (json_int_t)s->good, "marked", (json_int_t)s->marked, "marks_below_target",
+			 (json_int_t)f->reps.marks_below_target, "nacked", (json_int_t)s->nacked, "freezes",
+			 (json_int_t)s->freezes, "ev_invalid", (json_int_t)f->reps.ev_invalid);
+}

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * REPS (loom/lb/reps.h), values by hand: 1024 EVs, the buffer of 8,
+ * freezing for 1000 ns with 3 EVs explored after it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "loom/lb/reps.h"
+#include "loom/traffic/rng.h"
+
+static void setup(struct loom_reps_cfg *c, struct loom_reps *r, uint64_t seed)
+{
+	loom_reps_default(c, 1024);
+	c->freeze_ns = 1000;
+	c->explore_after_freeze = 3;
+	loom_reps_init(r, seed);
+}
+
+/* The draws an empty buffer makes: xorshift64 from the seed, mod n_evs. */
+static uint16_t draw(uint64_t *x, uint32_t n)
+{
+	*x = loom_xorshift64(*x);
+	return (uint16_t)(*x % n);
+}
+
+/* Empty at the start: every packet explores, with the seed's sequence. */
+static void test_explores_when_empty(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+	uint64_t x = 42;
+
+	(void)state;
+	setup(&c, &r, 42);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(loom_reps_next(&r, &c, (loom_time_ns)i), draw(&x, 1024));
+	assert_int_equal(r.st.explored, 20);
+	assert_int_equal(r.st.recycled, 0);
+}
+
+/* Unmarked EVs come back in the order their ACKs came, each once; then
+ * the buffer is empty again and the next packet explores. */
+static void test_recycles_unmarked_in_order(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+	uint64_t x = 7;
+
+	(void)state;
+	setup(&c, &r, 7);
+	loom_reps_on_ack(&r, &c, 100, false, 0);
+	loom_reps_on_ack(&r, &c, 200, false, 0);
+	loom_reps_on_ack(&r, &c, 300, false, 0);
+	assert_int_equal(loom_reps_fresh(&r), 3);
+	assert_int_equal(loom_reps_next(&r, &c, 1), 100);
+	assert_int_equal(loom_reps_next(&r, &c, 2), 200);
+	loom_reps_on_ack(&r, &c, 400, false, 3);
+	assert_int_equal(loom_reps_next(&r, &c, 4), 300);
+	assert_int_equal(loom_reps_next(&r, &c, 5), 400);
+	assert_int_equal(loom_reps_fresh(&r), 0);
+	assert_int_equal(loom_reps_next(&r, &c, 6), draw(&x, 1024));
+	assert_int_equal(r.st.recycled, 4);
+	assert_int_equal(r.st.explored, 1);
+	assert_int_equal(r.st.good, 4);
+}
+
+/* Marked EVs and NACKed ones are not recycled: the packets after them
+ * explore instead. */
+static void test_drops_marked_and_nacked(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+	uint64_t x = 9;
+
+	(void)state;
+	setup(&c, &r, 9);
+	loom_reps_on_ack(&r, &c, 11, true, 0);
+	loom_reps_on_ack(&r, &c, 12, false, 0);
+	loom_reps_on_nack(&r, &c, 13, 0);
+	loom_reps_on_ack(&r, &c, 14, true, 0);
+	assert_int_equal(loom_reps_fresh(&r), 1);
+	assert_int_equal(loom_reps_next(&r, &c, 1), 12);
+	assert_int_equal(loom_reps_next(&r, &c, 2), draw(&x, 1024));
+	assert_int_equal(r.st.marked, 2);
+	assert_int_equal(r.st.nacked, 1);
+	assert_int_equal(r.st.good, 1);
+}
+
+/* A full buffer forgets its oldest EV: of 10 good ones the last 8 come back. */
+static void test_full_buffer_keeps_newest(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+
+	(void)state;
+	setup(&c, &r, 1);
+	for (uint16_t ev = 1; ev <= 10; ev++)
+		loom_reps_on_ack(&r, &c, ev, false, 0);
+	assert_int_equal(loom_reps_fresh(&r), LOOM_REPS_BUFFER);
+	for (uint16_t ev = 3; ev <= 10; ev++)
+		assert_int_equal(loom_reps_next(&r, &c, 1), ev);
+	assert_int_equal(r.st.explored, 0);
+}
+
+/* Same seed, same ACKs: the same EVs; another seed: other explorations. */
+static void test_deterministic_with_seed(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps a, b, d;
+	int differ = 0;
+
+	(void)state;
+	setup(&c, &a, 123);
+	setup(&c, &b, 123);
+	setup(&c, &d, 124);
+	for (int i = 0; i < 200; i++) {
+		uint16_t ea = loom_reps_next(&a, &c, (loom_time_ns)i);
+		uint16_t eb = loom_reps_next(&b, &c, (loom_time_ns)i);
+		uint16_t ed = loom_reps_next(&d, &c, (loom_time_ns)i);
+
+		assert_int_equal(ea, eb);
+		differ += ea != ed;
+		/* every third packet's EV comes back marked, the others good */
+		loom_reps_on_ack(&a, &c, ea, i % 3 == 0, (loom_time_ns)i);
+		loom_reps_on_ack(&b, &c, eb, i % 3 == 0, (loom_time_ns)i);
+		loom_reps_on_ack(&d, &c, ed, i % 3 == 0, (loom_time_ns)i);
+	}
+	assert_memory_equal(&a.st, &b.st, sizeof(a.st));
+	assert_true(differ > 0);
+	/* one packet out, one ACK back: after the first, a third of the EVs are marked and lost, and each
+	 * loss is replaced by an exploration */
+	assert_int_equal(a.st.marked, 67);
+	assert_int_equal(a.st.explored + a.st.recycled, 200);
+	assert_int_equal(a.st.recycled, 132);
+}
+
+/* Zero is xorshift's fixed point: seed 0 still draws. */
+static void test_seed_zero(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+	uint64_t x = 1;
+
+	(void)state;
+	setup(&c, &r, 0);
+	assert_int_equal(loom_reps_next(&r, &c, 0), draw(&x, 1024));
+	assert_int_equal(loom_reps_next(&r, &c, 0), draw(&x, 1024));
+}
+
+/* A timeout freezes: packets cycle over the buffered EVs (used ones too)
+ * and do not explore; good ACKs still enter it. After freeze_ns the
+ * buffer is emptied and explore_after_freeze packets explore, then it
+ * recycles again. A timeout while frozen or exploring changes nothing. */
+static void test_freeze_on_timeout(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+	uint64_t x = 5;
+
+	(void)state;
+	setup(&c, &r, 5);
+	loom_reps_on_ack(&r, &c, 21, false, 0);
+	loom_reps_on_ack(&r, &c, 22, false, 0);
+	assert_int_equal(loom_reps_next(&r, &c, 1), 21); /* used before the freeze */
+	loom_reps_on_timeout(&r, &c, 100);
+	assert_true(r.frozen);
+	assert_int_equal(r.st.freezes, 1);
+	assert_int_equal(loom_reps_next(&r, &c, 101), 21);
+	assert_int_equal(loom_reps_next(&r, &c, 102), 22);
+	assert_int_equal(loom_reps_next(&r, &c, 103), 21);
+	loom_reps_on_timeout(&r, &c, 104); /* already frozen */
+	assert_int_equal(r.st.freezes, 1);
+	loom_reps_on_ack(&r, &c, 23, true, 105);  /* marked: still not kept */
+	loom_reps_on_ack(&r, &c, 24, false, 105); /* good: joins the cycle */
+	assert_int_equal(loom_reps_next(&r, &c, 106), 22);
+	assert_int_equal(loom_reps_next(&r, &c, 107), 24);
+	assert_int_equal(loom_reps_next(&r, &c, 108), 21);
+	assert_int_equal(r.st.explored, 0);
+	assert_int_equal(r.st.frozen_sends, 6);
+	/* the freeze ends at 1100: emptied, three explorations */
+	assert_int_equal(loom_reps_next(&r, &c, 1100), draw(&x, 1024));
+	assert_false(r.frozen);
+	assert_int_equal(loom_reps_fresh(&r), 0);
+	loom_reps_on_ack(&r, &c, 31, false, 1101); /* buffered, but exploring comes first */
+	loom_reps_on_timeout(&r, &c, 1102);        /* exploring: no freeze */
+	assert_int_equal(r.st.freezes, 1);
+	assert_int_equal(loom_reps_next(&r, &c, 1103), draw(&x, 1024));
+	assert_int_equal(loom_reps_next(&r, &c, 1104), draw(&x, 1024));
+	assert_int_equal(loom_reps_next(&r, &c, 1105), 31);
+	assert_int_equal(r.st.explored, 3);
+}
+
+/* freeze_ns 0: timeouts never freeze; frozen with nothing buffered: explore. */
+static void test_no_freeze_and_frozen_empty(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+	uint64_t x = 3;
+
+	(void)state;
+	setup(&c, &r, 3);
+	c.freeze_ns = 0;
+	loom_reps_on_timeout(&r, &c, 10);
+	assert_false(r.frozen);
+	c.freeze_ns = 1000;
+	loom_reps_on_timeout(&r, &c, 10);
+	assert_true(r.frozen);
+	assert_int_equal(loom_reps_next(&r, &c, 11), draw(&x, 1024));
+	assert_int_equal(r.st.frozen_sends, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_explores_when_empty),
+		cmocka_unit_test(test_recycles_unmarked_in_order),
+		cmocka_unit_test(test_drops_marked_and_nacked),
+		cmocka_unit_test(test_full_buffer_keeps_newest),
+		cmocka_unit_test(test_deterministic_with_seed),
+		cmocka_unit_test(test_seed_zero),
+		cmocka_unit_test(test_freeze_on_timeout),
+		cmocka_unit_test(test_no_freeze_and_frozen_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
