@@ -62,6 +62,15 @@ static uint64_t unacked(const struct loom_gen_tx_flow *f)
 	return f->sent_payload > f->dctcp.snd_una ? f->sent_payload - f->dctcp.snd_una : 0;
 }
 
+bool loom_gen_cc_window_full(const struct loom_gen_tx_flow *f)
+{
+	if (f->spec.cc == LOOM_FLOW_CC_NSCC)
+		return loom_gen_tp_inflight_bytes(f) >= f->nscc.cwnd;
+	if (f->spec.cc == LOOM_FLOW_CC_DCTCP)
+		return (f->spec.recovery ? loom_gen_tp_inflight_bytes(f) : unacked(f)) >= f->dctcp.cwnd;
+	return false;
+}
+
 bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, loom_time_ns now)
 {
 	switch (f->spec.cc) {
@@ -117,12 +126,18 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 		struct loom_gen_feedback *tail =
 			&h->fb[(h->fb_head + h->fb_count - 1) % LOOM_GEN_FEEDBACK_QUEUE];
 
-		if (tail->kind == fb->kind && tail->rx_slot == fb->rx_slot && tail->ece == fb->ece &&
-		    tail->ext.sack_base == fb->ext.sack_base && tail->plane == plane) {
+		/* a coalescing flow's ACKs merge whatever their echo: their
+		 * counts add up (its CE count says which were marked) */
+		if (tail->kind == fb->kind && tail->rx_slot == fb->rx_slot &&
+		    (tail->ece == fb->ece || fb->counted) && tail->ext.sack_base == fb->ext.sack_base &&
+		    tail->plane == plane) {
 			if (fb->ack_seq > tail->ack_seq)
 				tail->ack_seq = fb->ack_seq;
 			tail->ext.sack |= fb->ext.sack;
 			tail->ts_echo = fb->ts_echo; /* NSCC: the newest packet's send time */
+			tail->ece |= fb->ece;
+			tail->ack_pkts += fb->ack_pkts;
+			tail->ack_ce += fb->ack_ce;
 			return;
 		}
 	}
@@ -165,15 +180,25 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 }
 
 void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, bool nak,
-				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now)
+				  uint64_t newly_acked, loom_time_ns ts_echo, const struct loom_gen_ack_counts *counts,
+				  loom_time_ns now)
 {
 	uint64_t acked = epsn * (uint64_t)f->tp.mss;
 
 	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
-		if (nak)
+		if (nak) {
 			loom_nscc_on_nack(&f->nscc, &f->nscc_cfg, ts_echo != LOOM_TIME_NEVER ? ts_echo : now, now);
-		else if (newly_acked && ts_echo != LOOM_TIME_NEVER)
-			loom_nscc_on_ack(&f->nscc, &f->nscc_cfg, newly_acked * f->tp.mss, ece, ts_echo, now);
+		} else if (newly_acked && ts_echo != LOOM_TIME_NEVER) {
+			uint64_t bytes = newly_acked * f->tp.mss;
+
+			if (counts && counts->pkts) /* coalesced: its CE-marked share of the bytes */
+				loom_nscc_on_ack_counted(&f->nscc, &f->nscc_cfg, bytes,
+							 counts->ce >= counts->pkts ? bytes
+										    : bytes * counts->ce / counts->pkts,
+							 ts_echo, now);
+			else
+				loom_nscc_on_ack(&f->nscc, &f->nscc_cfg, bytes, ece, ts_echo, now);
+		}
 		f->window_blocked = false;
 		return;
 	}
@@ -181,13 +206,40 @@ void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, boo
 		return;
 	if (acked > f->sent_payload)
 		acked = f->sent_payload;
-	loom_dctcp_on_ack(&f->dctcp, &f->dctcp_cfg, acked, ece, f->sent_payload);
+	if (counts && counts->pkts && !nak)
+		loom_dctcp_on_ack_frac(&f->dctcp, &f->dctcp_cfg, acked, counts->ce, counts->pkts, f->sent_payload);
+	else
+		loom_dctcp_on_ack(&f->dctcp, &f->dctcp_cfg, acked, ece, f->sent_payload);
 	f->window_blocked = false;
 }
 
+/* What follows a transport feedback's extension, as f's set-up says:
+ * NSCC's echoed send time, then a coalescing flow's counts. */
+static void read_tail(const struct loom_gen_tx_flow *f, const struct loom_gen_fb_tail *tail, loom_time_ns *ts_echo,
+		      struct loom_gen_ack_counts *counts, bool *has_counts)
+{
+	uint32_t at = 0;
+
+	*ts_echo = LOOM_TIME_NEVER;
+	*has_counts = false;
+	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
+		if (tail->len < sizeof(uint64_t))
+			return;
+		memcpy(ts_echo, tail->b, sizeof(*ts_echo));
+		*ts_echo = rte_be_to_cpu_64(*ts_echo);
+		at = sizeof(uint64_t);
+	}
+	if (f->spec.ack_every > 1 && tail->len >= at + sizeof(*counts)) {
+		memcpy(counts, tail->b + at, sizeof(*counts));
+		counts->pkts = rte_be_to_cpu_32(counts->pkts);
+		counts->ce = rte_be_to_cpu_32(counts->ce);
+		*has_counts = true;
+	}
+}
+
 uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now,
-				 bool *unknown)
+				 const struct loom_gen_feedback_ext *ext, const struct loom_gen_fb_tail *tail,
+				 loom_time_ns now, bool *unknown)
 {
 	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
 	struct loom_gen_tx_flow *f;
@@ -200,8 +252,15 @@ uint32_t loom_gen_cc_on_feedback(struct loom_gen_host *h, const struct loom_gen_
 	f = &h->tx[slot];
 	f->feedback++;
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
+		struct loom_gen_ack_counts counts;
+		loom_time_ns ts_echo;
+		bool has_counts;
+
 		*unknown = !f->spec.recovery || !ext;
-		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, f->spec.cc == LOOM_FLOW_CC_NSCC ? ts_echo : LOOM_TIME_NEVER, now);
+		if (*unknown)
+			return 0;
+		read_tail(f, tail, &ts_echo, &counts, &has_counts);
+		return loom_gen_tp_on_feedback(f, fb, ext, ts_echo, has_counts ? &counts : NULL, now);
 	}
 	if (fb->kind == LOOM_GEN_FB_CNP && f->spec.cc == LOOM_FLOW_CC_DCQCN) {
 		loom_dcqcn_rp_on_cnp(&f->dcqcn, &f->dcqcn_cfg, now);
@@ -237,9 +296,11 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
 	bool tp = fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK;
 	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* the send time echoed (8 bytes more) */
+	bool counted = tp && fb->counted;           /* a coalescing flow's counts (8 more) */
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
 			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr) +
-			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0) + (ts ? sizeof(uint64_t) : 0);
+			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0) + (ts ? sizeof(uint64_t) : 0) +
+			 (counted ? sizeof(struct loom_gen_ack_counts) : 0);
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -295,6 +356,11 @@ struct rte_mbuf *loom_gen_cc_build_feedback(struct loom_gen_host *h, const struc
 		uint64_t echo = rte_cpu_to_be_64(fb->ts_echo);
 
 		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext), &echo, sizeof(echo));
+	}
+	if (counted) {
+		struct loom_gen_ack_counts c = {.pkts = rte_cpu_to_be_32(fb->ack_pkts), .ce = rte_cpu_to_be_32(fb->ack_ce)};
+
+		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext) + (ts ? sizeof(uint64_t) : 0), &c, sizeof(c));
 	}
 	return m;
 }

@@ -72,6 +72,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 {
 	const char *dst, *dst4, *tr, *cc, *bad;
 	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle, lose_first, lose_count, rto;
+	uint64_t ack_every, ack_delay;
 	bool chained, ecn, entropy;
 	json_t *cc_params;
 	int d;
@@ -96,6 +97,8 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_FIRST, 0, &lose_first, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_COUNT, 0, &lose_count, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RTO_NS, 0, &rto, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_ACK_EVERY, 1, &ack_every, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_ACK_DELAY_NS, 0, &ack_delay, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ECN, false, &ecn, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ENTROPY_PER_PACKET, false, &entropy, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_CHAINED, false, &chained, msg, sizeof(msg)) < 0 ||
@@ -135,6 +138,12 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	if ((rto && !tf->spec.recovery) || rto >= LOOM_TIME_NEVER / 2)
 		return fail(err, errlen, h->name, "flow %lu: rto_ns needs transport go_back_n or selective_repeat "
 			    "(and a time below 2^62 ns)", (unsigned long)id);
+	if (ack_every < 1 || ack_every > LOOM_ACK_EVERY_MAX || ack_delay >= LOOM_TIME_NEVER / 2 ||
+	    ((ack_every > 1 || ack_delay) && !tf->spec.recovery))
+		return fail(err, errlen, h->name, "flow %lu: ack_every (1..%u) and ack_delay_ns (below 2^62 ns) coalesce "
+			    "the ACKs of transport go_back_n or selective_repeat", (unsigned long)id, LOOM_ACK_EVERY_MAX);
+	tf->spec.ack_every = (uint8_t)ack_every;
+	tf->spec.ack_delay_ns = ack_delay;
 	tf->spec.lose_first = lose_first;
 	tf->spec.lose_count = (uint32_t)lose_count;
 	tf->spec.rto_ns = rto;
@@ -171,6 +180,8 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	r->cc = tf->spec.cc;
 	r->recovery = tf->spec.recovery;
 	r->tp.trim_dscp = LOOM_GEN_NO_TRIM_DSCP; /* the receiver's leaf port's, once the switches are loaded */
+	r->tp.ack_cfg.every = tf->spec.ack_every;
+	r->tp.ack_cfg.delay = ack_delay ? ack_delay : LOOM_ACK_DELAY_DEFAULT_NS;
 	r->dscp = tf->spec.dscp;
 	r->src_ipv4 = h->ipv4;
 	r->tx_slot = (uint32_t)(tf - h->tx);

@@ -68,7 +68,7 @@ struct loom_gen_payload {
 	uint32_t magic;
 	uint32_t rx_slot; /* index of the flow in the receiver's rx table */
 	uint32_t flow_id;
-	uint32_t reserved;
+	uint32_t reserved; /* flags: LOOM_GEN_PL_ACK_REQ (gen_transport.h) */
 	uint64_t seq;     /* 0, 1, 2 ... per flow */
 	uint64_t tx_time; /* when the packet left the sender (its clock) */
 } __attribute__((packed));
@@ -95,6 +95,14 @@ struct loom_gen_feedback_hdr {
 	uint64_t ack_seq; /* ACK: packets received up to (highest sequence + 1) */
 } __attribute__((packed));
 
+/* What follows a transport feedback's extension, as it came: NSCC's send
+ * time, a coalescing flow's loom_gen_ack_counts; the flow's sender reads it
+ * as its set-up says (gen_cc.c). */
+struct loom_gen_fb_tail {
+	uint32_t len;
+	uint8_t b[sizeof(uint64_t) + sizeof(struct loom_gen_ack_counts)];
+};
+
 /* One queued feedback packet. */
 struct loom_gen_feedback {
 	uint32_t rx_slot;
@@ -103,6 +111,8 @@ struct loom_gen_feedback {
 	uint64_t ack_seq;
 	struct loom_gen_feedback_ext ext; /* transport kinds */
 	uint64_t ts_echo; /* NSCC's ACKs: the send time of the data packet acknowledged (on the wire after ext) */
+	bool counted;     /* a coalescing flow's: a loom_gen_ack_counts follows (gen_transport.h) */
+	uint32_t ack_pkts, ack_ce;
 };
 #define LOOM_GEN_FEEDBACK_QUEUE 256u
 
@@ -195,6 +205,7 @@ struct loom_gen_host {
 	/* Feedback waiting to be sent (CNPs, ACKs): before data, in order. */
 	struct loom_gen_feedback fb[LOOM_GEN_FEEDBACK_QUEUE];
 	uint32_t fb_head, fb_count;
+	loom_time_ns ack_due;          /* the first delayed-ACK timer of its coalescing rx flows (gen_transport.h) */
 	struct loom_gen_tx_flow *tx;
 	struct loom_gen_rx_flow *rx;
 	struct loom_gen_host_counters c;
