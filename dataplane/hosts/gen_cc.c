@@ -62,12 +62,15 @@ static uint64_t unacked(const struct loom_gen_tx_flow *f)
 	return f->sent_payload > f->dctcp.snd_una ? f->sent_payload - f->dctcp.snd_una : 0;
 }
 
-bool loom_gen_cc_window_full(const struct loom_gen_tx_flow *f)
+bool loom_gen_cc_window_full(const struct loom_gen_tx_flow *f, uint32_t pkts)
 {
+	uint64_t small = (uint64_t)pkts * f->tp.mss;
+
 	if (f->spec.cc == LOOM_FLOW_CC_NSCC)
-		return loom_gen_tp_inflight_bytes(f) >= f->nscc.cwnd;
+		return f->nscc.cwnd < small && loom_gen_tp_inflight_bytes(f) >= f->nscc.cwnd;
 	if (f->spec.cc == LOOM_FLOW_CC_DCTCP)
-		return (f->spec.recovery ? loom_gen_tp_inflight_bytes(f) : unacked(f)) >= f->dctcp.cwnd;
+		return f->dctcp.cwnd < small &&
+		       (f->spec.recovery ? loom_gen_tp_inflight_bytes(f) : unacked(f)) >= f->dctcp.cwnd;
 	return false;
 }
 

@@ -47,8 +47,9 @@ void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, const struct loom_gen_tx_fl
  * false when DCTCP's window is full (the flow then waits for an ACK). */
 bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, loom_time_ns now);
 
-/* A window CC's window is full (what is outstanding fills it). */
-bool loom_gen_cc_window_full(const struct loom_gen_tx_flow *f);
+/* A window CC's window, smaller than `pkts` packets, is full (what is
+ * outstanding fills it). */
+bool loom_gen_cc_window_full(const struct loom_gen_tx_flow *f, uint32_t pkts);
 
 /* After a packet of `frame` wire bytes left at `start`: its due time for
  * the next one. */

@@ -298,9 +298,10 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 		return 0;
 	}
 	/* a coalescing receiver acknowledges the last packet, a
-	 * retransmission and one that fills the window at once */
+	 * retransmission and one that fills a window of fewer than
+	 * ack_every packets at once (a larger one keeps ACKs coming) */
 	if (unlikely(f->spec.ack_every > 1) &&
-	    (retx || psn + 1 == f->tp.n_pkts || loom_gen_cc_window_full(f)))
+	    (retx || psn + 1 == f->tp.n_pkts || loom_gen_cc_window_full(f, f->spec.ack_every)))
 		flags |= LOOM_GEN_PL_ACK_REQ;
 	frame = header_bytes(f) + payload;
 	if (!lost) {
