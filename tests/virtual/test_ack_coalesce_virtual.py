@@ -66,7 +66,7 @@ class AckCoalesceVirtual(VirtualCase):
         (ack_delay: 20us) sends them; 20 comes back after h0's
         retransmission timer (500 us), asks for its ACK, and gets it: 4 ACKs,
         one of them the timer's, the flow complete."""
-        r, _, _ = run(lone_flow("ack_every: 8, ack_delay: 20us, lose: 20"), self.dir)
+        r, _, _ = run(topo("ack_coalesce.yaml"), self.dir)
         (f,) = r["flows"]
         self.assertEqual(f["rx_payload_bytes"], 30000)
         self.assertEqual((f["timeouts"], f["retransmissions"]), (1, 1))
