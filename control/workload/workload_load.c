@@ -274,7 +274,7 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 			return -1;
 		if (tmpl->ack_delay_ns == 0 || tmpl->ack_delay_ns >= LOOM_TIME_NEVER / 2)
 			return ERR(w, yaml_doc_line(f[K_ACK_DELAY].v), "ack_delay must be a time > 0 (leave it out for the "
-				   "default, 5us)");
+				   "default: the time of ack_every frames on the receiver's link)");
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "tm.h"
 #include "loom/traffic/workload.h"
 #include "loomd_config_read.h"
+#include "loom/sim/link.h"
 #include "switch.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
@@ -181,7 +182,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	r->recovery = tf->spec.recovery;
 	r->tp.trim_dscp = LOOM_GEN_NO_TRIM_DSCP; /* the receiver's leaf port's, once the switches are loaded */
 	r->tp.ack_cfg.every = tf->spec.ack_every;
-	r->tp.ack_cfg.delay = ack_delay ? ack_delay : LOOM_ACK_DELAY_DEFAULT_NS;
+	r->tp.ack_cfg.delay = ack_delay; /* 0: from the receiver's link (loom_gen_config_finish) */
 	r->dscp = tf->spec.dscp;
 	r->src_ipv4 = h->ipv4;
 	r->tx_slot = (uint32_t)(tf - h->tx);
@@ -359,6 +360,17 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 
 				f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp =
 					dt && dt->cfg.trim ? dt->cfg.trim_dscp : LOOM_GEN_NO_TRIM_DSCP;
+				/* the delayed-ACK timer by default: the time ack_every of
+				 * its frames take on the receiver's link, so that only
+				 * packets arriving back to back are coalesced (a flow at
+				 * a fraction of the line, an incast's, is acknowledged
+				 * packet by packet, at most that late) */
+				struct loom_ack_coalesce_cfg *ac = &f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.ack_cfg;
+
+				if (!ac->delay)
+					ac->delay = ac->every * loom_link_serialization_ns(tf->frame_bytes, d->link_rate_bps);
+				if (!ac->delay)
+					ac->delay = 1;
 			}
 		}
 	}

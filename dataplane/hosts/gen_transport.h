@@ -30,7 +30,8 @@
  * ACK coalescing (spec.ack_every > 1, loom/transport/ack_coalesce.h): the
  * receiver holds its ACKs and sends one per ack_every data packets (at
  * once on the sender's ACK request, a duplicate, a NAK, another SACK
- * block, completion; after ack_delay at the latest: the host's timer).
+ * block, completion; after ack_delay at the latest: the host's timer;
+ * by default the time ack_every frames take on the receiver's link).
  * The sender sets the ACK request (LOOM_GEN_PL_ACK_REQ in its payload
  * header) on a flow's last packet, on retransmissions and on a packet that
  * fills its CC's window. Such a flow's feedback carries a

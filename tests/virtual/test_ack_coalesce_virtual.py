@@ -28,7 +28,8 @@ class AckCoalesceVirtual(VirtualCase):
         its first window of 10 packets: per packet, 21 ACKs. With
         ack_every: 4: ACKs of 0-3 and 4-7; 8 and 9 fill the window, and the
         packets after them leave only when the first ACK is back (16.7 us),
-        so the delayed-ACK timer (5 us after 8 arrived) sends their ACK;
+        so the delayed-ACK timer (by default the time of 4 frames on h2's
+        link, 4.8 us, after 8 arrived) sends their ACK;
         then 10-13, 14-17, and 18-20 at the last one, which asks for it:
         6 ACKs of 106 bytes (the 98 of NSCC's ACK and 8 of counts). The same
         bytes arrive, each once."""
@@ -76,8 +77,8 @@ class AckCoalesceVirtual(VirtualCase):
     def test_timer_ack_leaves_its_hold_out_of_the_rtt(self):
         """3 packets, NSCC, ack_every: 8, the last one lost and its timer
         (rto: 1s) beyond the run: the only ACK is the delayed-ACK timer's,
-        5 us after packet 1 arrived; its echoed send time is packet 1's plus
-        those 5 us, so the one RTT sample is still the path's: the one-way
+        9.6 us (8 frames at 10G) after packet 1 arrived; its echoed send time
+        is packet 1's plus those 9.6 us, so the one RTT sample is still the path's: the one-way
         time plus the 106-byte ACK's 4 x (1000 + 85) ns."""
         text = lone_flow("ecn: true, cc: nscc, ack_every: 8, lose: 2, rto: 1s").replace("bytes: 30000", "bytes: 4338")
         r, _, _ = run(text, self.dir)

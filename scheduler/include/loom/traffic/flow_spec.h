@@ -70,7 +70,8 @@ struct loom_flow_spec {
 	/* ACK coalescing at the receiver of a recovering transport
 	 * (loom/transport/ack_coalesce.h, YAML `ack_every`, `ack_delay`): one
 	 * ACK per ack_every data packets (0 or 1: one per packet, the default),
-	 * held at most ack_delay_ns (0 = the default, 5 us). */
+	 * held at most ack_delay_ns (0 = the default: the time of ack_every of
+	 * its frames on the receiver's link). */
 	uint8_t ack_every;
 	loom_time_ns ack_delay_ns;
 };

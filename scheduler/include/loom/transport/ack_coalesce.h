@@ -35,7 +35,6 @@
 #include "loom/clock.h"
 
 #define LOOM_ACK_EVERY_MAX 64u          /* one ACK's selective bits cover one 64-PSN block */
-#define LOOM_ACK_DELAY_DEFAULT_NS 5000u /* the delayed-ACK timer when the flow gives none */
 #define LOOM_ACK_NO_BLOCK UINT64_MAX
 
 struct loom_ack_coalesce_cfg {
