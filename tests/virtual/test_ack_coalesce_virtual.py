@@ -91,6 +91,10 @@ class AckCoalesceVirtual(VirtualCase):
         r, err, _ = run(text, self.dir, expect_ok=False)
         self.assertIsNone(r)
         self.assertIn("ack_every", err)
+        # one ACK's selective bits cover 64 packets: at most 64, said at its line
+        r, err, _ = run(lone_flow("ack_every: 65"), self.dir, name="bad", expect_ok=False)
+        self.assertIsNone(r)
+        self.assertIn("bad.yaml:23: ack_every 65 out of range 1..64", err)
 
 
 if __name__ == "__main__":
