@@ -22,7 +22,9 @@ htsim's sources do, which helps the permutation and collapses the incast):
 the files' `cc:` is replaced, `transport:` added to the flows, and with a
 transport that NACKs trimmed packets (selective_repeat) the switches trim
 (`trim: {classes: [0], dscp: 63}`: a packet class 0 would drop is cut to
-its headers and sent in strict class 7). Other combinations are extra rows:
+its headers and sent in strict class 7). Receivers coalesce their ACKs,
+one per 4 data packets as htsim's UEC sink (16 KB of 4 KB packets;
+--ack-every 1: an ACK per packet, the set-up before). Other combinations are extra rows:
 e.g. --transport go_back_n --cc dcqcn --out DIR2.
 
 Columns: flows completed, the last completion time over the ideal (every
