@@ -201,6 +201,8 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(TX_FLOW, LOSE_FIRST, "lose_first", INTEGER, NONE, READ) \
 	X(TX_FLOW, LOSE_COUNT, "lose_count", INTEGER, NONE, READ) \
 	X(TX_FLOW, RTO_NS, "rto_ns", INTEGER, NONE, READ) \
+	X(TX_FLOW, ACK_EVERY, "ack_every", INTEGER, NONE, READ) \
+	X(TX_FLOW, ACK_DELAY_NS, "ack_delay_ns", INTEGER, NONE, READ) \
 	X(RX_FLOW, ID, "id", INTEGER, NONE, READ) \
 	X(RX_FLOW, SRC, "src", STRING, NONE, CARRIED) \
 	X(RX_FLOW, BYTES, "bytes", INTEGER, NONE, READ) \

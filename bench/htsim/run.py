@@ -27,7 +27,9 @@ htsim's sources do, which helps the permutation and collapses the incast):
 the files' `cc:` is replaced, `transport:` added to the flows, and with a
 transport that NACKs trimmed packets (selective_repeat) the switches trim
 (`trim: {classes: [0], dscp: 63}`: a packet class 0 would drop is cut to
-its headers and sent in strict class 7). Other combinations are extra rows:
+its headers and sent in strict class 7). Receivers coalesce their ACKs,
+one per 4 data packets as htsim's UEC sink (16 KB of 4 KB packets;
+--ack-every 1: an ACK per packet, the set-up before). Other combinations are extra rows:
 e.g. --transport go_back_n --cc dcqcn --out DIR2.
 
 Columns: flows completed, the last completion time over the ideal (every
@@ -87,6 +89,11 @@ NSCC_EXTRA = []  # --nscc KEY: VALUE, e.g. "max_cwnd: 232KB"
 # NACKs quick-adapt from target / 2 (NSCC's default).
 NSCC_QA_TRIM = "qa_trim_delay: 1s"
 TRIMMING_TRANSPORTS = ("selective_repeat",)
+# The receivers' ACK coalescing (loom/transport/ack_coalesce.h): htsim's
+# UEC sink acknowledges every 16 KB (UecSink::_bytes_unacked_threshold),
+# 4 packets of its 4 KB MSS; an ACK per packet took ~2.4 % of every host's
+# uplink and of the fabric's downlinks.
+ACK_EVERY = 4
 
 
 def bdp_bytes(text):
@@ -119,13 +126,14 @@ def cc_text(text, cc, init_cwnd, initial_alpha):
 
 
 def variant(text, mode, seed, size, transport="selective_repeat", cc="nscc", speedup=1.25, rto=None,
-            init_cwnd=None, initial_alpha=None):
+            init_cwnd=None, initial_alpha=None, ack_every=1):
     """The topology text for one run: the mode, the seed, the flow size
     (the duration scaled with it), the transport and congestion control of
     every flow, trimming where the transport uses it, the cell speedup."""
     text = re.sub(r"(?m)^seed: \d+$", "seed: %d" % seed, text)
     if transport:
-        extra = ", transport: %s" % transport + (", rto: %s" % rto if rto else "")
+        extra = ", transport: %s" % transport + (", rto: %s" % rto if rto else "") + (
+            ", ack_every: %d" % ack_every if ack_every > 1 else "")
         text = re.sub(r"(\{ pattern: [^}]*)\}", r"\1%s }" % extra, text)
     text = re.sub(r"\bcc: \w+", "cc: %s" % cc_text(text, cc, init_cwnd, initial_alpha), text)
     if transport in TRIMMING_TRANSPORTS:
@@ -212,6 +220,9 @@ def main():
                     "size (e.g. 40K); default the code's, 10 MSS")
     ap.add_argument("--initial-alpha", type=float, help="DCTCP's initial alpha (default the code's, 1)")
     ap.add_argument("--rto", help="every flow's retransmission timeout (e.g. 100us; default the transport's)")
+    ap.add_argument("--ack-every", type=int, default=ACK_EVERY,
+                    help="with a recovering transport: the receivers' ACK coalescing, one ACK per N data packets "
+                    "(default %d: htsim's UEC sink, 16 KB of 4 KB packets; 1: an ACK per packet)" % ACK_EVERY)
     ap.add_argument("--speedup", type=float, default=1.25, help="cell mode's fabric speedup (default 1.25)")
     ap.add_argument("--out", help="keep the results here (default: a temporary folder)")
     ap.add_argument("--again", metavar="DIR", help="the tables of an earlier --out DIR, without running")
@@ -227,16 +238,17 @@ def main():
         with open(path) as f:
             base = f.read()
         size = parse_size(a.size) if a.size and "permutation" in base else None
-        print("\n== %s%s: transport %s, cc %s, cell speedup %g" % (
+        print("\n== %s%s: transport %s, cc %s, cell speedup %g, ack every %d" % (
             os.path.basename(path), " (%s flows)" % a.size if size else "", a.transport,
-            cc_text(base, a.cc, a.init_cwnd, a.initial_alpha), a.speedup), flush=True)
+            cc_text(base, a.cc, a.init_cwnd, a.initial_alpha), a.speedup, a.ack_every), flush=True)
         print("%-15s %4s %9s %9s %8s %8s %6s %9s %6s %7s %8s %7s" % (
             "mode", "seed", "completed", "last/ideal", "mean G", "min G", "jain", "drops", "trims", "retrans",
             "timeouts", "wall s"))
         for seed in a.seeds:
             for mode in a.modes:
                 text = variant(base, mode, seed, size, None if a.transport == "none" else a.transport,
-                               a.cc, a.speedup, a.rto, a.init_cwnd, a.initial_alpha)
+                               a.cc, a.speedup, a.rto, a.init_cwnd, a.initial_alpha,
+                               a.ack_every if a.transport != "none" else 1)
                 run_name = "%s-%s-%d" % (os.path.splitext(os.path.basename(path))[0], mode, seed)
                 topo = os.path.join(out_dir, run_name + ".yaml")
                 res = os.path.join(out_dir, run_name + ".json")

@@ -157,6 +157,10 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_TRANSPORT), json_string(loom_flow_transport_name(s)));
 	if (s->rto_ns)
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_RTO_NS), json_integer((json_int_t)s->rto_ns));
+	if (s->ack_every > 1) /* written only when set: every other flow's configuration stays as it was */
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_ACK_EVERY), json_integer(s->ack_every));
+	if (s->ack_delay_ns)
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_ACK_DELAY_NS), json_integer((json_int_t)s->ack_delay_ns));
 	if (s->lose_count) {
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_LOSE_FIRST), json_integer((json_int_t)s->lose_first));
 		json_object_set_new(o, LOOMD_KEY(TX_FLOW_LOSE_COUNT), json_integer(s->lose_count));

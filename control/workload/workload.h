@@ -90,7 +90,7 @@ extern const struct topo_traffic workload_traffic;
  * transport, entropy, ...): WORKLOAD_N_FLOW_OPTS keys, named by
  * workload_flow_opt_key(i). workload_flow_opts() applies the fields
  * present in opts[0 .. WORKLOAD_N_FLOW_OPTS-1] (in key order) to tmpl. */
-#define WORKLOAD_N_FLOW_OPTS 12
+#define WORKLOAD_N_FLOW_OPTS 14
 const char *workload_flow_opt_key(int i);
 int workload_flow_opts(struct yaml_doc *yd, const struct yaml_doc_field *opts, struct loom_flow_spec *tmpl);
 /* A flow's on/off bursts (`burst:` and `idle:`) are whole: both or neither,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "loom/frame.h"
+#include "loom/transport/ack_coalesce.h"
 #include "topo/topo_yaml.h"
 #include "yaml/yaml_doc.h"
 #include "workload.h"
@@ -42,6 +43,7 @@ enum wl_key {
 	K_PATTERN, K_BYTES, K_TO, K_FROM, K_SENDERS, K_HOSTS, K_CDF, K_LOAD, K_DURATION, K_CROSS_LEAF,
 	/* flow options, also allowed in `defaults:` */
 	K_START, K_RATE, K_PACKET, K_DSCP, K_ECN, K_TRANSPORT, K_ENTROPY, K_CC, K_BURST, K_IDLE, K_LOSE, K_RTO,
+	K_ACK_EVERY, K_ACK_DELAY,
 	K_N
 };
 #define FLOW_OPT_FIRST K_START
@@ -75,6 +77,8 @@ static const struct {
 	[K_IDLE] = {"idle", ALL_PATTERNS},
 	[K_LOSE] = {"lose", ALL_PATTERNS},
 	[K_RTO] = {"rto", ALL_PATTERNS},
+	[K_ACK_EVERY] = {"ack_every", ALL_PATTERNS},
+	[K_ACK_DELAY] = {"ack_delay", ALL_PATTERNS},
 };
 
 struct wl_loader {
@@ -256,6 +260,20 @@ static int load_flow_opts(struct wl_loader *w, const struct yaml_doc_field *f, s
 			return -1;
 		if (tmpl->rto_ns == 0)
 			return ERR(w, yaml_doc_line(f[K_RTO].v), "rto must be a time > 0 (leave it out for the default, 500us)");
+	}
+	/* ACK coalescing (loom/transport/ack_coalesce.h): one ACK's selective
+	 * bits cover one 64-PSN block, so at most 64 packets an ACK */
+	if (f[K_ACK_EVERY].k) {
+		if (yaml_doc_get_uint(&w->yd, &f[K_ACK_EVERY], 1, LOOM_ACK_EVERY_MAX, &v) < 0)
+			return -1;
+		tmpl->ack_every = (uint8_t)v;
+	}
+	if (f[K_ACK_DELAY].k) {
+		if (topo_get_delay(&w->yd, &f[K_ACK_DELAY], &tmpl->ack_delay_ns) < 0)
+			return -1;
+		if (tmpl->ack_delay_ns == 0 || tmpl->ack_delay_ns >= LOOM_TIME_NEVER / 2)
+			return ERR(w, yaml_doc_line(f[K_ACK_DELAY].v), "ack_delay must be a time > 0 (leave it out for the "
+				   "default: the time of ack_every frames on the receiver's link)");
 	}
 	return 0;
 }

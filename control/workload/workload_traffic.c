@@ -68,6 +68,9 @@ static int check_flow(struct traffic_loader *ld, int line, const struct loom_flo
 	if ((s->lose_count || s->rto_ns) && !s->recovery)
 		return yaml_doc_error(&ld->yd, line, "traffic: %s: needs a transport that recovers losses "
 				  "(transport: go_back_n or selective_repeat)", s->lose_count ? "lose" : "rto");
+	if ((s->ack_every > 1 || s->ack_delay_ns) && !s->recovery)
+		return yaml_doc_error(&ld->yd, line, "traffic: %s: coalesces the ACKs of a transport that recovers losses "
+				  "(transport: go_back_n or selective_repeat)", s->ack_every > 1 ? "ack_every" : "ack_delay");
 	if (s->cc == LOOM_FLOW_CC_NSCC && !s->recovery)
 		return yaml_doc_error(&ld->yd, line, "traffic: cc: nscc needs a transport whose ACKs echo the send time "
 				  "(transport: go_back_n or selective_repeat)");
@@ -294,6 +297,12 @@ static void write_traffic(const struct topology *t, FILE *out)
 		if (f->rto_ns) {
 			topo_format_delay(f->rto_ns, buf, sizeof(buf));
 			fprintf(out, ", rto: %s", buf);
+		}
+		if (f->ack_every > 1)
+			fprintf(out, ", ack_every: %u", f->ack_every);
+		if (f->ack_delay_ns) {
+			topo_format_delay(f->ack_delay_ns, buf, sizeof(buf));
+			fprintf(out, ", ack_delay: %s", buf);
 		}
 		if (f->lose_count)
 			fprintf(out, ", lose: \"%llu..%llu\"", (unsigned long long)f->lose_first,

@@ -56,6 +56,17 @@ static uint64_t unacked(const struct loom_gen_tx_flow *f)
 	return f->sent_payload > f->dctcp.snd_una ? f->sent_payload - f->dctcp.snd_una : 0;
 }
 
+bool loom_gen_cc_window_full(const struct loom_gen_tx_flow *f, uint32_t pkts, uint64_t tp_inflight)
+{
+	uint64_t small = (uint64_t)pkts * f->tp.mss;
+
+	if (f->spec.cc == LOOM_FLOW_CC_NSCC)
+		return f->nscc.cwnd < small && tp_inflight >= f->nscc.cwnd;
+	if (f->spec.cc == LOOM_FLOW_CC_DCTCP)
+		return f->dctcp.cwnd < small && (f->spec.recovery ? tp_inflight : unacked(f)) >= f->dctcp.cwnd;
+	return false;
+}
+
 bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, uint64_t tp_inflight, loom_time_ns now)
 {
 	switch (f->spec.cc) {
@@ -131,15 +142,25 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 }
 
 void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, bool nak,
-				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now)
+				  uint64_t newly_acked, loom_time_ns ts_echo, const struct loom_gen_ack_counts *counts,
+				  loom_time_ns now)
 {
 	uint64_t acked = epsn * (uint64_t)f->tp.mss;
 
 	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
-		if (nak)
+		if (nak) {
 			loom_nscc_on_nack(&f->nscc, &f->nscc_cfg, ts_echo != LOOM_TIME_NEVER ? ts_echo : now, now);
-		else if (newly_acked && ts_echo != LOOM_TIME_NEVER)
-			loom_nscc_on_ack(&f->nscc, &f->nscc_cfg, newly_acked * f->tp.mss, ece, ts_echo, now);
+		} else if (newly_acked && ts_echo != LOOM_TIME_NEVER) {
+			uint64_t bytes = newly_acked * f->tp.mss;
+
+			if (counts && counts->pkts) /* coalesced: its CE-marked share of the bytes */
+				loom_nscc_on_ack_counted(&f->nscc, &f->nscc_cfg, bytes,
+							 counts->ce >= counts->pkts ? bytes
+										    : bytes * counts->ce / counts->pkts,
+							 ts_echo, now);
+			else
+				loom_nscc_on_ack(&f->nscc, &f->nscc_cfg, bytes, ece, ts_echo, now);
+		}
 		f->window_blocked = false;
 		return;
 	}
@@ -147,7 +168,10 @@ void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, boo
 		return;
 	if (acked > f->sent_payload)
 		acked = f->sent_payload;
-	loom_dctcp_on_ack(&f->dctcp, &f->dctcp_cfg, acked, ece, f->sent_payload);
+	if (counts && counts->pkts && !nak)
+		loom_dctcp_on_ack_frac(&f->dctcp, &f->dctcp_cfg, acked, counts->ce, counts->pkts, f->sent_payload);
+	else
+		loom_dctcp_on_ack(&f->dctcp, &f->dctcp_cfg, acked, ece, f->sent_payload);
 	f->window_blocked = false;
 }
 

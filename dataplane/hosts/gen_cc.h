@@ -50,6 +50,10 @@ void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, const struct loom_gen_tx_fl
  * calls the CC, not the other way round); else unused. */
 bool loom_gen_cc_may_send(struct loom_gen_tx_flow *f, uint64_t tp_inflight, loom_time_ns now);
 
+/* A window CC's window, smaller than `pkts` packets, is full (what is
+ * outstanding fills it). */
+bool loom_gen_cc_window_full(const struct loom_gen_tx_flow *f, uint32_t pkts, uint64_t tp_inflight);
+
 /* After a packet of `frame` wire bytes left at `start`: its due time for
  * the next one. */
 loom_time_ns loom_gen_cc_after_send(struct loom_gen_tx_flow *f, uint32_t frame, loom_time_ns start);
@@ -64,9 +68,12 @@ uint32_t loom_gen_cc_on_data(struct loom_gen_host *h, uint32_t rx_slot, bool ce,
 uint32_t loom_gen_cc_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns now);
 /* A transport's ACK or NAK (nak) with cumulative ePSN of f, for its CC:
  * DCTCP's window reads epsn; NSCC's the packets an ACK newly acknowledged
- * and the send time it echoes (LOOM_TIME_NEVER: none), or the NAK. */
+ * and the send time it echoes (LOOM_TIME_NEVER: none), or the NAK. A
+ * coalesced ACK's counts (NULL: an ACK per packet, whose ece says it all)
+ * scale the marked part: ce of its pkts packets were CE-marked. */
 void loom_gen_cc_on_transport_ack(struct loom_gen_tx_flow *f, uint64_t epsn, bool ece, bool nak,
-				  uint64_t newly_acked, loom_time_ns ts_echo, loom_time_ns now);
+				  uint64_t newly_acked, loom_time_ns ts_echo, const struct loom_gen_ack_counts *counts,
+				  loom_time_ns now);
 /* The gap after f's last packet at its current rate. */
 loom_time_ns loom_gen_cc_gap(const struct loom_gen_tx_flow *f);
 

@@ -22,6 +22,7 @@
 #include "tm.h"
 #include "loom/traffic/workload.h"
 #include "loomd_config_read.h"
+#include "loom/sim/link.h"
 #include "switch.h"
 
 static int fail(char *err, size_t errlen, const char *host, const char *fmt, ...)
@@ -72,6 +73,7 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 {
 	const char *dst, *dst4, *tr, *cc, *bad, *entropy;
 	uint64_t id, bytes, start, rate, pkt, sport, dscp, slot, group, burst, idle, lose_first, lose_count, rto;
+	uint64_t ack_every, ack_delay;
 	bool chained, ecn;
 	int ent;
 	json_t *cc_params;
@@ -97,6 +99,8 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_FIRST, 0, &lose_first, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_LOSE_COUNT, 0, &lose_count, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_RTO_NS, 0, &rto, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_ACK_EVERY, 1, &ack_every, msg, sizeof(msg)) < 0 ||
+	    loomd_cfg_u64(jf, LOOMD_TX_FLOW_ACK_DELAY_NS, 0, &ack_delay, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_ECN, false, &ecn, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_string(jf, LOOMD_TX_FLOW_ENTROPY, &entropy, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_bool(jf, LOOMD_TX_FLOW_CHAINED, false, &chained, msg, sizeof(msg)) < 0 ||
@@ -140,6 +144,12 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	if ((rto && !tf->spec.recovery) || rto >= LOOM_TIME_NEVER / 2)
 		return fail(err, errlen, h->name, "flow %lu: rto_ns needs transport go_back_n or selective_repeat "
 			    "(and a time below 2^62 ns)", (unsigned long)id);
+	if (ack_every < 1 || ack_every > LOOM_ACK_EVERY_MAX || ack_delay >= LOOM_TIME_NEVER / 2 ||
+	    ((ack_every > 1 || ack_delay) && !tf->spec.recovery))
+		return fail(err, errlen, h->name, "flow %lu: ack_every (1..%u) and ack_delay_ns (below 2^62 ns) coalesce "
+			    "the ACKs of transport go_back_n or selective_repeat", (unsigned long)id, LOOM_ACK_EVERY_MAX);
+	tf->spec.ack_every = (uint8_t)ack_every;
+	tf->spec.ack_delay_ns = ack_delay;
 	tf->spec.lose_first = lose_first;
 	tf->spec.lose_count = (uint32_t)lose_count;
 	tf->spec.rto_ns = rto;
@@ -180,6 +190,8 @@ static int load_tx_flow(struct loom_fabric *f, struct loom_gen_host *h, json_t *
 	r->recovery = tf->spec.recovery;
 	r->entropy = tf->spec.entropy;
 	r->tp.trim_dscp = LOOM_GEN_NO_TRIM_DSCP; /* the receiver's leaf port's, once the switches are loaded */
+	r->tp.ack_cfg.every = tf->spec.ack_every;
+	r->tp.ack_cfg.delay = ack_delay; /* 0: from the receiver's link (loom_gen_config_finish) */
 	r->dscp = tf->spec.dscp;
 	r->src_ipv4 = h->ipv4;
 	r->tx_slot = (uint32_t)(tf - h->tx);
@@ -357,6 +369,17 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 
 				f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp =
 					dt && dt->cfg.trim ? dt->cfg.trim_dscp : LOOM_GEN_NO_TRIM_DSCP;
+				/* the delayed-ACK timer by default: the time ack_every of
+				 * its frames take on the receiver's link, so that only
+				 * packets arriving back to back are coalesced (a flow at
+				 * a fraction of the line, an incast's, is acknowledged
+				 * packet by packet, at most that late) */
+				struct loom_ack_coalesce_cfg *ac = &f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.ack_cfg;
+
+				if (!ac->delay)
+					ac->delay = ac->every * loom_link_serialization_ns(tf->frame_bytes, d->link_rate_bps);
+				if (!ac->delay)
+					ac->delay = 1;
 			}
 			if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS) /* it freezes where the fabric trims */
 				loom_gen_reps_config(tf, f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp !=

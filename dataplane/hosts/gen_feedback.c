@@ -30,13 +30,19 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 		struct loom_gen_feedback *tail =
 			&h->fb[(h->fb_head + h->fb_count - 1) % LOOM_GEN_FEEDBACK_QUEUE];
 
-		if (tail->kind == fb->kind && tail->rx_slot == fb->rx_slot && tail->ece == fb->ece &&
-		    tail->ext.sack_base == fb->ext.sack_base && tail->plane == plane) {
+		/* a coalescing flow's ACKs merge whatever their echo: their
+		 * counts add up (its CE count says which were marked) */
+		if (tail->kind == fb->kind && tail->rx_slot == fb->rx_slot &&
+		    (tail->ece == fb->ece || fb->counted) && tail->ext.sack_base == fb->ext.sack_base &&
+		    tail->plane == plane) {
 			if (fb->ack_seq > tail->ack_seq)
 				tail->ack_seq = fb->ack_seq;
 			tail->ext.sack |= fb->ext.sack;
 			tail->ts_echo = fb->ts_echo; /* NSCC: the newest packet's send time */
-			tail->ev = fb->ev;           /* REPS: the newest packet's entropy (same mark) */
+			tail->ev = fb->ev;           /* REPS: the newest packet's entropy */
+			tail->ece |= fb->ece;
+			tail->ack_pkts += fb->ack_pkts;
+			tail->ack_ce += fb->ack_ce;
 			return;
 		}
 	}
@@ -55,9 +61,11 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
 	bool tp = fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK;
 	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* the send time echoed (8 bytes more) */
+	bool counted = tp && fb->counted;           /* a coalescing flow's counts (8 more) */
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
 			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr) +
-			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0) + (ts ? sizeof(uint64_t) : 0);
+			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0) + (ts ? sizeof(uint64_t) : 0) +
+			 (counted ? sizeof(struct loom_gen_ack_counts) : 0);
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -114,6 +122,11 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 		uint64_t echo = rte_cpu_to_be_64(fb->ts_echo);
 
 		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext), &echo, sizeof(echo));
+	}
+	if (counted) {
+		struct loom_gen_ack_counts c = {.pkts = rte_cpu_to_be_32(fb->ack_pkts), .ce = rte_cpu_to_be_32(fb->ack_ce)};
+
+		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext) + (ts ? sizeof(uint64_t) : 0), &c, sizeof(c));
 	}
 	return m;
 }

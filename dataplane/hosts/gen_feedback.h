@@ -50,6 +50,21 @@ struct loom_gen_feedback_ext {
 	uint64_t sack;
 } __attribute__((packed));
 
+/* After the extension (and NSCC's send time) of a coalescing flow's
+ * feedback: the data packets the ACK acknowledges, and the CE-marked ones. */
+struct loom_gen_ack_counts {
+	uint32_t pkts;
+	uint32_t ce;
+} __attribute__((packed));
+
+/* What follows a transport feedback's extension, as it came: NSCC's send
+ * time, a coalescing flow's loom_gen_ack_counts; the flow's sender reads it
+ * as its set-up says (gen_host.c). */
+struct loom_gen_fb_tail {
+	uint32_t len;
+	uint8_t b[sizeof(uint64_t) + sizeof(struct loom_gen_ack_counts)];
+};
+
 /* One queued feedback packet. */
 struct loom_gen_feedback {
 	uint32_t rx_slot;
@@ -59,6 +74,8 @@ struct loom_gen_feedback {
 	uint64_t ack_seq;
 	struct loom_gen_feedback_ext ext; /* transport kinds */
 	uint64_t ts_echo; /* NSCC's ACKs: the send time of the data packet acknowledged (on the wire after ext) */
+	bool counted;     /* a coalescing flow's: a loom_gen_ack_counts follows */
+	uint32_t ack_pkts, ack_ce;
 };
 #define LOOM_GEN_FEEDBACK_QUEUE 256u
 

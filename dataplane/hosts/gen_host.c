@@ -96,6 +96,7 @@ void loom_gen_host_start(struct loom_gen_host *h)
 {
 	h->link_free = 0;
 	h->fb_head = h->fb_count = 0;
+	h->ack_due = LOOM_TIME_NEVER;
 	loom_gen_pause_init(&h->pause);
 	for (uint32_t i = 0; i < h->n_rx; i++)
 		if (h->rx[i].recovery)
@@ -167,19 +168,23 @@ static int next_flow(const struct loom_gen_host *h)
 loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time_ns now)
 {
 	int k = next_flow(h);
-	loom_time_ns t;
+	loom_time_ns t = LOOM_TIME_NEVER;
 
 	if (h->fb_count) /* feedback goes as soon as the NIC is free */
 		return h->link_free > now ? h->link_free : now;
-	if (k < 0)
-		return LOOM_TIME_NEVER;
-	t = flow_due(h, &h->tx[k]);
-	t = t > h->link_free ? t : h->link_free;
-	if (unlikely(h->nic)) { /* and its plane's link free (gen_plane.h) */
-		loom_time_ns pf = h->nic->plane[loom_gen_plane_pick(h, &h->tx[k], t)].link_free;
+	if (k >= 0) {
+		t = flow_due(h, &h->tx[k]);
+		t = t > h->link_free ? t : h->link_free;
+		if (unlikely(h->nic)) { /* and its plane's link free (gen_plane.h) */
+			loom_time_ns pf = h->nic->plane[loom_gen_plane_pick(h, &h->tx[k], t)].link_free;
 
-		t = pf > t ? pf : t;
+			t = pf > t ? pf : t;
+		}
 	}
+	if (unlikely(h->ack_due < t)) /* a held ACK's timer (gen_transport.h) */
+		t = h->ack_due;
+	if (t == LOOM_TIME_NEVER)
+		return t;
 	return t > now ? t : now;
 }
 
@@ -196,7 +201,7 @@ static uint16_t flow_src_port(struct loom_gen_host *h, struct loom_gen_tx_flow *
 
 /* Ethernet / IPv4 / UDP [/ BTH] / loom_gen_payload, `frame` bytes long. */
 static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx_flow *f, uint32_t frame,
-				     loom_time_ns now, uint64_t seq)
+				     loom_time_ns now, uint64_t seq, uint32_t flags)
 {
 	struct rte_mbuf *m;
 	/* The payload after the generator's header is not written: nothing
@@ -246,6 +251,7 @@ static struct rte_mbuf *build_packet(struct loom_gen_host *h, struct loom_gen_tx
 		.magic = rte_cpu_to_be_32(LOOM_GEN_PAYLOAD_MAGIC),
 		.rx_slot = rte_cpu_to_be_32(f->rx_slot),
 		.flow_id = rte_cpu_to_be_32(f->spec.id),
+		.reserved = rte_cpu_to_be_32(flags),
 		.seq = rte_cpu_to_be_64(seq),
 		.tx_time = rte_cpu_to_be_64(now),
 	};
@@ -261,8 +267,8 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 				loom_time_ns now, struct rte_mbuf **out)
 {
 	uint64_t psn;
-	uint32_t payload, frame;
-	bool lost;
+	uint32_t payload, frame, flags = 0;
+	bool lost, retx;
 	loom_time_ns wait;
 	struct rte_mbuf *m = NULL;
 
@@ -272,13 +278,19 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 		f->due = loom_gen_tp_wait(f);
 		return 0;
 	}
-	if (!loom_gen_tp_next(f, start, &psn, &payload, &lost, &wait)) {
+	if (!loom_gen_tp_next(f, start, &psn, &payload, &lost, &wait, &retx)) {
 		f->due = wait;
 		return 0;
 	}
+	/* a coalescing receiver acknowledges the last packet, a
+	 * retransmission and one that fills a window of fewer than
+	 * ack_every packets at once (a larger one keeps ACKs coming) */
+	if (unlikely(f->spec.ack_every > 1) &&
+	    (retx || psn + 1 == f->tp.n_pkts || loom_gen_cc_window_full(f, f->spec.ack_every, loom_gen_tp_inflight_bytes(f))))
+		flags |= LOOM_GEN_PL_ACK_REQ;
 	frame = header_bytes(f) + payload;
 	if (!lost) {
-		m = build_packet(h, f, frame, start, psn);
+		m = build_packet(h, f, frame, start, psn, flags);
 		if (!m) {
 			f->no_buffer++;
 			f->no_buffer_now = true;
@@ -314,6 +326,8 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 		loom_time_ns start;
 		struct rte_mbuf *m;
 
+		if (unlikely(h->ack_due <= now)) /* held ACKs due (gen_transport.h) */
+			loom_gen_tp_ack_timers(h, now);
 		if (h->fb_count) {
 			if (h->link_free > now)
 				break;
@@ -378,7 +392,7 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 				payload = sizeof(struct loom_gen_payload);
 			frame = header_bytes(f) + payload;
 		}
-		m = build_packet(h, f, frame, start, f->packets);
+		m = build_packet(h, f, frame, start, f->packets, 0);
 		if (!m) {
 			/* No buffer: put the packet off by one packet time and
 			 * count it, rather than losing it silently. */
@@ -420,7 +434,7 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
 					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane,
-					  loom_time_ns *ts_echo, uint16_t *sport)
+					  struct loom_gen_fb_tail *tail, uint16_t *sport)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -452,10 +466,13 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 			*has_ext = len >= off + sizeof(*fb) + sizeof(*ext);
 			if (*has_ext)
 				memcpy(ext, d + off + sizeof(*fb), sizeof(*ext));
-			/* NSCC's ACKs echo a send time after it (read only for NSCC flows) */
-			if (*has_ext && len >= off + sizeof(*fb) + sizeof(*ext) + sizeof(uint64_t)) {
-				memcpy(ts_echo, d + off + sizeof(*fb) + sizeof(*ext), sizeof(*ts_echo));
-				*ts_echo = rte_be_to_cpu_64(*ts_echo);
+			/* what follows it (NSCC's send time, a coalescing flow's
+			 * counts): its sender reads it as the flow says (gen_cc.c) */
+			if (*has_ext) {
+				uint32_t at = off + (uint32_t)(sizeof(*fb) + sizeof(*ext));
+
+				tail->len = len - at < sizeof(tail->b) ? len - at : (uint32_t)sizeof(tail->b);
+				memcpy(tail->b, d + at, tail->len);
 			}
 			return NULL;
 		}
@@ -475,25 +492,54 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	return &h->rx[slot];
 }
 
+/* What follows a transport feedback's extension, as f's set-up says:
+ * NSCC's echoed send time, then a coalescing flow's counts. */
+static void read_tail(const struct loom_gen_tx_flow *f, const struct loom_gen_fb_tail *tail, loom_time_ns *ts_echo,
+		      struct loom_gen_ack_counts *counts, bool *has_counts)
+{
+	uint32_t at = 0;
+
+	*ts_echo = LOOM_TIME_NEVER;
+	*has_counts = false;
+	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
+		if (tail->len < sizeof(uint64_t))
+			return;
+		memcpy(ts_echo, tail->b, sizeof(*ts_echo));
+		*ts_echo = rte_be_to_cpu_64(*ts_echo);
+		at = sizeof(uint64_t);
+	}
+	if (f->spec.ack_every > 1 && tail->len >= at + sizeof(*counts)) {
+		memcpy(counts, tail->b + at, sizeof(*counts));
+		counts->pkts = rte_be_to_cpu_32(counts->pkts);
+		counts->ce = rte_be_to_cpu_32(counts->ce);
+		*has_counts = true;
+	}
+}
+
 /* Feedback for one of our flows goes to its transport (ACK, NAK) or its CC
  * (CNP, DCTCP's ACK); for no flow of ours, or a transport's for a flow
  * without one, it is ignored (returns 0, and *unknown is set). */
 static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedback_hdr *fb,
-			    const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now, bool *unknown)
+			    const struct loom_gen_feedback_ext *ext, const struct loom_gen_fb_tail *tail, loom_time_ns now,
+			    bool *unknown)
 {
 	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
 	struct loom_gen_tx_flow *f;
+	struct loom_gen_ack_counts counts;
+	loom_time_ns ts_echo;
+	bool has_counts;
 
 	*unknown = slot >= h->n_tx || h->tx[slot].spec.id != rte_be_to_cpu_32(fb->flow_id);
 	if (*unknown)
 		return 0;
 	f = &h->tx[slot];
 	f->feedback++;
+	read_tail(f, tail, &ts_echo, &counts, &has_counts);
 	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
 		loom_gen_reps_on_feedback(f, fb, ts_echo, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
 		*unknown = !f->spec.recovery || !ext;
-		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, f->spec.cc == LOOM_FLOW_CC_NSCC ? ts_echo : LOOM_TIME_NEVER, now);
+		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, ts_echo, has_counts ? &counts : NULL, now);
 	}
 	return loom_gen_cc_on_feedback(f, fb, now);
 }
@@ -511,10 +557,10 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		struct loom_gen_feedback_ext ext;
 		bool is_fb = false, unknown = false, has_ext = false;
 		int plane = 0;
-		loom_time_ns ts_echo = LOOM_TIME_NEVER;
+		struct loom_gen_fb_tail tail = {.len = 0};
 		uint16_t sport = 0;
 		struct loom_gen_rx_flow *r =
-			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &ts_echo, &sport);
+			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &tail, &sport);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
@@ -533,7 +579,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 			h->c.rx_feedback++;
 			if (unlikely(h->nic))
 				loom_gen_plane_on_feedback(h, (unsigned int)plane, fb.kind == LOOM_GEN_FB_CNP || fb.ece, now);
-			changed += on_feedback(h, &fb, has_ext ? &ext : NULL, ts_echo, now, &unknown);
+			changed += on_feedback(h, &fb, has_ext ? &ext : NULL, &tail, now, &unknown);
 			h->c.rx_unknown += unknown;
 			continue;
 		}
@@ -564,7 +610,8 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 			bool accept;
 
 			changed += loom_gen_tp_on_data(h, (uint32_t)(r - h->rx), seq, tos,
-						       (tos & IPV4_ECN_MASK) == IPV4_ECN_CE, &accept);
+						       (tos & IPV4_ECN_MASK) == IPV4_ECN_CE,
+						       (rte_be_to_cpu_32(pl.reserved) & LOOM_GEN_PL_ACK_REQ) != 0, now, &accept);
 			if (accept) {
 				r->payload_bytes += payload;
 				if (seq + 1 <= r->next_seq)
@@ -582,6 +629,8 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		changed += loom_gen_cc_on_data(h, (uint32_t)(r - h->rx), (tos & IPV4_ECN_MASK) == IPV4_ECN_CE, now);
 		if (r->expect_bytes && r->completed == LOOM_TIME_NEVER && r->payload_bytes >= r->expect_bytes) {
 			r->completed = now;
+			if (r->recovery) /* a coalescing receiver's held ACK goes now */
+				changed += loom_gen_tp_ack_flush(h, (uint32_t)(r - h->rx), now);
 			changed += phase_completed(h, r, now);
 		}
 	}

@@ -70,7 +70,7 @@ struct loom_gen_payload {
 	uint32_t magic;
 	uint32_t rx_slot; /* index of the flow in the receiver's rx table */
 	uint32_t flow_id;
-	uint32_t reserved;
+	uint32_t reserved; /* flags: LOOM_GEN_PL_ACK_REQ (gen_transport.h) */
 	uint64_t seq;     /* 0, 1, 2 ... per flow */
 	uint64_t tx_time; /* when the packet left the sender (its clock) */
 } __attribute__((packed));
@@ -167,6 +167,7 @@ struct loom_gen_host {
 	/* Feedback waiting to be sent (CNPs, ACKs): before data, in order. */
 	struct loom_gen_feedback fb[LOOM_GEN_FEEDBACK_QUEUE];
 	uint32_t fb_head, fb_count;
+	loom_time_ns ack_due;          /* the first delayed-ACK timer of its coalescing rx flows (gen_transport.h) */
 	struct loom_gen_tx_flow *tx;
 	struct loom_gen_rx_flow *rx;
 	struct loom_gen_host_counters c;

@@ -87,6 +87,13 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 		json_object_set_new(o, "naks_sent", json_integer(ji(r->tp.naks)));
 		json_object_set_new(o, "trims", json_integer(ji(r->tp.trimmed)));
 		json_object_set_new(o, "scripted_losses", json_integer(ji(tf->tp.scripted_lost)));
+		if (tf->spec.ack_every > 1) { /* ACK coalescing: ACKs the receiver sent, the data packets they
+					       * acknowledged, and the ACKs its delayed-ACK timer sent */
+			json_object_set_new(o, "ack_every", json_integer(tf->spec.ack_every));
+			json_object_set_new(o, "acks_sent", json_integer(ji(r->tp.ack.acks)));
+			json_object_set_new(o, "acked_packets", json_integer(ji(r->tp.ack.acked_pkts)));
+			json_object_set_new(o, "ack_timer_fired", json_integer(ji(r->tp.ack.timer_acks)));
+		}
 	}
 	if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS) /* how its packets' entropy was chosen (gen_reps.h) */
 		json_object_set_new(o, "reps", loom_gen_reps_json(tf));

@@ -32,6 +32,7 @@ void loom_gen_tp_init_rx(struct loom_gen_rx_flow *r, uint8_t trim_dscp)
 {
 	r->tp.trim_dscp = trim_dscp;
 	r->tp.trimmed = r->tp.naks = 0;
+	loom_ack_init(&r->tp.ack);
 	if (r->recovery == LOOM_FLOW_RECOVERY_GO_BACK_N)
 		loom_gbn_rx_init(&r->tp.gbn);
 	else
@@ -80,7 +81,7 @@ uint64_t loom_gen_tp_inflight_bytes(const struct loom_gen_tx_flow *f)
 }
 
 bool loom_gen_tp_next(struct loom_gen_tx_flow *f, loom_time_ns start, uint64_t *psn, uint32_t *payload, bool *lost,
-		      loom_time_ns *wait)
+		      loom_time_ns *wait, bool *retx_out)
 {
 	struct loom_gen_tp_tx *t = &f->tp;
 	bool retx;
@@ -99,6 +100,7 @@ bool loom_gen_tp_next(struct loom_gen_tx_flow *f, loom_time_ns start, uint64_t *
 	*lost = !retx && f->spec.lose_count && *psn >= f->spec.lose_first &&
 		*psn - f->spec.lose_first < f->spec.lose_count;
 	t->scripted_lost += *lost;
+	*retx_out = retx;
 	return true;
 }
 
@@ -127,8 +129,91 @@ static void queue_fb(struct loom_gen_host *h, uint32_t rx_slot, uint8_t kind, bo
 	loom_gen_feedback_enqueue(h, &fb);
 }
 
+/* The cumulative point and the selective ACK of the block holding psn. */
+static uint64_t rx_state(const struct loom_gen_rx_flow *r, uint64_t psn, uint64_t *base, uint64_t *sack)
+{
+	*base = *sack = 0;
+	if (r->recovery == LOOM_FLOW_RECOVERY_GO_BACK_N)
+		return r->tp.gbn.epsn;
+	loom_sr_rx_sack(&r->tp.sr, psn, base, sack);
+	return r->tp.sr.epsn;
+}
+
+/* A coalescing receiver's ACK of what it held, at `now` (psn: the packet
+ * whose selective-ACK block it carries). The send time echoed is the
+ * newest packet's plus the time the ACK was held (the RTT leaves it out). */
+static void send_held(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, loom_time_ns now)
+{
+	struct loom_gen_rx_flow *r = &h->rx[rx_slot];
+	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = LOOM_GEN_FB_TP_ACK, .counted = true};
+	uint32_t pkts, ce;
+	uint64_t base, sack;
+
+	loom_ack_take(&r->tp.ack, &pkts, &ce);
+	fb.ack_seq = rx_state(r, psn, &base, &sack);
+	fb.ext.sack_base = base;
+	fb.ext.sack = sack;
+	fb.ece = ce != 0;
+	fb.ack_pkts = pkts;
+	fb.ack_ce = ce;
+	fb.ts_echo = r->ts_echo + (now > r->last_rx ? now - r->last_rx : 0);
+	r->acks++;
+	loom_gen_feedback_enqueue(h, &fb);
+}
+
+/* The PSN whose block a held ACK reports: the held block's, else the
+ * cumulative point's (whose block's bits above it are live). */
+static uint64_t held_psn(const struct loom_gen_rx_flow *r)
+{
+	uint64_t base, sack;
+
+	return r->tp.ack.block != LOOM_ACK_NO_BLOCK ? r->tp.ack.block : rx_state(r, 0, &base, &sack);
+}
+
+/* The receiver of a coalescing flow (loom/transport/ack_coalesce.h). */
+static uint32_t on_data_coalescing(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, bool ce, bool ack_req,
+				   enum loom_transport_rx_verdict v, loom_time_ns now)
+{
+	struct loom_gen_rx_flow *r = &h->rx[rx_slot];
+	struct loom_ack_coalesce *a = &r->tp.ack;
+	enum loom_ack_pkt pkt = v == LOOM_TRX_ACCEPT	  ? LOOM_ACK_PKT_NEW
+				: v == LOOM_TRX_DUPLICATE ? LOOM_ACK_PKT_DUPLICATE
+				: v == LOOM_TRX_NAK	  ? LOOM_ACK_PKT_NAK
+							  : LOOM_ACK_PKT_DISCARD;
+	uint64_t block = LOOM_ACK_NO_BLOCK, epsn, base, sack;
+	uint32_t sent = 0;
+
+	epsn = rx_state(r, psn, &base, &sack);
+	if (r->recovery == LOOM_FLOW_RECOVERY_SELECTIVE_REPEAT && psn >= epsn)
+		block = base; /* held above the cumulative point: its selective bits matter */
+	if (loom_ack_flush_first(a, pkt, block)) {
+		/* the held packets' block (the last one held is in it) */
+		send_held(h, rx_slot, held_psn(r), now);
+		sent = 1;
+	}
+	switch (loom_ack_on_data(a, &r->tp.ack_cfg, pkt, ce, ack_req, block, now)) {
+	case LOOM_ACK_SEND:
+		send_held(h, rx_slot, psn, now);
+		return 1;
+	case LOOM_ACK_SEND_NAK: {
+		struct loom_gen_feedback fb = {
+			.rx_slot = rx_slot, .kind = LOOM_GEN_FB_TP_NAK, .ece = ce, .ack_seq = epsn,
+			.ext = {.psn = psn}, .ts_echo = r->ts_echo, .counted = true,
+		};
+
+		r->tp.naks++;
+		loom_gen_feedback_enqueue(h, &fb);
+		return 1;
+	}
+	default:
+		if (a->due < h->ack_due)
+			h->ack_due = a->due; /* the host's timer (loom_gen_tp_ack_timers) */
+		return sent || a->due != LOOM_TIME_NEVER;
+	}
+}
+
 uint32_t loom_gen_tp_on_data(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, uint8_t tos, bool ce,
-			     bool *accept)
+			     bool ack_req, loom_time_ns now, bool *accept)
 {
 	struct loom_gen_rx_flow *r = &h->rx[rx_slot];
 	bool trimmed = r->tp.trim_dscp != LOOM_GEN_NO_TRIM_DSCP && DSCP_OF(tos) == r->tp.trim_dscp;
@@ -145,6 +230,8 @@ uint32_t loom_gen_tp_on_data(struct loom_gen_host *h, uint32_t rx_slot, uint64_t
 		loom_sr_rx_sack(&r->tp.sr, psn, &base, &sack);
 	}
 	*accept = v == LOOM_TRX_ACCEPT;
+	if (r->tp.ack_cfg.every > 1)
+		return on_data_coalescing(h, rx_slot, psn, ce, ack_req, v, now);
 	switch (v) {
 	case LOOM_TRX_ACCEPT:
 	case LOOM_TRX_DUPLICATE:
@@ -160,8 +247,36 @@ uint32_t loom_gen_tp_on_data(struct loom_gen_host *h, uint32_t rx_slot, uint64_t
 	}
 }
 
+uint32_t loom_gen_tp_ack_flush(struct loom_gen_host *h, uint32_t rx_slot, loom_time_ns now)
+{
+	struct loom_gen_rx_flow *r = &h->rx[rx_slot];
+
+	if (!r->recovery || r->tp.ack_cfg.every <= 1 || !loom_ack_held(&r->tp.ack))
+		return 0;
+	send_held(h, rx_slot, held_psn(r), now);
+	return 1;
+}
+
+void loom_gen_tp_ack_timers(struct loom_gen_host *h, loom_time_ns now)
+{
+	loom_time_ns next = LOOM_TIME_NEVER;
+
+	for (uint32_t i = 0; i < h->n_rx; i++) {
+		struct loom_gen_rx_flow *r = &h->rx[i];
+
+		if (!r->recovery || r->tp.ack_cfg.every <= 1)
+			continue;
+		if (loom_ack_timer(&r->tp.ack, now))
+			send_held(h, i, held_psn(r), now);
+		if (r->tp.ack.due < next)
+			next = r->tp.ack.due;
+	}
+	h->ack_due = next;
+}
+
 uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now)
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo,
+				 const struct loom_gen_ack_counts *counts, loom_time_ns now)
 {
 	struct loom_gen_tp_tx *t = &f->tp;
 	uint64_t epsn = rte_be_to_cpu_64(fb->ack_seq);
@@ -187,7 +302,7 @@ uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_g
 			loom_sr_tx_on_nack(&t->sr, rte_be_to_cpu_64(ext->psn));
 	}
 	/* the congestion controller reads the same ACK */
-	loom_gen_cc_on_transport_ack(f, epsn, fb->ece != 0, fb->kind == LOOM_GEN_FB_TP_NAK, newly, ts_echo, now);
+	loom_gen_cc_on_transport_ack(f, epsn, fb->ece != 0, fb->kind == LOOM_GEN_FB_TP_NAK, newly, ts_echo, counts, now);
 	if (loom_gen_tp_done(f)) {
 		f->due = LOOM_TIME_NEVER;
 		return 0;

@@ -27,6 +27,19 @@
  *    transport's ACKs (cumulative ePSN x mss bytes, the CE echo) instead
  *    of its own.
  *
+ * ACK coalescing (spec.ack_every > 1, loom/transport/ack_coalesce.h): the
+ * receiver holds its ACKs and sends one per ack_every data packets (at
+ * once on the sender's ACK request, a duplicate, a NAK, another SACK
+ * block, completion; after ack_delay at the latest: the host's timer;
+ * by default the time ack_every frames take on the receiver's link).
+ * The sender sets the ACK request (LOOM_GEN_PL_ACK_REQ in its payload
+ * header) on a flow's last packet, on retransmissions and on a packet that
+ * fills its CC's window. Such a flow's feedback carries a
+ * loom_gen_ack_counts after the extension (and after NSCC's send time),
+ * which the sender's CC scales its reaction by; the send time echoed is
+ * the newest packet's plus the time the ACK was held, so the RTT sample
+ * leaves the receiver's delay out (as QUIC's ack_delay does).
+ *
  * A scripted loss (spec.lose_first, lose_count): the first transmission
  * of those PSNs leaves the NIC (it takes its wire time) and is lost: it
  * reaches no switch, and is counted in the flow's `scripted_losses`.
@@ -38,6 +51,7 @@
 #include <stdint.h>
 
 #include "loom/clock.h"
+#include "loom/transport/ack_coalesce.h"
 #include "loom/transport/go_back_n.h"
 #include "loom/transport/selective_repeat.h"
 
@@ -67,6 +81,8 @@ struct loom_gen_tp_rx {
 	uint8_t trim_dscp;      /* LOOM_GEN_NO_TRIM_DSCP: none */
 	uint64_t trimmed;       /* trimmed packets received */
 	uint64_t naks;          /* NAKs / NACKs queued */
+	struct loom_ack_coalesce_cfg ack_cfg; /* every 1: an ACK per packet (no coalescing) */
+	struct loom_ack_coalesce ack;
 };
 
 struct loom_gen_host;
@@ -74,6 +90,10 @@ struct loom_gen_tx_flow;
 struct loom_gen_rx_flow;
 struct loom_gen_feedback_hdr;
 struct loom_gen_feedback_ext;
+struct loom_gen_ack_counts;
+
+/* loom_gen_payload.reserved's bits */
+#define LOOM_GEN_PL_ACK_REQ 0x1u /* acknowledge at once (a coalescing receiver) */
 
 void loom_gen_tp_init_tx(struct loom_gen_tx_flow *f, uint32_t mss);
 void loom_gen_tp_init_rx(struct loom_gen_rx_flow *r, uint8_t trim_dscp);
@@ -90,21 +110,28 @@ uint64_t loom_gen_tp_inflight_bytes(const struct loom_gen_tx_flow *f);
  * its payload, or false when there is nothing to send (then *wait is
  * when the timer fires, LOOM_TIME_NEVER when the flow is done). */
 bool loom_gen_tp_next(struct loom_gen_tx_flow *f, loom_time_ns start, uint64_t *psn, uint32_t *payload,
-		      bool *lost, loom_time_ns *wait);
+		      bool *lost, loom_time_ns *wait, bool *retx);
 /* After a packet left: the flow's payload sent (new data only: what
  * DCTCP's window counts). */
 void loom_gen_tp_after_send(struct loom_gen_tx_flow *f);
 
-/* Receiver: a data packet of flow r (its slot) arrived. *accept: new
- * data (count its payload). Queues ACK / NAK; returns 1 when it did. */
+/* Receiver: a data packet of flow r (its slot) arrived at `now` (ack_req:
+ * its sender asked for an ACK). *accept: new data (count its payload).
+ * Queues ACK / NAK, or holds the ACK (coalescing); returns 1 when the host
+ * has something new to send or a timer to run. */
 uint32_t loom_gen_tp_on_data(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, uint8_t tos, bool ce,
-			     bool *accept);
+			     bool ack_req, loom_time_ns now, bool *accept);
+/* A coalescing receiver's held ACK goes now (the flow completed). */
+uint32_t loom_gen_tp_ack_flush(struct loom_gen_host *h, uint32_t rx_slot, loom_time_ns now);
+/* The delayed-ACK timers of the host's flows at `now` (h->ack_due). */
+void loom_gen_tp_ack_timers(struct loom_gen_host *h, loom_time_ns now);
 
 /* Sender: a transport ACK or NAK for flow f arrived (ts_echo: the send
  * time an NSCC ACK echoes, else LOOM_TIME_NEVER). Returns 1 when the
  * flow may now send earlier than it was due. */
 uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb,
-				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo, loom_time_ns now);
+				 const struct loom_gen_feedback_ext *ext, loom_time_ns ts_echo,
+				 const struct loom_gen_ack_counts *counts, loom_time_ns now);
 
 /* For the results. */
 const struct loom_transport_tx_stats *loom_gen_tp_stats(const struct loom_gen_tx_flow *f);

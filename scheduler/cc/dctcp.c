@@ -54,15 +54,25 @@ static void grow(struct loom_dctcp *st, const struct loom_dctcp_cfg *cfg, uint64
 void loom_dctcp_on_ack(struct loom_dctcp *st, const struct loom_dctcp_cfg *cfg, uint64_t ack_seq, bool ece,
 		       uint64_t snd_nxt)
 {
-	uint64_t acked;
+	loom_dctcp_on_ack_frac(st, cfg, ack_seq, ece, 1, snd_nxt);
+}
+
+void loom_dctcp_on_ack_frac(struct loom_dctcp *st, const struct loom_dctcp_cfg *cfg, uint64_t ack_seq, uint32_t ce,
+			    uint32_t pkts, uint64_t snd_nxt)
+{
+	uint64_t acked, marked;
+	bool ece = ce != 0;
 
 	if (ack_seq <= st->snd_una && st->window_started)
 		return;
 	acked = ack_seq - st->snd_una;
+	/* all of it when every packet was marked (the per-packet ACK's case) */
+	marked = ce >= pkts ? acked : (uint64_t)((unsigned __int128)acked * ce / pkts);
 	st->snd_una = ack_seq;
 	st->acked_in_window += acked;
-	if (ece)
-		st->marked_in_window += acked;
+	st->marked_in_window += marked;
+	st->acked_bytes += acked;
+	st->marked_bytes += marked;
 	if (!st->window_started || st->snd_una > st->window_end)
 		update_alpha(st, cfg, snd_nxt);
 	if (st->in_cwr && st->snd_una > st->cwr_end)

@@ -139,6 +139,8 @@ void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uin
 	uint64_t bdp;
 
 	st->samples++;
+	st->acked_bytes += acked;
+	st->marked_bytes += ecn ? acked : 0;
 	if (!cfg->base_rtt && (!st->base_rtt || rtt < st->base_rtt))
 		st->base_rtt = rtt;
 	st->srtt = st->srtt ? st->srtt - st->srtt / 8 + rtt / 8 : rtt;

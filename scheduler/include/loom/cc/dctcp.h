@@ -45,6 +45,7 @@ struct loom_dctcp {
 	uint64_t cwr_end;       /* leave CWR when snd_una passes it */
 	uint64_t ca_bytes;      /* congestion avoidance: acked bytes toward +1 MSS */
 	uint64_t cuts, alpha_updates;
+	uint64_t acked_bytes, marked_bytes; /* every ACK's, for the results (marked fraction) */
 };
 
 void loom_dctcp_init(struct loom_dctcp *st, const struct loom_dctcp_cfg *cfg);
@@ -53,5 +54,11 @@ void loom_dctcp_init(struct loom_dctcp *st, const struct loom_dctcp_cfg *cfg);
  * change nothing. */
 void loom_dctcp_on_ack(struct loom_dctcp *st, const struct loom_dctcp_cfg *cfg, uint64_t ack_seq, bool ece,
 		       uint64_t snd_nxt);
+/* The same for a coalesced ACK (loom/transport/ack_coalesce.h) of `pkts`
+ * data packets, `ce` of them CE-marked: that fraction of the bytes it newly
+ * acknowledges counts as marked (alpha), and it cuts when ce > 0.
+ * loom_dctcp_on_ack(ece) is this with ce/pkts = ece/1. */
+void loom_dctcp_on_ack_frac(struct loom_dctcp *st, const struct loom_dctcp_cfg *cfg, uint64_t ack_seq, uint32_t ce,
+			    uint32_t pkts, uint64_t snd_nxt);
 
 #endif

@@ -113,6 +113,7 @@ struct loom_nscc {
 	uint64_t qa_acked;
 	bool qa_pending;
 	loom_time_ns qa_after;
+	uint64_t acked_bytes, marked_bytes; /* every ACK's (marked: with the ECN echo), for the results */
 };
 
 void loom_nscc_init(struct loom_nscc *st, const struct loom_nscc_cfg *cfg);
@@ -124,6 +125,11 @@ loom_time_ns loom_nscc_target(const struct loom_nscc *st, const struct loom_nscc
  * packet sent at `sent` (the echoed timestamp), with the ECN echo `ecn`. */
 void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint64_t acked, bool ecn,
 		      loom_time_ns sent, loom_time_ns now);
+/* A coalesced ACK (loom/transport/ack_coalesce.h) of `acked` new bytes of
+ * which `marked` came CE-marked (its CE count over its packets): the
+ * unmarked part, then the marked part, as loom_nscc_on_ack (nscc_counted.c). */
+void loom_nscc_on_ack_counted(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uint64_t acked, uint64_t marked,
+			      loom_time_ns sent, loom_time_ns now);
 /* A NACK at `now` of the packet sent at `sent` (trimmed). */
 void loom_nscc_on_nack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, loom_time_ns sent, loom_time_ns now);
 /* The window's cap now (bytes). */

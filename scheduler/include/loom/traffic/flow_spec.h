@@ -76,6 +76,13 @@ struct loom_flow_spec {
 	uint32_t lose_count;
 	uint64_t lose_first;
 	loom_time_ns rto_ns;  /* retransmission timeout of a recovering transport; 0 = the default (500 us) */
+	/* ACK coalescing at the receiver of a recovering transport
+	 * (loom/transport/ack_coalesce.h, YAML `ack_every`, `ack_delay`): one
+	 * ACK per ack_every data packets (0 or 1: one per packet, the default),
+	 * held at most ack_delay_ns (0 = the default: the time of ack_every of
+	 * its frames on the receiver's link). */
+	uint8_t ack_every;
+	loom_time_ns ack_delay_ns;
 };
 
 /* `transport:` names: udp, rocev2, go_back_n, selective_repeat. */
