@@ -154,6 +154,19 @@ void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uin
 	st->rtt_scale = st->base_rtt ? (double)floor / (double)st->base_rtt : 1;
 	st->rtt_scale *= st->rtt_scale;
 	st->last_qdelay = q;
+	/* the delay averaged over about a base RTT (gain: the time since the
+	 * last sample over the base RTT, at most 1): UEC's multiplicative
+	 * decrease reads an average, so one sample from per-packet
+	 * spreading's tail is not a standing queue; a flow whose ACKs come a
+	 * base RTT apart (a 32:1 incast's) reads every sample whole */
+	if (!st->avg_at) {
+		st->avg_qdelay = (double)q;
+	} else {
+		double w = st->base_rtt ? (double)(now - st->avg_at) / (double)st->base_rtt : 1;
+
+		st->avg_qdelay += (w < 1 ? w : 1) * ((double)q - st->avg_qdelay);
+	}
+	st->avg_at = now > 0 ? now : 1;
 	target = loom_nscc_target(st, cfg);
 	fast = cfg->fast_qdelay ? cfg->fast_qdelay : st->base_rtt / 20;
 	qa = cfg->qa_delay ? cfg->qa_delay : 4 * target;
@@ -164,9 +177,12 @@ void loom_nscc_on_ack(struct loom_nscc *st, const struct loom_nscc_cfg *cfg, uin
 		return; /* the window was just set, or this tells of the one before */
 	st->near_base_bytes = q <= fast ? st->near_base_bytes + acked : 0;
 	if (ecn && q >= target) {
-		/* both signals: congestion here; once per window */
-		if (sent >= st->last_cut && q > 0) {
-			double md = cfg->gamma * (double)(q - target) / (double)q;
+		/* both signals: congestion here, if the average agrees (else
+		 * nothing, as UEC's); once per window */
+		double avg = st->avg_qdelay;
+
+		if (sent >= st->last_cut && avg > (double)target) {
+			double md = cfg->gamma * (avg - (double)target) / avg;
 			double w = (double)st->cwnd * (1 - (md < cfg->max_md ? md : cfg->max_md));
 
 			st->cwnd = (uint64_t)w;

@@ -43,6 +43,47 @@ static void test_mark_without_delay_no_cut(void **state)
 	assert_int_equal(s.increases_fi, 1);
 }
 
+/* At line rate (an ACK every 500 ns, 1/20 of the base RTT), one marked
+ * sample from spreading's tail (q 15000 after samples of 2500) moves the
+ * average to 2500 + 0.05 x 12500 = 3125: below target, no cut and no
+ * increase (UEC's no-op); a standing queue of such samples lifts it past
+ * the target at the tenth (7515.79): cut by 0.8 x 15.79 / 7515.79 ->
+ * 10000 x 0.99832 = 9983; the next, of a packet sent before that cut,
+ * does not cut again. (pi_bytes 1: the first four add 0.27 byte.) */
+static void test_tail_sample_no_cut(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+	loom_time_ns t = 100000;
+
+	(void)state;
+	setup(&c, &s);
+	c.pi_bytes = 1;
+	for (int k = 0; k < 4; k++, t += 500)
+		loom_nscc_on_ack(&s, &c, 1000, false, t - 12500, t);
+	assert_int_equal(s.cwnd, 10000);
+	t = 102000;
+	loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	assert_int_equal(s.last_qdelay, 15000);
+	assert_int_equal(s.cuts, 0);
+	assert_int_equal(s.cwnd, 10000);
+	assert_int_equal(s.increases_fi + s.increases_pi, 4);
+	for (int k = 1; k <= 8; k++) {
+		t += 500;
+		loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	}
+	assert_int_equal(s.cuts, 0);
+	assert_int_equal(s.cwnd, 10000);
+	t += 500;
+	loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	assert_int_equal(s.cuts, 1);
+	assert_int_equal(s.cwnd, 9983);
+	t += 500;
+	loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	assert_int_equal(s.cuts, 1);
+	assert_int_equal(s.cwnd, 9983);
+}
+
 /* Delay above target without a mark: fair increase too (no cut). */
 static void test_delay_without_mark_no_cut(void **state)
 {
@@ -57,11 +98,13 @@ static void test_delay_without_mark_no_cut(void **state)
 	assert_int_equal(s.last_qdelay, 15000);
 }
 
-/* Both: q = 15000, cut by min(0.8 x 7500 / 15000, 0.5) = 0.4 -> 6000;
- * an ACK of a packet sent before the cut does not cut again; after it,
- * a mark with q = 5000 < target adds 1000 x 1000 / 6000 = 166.67 (6166,
- * 0.67 carried); q = 10000 with a mark cuts by 0.8 x 2500 / 10000 = 0.2:
- * 6166 x 0.8 = 4932.8 -> 4932. */
+/* Both: q = 15000 (the first sample is the average), cut by min(0.8 x
+ * 7500 / 15000, 0.5) = 0.4 -> 6000; an ACK of a packet sent before the
+ * cut does not cut again; after it, a mark with q = 5000 < target (14000
+ * ns after the last sample: it is the average) adds 1000 x 1000 / 6000 =
+ * 166.67 (6166, 0.67 carried); q = 10000 with a mark 6000 ns later: the
+ * average 5000 + 0.6 x 5000 = 8000 cuts by 0.8 x 500 / 8000 = 0.05:
+ * 6166 x 0.95 = 5857.7 -> 5857. */
 static void test_cut_when_both_once_per_window(void **state)
 {
 	struct loom_nscc_cfg c;
@@ -79,12 +122,13 @@ static void test_cut_when_both_once_per_window(void **state)
 	assert_int_equal(s.cwnd, 6166);
 	loom_nscc_on_ack(&s, &c, 1000, true, 26000, 46000);
 	assert_int_equal(s.cuts, 2);
-	assert_int_equal(s.cwnd, 4932);
-	/* the largest cut is max_md = 0.5: q = 1 000 000 -> 0.8 x 0.9925 -> 0.5
-	 * (quick adapt, which such a delay would trigger, set further off) */
+	assert_int_equal(s.cwnd, 5857);
+	/* the largest cut is max_md = 0.5: q = 1 000 000 (a base RTT and more
+	 * after the last: the average) -> 0.8 x 0.9925 -> 0.5 (quick adapt,
+	 * which such a delay would trigger, set further off) */
 	c.qa_delay = 2000000;
 	loom_nscc_on_ack(&s, &c, 1000, true, 46000, 46000 + 10000 + 1000000);
-	assert_int_equal(s.cwnd, 2466);
+	assert_int_equal(s.cwnd, 2928);
 }
 
 /* No mark, q = 2500: 1250 x (7500 - 2500) / 7500 = 833.33 per window,
@@ -250,7 +294,7 @@ static void test_short_path(void **state)
 	assert_int_equal(s.min_rtt, 5000);
 	assert_int_equal(s.last_qdelay, 0);
 	assert_int_equal(s.cwnd, 10025);
-	loom_nscc_on_ack(&s, &c, 1000, true, 0, 13000); /* q 8000 above 5000: marked, >= target: a cut */
+	loom_nscc_on_ack(&s, &c, 1000, true, 2000, 15000); /* q 8000 above 5000: marked, >= target: a cut */
 	assert_int_equal(s.last_qdelay, 8000);
 	assert_int_equal(s.cuts, 1);
 }
@@ -289,6 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mark_without_delay_no_cut),
 		cmocka_unit_test(test_delay_without_mark_no_cut),
+		cmocka_unit_test(test_tail_sample_no_cut),
 		cmocka_unit_test(test_cut_when_both_once_per_window),
 		cmocka_unit_test(test_proportional_increase),
 		cmocka_unit_test(test_fast_increase_and_cap),
