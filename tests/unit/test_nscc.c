@@ -234,16 +234,17 @@ static void test_cap_follows_rtt(void **state)
 	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 12000);
 }
 
-/* Quick adapt on a NACK (pi_bytes 1: the increases stay below a byte).
- * ACKs at 10000 (the interval starts), 12000, 14000, 16000, each with
- * 4000 ns of queue (above qa_trim_delay, target / 2 = 3750): 4000 bytes;
- * a NACK at 17000 marks the interval; the ACK at 20000 (5000 bytes in
- * 10000 ns, one base RTT) ends it: the window becomes 5000. A NACK and a
- * marked ACK with a queue above target, both of packets sent before
- * 20000, do nothing; a fresh marked ACK below target (q 4000) adds 1000
- * x 1000 / 5000. Two NACKs in the next interval adapt once, to its 2000
- * bytes. A NACK after a sample without queue (spreading's collision)
- * does not quick-adapt. */
+/* Quick adapt on a NACK (pi_bytes 1: the increases stay below a byte);
+ * its interval is base RTT + target = 17500 ns. ACKs every 2000 ns from
+ * 10000 (the interval starts) to 26000, each with 4000 ns of queue (above
+ * qa_trim_delay, target / 2 = 3750): 9000 bytes; a NACK at 27000 marks
+ * the interval; the ACK at 30000 (10000 bytes in 20000 ns) ends it: the
+ * window becomes 10000 x 10000 / 20000 = 5000 (per base RTT). A NACK and
+ * a marked ACK with a queue above target, both of packets sent before
+ * 30000, do nothing; a fresh marked ACK below target (q 4000) adds 1000
+ * x 1000 / 5000. Two NACKs in the next interval (from 50000) adapt once,
+ * at 70000, to its 2000 bytes over 20000 ns: 1000. A NACK after a sample
+ * without queue (spreading's collision) does not quick-adapt. */
 static void test_quick_adapt_on_nack(void **state)
 {
 	struct loom_nscc_cfg c;
@@ -252,32 +253,32 @@ static void test_quick_adapt_on_nack(void **state)
 	(void)state;
 	setup(&c, &s);
 	c.pi_bytes = 1;
-	for (loom_time_ns t = 10000; t <= 16000; t += 2000)
+	for (loom_time_ns t = 10000; t <= 26000; t += 2000)
 		loom_nscc_on_ack(&s, &c, 1000, false, t - 14000, t);
-	loom_nscc_on_nack(&s, &c, 15000, 17000);
+	loom_nscc_on_nack(&s, &c, 25000, 27000);
 	assert_int_equal(s.cwnd, 10000);
 	assert_int_equal(s.nacks, 1);
-	loom_nscc_on_ack(&s, &c, 1000, false, 10000, 20000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 20000, 30000);
 	assert_int_equal(s.cwnd, 5000);
 	assert_int_equal(s.quick_adapts, 1);
-	loom_nscc_on_nack(&s, &c, 15000, 21000);       /* sent before: no mark */
-	loom_nscc_on_ack(&s, &c, 1000, true, 19000, 40000); /* q 11000 > target: stale */
+	loom_nscc_on_nack(&s, &c, 25000, 31000);       /* sent before: no mark */
+	loom_nscc_on_ack(&s, &c, 1000, true, 29000, 50000); /* q 11000 > target: stale */
 	assert_int_equal(s.cwnd, 5000);
 	assert_int_equal(s.cuts, 0);
 	assert_int_equal(s.quick_adapts, 1);
-	loom_nscc_on_ack(&s, &c, 1000, true, 27000, 41000);
+	loom_nscc_on_ack(&s, &c, 1000, true, 37000, 51000);
 	assert_int_equal(s.cwnd, 5200);
-	loom_nscc_on_nack(&s, &c, 41000, 42000);
-	loom_nscc_on_nack(&s, &c, 41500, 45000);
+	loom_nscc_on_nack(&s, &c, 51000, 52000);
+	loom_nscc_on_nack(&s, &c, 51500, 55000);
 	assert_int_equal(s.cwnd, 5200);
-	loom_nscc_on_ack(&s, &c, 1000, false, 40000, 50000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 60000, 70000);
 	assert_int_equal(s.quick_adapts, 2);
-	assert_int_equal(s.cwnd, 2000);
+	assert_int_equal(s.cwnd, 1000);
 	assert_int_equal(s.nacks, 4);
-	loom_nscc_on_nack(&s, &c, 49000, 51000); /* the last sample: q 0 */
-	loom_nscc_on_ack(&s, &c, 1000, false, 51000, 61000);
+	loom_nscc_on_nack(&s, &c, 69000, 71000); /* the last sample: q 0 */
+	loom_nscc_on_ack(&s, &c, 1000, false, 80000, 91000);
 	assert_int_equal(s.quick_adapts, 2);
-	assert_int_equal(s.cwnd, 2000);
+	assert_int_equal(s.cwnd, 1000);
 }
 
 /* A path shorter than the base RTT: samples of 5000 ns make it the floor

@@ -49,10 +49,10 @@
  *    was full) while the last delay sample is at least qa_trim_delay (a
  *    standing queue, not spreading's transient collision), or a delay
  *    sample above qa_delay, marks the flow; at the
- *    end of the base RTT in which that happened, the window becomes what
- *    the flow had acknowledged over it (scaled to one base RTT when ACKs
- *    came sparser): the rate the path delivered, so the queue the flow
- *    built drains. Once per base RTT, and the ACKs and NACKs of packets
+ *    end of the interval (base RTT + target, UEC's) in which that
+ *    happened, the window becomes what the flow had acknowledged over it
+ *    scaled to one base RTT: the rate the path delivered, so the queue
+ *    the flow built drains. Once per interval, and the ACKs and NACKs of packets
  *    sent before the quick adapt (their echoed send time) neither cut,
  *    increase nor trigger again: they tell of the window before it.
  *  - the cap follows the measured RTT: max_cwnd defaults to the larger of
@@ -115,7 +115,7 @@ struct loom_nscc {
 				  * it where it is below the base RTT (a shorter path) */
 	double rtt_scale;        /* (path's RTT / base RTT)^2 on the increases */
 	loom_time_ns srtt;       /* EWMA of the RTT samples (0: none yet, nor a base) */
-	/* quick adapt: the current base-RTT interval, what was acknowledged in
+	/* quick adapt: the current interval (base RTT + target), what was acknowledged in
 	 * it, whether a NACK or a delay above qa_delay came in it, and the
 	 * send time before which feedback is of the window before the last one */
 	loom_time_ns qa_start;
