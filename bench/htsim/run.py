@@ -107,14 +107,14 @@ def cc_text(text, cc, init_cwnd, initial_alpha):
     htsim's sources start at line rate) with initial_alpha; as the code's
     defaults (10 MSS, alpha 1) when both are None."""
     if cc == "nscc":
-        # the base RTT as htsim gives its sources (from the topology): each
-        # file's one-BDP queue at its link rate, so NSCC starts at one BDP
-        # and caps at 1.5 (loom/cc/nscc.h) instead of measuring it
+        # the base RTT as htsim gives its sources (from the topology, per
+        # pair of hosts: `base_rtt: path`), so NSCC starts at its path's
+        # BDP and caps at 1.5 (loom/cc/nscc.h) instead of measuring it (an
+        # incast's queue never empties: the smallest sample is no floor)
         extra = NSCC_EXTRA if any(k.startswith("target_delay") for k in NSCC_EXTRA) else [NSCC_TARGET] + NSCC_EXTRA
         if re.search(r"(?m)^  - \{ pattern: permutation", text) and not any(k.startswith("qa_trim_delay") for k in extra):
             extra = extra + [NSCC_QA_TRIM]
-        return "{type: nscc, base_rtt: %dns%s}" % (bdp_bytes(text) * 8 * 10**9 // link_rate_bps(text),
-                                                   "".join(", " + k for k in extra))
+        return "{type: nscc, base_rtt: path%s}" % "".join(", " + k for k in extra)
     if cc != "dctcp" or (init_cwnd is None and initial_alpha is None):
         return cc
     keys = []

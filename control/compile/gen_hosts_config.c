@@ -10,7 +10,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "loom/frame.h"
+
 #include "../routes/routes.h"
+#include "../topo/topo_path_rtt.h"
 #include "gen_hosts_config.h"
 #include "loomd_config_keys.h"
 #include "loom/traffic/workload.h"
@@ -122,24 +125,48 @@ static bool served(const struct topology *t, const bool *local, int h)
 
 /* A flow's congestion-control overrides (loom/cc/cc_params.h names): fractions
  * as reals, the rest as whole numbers (bit/s, ns, bytes, counts, 0/1). */
-static json_t *cc_params_json(const struct loom_cc_params *ps)
+static json_t *cc_params_json(const struct loom_cc_params *ps, uint64_t path_rtt)
 {
 	json_t *o = json_object();
 
 	for (int p = 0; p < LOOM_CC_N_PARAMS; p++) {
 		enum loom_cc_param_kind k = loom_cc_param_info[p].kind;
+		double v = ps->v[p];
 
 		if (!(ps->set & (1u << p)))
 			continue;
+		if (p == LOOM_CC_BASE_RTT && v == LOOM_CC_BASE_RTT_PATH)
+			v = (double)path_rtt; /* base_rtt: path, this flow's */
 		json_object_set_new(o, loom_cc_param_info[p].name,
-				    k == LOOM_CC_KIND_FRACTION || k == LOOM_CC_KIND_FRACTION_OPEN
-					    ? json_real(ps->v[p])
-					    : json_integer((json_int_t)ps->v[p]));
+				    k == LOOM_CC_KIND_FRACTION || k == LOOM_CC_KIND_FRACTION_OPEN ? json_real(v)
+												  : json_integer((json_int_t)v));
 	}
 	return o;
 }
 
-static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spec *s, int rx_slot)
+/* NSCC's ACK frame (selective repeat with the echoed send time,
+ * dataplane/hosts/gen_cc.c): Ethernet, IPv4, UDP, the feedback header
+ * (24), its extension (24), the echo (8). At 100G a few ns a hop. */
+#define NSCC_ACK_FRAME_BYTES (14 + 20 + 8 + 24 + 24 + 8)
+
+/* base_rtt: path: the flow's unloaded RTT over the topology, 0 when it
+ * does not ask for it. -1 when no path joins its hosts. */
+static int64_t flow_path_rtt(const struct topology *t, struct topo_path_rtt **paths, const struct loom_flow_spec *s)
+{
+	const struct loom_cc_params *ps = workload_cc_params(s->cc_params);
+	uint32_t frame;
+	uint64_t ns;
+
+	if (!ps || !(ps->set & (1u << LOOM_CC_BASE_RTT)) || ps->v[LOOM_CC_BASE_RTT] != LOOM_CC_BASE_RTT_PATH)
+		return 0;
+	if (!*paths && !(*paths = topo_path_rtt_new(t)))
+		return -1;
+	frame = s->pkt_bytes ? s->pkt_bytes : (t->default_mtu ? t->default_mtu : LOOM_MTU_DEFAULT) + 14u;
+	ns = topo_path_rtt_ns(*paths, (int)s->src_host, (int)s->dst_host, frame, NSCC_ACK_FRAME_BYTES);
+	return ns ? (int64_t)ns : -1;
+}
+
+static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spec *s, int rx_slot, uint64_t path_rtt)
 {
 	json_t *o = json_object();
 
@@ -174,7 +201,7 @@ static json_t *tx_flow_json(const struct topology *t, const struct loom_flow_spe
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_BURST_BYTES), json_integer((json_int_t)s->burst_bytes));
 	json_object_set_new(o, LOOMD_KEY(TX_FLOW_IDLE_NS), json_integer((json_int_t)s->idle_ns));
 	if (workload_cc_params(s->cc_params))
-		json_object_set_new(o, LOOMD_KEY(TX_FLOW_CC_PARAMS), cc_params_json(workload_cc_params(s->cc_params)));
+		json_object_set_new(o, LOOMD_KEY(TX_FLOW_CC_PARAMS), cc_params_json(workload_cc_params(s->cc_params), path_rtt));
 	return o;
 }
 
@@ -184,6 +211,7 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 	json_t **entry = calloc((size_t)t->n_hosts + 1, sizeof(*entry));
 	int *n_rx = calloc((size_t)t->n_hosts + 1, sizeof(*n_rx));
 	int *slot = calloc((size_t)t->n_flows + 1, sizeof(*slot));
+	struct topo_path_rtt *paths = NULL; /* base_rtt: path, built at its first flow */
 	int rc = -1;
 
 	if (!hosts || !entry || !n_rx || !slot) {
@@ -248,10 +276,19 @@ int gen_hosts_config_add(const struct topology *t, const bool *local, json_t *ro
 	}
 	for (int i = 0; i < t->n_flows; i++) {
 		const struct loom_flow_spec *s = &t->flows[i];
+		int64_t path_rtt;
 
-		if (entry[s->src_host])
-			json_array_append_new(json_object_get(entry[s->src_host], LOOMD_KEY(GEN_HOST_TX_FLOWS)),
-					      tx_flow_json(t, s, slot[i]));
+		if (!entry[s->src_host])
+			continue;
+		path_rtt = flow_path_rtt(t, &paths, s);
+		if (path_rtt < 0) {
+			fail(t, err, errlen, "flow %u from %s to %s: base_rtt: path, but %s", s->id,
+			     t->hosts[s->src_host].name, t->hosts[s->dst_host].name,
+			     paths ? "no path joins them" : "out of memory");
+			goto out;
+		}
+		json_array_append_new(json_object_get(entry[s->src_host], LOOMD_KEY(GEN_HOST_TX_FLOWS)),
+				      tx_flow_json(t, s, slot[i], (uint64_t)path_rtt));
 	}
 	json_object_set(root, LOOMD_KEY(ROOT_GENERATOR_HOSTS), hosts);
 	rc = 0;
@@ -262,6 +299,7 @@ out:
 	free(entry);
 	free(n_rx);
 	free(slot);
+	topo_path_rtt_free(paths);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
  *   cc: dcqcn
  *   cc: {type: dcqcn, rate_ai: 10M, g: 1/128, increase_timer: 55us}
  *   cc: {type: dctcp, g: 1/8, init_cwnd: 64K}
+ *   cc: {type: nscc, base_rtt: path}   (each flow's own unloaded RTT)
  *
  * Flows carry their parameter set as a number (loom_flow_spec.cc_params)
  * into this process's table of distinct sets, so that flow lists stay
@@ -90,6 +91,11 @@ static int get_param(struct yaml_doc *yd, const struct yaml_doc_field *f, enum l
 	uint64_t u;
 	bool b;
 
+	if (p == LOOM_CC_BASE_RTT && f->v->type == YAML_SCALAR_NODE &&
+	    strcmp((const char *)f->v->data.scalar.value, "path") == 0) {
+		*v = LOOM_CC_BASE_RTT_PATH; /* per flow, over the topology (gen_hosts_config.c) */
+		return 0;
+	}
 	switch (pi->kind) {
 	case LOOM_CC_KIND_RATE:
 		if (topo_get_rate(yd, f, &u) < 0)
@@ -148,10 +154,13 @@ static const char *check_combined(const struct loom_flow_spec *tmpl, const struc
 		loom_cc_params_apply_dctcp(ps, &c, &why);
 	} else if (tmpl->cc == LOOM_FLOW_CC_NSCC) {
 		struct loom_nscc_cfg c;
+		struct loom_cc_params resolved = *ps;
 
+		if ((resolved.set & (1u << LOOM_CC_BASE_RTT)) && resolved.v[LOOM_CC_BASE_RTT] == LOOM_CC_BASE_RTT_PATH)
+			resolved.set &= ~(1u << LOOM_CC_BASE_RTT); /* per flow later, a value then */
 		loom_nscc_default(&c, tmpl->pkt_bytes ? tmpl->pkt_bytes : LOOM_FRAME_ETH_MIN,
 				  tmpl->rate_bps ? tmpl->rate_bps : UINT64_MAX / 2);
-		loom_cc_params_apply_nscc(ps, &c, &why);
+		loom_cc_params_apply_nscc(&resolved, &c, &why);
 	}
 	return why;
 }
@@ -240,7 +249,12 @@ void workload_write_cc(FILE *out, const struct loom_flow_spec *s)
 		if (!(ps->set & (1u << p)))
 			continue;
 		switch (loom_cc_param_info[p].kind) {
-		case LOOM_CC_KIND_TIME: fprintf(out, ", %s: %.0fns", loom_cc_param_info[p].name, ps->v[p]); break;
+		case LOOM_CC_KIND_TIME:
+			if (p == LOOM_CC_BASE_RTT && ps->v[p] == LOOM_CC_BASE_RTT_PATH)
+				fprintf(out, ", %s: path", loom_cc_param_info[p].name);
+			else
+				fprintf(out, ", %s: %.0fns", loom_cc_param_info[p].name, ps->v[p]);
+			break;
 		case LOOM_CC_KIND_BOOL:
 			fprintf(out, ", %s: %s", loom_cc_param_info[p].name, ps->v[p] ? "true" : "false");
 			break;

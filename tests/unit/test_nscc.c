@@ -43,6 +43,47 @@ static void test_mark_without_delay_no_cut(void **state)
 	assert_int_equal(s.increases_fi, 1);
 }
 
+/* At line rate (an ACK every 500 ns, 1/20 of the base RTT), one marked
+ * sample from spreading's tail (q 15000 after samples of 2500) moves the
+ * average to 2500 + 0.05 x 12500 = 3125: below target, no cut and no
+ * increase (UEC's no-op); a standing queue of such samples lifts it past
+ * the target at the tenth (7515.79): cut by 0.8 x 15.79 / 7515.79 ->
+ * 10000 x 0.99832 = 9983; the next, of a packet sent before that cut,
+ * does not cut again. (pi_bytes 1: the first four add 0.27 byte.) */
+static void test_tail_sample_no_cut(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+	loom_time_ns t = 100000;
+
+	(void)state;
+	setup(&c, &s);
+	c.pi_bytes = 1;
+	for (int k = 0; k < 4; k++, t += 500)
+		loom_nscc_on_ack(&s, &c, 1000, false, t - 12500, t);
+	assert_int_equal(s.cwnd, 10000);
+	t = 102000;
+	loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	assert_int_equal(s.last_qdelay, 15000);
+	assert_int_equal(s.cuts, 0);
+	assert_int_equal(s.cwnd, 10000);
+	assert_int_equal(s.increases_fi + s.increases_pi, 4);
+	for (int k = 1; k <= 8; k++) {
+		t += 500;
+		loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	}
+	assert_int_equal(s.cuts, 0);
+	assert_int_equal(s.cwnd, 10000);
+	t += 500;
+	loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	assert_int_equal(s.cuts, 1);
+	assert_int_equal(s.cwnd, 9983);
+	t += 500;
+	loom_nscc_on_ack(&s, &c, 1000, true, t - 25000, t);
+	assert_int_equal(s.cuts, 1);
+	assert_int_equal(s.cwnd, 9983);
+}
+
 /* Delay above target without a mark: fair increase too (no cut). */
 static void test_delay_without_mark_no_cut(void **state)
 {
@@ -57,11 +98,13 @@ static void test_delay_without_mark_no_cut(void **state)
 	assert_int_equal(s.last_qdelay, 15000);
 }
 
-/* Both: q = 15000, cut by min(0.8 x 7500 / 15000, 0.5) = 0.4 -> 6000;
- * an ACK of a packet sent before the cut does not cut again; after it,
- * a mark with q = 5000 < target adds 1000 x 1000 / 6000 = 166.67 (6166,
- * 0.67 carried); q = 10000 with a mark cuts by 0.8 x 2500 / 10000 = 0.2:
- * 6166 x 0.8 = 4932.8 -> 4932. */
+/* Both: q = 15000 (the first sample is the average), cut by min(0.8 x
+ * 7500 / 15000, 0.5) = 0.4 -> 6000; an ACK of a packet sent before the
+ * cut does not cut again; after it, a mark with q = 5000 < target (14000
+ * ns after the last sample: it is the average) adds 1000 x 1000 / 6000 =
+ * 166.67 (6166, 0.67 carried); q = 10000 with a mark 6000 ns later: the
+ * average 5000 + 0.6 x 5000 = 8000 cuts by 0.8 x 500 / 8000 = 0.05:
+ * 6166 x 0.95 = 5857.7 -> 5857. */
 static void test_cut_when_both_once_per_window(void **state)
 {
 	struct loom_nscc_cfg c;
@@ -79,12 +122,13 @@ static void test_cut_when_both_once_per_window(void **state)
 	assert_int_equal(s.cwnd, 6166);
 	loom_nscc_on_ack(&s, &c, 1000, true, 26000, 46000);
 	assert_int_equal(s.cuts, 2);
-	assert_int_equal(s.cwnd, 4932);
-	/* the largest cut is max_md = 0.5: q = 1 000 000 -> 0.8 x 0.9925 -> 0.5
-	 * (quick adapt, which such a delay would trigger, set further off) */
+	assert_int_equal(s.cwnd, 5857);
+	/* the largest cut is max_md = 0.5: q = 1 000 000 (a base RTT and more
+	 * after the last: the average) -> 0.8 x 0.9925 -> 0.5 (quick adapt,
+	 * which such a delay would trigger, set further off) */
 	c.qa_delay = 2000000;
 	loom_nscc_on_ack(&s, &c, 1000, true, 46000, 46000 + 10000 + 1000000);
-	assert_int_equal(s.cwnd, 2466);
+	assert_int_equal(s.cwnd, 2928);
 }
 
 /* No mark, q = 2500: 1250 x (7500 - 2500) / 7500 = 833.33 per window,
@@ -190,16 +234,17 @@ static void test_cap_follows_rtt(void **state)
 	assert_int_equal(loom_nscc_max_cwnd(&s, &c), 12000);
 }
 
-/* Quick adapt on a NACK (pi_bytes 1: the increases stay below a byte).
- * ACKs at 10000 (the interval starts), 12000, 14000, 16000, each with
- * 4000 ns of queue (above qa_trim_delay, target / 2 = 3750): 4000 bytes;
- * a NACK at 17000 marks the interval; the ACK at 20000 (5000 bytes in
- * 10000 ns, one base RTT) ends it: the window becomes 5000. A NACK and a
- * marked ACK with a queue above target, both of packets sent before
- * 20000, do nothing; a fresh marked ACK below target (q 4000) adds 1000
- * x 1000 / 5000. Two NACKs in the next interval adapt once, to its 2000
- * bytes. A NACK after a sample without queue (spreading's collision)
- * does not quick-adapt. */
+/* Quick adapt on a NACK (pi_bytes 1: the increases stay below a byte);
+ * its interval is base RTT + target = 17500 ns. ACKs every 2000 ns from
+ * 10000 (the interval starts) to 26000, each with 4000 ns of queue (above
+ * qa_trim_delay, target / 2 = 3750): 9000 bytes; a NACK at 27000 marks
+ * the interval; the ACK at 30000 (10000 bytes in 20000 ns) ends it: the
+ * window becomes 10000 x 10000 / 20000 = 5000 (per base RTT). A NACK and
+ * a marked ACK with a queue above target, both of packets sent before
+ * 30000, do nothing; a fresh marked ACK below target (q 4000) adds 1000
+ * x 1000 / 5000. Two NACKs in the next interval (from 50000) adapt once,
+ * at 70000, to its 2000 bytes over 20000 ns: 1000. A NACK after a sample
+ * without queue (spreading's collision) does not quick-adapt. */
 static void test_quick_adapt_on_nack(void **state)
 {
 	struct loom_nscc_cfg c;
@@ -208,32 +253,32 @@ static void test_quick_adapt_on_nack(void **state)
 	(void)state;
 	setup(&c, &s);
 	c.pi_bytes = 1;
-	for (loom_time_ns t = 10000; t <= 16000; t += 2000)
+	for (loom_time_ns t = 10000; t <= 26000; t += 2000)
 		loom_nscc_on_ack(&s, &c, 1000, false, t - 14000, t);
-	loom_nscc_on_nack(&s, &c, 15000, 17000);
+	loom_nscc_on_nack(&s, &c, 25000, 27000);
 	assert_int_equal(s.cwnd, 10000);
 	assert_int_equal(s.nacks, 1);
-	loom_nscc_on_ack(&s, &c, 1000, false, 10000, 20000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 20000, 30000);
 	assert_int_equal(s.cwnd, 5000);
 	assert_int_equal(s.quick_adapts, 1);
-	loom_nscc_on_nack(&s, &c, 15000, 21000);       /* sent before: no mark */
-	loom_nscc_on_ack(&s, &c, 1000, true, 19000, 40000); /* q 11000 > target: stale */
+	loom_nscc_on_nack(&s, &c, 25000, 31000);       /* sent before: no mark */
+	loom_nscc_on_ack(&s, &c, 1000, true, 29000, 50000); /* q 11000 > target: stale */
 	assert_int_equal(s.cwnd, 5000);
 	assert_int_equal(s.cuts, 0);
 	assert_int_equal(s.quick_adapts, 1);
-	loom_nscc_on_ack(&s, &c, 1000, true, 27000, 41000);
+	loom_nscc_on_ack(&s, &c, 1000, true, 37000, 51000);
 	assert_int_equal(s.cwnd, 5200);
-	loom_nscc_on_nack(&s, &c, 41000, 42000);
-	loom_nscc_on_nack(&s, &c, 41500, 45000);
+	loom_nscc_on_nack(&s, &c, 51000, 52000);
+	loom_nscc_on_nack(&s, &c, 51500, 55000);
 	assert_int_equal(s.cwnd, 5200);
-	loom_nscc_on_ack(&s, &c, 1000, false, 40000, 50000);
+	loom_nscc_on_ack(&s, &c, 1000, false, 60000, 70000);
 	assert_int_equal(s.quick_adapts, 2);
-	assert_int_equal(s.cwnd, 2000);
+	assert_int_equal(s.cwnd, 1000);
 	assert_int_equal(s.nacks, 4);
-	loom_nscc_on_nack(&s, &c, 49000, 51000); /* the last sample: q 0 */
-	loom_nscc_on_ack(&s, &c, 1000, false, 51000, 61000);
+	loom_nscc_on_nack(&s, &c, 69000, 71000); /* the last sample: q 0 */
+	loom_nscc_on_ack(&s, &c, 1000, false, 80000, 91000);
 	assert_int_equal(s.quick_adapts, 2);
-	assert_int_equal(s.cwnd, 2000);
+	assert_int_equal(s.cwnd, 1000);
 }
 
 /* A path shorter than the base RTT: samples of 5000 ns make it the floor
@@ -250,7 +295,7 @@ static void test_short_path(void **state)
 	assert_int_equal(s.min_rtt, 5000);
 	assert_int_equal(s.last_qdelay, 0);
 	assert_int_equal(s.cwnd, 10025);
-	loom_nscc_on_ack(&s, &c, 1000, true, 0, 13000); /* q 8000 above 5000: marked, >= target: a cut */
+	loom_nscc_on_ack(&s, &c, 1000, true, 2000, 15000); /* q 8000 above 5000: marked, >= target: a cut */
 	assert_int_equal(s.last_qdelay, 8000);
 	assert_int_equal(s.cuts, 1);
 }
@@ -289,6 +334,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mark_without_delay_no_cut),
 		cmocka_unit_test(test_delay_without_mark_no_cut),
+		cmocka_unit_test(test_tail_sample_no_cut),
 		cmocka_unit_test(test_cut_when_both_once_per_window),
 		cmocka_unit_test(test_proportional_increase),
 		cmocka_unit_test(test_fast_increase_and_cap),

@@ -39,7 +39,7 @@ enum loom_cc_param {
 	LOOM_CC_MIN_CWND,           /* bytes */
 	LOOM_CC_MAX_CWND,           /* bytes; 0 = unbounded (nscc: follows the RTT) */
 	/* nscc */
-	LOOM_CC_BASE_RTT,           /* ns; unset: the smallest RTT sample */
+	LOOM_CC_BASE_RTT,           /* ns; unset: the smallest RTT sample; LOOM_CC_BASE_RTT_PATH: per flow */
 	LOOM_CC_TARGET_DELAY,       /* ns of queueing delay; unset: 3/4 of the base RTT */
 	LOOM_CC_PACE_CWND,          /* bytes: paced at cwnd / RTT below it; unset: one packet, 0: never */
 	LOOM_CC_QA_DELAY,           /* ns: quick adapt above it; unset: 4 x target */
@@ -65,6 +65,11 @@ struct loom_cc_param_info {
 };
 
 extern const struct loom_cc_param_info loom_cc_param_info[LOOM_CC_N_PARAMS];
+
+/* base_rtt: path (`cc:` in a workload): loomctl puts each flow's unloaded
+ * RTT over the topology in its place (control/topo/topo_path_rtt.h); as a
+ * value it is out of range, so loomd refuses it if it ever got one. */
+#define LOOM_CC_BASE_RTT_PATH (-1.0)
 
 struct loom_cc_params {
 	uint32_t set; /* bit (1 << enum loom_cc_param) per overridden value */

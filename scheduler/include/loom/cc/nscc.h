@@ -14,10 +14,17 @@
  *   no ECN mark     proportional increase    fair increase
  *   ECN mark        fair increase            multiplicative decrease
  *
- *  - multiplicative decrease only when both say congestion:
- *      cwnd <- cwnd (1 - min(gamma (q - target) / q, max_md)),
+ *  - multiplicative decrease only when both say congestion and the
+ *    delay averaged over about a base RTT (avg: each sample weighs the
+ *    time since the one before over the base RTT, at most all) is above
+ *    target too, as UEC's decrease reads an average:
+ *      cwnd <- cwnd (1 - min(gamma (avg - target) / avg, max_md)),
  *    once per window: an ACK of a packet sent before the last cut (its
- *    echoed send time earlier than the cut) does not cut again;
+ *    echoed send time earlier than the cut) does not cut again. A marked
+ *    sample above target with the average below changes nothing (UEC's
+ *    no-op): at line rate ACKs come every few hundred ns, and one sample
+ *    from per-packet spreading's tail is not a standing queue (16 MB
+ *    permutation, spray: 25 cuts a flow to none);
  *  - proportional increase: cwnd grows by pi_bytes x (target - q) / target
  *    per window (per ACK: that x acked / cwnd);
  *  - fair increase: fi_bytes per window (per ACK: fi_bytes x acked / cwnd):
@@ -42,10 +49,10 @@
  *    was full) while the last delay sample is at least qa_trim_delay (a
  *    standing queue, not spreading's transient collision), or a delay
  *    sample above qa_delay, marks the flow; at the
- *    end of the base RTT in which that happened, the window becomes what
- *    the flow had acknowledged over it (scaled to one base RTT when ACKs
- *    came sparser): the rate the path delivered, so the queue the flow
- *    built drains. Once per base RTT, and the ACKs and NACKs of packets
+ *    end of the interval (base RTT + target, UEC's) in which that
+ *    happened, the window becomes what the flow had acknowledged over it
+ *    scaled to one base RTT: the rate the path delivered, so the queue
+ *    the flow built drains. Once per interval, and the ACKs and NACKs of packets
  *    sent before the quick adapt (their echoed send time) neither cut,
  *    increase nor trigger again: they tell of the window before it.
  *  - the cap follows the measured RTT: max_cwnd defaults to the larger of
@@ -102,11 +109,13 @@ struct loom_nscc {
 	uint64_t near_base_bytes;/* acknowledged since the delay was last above fast_qdelay */
 	uint64_t cuts, increases_pi, increases_fi, increases_fast, samples, nacks, quick_adapts;
 	loom_time_ns last_qdelay;
+	double avg_qdelay;       /* the delay averaged over about a base RTT (the cut's measure) */
+	loom_time_ns avg_at;     /* its last sample (0: none yet) */
 	loom_time_ns min_rtt;    /* the smallest sample (0: none): the delay is measured above
 				  * it where it is below the base RTT (a shorter path) */
 	double rtt_scale;        /* (path's RTT / base RTT)^2 on the increases */
 	loom_time_ns srtt;       /* EWMA of the RTT samples (0: none yet, nor a base) */
-	/* quick adapt: the current base-RTT interval, what was acknowledged in
+	/* quick adapt: the current interval (base RTT + target), what was acknowledged in
 	 * it, whether a NACK or a delay above qa_delay came in it, and the
 	 * send time before which feedback is of the window before the last one */
 	loom_time_ns qa_start;
