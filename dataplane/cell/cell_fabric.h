@@ -106,6 +106,8 @@ struct cell_fabric {
 	uint16_t n_leaves;
 	uint16_t *leaf_switch;      /* leaf number -> switch index */
 	uint16_t max_ports;         /* over the leaves */
+	loom_time_ns rtt_ns;        /* a request's round trip over the longest leaf-to-leaf path's
+				     * links (cell_setup.c): the window of a VOQ's requests ahead */
 	struct rte_hash *dir4;      /* IPv4 host address -> index into dests */
 	struct rte_hash *dir6;      /* IPv6 host address -> index into dests */
 	struct cell_dest *dests;

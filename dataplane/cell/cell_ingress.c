@@ -82,17 +82,31 @@ static void send_request(struct loom_switch *sw, struct cell_voq *q, uint64_t by
 	cell_send_ctrl(sw, &h, now);
 }
 
-/* Ask for what the VOQ holds beyond its credit and requests; while
- * requests are outstanding, only in credit-sized steps (fewer control
- * cells: the rest is asked for when the credits come). */
+/* What a VOQ keeps covered by credit ahead of its arrivals (loom/cell/voq.h):
+ * what arrived in the last request round trip (the credits on their way)
+ * and one credit more (in hand when a packet comes), 0 when nothing
+ * arrived. To this leaf's own port a request is a call, with no round
+ * trip to cover. */
+static inline uint64_t voq_ahead(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
+{
+	uint64_t a = q->dst_leaf == sw->cell->leaf ? 0 : loom_voq_ahead(&q->acct, now, sw->cell->fab->rtt_ns);
+
+	return a ? a + sw->cell->fab->cfg.credit_bytes : 0;
+}
+
+/* Ask for what the VOQ holds, or what it expects within a round trip if
+ * more, beyond its credit and requests; while requests are outstanding,
+ * only in credit-sized steps (fewer control cells: the rest is asked for
+ * when the credits come). */
 static void maybe_request(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now)
 {
-	int64_t need = (int64_t)q->acct.bytes - q->acct.balance - (int64_t)q->acct.outstanding;
+	uint64_t ahead = voq_ahead(sw, q, now);
+	int64_t need = loom_voq_need(&q->acct, ahead);
 	uint64_t bytes;
 
 	if (need <= 0 || (q->acct.outstanding > 0 && need < (int64_t)sw->cell->fab->cfg.credit_bytes))
 		return;
-	bytes = loom_voq_to_request(&q->acct);
+	bytes = loom_voq_to_request_ahead(&q->acct, ahead);
 	if (bytes)
 		send_request(sw, q, bytes, now);
 }
@@ -199,6 +213,8 @@ void cell_leaf_forward(struct loom_switch *sw, struct loom_port *in, struct rte_
 			continue;
 		}
 		cell_voq_cc_admit(sw, q, m, meta[i], now);
+		if (d->leaf != cs->leaf)
+			loom_voq_arrived(&q->acct, len, now, cs->fab->rtt_ns);
 		if (cs->fab->pkt_pool == NULL)
 			cs->fab->pkt_pool = m->pool;
 		m->port = in->index;
@@ -392,9 +408,11 @@ void cell_ingress_credit(struct loom_switch *sw, const struct loom_cell_hdr *h, 
 	q->last_credit_ns = now;
 	/* A VOQ waiting for uplink room keeps at most a few credits: the rest
 	 * is given up (counted) and asked for again, so that it does not
-	 * burst far over its share when room comes back. */
+	 * burst far over its share when room comes back. One that is not
+	 * waiting keeps what it asked for ahead (loom/cell/voq.h): given up,
+	 * it would be asked for again and the port's credit time spent twice. */
 	int64_t cap = 4 * (int64_t)cs->fab->cfg.credit_bytes;
-	if (q->acct.balance > cap) {
+	if (q->held_back && q->acct.balance > cap) {
 		cs->c.credit_bytes_unused += (uint64_t)(q->acct.balance - cap);
 		q->acct.balance = cap;
 	}

@@ -335,6 +335,7 @@ static void egress_limits(struct cell_fabric *cf, const struct loom_fabric *f)
 			if (sw->cell->ports[p].is_fabric_link && sw->ports[p].delay_ns > delay)
 				delay = sw->ports[p].delay_ns;
 	}
+	cf->rtt_ns = 2 * hops * delay;
 	for (uint16_t s = 0; s < f->n_switches; s++) {
 		const struct loom_switch *sw = &f->switches[s];
 

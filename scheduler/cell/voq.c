@@ -20,8 +20,49 @@ bool loom_voq_admit(struct loom_voq *q, uint32_t len)
 
 uint64_t loom_voq_to_request(struct loom_voq *q)
 {
-	/* held bytes not covered by credit in hand or asked for */
-	int64_t need = (int64_t)q->bytes - q->balance - (int64_t)q->outstanding;
+	return loom_voq_to_request_ahead(q, 0);
+}
+
+/* Moves the windows on to the one `now` falls in. */
+static void arrivals_age(struct loom_voq *q, loom_time_ns now, loom_time_ns window)
+{
+	if (now < q->arr_start + window)
+		return;
+	/* the window in progress ended: it is the last whole one, unless a
+	 * whole window without arrivals passed since */
+	q->arr_prev = now < q->arr_start + 2 * window ? q->arr_cur : 0;
+	q->arr_cur = 0;
+	q->arr_start = now - (now - q->arr_start) % window;
+}
+
+void loom_voq_arrived(struct loom_voq *q, uint32_t len, loom_time_ns now, loom_time_ns window)
+{
+	if (window == 0)
+		return;
+	arrivals_age(q, now, window);
+	q->arr_cur += len;
+}
+
+uint64_t loom_voq_ahead(struct loom_voq *q, loom_time_ns now, loom_time_ns window)
+{
+	if (window == 0)
+		return 0;
+	arrivals_age(q, now, window);
+	return q->arr_cur > q->arr_prev ? q->arr_cur : q->arr_prev;
+}
+
+int64_t loom_voq_need(const struct loom_voq *q, uint64_t ahead)
+{
+	/* held bytes, or those expected within a round trip if more, not
+	 * covered by credit in hand or asked for */
+	uint64_t cover = q->bytes > ahead ? q->bytes : ahead;
+
+	return (int64_t)cover - q->balance - (int64_t)q->outstanding;
+}
+
+uint64_t loom_voq_to_request_ahead(struct loom_voq *q, uint64_t ahead)
+{
+	int64_t need = loom_voq_need(q, ahead);
 
 	if (need <= 0)
 		return 0;
