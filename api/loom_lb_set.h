@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-/* The configuration's bound for load_balancing.idle_time_ns (dataplane/lb/lb_config.c). */
+/* The bound of the idle time, here and in the configuration (dataplane/lb/lb_config.c). */
 #define LOOM_LB_IDLE_TIME_MAX_NS (10ull * 1000000000ull)
 
 struct loom_lb_set_req {

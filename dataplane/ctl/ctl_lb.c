@@ -176,7 +176,7 @@ static const struct lb_params *new_params(const struct loom_switch *sw, const st
 {
 	if (r->idle_time_ns < 0 && !r->placement)
 		return NULL;
-	*p = sw->lb->params; /* written only by commits, which this thread makes */
+	*p = sw->lb->params; /* changed only by lb_set's commits, which this thread waits for */
 	if (r->idle_time_ns >= 0) {
 		p->idle_time_ns = (loom_time_ns)r->idle_time_ns;
 		p->load.horizon_ns = p->idle_time_ns; /* as at load (lb_config.c) */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "lb_config.h"
+#include "loom_lb_set.h"
 #include "loomd_config_read.h"
 
 /* The integer `key` of load_balancing, if given: 0 .. max. */
@@ -70,7 +71,7 @@ int loom_lb_load(struct loom_switch *sw, json_t *cfg, char *err, size_t errlen)
 	if (get_uint(cfg, LOOMD_LB_FLOWLET_TABLE, 1u << 20, &v, err, errlen) < 0)
 		return -1;
 	p.flowlet_table_size = (uint32_t)v;
-	if (get_uint(cfg, LOOMD_LB_IDLE_TIME_NS, 10 * LOOM_NS_PER_S, &p.idle_time_ns, err, errlen) < 0 ||
+	if (get_uint(cfg, LOOMD_LB_IDLE_TIME_NS, LOOM_LB_IDLE_TIME_MAX_NS, &p.idle_time_ns, err, errlen) < 0 ||
 	    get_uint(cfg, LOOMD_LB_SAMPLE_INTERVAL_NS, LOOM_NS_PER_S, &p.load.interval_ns, err, errlen) < 0 ||
 	    get_uint(cfg, LOOMD_LB_WINDOW_NS, 3600 * LOOM_NS_PER_S, &window, err, errlen) < 0)
 		return -1;
