@@ -145,7 +145,8 @@ static uint64_t rx_state(const struct loom_gen_rx_flow *r, uint64_t psn, uint64_
 static void send_held(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, loom_time_ns now)
 {
 	struct loom_gen_rx_flow *r = &h->rx[rx_slot];
-	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = LOOM_GEN_FB_TP_ACK, .counted = true};
+	struct loom_gen_feedback fb = {.rx_slot = rx_slot, .kind = LOOM_GEN_FB_TP_ACK, .counted = true,
+				       .ev = r->ev_echo}; /* REPS: the newest packet's */
 	uint32_t pkts, ce;
 	uint64_t base, sack;
 
@@ -198,7 +199,7 @@ static uint32_t on_data_coalescing(struct loom_gen_host *h, uint32_t rx_slot, ui
 	case LOOM_ACK_SEND_NAK: {
 		struct loom_gen_feedback fb = {
 			.rx_slot = rx_slot, .kind = LOOM_GEN_FB_TP_NAK, .ece = ce, .ack_seq = epsn,
-			.ext = {.psn = psn}, .ts_echo = r->ts_echo, .counted = true,
+			.ext = {.psn = psn}, .ts_echo = r->ts_echo, .counted = true, .ev = r->ev_echo,
 		};
 
 		r->tp.naks++;
