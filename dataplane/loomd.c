@@ -66,6 +66,7 @@
 #include "cell_fabric.h"
 #include "ctl.h"
 #include "ctl_changes.h"
+#include "eal_drivers.h"
 #include "config.h"
 #include "gen_config.h"
 #include "loom/frame.h"
@@ -277,6 +278,11 @@ static int eal_start(const char *config, bool check_only, int extra_argc, char *
 			argv[argc++] = mem;
 		}
 	}
+	/* EAL loads every driver of its plugin directory: show it only the
+	 * ones this configuration needs (eal_drivers.c); EAL options of the
+	 * user's own (extra_argv) leave it alone */
+	if (extra_argc == 0)
+		loom_eal_drivers_limit(config);
 	for (int i = 0; i < extra_argc && argc < 63; i++)
 		argv[argc++] = extra_argv[i];
 	argv[argc] = NULL;

@@ -9,6 +9,14 @@
  * vhost-user backend of it has connected) and configure them. Everything it creates is written to /run/loom/state.json
  * first, so that `down` (or a failed `up`) removes exactly that.
  *
+ * A SIGTERM, SIGINT or SIGHUP during `up` does not stop it half-way: the
+ * step under way (the host script, loomd's start) ends, then `up` removes
+ * everything it made, as `down` does, and exits 1 (up_signal below). The
+ * state file is written before anything is created and again as soon as
+ * loomd's pid is known, so a loomctl killed outright (SIGKILL) is still
+ * undone by `loomctl down`; a second signal ends loomctl at once, with
+ * the same remedy.
+ *
  * up on a fabric whose loomd died (its state file names a dead pid) with
  * the same topology brings loomd back and keeps the hosts
  * (fabric_restart.c); with another topology it refuses (docs/RESTART.md).
@@ -37,6 +45,37 @@
 #include "vm_hosts.h"
 #include "workload/workload.h"
 
+
+/* The signal that interrupted `up` (0: none). */
+static volatile sig_atomic_t up_signal;
+
+static void up_on_signal(int sig)
+{
+	up_signal = sig;
+}
+
+/* From here on a termination signal lets the current step finish and is
+ * then answered by removing the fabric (SA_RESETHAND: a second one
+ * terminates). Children get the default back at exec. */
+static void up_catch_signals(void)
+{
+	struct sigaction sa = {.sa_handler = up_on_signal, .sa_flags = SA_RESTART | SA_RESETHAND};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Whether `up` was interrupted; says so once, before it undoes itself. */
+static bool up_interrupted(void)
+{
+	if (!up_signal)
+		return false;
+	fprintf(stderr, "loomctl up: interrupted by %s: removing what it created (as 'loomctl down' does; if loomctl "
+			"is stopped before that ends, run 'loomctl down')\n", strsignal(up_signal));
+	return true;
+}
 
 static int run_quiet(const char *cmd)
 {
@@ -316,6 +355,7 @@ int cmd_up(const struct up_opts *o)
 		json_decref(config);
 		return 1;
 	}
+	up_catch_signals();
 	if (loom_run_dir_make() < 0) {
 		json_decref(config);
 		return 1;
@@ -331,7 +371,13 @@ int cmd_up(const struct up_opts *o)
 	loom_remove_tree(LOOM_CHANGES_DIR);
 
 	state = state_for(&t, part, !o->no_hosts);
-	fabric_state_save(state); /* before creating anything: down removes what it lists */
+	/* before creating anything: down removes what it lists */
+	if (fabric_state_save(state) < 0) {
+		fprintf(stderr, "loomctl: cannot write %s: nothing created\n", LOOM_STATE_FILE);
+		goto fail;
+	}
+	if (up_interrupted())
+		goto fail;
 	if (!o->no_hosts || machine >= 0) {
 		char why[512];
 		const struct loom_run_paths *rp = loom_run_paths();
@@ -343,7 +389,10 @@ int cmd_up(const struct up_opts *o)
 		}
 		part_script_write(&t, part, machine, !o->no_hosts, f);
 		fclose(f);
-		if (loom_run_script(rp->hosts_script, rp->hosts_log) != 0) {
+		rc = loom_run_script(rp->hosts_script, rp->hosts_log);
+		if (up_interrupted()) /* (a SIGINT from the terminal also ends the script) */
+			goto fail;
+		if (rc != 0) {
 			fprintf(stderr, "loomctl: creating the host namespaces%s failed; see %s\n",
 				machine >= 0 ? " and VXLAN links" : "", rp->hosts_log);
 			loom_print_tail(rp->hosts_log, 5);
@@ -354,12 +403,20 @@ int cmd_up(const struct up_opts *o)
 	pid = loomd_start(false, o->worker_priority);
 	json_object_set_new(state, "pid", json_integer(pid));
 	fabric_state_save(state);
+	if (up_interrupted())
+		goto fail;
 	if (pid < 0 || loomd_wait(pid) < 0) {
+		if (up_interrupted())
+			goto fail;
 		loomd_print_log_tail();
 		goto fail;
 	}
+	if (up_interrupted())
+		goto fail;
 	if (!o->no_hosts && (vm_hosts_start(&t, part, image, state, fabric_state_save) < 0 ||
 			     vm_hosts_ready(&t, state) < 0 || endpoint_apply_topology(&t, part) < 0))
+		goto fail;
+	if (up_interrupted())
 		goto fail;
 	if (machine >= 0)
 		printf("fabric %s, machine %s is up: %d of %d switches, %d VXLAN links (loomd pid %d, run directory "

@@ -153,6 +153,13 @@ int loom_fabric_load_tm(struct loom_fabric *f, json_t *root, char *err, size_t e
 					 sw->name, p);
 				return -1;
 			}
+			/* real time: lossless queues grow into storage made now,
+			 * not on the worker (tm_queue_reserve.c) */
+			if (pc.lossless && f->clock_mode == LOOM_CLOCK_REALTIME && tm_switch_reserve(sw) < 0) {
+				snprintf(err, errlen, "switch %s: out of memory for the lossless queues' reserve",
+					 sw->name);
+				return -1;
+			}
 		}
 	}
 	return 0;

@@ -76,6 +76,8 @@ json_t *ctl_tm_stats_json(const struct ctl_tm_snapshot *s)
 		 * (results of runs without them stay as they were) */
 		if (cls && q->trimmed)
 			json_object_set_new(cls, "trimmed", json_integer((json_int_t)q->trimmed));
+		if (cls && q->grows) /* a lossless queue that outgrew its first entries */
+			json_object_set_new(cls, "grows", json_integer((json_int_t)q->grows));
 		if (cls && q->drop_lossless)
 			json_object_set_new(json_object_get(cls, "drops"), "lossless",
 					    json_integer((json_int_t)q->drop_lossless));
@@ -179,6 +181,7 @@ struct tm_call {
 	const char *key, *value;
 	struct loom_tm_cfg *cfgs; /* [n_ports], validated on the control thread */
 	uint64_t rate;            /* "rate": scaled, 0 = not this key */
+	struct tm_queue_reserve *reserve; /* real time: made here for a switch's first lossless class */
 	json_t *result;
 };
 
@@ -196,6 +199,19 @@ static void show_on_worker(void *arg)
 	}
 	c->result = json_pack("{s:s, s:f, s:o}", "switch", c->sw->name, "time_scale", c->st->fabric->time_scale,
 			      "ports", ports);
+	/* where lossless queues grew: the real-time reserve (entries of
+	 * queue storage made at set-up), or the heap (virtual time) */
+	if (c->result && c->sw->tm) {
+		const struct tm_queue_reserve *r = c->sw->tm->reserve;
+
+		json_object_set_new(c->result, "queue_heap_grows", json_integer((json_int_t)c->sw->tm->heap_grows));
+		if (r)
+			json_object_set_new(c->result, "queue_reserve",
+					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "entries", (json_int_t)r->entries,
+						      "in_use", (json_int_t)r->in_use, "peak", (json_int_t)r->peak,
+						      "grows", (json_int_t)r->grows, "refused",
+						      (json_int_t)r->refused));
+	}
 }
 
 static void set_on_worker(void *arg)
@@ -223,6 +239,10 @@ static void set_on_worker(void *arg)
 		c->sw->tm->alpha_log2 = k->alpha_log2;
 		c->sw->tm->buffer_bytes = k->buffer_bytes;
 		c->sw->tm->buf.size = k->buffer_bytes; /* used bytes stay; admission follows the new size */
+	}
+	if (c->reserve && c->sw->tm && !c->sw->tm->reserve) {
+		c->sw->tm->reserve = c->reserve;
+		c->reserve = NULL;
 	}
 }
 
@@ -290,7 +310,22 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 			}
 		}
 	}
+	/* Real time: a switch's first lossless class gets its queue reserve
+	 * here, on the control thread; the worker only installs it. (Only
+	 * set_on_worker writes sw->tm->reserve after set-up, and this thread
+	 * serialises those calls, so reading it here is safe.) */
+	if (c.cfgs && st->fabric->clock_mode == LOOM_CLOCK_REALTIME && c.sw->tm && !c.sw->tm->reserve) {
+		bool lossless = false;
+
+		for (uint16_t i = 0; i < c.sw->n_ports; i++)
+			lossless |= c.sw->ports[i].tm && (c.port < 0 || c.port == i) && c.cfgs[i].lossless;
+		if (lossless && !(c.reserve = tm_queue_reserve_create(c.sw->tm->buffer_bytes))) {
+			free(c.cfgs);
+			return err_reply("tm set: out of memory for the lossless queues' reserve");
+		}
+	}
 	loom_mailbox_call(st->mb, set_on_worker, &c);
+	tm_queue_reserve_free(c.reserve); /* NULL once installed */
 	free(c.cfgs);
 	c.key = NULL;
 	loom_mailbox_call(st->mb, show_on_worker, &c);

@@ -30,6 +30,7 @@
 
 #include <rte_prefetch.h>
 
+#include "loom/tm/block_buddy.h"
 #include "loom/tm/ecn_mark.h"
 #include "loom/tm/pfc.h"
 #include "loom/tm/pfc_watchdog.h"
@@ -64,6 +65,7 @@ struct tm_queue_stats {
 	uint64_t hist[TM_HIST_BUCKETS];
 	uint64_t depth_sum;     /* bytes: the queue each arrival found, summed (mean: / in_pkts) */
 	uint64_t paused_ns;     /* time held by received PFC */
+	uint64_t grows;         /* lossless: times the queue moved to twice its entries */
 };
 
 struct tm_queue {
@@ -82,14 +84,34 @@ struct tm_queue {
 	struct loom_pfc_hold hold; /* receive side: this class paused on this port */
 	struct loom_pfc_wd wd;     /* PFC watchdog of this class on this port */
 	struct tm_queue_stats st;
+	/* The TM_PORT_PKTS entries it starts with (loom_queue_arena): a
+	 * queue grown from its switch's reserve returns to them when it
+	 * empties. heap: grown with rte_malloc (virtual time). */
+	struct rte_mbuf **pkts_first;
+	uint16_t *lens_first;
+	bool heap;
 };
 
 /* Packets one port holds in its lossy classes (the mbuf pool is sized for
  * it, like the FIFO it replaces). A lossless class has no packet cap: the
  * shared buffer's bytes and PFC bound it, and its queue grows (doubling,
- * tm_queue_grow) past TM_PORT_PKTS when it must; in real time that needs
- * mbufs beyond the port's share of the pool. */
+ * tm_queue_grow) past TM_PORT_PKTS when it must: in real time from its
+ * switch's reserve made at set-up (tm_queue_reserve.c), never the heap;
+ * that also needs mbufs beyond the port's share of the pool. */
 #define TM_PORT_PKTS 512
+/* A reserve's smallest block: a queue's first growth. */
+#define TM_RESERVE_BLOCK_MIN (2 * TM_PORT_PKTS)
+
+/* Entries real-time lossless queues of one switch grow into (tm_queue_reserve.c). */
+struct tm_queue_reserve {
+	struct loom_buddy buddy;   /* in blocks of TM_RESERVE_BLOCK_MIN entries */
+	struct rte_mbuf **pkts;    /* [entries] */
+	uint16_t *lens;
+	uint32_t entries;
+	uint64_t in_use, peak;     /* entries held by grown queues */
+	uint64_t grows;            /* blocks handed out */
+	uint64_t refused;          /* growths refused: exhausted (the packet dropped, lossless_drop) */
+};
 
 struct tm_port_stats {
 	uint64_t pfc_tx_frames;   /* PFC frames sent out of this port */
@@ -131,6 +153,10 @@ struct tm_switch {
 	struct loom_buffer buf;
 	uint32_t rng;             /* xorshift32 state for RED draws */
 	struct rte_mempool *ctrl_pool; /* PFC frames */
+	/* Real time: where lossless queues grow (NULL: no lossless class at
+	 * set-up, or virtual time, which grows them on the heap). */
+	struct tm_queue_reserve *reserve;
+	uint64_t heap_grows;      /* growths allocated with rte_malloc (virtual time only) */
 	loom_time_ns now;         /* of the receive call in progress (the
 				   * stages that enqueue are not passed it) */
 };
@@ -147,6 +173,11 @@ struct rte_mempool *tm_ctrl_pool_create(uint32_t n_ports);
 int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsigned int id,
 		     struct rte_mempool *ctrl_pool);
 void tm_switch_free(struct loom_switch *sw);
+/* Real time, a switch with a lossless class: make its queue reserve
+ * (tm_queue_reserve.c) from its buffer size, unless it has one. It is
+ * not resized by a later `tm set buffer`: a queue that then outgrows it
+ * drops (lossless_drop) rather than allocate on the worker. 0 or -1. */
+int tm_switch_reserve(struct loom_switch *sw);
 /* Re-apply p->tm->cfg after a change at run time (rates, limits, ECN,
  * scheduler, PFC thresholds). Queued packets stay. */
 void tm_port_apply(struct loom_port *p, loom_time_ns now);
@@ -177,8 +208,20 @@ static inline void tm_queue_push(struct tm_port *t, struct tm_queue *q, struct r
 	t->bytes += len;
 }
 
-/* A full lossless queue doubles its arrays (tm_setup.c). 0, or -1 without memory. */
-int tm_queue_grow(struct tm_queue *q);
+/* A full lossless queue doubles its arrays (tm_setup.c): from the switch's
+ * reserve in real time, on the heap in virtual time. 0, or -1 without
+ * memory (the caller drops the packet as lossless_drop). */
+int tm_queue_grow(struct tm_switch *ts, struct tm_queue *q);
+
+/* ---- the real-time reserve (tm_queue_reserve.c) ---- */
+
+/* A reserve for a switch of `buffer_bytes` shared buffer; NULL without memory. */
+struct tm_queue_reserve *tm_queue_reserve_create(uint64_t buffer_bytes);
+void tm_queue_reserve_free(struct tm_queue_reserve *r);
+/* Move q (full) to a block twice its size; -1 (counted in r->refused) when none is left. */
+int tm_queue_reserve_grow(struct tm_queue_reserve *r, struct tm_queue *q);
+/* q grew from r and is empty: its block back to r, q on its first arrays. */
+void tm_queue_reserve_shrink(struct tm_queue_reserve *r, struct tm_queue *q);
 
 /* Set CE (both ECN bits) in the IP header at `ip`. IPv4: the header
  * checksum changes by the difference of the first 16-bit word (RFC 1624:

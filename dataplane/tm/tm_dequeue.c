@@ -92,6 +92,10 @@ uint16_t tm_dequeue_burst(struct loom_switch *sw, struct loom_port *p, struct rt
 			if (m->hash.sched.color)
 				tm_pfc_release(sw, m, len, now);
 			if (q->count == 0) {
+				/* a queue grown from the real-time reserve
+				 * gives its block back once it is empty */
+				if (unlikely(q->mask >= TM_PORT_PKTS) && sw->tm->reserve)
+					tm_queue_reserve_shrink(sw->tm->reserve, q);
 				loom_qsched_emptied(&t->qs, c);
 				loom_ecn_queue_empty(&q->ecn_st, now);
 				head[c] = 0;

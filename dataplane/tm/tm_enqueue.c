@@ -7,7 +7,8 @@
  * ingress port's PFC bytes (and a PAUSE to send when they reach xoff),
  * m->hash.sched (see tm.h); or drops the packet on the egress port under
  * queue_full, buffer_full, wred, pfc_headroom or (a lossless class, the
- * shared buffer full) lossless_drop. A packet of a trim class that would
+ * shared buffer full, or in real time its switch's queue reserve
+ * exhausted: tm_queue_reserve.c) lossless_drop. A packet of a trim class that would
  * be dropped is trimmed instead when it can be (tm_trim.c).
  *
  * ECN uses loom/tm/ecn_mark.h rather than rte_red: rte_red counts the
@@ -184,7 +185,7 @@ static inline __attribute__((always_inline)) void tm_enqueue_one(struct loom_swi
 			tm_lossy_drop(sw, out, t, m, pc.l3_off, in_port, cls, LOOM_DROP_QUEUE_FULL, &q->st.drop_tail);
 			return;
 		}
-	} else if (unlikely(q->count > q->mask) && tm_queue_grow(q) < 0) {
+	} else if (unlikely(q->count > q->mask) && tm_queue_grow(ts, q) < 0) {
 		tm_drop(out, m, LOOM_DROP_LOSSLESS_DROP, &q->st.drop_lossless);
 		return;
 	}

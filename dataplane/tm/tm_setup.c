@@ -42,10 +42,19 @@ int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsi
 	return 0;
 }
 
+int tm_switch_reserve(struct loom_switch *sw)
+{
+	if (!sw->tm || sw->tm->reserve)
+		return 0;
+	sw->tm->reserve = tm_queue_reserve_create(sw->tm->buffer_bytes);
+	return sw->tm->reserve ? 0 : -1;
+}
+
 void tm_switch_free(struct loom_switch *sw)
 {
 	if (!sw->tm)
 		return;
+	tm_queue_reserve_free(sw->tm->reserve); /* after tm_port_free of its ports */
 	rte_free(sw->tm); /* the control pool is the fabric's (tm_ctrl_pool_create) */
 	sw->tm = NULL;
 }
@@ -101,6 +110,8 @@ int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t 
 		t->q[c].pkts = (struct rte_mbuf **)(pkts + sizeof(struct rte_mbuf *) * TM_PORT_PKTS * c);
 		t->q[c].lens = (uint16_t *)(lens + sizeof(uint16_t) * TM_PORT_PKTS * c);
 		t->q[c].mask = TM_PORT_PKTS - 1;
+		t->q[c].pkts_first = t->q[c].pkts;
+		t->q[c].lens_first = t->q[c].lens;
 		loom_ecn_state_init(&t->q[c].ecn_st);
 		loom_pfc_hold_init(&t->q[c].hold);
 		loom_pfc_wd_init(&t->q[c].wd);
@@ -111,12 +122,14 @@ int tm_port_create(struct loom_port *p, const struct loom_tm_cfg *cfg, uint64_t 
 	return 0;
 }
 
-int tm_queue_grow(struct tm_queue *q)
+int tm_queue_grow(struct tm_switch *ts, struct tm_queue *q)
 {
 	uint32_t n = q->mask + 1;
 	struct rte_mbuf **pkts;
 	uint16_t *lens;
 
+	if (ts->reserve) /* real time: the worker never allocates */
+		return tm_queue_reserve_grow(ts->reserve, q);
 	if (n > UINT32_MAX / 2)
 		return -1;
 	/* rte_malloc: the queue's arrays are DPDK memory like the rest of the TM */
@@ -131,14 +144,17 @@ int tm_queue_grow(struct tm_queue *q)
 		pkts[i] = q->pkts[(q->head + i) & q->mask];
 		lens[i] = q->lens[(q->head + i) & q->mask];
 	}
-	if (n > TM_PORT_PKTS) {
+	if (q->heap) {
 		rte_free(q->pkts);
 		rte_free(q->lens);
 	}
 	q->pkts = pkts;
 	q->lens = lens;
+	q->heap = true;
 	q->head = 0;
 	q->mask = 2 * n - 1;
+	q->st.grows++;
+	ts->heap_grows++;
 	return 0;
 }
 
@@ -153,11 +169,12 @@ void tm_port_free(struct loom_port *p)
 
 		for (uint32_t i = 0; q->pkts && i < q->count; i++)
 			rte_pktmbuf_free(q->pkts[(q->head + i) & q->mask]);
-		if (q->mask + 1 > TM_PORT_PKTS) { /* grown: its own arrays */
+		if (q->heap) { /* grown on the heap: its own arrays */
 			rte_free(q->pkts);
 			rte_free(q->lens);
 		}
-	} /* the first arrays go with loom_queue_arena, with the fabric */
+	} /* the first arrays go with loom_queue_arena, with the fabric; a
+	   * block of the switch's reserve with the reserve (tm_switch_free) */
 	rte_free(t);
 	p->tm = NULL;
 }
