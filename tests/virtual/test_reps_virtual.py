@@ -58,6 +58,20 @@ class RepsVirtual(VirtualCase):
         for f in rnd["flows"]:
             self.assertNotIn("reps", f)
 
+    def test_coalesced_acks_echo_entropy(self):
+        """With ACKs coalesced (ack_every: 4), each ACK and NACK still
+        echoes a port REPS can use (the newest packet's): none is invalid,
+        and recycled ports are in use."""
+        text = slow_spine("reps").replace("entropy: reps", "entropy: reps, ack_every: 4")
+        r, _, _ = run(text, self.dir, name="reps_coalesced.json")
+        self.assert_switches_conserved(r)
+        for f in r["flows"]:
+            self.assertEqual(f["rx_payload_bytes"], 1000000, f)
+            self.assertEqual(f["ack_every"], 4, f)
+            self.assertEqual(f["reps"]["ev_invalid"], 0, f)
+            self.assertGreater(f["reps"]["good"], 0, f)
+            self.assertGreater(f["reps"]["recycled"], 0, f)
+
     def test_lossy_spine_freezes_and_is_avoided(self):
         """spine3's link to leaf1 at full rate but losing 20 % of its
         frames (a fault), the switches trimming: a lost packet's port never
