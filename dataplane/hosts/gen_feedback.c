@@ -43,6 +43,8 @@ void loom_gen_feedback_enqueue(struct loom_gen_host *h, const struct loom_gen_fe
 			tail->ece |= fb->ece;
 			tail->ack_pkts += fb->ack_pkts;
 			tail->ack_ce += fb->ack_ce;
+			for (unsigned int i = 0; i < fb->evs.n; i++)
+				loom_gen_ev_echo_add(&tail->evs, fb->evs.ev[i], fb->evs.ce & (1u << i));
 			return;
 		}
 	}
@@ -62,10 +64,11 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 	bool tp = fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK;
 	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* the send time echoed (8 bytes more) */
 	bool counted = tp && fb->counted;           /* a coalescing flow's counts (8 more) */
+	bool evs = counted && r->entropy == LOOM_FLOW_ENTROPY_REPS; /* its ports (18 more) */
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
 			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr) +
 			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0) + (ts ? sizeof(uint64_t) : 0) +
-			 (counted ? sizeof(struct loom_gen_ack_counts) : 0);
+			 (counted ? sizeof(struct loom_gen_ack_counts) : 0) + (evs ? sizeof(struct loom_gen_ev_echo) : 0);
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -127,6 +130,15 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 		struct loom_gen_ack_counts c = {.pkts = rte_cpu_to_be_32(fb->ack_pkts), .ce = rte_cpu_to_be_32(fb->ack_ce)};
 
 		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext) + (ts ? sizeof(uint64_t) : 0), &c, sizeof(c));
+	}
+	if (evs) {
+		struct loom_gen_ev_echo e = {.n = fb->evs.n, .ce = fb->evs.ce};
+
+		for (unsigned int i = 0; i < fb->evs.n && i < LOOM_GEN_EV_ECHO_MAX; i++)
+			e.ev[i] = rte_cpu_to_be_16(fb->evs.ev[i]);
+		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext) + (ts ? sizeof(uint64_t) : 0) +
+			       sizeof(struct loom_gen_ack_counts),
+		       &e, sizeof(e));
 	}
 	return m;
 }

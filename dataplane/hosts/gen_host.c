@@ -495,12 +495,13 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 /* What follows a transport feedback's extension, as f's set-up says:
  * NSCC's echoed send time, then a coalescing flow's counts. */
 static void read_tail(const struct loom_gen_tx_flow *f, const struct loom_gen_fb_tail *tail, loom_time_ns *ts_echo,
-		      struct loom_gen_ack_counts *counts, bool *has_counts)
+		      struct loom_gen_ack_counts *counts, bool *has_counts, struct loom_gen_ev_echo *evs)
 {
 	uint32_t at = 0;
 
 	*ts_echo = LOOM_TIME_NEVER;
 	*has_counts = false;
+	evs->n = 0;
 	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
 		if (tail->len < sizeof(uint64_t))
 			return;
@@ -513,6 +514,14 @@ static void read_tail(const struct loom_gen_tx_flow *f, const struct loom_gen_fb
 		counts->pkts = rte_be_to_cpu_32(counts->pkts);
 		counts->ce = rte_be_to_cpu_32(counts->ce);
 		*has_counts = true;
+		at += sizeof(*counts);
+		if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS && tail->len >= at + sizeof(*evs)) {
+			memcpy(evs, tail->b + at, sizeof(*evs));
+			if (evs->n > LOOM_GEN_EV_ECHO_MAX)
+				evs->n = 0; /* not ours: REPS counts the header's port as invalid */
+			for (unsigned int i = 0; i < evs->n; i++)
+				evs->ev[i] = rte_be_to_cpu_16(evs->ev[i]);
+		}
 	}
 }
 
@@ -526,6 +535,7 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
 	struct loom_gen_tx_flow *f;
 	struct loom_gen_ack_counts counts;
+	struct loom_gen_ev_echo evs;
 	loom_time_ns ts_echo;
 	bool has_counts;
 
@@ -534,9 +544,9 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 		return 0;
 	f = &h->tx[slot];
 	f->feedback++;
-	read_tail(f, tail, &ts_echo, &counts, &has_counts);
+	read_tail(f, tail, &ts_echo, &counts, &has_counts, &evs);
 	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
-		loom_gen_reps_on_feedback(f, fb, ts_echo, now);
+		loom_gen_reps_on_feedback(f, fb, ts_echo, evs.n ? &evs : NULL, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
 		*unknown = !f->spec.recovery || !ext;
 		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, ts_echo, has_counts ? &counts : NULL, now);

@@ -133,6 +133,7 @@ struct loom_gen_rx_flow {
 	loom_time_ns ts_echo;  /* the send time of the last data packet (NSCC's ACKs echo it) */
 	uint8_t entropy;       /* spec.entropy: reps flows' feedback echoes ev_echo */
 	uint16_t ev_echo;      /* the source port of the last data packet (host order) */
+	struct loom_gen_ev_echo evs_held; /* a coalescing reps flow's: the held packets' ports (host order) */
 	struct loom_gen_tp_rx tp;
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 };

@@ -53,8 +53,23 @@ static bool mark_counts(const struct loom_gen_tx_flow *f, bool ece, loom_time_ns
 	return rtt > base && rtt - base > loom_nscc_target(&f->nscc, &f->nscc_cfg);
 }
 
+/* An ACK's port came back (marked: its packet was CE-marked). */
+static void on_port_acked(struct loom_gen_tx_flow *f, uint16_t port, bool ce, loom_time_ns ts_echo, loom_time_ns now)
+{
+	struct loom_gen_reps *g = &f->reps;
+	bool marked;
+
+	if (port < LOOM_GEN_ENTROPY_PORT_BASE) {
+		g->ev_invalid++;
+		return;
+	}
+	marked = mark_counts(f, ce, ts_echo, now);
+	g->marks_below_target += ce && !marked;
+	loom_reps_on_ack(&g->r, &g->cfg, (uint16_t)(port - LOOM_GEN_ENTROPY_PORT_BASE), marked, now);
+}
+
 void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns ts_echo,
-			       loom_time_ns now)
+			       const struct loom_gen_ev_echo *evs, loom_time_ns now)
 {
 	struct loom_gen_reps *g = &f->reps;
 	uint16_t port = rte_be_to_cpu_16(fb->ev);
@@ -62,6 +77,12 @@ void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen
 
 	if (fb->kind != LOOM_GEN_FB_ACK && fb->kind != LOOM_GEN_FB_TP_ACK && fb->kind != LOOM_GEN_FB_TP_NAK)
 		return; /* a CNP echoes no packet */
+	if (evs && fb->kind != LOOM_GEN_FB_TP_NAK) {
+		/* a coalesced ACK: every packet's port, oldest first, with its own mark */
+		for (unsigned int i = 0; i < evs->n; i++)
+			on_port_acked(f, evs->ev[i], evs->ce & (1u << i), ts_echo, now);
+		return;
+	}
 	if (port < LOOM_GEN_ENTROPY_PORT_BASE) {
 		g->ev_invalid++;
 		return;
@@ -69,12 +90,8 @@ void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen
 	ev = (uint16_t)(port - LOOM_GEN_ENTROPY_PORT_BASE);
 	if (fb->kind == LOOM_GEN_FB_TP_NAK)
 		loom_reps_on_nack(&g->r, &g->cfg, ev, now);
-	else {
-		bool marked = mark_counts(f, fb->ece != 0, ts_echo, now);
-
-		g->marks_below_target += fb->ece && !marked;
-		loom_reps_on_ack(&g->r, &g->cfg, ev, marked, now);
-	}
+	else
+		on_port_acked(f, port, fb->ece != 0, ts_echo, now);
 }
 
 json_t *loom_gen_reps_json(const struct loom_gen_tx_flow *f)

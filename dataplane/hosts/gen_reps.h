@@ -55,6 +55,7 @@ struct loom_gen_reps {
 struct loom_gen_host;
 struct loom_gen_tx_flow;
 struct loom_gen_feedback_hdr;
+struct loom_gen_ev_echo;
 
 /* At load: REPS's settings for f (trimming: the receiver's leaf port trims, so timeouts freeze). */
 void loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming);
@@ -62,9 +63,10 @@ void loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming);
 void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow *f);
 /* The UDP source port of f's next packet, sent at `now`. */
 uint16_t loom_gen_reps_src_port(struct loom_gen_tx_flow *f, loom_time_ns now);
-/* A feedback packet for f arrived (its header as on the wire). */
+/* A feedback packet for f arrived (its header as on the wire; evs: a
+ * coalesced ACK's ports and marks, host order, or NULL: the header's port). */
 void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns ts_echo,
-			       loom_time_ns now);
+			       const struct loom_gen_ev_echo *evs, loom_time_ns now);
 /* The flow's `reps` results object. */
 json_t *loom_gen_reps_json(const struct loom_gen_tx_flow *f);
 

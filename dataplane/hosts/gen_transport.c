@@ -33,6 +33,7 @@ void loom_gen_tp_init_rx(struct loom_gen_rx_flow *r, uint8_t trim_dscp)
 	r->tp.trim_dscp = trim_dscp;
 	r->tp.trimmed = r->tp.naks = 0;
 	loom_ack_init(&r->tp.ack);
+	r->evs_held.n = r->evs_held.ce = 0;
 	if (r->recovery == LOOM_FLOW_RECOVERY_GO_BACK_N)
 		loom_gbn_rx_init(&r->tp.gbn);
 	else
@@ -158,6 +159,8 @@ static void send_held(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, l
 	fb.ack_pkts = pkts;
 	fb.ack_ce = ce;
 	fb.ts_echo = r->ts_echo + (now > r->last_rx ? now - r->last_rx : 0);
+	fb.evs = r->evs_held;
+	r->evs_held.n = r->evs_held.ce = 0;
 	r->acks++;
 	loom_gen_feedback_enqueue(h, &fb);
 }
@@ -192,6 +195,8 @@ static uint32_t on_data_coalescing(struct loom_gen_host *h, uint32_t rx_slot, ui
 		send_held(h, rx_slot, held_psn(r), now);
 		sent = 1;
 	}
+	if (r->entropy == LOOM_FLOW_ENTROPY_REPS && (pkt == LOOM_ACK_PKT_NEW || pkt == LOOM_ACK_PKT_DUPLICATE))
+		loom_gen_ev_echo_add(&r->evs_held, r->ev_echo, ce); /* REPS: this packet's port, in the next ACK */
 	switch (loom_ack_on_data(a, &r->tp.ack_cfg, pkt, ce, ack_req, block, now)) {
 	case LOOM_ACK_SEND:
 		send_held(h, rx_slot, psn, now);
