@@ -39,8 +39,9 @@ uint64_t loom_nscc_max_cwnd(const struct loom_nscc *st, const struct loom_nscc_c
 		return cfg->max_cwnd;
 	if (!st->base_rtt)
 		return UINT64_MAX; /* no cap until the base RTT is known */
-	/* 1.5 BDP, or the window that fills the line at the RTT measured (with
-	 * a quarter to spare), up to the one at the delay target */
+	/* 1.5 BDP, or the window that fills the line at the RTT measured, up
+	 * to the one at the delay target (a larger cap, 2 BDP, fed the
+	 * spraying modes' queues: adaptive 1.127 x ideal against 1.112) */
 	hi = bytes_in(cfg, st->base_rtt + loom_nscc_target(st, cfg));
 	rtt = bytes_in(cfg, st->srtt);
 	if (rtt > hi)

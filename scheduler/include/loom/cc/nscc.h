@@ -56,7 +56,7 @@
  *    sent before the quick adapt (their echoed send time) neither cut,
  *    increase nor trigger again: they tell of the window before it.
  *  - the cap follows the measured RTT: max_cwnd defaults to the larger of
- *    1.5 BDP and rate x srtt x 5/4 (srtt: an EWMA of the samples, gain
+ *    1.5 BDP and rate x srtt (srtt: an EWMA of the samples, gain
  *    1/8), never above rate x (base RTT + target): a window that keeps
  *    the line busy however long the RTT of spreading's queues is, up to
  *    the delay at which cuts take over;
