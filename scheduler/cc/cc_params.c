@@ -31,6 +31,7 @@ const struct loom_cc_param_info loom_cc_param_info[LOOM_CC_N_PARAMS] = {
 	[LOOM_CC_PACE_CWND] = {"pace_cwnd", LOOM_CC_KIND_BYTES, NSCC},
 	[LOOM_CC_QA_DELAY] = {"qa_delay", LOOM_CC_KIND_TIME, NSCC},
 	[LOOM_CC_QA_TRIM_DELAY] = {"qa_trim_delay", LOOM_CC_KIND_TIME, NSCC},
+	[LOOM_CC_START_AT_CAP] = {"start_at_cap", LOOM_CC_KIND_BOOL, NSCC},
 };
 
 int loom_cc_param_find(const char *name)
@@ -143,6 +144,11 @@ int loom_cc_params_apply_nscc(const struct loom_cc_params *ps, struct loom_nscc_
 	cfg->pace_cwnd = (uint64_t)get(ps, LOOM_CC_PACE_CWND, (double)cfg->pace_cwnd);
 	cfg->qa_delay = (loom_time_ns)get(ps, LOOM_CC_QA_DELAY, (double)cfg->qa_delay);
 	cfg->qa_trim_delay = (loom_time_ns)get(ps, LOOM_CC_QA_TRIM_DELAY, (double)cfg->qa_trim_delay);
+	cfg->start_at_cap = get(ps, LOOM_CC_START_AT_CAP, cfg->start_at_cap ? 1 : 0) != 0;
+	if (cfg->start_at_cap && cfg->init_cwnd) {
+		*why = "start_at_cap and init_cwnd both set the first window";
+		return -EINVAL;
+	}
 	if (!cfg->min_cwnd) { /* byte-granular windows (paced), but not none */
 		*why = "min_cwnd of 0 bytes";
 		return -EINVAL;

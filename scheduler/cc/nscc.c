@@ -71,6 +71,8 @@ void loom_nscc_init(struct loom_nscc *st, const struct loom_nscc_cfg *cfg)
 	st->qa_start = LOOM_TIME_NEVER;
 	if (cfg->init_cwnd)
 		st->cwnd = cfg->init_cwnd;
+	else if (cfg->start_at_cap && st->base_rtt)
+		st->cwnd = loom_nscc_max_cwnd(st, cfg); /* srtt = base RTT here: 1.5 BDP unless max_cwnd */
 	else
 		st->cwnd = st->base_rtt ? loom_nscc_bdp(st, cfg) : 10ull * cfg->mss;
 	clamp(st, cfg);

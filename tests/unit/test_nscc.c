@@ -13,9 +13,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
+#include "loom/cc/cc_params.h"
 #include "loom/cc/nscc.h"
 
 static void setup(struct loom_nscc_cfg *c, struct loom_nscc *s)
@@ -329,6 +331,39 @@ static void test_quick_adapt_on_delay_and_pacing(void **state)
 	assert_int_equal(s.cwnd, 125);
 }
 
+/* start_at_cap: the first window is the cap, 1.5 BDP (or max_cwnd), as
+ * htsim's NSCC sources start; without a base RTT it is the usual start;
+ * with init_cwnd too, the parameters are refused. */
+static void test_start_at_cap(void **state)
+{
+	struct loom_nscc_cfg c;
+	struct loom_nscc s;
+	struct loom_cc_params ps = {0};
+	const char *why;
+
+	(void)state;
+	loom_nscc_default(&c, 1000, 8000000000ull);
+	c.base_rtt = 10000;
+	c.start_at_cap = true;
+	loom_nscc_init(&s, &c);
+	assert_int_equal(s.cwnd, 15000);
+	c.max_cwnd = 12000;
+	loom_nscc_init(&s, &c);
+	assert_int_equal(s.cwnd, 12000);
+	c.max_cwnd = 0;
+	c.base_rtt = 0;
+	loom_nscc_init(&s, &c);
+	assert_int_equal(s.cwnd, 10000); /* 10 mss */
+
+	loom_cc_params_set(&ps, LOOM_CC_START_AT_CAP, 1);
+	loom_nscc_default(&c, 1000, 8000000000ull);
+	assert_int_equal(loom_cc_params_apply_nscc(&ps, &c, &why), 0);
+	assert_true(c.start_at_cap);
+	loom_cc_params_set(&ps, LOOM_CC_INIT_CWND, 20000);
+	assert_int_not_equal(loom_cc_params_apply_nscc(&ps, &c, &why), 0);
+	assert_non_null(strstr(why, "start_at_cap"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_quick_adapt_on_nack),
 		cmocka_unit_test(test_quick_adapt_on_delay_and_pacing),
 		cmocka_unit_test(test_short_path),
+		cmocka_unit_test(test_start_at_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

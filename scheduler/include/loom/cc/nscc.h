@@ -95,6 +95,8 @@ struct loom_nscc_cfg {
 	uint64_t pace_cwnd;         /* pace at cwnd / srtt below it; 0: never */
 	loom_time_ns qa_delay;      /* quick adapt above it; 0: 4 x target */
 	loom_time_ns qa_trim_delay; /* a NACK quick-adapts with the last delay at or above it; 0: target / 2 */
+	bool start_at_cap;          /* the first window is the cap (1.5 BDP unless max_cwnd), as htsim's
+				       NSCC sources start at their maximum window; needs a base RTT */
 };
 
 /* mss, rate; base RTT measured; the other defaults as above; min mss / 8,
