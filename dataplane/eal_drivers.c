@@ -67,9 +67,9 @@ static int add(char names[][64], int *n, const char *name, size_t len)
 
 /* Each port's driver: the devargs' name up to its instance number or first
  * comma. -1 when one cannot be told (EAL then gets every driver). */
-static int drivers_of(const char *config, char names[][64], int *n)
+static int drivers_of(const json_t *root, char names[][64], int *n)
 {
-	json_t *root = json_load_file(config, 0, NULL), *sw, *port;
+	json_t *sw, *port;
 	size_t i, j;
 	int rc = 0;
 
@@ -89,11 +89,10 @@ static int drivers_of(const char *config, char names[][64], int *n)
 				rc = -1; /* a PCI address, or a name of another kind */
 		}
 	}
-	json_decref(root);
 	return rc;
 }
 
-int loom_eal_drivers_limit(const char *config)
+int loom_eal_drivers_limit(const json_t *config)
 {
 	const char *dir = LOOM_DPDK_PMD_DIR;
 	char names[MAX_DRIVERS][64], path[512], target[512];

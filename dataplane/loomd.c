@@ -113,9 +113,8 @@ static void usage(FILE *out)
  * EAL starts (to choose hugepages or not, and -m without them): mbufs as
  * the pool is sized (ports/port_setup.c), route tables as config_load.c makes
  * them, a P4 switch's LPM tables (p4/swx_lpm_table.h), and room for the rest. */
-static unsigned int needed_mb(const char *config)
+static unsigned int needed_mb(const json_t *root)
 {
-	json_t *root = json_load_file(config, 0, NULL);
 	json_t *switches = json_object_get(root, LOOMD_KEY(ROOT_SWITCHES)), *sw, *port;
 	size_t n = json_array_size(switches), i, j;
 	uint64_t mbufs = LOOM_POOL_SPARE_MBUFS;
@@ -157,7 +156,6 @@ static unsigned int needed_mb(const char *config)
 	}
 	unsigned int cell_mb = loom_cell_needed_mb(root); /* the cell pool (cell_setup.c) */
 
-	json_decref(root);
 	return cell_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
 	       /* route tables: the fast kind in EAL memory (at most one per
 		* switch; shared ones count once in fact); the LPM kind is
@@ -167,14 +165,11 @@ static unsigned int needed_mb(const char *config)
 	       (unsigned int)(n_p4 * (LOOM_SWX_LPM_TABLES_MB + 4)) + 128;
 }
 
-static bool config_is_virtual(const char *config)
+static bool config_is_virtual(const json_t *root)
 {
-	json_t *root = json_load_file(config, 0, NULL);
 	const char *clock = json_string_value(json_object_get(root, LOOMD_KEY(ROOT_CLOCK)));
-	bool v = clock && strcmp(clock, "virtual") == 0;
 
-	json_decref(root);
-	return v;
+	return clock && strcmp(clock, "virtual") == 0;
 }
 
 static unsigned long hugepages_free_mb(void)
@@ -238,10 +233,13 @@ static int eal_start(const char *config, bool check_only, int extra_argc, char *
 	char *argv[64];
 	int argc = 0;
 	bool virt;
+	/* parsed once here for what EAL's options depend on (config_load.c
+	 * reads it for the fabric after EAL is up) */
+	json_t *root = extra_argc == 0 ? json_load_file(config, 0, NULL) : NULL;
 
 	argv[argc++] = "loomd";
 	if (extra_argc == 0) {
-		unsigned int need = needed_mb(config);
+		unsigned int need = needed_mb(root);
 
 		snprintf(lcore, sizeof(lcore), "%d", allowed_cpu(loomd_mpi_rank()));
 		snprintf(prefix, sizeof(prefix), "loomd%d", (int)getpid());
@@ -256,7 +254,7 @@ static int eal_start(const char *config, bool check_only, int extra_argc, char *
 		 * (1 GB ones, typically): noise for a 2 MB-page setup. */
 		argv[argc++] = "--log-level";
 		argv[argc++] = "lib.eal:error";
-		virt = check_only || config_is_virtual(config);
+		virt = check_only || config_is_virtual(root);
 		if (virt) /* a run to completion: nobody to answer */
 			argv[argc++] = "--no-telemetry";
 		/* A virtual-time run takes ordinary memory: its results must not
@@ -282,7 +280,8 @@ static int eal_start(const char *config, bool check_only, int extra_argc, char *
 	 * ones this configuration needs (eal_drivers.c); EAL options of the
 	 * user's own (extra_argv) leave it alone */
 	if (extra_argc == 0)
-		loom_eal_drivers_limit(config);
+		loom_eal_drivers_limit(root);
+	json_decref(root);
 	for (int i = 0; i < extra_argc && argc < 63; i++)
 		argv[argc++] = extra_argv[i];
 	argv[argc] = NULL;

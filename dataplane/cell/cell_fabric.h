@@ -243,7 +243,7 @@ struct loom_cell_switch {
 int loom_cell_load(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
 void loom_cell_free(struct loom_fabric *f);
 /* MB of memory the cell pool of this configuration takes (loomd's estimate). */
-unsigned int loom_cell_needed_mb(struct json_t *root);
+unsigned int loom_cell_needed_mb(const struct json_t *root);
 
 /* ---- the mode (cell_mode.c): a leaf's and a spine's hooks into the
  * switch (core/switch_mode.h) ---- */

@@ -442,7 +442,7 @@ static int setup_switch(struct cell_fabric *cf, struct loom_fabric *f, uint16_t 
 	return 0;
 }
 
-unsigned int loom_cell_needed_mb(json_t *root)
+unsigned int loom_cell_needed_mb(const json_t *root)
 {
 	json_t *o = json_object_get(root, LOOMD_KEY(ROOT_CELL));
 	json_t *pc = json_object_get(o, LOOMD_KEY(CELL_POOL_CELLS));
