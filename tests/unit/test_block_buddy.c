@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "loom/traffic/rng.h"
+
 #include "loom/tm/block_buddy.h"
 
 static void test_whole_span(void **state)
@@ -62,10 +64,7 @@ static uint64_t rng = 88172645463325252ull;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rng = loom_xorshift64(rng); /* the project's one xorshift */
 }
 
 /* whether some aligned run of 2^k units is all free in the map */

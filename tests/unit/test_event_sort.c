@@ -16,16 +16,15 @@
 
 #include <cmocka.h>
 
+#include "loom/traffic/rng.h"
+
 #include "loom/sim/event_sort.h"
 
 static uint64_t rng = 88172645463325252ull;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return rng = loom_xorshift64(rng); /* the project's one xorshift */
 }
 
 static void reference(struct loom_event *r, size_t n)
