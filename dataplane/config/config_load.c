@@ -19,6 +19,7 @@
 #include "cell_fabric.h"
 #include "config.h"
 #include "fault.h"
+#include "conga.h"
 #include "p4_switch.h"
 #include "page_arena.h"
 #include "route_table.h"
@@ -659,6 +660,8 @@ int loom_fabric_load(const char *path, struct loom_fabric *f, bool record_reads,
 		return -1;
 	if (loom_cell_load(f, root, err, errlen) < 0) /* after the switches and their forwarding */
 		return -1;
+	if (loom_conga_load(f, err, errlen) < 0) /* after the load balancing and the cell fabric */
+		return -1;
 	if (loom_faults_load(f, err, errlen) < 0) /* after the groups and their load balancing */
 		return -1;
 	if (loom_gen_config_finish(f, err, errlen) < 0)
@@ -671,6 +674,7 @@ void loom_fabric_free(struct loom_fabric *f)
 	loom_observe_unload(f);
 	loom_faults_free(f);
 	loom_cell_free(f);
+	loom_conga_free(f);
 	loom_fabric_free_tm(f);
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {
 		struct loom_switch *sw = &f->switches[s];

@@ -53,6 +53,7 @@ struct loom_fabric {
 	uint32_t n_gen_hosts;
 	struct loom_gen_host *gen_hosts;
 	struct cell_fabric *cell;      /* `mode: cell` (dataplane/cell/), NULL otherwise */
+	struct conga_fabric *conga;    /* CONGA's overlay (dataplane/conga/), NULL otherwise */
 	uint16_t max_mtu;              /* the largest port MTU: sizes the mbufs (ports/port_setup.c) */
 	struct rte_mempool *tm_ctrl_pool; /* PFC frames of every switch's traffic manager (tm/) */
 	struct loom_faults *faults;    /* link and switch faults (dataplane/fault/) */

@@ -33,6 +33,7 @@ struct loom_port;
 struct loom_p4;
 struct loom_lb;
 struct loom_cell_switch;
+struct loom_conga_switch;
 struct loom_observe;
 struct port_fifo;
 struct egress_ctrlq;
@@ -182,6 +183,7 @@ struct loom_switch {
 	struct loom_p4 *p4;      /* the SWX pipeline of a `pipeline: p4` switch */
 	struct tm_switch *tm;        /* shared buffer, PFC frames; NULL when no port has a TM */
 	struct loom_cell_switch *cell; /* cell fabric (dataplane/cell/): VOQs, credits, cells; NULL: packets only */
+	struct loom_conga_switch *conga; /* CONGA's overlay (dataplane/conga/): leaf tables, DREs; NULL: none */
 	/* Set by the data path when it armed a timer sooner than the runner
 	 * may know (a credit scheduler that got its first request): the
 	 * real-time runner then asks loom_switch_run_timers() again and

@@ -18,6 +18,7 @@
 #include "gen_config.h"
 #include "ctl_lb.h"
 #include "ctl_cell.h"
+#include "conga.h"
 #include "ctl_trace.h"
 #include "ctl_changes.h"
 #include "ctl_fault.h"
@@ -64,6 +65,17 @@ static json_t *drops_object(const uint64_t *drops)
 	return o;
 }
 
+/* CONGA's counters (docs/CONGA.md): the overlay's, and its policies'
+ * decisions on this switch. */
+static json_t *conga_json(const struct conga_counters *c, const struct lb_conga_counters *l)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "tagged", (json_int_t)c->tagged, "untagged",
+			 (json_int_t)c->untagged, "feedback_sent", (json_int_t)c->feedback_sent, "feedback_received",
+			 (json_int_t)c->feedback_received, "ce_raised", (json_int_t)c->ce_raised, "no_room",
+			 (json_int_t)c->no_room, "decisions", (json_int_t)l->decisions, "by_remote",
+			 (json_int_t)l->by_remote, "remote_unknown", (json_int_t)l->remote_unknown);
+}
+
 /* Counters copied by the worker between two bursts; the JSON is built
  * from the copy on the control thread, so forwarding pauses only for a
  * memcpy per switch. */
@@ -77,6 +89,9 @@ struct switch_snapshot {
 	uint8_t *link_state;              /* [n_ports] LOOM_LINK_STATE_* (fault.h) */
 	struct loom_lb_snapshot lb;
 	struct ctl_cell_snapshot cell;    /* cell fabric (ctl_cell.c) */
+	bool conga_on;                    /* CONGA's overlay (dataplane/conga/) */
+	struct conga_counters conga;
+	struct lb_conga_counters conga_lb;
 	struct loom_p4_reg p4_regs[LOOM_P4_REGS_MAX]; /* a P4 switch's registers, element 0 */
 	int n_p4_regs;
 };
@@ -129,6 +144,11 @@ static void snapshot_fill(const struct loom_switch *sw, struct switch_snapshot *
 	}
 	loom_lb_snapshot_take(sw, &snap->lb);
 	ctl_cell_snapshot_take(sw, &snap->cell);
+	snap->conga_on = sw->conga != NULL;
+	if (sw->conga) {
+		snap->conga = sw->conga->c;
+		snap->conga_lb = sw->conga->view.c;
+	}
 	snap->n_p4_regs = loom_p4_registers_read(sw, snap->p4_regs, LOOM_P4_REGS_MAX);
 }
 
@@ -259,6 +279,8 @@ static json_t *switch_json(const struct loom_fabric *f, uint16_t s, const struct
 	}
 	if (o && snap->cell.on)
 		json_object_set_new(o, "cell", ctl_cell_switch_json(sw, &snap->cell));
+	if (o && snap->conga_on)
+		json_object_set_new(o, "conga", conga_json(&snap->conga, &snap->conga_lb));
 	return o;
 }
 

@@ -208,6 +208,11 @@ json_t *ctl_cmd_lb_set(struct loomd_state *st, json_t *req)
 		return lb_error("lb_set: \"placement\" must be queue or band");
 	if (target_switch(f, req, &only) < 0)
 		return lb_error("lb_set: no such switch in this loomd");
+	/* CONGA's policies need the overlay between leaves, set up at load
+	 * (dataplane/conga/): a fabric loaded without it cannot switch to them */
+	if (strncmp(mode, "conga", 5) == 0 && f->conga == NULL)
+		return lb_error("lb_set: conga needs the fabric loaded with load_balancing mode conga or conga_packet "
+				"(the overlay between leaves is set up at load)");
 	if (r.group >= 0) {
 		if (r.group >= f->switches[only].n_groups)
 			return lb_error("lb_set: no such group on that switch");

@@ -99,7 +99,7 @@ static unsigned int data_room(const struct loom_fabric *f)
  * packets) nor with a P4 switch (its program may read further). */
 static bool short_buffers(const struct loom_fabric *f)
 {
-	if (f->cell)
+	if (f->cell || f->conga) /* CONGA inserts its option into the headroom */
 		return false;
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		if (f->switches[s].p4)

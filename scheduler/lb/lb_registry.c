@@ -78,6 +78,7 @@ void lb_params_default(struct lb_params *p)
 		.drill_d = 2,
 		.drill_m = 1,
 		.flowlet_placement = LB_FLOWLET_PLACE_QUEUE,
+		.dre_period_ns = 8 * LOOM_NS_PER_US,
 	};
 }
 
@@ -98,6 +99,8 @@ const char *lb_params_check(const struct lb_params *p)
 		return "DRILL needs d >= 1 and m <= 8";
 	if (p->flowlet_placement >= LB_FLOWLET_PLACE_N)
 		return "flowlet placement must be queue or band";
+	if (p->dre_period_ns < 100 || p->dre_period_ns > LOOM_NS_PER_S)
+		return "CONGA DRE period must be 100 ns .. 1 s";
 	return NULL;
 }
 

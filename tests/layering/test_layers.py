@@ -27,7 +27,7 @@ FLOORS = [
     ["ctl", "telemetry", "config"],   # control socket, exports, loading the configuration
     ["runner"],                       # time and the loop (real or virtual)
     ["ports", "hosts", "fault"],      # the wire; generator hosts on it; link and switch faults
-    ["cell", "p4"],                   # modes other than the native stages
+    ["cell", "p4", "conga"],          # modes other than the native stages
     ["pipeline"],                     # ingress and forwarding: the native stages
     ["lb"],                           # load-balancing state of a switch
     ["egress"],                       # output queues, control frames, transmit

@@ -32,6 +32,8 @@ struct lb_member {
 	uint64_t rate_bps; /* that port's link rate (0 when the topology gave none) */
 };
 
+struct lb_conga_view;
+
 /* What the switch lets policies see besides their own state. */
 struct lb_env {
 	/* Bytes waiting in `port`'s output queues now. */
@@ -42,6 +44,9 @@ struct lb_env {
 	const struct lb_port_load *port_load;
 	const struct lb_load_params *load_params;
 	struct lb_rng *rng; /* seeded per switch: runs are repeatable */
+	/* A switch running CONGA's overlay (dataplane/conga/): its DREs and
+	 * the current packet's remote metrics (loom/lb/conga.h); else NULL. */
+	struct lb_conga_view *conga;
 };
 
 /* A group as its policy sees it. */
@@ -85,6 +90,7 @@ struct lb_params {
 	uint8_t drill_d;             /* DRILL: random samples per packet (2) */
 	uint8_t drill_m;             /* DRILL: remembered best members (1) */
 	uint8_t flowlet_placement;   /* enum lb_flowlet_placement (queue) */
+	loom_time_ns dre_period_ns;  /* CONGA: the DREs' decay period T_dre (8 us; alpha 1/8) */
 };
 
 void lb_params_default(struct lb_params *p);
