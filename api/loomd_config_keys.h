@@ -140,6 +140,8 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(LB, DRILL_D, "drill_d", INTEGER, NONE, READ) \
 	X(LB, DRILL_M, "drill_m", INTEGER, NONE, READ) \
 	X(LB, HASH_FLOW_LABEL, "hash_flow_label", BOOLEAN, NONE, READ) \
+	X(LB, DRE_PERIOD_NS, "dre_period_ns", INTEGER, NONE, READ) \
+	X(LB, CONGA_SLACK, "conga_slack", INTEGER, NONE, READ) \
 	X(LB, GROUPS, "groups", ARRAY, LB_GROUP, READ) \
 	X(LB_GROUP, GROUP, "group", INTEGER, NONE, READ) \
 	X(LB_GROUP, MODE, "mode", STRING, NONE, READ) \

@@ -16,6 +16,9 @@ load-balancing mode with `loomctl run` and prints one table per file:
                                          (oblivious spraying, `entropy: per_packet`)
   cell                                   mode: cell (docs/CELLS.md), fabric links
                                          at --speedup x their rate (1.25)
+  conga, conga_packet                    CONGA (docs/CONGA.md): leaf-to-leaf
+                                         feedback; per flowlet (idle_time:
+                                         rtt/2) or per packet
 
 Every mode runs ONE transport and congestion control (--transport,
 --cc; default selective_repeat + NSCC (loom/cc/nscc.h) with each file's
@@ -56,7 +59,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FILES = ["permutation_128.yaml", "incast_k8.yaml"]
-MODES = ["ecmp", "spray", "spray_flow", "flowlet", "adaptive", "adaptive_flow", "drill", "endpoint", "endpoint_random", "cell"]
+MODES = ["ecmp", "spray", "spray_flow", "flowlet", "adaptive", "adaptive_flow", "drill", "endpoint", "endpoint_random", "cell",
+         "conga", "conga_packet"]
 # The endpoint modes' `entropy:` (switches ECMP).
 ENDPOINT_ENTROPY = {"endpoint": "reps", "endpoint_random": "per_packet"}
 SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}
@@ -73,7 +77,8 @@ def parse_size(s):
 # fabric's base round trip (4.66 us here; SAI's 256 us default never comes
 # between the packets of a window-limited flow at 100G, so no flowlet ever
 # formed: docs/POLICIES.md, "flowlet").
-LB_MODES = {"flowlet": "{ mode: flowlet, idle_time: rtt/2 }"}
+# conga (per flowlet) takes the same gap, for the same reason.
+LB_MODES = {"flowlet": "{ mode: flowlet, idle_time: rtt/2 }", "conga": "{ mode: conga, idle_time: rtt/2 }"}
 TRIM = "  trim: { classes: [0], dscp: 63 }\n"
 # NSCC's queueing-delay target for both files: 12 us, 1.3 x the
 # permutation's base RTT (its default 3/4 of it cut on spraying's queues:

@@ -487,6 +487,10 @@ static json_t *load_balancing_json(struct cfg_ctx *c, const struct topo_switch *
 		json_object_set_new(o, LOOMD_KEY(LB_SAMPLE_INTERVAL_NS), json_integer((json_int_t)lb.sample_interval_ns));
 	if (lb.window_ns)
 		json_object_set_new(o, LOOMD_KEY(LB_WINDOW_NS), json_integer((json_int_t)lb.window_ns));
+	if (lb.dre_period_ns)
+		json_object_set_new(o, LOOMD_KEY(LB_DRE_PERIOD_NS), json_integer((json_int_t)lb.dre_period_ns));
+	if (lb.conga_slack)
+		json_object_set_new(o, LOOMD_KEY(LB_CONGA_SLACK), json_integer((json_int_t)lb.conga_slack - 1));
 	if (lb.hash_flow_label == TOPO_FLOW_LABEL_ON)
 		json_object_set_new(o, LOOMD_KEY(LB_HASH_FLOW_LABEL), json_true());
 	return o;

@@ -10,6 +10,8 @@
  *                     placement: queue (or band: the sampled load
  *                     band only, SAI ARS's quality bands),
  *                     sample_interval: 16us, window: 100ms,
+ *                     dre_period: 8us, conga_slack: 1 (conga, conga_packet:
+ *                     docs/CONGA.md),
  *                     hash_flow_label: true }
  * and, in a switch's options only, modes of single groups by the prefix of
  * a route that uses them:
@@ -108,9 +110,10 @@ static int get_placement(struct topo_loader *ld, const struct yaml_doc_field *f,
 
 int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struct topo_lb *lb, bool allow_groups)
 {
-	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_FLOW_LABEL, L_PLACEMENT, L_N };
+	enum { L_MODE, L_TABLE, L_IDLE, L_SAMPLE, L_WINDOW, L_GROUPS, L_FLOW_LABEL, L_PLACEMENT, L_DRE, L_SLACK, L_N };
 	struct yaml_doc_field f[L_N] = { { "mode" }, { "flowlet_table" }, { "idle_time" }, { "sample_interval" },
-				     { "window" }, { "groups" }, { "hash_flow_label" }, { "placement" } };
+				     { "window" }, { "groups" }, { "hash_flow_label" }, { "placement" },
+				     { "dre_period" }, { "conga_slack" } };
 	unsigned long v;
 	bool b;
 
@@ -150,6 +153,15 @@ int topo_load_lb(struct topo_loader *ld, const struct yaml_doc_field *top, struc
 			return -1;
 		lb->hash_flow_label = b ? TOPO_FLOW_LABEL_ON : TOPO_FLOW_LABEL_OFF;
 	}
+	if (f[L_DRE].v && topo_get_delay(&ld->yd, &f[L_DRE], &lb->dre_period_ns) < 0)
+		return -1;
+	if (f[L_DRE].v && (lb->dre_period_ns < 100 || lb->dre_period_ns > 1000000000ull))
+		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_DRE].v), "dre_period must be 100ns .. 1s");
+	if (f[L_SLACK].v) {
+		if (yaml_doc_get_uint(&ld->yd, &f[L_SLACK], 0, 7, &v) < 0)
+			return -1;
+		lb->conga_slack = (uint8_t)(v + 1);
+	}
 	if (f[L_IDLE].v && lb->idle_time_ns == 0 && lb->idle_rtt_div == 0)
 		return yaml_doc_error(&ld->yd, yaml_doc_line(f[L_IDLE].v), "idle_time must be > 0");
 	if (f[L_SAMPLE].v && lb->sample_interval_ns < 1000)
@@ -180,6 +192,10 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 		out->window_ns = s->window_ns;
 	if (s->hash_flow_label)
 		out->hash_flow_label = s->hash_flow_label;
+	if (s->dre_period_ns)
+		out->dre_period_ns = s->dre_period_ns;
+	if (s->conga_slack)
+		out->conga_slack = s->conga_slack;
 	out->n_groups = s->n_groups;
 	memcpy(out->groups, s->groups, sizeof(out->groups));
 }
@@ -187,7 +203,7 @@ void topo_lb_effective(const struct topology *t, const struct topo_switch *sw, s
 bool topo_lb_given(const struct topo_lb *lb)
 {
 	return lb->mode[0] || lb->flowlet_table || lb->idle_time_ns || lb->idle_rtt_div || lb->placement || lb->sample_interval_ns || lb->window_ns ||
-	       lb->n_groups || lb->hash_flow_label;
+	       lb->n_groups || lb->hash_flow_label || lb->dre_period_ns || lb->conga_slack;
 }
 
 void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent)
@@ -220,6 +236,12 @@ void topo_write_lb(FILE *out, const struct topo_lb *lb, const char *indent)
 	if (lb->hash_flow_label)
 		fprintf(out, "%s  hash_flow_label: %s\n", indent,
 			lb->hash_flow_label == TOPO_FLOW_LABEL_ON ? "true" : "false");
+	if (lb->dre_period_ns) {
+		topo_format_delay(lb->dre_period_ns, buf, sizeof(buf));
+		fprintf(out, "%s  dre_period: %s\n", indent, buf);
+	}
+	if (lb->conga_slack)
+		fprintf(out, "%s  conga_slack: %u\n", indent, lb->conga_slack - 1u);
 	if (lb->n_groups)
 		fprintf(out, "%s  groups:\n", indent);
 	for (int i = 0; i < lb->n_groups; i++) {

@@ -72,6 +72,8 @@ struct topo_lb {
 	uint64_t sample_interval_ns;
 	uint64_t window_ns;
 	uint8_t hash_flow_label; /* TOPO_FLOW_LABEL_*: hash the IPv6 flow label (docs/ENDPOINTS.md) */
+	uint64_t dre_period_ns;  /* CONGA's T_dre (docs/CONGA.md); 0: not given */
+	uint8_t conga_slack;     /* CONGA's slack + 1; 0: not given */
 	int line; /* where given; 0 when not */
 };
 

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "lb_config.h"
+#include "loom/lb/conga.h"
 #include "loom_lb_set.h"
 #include "loomd_config_read.h"
 
@@ -77,6 +78,12 @@ int loom_lb_load(struct loom_switch *sw, json_t *cfg, char *err, size_t errlen)
 		return -1;
 	/* Future load's full scale follows the idle time (lb_port_load.h). */
 	p.load.horizon_ns = p.idle_time_ns;
+	if (get_uint(cfg, LOOMD_LB_DRE_PERIOD_NS, LOOM_NS_PER_S, &p.dre_period_ns, err, errlen) < 0)
+		return -1;
+	v = p.conga_slack;
+	if (get_uint(cfg, LOOMD_LB_CONGA_SLACK, LB_CONGA_METRIC_MAX, &v, err, errlen) < 0)
+		return -1;
+	p.conga_slack = (uint8_t)v;
 	v = p.drill_d;
 	if (get_uint(cfg, LOOMD_LB_DRILL_D, 64, &v, err, errlen) < 0)
 		return -1;

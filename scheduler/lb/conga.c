@@ -127,22 +127,38 @@ bool lb_conga_from_leaf_next(struct lb_conga_table *t, uint16_t leaf, uint8_t *t
 	return true;
 }
 
-uint16_t lb_conga_pick(uint16_t n, const uint8_t *local, const uint8_t *remote, uint16_t start, bool *by_remote)
+uint16_t lb_conga_pick(uint16_t n, const uint8_t *local, const uint8_t *remote, uint16_t start, uint8_t slack,
+		       bool *by_remote)
 {
-	uint16_t best = start < n ? start : 0, best_local = best;
-	unsigned int cost_best = 256, local_best = 256;
+	unsigned int least = 256, local_least = 256;
+	uint16_t best = 0, best_local = 0;
 
-	for (uint16_t k = 0; k < n; k++) {
-		uint16_t i = (uint16_t)((start + k) % n);
+	if (n == 0)
+		return 0;
+	start = start < n ? start : 0;
+	for (uint16_t i = 0; i < n; i++) {
 		unsigned int l = local[i], c = remote && remote[i] > l ? remote[i] : l;
 
-		if (c < cost_best) {
-			cost_best = c;
+		least = c < least ? c : least;
+		local_least = l < local_least ? l : local_least;
+	}
+	/* the first from the start within the slack of the least (the least
+	 * itself qualifies, so both walks end) */
+	for (uint16_t k = 0; k < n; k++) {
+		uint16_t i = (uint16_t)((start + k) % n);
+		unsigned int c = remote && remote[i] > local[i] ? remote[i] : local[i];
+
+		if (c <= least + slack) {
 			best = i;
+			break;
 		}
-		if (l < local_best) {
-			local_best = l;
+	}
+	for (uint16_t k = 0; k < n; k++) {
+		uint16_t i = (uint16_t)((start + k) % n);
+
+		if (local[i] <= local_least + slack) {
 			best_local = i;
+			break;
 		}
 	}
 	if (by_remote)

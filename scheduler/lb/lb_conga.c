@@ -34,6 +34,7 @@ struct conga_flowlet {
 struct conga_state {
 	struct lb_flow_rr *rr;
 	loom_time_ns gap;
+	uint8_t slack;
 	uint32_t mask;
 	struct conga_flowlet e[];
 };
@@ -51,6 +52,7 @@ static void *conga_new(const struct lb_params *p, uint32_t entries)
 		return NULL;
 	}
 	s->gap = p->idle_time_ns;
+	s->slack = p->conga_slack;
 	s->mask = entries ? entries - 1 : 0;
 	return s;
 }
@@ -90,7 +92,7 @@ static uint16_t conga_place(struct conga_state *s, const struct lb_group_view *g
 		local[i] = v ? lb_conga_dre_metric(&v->dre[g->members[i].port], v->dre_period_ns, g->members[i].rate_bps,
 						   pkt->now)
 			     : 0;
-	m = lb_conga_pick(n, local, v ? v->remote : NULL, lb_flow_rr_peek(s->rr, rr, n), &by_remote);
+	m = lb_conga_pick(n, local, v ? v->remote : NULL, lb_flow_rr_peek(s->rr, rr, n), s->slack, &by_remote);
 	lb_flow_rr_took(rr, m, n);
 	if (v) {
 		v->c.decisions++;

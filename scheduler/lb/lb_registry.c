@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loom/lb/conga.h"
 #include "loom/lb/lb_policy.h"
 
 #define LB_POLICY(sym) extern const struct lb_policy sym;
@@ -79,6 +80,7 @@ void lb_params_default(struct lb_params *p)
 		.drill_m = 1,
 		.flowlet_placement = LB_FLOWLET_PLACE_QUEUE,
 		.dre_period_ns = 8 * LOOM_NS_PER_US,
+		.conga_slack = 1, /* docs/CONGA.md: the paper's 0 herds (1.287 x ideal against 1.034) */
 	};
 }
 
@@ -101,6 +103,8 @@ const char *lb_params_check(const struct lb_params *p)
 		return "flowlet placement must be queue or band";
 	if (p->dre_period_ns < 100 || p->dre_period_ns > LOOM_NS_PER_S)
 		return "CONGA DRE period must be 100 ns .. 1 s";
+	if (p->conga_slack > LB_CONGA_METRIC_MAX)
+		return "CONGA slack must be 0 .. 7";
 	return NULL;
 }
 

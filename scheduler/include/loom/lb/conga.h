@@ -75,9 +75,12 @@ void lb_conga_from_leaf_record(struct lb_conga_table *t, uint16_t leaf, uint8_t 
 bool lb_conga_from_leaf_next(struct lb_conga_table *t, uint16_t leaf, uint8_t *tag, uint8_t *metric);
 
 /* The member of [0, n) minimising max(local[i], remote[i]) (remote NULL:
- * local only), the first from `start` on. *by_remote (if not NULL): the
- * remote metrics made the choice differ from the local-only one. */
-uint16_t lb_conga_pick(uint16_t n, const uint8_t *local, const uint8_t *remote, uint16_t start, bool *by_remote);
+ * local only): the first from `start` on whose cost is within `slack`
+ * levels of the least (0: the least, as the paper). *by_remote (if not
+ * NULL): the remote metrics made the choice differ from the local-only one
+ * (with the same slack). */
+uint16_t lb_conga_pick(uint16_t n, const uint8_t *local, const uint8_t *remote, uint16_t start, uint8_t slack,
+		       bool *by_remote);
 
 /* What a switch running the overlay lets its groups' conga policies see
  * (struct lb_env.conga; NULL elsewhere), and their counters. */

@@ -91,6 +91,7 @@ struct lb_params {
 	uint8_t drill_m;             /* DRILL: remembered best members (1) */
 	uint8_t flowlet_placement;   /* enum lb_flowlet_placement (queue) */
 	loom_time_ns dre_period_ns;  /* CONGA: the DREs' decay period T_dre (8 us; alpha 1/8) */
+	uint8_t conga_slack;         /* CONGA: metric levels a member may stand above the least (1) */
 };
 
 void lb_params_default(struct lb_params *p);
