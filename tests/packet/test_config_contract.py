@@ -121,6 +121,19 @@ class ConfigContractTest(unittest.TestCase):
         with self.assertRaisesRegex(AssertionError, "load_balancing.placement must be queue or band"):
             config_read(lab3, self.tmp)
 
+    def test_conga_keys(self):
+        """load_balancing.dre_period_ns and conga_slack (docs/CONGA.md) are
+        written from the topology's dre_period / conga_slack and read back;
+        a slack beyond the 3-bit metric is refused, naming the key."""
+        cfg = compile_topology(os.path.join(H.ROOT, "tests/virtual/conga_slow_spine.yaml"))
+        self.assertEqual({(s["load_balancing"]["mode"], s["load_balancing"]["dre_period_ns"],
+                           s["load_balancing"]["conga_slack"]) for s in cfg["switches"]},
+                         {("conga_packet", 8000, 1)})
+        self.assert_read_back(cfg, "tests/virtual/conga_slow_spine.yaml")
+        cfg["switches"][0]["load_balancing"]["conga_slack"] = 8
+        with self.assertRaisesRegex(AssertionError, "load_balancing.conga_slack must be an integer 0 .. 7"):
+            config_read(cfg, self.tmp)
+
 
 if __name__ == "__main__":
     unittest.main()
