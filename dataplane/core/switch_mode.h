@@ -9,6 +9,8 @@
  *   native  pipeline/switch_handlers.c: the native stages, IPv4 fast path
  *   p4      p4/p4_switch.c: a P4 program on DPDK's SWX pipeline
  *   cell    cell/cell_mode.c: a cell fabric's leaf or spine (docs/CELLS.md)
+ *   conga   conga/conga_forward.c: the native stages with CONGA's overlay
+ *           between leaves (docs/CONGA.md)
  *
  * What must work under every mode (drop accounting, the control frames of
  * egress/, the packet tracer, faults) hangs off the stages themselves, not
