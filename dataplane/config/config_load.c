@@ -19,7 +19,7 @@
 #include "cell_fabric.h"
 #include "config.h"
 #include "fault.h"
-#include "conga.h"
+#include "conga_switch.h"
 #include "p4_switch.h"
 #include "page_arena.h"
 #include "route_table.h"

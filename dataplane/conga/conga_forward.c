@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * CONGA's forwarding (conga.h): the native stages (route, TTL, member,
+ * CONGA's forwarding (conga_switch.h): the native stages (route, TTL, member,
  * MACs) with the overlay around the member choice. Reads: the packet's
  * IPv4 header and its CONGA option, the directory (destination host ->
  * leaf), the switch's tables and DREs. Sets, per switch role:
@@ -24,7 +24,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "conga.h"
+#include "conga_switch.h"
 #include "egress_batch.h"
 #include "lb_switch.h"
 #include "loom/lb/flow_hash.h"

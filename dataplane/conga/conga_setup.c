@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * CONGA's overlay set up at load (conga.h): which fabrics run it, the
+ * CONGA's overlay set up at load (conga_switch.h): which fabrics run it, the
  * leaves' directory, each switch's tables and DREs, the fabric links' MTU.
  */
 #include <arpa/inet.h>
@@ -12,7 +12,7 @@
 #include <rte_errno.h>
 #include <rte_hash.h>
 
-#include "conga.h"
+#include "conga_switch.h"
 #include "fabric.h"
 #include "lb_switch.h"
 #include "loomd_config_read.h"

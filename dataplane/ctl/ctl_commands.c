@@ -18,7 +18,7 @@
 #include "gen_config.h"
 #include "ctl_lb.h"
 #include "ctl_cell.h"
-#include "conga.h"
+#include "conga_switch.h"
 #include "ctl_trace.h"
 #include "ctl_changes.h"
 #include "ctl_fault.h"

@@ -15,8 +15,8 @@
  *   0      1      2..3      4       5    6         7
  *   type   len=8  src leaf  LBTag   CE   FB_LBTag  FB_Metric
  */
-#ifndef LOOM_CONGA_H
-#define LOOM_CONGA_H
+#ifndef LOOM_CONGA_SWITCH_H
+#define LOOM_CONGA_SWITCH_H
 
 #include <stdint.h>
 
