@@ -154,9 +154,19 @@ int loom_conga_load(struct loom_fabric *f, char *err, size_t errlen)
 		return 0;
 	if (f->cell)
 		return fail(err, errlen, "a cell fabric sprays cells, not packets: conga needs mode packet", NULL);
-	for (uint16_t s = 0; s < f->n_switches; s++)
-		if (f->switches[s].mode != &loom_native_mode)
-			return fail(err, errlen, f->switches[s].name, "conga runs on the native pipeline only");
+	for (uint16_t s = 0; s < f->n_switches; s++) {
+		const struct loom_switch *sw = &f->switches[s];
+
+		if (sw->mode != &loom_native_mode)
+			return fail(err, errlen, sw->name, "conga runs on the native pipeline only");
+		/* leaves are numbered and found (the directory) among this
+		 * loomd's switches: a fabric split over machines (or one
+		 * switch alone) would number them differently on each */
+		for (uint16_t p = 0; p < sw->n_ports; p++)
+			if (!sw->ports[p].host_facing && f->links[s][p].kind == LOOM_LINK_ETHDEV)
+				return fail(err, errlen, sw->name,
+					    "a fabric link leaves this loomd; conga needs the whole fabric in one loomd");
+	}
 	cf = calloc(1, sizeof(*cf));
 	leaf_of = calloc(f->n_switches, sizeof(*leaf_of));
 	if (!cf || !leaf_of) {

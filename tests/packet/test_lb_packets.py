@@ -15,8 +15,9 @@ load-balancing mode set in the topology:
     one UDP flow with 64 flow labels leave by one uplink without the
     option, and by the uplink the switch's own hash (tests/lb_flow_member)
     predicts for each label with it, both uplinks used;
-  - a runtime `lb_set` to an unknown or reserved mode is refused with a
-    message and changes nothing;
+  - a runtime `lb_set` to an unknown or reserved mode, or to conga on a
+    fabric loaded without CONGA's overlay, is refused with a message and
+    changes nothing; a switch alone with conga is refused at load;
   - conservation holds in every run.
 
 Run with Debian's /usr/bin/python3 (scapy) as root: tests/packet/run.sh
@@ -190,6 +191,17 @@ class FlowLabelHash(unittest.TestCase):
 
 
 class LbControl(unittest.TestCase):
+    def test_conga_alone_refused_at_load(self):
+        """leaf0 alone in a loomd (its uplinks are DPDK ports) cannot number
+        the fabric's leaves: conga is refused at load, naming why."""
+        run = H.SwitchRun(prefix="loom-lbconga-")
+        self.addCleanup(run.cleanup)
+        cfg_path, _ = run.write_config(topology(run, "conga"), SWITCH)
+        p = subprocess.run([H.tool("dataplane/loomd"), "--config", cfg_path, "--check-config"], cwd=run.tmp,
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(p.returncode, 0, p.stdout[-500:])
+        self.assertIn("conga needs the whole fabric in one loomd", p.stderr)
+
     def test_bad_modes_refused_and_nothing_changes(self):
         run = H.SwitchRun(prefix="loom-lbctl-")
         self.addCleanup(run.cleanup)
@@ -201,6 +213,8 @@ class LbControl(unittest.TestCase):
         lb = run.loomd.request
         for req, msg in (({"cmd": "lb_set", "mode": "cell"}, "reserved"),
                          ({"cmd": "lb_set", "mode": "nope"}, "unknown load-balancing mode"),
+                         ({"cmd": "lb_set", "mode": "conga"}, "conga needs the fabric loaded with"),
+                         ({"cmd": "lb_set", "mode": "conga_packet", "switch": SWITCH}, "overlay between leaves"),
                          ({"cmd": "lb_set"}, "needs \"mode\""),
                          ({"cmd": "lb_set", "mode": "\u00e9" * 40}, "too long"),
                          ({"cmd": "lb_set", "mode": "spray", "switch": "leaf9"}, "no such switch"),
