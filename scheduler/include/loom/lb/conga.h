@@ -87,7 +87,7 @@ uint16_t lb_conga_pick(uint16_t n, const uint8_t *local, const uint8_t *remote, 
 struct lb_conga_counters {
 	uint64_t decisions;      /* new flowlets (conga) / packets (conga_packet) placed */
 	uint64_t by_remote;      /* of them, placed elsewhere than local DREs alone would have */
-	uint64_t remote_unknown; /* placed with no metric from the destination leaf */
+	uint64_t remote_unknown; /* placed with no destination leaf known (no remote row given) */
 };
 
 struct lb_conga_view {
