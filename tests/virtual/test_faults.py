@@ -83,7 +83,7 @@ class Faults(VirtualCase):
         """Under each policy, spraying per packet: after the detection
         leaf0 sends nothing into the dead member; before it, what it lost
         is within the window."""
-        for mode in ("ecmp", "spray", "spray_flow", "flowlet", "adaptive", "adaptive_flow", "drill"):
+        for mode in ("ecmp", "spray", "spray_flow", "flowlet", "adaptive", "adaptive_flow", "drill", "conga_packet"):
             with self.subTest(mode=mode):
                 extra = "load_balancing: { mode: %s }\n" % mode
                 text = link_down_text(extra=extra).replace("rate: 4G }", "rate: 4G, entropy: per_packet }")
