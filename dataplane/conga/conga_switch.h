@@ -72,7 +72,6 @@ extern const struct loom_switch_mode conga_mode;
  * load-balancing mode is conga or conga_packet (after the switches, their
  * load balancing and the cell fabric are loaded). 0, or -1 with a message. */
 struct loom_fabric;
-struct json_t;
 int loom_conga_load(struct loom_fabric *f, char *err, size_t errlen);
 void loom_conga_free(struct loom_fabric *f);
 
