@@ -15,6 +15,7 @@ void loom_reps_default(struct loom_reps_cfg *c, uint32_t n_evs)
 	c->n_evs = n_evs ? n_evs : 1;
 	c->freeze_ns = LOOM_REPS_FREEZE_NS;
 	c->explore_after_freeze = LOOM_REPS_EXPLORE_AFTER_FREEZE;
+	c->strikes = LOOM_REPS_STRIKES;
 }
 
 static void empty(struct loom_reps *r)
@@ -72,14 +73,39 @@ uint16_t loom_reps_next(struct loom_reps *r, const struct loom_reps_cfg *c, loom
 	return r->ev[slot];
 }
 
+/* The marks in a row EV ev came back with (its slot's: EVs that share the
+ * low bits share a counter; at most a window's EVs are in use out of 1024
+ * slots, so that is rare, and costs at most one early or late drop). */
+static unsigned int strikes_of(const struct loom_reps *r, uint16_t ev)
+{
+	unsigned int slot = ev % LOOM_REPS_STRIKE_SLOTS;
+
+	return (unsigned int)(r->strike[slot / 32] >> (2 * (slot % 32))) & 3u;
+}
+
+static void set_strikes(struct loom_reps *r, uint16_t ev, unsigned int n)
+{
+	unsigned int slot = ev % LOOM_REPS_STRIKE_SLOTS;
+	uint64_t *w = &r->strike[slot / 32];
+
+	*w = (*w & ~(3ull << (2 * (slot % 32)))) | ((uint64_t)(n & 3u) << (2 * (slot % 32)));
+}
+
 void loom_reps_on_ack(struct loom_reps *r, const struct loom_reps_cfg *c, uint16_t ev, bool marked, loom_time_ns now)
 {
+	unsigned int n = marked ? strikes_of(r, ev) + 1 : 0;
+
 	thaw(r, c, now);
-	if (marked) {
+	if (n >= (c->strikes ? c->strikes : 1u)) {
+		set_strikes(r, ev, 0); /* a later draw of it starts clean */
 		r->st.marked++;
 		return;
 	}
-	r->st.good++;
+	set_strikes(r, ev, n);
+	if (marked)
+		r->st.forgiven++;
+	else
+		r->st.good++;
 	r->ev[r->head] = ev;
 	r->head = (uint8_t)((r->head + 1) % LOOM_REPS_BUFFER);
 	if (r->fresh < LOOM_REPS_BUFFER)
@@ -90,7 +116,7 @@ void loom_reps_on_ack(struct loom_reps *r, const struct loom_reps_cfg *c, uint16
 
 void loom_reps_on_nack(struct loom_reps *r, const struct loom_reps_cfg *c, uint16_t ev, loom_time_ns now)
 {
-	(void)ev; /* not recycled: nothing to remember about it */
+	set_strikes(r, ev, 0); /* not recycled: nothing to remember about it */
 	thaw(r, c, now);
 	r->st.nacked++;
 }
