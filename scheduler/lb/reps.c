@@ -16,6 +16,7 @@ void loom_reps_default(struct loom_reps_cfg *c, uint32_t n_evs)
 	c->freeze_ns = LOOM_REPS_FREEZE_NS;
 	c->explore_after_freeze = LOOM_REPS_EXPLORE_AFTER_FREEZE;
 	c->strikes = LOOM_REPS_STRIKES;
+	c->strikes_max = LOOM_REPS_STRIKES_MAX;
 }
 
 static void empty(struct loom_reps *r)
@@ -91,12 +92,38 @@ static void set_strikes(struct loom_reps *r, uint16_t ev, unsigned int n)
 	*w = (*w & ~(3ull << (2 * (slot % 32)))) | ((uint64_t)(n & 3u) << (2 * (slot % 32)));
 }
 
+/* The run of marks that drops an EV: at least c->strikes, and long enough
+ * that a path marking at the flow's own share (mark_share) would give it
+ * less than 1 time in LOOM_REPS_RUN_ODDS, up to c->strikes_max. Under
+ * spraying's transient queues a flow's marks are few and two in a row
+ * stand out; where every path marks alike (a standing queue everywhere,
+ * which no choice of path relieves) a longer run is needed before an EV
+ * is taken for worse than the others. */
+static unsigned int strikes_needed(const struct loom_reps *r, const struct loom_reps_cfg *c)
+{
+	unsigned int need = c->strikes ? c->strikes : 1u;
+	uint64_t p = (uint64_t)r->mark_share;
+
+	for (; need < c->strikes_max; need++) {
+		uint64_t run = p; /* p^need, in 1/65536 */
+
+		for (unsigned int i = 1; i < need; i++)
+			run = run * p >> 16;
+		if (run * LOOM_REPS_RUN_ODDS <= 65536)
+			break;
+	}
+	return need;
+}
+
 void loom_reps_on_ack(struct loom_reps *r, const struct loom_reps_cfg *c, uint16_t ev, bool marked, loom_time_ns now)
 {
-	unsigned int n = marked ? strikes_of(r, ev) + 1 : 0;
+	unsigned int n = marked ? strikes_of(r, ev) + 1 : 0, need;
 
 	thaw(r, c, now);
-	if (n >= (c->strikes ? c->strikes : 1u)) {
+	/* an EWMA over the EVs' returns, 1/32 each (about a window's worth) */
+	r->mark_share += ((marked ? 65536 : 0) - r->mark_share) / 32;
+	need = strikes_needed(r, c);
+	if (n >= need) {
 		set_strikes(r, ev, 0); /* a later draw of it starts clean */
 		r->st.marked++;
 		return;

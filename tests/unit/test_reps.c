@@ -3,7 +3,7 @@
  * REPS (loom/lb/reps.h), values by hand: 1024 EVs, the buffer of 8,
  * freezing for 1000 ns with 3 EVs explored after it; one mark drops an EV
  * (the paper's reading) except in the tests of marks in a row, which set
- * strikes themselves.
+ * strikes (and strikes_max) themselves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +20,7 @@ static void setup(struct loom_reps_cfg *c, struct loom_reps *r, uint64_t seed)
 	loom_reps_default(c, 1024);
 	c->freeze_ns = 1000;
 	c->explore_after_freeze = 3;
-	c->strikes = 1;
+	c->strikes = c->strikes_max = 1;
 	loom_reps_init(r, seed);
 }
 
@@ -217,7 +217,8 @@ static void test_no_freeze_and_frozen_empty(void **state)
 	assert_int_equal(r.st.frozen_sends, 0);
 }
 
-/* The default: an EV is dropped at its second mark in a row. */
+/* The default: an EV is dropped at its second mark in a row, or its third
+ * where the flow's paths all mark. */
 static void test_default_two_strikes(void **state)
 {
 	struct loom_reps_cfg c;
@@ -225,7 +226,40 @@ static void test_default_two_strikes(void **state)
 	(void)state;
 	loom_reps_default(&c, 1024);
 	assert_int_equal(c.strikes, 2);
-	assert_int_equal(LOOM_REPS_STRIKES, 2);
+	assert_int_equal(c.strikes_max, 3);
+}
+
+/* strikes 2 .. 3: with few marks two in a row drop an EV; after 12 marked
+ * returns in a row on other EVs the flow's share is 0.31 (0.31^2 > 1/16,
+ * 0.31^3 < 1/16) and it takes three; unmarked returns bring it back. */
+static void test_strikes_follow_the_marked_share(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+
+	(void)state;
+	setup(&c, &r, 19);
+	c.strikes = 2;
+	c.strikes_max = 3;
+	loom_reps_on_ack(&r, &c, 1, true, 0);
+	loom_reps_on_ack(&r, &c, 1, true, 1);
+	assert_int_equal(r.st.marked, 1);
+	for (uint16_t ev = 100; ev < 110; ev++)
+		loom_reps_on_ack(&r, &c, ev, true, 2);
+	assert_int_equal(r.st.forgiven, 11);
+	assert_true(r.mark_share > 65536 / 4 && r.mark_share < 65536 * 2 / 5);
+	loom_reps_on_ack(&r, &c, 2, true, 3);
+	loom_reps_on_ack(&r, &c, 2, true, 4); /* two: kept */
+	assert_int_equal(r.st.marked, 1);
+	assert_int_equal(r.st.forgiven, 13);
+	loom_reps_on_ack(&r, &c, 2, true, 5); /* three: dropped */
+	assert_int_equal(r.st.marked, 2);
+	for (uint16_t ev = 200; ev < 240; ev++)
+		loom_reps_on_ack(&r, &c, ev, false, 6);
+	assert_true(r.mark_share < 65536 / 4);
+	loom_reps_on_ack(&r, &c, 3, true, 7);
+	loom_reps_on_ack(&r, &c, 3, true, 8); /* two again */
+	assert_int_equal(r.st.marked, 3);
 }
 
 /* strikes 2: a first mark is forgiven (the EV is recycled), a second in a
@@ -238,7 +272,7 @@ static void test_two_marks_in_a_row_drop(void **state)
 
 	(void)state;
 	setup(&c, &r, 11);
-	c.strikes = 2;
+	c.strikes = c.strikes_max = 2;
 	loom_reps_on_ack(&r, &c, 50, true, 0);
 	assert_int_equal(r.st.forgiven, 1);
 	assert_int_equal(loom_reps_fresh(&r), 1);
@@ -272,7 +306,7 @@ static void test_three_strikes_and_nack_clears(void **state)
 
 	(void)state;
 	setup(&c, &r, 13);
-	c.strikes = 3;
+	c.strikes = c.strikes_max = 3;
 	loom_reps_on_ack(&r, &c, 70, true, 0);
 	loom_reps_on_ack(&r, &c, 70, true, 1);
 	assert_int_equal(r.st.forgiven, 2);
@@ -298,7 +332,7 @@ static void test_strike_slots_shared(void **state)
 
 	(void)state;
 	setup(&c, &r, 17);
-	c.strikes = 2;
+	c.strikes = c.strikes_max = 2;
 	loom_reps_on_ack(&r, &c, 5, true, 0);
 	loom_reps_on_ack(&r, &c, 5 + LOOM_REPS_STRIKE_SLOTS, true, 1);
 	assert_int_equal(r.st.forgiven, 1);
@@ -307,6 +341,7 @@ static void test_strike_slots_shared(void **state)
 	assert_int_equal(r.st.forgiven, 2);
 	/* strikes 0 is read as 1 */
 	c.strikes = 0;
+	c.strikes_max = 1;
 	loom_reps_on_ack(&r, &c, 7, true, 3);
 	assert_int_equal(r.st.marked, 2);
 }
@@ -323,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_freeze_on_timeout),
 		cmocka_unit_test(test_no_freeze_and_frozen_empty),
 		cmocka_unit_test(test_default_two_strikes),
+		cmocka_unit_test(test_strikes_follow_the_marked_share),
 		cmocka_unit_test(test_two_marks_in_a_row_drop),
 		cmocka_unit_test(test_three_strikes_and_nack_clears),
 		cmocka_unit_test(test_strike_slots_shared),
