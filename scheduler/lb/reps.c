@@ -112,7 +112,7 @@ static unsigned int strikes_needed(const struct loom_reps *r, const struct loom_
 		if (run * LOOM_REPS_RUN_ODDS <= 65536)
 			break;
 	}
-	return need;
+	return need < 3 ? need : 3; /* what the 2-bit counters hold */
 }
 
 void loom_reps_on_ack(struct loom_reps *r, const struct loom_reps_cfg *c, uint16_t ev, bool marked, loom_time_ns now)

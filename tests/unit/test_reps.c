@@ -339,11 +339,18 @@ static void test_strike_slots_shared(void **state)
 	assert_int_equal(r.st.marked, 1);
 	loom_reps_on_ack(&r, &c, 6, true, 2); /* its neighbour's slot is its own */
 	assert_int_equal(r.st.forgiven, 2);
+	/* more than 3 is read as 3 (the counters' 2 bits) */
+	c.strikes = c.strikes_max = 7;
+	loom_reps_on_ack(&r, &c, 9, true, 3);
+	loom_reps_on_ack(&r, &c, 9, true, 3);
+	loom_reps_on_ack(&r, &c, 9, true, 3);
+	assert_int_equal(r.st.marked, 2);
+	assert_int_equal(r.st.forgiven, 4);
 	/* strikes 0 is read as 1 */
 	c.strikes = 0;
 	c.strikes_max = 1;
 	loom_reps_on_ack(&r, &c, 7, true, 3);
-	assert_int_equal(r.st.marked, 2);
+	assert_int_equal(r.st.marked, 3);
 }
 
 int main(void)

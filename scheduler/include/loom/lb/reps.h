@@ -69,7 +69,7 @@ struct loom_reps_cfg {
 	loom_time_ns freeze_ns;      /* a timeout freezes the buffer this long; 0: never freezes */
 	uint16_t explore_after_freeze;
 	uint8_t strikes;             /* marks in a row on one EV that drop it, at least: 1 (the paper) .. 3 */
-	uint8_t strikes_max;         /* ... and at most, as the flow's marks are spread (strikes: fixed) */
+	uint8_t strikes_max;         /* ... and at most (3 at most), as the flow's marks are spread (= strikes: fixed) */
 };
 
 struct loom_reps_stats {
