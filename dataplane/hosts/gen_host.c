@@ -546,7 +546,7 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 	f->feedback++;
 	read_tail(f, tail, &ts_echo, &counts, &has_counts, &evs);
 	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
-		loom_gen_reps_on_feedback(f, fb, ts_echo, evs.n ? &evs : NULL, now);
+		loom_gen_reps_on_feedback(f, fb, evs.n ? &evs : NULL, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
 		*unknown = !f->spec.recovery || !ext;
 		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, ts_echo, has_counts ? &counts : NULL, now);

@@ -21,7 +21,7 @@ void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow 
 	uint64_t seed = h->rng ^ (0x9e3779b97f4a7c15ull * (f->spec.id + 1ull));
 
 	loom_reps_init(&g->r, seed);
-	g->timeouts_seen = g->ev_invalid = g->marks_below_target = 0;
+	g->timeouts_seen = g->ev_invalid = 0;
 }
 
 uint16_t loom_gen_reps_src_port(struct loom_gen_tx_flow *f, loom_time_ns now)
@@ -39,36 +39,19 @@ uint16_t loom_gen_reps_src_port(struct loom_gen_tx_flow *f, loom_time_ns now)
 	return (uint16_t)(LOOM_GEN_ENTROPY_PORT_BASE + loom_reps_next(&g->r, &g->cfg, now));
 }
 
-/* Whether an ACK's mark counts against its path: for NSCC flows only when
- * the queueing delay it echoes is above NSCC's target too (a mark with a
- * short queue is spraying's transient, which NSCC does not cut for). */
-static bool mark_counts(const struct loom_gen_tx_flow *f, bool ece, loom_time_ns ts_echo, loom_time_ns now)
-{
-	loom_time_ns rtt, base;
-
-	if (!ece || f->spec.cc != LOOM_FLOW_CC_NSCC || ts_echo == LOOM_TIME_NEVER || ts_echo > now)
-		return ece;
-	rtt = now - ts_echo;
-	base = f->nscc.base_rtt;
-	return rtt > base && rtt - base > loom_nscc_target(&f->nscc, &f->nscc_cfg);
-}
-
 /* An ACK's port came back (marked: its packet was CE-marked). */
-static void on_port_acked(struct loom_gen_tx_flow *f, uint16_t port, bool ce, loom_time_ns ts_echo, loom_time_ns now)
+static void on_port_acked(struct loom_gen_tx_flow *f, uint16_t port, bool ce, loom_time_ns now)
 {
 	struct loom_gen_reps *g = &f->reps;
-	bool marked;
 
 	if (port < LOOM_GEN_ENTROPY_PORT_BASE) {
 		g->ev_invalid++;
 		return;
 	}
-	marked = mark_counts(f, ce, ts_echo, now);
-	g->marks_below_target += ce && !marked;
-	loom_reps_on_ack(&g->r, &g->cfg, (uint16_t)(port - LOOM_GEN_ENTROPY_PORT_BASE), marked, now);
+	loom_reps_on_ack(&g->r, &g->cfg, (uint16_t)(port - LOOM_GEN_ENTROPY_PORT_BASE), ce, now);
 }
 
-void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns ts_echo,
+void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb,
 			       const struct loom_gen_ev_echo *evs, loom_time_ns now)
 {
 	struct loom_gen_reps *g = &f->reps;
@@ -80,7 +63,7 @@ void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen
 	if (evs && fb->kind != LOOM_GEN_FB_TP_NAK) {
 		/* a coalesced ACK: every packet's port, oldest first, with its own mark */
 		for (unsigned int i = 0; i < evs->n; i++)
-			on_port_acked(f, evs->ev[i], evs->ce & (1u << i), ts_echo, now);
+			on_port_acked(f, evs->ev[i], evs->ce & (1u << i), now);
 		return;
 	}
 	if (port < LOOM_GEN_ENTROPY_PORT_BASE) {
@@ -91,7 +74,7 @@ void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen
 	if (fb->kind == LOOM_GEN_FB_TP_NAK)
 		loom_reps_on_nack(&g->r, &g->cfg, ev, now);
 	else
-		on_port_acked(f, port, fb->ece != 0, ts_echo, now);
+		on_port_acked(f, port, fb->ece != 0, now);
 }
 
 json_t *loom_gen_reps_json(const struct loom_gen_tx_flow *f)
@@ -100,7 +83,7 @@ json_t *loom_gen_reps_json(const struct loom_gen_tx_flow *f)
 
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "recycled", (json_int_t)s->recycled,
 			 "explored", (json_int_t)s->explored, "frozen_sends", (json_int_t)s->frozen_sends, "good",
-			 (json_int_t)s->good, "marked", (json_int_t)s->marked, "marks_below_target",
-			 (json_int_t)f->reps.marks_below_target, "nacked", (json_int_t)s->nacked, "freezes",
+			 (json_int_t)s->good, "marked", (json_int_t)s->marked, "forgiven",
+			 (json_int_t)s->forgiven, "nacked", (json_int_t)s->nacked, "freezes",
 			 (json_int_t)s->freezes, "ev_invalid", (json_int_t)f->reps.ev_invalid);
 }

@@ -16,14 +16,12 @@
  *    other flows: none), with its CE mark in `ece`; ACKs merged while
  *    queued merge only with the same `ece` (gen_cc.c), so the EV and its
  *    mark go together.
- *  - sender again: an ACK's EV is recycled unless marked, a NACK's is not
- *    (NSCC flows: a mark counts against its path only when the queueing
- *    delay the ACK echoes, its RTT less the base RTT, is above NSCC's
- *    target, the reading NSCC gives marks for its cuts; a mark below it is
- *    spraying's transient queue, and dropping those ports churned every
- *    flow's set of paths: 16 MB permutation 1.145 against 1.078);
- *    (for go-back-N the NAK's packet arrived but out of order; counted as
- *    a NACK all the same, the conservative reading); an echoed port outside
+ *  - sender again: an ACK's EVs go to REPS with their CE marks (a
+ *    coalesced ACK's, each packet's own, struct loom_gen_ev_echo), a
+ *    NACK's is not recycled (for go-back-N the NAK's packet arrived but out
+ *    of order; counted as a NACK all the same, the conservative reading);
+ *    REPS itself decides what a mark means (loom_reps_on_ack: marks in a
+ *    row), whatever the flow's congestion control; an echoed port outside
  *    the entropy range is counted (ev_invalid) and ignored.
  *
  * Needs ACKs: a recovering transport or DCTCP (control/ and gen_config.c
@@ -49,7 +47,6 @@ struct loom_gen_reps {
 	struct loom_reps r;
 	uint64_t timeouts_seen; /* the transport's timeouts already given to REPS */
 	uint64_t ev_invalid;    /* echoed ports outside the entropy range */
-	uint64_t marks_below_target; /* NSCC: marked ACKs recycled all the same (delay below target) */
 };
 
 struct loom_gen_host;
@@ -65,7 +62,7 @@ void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow 
 uint16_t loom_gen_reps_src_port(struct loom_gen_tx_flow *f, loom_time_ns now);
 /* A feedback packet for f arrived (its header as on the wire; evs: a
  * coalesced ACK's ports and marks, host order, or NULL: the header's port). */
-void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb, loom_time_ns ts_echo,
+void loom_gen_reps_on_feedback(struct loom_gen_tx_flow *f, const struct loom_gen_feedback_hdr *fb,
 			       const struct loom_gen_ev_echo *evs, loom_time_ns now);
 /* The flow's `reps` results object. */
 json_t *loom_gen_reps_json(const struct loom_gen_tx_flow *f);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * REPS (loom/lb/reps.h), values by hand: 1024 EVs, the buffer of 8,
- * freezing for 1000 ns with 3 EVs explored after it.
+ * freezing for 1000 ns with 3 EVs explored after it; one mark drops an EV
+ * (the paper's reading) except in the tests of marks in a row, which set
+ * strikes (and strikes_max) themselves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@ static void setup(struct loom_reps_cfg *c, struct loom_reps *r, uint64_t seed)
 	loom_reps_default(c, 1024);
 	c->freeze_ns = 1000;
 	c->explore_after_freeze = 3;
+	c->strikes = c->strikes_max = 1;
 	loom_reps_init(r, seed);
 }
 
@@ -214,6 +217,142 @@ static void test_no_freeze_and_frozen_empty(void **state)
 	assert_int_equal(r.st.frozen_sends, 0);
 }
 
+/* The default: an EV is dropped at its second mark in a row, or its third
+ * where the flow's paths all mark. */
+static void test_default_two_strikes(void **state)
+{
+	struct loom_reps_cfg c;
+
+	(void)state;
+	loom_reps_default(&c, 1024);
+	assert_int_equal(c.strikes, 2);
+	assert_int_equal(c.strikes_max, 3);
+}
+
+/* strikes 2 .. 3: with few marks two in a row drop an EV; after 12 marked
+ * returns in a row on other EVs the flow's share is 0.31 (0.31^2 > 1/16,
+ * 0.31^3 < 1/16) and it takes three; unmarked returns bring it back. */
+static void test_strikes_follow_the_marked_share(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+
+	(void)state;
+	setup(&c, &r, 19);
+	c.strikes = 2;
+	c.strikes_max = 3;
+	loom_reps_on_ack(&r, &c, 1, true, 0);
+	loom_reps_on_ack(&r, &c, 1, true, 1);
+	assert_int_equal(r.st.marked, 1);
+	for (uint16_t ev = 100; ev < 110; ev++)
+		loom_reps_on_ack(&r, &c, ev, true, 2);
+	assert_int_equal(r.st.forgiven, 11);
+	assert_true(r.mark_share > 65536 / 4 && r.mark_share < 65536 * 2 / 5);
+	loom_reps_on_ack(&r, &c, 2, true, 3);
+	loom_reps_on_ack(&r, &c, 2, true, 4); /* two: kept */
+	assert_int_equal(r.st.marked, 1);
+	assert_int_equal(r.st.forgiven, 13);
+	loom_reps_on_ack(&r, &c, 2, true, 5); /* three: dropped */
+	assert_int_equal(r.st.marked, 2);
+	for (uint16_t ev = 200; ev < 240; ev++)
+		loom_reps_on_ack(&r, &c, ev, false, 6);
+	assert_true(r.mark_share < 65536 / 4);
+	loom_reps_on_ack(&r, &c, 3, true, 7);
+	loom_reps_on_ack(&r, &c, 3, true, 8); /* two again */
+	assert_int_equal(r.st.marked, 3);
+}
+
+/* strikes 2: a first mark is forgiven (the EV is recycled), a second in a
+ * row drops it; an unmarked return in between starts the count again. */
+static void test_two_marks_in_a_row_drop(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+	uint64_t x = 11;
+
+	(void)state;
+	setup(&c, &r, 11);
+	c.strikes = c.strikes_max = 2;
+	loom_reps_on_ack(&r, &c, 50, true, 0);
+	assert_int_equal(r.st.forgiven, 1);
+	assert_int_equal(loom_reps_fresh(&r), 1);
+	assert_int_equal(loom_reps_next(&r, &c, 1), 50);
+	loom_reps_on_ack(&r, &c, 50, true, 2); /* second in a row: dropped */
+	assert_int_equal(r.st.marked, 1);
+	assert_int_equal(loom_reps_fresh(&r), 0);
+	assert_int_equal(loom_reps_next(&r, &c, 3), draw(&x, 1024));
+	/* 60: marked, good, marked: never two in a row, never dropped */
+	loom_reps_on_ack(&r, &c, 60, true, 4);
+	assert_int_equal(loom_reps_next(&r, &c, 5), 60);
+	loom_reps_on_ack(&r, &c, 60, false, 6);
+	assert_int_equal(loom_reps_next(&r, &c, 7), 60);
+	loom_reps_on_ack(&r, &c, 60, true, 8);
+	assert_int_equal(loom_reps_next(&r, &c, 9), 60);
+	assert_int_equal(r.st.forgiven, 3);
+	assert_int_equal(r.st.good, 1);
+	assert_int_equal(r.st.marked, 1);
+	/* a dropped EV drawn again later starts clean */
+	loom_reps_on_ack(&r, &c, 50, true, 10);
+	assert_int_equal(r.st.forgiven, 4);
+	assert_int_equal(loom_reps_next(&r, &c, 11), 50);
+}
+
+/* strikes 3: dropped at the third mark in a row; a NACK drops the EV and
+ * clears its count, so its next mark is a first one. */
+static void test_three_strikes_and_nack_clears(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+
+	(void)state;
+	setup(&c, &r, 13);
+	c.strikes = c.strikes_max = 3;
+	loom_reps_on_ack(&r, &c, 70, true, 0);
+	loom_reps_on_ack(&r, &c, 70, true, 1);
+	assert_int_equal(r.st.forgiven, 2);
+	assert_int_equal(r.st.marked, 0);
+	loom_reps_on_ack(&r, &c, 70, true, 2);
+	assert_int_equal(r.st.marked, 1);
+	assert_int_equal(loom_reps_fresh(&r), 2); /* the two forgiven returns */
+	loom_reps_on_ack(&r, &c, 80, true, 3);
+	loom_reps_on_ack(&r, &c, 80, true, 4);
+	loom_reps_on_nack(&r, &c, 80, 5);
+	loom_reps_on_ack(&r, &c, 80, true, 6); /* counts one again */
+	assert_int_equal(r.st.marked, 1);
+	assert_int_equal(r.st.forgiven, 5);
+	assert_int_equal(r.st.nacked, 1);
+}
+
+/* The counts are kept per slot (the EV's low bits): EVs 1024 apart share
+ * one, so the second's first mark is taken as the other's second. */
+static void test_strike_slots_shared(void **state)
+{
+	struct loom_reps_cfg c;
+	struct loom_reps r;
+
+	(void)state;
+	setup(&c, &r, 17);
+	c.strikes = c.strikes_max = 2;
+	loom_reps_on_ack(&r, &c, 5, true, 0);
+	loom_reps_on_ack(&r, &c, 5 + LOOM_REPS_STRIKE_SLOTS, true, 1);
+	assert_int_equal(r.st.forgiven, 1);
+	assert_int_equal(r.st.marked, 1);
+	loom_reps_on_ack(&r, &c, 6, true, 2); /* its neighbour's slot is its own */
+	assert_int_equal(r.st.forgiven, 2);
+	/* more than 3 is read as 3 (the counters' 2 bits) */
+	c.strikes = c.strikes_max = 7;
+	loom_reps_on_ack(&r, &c, 9, true, 3);
+	loom_reps_on_ack(&r, &c, 9, true, 3);
+	loom_reps_on_ack(&r, &c, 9, true, 3);
+	assert_int_equal(r.st.marked, 2);
+	assert_int_equal(r.st.forgiven, 4);
+	/* strikes 0 is read as 1 */
+	c.strikes = 0;
+	c.strikes_max = 1;
+	loom_reps_on_ack(&r, &c, 7, true, 3);
+	assert_int_equal(r.st.marked, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +364,11 @@ int main(void)
 		cmocka_unit_test(test_seed_zero),
 		cmocka_unit_test(test_freeze_on_timeout),
 		cmocka_unit_test(test_no_freeze_and_frozen_empty),
+		cmocka_unit_test(test_default_two_strikes),
+		cmocka_unit_test(test_strikes_follow_the_marked_share),
+		cmocka_unit_test(test_two_marks_in_a_row_drop),
+		cmocka_unit_test(test_three_strikes_and_nack_clears),
+		cmocka_unit_test(test_strike_slots_shared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,8 +9,22 @@
  *    packet arrived ECN-marked (one ACK for several packets: the newest EV).
  *  - An ACK of an unmarked packet gives its EV back: it goes into a small
  *    circular buffer (LOOM_REPS_BUFFER EVs; a full buffer forgets its
- *    oldest). A marked packet's EV, a NACK's (the packet was trimmed) and a
- *    lost packet's (no ACK at all) are not recycled.
+ *    oldest). A NACK's EV (the packet was trimmed) and a lost packet's (no
+ *    ACK at all) are not recycled.
+ *  - A marked packet's EV is dropped when it comes back marked several
+ *    times in a row (strikes, 2 or 3); a mark before that is forgiven and
+ *    the EV recycled. 2 when the flow's marks are few; 3 when the flow's
+ *    marked share p is such that p^2 >= 1/16 (p >= 1/4: every path marks
+ *    alike, and two in a row says little about one). Loom's choice; the
+ *    paper drops at the first mark (strikes 1). Spraying's queues mark a
+ *    packet here and there on every path, and dropping each such EV for a
+ *    random one churned every flow's set of paths (16 MB permutation,
+ *    ACKs 4 to 1: 1.128 x ideal); never dropping one (as a reading
+ *    through NSCC's delay target came to) kept each flow on the ~48 EVs
+ *    it drew at the start, whose uneven spread over the spines stood for
+ *    the whole run (uplink queues 0.8-69 KB, 1.110). Two in a row: 1.056,
+ *    three: 1.069, 2 or 3 by the share: 1.054 (with an ACK a packet, where
+ *    every path marks, 1.085, 1.068, 1.062).
  *  - Each new packet takes the oldest EV in the buffer (each one once:
  *    recycling, not reuse); with the buffer empty (at the start, or every
  *    path marking) it explores: a fresh EV, uniform at random.
@@ -41,11 +55,21 @@
 /* htsim's exit_freeze_after (10 ms) and the EVs explored after a freeze (16). */
 #define LOOM_REPS_FREEZE_NS 10000000u
 #define LOOM_REPS_EXPLORE_AFTER_FREEZE 16u
+/* Marks in a row on one EV that drop it, at least and at most (see
+ * loom_reps_on_ack), and the odds a run must have for a path marking at
+ * the flow's average share. */
+#define LOOM_REPS_STRIKES 2u
+#define LOOM_REPS_STRIKES_MAX 3u
+#define LOOM_REPS_RUN_ODDS 16u
+/* The marks-in-a-row counters: 2 bits each, indexed by the EV's low bits. */
+#define LOOM_REPS_STRIKE_SLOTS 1024u
 
 struct loom_reps_cfg {
 	uint32_t n_evs;              /* EVs drawn from 0 .. n_evs - 1 (> 0, at most 65536) */
 	loom_time_ns freeze_ns;      /* a timeout freezes the buffer this long; 0: never freezes */
 	uint16_t explore_after_freeze;
+	uint8_t strikes;             /* marks in a row on one EV that drop it, at least: 1 (the paper) .. 3 */
+	uint8_t strikes_max;         /* ... and at most (3 at most), as the flow's marks are spread (= strikes: fixed) */
 };
 
 struct loom_reps_stats {
@@ -53,7 +77,8 @@ struct loom_reps_stats {
 	uint64_t explored;     /* packets sent on a fresh random EV */
 	uint64_t frozen_sends; /* packets sent on a buffered EV while frozen */
 	uint64_t good;         /* EVs that came back unmarked (into the buffer) */
-	uint64_t marked;       /* EVs that came back ECN-marked (dropped) */
+	uint64_t marked;       /* EVs dropped for coming back ECN-marked `strikes` times in a row */
+	uint64_t forgiven;     /* EVs that came back marked, fewer times in a row: kept */
 	uint64_t nacked;       /* EVs of NACKs (dropped) */
 	uint64_t freezes;      /* timeouts that froze the buffer */
 };
@@ -68,6 +93,8 @@ struct loom_reps {
 	uint16_t explore_left; /* packets that still explore after a freeze */
 	loom_time_ns frozen_until;
 	uint64_t rng;          /* xorshift64 state, never 0 */
+	int32_t mark_share;    /* the share of EVs that came back marked, an EWMA in 1/65536 */
+	uint64_t strike[LOOM_REPS_STRIKE_SLOTS * 2 / 64]; /* marks in a row, 2 bits per slot */
 	struct loom_reps_stats st;
 };
 
