@@ -3,6 +3,7 @@
  * Generator host handlers (see gen_host.h): paced senders and per-flow
  * receivers. Reads no clock: `now` comes from the runner.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -464,7 +465,7 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
 					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane,
-					  struct loom_gen_fb_tail *tail, uint16_t *sport)
+					  struct loom_gen_fb_tail *tail, uint16_t *sport, loom_time_ns now)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -489,6 +490,27 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	off += sizeof(*udp);
 	if (udp->dst_port == rte_cpu_to_be_16(ROCEV2_PORT))
 		off += LOOM_FRAME_BTH;
+	if (len >= off + sizeof(struct loom_gen_feedback_compact) && d[off + offsetof(struct loom_gen_feedback_hdr, kind)] &
+									      LOOM_GEN_FB_COMPACT) {
+		/* a compact transport ACK or NAK (gen_feedback.h): expanded
+		 * as its flow reads it; malformed, or for no flow of ours: the
+		 * header alone (the sender counts it unknown) */
+		struct loom_gen_feedback_compact c;
+
+		memcpy(&c, d + off, sizeof(c));
+		*is_fb = rte_be_to_cpu_32(c.magic) == LOOM_GEN_FEEDBACK_MAGIC;
+		if (*is_fb) {
+			uint32_t slot = rte_be_to_cpu_32(c.tx_slot);
+
+			*has_ext = slot < h->n_tx && h->tx[slot].spec.id == rte_be_to_cpu_32(c.flow_id) &&
+				   h->tx[slot].spec.recovery &&
+				   loom_gen_feedback_expand(&h->tx[slot], d + off, len - off, now, fb, ext, tail);
+			if (!*has_ext)
+				*fb = (struct loom_gen_feedback_hdr){.magic = c.magic, .tx_slot = c.tx_slot,
+								     .flow_id = c.flow_id, .kind = LOOM_GEN_FB_TP_ACK};
+			return NULL;
+		}
+	}
 	if (len >= off + sizeof(*fb)) { /* a CNP or an ACK for one of our flows (gen_cc.c) */
 		memcpy(fb, d + off, sizeof(*fb));
 		*is_fb = rte_be_to_cpu_32(fb->magic) == LOOM_GEN_FEEDBACK_MAGIC;
@@ -615,7 +637,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		struct loom_gen_fb_tail tail = {.len = 0};
 		uint16_t sport = 0;
 		struct loom_gen_rx_flow *r =
-			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &tail, &sport);
+			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &tail, &sport, now);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
