@@ -13,6 +13,10 @@
 
 #define U16_MAX 0xffffu
 
+/* control/ computes ACK frames from loom/frame.h's sizes (NSCC's base_rtt: path) */
+_Static_assert(sizeof(struct loom_gen_feedback_compact) == LOOM_FRAME_FB_COMPACT_HDR, "LOOM_FRAME_FB_COMPACT_HDR");
+_Static_assert(LOOM_GEN_EV_ECHO_MAX == LOOM_FRAME_FB_EV_ECHO_MAX, "LOOM_FRAME_FB_EV_ECHO_MAX");
+
 uint32_t loom_gen_feedback_compact_len(const struct loom_gen_rx_flow *r, const struct loom_gen_feedback *fb,
 				       uint8_t *flags)
 {
