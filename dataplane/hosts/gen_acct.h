@@ -29,6 +29,8 @@
 
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
+
 #include "loom/clock.h"
 
 enum loom_gen_wait {
@@ -84,6 +86,21 @@ static inline void loom_gen_acct_wait(struct loom_gen_flow_acct *a, enum loom_ge
 	loom_gen_acct_end(a, idle);
 	a->wait = (uint8_t)w;
 	a->wait_at = now;
+	a->wait_idle = idle;
+}
+
+/* The flow's packet started with the NIC's idle time `idle` (nothing
+ * idle during a frame: also the idle time at its end): its wait, a pacing
+ * one as a rule, ends, and the next one begins at the frame's end (a
+ * sender with nothing to send then drops it). Once per packet: kept lean. */
+static inline void loom_gen_acct_sent(struct loom_gen_flow_acct *a, uint64_t idle, loom_time_ns end)
+{
+	if (likely(a->wait == LOOM_GEN_WAIT_PACING))
+		a->pacing_ns += idle - a->wait_idle;
+	else if (a->wait == LOOM_GEN_WAIT_WINDOW)
+		loom_gen_acct_end(a, idle);
+	a->wait = LOOM_GEN_WAIT_PACING;
+	a->wait_at = end;
 	a->wait_idle = idle;
 }
 

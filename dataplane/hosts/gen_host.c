@@ -293,15 +293,22 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 	f->no_buffer_now = false;
 	loom_gen_tp_run_timer(f, start);
 	if (!loom_gen_cc_may_send(f, loom_gen_tp_inflight_bytes(f), start)) { /* window full: an ACK or the timer reopens it */
-		if (loom_gen_tp_has_data(f))
+		if (loom_gen_tp_has_data(f)) {
 			loom_gen_acct_wait(&f->acct, LOOM_GEN_WAIT_WINDOW, start, nic_idle(h, start));
-		else
+		} else { /* nothing to send: no wait (as below) */
+			if (f->acct.wait == LOOM_GEN_WAIT_PACING)
+				f->acct.wait = LOOM_GEN_WAIT_NONE;
 			loom_gen_acct_end(&f->acct, nic_idle(h, start));
+		}
 		f->due = loom_gen_tp_wait(f);
 		return 0;
 	}
-	loom_gen_acct_end(&f->acct, nic_idle(h, start));
 	if (!loom_gen_tp_next(f, start, &psn, &payload, &lost, &wait, &retx)) {
+		/* nothing to send (all sent, waiting for ACKs or the timer):
+		 * the wait since its last packet was not pacing */
+		if (f->acct.wait == LOOM_GEN_WAIT_PACING)
+			f->acct.wait = LOOM_GEN_WAIT_NONE;
+		loom_gen_acct_end(&f->acct, nic_idle(h, start));
 		f->due = wait;
 		return 0;
 	}
@@ -329,8 +336,7 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 	if (f->no_buffer_now && f->due <= now)
 		f->due = now + loom_link_serialization_ns(frame, h->link_rate_bps);
 	nic_frame(h, start, start + loom_link_serialization_ns(frame, h->link_rate_bps));
-	if (loom_gen_tp_has_data(f)) /* what follows its frame until it is due */
-		loom_gen_acct_wait(&f->acct, LOOM_GEN_WAIT_PACING, h->link_free, h->nic_idle_ns);
+	loom_gen_acct_sent(&f->acct, h->nic_idle_ns, h->link_free); /* its wait ends, the next begins */
 	if (!m)
 		return 0;
 	*out = m;
@@ -429,7 +435,6 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 			break;
 		}
 		out[n++] = m;
-		loom_gen_acct_end(&f->acct, nic_idle(h, start));
 		if (unlikely(h->nic))
 			loom_gen_plane_sent(h, f, pl, m, start);
 		f->packets++;
@@ -445,8 +450,7 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 		h->c.tx_packets++;
 		h->c.tx_bytes += frame;
 		nic_frame(h, start, start + loom_link_serialization_ns(frame, h->link_rate_bps));
-		if (f->due != LOOM_TIME_NEVER) /* what follows its frame until it is due */
-			loom_gen_acct_wait(&f->acct, LOOM_GEN_WAIT_PACING, h->link_free, h->nic_idle_ns);
+		loom_gen_acct_sent(&f->acct, h->nic_idle_ns, h->link_free); /* its wait ends, the next begins */
 	}
 	return n;
 }
