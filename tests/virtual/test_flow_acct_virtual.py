@@ -45,6 +45,27 @@ class FlowAcctVirtual(VirtualCase):
         # before its last packet left
         self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * FRAME + f["window_blocked_ns"])
 
+    def test_dctcp_without_transport(self):
+        """DCTCP's own ACKs (no transport: the full 66-byte feedback, 53 ns
+        a link, a round trip of 13012 ns) with its window held at 1500
+        bytes (a packet of 1458 bytes of UDP payload and part of a second):
+        packets go in pairs, back to back, and each pair's window waits from
+        the end of its second frame until the first one's ACK, RTT - 2 x
+        FRAME: ten waits for 21 packets. The sender's time to its last
+        packet is its frames and its window waits, nothing else (h0 sends
+        no ACK of its own)."""
+        rtt = 8800 + 4 * (1000 + 53)
+        r, _, _ = run(lone_flow("transport: udp, ecn: true, cc: {type: dctcp, init_cwnd: 1500, min_cwnd: 1500, "
+                                "max_cwnd: 1500}"), self.dir)
+        (f,) = r["flows"]
+        self.assertEqual(f["rx_payload_bytes"], 30000)
+        self.assertEqual(f["first_ack_ns"], rtt)
+        self.assertEqual(f["window_blocked_ns"], 10 * (rtt - 2 * FRAME))
+        self.assertEqual(f["window_blocked_first_ns"], rtt - 2 * FRAME)
+        self.assertEqual(f["pacing_blocked_ns"], 0)
+        self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * FRAME + f["window_blocked_ns"])
+        self.assertEqual((f["feedback_tx_frames"], f["feedback_tx_bytes"]), (21, 21 * 66))
+
     def test_pacing_blocked_exact(self):
         """The same window with NSCC's pacing: a packet every 1446 x 13008 /
         500 = 37619 ns, whose ACK is back long before, so the window never
