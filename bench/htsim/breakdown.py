@@ -23,6 +23,7 @@ the hosts' tx_bytes, the flows' own counters. A two-tier Clos is assumed
 hosts).
 """
 import json
+import math
 import statistics as st
 import sys
 
@@ -84,7 +85,39 @@ def main(paths):
                   st.mean(f.get("cc_cuts", 0) for f in fl),
                   100 * st.mean(f["ce_marked"] / max(1, f["rx_packets"]) for f in fl),
                   st.mean(f.get("cwnd_bytes", 0) for f in fl)))
+        if done and "window_blocked_ns" in fl[0]:
+            print("  " + last_flow(r, hosts))
     return 0
+
+
+def last_flow(r, hosts):
+    """The last flow's completion, split (its results' accounting fields,
+    docs/VIRTUAL_TIME.md "Where a flow's time went"): before its first
+    packet, its sender's own frames and the feedback frames its host sent
+    (the flows it receives) before its last packet left, the waits (window:
+    before the first ACK and after; pacing), other idle, and the tail from
+    its last packet's start to completion (the last frame and its crossing,
+    or a retransmission's wait)."""
+    fl = max((f for f in r["flows"] if f["completion_ns"] >= 0), key=lambda f: f["completion_ns"])
+    rate = fl["rate_bps"]
+    # a frame's time is rounded up to the ns (loom/sim/link.h): per frame, at the mean frame size
+    ns = lambda b, n: n * math.ceil(b * 8 * 1e9 / rate / max(1, n))
+    own = [f for f in r["flows"] if f["src"] == fl["src"]]
+    frames = sum(ns(f["tx_bytes"], f["tx_packets"]) for f in own) - ns(fl["tx_bytes"], fl["tx_packets"]) / max(
+        1, fl["tx_packets"])  # to its last packet's start
+    acks = sum(ns(f["feedback_tx_bytes"], f["feedback_tx_frames"]) for f in r["flows"] if f["dst"] == fl["src"])
+    win, first, pace = fl["window_blocked_ns"], fl["window_blocked_first_ns"], fl["pacing_blocked_ns"]
+    start = fl["first_tx_ns"] - fl["start_ns"]
+    span = fl["last_tx_ns"] - fl["first_tx_ns"]
+    tail = fl["completion_ns"] + fl["start_ns"] - fl["last_tx_ns"]
+    other = span - frames - acks - win - pace
+    total = fl["completion_ns"]
+    part = lambda x: "%.1f us (%.2f %%)" % (x / 1e3, 100 * x / total)
+    return ("last flow %s %s->%s %.1f us: start %s, frames %s, feedback frames of its host %s (at most: some may "
+            "follow its last packet), window blocked %s (before the first ACK %s), pacing %s, other idle %s, "
+            "tail %s; first ACK after %.1f us" % (
+                fl["id"], fl["src"], fl["dst"], total / 1e3, part(start), part(frames), part(acks), part(win),
+                part(first), part(pace), part(other), part(tail), fl["first_ack_ns"] / 1e3))
 
 
 if __name__ == "__main__":

@@ -144,10 +144,6 @@ static json_t *cc_params_json(const struct loom_cc_params *ps, uint64_t path_rtt
 	return o;
 }
 
-/* NSCC's ACK frame (selective repeat with the echoed send time,
- * dataplane/hosts/gen_cc.c): Ethernet, IPv4, UDP, the feedback header
- * (24), its extension (24), the echo (8). At 100G a few ns a hop. */
-#define NSCC_ACK_FRAME_BYTES (14 + 20 + 8 + 24 + 24 + 8)
 
 /* base_rtt: path: the flow's unloaded RTT over the topology, 0 when it
  * does not ask for it. -1 when no path joins its hosts. */
@@ -162,7 +158,10 @@ static int64_t flow_path_rtt(const struct topology *t, struct topo_path_rtt **pa
 	if (!*paths && !(*paths = topo_path_rtt_new(t)))
 		return -1;
 	frame = s->pkt_bytes ? s->pkt_bytes : (t->default_mtu ? t->default_mtu : LOOM_MTU_DEFAULT) + 14u;
-	ns = topo_path_rtt_ns(*paths, (int)s->src_host, (int)s->dst_host, frame, NSCC_ACK_FRAME_BYTES);
+	/* the ACK as the flow's receiver sends it (compact: its size depends
+	 * on coalescing and REPS; loom/frame.h); at 100G a few ns a hop */
+	ns = topo_path_rtt_ns(*paths, (int)s->src_host, (int)s->dst_host, frame,
+			      loom_frame_tp_ack_bytes(1, s->ack_every, s->entropy == LOOM_FLOW_ENTROPY_REPS));
 	return ns ? (int64_t)ns : -1;
 }
 

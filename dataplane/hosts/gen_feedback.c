@@ -11,6 +11,7 @@
 #include <rte_udp.h>
 
 #include "gen_feedback.h"
+#include "gen_feedback_compact.h"
 #include "gen_frame.h"
 #include "gen_host.h"
 
@@ -65,10 +66,14 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* the send time echoed (8 bytes more) */
 	bool counted = tp && fb->counted;           /* a coalescing flow's counts (8 more) */
 	bool evs = counted && r->entropy == LOOM_FLOW_ENTROPY_REPS; /* its ports (18 more) */
+	uint8_t cflags = 0;
+	uint32_t compact = tp ? loom_gen_feedback_compact_len(r, fb, &cflags) : 0; /* a transport's: compact */
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
-			 (cnp ? LOOM_FRAME_BTH : 0) + sizeof(struct loom_gen_feedback_hdr) +
-			 (tp ? sizeof(struct loom_gen_feedback_ext) : 0) + (ts ? sizeof(uint64_t) : 0) +
-			 (counted ? sizeof(struct loom_gen_ack_counts) : 0) + (evs ? sizeof(struct loom_gen_ev_echo) : 0);
+			 (cnp ? LOOM_FRAME_BTH : 0) +
+			 (compact ? compact
+				  : sizeof(struct loom_gen_feedback_hdr) + (tp ? sizeof(struct loom_gen_feedback_ext) : 0) +
+					    (ts ? sizeof(uint64_t) : 0) + (counted ? sizeof(struct loom_gen_ack_counts) : 0) +
+					    (evs ? sizeof(struct loom_gen_ev_echo) : 0));
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -102,6 +107,10 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 		p[2] = 0xff;
 		p[3] = 0xff;
 		p += LOOM_FRAME_BTH;
+	}
+	if (compact) {
+		loom_gen_feedback_compact_write(p, r, fb, cflags);
+		return m;
 	}
 	struct loom_gen_feedback_hdr hdr = {
 		.magic = rte_cpu_to_be_32(LOOM_GEN_FEEDBACK_MAGIC),

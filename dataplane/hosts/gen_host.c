@@ -3,6 +3,7 @@
  * Generator host handlers (see gen_host.h): paced senders and per-flow
  * receivers. Reads no clock: `now` comes from the runner.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -70,6 +71,19 @@ static loom_time_ns pace(const struct loom_gen_tx_flow *f, uint64_t sent_wire)
 	return f->spec.start + ser;
 }
 
+/* The NIC's idle time up to `now` (gen_acct.h). */
+static inline uint64_t nic_idle(const struct loom_gen_host *h, loom_time_ns now)
+{
+	return loom_gen_acct_idle(h->nic_idle_ns, h->link_free, now);
+}
+
+/* A frame starts on the NIC at `start` and takes it until `end`. */
+static inline void nic_frame(struct loom_gen_host *h, loom_time_ns start, loom_time_ns end)
+{
+	h->nic_idle_ns = nic_idle(h, start);
+	h->link_free = end;
+}
+
 static inline bool flow_done(const struct loom_gen_tx_flow *f)
 {
 	if (f->spec.recovery) /* done when every packet is acknowledged */
@@ -95,18 +109,22 @@ static void release(struct loom_gen_tx_flow *f, loom_time_ns now)
 void loom_gen_host_start(struct loom_gen_host *h)
 {
 	h->link_free = 0;
+	h->nic_idle_ns = 0;
 	h->fb_head = h->fb_count = 0;
 	h->ack_due = LOOM_TIME_NEVER;
 	loom_gen_pause_init(&h->pause);
-	for (uint32_t i = 0; i < h->n_rx; i++)
+	for (uint32_t i = 0; i < h->n_rx; i++) {
+		h->rx[i].fb_frames = h->rx[i].fb_bytes = 0;
 		if (h->rx[i].recovery)
 			loom_gen_tp_init_rx(&h->rx[i], h->rx[i].tp.trim_dscp);
+	}
 	for (uint32_t i = 0; i < h->n_tx; i++) {
 		struct loom_gen_tx_flow *f = &h->tx[i];
 		uint32_t g = f->spec.group;
 
 		f->sent_wire = f->sent_payload = f->packets = 0;
 		f->first_tx = f->last_tx = LOOM_TIME_NEVER;
+		loom_gen_acct_init(&f->acct);
 		if (f->spec.recovery)
 			loom_gen_tp_init_tx(f, f->frame_bytes - header_bytes(f));
 		if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
@@ -275,10 +293,22 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 	f->no_buffer_now = false;
 	loom_gen_tp_run_timer(f, start);
 	if (!loom_gen_cc_may_send(f, loom_gen_tp_inflight_bytes(f), start)) { /* window full: an ACK or the timer reopens it */
+		if (loom_gen_tp_has_data(f)) {
+			loom_gen_acct_wait(&f->acct, LOOM_GEN_WAIT_WINDOW, start, nic_idle(h, start));
+		} else { /* nothing to send: no wait (as below) */
+			if (f->acct.wait == LOOM_GEN_WAIT_PACING)
+				f->acct.wait = LOOM_GEN_WAIT_NONE;
+			loom_gen_acct_end(&f->acct, nic_idle(h, start));
+		}
 		f->due = loom_gen_tp_wait(f);
 		return 0;
 	}
 	if (!loom_gen_tp_next(f, start, &psn, &payload, &lost, &wait, &retx)) {
+		/* nothing to send (all sent, waiting for ACKs or the timer):
+		 * the wait since its last packet was not pacing */
+		if (f->acct.wait == LOOM_GEN_WAIT_PACING)
+			f->acct.wait = LOOM_GEN_WAIT_NONE;
+		loom_gen_acct_end(&f->acct, nic_idle(h, start));
 		f->due = wait;
 		return 0;
 	}
@@ -305,7 +335,8 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 	f->due = loom_gen_cc_after_send(f, frame, start);
 	if (f->no_buffer_now && f->due <= now)
 		f->due = now + loom_link_serialization_ns(frame, h->link_rate_bps);
-	h->link_free = start + loom_link_serialization_ns(frame, h->link_rate_bps);
+	nic_frame(h, start, start + loom_link_serialization_ns(frame, h->link_rate_bps));
+	loom_gen_acct_sent(&f->acct, h->nic_idle_ns, h->link_free); /* its wait ends, the next begins */
 	if (!m)
 		return 0;
 	*out = m;
@@ -340,13 +371,15 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 				break; /* no buffer: it stays queued */
 			if (unlikely(h->nic))
 				loom_gen_plane_feedback_sent(h, &h->fb[h->fb_head], m, now);
+			h->rx[h->fb[h->fb_head].rx_slot].fb_frames++;
+			h->rx[h->fb[h->fb_head].rx_slot].fb_bytes += rte_pktmbuf_pkt_len(m);
 			h->fb_head = (h->fb_head + 1) % LOOM_GEN_FEEDBACK_QUEUE;
 			h->fb_count--;
 			out[n++] = m;
 			h->c.tx_packets++;
 			h->c.tx_feedback++;
 			h->c.tx_bytes += rte_pktmbuf_pkt_len(m);
-			h->link_free = now + loom_link_serialization_ns(rte_pktmbuf_pkt_len(m), h->link_rate_bps);
+			nic_frame(h, now, now + loom_link_serialization_ns(rte_pktmbuf_pkt_len(m), h->link_rate_bps));
 			continue;
 		}
 		k = next_flow(h);
@@ -379,6 +412,7 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 			continue;
 		}
 		if (!loom_gen_cc_may_send(f, 0, start)) { /* window full: an ACK reopens it */
+			loom_gen_acct_wait(&f->acct, LOOM_GEN_WAIT_WINDOW, start, nic_idle(h, start));
 			f->due = LOOM_TIME_NEVER;
 			continue;
 		}
@@ -415,7 +449,8 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 			f->due = flow_done(f) ? LOOM_TIME_NEVER : loom_gen_cc_after_send(f, frame, start);
 		h->c.tx_packets++;
 		h->c.tx_bytes += frame;
-		h->link_free = start + loom_link_serialization_ns(frame, h->link_rate_bps);
+		nic_frame(h, start, start + loom_link_serialization_ns(frame, h->link_rate_bps));
+		loom_gen_acct_sent(&f->acct, h->nic_idle_ns, h->link_free); /* its wait ends, the next begins */
 	}
 	return n;
 }
@@ -434,7 +469,7 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
 					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane,
-					  struct loom_gen_fb_tail *tail, uint16_t *sport)
+					  struct loom_gen_fb_tail *tail, uint16_t *sport, loom_time_ns now)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -459,6 +494,27 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	off += sizeof(*udp);
 	if (udp->dst_port == rte_cpu_to_be_16(ROCEV2_PORT))
 		off += LOOM_FRAME_BTH;
+	if (len >= off + sizeof(struct loom_gen_feedback_compact) && d[off + offsetof(struct loom_gen_feedback_hdr, kind)] &
+									      LOOM_GEN_FB_COMPACT) {
+		/* a compact transport ACK or NAK (gen_feedback.h): expanded
+		 * as its flow reads it; malformed, or for no flow of ours: the
+		 * header alone (the sender counts it unknown) */
+		struct loom_gen_feedback_compact c;
+
+		memcpy(&c, d + off, sizeof(c));
+		*is_fb = rte_be_to_cpu_32(c.magic) == LOOM_GEN_FEEDBACK_MAGIC;
+		if (*is_fb) {
+			uint32_t slot = rte_be_to_cpu_32(c.tx_slot);
+
+			*has_ext = slot < h->n_tx && h->tx[slot].spec.id == rte_be_to_cpu_32(c.flow_id) &&
+				   h->tx[slot].spec.recovery &&
+				   loom_gen_feedback_expand(&h->tx[slot], d + off, len - off, now, fb, ext, tail);
+			if (!*has_ext)
+				*fb = (struct loom_gen_feedback_hdr){.magic = c.magic, .tx_slot = c.tx_slot,
+								     .flow_id = c.flow_id, .kind = LOOM_GEN_FB_TP_ACK};
+			return NULL;
+		}
+	}
 	if (len >= off + sizeof(*fb)) { /* a CNP or an ACK for one of our flows (gen_cc.c) */
 		memcpy(fb, d + off, sizeof(*fb));
 		*is_fb = rte_be_to_cpu_32(fb->magic) == LOOM_GEN_FEEDBACK_MAGIC;
@@ -544,14 +600,29 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 		return 0;
 	f = &h->tx[slot];
 	f->feedback++;
+	if (fb->kind != LOOM_GEN_FB_CNP && f->acct.first_ack == LOOM_TIME_NEVER)
+		f->acct.first_ack = now;
 	read_tail(f, tail, &ts_echo, &counts, &has_counts, &evs);
 	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
 		loom_gen_reps_on_feedback(f, fb, evs.n ? &evs : NULL, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
+		uint32_t sooner;
+
 		*unknown = !f->spec.recovery || !ext;
-		return *unknown ? 0 : loom_gen_tp_on_feedback(f, fb, ext, ts_echo, has_counts ? &counts : NULL, now);
+		if (*unknown)
+			return 0;
+		sooner = loom_gen_tp_on_feedback(f, fb, ext, ts_echo, has_counts ? &counts : NULL, now);
+		if (f->acct.wait == LOOM_GEN_WAIT_WINDOW &&
+		    (!loom_gen_tp_has_data(f) || !loom_gen_cc_window_full(f, UINT32_MAX, loom_gen_tp_inflight_bytes(f))))
+			loom_gen_acct_wait(&f->acct, loom_gen_tp_has_data(f) ? LOOM_GEN_WAIT_PACING : LOOM_GEN_WAIT_NONE, now,
+					   nic_idle(h, now)); /* its window opened (gen_acct.h) */
+		return sooner;
 	}
-	return loom_gen_cc_on_feedback(f, fb, now);
+	if (loom_gen_cc_on_feedback(f, fb, now) == 0)
+		return 0;
+	if (f->acct.wait == LOOM_GEN_WAIT_WINDOW) /* DCTCP's window opened */
+		loom_gen_acct_wait(&f->acct, LOOM_GEN_WAIT_PACING, now, nic_idle(h, now));
+	return 1;
 }
 
 uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, uint16_t n, loom_time_ns now)
@@ -570,7 +641,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		struct loom_gen_fb_tail tail = {.len = 0};
 		uint16_t sport = 0;
 		struct loom_gen_rx_flow *r =
-			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &tail, &sport);
+			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &tail, &sport, now);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;

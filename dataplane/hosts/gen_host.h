@@ -53,6 +53,7 @@
 #include "loom/cc/nscc.h"
 #include "loom/traffic/flow_spec.h"
 #include "loom/traffic/rng.h"
+#include "gen_acct.h"
 #include "gen_feedback.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
@@ -107,6 +108,7 @@ struct loom_gen_tx_flow {
 	uint8_t pfc_class;     /* the class a PAUSE holds it in (LOOM_GEN_NO_CLASS: none; gen_pause.h) */
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 	struct loom_gen_reps reps; /* spec.entropy reps: the recycled entropy (gen_reps.h) */
+	struct loom_gen_flow_acct acct; /* where its time went: window, pacing (gen_acct.h) */
 };
 
 /* A flow this host receives. */
@@ -136,6 +138,7 @@ struct loom_gen_rx_flow {
 	struct loom_gen_ev_echo evs_held; /* a coalescing reps flow's: the held packets' ports (host order) */
 	struct loom_gen_tp_rx tp;
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
+	uint64_t fb_frames, fb_bytes; /* feedback frames (and their bytes) this host sent for it */
 };
 
 struct loom_gen_host_counters {
@@ -162,6 +165,7 @@ struct loom_gen_host {
 	void *pool_grow_ctx;
 	uint64_t rng;                  /* per-packet entropy; seeded from the run's seed */
 	loom_time_ns link_free;        /* the NIC finishes its current packet */
+	uint64_t nic_idle_ns;          /* the NIC idle up to its latest frame's start (gen_acct.h) */
 	loom_time_ns stop_at;          /* no packet starts at or after it (the run's duration; NEVER = none) */
 	loom_time_ns jitter_ns;        /* loom_gen_host_tx_jitter() draws below this */
 	uint32_t n_tx, n_rx;

@@ -66,6 +66,19 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 										     : "none"));
 	json_object_set_new(o, "cc_feedback_rx", json_integer(ji(tf->feedback)));
 	json_object_set_new(o, "cc_feedback_tx", json_integer(ji(r->cnps + r->acks)));
+	/* where the sender's time went (gen_acct.h): its NIC idle while the
+	 * flow had data but its window was full (of which in waits that began
+	 * before its first ACK), or it waited for its pacing gap; the first
+	 * ACK or NACK after its first packet; the feedback frames (and bytes)
+	 * its receiver sent for it */
+	json_object_set_new(o, "window_blocked_ns", json_integer(ji(tf->acct.window_ns)));
+	json_object_set_new(o, "window_blocked_first_ns", json_integer(ji(tf->acct.window_first_ns)));
+	json_object_set_new(o, "pacing_blocked_ns", json_integer(ji(tf->acct.pacing_ns)));
+	json_object_set_new(o, "first_ack_ns", json_integer(tf->acct.first_ack == LOOM_TIME_NEVER || tf->first_tx == LOOM_TIME_NEVER
+								? -1
+								: (json_int_t)(tf->acct.first_ack - tf->first_tx)));
+	json_object_set_new(o, "feedback_tx_frames", json_integer(ji(r->fb_frames)));
+	json_object_set_new(o, "feedback_tx_bytes", json_integer(ji(r->fb_bytes)));
 	json_object_set_new(o, "cc_cuts", json_integer(ji(loom_gen_cc_cuts(tf))));
 	json_object_set_new(o, "cc_rate_bps", json_integer(ji(tf->rate_bps)));
 	if (tf->spec.cc == LOOM_FLOW_CC_DCTCP)

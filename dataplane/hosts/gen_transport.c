@@ -55,6 +55,11 @@ static bool has_data(const struct loom_gen_tx_flow *f)
 	return gbn(f) ? loom_gbn_tx_has_data(&f->tp.gbn) : loom_sr_tx_has_data(&f->tp.sr);
 }
 
+bool loom_gen_tp_has_data(const struct loom_gen_tx_flow *f)
+{
+	return has_data(f);
+}
+
 static loom_time_ns timer_at(const struct loom_gen_tx_flow *f)
 {
 	return gbn(f) ? f->tp.gbn.rto_at : f->tp.sr.rto_at;

@@ -5,7 +5,11 @@
  * 100G, 1 us a link, frames of 4110 bytes (329 ns at 100G) out and NSCC's
  * ACKs of 98 bytes (8 ns) back: a link costs 2 x 1000 + 329 + 8 = 2337 ns
  * of round trip; h0 -> h1 (same leaf) crosses 2 links, 4674 ns; h0 -> h2
- * 4 links, 9348 ns. The compiled flow carries that figure as its base_rtt;
+ * 4 links, 9348 ns. A compiled flow counts the ACK its receiver sends
+ * (compact, loom/frame.h loom_frame_tp_ack_bytes): 64 bytes (6 ns) for an
+ * ACK per packet, 2335 ns a link: 4670 and 9340 ns; a REPS flow's
+ * coalesced ACK (ack_every 4) carries the ports, 80 bytes (7 ns): 9344.
+ * The compiled flow carries that figure as its base_rtt;
  * the workload writes `base_rtt: path` back as written; loomd refuses the
  * placeholder itself.
  */
@@ -43,7 +47,9 @@ static const char fabric[] = "fabric: p\n"
 			     "  - { src: h0, dst: h1, bytes: 1000000, packet: 4110, ecn: true, transport: selective_repeat, "
 			     "cc: {type: nscc, base_rtt: path} }\n"
 			     "  - { src: h0, dst: h2, bytes: 1000000, packet: 4110, ecn: true, transport: selective_repeat, "
-			     "cc: {type: nscc, base_rtt: path} }\n";
+			     "cc: {type: nscc, base_rtt: path} }\n"
+			     "  - { src: h1, dst: h3, bytes: 1000000, packet: 4110, ecn: true, transport: selective_repeat, "
+			     "ack_every: 4, entropy: reps, cc: {type: nscc, base_rtt: path} }\n";
 
 static int host(const struct topology *t, const char *name)
 {
@@ -98,11 +104,12 @@ static void test_compiled_per_flow(void **state)
 	(void)state;
 	if (topo_load_string(fabric, "p.yaml", &workload_traffic, &t, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-	assert_int_equal(t.n_flows, 2);
+	assert_int_equal(t.n_flows, 3);
 	if (loomd_config_build(&t, NULL, &root, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-	assert_int_equal(compiled_base_rtt(root, (int)t.flows[0].id), 4674);
-	assert_int_equal(compiled_base_rtt(root, (int)t.flows[1].id), 9348);
+	assert_int_equal(compiled_base_rtt(root, (int)t.flows[0].id), 4670);
+	assert_int_equal(compiled_base_rtt(root, (int)t.flows[1].id), 9340);
+	assert_int_equal(compiled_base_rtt(root, (int)t.flows[2].id), 9344);
 	json_decref(root);
 	/* written back as written */
 	{

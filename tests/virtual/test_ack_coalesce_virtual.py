@@ -31,8 +31,9 @@ class AckCoalesceVirtual(VirtualCase):
         so the delayed-ACK timer (by default the time of 4 frames on h2's
         link, 4.8 us, after 8 arrived) sends their ACK;
         then 10-13, 14-17, and 18-20 at the last one, which asks for it:
-        6 ACKs of 106 bytes (the 98 of NSCC's ACK and 8 of counts). The same
-        bytes arrive, each once."""
+        6 ACKs of 68 bytes (compact, gen_feedback.h: 42 of headers, 18 of
+        its own, 4 of NSCC's echo, 4 of counts). The same bytes arrive,
+        each once."""
         one, _, _ = run(lone_flow("ecn: true, cc: nscc"), self.dir, name="one")
         four, _, _ = run(lone_flow("ecn: true, cc: nscc, ack_every: 4"), self.dir, name="four")
         (f1,), (f4,) = one["flows"], four["flows"]
@@ -43,23 +44,23 @@ class AckCoalesceVirtual(VirtualCase):
         self.assertNotIn("acks_sent", f1)  # a flow without coalescing: results as they were
         self.assertEqual(host(one, "h2")["tx_feedback"], 21)
         self.assertEqual(host(four, "h2")["tx_feedback"], 6)
-        self.assertEqual(host(four, "h2")["tx_bytes"], 6 * 106)
+        self.assertEqual(host(four, "h2")["tx_bytes"], 6 * 68)
         self.assertEqual((f4["ack_every"], f4["acks_sent"], f4["acked_packets"], f4["ack_timer_fired"]), (4, 6, 21, 1))
         self.assertEqual(f4["cc_feedback_rx"], 6)
         # the RTT sample still exact (the timer's ACK echoes its packet's
         # send time plus the time it was held): the data packet's one-way
-        # time plus the 106-byte ACK's, 85 ns on each of the four 10G links
+        # time plus the 68-byte ACK's, 55 ns on each of the four 10G links
         # plus 1 us each
-        self.assertEqual(f4["base_rtt_ns"], f4["latency_min_ns"] + 4 * (1000 + 85))
+        self.assertEqual(f4["base_rtt_ns"], f4["latency_min_ns"] + 4 * (1000 + 55))
 
     def test_dctcp_over_coalesced_acks(self):
-        """The same with DCTCP: 6 ACKs of 98 bytes (90 + 8 of counts), the
+        """The same with DCTCP: 6 ACKs of 64 bytes (60 + 4 of counts), the
         same bytes."""
         r, _, _ = run(lone_flow("ecn: true, cc: dctcp, ack_every: 4"), self.dir)
         (f,) = r["flows"]
         self.assertEqual(f["rx_payload_bytes"], 30000)
         self.assertEqual(host(r, "h2")["tx_feedback"], 6)
-        self.assertEqual(host(r, "h2")["tx_bytes"], 6 * 98)
+        self.assertEqual(host(r, "h2")["tx_bytes"], 6 * 64)
 
     def test_delayed_ack_timer_sends_a_held_tail(self):
         """ack_every: 8 at a fixed rate, the last packet (20) lost at h0's
@@ -79,12 +80,12 @@ class AckCoalesceVirtual(VirtualCase):
         (rto: 1s) beyond the run: the only ACK is the delayed-ACK timer's,
         9.6 us (8 frames at 10G) after packet 1 arrived; its echoed send time
         is packet 1's plus those 9.6 us, so the one RTT sample is still the path's: the one-way
-        time plus the 106-byte ACK's 4 x (1000 + 85) ns."""
+        time plus the 68-byte ACK's 4 x (1000 + 55) ns."""
         text = lone_flow("ecn: true, cc: nscc, ack_every: 8, lose: 2, rto: 1s").replace("bytes: 30000", "bytes: 4338")
         r, _, _ = run(text, self.dir)
         (f,) = r["flows"]
         self.assertEqual((f["acks_sent"], f["acked_packets"], f["ack_timer_fired"]), (1, 2, 1))
-        self.assertEqual(f["base_rtt_ns"], f["latency_min_ns"] + 4 * (1000 + 85))
+        self.assertEqual(f["base_rtt_ns"], f["latency_min_ns"] + 4 * (1000 + 55))
 
     def test_ack_every_needs_a_recovering_transport(self):
         text = lone_flow("ack_every: 4").replace("transport: selective_repeat", "transport: rocev2")

@@ -32,23 +32,24 @@ class NsccVirtual(unittest.TestCase):
     def test_rtt_sample_is_exact(self):
         """One flow h0 -> h2 over three 10G switches, nothing else: its
         first ACK's sample is the base RTT, the data packet's one-way time
-        (the flow's minimum latency) plus the ACK's: 98 bytes (DCTCP's
-        transport ACK, 90, and the 8-byte echo), 79 ns on each of the four
-        links (ceil(98 x 8 / 10)) plus 1 us each: 4316 ns. No queue, no
-        cut, the 21 packets acknowledged one by one."""
+        (the flow's minimum latency) plus the ACK's: 64 bytes (compact,
+        gen_feedback.h: DCTCP's transport ACK, 60, and the 4-byte echo),
+        52 ns on each of the four links (ceil(64 x 8 / 10)) plus 1 us
+        each: 4208 ns. No queue, no cut, the 21 packets acknowledged one
+        by one."""
         r, _, _ = run(lone_flow("nscc"), self.dir)
         (f,) = r["flows"]
         self.assertEqual(f["cc"], "nscc")
         self.assertEqual(f["rx_payload_bytes"], 30000)
-        self.assertEqual(f["base_rtt_ns"], f["latency_min_ns"] + 4 * (1000 + 79))
+        self.assertEqual(f["base_rtt_ns"], f["latency_min_ns"] + 4 * (1000 + 52))
         self.assertEqual(f["cc_cuts"], 0)
         h2 = [h for h in r["hosts"] if h["name"] == "h2"][0]
         self.assertEqual(h2["tx_feedback"], 21)
-        self.assertEqual(h2["tx_bytes"], 21 * 98)
+        self.assertEqual(h2["tx_bytes"], 21 * 64)
         # the same flow under DCTCP: its ACKs carry no echo
         d, _, _ = run(lone_flow("dctcp"), self.dir, name="dctcp")
         h2 = [h for h in d["hosts"] if h["name"] == "h2"][0]
-        self.assertEqual(h2["tx_bytes"], h2["tx_feedback"] * 90)
+        self.assertEqual(h2["tx_bytes"], h2["tx_feedback"] * 60)
 
     def test_marks_below_target_delay_cost_no_cut(self):
         """2:1 into h2: spine0's port marks from 3 KB and holds 15 KB, at
@@ -95,23 +96,23 @@ class NsccVirtual(unittest.TestCase):
     def test_window_below_a_packet_is_paced(self):
         """The lone flow with its window held at 500 bytes (below one
         packet's 1446 bytes of transport payload: init_cwnd = max_cwnd =
-        500) and the base RTT given as its full packets' RTT (13116 ns:
+        500) and the base RTT given as its full packets' RTT (13008 ns:
         every sample before the last packet is one, so srtt stays it): one
-        packet in flight, sent every 1446 x 13116 / 500 = 37931 ns, a rate
+        packet in flight, sent every 1446 x 13008 / 500 = 37619 ns, a rate
         of cwnd / RTT; with pacing off (pace_cwnd: 0) the window's one
-        packet goes when the ACK of the last comes, every 13116 ns."""
-        cc = "{type: nscc, base_rtt: 13116ns, init_cwnd: 500, max_cwnd: 500%s}"
+        packet goes when the ACK of the last comes, every 13008 ns."""
+        cc = "{type: nscc, base_rtt: 13008ns, init_cwnd: 500, max_cwnd: 500%s}"
         r, _, _ = run(lone_flow(cc % ""), self.dir)
         (f,) = r["flows"]
         self.assertEqual(f["rx_payload_bytes"], 30000)
         self.assertEqual(f["cwnd_bytes"], 500)
         self.assertEqual(f["tx_packets"], 21)
         self.assertEqual(f["timeouts"], 0)
-        self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * 37931)
+        self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * 37619)
         r, _, _ = run(lone_flow(cc % ", pace_cwnd: 0"), self.dir, name="unpaced")
         (f,) = r["flows"]
         self.assertEqual(f["rx_payload_bytes"], 30000)
-        self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * 13116)
+        self.assertEqual(f["last_tx_ns"] - f["first_tx_ns"], 20 * 13008)
 
     def test_bad_values_name_the_line(self):
         """A misspelt cc, nscc without a transport that echoes, another

@@ -40,6 +40,23 @@
 #define LOOM_FRAME_GEN_MAX 9014u /* LOOM_MTU_MAX + LOOM_FRAME_ETH_HDR (static assert in dataplane/) */
 #define LOOM_FRAME_DEFAULT 1500u
 
+/* A generator host's transport ACK in its compact layout
+ * (dataplane/hosts/gen_feedback.h; static assert there): the headers, its
+ * 18-byte header, and what the flow's set-up adds: NSCC's echoed send time
+ * (4), a coalescing flow's counts (4), REPS's port (2) and, coalescing, the
+ * ports of the packets it answers (2 + 2 each, at most 8). An ACK of
+ * packets that came in order (no selective-ACK block): what an unloaded
+ * path carries (NSCC's base_rtt: path, control/topo/topo_path_rtt.h). */
+#define LOOM_FRAME_FB_COMPACT_HDR 18u
+#define LOOM_FRAME_FB_EV_ECHO_MAX 8u
+static inline unsigned int loom_frame_tp_ack_bytes(int nscc, unsigned int ack_every, int reps)
+{
+	unsigned int n = ack_every < LOOM_FRAME_FB_EV_ECHO_MAX ? ack_every : LOOM_FRAME_FB_EV_ECHO_MAX;
+
+	return LOOM_FRAME_HDR_UDP + LOOM_FRAME_FB_COMPACT_HDR + (nscc ? 4u : 0u) + (ack_every > 1 ? 4u : 0u) +
+	       (reps ? 2u : 0u) + (reps && ack_every > 1 ? 2u + 2u * n : 0u);
+}
+
 /* Ethernet's minimum frame, 64 bytes with the FCS (60 without: a PFC
  * frame's size), and the largest jumbo frame a workload's `packet:` may
  * name (iperf3 pairs; generator hosts stop at LOOM_FRAME_GEN_MAX). */
