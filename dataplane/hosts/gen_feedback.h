@@ -30,6 +30,7 @@ enum loom_gen_feedback_kind {
 	/* loss recovery (gen_transport.h): a loom_gen_feedback_ext follows the header */
 	LOOM_GEN_FB_TP_ACK = 3, /* ack_seq = cumulative ePSN, ece, selective ACK */
 	LOOM_GEN_FB_TP_NAK = 4, /* go-back-N: send again from ack_seq; selective repeat: ext.psn */
+	LOOM_GEN_FB_CREDIT = 5, /* receiver credits (gen_credit.h): ack_seq = the cumulative grant */
 };
 
 struct loom_gen_feedback_hdr {
@@ -91,7 +92,8 @@ static inline void loom_gen_ev_echo_add(struct loom_gen_ev_echo *e, uint16_t ev,
  * (gen_host.c). */
 struct loom_gen_fb_tail {
 	uint32_t len;
-	uint8_t b[sizeof(uint64_t) + sizeof(struct loom_gen_ack_counts) + sizeof(struct loom_gen_ev_echo)];
+	uint8_t b[sizeof(uint64_t) + sizeof(struct loom_gen_ack_counts) + sizeof(struct loom_gen_ev_echo) +
+		  sizeof(uint64_t)]; /* + a credit flow's grant (gen_credit.h) */
 };
 
 /* One queued feedback packet. */

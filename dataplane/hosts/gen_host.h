@@ -53,6 +53,7 @@
 #include "loom/cc/nscc.h"
 #include "loom/traffic/flow_spec.h"
 #include "loom/traffic/rng.h"
+#include "gen_credit.h"
 #include "gen_feedback.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
@@ -107,6 +108,7 @@ struct loom_gen_tx_flow {
 	uint8_t pfc_class;     /* the class a PAUSE holds it in (LOOM_GEN_NO_CLASS: none; gen_pause.h) */
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 	struct loom_gen_reps reps; /* spec.entropy reps: the recycled entropy (gen_reps.h) */
+	struct loom_gen_credit_tx credit; /* receiver credits (gen_credit.h) */
 };
 
 /* A flow this host receives. */
@@ -136,6 +138,7 @@ struct loom_gen_rx_flow {
 	struct loom_gen_ev_echo evs_held; /* a coalescing reps flow's: the held packets' ports (host order) */
 	struct loom_gen_tp_rx tp;
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
+	struct loom_gen_credit_rx credit; /* receiver credits: what its sender asked and was granted (gen_credit.h) */
 };
 
 struct loom_gen_host_counters {
@@ -176,6 +179,7 @@ struct loom_gen_host {
 	struct loom_gen_pause pause;   /* PFC PAUSE received (gen_pause.h) */
 	/* A multi-plane NIC (gen_plane.h), or NULL: one interface, the fields above. */
 	struct loom_gen_nic *nic;
+	struct loom_gen_credit_host credit; /* the pacer granting its downlink to credit flows (gen_credit.h) */
 };
 
 /* Earliest time >= now at which the host has a packet it may send
