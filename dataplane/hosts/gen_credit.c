@@ -17,6 +17,17 @@ bool loom_gen_credit_wanted(const struct loom_gen_tx_flow *f)
 	       ps->v[LOOM_CC_RECEIVER_CREDIT] != 0;
 }
 
+/* The speculative window in frame bytes: credit_spec (payload bytes) or
+ * NSCC's first window, in whole packets. */
+static uint64_t spec_frames(const struct loom_gen_tx_flow *f)
+{
+	const struct loom_cc_params *ps = &f->cc_params;
+	uint64_t b = (ps->set & (1u << LOOM_CC_CREDIT_SPEC)) ? (uint64_t)ps->v[LOOM_CC_CREDIT_SPEC] : f->nscc.cwnd;
+
+	b = b / f->tp.mss + (b % f->tp.mss != 0);
+	return (b ? b : 1) * f->frame_bytes; /* at least the first packet: it carries the request */
+}
+
 void loom_gen_credit_start(struct loom_gen_host *h)
 {
 	uint32_t quantum = 0;
@@ -25,9 +36,8 @@ void loom_gen_credit_start(struct loom_gen_host *h)
 	for (uint32_t i = 0; i < h->n_tx; i++) {
 		struct loom_gen_tx_flow *f = &h->tx[i];
 
-		if (f->credit.on) /* speculation: NSCC's first window, in frames */
-			loom_rccc_tx_init(&f->credit.st, f->nscc.cwnd / f->tp.mss * f->frame_bytes +
-								 (f->nscc.cwnd % f->tp.mss ? f->frame_bytes : 0));
+		if (f->credit.on) /* speculation: credit_spec, or NSCC's first window, in frames */
+			loom_rccc_tx_init(&f->credit.st, spec_frames(f));
 		f->credit.retry = LOOM_TIME_NEVER;
 	}
 	h->credit.on = false;
@@ -63,6 +73,8 @@ bool loom_gen_credit_may_send(struct loom_gen_tx_flow *f, loom_time_ns start)
 	}
 	f->credit.st.blocked++;
 	f->due = loom_gen_tp_wait(f); /* a grant, or the timer */
+	if (f->due == LOOM_TIME_NEVER) /* nothing out to time: a timeout of its own */
+		f->due = start + (f->spec.rto_ns ? f->spec.rto_ns : LOOM_GEN_RTO_NS);
 	if (f->credit.retry == LOOM_TIME_NEVER)
 		f->credit.retry = f->due;
 	return false;
@@ -88,10 +100,7 @@ uint64_t loom_gen_credit_request(const struct loom_gen_tx_flow *f)
 
 bool loom_gen_credit_sent(struct loom_gen_tx_flow *f, uint32_t frame)
 {
-	bool unsol = f->credit.st.speculating || !loom_rccc_tx_may_send(&f->credit.st);
-
-	loom_rccc_tx_spend(&f->credit.st, frame);
-	return unsol;
+	return loom_rccc_tx_spend(&f->credit.st, frame);
 }
 
 uint32_t loom_gen_credit_on_grant(struct loom_gen_tx_flow *f, uint64_t granted, loom_time_ns now)
@@ -171,8 +180,8 @@ void loom_gen_credit_run(struct loom_gen_host *h, loom_time_ns now)
 json_t *loom_gen_credit_json(const struct loom_gen_tx_flow *f, const struct loom_gen_rx_flow *r)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "spent_bytes", (json_int_t)f->credit.st.spent,
-			 "blocked", (json_int_t)f->credit.st.blocked, "spec_dropped_bytes",
-			 (json_int_t)f->credit.st.spec_dropped, "requested_bytes", (json_int_t)r->credit.st.request,
+			 "blocked", (json_int_t)f->credit.st.blocked, "spec_bytes",
+			 (json_int_t)f->credit.st.spec, "requested_bytes", (json_int_t)r->credit.st.request,
 			 "granted_bytes", (json_int_t)r->credit.st.granted, "grants", (json_int_t)r->credit.st.grants,
 			 "credit_frames", (json_int_t)r->credit.credit_frames);
 }

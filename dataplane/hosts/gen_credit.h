@@ -88,8 +88,8 @@ uint32_t loom_gen_credit_on_data(struct loom_gen_host *h, struct loom_gen_rx_flo
 /* The grants due at `now` (queues the credit frames they need). */
 void loom_gen_credit_run(struct loom_gen_host *h, loom_time_ns now);
 
-/* A credit flow's figures for the results: frame bytes sent under credit,
- * sends put off for it, speculative credit dropped unspent, what the
+/* A credit flow's figures for the results: frame bytes sent, sends put off
+ * for want of credit, its speculative window, what the
  * receiver was asked and granted, its grants and the frames of their own
  * they took. */
 json_t *loom_gen_credit_json(const struct loom_gen_tx_flow *f, const struct loom_gen_rx_flow *r);

@@ -138,6 +138,12 @@ json_t *loom_gen_hosts_json(const struct loom_fabric *f)
 		}
 		if (o && h->nic)
 			json_object_set_new(o, "nic", loom_gen_plane_host_json(f, h));
+		if (o && h->credit.on) /* its credit pacer (gen_credit.h) */
+			json_object_set_new(o, "credit_pacer",
+					    json_pack("{s:I, s:I, s:I, s:I}", "grants", ji(h->credit.pacer.grants),
+						      "granted_bytes", ji(h->credit.pacer.granted_bytes),
+						      "unsolicited_bytes", ji(h->credit.pacer.unsolicited_bytes),
+						      "lead_ns", ji(h->credit.pacer.lead)));
 		json_array_append_new(arr, o);
 	}
 	return arr;

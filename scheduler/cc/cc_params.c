@@ -33,6 +33,7 @@ const struct loom_cc_param_info loom_cc_param_info[LOOM_CC_N_PARAMS] = {
 	[LOOM_CC_QA_TRIM_DELAY] = {"qa_trim_delay", LOOM_CC_KIND_TIME, NSCC},
 	[LOOM_CC_START_AT_CAP] = {"start_at_cap", LOOM_CC_KIND_BOOL, NSCC},
 	[LOOM_CC_RECEIVER_CREDIT] = {"receiver_credit", LOOM_CC_KIND_BOOL, NSCC},
+	[LOOM_CC_CREDIT_SPEC] = {"credit_spec", LOOM_CC_KIND_BYTES, NSCC},
 };
 
 int loom_cc_param_find(const char *name)

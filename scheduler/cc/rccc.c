@@ -5,26 +5,23 @@
 
 void loom_rccc_tx_init(struct loom_rccc_tx *t, uint64_t spec_bytes)
 {
-	*t = (struct loom_rccc_tx){.credit = (int64_t)spec_bytes, .speculating = true};
+	*t = (struct loom_rccc_tx){.credit = (int64_t)spec_bytes, .spec = spec_bytes, .spec_left = spec_bytes};
 }
 
-void loom_rccc_tx_spend(struct loom_rccc_tx *t, uint32_t frame)
+bool loom_rccc_tx_spend(struct loom_rccc_tx *t, uint32_t frame)
 {
+	bool unsolicited = t->spec_left > 0 || t->credit <= 0;
+
+	t->spec_left -= t->spec_left < frame ? t->spec_left : frame;
 	t->credit -= frame;
 	t->spent += frame;
+	return unsolicited;
 }
 
 uint64_t loom_rccc_tx_on_grant(struct loom_rccc_tx *t, uint64_t granted)
 {
 	uint64_t add = 0;
 
-	if (t->speculating) { /* the receiver schedules from here on */
-		t->speculating = false;
-		if (t->credit > 0) {
-			t->spec_dropped += (uint64_t)t->credit;
-			t->credit = 0;
-		}
-	}
 	if (granted > t->granted_seen) {
 		add = granted - t->granted_seen;
 		t->credit += (int64_t)add;

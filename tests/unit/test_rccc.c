@@ -2,6 +2,9 @@
 /*
  * Receiver credits (loom/cc/rccc.h), values by hand. The pacer runs at
  * 8 Gb/s: one byte per ns, so a grant of B bytes takes B ns.
+ *
+ * The sender: a speculative window of 3 000 bytes, spent first and never
+ * dropped, then what is granted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,30 +36,31 @@ static void test_sender_credit(void **state)
 	(void)state;
 	loom_rccc_tx_init(&t, 3000);
 	assert_true(loom_rccc_tx_may_send(&t));
-	loom_rccc_tx_spend(&t, 1000);
-	loom_rccc_tx_spend(&t, 1000);
+	assert_true(loom_rccc_tx_spend(&t, 1000)); /* speculative */
+	assert_true(loom_rccc_tx_spend(&t, 1000));
 	/* wants 10 000 more, at most 4 000 in hand: 4 000 - 1 000 in hand */
 	assert_int_equal(loom_rccc_tx_request(&t, 10000, 4000), 3000);
-	/* a grant of 2 000 in all: the 1 000 speculative left go, 2 000 come */
+	/* a grant of 2 000 in all: the speculative 1 000 left stay */
 	assert_int_equal(loom_rccc_tx_on_grant(&t, 2000), 2000);
-	assert_false(t.speculating);
-	assert_int_equal(t.spec_dropped, 1000);
-	assert_int_equal(t.credit, 2000);
+	assert_int_equal(t.credit, 3000);
 	/* an older (smaller) cumulative grant adds nothing */
 	assert_int_equal(loom_rccc_tx_on_grant(&t, 1500), 0);
-	assert_int_equal(t.credit, 2000);
-	loom_rccc_tx_spend(&t, 1500);
+	assert_int_equal(t.credit, 3000);
+	assert_true(loom_rccc_tx_spend(&t, 1500)); /* the speculative window's last 1 000 in it */
+	assert_int_equal(t.spec_left, 0);
+	assert_false(loom_rccc_tx_spend(&t, 1000)); /* granted */
 	assert_true(loom_rccc_tx_may_send(&t));
-	loom_rccc_tx_spend(&t, 1500); /* the last packet may go below zero */
+	assert_false(loom_rccc_tx_spend(&t, 1500)); /* the last packet may go below zero */
 	assert_false(loom_rccc_tx_may_send(&t));
 	assert_int_equal(t.credit, -1000);
-	assert_int_equal(t.spent, 5000);
+	assert_int_equal(t.spent, 6000);
 	/* the request covers the debt: 2 000 seen + 1 000 + min(backlog, cap) */
 	assert_int_equal(loom_rccc_tx_request(&t, 500, 4000), 3500);
 	assert_int_equal(loom_rccc_tx_request(&t, 9000, 4000), 7000);
+	assert_true(loom_rccc_tx_spend(&t, 100)); /* without credit (a timeout's): unsolicited */
 	/* nothing left to send, credit in hand: asks for nothing more */
-	assert_int_equal(loom_rccc_tx_on_grant(&t, 4000), 2000);
-	assert_int_equal(loom_rccc_tx_request(&t, 0, 4000), 4000);
+	assert_int_equal(loom_rccc_tx_on_grant(&t, 6000), 4000);
+	assert_int_equal(loom_rccc_tx_request(&t, 0, 4000), 6000);
 }
 
 /* Three flows wanting, quantum 1 000: round robin, one grant per 1 000 ns

@@ -21,9 +21,11 @@
  *    gets an equal share of the downlink, whatever its RTT: a 32:1 incast
  *    is fair by construction, not by the senders' windows converging.
  *    Grants are cumulative too (the feedback carries granted-so-far).
- *  - The first grant or ACK ends speculation: credit still unspent from
- *    the speculative window is dropped (the receiver schedules from then
- *    on; its pacer never counted it).
+ *  - Speculative credit is spent, never dropped (htsim drops what is left
+ *    at the first ACK; a sender whose speculation outlasted its first round
+ *    trip had then asked for nothing and waited for a timeout). Packets
+ *    sent on it are unsolicited: the receiver's pacer counts them when they
+ *    arrive (loom_rccc_pacer_unsolicited).
  *
  * Credits travel in the receiver's feedback (dataplane/hosts/gen_credit.h):
  * an ACK of a credit flow carries the grant (8 bytes), and a grant with no
@@ -47,9 +49,9 @@
 struct loom_rccc_tx {
 	int64_t credit;        /* bytes it may still send (> 0: it may send one more packet) */
 	uint64_t granted_seen; /* the receiver's cumulative grant, as last heard */
-	bool speculating;      /* no grant nor ACK heard yet: spending the speculative window */
-	uint64_t spent;        /* frame bytes sent under credit (speculation included) */
-	uint64_t spec_dropped; /* speculative credit left unspent when speculation ended */
+	uint64_t spec;         /* the speculative window */
+	uint64_t spec_left;    /* of it, not spent yet */
+	uint64_t spent;        /* frame bytes sent (speculation included) */
 	uint64_t blocked;      /* sends put off for want of credit */
 };
 
@@ -58,11 +60,12 @@ static inline bool loom_rccc_tx_may_send(const struct loom_rccc_tx *t)
 {
 	return t->credit > 0;
 }
-/* A packet of `frame` bytes left. */
-void loom_rccc_tx_spend(struct loom_rccc_tx *t, uint32_t frame);
+/* A packet of `frame` bytes left; true when no grant covered it (it went on
+ * the speculative window, or without credit: a timeout's). */
+bool loom_rccc_tx_spend(struct loom_rccc_tx *t, uint32_t frame);
 /* The receiver's feedback (a grant, or an ACK carrying one) saying it has
- * granted `granted` bytes in all: ends speculation, adds what is new.
- * Returns the bytes of credit it added. */
+ * granted `granted` bytes in all: adds what is new. Returns the bytes of
+ * credit it added. */
 uint64_t loom_rccc_tx_on_grant(struct loom_rccc_tx *t, uint64_t granted);
 /* The request a packet carries: the cumulative grant the sender wants,
  * for `backlog` bytes still to send (frames, retransmissions included)
