@@ -9,7 +9,9 @@
  *
  * On the wire: Ethernet / IPv4 / UDP [/ BTH for a CNP] /
  * loom_gen_feedback_hdr [/ loom_gen_feedback_ext for the transport kinds
- * [/ the 8-byte send time NSCC's ACKs echo]], network byte order.
+ * [/ the 8-byte send time NSCC's ACKs echo] [/ the tail (below)] [/ a
+ * credit flow's 8-byte cumulative grant, last (gen_credit.h)]], network
+ * byte order.
  * Fields are appended at the end of a struct, never inserted.
  */
 #ifndef LOOM_GEN_FEEDBACK_H

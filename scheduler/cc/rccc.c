@@ -48,6 +48,8 @@ void loom_rccc_pacer_unsolicited(struct loom_rccc_pacer *p, uint32_t bytes, loom
 	loom_time_ns at = now > p->lead ? now - p->lead : 0;
 
 	p->unsolicited_bytes += bytes;
+	if (at + loom_link_serialization_ns(bytes, p->rate_bps) <= p->epoch)
+		return; /* before the grants' data can arrive: the link was free for them */
 	if (p->next_at < at) {
 		p->next_at = p->epoch = at;
 		p->epoch_bytes = 0;

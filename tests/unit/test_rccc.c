@@ -128,6 +128,33 @@ static void test_pacer_idle_and_late(void **state)
 	assert_int_equal(loom_rccc_pacer_due(&p), 61000);
 }
 
+/* Unsolicited bytes (speculation) take the link as grants would, `lead`
+ * (5 000 ns) after the grants whose data they meet: bytes that arrive
+ * before the busy period's first grant can bring data (1 000 + 5 000)
+ * delay nothing; later ones put the next grant off by their time; after a
+ * quiet spell they start a busy period of their own. */
+static void test_pacer_unsolicited(void **state)
+{
+	struct flow fl[1];
+	struct loom_rccc_pacer p;
+
+	(void)state;
+	memset(fl, 0, sizeof(fl));
+	loom_rccc_pacer_init(&p, RATE, 1000, 5000);
+	loom_rccc_pacer_request(&p, &fl[0].cr, 10000, 1000);
+	assert_int_equal(GRANT(&p, fl, 1, 1000), 0);
+	assert_int_equal(loom_rccc_pacer_due(&p), 2000);
+	loom_rccc_pacer_unsolicited(&p, 1000, 5000); /* on the link 5 000-6 000: free */
+	assert_int_equal(loom_rccc_pacer_due(&p), 2000);
+	loom_rccc_pacer_unsolicited(&p, 1000, 6500); /* meets the grant's data */
+	assert_int_equal(loom_rccc_pacer_due(&p), 3000);
+	loom_rccc_pacer_unsolicited(&p, 500, 20000);
+	assert_int_equal(loom_rccc_pacer_due(&p), 15500);
+	assert_int_equal(p.unsolicited_bytes, 2500);
+	assert_int_equal(GRANT(&p, fl, 1, 15499), -1);
+	assert_int_equal(GRANT(&p, fl, 1, 15500), 0);
+}
+
 /* Over a long run the grants keep the rate exactly: 3 000 quanta of
  * 4 110 bytes at 100 Gb/s take 986.4 us, with no rounding per grant. */
 static void test_pacer_rate_exact(void **state)
@@ -154,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_sender_credit),
 		cmocka_unit_test(test_pacer_round_robin),
 		cmocka_unit_test(test_pacer_idle_and_late),
+		cmocka_unit_test(test_pacer_unsolicited),
 		cmocka_unit_test(test_pacer_rate_exact),
 	};
 

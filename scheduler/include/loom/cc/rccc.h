@@ -106,7 +106,11 @@ void loom_rccc_pacer_init(struct loom_rccc_pacer *p, uint64_t rate_bps, uint32_t
 /* `bytes` arrived at `now` that the pacer did not grant (sent speculatively):
  * they take the link as granted bytes would, so the grants whose data
  * would arrive while they pass wait for them (the grant at `lead` before
- * that data's arrival). Without it the speculative window's bytes stay
+ * that data's arrival). Bytes that arrive before the first grant of the
+ * pacer's busy period can bring data (its start + lead) took free time:
+ * they delay nothing (a lone sender's first window would otherwise hold
+ * its first grants back by the window's time, an RTT of idle link).
+ * Without it a speculative window larger than one round trip stays
  * queued for good: the pacer grants exactly what the link drains. */
 void loom_rccc_pacer_unsolicited(struct loom_rccc_pacer *p, uint32_t bytes, loom_time_ns now);
 /* A data packet of flow r brought `request` at `now` (cumulative: an older,
