@@ -151,6 +151,10 @@ int loom_cc_params_apply_nscc(const struct loom_cc_params *ps, struct loom_nscc_
 		*why = "start_at_cap and init_cwnd both set the first window";
 		return -EINVAL;
 	}
+	if (has(ps, LOOM_CC_CREDIT_SPEC) && !get(ps, LOOM_CC_RECEIVER_CREDIT, 0)) {
+		*why = "credit_spec without receiver_credit: true (the speculative window of receiver credits)";
+		return -EINVAL;
+	}
 	if (!cfg->min_cwnd) { /* byte-granular windows (paced), but not none */
 		*why = "min_cwnd of 0 bytes";
 		return -EINVAL;

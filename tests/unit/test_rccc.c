@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "loom/cc/cc_params.h"
 #include "loom/cc/rccc.h"
 
 #define RATE 8000000000ull
@@ -175,6 +176,25 @@ static void test_pacer_rate_exact(void **state)
 	assert_int_equal(p.next_at, 986400);
 }
 
+/* The flow's parameters: credit_spec only with receiver_credit (else it
+ * would do nothing), both NSCC's. */
+static void test_params(void **state)
+{
+	struct loom_cc_params ps = {0};
+	struct loom_nscc_cfg c;
+	const char *why;
+
+	(void)state;
+	assert_int_equal(loom_cc_param_find("receiver_credit"), LOOM_CC_RECEIVER_CREDIT);
+	assert_int_equal(loom_cc_param_find("credit_spec"), LOOM_CC_CREDIT_SPEC);
+	loom_nscc_default(&c, 1000, RATE);
+	loom_cc_params_set(&ps, LOOM_CC_CREDIT_SPEC, 8220);
+	assert_int_not_equal(loom_cc_params_apply_nscc(&ps, &c, &why), 0);
+	assert_non_null(strstr(why, "receiver_credit"));
+	loom_cc_params_set(&ps, LOOM_CC_RECEIVER_CREDIT, 1);
+	assert_int_equal(loom_cc_params_apply_nscc(&ps, &c, &why), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_pacer_idle_and_late),
 		cmocka_unit_test(test_pacer_unsolicited),
 		cmocka_unit_test(test_pacer_rate_exact),
+		cmocka_unit_test(test_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
