@@ -66,6 +66,7 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* the send time echoed (8 bytes more) */
 	bool counted = tp && fb->counted;           /* a coalescing flow's counts (8 more) */
 	bool evs = counted && r->entropy == LOOM_FLOW_ENTROPY_REPS; /* its ports (18 more) */
+	bool grant = tp && r->credit.on; /* a credit flow's cumulative grant, last (8 more; gen_credit.h) */
 	uint8_t cflags = 0;
 	uint32_t compact = tp ? loom_gen_feedback_compact_len(r, fb, &cflags) : 0; /* a transport's: compact */
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
@@ -73,7 +74,7 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 			 (compact ? compact
 				  : sizeof(struct loom_gen_feedback_hdr) + (tp ? sizeof(struct loom_gen_feedback_ext) : 0) +
 					    (ts ? sizeof(uint64_t) : 0) + (counted ? sizeof(struct loom_gen_ack_counts) : 0) +
-					    (evs ? sizeof(struct loom_gen_ev_echo) : 0));
+					    (evs ? sizeof(struct loom_gen_ev_echo) : 0) + (grant ? sizeof(uint64_t) : 0));
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -84,7 +85,10 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 	/* not ECN-capable; NSCC's ACKs, where the fabric trims, in the trimmed
 	 * headers' class (htsim's header-only control packets share the
 	 * high-priority queue): its delay sample is then the data's queueing */
-	ip->type_of_service = (uint8_t)((ts && r->tp.trim_dscp != LOOM_GEN_NO_TRIM_DSCP ? r->tp.trim_dscp : r->dscp) << 2);
+	ip->type_of_service = (uint8_t)(((ts || fb->kind == LOOM_GEN_FB_CREDIT) && r->tp.trim_dscp != LOOM_GEN_NO_TRIM_DSCP
+						 ? r->tp.trim_dscp
+						 : r->dscp)
+					<< 2);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(frame - RTE_ETHER_HDR_LEN));
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = 64;
@@ -119,7 +123,8 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 		.kind = fb->kind,
 		.ece = fb->ece,
 		.ev = rte_cpu_to_be_16(r->entropy == LOOM_FLOW_ENTROPY_REPS ? fb->ev : 0),
-		.ack_seq = rte_cpu_to_be_64(fb->ack_seq),
+		/* a credit frame: the grant as it is now (cumulative) */
+		.ack_seq = rte_cpu_to_be_64(fb->kind == LOOM_GEN_FB_CREDIT ? r->credit.st.granted : fb->ack_seq),
 	};
 	memcpy(p, &hdr, sizeof(hdr));
 	if (tp) {
@@ -148,6 +153,11 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext) + (ts ? sizeof(uint64_t) : 0) +
 			       sizeof(struct loom_gen_ack_counts),
 		       &e, sizeof(e));
+	}
+	if (grant) {
+		uint64_t g = rte_cpu_to_be_64(r->credit.st.granted);
+
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *) + frame - sizeof(g), &g, sizeof(g));
 	}
 	return m;
 }

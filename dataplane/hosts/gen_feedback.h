@@ -9,7 +9,9 @@
  *
  * On the wire: Ethernet / IPv4 / UDP [/ BTH for a CNP] /
  * loom_gen_feedback_hdr [/ loom_gen_feedback_ext for the transport kinds
- * [/ the 8-byte send time NSCC's ACKs echo]], network byte order.
+ * [/ the 8-byte send time NSCC's ACKs echo] [/ the tail (below)] [/ a
+ * credit flow's 8-byte cumulative grant, last (gen_credit.h)]], network
+ * byte order.
  * Fields are appended at the end of a struct, never inserted.
  */
 #ifndef LOOM_GEN_FEEDBACK_H
@@ -33,6 +35,7 @@ enum loom_gen_feedback_kind {
 	/* loss recovery (gen_transport.h): a loom_gen_feedback_ext follows the header */
 	LOOM_GEN_FB_TP_ACK = 3, /* ack_seq = cumulative ePSN, ece, selective ACK */
 	LOOM_GEN_FB_TP_NAK = 4, /* go-back-N: send again from ack_seq; selective repeat: ext.psn */
+	LOOM_GEN_FB_CREDIT = 5, /* receiver credits (gen_credit.h): ack_seq = the cumulative grant */
 };
 
 struct loom_gen_feedback_hdr {
@@ -105,6 +108,8 @@ static inline void loom_gen_ev_echo_add(struct loom_gen_ev_echo *e, uint16_t ev,
  *                       (coalescing flows)
  *   LOOM_GEN_FBC_EVS    uint8 n, uint8 ce bits, n x uint16 ports (REPS
  *                       coalescing flows)
+ *   LOOM_GEN_FBC_GRANT  uint64 the cumulative credit granted (receiver
+ *                       credit flows, gen_credit.h)
  * Network order. 32-bit PSNs and times are extended by the sender against
  * its own (its oldest unacknowledged PSN, its clock): exact while a window
  * is under 2^31 packets and a round trip under 4.29 s. A value that does
@@ -118,6 +123,7 @@ static inline void loom_gen_ev_echo_add(struct loom_gen_ev_echo *e, uint16_t ev,
 #define LOOM_GEN_FBC_TS 0x08u
 #define LOOM_GEN_FBC_COUNTS 0x10u
 #define LOOM_GEN_FBC_EVS 0x20u
+#define LOOM_GEN_FBC_GRANT 0x40u
 struct loom_gen_feedback_compact {
 	uint32_t magic;   /* LOOM_GEN_FEEDBACK_MAGIC */
 	uint32_t tx_slot;
@@ -128,7 +134,7 @@ struct loom_gen_feedback_compact {
 } __attribute__((packed));
 /* The largest compact frame's bytes after the UDP header. */
 #define LOOM_GEN_FBC_MAX                                                                                             \
-	(sizeof(struct loom_gen_feedback_compact) + 12u + 4u + 2u + 4u + 4u + 2u + 2u * LOOM_GEN_EV_ECHO_MAX)
+	(sizeof(struct loom_gen_feedback_compact) + 12u + 4u + 2u + 4u + 4u + 2u + 2u * LOOM_GEN_EV_ECHO_MAX + 8u)
 
 /* What follows a transport feedback's extension, as it came: NSCC's send
  * time, a coalescing flow's loom_gen_ack_counts and, for REPS flows, its
@@ -136,7 +142,8 @@ struct loom_gen_feedback_compact {
  * (gen_host.c). */
 struct loom_gen_fb_tail {
 	uint32_t len;
-	uint8_t b[sizeof(uint64_t) + sizeof(struct loom_gen_ack_counts) + sizeof(struct loom_gen_ev_echo)];
+	uint8_t b[sizeof(uint64_t) + sizeof(struct loom_gen_ack_counts) + sizeof(struct loom_gen_ev_echo) +
+		  sizeof(uint64_t)]; /* + a credit flow's grant (gen_credit.h) */
 };
 
 struct loom_gen_tx_flow;

@@ -50,6 +50,10 @@ uint32_t loom_gen_feedback_compact_len(const struct loom_gen_rx_flow *r, const s
 			len += 2 + (uint32_t)sizeof(uint16_t) * (fb->evs.n < LOOM_GEN_EV_ECHO_MAX ? fb->evs.n : LOOM_GEN_EV_ECHO_MAX);
 		}
 	}
+	if (r->credit.on) {
+		fl |= LOOM_GEN_FBC_GRANT;
+		len += sizeof(uint64_t);
+	}
 	*flags = fl;
 	return len;
 }
@@ -111,6 +115,8 @@ void loom_gen_feedback_compact_write(uint8_t *p, const struct loom_gen_rx_flow *
 		for (unsigned int i = 0; i < n; i++)
 			p = put16(p, fb->evs.ev[i]);
 	}
+	if (flags & LOOM_GEN_FBC_GRANT) /* the grant as it is now (cumulative; gen_credit.h) */
+		put64(p, r->credit.st.granted);
 }
 
 /* A 32-bit PSN's full value: the one nearest ref. */
@@ -234,6 +240,20 @@ bool loom_gen_feedback_expand(const struct loom_gen_tx_flow *f, const uint8_t *p
 		}
 		memcpy(tail->b + at, &e, sizeof(e));
 		at += sizeof(e);
+	}
+	if (c.flags & LOOM_GEN_FBC_GRANT) {
+		/* where the full layout has it for this flow (gen_credit.h),
+		 * whatever came before */
+		uint32_t g_at = loom_gen_fb_tail_grant_at(f);
+
+		if (g_at + sizeof(v64) > sizeof(tail->b) || g_at < at) {
+			rd.ok = false;
+		} else {
+			memset(tail->b + at, 0, g_at - at);
+			v64 = rte_cpu_to_be_64(get64(&rd));
+			memcpy(tail->b + g_at, &v64, sizeof(v64));
+			at = g_at + (uint32_t)sizeof(v64);
+		}
 	}
 	tail->len = at;
 	return rd.ok;

@@ -135,6 +135,7 @@ void loom_gen_host_start(struct loom_gen_host *h)
 				   !receives_group(h, LOOM_WL_GROUP(LOOM_WL_GROUP_COLLECTIVE(g), LOOM_WL_GROUP_PHASE(g) - 1))))
 			release(f, 0); /* nothing to wait for */
 	}
+	loom_gen_credit_start(h);
 }
 
 /* Receiving flow r completed at `now`: when that finishes the host's part
@@ -201,6 +202,8 @@ loom_time_ns loom_gen_host_next_tx_time(const struct loom_gen_host *h, loom_time
 	}
 	if (unlikely(h->ack_due < t)) /* a held ACK's timer (gen_transport.h) */
 		t = h->ack_due;
+	if (unlikely(h->credit.due < t)) /* the credit pacer's next grant (gen_credit.h) */
+		t = h->credit.due;
 	if (t == LOOM_TIME_NEVER)
 		return t;
 	return t > now ? t : now;
@@ -303,6 +306,8 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 		f->due = loom_gen_tp_wait(f);
 		return 0;
 	}
+	if (unlikely(f->credit.on) && loom_gen_tp_has_data(f) && !loom_gen_credit_may_send(f, start))
+		return 0; /* a grant reopens it (gen_credit.h) */
 	if (!loom_gen_tp_next(f, start, &psn, &payload, &lost, &wait, &retx)) {
 		/* nothing to send (all sent, waiting for ACKs or the timer):
 		 * the wait since its last packet was not pacing */
@@ -319,11 +324,23 @@ static uint16_t send_recovering(struct loom_gen_host *h, struct loom_gen_tx_flow
 	    (retx || psn + 1 == f->tp.n_pkts || loom_gen_cc_window_full(f, f->spec.ack_every, loom_gen_tp_inflight_bytes(f))))
 		flags |= LOOM_GEN_PL_ACK_REQ;
 	frame = header_bytes(f) + payload;
+	if (unlikely(f->credit.on)) {
+		if (loom_gen_credit_sent(f, frame))
+			flags |= LOOM_GEN_PL_CREDIT_UNSOL;
+		if (payload >= sizeof(struct loom_gen_payload) + sizeof(uint64_t))
+			flags |= LOOM_GEN_PL_CREDIT_REQ;
+	}
 	if (!lost) {
 		m = build_packet(h, f, frame, start, psn, flags);
 		if (!m) {
 			f->no_buffer++;
 			f->no_buffer_now = true;
+		} else if (flags & LOOM_GEN_PL_CREDIT_REQ) { /* its request, after the payload header */
+			uint64_t req;
+
+			req = rte_cpu_to_be_64(loom_gen_credit_request(f));
+			memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, header_bytes(f) + sizeof(struct loom_gen_payload)),
+			       &req, sizeof(req));
 		}
 	}
 	f->packets++;
@@ -359,6 +376,8 @@ uint16_t loom_gen_host_transmit(struct loom_gen_host *h, struct rte_mbuf **out, 
 
 		if (unlikely(h->ack_due <= now)) /* held ACKs due (gen_transport.h) */
 			loom_gen_tp_ack_timers(h, now);
+		if (unlikely(h->credit.due <= now)) /* grants due (gen_credit.h) */
+			loom_gen_credit_run(h, now);
 		if (h->fb_count) {
 			if (h->link_free > now)
 				break;
@@ -469,7 +488,7 @@ static inline void latency_add(struct loom_gen_rx_flow *r, uint64_t lat)
 static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbuf *m, struct loom_gen_payload *pl,
 					  uint8_t *tos, uint32_t *payload_bytes, struct loom_gen_feedback_hdr *fb,
 					  struct loom_gen_feedback_ext *ext, bool *is_fb, bool *has_ext, int *plane,
-					  struct loom_gen_fb_tail *tail, uint16_t *sport, loom_time_ns now)
+					  struct loom_gen_fb_tail *tail, uint16_t *sport, uint64_t *credit_req, loom_time_ns now)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), off = RTE_ETHER_HDR_LEN, ihl;
@@ -541,6 +560,11 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	slot = rte_be_to_cpu_32(pl->rx_slot);
 	if (slot >= h->n_rx || h->rx[slot].flow_id != rte_be_to_cpu_32(pl->flow_id))
 		return NULL;
+	if (unlikely(rte_be_to_cpu_32(pl->reserved) & LOOM_GEN_PL_CREDIT_REQ) &&
+	    len >= off + sizeof(*pl) + sizeof(*credit_req)) { /* a credit flow's request (gen_credit.h) */
+		memcpy(credit_req, d + off + sizeof(*pl), sizeof(*credit_req));
+		*credit_req = rte_be_to_cpu_64(*credit_req);
+	}
 	*tos = ip->type_of_service;
 	*sport = rte_be_to_cpu_16(udp->src_port);
 	*payload_bytes = (uint32_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp)) -
@@ -603,6 +627,17 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 	if (fb->kind != LOOM_GEN_FB_CNP && f->acct.first_ack == LOOM_TIME_NEVER)
 		f->acct.first_ack = now;
 	read_tail(f, tail, &ts_echo, &counts, &has_counts, &evs);
+	if (unlikely(f->credit.on)) { /* receiver credits: a grant, or an ACK ending with one (gen_credit.h) */
+		uint32_t at = loom_gen_fb_tail_grant_at(f);
+		uint64_t granted;
+
+		if (fb->kind == LOOM_GEN_FB_CREDIT)
+			return loom_gen_credit_on_grant(f, rte_be_to_cpu_64(fb->ack_seq), now);
+		if (ext && tail->len >= at + sizeof(granted)) {
+			memcpy(&granted, tail->b + at, sizeof(granted));
+			loom_gen_credit_on_grant(f, rte_be_to_cpu_64(granted), now);
+		}
+	}
 	if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
 		loom_gen_reps_on_feedback(f, fb, evs.n ? &evs : NULL, now);
 	if (fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK) {
@@ -640,8 +675,9 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		int plane = 0;
 		struct loom_gen_fb_tail tail = {.len = 0};
 		uint16_t sport = 0;
-		struct loom_gen_rx_flow *r =
-			classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane, &tail, &sport, now);
+		uint64_t credit_req = 0;
+		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane,
+						      &tail, &sport, &credit_req, now);
 		uint64_t seq, tx_time;
 
 		h->c.rx_packets++;
@@ -686,6 +722,10 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		}
 		r->ts_echo = tx_time;
 		r->ev_echo = sport;
+		if (unlikely(r->credit.on))
+			changed += loom_gen_credit_on_data(h, r, credit_req,
+							   (rte_be_to_cpu_32(pl.reserved) & LOOM_GEN_PL_CREDIT_UNSOL) != 0, wire,
+							   now);
 		if (r->recovery) {
 			/* only new data counts (toward completion, and as reordered) */
 			bool accept;

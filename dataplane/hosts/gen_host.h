@@ -54,6 +54,7 @@
 #include "loom/traffic/flow_spec.h"
 #include "loom/traffic/rng.h"
 #include "gen_acct.h"
+#include "gen_credit.h"
 #include "gen_feedback.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
@@ -109,6 +110,7 @@ struct loom_gen_tx_flow {
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 	struct loom_gen_reps reps; /* spec.entropy reps: the recycled entropy (gen_reps.h) */
 	struct loom_gen_flow_acct acct; /* where its time went: window, pacing (gen_acct.h) */
+	struct loom_gen_credit_tx credit; /* receiver credits (gen_credit.h) */
 };
 
 /* A flow this host receives. */
@@ -139,6 +141,7 @@ struct loom_gen_rx_flow {
 	struct loom_gen_tp_rx tp;
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
 	uint64_t fb_frames, fb_bytes; /* feedback frames (and their bytes) this host sent for it */
+	struct loom_gen_credit_rx credit; /* receiver credits: what its sender asked and was granted (gen_credit.h) */
 };
 
 struct loom_gen_host_counters {
@@ -180,6 +183,7 @@ struct loom_gen_host {
 	struct loom_gen_pause pause;   /* PFC PAUSE received (gen_pause.h) */
 	/* A multi-plane NIC (gen_plane.h), or NULL: one interface, the fields above. */
 	struct loom_gen_nic *nic;
+	struct loom_gen_credit_host credit; /* the pacer granting its downlink to credit flows (gen_credit.h) */
 };
 
 /* Earliest time >= now at which the host has a packet it may send
@@ -213,6 +217,22 @@ static inline loom_time_ns loom_gen_host_tx_jitter(struct loom_gen_host *h)
 		return 0;
 	h->rng = loom_xorshift64(h->rng);
 	return h->rng % h->jitter_ns;
+}
+
+/* Where a transport feedback's tail (loom_gen_fb_tail, the full layout)
+ * holds a receiver-credit flow's grant: after NSCC's echoed send time and
+ * a coalescing flow's counts and ports, as f's set-up has them
+ * (gen_credit.h). Inline: the compact layout's reader places it too. */
+static inline uint32_t loom_gen_fb_tail_grant_at(const struct loom_gen_tx_flow *f)
+{
+	uint32_t at = f->spec.cc == LOOM_FLOW_CC_NSCC ? (uint32_t)sizeof(uint64_t) : 0;
+
+	if (f->spec.ack_every > 1) { /* a coalescing flow's feedback is counted (gen_transport.c) */
+		at += (uint32_t)sizeof(struct loom_gen_ack_counts);
+		if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
+			at += (uint32_t)sizeof(struct loom_gen_ev_echo);
+	}
+	return at;
 }
 
 /* Smallest frame a flow of this transport may use (headers + payload header). */

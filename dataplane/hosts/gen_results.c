@@ -5,6 +5,7 @@
  */
 #include "gen_config.h"
 #include "gen_cc.h"
+#include "gen_credit.h"
 #include "gen_host.h"
 #include "gen_plane_results.h"
 
@@ -110,6 +111,8 @@ static json_t *flow_json(const struct loom_fabric *f, const struct loom_gen_host
 	}
 	if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS) /* how its packets' entropy was chosen (gen_reps.h) */
 		json_object_set_new(o, "reps", loom_gen_reps_json(tf));
+	if (tf->credit.on) /* receiver credits (gen_credit.h) */
+		json_object_set_new(o, "credit", loom_gen_credit_json(tf, r));
 	json_object_set_new(o, "completion_ns",
 			    json_integer(r->completed == LOOM_TIME_NEVER ? -1 : (json_int_t)(r->completed - tf->spec.start)));
 	if (h->nic) /* multi-plane: per plane */
@@ -148,6 +151,12 @@ json_t *loom_gen_hosts_json(const struct loom_fabric *f)
 		}
 		if (o && h->nic)
 			json_object_set_new(o, "nic", loom_gen_plane_host_json(f, h));
+		if (o && h->credit.on) /* its credit pacer (gen_credit.h) */
+			json_object_set_new(o, "credit_pacer",
+					    json_pack("{s:I, s:I, s:I, s:I}", "grants", ji(h->credit.pacer.grants),
+						      "granted_bytes", ji(h->credit.pacer.granted_bytes),
+						      "unsolicited_bytes", ji(h->credit.pacer.unsolicited_bytes),
+						      "lead_ns", ji(h->credit.pacer.lead)));
 		json_array_append_new(arr, o);
 	}
 	return arr;

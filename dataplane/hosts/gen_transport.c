@@ -50,14 +50,9 @@ bool loom_gen_tp_done(const struct loom_gen_tx_flow *f)
 	return gbn(f) ? loom_gbn_tx_done(&f->tp.gbn) : loom_sr_tx_done(&f->tp.sr);
 }
 
-static bool has_data(const struct loom_gen_tx_flow *f)
-{
-	return gbn(f) ? loom_gbn_tx_has_data(&f->tp.gbn) : loom_sr_tx_has_data(&f->tp.sr);
-}
-
 bool loom_gen_tp_has_data(const struct loom_gen_tx_flow *f)
 {
-	return has_data(f);
+	return gbn(f) ? loom_gbn_tx_has_data(&f->tp.gbn) : loom_sr_tx_has_data(&f->tp.sr);
 }
 
 static loom_time_ns timer_at(const struct loom_gen_tx_flow *f)
@@ -93,7 +88,7 @@ bool loom_gen_tp_next(struct loom_gen_tx_flow *f, loom_time_ns start, uint64_t *
 	bool retx;
 
 	loom_gen_tp_run_timer(f, start);
-	if (!has_data(f)) {
+	if (!loom_gen_tp_has_data(f)) {
 		*wait = loom_gen_tp_wait(f);
 		return false;
 	}
@@ -320,7 +315,7 @@ uint32_t loom_gen_tp_on_feedback(struct loom_gen_tx_flow *f, const struct loom_g
 	}
 	if (f->chained && f->spec.start == LOOM_WL_START_CHAINED)
 		return 0; /* not released yet (cannot have sent: a stale packet) */
-	if (!has_data(f)) {
+	if (!loom_gen_tp_has_data(f)) {
 		/* nothing to send: wait for the (maybe restarted) timer */
 		f->due = timer_at(f);
 		return 1;

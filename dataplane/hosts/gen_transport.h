@@ -99,7 +99,6 @@ void loom_gen_tp_init_tx(struct loom_gen_tx_flow *f, uint32_t mss);
 void loom_gen_tp_init_rx(struct loom_gen_rx_flow *r, uint8_t trim_dscp);
 /* Every packet acknowledged. */
 bool loom_gen_tp_done(const struct loom_gen_tx_flow *f);
-
 /* Something to send (new data or a retransmission). */
 bool loom_gen_tp_has_data(const struct loom_gen_tx_flow *f);
 /* The retransmission timer at `now` (fires when due). */

@@ -32,6 +32,8 @@ const struct loom_cc_param_info loom_cc_param_info[LOOM_CC_N_PARAMS] = {
 	[LOOM_CC_QA_DELAY] = {"qa_delay", LOOM_CC_KIND_TIME, NSCC},
 	[LOOM_CC_QA_TRIM_DELAY] = {"qa_trim_delay", LOOM_CC_KIND_TIME, NSCC},
 	[LOOM_CC_START_AT_CAP] = {"start_at_cap", LOOM_CC_KIND_BOOL, NSCC},
+	[LOOM_CC_RECEIVER_CREDIT] = {"receiver_credit", LOOM_CC_KIND_BOOL, NSCC},
+	[LOOM_CC_CREDIT_SPEC] = {"credit_spec", LOOM_CC_KIND_BYTES, NSCC},
 };
 
 int loom_cc_param_find(const char *name)
@@ -147,6 +149,10 @@ int loom_cc_params_apply_nscc(const struct loom_cc_params *ps, struct loom_nscc_
 	cfg->start_at_cap = get(ps, LOOM_CC_START_AT_CAP, cfg->start_at_cap ? 1 : 0) != 0;
 	if (cfg->start_at_cap && cfg->init_cwnd) {
 		*why = "start_at_cap and init_cwnd both set the first window";
+		return -EINVAL;
+	}
+	if (has(ps, LOOM_CC_CREDIT_SPEC) && !get(ps, LOOM_CC_RECEIVER_CREDIT, 0)) {
+		*why = "credit_spec without receiver_credit: true (the speculative window of receiver credits)";
 		return -EINVAL;
 	}
 	if (!cfg->min_cwnd) { /* byte-granular windows (paced), but not none */

@@ -150,12 +150,44 @@ static void test_nak_and_truncated(void **state)
 		assert_false(loom_gen_feedback_expand(&f, buf, cut, 1000, &h, &e, &t));
 }
 
+/* A receiver-credit flow's grant rides last, 8 bytes, and lands where the
+ * full layout has it for the flow (after NSCC's time and the counts). */
+static void test_grant(void **state)
+{
+	(void)state;
+	struct loom_gen_rx_flow r = rx(LOOM_FLOW_CC_NSCC, LOOM_FLOW_ENTROPY_PER_FLOW);
+	struct loom_gen_feedback fb = {.kind = LOOM_GEN_FB_TP_ACK, .ack_seq = 40, .ts_echo = 7, .counted = true,
+				       .ack_pkts = 4};
+	struct loom_gen_tx_flow f = tx(LOOM_FLOW_CC_NSCC, LOOM_FLOW_ENTROPY_PER_FLOW, 4, 30);
+	uint8_t buf[LOOM_GEN_FBC_MAX], fl;
+	struct loom_gen_feedback_hdr h;
+	struct loom_gen_feedback_ext e;
+	struct loom_gen_fb_tail t;
+	uint64_t g;
+	uint32_t len;
+
+	r.credit.on = true;
+	r.credit.st.granted = (1ull << 33) + 4110;
+	len = loom_gen_feedback_compact_len(&r, &fb, &fl);
+	assert_int_equal(len, 26 + 8);
+	assert_true(fl & LOOM_GEN_FBC_GRANT);
+	loom_gen_feedback_compact_write(buf, &r, &fb, fl);
+	assert_true(loom_gen_feedback_expand(&f, buf, len, 1000, &h, &e, &t));
+	assert_int_equal(loom_gen_fb_tail_grant_at(&f), 8 + sizeof(struct loom_gen_ack_counts));
+	assert_int_equal(t.len, loom_gen_fb_tail_grant_at(&f) + 8);
+	memcpy(&g, t.b + loom_gen_fb_tail_grant_at(&f), sizeof(g));
+	assert_int_equal(rte_be_to_cpu_64(g), (1ull << 33) + 4110);
+	for (uint32_t cut = 0; cut < len; cut++)
+		assert_false(loom_gen_feedback_expand(&f, buf, cut, 1000, &h, &e, &t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_nak_and_truncated),
+		cmocka_unit_test(test_grant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,6 +45,8 @@ enum loom_cc_param {
 	LOOM_CC_QA_DELAY,           /* ns: quick adapt above it; unset: 4 x target */
 	LOOM_CC_QA_TRIM_DELAY,      /* ns: a NACK quick-adapts at or above it; unset: target / 2 */
 	LOOM_CC_START_AT_CAP,       /* 0 or 1: the first window is the cap (htsim's NSCC sources) */
+	LOOM_CC_RECEIVER_CREDIT,    /* 0 or 1: within the receiver's credit too (loom/cc/rccc.h) */
+	LOOM_CC_CREDIT_SPEC,        /* bytes sent before any grant; unset: NSCC's first window */
 	LOOM_CC_N_PARAMS
 };
 

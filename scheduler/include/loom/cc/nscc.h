@@ -68,7 +68,7 @@
  *    paces at cwnd / srtt (loom_nscc_pace_gap), so a fair share below one
  *    packet per RTT (a 32:1 incast's) is a rate, not a step of a packet.
  *
- * Not modelled: the receiver-driven credit half (UEC's RCCC). Time is
+ * The receiver-driven credit half (UEC's RCCC) is loom/cc/rccc.h, beside it. Time is
  * passed in, nothing reads a clock.
  */
 #ifndef LOOM_NSCC_H
