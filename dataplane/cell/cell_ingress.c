@@ -59,6 +59,9 @@ static struct cell_voq *voq_get(struct loom_switch *sw, uint16_t leaf, uint16_t 
 		return NULL;
 	}
 	loom_voq_init(&q->acct, cs->fab->cfg.voq_limit);
+	if (leaf != cs->leaf) { /* to this leaf's own port a request is a call: nothing to stand for */
+		loom_voq_set_standing(&q->acct, cs->fab->cfg.standing_credit);
+	}
 	q->dst_leaf = leaf;
 	q->dst_port = port;
 	q->cls = cls;
