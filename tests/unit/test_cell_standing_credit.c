@@ -16,8 +16,10 @@
  *  - either way the VOQ sends no byte it did not ask for: at the end all
  *    it sent was granted, and it was never more than its standing credit
  *    (and one packet) ahead of its grants;
- *  - a VOQ with standing credit sends on it when it has no credit yet, and
- *    asks for what it sent so: the credit that comes pays it back.
+ *  - a VOQ with standing credit sends on it when it has no credit yet, a
+ *    packet only if it fits in what is left, and asks for what it sent
+ *    so: the credit that comes pays it back; 512 bytes let ACKs go ahead
+ *    of the grant, never a data packet.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -76,7 +78,7 @@ static uint64_t expect(struct loom_voq *q, loom_time_ns now)
 
 static void drain(struct loom_voq *q, const loom_time_ns *arrived, uint32_t *head, struct run *r, loom_time_ns now)
 {
-	while (loom_voq_may_send(q)) {
+	while (loom_voq_may_send_head(q, PKT)) {
 		loom_time_ns wait = now - arrived[*head];
 
 		if (*head == 0)
@@ -172,26 +174,55 @@ static void test_standing_credit_is_spent_then_paid_back(void **state)
 
 	loom_voq_init(&q, 1u << 20);
 	assert_true(loom_voq_admit(&q, 4000));
-	assert_false(loom_voq_may_send(&q)); /* no credit, none standing */
-	loom_voq_set_standing(&q, 6000);
-	assert_true(loom_voq_may_send(&q));
+	assert_false(loom_voq_may_send_head(&q, 4000)); /* no credit, none standing */
+	loom_voq_set_standing(&q, 9000);
+	assert_false(loom_voq_may_send(&q)); /* on credit: still no */
+	assert_true(loom_voq_may_send_head(&q, 4000));
 	loom_voq_sent(&q, 4000);
 	assert_int_equal(q.balance, -4000);
 	assert_true(loom_voq_admit(&q, 4000));
-	assert_true(loom_voq_may_send(&q)); /* 2000 left standing: a whole packet goes */
+	assert_true(loom_voq_may_send_head(&q, 4000)); /* 5000 left standing: it fits */
 	loom_voq_sent(&q, 4000);
 	assert_true(loom_voq_admit(&q, 4000));
-	assert_false(loom_voq_may_send(&q)); /* spent */
+	assert_false(loom_voq_may_send_head(&q, 4000)); /* 1000 left: it does not */
 	/* it asks for all it sent and holds: 8000 sent ahead, 4000 held */
 	assert_int_equal(loom_voq_to_request(&q), 12000);
-	loom_voq_credit(&q, 4096); /* paid back in part: -3904 + 6000 standing > 0 */
-	assert_true(loom_voq_may_send(&q));
+	loom_voq_credit(&q, 4096); /* paid back in part: -3904 + 9000 standing fits 4000 */
+	assert_true(loom_voq_may_send_head(&q, 4000));
 	loom_voq_sent(&q, 4000);
-	assert_false(loom_voq_may_send(&q));
+	assert_false(loom_voq_may_send_head(&q, 4000));
 	loom_voq_credit(&q, 4096);
 	loom_voq_credit(&q, 4096);
 	assert_int_equal(q.balance, 288); /* all paid back: 12000 sent, 12288 granted */
 	assert_int_equal(q.outstanding, 0);
+}
+
+/* A standing credit of 512 bytes lets ACKs (~106-byte frames) go ahead of
+ * the grant, never a data packet: the first ACK of a flow back does not
+ * wait a request round trip, and nothing bigger is sent unscheduled. */
+static void test_small_standing_credit_is_for_acks_only(void **state)
+{
+	(void)state;
+	struct loom_voq q;
+	int64_t ahead = 0;
+
+	loom_voq_init(&q, 1u << 20);
+	loom_voq_set_standing(&q, 512);
+	assert_true(loom_voq_admit(&q, 4110));
+	assert_false(loom_voq_may_send_head(&q, 4110)); /* a data packet waits for credit */
+	loom_voq_credit(&q, 4096);
+	assert_true(loom_voq_may_send_head(&q, 4110)); /* on credit, as always */
+	loom_voq_sent(&q, 4110);
+	assert_int_equal(q.balance, -14);
+	for (int i = 0; i < 8; i++) {
+		assert_true(loom_voq_admit(&q, 106));
+		if (!loom_voq_may_send_head(&q, 106))
+			break;
+		loom_voq_sent(&q, 106);
+		ahead = -q.balance;
+	}
+	assert_int_equal(ahead, 14 + 4 * 106); /* 4 ACKs went ahead: 438 of 512 */
+	assert_true(ahead <= 512);
 }
 
 int main(void)
@@ -200,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_without_standing_credit_the_first_round_trip_stays),
 		cmocka_unit_test(test_standing_credit_of_a_round_trip_no_packet_waits),
 		cmocka_unit_test(test_standing_credit_is_spent_then_paid_back),
+		cmocka_unit_test(test_small_standing_credit_is_for_acks_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

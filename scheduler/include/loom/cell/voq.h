@@ -42,11 +42,12 @@
  * first RTT 17.8 us against 9.8 of wire and links); at equal arrival and
  * credit rates the backlog that round trip leaves never drains, and the
  * flow's last packet waits for it too. A VOQ may therefore run up to
- * `standing` bytes ahead of its grants: it sends while balance + standing
- * > 0 and asks, as before, for every byte it sends, so the credits that
+ * `standing` bytes ahead of its grants (a packet goes on it if it fits in
+ * what is left: loom_voq_may_send_head) and asks, as before, for every
+ * byte it sends, so the credits that
  * come pay back what it spent ahead (the port is granted no byte more in
  * the long run). What a port receives beyond its credits is at most
- * `standing` (and a packet) per VOQ sending to it; the egress port's
+ * `standing` per VOQ sending to it; the egress port's
  * flow control (egress_limit) withholds credits while that is queued.
  */
 #ifndef LOOM_VOQ_H
@@ -114,10 +115,19 @@ uint64_t loom_voq_to_request_ahead(struct loom_voq *q, uint64_t ahead);
 
 /* A credit of `bytes` arrived. */
 void loom_voq_credit(struct loom_voq *q, uint32_t bytes);
-/* May the head packet go now? (on credit, or on its standing credit) */
+/* May the head packet go now, on credit? */
 static inline bool loom_voq_may_send(const struct loom_voq *q)
 {
-	return q->pkts > 0 && q->balance + q->standing > 0;
+	return q->pkts > 0 && q->balance > 0;
+}
+
+/* May the head packet, of `len` bytes, go now: on credit, or on what is
+ * left of the standing credit if it fits there whole (so that what goes
+ * ahead of the grants never exceeds the standing credit: one of 512
+ * bytes lets ACKs go ahead, never a data packet). */
+static inline bool loom_voq_may_send_head(const struct loom_voq *q, uint32_t len)
+{
+	return q->pkts > 0 && (q->balance > 0 || q->balance + q->standing >= (int64_t)len);
 }
 /* The head packet of `len` bytes went out (as cells). */
 void loom_voq_sent(struct loom_voq *q, uint32_t len);
