@@ -157,6 +157,7 @@ enum loomd_key_use { LOOMD_READ, LOOMD_CARRIED };
 	X(CELL, REASSEMBLY_WINDOW, "reassembly_window", INTEGER, NONE, READ) \
 	X(CELL, REQUEST_REFRESH_NS, "request_refresh_ns", INTEGER, NONE, READ) \
 	X(CELL, UPLINK_LIMIT, "uplink_limit", INTEGER, NONE, READ) \
+	X(CELL, STANDING_CREDIT, "standing_credit", INTEGER, NONE, READ) \
 	X(CELL, EGRESS_LIMIT, "egress_limit", INTEGER, NONE, READ) \
 	X(CELL, ECN_KMIN, "ecn_kmin", INTEGER, NONE, READ) \
 	X(CELL, ECN_KMAX, "ecn_kmax", INTEGER, NONE, READ) \

@@ -27,6 +27,8 @@ json_t *loomd_cell_json(const struct topology *t)
 		json_object_set_new(o, LOOMD_KEY(CELL_EGRESS_LIMIT), json_integer((json_int_t)c->egress_limit));
 	if (c->uplink_limit)
 		json_object_set_new(o, LOOMD_KEY(CELL_UPLINK_LIMIT), json_integer((json_int_t)c->uplink_limit));
+	if (c->standing_credit)
+		json_object_set_new(o, LOOMD_KEY(CELL_STANDING_CREDIT), json_integer((json_int_t)c->standing_credit));
 	if (c->ecn_kmin)
 		json_object_set_new(o, LOOMD_KEY(CELL_ECN_KMIN), json_integer((json_int_t)c->ecn_kmin));
 	if (c->ecn_kmax)

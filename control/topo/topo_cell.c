@@ -16,6 +16,7 @@
  *     request_refresh: 500us
  *     egress_limit: 32KiB # a host port's queue above which its credits pause
  *     uplink_limit: 32KiB # an uplink's queue above which VOQs wait to cut cells
+ *     standing_credit: 0  # bytes a VOQ may send ahead of its credit (default 0: none)
  *     ecn_kmin: 33KB      # a VOQ marks CE from this depth (RED up to ecn_kmax, every
  *     ecn_kmax: 133KB     # packet there; equal or kmax left out: a step); default:
  *                         # the egress port's TM ECN settings for the packet's class
@@ -37,7 +38,7 @@
 #include "topo_internal.h"
 
 enum { C_PAYLOAD, C_CREDIT, C_SPRAY, C_VOQ_BYTES, C_VOQ_PACKETS, C_CLASSES, C_WEIGHTS, C_TIMEOUT, C_REFRESH,
-       C_LINK_DOWN, C_CAPTURE, C_EGRESS_LIMIT, C_UPLINK_LIMIT, C_SPEEDUP, C_ECN_KMIN, C_ECN_KMAX, C_N };
+       C_LINK_DOWN, C_CAPTURE, C_EGRESS_LIMIT, C_UPLINK_LIMIT, C_SPEEDUP, C_ECN_KMIN, C_ECN_KMAX, C_STANDING, C_N };
 
 #define CELL_SPEEDUP_MAX 8.0
 
@@ -148,7 +149,7 @@ static int load_cell_map(struct topo_loader *ld, const struct yaml_doc_field *cf
 	struct yaml_doc_field f[C_N] = {{"payload"}, {"credit"}, {"spray"}, {"voq_bytes"}, {"voq_packets"},
 				    {"classes"}, {"weights"}, {"reassembly_timeout"}, {"request_refresh"},
 				    {"link_down"}, {"capture"}, {"egress_limit"}, {"uplink_limit"}, {"speedup"},
-				    {"ecn_kmin"}, {"ecn_kmax"}};
+				    {"ecn_kmin"}, {"ecn_kmax"}, {"standing_credit"}};
 	unsigned long u;
 	uint64_t b;
 	const char *s;
@@ -181,6 +182,8 @@ static int load_cell_map(struct topo_loader *ld, const struct yaml_doc_field *cf
 	if (f[C_EGRESS_LIMIT].v && get_bytes(ld, &f[C_EGRESS_LIMIT], 1, 1ull << 32, &c->egress_limit) < 0)
 		return -1;
 	if (f[C_UPLINK_LIMIT].v && get_bytes(ld, &f[C_UPLINK_LIMIT], 1, 1ull << 32, &c->uplink_limit) < 0)
+		return -1;
+	if (f[C_STANDING].v && get_bytes(ld, &f[C_STANDING], 0, 1ull << 24, &c->standing_credit) < 0)
 		return -1;
 	if (f[C_ECN_KMIN].v && get_bytes(ld, &f[C_ECN_KMIN], 1, UINT32_MAX, &c->ecn_kmin) < 0)
 		return -1;
@@ -294,6 +297,8 @@ void topo_write_cell(const struct topology *t, FILE *out)
 		fprintf(out, "  egress_limit: %llu\n", (unsigned long long)c->egress_limit);
 	if (c->uplink_limit)
 		fprintf(out, "  uplink_limit: %llu\n", (unsigned long long)c->uplink_limit);
+	if (c->standing_credit)
+		fprintf(out, "  standing_credit: %llu\n", (unsigned long long)c->standing_credit);
 	if (c->ecn_kmin)
 		fprintf(out, "  ecn_kmin: %llu\n", (unsigned long long)c->ecn_kmin);
 	if (c->ecn_kmax)
@@ -311,7 +316,7 @@ void topo_write_cell(const struct topology *t, FILE *out)
 	else if (c->capture_file[0])
 		fprintf(out, "  capture: { link: %s:%d, file: \"%s\" }\n", t->switches[c->capture_sw].name, c->capture_port,
 			c->capture_file);
-	if (!c->capture_file[0] && !c->payload && !(c->speedup > 0) && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes && !c->egress_limit && !c->uplink_limit && !c->ecn_kmin &&
+	if (!c->capture_file[0] && !c->payload && !(c->speedup > 0) && !c->credit_bytes && !c->spray[0] && !c->voq_bytes && !c->voq_packets && !c->classes && !c->egress_limit && !c->uplink_limit && !c->standing_credit && !c->ecn_kmin &&
 	    !c->reasm_timeout_ns && !c->request_refresh_ns && !c->n_faults)
 		fputs("  {}\n", out);
 }

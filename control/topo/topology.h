@@ -158,6 +158,7 @@ struct topo_cell {
 	uint32_t payload, credit_bytes, voq_packets, classes;
 	uint64_t voq_bytes, reasm_timeout_ns, request_refresh_ns, egress_limit, uplink_limit;
 	uint64_t ecn_kmin, ecn_kmax; /* VOQ ECN thresholds, bytes; 0: the egress port's TM's */
+	uint64_t standing_credit;  /* bytes a VOQ may send ahead of its credit; 0: none */
 	double speedup;            /* fabric links' rates x this in loomd's configuration; 0: none (1) */
 	char spray[16];
 	int n_weights;

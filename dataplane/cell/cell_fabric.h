@@ -81,6 +81,7 @@ struct cell_cfg {
 	uint64_t egress_limit;     /* bytes queued on a host port above which its credits pause */
 	bool egress_limit_set;     /* given; else per port (cell_port.egress_limit) */
 	uint64_t uplink_limit;     /* bytes queued on an uplink above which a VOQ does not cut more cells */
+	uint32_t standing_credit;  /* bytes a VOQ may send ahead of its credit (loom/cell/voq.h) */
 	/* ECN at the VOQs (cell_voq_cc.c): RED from ecn_kmin to ecn_kmax bytes
 	 * of the VOQ (equal: a step), probability 1 at kmax; both 0: each VOQ
 	 * takes the ECN settings of its egress port's TM class */

@@ -59,6 +59,9 @@ static struct cell_voq *voq_get(struct loom_switch *sw, uint16_t leaf, uint16_t 
 		return NULL;
 	}
 	loom_voq_init(&q->acct, cs->fab->cfg.voq_limit);
+	if (leaf != cs->leaf) { /* to this leaf's own port a request is a call: nothing to stand for */
+		loom_voq_set_standing(&q->acct, cs->fab->cfg.standing_credit);
+	}
 	q->dst_leaf = leaf;
 	q->dst_port = port;
 	q->cls = cls;
@@ -112,6 +115,12 @@ static void maybe_request(struct loom_switch *sw, struct cell_voq *q, loom_time_
 }
 
 static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns now);
+
+/* May the VOQ's head packet go now: on credit, or on its standing credit. */
+static inline bool voq_may_send(const struct loom_cell_switch *cs, const struct cell_voq *q)
+{
+	return q->acct.pkts > 0 && loom_voq_may_send_head(&q->acct, rte_pktmbuf_pkt_len(q->q[q->head]));
+}
 
 static inline uint8_t packet_dscp(const struct rte_mbuf *m, const struct loom_pkt_meta *meta)
 {
@@ -354,9 +363,9 @@ static void voq_serve(struct loom_switch *sw, struct cell_voq *q, loom_time_ns n
 	struct loom_cell_switch *cs = sw->cell;
 
 	if (q->dst_leaf == cs->leaf || (!q->held_back && cs->n_held_back == 0))
-		while (loom_voq_may_send(&q->acct) && send_head(sw, q, now))
+		while (voq_may_send(cs, q) && send_head(sw, q, now))
 			;
-	if (loom_voq_may_send(&q->acct) && !q->held_back) {
+	if (voq_may_send(cs, q) && !q->held_back) {
 		set_held_back(cs, q, true);
 		sw->timers_armed = true;
 	}
@@ -381,11 +390,11 @@ static void serve_held_back(struct loom_switch *sw, loom_time_ns now)
 
 			if (q == NULL || !q->held_back)
 				continue;
-			if (loom_voq_may_send(&q->acct) && send_head(sw, q, now)) {
+			if (voq_may_send(cs, q) && send_head(sw, q, now)) {
 				sent = true;
 				cs->held_rr = (i + 1) % n; /* the next round starts after the last served */
 			}
-			if (!loom_voq_may_send(&q->acct)) {
+			if (!voq_may_send(cs, q)) {
 				set_held_back(cs, q, false);
 				maybe_request(sw, q, now);
 			}

@@ -96,6 +96,10 @@ static int parse_cfg(const struct loom_fabric *f, json_t *o, struct cell_cfg *c,
 	if (get_uint(o, LOOMD_CELL_EGRESS_LIMIT, 0, 1ull << 32, &c->egress_limit, err, errlen) < 0)
 		return -1;
 	c->egress_limit_set = c->egress_limit != 0 || json_object_get(o, LOOMD_KEY(CELL_EGRESS_LIMIT)) != NULL;
+	x = 0; /* standing credit: none unless given (docs/CELLS.md) */
+	if (get_uint(o, LOOMD_CELL_STANDING_CREDIT, 0, 1ull << 24, &x, err, errlen) < 0)
+		return -1;
+	c->standing_credit = (uint32_t)x;
 	c->uplink_limit = 32 * 1024;
 	if (get_uint(o, LOOMD_CELL_UPLINK_LIMIT, 0, 1ull << 32, &c->uplink_limit, err, errlen) < 0)
 		return -1;
