@@ -8,8 +8,11 @@
  *    "value": V}: one loom/tm/tm_config.h setting (or "rate": the link rate,
  *    scaled by time_scale) on one port or every port of the switch,
  *    applied on the worker between bursts; queued packets stay.
+ * The worker only copies and applies plain structs; the JSON is built and
+ * read here, on the control thread (it allocates: not on the worker).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -131,87 +134,162 @@ static const char *fixed_key_reason(const char *key)
 	       "loomctl down; loomctl up FILE";
 }
 
-static json_t *port_settings_json(const struct loom_port *p, const struct loom_switch *sw)
+/* A port's settings as the worker copies them (plain data: the JSON is
+ * built on the control thread, never on the real-time worker) */
+struct tm_port_settings {
+	bool on, linked;
+	uint64_t link_rate_bps;
+	struct loom_tm_cfg cfg;
+	uint64_t rate_bps;
+	uint32_t burst_bytes;
+	uint8_t n_classes;
+	struct loom_pfc_cfg pfc_cfg;
+	uint32_t limit[LOOM_TM_CLASSES];
+	struct loom_ecn_cfg ecn[LOOM_TM_CLASSES];
+};
+
+/* The switch's shared buffer and its lossless queues' reserve, as copied */
+struct tm_switch_settings {
+	bool on;
+	uint64_t buf_size, buf_used;
+	int8_t alpha_log2;
+	uint64_t heap_grows;
+	bool has_reserve;
+	uint64_t entries, in_use, peak, grows, refused; /* the reserve's */
+};
+
+static json_t *port_settings_json(const struct loom_port *p, const struct tm_port_settings *t,
+				  const struct tm_switch_settings *sw)
 {
-	const struct tm_port *t = p->tm;
 	json_t *classes = json_array(), *dscp = json_array();
 
-	if (!t)
+	if (!t->on)
 		return json_pack("{s:i, s:s, s:b}", "index", p->index, "name", p->name, "enabled", 0);
 	for (int c = 0; c < t->n_classes; c++) {
-		const struct tm_queue *q = &t->q[c];
+		const struct loom_ecn_cfg *ecn = &t->ecn[c];
 		const struct loom_tm_class_cfg *k = &t->cfg.cls[c];
 
 		json_array_append_new(
 			classes,
 			json_pack("{s:i, s:s, s:i, s:i, s:I, s:s, s:s, s:I, s:I, s:I, s:f, s:b, s:b, s:b}", "class", c,
 				  "mode", k->mode == LOOM_QSCHED_STRICT ? "strict" : "drr", "prio", k->prio, "weight",
-				  k->weight, "queue_limit", (json_int_t)q->limit, "ecn", loom_tm_ecn_name(k->ecn),
+				  k->weight, "queue_limit", (json_int_t)t->limit[c], "ecn", loom_tm_ecn_name(k->ecn),
 				  "ecn_mode",
-				  q->ecn.mode == LOOM_ECN_MODE_STEP  ? "step"
-				  : q->ecn.mode == LOOM_ECN_MODE_RED ? "red"
-								     : "none",
-				  "k", (json_int_t)q->ecn.k_bytes, "kmin", (json_int_t)q->ecn.kmin_bytes, "kmax",
-				  (json_int_t)q->ecn.kmax_bytes, "pmax", (double)q->ecn.pmax / LOOM_ECN_P_ONE,
-				  "average", q->ecn.use_average, "wred_drop", q->ecn.wred_drop, "lossless",
-				  (t->cfg.lossless >> c) & 1));
+				  ecn->mode == LOOM_ECN_MODE_STEP  ? "step"
+				  : ecn->mode == LOOM_ECN_MODE_RED ? "red"
+								   : "none",
+				  "k", (json_int_t)ecn->k_bytes, "kmin", (json_int_t)ecn->kmin_bytes, "kmax",
+				  (json_int_t)ecn->kmax_bytes, "pmax", (double)ecn->pmax / LOOM_ECN_P_ONE, "average",
+				  ecn->use_average, "wred_drop", ecn->wred_drop, "lossless", (t->cfg.lossless >> c) & 1));
 	}
 	for (int d = 0; d < 64; d++)
 		json_array_append_new(dscp, json_integer(t->cfg.dscp.cls[d]));
 	return json_pack("{s:i, s:s, s:b, s:I, s:I, s:I, s:i, s:o, s:{s:I, s:I, s:I, s:i, s:I, s:{s:I, s:I, s:s}}, "
 			 "s:I, s:I, s:i, s:o}",
-			 "index", p->index, "name", p->name, "enabled", 1, "link_rate_bps", (json_int_t)p->rate_bps,
-			 "rate_bps", (json_int_t)t->rate_bps, "burst_bytes", (json_int_t)t->shaper.burst_bytes,
-			 "classes_n", t->n_classes, "classes", classes, "pfc", "xoff", (json_int_t)t->pfc_cfg.xoff_bytes,
-			 "xon", (json_int_t)t->pfc_cfg.xon_bytes, "headroom", (json_int_t)t->pfc_cfg.headroom_bytes,
-			 "quanta", t->pfc_cfg.pause_quanta, "refresh_ns", (json_int_t)t->pfc_cfg.refresh_ns,
-			 "watchdog", "detect_ns", (json_int_t)t->cfg.pfc_wd.detect_ns, "restore_ns",
-			 (json_int_t)t->cfg.pfc_wd.restore_ns, "action",
-			 t->cfg.pfc_wd.action == LOOM_PFC_WD_DROP ? "drop" : "ignore",
-			 "buffer_bytes", (json_int_t)(sw->tm ? sw->tm->buf.size : 0), "buffer_used",
-			 (json_int_t)(sw->tm ? sw->tm->buf.used : 0), "alpha_log2", sw->tm ? sw->tm->alpha_log2 : 0,
-			 "dscp_map", dscp);
+			 "index", p->index, "name", p->name, "enabled", 1, "link_rate_bps",
+			 (json_int_t)t->link_rate_bps, "rate_bps", (json_int_t)t->rate_bps, "burst_bytes",
+			 (json_int_t)t->burst_bytes, "classes_n", t->n_classes, "classes", classes, "pfc", "xoff",
+			 (json_int_t)t->pfc_cfg.xoff_bytes, "xon", (json_int_t)t->pfc_cfg.xon_bytes, "headroom",
+			 (json_int_t)t->pfc_cfg.headroom_bytes, "quanta", t->pfc_cfg.pause_quanta, "refresh_ns",
+			 (json_int_t)t->pfc_cfg.refresh_ns, "watchdog", "detect_ns", (json_int_t)t->cfg.pfc_wd.detect_ns,
+			 "restore_ns", (json_int_t)t->cfg.pfc_wd.restore_ns, "action",
+			 t->cfg.pfc_wd.action == LOOM_PFC_WD_DROP ? "drop" : "ignore", "buffer_bytes",
+			 (json_int_t)(sw->on ? sw->buf_size : 0), "buffer_used", (json_int_t)(sw->on ? sw->buf_used : 0),
+			 "alpha_log2", sw->on ? sw->alpha_log2 : 0, "dscp_map", dscp);
 }
 
 struct tm_call {
 	struct loomd_state *st;
 	struct loom_switch *sw;
 	int port; /* -1: all */
+	/* show: what the worker copies */
+	struct tm_port_settings *ports; /* [n_ports] */
+	struct tm_switch_settings sws;
 	/* set */
-	const char *key, *value;
+	const char *key;
 	struct loom_tm_cfg *cfgs; /* [n_ports], validated on the control thread */
+	const struct loom_tm_cfg *switch_cfg; /* "buffer"/"alpha": the switch's new settings (one of cfgs) */
 	uint64_t rate;            /* "rate": scaled, 0 = not this key */
 	struct tm_queue_reserve *reserve; /* real time: made here for a switch's first lossless class */
-	json_t *result;
 };
 
 static void show_on_worker(void *arg)
 {
 	struct tm_call *c = arg;
-	json_t *ports = json_array();
+	const struct tm_switch *ts = c->sw->tm;
 
 	for (uint16_t i = 0; i < c->sw->n_ports; i++) {
-		if (c->port >= 0 && c->port != i)
+		const struct loom_port *p = &c->sw->ports[i];
+		const struct tm_port *t = p->tm;
+		struct tm_port_settings *o = &c->ports[i];
+
+		o->linked = c->st->fabric->links[c->sw - c->st->fabric->switches][i].kind != LOOM_LINK_NONE;
+		if ((c->port >= 0 && c->port != i) || !o->linked || !(o->on = t != NULL))
 			continue;
-		if (c->st->fabric->links[c->sw - c->st->fabric->switches][i].kind == LOOM_LINK_NONE)
-			continue;
-		json_array_append_new(ports, port_settings_json(&c->sw->ports[i], c->sw));
+		o->link_rate_bps = p->rate_bps;
+		o->cfg = t->cfg;
+		o->rate_bps = t->rate_bps;
+		o->burst_bytes = t->shaper.burst_bytes;
+		o->n_classes = t->n_classes;
+		o->pfc_cfg = t->pfc_cfg;
+		for (int q = 0; q < LOOM_TM_CLASSES; q++) {
+			o->limit[q] = t->q[q].limit;
+			o->ecn[q] = t->q[q].ecn;
+		}
 	}
-	c->result = json_pack("{s:s, s:f, s:o}", "switch", c->sw->name, "time_scale", c->st->fabric->time_scale,
-			      "ports", ports);
+	if (!(c->sws.on = ts != NULL))
+		return;
+	c->sws.buf_size = ts->buf.size;
+	c->sws.buf_used = ts->buf.used;
+	c->sws.alpha_log2 = ts->alpha_log2;
+	c->sws.heap_grows = ts->heap_grows;
+	if ((c->sws.has_reserve = ts->reserve != NULL)) {
+		c->sws.entries = ts->reserve->entries;
+		c->sws.in_use = ts->reserve->in_use;
+		c->sws.peak = ts->reserve->peak;
+		c->sws.grows = ts->reserve->grows;
+		c->sws.refused = ts->reserve->refused;
+	}
+}
+
+/* `tm show`'s result, from what show_on_worker copied */
+static json_t *show_json(struct tm_call *c)
+{
+	json_t *ports = json_array(), *result;
+
+	for (uint16_t i = 0; i < c->sw->n_ports; i++)
+		if ((c->port < 0 || c->port == i) && c->ports[i].linked)
+			json_array_append_new(ports, port_settings_json(&c->sw->ports[i], &c->ports[i], &c->sws));
+	result = json_pack("{s:s, s:f, s:o}", "switch", c->sw->name, "time_scale", c->st->fabric->time_scale,
+			   "ports", ports);
 	/* where lossless queues grew: the real-time reserve (entries of
 	 * queue storage made at set-up), or the heap (virtual time) */
-	if (c->result && c->sw->tm) {
-		const struct tm_queue_reserve *r = c->sw->tm->reserve;
+	if (result && c->sws.on) {
+		const struct tm_switch_settings *r = &c->sws;
 
-		json_object_set_new(c->result, "queue_heap_grows", json_integer((json_int_t)c->sw->tm->heap_grows));
-		if (r)
-			json_object_set_new(c->result, "queue_reserve",
+		json_object_set_new(result, "queue_heap_grows", json_integer((json_int_t)c->sws.heap_grows));
+		if (c->sws.has_reserve)
+			json_object_set_new(result, "queue_reserve",
 					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "entries", (json_int_t)r->entries,
 						      "in_use", (json_int_t)r->in_use, "peak", (json_int_t)r->peak,
 						      "grows", (json_int_t)r->grows, "refused",
 						      (json_int_t)r->refused));
 	}
+	return json_pack("{s:b, s:o}", "ok", 1, "result", result);
+}
+
+static json_t *show(struct tm_call *c)
+{
+	json_t *reply;
+
+	c->ports = calloc(c->sw->n_ports, sizeof(*c->ports));
+	if (!c->ports)
+		return err_reply("out of memory");
+	memset(&c->sws, 0, sizeof(c->sws));
+	loom_mailbox_call(c->st->mb, show_on_worker, c);
+	reply = show_json(c);
+	free(c->ports);
+	return reply;
 }
 
 static void set_on_worker(void *arg)
@@ -230,15 +308,10 @@ static void set_on_worker(void *arg)
 			t->cfg = c->cfgs[i];
 		tm_port_apply(&c->sw->ports[i], now);
 	}
-	if (c->sw->tm && !c->rate && (!strcmp(c->key, "buffer") || !strcmp(c->key, "alpha"))) {
-		const struct loom_tm_cfg *k = &c->cfgs[c->port >= 0 ? c->port : 0];
-
-		for (uint16_t i = 0; i < c->sw->n_ports; i++)
-			if (c->sw->ports[i].tm && (c->port < 0 || c->port == i))
-				k = &c->cfgs[i];
-		c->sw->tm->alpha_log2 = k->alpha_log2;
-		c->sw->tm->buffer_bytes = k->buffer_bytes;
-		c->sw->tm->buf.size = k->buffer_bytes; /* used bytes stay; admission follows the new size */
+	if (c->switch_cfg) {
+		c->sw->tm->alpha_log2 = c->switch_cfg->alpha_log2;
+		c->sw->tm->buffer_bytes = c->switch_cfg->buffer_bytes;
+		c->sw->tm->buf.size = c->switch_cfg->buffer_bytes; /* used bytes stay; admission follows the new size */
 	}
 	if (c->reserve && c->sw->tm && !c->sw->tm->reserve) {
 		c->sw->tm->reserve = c->reserve;
@@ -246,11 +319,31 @@ static void set_on_worker(void *arg)
 	}
 }
 
+/* Real time: the reserve this change needs, made here on the control
+ * thread (only set_on_worker writes sw->tm->reserve after set-up, and this
+ * thread serialises those calls, so reading it here is safe). NULL, or an
+ * error reply. */
+static json_t *reserve_for(struct tm_call *c)
+{
+	struct tm_switch *ts = c->sw->tm;
+	bool lossless = false;
+
+	if (!c->cfgs || c->st->fabric->clock_mode != LOOM_CLOCK_REALTIME || !ts || ts->reserve)
+		return NULL;
+	/* a switch's first lossless class */
+	for (uint16_t i = 0; i < c->sw->n_ports; i++)
+		lossless |= c->sw->ports[i].tm && (c->port < 0 || c->port == i) && c->cfgs[i].lossless;
+	if (lossless && !(c->reserve = tm_queue_reserve_create(c->switch_cfg ? c->switch_cfg->buffer_bytes
+									    : ts->buffer_bytes)))
+		return err_reply("tm set: out of memory for the lossless queues' reserve");
+	return NULL;
+}
+
 json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 {
 	const char *op = json_string_value(json_object_get(req, "op"));
 	const char *name = json_string_value(json_object_get(req, "switch"));
-	json_t *jport = json_object_get(req, "port");
+	json_t *jport = json_object_get(req, "port"), *err;
 	struct tm_call c = {.st = st, .port = -1};
 	char msg[320], value[128];
 
@@ -272,15 +365,12 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 			return err_reply("tm: \"port\" is not a port of that switch");
 		c.port = (int)json_integer_value(jport);
 	}
-	if (!strcmp(op, "show")) {
-		loom_mailbox_call(st->mb, show_on_worker, &c);
-		return json_pack("{s:b, s:o}", "ok", 1, "result", c.result);
-	}
+	if (!strcmp(op, "show"))
+		return show(&c);
 
 	c.key = json_string_value(json_object_get(req, "key"));
 	if (!c.key || loom_tm_value_string(json_object_get(req, "value"), value, sizeof(value)) < 0)
 		return err_reply("tm set needs \"key\" and \"value\"");
-	c.value = value;
 	if (!strcmp(c.key, "enabled") || !strcmp(c.key, "classes"))
 		return err_reply(fixed_key_reason(c.key));
 	if (!strcmp(c.key, "rate")) {
@@ -308,26 +398,18 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 				free(c.cfgs);
 				return err_reply(msg);
 			}
+			/* the switch's buffer and alpha: the last port's (all
+			 * ports got the same value) */
+			if (c.sw->tm && (!strcmp(c.key, "buffer") || !strcmp(c.key, "alpha")))
+				c.switch_cfg = &c.cfgs[i];
 		}
 	}
-	/* Real time: a switch's first lossless class gets its queue reserve
-	 * here, on the control thread; the worker only installs it. (Only
-	 * set_on_worker writes sw->tm->reserve after set-up, and this thread
-	 * serialises those calls, so reading it here is safe.) */
-	if (c.cfgs && st->fabric->clock_mode == LOOM_CLOCK_REALTIME && c.sw->tm && !c.sw->tm->reserve) {
-		bool lossless = false;
-
-		for (uint16_t i = 0; i < c.sw->n_ports; i++)
-			lossless |= c.sw->ports[i].tm && (c.port < 0 || c.port == i) && c.cfgs[i].lossless;
-		if (lossless && !(c.reserve = tm_queue_reserve_create(c.sw->tm->buffer_bytes))) {
-			free(c.cfgs);
-			return err_reply("tm set: out of memory for the lossless queues' reserve");
-		}
+	if ((err = reserve_for(&c))) {
+		free(c.cfgs);
+		return err;
 	}
 	loom_mailbox_call(st->mb, set_on_worker, &c);
 	tm_queue_reserve_free(c.reserve); /* NULL once installed */
 	free(c.cfgs);
-	c.key = NULL;
-	loom_mailbox_call(st->mb, show_on_worker, &c);
-	return json_pack("{s:b, s:o}", "ok", 1, "result", c.result);
+	return show(&c);
 }
