@@ -112,7 +112,8 @@ static void usage(FILE *out)
 /* Memory the fabric needs, in MB, estimated from the configuration before
  * EAL starts (to choose hugepages or not, and -m without them): mbufs as
  * the pool is sized (ports/port_setup.c), route tables as config_load.c makes
- * them, a P4 switch's LPM tables (p4/swx_lpm_table.h), and room for the rest. */
+ * them, a P4 switch's LPM tables (p4/swx_lpm_table.h), the lossless queues'
+ * reserves (config_tm.c), and room for the rest. */
 static unsigned int needed_mb(const json_t *root)
 {
 	json_t *switches = json_object_get(root, LOOMD_KEY(ROOT_SWITCHES)), *sw, *port;
@@ -155,8 +156,10 @@ static unsigned int needed_mb(const json_t *root)
 			2 * n_ports + 511;
 	}
 	unsigned int cell_mb = loom_cell_needed_mb(root); /* the cell pool (cell_setup.c) */
+	/* real time: a lossless switch's queue reserve (640 KB at 4 MB of buffer) */
+	unsigned int reserve_mb = (unsigned int)((loom_tm_reserve_needed_bytes((json_t *)root) + (1u << 20) - 1) >> 20);
 
-	return cell_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
+	return cell_mb + reserve_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
 	       /* route tables: the fast kind in EAL memory (at most one per
 		* switch; shared ones count once in fact); the LPM kind is
 		* plain memory; a P4 switch's RIB-only tables beyond, ~4 MB */

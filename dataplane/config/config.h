@@ -37,6 +37,9 @@ int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, s
  * Used by the configuration and by `tm set` (ctl_tm.c). */
 int loom_tm_value_string(struct json_t *v, char *buf, size_t len);
 void loom_fabric_free_tm(struct loom_fabric *f);
+/* Bytes of EAL memory the real-time lossless queues' reserves of this
+ * configuration take (loomd's estimate before EAL; 0 in virtual time). */
+uint64_t loom_tm_reserve_needed_bytes(struct json_t *root);
 
 /* Route tables (core/route_table.h, shared by switches with the same
  * routes): DIR-24-8 (IPv4) and the trie (IPv6) are the fast ones but

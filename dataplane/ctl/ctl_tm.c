@@ -11,6 +11,7 @@
  * The worker only copies and applies plain structs; the JSON is built and
  * read here, on the control thread (it allocates: not on the worker).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,7 +211,14 @@ struct tm_call {
 	struct loom_tm_cfg *cfgs; /* [n_ports], validated on the control thread */
 	const struct loom_tm_cfg *switch_cfg; /* "buffer"/"alpha": the switch's new settings (one of cfgs) */
 	uint64_t rate;            /* "rate": scaled, 0 = not this key */
-	struct tm_queue_reserve *reserve; /* real time: made here for a switch's first lossless class */
+	/* real time, made here (the worker never allocates): a switch's first
+	 * lossless class gets its queue reserve; a new buffer size a reserve
+	 * of that size (replace). The worker installs it; what it replaced,
+	 * or did not install, is freed here after the call. */
+	struct tm_queue_reserve *reserve;
+	bool replace;
+	bool refused;          /* replace: the queued lossless packets do not fit it: nothing applied */
+	uint64_t reserve_held; /* then: the entries they hold */
 };
 
 static void show_on_worker(void *arg)
@@ -297,6 +305,17 @@ static void set_on_worker(void *arg)
 	struct tm_call *c = arg;
 	loom_time_ns now = loom_clock_now(c->st->clock);
 
+	/* first the reserve of the new buffer size: when the queued lossless
+	 * packets do not fit it, nothing is applied */
+	if (c->replace) {
+		struct tm_queue_reserve *old = c->sw->tm->reserve;
+
+		if (tm_queue_reserve_move(c->sw, c->reserve, &c->reserve_held) < 0) {
+			c->refused = true;
+			return;
+		}
+		c->reserve = old; /* the control thread frees it */
+	}
 	for (uint16_t i = 0; i < c->sw->n_ports; i++) {
 		struct tm_port *t = c->sw->ports[i].tm;
 
@@ -313,7 +332,7 @@ static void set_on_worker(void *arg)
 		c->sw->tm->buffer_bytes = c->switch_cfg->buffer_bytes;
 		c->sw->tm->buf.size = c->switch_cfg->buffer_bytes; /* used bytes stay; admission follows the new size */
 	}
-	if (c->reserve && c->sw->tm && !c->sw->tm->reserve) {
+	if (!c->replace && c->reserve && c->sw->tm && !c->sw->tm->reserve) {
 		c->sw->tm->reserve = c->reserve;
 		c->reserve = NULL;
 	}
@@ -328,8 +347,17 @@ static json_t *reserve_for(struct tm_call *c)
 	struct tm_switch *ts = c->sw->tm;
 	bool lossless = false;
 
-	if (!c->cfgs || c->st->fabric->clock_mode != LOOM_CLOCK_REALTIME || !ts || ts->reserve)
+	if (!c->cfgs || c->st->fabric->clock_mode != LOOM_CLOCK_REALTIME || !ts)
 		return NULL;
+	if (ts->reserve) {
+		/* a new buffer size: a reserve of that size, unless it is the same */
+		if (c->switch_cfg && tm_queue_reserve_entries(c->switch_cfg->buffer_bytes) != ts->reserve->entries) {
+			if (!(c->reserve = tm_queue_reserve_create(c->switch_cfg->buffer_bytes)))
+				return err_reply("tm set: out of memory for the lossless queues' reserve");
+			c->replace = true;
+		}
+		return NULL;
+	}
 	/* a switch's first lossless class */
 	for (uint16_t i = 0; i < c->sw->n_ports; i++)
 		lossless |= c->sw->ports[i].tm && (c->port < 0 || c->port == i) && c->cfgs[i].lossless;
@@ -409,7 +437,14 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 		return err;
 	}
 	loom_mailbox_call(st->mb, set_on_worker, &c);
-	tm_queue_reserve_free(c.reserve); /* NULL once installed */
+	tm_queue_reserve_free(c.reserve); /* the one replaced, or NULL once installed */
 	free(c.cfgs);
+	if (c.refused) {
+		snprintf(msg, sizeof(msg),
+			 "tm set buffer: switch %s's lossless queues hold %" PRIu64 " entries of queue storage, more "
+			 "than a buffer of %s gives them (%u); nothing changed: retry when they have drained",
+			 c.sw->name, c.reserve_held, value, tm_queue_reserve_entries(c.switch_cfg->buffer_bytes));
+		return err_reply(msg);
+	}
 	return show(&c);
 }
