@@ -10,12 +10,16 @@
  *    applied on the worker between bursts; queued packets stay.
  * The worker only copies and applies plain structs; the JSON is built and
  * read here, on the control thread (it allocates: not on the worker).
+ * On a leaf of a cell fabric, the VOQs at every leaf toward its ports
+ * stand in for their queues and take their settings (cell_voq_cc.c): show
+ * lists them ("cell_voqs"), set makes them follow.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell_fabric.h"
 #include "config.h"
 #include "ctl.h"
 #include "ctl_tm.h"
@@ -159,6 +163,20 @@ struct tm_switch_settings {
 	uint64_t entries, in_use, peak, grows, refused; /* the reserve's */
 };
 
+/* A cell VOQ toward the switch, as copied: the settings it took from the port */
+struct tm_voq_settings {
+	uint16_t at_leaf; /* switch index of the leaf it is at */
+	uint16_t port;
+	uint8_t cls;      /* the cell fabric's class */
+	struct loom_ecn_cfg ecn;
+	bool trim;
+};
+
+static const char *ecn_mode_name(uint8_t mode)
+{
+	return mode == LOOM_ECN_MODE_STEP ? "step" : mode == LOOM_ECN_MODE_RED ? "red" : "none";
+}
+
 static json_t *port_settings_json(const struct loom_port *p, const struct tm_port_settings *t,
 				  const struct tm_switch_settings *sw)
 {
@@ -206,6 +224,8 @@ struct tm_call {
 	/* show: what the worker copies */
 	struct tm_port_settings *ports; /* [n_ports] */
 	struct tm_switch_settings sws;
+	struct tm_voq_settings *voqs; /* [max_voqs]: cell VOQs toward the switch */
+	uint32_t n_voqs, max_voqs;
 	/* set */
 	const char *key;
 	struct loom_tm_cfg *cfgs; /* [n_ports], validated on the control thread */
@@ -243,6 +263,20 @@ static void show_on_worker(void *arg)
 		for (int q = 0; q < LOOM_TM_CLASSES; q++) {
 			o->limit[q] = t->q[q].limit;
 			o->ecn[q] = t->q[q].ecn;
+		}
+	}
+	for (uint16_t l = 0; c->max_voqs && l < c->sw->cell->fab->n_leaves; l++) {
+		const struct cell_fabric *fab = c->sw->cell->fab;
+		const struct loom_cell_switch *cs = fab->fabric->switches[fab->leaf_switch[l]].cell;
+		uint32_t run = (uint32_t)fab->max_ports * fab->cfg.n_classes, leaf = c->sw->cell->leaf;
+
+		for (uint32_t i = leaf * run; cs && cs->voq && i < (leaf + 1) * run && i < cs->n_voq_slots; i++) {
+			const struct cell_voq *q = cs->voq[i];
+
+			if (q && (c->port < 0 || c->port == q->dst_port) && c->n_voqs < c->max_voqs)
+				c->voqs[c->n_voqs++] = (struct tm_voq_settings){.at_leaf = fab->leaf_switch[l],
+										.port = q->dst_port, .cls = q->cls,
+										.ecn = q->cc.ecn, .trim = q->cc.trim};
 		}
 	}
 	if (!(c->sws.on = ts != NULL))
@@ -283,6 +317,20 @@ static json_t *show_json(struct tm_call *c)
 						      "grows", (json_int_t)r->grows, "refused",
 						      (json_int_t)r->refused));
 	}
+	if (result && c->max_voqs) {
+		json_t *voqs = json_array();
+
+		for (uint32_t i = 0; i < c->n_voqs; i++) {
+			const struct tm_voq_settings *v = &c->voqs[i];
+
+			json_array_append_new(voqs, json_pack("{s:s, s:i, s:i, s:s, s:I, s:I, s:I, s:b}", "at",
+							      c->st->fabric->switches[v->at_leaf].name, "port", v->port,
+							      "class", v->cls, "ecn_mode", ecn_mode_name(v->ecn.mode), "k",
+							      (json_int_t)v->ecn.k_bytes, "kmin", (json_int_t)v->ecn.kmin_bytes,
+							      "kmax", (json_int_t)v->ecn.kmax_bytes, "trim", v->trim));
+		}
+		json_object_set_new(result, "cell_voqs", voqs);
+	}
 	return json_pack("{s:b, s:o}", "ok", 1, "result", result);
 }
 
@@ -291,12 +339,22 @@ static json_t *show(struct tm_call *c)
 	json_t *reply;
 
 	c->ports = calloc(c->sw->n_ports, sizeof(*c->ports));
-	if (!c->ports)
+	/* a leaf of a cell fabric: room for every leaf's VOQs toward it */
+	c->n_voqs = c->max_voqs = 0;
+	if (c->sw->cell && c->sw->cell->leaf != CELL_NO_LEAF)
+		c->max_voqs = (uint32_t)c->sw->cell->fab->n_leaves * c->sw->cell->fab->max_ports *
+			      c->sw->cell->fab->cfg.n_classes;
+	c->voqs = c->max_voqs ? calloc(c->max_voqs, sizeof(*c->voqs)) : NULL;
+	if (!c->ports || (c->max_voqs && !c->voqs)) {
+		free(c->ports);
+		free(c->voqs);
 		return err_reply("out of memory");
+	}
 	memset(&c->sws, 0, sizeof(c->sws));
 	loom_mailbox_call(c->st->mb, show_on_worker, c);
 	reply = show_json(c);
 	free(c->ports);
+	free(c->voqs);
 	return reply;
 }
 
@@ -336,6 +394,8 @@ static void set_on_worker(void *arg)
 		c->sw->tm->reserve = c->reserve;
 		c->reserve = NULL;
 	}
+	/* a cell leaf: the VOQs toward its ports take the new settings */
+	cell_voq_cc_follow_tm(c->sw);
 }
 
 /* Real time: the reserve this change needs, made here on the control
