@@ -42,6 +42,11 @@ void loomd_mpi_gather_captures(struct loom_fabric *f, const uint16_t *sw_rank, i
 			continue; /* the same on every rank: the same configuration */
 		int owner = sw_rank[p.sw];
 
+		if (rank != owner && p.frames) /* not expected: a copy carries no traffic */
+			fprintf(stderr,
+				"loomd: rank %d: warning: capture %d: %lu frames on its copy of another rank's switch: "
+				"the file may differ from one process's\n",
+				rank, i, (unsigned long)p.frames);
 		if (owner == 0)
 			continue; /* rank 0 wrote its own frames into the file */
 		if (rank == owner) {

@@ -208,7 +208,7 @@ static json_t *close_captures(struct loom_observe *o, bool results)
 
 		if (!cf)
 			continue;
-		ok = !cf->failed && fclose(cf->f) == 0;
+		ok = fclose(cf->f) == 0 && !cf->failed; /* closed even after a failed write */
 		if (!ok)
 			fprintf(stderr, "loomd: capture %s: cannot write\n", cf->path);
 		free(cf->mem);

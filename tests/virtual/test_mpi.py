@@ -178,16 +178,21 @@ class MpiTraceCapture(VirtualClassCase):
 
     FILES = ("spine0-leaf0.pcapng", "spine1-leaf3.pcapng", "leaf3-h.pcapng")
 
-    def one(self, ranks):
-        d = os.path.join(self.dir, "trace-r%s" % (ranks or 0))
+    def one(self, ranks, text=None, files=FILES):
+        """Runs mpi_trace.yaml (or `text`) in a directory of its own, where
+        the capture files go; the results' and the files' bytes."""
+        d = os.path.join(self.dir, "trace-r%s-%d" % (ranks or 0, len(os.listdir(self.dir))))
         os.mkdir(d)
-        with open(os.path.join(HERE, "mpi_trace.yaml")) as f, open(os.path.join(d, "mpi_trace.yaml"), "w") as g:
-            g.write(f.read())
-        cmd = [LOOMCTL, "run", "mpi_trace.yaml", "--out", "res.json"] + (["--ranks", str(ranks)] if ranks else [])
+        if text is None:
+            with open(os.path.join(HERE, "mpi_trace.yaml")) as f:
+                text = f.read()
+        with open(os.path.join(d, "fabric.yaml"), "w") as g:
+            g.write(text)
+        cmd = [LOOMCTL, "run", "fabric.yaml", "--out", "res.json"] + (["--ranks", str(ranks)] if ranks else [])
         p = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=600)
         self.assertEqual(p.returncode, 0, "%s: %s" % (" ".join(cmd), p.stderr))
         out = {}
-        for name in ("res.json",) + self.FILES:
+        for name in ("res.json",) + files:
             with open(os.path.join(d, name), "rb") as f:
                 out[name] = f.read()
         return out, p.stderr
@@ -211,6 +216,31 @@ class MpiTraceCapture(VirtualClassCase):
             if ranks == 2:
                 ran = ranks_ran(err)
                 self.assertEqual((ran["leaf3"], ran["spine1"], ran["spine0"], ran["leaf1"]), (1, 1, 0, 0), err)
+            for name, data in ref.items():
+                self.assertEqual(got[name], data, "%s at %d ranks differs from one process's" % (name, ranks))
+
+    def test_a_cell_trace_past_its_64_events_over_ranks(self):
+        """A cell fabric's 9000-byte packets, cut into cells sprayed over both
+        spines: each traced packet has more events than the 64 kept, on
+        three ranks at 4; the merge keeps one process's first 63 and last
+        and counts the rest lost: the same bytes at 2 and 4 ranks, with a
+        capture of a spine's link to the trace's leaf."""
+        with open(os.path.join(HERE, "cell_permutation.yaml")) as f:
+            text = f.read()
+        for old, new in (("packet: 1500, bytes: 300000", "packet: 9000, bytes: 90000"),
+                         ("duration: 1ms", "duration: 100us"),
+                         ("  port_type: generator", "  port_type: generator\n  mtu: 9000")):
+            self.assertIn(old, text)
+            text = text.replace(old, new)
+        text += "trace: { at: leaf3:0, count: 3 }\ncapture:\n  - { link: spine1:3, dir: both, file: s1.pcapng }\n"
+        ref, _ = self.one(None, text, ("s1.pcapng",))
+        res = json.loads(ref["res.json"])
+        for p in res["trace"]["packets"]:
+            self.assertEqual((p["end"], len(p["events"])), ("delivered", 64), p["id"])
+            self.assertGreater(p["events_lost"], 0)
+        self.assertGreater(res["captures"][0]["frames"], 0)
+        for ranks in (2, 4):
+            got, _ = self.one(ranks, text, ("s1.pcapng",))
             for name, data in ref.items():
                 self.assertEqual(got[name], data, "%s at %d ranks differs from one process's" % (name, ranks))
 
