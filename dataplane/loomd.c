@@ -499,10 +499,14 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (loom_fabric_load(config, &fabric, check_config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
+		if (use_mpi) /* the other ranks stop too (only rank 0 creates the output files) */
+			loomd_mpi_all_loaded(false);
 		json_decref(loomd_cfg_record_finish());
 		loom_fabric_free(&fabric); /* what was loaded before the error (ASan found it leaked) */
 		goto out_eal;
 	}
+	if (use_mpi && !loomd_mpi_all_loaded(true))
+		goto out_fabric; /* another rank said why */
 	/* a run over MPI ranks' switch groups (loomd_mpi.c); read here so
 	 * that --check-config records it */
 	if (loomd_cfg_get(fabric.config, LOOMD_ROOT_PARTITION, &partition, err, sizeof(err)) < 0) {

@@ -119,6 +119,11 @@ const char *loomd_mpi_share_config(const char *path)
 	return out;
 }
 
+/* Every rank loads the fabric; a load can fail on one rank only (rank 0
+ * alone creates the capture files: a symlink in a file's place), and the
+ * others must not wait for it in the run's first exchange. */
+bool loomd_mpi_all_loaded(bool mine) { return loom_mpi_all(mine); }
+
 void loomd_mpi_finish(void)
 {
 	if (g_config_copy[0])

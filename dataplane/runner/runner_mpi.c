@@ -346,6 +346,14 @@ int loom_mpi_gather_strings(const char *mine, char ***out)
 	return rc;
 }
 
+bool loom_mpi_all(bool mine)
+{
+	int in = mine, all = 0;
+
+	MPI_LEAKS_IGNORED(MPI_Allreduce(&in, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD));
+	return all != 0;
+}
+
 void loom_mpi_bytes_to_root(int from, const void *mine, size_t len, char **out, size_t *out_len)
 {
 	int rank;

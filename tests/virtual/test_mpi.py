@@ -219,6 +219,26 @@ class MpiTraceCapture(VirtualClassCase):
             for name, data in ref.items():
                 self.assertEqual(got[name], data, "%s at %d ranks differs from one process's" % (name, ranks))
 
+    def test_a_symlink_in_a_capture_place_stops_every_rank(self):
+        """Only rank 0 creates the capture files: when it refuses one (a
+        symlink in its place), every rank stops (they agree after loading)
+        instead of waiting for rank 0 in the first exchange; the link's
+        target is untouched."""
+        d = os.path.join(self.dir, "symlink")
+        os.mkdir(d)
+        with open(os.path.join(HERE, "mpi_trace.yaml")) as f, open(os.path.join(d, "fabric.yaml"), "w") as g:
+            g.write(f.read())
+        with open(os.path.join(d, "target"), "w") as f:
+            f.write("keep")
+        os.symlink("target", os.path.join(d, "spine1-leaf3.pcapng"))
+        p = subprocess.run([LOOMCTL, "run", "fabric.yaml", "--out", "res.json", "--ranks", "2"], cwd=d,
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("spine1-leaf3.pcapng: a symbolic link", p.stderr)
+        with open(os.path.join(d, "target")) as f:
+            self.assertEqual(f.read(), "keep")
+        self.assertFalse(os.path.exists(os.path.join(d, "res.json")))
+
     def test_a_cell_trace_past_its_64_events_over_ranks(self):
         """A cell fabric's 9000-byte packets, cut into cells sprayed over both
         spines: each traced packet has more events than the 64 kept, on
