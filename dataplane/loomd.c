@@ -112,7 +112,8 @@ static void usage(FILE *out)
 /* Memory the fabric needs, in MB, estimated from the configuration before
  * EAL starts (to choose hugepages or not, and -m without them): mbufs as
  * the pool is sized (ports/port_setup.c), route tables as config_load.c makes
- * them, a P4 switch's LPM tables (p4/swx_lpm_table.h), and room for the rest. */
+ * them, a P4 switch's LPM tables (p4/swx_lpm_table.h), the lossless queues'
+ * reserves (config_tm.c), and room for the rest. */
 static unsigned int needed_mb(const json_t *root)
 {
 	json_t *switches = json_object_get(root, LOOMD_KEY(ROOT_SWITCHES)), *sw, *port;
@@ -155,8 +156,10 @@ static unsigned int needed_mb(const json_t *root)
 			2 * n_ports + 511;
 	}
 	unsigned int cell_mb = loom_cell_needed_mb(root); /* the cell pool (cell_setup.c) */
+	/* real time: a lossless switch's queue reserve (640 KB at 4 MB of buffer) */
+	unsigned int reserve_mb = (unsigned int)((loom_tm_reserve_needed_bytes((json_t *)root) + (1u << 20) - 1) >> 20);
 
-	return cell_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
+	return cell_mb + reserve_mb + (unsigned int)((mbufs * mbuf_bytes) >> 20) +
 	       /* route tables: the fast kind in EAL memory (at most one per
 		* switch; shared ones count once in fact); the LPM kind is
 		* plain memory; a P4 switch's RIB-only tables beyond, ~4 MB */
@@ -496,10 +499,14 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (loom_fabric_load(config, &fabric, check_config, err, sizeof(err)) < 0) {
 		fprintf(stderr, "loomd: %s\n", err);
+		if (use_mpi) /* the other ranks stop too (only rank 0 creates the output files) */
+			loomd_mpi_all_loaded(false);
 		json_decref(loomd_cfg_record_finish());
 		loom_fabric_free(&fabric); /* what was loaded before the error (ASan found it leaked) */
 		goto out_eal;
 	}
+	if (use_mpi && !loomd_mpi_all_loaded(true))
+		goto out_fabric; /* another rank said why */
 	/* a run over MPI ranks' switch groups (loomd_mpi.c); read here so
 	 * that --check-config records it */
 	if (loomd_cfg_get(fabric.config, LOOMD_ROOT_PARTITION, &partition, err, sizeof(err)) < 0) {

@@ -21,7 +21,9 @@
 #include "cell_fabric.h"
 #include "ctl.h"
 #include "gen_host.h"
+#include "config.h"
 #include "loomd_config_read.h"
+#include "loomd_mpi_observe.h"
 #include "observe.h"
 #include "partition.h"
 #include "runner_mpi.h"
@@ -63,19 +65,16 @@ static char *read_whole(const char *path, long *len)
  * the same from the same bytes. */
 static const char *refused_output(const char *buf, size_t len)
 {
-	json_t *root = g_size > 1 ? json_loadb(buf, len, 0, NULL) : NULL, *trace = NULL, *caps = NULL, *cell = NULL,
-	       *cell_cap = NULL;
+	json_t *root = g_size > 1 ? json_loadb(buf, len, 0, NULL) : NULL, *cell = NULL, *cell_cap = NULL;
 	const char *why = NULL;
 	char err[256];
 
 	if (!root)
 		return NULL; /* one rank, or the loader will say what is wrong */
-	/* a key of the wrong type: the loader says so */
-	if (loomd_cfg_get(root, LOOMD_ROOT_TRACE, &trace, err, sizeof(err)) == 0 &&
-	    loomd_cfg_get(root, LOOMD_ROOT_CAPTURES, &caps, err, sizeof(err)) == 0 && (trace || json_array_size(caps)))
-		why = "traces and captures are not gathered from several ranks yet";
-	else if (loomd_cfg_get(root, LOOMD_ROOT_CELL, &cell, err, sizeof(err)) == 0 && cell &&
-		 loomd_cfg_get(cell, LOOMD_CELL_CAPTURE, &cell_cap, err, sizeof(err)) == 0 && cell_cap)
+	/* a key of the wrong type: the loader says so. Traces and captures
+	 * are gathered (loomd_mpi_observe.c); only rank 0 creates their files. */
+	if (loomd_cfg_get(root, LOOMD_ROOT_CELL, &cell, err, sizeof(err)) == 0 && cell &&
+	    loomd_cfg_get(cell, LOOMD_CELL_CAPTURE, &cell_cap, err, sizeof(err)) == 0 && cell_cap)
 		why = "a cell capture (cell: capture) is not gathered from several ranks yet";
 	json_decref(root);
 	return why;
@@ -104,6 +103,7 @@ const char *loomd_mpi_share_config(const char *path)
 		return NULL;
 	}
 	if (g_rank != 0) {
+		loom_observe_captures_in_memory(true); /* rank 0 writes the capture files */
 		/* mkstemp: a new file of ours (O_EXCL), never one a link points at */
 		snprintf(g_config_copy, sizeof(g_config_copy), "/tmp/loomd-rank%d-XXXXXX", g_rank);
 		fd = mkstemp(g_config_copy);
@@ -118,6 +118,11 @@ const char *loomd_mpi_share_config(const char *path)
 	free(buf);
 	return out;
 }
+
+/* Every rank loads the fabric; a load can fail on one rank only (rank 0
+ * alone creates the capture files: a symlink in a file's place), and the
+ * others must not wait for it in the run's first exchange. */
+bool loomd_mpi_all_loaded(bool mine) { return loom_mpi_all(mine); }
 
 void loomd_mpi_finish(void)
 {
@@ -144,9 +149,7 @@ static const char *refused(const struct loom_fabric *f, const struct loom_series
 		return NULL;
 	if (f->cell && f->cell->cfg.capture) /* every rank would write the one file */
 		return "a cell capture (cell: capture) is not gathered from several ranks yet";
-	if (f->observe && loom_observe_active(f->observe))
-		return "traces and captures are not gathered from several ranks yet";
-	return NULL;
+	return NULL; /* traces and captures: loomd_mpi_observe.c */
 }
 
 /* The switch a fault record of the results names (its index), or -1. */
@@ -301,7 +304,7 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 	size_t part_len = 0;
 	bool want_series = false;
 	char err[512];
-	json_t *stats;
+	json_t *stats, *trace = NULL;
 	double t0, wall;
 	int rc = 1;
 
@@ -318,6 +321,9 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 		fprintf(stderr, "loomd: rank %d: %s\n", g_rank, err);
 		loom_mpi_abort(1);
 	}
+	/* captures keep what packets hold, as one process's (loomd.c) */
+	if (f->observe && (uint32_t)(pool.stored - RTE_PKTMBUF_HEADROOM) < f->observe->snap)
+		f->observe->snap = (uint32_t)(pool.stored - RTE_PKTMBUF_HEADROOM);
 	if (g_rank == 0)
 		fprintf(stderr, "loomd: fabric %s: %u switches, %u generator hosts; virtual time for %lu ns, seed %lu; "
 				"over %d MPI ranks\n",
@@ -362,6 +368,8 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 	warn_cell_pool(f, sw_rank);
 	if (gather_switches(f, stats, sw_rank) < 0)
 		loom_mpi_abort(1);
+	loomd_mpi_gather_captures(f, sw_rank, g_rank);
+	trace = loomd_mpi_gather_trace(f, sw_rank, g_rank, g_size);
 	if (g_rank != 0) {
 		json_decref(stats);
 		rc = 0;
@@ -403,11 +411,15 @@ int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct 
 			(unsigned long)la);
 	json_t *out = loomd_virtual_results(f, &vst, stats);
 
+	if (out && trace) /* rank 0's own record replaced by every rank's, merged */
+		json_object_set(out, "trace", trace);
+
 	rc = out ? loomd_write_results(out, NULL, results) : 1;
 out:
 	if (part.out)
 		fclose(part.out);
 	free(part_buf);
+	json_decref(trace);
 	free(ranks);
 	free(sw_rank);
 	return rc;

@@ -8,6 +8,7 @@
 #ifndef LOOMD_MPI_H
 #define LOOMD_MPI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -32,6 +33,7 @@ int loomd_mpi_take_config(const json_t *config, json_t *partition);
 int loomd_run_mpi_main(struct loom_fabric *f, const char *results, const struct loom_series *series,
 		       double t_start);
 void loomd_mpi_finish(void);
+bool loomd_mpi_all_loaded(bool mine);
 #else
 static inline int loomd_mpi_start(int *argc, char ***argv)
 {
@@ -63,6 +65,7 @@ static inline int loomd_run_mpi_main(struct loom_fabric *f, const char *results,
 	return 1;
 }
 static inline void loomd_mpi_finish(void) {}
+static inline bool loomd_mpi_all_loaded(bool mine) { return mine; }
 #endif
 
 #endif

@@ -202,7 +202,7 @@ static void wait_vm_links(uint64_t t0)
 
 int fabric_bring_back(json_t *state)
 {
-	pid_t old = (pid_t)json_integer_value(json_object_get(state, "pid")), pid;
+	pid_t old = loomd_recorded_pid(state), pid;
 	const char *fabric = json_string_value(json_object_get(state, "fabric")) ?: "?";
 	uint64_t t0, stopped, since;
 	json_t *status;

@@ -13,8 +13,10 @@
  * step under way (the host script, loomd's start) ends, then `up` removes
  * everything it made, as `down` does, and exits 1 (up_signal below). The
  * state file is written before anything is created and again as soon as
- * loomd's pid is known, so a loomctl killed outright (SIGKILL) is still
- * undone by `loomctl down`; a second signal ends loomctl at once, with
+ * loomd's pid is known, and the started process writes its pid to
+ * loomd.pid before it becomes loomd (loomd_process.c), so a loomctl killed
+ * outright (SIGKILL), even before it saved that pid, is still undone by
+ * `loomctl down`; a second signal ends loomctl at once, with
  * the same remedy.
  *
  * up on a fabric whose loomd died (its state file names a dead pid) with
@@ -319,7 +321,7 @@ int cmd_up(const struct up_opts *o)
 		 * loomd died (killed, crashed) keeps its hosts: the same fabric is
 		 * brought back as `loomctl restart` does, hosts and live changes
 		 * kept; another one is refused (`down` first). */
-		pid_t old = (pid_t)json_integer_value(json_object_get(state, "pid"));
+		pid_t old = loomd_recorded_pid(state);
 
 		if (loomd_pid_alive(old)) {
 			fprintf(stderr, "loomctl: a fabric is already up (%s); run 'loomctl down' first\n",
@@ -457,9 +459,17 @@ int cmd_down(void)
 	/* The guests first: their run directories are outside /run/loom, and
 	 * a QEMU nobody stops would keep running with nobody knowing it. */
 	vm_hosts_stop(state);
-	loomd_stop((pid_t)json_integer_value(json_object_get(state, "pid")));
-	/* what a killed loomd could not remove itself */
-	loomd_remove_runtime_dir((pid_t)json_integer_value(json_object_get(state, "pid")));
+	/* the state file's loomd, and the one that recorded itself in loomd.pid
+	 * (the same, unless loomctl was killed before it saved the pid) */
+	pid_t pids[2] = {(pid_t)json_integer_value(json_object_get(state, "pid")), loomd_pid_file_read()};
+
+	for (int k = 0; k < 2; k++) {
+		if (k == 1 && pids[1] == pids[0])
+			break;
+		loomd_stop(pids[k]);
+		/* what a killed loomd could not remove itself */
+		loomd_remove_runtime_dir(pids[k]);
+	}
 	/* Deleting a namespace deletes its veth ends, and with them the peers. */
 	/* Processes left in a namespace (an iperf3 server, say) would keep it
 	 * alive after `ip netns del`. */

@@ -81,6 +81,62 @@ int loomd_path(char *buf, size_t len)
 	return -1;
 }
 
+/*
+ * In the child, before it execs loomd (the pid stays across exec): its pid
+ * into the run directory, so that whatever happens to loomctl next, `down`
+ * finds it. Written to a new file (O_EXCL|O_NOFOLLOW: never through a link
+ * someone left) and renamed over the old one, so a reader sees a whole pid
+ * or the previous file, never a part. 0 or -1 (errno).
+ */
+static int pid_file_write_own(void)
+{
+	char tmp[200], buf[24];
+	int fd, n, saved;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", LOOM_LOOMD_PID_FILE);
+	unlink(tmp); /* a child killed half-way left it */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)n) != n || close(fd) < 0 || rename(tmp, LOOM_LOOMD_PID_FILE) < 0) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+pid_t loomd_pid_file_read(void)
+{
+	char buf[24] = "", *end;
+	int fd = open(LOOM_LOOMD_PID_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+	long v;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	v = strtol(buf, &end, 10);
+	return v > 0 && v < INT_MAX && *end == '\n' ? (pid_t)v : 0;
+}
+
+pid_t loomd_recorded_pid(const json_t *state)
+{
+	pid_t saved = (pid_t)json_integer_value(json_object_get(state, "pid")), own = loomd_pid_file_read();
+
+	if (loomd_pid_alive(saved))
+		return saved;
+	if (loomd_pid_alive(own))
+		return own;
+	return saved > 0 ? saved : own;
+}
+
 pid_t loomd_start(bool append_log, const char *worker_priority)
 {
 	char path[PATH_MAX];
@@ -108,6 +164,12 @@ pid_t loomd_start(bool append_log, const char *worker_priority)
 
 		if (!worker_priority)
 			argv[7] = NULL;
+		if (pid_file_write_own() < 0) {
+			/* a loomd nobody could find after a killed loomctl: not started */
+			fprintf(stderr, "loomctl: cannot write %s: %s; loomd not started\n", LOOM_LOOMD_PID_FILE,
+				strerror(errno));
+			_exit(126);
+		}
 		execv(path, argv);
 		fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);

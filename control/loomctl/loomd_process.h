@@ -28,11 +28,24 @@ int loomd_path(char *buf, size_t len);
 /* pid is a running loomd (not a process that got its number later). */
 bool loomd_pid_alive(pid_t pid);
 
+/* loomd's pid file in the run directory: the started process writes it
+ * itself, before it becomes loomd, so it exists even when loomctl is
+ * killed (SIGKILL) before it saves the pid in the state file. */
+#define LOOM_LOOMD_PID_FILE (loom_run_paths()->pid)
+
 /* Start loomd on the fabric's configuration, socket and changes directory,
  * its output to the log: truncated (up) or appended to (restart: the log of
  * the loomd that died stays above). worker_priority: loomd --worker-priority
- * (NULL: loomd's default). The pid, or -1. */
+ * (NULL: loomd's default). The pid (also in LOOM_LOOMD_PID_FILE), or -1. */
 pid_t loomd_start(bool append_log, const char *worker_priority);
+
+/* The pid in LOOM_LOOMD_PID_FILE, or 0 (none, unreadable, not a pid). */
+pid_t loomd_pid_file_read(void);
+
+/* The fabric's loomd: the state file's pid when that one runs, else the pid
+ * file's when that one runs (a loomctl killed between loomd's start and
+ * saving its pid), else the state file's (0: none). */
+pid_t loomd_recorded_pid(const struct json_t *state);
 
 /* Wait until loomd answers a ping (0), or dies or 60 s pass (-1). */
 int loomd_wait(pid_t pid);

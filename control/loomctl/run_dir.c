@@ -35,6 +35,7 @@ static void fill(const char *dir)
 	snprintf(paths.state, sizeof(paths.state), "%s/state.json", dir);
 	snprintf(paths.hosts_script, sizeof(paths.hosts_script), "%s/hosts-up.sh", dir);
 	snprintf(paths.hosts_log, sizeof(paths.hosts_log), "%s/hosts-up.log", dir);
+	snprintf(paths.pid, sizeof(paths.pid), "%s/loomd.pid", dir);
 }
 
 const struct loom_run_paths *loom_run_paths(void)
@@ -169,7 +170,7 @@ void loom_print_tail(const char *path, int n)
 void loom_run_dir_remove(void)
 {
 	const struct loom_run_paths *p = loom_run_paths();
-	const char *files[] = {p->socket, p->config, p->log, p->state, p->hosts_script, p->hosts_log};
+	const char *files[] = {p->socket, p->config, p->log, p->state, p->hosts_script, p->hosts_log, p->pid};
 
 	if (strcmp(p->dir, LOOM_RUN_DIR_DEFAULT) == 0) {
 		loom_remove_tree(p->dir);

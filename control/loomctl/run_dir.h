@@ -24,6 +24,7 @@ struct loom_run_paths {
 	char state[160];        /* state.json: what `up` made */
 	char hosts_script[160]; /* hosts-up.sh: the host namespaces, VXLAN links */
 	char hosts_log[160];    /* hosts-up.log */
+	char pid[160];          /* loomd.pid: loomd's pid, written by itself (loomd_process.c) */
 };
 
 const struct loom_run_paths *loom_run_paths(void);

@@ -135,6 +135,7 @@ struct cell_voq_cc {
 	struct loom_ecn_state ecn_st;
 	bool trim;                 /* the egress port's TM trims this packet class */
 	uint8_t trim_dscp;
+	uint8_t dscp;              /* of its first packet: its class at the egress port's TM */
 	uint64_t marked, trimmed;  /* packets CE-marked, trimmed instead of dropped */
 };
 
@@ -275,6 +276,9 @@ loom_time_ns cell_egress_timers(struct loom_switch *sw, loom_time_ns now);
 /* Settle a new VOQ's ECN and trimming from its egress port (switch
  * `egress`, port q->dst_port) for a packet of DSCP `dscp`. */
 void cell_voq_cc_init(struct loom_switch *sw, struct cell_voq *q, const struct loom_switch *egress, uint8_t dscp);
+/* `tm set` on leaf `egress` (on the worker): every leaf's VOQs toward its
+ * ports take its ports' new settings (ECN state and counters kept). */
+void cell_voq_cc_follow_tm(const struct loom_switch *egress);
 /* A packet the VOQ takes: CE-marked when the VOQ's depth says so (an
  * ECN-capable IPv4/IPv6 packet; counted). */
 void cell_voq_cc_admit(struct loom_switch *sw, struct cell_voq *q, struct rte_mbuf *m,

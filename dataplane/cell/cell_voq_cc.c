@@ -19,7 +19,8 @@
  *         credit (cell_ingress.c): the receiver learns of the loss a
  *         fabric crossing later, as NDP's header queue does.
  * Reads: the packet's IP header (ECN bits, DSCP), the egress port's TM
- * configuration (at VOQ creation: later changes to it are not followed).
+ * configuration (at VOQ creation, and again after each `tm set` on the
+ * egress leaf: cell_voq_cc_follow_tm).
  * Sets: CE in the packet; counters per VOQ and per leaf (marks, trims;
  * drops are counted by the caller).
  */
@@ -27,6 +28,7 @@
 
 #include "loom/traffic/rng.h"
 #include "cell_fabric.h"
+#include "fabric.h"
 #include "pkt_meta.h"
 #include "tm.h"
 
@@ -35,16 +37,18 @@ static inline uint32_t cell_rand(struct loom_cell_switch *cs)
 	return cs->rng = loom_xorshift32(cs->rng);
 }
 
-void cell_voq_cc_init(struct loom_switch *sw, struct cell_voq *q, const struct loom_switch *egress, uint8_t dscp)
+/* The egress port's settings for the class of q->cc.dscp, or `cell:`'s ECN */
+static void voq_cc_settings(const struct cell_fabric *fab, struct cell_voq *q, const struct loom_switch *egress)
 {
-	const struct cell_cfg *c = &sw->cell->fab->cfg;
+	const struct cell_cfg *c = &fab->cfg;
 	const struct loom_port *p = q->dst_port < egress->n_ports ? &egress->ports[q->dst_port] : NULL;
 	const struct tm_port *t = p ? p->tm : NULL;
 
-	q->cc = (struct cell_voq_cc){0};
-	loom_ecn_state_init(&q->cc.ecn_st);
+	q->cc.ecn = (struct loom_ecn_cfg){0};
+	q->cc.trim = false;
+	q->cc.trim_dscp = 0;
 	if (t != NULL) {
-		uint8_t cls = loom_dscp_to_class(&t->cfg.dscp, dscp);
+		uint8_t cls = loom_dscp_to_class(&t->cfg.dscp, q->cc.dscp);
 
 		if (cls < t->n_classes) {
 			/* A VOQ fed at its share of the port holds, besides what
@@ -67,6 +71,34 @@ void cell_voq_cc_init(struct loom_switch *sw, struct cell_voq *q, const struct l
 		q->cc.ecn = (struct loom_ecn_cfg){.mode = c->ecn_kmin == c->ecn_kmax ? LOOM_ECN_MODE_STEP : LOOM_ECN_MODE_RED,
 						  .k_bytes = (uint32_t)c->ecn_kmin, .kmin_bytes = (uint32_t)c->ecn_kmin,
 						  .kmax_bytes = (uint32_t)c->ecn_kmax, .pmax = LOOM_ECN_P_ONE};
+	}
+}
+
+void cell_voq_cc_init(struct loom_switch *sw, struct cell_voq *q, const struct loom_switch *egress, uint8_t dscp)
+{
+	q->cc = (struct cell_voq_cc){0};
+	loom_ecn_state_init(&q->cc.ecn_st);
+	q->cc.dscp = dscp;
+	voq_cc_settings(sw->cell->fab, q, egress);
+}
+
+void cell_voq_cc_follow_tm(const struct loom_switch *egress)
+{
+	const struct cell_fabric *fab = egress->cell ? egress->cell->fab : NULL;
+	uint16_t leaf = egress->cell ? egress->cell->leaf : CELL_NO_LEAF;
+
+	if (!fab || leaf == CELL_NO_LEAF)
+		return;
+	/* the VOQs toward `leaf` at every leaf: one run of slots each
+	 * (cell_ingress.c voq_index: leaf, then port, then class) */
+	for (uint16_t l = 0; l < fab->n_leaves; l++) {
+		const struct loom_cell_switch *cs = fab->fabric->switches[fab->leaf_switch[l]].cell;
+		uint32_t run = (uint32_t)fab->max_ports * fab->cfg.n_classes;
+
+		for (uint32_t i = (uint32_t)leaf * run; cs && cs->voq && i < (uint32_t)(leaf + 1) * run &&
+							  i < cs->n_voq_slots; i++)
+			if (cs->voq[i])
+				voq_cc_settings(fab, cs->voq[i], egress);
 	}
 }
 

@@ -29,6 +29,24 @@ void loom_fabric_free(struct loom_fabric *f);
 int loom_observe_load(struct loom_fabric *f, struct json_t *root, bool check_only, char *err, size_t errlen);
 void loom_observe_results(struct loom_fabric *f, struct json_t *out);
 void loom_observe_unload(struct loom_fabric *f);
+
+/* A run split over MPI ranks (loomd_mpi_observe.c): every rank but 0 is
+ * told before loading that rank 0 writes the capture files, and keeps the
+ * frames its switches capture in memory, without the file's header; rank 0
+ * appends each capture's frames from the rank that owns its switch (only
+ * that rank's copy of the switch carries traffic). */
+void loom_observe_captures_in_memory(bool on);
+struct loom_capture_part {
+	const char *bytes; /* the pcapng packet blocks taken here (in memory), NULL on rank 0 */
+	size_t len;
+	uint64_t frames;
+	bool full, failed; /* the size cap reached; a write failed */
+	uint16_t sw;       /* the index of the capture's switch */
+};
+/* Capture i (0..LOOM_CAPTURES_MAX-1) of the configuration: 0, or -1 when there is none. */
+int loom_observe_capture_part(struct loom_fabric *f, int i, struct loom_capture_part *out);
+/* Rank 0: capture i's frames from another rank, appended to its file. */
+int loom_observe_capture_add(struct loom_fabric *f, int i, const struct loom_capture_part *p);
 /* config_tm.c: time_scale and the traffic manager of every port (after
  * the switches are loaded); and its release. */
 int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
@@ -37,6 +55,9 @@ int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, s
  * Used by the configuration and by `tm set` (ctl_tm.c). */
 int loom_tm_value_string(struct json_t *v, char *buf, size_t len);
 void loom_fabric_free_tm(struct loom_fabric *f);
+/* Bytes of EAL memory the real-time lossless queues' reserves of this
+ * configuration take (loomd's estimate before EAL; 0 in virtual time). */
+uint64_t loom_tm_reserve_needed_bytes(struct json_t *root);
 
 /* Route tables (core/route_table.h, shared by switches with the same
  * routes): DIR-24-8 (IPv4) and the trie (IPv6) are the fast ones but

@@ -18,6 +18,8 @@
 
 struct capture_file {
 	FILE *f;
+	char *mem; /* in memory (loom_observe_captures_in_memory): f is its open_memstream */
+	size_t mem_len;
 	struct loom_output_cap cap;
 	uint64_t frames;
 	bool failed;
@@ -39,6 +41,11 @@ static void capture_file_write(void *ctx, const struct loom_capture_slot *s)
 	}
 	cf->frames++;
 }
+
+/* Another process (MPI rank 0) writes the files: this one keeps its frames in memory. */
+static bool g_in_memory;
+
+void loom_observe_captures_in_memory(bool on) { g_in_memory = on; }
 
 static int fail(char *err, size_t errlen, const char *what, const char *msg)
 {
@@ -105,13 +112,23 @@ static int load_capture(struct loom_fabric *f, json_t *v, bool open_files, struc
 		return fail(err, errlen, "captures", "out of memory");
 	snprintf(cf->path, sizeof(cf->path), "%s", file);
 	ctl_link_name(&f->switches[si], cap->port, cf->link, sizeof(cf->link));
+	loom_output_cap_init(&cf->cap, LOOM_OUTPUT_DEFAULT_MAX_BYTES, cf->path);
+	if (g_in_memory) { /* the frames only, no header: rank 0's file has it (loomd_mpi_observe.c) */
+		cf->f = open_memstream(&cf->mem, &cf->mem_len);
+		if (!cf->f) {
+			free(cf);
+			return fail(err, errlen, "captures", "out of memory");
+		}
+		cap->sink = capture_file_write;
+		cap->sink_ctx = cf;
+		return 0;
+	}
 	/* 0644, no symlink followed: users read captures */
 	cf->f = loom_output_open(file, LOOM_OUTPUT_SHARED, msg, sizeof(msg));
 	if (!cf->f) {
 		free(cf);
 		return fail(err, errlen, "captures", msg);
 	}
-	loom_output_cap_init(&cf->cap, LOOM_OUTPUT_DEFAULT_MAX_BYTES, cf->path);
 	snprintf(desc, sizeof(desc), "loom link %s, %s, virtual time", cf->link, dir);
 	if (pcapng_write_section(cf->f, "loomd virtual-time capture") < 0 ||
 	    pcapng_write_interface(cf->f, cf->link, desc, LOOM_CAPTURE_SNAP) < 0) {
@@ -171,6 +188,7 @@ fail:
 
 		if (cf) {
 			fclose(cf->f);
+			free(cf->mem);
 			free(cf);
 		}
 	}
@@ -190,9 +208,10 @@ static json_t *close_captures(struct loom_observe *o, bool results)
 
 		if (!cf)
 			continue;
-		ok = !cf->failed && fclose(cf->f) == 0;
+		ok = fclose(cf->f) == 0 && !cf->failed; /* closed even after a failed write */
 		if (!ok)
 			fprintf(stderr, "loomd: capture %s: cannot write\n", cf->path);
+		free(cf->mem);
 		if (a)
 			json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:b, s:b}", "link", cf->link, "file", cf->path,
 							   "frames", (json_int_t)cf->frames, "size_cap_reached",
@@ -203,6 +222,48 @@ static json_t *close_captures(struct loom_observe *o, bool results)
 		c->on = false;
 	}
 	return a;
+}
+
+static struct capture_file *capture_file_at(struct loom_fabric *f, int i)
+{
+	struct loom_capture *c = f->observe && i >= 0 && i < LOOM_CAPTURES_MAX ? &f->observe->cap[i] : NULL;
+
+	return c && c->sink == capture_file_write ? c->sink_ctx : NULL;
+}
+
+int loom_observe_capture_part(struct loom_fabric *f, int i, struct loom_capture_part *out)
+{
+	struct capture_file *cf = capture_file_at(f, i);
+
+	if (!cf)
+		return -1;
+	*out = (struct loom_capture_part){.frames = cf->frames, .full = cf->cap.full, .failed = cf->failed};
+	for (uint16_t s = 0; s < f->n_switches; s++)
+		if (f->switches[s].id == f->observe->cap[i].sw)
+			out->sw = s;
+	if (g_in_memory) {
+		if (fflush(cf->f) != 0) /* open_memstream: mem and mem_len are current after it */
+			out->failed = true;
+		out->bytes = cf->mem;
+		out->len = cf->mem_len;
+	}
+	return 0;
+}
+
+int loom_observe_capture_add(struct loom_fabric *f, int i, const struct loom_capture_part *p)
+{
+	struct capture_file *cf = capture_file_at(f, i);
+
+	if (!cf || g_in_memory)
+		return -1;
+	if (p->len && !cf->failed && fwrite(p->bytes, 1, p->len, cf->f) != p->len) {
+		fprintf(stderr, "loomd: capture %s: cannot write\n", cf->path);
+		cf->failed = true;
+	}
+	cf->frames += p->frames;
+	cf->cap.full |= p->full;
+	cf->failed |= p->failed;
+	return 0;
 }
 
 void loom_observe_results(struct loom_fabric *f, json_t *out)

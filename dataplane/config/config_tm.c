@@ -165,6 +165,47 @@ int loom_fabric_load_tm(struct loom_fabric *f, json_t *root, char *err, size_t e
 	return 0;
 }
 
+/*
+ * The lossless queues' reserves a real-time configuration makes at set-up
+ * (tm_switch_reserve: a switch with a lossless class on an enabled port),
+ * in bytes of EAL memory, read from the JSON before EAL starts. Settings
+ * resolve as loom_fabric_load_tm resolves them (fabric, switch, port);
+ * what does not parse counts nothing here: loom_fabric_load_tm reports it.
+ */
+uint64_t loom_tm_reserve_needed_bytes(struct json_t *root)
+{
+	const char *clock = json_string_value(json_object_get(root, LOOMD_KEY(ROOT_CLOCK)));
+	json_t *switches = json_object_get(root, LOOMD_KEY(ROOT_SWITCHES)), *js, *jp;
+	struct loom_tm_cfg fabric_cfg;
+	uint64_t bytes = 0;
+	char err[256];
+	size_t s, i;
+
+	if (clock && strcmp(clock, "virtual") == 0) /* virtual time grows them on the heap */
+		return 0;
+	loom_tm_cfg_default(&fabric_cfg);
+	if (tm_cfg_from(&fabric_cfg, json_object_get(root, LOOMD_KEY(ROOT_TM)), "fabric", err, sizeof(err)) < 0)
+		return 0;
+	json_array_foreach(switches, s, js) {
+		struct loom_tm_cfg sw_cfg = fabric_cfg;
+		bool lossless = false;
+
+		if (tm_cfg_from(&sw_cfg, json_object_get(js, LOOMD_KEY(SWITCH_TM)), "switch", err, sizeof(err)) < 0)
+			continue;
+		json_array_foreach(json_object_get(js, LOOMD_KEY(SWITCH_PORTS)), i, jp) {
+			struct loom_tm_cfg pc = sw_cfg;
+
+			if (tm_cfg_from(&pc, json_object_get(jp, LOOMD_KEY(PORT_TM)), "port", err, sizeof(err)) < 0 ||
+			    loom_tm_cfg_finalize(&pc, err, sizeof(err)) < 0)
+				continue;
+			lossless |= pc.enabled && pc.lossless;
+		}
+		if (lossless)
+			bytes += tm_queue_reserve_bytes(sw_cfg.buffer_bytes);
+	}
+	return bytes;
+}
+
 void loom_fabric_free_tm(struct loom_fabric *f)
 {
 	for (uint16_t s = 0; f->switches && s < f->n_switches; s++) {

@@ -69,6 +69,7 @@
 #include "cell_fabric.h"
 #include "gen_host.h"
 #include "gen_plane.h"
+#include "observe.h"
 #include "partition.h"
 #include "series.h"
 #include "vt_pool.h"
@@ -345,6 +346,54 @@ int loom_mpi_gather_strings(const char *mine, char ***out)
 	return rc;
 }
 
+bool loom_mpi_all(bool mine)
+{
+	int in = mine, all = 0;
+
+	MPI_LEAKS_IGNORED(MPI_Allreduce(&in, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD));
+	return all != 0;
+}
+
+void loom_mpi_bytes_to_root(int from, const void *mine, size_t len, char **out, size_t *out_len)
+{
+	int rank;
+	uint64_t n = len;
+
+	MPI_LEAKS_IGNORED(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+	*out = NULL;
+	*out_len = 0;
+	if (from == 0 || (rank != 0 && rank != from))
+		return;
+	if (rank == from) {
+		if (len > INT_MAX)
+			die("more than 2 GB of one output on one rank");
+		MPI_LEAKS_IGNORED(MPI_Send(&n, 1, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD));
+		MPI_LEAKS_IGNORED(MPI_Send(mine, (int)len, MPI_BYTE, 0, 0, MPI_COMM_WORLD));
+		return;
+	}
+	MPI_LEAKS_IGNORED(MPI_Recv(&n, 1, MPI_UINT64_T, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+	if (n > INT_MAX || !(*out = malloc(n + 1)))
+		die("out of memory for another rank's output");
+	MPI_LEAKS_IGNORED(MPI_Recv(*out, (int)n, MPI_BYTE, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+	*out_len = n;
+}
+
+/* A trace is claimed on the rank of its switch and followed on every
+ * rank its packets reach: the mark crosses with the packet (the message
+ * carries ol_flags and the dynamic fields; every rank registers them in the
+ * same order). Elsewhere no packet is claimed (the count is reached), and a
+ * marked packet's record is the one its number names: what each rank
+ * records of a packet is merged by virtual time at the end
+ * (loomd_mpi_observe.c). */
+static void follow_trace_here(struct loom_fabric *f, const uint16_t *sw_rank, int rank)
+{
+	struct loom_trace *t = f->observe ? f->observe->trace : NULL;
+
+	for (uint16_t s = 0; t && s < f->n_switches; s++)
+		if (f->switches[s].id == t->sw && sw_rank[s] != rank)
+			t->n_packets = t->count;
+}
+
 /* What the results read of a generator host: its counters, the PAUSE it
  * obeyed, its flows (loss recovery state is inside the flows) and, with a
  * multi-plane NIC, the NIC's planes and each flow's per-plane state. A
@@ -530,6 +579,7 @@ int loom_run_mpi(struct loom_fabric *f, const json_t *groups, struct loom_vt_poo
 		series->sw_rank = sw_rank;
 		series->rank = (uint16_t)r.rank;
 	}
+	follow_trace_here(f, sw_rank, r.rank);
 	if (loom_run_virtual(f, pool, series, &remote, st, err, errlen) < 0) {
 		/* the other ranks wait in the next exchange: stop them */
 		fprintf(stderr, "loomd: rank %d: %s\n", r.rank, err);

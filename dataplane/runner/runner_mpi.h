@@ -14,6 +14,7 @@
 #ifndef LOOM_RUNNER_MPI_H
 #define LOOM_RUNNER_MPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,5 +60,10 @@ void loom_mpi_bcast_bytes(char **buf, long *len);
 /* Rank 0 gets every rank's string (out[r], malloc'd; its own too), in
  * rank order; other ranks get nothing. 0, or -1. */
 int loom_mpi_gather_strings(const char *mine, char ***out);
+/* Whether `mine` holds on every rank (every rank calls it). */
+bool loom_mpi_all(bool mine);
+/* Rank `from`'s `len` bytes to rank 0 (only those two call it; nothing
+ * when from is 0): rank 0 gets a malloc'd copy in *out (*out_len bytes). */
+void loom_mpi_bytes_to_root(int from, const void *mine, size_t len, char **out, size_t *out_len);
 
 #endif

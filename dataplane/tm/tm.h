@@ -174,9 +174,9 @@ int tm_switch_create(struct loom_switch *sw, const struct loom_tm_cfg *cfg, unsi
 		     struct rte_mempool *ctrl_pool);
 void tm_switch_free(struct loom_switch *sw);
 /* Real time, a switch with a lossless class: make its queue reserve
- * (tm_queue_reserve.c) from its buffer size, unless it has one. It is
- * not resized by a later `tm set buffer`: a queue that then outgrows it
- * drops (lossless_drop) rather than allocate on the worker. 0 or -1. */
+ * (tm_queue_reserve.c) from its buffer size, unless it has one. A later
+ * `tm set buffer` replaces it with one of the new size
+ * (tm_queue_reserve_move, ctl/ctl_tm.c). 0 or -1. */
 int tm_switch_reserve(struct loom_switch *sw);
 /* Re-apply p->tm->cfg after a change at run time (rates, limits, ECN,
  * scheduler, PFC thresholds). Queued packets stay. */
@@ -218,6 +218,15 @@ int tm_queue_grow(struct tm_switch *ts, struct tm_queue *q);
 /* A reserve for a switch of `buffer_bytes` shared buffer; NULL without memory. */
 struct tm_queue_reserve *tm_queue_reserve_create(uint64_t buffer_bytes);
 void tm_queue_reserve_free(struct tm_queue_reserve *r);
+/* Entries of the reserve for `buffer_bytes`, and the DPDK memory it takes
+ * (loomd's estimate before EAL, loom_tm_reserve_needed_bytes). */
+uint32_t tm_queue_reserve_entries(uint64_t buffer_bytes);
+uint64_t tm_queue_reserve_bytes(uint64_t buffer_bytes);
+/* On the worker: every queue of sw grown from its reserve moves into `to`
+ * (new, empty), which then becomes sw's reserve (counters carried over);
+ * the caller frees the old one. -1 when `to` is too small for them:
+ * nothing changed. *in_use: the entries they hold. */
+int tm_queue_reserve_move(struct loom_switch *sw, struct tm_queue_reserve *to, uint64_t *in_use);
 /* Move q (full) to a block twice its size; -1 (counted in r->refused) when none is left. */
 int tm_queue_reserve_grow(struct tm_queue_reserve *r, struct tm_queue *q);
 /* q grew from r and is empty: its block back to r, q on its first arrays. */

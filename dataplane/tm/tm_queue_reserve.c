@@ -17,25 +17,54 @@
  * before the buffer is full: the packet is then dropped and counted
  * (lossless_drop, and the reserve's `refused`), never queued unbounded.
  *
+ * `tm set buffer` resizes it: the control thread makes a reserve for the
+ * new size, the worker moves the grown queues into it
+ * (tm_queue_reserve_move), and the control thread frees the old one.
+ *
  * Virtual time has no reserve (ts->reserve NULL): its queues grow on the
  * heap as before, since a virtual run has no clock to fall behind and its
  * memory is bounded by its packet pool's cap (runner/vt_pool.h).
  */
 #include <rte_malloc.h>
 
+#include "switch.h"
 #include "tm.h"
 
 /* The smallest frame counted on: Ethernet's minimum (60 bytes and FCS). */
 #define TM_RESERVE_MIN_FRAME 64u
 
-struct tm_queue_reserve *tm_queue_reserve_create(uint64_t buffer_bytes)
+/* log2 of the reserve's blocks of TM_RESERVE_BLOCK_MIN for a buffer */
+static unsigned int reserve_levels(uint64_t buffer_bytes)
 {
 	uint64_t want = buffer_bytes / TM_RESERVE_MIN_FRAME;
 	unsigned int levels = 0;
-	struct tm_queue_reserve *r;
 
 	while (((uint64_t)TM_RESERVE_BLOCK_MIN << levels) < want && levels < LOOM_BUDDY_MAX_LEVELS)
 		levels++;
+	return levels;
+}
+
+uint32_t tm_queue_reserve_entries(uint64_t buffer_bytes)
+{
+	return (uint32_t)TM_RESERVE_BLOCK_MIN << reserve_levels(buffer_bytes);
+}
+
+uint64_t tm_queue_reserve_bytes(uint64_t buffer_bytes)
+{
+	uint64_t n = tm_queue_reserve_entries(buffer_bytes);
+
+	/* the two arrays and the struct, each rte_malloc'd on a cache line
+	 * (the buddy's bitmaps are malloc's, not EAL memory) */
+	return RTE_ALIGN_CEIL(n * sizeof(struct rte_mbuf *), RTE_CACHE_LINE_SIZE) +
+	       RTE_ALIGN_CEIL(n * sizeof(uint16_t), RTE_CACHE_LINE_SIZE) +
+	       RTE_ALIGN_CEIL(sizeof(struct tm_queue_reserve), RTE_CACHE_LINE_SIZE);
+}
+
+struct tm_queue_reserve *tm_queue_reserve_create(uint64_t buffer_bytes)
+{
+	unsigned int levels = reserve_levels(buffer_bytes);
+	struct tm_queue_reserve *r;
+
 	r = rte_zmalloc("loom_tm_reserve", sizeof(*r), RTE_CACHE_LINE_SIZE);
 	if (!r)
 		return NULL;
@@ -110,4 +139,62 @@ void tm_queue_reserve_shrink(struct tm_queue_reserve *r, struct tm_queue *q)
 	q->lens = q->lens_first;
 	q->head = 0;
 	q->mask = TM_PORT_PKTS - 1;
+}
+
+/* q holds a block of the reserve (not its first arrays, not the heap) */
+static inline bool grown_from_reserve(const struct tm_queue *q)
+{
+	return q->mask >= TM_PORT_PKTS && !q->heap;
+}
+
+/*
+ * `tm set buffer` on a switch with a reserve: the control thread made `to`
+ * for the new size; here, on the worker, every queue holding a block of
+ * the old reserve moves to a block of the same size in `to`, its packets
+ * copied in order (at most the switch's queued lossless packets: a copy
+ * bounded by the old buffer / 64 B, once, between bursts). Blocks are
+ * placed largest first into an empty buddy, so they fit whenever their
+ * sum does; when it does not (the buffer shrunk below what is queued),
+ * nothing moves and -1 tells the caller to refuse the change.
+ */
+int tm_queue_reserve_move(struct loom_switch *sw, struct tm_queue_reserve *to, uint64_t *in_use)
+{
+	struct tm_queue_reserve *from = sw->tm->reserve;
+	uint64_t sum = 0;
+
+	for (uint16_t i = 0; i < sw->n_ports; i++)
+		for (int c = 0; sw->ports[i].tm && c < LOOM_TM_CLASSES; c++)
+			if (grown_from_reserve(&sw->ports[i].tm->q[c]))
+				sum += sw->ports[i].tm->q[c].mask + 1;
+	*in_use = sum;
+	if (sum > to->entries)
+		return -1;
+	for (int k = (int)to->buddy.levels; k >= 0; k--) {
+		for (uint16_t i = 0; i < sw->n_ports; i++) {
+			for (int c = 0; sw->ports[i].tm && c < LOOM_TM_CLASSES; c++) {
+				struct tm_queue *q = &sw->ports[i].tm->q[c];
+				uint32_t n = q->mask + 1;
+				uint64_t at;
+
+				if (!grown_from_reserve(q) || block_level(n) != (unsigned int)k)
+					continue;
+				/* cannot fail: blocks placed largest first */
+				at = (uint64_t)loom_buddy_alloc(&to->buddy, (unsigned int)k) * TM_RESERVE_BLOCK_MIN;
+				for (uint32_t e = 0; e < q->count; e++) {
+					to->pkts[at + e] = q->pkts[(q->head + e) & q->mask];
+					to->lens[at + e] = q->lens[(q->head + e) & q->mask];
+				}
+				q->pkts = to->pkts + at;
+				q->lens = to->lens + at;
+				q->head = 0;
+			}
+		}
+	}
+	/* the switch's counters go on across the change */
+	to->in_use = sum;
+	to->peak = from && from->peak > sum ? from->peak : sum;
+	to->grows = from ? from->grows : 0;
+	to->refused = from ? from->refused : 0;
+	sw->tm->reserve = to;
+	return 0;
 }

@@ -6,6 +6,12 @@ afterwards finds nothing left: no namespace, veth, loomd or run directory
 (loomd starting). Before this, a SIGTERM in the first moment killed loomctl
 while its script went on creating namespaces, and in the second one could
 leave a loomd that no state file named.
+
+And SIGKILL, which nothing catches, at the worst moment: loomd started,
+its pid not yet in the state file (loomctl stopped by gdb at the return of
+loomd_start, then killed). The started process wrote its own pid to
+/run/loom/loomd.pid before it became loomd (control/loomctl/loomd_process.c),
+so `down` stops it and leaves nothing; before, that loomd ran on unrecorded.
 """
 import json
 import os
@@ -18,6 +24,7 @@ import fabric as fx
 
 TOPO = os.path.join(fx.TOPOLOGIES, "default.yaml")
 STATE = "/run/loom/state.json"
+PID_FILE = "/run/loom/loomd.pid"
 
 
 def first_namespace():
@@ -32,6 +39,15 @@ def loomd_pid_recorded():
         with open(STATE) as f:
             return json.load(f).get("pid", 0) > 0
     except (OSError, ValueError):
+        return False
+
+
+def running(pid):
+    """pid exists and is not a zombie (an orphaned loomd's parent is init)"""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
         return False
 
 
@@ -62,6 +78,32 @@ class UpInterrupted(unittest.TestCase):
 
     def test_sigterm_while_loomd_starts(self):
         self.interrupt_when(loomd_pid_recorded, "loomd's pid in the state file")
+
+
+    def test_sigkill_before_loomd_pid_saved(self):
+        # loomctl under gdb: stopped where loomd_start returns (loomd forked,
+        # its pid not yet saved), then killed (gdb's kill: SIGKILL)
+        g = subprocess.run(["gdb", "-batch", "-nx", "-ex", "set pagination off", "-ex", "break loomd_start",
+                            "-ex", "run", "-ex", "finish", "-ex", "kill", "--args", fx.LOOMCTL, "up", TOPO],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        self.assertIn("Breakpoint 1, ", g.stdout, g.stdout)  # stopped in loomd_start
+        self.assertIn(" in cmd_up ", g.stdout, g.stdout)  # back in up, after the fork
+        self.assertIn("killed", g.stdout, g.stdout)
+        self.assertNotIn("is up", g.stdout, g.stdout)
+        with open(STATE) as f:
+            self.assertFalse(json.load(f).get("pid"), "the state file got the pid: the window was missed")
+        with open(PID_FILE) as f:
+            pid = int(f.read())
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # exec'd and running as loomd
+            with open("/proc/%d/comm" % pid) as f:
+                if f.read().strip() == "loomd":
+                    break
+            time.sleep(0.01)
+        self.assertIn("loomd pid %d" % pid, fx.leftovers())
+        fx.loomctl("down")
+        self.assertFalse(running(pid), "loomd %d still runs after down" % pid)
+        self.assertEqual(fx.leftovers(), [], "after down")
 
 
 if __name__ == "__main__":

@@ -140,10 +140,41 @@ class VmMachine(unittest.TestCase):
             print(run(LOOMCTL, "gather", TOPO, *files, check=False).stdout)
             self.assertEqual([e for e in whole["errors"] if not e.startswith("link ")], [])
             self.assertEqual(len(whole["cross_links"]), 8)
+            # The underlay between the machines: QEMU's tap here, the
+            # guest's virtio-net NIC there. A frame lost on it is in their
+            # counters (a guest too slow to empty its ring makes QEMU stop
+            # reading the tap, whose queue then drops: the tap's tx
+            # dropped), or their qdiscs', but not in any one VXLAN link's.
+            tap = json.loads(on("m0", "ip", "-s", "-j", "link", "show", TAP).stdout)[0]["stats64"]
+            nic = json.loads(in_guest("ip", "-s", "-j", "link", "show", MACHINES["m1"][1]).stdout)[0]["stats64"]
+            qd = {"m0": qdisc_dropped(on("m0", "tc", "-s", "qdisc", "show", "dev", TAP).stdout),
+                  "m1": qdisc_dropped(in_guest("tc", "-s", "qdisc", "show", "dev", MACHINES["m1"][1]).stdout)}
+            lost = {"m0": tap["tx"]["dropped"] + tap["tx"]["errors"] + qd["m0"] + nic["rx"]["dropped"] +
+                    nic["rx"]["errors"] + nic["rx"]["over_errors"],
+                    "m1": nic["tx"]["dropped"] + nic["tx"]["errors"] + qd["m1"] + tap["rx"]["dropped"] +
+                    tap["rx"]["errors"] + tap["rx"]["over_errors"]}
+            print("underlay: tap (m0) rx %s tx %s qdisc dropped %d; NIC (m1) rx %s tx %s qdisc dropped %d"
+                  % (tap["rx"], tap["tx"], qd["m0"], nic["rx"], nic["tx"], qd["m1"]))
+            m0_switches = {s["name"] for s in m0["switches"]}
+            unaccounted = {"m0": 0, "m1": 0}
             for w in whole["cross_links"]:
                 self.assertGreaterEqual(w["unaccounted"], 0, "more received than sent: %s" % w)
-                self.assertLessEqual(w["unaccounted"], w["sent"] // 1000, "more than 0.1 %% unaccounted: %s" % w)
+                unaccounted["m0" if w["from"].split(":")[0] in m0_switches else "m1"] += w["unaccounted"]
+            # Every frame is accounted for: on its links (sent = received +
+            # the port's and the VXLAN interfaces' counted drops), or, each
+            # way, by a drop the underlay counted. (Measured, two runs:
+            # every link exact, the underlay dropped nothing. The 0.1 %
+            # allowed before dates from before loomd counted its af_packet
+            # rings' drops and took other interfaces' frames out of them.)
+            for way in ("m0", "m1"):
+                self.assertLessEqual(unaccounted[way], lost[way],
+                                     "from %s: %d frames unaccounted, the underlay counted %d drops: %s"
+                                     % (way, unaccounted[way], lost[way], whole["cross_links"]))
 
+
+def qdisc_dropped(text):
+    """The sum of `tc -s qdisc show`'s "dropped N" (root and children)."""
+    return sum(int(t.split(",")[0]) for t in text.split("dropped ")[1:])
 
 if __name__ == "__main__":
     unittest.main()

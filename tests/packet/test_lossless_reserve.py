@@ -19,12 +19,14 @@ Run: tests/packet/run.sh [BUILD_DIR].
 """
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import loomharness as H  # noqa: E402
-from test_tm_packets import v4, pfc_frame  # noqa: E402
+from scapy.all import IP, Ether  # noqa: E402
+from test_tm_packets import v4, pfc_frame, tag_of  # noqa: E402
 
 SWITCH = "leaf0"
 H1_MAC = "02:48:00:01:00:00"
@@ -89,6 +91,110 @@ class LosslessReserveTest(unittest.TestCase):
         port = next(x for x in s["ports"] if x["index"] == 1)
         # the egress port counts them under the existing reason
         self.assertEqual(port["drops"].get("lossless_drop"), self.cls3()["drops"]["lossless"], port["drops"])
+
+
+
+class ReserveFollowsBufferTest(unittest.TestCase):
+    """`tm set buffer` resizes the reserve under a held queue.
+
+    A 256 KiB buffer: 4096 entries. h1's port (1 Mb/s) is held by a PAUSE
+    for class 3 (65535 quanta: 33 s) with the PFC watchdog off; 1600 frames
+    in class 3 queue there (those that left before the PAUSE took hold
+    aside, at most 176 in the test above), so the queue grew twice, to a
+    2048-entry block. Then, on the live switch:
+      buffer 64KiB:  its reserve (1024 entries) cannot take the queued
+                     block: refused with an error, nothing changed;
+      buffer 1MiB:   16384 entries, the block moved into it;
+      buffer 128KiB: 2048 entries, exactly the block: moved again.
+    The watchdog (tm set ... pfc.watchdog.detect 1ms) then ends the hold:
+    every frame leaves h1's port once, in the order sent, none dropped.
+    """
+    TM = ("tm:\n  buffer: 256KiB\n  pfc:\n    lossless: [3]\n    watchdog:\n      detect: 0\n")
+    LEAF0 = "tm:\n  ports:\n    0: {pfc: {lossless: none}}\n"
+    N = 1600
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sr = H.SwitchRun(prefix="loom-reserve-resize-")
+        cls.addClassCleanup(cls.sr.cleanup)
+        topo = H.leaf_pair_topology(cls.sr, "resize", top=cls.TM, leaf0=cls.LEAF0, leaf1_v6=False,
+                                    port_keys={1: "rate: 1M"})
+        cfg_path, cls.cfg = cls.sr.write_config(topo, SWITCH)
+        inputs = {0: [bytes(v4(cls.cfg, 26 << 2, i, size=FRAME)) for i in range(cls.N)],
+                  1: [pfc_frame(H1_MAC, [3], 65535)], 2: [], 3: []}
+        for p, frames in inputs.items():
+            H.write_pcap(cls.sr.in_pcap(p), frames)
+        cls.n_fed = sum(len(v) for v in inputs.values())
+        L = cls.sr.loomd = H.Loomd(cfg_path, cls.sr.tmp)
+        L.start()
+        # everything in, the queue held and still
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            sw = L.switch_stats(SWITCH)
+            if sw["rx_packets"] == cls.n_fed and cls.depth(sw) == cls.depth(L.switch_stats(SWITCH)):
+                break
+            time.sleep(0.1)
+        cls.held = cls.depth(L.switch_stats(SWITCH))
+        cls.before = cls.show()
+        cls.shrink = cls.set_buffer("64KiB")
+        cls.after_refused = cls.show()
+        cls.grow = cls.set_buffer("1MiB")
+        cls.fit = cls.set_buffer("128KiB")
+        cls.released = L.request({"cmd": "tm", "op": "set", "switch": SWITCH, "port": 1,
+                                  "key": "pfc.watchdog.detect", "value": "1ms"})
+        cls.stats = L.wait_idle(SWITCH, cls.n_fed, timeout=30)
+        cls.end = cls.show()
+        L.shutdown()
+        cls.out = [tag_of(f) for f in H.read_pcap(cls.sr.out_pcap(1))
+                   if Ether(f).haslayer(IP) and Ether(f)[IP].tos >> 2 == 26]
+
+    @staticmethod
+    def depth(sw):
+        return next(x for x in sw["ports"] if x["index"] == 1)["tm"]["classes"][3]["depth_packets"]
+
+    @classmethod
+    def show(cls):
+        r = cls.sr.loomd.request({"cmd": "tm", "op": "show", "switch": SWITCH, "port": 1})
+        assert r.get("ok"), r
+        return r["result"]
+
+    @classmethod
+    def set_buffer(cls, value):
+        return cls.sr.loomd.request({"cmd": "tm", "op": "set", "switch": SWITCH, "key": "buffer", "value": value})
+
+    def test_held_queue_in_a_2048_block(self):
+        self.assertGreater(self.held, 1024)
+        self.assertEqual(self.before["queue_reserve"]["entries"], 4096, self.before)
+        self.assertEqual(self.before["queue_reserve"]["in_use"], 2048, self.before)
+
+    def test_shrink_below_the_queued_refused_unchanged(self):
+        self.assertFalse(self.shrink.get("ok"), self.shrink.get("result", {}).get("queue_reserve"))
+        self.assertIn("2048 entries", self.shrink["error"])
+        self.assertIn("nothing changed", self.shrink["error"])
+        r = self.after_refused
+        self.assertEqual(r["queue_reserve"], self.before["queue_reserve"])
+        self.assertEqual(r["ports"][0]["buffer_bytes"], 256 * 1024)
+
+    def test_grow_and_shrink_follow_the_buffer(self):
+        for reply, entries, buf in ((self.grow, 16384, 1 << 20), (self.fit, 2048, 128 * 1024)):
+            self.assertTrue(reply.get("ok"), reply.get("error"))
+            res = reply["result"]
+            r = res["queue_reserve"]
+            self.assertEqual(res["ports"][0]["buffer_bytes"], buf)
+            self.assertEqual(r["entries"], entries, r)
+            # the queue's block moved, its counters went on
+            self.assertEqual(r["in_use"], 2048, r)
+            self.assertEqual(r["grows"], self.before["queue_reserve"]["grows"], r)
+            self.assertEqual(r["refused"], 0, r)
+            self.assertEqual(res["queue_heap_grows"], 0)
+
+    def test_moved_packets_all_leave_in_order(self):
+        self.assertTrue(self.released.get("ok"), self.released)
+        self.assertEqual(self.out, list(range(self.N)))
+        q = next(x for x in self.stats["ports"] if x["index"] == 1)["tm"]["classes"][3]
+        self.assertEqual((q["in_packets"], q["out_packets"], q["depth_packets"]), (self.N, self.N, 0), q)
+        self.assertEqual(self.end["queue_reserve"]["in_use"], 0, self.end)
+        self.assertTrue(self.stats["conserved"], self.stats)
 
 
 if __name__ == "__main__":

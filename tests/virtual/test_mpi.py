@@ -4,7 +4,8 @@ writes byte-identical results, equal to a run without MPI; every rank runs
 events, their counts sum to the whole run's; packets, PFC frames, cells,
 requests and credits cross ranks as messages; scheduled faults and the time
 series give the same bytes; multi-plane hosts send over planes of other
-ranks; ranks follow `machines:`; a link without delay
+ranks; the configuration's trace and pcapng captures are one process's
+bytes; ranks follow `machines:`; a link without delay
 between ranks, and what a split run cannot do yet, are refused with the
 reason.
 
@@ -117,18 +118,8 @@ class Mpi(VirtualClassCase):
         self.assertFalse(os.path.exists(out + "2"))
 
     def test_what_stays_refused_says_why(self):
-        """Traces and captures are not gathered from several ranks: refused
-        over 2 ranks (saying so), run over 1."""
-        with open(FABRIC) as f:
-            text = f.read() + "trace: { at: leaf0:0, count: 2 }\n"
-        path = os.path.join(self.dir, "traced.yaml")
-        with open(path, "w") as f:
-            f.write(text)
-        run(path, os.path.join(self.dir, "traced1.json"), 1)
-        p = run(path, os.path.join(self.dir, "traced2.json"), 2, expect_ok=False)
-        self.assertNotEqual(p.returncode, 0)
-        self.assertIn("traces and captures are not gathered", p.stderr)
-        # a cell capture: refused before anything is loaded, so no rank made the file
+        """A cell capture is not gathered from several ranks: refused before
+        anything is loaded, so no rank made the file."""
         cap = os.path.join(self.dir, "up.pcapng")
         path = variant(self.dir, "cellcap.yaml", os.path.join(HERE, "cell_permutation.yaml"), "",
                        [("cell: { voq_bytes: 512KiB }",
@@ -174,6 +165,104 @@ class Mpi(VirtualClassCase):
         p = run(FABRIC, os.path.join(self.dir, "many.json"), 7, expect_ok=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("would run none", p.stderr)
+
+
+class MpiTraceCapture(VirtualClassCase):
+    """The configuration's trace and captures over ranks
+    (tests/virtual/mpi_trace.yaml): the trace claimed at leaf3, on rank 1
+    of 2 (3 of 4), its packets crossing to rank 0's spine0 and leaf1; the
+    captures on spine0 (rank 0), spine1 and leaf3's host port (other
+    ranks): results (the merged trace with them) and every pcapng file the
+    same bytes without MPI and at 1, 2 and 4 ranks. No normalisation: the
+    section header and the time stamps are virtual, the same in every run."""
+
+    FILES = ("spine0-leaf0.pcapng", "spine1-leaf3.pcapng", "leaf3-h.pcapng")
+
+    def one(self, ranks, text=None, files=FILES):
+        """Runs mpi_trace.yaml (or `text`) in a directory of its own, where
+        the capture files go; the results' and the files' bytes."""
+        d = os.path.join(self.dir, "trace-r%s-%d" % (ranks or 0, len(os.listdir(self.dir))))
+        os.mkdir(d)
+        if text is None:
+            with open(os.path.join(HERE, "mpi_trace.yaml")) as f:
+                text = f.read()
+        with open(os.path.join(d, "fabric.yaml"), "w") as g:
+            g.write(text)
+        cmd = [LOOMCTL, "run", "fabric.yaml", "--out", "res.json"] + (["--ranks", str(ranks)] if ranks else [])
+        p = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=600)
+        self.assertEqual(p.returncode, 0, "%s: %s" % (" ".join(cmd), p.stderr))
+        out = {}
+        for name in ("res.json",) + files:
+            with open(os.path.join(d, name), "rb") as f:
+                out[name] = f.read()
+        return out, p.stderr
+
+    def test_trace_and_captures_identical_at_1_2_4_ranks(self):
+        ref, _ = self.one(None)
+        res = json.loads(ref["res.json"])
+        trace = res["trace"]
+        self.assertEqual(trace["traced"], 4)
+        for p in trace["packets"]:
+            self.assertEqual(p["end"], "delivered", p)
+            # the packet went through switches of two ranks at 2 ranks
+            self.assertIn("leaf3", {e["switch"] for e in p["events"]})
+            self.assertTrue({"leaf0", "leaf1", "spine0"} & {e["switch"] for e in p["events"]}, p)
+        frames = {c["file"]: c["frames"] for c in res["captures"]}
+        self.assertEqual(frames["leaf3-h.pcapng"], 5)
+        self.assertGreater(frames["spine1-leaf3.pcapng"], 0)
+        self.assertGreater(frames["spine0-leaf0.pcapng"], 0)
+        for ranks in (1, 2, 4):
+            got, err = self.one(ranks)
+            if ranks == 2:
+                ran = ranks_ran(err)
+                self.assertEqual((ran["leaf3"], ran["spine1"], ran["spine0"], ran["leaf1"]), (1, 1, 0, 0), err)
+            for name, data in ref.items():
+                self.assertEqual(got[name], data, "%s at %d ranks differs from one process's" % (name, ranks))
+
+    def test_a_symlink_in_a_capture_place_stops_every_rank(self):
+        """Only rank 0 creates the capture files: when it refuses one (a
+        symlink in its place), every rank stops (they agree after loading)
+        instead of waiting for rank 0 in the first exchange; the link's
+        target is untouched."""
+        d = os.path.join(self.dir, "symlink")
+        os.mkdir(d)
+        with open(os.path.join(HERE, "mpi_trace.yaml")) as f, open(os.path.join(d, "fabric.yaml"), "w") as g:
+            g.write(f.read())
+        with open(os.path.join(d, "target"), "w") as f:
+            f.write("keep")
+        os.symlink("target", os.path.join(d, "spine1-leaf3.pcapng"))
+        p = subprocess.run([LOOMCTL, "run", "fabric.yaml", "--out", "res.json", "--ranks", "2"], cwd=d,
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("spine1-leaf3.pcapng: a symbolic link", p.stderr)
+        with open(os.path.join(d, "target")) as f:
+            self.assertEqual(f.read(), "keep")
+        self.assertFalse(os.path.exists(os.path.join(d, "res.json")))
+
+    def test_a_cell_trace_past_its_64_events_over_ranks(self):
+        """A cell fabric's 9000-byte packets, cut into cells sprayed over both
+        spines: each traced packet has more events than the 64 kept, on
+        three ranks at 4; the merge keeps one process's first 63 and last
+        and counts the rest lost: the same bytes at 2 and 4 ranks, with a
+        capture of a spine's link to the trace's leaf."""
+        with open(os.path.join(HERE, "cell_permutation.yaml")) as f:
+            text = f.read()
+        for old, new in (("packet: 1500, bytes: 300000", "packet: 9000, bytes: 90000"),
+                         ("duration: 1ms", "duration: 100us"),
+                         ("  port_type: generator", "  port_type: generator\n  mtu: 9000")):
+            self.assertIn(old, text)
+            text = text.replace(old, new)
+        text += "trace: { at: leaf3:0, count: 3 }\ncapture:\n  - { link: spine1:3, dir: both, file: s1.pcapng }\n"
+        ref, _ = self.one(None, text, ("s1.pcapng",))
+        res = json.loads(ref["res.json"])
+        for p in res["trace"]["packets"]:
+            self.assertEqual((p["end"], len(p["events"])), ("delivered", 64), p["id"])
+            self.assertGreater(p["events_lost"], 0)
+        self.assertGreater(res["captures"][0]["frames"], 0)
+        for ranks in (2, 4):
+            got, _ = self.one(ranks, text, ("s1.pcapng",))
+            for name, data in ref.items():
+                self.assertEqual(got[name], data, "%s at %d ranks differs from one process's" % (name, ranks))
 
 
 def variant(directory, name, base, extra="", replace=()):
