@@ -381,9 +381,10 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 				if (!ac->delay)
 					ac->delay = 1;
 			}
-			if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS) /* it freezes where the fabric trims */
-				loom_gen_reps_config(tf, f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp !=
-							     LOOM_GEN_NO_TRIM_DSCP);
+			if (tf->spec.entropy == LOOM_FLOW_ENTROPY_REPS && /* it freezes where the fabric trims */
+			    loom_gen_reps_config(tf, f->gen_hosts[tf->dst_gen].rx[tf->rx_slot].tp.trim_dscp !=
+							     LOOM_GEN_NO_TRIM_DSCP) < 0)
+				return fail(err, errlen, h->name, "flow %u: out of memory for its REPS state", tf->spec.id);
 		}
 	}
 	return 0;
@@ -393,6 +394,8 @@ void loom_gen_config_free(struct loom_fabric *f)
 {
 	for (uint32_t i = 0; f->gen_hosts && i < f->n_gen_hosts; i++) {
 		loom_gen_plane_config_free(&f->gen_hosts[i]);
+		for (uint32_t k = 0; f->gen_hosts[i].tx && k < f->gen_hosts[i].n_tx; k++)
+			free(f->gen_hosts[i].tx[k].reps);
 		free(f->gen_hosts[i].tx);
 		free(f->gen_hosts[i].rx);
 	}

@@ -108,7 +108,7 @@ struct loom_gen_tx_flow {
 	bool no_buffer_now;    /* its last packet found no buffer */
 	uint8_t pfc_class;     /* the class a PAUSE holds it in (LOOM_GEN_NO_CLASS: none; gen_pause.h) */
 	struct loom_gen_flow_planes *planes; /* multi-plane hosts: per plane (gen_plane.h); else NULL */
-	struct loom_gen_reps reps; /* spec.entropy reps: the recycled entropy (gen_reps.h) */
+	struct loom_gen_reps *reps; /* spec.entropy reps: the recycled entropy (gen_reps.h); else NULL */
 	struct loom_gen_flow_acct acct; /* where its time went: window, pacing (gen_acct.h) */
 	struct loom_gen_credit_tx credit; /* receiver credits (gen_credit.h) */
 };

@@ -54,8 +54,10 @@ struct loom_gen_tx_flow;
 struct loom_gen_feedback_hdr;
 struct loom_gen_ev_echo;
 
-/* At load: REPS's settings for f (trimming: the receiver's leaf port trims, so timeouts freeze). */
-void loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming);
+/* At load: REPS's state for f, allocated (freed with the host's flows),
+ * and its settings (trimming: the receiver's leaf port trims, so timeouts
+ * freeze). 0, or -1 when out of memory. */
+int loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming);
 /* Before a run: an empty buffer, seeded from the host's seed and the flow's id. */
 void loom_gen_reps_start(const struct loom_gen_host *h, struct loom_gen_tx_flow *f);
 /* The UDP source port of f's next packet, sent at `now`. */
