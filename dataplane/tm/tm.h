@@ -218,8 +218,10 @@ int tm_queue_grow(struct tm_switch *ts, struct tm_queue *q);
 /* A reserve for a switch of `buffer_bytes` shared buffer; NULL without memory. */
 struct tm_queue_reserve *tm_queue_reserve_create(uint64_t buffer_bytes);
 void tm_queue_reserve_free(struct tm_queue_reserve *r);
-/* Entries of the reserve for `buffer_bytes`, and the DPDK memory it takes
- * (loomd's estimate before EAL, loom_tm_reserve_needed_bytes). */
+/* Its size for `buffer_bytes` (tm_queue_reserve_size.c): log2 of its
+ * blocks of TM_RESERVE_BLOCK_MIN, its entries, and the DPDK memory it
+ * takes (loomd's estimate before EAL, loom_tm_reserve_needed_bytes). */
+unsigned int tm_queue_reserve_levels(uint64_t buffer_bytes);
 uint32_t tm_queue_reserve_entries(uint64_t buffer_bytes);
 uint64_t tm_queue_reserve_bytes(uint64_t buffer_bytes);
 /* On the worker: every queue of sw grown from its reserve moves into `to`

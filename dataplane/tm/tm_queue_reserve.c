@@ -8,7 +8,7 @@
  * takes a power-of-two block of entries from its switch's reserve instead
  * (loom/tm/block_buddy.h), and gives it back when it empties.
  *
- * Sizing: every lossless packet of a switch sits in its shared buffer
+ * Sizing (tm_queue_reserve_size.c): every lossless packet of a switch sits in its shared buffer
  * (tm_enqueue.c drops one that does not fit, lossless_drop), so the
  * switch never holds more than buffer / TM_RESERVE_MIN_FRAME of them; the
  * reserve has that many entries, rounded up to a power of two. A queue of
@@ -30,39 +30,9 @@
 #include "switch.h"
 #include "tm.h"
 
-/* The smallest frame counted on: Ethernet's minimum (60 bytes and FCS). */
-#define TM_RESERVE_MIN_FRAME 64u
-
-/* log2 of the reserve's blocks of TM_RESERVE_BLOCK_MIN for a buffer */
-static unsigned int reserve_levels(uint64_t buffer_bytes)
-{
-	uint64_t want = buffer_bytes / TM_RESERVE_MIN_FRAME;
-	unsigned int levels = 0;
-
-	while (((uint64_t)TM_RESERVE_BLOCK_MIN << levels) < want && levels < LOOM_BUDDY_MAX_LEVELS)
-		levels++;
-	return levels;
-}
-
-uint32_t tm_queue_reserve_entries(uint64_t buffer_bytes)
-{
-	return (uint32_t)TM_RESERVE_BLOCK_MIN << reserve_levels(buffer_bytes);
-}
-
-uint64_t tm_queue_reserve_bytes(uint64_t buffer_bytes)
-{
-	uint64_t n = tm_queue_reserve_entries(buffer_bytes);
-
-	/* the two arrays and the struct, each rte_malloc'd on a cache line
-	 * (the buddy's bitmaps are malloc's, not EAL memory) */
-	return RTE_ALIGN_CEIL(n * sizeof(struct rte_mbuf *), RTE_CACHE_LINE_SIZE) +
-	       RTE_ALIGN_CEIL(n * sizeof(uint16_t), RTE_CACHE_LINE_SIZE) +
-	       RTE_ALIGN_CEIL(sizeof(struct tm_queue_reserve), RTE_CACHE_LINE_SIZE);
-}
-
 struct tm_queue_reserve *tm_queue_reserve_create(uint64_t buffer_bytes)
 {
-	unsigned int levels = reserve_levels(buffer_bytes);
+	unsigned int levels = tm_queue_reserve_levels(buffer_bytes);
 	struct tm_queue_reserve *r;
 
 	r = rte_zmalloc("loom_tm_reserve", sizeof(*r), RTE_CACHE_LINE_SIZE);
