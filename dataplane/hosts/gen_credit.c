@@ -134,12 +134,15 @@ uint32_t loom_gen_credit_on_data(struct loom_gen_host *h, struct loom_gen_rx_flo
 	return h->credit.due < was;
 }
 
-/* Is feedback of rx flow `slot` queued, or an ACK of it held (it will carry the grant)? */
+/* Is feedback of rx flow `slot` queued, or an ACK of it held (it will carry
+ * the grant)? A flow's first grant does not wait for a held ACK: its sender
+ * is idle once its speculative window is out, and the ACK is held until
+ * ack_every packets have come (a frame of its own goes ~1 us sooner). */
 static bool feedback_coming(const struct loom_gen_host *h, uint32_t slot)
 {
 	const struct loom_gen_rx_flow *r = &h->rx[slot];
 
-	if (r->recovery && r->tp.ack_cfg.every > 1 && loom_ack_held(&r->tp.ack))
+	if (r->recovery && r->tp.ack_cfg.every > 1 && loom_ack_held(&r->tp.ack) && r->credit.st.grants > 1)
 		return true;
 	for (uint32_t k = 0; k < h->fb_count; k++) {
 		const struct loom_gen_feedback *fb = &h->fb[(h->fb_head + k) % LOOM_GEN_FEEDBACK_QUEUE];

@@ -23,7 +23,11 @@
  * next grant is due, as the delayed-ACK timers do. Packets sent without a
  * grant (the speculative window; LOOM_GEN_PL_CREDIT_UNSOL) take its link
  * too: the pacer counts them as granted, its lead the largest base RTT of
- * its credit flows (loom_rccc_pacer_unsolicited).
+ * its credit flows (loom_rccc_pacer_unsolicited). A pacer that only one
+ * flow ever asked grants up to its lead ahead of its pace (from a lead
+ * after that first request on: loom_rccc_pacer_due), and a flow's first
+ * grant does not wait for a held ACK: a lone sender (a permutation) is not
+ * kept waiting for credit beyond its first round trip.
  */
 #ifndef LOOM_GEN_CREDIT_H
 #define LOOM_GEN_CREDIT_H

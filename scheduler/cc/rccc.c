@@ -62,8 +62,11 @@ void loom_rccc_pacer_request(struct loom_rccc_pacer *p, struct loom_rccc_rx *r, 
 {
 	bool wanted = loom_rccc_rx_wants(r);
 
-	if (request > r->request)
+	if (request > r->request) {
+		if (r->request == 0 && p->flows++ == 0)
+			p->first_at = now;
 		r->request = request;
+	}
 	if (wanted || !loom_rccc_rx_wants(r))
 		return;
 	if (p->wanting++ == 0 && p->next_at < now) { /* idle until now: no banked time */
@@ -82,7 +85,7 @@ int loom_rccc_pacer_grant(struct loom_rccc_pacer *p, struct loom_rccc_rx *rx0, s
 {
 	loom_time_ns start = p->next_at, back = loom_link_serialization_ns(p->quantum, p->rate_bps);
 
-	if (!p->wanting || start > now)
+	if (!p->wanting || loom_rccc_pacer_due(p) > now)
 		return -1;
 	if (now > back && start < now - back) { /* late: catch up one grant's time at most */
 		p->epoch = now - back;

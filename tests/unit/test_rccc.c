@@ -133,7 +133,9 @@ static void test_pacer_idle_and_late(void **state)
  * (5 000 ns) after the grants whose data they meet: bytes that arrive
  * before the busy period's first grant can bring data (1 000 + 5 000)
  * delay nothing; later ones put the next grant off by their time; after a
- * quiet spell they start a busy period of their own. */
+ * quiet spell they start a busy period of their own. The flow is the
+ * pacer's only one: from `lead` after its first request (6 000) its
+ * grants may go `lead` ahead of the pacer's time. */
 static void test_pacer_unsolicited(void **state)
 {
 	struct flow fl[1];
@@ -150,10 +152,21 @@ static void test_pacer_unsolicited(void **state)
 	loom_rccc_pacer_unsolicited(&p, 1000, 6500); /* meets the grant's data */
 	assert_int_equal(loom_rccc_pacer_due(&p), 3000);
 	loom_rccc_pacer_unsolicited(&p, 500, 20000);
-	assert_int_equal(loom_rccc_pacer_due(&p), 15500);
+	assert_int_equal(p.next_at, 15500);
+	assert_int_equal(loom_rccc_pacer_due(&p), 10500); /* alone: `lead` ahead */
 	assert_int_equal(p.unsolicited_bytes, 2500);
-	assert_int_equal(GRANT(&p, fl, 1, 15499), -1);
-	assert_int_equal(GRANT(&p, fl, 1, 15500), 0);
+	assert_int_equal(GRANT(&p, fl, 1, 10499), -1);
+	assert_int_equal(GRANT(&p, fl, 1, 10500), 0);
+	assert_int_equal(loom_rccc_pacer_due(&p), 11500);
+	/* a second flow asks: no more ahead, the pacer's own time */
+	{
+		struct flow two[2];
+
+		memset(two, 0, sizeof(two));
+		two[0] = fl[0];
+		loom_rccc_pacer_request(&p, &two[1].cr, 1000, 10600);
+		assert_int_equal(loom_rccc_pacer_due(&p), 16500);
+	}
 }
 
 /* Over a long run the grants keep the rate exactly: 3 000 quanta of

@@ -95,6 +95,8 @@ struct loom_rccc_pacer {
 	loom_time_ns next_at; /* the next grant may go at or after it */
 	uint32_t rr;          /* where the round robin looks first: after the last flow granted */
 	uint32_t wanting;     /* flows whose request is above their grant */
+	uint32_t flows;       /* flows that ever asked (a flow's first request counts it) */
+	loom_time_ns first_at; /* when the first flow first asked */
 	loom_time_ns epoch;   /* the busy period's start, and the bytes granted since: */
 	uint64_t epoch_bytes; /* next_at = epoch + their serialization (no rounding adds up) */
 	loom_time_ns lead;    /* a grant's data arrives about this long after it (the credit loop) */
@@ -117,10 +119,33 @@ void loom_rccc_pacer_unsolicited(struct loom_rccc_pacer *p, uint32_t bytes, loom
  * smaller one changes nothing). A pacer with no flow wanting until now
  * starts again at `now`: idle time is not banked. */
 void loom_rccc_pacer_request(struct loom_rccc_pacer *p, struct loom_rccc_rx *r, uint64_t request, loom_time_ns now);
+/* A lone flow's grants may go `lead` ahead of the pacer's time: while a
+ * single flow ever asked the pacer, from `lead` after its first request on
+ * (by then a flow that started with it, from any sender, would have asked:
+ * before, a first flow's head start would last, the round robin giving
+ * each the same after it). Its data cannot arrive sooner than `lead` after
+ * a grant, so granting ahead only moves its grants up: a lone sender is
+ * not kept waiting for credit by the pacer's pace (a grant riding a held
+ * ACK, the pacer's catching up). The bytes are still charged: once a
+ * second flow asks, the pacer waits until its time catches up. */
+static inline bool loom_rccc_pacer_alone(const struct loom_rccc_pacer *p)
+{
+	return p->flows == 1 && p->wanting == 1;
+}
 /* When the next grant is due: LOOM_TIME_NEVER when no flow wants credit. */
 static inline loom_time_ns loom_rccc_pacer_due(const struct loom_rccc_pacer *p)
 {
-	return p->wanting ? p->next_at : LOOM_TIME_NEVER;
+	loom_time_ns t, from;
+
+	if (!p->wanting)
+		return LOOM_TIME_NEVER;
+	if (!loom_rccc_pacer_alone(p))
+		return p->next_at;
+	t = p->next_at > p->lead ? p->next_at - p->lead : 0;
+	from = p->first_at + p->lead;
+	if (t < from)
+		t = from;
+	return t < p->next_at ? t : p->next_at;
 }
 /* Grant at `now` if due. The flows: n loom_rccc_rx, `stride` bytes apart
  * from rx0 (one inside each element of the caller's array of flows; a flow
