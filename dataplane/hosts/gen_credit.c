@@ -83,7 +83,7 @@ bool loom_gen_credit_may_send(struct loom_gen_tx_flow *f, loom_time_ns start)
 uint64_t loom_gen_credit_request(const struct loom_gen_tx_flow *f)
 {
 	const struct loom_gen_tp_tx *t = &f->tp;
-	uint64_t left, backlog, last;
+	uint64_t left, backlog, last, req;
 
 	if (f->spec.recovery == LOOM_FLOW_RECOVERY_GO_BACK_N)
 		left = t->n_pkts > t->gbn.nxt ? t->n_pkts - t->gbn.nxt : 0;
@@ -94,8 +94,16 @@ uint64_t loom_gen_credit_request(const struct loom_gen_tx_flow *f)
 	last = f->spec.bytes - (t->n_pkts - 1) * (uint64_t)t->mss;
 	if (left && last < t->mss && backlog > t->mss - last)
 		backlog -= t->mss - last;
-	/* at most a window and a packet ahead (htsim's pull target) */
-	return loom_rccc_tx_request(&f->credit.st, backlog, f->nscc.cwnd + f->frame_bytes);
+	/* at most a window and a packet ahead (htsim's pull target); without
+	 * the resends its NACKs asked for, which their receiver counts itself
+	 * (loom_gen_credit_on_data) */
+	req = loom_rccc_tx_request(&f->credit.st, backlog, f->nscc.cwnd + f->frame_bytes);
+	if (f->spec.recovery == LOOM_FLOW_RECOVERY_SELECTIVE_REPEAT) {
+		uint64_t asked = t->naks * (uint64_t)f->frame_bytes;
+
+		req = req > asked ? req - asked : 0;
+	}
+	return req;
 }
 
 bool loom_gen_credit_sent(struct loom_gen_tx_flow *f, uint32_t frame)
@@ -122,12 +130,23 @@ uint32_t loom_gen_credit_on_grant(struct loom_gen_tx_flow *f, uint64_t granted, 
 }
 
 uint32_t loom_gen_credit_on_data(struct loom_gen_host *h, struct loom_gen_rx_flow *r, uint64_t request, bool unsol,
-				 uint32_t wire, loom_time_ns now)
+				 bool trimmed, uint32_t wire, loom_time_ns now)
 {
 	loom_time_ns was = h->credit.due;
 
 	if (unsol)
 		loom_rccc_pacer_unsolicited(&h->credit.pacer, wire, now);
+	/* Selective repeat: what NACKs ask for again is counted here, by the
+	 * receiver that sends them, not in the sender's request (which leaves
+	 * out a frame for each NACK it heard, loom_gen_credit_request). A
+	 * sender would otherwise ask for a trimmed packet's resend only on a
+	 * later packet, and near a flow's end there is none (its credit spent,
+	 * nothing it may send): it waited for its retransmission timeout. This
+	 * packet's own NACK, if it was trimmed, is about to go. */
+	if (request == LOOM_GEN_CREDIT_NO_REQ)
+		request = 0;
+	else if (r->recovery == LOOM_FLOW_RECOVERY_SELECTIVE_REPEAT)
+		request += (r->tp.naks + trimmed) * (uint64_t)r->credit.frame;
 	if (request)
 		loom_rccc_pacer_request(&h->credit.pacer, &r->credit.st, request, now);
 	h->credit.due = loom_rccc_pacer_due(&h->credit.pacer);

@@ -46,6 +46,8 @@ struct loom_gen_rx_flow;
 
 #define LOOM_GEN_PL_CREDIT_REQ 0x2u /* loom_gen_payload.reserved: an 8-byte request follows it */
 #define LOOM_GEN_PL_CREDIT_UNSOL 0x4u /* ... and the packet went without a grant (speculation, or a timeout) */
+/* a data packet without a request (loom_gen_credit_on_data's `request`) */
+#define LOOM_GEN_CREDIT_NO_REQ UINT64_MAX
 #define LOOM_GEN_CREDIT_PULL_FRAMES 4u /* frames per grant (UEC's default pull: 4 MTUs) */
 
 struct loom_gen_credit_tx {
@@ -83,10 +85,10 @@ bool loom_gen_credit_sent(struct loom_gen_tx_flow *f, uint32_t frame);
 uint32_t loom_gen_credit_on_grant(struct loom_gen_tx_flow *f, uint64_t granted, loom_time_ns now);
 
 /* Receiver: a data packet of rx flow r, `wire` bytes as it arrived, with
- * its request, sent without a grant or not; 1 when the pacer may grant
- * sooner than the host said. */
+ * its request (LOOM_GEN_CREDIT_NO_REQ: none), sent without a grant or not, trimmed (to be sent again) or
+ * not; 1 when the pacer may grant sooner than the host said. */
 uint32_t loom_gen_credit_on_data(struct loom_gen_host *h, struct loom_gen_rx_flow *r, uint64_t request, bool unsol,
-				 uint32_t wire, loom_time_ns now);
+				 bool trimmed, uint32_t wire, loom_time_ns now);
 /* The grants due at `now` (queues the credit frames they need). */
 void loom_gen_credit_run(struct loom_gen_host *h, loom_time_ns now);
 

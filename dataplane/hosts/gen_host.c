@@ -675,7 +675,7 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		int plane = 0;
 		struct loom_gen_fb_tail tail = {.len = 0};
 		uint16_t sport = 0;
-		uint64_t credit_req = 0;
+		uint64_t credit_req = LOOM_GEN_CREDIT_NO_REQ;
 		struct loom_gen_rx_flow *r = classify(h, m, &pl, &tos, &payload, &fb, &ext, &is_fb, &has_ext, &plane,
 						      &tail, &sport, &credit_req, now);
 		uint64_t seq, tx_time;
@@ -724,8 +724,8 @@ uint32_t loom_gen_host_receive(struct loom_gen_host *h, struct rte_mbuf **pkts, 
 		r->ev_echo = sport;
 		if (unlikely(r->credit.on))
 			changed += loom_gen_credit_on_data(h, r, credit_req,
-							   (rte_be_to_cpu_32(pl.reserved) & LOOM_GEN_PL_CREDIT_UNSOL) != 0, wire,
-							   now);
+							   (rte_be_to_cpu_32(pl.reserved) & LOOM_GEN_PL_CREDIT_UNSOL) != 0,
+							   loom_gen_tp_is_trimmed(r, tos), wire, now);
 		if (r->recovery) {
 			/* only new data counts (toward completion, and as reordered) */
 			bool accept;

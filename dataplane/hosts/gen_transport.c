@@ -218,11 +218,16 @@ static uint32_t on_data_coalescing(struct loom_gen_host *h, uint32_t rx_slot, ui
 	}
 }
 
+bool loom_gen_tp_is_trimmed(const struct loom_gen_rx_flow *r, uint8_t tos)
+{
+	return r->recovery && r->tp.trim_dscp != LOOM_GEN_NO_TRIM_DSCP && DSCP_OF(tos) == r->tp.trim_dscp;
+}
+
 uint32_t loom_gen_tp_on_data(struct loom_gen_host *h, uint32_t rx_slot, uint64_t psn, uint8_t tos, bool ce,
 			     bool ack_req, loom_time_ns now, bool *accept)
 {
 	struct loom_gen_rx_flow *r = &h->rx[rx_slot];
-	bool trimmed = r->tp.trim_dscp != LOOM_GEN_NO_TRIM_DSCP && DSCP_OF(tos) == r->tp.trim_dscp;
+	bool trimmed = loom_gen_tp_is_trimmed(r, tos);
 	enum loom_transport_rx_verdict v;
 	uint64_t epsn, base = 0, sack = 0;
 

@@ -116,6 +116,8 @@ bool loom_gen_tp_next(struct loom_gen_tx_flow *f, loom_time_ns start, uint64_t *
  * DCTCP's window counts). */
 void loom_gen_tp_after_send(struct loom_gen_tx_flow *f);
 
+/* A data packet of r that a switch trimmed (its DSCP the trim mark of r's path). */
+bool loom_gen_tp_is_trimmed(const struct loom_gen_rx_flow *r, uint8_t tos);
 /* Receiver: a data packet of flow r (its slot) arrived at `now` (ack_req:
  * its sender asked for an ACK). *accept: new data (count its payload).
  * Queues ACK / NAK, or holds the ACK (coalescing); returns 1 when the host
