@@ -24,7 +24,8 @@ Every mode runs ONE transport and congestion control (--transport,
 --cc; default selective_repeat + NSCC (loom/cc/nscc.h) with each file's
 base RTT and a 12 us delay target: UEC's CC, which htsim's reference
 figures ran, and which does not back off from spraying's transient
-queues as DCTCP does. --cc dctcp is the earlier set-up (RFC 8257's 10 MSS
+queues as DCTCP does; with receiver credits (UEC's RCCC: NSCC_CREDIT
+below; --no-credit: NSCC alone). --cc dctcp is the earlier set-up (RFC 8257's 10 MSS
 and alpha 1; --init-cwnd bdp --initial-alpha 0 starts it at line rate as
 htsim's sources do, which helps the permutation and collapses the incast):
 the files' `cc:` is replaced, `transport:` added to the flows, and with a
@@ -86,6 +87,15 @@ TRIM = "  trim: { classes: [0], dscp: 63 }\n"
 # queue holds (13.3 us), so a full bottleneck still cuts.
 NSCC_TARGET = "target_delay: 12us"
 NSCC_EXTRA = []  # --nscc KEY: VALUE, e.g. "max_cwnd: 232KB"
+# Receiver credits (UEC's RCCC beside NSCC, docs/VIRTUAL_TIME.md "Receiver
+# credits"): each receiver's pacer shares its link among the flows that
+# ask; a sender starts at NSCC's cap (1.5 BDP, as htsim's sources) but
+# sends at most credit_spec (15 of the bench's 4 KB packets, about half a
+# BDP) before its first grant. Without them the 32:1 incast finishes at
+# 1.024-1.034 x with Jain 0.97-0.995 (32 windows share one port by
+# trimming); with them at 1.017-1.018 and 1.000, at ~0.002 in the
+# permutation (session 6). --no-credit: NSCC alone.
+NSCC_CREDIT = ["receiver_credit: true", "credit_spec: 61650", "start_at_cap: true"]
 # The permutation's trims are spraying's transient collisions (every one
 # at a few us of queue): quick adapt on them cut flows running at line
 # rate (16 MB seed 1: spray 1.162, adaptive 1.223 against 1.129, 1.116
@@ -117,6 +127,7 @@ def cc_text(text, cc, init_cwnd, initial_alpha):
         # BDP and caps at 1.5 (loom/cc/nscc.h) instead of measuring it (an
         # incast's queue never empties: the smallest sample is no floor)
         extra = NSCC_EXTRA if any(k.startswith("target_delay") for k in NSCC_EXTRA) else [NSCC_TARGET] + NSCC_EXTRA
+        extra = [k for k in NSCC_CREDIT if k.split(":")[0] not in {e.split(":")[0] for e in extra}] + extra
         if re.search(r"(?m)^  - \{ pattern: permutation", text) and not any(k.startswith("qa_trim_delay") for k in extra):
             extra = extra + [NSCC_QA_TRIM]
         return "{type: nscc, base_rtt: path%s}" % "".join(", " + k for k in extra)
@@ -233,8 +244,12 @@ def main():
     ap.add_argument("--again", metavar="DIR", help="the tables of an earlier --out DIR, without running")
     ap.add_argument("--nscc", action="append", default=[], metavar="'KEY: VALUE'",
                     help="with --cc nscc: a parameter beside base_rtt (e.g. 'max_cwnd: 232KB', 'target_delay: 5us')")
+    ap.add_argument("--no-credit", action="store_true",
+                    help="with --cc nscc: no receiver credits (NSCC alone, from one BDP: the set-up before session 6)")
     a = ap.parse_args()
     NSCC_EXTRA.extend(a.nscc)
+    if a.no_credit:
+        del NSCC_CREDIT[:]
     loomctl = os.path.join(a.build, "control", "loomctl")
     out_dir = a.again or a.out or tempfile.mkdtemp(prefix="loom-htsim-")
     os.makedirs(out_dir, exist_ok=True)
