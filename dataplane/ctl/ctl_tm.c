@@ -498,13 +498,17 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 	}
 	loom_mailbox_call(st->mb, set_on_worker, &c);
 	tm_queue_reserve_free(c.reserve); /* the one replaced, or NULL once installed */
-	free(c.cfgs);
 	if (c.refused) {
+		/* c.switch_cfg points into c.cfgs: read before they are freed */
 		snprintf(msg, sizeof(msg),
 			 "tm set buffer: switch %s's lossless queues hold %" PRIu64 " entries of queue storage, more "
 			 "than a buffer of %s gives them (%u); nothing changed: retry when they have drained",
 			 c.sw->name, c.reserve_held, value, tm_queue_reserve_entries(c.switch_cfg->buffer_bytes));
+		free(c.cfgs);
 		return err_reply(msg);
 	}
+	free(c.cfgs);
+	c.cfgs = NULL;
+	c.switch_cfg = NULL;
 	return show(&c);
 }
