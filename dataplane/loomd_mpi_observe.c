@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "ctl_trace.h"
+#include "trace_spec.h"
 #include "observe.h"
 #include "runner_mpi.h"
 
@@ -137,7 +137,7 @@ json_t *loomd_mpi_gather_trace(struct loom_fabric *f, const uint16_t *sw_rank, i
 	for (uint16_t s = 0; s < f->n_switches; s++)
 		if (f->switches[s].id == t->sw)
 			owner = sw_rank[s];
-	own = ctl_trace_json(f, t);
+	own = loom_trace_json(f, t);
 	mine = own ? json_dumps(own, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(own);
 	if (!mine || loom_mpi_gather_strings(mine, &all) < 0) {

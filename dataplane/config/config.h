@@ -50,10 +50,6 @@ int loom_observe_capture_add(struct loom_fabric *f, int i, const struct loom_cap
 /* config_tm.c: time_scale and the traffic manager of every port (after
  * the switches are loaded); and its release. */
 int loom_fabric_load_tm(struct loom_fabric *f, struct json_t *root, char *err, size_t errlen);
-/* A setting's JSON value (string, number, boolean, or a list of class
- * numbers) as the text the TM setting parser takes; -1 for other types.
- * Used by the configuration and by `tm set` (ctl_tm.c). */
-int loom_tm_value_string(struct json_t *v, char *buf, size_t len);
 void loom_fabric_free_tm(struct loom_fabric *f);
 /* Bytes of EAL memory the real-time lossless queues' reserves of this
  * configuration take (loomd's estimate before EAL; 0 in virtual time). */

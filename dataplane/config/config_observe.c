@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "ctl_trace.h"
+#include "trace_spec.h"
 #include "loom_output_file.h"
 #include "loomd_config_read.h"
 #include "pcapng_write.h"
@@ -64,7 +64,7 @@ static int load_trace(struct loom_fabric *f, json_t *v, struct loom_trace **out,
 	    loomd_cfg_int(v, LOOMD_TRACE_COUNT, 1, &count, msg, sizeof(msg)) < 0 ||
 	    loomd_cfg_string(v, LOOMD_TRACE_MATCH, &match, msg, sizeof(msg)) < 0)
 		return fail(err, errlen, "trace", msg);
-	*out = ctl_trace_new(f, sw, port, count, match ? match : "", msg, sizeof(msg));
+	*out = loom_trace_new(f, sw, port, count, match ? match : "", msg, sizeof(msg));
 	return *out ? 0 : fail(err, errlen, "trace", msg);
 }
 
@@ -111,7 +111,7 @@ static int load_capture(struct loom_fabric *f, json_t *v, bool open_files, struc
 	if (!cf)
 		return fail(err, errlen, "captures", "out of memory");
 	snprintf(cf->path, sizeof(cf->path), "%s", file);
-	ctl_link_name(&f->switches[si], cap->port, cf->link, sizeof(cf->link));
+	loom_capture_link_name(&f->switches[si], cap->port, cf->link, sizeof(cf->link));
 	loom_output_cap_init(&cf->cap, LOOM_OUTPUT_DEFAULT_MAX_BYTES, cf->path);
 	if (g_in_memory) { /* the frames only, no header: rank 0's file has it (loomd_mpi_observe.c) */
 		cf->f = open_memstream(&cf->mem, &cf->mem_len);
@@ -274,7 +274,7 @@ void loom_observe_results(struct loom_fabric *f, json_t *out)
 	if (!o)
 		return;
 	if (o->trace)
-		json_object_set_new(out, "trace", ctl_trace_json(f, o->trace));
+		json_object_set_new(out, "trace", loom_trace_json(f, o->trace));
 	caps = close_captures(o, true);
 	if (json_array_size(caps))
 		json_object_set_new(out, "captures", caps);

@@ -206,31 +206,7 @@ struct loom_switch {
  * (docs/CELLS.md, "Conservation").
  */
 
-/* Handlers. Receive: loom_switch_receive (pipeline/switch_receive.h, which
- * the runners include); timers: pipeline/switch_handlers.c; the transmit
- * side: egress/port_transmit.c. */
-/* Dequeue up to `max` packets that `port` may send now; the caller sends
- * them (or holds them until the driver takes them). */
-uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_mbuf **out, uint16_t max,
-			      loom_time_ns now);
-/* Packets waiting in the port's output queue. */
-uint32_t loom_switch_queued(const struct loom_switch *sw, uint16_t port);
-/* Start loading what loom_switch_transmit(sw, port) reads first: the
- * heads of the port's queues and their packets (the virtual-time runner
- * calls it one event ahead: in a large fabric they are cold by then). */
-void loom_switch_prefetch_transmit(const struct loom_switch *sw, uint16_t port);
-/* Bytes waiting in the port's output queues (load-aware balancers read it). */
-uint64_t loom_switch_queued_bytes(const struct loom_switch *sw, uint16_t port);
-/* Earliest time >= now at which `port` has a packet it may send: `now` when
- * it may send at once, LOOM_TIME_NEVER when nothing waits. The virtual-time
- * runner schedules the port's next transmit at this time; the real-time
- * runner just polls loom_switch_transmit(). */
-loom_time_ns loom_switch_next_tx_time(const struct loom_switch *sw, uint16_t port, loom_time_ns now);
-/* The switch logic's own timers (PFC pause refresh, load sampling, flowlet
- * ageing, credit generation, reassembly timeouts): run those due at `now`
- * and return the time of the next one (LOOM_TIME_NEVER when none). Every
- * runner calls it again when that time comes; it may also be called early
- * (it then only returns the next time). */
-loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now);
+/* Handlers. Receive and the switch's timers: pipeline/switch_receive.h
+ * (which the runners include); the transmit side: egress/egress.h. */
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <rte_ethdev.h>
 
+#include "egress.h"
 #include "ctl.h"
 #include "p4_switch.h"
 #include "ctl_tm.h"

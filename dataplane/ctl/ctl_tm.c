@@ -20,10 +20,10 @@
 #include <string.h>
 
 #include "cell_fabric.h"
-#include "config.h"
 #include "ctl.h"
 #include "ctl_tm.h"
 #include "tm.h"
+#include "tm_setting_text.h"
 
 void ctl_tm_snapshot(const struct loom_port *p, struct ctl_tm_snapshot *s)
 {
@@ -457,7 +457,7 @@ json_t *ctl_cmd_tm(struct loomd_state *st, json_t *req)
 		return show(&c);
 
 	c.key = json_string_value(json_object_get(req, "key"));
-	if (!c.key || loom_tm_value_string(json_object_get(req, "value"), value, sizeof(value)) < 0)
+	if (!c.key || tm_setting_text(json_object_get(req, "value"), value, sizeof(value)) < 0)
 		return err_reply("tm set needs \"key\" and \"value\"");
 	if (!strcmp(c.key, "enabled") || !strcmp(c.key, "classes"))
 		return err_reply(fixed_key_reason(c.key));

@@ -18,6 +18,7 @@
 
 #include "ctl.h"
 #include "observe.h"
+#include "trace_spec.h"
 
 json_t *ctl_cmd_trace_start(struct loomd_state *st, json_t *req);
 json_t *ctl_cmd_trace_show(struct loomd_state *st, json_t *req);
@@ -25,17 +26,5 @@ json_t *ctl_cmd_trace_stop(struct loomd_state *st, json_t *req);
 json_t *ctl_cmd_capture_start(struct loomd_state *st, json_t *req);
 json_t *ctl_cmd_capture_read(struct loomd_state *st, json_t *req);
 json_t *ctl_cmd_capture_stop(struct loomd_state *st, json_t *req);
-
-/* A trace as JSON (`trace_show`, and a virtual-time run's results). */
-json_t *ctl_trace_json(const struct loom_fabric *f, const struct loom_trace *t);
-
-/* Check and build a trace for switch `sw` (port -1: any) of `count`
- * packets matching `match`: NULL with a message when something is wrong. */
-struct loom_trace *ctl_trace_new(const struct loom_fabric *f, const char *sw, int64_t port, int64_t count,
-				 const char *match, char *err, size_t errlen);
-
-/* The name of a link end as captures call their interface:
- * "leaf0:2-spine1:0" (the port's name says what is on the other end). */
-void ctl_link_name(const struct loom_switch *sw, uint16_t port, char *buf, size_t len);
 
 #endif

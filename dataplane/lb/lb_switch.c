@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "egress.h"
 #include "lb_switch.h"
 #include "page_arena.h"
 

@@ -36,4 +36,11 @@ static inline void loom_switch_receive(struct loom_switch *sw, uint16_t port, st
 		loom_switch_receive_stages(sw, port, pkts, n, now);
 }
 
+/* The switch logic's own timers (PFC pause refresh, load sampling, flowlet
+ * ageing, credit generation, reassembly timeouts): run those due at `now`
+ * and return the time of the next one (LOOM_TIME_NEVER when none). Every
+ * runner calls it again when that time comes; it may also be called early
+ * (it then only returns the next time). */
+loom_time_ns loom_switch_run_timers(struct loom_switch *sw, loom_time_ns now);
+
 #endif

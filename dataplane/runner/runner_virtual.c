@@ -48,6 +48,7 @@
 #include <rte_prefetch.h>
 
 #include "cell_fabric.h"
+#include "egress.h"
 #include "fault.h"
 #include "gen_host.h"
 #include "link_fault.h"

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
+#include "egress.h"
 #include "series.h"
 #include "switch.h"
 #include "tm.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer, differential: the packet parser's three views of a frame must
- * agree (dataplane/pipeline/pkt_parse.c, dataplane/core/pkt_parse_ipv4.h).
+ * agree (dataplane/core/pkt_parse.c, dataplane/core/pkt_parse_ipv4.h).
  * - loom_pkt_parse() (fast path first) and loom_pkt_parse_full() (the
  *   general parser alone) give the same verdict and, when they accept it,
  *   the same meta, field by field;

@@ -11,13 +11,23 @@ floors cannot come back.
               control/workload or control/experiment (workload files read
               topologies, not the other way round)
 
-Run: /usr/bin/python3 tests/layering/test_layers.py [-v]
+The same floors are checked again on what the built objects call
+(symbol_graph.py: `nm` of every object in LOOM_BUILD, default build/):
+a function declared in a lower floor's header but defined above it, or a
+call through a declaration of a file's own, shows there and not in the
+includes. There no two folders of dataplane/ may call each other, even on
+one floor, and no files anywhere may call each other in a circle.
+
+Run: LOOM_BUILD=build /usr/bin/python3 tests/layering/test_layers.py [-v]
 """
 import os
 import re
 import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import symbol_graph  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -111,6 +121,38 @@ def control_violations(root):
     return bad
 
 
+# Top-level folders, top first: a folder calls only folders below it
+# (api/ holds the contracts both sides share; scheduler/ is pure C).
+TOP_FLOORS = [["control"], ["dataplane", "vm", "endpoint"], ["api"], ["scheduler"]]
+
+
+def call_violations(arrows):
+    """Calls that go up a floor, pairs of dataplane folders that call each
+    other, and circles of files, in a file -> file arrow map."""
+    dp_floor = {"dataplane" + ("" if d == "." else "/" + d): i for i, ds in enumerate(FLOORS) for d in ds}
+    top_floor = {d: i for i, ds in enumerate(TOP_FLOORS) for d in ds}
+    bad, pairs = [], {}
+    for a, targets in sorted(arrows.items()):
+        for b, syms in sorted(targets.items()):
+            fa, fb = os.path.dirname(a), os.path.dirname(b)
+            ta, tb = a.split("/")[0], b.split("/")[0]
+            names = ", ".join(sorted(syms)[:3])
+            if ta != tb and ta in top_floor and tb in top_floor and top_floor[tb] <= top_floor[ta]:
+                bad.append("%s calls %s (%s): %s/ is not below %s/" % (a, b, names, tb, ta))
+            elif ta == tb == "dataplane" and fa != fb:
+                if fa not in dp_floor or fb not in dp_floor:
+                    bad.append("%s or %s: a dataplane folder on no floor" % (fa, fb))
+                elif dp_floor[fb] < dp_floor[fa]:
+                    bad.append("%s calls %s (%s), a floor above it" % (a, b, names))
+                pairs.setdefault((fa, fb), (a, b))
+    for (fa, fb), (a, b) in sorted(pairs.items()):
+        if fa < fb and (fb, fa) in pairs:
+            bad.append("%s/ and %s/ call each other (%s -> %s, %s -> %s)" % (fa, fb, a, b, *pairs[(fb, fa)]))
+    for c in symbol_graph.circles(arrows):
+        bad.append("files that call each other in a circle: " + " ".join(c))
+    return bad
+
+
 class LayersTest(unittest.TestCase):
     def test_dataplane_includes_only_go_down(self):
         self.assertEqual(dataplane_violations(ROOT), [])
@@ -131,6 +173,42 @@ class LayersTest(unittest.TestCase):
                     fh.write(text)
             self.assertEqual(dataplane_violations(t),
                              ["dataplane/tm/tm_enqueue.c includes stages.h (pipeline/, a floor above tm/)"])
+
+
+class CallsTest(unittest.TestCase):
+    """What the built objects call (symbol_graph.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        build = os.environ.get("LOOM_BUILD", os.path.join(ROOT, "build"))
+        if not os.path.exists(os.path.join(build, "compile_commands.json")):
+            raise unittest.SkipTest("no build in %s (set LOOM_BUILD)" % build)
+        cls.arrows = symbol_graph.file_arrows(build)
+
+    def test_the_build_was_read(self):
+        """The graph holds the arrows every loomd has (so an empty read cannot pass)."""
+        self.assertIn("dataplane/egress/port_output.c", self.arrows.get("dataplane/pipeline/switch_handlers.c", {}))
+        self.assertIn("dataplane/ctl/ctl_server.c", self.arrows.get("dataplane/loomd.c", {}))
+
+    def test_calls_only_go_down(self):
+        self.assertEqual(call_violations(self.arrows), [])
+
+    def test_the_check_sees_calls_up_pairs_and_circles(self):
+        arrows = {
+            "dataplane/trace/observe.c": {"dataplane/pipeline/pkt_parse.c": ["loom_pkt_parse"]},
+            "dataplane/ctl/ctl_tm.c": {"dataplane/config/config_tm.c": ["loom_tm_value_string"]},
+            "dataplane/config/config_observe.c": {"dataplane/ctl/ctl_trace.c": ["ctl_trace_new"]},
+            "dataplane/hosts/a.c": {"dataplane/hosts/b.c": ["f"]},
+            "dataplane/hosts/b.c": {"dataplane/hosts/a.c": ["g"]},
+            "scheduler/tm/x.c": {"api/y.c": ["h"]},
+        }
+        self.assertEqual(call_violations(arrows), [
+            "dataplane/trace/observe.c calls dataplane/pipeline/pkt_parse.c (loom_pkt_parse), a floor above it",
+            "scheduler/tm/x.c calls api/y.c (h): api/ is not below scheduler/",
+            "dataplane/config/ and dataplane/ctl/ call each other (dataplane/config/config_observe.c -> "
+            "dataplane/ctl/ctl_trace.c, dataplane/ctl/ctl_tm.c -> dataplane/config/config_tm.c)",
+            "files that call each other in a circle: dataplane/hosts/a.c dataplane/hosts/b.c",
+        ])
 
 
 if __name__ == "__main__":
