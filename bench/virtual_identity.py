@@ -14,6 +14,10 @@ build but not the other.
   /usr/bin/python3 bench/virtual_identity.py --old /tmp/before/build [--new build]
       [--scale] [TOPOLOGY.yaml ...]
 
+It also compiles every example topology (vm/topologies/, tests/*/,
+labs/*/, bench/) with both builds' `loomctl compile` and compares the
+configurations loomd would be given (--no-compile skips this).
+
 --scale adds bench/virtual_scale_k16.yaml (the k=16 fat tree, 16 MB
 permutation; about a minute a build). A topology that needs ranks
 (`--ranks` in its test) is run as one process, which gives the same
@@ -58,12 +62,42 @@ def differences(a, b):
     return sorted(out)
 
 
+def compile_all(old, new):
+    """`loomctl compile` of every example topology by both builds: (same,
+    differing) counts; a file neither build compiles is not a topology."""
+    files = sorted(set(glob.glob(os.path.join(ROOT, "vm", "topologies", "*.yaml")) +
+                       glob.glob(os.path.join(ROOT, "tests", "*", "*.yaml")) +
+                       glob.glob(os.path.join(ROOT, "labs", "*", "*.yaml")) +
+                       glob.glob(os.path.join(ROOT, "bench", "*.yaml")) +
+                       glob.glob(os.path.join(ROOT, "bench", "htsim", "*.yaml"))))
+    same = differ = 0
+    for f in files:
+        if os.path.getsize(f) > 4 << 20:
+            continue
+        outs = []
+        for build in (old, new):
+            p = subprocess.run([os.path.join(build, "control", "loomctl"), "compile", f], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+            outs.append((p.returncode, p.stdout, p.stderr))
+        if outs[0][0] != 0 and outs[1][0] != 0:
+            continue
+        if outs[0] == outs[1]:
+            same += 1
+        else:
+            differ += 1
+            print("compile %-40s DIFFERENT (exit %d / %d)" % (os.path.relpath(f, ROOT), outs[0][0], outs[1][0]))
+    print("compile: %d topologies gave the same configuration in both builds%s" %
+          (same, "" if not differ else "; %d did not" % differ), flush=True)
+    return differ
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--old", required=True, help="the build to compare against (a build directory)")
     ap.add_argument("--new", default=os.path.join(ROOT, "build"), help="this tree's build (default build/)")
     ap.add_argument("--scale", action="store_true", help="add the k=16 scale run")
     ap.add_argument("--keep", help="keep the runs' directories here")
+    ap.add_argument("--no-compile", action="store_true", help="skip comparing `loomctl compile` outputs")
     ap.add_argument("topologies", nargs="*")
     a = ap.parse_args()
     topos = a.topologies or sorted(glob.glob(os.path.join(ROOT, "tests", "virtual", "*.yaml")))
@@ -71,6 +105,8 @@ def main():
         topos.append(os.path.join(ROOT, "bench", "virtual_scale_k16.yaml"))
     work = a.keep or tempfile.mkdtemp(prefix="loom-identity-")
     same = bad = 0
+    if not a.no_compile:
+        bad += compile_all(a.old, a.new)
     for topo in topos:
         name = os.path.splitext(os.path.basename(topo))[0]
         old_dir, new_dir = os.path.join(work, name, "old"), os.path.join(work, name, "new")
@@ -90,7 +126,7 @@ def main():
         bad += not ok
         print("%-28s %-10s old %6.1f s, new %6.1f s  %s" % (name, verdict, to, tn, detail), flush=True)
     print("%d of %d topologies gave the same bytes in both builds%s" %
-          (same, len(topos), "" if not bad else "; %d did not" % bad))
+          (same, len(topos), "" if not bad else "; %d differences in all" % bad))
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if bad else 0

@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loom/frame.h"
 #include "loom/lb/lb_policy.h"
+#include "loom/sim/link.h"
 #include "topo_internal.h"
 
 static int get_mode(struct topo_loader *ld, const struct yaml_doc_field *f, char mode[TOPO_NAME_MAX])
@@ -265,7 +267,7 @@ uint64_t topo_base_rtt_ns(const struct topology *t)
 	}
 	rate = rate ? rate : (t->default_rate_bps ? t->default_rate_bps : 10000000000ull);
 	mtu = mtu ? mtu : (t->default_mtu ? t->default_mtu : 1500);
-	return hops * (2 * delay + ((mtu + 14) * 8 * 1000000000ull + rate - 1) / rate);
+	return hops * (2 * delay + loom_link_serialization_ns(mtu + LOOM_FRAME_ETH_HDR, rate));
 }
 
 uint64_t topo_lb_idle_time_ns(const struct topology *t, const struct topo_lb *lb)

@@ -2,6 +2,7 @@
 /* A flow's unloaded round trip over the topology (see topo_path_rtt.h). */
 #include <stdlib.h>
 
+#include "loom/sim/link.h"
 #include "topo_path_rtt.h"
 
 struct topo_path_rtt {
@@ -64,11 +65,6 @@ struct topo_path_rtt *topo_path_rtt_new(const struct topology *t)
 	return p;
 }
 
-static uint64_t serialization_ns(uint32_t frame, uint64_t rate_bps)
-{
-	return ((uint64_t)frame * 8 * 1000000000ull + rate_bps - 1) / rate_bps;
-}
-
 uint64_t topo_path_rtt_ns(struct topo_path_rtt *p, int src_host, int dst_host, uint32_t data_frame,
 			  uint32_t ack_frame)
 {
@@ -102,7 +98,8 @@ uint64_t topo_path_rtt_ns(struct topo_path_rtt *p, int src_host, int dst_host, u
 		const struct topo_link *l = &t->links[p->from[v]];
 		uint64_t rate = l->rate_bps ? l->rate_bps : (t->default_rate_bps ? t->default_rate_bps : 10000000000ull);
 
-		ns += 2 * l->delay_ns + serialization_ns(data_frame, rate) + serialization_ns(ack_frame, rate);
+		ns += 2 * l->delay_ns + loom_link_serialization_ns(data_frame, rate) +
+		      loom_link_serialization_ns(ack_frame, rate);
 		v = node(t, &l->a) == v ? node(t, &l->b) : node(t, &l->a);
 	}
 	return ns;
