@@ -133,8 +133,8 @@ static enum MHD_Result api_routes(struct web_ctx *c, struct MHD_Connection *conn
 	return text ? send_json(conn, text) : send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-			      const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+static enum MHD_Result handle_http(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
 {
 	struct web_ctx *c = cls;
 	char err[512], *text;
@@ -257,7 +257,7 @@ int cmd_web(int argc, char **argv)
 		goto out;
 	}
 
-	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, &c, MHD_OPTION_SOCK_ADDR, &ss,
+	d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle_http, &c, MHD_OPTION_SOCK_ADDR, &ss,
 			     MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "loomctl web: cannot listen on %s port %ld: %s\n", shown, port, strerror(errno));

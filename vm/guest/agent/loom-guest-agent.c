@@ -328,7 +328,7 @@ static json_t *do_ready(void)
 			 "uptime_ms", (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-static json_t *handle(const char *text, size_t len)
+static json_t *handle_request(const char *text, size_t len)
 {
 	json_error_t jerr;
 	json_t *req = json_loadb(text, len, 0, &jerr), *rep;
@@ -367,7 +367,7 @@ static void serve(int in, int out)
 				return;
 			continue;
 		}
-		json_t *rep = handle(text, len);
+		json_t *rep = handle_request(text, len);
 		free(text);
 		char *s = rep ? json_dumps(rep, JSON_COMPACT) : NULL;
 		json_decref(rep);
