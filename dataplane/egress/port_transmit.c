@@ -111,9 +111,7 @@ uint16_t loom_switch_transmit(struct loom_switch *sw, uint16_t port, struct rte_
 		link_down_drain(sw, p, now);
 		return 0;
 	}
-	n = ctrl_dequeue(p, out, max);
-	if (n == 0)
-		n = p->tm ? tm_transmit(sw, p, out, max, now) : fifo_transmit(p, out, max);
+	n = port_dequeue(sw, p, out, max, now);
 	if (unlikely(sw->mode->transmitted != NULL))
 		sw->mode->transmitted(sw, port, out, n, now);
 	if (unlikely(sw->observe != NULL)) /* captures, traced packets (trace/observe.h) */
