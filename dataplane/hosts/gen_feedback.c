@@ -13,7 +13,7 @@
 #include "gen_feedback.h"
 #include "gen_feedback_compact.h"
 #include "gen_frame.h"
-#include "gen_host.h"
+#include "gen_state.h"
 
 #define ROCEV2_PORT 4791u
 #define BTH_OPCODE_CNP 0x81u

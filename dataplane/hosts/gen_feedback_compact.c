@@ -9,7 +9,7 @@
 #include <rte_byteorder.h>
 
 #include "gen_feedback_compact.h"
-#include "gen_host.h"
+#include "gen_state.h"
 
 #define U16_MAX 0xffffu
 

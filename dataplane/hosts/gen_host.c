@@ -39,19 +39,6 @@ static inline uint32_t header_bytes(const struct loom_gen_tx_flow *f)
 	return f->spec.transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP;
 }
 
-uint32_t loom_gen_min_frame(uint8_t transport)
-{
-	return transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_GEN_MIN_ROCEV2 : LOOM_FRAME_GEN_MIN_UDP;
-}
-
-uint64_t loom_gen_burst_packets(uint64_t burst_bytes, uint32_t frame, uint8_t transport)
-{
-	uint32_t payload = frame - (transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP);
-	uint64_t n = burst_bytes / payload + (burst_bytes % payload != 0);
-
-	return n ? n : 1;
-}
-
 /* When the packet after `sent_wire` bytes (the flow's packet number
  * `packets`) may leave: exact, no drift; an on/off flow adds its idle
  * time once per burst sent. */

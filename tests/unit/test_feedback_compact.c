@@ -15,7 +15,7 @@
 #include <rte_byteorder.h>
 
 #include "gen_feedback_compact.h"
-#include "gen_host.h"
+#include "gen_state.h"
 
 static struct loom_gen_rx_flow rx(uint8_t cc, uint8_t entropy)
 {
