@@ -154,20 +154,11 @@ struct loom_gen_host {
 	struct loom_gen_credit_host credit; /* the pacer granting its downlink to credit flows (gen_credit.h) */
 };
 
-/* Where a transport feedback's tail (loom_gen_fb_tail, the full layout)
- * holds a receiver-credit flow's grant: after NSCC's echoed send time and
- * a coalescing flow's counts and ports, as f's set-up has them
- * (gen_credit.h). Inline: the compact layout's reader places it too. */
-static inline uint32_t loom_gen_fb_tail_grant_at(const struct loom_gen_tx_flow *f)
+/* The tail of f's transport feedback as its sender reads it
+ * (gen_feedback.h): a coalescing flow's is counted (gen_transport.c). */
+static inline struct loom_gen_fb_tail_layout loom_gen_tx_fb_tail(const struct loom_gen_tx_flow *f)
 {
-	uint32_t at = f->spec.cc == LOOM_FLOW_CC_NSCC ? (uint32_t)sizeof(uint64_t) : 0;
-
-	if (f->spec.ack_every > 1) { /* a coalescing flow's feedback is counted (gen_transport.c) */
-		at += (uint32_t)sizeof(struct loom_gen_ack_counts);
-		if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS)
-			at += (uint32_t)sizeof(struct loom_gen_ev_echo);
-	}
-	return at;
+	return loom_gen_fb_tail_layout(f->spec.cc, f->spec.entropy, f->spec.ack_every > 1, f->credit.on);
 }
 
 #endif
