@@ -39,16 +39,12 @@ int loom_gen_cc_init_tx(struct loom_gen_tx_flow *f, uint32_t mss, const char **w
 		}
 		loom_nscc_init(&f->nscc, &f->nscc_cfg);
 	}
-	f->credit.on = loom_gen_credit_wanted(f);
 	return 0;
 }
 
 void loom_gen_cc_init_rx(struct loom_gen_rx_flow *r, const struct loom_gen_tx_flow *f)
 {
 	r->cnps = r->acks = 0;
-	r->credit.on = f->credit.on;
-	r->credit.frame = f->frame_bytes;
-	r->credit.lead = f->spec.cc == LOOM_FLOW_CC_NSCC ? f->nscc.base_rtt : 0;
 	if (r->cc == LOOM_FLOW_CC_DCQCN) {
 		r->dcqcn_cfg = f->dcqcn_cfg;
 		loom_dcqcn_np_init(&r->np);

@@ -34,7 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "gen_host.h"
+#include "gen_state.h"
 
 /* Once the flow's rate and frame size are resolved (gen_config.c): the
  * defaults for them with f->cc_params applied. 0, or -EINVAL with the

@@ -16,8 +16,10 @@
 #include "fabric.h"
 #include "gen_config.h"
 #include "gen_cc.h"
-#include "gen_host.h"
+#include "gen_credit.h"
+#include "gen_frame.h"
 #include "gen_plane_config.h"
+#include "gen_state.h"
 #include "switch.h"
 #include "tm.h"
 #include "loom/traffic/workload.h"
@@ -363,6 +365,7 @@ int loom_gen_config_finish(struct loom_fabric *f, char *err, size_t errlen)
 						&why) < 0)
 				return fail(err, errlen, h->name, "flow %u: cc_params: bad %s", tf->spec.id, why);
 			loom_gen_cc_init_rx(&f->gen_hosts[tf->dst_gen].rx[tf->rx_slot], tf);
+			loom_gen_credit_config(tf, &f->gen_hosts[tf->dst_gen].rx[tf->rx_slot]);
 			if (tf->spec.recovery) { /* the receiver's leaf port marks trimmed packets */
 				const struct loom_gen_host *d = &f->gen_hosts[tf->dst_gen];
 				const struct tm_port *dt = d->sw == UINT16_MAX ? NULL : f->switches[d->sw].ports[d->port].tm;

@@ -5,16 +5,26 @@
 #include "gen_cc.h"
 #include "gen_credit.h"
 #include "gen_feedback.h"
-#include "gen_host.h"
+#include "gen_state.h"
 #include "gen_transport.h"
 #include "loom/traffic/workload.h"
 
-bool loom_gen_credit_wanted(const struct loom_gen_tx_flow *f)
+/* Whether f's set-up asks for receiver credits (cc_params receiver_credit). */
+static bool wanted(const struct loom_gen_tx_flow *f)
 {
 	const struct loom_cc_params *ps = &f->cc_params;
 
 	return f->spec.cc == LOOM_FLOW_CC_NSCC && (ps->set & (1u << LOOM_CC_RECEIVER_CREDIT)) &&
 	       ps->v[LOOM_CC_RECEIVER_CREDIT] != 0;
+}
+
+void loom_gen_credit_config(struct loom_gen_tx_flow *tf, struct loom_gen_rx_flow *rx)
+{
+	tf->credit.on = wanted(tf);
+	rx->credit.on = tf->credit.on;
+	rx->credit.frame = tf->frame_bytes;
+	/* NSCC's base RTT, which its init (loom_gen_cc_init_tx) has set */
+	rx->credit.lead = tf->spec.cc == LOOM_FLOW_CC_NSCC ? tf->nscc.base_rtt : 0;
 }
 
 /* The speculative window in frame bytes: credit_spec (payload bytes) or

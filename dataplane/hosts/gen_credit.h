@@ -70,8 +70,11 @@ struct loom_gen_credit_host {
 	loom_time_ns due;  /* the pacer's next grant (LOOM_TIME_NEVER: none wanted) */
 };
 
-/* Whether f's set-up asks for receiver credits (cc_params receiver_credit). */
-bool loom_gen_credit_wanted(const struct loom_gen_tx_flow *f);
+/* At load, once the CC of tf (sender) and rx (its receiver's flow) is set
+ * up (gen_config.c, after loom_gen_cc_init_tx and _rx): whether the flow
+ * uses receiver credits (cc_params receiver_credit, NSCC only), and the
+ * receiver's frame and lead for its pacer. */
+void loom_gen_credit_config(struct loom_gen_tx_flow *tf, struct loom_gen_rx_flow *rx);
 /* Before a run: the senders' speculative windows, the receivers' pacers. */
 void loom_gen_credit_start(struct loom_gen_host *h);
 

@@ -13,7 +13,7 @@
 #include "gen_feedback.h"
 #include "gen_feedback_compact.h"
 #include "gen_frame.h"
-#include "gen_host.h"
+#include "gen_state.h"
 
 #define ROCEV2_PORT 4791u
 #define BTH_OPCODE_CNP 0x81u
@@ -63,18 +63,18 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 	const struct loom_gen_rx_flow *r = &h->rx[fb->rx_slot];
 	bool cnp = fb->kind == LOOM_GEN_FB_CNP;
 	bool tp = fb->kind == LOOM_GEN_FB_TP_ACK || fb->kind == LOOM_GEN_FB_TP_NAK;
-	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* the send time echoed (8 bytes more) */
-	bool counted = tp && fb->counted;           /* a coalescing flow's counts (8 more) */
-	bool evs = counted && r->entropy == LOOM_FLOW_ENTROPY_REPS; /* its ports (18 more) */
-	bool grant = tp && r->credit.on; /* a credit flow's cumulative grant, last (8 more; gen_credit.h) */
+	bool ts = tp && r->cc == LOOM_FLOW_CC_NSCC; /* NSCC's: the send time echoed */
+	/* a transport's tail: NSCC's time, a coalescing flow's counts (and a
+	 * REPS flow's ports), a credit flow's grant (gen_credit.h) */
+	struct loom_gen_fb_tail_layout tl =
+		loom_gen_fb_tail_layout(r->cc, r->entropy, tp && fb->counted, tp && r->credit.on);
 	uint8_t cflags = 0;
 	uint32_t compact = tp ? loom_gen_feedback_compact_len(r, fb, &cflags) : 0; /* a transport's: compact */
 	uint32_t frame = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
 			 (cnp ? LOOM_FRAME_BTH : 0) +
 			 (compact ? compact
-				  : sizeof(struct loom_gen_feedback_hdr) + (tp ? sizeof(struct loom_gen_feedback_ext) : 0) +
-					    (ts ? sizeof(uint64_t) : 0) + (counted ? sizeof(struct loom_gen_ack_counts) : 0) +
-					    (evs ? sizeof(struct loom_gen_ev_echo) : 0) + (grant ? sizeof(uint64_t) : 0));
+				  : sizeof(struct loom_gen_feedback_hdr) +
+					    (tp ? sizeof(struct loom_gen_feedback_ext) + tl.len : 0));
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip = loom_gen_frame_alloc(h, frame, &m);
 
@@ -127,37 +127,37 @@ struct rte_mbuf *loom_gen_feedback_build(struct loom_gen_host *h, const struct l
 		.ack_seq = rte_cpu_to_be_64(fb->kind == LOOM_GEN_FB_CREDIT ? r->credit.st.granted : fb->ack_seq),
 	};
 	memcpy(p, &hdr, sizeof(hdr));
-	if (tp) {
-		struct loom_gen_feedback_ext ext = {
-			.psn = rte_cpu_to_be_64(fb->ext.psn),
-			.sack_base = rte_cpu_to_be_64(fb->ext.sack_base),
-			.sack = rte_cpu_to_be_64(fb->ext.sack),
-		};
-		memcpy(p + sizeof(hdr), &ext, sizeof(ext));
-	}
-	if (ts) {
+	if (!tp)
+		return m;
+	struct loom_gen_feedback_ext ext = {
+		.psn = rte_cpu_to_be_64(fb->ext.psn),
+		.sack_base = rte_cpu_to_be_64(fb->ext.sack_base),
+		.sack = rte_cpu_to_be_64(fb->ext.sack),
+	};
+	uint8_t *tail = p + sizeof(hdr) + sizeof(ext);
+
+	memcpy(p + sizeof(hdr), &ext, sizeof(ext));
+	if (tl.ts != LOOM_GEN_FB_TAIL_NONE) {
 		uint64_t echo = rte_cpu_to_be_64(fb->ts_echo);
 
-		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext), &echo, sizeof(echo));
+		memcpy(tail + tl.ts, &echo, sizeof(echo));
 	}
-	if (counted) {
+	if (tl.counts != LOOM_GEN_FB_TAIL_NONE) {
 		struct loom_gen_ack_counts c = {.pkts = rte_cpu_to_be_32(fb->ack_pkts), .ce = rte_cpu_to_be_32(fb->ack_ce)};
 
-		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext) + (ts ? sizeof(uint64_t) : 0), &c, sizeof(c));
+		memcpy(tail + tl.counts, &c, sizeof(c));
 	}
-	if (evs) {
+	if (tl.evs != LOOM_GEN_FB_TAIL_NONE) {
 		struct loom_gen_ev_echo e = {.n = fb->evs.n, .ce = fb->evs.ce};
 
 		for (unsigned int i = 0; i < fb->evs.n && i < LOOM_GEN_EV_ECHO_MAX; i++)
 			e.ev[i] = rte_cpu_to_be_16(fb->evs.ev[i]);
-		memcpy(p + sizeof(hdr) + sizeof(struct loom_gen_feedback_ext) + (ts ? sizeof(uint64_t) : 0) +
-			       sizeof(struct loom_gen_ack_counts),
-		       &e, sizeof(e));
+		memcpy(tail + tl.evs, &e, sizeof(e));
 	}
-	if (grant) {
+	if (tl.grant != LOOM_GEN_FB_TAIL_NONE) { /* the grant as it is now (cumulative) */
 		uint64_t g = rte_cpu_to_be_64(r->credit.st.granted);
 
-		memcpy(rte_pktmbuf_mtod(m, uint8_t *) + frame - sizeof(g), &g, sizeof(g));
+		memcpy(tail + tl.grant, &g, sizeof(g));
 	}
 	return m;
 }

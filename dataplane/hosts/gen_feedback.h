@@ -9,9 +9,9 @@
  *
  * On the wire: Ethernet / IPv4 / UDP [/ BTH for a CNP] /
  * loom_gen_feedback_hdr [/ loom_gen_feedback_ext for the transport kinds
- * [/ the 8-byte send time NSCC's ACKs echo] [/ the tail (below)] [/ a
- * credit flow's 8-byte cumulative grant, last (gen_credit.h)]], network
- * byte order.
+ * [/ the tail: the 8-byte send time NSCC's ACKs echo, a coalescing flow's
+ * counts and ports, a credit flow's 8-byte cumulative grant (gen_credit.h),
+ * each where loom_gen_fb_tail_layout (below) puts it]], network byte order.
  * Fields are appended at the end of a struct, never inserted.
  */
 #ifndef LOOM_GEN_FEEDBACK_H
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "loom/clock.h"
+#include "loom/traffic/flow_spec.h"
 
 struct rte_mbuf;
 struct loom_gen_host;
@@ -138,18 +139,63 @@ struct loom_gen_feedback_compact {
 
 /* What follows a transport feedback's extension, as it came: NSCC's send
  * time, a coalescing flow's loom_gen_ack_counts and, for REPS flows, its
- * loom_gen_ev_echo; the flow's sender reads it as its set-up says
- * (gen_host.c). */
+ * loom_gen_ev_echo, then a credit flow's grant; the flow's sender reads it
+ * as its set-up says (gen_host.c), where loom_gen_fb_tail_layout puts it. */
 struct loom_gen_fb_tail {
 	uint32_t len;
 	uint8_t b[sizeof(uint64_t) + sizeof(struct loom_gen_ack_counts) + sizeof(struct loom_gen_ev_echo) +
 		  sizeof(uint64_t)]; /* + a credit flow's grant (gen_credit.h) */
 };
 
+/* Where each part of a transport feedback's tail sits in the full layout
+ * (offsets into loom_gen_fb_tail.b, LOOM_GEN_FB_TAIL_NONE: the flow's
+ * feedback has no such part). The one place that says so: the receiver
+ * writes by it (loom_gen_feedback_build), the sender reads by it
+ * (gen_host.c) and expands a compact frame into it (loom_gen_feedback_expand). */
+#define LOOM_GEN_FB_TAIL_NONE UINT32_MAX
+struct loom_gen_fb_tail_layout {
+	uint32_t ts;     /* NSCC: the echoed send time (uint64) */
+	uint32_t counts; /* a coalescing flow's loom_gen_ack_counts */
+	uint32_t evs;    /* a coalescing REPS flow's loom_gen_ev_echo */
+	uint32_t grant;  /* a receiver-credit flow's cumulative grant (uint64), last */
+	uint32_t len;    /* the whole tail */
+};
+
+/* The tail of a flow with this set-up: its CC and entropy (enum
+ * loom_flow_cc, loom_flow_entropy), whether its feedback is counted (a
+ * coalescing flow's, ack_every > 1: gen_transport.c) and whether it uses
+ * receiver credits. Inline: once per feedback frame, both sides. */
+static inline struct loom_gen_fb_tail_layout loom_gen_fb_tail_layout(uint8_t cc, uint8_t entropy, bool counted,
+								      bool credit)
+{
+	struct loom_gen_fb_tail_layout l = {.ts = LOOM_GEN_FB_TAIL_NONE, .counts = LOOM_GEN_FB_TAIL_NONE,
+					    .evs = LOOM_GEN_FB_TAIL_NONE, .grant = LOOM_GEN_FB_TAIL_NONE, .len = 0};
+
+	if (cc == LOOM_FLOW_CC_NSCC) {
+		l.ts = l.len;
+		l.len += (uint32_t)sizeof(uint64_t);
+	}
+	if (counted) {
+		l.counts = l.len;
+		l.len += (uint32_t)sizeof(struct loom_gen_ack_counts);
+		if (entropy == LOOM_FLOW_ENTROPY_REPS) {
+			l.evs = l.len;
+			l.len += (uint32_t)sizeof(struct loom_gen_ev_echo);
+		}
+	}
+	if (credit) {
+		l.grant = l.len;
+		l.len += (uint32_t)sizeof(uint64_t);
+	}
+	return l;
+}
+
 struct loom_gen_tx_flow;
 /* A compact frame's bytes p (len of them, from its loom_gen_feedback_compact)
  * for flow f, arrived at `now`: the full header, extension and tail it
- * stands for. false: too short for what its flags say. */
+ * stands for (the tail where loom_gen_fb_tail_layout has it for f). false:
+ * too short for what its flags say, or its tail's parts are not the ones
+ * f's set-up gives its feedback. */
 bool loom_gen_feedback_expand(const struct loom_gen_tx_flow *f, const uint8_t *p, uint32_t len, loom_time_ns now,
 			      struct loom_gen_feedback_hdr *fb, struct loom_gen_feedback_ext *ext,
 			      struct loom_gen_fb_tail *tail);

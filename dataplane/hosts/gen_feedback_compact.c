@@ -9,7 +9,7 @@
 #include <rte_byteorder.h>
 
 #include "gen_feedback_compact.h"
-#include "gen_host.h"
+#include "gen_state.h"
 
 #define U16_MAX 0xffffu
 
@@ -183,9 +183,9 @@ bool loom_gen_feedback_expand(const struct loom_gen_tx_flow *f, const uint8_t *p
 	struct loom_gen_feedback_compact c;
 	struct reader rd = {.p = p, .left = len, .ok = true};
 	uint64_t una = f->spec.recovery == LOOM_FLOW_RECOVERY_GO_BACK_N ? f->tp.gbn.una : f->tp.sr.una;
+	struct loom_gen_fb_tail_layout tl = loom_gen_tx_fb_tail(f);
 	uint64_t ack, v64;
 	uint8_t kind;
-	uint32_t at = 0;
 
 	if (len < sizeof(c))
 		return false;
@@ -210,21 +210,26 @@ bool loom_gen_feedback_expand(const struct loom_gen_tx_flow *f, const uint8_t *p
 		.ev = (c.flags & LOOM_GEN_FBC_EV) ? rte_cpu_to_be_16(get16(&rd)) : 0,
 		.ack_seq = rte_cpu_to_be_64(ack),
 	};
-	/* the tail as the full layout has it (gen_host.c's read_tail) */
+	/* the tail where the full layout has it for f (gen_feedback.h): its
+	 * parts are the ones f's set-up gives its feedback, or the frame is
+	 * not f's */
+	if (!(c.flags & LOOM_GEN_FBC_TS) != (tl.ts == LOOM_GEN_FB_TAIL_NONE) ||
+	    !(c.flags & LOOM_GEN_FBC_COUNTS) != (tl.counts == LOOM_GEN_FB_TAIL_NONE) ||
+	    !(c.flags & LOOM_GEN_FBC_EVS) != (tl.evs == LOOM_GEN_FB_TAIL_NONE) ||
+	    !(c.flags & LOOM_GEN_FBC_GRANT) != (tl.grant == LOOM_GEN_FB_TAIL_NONE))
+		return false;
 	if (c.flags & LOOM_GEN_FBC_TS) {
 		uint32_t lo = get32(&rd);
 
 		v64 = rte_cpu_to_be_64(now - (uint32_t)((uint32_t)now - lo));
-		memcpy(tail->b, &v64, sizeof(v64));
-		at += sizeof(v64);
+		memcpy(tail->b + tl.ts, &v64, sizeof(v64));
 	}
 	if (c.flags & LOOM_GEN_FBC_COUNTS) {
 		struct loom_gen_ack_counts n;
 
 		n.pkts = rte_cpu_to_be_32(get16(&rd));
 		n.ce = rte_cpu_to_be_32(get16(&rd));
-		memcpy(tail->b + at, &n, sizeof(n));
-		at += sizeof(n);
+		memcpy(tail->b + tl.counts, &n, sizeof(n));
 	}
 	if (c.flags & LOOM_GEN_FBC_EVS) {
 		struct loom_gen_ev_echo e = {0};
@@ -238,23 +243,12 @@ bool loom_gen_feedback_expand(const struct loom_gen_tx_flow *f, const uint8_t *p
 		} else {
 			rd.ok = false;
 		}
-		memcpy(tail->b + at, &e, sizeof(e));
-		at += sizeof(e);
+		memcpy(tail->b + tl.evs, &e, sizeof(e));
 	}
 	if (c.flags & LOOM_GEN_FBC_GRANT) {
-		/* where the full layout has it for this flow (gen_credit.h),
-		 * whatever came before */
-		uint32_t g_at = loom_gen_fb_tail_grant_at(f);
-
-		if (g_at + sizeof(v64) > sizeof(tail->b) || g_at < at) {
-			rd.ok = false;
-		} else {
-			memset(tail->b + at, 0, g_at - at);
-			v64 = rte_cpu_to_be_64(get64(&rd));
-			memcpy(tail->b + g_at, &v64, sizeof(v64));
-			at = g_at + (uint32_t)sizeof(v64);
-		}
+		v64 = rte_cpu_to_be_64(get64(&rd));
+		memcpy(tail->b + tl.grant, &v64, sizeof(v64));
 	}
-	tail->len = at;
+	tail->len = tl.len;
 	return rd.ok;
 }

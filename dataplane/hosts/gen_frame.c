@@ -8,7 +8,7 @@
 #include <rte_mbuf.h>
 
 #include "gen_frame.h"
-#include "gen_host.h"
+#include "gen_state.h"
 
 struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t frame, struct rte_mbuf **mp)
 {
@@ -29,4 +29,17 @@ struct rte_ipv4_hdr *loom_gen_frame_alloc(struct loom_gen_host *h, uint32_t fram
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	*mp = m;
 	return (struct rte_ipv4_hdr *)(eth + 1);
+}
+
+uint32_t loom_gen_min_frame(uint8_t transport)
+{
+	return transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_GEN_MIN_ROCEV2 : LOOM_FRAME_GEN_MIN_UDP;
+}
+
+uint64_t loom_gen_burst_packets(uint64_t burst_bytes, uint32_t frame, uint8_t transport)
+{
+	uint32_t payload = frame - (transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP);
+	uint64_t n = burst_bytes / payload + (burst_bytes % payload != 0);
+
+	return n ? n : 1;
 }

@@ -39,19 +39,6 @@ static inline uint32_t header_bytes(const struct loom_gen_tx_flow *f)
 	return f->spec.transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP;
 }
 
-uint32_t loom_gen_min_frame(uint8_t transport)
-{
-	return transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_GEN_MIN_ROCEV2 : LOOM_FRAME_GEN_MIN_UDP;
-}
-
-uint64_t loom_gen_burst_packets(uint64_t burst_bytes, uint32_t frame, uint8_t transport)
-{
-	uint32_t payload = frame - (transport == LOOM_FLOW_ROCEV2 ? LOOM_FRAME_HDR_ROCEV2 : LOOM_FRAME_HDR_UDP);
-	uint64_t n = burst_bytes / payload + (burst_bytes % payload != 0);
-
-	return n ? n : 1;
-}
-
 /* When the packet after `sent_wire` bytes (the flow's packet number
  * `packets`) may leave: exact, no drift; an on/off flow adds its idle
  * time once per burst sent. */
@@ -572,31 +559,29 @@ static struct loom_gen_rx_flow *classify(struct loom_gen_host *h, struct rte_mbu
 	return &h->rx[slot];
 }
 
-/* What follows a transport feedback's extension, as f's set-up says:
- * NSCC's echoed send time, then a coalescing flow's counts. */
-static void read_tail(const struct loom_gen_tx_flow *f, const struct loom_gen_fb_tail *tail, loom_time_ns *ts_echo,
-		      struct loom_gen_ack_counts *counts, bool *has_counts, struct loom_gen_ev_echo *evs)
+/* What follows a transport feedback's extension, where its flow's layout
+ * (tl) has it: NSCC's echoed send time, a coalescing flow's counts and
+ * ports. A tail too short for a part leaves it (and what follows) out. */
+static void read_tail(const struct loom_gen_fb_tail_layout *tl, const struct loom_gen_fb_tail *tail,
+		      loom_time_ns *ts_echo, struct loom_gen_ack_counts *counts, bool *has_counts,
+		      struct loom_gen_ev_echo *evs)
 {
-	uint32_t at = 0;
-
 	*ts_echo = LOOM_TIME_NEVER;
 	*has_counts = false;
 	evs->n = 0;
-	if (f->spec.cc == LOOM_FLOW_CC_NSCC) {
-		if (tail->len < sizeof(uint64_t))
+	if (tl->ts != LOOM_GEN_FB_TAIL_NONE) {
+		if (tail->len < tl->ts + sizeof(uint64_t))
 			return;
-		memcpy(ts_echo, tail->b, sizeof(*ts_echo));
+		memcpy(ts_echo, tail->b + tl->ts, sizeof(*ts_echo));
 		*ts_echo = rte_be_to_cpu_64(*ts_echo);
-		at = sizeof(uint64_t);
 	}
-	if (f->spec.ack_every > 1 && tail->len >= at + sizeof(*counts)) {
-		memcpy(counts, tail->b + at, sizeof(*counts));
+	if (tl->counts != LOOM_GEN_FB_TAIL_NONE && tail->len >= tl->counts + sizeof(*counts)) {
+		memcpy(counts, tail->b + tl->counts, sizeof(*counts));
 		counts->pkts = rte_be_to_cpu_32(counts->pkts);
 		counts->ce = rte_be_to_cpu_32(counts->ce);
 		*has_counts = true;
-		at += sizeof(*counts);
-		if (f->spec.entropy == LOOM_FLOW_ENTROPY_REPS && tail->len >= at + sizeof(*evs)) {
-			memcpy(evs, tail->b + at, sizeof(*evs));
+		if (tl->evs != LOOM_GEN_FB_TAIL_NONE && tail->len >= tl->evs + sizeof(*evs)) {
+			memcpy(evs, tail->b + tl->evs, sizeof(*evs));
 			if (evs->n > LOOM_GEN_EV_ECHO_MAX)
 				evs->n = 0; /* not ours: REPS counts the header's port as invalid */
 			for (unsigned int i = 0; i < evs->n; i++)
@@ -614,6 +599,7 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 {
 	uint32_t slot = rte_be_to_cpu_32(fb->tx_slot);
 	struct loom_gen_tx_flow *f;
+	struct loom_gen_fb_tail_layout tl;
 	struct loom_gen_ack_counts counts;
 	struct loom_gen_ev_echo evs;
 	loom_time_ns ts_echo;
@@ -626,15 +612,15 @@ static uint32_t on_feedback(struct loom_gen_host *h, const struct loom_gen_feedb
 	f->feedback++;
 	if (fb->kind != LOOM_GEN_FB_CNP && f->acct.first_ack == LOOM_TIME_NEVER)
 		f->acct.first_ack = now;
-	read_tail(f, tail, &ts_echo, &counts, &has_counts, &evs);
+	tl = loom_gen_tx_fb_tail(f);
+	read_tail(&tl, tail, &ts_echo, &counts, &has_counts, &evs);
 	if (unlikely(f->credit.on)) { /* receiver credits: a grant, or an ACK ending with one (gen_credit.h) */
-		uint32_t at = loom_gen_fb_tail_grant_at(f);
 		uint64_t granted;
 
 		if (fb->kind == LOOM_GEN_FB_CREDIT)
 			return loom_gen_credit_on_grant(f, rte_be_to_cpu_64(fb->ack_seq), now);
-		if (ext && tail->len >= at + sizeof(granted)) {
-			memcpy(&granted, tail->b + at, sizeof(granted));
+		if (ext && tail->len >= tl.grant + sizeof(granted)) {
+			memcpy(&granted, tail->b + tl.grant, sizeof(granted));
 			loom_gen_credit_on_grant(f, rte_be_to_cpu_64(granted), now);
 		}
 	}

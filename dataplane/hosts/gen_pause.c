@@ -5,8 +5,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "gen_host.h"
 #include "gen_pause.h"
+#include "gen_state.h"
 
 #define PFC_ETHERTYPE 0x8808u
 #define PFC_OPCODE 0x0101u

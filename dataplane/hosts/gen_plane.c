@@ -8,8 +8,8 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
-#include "gen_host.h"
 #include "gen_plane.h"
+#include "gen_state.h"
 #include "loom/sim/link.h"
 
 #define CONGESTION_GAIN_SHIFT 4                  /* EWMA gain 1/16 */

@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "fabric.h"
-#include "gen_host.h"
 #include "gen_plane.h"
 #include "gen_plane_config.h"
+#include "gen_state.h"
 #include "loomd_config_read.h"
 #include "switch.h"
 

@@ -4,9 +4,9 @@
  * gen_results.c: a flow's packets, bytes, rate and reordering per plane,
  * and a host's counters per plane. Integers only, as the rest.
  */
-#include "gen_host.h"
 #include "gen_plane.h"
 #include "gen_plane_results.h"
+#include "gen_state.h"
 
 static json_int_t ji(uint64_t v) { return (json_int_t)v; }
 

@@ -4,8 +4,8 @@
 
 #include <rte_byteorder.h>
 
-#include "gen_host.h"
 #include "gen_reps.h"
+#include "gen_state.h"
 #include "gen_transport.h"
 
 int loom_gen_reps_config(struct loom_gen_tx_flow *f, bool trimming)

@@ -6,8 +6,8 @@
 #include "gen_config.h"
 #include "gen_cc.h"
 #include "gen_credit.h"
-#include "gen_host.h"
 #include "gen_plane_results.h"
+#include "gen_state.h"
 
 static json_int_t ji(uint64_t v) { return (json_int_t)v; }
 

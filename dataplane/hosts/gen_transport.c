@@ -7,7 +7,7 @@
 
 #include "gen_cc.h"
 #include "gen_feedback.h"
-#include "gen_host.h"
+#include "gen_state.h"
 #include "gen_transport.h"
 #include "loom/traffic/workload.h"
 

@@ -15,7 +15,7 @@
 #include <rte_byteorder.h>
 
 #include "gen_feedback_compact.h"
-#include "gen_host.h"
+#include "gen_state.h"
 
 static struct loom_gen_rx_flow rx(uint8_t cc, uint8_t entropy)
 {
@@ -166,19 +166,65 @@ static void test_grant(void **state)
 	uint64_t g;
 	uint32_t len;
 
-	r.credit.on = true;
+	r.credit.on = f.credit.on = true; /* both ends, as loom_gen_credit_config sets them */
 	r.credit.st.granted = (1ull << 33) + 4110;
 	len = loom_gen_feedback_compact_len(&r, &fb, &fl);
 	assert_int_equal(len, 26 + 8);
 	assert_true(fl & LOOM_GEN_FBC_GRANT);
 	loom_gen_feedback_compact_write(buf, &r, &fb, fl);
 	assert_true(loom_gen_feedback_expand(&f, buf, len, 1000, &h, &e, &t));
-	assert_int_equal(loom_gen_fb_tail_grant_at(&f), 8 + sizeof(struct loom_gen_ack_counts));
-	assert_int_equal(t.len, loom_gen_fb_tail_grant_at(&f) + 8);
-	memcpy(&g, t.b + loom_gen_fb_tail_grant_at(&f), sizeof(g));
+	assert_int_equal(loom_gen_tx_fb_tail(&f).grant, 8 + sizeof(struct loom_gen_ack_counts));
+	assert_int_equal(t.len, loom_gen_tx_fb_tail(&f).grant + 8);
+	memcpy(&g, t.b + loom_gen_tx_fb_tail(&f).grant, sizeof(g));
 	assert_int_equal(rte_be_to_cpu_64(g), (1ull << 33) + 4110);
 	for (uint32_t cut = 0; cut < len; cut++)
 		assert_false(loom_gen_feedback_expand(&f, buf, cut, 1000, &h, &e, &t));
+}
+
+/* The tail's parts sit where the full layout has them for the flow, the
+ * same for the writer and the reader; a compact frame whose parts are not
+ * its flow's (its set-up gives its feedback no grant, no counts, no send
+ * time) is refused rather than read in the wrong places. */
+static void test_layout(void **state)
+{
+	(void)state;
+	struct loom_gen_fb_tail_layout l =
+		loom_gen_fb_tail_layout(LOOM_FLOW_CC_NSCC, LOOM_FLOW_ENTROPY_REPS, true, true);
+	struct loom_gen_rx_flow r = rx(LOOM_FLOW_CC_NSCC, LOOM_FLOW_ENTROPY_PER_FLOW);
+	struct loom_gen_feedback fb = {.kind = LOOM_GEN_FB_TP_ACK, .ack_seq = 40, .ts_echo = 7, .counted = true,
+				       .ack_pkts = 4};
+	struct loom_gen_tx_flow f;
+	uint8_t buf[LOOM_GEN_FBC_MAX], fl;
+	struct loom_gen_feedback_hdr h;
+	struct loom_gen_feedback_ext e;
+	struct loom_gen_fb_tail t;
+	uint32_t len;
+
+	assert_int_equal(l.ts, 0);
+	assert_int_equal(l.counts, 8);
+	assert_int_equal(l.evs, 8 + sizeof(struct loom_gen_ack_counts));
+	assert_int_equal(l.grant, l.evs + sizeof(struct loom_gen_ev_echo));
+	assert_int_equal(l.len, sizeof(t.b));
+	l = loom_gen_fb_tail_layout(LOOM_FLOW_CC_DCTCP, LOOM_FLOW_ENTROPY_PER_FLOW, false, false);
+	assert_int_equal(l.ts, LOOM_GEN_FB_TAIL_NONE);
+	assert_int_equal(l.counts, LOOM_GEN_FB_TAIL_NONE);
+	assert_int_equal(l.grant, LOOM_GEN_FB_TAIL_NONE);
+	assert_int_equal(l.len, 0);
+
+	r.credit.on = true;
+	len = loom_gen_feedback_compact_len(&r, &fb, &fl);
+	loom_gen_feedback_compact_write(buf, &r, &fb, fl);
+	f = tx(LOOM_FLOW_CC_NSCC, LOOM_FLOW_ENTROPY_PER_FLOW, 4, 30);
+	f.credit.on = true;
+	assert_true(loom_gen_feedback_expand(&f, buf, len, 1000, &h, &e, &t));
+	f.credit.on = false; /* no grant in its layout */
+	assert_false(loom_gen_feedback_expand(&f, buf, len, 1000, &h, &e, &t));
+	f = tx(LOOM_FLOW_CC_NSCC, LOOM_FLOW_ENTROPY_PER_FLOW, 1, 30); /* not coalescing: no counts */
+	f.credit.on = true;
+	assert_false(loom_gen_feedback_expand(&f, buf, len, 1000, &h, &e, &t));
+	f = tx(LOOM_FLOW_CC_DCTCP, LOOM_FLOW_ENTROPY_PER_FLOW, 4, 30); /* no send time */
+	f.credit.on = true;
+	assert_false(loom_gen_feedback_expand(&f, buf, len, 1000, &h, &e, &t));
 }
 
 int main(void)
@@ -188,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_nak_and_truncated),
 		cmocka_unit_test(test_grant),
+		cmocka_unit_test(test_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
