@@ -10,6 +10,14 @@ The receive stages are loom_switch_receive_stages (its caller's test for
 a trace, pipeline/switch_receive.h, is inline in the loop), or
 loom_switch_receive in builds before it, so that both can be compared.
 
+--fabric SxL instead runs the fabric scaling bench's fabric (bench.py
+fabric_topology: S spines, L leaves, generator hosts sending to hosts of
+other leaves) under callgrind for --seconds of wall time and divides by
+the packets delivered to hosts: instructions per delivered packet of the
+whole worker loop, of the switch handlers and of the generator hosts'
+handlers. It tells a change in the fabric bench's figures from the
+machine's noise (a delivered packet costs three switch hops).
+
 Build for it with -Dmarch=haswell (valgrind has no AVX-512):
   meson setup build-vg -Dmarch=haswell -Dtests=disabled && ninja -C build-vg
   /usr/bin/python3 bench/callgrind.py --build build-vg --tm off --mode ecmp
@@ -30,7 +38,8 @@ import bench  # noqa: E402
 import pcapgen  # noqa: E402
 
 RECEIVE = ("loom_switch_receive_stages", "loom_switch_receive")
-FUNCS = RECEIVE + ("loom_switch_transmit", "loom_run_realtime")
+HOSTS = ("loom_gen_host_transmit", "loom_gen_host_receive")
+FUNCS = RECEIVE + ("loom_switch_transmit", "loom_run_realtime") + HOSTS
 
 
 def inclusive_costs(out_file):
@@ -53,7 +62,11 @@ def main():
     ap.add_argument("--pipeline", choices=("native", "p4"), default="native",
                     help="the leaf's pipeline (p4: p4/loom.spec on DPDK's SWX pipeline)")
     ap.add_argument("--keep", help="copy the callgrind output here")
+    ap.add_argument("--fabric", help="SxL: the fabric scaling bench's fabric instead of the leaf")
+    ap.add_argument("--seconds", type=int, default=60, help="--fabric: wall seconds under callgrind")
     args = ap.parse_args()
+    if args.fabric:
+        return fabric(args)
 
     work = tempfile.mkdtemp(prefix="loom-cg-")
     try:
@@ -98,6 +111,54 @@ def main():
         handlers = receive + costs.get("loom_switch_transmit", 0)
         print("leaf %s tm %s mode %s: %d packets; instructions/packet: switch handlers %.1f, worker loop %.1f"
               % (args.pipeline, args.tm, args.mode, rx, handlers / rx, costs.get("loom_run_realtime", 0) / rx))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def start_loomd(build, cfg, work, out_file):
+    sock = os.path.join(work, "cg.sock")
+    log = open(os.path.join(work, "loomd.log"), "w")
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file,
+                          os.path.join(build, "dataplane", "loomd"), "--config", cfg, "--socket", sock,
+                          "--", "-l", "0", "--no-pci", "--no-huge", "-m", "2048", "--file-prefix",
+                          "loomcg%d" % os.getpid(), "--log-level", "*:error"],
+                         stdout=log, stderr=subprocess.STDOUT)
+    d = bench.Loomd.__new__(bench.Loomd)
+    d.sock, d.p, d.log = sock, p, log
+    for _ in range(1200):
+        if os.path.exists(sock) or p.poll() is not None:
+            break
+        time.sleep(0.5)
+    return d
+
+
+def fabric(args):
+    spines, leaves = (int(x) for x in args.fabric.lower().split("x"))
+    work = tempfile.mkdtemp(prefix="loom-cg-")
+    try:
+        topo = bench.fabric_topology(work, spines, leaves)
+        cfg = os.path.join(work, "fabric.json")
+        with open(cfg, "w") as f:
+            f.write(bench.sh(os.path.join(args.build, "control", "loomctl"), "compile", topo).stdout)
+        out_file = os.path.join(work, "callgrind.out")
+        d = start_loomd(args.build, cfg, work, out_file)
+        time.sleep(args.seconds)
+        st = d.req("stats")
+        # what leaves send to their hosts (bench.py measure(host_ports_only)): a host port's name has no ':'
+        delivered = sum(p["tx_packets"] for s in st["switches"] for p in s["ports"]
+                        if not re.match(r".*:\d+$", p["name"]))
+        d.stop()
+        d.p.wait()
+        costs = inclusive_costs(out_file)
+        if args.keep:
+            shutil.copy(out_file, args.keep)
+        receive = next((costs[f] for f in RECEIVE if f in costs), 0)
+        handlers = receive + costs.get("loom_switch_transmit", 0)
+        hosts = sum(costs.get(f, 0) for f in HOSTS)
+        print("fabric %dx%d: %d packets delivered; instructions/delivered packet: worker loop %.1f, "
+              "switch handlers %.1f (%.1f a hop), generator hosts %.1f"
+              % (spines, leaves, delivered, costs.get("loom_run_realtime", 0) / delivered, handlers / delivered,
+                 handlers / delivered / 3, hosts / delivered))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -11,7 +11,10 @@ floor's header but defined above it, or a call through a declaration a
 file writes itself. test_layers.py uses it; run alone it prints the arrows
 between folders and the circles of files:
 
-  /usr/bin/python3 tests/layering/symbol_graph.py [BUILD_DIR]
+  /usr/bin/python3 tests/layering/symbol_graph.py [BUILD_DIR [SOURCE_DIR]]
+
+(SOURCE_DIR: the tree BUILD_DIR was configured from, when it is not this
+one: an older checkout's build, to compare.)
 """
 import json
 import os
@@ -25,7 +28,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFINED = set("TDBRVWCGS")
 
 
-def objects(build):
+def objects(build, root=ROOT):
     """(source path relative to ROOT, object path) for each of the
     project's C sources in the build, tests, fuzzers, benches and generated
     files left out."""
@@ -35,7 +38,7 @@ def objects(build):
     for c in cmds:
         src = os.path.normpath(os.path.join(c["directory"], c["file"]))
         out = os.path.normpath(os.path.join(c["directory"], c["output"]))
-        rel = os.path.relpath(src, ROOT)
+        rel = os.path.relpath(src, root)
         if rel.startswith(("..", "tests/", "bench/")) or not rel.endswith(".c") or out in seen:
             continue
         if not os.path.exists(out):
@@ -56,11 +59,11 @@ def nm(path):
     return defined, undefined
 
 
-def file_arrows(build):
+def file_arrows(build, root=ROOT):
     """{source: {source it calls: [symbols]}}. A symbol defined by several
     sources (one built into two programs) points at each of them."""
     defs, undefs = {}, {}
-    for rel, out in objects(build):
+    for rel, out in objects(build, root):
         d, u = nm(out)
         for s in d:
             defs.setdefault(s, set()).add(rel)
@@ -115,7 +118,7 @@ def folder(rel):
 
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build")
-    arrows = file_arrows(build)
+    arrows = file_arrows(build, os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else ROOT)
     pairs = {}
     for a, ts in arrows.items():
         for b, syms in ts.items():
