@@ -115,10 +115,10 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def start_loomd(build, cfg, work, out_file):
+def start_loomd(build, cfg, work, out_file, extra=()):
     sock = os.path.join(work, "cg.sock")
     log = open(os.path.join(work, "loomd.log"), "w")
-    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file,
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file, *extra,
                           os.path.join(build, "dataplane", "loomd"), "--config", cfg, "--socket", sock,
                           "--", "-l", "0", "--no-pci", "--no-huge", "-m", "2048", "--file-prefix",
                           "loomcg%d" % os.getpid(), "--log-level", "*:error"],
@@ -132,7 +132,31 @@ def start_loomd(build, cfg, work, out_file):
     return d
 
 
+def delivered(d):
+    """What leaves have sent to their hosts (bench.py measure(host_ports_only)):
+    a host port's name has no ':'."""
+    st = d.req("stats")
+    return sum(p["tx_packets"] for s in st["switches"] for p in s["ports"] if not re.match(r".*:\d+$", p["name"]))
+
+
+def total_instructions(out_file):
+    """The run's total instructions: the largest summary or totals line
+    (callgrind writes a summary of 0 when instrumentation starts off)."""
+    best = 0
+    with open(out_file) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                best = max(best, int(line.split()[1]))
+    return best
+
+
 def fabric(args):
+    """Instructions per delivered packet in a steady window: callgrind's
+    instrumentation is switched on (callgrind_control) only once the fabric
+    runs, and off again after --seconds, so start-up and shutdown do not
+    count; the window's total over the packets delivered in it is whole
+    loomd (every function and thread: a build's functions need not have the
+    names of another's), with the handlers' shares beside it."""
     spines, leaves = (int(x) for x in args.fabric.lower().split("x"))
     work = tempfile.mkdtemp(prefix="loom-cg-")
     try:
@@ -141,24 +165,25 @@ def fabric(args):
         with open(cfg, "w") as f:
             f.write(bench.sh(os.path.join(args.build, "control", "loomctl"), "compile", topo).stdout)
         out_file = os.path.join(work, "callgrind.out")
-        d = start_loomd(args.build, cfg, work, out_file)
+        d = start_loomd(args.build, cfg, work, out_file, ["--instr-atstart=no"])
+        time.sleep(3)
+        subprocess.run(["callgrind_control", "-i", "on", str(d.p.pid)], capture_output=True, check=True)
+        d0 = delivered(d)
         time.sleep(args.seconds)
-        st = d.req("stats")
-        # what leaves send to their hosts (bench.py measure(host_ports_only)): a host port's name has no ':'
-        delivered = sum(p["tx_packets"] for s in st["switches"] for p in s["ports"]
-                        if not re.match(r".*:\d+$", p["name"]))
+        d1 = delivered(d)
+        subprocess.run(["callgrind_control", "-i", "off", str(d.p.pid)], capture_output=True, check=True)
         d.stop()
         d.p.wait()
+        n = max(1, d1 - d0)
         costs = inclusive_costs(out_file)
         if args.keep:
             shutil.copy(out_file, args.keep)
         receive = next((costs[f] for f in RECEIVE if f in costs), 0)
         handlers = receive + costs.get("loom_switch_transmit", 0)
         hosts = sum(costs.get(f, 0) for f in HOSTS)
-        print("fabric %dx%d: %d packets delivered; instructions/delivered packet: worker loop %.1f, "
-              "switch handlers %.1f (%.1f a hop), generator hosts %.1f"
-              % (spines, leaves, delivered, costs.get("loom_run_realtime", 0) / delivered, handlers / delivered,
-                 handlers / delivered / 3, hosts / delivered))
+        print("fabric %dx%d: %d packets delivered in the window; instructions/delivered packet: loomd %.1f "
+              "(switch handlers %.1f, %.1f a hop; generator hosts %.1f)"
+              % (spines, leaves, n, total_instructions(out_file) / n, handlers / n, handlers / n / 3, hosts / n))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -13,6 +13,7 @@
 
 #include "gen_cc.h"
 #include "gen_feedback.h"
+#include "gen_feedback_compact.h"
 #include "gen_frame.h"
 #include "gen_host.h"
 #include "loom/sim/link.h"

@@ -24,7 +24,7 @@
 #include "loom/traffic/flow_spec.h"
 #include "gen_acct.h"
 #include "gen_credit.h"
-#include "gen_feedback.h"
+#include "gen_feedback_types.h"
 #include "gen_pause.h"
 #include "gen_plane.h"
 #include "gen_reps.h"
