@@ -150,6 +150,19 @@ def total_instructions(out_file):
     return best
 
 
+def fabric_window(d, args, out_file):
+    """The steady window: (packets delivered in it, instructions)."""
+    time.sleep(3)
+    subprocess.run(["callgrind_control", "-i", "on", str(d.p.pid)], capture_output=True, check=True)
+    d0 = delivered(d)
+    time.sleep(args.seconds)
+    d1 = delivered(d)
+    subprocess.run(["callgrind_control", "-i", "off", str(d.p.pid)], capture_output=True, check=True)
+    d.stop()
+    d.p.wait()
+    return max(1, d1 - d0), total_instructions(out_file)
+
+
 def fabric(args):
     """Instructions per delivered packet in a steady window: callgrind's
     instrumentation is switched on (callgrind_control) only once the fabric
@@ -166,15 +179,12 @@ def fabric(args):
             f.write(bench.sh(os.path.join(args.build, "control", "loomctl"), "compile", topo).stdout)
         out_file = os.path.join(work, "callgrind.out")
         d = start_loomd(args.build, cfg, work, out_file, ["--instr-atstart=no"])
-        time.sleep(3)
-        subprocess.run(["callgrind_control", "-i", "on", str(d.p.pid)], capture_output=True, check=True)
-        d0 = delivered(d)
-        time.sleep(args.seconds)
-        d1 = delivered(d)
-        subprocess.run(["callgrind_control", "-i", "off", str(d.p.pid)], capture_output=True, check=True)
-        d.stop()
-        d.p.wait()
-        n = max(1, d1 - d0)
+        try:
+            n, total = fabric_window(d, args, out_file)
+        finally:
+            if d.p.poll() is None:  # a request that timed out must not leave valgrind running
+                d.p.kill()
+                d.p.wait()
         costs = inclusive_costs(out_file)
         if args.keep:
             shutil.copy(out_file, args.keep)
@@ -183,7 +193,7 @@ def fabric(args):
         hosts = sum(costs.get(f, 0) for f in HOSTS)
         print("fabric %dx%d: %d packets delivered in the window; instructions/delivered packet: loomd %.1f "
               "(switch handlers %.1f, %.1f a hop; generator hosts %.1f)"
-              % (spines, leaves, n, total_instructions(out_file) / n, handlers / n, handlers / n / 3, hosts / n))
+              % (spines, leaves, n, total / n, handlers / n, handlers / n / 3, hosts / n))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
