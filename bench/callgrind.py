@@ -15,8 +15,10 @@ fabric_topology: S spines, L leaves, generator hosts sending to hosts of
 other leaves) under callgrind for --seconds of wall time and divides by
 the packets delivered to hosts: instructions per delivered packet of the
 whole worker loop, of the switch handlers and of the generator hosts'
-handlers. It tells a change in the fabric bench's figures from the
-machine's noise (a delivered packet costs three switch hops).
+handlers (a delivered packet costs three switch hops). At 2 x 4 it repeats
+within 1 % between runs; in larger fabrics what is dropped and how full
+the bursts are follow valgrind's own timing, and one build's figure moved
+by up to 40 % between runs at 4 x 8: compare several runs there.
 
 Build for it with -Dmarch=haswell (valgrind has no AVX-512):
   meson setup build-vg -Dmarch=haswell -Dtests=disabled && ninja -C build-vg
