@@ -49,9 +49,14 @@ json_t *ctl_request_raw(const char *sock, const char *request, char *err, size_t
 	buf = malloc(cap);
 	while (buf) {
 		ssize_t n = recv(fd, buf + used, cap - used - 1, 0);
+		/* a signal (Ctrl-C ending `loomctl capture`, whose handler does not
+		 * restart calls) while waiting: the request is still answered */
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "%s", n < 0 ? "loomd did not answer within 10 s"
-							   : "loomd closed the connection without a reply");
+			snprintf(err, errlen, "%s", n == 0 ? "loomd closed the connection without a reply"
+				 : errno == EAGAIN || errno == EWOULDBLOCK ? "loomd did not answer within 10 s"
+									  : strerror(errno));
 			goto out;
 		}
 		used += (size_t)n;
