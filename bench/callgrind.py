@@ -83,20 +83,9 @@ def main():
         cfg = os.path.join(work, "leaf.json")
         with open(cfg, "w") as f:
             f.write(bench.sh(os.path.join(args.build, "control", "loomctl"), "compile", topo, "--only", "leaf0").stdout)
-        sock = os.path.join(work, "cg.sock")
         out_file = os.path.join(work, "callgrind.out")
-        log = open(os.path.join(work, "loomd.log"), "w")
-        p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file,
-                              os.path.join(args.build, "dataplane", "loomd"), "--config", cfg, "--socket", sock,
-                              "--", "-l", "0", "--no-pci", "--no-huge", "-m", "1024", "--file-prefix",
-                              "loomcg%d" % os.getpid(), "--log-level", "*:error"],
-                             stdout=log, stderr=subprocess.STDOUT)
-        d = bench.Loomd.__new__(bench.Loomd)
-        d.sock, d.p, d.log = sock, p, log
-        for _ in range(1200):
-            if os.path.exists(sock) or p.poll() is not None:
-                break
-            time.sleep(0.5)
+        d = start_loomd(args.build, cfg, work, out_file, mem_mb=1024)
+        p = d.p
         rx = 0
         while p.poll() is None:
             st = d.req("stats")
@@ -117,12 +106,13 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def start_loomd(build, cfg, work, out_file, extra=()):
+def start_loomd(build, cfg, work, out_file, extra=(), mem_mb=2048):
+    """loomd under callgrind (extra: callgrind's own options), once its socket is there."""
     sock = os.path.join(work, "cg.sock")
     log = open(os.path.join(work, "loomd.log"), "w")
     p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out_file, *extra,
                           os.path.join(build, "dataplane", "loomd"), "--config", cfg, "--socket", sock,
-                          "--", "-l", "0", "--no-pci", "--no-huge", "-m", "2048", "--file-prefix",
+                          "--", "-l", "0", "--no-pci", "--no-huge", "-m", str(mem_mb), "--file-prefix",
                           "loomcg%d" % os.getpid(), "--log-level", "*:error"],
                          stdout=log, stderr=subprocess.STDOUT)
     d = bench.Loomd.__new__(bench.Loomd)
